@@ -1,0 +1,67 @@
+"""Base classes every API view derives from.
+
+`TenantAPIView` / `TenantViewSet` wire in the idempotency handling and refuse, at class
+creation, subclasses that override `get_queryset` without going through `scoped_queryset()`
+— so an endpoint cannot quietly query outside the tenant.
+"""
+
+from __future__ import annotations
+
+from rest_framework import generics, viewsets
+from rest_framework.views import APIView
+
+from prm.api import idempotency
+
+
+class _IdempotentMixin:
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        member = getattr(request._request, "member", None)
+        self._idempotency_key = None
+        if member is not None:
+            self._idempotency_key = idempotency.begin(request, member)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, idempotency.Replay):
+            return exc.response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        key = getattr(self, "_idempotency_key", None)
+        if key:
+            idempotency.finish(request, request._request.member, key, response)
+        return response
+
+    @property
+    def member(self):
+        return self.request._request.member
+
+    @property
+    def tenant(self):
+        return self.request._request.tenant
+
+
+class TenantAPIView(_IdempotentMixin, APIView):
+    pass
+
+
+class TenantGenericAPIView(_IdempotentMixin, generics.GenericAPIView):
+    pass
+
+
+class TenantViewSet(_IdempotentMixin, viewsets.GenericViewSet):
+    """Subclasses implement `scoped_queryset()`; `get_queryset` is final."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "get_queryset" in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} overrides get_queryset; implement scoped_queryset() instead"
+            )
+
+    def scoped_queryset(self):
+        raise NotImplementedError
+
+    def get_queryset(self):
+        return self.scoped_queryset()

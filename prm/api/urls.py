@@ -1,0 +1,24 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.routers import SimpleRouter
+
+from prm.api import views
+
+router = SimpleRouter(trailing_slash=True)
+router.register("members", views.MemberViewSet, basename="member")
+router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
+router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+
+# Later apps append their routers to `extra` in their own api.py and are included here.
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]),
+         name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema",
+                                                      permission_classes=[],
+                                                      authentication_classes=[]),
+         name="api-docs"),
+    path("me/", views.MeView.as_view(), name="api-me"),
+    path("tenant/", views.TenantView.as_view(), name="api-tenant"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class PrmConfig(AppConfig):
+    name = "prm"
+    verbose_name = "PRM core"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from prm import rls, signals  # noqa: F401  (connects receivers)
+
+        post_migrate.connect(rls.apply_after_migrate, sender=self)

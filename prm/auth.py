@@ -1,0 +1,54 @@
+"""allauth integration: closed sign-up (people join by invitation), membership check at
+sign-in on a tenant host, tenant-branded e-mails."""
+
+from __future__ import annotations
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from prm.audit import log_action
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        # Accounts are created by accepting an invitation (prm.views.invitation_accept) or by
+        # an approved partner application; there is no anonymous sign-up.
+        return False
+
+    def pre_login(self, request, user, **kwargs):
+        response = super().pre_login(request, user, **kwargs)
+        if response is not None:
+            return response
+        tenant = getattr(request, "tenant", None)
+        if tenant is None:
+            return None
+        from prm.models import Member
+
+        if not Member.objects.filter(user=user, is_active=True).exists():
+            from allauth.account.internal.stagekit import clear_login
+
+            clear_login(request)
+            log_action("auth.login_refused", tenant=tenant, actor=user,
+                       object_type="prm.user", object_id=user.pk, object_label=user.email,
+                       after={"reason": "no active membership"})
+            messages.error(
+                request,
+                _("Your account has no access to %(tenant)s. Ask its administrator for an "
+                  "invitation.") % {"tenant": tenant.name},
+            )
+            return redirect("account_login")
+        return None
+
+    def get_from_email(self):
+        from django.conf import settings
+
+        return settings.DEFAULT_FROM_EMAIL
+
+    def format_email_subject(self, subject: str) -> str:
+        from django_scopes import get_scope
+
+        tenant = get_scope().get("tenant")
+        prefix = f"[{tenant.name}] " if tenant else "[PRM] "
+        return prefix + subject

@@ -1,0 +1,20 @@
+"""The Celery app. Settings come from Django settings (CELERY_* names)."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.local")
+
+app = Celery("prm")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "heartbeat": {"task": "prm.tasks.heartbeat", "schedule": 30.0},
+    "purge-expired-idempotency-records": {
+        "task": "prm.tasks.purge_idempotency_records_all",
+        "schedule": crontab(minute=17),
+    },
+}

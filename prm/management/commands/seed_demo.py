@@ -1,0 +1,63 @@
+"""The demo tenant. Runs once: a second call finds Acme Cloud and leaves it alone."""
+
+from allauth.account.models import EmailAddress
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from partners.models import Partner, PartnerStatus, PartnerType
+from prm import services
+from prm.audit import audit_context
+from prm.models import Tenant, User
+from prm.roles import Role
+from prm.tenancy import tenant_context
+
+PASSWORD = "demo-password-1"
+
+PARTNERS = [
+    ("Northwind Resellers", PartnerType.RESELLER, "US", "https://northwind.example"),
+    ("BluePeak Integrators", PartnerType.SYSTEM_INTEGRATOR, "DE", "https://bluepeak.example"),
+    ("StackForge", PartnerType.ISV, "GB", "https://stackforge.example"),
+]
+
+PEOPLE = [
+    ("admin@acme.example", "Alex Admin", Role.ADMIN, None, "Partner program director"),
+    ("manager@acme.example", "Morgan Manager", Role.CHANNEL_MANAGER, None, "Channel manager"),
+    ("ada@northwind.example", "Ada Northwind", Role.PARTNER_ADMIN, "Northwind Resellers",
+     "Alliance lead"),
+    ("ben@northwind.example", "Ben Northwind", Role.PARTNER_USER, "Northwind Resellers",
+     "Account executive"),
+    ("carla@bluepeak.example", "Carla BluePeak", Role.PARTNER_ADMIN, "BluePeak Integrators",
+     "Managing partner"),
+    ("dev@stackforge.example", "Dev StackForge", Role.PARTNER_ADMIN, "StackForge", "CTO"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo tenant Acme Cloud with staff, partners and partner users (once)."
+
+    def handle(self, *args, **opts):
+        if Tenant.objects.filter(slug="acme").exists():
+            self.stdout.write("Demo tenant already present; leaving it as it is.")
+            return
+        with transaction.atomic(), audit_context(actor_label="seed"):
+            tenant = services.tenant_create(name="Acme Cloud", slug="acme", currency="USD",
+                                            timezone_name="America/New_York")
+            tenant.primary_colour = "#3b4cca"
+            tenant.save(update_fields=["primary_colour"])
+            with tenant_context(tenant):
+                partners = {}
+                for name, ptype, country, site in PARTNERS:
+                    partners[name] = Partner.objects.create(
+                        tenant=tenant, name=name, partner_type=ptype, country=country,
+                        website=site, status=PartnerStatus.ACTIVE,
+                    )
+                for email, full_name, role, partner, title in PEOPLE:
+                    user = User.objects.filter(email=email).first() or User.objects.create_user(
+                        email, PASSWORD, full_name=full_name
+                    )
+                    EmailAddress.objects.get_or_create(
+                        user=user, email=email, defaults={"verified": True, "primary": True}
+                    )
+                    services.member_add(tenant=tenant, user=user, role=role,
+                                        partner=partners.get(partner), title=title)
+        self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))

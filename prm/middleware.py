@@ -1,0 +1,127 @@
+"""Request middleware besides tenant resolution (prm.tenancy.TenantMiddleware)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from prm.audit import audit_context
+from prm.tenancy import set_db_user
+
+log = logging.getLogger(__name__)
+
+
+def client_ip(request) -> str | None:
+    if getattr(settings, "PRM_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class ServiceUnavailableMiddleware:
+    """A database that cannot be reached gives a clean 503, never a half-written request:
+    the request's transaction (opened inside this middleware) has been rolled back."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError) as exc:
+            log.warning("database unavailable: %s", exc)
+            return self._unavailable(request)
+        except DatabaseError as exc:
+            if "connection" in str(exc).lower():
+                return self._unavailable(request)
+            raise
+
+    def _unavailable(self, request):
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            resp = JsonResponse(
+                {"type": "service_unavailable",
+                 "detail": "The service is briefly unavailable. Nothing was saved; try again.",
+                 "errors": {}},
+                status=503,
+            )
+        else:
+            resp = render(request, "503.html", status=503)
+        resp["Retry-After"] = "5"
+        return resp
+
+
+# Paths a signed-in person may reach while the tenant still requires them to set up MFA.
+MFA_SETUP_ALLOWED = ("/accounts/", "/static/", "/branding.css", "/healthz", "/i18n/")
+
+
+class MemberMiddleware:
+    """Attaches `request.member` (the person's active membership in this tenant, or None),
+    records the user for RLS and the audit context, and enforces the tenant's MFA rule."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from prm.models import Member
+
+        request.member = None
+        user = getattr(request, "user", None)
+        tenant = getattr(request, "tenant", None)
+        authenticated = bool(user and user.is_authenticated)
+        if authenticated:
+            set_db_user(tenant.pk if tenant else None, user.pk)
+            if tenant is not None:
+                request.member = (
+                    Member.objects.select_related("partner")
+                    .filter(user=user, is_active=True)
+                    .first()
+                )
+        with audit_context(
+            user_id=user.pk if authenticated else None,
+            actor_label=user.email if authenticated else "",
+            ip=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+        ):
+            if self._needs_mfa_setup(request):
+                return redirect(reverse("mfa_activate_totp"))
+            return self.get_response(request)
+
+    @staticmethod
+    def _needs_mfa_setup(request) -> bool:
+        member = request.member
+        if member is None or not request.tenant.require_mfa_for_staff:
+            return False
+        if not member.is_staff_role or request.path.startswith(MFA_SETUP_ALLOWED):
+            return False
+        if request.path.startswith("/api/"):
+            return False  # API keys are the API's second factor; sessions are checked below
+        from allauth.mfa.models import Authenticator
+
+        return not Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists()
+
+
+class ContentSecurityPolicyMiddleware:
+    """A strict CSP: our own scripts and styles only, no inline script, no framing."""
+
+    POLICY = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+        "base-uri 'self'; object-src 'none'"
+    )
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", self.POLICY)
+        return response

@@ -1,0 +1,47 @@
+"""Roles and the one permission map that the portal and the API both consult."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("Tenant admin")
+    CHANNEL_MANAGER = "channel_manager", _("Channel manager")
+    PARTNER_ADMIN = "partner_admin", _("Partner admin")
+    PARTNER_USER = "partner_user", _("Partner user")
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER})
+PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER})
+ALL_ROLES = STAFF_ROLES | PARTNER_ROLES
+
+# Capability -> roles that hold it. Views and API endpoints name a capability, never a role,
+# so changing who may do what is a one-line change here. Later apps add their capabilities.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "portal.use": ALL_ROLES,
+    "tenant.manage": frozenset({Role.ADMIN}),
+    "members.view": frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN}),
+    "members.manage": frozenset({Role.ADMIN}),
+    "partner_members.manage": frozenset({Role.PARTNER_ADMIN}),
+    "audit.view": frozenset({Role.ADMIN}),
+    "api_keys.manage_all": frozenset({Role.ADMIN}),
+    "api_keys.own": ALL_ROLES,
+}
+
+
+def has_perm(role: str | None, capability: str) -> bool:
+    if role is None:
+        return False
+    try:
+        return role in PERMISSIONS[capability]
+    except KeyError:
+        raise KeyError(f"Unknown capability {capability!r}; add it to prm.roles.PERMISSIONS")
+
+
+def invitable_roles(role: str) -> list[str]:
+    """Which roles a member with `role` may hand out in an invitation."""
+    if role == Role.ADMIN:
+        return [r.value for r in Role]
+    if role == Role.PARTNER_ADMIN:
+        return [Role.PARTNER_ADMIN.value, Role.PARTNER_USER.value]
+    return []

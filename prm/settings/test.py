@@ -1,0 +1,25 @@
+"""Settings for the test suite (pytest-django).
+
+Tests connect as the owner role so pytest-django can create the test database and migrate
+it. The owner is not a superuser and every tenant table has FORCED row-level security, so
+the policies apply to these connections too; the app role is exercised explicitly by the
+isolation tests and by the real Celery worker, which always connects as the app role.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, db_config, env
+
+# A Celery worker started by the tests runs with PRM_TEST_WORKER=1 and connects as the app
+# role, straight to the test database, as production workers do.
+if env.bool("PRM_TEST_WORKER", default=False):
+    DATABASES["default"] = db_config("DATABASE_URL")
+else:
+    DATABASES["default"] = db_config("DATABASE_OWNER_URL")
+DATABASES["default"]["OPTIONS"] = {}
+DATABASES["default"]["TEST"] = {"NAME": env.str("PRM_TEST_DB_NAME", default="test_prm")}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES["default"]["KEY_PREFIX"] = "prm-test"  # noqa: F405
+ACCOUNT_RATE_LIMITS = False
+CELERY_TASK_ALWAYS_EAGER = False
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

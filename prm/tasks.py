@@ -1,0 +1,93 @@
+"""Celery plumbing shared by every app: the tenant task base class and after-commit dispatch.
+
+Tasks take ids (never model instances), re-enter the tenant with `tenant_context()` (the same
+helper requests use), call one service, and must be safe to run twice: `acks_late` plus
+`reject_on_worker_lost` means a task whose worker died is delivered again.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from celery import Task, shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from prm.audit import audit_context
+from prm.tenancy import system_context, tenant_context
+
+log = logging.getLogger(__name__)
+
+
+class TenantTask(Task):
+    """Base for tasks working inside one tenant. Call with `tenant_id=` as a keyword."""
+
+    abstract = True
+    acks_late = True
+    reject_on_worker_lost = True
+
+    def __call__(self, *args, **kwargs):
+        from prm.models import Tenant
+
+        tenant_id = kwargs.pop("tenant_id")
+        with system_context():
+            tenant = Tenant.objects.get(pk=tenant_id)
+        with audit_context(actor_label=f"task:{self.name}"), tenant_context(tenant):
+            return super().__call__(*args, tenant=tenant, **kwargs)
+
+
+def dispatch(task, *, tenant=None, countdown: int | None = None, **kwargs) -> None:
+    """Queue `task` once the current transaction commits (at once if there is none).
+
+    Nothing is queued for work that was rolled back, and a worker never looks for rows that
+    are not yet visible."""
+    if tenant is not None:
+        kwargs["tenant_id"] = tenant.pk
+
+    def send():
+        try:
+            task.apply_async(kwargs=kwargs, countdown=countdown)
+        except Exception:  # broker down: the scheduled sweeps pick the work up later
+            log.exception("could not queue %s", task.name)
+
+    transaction.on_commit(send)
+
+
+HEARTBEAT_KEY = "prm:worker-heartbeat"
+
+
+@shared_task(name="prm.tasks.heartbeat", ignore_result=True, time_limit=30)
+def heartbeat() -> str:
+    """Beat sends this; a worker runs it. /healthz reads the time it last ran."""
+    now = timezone.now().isoformat()
+    cache.set(HEARTBEAT_KEY, now, timeout=300)
+    return now
+
+
+@shared_task(name="prm.tasks.ping", ignore_result=False, time_limit=10)
+def ping() -> str:
+    return "pong"
+
+
+@shared_task(base=TenantTask, name="prm.tasks.purge_idempotency_records", time_limit=120)
+def purge_idempotency_records(*, tenant) -> int:
+    from prm.models import IdempotencyRecord
+
+    cutoff = timezone.now() - datetime.timedelta(hours=settings.PRM_IDEMPOTENCY_HOURS)
+    deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
+@shared_task(name="prm.tasks.purge_idempotency_records_all", time_limit=60)
+def purge_idempotency_records_all() -> int:
+    """Cross-tenant sweep: one task per tenant, each inside its own tenant."""
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        purge_idempotency_records.delay(tenant_id=tenant_id)
+    return len(ids)

@@ -1,0 +1,145 @@
+"""Tenant isolation, enforced twice.
+
+1. In the ORM: every tenant-owned model derives from `TenantModel`, whose default manager is a
+   django-scopes `ScopedManager`. A query made outside `tenant_context()` raises ScopeError.
+2. In PostgreSQL: every tenant table has FORCED row-level security with a policy comparing
+   `tenant_id` to the transaction-local setting `prm.tenant_id` (see `prm.rls`).
+
+`tenant_context()` is the one way to enter a tenant; the request middleware, the Celery task
+base class and management commands all use it. It opens a transaction and sets the tenant with
+`set_config(..., true)`, which PostgreSQL forgets at commit or rollback, so a pooled connection
+can never carry one tenant's id into another's work.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.http import Http404
+from django_scopes import ScopedManager, scope, scopes_disabled
+
+TENANT_SETTING = "prm.tenant_id"
+USER_SETTING = "prm.user_id"
+
+
+class TenantModel(models.Model):
+    """Base of every row that belongs to one tenant."""
+
+    tenant = models.ForeignKey("prm.Tenant", on_delete=models.CASCADE, related_name="+")
+
+    objects = ScopedManager(tenant="tenant")
+
+    class Meta:
+        abstract = True
+
+
+def set_db_tenant(tenant_id: int | None, user_id: int | None = None) -> None:
+    """Set the tenant (and signed-in user) for the current transaction only."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            [
+                TENANT_SETTING,
+                "" if tenant_id is None else str(tenant_id),
+                USER_SETTING,
+                "" if user_id is None else str(user_id),
+            ],
+        )
+
+
+@contextlib.contextmanager
+def tenant_context(tenant, *, user_id: int | None = None) -> Iterator[None]:
+    """Run the block as `tenant`: ORM scope plus the database setting, in one transaction.
+
+    Nested calls for the same tenant are cheap (a savepoint); a nested call for another
+    tenant is refused, because a transaction must never mix tenants.
+    """
+    current = getattr(_state, "tenant_id", None)
+    if current is not None and current != tenant.pk:
+        raise RuntimeError("tenant_context() cannot switch tenants inside a tenant transaction")
+    outer = current is None
+    with scope(tenant=tenant):
+        with transaction.atomic():
+            if outer:
+                set_db_tenant(tenant.pk, user_id)
+                _state.tenant_id = tenant.pk
+            try:
+                yield
+            finally:
+                if outer:
+                    _state.tenant_id = None
+        if outer and connection.in_atomic_block:
+            # Still inside a caller's transaction (tests, nested jobs): forget the tenant
+            # now rather than at that transaction's end.
+            set_db_tenant(None)
+
+
+def set_db_user(tenant_id: int | None, user_id: int | None) -> None:
+    """Record the signed-in user for this transaction (lets RLS show a person their own
+    memberships in other tenants, for the tenant switcher)."""
+    set_db_tenant(tenant_id, user_id)
+
+
+@contextlib.contextmanager
+def no_tenant_context(*, user_id: int | None = None) -> Iterator[None]:
+    """A transaction with no tenant: tenant tables look empty (used on the base domain)."""
+    with transaction.atomic():
+        set_db_tenant(None, user_id)
+        yield
+
+
+@contextlib.contextmanager
+def system_context() -> Iterator[None]:
+    """For cross-tenant system jobs only: disables the ORM scope. RLS still applies, so the
+    job must enter each tenant with tenant_context() before touching its rows."""
+    with scopes_disabled():
+        yield
+
+
+_state = threading.local()
+
+
+def resolve_tenant(host: str):
+    """Map a request host to (tenant, is_public). Raises Http404 for unknown hosts."""
+    from prm.models import Tenant, TenantHost
+
+    host = host.split(":")[0].lower().rstrip(".")
+    base = settings.PRM_BASE_DOMAIN
+    if host == base or host in getattr(settings, "PRM_PUBLIC_HOSTS", ()):
+        return None, True
+    if host.endswith("." + base):
+        slug = host[: -len(base) - 1]
+        if "." not in slug:
+            tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
+            if tenant:
+                return tenant, False
+    mapped = TenantHost.objects.select_related("tenant").filter(host=host).first()
+    if mapped and mapped.tenant.is_active:
+        return mapped.tenant, False
+    raise Http404("Unknown host")
+
+
+class TenantMiddleware:
+    """Resolves the tenant from the Host header and runs the rest of the request inside it.
+
+    Everything after this middleware (sessions, auth, the view) runs in one transaction with
+    the tenant set, like ATOMIC_REQUESTS, so on_commit hooks fire only after the response's
+    writes are durable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant, is_public = resolve_tenant(request.get_host())
+        request.tenant = tenant
+        if is_public:
+            request.urlconf = settings.PUBLIC_URLCONF
+            with no_tenant_context():
+                return self.get_response(request)
+        with tenant_context(tenant):
+            return self.get_response(request)

@@ -1,0 +1,26 @@
+"""URLs served on a tenant host (<slug>.<base domain> or a mapped custom domain)."""
+
+from django.urls import include, path
+
+from prm import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
+    path("members/", views.members, name="members"),
+    path("members/<int:pk>/", views.member_detail, name="member-detail"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("settings/", views.tenant_settings, name="tenant-settings"),
+    path("audit/", views.audit, name="audit"),
+    path("audit/export.csv", views.audit_export, name="audit-export"),
+    path("api-keys/", views.api_keys, name="api-keys"),
+    path("profile/", views.profile, name="profile"),
+    path("switch/enter/", views.switch_enter, name="switch-enter"),
+    path("switch/<slug:slug>/", views.switch_tenant, name="switch-tenant"),
+    path("branding.css", views.branding_css, name="branding-css"),
+    path("branding/logo", views.branding_logo, name="branding-logo"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("prm.api.urls")),
+]

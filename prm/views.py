@@ -1,0 +1,434 @@
+"""Portal views of the tenancy core. Each validates a form, calls one service, renders."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core import signing
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_POST
+
+from prm import selectors, services
+from prm.audit import log_action
+from prm.decorators import member_required
+from prm.errors import DomainError
+from prm.forms import (
+    ApiKeyForm,
+    AuditFilterForm,
+    HostForm,
+    InvitationAcceptForm,
+    InviteForm,
+    MemberEditForm,
+    ProfileForm,
+    TenantSettingsForm,
+)
+from prm.models import Invitation, Member, Tenant, TenantHost
+from prm.urls_util import tenant_url
+
+SWITCH_SALT = "prm.tenant-switch"
+SWITCH_MAX_AGE = 60
+
+
+def _form_error(form, exc: DomainError) -> None:
+    field = exc.field if exc.field in form.fields else None
+    form.add_error(field, exc.message)
+
+
+@member_required()
+def home(request):
+    return render(request, "prm/home.html", {})
+
+
+# --- Members ------------------------------------------------------------------------------
+
+@member_required("members.view")
+def members(request):
+    member = request.member
+    qs = selectors.members_visible_to(member)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(user__email__icontains=q) | qs.filter(user__full_name__icontains=q)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    can_invite = member.role in ("admin", "partner_admin")
+    form = InviteForm(member=member) if can_invite else None
+    if request.method == "POST" and can_invite:
+        form = InviteForm(request.POST, member=member)
+        if form.is_valid():
+            try:
+                services.member_invite(tenant=request.tenant, by=member, **form.cleaned_data)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, _("Invitation sent to %(email)s.")
+                                 % {"email": form.cleaned_data["email"]})
+                return redirect("members")
+    return render(request, "prm/members.html", {
+        "page": page, "q": q, "form": form,
+        "invitations": selectors.invitations_visible_to(member)[:100],
+    })
+
+
+@member_required("members.view")
+def member_detail(request, pk: int):
+    member = request.member
+    target = get_object_or_404(selectors.members_visible_to(member), pk=pk)
+    can_manage = target.pk != member.pk and (
+        member.role == "admin"
+        or (member.role == "partner_admin" and target.partner_id == member.partner_id)
+    )
+    form = MemberEditForm(member=member, target=target, initial={"role": target.role})
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        op = request.POST.get("op")
+        try:
+            if op == "role":
+                form = MemberEditForm(request.POST, member=member, target=target)
+                if form.is_valid():
+                    services.member_change_role(by=member, member=target,
+                                                role=form.cleaned_data["role"])
+                    messages.success(request, _("Role changed."))
+                    return redirect("member-detail", pk=pk)
+            elif op in ("deactivate", "reactivate"):
+                services.member_set_active(by=member, member=target, active=op == "reactivate")
+                messages.success(request, _("Member deactivated.") if op == "deactivate"
+                                 else _("Member reactivated."))
+                return redirect("member-detail", pk=pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+    return render(request, "prm/member_detail.html",
+                  {"target": target, "form": form, "can_manage": can_manage})
+
+
+@require_POST
+@member_required("members.view")
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(selectors.invitations_visible_to(request.member), pk=pk)
+    try:
+        services.invitation_revoke(tenant=request.tenant, by=request.member,
+                                   invitation=invitation)
+        messages.success(request, _("Invitation revoked."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("members")
+
+
+def invitation_accept(request, token: str):
+    invitation = Invitation.objects.filter(token_hash=Invitation.hash_token(token)).first()
+    if invitation is None or not invitation.is_pending:
+        return render(request, "prm/invitation_invalid.html", status=404)
+    user = request.user if request.user.is_authenticated else None
+    from prm.models import User
+
+    has_account = User.objects.filter(email__iexact=invitation.email).exists()
+    form = None
+    if user is not None:
+        if request.method == "POST":
+            try:
+                services.invitation_accept(tenant=request.tenant, invitation=invitation,
+                                           user=user)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, _("Welcome to %(t)s.") % {"t": request.tenant.name})
+                return redirect("home")
+    elif not has_account:
+        form = InvitationAcceptForm(request.POST or None, email=invitation.email)
+        if request.method == "POST" and form.is_valid():
+            try:
+                member = services.invitation_accept(
+                    tenant=request.tenant, invitation=invitation, user=None,
+                    password=form.cleaned_data["password1"],
+                    full_name=form.cleaned_data["full_name"],
+                )
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                login(request, member.user,
+                      backend="allauth.account.auth_backends.AuthenticationBackend")
+                messages.success(request, _("Welcome to %(t)s.") % {"t": request.tenant.name})
+                return redirect("home")
+    return render(request, "prm/invitation_accept.html", {
+        "invitation": invitation, "form": form, "has_account": has_account,
+    })
+
+
+# --- Tenant settings ----------------------------------------------------------------------
+
+@member_required("tenant.manage")
+def tenant_settings(request):
+    tenant = request.tenant
+    form = TenantSettingsForm(instance=Tenant.objects.get(pk=tenant.pk))
+    host_form = HostForm()
+    if request.method == "POST":
+        op = request.POST.get("op", "settings")
+        try:
+            if op == "settings":
+                form = TenantSettingsForm(request.POST, request.FILES,
+                                          instance=Tenant.objects.get(pk=tenant.pk))
+                if form.is_valid():
+                    changes = {f: form.cleaned_data[f] for f in form.changed_data}
+                    services.tenant_update(tenant=tenant, by=request.member, **changes)
+                    messages.success(request, _("Settings saved."))
+                    return redirect("tenant-settings")
+            elif op == "add_host":
+                host_form = HostForm(request.POST)
+                if host_form.is_valid():
+                    services.tenant_host_add(tenant=tenant, by=request.member,
+                                             host=host_form.cleaned_data["host"])
+                    messages.success(request, _("Domain added."))
+                    return redirect("tenant-settings")
+            elif op == "remove_host":
+                services.tenant_host_remove(tenant=tenant, by=request.member,
+                                            host_id=int(request.POST.get("host_id", 0) or 0))
+                messages.success(request, _("Domain removed."))
+                return redirect("tenant-settings")
+        except DomainError as exc:
+            _form_error(host_form if op != "settings" else form, exc)
+        except ValueError:
+            raise Http404
+    return render(request, "prm/tenant_settings.html", {
+        "form": form, "host_form": host_form,
+        "hosts": TenantHost.objects.filter(tenant=tenant).order_by("host"),
+    })
+
+
+def branding_css(request):
+    """Tenant colours as a stylesheet, so pages need no inline styles (strict CSP)."""
+    colour = request.tenant.primary_colour if request.tenant else "#1f5fbf"
+    css = f":root {{ --brand: {colour}; }}\n"
+    resp = HttpResponse(css, content_type="text/css")
+    resp["Cache-Control"] = "public, max-age=300"
+    return resp
+
+
+@cache_control(public=True, max_age=300)
+def branding_logo(request):
+    tenant = request.tenant
+    if tenant is None or not tenant.logo:
+        raise Http404
+    try:
+        f = tenant.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    resp = FileResponse(f, content_type="image/png" if tenant.logo.name.endswith(".png")
+                        else "image/jpeg")
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+# --- Audit --------------------------------------------------------------------------------
+
+def _audit_queryset(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = {"action": d["action"], "actor": d["actor"], "object_type": d["object_type"]}
+        if d["since"]:
+            filters["since"] = datetime.datetime.combine(d["since"], datetime.time.min,
+                                                         tzinfo=datetime.UTC)
+        if d["until"]:
+            filters["until"] = datetime.datetime.combine(
+                d["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
+    return form, selectors.audit_events(**filters)
+
+
+@member_required("audit.view")
+def audit(request):
+    form, qs = _audit_queryset(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "prm/audit.html",
+                  {"form": form, "page": page, "query": query.urlencode()})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@member_required("audit.view")
+def audit_export(request):
+    _form, qs = _audit_queryset(request)
+    writer = csv.writer(_Echo())
+    header = ["time_utc", "actor", "action", "object_type", "object_id", "object",
+              "before", "after", "ip", "user_agent"]
+
+    def rows():
+        yield writer.writerow(header)
+        for e in qs.iterator(chunk_size=2000):
+            yield writer.writerow([
+                e.created_at.isoformat(), e.actor_label, e.action, e.object_type, e.object_id,
+                _csv_safe(e.object_label), e.before, e.after, e.ip or "", _csv_safe(e.user_agent),
+            ])
+
+    # Rows are read now, inside the request's tenant transaction.
+    data = list(rows())
+    log_action("audit.exported", object_type="prm.auditevent",
+               after={"rows": len(data) - 1, "filters": request.GET.dict()})
+    resp = StreamingHttpResponse(iter(data), content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d-%H%M")
+    resp["Content-Disposition"] = f'attachment; filename="audit-{request.tenant.slug}-{stamp}.csv"'
+    return resp
+
+
+def _csv_safe(value) -> str:
+    """Defuse spreadsheet formulas in user-controlled cells."""
+    value = str(value or "")
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+# --- API keys -----------------------------------------------------------------------------
+
+@member_required("api_keys.own")
+def api_keys(request):
+    member = request.member
+    form = ApiKeyForm()
+    new_key = None
+    if request.method == "POST":
+        op = request.POST.get("op", "create")
+        if op == "create":
+            form = ApiKeyForm(request.POST)
+            if form.is_valid():
+                try:
+                    _obj, new_key = services.api_key_create(member=member, **form.cleaned_data)
+                except DomainError as exc:
+                    _form_error(form, exc)
+                else:
+                    form = ApiKeyForm()
+        elif op == "revoke":
+            key = get_object_or_404(selectors.api_keys_visible_to(member),
+                                    pk=request.POST.get("key_id") or 0)
+            services.api_key_revoke(by=member, api_key=key)
+            messages.success(request, _("Key revoked."))
+            return redirect("api-keys")
+    return render(request, "prm/api_keys.html", {
+        "form": form, "new_key": new_key,
+        "keys": selectors.api_keys_visible_to(member)[:200],
+    })
+
+
+# --- Profile and tenant switching ---------------------------------------------------------
+
+def profile(request):
+    if not request.user.is_authenticated:
+        from django.contrib.auth.views import redirect_to_login
+
+        return redirect_to_login(request.get_full_path())
+    user = request.user
+    form = ProfileForm(request.POST or None,
+                       initial={"full_name": user.full_name, "language": user.language})
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(user=user, **form.cleaned_data)
+        messages.success(request, _("Profile saved."))
+        resp = redirect("profile")
+        from django.conf import settings as dj_settings
+
+        if user.language:
+            resp.set_cookie(dj_settings.LANGUAGE_COOKIE_NAME, user.language,
+                            samesite="Lax", secure=request.is_secure())
+        else:
+            resp.delete_cookie(dj_settings.LANGUAGE_COOKIE_NAME)
+        return resp
+    from allauth.mfa.models import Authenticator
+
+    has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return render(request, "prm/profile.html", {"form": form, "has_totp": has_totp})
+
+
+def switch_tenant(request, slug: str):
+    """Hand the signed-in person over to another tenant they belong to.
+
+    Sessions are per host, so we pass a signed, single-use, 60-second token to the target
+    host, which signs the person in there."""
+    if not request.user.is_authenticated:
+        raise Http404
+    targets = {t.slug: t for t, _m in selectors.memberships_for_user(request.user)}
+    target = targets.get(slug)
+    if target is None:
+        raise Http404
+    token = signing.dumps(
+        {"u": request.user.pk, "t": target.pk, "n": secrets.token_urlsafe(12)}, salt=SWITCH_SALT
+    )
+    return redirect(tenant_url(target, f"/switch/enter/?token={token}"))
+
+
+def switch_enter(request):
+    try:
+        data = signing.loads(request.GET.get("token", ""), salt=SWITCH_SALT,
+                             max_age=SWITCH_MAX_AGE)
+    except signing.BadSignature:
+        return render(request, "prm/switch_invalid.html", status=400)
+    if data.get("t") != request.tenant.pk or not cache.add(f"switch:{data['n']}", 1, 300):
+        return render(request, "prm/switch_invalid.html", status=400)
+    member = Member.objects.select_related("user").filter(
+        user_id=data["u"], is_active=True, user__is_active=True).first()
+    if member is None:
+        return render(request, "prm/switch_invalid.html", status=400)
+    login(request, member.user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    return redirect("home")
+
+
+# --- Public pages and health --------------------------------------------------------------
+
+def landing(request):
+    """The bare base domain: reveals no tenant; a signed-in person sees only their own."""
+    memberships = []
+    if request.user.is_authenticated:
+        memberships = selectors.memberships_for_user(request.user)
+    return render(request, "prm/landing.html", {"memberships": memberships})
+
+
+def healthz(request):
+    """Database, Redis and a live Celery worker (the worker heartbeat is under 2 minutes old)."""
+    from prm.tasks import HEARTBEAT_KEY
+
+    checks = {}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports, never raises
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    try:
+        cache.set("prm:healthz", "1", 10)
+        checks["redis"] = "ok" if cache.get("prm:healthz") == "1" else "error"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"error: {exc.__class__.__name__}"
+    beat = None
+    try:
+        beat = cache.get(HEARTBEAT_KEY)
+    except Exception:  # noqa: BLE001, S110
+        pass
+    if beat and timezone.now() - datetime.datetime.fromisoformat(beat) < datetime.timedelta(
+        minutes=2
+    ):
+        checks["worker"] = "ok"
+    else:
+        checks["worker"] = _ping_worker()
+    healthy = all(v == "ok" for v in checks.values())
+    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks},
+                        status=200 if healthy else 503)
+
+
+def _ping_worker() -> str:
+    from prm.celery import app
+
+    try:
+        replies = app.control.ping(timeout=1.0)
+    except Exception as exc:  # noqa: BLE001
+        return f"error: {exc.__class__.__name__}"
+    return "ok" if replies else "error: no worker answered"
