@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format check-deploy ci migrations clean-data help
+.PHONY: run test lint format check-deploy ci clean-data help
 
 help:
 	@echo "make run    - embedded Postgres + Redis, migrate, demo seed, web + worker + beat"
@@ -32,9 +32,6 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
-
-migrations: $(STAMP)
-	$(BIN)/python -m prm.devstack manage makemigrations
 
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=prm.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \

@@ -5,10 +5,10 @@ from rest_framework.routers import SimpleRouter
 from prm.api import views
 
 router = SimpleRouter(trailing_slash=True)
-router.register("members", views.MemberViewSet, basename="member")
-router.register("invitations", views.InvitationViewSet, basename="invitation")
+router.register("members", views.MemberViewSet, basename="api-member")
+router.register("invitations", views.InvitationViewSet, basename="api-invitation")
 router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
-router.register("audit-events", views.AuditEventViewSet, basename="audit-event")
+router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
 
 # Later apps append their routers to `extra` in their own api.py and are included here.
 urlpatterns = [

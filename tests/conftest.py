@@ -1,0 +1,155 @@
+"""Fixtures: two tenants (the test's own and a stranger), a member of every role in each,
+clients bound to a tenant host, and a real Celery worker for integration tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from rest_framework.test import APIClient
+
+from prm import services
+from prm.roles import Role
+from prm.tenancy import tenant_context
+from tests.factories import MemberFactory, PartnerFactory, TenantFactory, UserFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def host_of(tenant) -> str:
+    return f"{tenant.slug}.{settings.PRM_BASE_DOMAIN}"
+
+
+@dataclass
+class World:
+    """One tenant with a partner and a member of each role."""
+
+    tenant: object
+    partner: object
+    other_partner: object
+    admin: object
+    channel_manager: object
+    partner_admin: object
+    partner_user: object
+    other_partner_user: object
+
+    def member(self, role: str):
+        return getattr(self, role)
+
+
+def build_world(slug: str) -> World:
+    tenant = TenantFactory(slug=slug, name=slug.title() + " Cloud")
+    partner = PartnerFactory(tenant=tenant, name=f"{slug} Partner A")
+    other = PartnerFactory(tenant=tenant, name=f"{slug} Partner B")
+    return World(
+        tenant=tenant,
+        partner=partner,
+        other_partner=other,
+        admin=MemberFactory(tenant=tenant, role=Role.ADMIN),
+        channel_manager=MemberFactory(tenant=tenant, role=Role.CHANNEL_MANAGER),
+        partner_admin=MemberFactory(tenant=tenant, role=Role.PARTNER_ADMIN, partner=partner),
+        partner_user=MemberFactory(tenant=tenant, role=Role.PARTNER_USER, partner=partner),
+        other_partner_user=MemberFactory(tenant=tenant, role=Role.PARTNER_USER, partner=other),
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world("own")
+
+
+@pytest.fixture
+def stranger(db) -> World:
+    return build_world("stranger")
+
+
+@pytest.fixture
+def in_tenant():
+    """`with in_tenant(t):` for test code that reads tenant rows (scope + RLS)."""
+    return tenant_context
+
+
+def portal_client(tenant, member=None) -> Client:
+    client = Client(HTTP_HOST=host_of(tenant))
+    if member is not None:
+        client.force_login(member.user)
+    return client
+
+
+def api_client(tenant, member=None, scopes=("read", "write")) -> APIClient:
+    client = APIClient(HTTP_HOST=host_of(tenant))
+    if member is not None:
+        with tenant_context(tenant):
+            _obj, key = services.api_key_create(member=member, name="test", scopes=list(scopes))
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    return client
+
+
+@pytest.fixture
+def make_user(db):
+    return UserFactory
+
+
+# --- A real Celery worker -----------------------------------------------------------------
+
+def _test_db_url(var: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    url = os.environ[var]
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker):
+    """Starts `celery worker` as a separate process, connected as the app role to the test
+    database, and stops it at the end of the session."""
+    env = {
+        **os.environ,
+        "PRM_TEST_WORKER": "1",
+        "DATABASE_URL": _test_db_url("DATABASE_URL"),
+        "DJANGO_SETTINGS_MODULE": "prm.settings.test",
+    }
+    celery = str(Path(sys.executable).with_name("celery"))
+    log = open(ROOT / ".data" / "test-worker.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(  # noqa: S603
+        [celery, "-A", "prm", "worker", "-l", "info", "--concurrency", "2", "--pool",
+         "prefork", "-n", f"test-{os.getpid()}@%h"],
+        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+    )
+    from prm.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("celery worker exited; see .data/test-worker.log")
+        if app.control.ping(timeout=0.5):
+            break
+    else:
+        proc.terminate()
+        raise RuntimeError("celery worker did not answer within 60 s")
+    yield proc
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
+    """Poll until predicate() is truthy; returns its value or fails the test."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"condition not met within {timeout} s")
