@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "tenant.manage": frozenset({Role.ADMIN}),
     "members.view": frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN}),
     "members.manage": frozenset({Role.ADMIN}),
+    "members.invite": frozenset({Role.ADMIN, Role.PARTNER_ADMIN}),
     "partner_members.manage": frozenset({Role.PARTNER_ADMIN}),
     "audit.view": frozenset({Role.ADMIN}),
     "api_keys.manage_all": frozenset({Role.ADMIN}),

@@ -34,6 +34,7 @@ from prm.forms import (
     TenantSettingsForm,
 )
 from prm.models import Invitation, Member, Tenant, TenantHost
+from prm.roles import has_perm
 from prm.urls_util import tenant_url
 
 SWITCH_SALT = "prm.tenant-switch"
@@ -60,7 +61,7 @@ def members(request):
     if q:
         qs = qs.filter(user__email__icontains=q) | qs.filter(user__full_name__icontains=q)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    can_invite = member.role in ("admin", "partner_admin")
+    can_invite = has_perm(member.role, "members.invite")
     form = InviteForm(member=member) if can_invite else None
     if request.method == "POST" and can_invite:
         form = InviteForm(request.POST, member=member)
@@ -112,7 +113,7 @@ def member_detail(request, pk: int):
 
 
 @require_POST
-@member_required("members.view")
+@member_required("members.invite")
 def invitation_revoke(request, pk: int):
     invitation = get_object_or_404(selectors.invitations_visible_to(request.member), pk=pk)
     try:

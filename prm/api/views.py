@@ -85,8 +85,8 @@ class InvitationViewSet(mixins.ListModelMixin, TenantViewSet):
     """Pending invitations. Admins invite anyone; partner admins invite their colleagues."""
 
     serializer_class = s.InvitationSerializer
-    required_perms = {"list": "members.view", "create": "members.view",
-                      "revoke": "members.view"}
+    required_perms = {"list": "members.view", "create": "members.invite",
+                      "revoke": "members.invite"}
 
     def scoped_queryset(self):
         return selectors.invitations_visible_to(self.member)

@@ -1,0 +1,81 @@
+"""The permission matrix: every portal URL and API endpoint, and which roles may use it.
+
+Each later app appends its endpoints to ENDPOINTS (and any deliberately public URL names to
+PUBLIC_URL_NAMES). tests/test_permission_matrix.py then checks, for every row:
+  - anonymous: portal pages redirect to sign-in, API answers 401;
+  - a member whose role is not listed: 403;
+  - a member whose role is listed: success (2xx or a redirect after a POST);
+  - an object of the stranger tenant, requested by an allowed member: 404;
+and that no URL name of the project is missing from the table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ROLES = ("admin", "channel_manager", "partner_admin", "partner_user")
+STAFF = {"admin", "channel_manager"}
+EVERYONE = set(ROLES)
+
+
+@dataclass
+class Endpoint:
+    name: str  # URL name, for the completeness check
+    url: Callable  # (world) -> path
+    allowed: set[str]
+    method: str = "get"
+    data: Callable | None = None  # (world) -> request body
+    api: bool = False
+    stranger_url: Callable | None = None  # (world, stranger) -> path that must 404
+    expect: set[int] = field(default_factory=lambda: {200, 201, 204, 302})
+    # Object rows a role cannot even see answer 404, like a missing object.
+    denied: set[int] = field(default_factory=lambda: {403})
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.name}"
+
+
+ENDPOINTS: list[Endpoint] = [
+    # Portal
+    Endpoint("home", lambda w: "/", EVERYONE),
+    Endpoint("members", lambda w: "/members/", {"admin", "channel_manager", "partner_admin"}),
+    Endpoint("member-detail", lambda w: f"/members/{w.partner_user.pk}/",
+             {"admin", "channel_manager", "partner_admin"},
+             stranger_url=lambda w, s: f"/members/{s.partner_user.pk}/"),
+    Endpoint("invitation-revoke", lambda w: f"/invitations/{w.pending_invitation.pk}/revoke/",
+             {"admin", "partner_admin"}, method="post",
+             stranger_url=lambda w, s: f"/invitations/{s.pending_invitation.pk}/revoke/"),
+    Endpoint("tenant-settings", lambda w: "/settings/", {"admin"}),
+    Endpoint("audit", lambda w: "/audit/", {"admin"}),
+    Endpoint("audit-export", lambda w: "/audit/export.csv", {"admin"}),
+    Endpoint("api-keys", lambda w: "/api-keys/", EVERYONE),
+    # API
+    Endpoint("api-me", lambda w: "/api/v1/me/", EVERYONE, api=True),
+    Endpoint("api-tenant", lambda w: "/api/v1/tenant/", {"admin"}, api=True),
+    Endpoint("api-member-list", lambda w: "/api/v1/members/",
+             {"admin", "channel_manager", "partner_admin"}, api=True),
+    Endpoint("api-member-detail", lambda w: f"/api/v1/members/{w.partner_user.pk}/",
+             {"admin", "channel_manager", "partner_admin"}, api=True,
+             stranger_url=lambda w, s: f"/api/v1/members/{s.partner_user.pk}/"),
+    Endpoint("api-invitation-list", lambda w: "/api/v1/invitations/",
+             {"admin", "channel_manager", "partner_admin"}, api=True),
+    Endpoint("api-invitation-revoke",
+             lambda w: f"/api/v1/invitations/{w.pending_invitation.pk}/revoke/",
+             {"admin", "partner_admin"}, method="post", api=True,
+             stranger_url=lambda w, s: f"/api/v1/invitations/{s.pending_invitation.pk}/revoke/"),
+    Endpoint("api-key-list", lambda w: "/api/v1/api-keys/", EVERYONE, api=True),
+    Endpoint("api-key-revoke", lambda w: f"/api/v1/api-keys/{w.own_key.pk}/revoke/",
+             {"admin"}, method="post", api=True, denied={403, 404},
+             stranger_url=lambda w, s: f"/api/v1/api-keys/{s.own_key.pk}/revoke/"),
+    Endpoint("api-audit-event-list", lambda w: "/api/v1/audit-events/", {"admin"}, api=True),
+    Endpoint("api-audit-event-detail", lambda w: f"/api/v1/audit-events/{w.audit_event.pk}/",
+             {"admin"}, api=True,
+             stranger_url=lambda w, s: f"/api/v1/audit-events/{s.audit_event.pk}/"),
+]
+
+# URL names that are public by design (sign-in, invitations, branding, health, API docs).
+PUBLIC_URL_NAMES = {
+    "invitation-accept", "switch-enter", "switch-tenant", "branding-css", "branding-logo",
+    "healthz", "api-schema", "api-docs", "profile", "set_language",
+}
