@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format check-deploy ci clean-data help
+.PHONY: run test lint format check-deploy check-migrations clean-data help
 
 help:
 	@echo "make run    - embedded Postgres + Redis, migrate, demo seed, web + worker + beat"
@@ -37,8 +37,9 @@ check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=prm.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
 	DATABASE_URL=postgres://prm_app@db/prm REDIS_URL=redis://redis:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
-	DATABASE_URL=postgres://prm_app@db/prm REDIS_URL=redis://redis:6379/0 DJANGO_SECRET_KEY=x \
-	$(BIN)/python manage.py makemigrations --check --dry-run
+
+check-migrations: $(STAMP)
+	$(BIN)/python -m prm.devstack manage makemigrations --check --dry-run
 
 clean-data:
 	rm -rf .data

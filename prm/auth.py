@@ -24,19 +24,36 @@ class AccountAdapter(DefaultAccountAdapter):
         tenant = getattr(request, "tenant", None)
         if tenant is None:
             return None
-        from prm.models import Member
+        from django.utils import timezone
 
-        if not Member.objects.filter(user=user, is_active=True).exists():
+        from prm.models import Invitation, Member
+
+        # A person with a pending invitation here may sign in to accept it (they have an
+        # account from another tenant); without a membership every portal page is still 403.
+        invited = Invitation.objects.filter(
+            email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        ).exists()
+        if not invited and not Member.objects.filter(user=user, is_active=True).exists():
             from allauth.account.internal.stagekit import clear_login
 
             clear_login(request)
-            log_action("auth.login_refused", tenant=tenant, actor=user,
-                       object_type="prm.user", object_id=user.pk, object_label=user.email,
-                       after={"reason": "no active membership"})
+            log_action(
+                "auth.login_refused",
+                tenant=tenant,
+                actor=user,
+                object_type="prm.user",
+                object_id=user.pk,
+                object_label=user.email,
+                after={"reason": "no active membership"},
+            )
             messages.error(
                 request,
-                _("Your account has no access to %(tenant)s. Ask its administrator for an "
-                  "invitation.") % {"tenant": tenant.name},
+                _(
+                    "Your account has no access to %(tenant)s. Ask its administrator for an "
+                    "invitation."
+                )
+                % {"tenant": tenant.name},
             )
             return redirect("account_login")
         return None

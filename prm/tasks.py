@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from prm.audit import audit_context
 from prm.tenancy import system_context, tenant_context
@@ -26,6 +27,7 @@ class TenantTask(Task):
     """Base for tasks working inside one tenant. Call with `tenant_id=` as a keyword."""
 
     abstract = True
+    typing = False  # callers pass tenant_id; the task function receives tenant
     acks_late = True
     reject_on_worker_lost = True
 
@@ -50,7 +52,8 @@ def dispatch(task, *, tenant=None, countdown: int | None = None, **kwargs) -> No
     def send():
         try:
             task.apply_async(kwargs=kwargs, countdown=countdown)
-        except Exception:  # broker down: the scheduled sweeps pick the work up later
+        except (KombuOperationalError, ConnectionError, OSError):
+            # Broker down: the row is committed; the scheduled sweeps pick the work up later.
             log.exception("could not queue %s", task.name)
 
     transaction.on_commit(send)

@@ -53,6 +53,7 @@ def home(request):
 
 # --- Members ------------------------------------------------------------------------------
 
+
 @member_required("members.view")
 def members(request):
     member = request.member
@@ -71,13 +72,21 @@ def members(request):
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                messages.success(request, _("Invitation sent to %(email)s.")
-                                 % {"email": form.cleaned_data["email"]})
+                messages.success(
+                    request,
+                    _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+                )
                 return redirect("members")
-    return render(request, "prm/members.html", {
-        "page": page, "q": q, "form": form,
-        "invitations": selectors.invitations_visible_to(member)[:100],
-    })
+    return render(
+        request,
+        "prm/members.html",
+        {
+            "page": page,
+            "q": q,
+            "form": form,
+            "invitations": selectors.invitations_visible_to(member)[:100],
+        },
+    )
 
 
 @member_required("members.view")
@@ -97,19 +106,25 @@ def member_detail(request, pk: int):
             if op == "role":
                 form = MemberEditForm(request.POST, member=member, target=target)
                 if form.is_valid():
-                    services.member_change_role(by=member, member=target,
-                                                role=form.cleaned_data["role"])
+                    services.member_change_role(
+                        by=member, member=target, role=form.cleaned_data["role"]
+                    )
                     messages.success(request, _("Role changed."))
                     return redirect("member-detail", pk=pk)
             elif op in ("deactivate", "reactivate"):
                 services.member_set_active(by=member, member=target, active=op == "reactivate")
-                messages.success(request, _("Member deactivated.") if op == "deactivate"
-                                 else _("Member reactivated."))
+                messages.success(
+                    request,
+                    _("Member deactivated.") if op == "deactivate" else _("Member reactivated."),
+                )
                 return redirect("member-detail", pk=pk)
         except DomainError as exc:
             _form_error(form, exc)
-    return render(request, "prm/member_detail.html",
-                  {"target": target, "form": form, "can_manage": can_manage})
+    return render(
+        request,
+        "prm/member_detail.html",
+        {"target": target, "form": form, "can_manage": can_manage},
+    )
 
 
 @require_POST
@@ -117,8 +132,7 @@ def member_detail(request, pk: int):
 def invitation_revoke(request, pk: int):
     invitation = get_object_or_404(selectors.invitations_visible_to(request.member), pk=pk)
     try:
-        services.invitation_revoke(tenant=request.tenant, by=request.member,
-                                   invitation=invitation)
+        services.invitation_revoke(tenant=request.tenant, by=request.member, invitation=invitation)
         messages.success(request, _("Invitation revoked."))
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -137,8 +151,7 @@ def invitation_accept(request, token: str):
     if user is not None:
         if request.method == "POST":
             try:
-                services.invitation_accept(tenant=request.tenant, invitation=invitation,
-                                           user=user)
+                services.invitation_accept(tenant=request.tenant, invitation=invitation, user=user)
             except DomainError as exc:
                 messages.error(request, exc.message)
             else:
@@ -149,23 +162,35 @@ def invitation_accept(request, token: str):
         if request.method == "POST" and form.is_valid():
             try:
                 member = services.invitation_accept(
-                    tenant=request.tenant, invitation=invitation, user=None,
+                    tenant=request.tenant,
+                    invitation=invitation,
+                    user=None,
                     password=form.cleaned_data["password1"],
                     full_name=form.cleaned_data["full_name"],
                 )
             except DomainError as exc:
                 _form_error(form, exc)
             else:
-                login(request, member.user,
-                      backend="allauth.account.auth_backends.AuthenticationBackend")
+                login(
+                    request,
+                    member.user,
+                    backend="allauth.account.auth_backends.AuthenticationBackend",
+                )
                 messages.success(request, _("Welcome to %(t)s.") % {"t": request.tenant.name})
                 return redirect("home")
-    return render(request, "prm/invitation_accept.html", {
-        "invitation": invitation, "form": form, "has_account": has_account,
-    })
+    return render(
+        request,
+        "prm/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "has_account": has_account,
+        },
+    )
 
 
 # --- Tenant settings ----------------------------------------------------------------------
+
 
 @member_required("tenant.manage")
 def tenant_settings(request):
@@ -176,8 +201,9 @@ def tenant_settings(request):
         op = request.POST.get("op", "settings")
         try:
             if op == "settings":
-                form = TenantSettingsForm(request.POST, request.FILES,
-                                          instance=Tenant.objects.get(pk=tenant.pk))
+                form = TenantSettingsForm(
+                    request.POST, request.FILES, instance=Tenant.objects.get(pk=tenant.pk)
+                )
                 if form.is_valid():
                     changes = {f: form.cleaned_data[f] for f in form.changed_data}
                     services.tenant_update(tenant=tenant, by=request.member, **changes)
@@ -186,23 +212,32 @@ def tenant_settings(request):
             elif op == "add_host":
                 host_form = HostForm(request.POST)
                 if host_form.is_valid():
-                    services.tenant_host_add(tenant=tenant, by=request.member,
-                                             host=host_form.cleaned_data["host"])
+                    services.tenant_host_add(
+                        tenant=tenant, by=request.member, host=host_form.cleaned_data["host"]
+                    )
                     messages.success(request, _("Domain added."))
                     return redirect("tenant-settings")
             elif op == "remove_host":
-                services.tenant_host_remove(tenant=tenant, by=request.member,
-                                            host_id=int(request.POST.get("host_id", 0) or 0))
+                services.tenant_host_remove(
+                    tenant=tenant,
+                    by=request.member,
+                    host_id=int(request.POST.get("host_id", 0) or 0),
+                )
                 messages.success(request, _("Domain removed."))
                 return redirect("tenant-settings")
         except DomainError as exc:
             _form_error(host_form if op != "settings" else form, exc)
         except ValueError:
             raise Http404
-    return render(request, "prm/tenant_settings.html", {
-        "form": form, "host_form": host_form,
-        "hosts": TenantHost.objects.filter(tenant=tenant).order_by("host"),
-    })
+    return render(
+        request,
+        "prm/tenant_settings.html",
+        {
+            "form": form,
+            "host_form": host_form,
+            "hosts": TenantHost.objects.filter(tenant=tenant).order_by("host"),
+        },
+    )
 
 
 def branding_css(request):
@@ -223,13 +258,15 @@ def branding_logo(request):
         f = tenant.logo.open("rb")
     except FileNotFoundError:
         raise Http404
-    resp = FileResponse(f, content_type="image/png" if tenant.logo.name.endswith(".png")
-                        else "image/jpeg")
+    resp = FileResponse(
+        f, content_type="image/png" if tenant.logo.name.endswith(".png") else "image/jpeg"
+    )
     resp["X-Content-Type-Options"] = "nosniff"
     return resp
 
 
 # --- Audit --------------------------------------------------------------------------------
+
 
 def _audit_queryset(request):
     form = AuditFilterForm(request.GET or None)
@@ -238,11 +275,13 @@ def _audit_queryset(request):
         d = form.cleaned_data
         filters = {"action": d["action"], "actor": d["actor"], "object_type": d["object_type"]}
         if d["since"]:
-            filters["since"] = datetime.datetime.combine(d["since"], datetime.time.min,
-                                                         tzinfo=datetime.UTC)
+            filters["since"] = datetime.datetime.combine(
+                d["since"], datetime.time.min, tzinfo=datetime.UTC
+            )
         if d["until"]:
             filters["until"] = datetime.datetime.combine(
-                d["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC)
+                d["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
+            )
     return form, selectors.audit_events(**filters)
 
 
@@ -252,8 +291,9 @@ def audit(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "prm/audit.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "prm/audit.html", {"form": form, "page": page, "query": query.urlencode()}
+    )
 
 
 class _Echo:
@@ -265,21 +305,44 @@ class _Echo:
 def audit_export(request):
     _form, qs = _audit_queryset(request)
     writer = csv.writer(_Echo())
-    header = ["time_utc", "actor", "action", "object_type", "object_id", "object",
-              "before", "after", "ip", "user_agent"]
+    header = [
+        "time_utc",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "object",
+        "before",
+        "after",
+        "ip",
+        "user_agent",
+    ]
 
     def rows():
         yield writer.writerow(header)
         for e in qs.iterator(chunk_size=2000):
-            yield writer.writerow([
-                e.created_at.isoformat(), e.actor_label, e.action, e.object_type, e.object_id,
-                _csv_safe(e.object_label), e.before, e.after, e.ip or "", _csv_safe(e.user_agent),
-            ])
+            yield writer.writerow(
+                [
+                    e.created_at.isoformat(),
+                    e.actor_label,
+                    e.action,
+                    e.object_type,
+                    e.object_id,
+                    _csv_safe(e.object_label),
+                    e.before,
+                    e.after,
+                    e.ip or "",
+                    _csv_safe(e.user_agent),
+                ]
+            )
 
     # Rows are read now, inside the request's tenant transaction.
     data = list(rows())
-    log_action("audit.exported", object_type="prm.auditevent",
-               after={"rows": len(data) - 1, "filters": request.GET.dict()})
+    log_action(
+        "audit.exported",
+        object_type="prm.auditevent",
+        after={"rows": len(data) - 1, "filters": request.GET.dict()},
+    )
     resp = StreamingHttpResponse(iter(data), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     resp["Content-Disposition"] = f'attachment; filename="audit-{request.tenant.slug}-{stamp}.csv"'
@@ -293,6 +356,7 @@ def _csv_safe(value) -> str:
 
 
 # --- API keys -----------------------------------------------------------------------------
+
 
 @member_required("api_keys.own")
 def api_keys(request):
@@ -311,18 +375,25 @@ def api_keys(request):
                 else:
                     form = ApiKeyForm()
         elif op == "revoke":
-            key = get_object_or_404(selectors.api_keys_visible_to(member),
-                                    pk=request.POST.get("key_id") or 0)
+            key = get_object_or_404(
+                selectors.api_keys_visible_to(member), pk=request.POST.get("key_id") or 0
+            )
             services.api_key_revoke(by=member, api_key=key)
             messages.success(request, _("Key revoked."))
             return redirect("api-keys")
-    return render(request, "prm/api_keys.html", {
-        "form": form, "new_key": new_key,
-        "keys": selectors.api_keys_visible_to(member)[:200],
-    })
+    return render(
+        request,
+        "prm/api_keys.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "keys": selectors.api_keys_visible_to(member)[:200],
+        },
+    )
 
 
 # --- Profile and tenant switching ---------------------------------------------------------
+
 
 def profile(request):
     if not request.user.is_authenticated:
@@ -330,8 +401,9 @@ def profile(request):
 
         return redirect_to_login(request.get_full_path())
     user = request.user
-    form = ProfileForm(request.POST or None,
-                       initial={"full_name": user.full_name, "language": user.language})
+    form = ProfileForm(
+        request.POST or None, initial={"full_name": user.full_name, "language": user.language}
+    )
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
@@ -339,8 +411,12 @@ def profile(request):
         from django.conf import settings as dj_settings
 
         if user.language:
-            resp.set_cookie(dj_settings.LANGUAGE_COOKIE_NAME, user.language,
-                            samesite="Lax", secure=request.is_secure())
+            resp.set_cookie(
+                dj_settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
         else:
             resp.delete_cookie(dj_settings.LANGUAGE_COOKIE_NAME)
         return resp
@@ -369,14 +445,16 @@ def switch_tenant(request, slug: str):
 
 def switch_enter(request):
     try:
-        data = signing.loads(request.GET.get("token", ""), salt=SWITCH_SALT,
-                             max_age=SWITCH_MAX_AGE)
+        data = signing.loads(request.GET.get("token", ""), salt=SWITCH_SALT, max_age=SWITCH_MAX_AGE)
     except signing.BadSignature:
         return render(request, "prm/switch_invalid.html", status=400)
     if data.get("t") != request.tenant.pk or not cache.add(f"switch:{data['n']}", 1, 300):
         return render(request, "prm/switch_invalid.html", status=400)
-    member = Member.objects.select_related("user").filter(
-        user_id=data["u"], is_active=True, user__is_active=True).first()
+    member = (
+        Member.objects.select_related("user")
+        .filter(user_id=data["u"], is_active=True, user__is_active=True)
+        .first()
+    )
     if member is None:
         return render(request, "prm/switch_invalid.html", status=400)
     login(request, member.user, backend="allauth.account.auth_backends.AuthenticationBackend")
@@ -384,6 +462,7 @@ def switch_enter(request):
 
 
 # --- Public pages and health --------------------------------------------------------------
+
 
 def landing(request):
     """The bare base domain: reveals no tenant; a signed-in person sees only their own."""
@@ -421,8 +500,10 @@ def healthz(request):
     else:
         checks["worker"] = _ping_worker()
     healthy = all(v == "ok" for v in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": checks},
-                        status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "checks": checks},
+        status=200 if healthy else 503,
+    )
 
 
 def _ping_worker() -> str:

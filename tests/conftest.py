@@ -99,6 +99,7 @@ def make_user(db):
 
 # --- A real Celery worker -----------------------------------------------------------------
 
+
 def _test_db_url(var: str) -> str:
     from urllib.parse import urlsplit, urlunsplit
 
@@ -120,9 +121,24 @@ def celery_worker(django_db_setup, django_db_blocker):
     celery = str(Path(sys.executable).with_name("celery"))
     log = open(ROOT / ".data" / "test-worker.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
-        [celery, "-A", "prm", "worker", "-l", "info", "--concurrency", "2", "--pool",
-         "prefork", "-n", f"test-{os.getpid()}@%h"],
-        env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+        [
+            celery,
+            "-A",
+            "prm",
+            "worker",
+            "-l",
+            "info",
+            "--concurrency",
+            "2",
+            "--pool",
+            "prefork",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from prm.celery import app
 

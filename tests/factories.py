@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        user = model_class.objects.create_user(password=PASSWORD, *args, **kwargs)
+        user = model_class.objects.create_user(*args, password=PASSWORD, **kwargs)
         EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         return user
 

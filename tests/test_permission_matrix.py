@@ -17,10 +17,15 @@ def _furnish(world):
     """Objects the matrix rows point at."""
     with tenant_context(world.tenant):
         world.pending_invitation, _ = services.member_invite(
-            tenant=world.tenant, by=None, email=f"new@{world.tenant.slug}.example",
-            role=Role.PARTNER_USER, partner=world.partner)
-        world.own_key, _ = services.api_key_create(member=world.other_partner_user,
-                                                   name="theirs", scopes=["read"])
+            tenant=world.tenant,
+            by=None,
+            email=f"new@{world.tenant.slug}.example",
+            role=Role.PARTNER_USER,
+            partner=world.partner,
+        )
+        world.own_key, _ = services.api_key_create(
+            member=world.other_partner_user, name="theirs", scopes=["read"]
+        )
         world.audit_event = log_action("matrix.probe", object_type="x", object_id="1")
     return world
 

@@ -25,11 +25,14 @@ def test_every_tenant_table_has_forced_rls_with_the_tenant_policy():
     with connection.cursor() as cur:
         cur.execute(
             "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-            "WHERE relname = ANY(%s)", [tables])
+            "WHERE relname = ANY(%s)",
+            [tables],
+        )
         flags = {name: (enabled, forced) for name, enabled, forced in cur.fetchall()}
         cur.execute(
             "SELECT tablename, qual, with_check FROM pg_policies WHERE policyname = %s",
-            [rls.POLICY])
+            [rls.POLICY],
+        )
         policies = {t: (q, c) for t, q, c in cur.fetchall()}
     for table in tables:
         assert flags[table] == (True, True), f"{table} lacks enabled+forced RLS"
@@ -49,12 +52,15 @@ def test_every_model_with_a_tenant_column_is_protected_or_documented():
 
 def test_app_role_owns_nothing_and_is_not_superuser():
     with connection.cursor() as cur:
-        cur.execute("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s",
-                    [settings.PRM_DB_APP_ROLE])
+        cur.execute(
+            "SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = %s",
+            [settings.PRM_DB_APP_ROLE],
+        )
         assert cur.fetchone() == (False, False)
         cur.execute(
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s",
-            [settings.PRM_DB_APP_ROLE])
+            [settings.PRM_DB_APP_ROLE],
+        )
         assert cur.fetchone()[0] == 0
 
 
@@ -66,8 +72,9 @@ def committed_worlds(transactional_db):
 
 
 def app_role_connection():
-    return psycopg.connect(_test_db_url("DATABASE_URL").replace("postgres://", "postgresql://"),
-                           autocommit=False)
+    return psycopg.connect(
+        _test_db_url("DATABASE_URL").replace("postgres://", "postgresql://"), autocommit=False
+    )
 
 
 def test_app_role_without_tenant_sees_no_rows(committed_worlds):
@@ -95,7 +102,8 @@ def test_app_role_cannot_write_into_another_tenant(committed_worlds):
             conn.execute(
                 "INSERT INTO partners_partner (tenant_id, name, partner_type, status, website, "
                 "country, created_at) VALUES (%s, 'x', 'reseller', 'active', '', '', now())",
-                [beta.tenant.pk])
+                [beta.tenant.pk],
+            )
 
 
 def test_tenant_setting_does_not_outlive_the_transaction(committed_worlds):
@@ -113,9 +121,13 @@ def test_app_role_cannot_update_or_delete_audit_events(committed_worlds):
         conn.execute(
             "INSERT INTO prm_auditevent (tenant_id, actor_label, action, object_type, object_id,"
             " object_label, user_agent, created_at) VALUES (%s, 't', 'x', '', '', '', '', now())",
-            [alpha.tenant.pk])
-        for sql in ("UPDATE prm_auditevent SET action = 'y'", "DELETE FROM prm_auditevent",
-                    "TRUNCATE prm_auditevent"):
+            [alpha.tenant.pk],
+        )
+        for sql in (
+            "UPDATE prm_auditevent SET action = 'y'",
+            "DELETE FROM prm_auditevent",
+            "TRUNCATE prm_auditevent",
+        ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 conn.execute(sql)
             conn.rollback()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
+from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -66,6 +67,10 @@ class ApiKeyScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "prm_…"}
+
+
+class MemberSessionScheme(SessionScheme):
+    target_class = "prm.api.auth.MemberSessionAuthentication"
 
 
 def request_member(request) -> Member | None:

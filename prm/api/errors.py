@@ -64,8 +64,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        body = {"type": "validation_error", "detail": "Invalid input.",
-                "errors": _flatten(exc.detail)}
+        body = {
+            "type": "validation_error",
+            "detail": "Invalid input.",
+            "errors": _flatten(exc.detail),
+        }
     else:
         code = getattr(exc, "default_code", "error")
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)

@@ -54,7 +54,8 @@ def begin(request, member) -> str | None:
         raise ValidationError({"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]})
     _fingerprint(request._request)
     lock_id = int.from_bytes(
-        hashlib.sha256(f"{member.tenant_id}:{member.pk}:{key}".encode()).digest()[:8], "big",
+        hashlib.sha256(f"{member.tenant_id}:{member.pk}:{key}".encode()).digest()[:8],
+        "big",
         signed=True,
     )
     with connection.cursor() as cur:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from partners.models import Partner
+from prm.api.fields import TenantPrimaryKeyField
 from prm.models import ApiKey, AuditEvent, Invitation, Member, Tenant
 from prm.roles import Role
 
@@ -10,8 +11,15 @@ from prm.roles import Role
 class TenantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tenant
-        fields = ["id", "name", "slug", "default_currency", "timezone", "primary_colour",
-                  "require_mfa_for_staff"]
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "default_currency",
+            "timezone",
+            "primary_colour",
+            "require_mfa_for_staff",
+        ]
         read_only_fields = ["id", "slug"]
 
 
@@ -22,8 +30,18 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "email", "full_name", "role", "partner", "partner_name", "title",
-                  "is_active", "created_at", "deactivated_at"]
+        fields = [
+            "id",
+            "email",
+            "full_name",
+            "role",
+            "partner",
+            "partner_name",
+            "title",
+            "is_active",
+            "created_at",
+            "deactivated_at",
+        ]
         read_only_fields = fields
 
 
@@ -49,20 +67,26 @@ class InvitationSerializer(serializers.ModelSerializer):
 class InvitationCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
-    partner = serializers.PrimaryKeyRelatedField(
-        queryset=Partner.objects.none(), required=False, allow_null=True
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Partner.objects.all()
+    partner = TenantPrimaryKeyField(Partner, required=False, allow_null=True)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor", "actor_label", "action", "object_type",
-                  "object_id", "object_label", "before", "after", "ip", "user_agent"]
+        fields = [
+            "id",
+            "created_at",
+            "actor",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "object_label",
+            "before",
+            "after",
+            "ip",
+            "user_agent",
+        ]
         read_only_fields = fields
 
 
@@ -71,8 +95,17 @@ class ApiKeySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApiKey
-        fields = ["id", "name", "prefix", "scopes", "member", "member_email", "created_at",
-                  "last_used_at", "revoked_at"]
+        fields = [
+            "id",
+            "name",
+            "prefix",
+            "scopes",
+            "member",
+            "member_email",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
         read_only_fields = fields
 
 

@@ -12,12 +12,18 @@ router.register("audit-events", views.AuditEventViewSet, basename="api-audit-eve
 
 # Later apps append their routers to `extra` in their own api.py and are included here.
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]),
-         name="api-schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema",
-                                                      permission_classes=[],
-                                                      authentication_classes=[]),
-         name="api-docs"),
+    path(
+        "schema/",
+        SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]),
+        name="api-schema",
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", permission_classes=[], authentication_classes=[]
+        ),
+        name="api-docs",
+    ),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("tenant/", views.TenantView.as_view(), name="api-tenant"),
     path("", include(router.urls)),

@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from prm import selectors, services
 from prm.api import serializers as s
 from prm.api.base import TenantAPIView, TenantViewSet
-from prm.models import AuditEvent
+from prm.models import ApiKey, AuditEvent, Invitation, Member
 
 
 class MeView(TenantAPIView):
@@ -24,8 +24,12 @@ class MeView(TenantAPIView):
         m = self.member
         return Response(
             s.MeSerializer(
-                {"email": m.user.email, "full_name": m.user.full_name, "member": m,
-                 "tenant": self.tenant}
+                {
+                    "email": m.user.email,
+                    "full_name": m.user.full_name,
+                    "member": m,
+                    "tenant": self.tenant,
+                }
             ).data
         )
 
@@ -37,13 +41,13 @@ class TenantView(TenantAPIView):
     def get(self, request):
         return Response(s.TenantSerializer(self.tenant).data)
 
-    @extend_schema(request=s.TenantSerializer, responses=s.TenantSerializer,
-                   summary="Change tenant settings")
+    @extend_schema(
+        request=s.TenantSerializer, responses=s.TenantSerializer, summary="Change tenant settings"
+    )
     def patch(self, request):
         ser = s.TenantSerializer(self.tenant, data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
-        tenant = services.tenant_update(tenant=self.tenant, by=self.member,
-                                        **ser.validated_data)
+        tenant = services.tenant_update(tenant=self.tenant, by=self.member, **ser.validated_data)
         return Response(s.TenantSerializer(tenant).data)
 
 
@@ -57,42 +61,58 @@ class MemberFilter(django_filters.FilterSet):
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Members of the tenant. Staff see everyone; partner admins see their own company."""
 
+    model = Member
     serializer_class = s.MemberSerializer
-    required_perms = {"list": "members.view", "retrieve": "members.view",
-                      "partial_update": "members.view"}
+    required_perms = {
+        "list": "members.view",
+        "retrieve": "members.view",
+        "partial_update": "members.view",
+    }
     filterset_class = MemberFilter
     ordering_fields = ["id", "created_at"]
 
     def scoped_queryset(self):
         return selectors.members_visible_to(self.member)
 
-    @extend_schema(request=s.MemberUpdateSerializer, responses=s.MemberSerializer,
-                   summary="Change a member's role or deactivate/reactivate them")
+    @extend_schema(
+        request=s.MemberUpdateSerializer,
+        responses=s.MemberSerializer,
+        summary="Change a member's role or deactivate/reactivate them",
+    )
     def partial_update(self, request, pk=None):
         member = self.get_object()
         ser = s.MemberUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         if "role" in ser.validated_data:
-            member = services.member_change_role(by=self.member, member=member,
-                                                 role=ser.validated_data["role"])
+            member = services.member_change_role(
+                by=self.member, member=member, role=ser.validated_data["role"]
+            )
         if "is_active" in ser.validated_data:
-            member = services.member_set_active(by=self.member, member=member,
-                                                active=ser.validated_data["is_active"])
+            member = services.member_set_active(
+                by=self.member, member=member, active=ser.validated_data["is_active"]
+            )
         return Response(s.MemberSerializer(member).data)
 
 
 class InvitationViewSet(mixins.ListModelMixin, TenantViewSet):
     """Pending invitations. Admins invite anyone; partner admins invite their colleagues."""
 
+    model = Invitation
     serializer_class = s.InvitationSerializer
-    required_perms = {"list": "members.view", "create": "members.invite",
-                      "revoke": "members.invite"}
+    required_perms = {
+        "list": "members.view",
+        "create": "members.invite",
+        "revoke": "members.invite",
+    }
 
     def scoped_queryset(self):
         return selectors.invitations_visible_to(self.member)
 
-    @extend_schema(request=s.InvitationCreateSerializer, responses={201: s.InvitationSerializer},
-                   summary="Invite a person by e-mail")
+    @extend_schema(
+        request=s.InvitationCreateSerializer,
+        responses={201: s.InvitationSerializer},
+        summary="Invite a person by e-mail",
+    )
     def create(self, request):
         ser = s.InvitationCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -112,14 +132,18 @@ class InvitationViewSet(mixins.ListModelMixin, TenantViewSet):
 class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
     """API keys: each member manages their own; admins see and revoke all."""
 
+    model = ApiKey
     serializer_class = s.ApiKeySerializer
     required_perm = "api_keys.own"
 
     def scoped_queryset(self):
         return selectors.api_keys_visible_to(self.member)
 
-    @extend_schema(request=s.ApiKeyCreateSerializer, responses={201: s.ApiKeyCreatedSerializer},
-                   summary="Create an API key for yourself (the key is shown once)")
+    @extend_schema(
+        request=s.ApiKeyCreateSerializer,
+        responses={201: s.ApiKeyCreatedSerializer},
+        summary="Create an API key for yourself (the key is shown once)",
+    )
     def create(self, request):
         ser = s.ApiKeyCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -150,6 +174,7 @@ class AuditEventFilter(django_filters.FilterSet):
 class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """The tenant's audit trail (read-only, newest first)."""
 
+    model = AuditEvent
     serializer_class = s.AuditEventSerializer
     required_perm = "audit.view"
     filterset_class = AuditEventFilter

@@ -132,7 +132,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env.int("PRM_TASK_TIME_LIMIT", default=300)
-CELERY_TASK_SOFT_TIME_LIMIT = env.int("PRM_TASK_SOFT_TIME_LIMIT", default=240)
+# Soft limits are set per task (soft_time_limit=) where a task can clean up before the hard one.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -233,9 +233,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
     "APPEND_COMPONENTS": {
-        "securitySchemes": {
-            "ApiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "prm_…"}
-        }
+        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "prm_…"}}
     },
     "SECURITY": [{"ApiKey": []}],
 }

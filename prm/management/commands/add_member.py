@@ -9,8 +9,10 @@ from prm.tenancy import tenant_context
 
 
 class Command(BaseCommand):
-    help = ("Add a person to a tenant with a role. An existing account is added at once; "
-            "anyone else gets an invitation (its link is printed).")
+    help = (
+        "Add a person to a tenant with a role. An existing account is added at once; "
+        "anyone else gets an invitation (its link is printed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tenant", required=True, help="tenant slug")
@@ -31,8 +33,9 @@ class Command(BaseCommand):
                         raise CommandError(f"No partner {partner} in {tenant}")
                 user = User.objects.filter(email__iexact=email).first()
                 if user is None:
-                    _inv, url = services.member_invite(tenant=t, by=None, email=email,
-                                                       role=role, partner=p)
+                    _inv, url = services.member_invite(
+                        tenant=t, by=None, email=email, role=role, partner=p
+                    )
                     self.stdout.write(f"Invited {email}; invitation link:")
                     self.stdout.write(url)
                     return

@@ -29,6 +29,8 @@ class Command(BaseCommand):
                 )
             except DomainError as exc:
                 raise CommandError(exc.message)
-        self.stdout.write(f"Key {api_key.name} (prm_{api_key.prefix}_…) for {email}, "
-                          f"scopes {','.join(api_key.scopes)}:")
+        self.stdout.write(
+            f"Key {api_key.name} (prm_{api_key.prefix}_…) for {email}, "
+            f"scopes {','.join(api_key.scopes)}:"
+        )
         self.stdout.write(key)

@@ -20,8 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, slug, name, admin_email, currency, timezone, **opts):
         try:
             with transaction.atomic():
-                tenant = services.tenant_create(name=name, slug=slug, currency=currency,
-                                                timezone_name=timezone)
+                tenant = services.tenant_create(
+                    name=name, slug=slug, currency=currency, timezone_name=timezone
+                )
                 with tenant_context(tenant):
                     _inv, url = services.member_invite(
                         tenant=tenant, by=None, email=admin_email, role=Role.ADMIN

@@ -22,12 +22,27 @@ PARTNERS = [
 PEOPLE = [
     ("admin@acme.example", "Alex Admin", Role.ADMIN, None, "Partner program director"),
     ("manager@acme.example", "Morgan Manager", Role.CHANNEL_MANAGER, None, "Channel manager"),
-    ("ada@northwind.example", "Ada Northwind", Role.PARTNER_ADMIN, "Northwind Resellers",
-     "Alliance lead"),
-    ("ben@northwind.example", "Ben Northwind", Role.PARTNER_USER, "Northwind Resellers",
-     "Account executive"),
-    ("carla@bluepeak.example", "Carla BluePeak", Role.PARTNER_ADMIN, "BluePeak Integrators",
-     "Managing partner"),
+    (
+        "ada@northwind.example",
+        "Ada Northwind",
+        Role.PARTNER_ADMIN,
+        "Northwind Resellers",
+        "Alliance lead",
+    ),
+    (
+        "ben@northwind.example",
+        "Ben Northwind",
+        Role.PARTNER_USER,
+        "Northwind Resellers",
+        "Account executive",
+    ),
+    (
+        "carla@bluepeak.example",
+        "Carla BluePeak",
+        Role.PARTNER_ADMIN,
+        "BluePeak Integrators",
+        "Managing partner",
+    ),
     ("dev@stackforge.example", "Dev StackForge", Role.PARTNER_ADMIN, "StackForge", "CTO"),
 ]
 
@@ -40,16 +55,21 @@ class Command(BaseCommand):
             self.stdout.write("Demo tenant already present; leaving it as it is.")
             return
         with transaction.atomic(), audit_context(actor_label="seed"):
-            tenant = services.tenant_create(name="Acme Cloud", slug="acme", currency="USD",
-                                            timezone_name="America/New_York")
+            tenant = services.tenant_create(
+                name="Acme Cloud", slug="acme", currency="USD", timezone_name="America/New_York"
+            )
             tenant.primary_colour = "#3b4cca"
             tenant.save(update_fields=["primary_colour"])
             with tenant_context(tenant):
                 partners = {}
                 for name, ptype, country, site in PARTNERS:
                     partners[name] = Partner.objects.create(
-                        tenant=tenant, name=name, partner_type=ptype, country=country,
-                        website=site, status=PartnerStatus.ACTIVE,
+                        tenant=tenant,
+                        name=name,
+                        partner_type=ptype,
+                        country=country,
+                        website=site,
+                        status=PartnerStatus.ACTIVE,
                     )
                 for email, full_name, role, partner, title in PEOPLE:
                     user = User.objects.filter(email=email).first() or User.objects.create_user(
@@ -58,6 +78,11 @@ class Command(BaseCommand):
                     EmailAddress.objects.get_or_create(
                         user=user, email=email, defaults={"verified": True, "primary": True}
                     )
-                    services.member_add(tenant=tenant, user=user, role=role,
-                                        partner=partners.get(partner), title=title)
+                    services.member_add(
+                        tenant=tenant,
+                        user=user,
+                        role=role,
+                        partner=partners.get(partner),
+                        title=title,
+                    )
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))
