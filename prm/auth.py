@@ -31,7 +31,9 @@ class AccountAdapter(DefaultAccountAdapter):
         # A person with a pending invitation here may sign in to accept it (they have an
         # account from another tenant); without a membership every portal page is still 403.
         invited = Invitation.objects.filter(
-            email__iexact=user.email, accepted_at__isnull=True, revoked_at__isnull=True,
+            email__iexact=user.email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         ).exists()
         if not invited and not Member.objects.filter(user=user, is_active=True).exists():

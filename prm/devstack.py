@@ -225,9 +225,11 @@ def test(args: list[str]) -> int:
     env = prepare_env()
     env["DJANGO_SETTINGS_MODULE"] = "prm.settings.test"
     if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
-        # Keep the suite's cache and queue apart from a `make run` on the same Redis.
-        env["REDIS_URL"] = env["REDIS_URL"][:-1] + "1"
-        env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + "?virtual_host=1"
+        # Keep the suite's cache and queue apart from a `make run` on the same Redis (and
+        # from another suite running at the same time, with PRM_TEST_REDIS_DB=2, 3, ...).
+        db = os.environ.get("PRM_TEST_REDIS_DB", "1")
+        env["REDIS_URL"] = env["REDIS_URL"][:-1] + db
+        env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + f"?virtual_host={db}"
     pytest = str(Path(sys.executable).with_name("pytest"))
     return subprocess.call([pytest, *args], env=env, cwd=ROOT)  # noqa: S603
 
@@ -240,8 +242,9 @@ def main(argv: list[str]) -> int:
         return test(argv[1:])
     if cmd == "manage":
         env = prepare_env()
-        return subprocess.call([sys.executable, str(ROOT / "manage.py"), *argv[1:]], env=env,
-                               cwd=ROOT)
+        return subprocess.call(
+            [sys.executable, str(ROOT / "manage.py"), *argv[1:]], env=env, cwd=ROOT
+        )
     if cmd == "env":
         env = prepare_env()
         for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "CELERY_BROKER_URL"):

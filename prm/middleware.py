@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 
 from prm.audit import audit_context
 from prm.tenancy import set_db_user
@@ -79,6 +80,9 @@ class MemberMiddleware:
         authenticated = bool(user and user.is_authenticated)
         if authenticated:
             set_db_user(tenant.pk if tenant else None, user.pk)
+            if user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = user.language
             if tenant is not None:
                 request.member = (
                     Member.objects.select_related("partner")

@@ -17,6 +17,7 @@ from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.models import ApiKey, Invitation, Member, Tenant, TenantHost, User
 from prm.roles import PARTNER_ROLES, Role, has_perm, invitable_roles
+from prm.tenancy import tenant_context
 from prm.urls_util import tenant_url
 
 TENANT_SETTINGS_FIELDS = [
@@ -45,6 +46,13 @@ def tenant_create(
     tenant = Tenant(name=name, slug=slug, default_currency=currency, timezone=timezone_name)
     tenant.full_clean()
     tenant.save()
+    with tenant_context(tenant):
+        log_action(
+            "tenant.created",
+            tenant=tenant,
+            obj=tenant,
+            after={"name": name, "slug": slug, "currency": currency},
+        )
     return tenant
 
 

@@ -180,7 +180,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PRM <no-reply@prm.lo
 
 # --- I18N ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("de", "Deutsch")]
+LANGUAGES = [("en", "English")]  # German arrives with the i18n work (issue 11)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

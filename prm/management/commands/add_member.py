@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from partners.models import Partner
 from prm import services
+from prm.audit import audit_context
 from prm.errors import DomainError
 from prm.models import Tenant, User
 from prm.roles import Role
@@ -20,7 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--partner", type=int, help="partner id (partner roles)")
 
-    def handle(self, *args, tenant, email, role, partner, **opts):
+    def handle(self, *args, **kwargs):
+        with audit_context(actor_label=f"cli:{__name__.rsplit('.', 1)[-1]}"):
+            return self._handle(*args, **kwargs)
+
+    def _handle(self, *args, tenant, email, role, partner, **opts):
         t = Tenant.objects.filter(slug=tenant).first()
         if t is None:
             raise CommandError(f"No tenant {tenant!r}")

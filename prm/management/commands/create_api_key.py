@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from prm import services
+from prm.audit import audit_context
 from prm.errors import DomainError
 from prm.models import Member, Tenant
 from prm.tenancy import tenant_context
@@ -15,7 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--scopes", default="read,write")
 
-    def handle(self, *args, tenant, email, name, scopes, **opts):
+    def handle(self, *args, **kwargs):
+        with audit_context(actor_label=f"cli:{__name__.rsplit('.', 1)[-1]}"):
+            return self._handle(*args, **kwargs)
+
+    def _handle(self, *args, tenant, email, name, scopes, **opts):
         t = Tenant.objects.filter(slug=tenant).first()
         if t is None:
             raise CommandError(f"No tenant {tenant!r}")

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from prm import services
+from prm.audit import audit_context
 from prm.errors import DomainError
 from prm.roles import Role
 from prm.tenancy import tenant_context
@@ -17,7 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--currency", default="USD")
         parser.add_argument("--timezone", default="UTC")
 
-    def handle(self, *args, slug, name, admin_email, currency, timezone, **opts):
+    def handle(self, *args, **kwargs):
+        with audit_context(actor_label=f"cli:{__name__.rsplit('.', 1)[-1]}"):
+            return self._handle(*args, **kwargs)
+
+    def _handle(self, *args, slug, name, admin_email, currency, timezone, **opts):
         try:
             with transaction.atomic():
                 tenant = services.tenant_create(
