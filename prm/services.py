@@ -152,6 +152,9 @@ def member_invite(
             raise DomainError(_("You cannot invite people with this role."), field="role")
         if by.role == Role.PARTNER_ADMIN:
             partner = by.partner
+            from partners.services import invitation_domain_check
+
+            invitation_domain_check(partner=partner, email=email)
     if role in PARTNER_ROLES and partner is None:
         raise DomainError(_("Choose the partner company for a partner role."), field="partner")
     if role not in PARTNER_ROLES:

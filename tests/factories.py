@@ -6,7 +6,7 @@ from __future__ import annotations
 import factory
 from allauth.account.models import EmailAddress
 
-from partners.models import Partner, PartnerType
+from partners.models import Partner, PartnerStatus, PartnerType
 from prm.models import Member, Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
@@ -54,6 +54,7 @@ class PartnerFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     name = factory.Sequence(lambda n: f"Partner {n}")
     partner_type = PartnerType.RESELLER
+    status = PartnerStatus.ACTIVE
 
 
 class MemberFactory(TenantOwnedFactory):

@@ -1,0 +1,333 @@
+"""Writes for partners, the catalogue, tiers and program settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners.domains import registrable_domain
+from partners.models import (
+    STATUS_TRANSITIONS,
+    Partner,
+    PartnerDomain,
+    PartnerProduct,
+    PartnerSpecialty,
+    PartnerStatus,
+    Product,
+    ProgramSettings,
+    Specialty,
+    Tier,
+)
+from prm.audit import diff, log_action, snapshot
+from prm.errors import DomainError, PermissionDenied
+from prm.models import ApiKey, Member
+from prm.roles import Role
+
+PROFILE_FIELDS = ["name", "legal_name", "website", "country", "region", "size_band", "partner_type"]
+STAFF_FIELDS = ["owner", "allow_any_email_domain"]
+
+# Hooks for what an offboarded partner leaves open (deals, MDF requests...). Each app that owns
+# such work appends a callable (partner) -> list of {"kind", "label", "url"}.
+OPEN_ITEM_PROVIDERS: list[Callable[[Partner], list[dict]]] = []
+# Called with (partner, old_status, new_status) after a status change commits its row.
+STATUS_CHANGE_HOOKS: list[Callable[[Partner, str, str], None]] = []
+
+
+def _check_staff(by: Member | None) -> None:
+    if by is not None and by.role not in (Role.ADMIN, Role.CHANNEL_MANAGER):
+        raise PermissionDenied()
+
+
+def partner_create(
+    *,
+    tenant,
+    by: Member | None,
+    name: str,
+    partner_type: str,
+    status: str = PartnerStatus.APPLICANT,
+    domains: Iterable[str] = (),
+    **fields,
+) -> Partner:
+    _check_staff(by)
+    partner = Partner(
+        tenant=tenant, name=name.strip(), partner_type=partner_type, status=status, **fields
+    )
+    partner.full_clean(exclude=["tenant", "owner", "tier"])
+    try:
+        with transaction.atomic():
+            partner.save()
+    except IntegrityError:
+        raise DomainError(_("A partner with this name already exists."), field="name")
+    log_action(
+        "partner.created", obj=partner, after=snapshot(partner, ["name", "partner_type", "status"])
+    )
+    partner_set_domains(partner=partner, by=by, domains=[partner.website, *domains])
+    return partner
+
+
+def partner_update(*, partner: Partner, by: Member, **changes) -> Partner:
+    """Partner admins edit their own company's profile; staff edit any partner and also the
+    owning channel manager and the invitation exception."""
+    if by.role in (Role.PARTNER_ADMIN,):
+        if by.partner_id != partner.pk:
+            raise PermissionDenied()
+        allowed = set(PROFILE_FIELDS) - {"partner_type"}
+    elif by.role in (Role.ADMIN, Role.CHANNEL_MANAGER):
+        allowed = set(PROFILE_FIELDS) | set(STAFF_FIELDS)
+    else:
+        raise PermissionDenied()
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    fields = [f for f in changes if f in allowed]
+    unknown = set(changes) - allowed - {"specialties", "products", "domains"}
+    if unknown:
+        raise PermissionDenied(_("You cannot change %(f)s.") % {"f": ", ".join(sorted(unknown))})
+    before = snapshot(partner, fields)
+    for f in fields:
+        setattr(partner, f, changes[f])
+    if (
+        "owner" in fields
+        and partner.owner is not None
+        and partner.owner.role
+        not in (
+            Role.ADMIN,
+            Role.CHANNEL_MANAGER,
+        )
+    ):
+        raise DomainError(_("The owner must be a channel manager or admin."), field="owner")
+    partner.full_clean(exclude=["tenant", "tier", "owner"])
+    b, a = diff(before, snapshot(partner, fields))
+    if a:
+        try:
+            with transaction.atomic():
+                partner.save(update_fields=list(a))
+        except IntegrityError:
+            raise DomainError(_("A partner with this name already exists."), field="name")
+        log_action("partner.updated", obj=partner, before=b, after=a)
+    if "specialties" in changes:
+        _set_links(partner, PartnerSpecialty, "specialty", changes["specialties"], "specialties")
+    if "products" in changes:
+        _set_links(partner, PartnerProduct, "product", changes["products"], "products")
+    if "domains" in changes or "website" in a:
+        domains = changes.get("domains", partner.domains)
+        partner_set_domains(partner=partner, by=by, domains=[partner.website, *domains])
+    return partner
+
+
+def _set_links(partner, through, field: str, objs, label: str) -> None:
+    wanted = {o.pk for o in objs}
+    current = set(through.objects.filter(partner=partner).values_list(f"{field}_id", flat=True))
+    if wanted == current:
+        return
+    through.objects.filter(partner=partner).exclude(**{f"{field}_id__in": wanted}).delete()
+    through.objects.bulk_create(
+        [
+            through(tenant_id=partner.tenant_id, partner=partner, **{f"{field}_id": pk})
+            for pk in wanted - current
+        ]
+    )
+    log_action(
+        f"partner.{label}_changed",
+        obj=partner,
+        before={label: sorted(current)},
+        after={label: sorted(wanted)},
+    )
+
+
+def partner_set_domains(
+    *, partner: Partner, by: Member | None, domains: Iterable[str]
+) -> list[str]:
+    """Normalise to registrable domains and store them; a domain held by another partner is
+    refused (one company, one domain)."""
+    wanted = sorted({d for d in (registrable_domain(x) for x in domains) if d})
+    taken = (
+        PartnerDomain.objects.filter(domain__in=wanted)
+        .exclude(partner=partner)
+        .select_related("partner")
+        .first()
+    )
+    if taken:
+        raise DomainError(
+            _("%(d)s already belongs to another partner.") % {"d": taken.domain}, field="domains"
+        )
+    current = set(PartnerDomain.objects.filter(partner=partner).values_list("domain", flat=True))
+    if current == set(wanted):
+        return wanted
+    PartnerDomain.objects.filter(partner=partner).exclude(domain__in=wanted).delete()
+    PartnerDomain.objects.bulk_create(
+        [
+            PartnerDomain(tenant_id=partner.tenant_id, partner=partner, domain=d)
+            for d in set(wanted) - current
+        ]
+    )
+    log_action(
+        "partner.domains_changed",
+        obj=partner,
+        before={"domains": sorted(current)},
+        after={"domains": wanted},
+    )
+    return wanted
+
+
+def partner_transition(
+    *, partner: Partner, by: Member | None, to: str, reason: str = ""
+) -> Partner:
+    """Move a partner along its status machine (STATUS_TRANSITIONS). Locks the row, refuses
+    illegal moves, audits with the reason, and applies the consequences: offboarded partners'
+    people lose access at once (memberships deactivated, keys revoked); nothing is deleted."""
+    if to not in PartnerStatus.values:
+        raise DomainError(_("Unknown status."), field="status")
+    _check_staff(by)
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    old = partner.status
+    if to == old:
+        return partner
+    if to not in STATUS_TRANSITIONS[old]:
+        raise DomainError(
+            _("A partner cannot move from %(a)s to %(b)s.")
+            % {"a": PartnerStatus(old).label, "b": PartnerStatus(to).label},
+            field="status",
+        )
+    reason = (reason or "").strip()
+    if to in (PartnerStatus.SUSPENDED, PartnerStatus.OFFBOARDED) and not reason:
+        raise DomainError(_("Give a reason."), field="reason")
+    now = timezone.now()
+    partner.status, partner.status_reason, partner.status_changed_at = to, reason[:500], now
+    fields = ["status", "status_reason", "status_changed_at"]
+    if to == PartnerStatus.ONBOARDING and partner.approved_at is None:
+        partner.approved_at = now
+        fields.append("approved_at")
+    if to == PartnerStatus.ACTIVE and partner.activated_at is None:
+        partner.activated_at = now
+        fields.append("activated_at")
+    partner.save(update_fields=fields)
+    log_action(
+        "partner.status_changed",
+        obj=partner,
+        before={"status": old},
+        after={"status": to, "reason": reason},
+    )
+    if to == PartnerStatus.OFFBOARDED:
+        members = Member.objects.filter(partner=partner, is_active=True)
+        ids = list(members.values_list("pk", flat=True))
+        members.update(is_active=False, deactivated_at=now)
+        ApiKey.objects.filter(member_id__in=ids, revoked_at__isnull=True).update(revoked_at=now)
+        if ids:
+            log_action("partner.members_deactivated", obj=partner, after={"members": ids})
+    for hook in STATUS_CHANGE_HOOKS:
+        hook(partner, old, to)
+    return partner
+
+
+def open_items(partner: Partner) -> list[dict]:
+    items: list[dict] = []
+    for provider in OPEN_ITEM_PROVIDERS:
+        items.extend(provider(partner))
+    return items
+
+
+def invitation_domain_check(*, partner: Partner, email: str) -> None:
+    """Partner colleagues are invited from the company's own domains unless a channel manager
+    allowed an exception for this partner."""
+    if partner.allow_any_email_domain:
+        return
+    domains = set(PartnerDomain.objects.filter(partner=partner).values_list("domain", flat=True))
+    if domains and registrable_domain(email) not in domains:
+        raise DomainError(
+            _("Invite addresses at %(d)s only (a channel manager can allow exceptions).")
+            % {"d": ", ".join(sorted(domains))},
+            field="email",
+        )
+
+
+# --- Catalogue and program settings (admins) ----------------------------------------------
+
+
+def _check_admin(by: Member) -> None:
+    if by.role != Role.ADMIN:
+        raise PermissionDenied()
+
+
+def catalogue_save(*, by: Member, model, name: str, obj=None, **fields):
+    """Create or rename a product or specialty."""
+    _check_admin(by)
+    if model not in (Product, Specialty):
+        raise DomainError("Unknown catalogue")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Enter a name."), field="name")
+    creating = obj is None
+    obj = obj or model(tenant=by.tenant)
+    before = {} if creating else snapshot(obj, ["name", *fields])
+    obj.name = name[:120]
+    for k, v in fields.items():
+        setattr(obj, k, v)
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError:
+        raise DomainError(_("This name is already in use."), field="name")
+    label = model._meta.model_name
+    after = snapshot(obj, ["name", *fields])
+    log_action(
+        f"{label}.{'created' if creating else 'updated'}",
+        obj=obj,
+        before=before or None,
+        after=after,
+    )
+    return obj
+
+
+def tier_save(*, by: Member, obj: Tier | None = None, **fields) -> Tier:
+    _check_admin(by)
+    creating = obj is None
+    tier = obj or Tier(tenant=by.tenant)
+    names = [f.name for f in Tier._meta.concrete_fields if f.name not in ("id", "tenant")]
+    before = {} if creating else snapshot(tier, names)
+    for k, v in fields.items():
+        if k not in names:
+            raise DomainError(f"Unknown field {k}", field=k)
+        setattr(tier, k, v)
+    tier.full_clean(exclude=["tenant"], validate_unique=False)
+    try:
+        with transaction.atomic():
+            tier.save()
+    except IntegrityError:
+        raise DomainError(_("Another tier has this name or rank."), field="rank")
+    after = snapshot(tier, names)
+    b, a = diff(before, after) if before else ({}, after)
+    if a:
+        log_action(
+            "tier.created" if creating else "tier.updated", obj=tier, before=b or None, after=a
+        )
+    return tier
+
+
+def tier_delete(*, by: Member, tier: Tier) -> None:
+    _check_admin(by)
+    if tier.partners.exists():
+        raise DomainError(_("Partners are in this tier; move them first."))
+    log_action("tier.deleted", obj=tier, before={"name": tier.name, "rank": tier.rank})
+    tier.delete()
+
+
+def program_settings_update(*, by: Member, **changes) -> ProgramSettings:
+    _check_admin(by)
+    ps = ProgramSettings.for_tenant(by.tenant)
+    ps = ProgramSettings.objects.select_for_update().get(pk=ps.pk)
+    names = [
+        f.name for f in ProgramSettings._meta.concrete_fields if f.name not in ("id", "tenant")
+    ]
+    before = snapshot(ps, names)
+    for k, v in changes.items():
+        if k not in names:
+            raise DomainError(f"Unknown setting {k}", field=k)
+        setattr(ps, k, v)
+    ps.full_clean(exclude=["tenant"], validate_unique=False)
+    b, a = diff(before, snapshot(ps, names))
+    if a:
+        ps.save(update_fields=list(a))
+        log_action("program.settings_updated", obj=ps, before=b, after=a)
+    return ps
