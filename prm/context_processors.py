@@ -5,13 +5,14 @@ from django.utils.translation import gettext_lazy as _
 
 from prm.roles import has_perm
 
-# (label, url name, capability). Later apps add their entries here, in menu order.
+# (order, label, url name, capability). Apps append their entries from AppConfig.ready()
+# with prm.context_processors.NAV.extend(...); the menu is sorted by order.
 NAV = [
-    (_("Home"), "home", "portal.use"),
-    (_("Members"), "members", "members.view"),
-    (_("Audit trail"), "audit", "audit.view"),
-    (_("Settings"), "tenant-settings", "tenant.manage"),
-    (_("API keys"), "api-keys", "api_keys.own"),
+    (0, _("Home"), "home", "portal.use"),
+    (80, _("Members"), "members", "members.view"),
+    (90, _("Audit trail"), "audit", "audit.view"),
+    (95, _("Settings"), "tenant-settings", "tenant.manage"),
+    (99, _("API keys"), "api-keys", "api_keys.own"),
 ]
 
 
@@ -20,7 +21,7 @@ def portal(request):
     member = getattr(request, "member", None)
     nav = []
     if member is not None:
-        for label, name, capability in NAV:
+        for _order, label, name, capability in sorted(NAV, key=lambda n: n[0]):
             if has_perm(member.role, capability):
                 try:
                     url = reverse(name)

@@ -30,6 +30,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 
+def register(capabilities: dict[str, frozenset[str] | set[str]]) -> None:
+    """Apps add their capabilities from AppConfig.ready(); names must be new."""
+    for name, roles in capabilities.items():
+        if name in PERMISSIONS:
+            raise ValueError(f"capability {name!r} registered twice")
+        PERMISSIONS[name] = frozenset(roles)
+
+
 def has_perm(role: str | None, capability: str) -> bool:
     if role is None:
         return False

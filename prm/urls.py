@@ -22,5 +22,7 @@ urlpatterns = [
     path("branding/logo", views.branding_logo, name="branding-logo"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("partners.urls")),
+    path("", include("onboarding.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]

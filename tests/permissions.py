@@ -120,3 +120,19 @@ PUBLIC_URL_NAMES = {
     "profile",
     "set_language",
 }
+
+
+# Each app keeps its rows in tests/permissions_<app>.py (ENDPOINTS and PUBLIC_URL_NAMES).
+def _extend() -> None:
+    import importlib
+
+    for app in ("partners", "onboarding", "dealreg", "mdf", "analytics"):
+        try:
+            module = importlib.import_module(f"tests.permissions_{app}")
+        except ModuleNotFoundError:
+            continue
+        ENDPOINTS.extend(module.ENDPOINTS)
+        PUBLIC_URL_NAMES.update(getattr(module, "PUBLIC_URL_NAMES", set()))
+
+
+_extend()

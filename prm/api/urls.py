@@ -10,7 +10,7 @@ router.register("invitations", views.InvitationViewSet, basename="api-invitation
 router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
 router.register("audit-events", views.AuditEventViewSet, basename="api-audit-event")
 
-# Later apps append their routers to `extra` in their own api.py and are included here.
+# Each app has an api.py with `urlpatterns` (its router's URLs), included below.
 urlpatterns = [
     path(
         "schema/",
@@ -27,4 +27,6 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api-me"),
     path("tenant/", views.TenantView.as_view(), name="api-tenant"),
     path("", include(router.urls)),
+    path("", include("partners.api")),
+    path("", include("onboarding.api")),
 ]

@@ -1,5 +1,7 @@
 """The demo tenant. Runs once: a second call finds Acme Cloud and leaves it alone."""
 
+import importlib
+
 from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -85,4 +87,11 @@ class Command(BaseCommand):
                         partner=partners.get(partner),
                         title=title,
                     )
+                # Each app adds its part of the demo: <app>/seed.py with seed(tenant, partners).
+                for app in ("partners", "onboarding", "dealreg", "mdf", "analytics"):
+                    try:
+                        module = importlib.import_module(f"{app}.seed")
+                    except ModuleNotFoundError:
+                        continue
+                    module.seed(tenant=tenant, partners=partners)
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))
