@@ -1,6 +1,32 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PartnersConfig(AppConfig):
     name = "partners"
     verbose_name = "Partners"
+
+    def ready(self) -> None:
+        from prm import context_processors, roles
+        from prm.roles import Role
+
+        staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
+        partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}
+        roles.register(
+            {
+                "partners.view": staff,
+                "partners.manage": staff,
+                "company.view": partner_roles,
+                "company.edit": {Role.PARTNER_ADMIN},
+                "program.manage": {Role.ADMIN},
+                "tiers.view": set(roles.ALL_ROLES),
+            }
+        )
+        context_processors.NAV.extend(
+            [
+                (10, _("Partners"), "partner-list", "partners.view"),
+                (11, _("My company"), "company", "company.view"),
+                (12, _("My tier"), "my-tier", "company.view"),
+                (70, _("Program"), "program-tiers", "program.manage"),
+            ]
+        )

@@ -331,3 +331,99 @@ def program_settings_update(*, by: Member, **changes) -> ProgramSettings:
         ps.save(update_fields=list(a))
         log_action("program.settings_updated", obj=ps, before=b, after=a)
     return ps
+
+
+# --- Tier evaluation and approvals --------------------------------------------------------
+
+
+def tiers_evaluate(*, tenant, today=None) -> dict:
+    """Evaluate all partners of the tenant (set-based) and queue the notifications."""
+    from partners import tasks, tiering
+
+    result = tiering.evaluate(tenant=tenant, today=today)
+    log_action(
+        "tiers.evaluated", tenant=tenant, object_type="partners.tier", after=result.as_dict()
+    )
+    for kind, ids in (
+        ("upgraded", result.upgraded),
+        ("downgraded", result.downgraded),
+        ("warned", result.warned),
+        ("pending", result.pending),
+    ):
+        for partner_id in ids:
+            from prm.tasks import dispatch
+
+            dispatch(tasks.notify_tier_event, tenant=tenant, partner_id=partner_id, kind=kind)
+    return result.as_dict()
+
+
+def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
+    from partners.models import TierChange, TierChangeStatus
+
+    _check_admin(by)
+    change = TierChange.objects.select_for_update().get(pk=change.pk)
+    if change.status != TierChangeStatus.PENDING:
+        raise DomainError(_("This change was already decided."))
+    now = timezone.now()
+    change.status = TierChangeStatus.APPLIED if approve else TierChangeStatus.REJECTED
+    change.decided_at, change.decided_by = now, by
+    if reason:
+        change.reason = reason[:300]
+    change.save(update_fields=["status", "decided_at", "decided_by", "reason"])
+    if approve:
+        partner = Partner.objects.select_for_update().get(pk=change.partner_id)
+        old = partner.tier_id
+        partner.tier_id, partner.below_tier_since = change.to_tier_id, None
+        partner.save(update_fields=["tier", "below_tier_since"])
+        log_action(
+            "partner.tier_changed",
+            obj=partner,
+            before={"tier": old},
+            after={"tier": change.to_tier_id, "metrics": change.metrics},
+        )
+        from partners import tasks
+        from prm.tasks import dispatch
+
+        dispatch(
+            tasks.notify_tier_event, tenant=partner.tenant, partner_id=partner.pk, kind="upgraded"
+        )
+    log_action(
+        "tier_change.approved" if approve else "tier_change.rejected",
+        obj=change,
+        after={"status": change.status, "reason": reason},
+    )
+    return change
+
+
+def partner_set_tier(*, partner: Partner, by: Member, tier: Tier | None, reason: str) -> Partner:
+    """A manual tier placement by an admin (audited with the reason)."""
+    _check_admin(by)
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason."), field="reason")
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    old = partner.tier_id
+    if old == (tier.pk if tier else None):
+        return partner
+    partner.tier, partner.below_tier_since = tier, None
+    partner.save(update_fields=["tier", "below_tier_since"])
+    from partners.models import TierChange, TierChangeStatus
+
+    old_rank = Tier.objects.filter(pk=old).values_list("rank", flat=True).first()
+    TierChange.objects.create(
+        tenant_id=partner.tenant_id,
+        partner=partner,
+        from_tier_id=old,
+        to_tier=tier,
+        direction="up" if tier and (old_rank is None or tier.rank > old_rank) else "down",
+        status=TierChangeStatus.APPLIED,
+        reason=f"manual: {reason.strip()}"[:300],
+        decided_at=timezone.now(),
+        decided_by=by,
+    )
+    log_action(
+        "partner.tier_set_manually",
+        obj=partner,
+        before={"tier": old},
+        after={"tier": tier.pk if tier else None, "reason": reason.strip()},
+    )
+    return partner

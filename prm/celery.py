@@ -13,6 +13,10 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "prm.tasks.heartbeat", "schedule": 30.0},
+    "evaluate-tiers-nightly": {
+        "task": "partners.evaluate_tiers_all",
+        "schedule": crontab(hour=2, minute=5),
+    },
     "purge-expired-idempotency-records": {
         "task": "prm.tasks.purge_idempotency_records_all",
         "schedule": crontab(minute=17),

@@ -1,0 +1,58 @@
+"""Reads for partners and tiers."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from partners.models import Partner, PartnerMetrics, Tier, TierChange, TierChangeStatus
+
+
+def partner_directory(
+    *,
+    q: str = "",
+    partner_type: str = "",
+    tier: str = "",
+    country: str = "",
+    status: str = "",
+    owner: str = "",
+) -> QuerySet[Partner]:
+    qs = Partner.objects.select_related("tier", "owner__user").order_by("name")
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(legal_name__icontains=q) | Q(domain_set__domain__icontains=q)
+        ).distinct()
+    if partner_type:
+        qs = qs.filter(partner_type=partner_type)
+    if tier:
+        qs = qs.filter(tier__isnull=True) if tier == "none" else qs.filter(tier_id=tier)
+    if country:
+        qs = qs.filter(country=country.upper())
+    if status:
+        qs = qs.filter(status=status)
+    if owner:
+        qs = qs.filter(owner_id=owner)
+    return qs
+
+
+def tiers() -> QuerySet[Tier]:
+    return Tier.objects.order_by("rank")
+
+
+def metrics_for(partner: Partner) -> PartnerMetrics | None:
+    return PartnerMetrics.objects.filter(partner=partner).first()
+
+
+def pending_tier_changes() -> QuerySet[TierChange]:
+    return (
+        TierChange.objects.filter(status=TierChangeStatus.PENDING)
+        .select_related("partner", "from_tier", "to_tier")
+        .order_by("created_at")
+    )
+
+
+def tier_history(partner: Partner) -> QuerySet[TierChange]:
+    return (
+        TierChange.objects.filter(partner=partner)
+        .select_related("from_tier", "to_tier")
+        .order_by("-created_at")
+    )

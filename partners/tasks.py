@@ -1,0 +1,74 @@
+"""Celery tasks of the partners app: tier evaluation (nightly and on demand), notices."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from prm.tasks import TenantTask
+from prm.tenancy import system_context
+
+
+@shared_task(base=TenantTask, name="partners.evaluate_tiers", time_limit=600, soft_time_limit=540)
+def evaluate_tiers(*, tenant) -> dict:
+    from partners.services import tiers_evaluate
+
+    return tiers_evaluate(tenant=tenant)
+
+
+@shared_task(name="partners.evaluate_tiers_all", time_limit=60)
+def evaluate_tiers_all() -> int:
+    """Nightly fan-out: one evaluation task per active tenant."""
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        evaluate_tiers.delay(tenant_id=tenant_id)
+    return len(ids)
+
+
+SUBJECTS = {
+    "upgraded": "Your partner tier has changed",
+    "downgraded": "Your partner tier has changed",
+    "warned": "Your partner tier needs attention",
+    "pending": "A tier upgrade is waiting for approval",
+}
+
+
+@shared_task(base=TenantTask, name="partners.notify_tier_event", time_limit=60)
+def notify_tier_event(*, tenant, partner_id: int, kind: str) -> int:
+    """E-mail the partner's admins about a tier change or a grace-period warning (and the
+    program admins about a pending upgrade)."""
+    from partners.models import Partner, ProgramSettings
+    from prm.models import Member
+    from prm.roles import Role
+    from prm.urls_util import tenant_url
+
+    partner = Partner.objects.select_related("tier").filter(pk=partner_id).first()
+    if partner is None or kind not in SUBJECTS:
+        return 0
+    if kind == "pending":
+        to_role = {"role": Role.ADMIN}
+    else:
+        to_role = {"partner": partner, "role": Role.PARTNER_ADMIN}
+    recipients = list(
+        Member.objects.filter(is_active=True, **to_role).values_list("user__email", flat=True)
+    )
+    if not recipients:
+        return 0
+    grace = ProgramSettings.for_tenant(tenant).tier_downgrade_grace_days
+    body = render_to_string(
+        "partners/emails/tier_event.txt",
+        {
+            "tenant": tenant,
+            "partner": partner,
+            "kind": kind,
+            "grace_days": grace,
+            "url": tenant_url(tenant, "/tier/" if kind != "pending" else "/program/tier-changes/"),
+        },
+    )
+    send_mail(f"[{tenant.name}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)
