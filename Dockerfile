@@ -6,6 +6,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_ROOT_USER_ACTION=ignore \
     PYTHONPATH=/app \
     DJANGO_SETTINGS_MODULE=prm.settings.production \
     PRM_STATIC_ROOT=/app/static-root \
@@ -33,7 +34,8 @@ WORKDIR /app
 # dependency from pyproject.toml, pinned by requirements.lock. The code itself runs from
 # /app (PYTHONPATH), because settings find templates/ and static/ next to the packages.
 COPY pyproject.toml requirements.lock ./
-RUN pip install -c requirements.lock .
+RUN pip install -c requirements.lock . \
+    && rm -rf build *.egg-info
 
 # The application. New top-level Django apps must be added here as well.
 COPY manage.py ./

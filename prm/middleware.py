@@ -17,10 +17,15 @@ log = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
-    if getattr(settings, "PRM_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
+    """The client's address. Behind N trusted proxies (PRM_TRUSTED_PROXY_COUNT), the Nth
+    address from the right of X-Forwarded-For: entries further left are client-supplied and
+    could be forged."""
+    count = getattr(settings, "PRM_TRUSTED_PROXY_COUNT", 0)
+    if count:
+        hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        hops = [h for h in hops if h]
+        if len(hops) >= count:
+            return hops[-count]
     return request.META.get("REMOTE_ADDR") or None
 
 
