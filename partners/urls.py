@@ -1,1 +1,19 @@
-urlpatterns: list = []
+from django.urls import path
+
+from partners import views
+
+urlpatterns = [
+    path("partners/", views.partner_list, name="partner-list"),
+    path("partners/export.csv", views.partner_export, name="partner-export"),
+    path("partners/<int:pk>/", views.partner_detail, name="partner-detail"),
+    path("partners/<int:pk>/edit/", views.partner_edit, name="partner-edit"),
+    path("company/", views.company, name="company"),
+    path("company/edit/", views.company_edit, name="company-edit"),
+    path("tier/", views.my_tier, name="my-tier"),
+    path("program/tiers/", views.program_tiers, name="program-tiers"),
+    path("program/tiers/<int:pk>/", views.program_tier_edit, name="program-tier-edit"),
+    path("program/what-if/", views.program_what_if, name="program-what-if"),
+    path("program/tier-changes/", views.program_tier_changes, name="program-tier-changes"),
+    path("program/catalogue/", views.program_catalogue, name="program-catalogue"),
+    path("program/settings/", views.program_settings, name="program-settings"),
+]

@@ -27,6 +27,9 @@ def _furnish(world):
             member=world.other_partner_user, name="theirs", scopes=["read"]
         )
         world.audit_event = log_action("matrix.probe", object_type="x", object_id="1")
+        from partners.models import Tier
+
+        world.tier = Tier.objects.create(tenant=world.tenant, name="Entry", rank=0)
     return world
 
 

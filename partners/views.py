@@ -1,0 +1,486 @@
+"""Portal views for partners (directory, detail, company profile, tier) and the program
+(tiers, what-if, approvals, catalogue, settings)."""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from partners import selectors, services, tasks, tiering
+from partners.forms import (
+    CatalogueForm,
+    DirectoryFilterForm,
+    ManualTierForm,
+    PartnerCreateForm,
+    PartnerProfileForm,
+    ProgramSettingsForm,
+    TierForm,
+    TransitionForm,
+    WhatIfTierForm,
+)
+from partners.models import (
+    STATUS_TRANSITIONS,
+    Partner,
+    PartnerMetrics,
+    Product,
+    ProgramSettings,
+    Specialty,
+    Tier,
+)
+from prm.audit import log_action
+from prm.decorators import member_required
+from prm.errors import DomainError
+from prm.models import Member
+from prm.tasks import dispatch
+from prm.views import _csv_safe
+
+
+def _apply_error(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
+
+
+# --- Staff: directory and partner pages ---------------------------------------------------
+
+
+def _directory(request):
+    form = DirectoryFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    return form, selectors.partner_directory(**{k: v for k, v in filters.items() if v})
+
+
+@member_required("partners.view")
+def partner_list(request):
+    form, qs = _directory(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    create_form = PartnerCreateForm()
+    if request.method == "POST":
+        create_form = PartnerCreateForm(request.POST)
+        if create_form.is_valid():
+            try:
+                partner = services.partner_create(
+                    tenant=request.tenant, by=request.member, **create_form.cleaned_data
+                )
+            except (DomainError, ValidationError) as exc:
+                _apply_error(create_form, exc)
+            else:
+                messages.success(request, _("Partner %(p)s added.") % {"p": partner.name})
+                return redirect("partner-detail", pk=partner.pk)
+    return render(
+        request,
+        "partners/partner_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "create_form": create_form,
+            "counts": dict(Partner.objects.values_list("status").annotate(n=Count("id"))),
+        },
+    )
+
+
+@member_required("partners.view")
+def partner_export(request):
+    _form, qs = _directory(request)
+    qs = qs.select_related("metrics")
+    resp = HttpResponse(content_type="text/csv; charset=utf-8")
+    stamp = timezone.now().strftime("%Y%m%d")
+    resp["Content-Disposition"] = f'attachment; filename="partners-{stamp}.csv"'
+    writer = csv.writer(resp)
+    writer.writerow(
+        [
+            "id",
+            "name",
+            "legal_name",
+            "type",
+            "status",
+            "tier",
+            "country",
+            "region",
+            "website",
+            "channel_manager",
+            "won_revenue_12m",
+            "won_deals_12m",
+            "approved_at",
+            "activated_at",
+        ]
+    )
+    rows = 0
+    for p in qs.iterator(chunk_size=2000):
+        metrics = getattr(p, "metrics", None)
+        writer.writerow(
+            [
+                p.pk,
+                _csv_safe(p.name),
+                _csv_safe(p.legal_name),
+                p.partner_type,
+                p.status,
+                p.tier.name if p.tier else "",
+                p.country,
+                p.region,
+                _csv_safe(p.website),
+                p.owner.user.email if p.owner else "",
+                metrics.won_revenue_12m if metrics else "",
+                metrics.won_deals_12m if metrics else "",
+                p.approved_at.isoformat() if p.approved_at else "",
+                p.activated_at.isoformat() if p.activated_at else "",
+            ]
+        )
+        rows += 1
+    log_action(
+        "partners.exported",
+        object_type="partners.partner",
+        after={"rows": rows, "filters": request.GET.dict()},
+    )
+    return resp
+
+
+def _partner_context(partner: Partner) -> dict:
+    nxt = (
+        Tier.objects.filter(rank__gt=partner.tier.rank if partner.tier else -1)
+        .order_by("rank")
+        .first()
+    )
+    return {
+        "partner": partner,
+        "metrics": selectors.metrics_for(partner),
+        "next_tier": nxt,
+        "members": Member.objects.filter(partner=partner)
+        .select_related("user")
+        .order_by("-is_active", "user__email"),
+        "tier_history": selectors.tier_history(partner)[:20],
+    }
+
+
+@member_required("partners.view")
+def partner_detail(request, pk: int):
+    partner = get_object_or_404(Partner.objects.select_related("tier", "owner__user"), pk=pk)
+    transition_form = TransitionForm(allowed=sorted(STATUS_TRANSITIONS[partner.status]))
+    tier_form = ManualTierForm(initial={"tier": partner.tier_id})
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "transition":
+                transition_form = TransitionForm(
+                    request.POST, allowed=sorted(STATUS_TRANSITIONS[partner.status])
+                )
+                if transition_form.is_valid():
+                    services.partner_transition(
+                        partner=partner, by=request.member, **transition_form.cleaned_data
+                    )
+                    messages.success(request, _("Status changed."))
+                    return redirect("partner-detail", pk=pk)
+            elif op == "tier" and request.member.role == "admin":
+                tier_form = ManualTierForm(request.POST)
+                if tier_form.is_valid():
+                    services.partner_set_tier(
+                        partner=partner, by=request.member, **tier_form.cleaned_data
+                    )
+                    messages.success(request, _("Tier set."))
+                    return redirect("partner-detail", pk=pk)
+            else:
+                raise Http404
+        except DomainError as exc:
+            _apply_error(transition_form if op == "transition" else tier_form, exc)
+    ctx = _partner_context(partner)
+    ctx.update(
+        {
+            "transition_form": transition_form if STATUS_TRANSITIONS[partner.status] else None,
+            "tier_form": tier_form if request.member.role == "admin" else None,
+            "open_items": services.open_items(partner) if partner.status == "offboarded" else [],
+        }
+    )
+    return render(request, "partners/partner_detail.html", ctx)
+
+
+def _profile_changes(form, staff: bool) -> dict:
+    data = dict(form.cleaned_data)
+    if not staff:
+        data.pop("owner", None)
+        data.pop("allow_any_email_domain", None)
+    return data
+
+
+def _edit(request, partner: Partner, *, staff: bool, done_url: str):
+    form = PartnerProfileForm(request.POST or None, instance=partner, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(
+                partner=partner, by=request.member, **_profile_changes(form, staff)
+            )
+        except (DomainError, ValidationError) as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Profile saved."))
+            return redirect(done_url)
+    return render(request, "partners/partner_edit.html", {"form": form, "partner": partner})
+
+
+@member_required("partners.manage")
+def partner_edit(request, pk: int):
+    partner = get_object_or_404(Partner, pk=pk)
+    return _edit(request, partner, staff=True, done_url=f"/partners/{pk}/")
+
+
+# --- Partner side: my company, my tier ----------------------------------------------------
+
+
+@member_required("company.view")
+def company(request):
+    partner = Partner.objects.select_related("tier", "owner__user").get(
+        pk=request.member.partner_id
+    )
+    return render(request, "partners/company.html", _partner_context(partner))
+
+
+@member_required("company.edit")
+def company_edit(request):
+    partner = Partner.objects.get(pk=request.member.partner_id)
+    return _edit(request, partner, staff=False, done_url="/company/")
+
+
+def _progress(metrics: PartnerMetrics | None, tier: Tier | None) -> list[dict]:
+    """Each requirement of `tier`: what it needs, what the partner has, how far along."""
+    if tier is None:
+        return []
+    have = {
+        "min_won_revenue_12m": metrics.won_revenue_12m if metrics else Decimal(0),
+        "min_won_deals_12m": metrics.won_deals_12m if metrics else 0,
+        "min_certified_people": metrics.certified_people if metrics else 0,
+        "min_health_score": (
+            metrics.health_score if metrics and metrics.health_score is not None else 0
+        ),
+    }
+    labels = {
+        "min_won_revenue_12m": _("Won revenue, last 12 months"),
+        "min_won_deals_12m": _("Won deals, last 12 months"),
+        "min_certified_people": _("Certified people"),
+        "min_health_score": _("Health score"),
+    }
+    rows = []
+    for field in Tier.REQUIREMENT_FIELDS:
+        need = getattr(tier, field)
+        if need is None:
+            continue
+        value = have[field]
+        pct = 100 if not need else min(100, int(Decimal(value) * 100 / Decimal(need)))
+        rows.append(
+            {
+                "label": labels[field],
+                "need": need,
+                "have": value,
+                "pct": pct,
+                "met": value >= need,
+                "money": field == "min_won_revenue_12m",
+            }
+        )
+    return rows
+
+
+@member_required("company.view")
+def my_tier(request):
+    partner = Partner.objects.select_related("tier").get(pk=request.member.partner_id)
+    metrics = selectors.metrics_for(partner)
+    tiers = list(selectors.tiers())
+    nxt = next((t for t in tiers if t.rank > (partner.tier.rank if partner.tier else -1)), None)
+    grace_days = ProgramSettings.for_tenant(request.tenant).tier_downgrade_grace_days
+    grace_ends = None
+    if partner.below_tier_since:
+        grace_ends = partner.below_tier_since + timezone.timedelta(days=grace_days)
+    return render(
+        request,
+        "partners/my_tier.html",
+        {
+            "partner": partner,
+            "metrics": metrics,
+            "tiers": tiers,
+            "next_tier": nxt,
+            "progress": _progress(metrics, nxt),
+            "current_progress": _progress(metrics, partner.tier),
+            "grace_ends": grace_ends,
+        },
+    )
+
+
+# --- Program administration ---------------------------------------------------------------
+
+
+@member_required("program.manage")
+def program_tiers(request):
+    form = TierForm()
+    if request.method == "POST":
+        op = request.POST.get("op", "create")
+        if op == "evaluate":
+            dispatch(tasks.evaluate_tiers, tenant=request.tenant)
+            log_action("tiers.evaluation_requested", object_type="partners.tier")
+            messages.success(request, _("Evaluation started; changes appear in a moment."))
+            return redirect("program-tiers")
+        form = TierForm(request.POST)
+        if form.is_valid():
+            try:
+                services.tier_save(by=request.member, **form.cleaned_data)
+            except (DomainError, ValidationError) as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Tier added."))
+                return redirect("program-tiers")
+    tiers = Tier.objects.annotate(partner_count=Count("partners")).order_by("rank")
+    return render(
+        request,
+        "partners/program_tiers.html",
+        {
+            "tiers": tiers,
+            "form": form,
+            "pending": selectors.pending_tier_changes().count(),
+        },
+    )
+
+
+@member_required("program.manage")
+def program_tier_edit(request, pk: int):
+    tier = get_object_or_404(Tier, pk=pk)
+    form = TierForm(request.POST or None, instance=tier)
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "delete":
+                services.tier_delete(by=request.member, tier=tier)
+                messages.success(request, _("Tier deleted."))
+                return redirect("program-tiers")
+            if form.is_valid():
+                services.tier_save(by=request.member, obj=tier, **form.cleaned_data)
+                messages.success(request, _("Tier saved."))
+                return redirect("program-tiers")
+        except (DomainError, ValidationError) as exc:
+            _apply_error(form, exc)
+    return render(request, "partners/program_tier_edit.html", {"form": form, "tier": tier})
+
+
+@member_required("program.manage")
+def program_what_if(request):
+    tiers = list(Tier.objects.order_by("rank"))
+    forms_ = []
+    for t in tiers:
+        initial = {f: getattr(t, f) for f in WhatIfTierForm.base_fields}
+        forms_.append((t, WhatIfTierForm(request.POST or None, prefix=f"t{t.pk}", initial=initial)))
+    result = None
+    if request.method == "POST" and all(f.is_valid() for _t, f in forms_):
+        proposed = [
+            tiering.WhatIfTier(
+                id=t.pk,
+                rank=t.rank,
+                name=t.name,
+                min_rev=f.cleaned_data["min_won_revenue_12m"],
+                min_deals=f.cleaned_data["min_won_deals_12m"],
+                min_certs=f.cleaned_data["min_certified_people"],
+                min_health=f.cleaned_data["min_health_score"],
+                discount_pct=f.cleaned_data["discount_pct"],
+                mdf_allocation=f.cleaned_data["mdf_allocation"],
+                mdf_accrual_pct=f.cleaned_data["mdf_accrual_pct"],
+            )
+            for t, f in forms_
+        ]
+        result = tiering.what_if(tenant=request.tenant, tiers=proposed)
+        names = {t.pk: t.name for t in tiers}
+        for m in result["movers"]:
+            m["from_name"] = names.get(m["current_tier_id"], "—")
+    return render(request, "partners/program_what_if.html", {"forms": forms_, "result": result})
+
+
+@member_required("program.manage")
+def program_tier_changes(request):
+    if request.method == "POST":
+        change = get_object_or_404(
+            selectors.pending_tier_changes(), pk=request.POST.get("change_id") or 0
+        )
+        try:
+            services.tier_change_decide(
+                change=change,
+                by=request.member,
+                approve=request.POST.get("op") == "approve",
+                reason=request.POST.get("reason", "")[:300],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision saved."))
+        return redirect("program-tier-changes")
+    return render(
+        request,
+        "partners/program_tier_changes.html",
+        {"changes": selectors.pending_tier_changes()[:200]},
+    )
+
+
+CATALOGUES = {"products": Product, "specialties": Specialty}
+
+
+@member_required("program.manage")
+def program_catalogue(request):
+    forms_ = {name: CatalogueForm(prefix=name) for name in CATALOGUES}
+    if request.method == "POST":
+        kind = request.POST.get("kind")
+        model = CATALOGUES.get(kind)
+        if model is None:
+            raise Http404
+        if request.POST.get("op") == "toggle" and model is Product:
+            product = get_object_or_404(Product, pk=request.POST.get("id") or 0)
+            services.catalogue_save(
+                by=request.member,
+                model=Product,
+                obj=product,
+                name=product.name,
+                is_active=not product.is_active,
+            )
+            return redirect("program-catalogue")
+        form = CatalogueForm(request.POST, prefix=kind)
+        forms_[kind] = form
+        if form.is_valid():
+            try:
+                services.catalogue_save(
+                    by=request.member, model=model, name=form.cleaned_data["name"]
+                )
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Added."))
+                return redirect("program-catalogue")
+    return render(
+        request,
+        "partners/program_catalogue.html",
+        {
+            "forms": forms_,
+            "products": Product.objects.order_by("name"),
+            "specialties": Specialty.objects.order_by("name"),
+        },
+    )
+
+
+@member_required("program.manage")
+def program_settings(request):
+    current = ProgramSettings.for_tenant(request.tenant)
+    form = ProgramSettingsForm(request.POST or None, instance=current)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.program_settings_update(by=request.member, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            _apply_error(form, exc)
+        else:
+            messages.success(request, _("Program settings saved."))
+            return redirect("program-settings")
+    return render(request, "partners/program_settings.html", {"form": form})

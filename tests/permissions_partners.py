@@ -1,0 +1,36 @@
+"""Permission rows for the partners portal pages."""
+
+from tests.permissions import STAFF, Endpoint
+
+PARTNER_ROLES = {"partner_admin", "partner_user"}
+
+ENDPOINTS = [
+    Endpoint("partner-list", lambda w: "/partners/", STAFF),
+    Endpoint("partner-export", lambda w: "/partners/export.csv", STAFF),
+    Endpoint(
+        "partner-detail",
+        lambda w: f"/partners/{w.partner.pk}/",
+        STAFF,
+        stranger_url=lambda w, s: f"/partners/{s.partner.pk}/",
+    ),
+    Endpoint(
+        "partner-edit",
+        lambda w: f"/partners/{w.partner.pk}/edit/",
+        STAFF,
+        stranger_url=lambda w, s: f"/partners/{s.partner.pk}/edit/",
+    ),
+    Endpoint("company", lambda w: "/company/", PARTNER_ROLES),
+    Endpoint("company-edit", lambda w: "/company/edit/", {"partner_admin"}),
+    Endpoint("my-tier", lambda w: "/tier/", PARTNER_ROLES),
+    Endpoint("program-tiers", lambda w: "/program/tiers/", {"admin"}),
+    Endpoint(
+        "program-tier-edit",
+        lambda w: f"/program/tiers/{w.tier.pk}/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/tiers/{s.tier.pk}/",
+    ),
+    Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}),
+    Endpoint("program-tier-changes", lambda w: "/program/tier-changes/", {"admin"}),
+    Endpoint("program-catalogue", lambda w: "/program/catalogue/", {"admin"}),
+    Endpoint("program-settings", lambda w: "/program/settings/", {"admin"}),
+]
