@@ -31,8 +31,15 @@ def registrable_domain(value: str) -> str:
     if not value:
         return ""
     extracted = _extractor()(value)
+    if extracted.ipv4 or extracted.ipv6:
+        return ""
     domain = extracted.top_domain_under_public_suffix
-    return domain or ""
+    if domain:
+        return domain
+    # A suffix the list does not know (.example, .internal, a brand-new TLD): the last two
+    # labels are the best guess at the registrable part.
+    labels = [label for label in value.split(".") if label]
+    return ".".join(labels[-2:]) if len(labels) >= 2 else ""
 
 
 LEGAL_SUFFIXES = {

@@ -28,6 +28,7 @@ class DomainsField(forms.CharField):
 
 
 class PartnerProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
     domains = DomainsField(
         label=_("Company domains"),
         required=False,

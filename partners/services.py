@@ -55,6 +55,11 @@ def partner_create(
     partner = Partner(
         tenant=tenant, name=name.strip(), partner_type=partner_type, status=status, **fields
     )
+    now = timezone.now()
+    if status in (PartnerStatus.ONBOARDING, PartnerStatus.ACTIVE):
+        partner.approved_at = now
+    if status == PartnerStatus.ACTIVE:
+        partner.activated_at = now
     partner.full_clean(exclude=["tenant", "owner", "tier"])
     try:
         with transaction.atomic():

@@ -110,7 +110,6 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
 # Name of the non-owner role the application connects as; grants and RLS target it.
 PRM_DB_APP_ROLE = env.str("PRM_DB_APP_ROLE", default="prm_app")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # --- Redis, cache, Celery -----------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL")
