@@ -126,7 +126,10 @@ class TransitionForm(forms.Form):
 
     def __init__(self, *args, allowed: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["to"].choices = [(s, PartnerStatus(s).label) for s in allowed]
+        # No default: a destructive move (offboarding) must be chosen on purpose.
+        self.fields["to"].choices = [("", _("Choose…"))] + [
+            (s, PartnerStatus(s).label) for s in allowed
+        ]
 
 
 class ManualTierForm(forms.Form):
