@@ -24,5 +24,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("partners.urls")),
     path("", include("onboarding.urls")),
+    path("", include("dealreg.urls")),
+    path("", include("mdf.urls")),
+    path("", include("analytics.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
