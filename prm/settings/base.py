@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_scopes",
+    "django.contrib.postgres",
     "prm",
     "partners",
     "dealreg",

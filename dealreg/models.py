@@ -1,0 +1,452 @@
+"""Deal registration: deals, their conflicts and timeline, rules of engagement, named
+accounts, leads."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prm.tenancy import TenantModel
+
+
+class DealStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WON = "won", _("Won")
+    LOST = "lost", _("Lost")
+    EXPIRED = "expired", _("Expired")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+# Statuses in which a deal holds (or claims) its customer: conflicts are checked against these.
+ACTIVE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.APPROVED)
+
+TRANSITIONS: dict[str, set[str]] = {
+    DealStatus.DRAFT: {DealStatus.SUBMITTED, DealStatus.WITHDRAWN},
+    DealStatus.SUBMITTED: {
+        DealStatus.UNDER_REVIEW,
+        DealStatus.APPROVED,
+        DealStatus.REJECTED,
+        DealStatus.WITHDRAWN,
+    },
+    DealStatus.UNDER_REVIEW: {DealStatus.APPROVED, DealStatus.REJECTED, DealStatus.WITHDRAWN},
+    DealStatus.APPROVED: {
+        DealStatus.WON,
+        DealStatus.LOST,
+        DealStatus.EXPIRED,
+        DealStatus.WITHDRAWN,
+    },
+    DealStatus.REJECTED: set(),
+    DealStatus.WON: set(),
+    DealStatus.LOST: set(),
+    DealStatus.EXPIRED: set(),
+    DealStatus.WITHDRAWN: set(),
+}
+
+
+class DealType(models.TextChoices):
+    NEW = "new", _("New business")
+    UPSELL = "upsell", _("Upsell")
+    RENEWAL = "renewal", _("Renewal")
+
+
+class PartnerRole(models.TextChoices):
+    RESELL = "resell", _("Resell")
+    REFERRAL = "referral", _("Referral")
+    INFLUENCE = "influence", _("Influence")
+
+
+class DealSource(models.TextChoices):
+    PARTNER = "partner", _("Partner-sourced")
+    VENDOR_LEAD = "vendor_lead", _("Vendor lead")
+
+
+class RulesVersion(TenantModel):
+    """The published rules of engagement, versioned with an effective date. A decision
+    records the version it applied."""
+
+    version = models.PositiveIntegerField()
+    effective_from = models.DateTimeField(default=timezone.now)
+    default_protection_days = models.PositiveSmallIntegerField(
+        _("default protection days"), default=90, validators=[MinValueValidator(1)]
+    )
+    use_tier_protection_days = models.BooleanField(
+        _("use each tier's protection days"), default=True
+    )
+    max_extensions = models.PositiveSmallIntegerField(_("maximum extensions"), default=1)
+    extension_days = models.PositiveSmallIntegerField(_("days per extension"), default=30)
+    auto_approve = models.BooleanField(_("auto-approve clean deals"), default=True)
+    auto_approve_max_amount = models.DecimalField(
+        _("auto-approve up to this amount"),
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("50000"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    auto_approve_tier_ids = ArrayField(
+        models.BigIntegerField(),
+        default=list,
+        blank=True,
+        verbose_name=_("tiers eligible for auto-approval"),
+    )
+    require_current_agreement = models.BooleanField(
+        _("auto-approve only with a current agreement"), default=True
+    )
+    auto_reject_named_accounts = models.BooleanField(
+        _("auto-reject deals for named direct accounts"), default=False
+    )
+    name_similarity_threshold = models.DecimalField(
+        _("company-name similarity threshold"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.85"),
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("1"))],
+    )
+    review_sla_hours = models.PositiveSmallIntegerField(_("review target (hours)"), default=48)
+    auto_approve_on_sla_timeout = models.BooleanField(
+        _("auto-approve low-risk deals when the review target passes"), default=False
+    )
+    lead_response_hours = models.PositiveSmallIntegerField(
+        _("hours a partner has to accept a lead"), default=48
+    )
+    notes = models.TextField(_("notes for partners"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "version"], name="rules_unique_version")
+        ]
+        indexes = [models.Index(fields=["tenant", "-effective_from"], name="rules_effective_idx")]
+
+
+class NamedAccount(TenantModel):
+    """The vendor's own named/direct accounts and open direct opportunities."""
+
+    class Kind(models.TextChoices):
+        NAMED = "named", _("Named direct account")
+        OPPORTUNITY = "opportunity", _("Open direct opportunity")
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.NAMED)
+    name = models.CharField(max_length=200)
+    name_normalised = models.CharField(max_length=200, db_index=False)
+    name_tokens = ArrayField(models.CharField(max_length=60), default=list)
+    domain = models.CharField(max_length=253, blank=True)
+    owner = models.CharField(_("account owner"), max_length=200, blank=True)
+    external_id = models.CharField(max_length=100, blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~Q(external_id=""),
+                name="namedaccount_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "domain"], name="namedaccount_domain_idx"),
+            GinIndex(fields=["name_tokens"], name="namedaccount_tokens_gin"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Deal(TenantModel):
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="deals")
+    created_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=14, choices=DealStatus.choices, default=DealStatus.DRAFT)
+    source = models.CharField(max_length=12, choices=DealSource.choices, default=DealSource.PARTNER)
+    customer_name = models.CharField(_("customer company"), max_length=200)
+    customer_name_normalised = models.CharField(max_length=200)
+    customer_name_tokens = ArrayField(models.CharField(max_length=60), default=list)
+    customer_domain_input = models.CharField(
+        _("customer website or e-mail domain"), max_length=300, blank=True
+    )
+    customer_domain = models.CharField(max_length=253, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = models.CharField(_("region"), max_length=8, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    products = models.ManyToManyField("partners.Product", through="DealProduct", blank=True)
+    amount = models.DecimalField(
+        _("estimated amount"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+        null=True,
+        blank=True,
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    deal_type = models.CharField(
+        _("deal type"), max_length=10, choices=DealType.choices, default=DealType.NEW
+    )
+    partner_role = models.CharField(
+        _("your role"), max_length=10, choices=PartnerRole.choices, default=PartnerRole.RESELL
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    mdf_campaign_code = models.CharField(_("MDF campaign code"), max_length=40, blank=True)
+    external_id = models.CharField(_("CRM id"), max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.CharField(max_length=500, blank=True)
+    rules_version = models.ForeignKey(
+        RulesVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    protected_until = models.DateField(null=True, blank=True)
+    extensions_used = models.PositiveSmallIntegerField(default=0)
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True)
+    sla_due_at = models.DateTimeField(null=True, blank=True)
+    sla_escalated_at = models.DateTimeField(null=True, blank=True)
+    won_amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    closed_at = models.DateField(null=True, blank=True)
+    lost_reason = models.CharField(max_length=500, blank=True)
+    has_conflicts = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            # First in wins, guaranteed by the database: one approved deal per customer domain.
+            models.UniqueConstraint(
+                fields=["tenant", "customer_domain"],
+                condition=Q(status="approved") & ~Q(customer_domain=""),
+                name="deal_one_approved_per_domain",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~Q(external_id=""),
+                name="deal_unique_external_id",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["tenant", "customer_domain"],
+                condition=Q(status__in=["submitted", "under_review", "approved"]),
+                name="deal_active_domain_idx",
+            ),
+            GinIndex(
+                fields=["customer_name_tokens"],
+                name="deal_name_tokens_gin",
+                condition=Q(status__in=["submitted", "under_review", "approved"]),
+            ),
+            models.Index(fields=["tenant", "partner", "-created_at"], name="deal_partner_idx"),
+            models.Index(fields=["tenant", "status", "submitted_at"], name="deal_queue_idx"),
+            models.Index(
+                fields=["tenant", "mdf_campaign_code"],
+                condition=~Q(mdf_campaign_code=""),
+                name="deal_campaign_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.customer_name}"
+
+    @property
+    def number(self) -> str:
+        return f"DR-{self.pk}" if self.pk else "DR-new"
+
+
+class DealProduct(TenantModel):
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE)
+    product = models.ForeignKey("partners.Product", on_delete=models.PROTECT)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "deal", "product"], name="dealproduct_unique")
+        ]
+
+
+class MatchKind(models.TextChoices):
+    DOMAIN = "domain", _("Same customer domain")
+    NAME = "name", _("Similar company name")
+    PRODUCTS = "products", _("Overlapping products")
+    NAMED_ACCOUNT = "named_account", _("Named direct account")
+    DIRECT_OPPORTUNITY = "direct_opportunity", _("Open direct opportunity")
+    DUPLICATE = "duplicate", _("Your earlier registration")
+
+
+class DealMatch(TenantModel):
+    """One explainable conflict found for a deal. `reason` names the other party (staff
+    only); `partner_reason` never does."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="matches")
+    kind = models.CharField(max_length=20, choices=MatchKind.choices)
+    score = models.DecimalField(max_digits=4, decimal_places=3)
+    matched_deal = models.ForeignKey(
+        Deal, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    matched_account = models.ForeignKey(
+        NamedAccount, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    partner_reason = models.CharField(max_length=300)
+    found_at = models.DateTimeField(default=timezone.now)
+
+
+class DealEvent(TenantModel):
+    """Append-only timeline of a deal, visible to both sides (staff-only notes flagged)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(default=timezone.now)
+    actor = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    staff_only = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "deal", "at"], name="dealevent_deal_idx")]
+
+
+class DealInfluencer(TenantModel):
+    """A partner that influenced a deal another partner (or the vendor) sourced."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="influencers")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
+    added_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "deal", "partner"], name="dealinfluencer_unique"
+            )
+        ]
+
+
+class ExtensionRequest(TenantModel):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="extension_requests")
+    requested_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "deal"],
+                condition=Q(status="pending"),
+                name="extension_one_pending",
+            )
+        ]
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OFFERED = "offered", _("Offered to a partner")
+    ACCEPTED = "accepted", _("Accepted")
+    UNASSIGNED = "unassigned", _("No partner available")
+    CLOSED = "closed", _("Closed")
+
+
+class Lead(TenantModel):
+    company = models.CharField(_("company"), max_length=200)
+    domain = models.CharField(_("website or domain"), max_length=253, blank=True)
+    country = models.CharField(_("country"), max_length=2, blank=True)
+    region = models.CharField(_("region"), max_length=8, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    specialties = models.ManyToManyField("partners.Specialty", through="LeadSpecialty", blank=True)
+    amount = models.DecimalField(
+        _("estimated amount"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    currency = models.CharField(max_length=3, default="USD")
+    notes = models.TextField(blank=True)
+    status = models.CharField(max_length=12, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    external_id = models.CharField(max_length=100, blank=True)
+    deal = models.OneToOneField(
+        Deal, on_delete=models.SET_NULL, null=True, blank=True, related_name="lead"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"],
+                condition=~Q(external_id=""),
+                name="lead_unique_external_id",
+            )
+        ]
+
+
+class LeadSpecialty(TenantModel):
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE)
+    specialty = models.ForeignKey("partners.Specialty", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "lead", "specialty"], name="leadspecialty_unique"
+            )
+        ]
+
+
+class LeadOffer(TenantModel):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for the partner")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        TIMED_OUT = "timed_out", _("No answer in time")
+
+    lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="offers")
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    score = models.DecimalField(max_digits=6, decimal_places=2)
+    explanation = models.JSONField(default=list)
+    offered_at = models.DateTimeField(default=timezone.now)
+    respond_by = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "lead"], condition=Q(status="open"), name="leadoffer_one_open"
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "lead", "partner"], name="leadoffer_once_per_partner"
+            ),
+        ]
