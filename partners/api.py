@@ -1,1 +1,379 @@
-urlpatterns: list = []
+"""Partners API: partners, tiers, tier changes, the catalogue and the program settings.
+
+Each write validates its input with a serializer, then calls one service inside
+`transaction.atomic()`. The request's own transaction commits the 400 answer of a refused
+write, so that savepoint is what undoes anything the service wrote before it refused.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.urls import path
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from partners import selectors, services, tiering
+from partners import serializers as ps
+from partners.models import (
+    Partner,
+    PartnerDomain,
+    PartnerStatus,
+    PartnerType,
+    Product,
+    ProgramSettings,
+    Specialty,
+    Tier,
+    TierChange,
+    TierChangeStatus,
+)
+from prm.api.base import TenantAPIView, TenantViewSet
+from prm.api.permissions import IsMember
+from prm.errors import DomainError
+from prm.roles import has_perm
+
+# --- Partners -----------------------------------------------------------------------------
+
+
+class PartnerFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="partner_type", choices=PartnerType.choices)
+    status = django_filters.ChoiceFilter(choices=PartnerStatus.choices)
+    tier = django_filters.CharFilter(
+        method="filter_tier", help_text="A tier id, or `none` for partners without a tier."
+    )
+    country = django_filters.CharFilter(
+        method="filter_country", help_text="ISO 3166 two-letter code."
+    )
+    q = django_filters.CharFilter(
+        method="filter_q", help_text="Part of the name, legal name or a domain."
+    )
+
+    def filter_tier(self, queryset, name, value: str):
+        if value == "none":
+            return queryset.filter(tier__isnull=True)
+        if not value.isdigit():
+            raise serializers.ValidationError({"tier": ["Enter a tier id or none."]})
+        return queryset.filter(tier_id=int(value))
+
+    def filter_country(self, queryset, name, value: str):
+        return queryset.filter(country=value.strip().upper())
+
+    def filter_q(self, queryset, name, value: str):
+        value = value.strip()
+        # A subquery rather than a join: no duplicate rows, no DISTINCT under the cursor.
+        domain = PartnerDomain.objects.filter(partner=OuterRef("pk"), domain__icontains=value)
+        return queryset.filter(
+            Q(name__icontains=value) | Q(legal_name__icontains=value) | Q(Exists(domain))
+        )
+
+
+class CanEditPartner(permissions.BasePermission):
+    """PATCH of a partner: staff (any partner) or a partner admin (their own company; the
+    others are outside their queryset, so 404). Partner users get 403."""
+
+    message = IsMember.message
+
+    def has_permission(self, request, view) -> bool:
+        if view.action != "partial_update":
+            return True
+        role = request._request.member.role  # IsMember, checked first, ensured a member
+        return has_perm(role, "partners.manage") or has_perm(role, "company.edit")
+
+
+class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Partner companies. Staff see and manage all of them; partner people see their own
+    company, and its partner admins edit its profile."""
+
+    model = Partner
+    serializer_class = ps.PartnerSerializer
+    permission_classes = [IsMember, CanEditPartner]
+    required_perm = "partners.manage"
+    required_perms = {
+        "list": "portal.use",
+        "retrieve": "portal.use",
+        "partial_update": "portal.use",  # narrowed by CanEditPartner and the service
+    }
+    filterset_class = PartnerFilter
+    ordering_fields = ["name", "created_at", "status", "id"]
+    ordering = ["name"]
+
+    def scoped_queryset(self):
+        return (
+            selectors.partners_visible_to(self.member)
+            .select_related("tier", "metrics")
+            .prefetch_related("domain_set", "specialties", "products")
+        )
+
+    def _out(self, partner: Partner) -> dict:
+        """The partner as stored now (the service's copy has no prefetched relations)."""
+        return ps.PartnerSerializer(self.scoped_queryset().get(pk=partner.pk)).data
+
+    @extend_schema(
+        request=ps.PartnerCreateSerializer,
+        responses={201: ps.PartnerSerializer},
+        summary="Add a partner",
+    )
+    def create(self, request):
+        ser = ps.PartnerCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            partner = services.partner_create(
+                tenant=self.tenant, by=self.member, **ser.validated_data
+            )
+        return Response(self._out(partner), status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=ps.PartnerUpdateSerializer,
+        responses=ps.PartnerSerializer,
+        summary="Change a partner's profile",
+        description=(
+            "Staff change any partner, including its owner and the invitation exception. "
+            "Partner admins change their own company's profile, domains, specialties and "
+            "products; the other fields they send are ignored. Status and tier are read-only "
+            "here (see `transition` and tier evaluation)."
+        ),
+    )
+    def partial_update(self, request, pk=None):
+        partner = self.get_object()
+        staff = has_perm(self.member.role, "partners.manage")
+        ser = ps.PartnerUpdateSerializer(data=request.data, partial=True, staff=staff)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            partner = services.partner_update(partner=partner, by=self.member, **ser.validated_data)
+        return Response(self._out(partner))
+
+    @extend_schema(
+        request=ps.PartnerTransitionSerializer,
+        responses=ps.PartnerSerializer,
+        summary="Move a partner to another status",
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        partner = self.get_object()
+        ser = ps.PartnerTransitionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                partner = services.partner_transition(
+                    partner=partner, by=self.member, **ser.validated_data
+                )
+        except DomainError as exc:
+            if exc.field == "status":  # the target status arrives as `to`
+                raise DomainError(exc.message, field="to", code=exc.code)
+            raise
+        return Response(self._out(partner))
+
+    @extend_schema(
+        responses=ps.OpenItemSerializer(many=True),
+        summary="Work a partner leaves open (deals, fund requests...)",
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="open-items",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def open_items(self, request, pk=None):
+        items = services.open_items(self.get_object())
+        return Response(ps.OpenItemSerializer(items, many=True).data)
+
+
+# --- Tiers --------------------------------------------------------------------------------
+
+
+class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Program tiers: everyone reads them; tenant admins change them."""
+
+    model = Tier
+    serializer_class = ps.TierSerializer
+    required_perm = "program.manage"
+    required_perms = {"list": "tiers.view", "retrieve": "tiers.view"}
+    ordering_fields = ["rank", "name"]
+    ordering = ["rank"]
+
+    def scoped_queryset(self):
+        return selectors.tiers()
+
+    @extend_schema(responses={201: ps.TierSerializer}, summary="Add a tier")
+    def create(self, request):
+        ser = ps.TierSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            tier = services.tier_save(by=self.member, **ser.validated_data)
+        return Response(ps.TierSerializer(tier).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a tier")
+    def partial_update(self, request, pk=None):
+        tier = self.get_object()
+        ser = ps.TierSerializer(tier, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            tier = services.tier_save(by=self.member, obj=tier, **ser.validated_data)
+        return Response(ps.TierSerializer(tier).data)
+
+    @extend_schema(responses={204: None}, summary="Delete a tier nobody is in")
+    def destroy(self, request, pk=None):
+        tier = self.get_object()
+        with transaction.atomic():
+            services.tier_delete(by=self.member, tier=tier)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={202: ps.QueuedSerializer},
+        summary="Evaluate every partner's tier now, in the background",
+    )
+    @action(detail=False, methods=["post"])
+    def evaluate(self, request):
+        services.tiers_evaluation_request(tenant=self.tenant, by=self.member)
+        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=ps.WhatIfSerializer,
+        responses=ps.WhatIfResultSerializer,
+        summary="Preview where partners would land under changed tiers (saves nothing)",
+    )
+    @action(detail=False, methods=["post"], url_path="what-if")
+    def what_if(self, request):
+        ser = ps.WhatIfSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        proposed = ser.validated_data["tiers"]
+        result = tiering.what_if(tenant=self.tenant, tiers=proposed)
+        names = {t.id: t.name for t in proposed}
+        for mover in result["movers"]:
+            mover["from_tier_name"] = names.get(mover["current_tier_id"])
+            mover["to_tier_name"] = names.get(mover["qualified_tier_id"])
+        return Response(ps.WhatIfResultSerializer(result).data)
+
+
+class TierChangeFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=TierChangeStatus.choices)
+    partner = django_filters.NumberFilter(field_name="partner_id")
+
+
+class TierChangeViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Tier moves, and the upgrades waiting for an admin's approval (`?status=pending`)."""
+
+    model = TierChange
+    serializer_class = ps.TierChangeSerializer
+    required_perm = "program.manage"
+    filterset_class = TierChangeFilter
+    ordering_fields = ["created_at", "id"]
+
+    def scoped_queryset(self):
+        return selectors.tier_changes()
+
+    def _decide(self, request, *, approve: bool) -> Response:
+        change = self.get_object()
+        ser = ps.TierChangeDecisionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            change = services.tier_change_decide(
+                change=change, by=self.member, approve=approve, **ser.validated_data
+            )
+        return Response(ps.TierChangeSerializer(self.scoped_queryset().get(pk=change.pk)).data)
+
+    @extend_schema(
+        request=ps.TierChangeDecisionSerializer,
+        responses=ps.TierChangeSerializer,
+        summary="Approve a pending upgrade (the partner moves at once)",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, approve=True)
+
+    @extend_schema(
+        request=ps.TierChangeDecisionSerializer,
+        responses=ps.TierChangeSerializer,
+        summary="Reject a pending upgrade",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, approve=False)
+
+
+# --- Catalogue ----------------------------------------------------------------------------
+
+
+class _CatalogueViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Everyone lists the catalogue; tenant admins add and rename entries."""
+
+    required_perm = "program.manage"
+    required_perms = {"list": "portal.use"}
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+
+    def scoped_queryset(self):
+        return self.model.objects.order_by("name")
+
+    def create(self, request):
+        ser = self.get_serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            obj = services.catalogue_save(by=self.member, model=self.model, **ser.validated_data)
+        return Response(self.get_serializer(obj).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request, pk=None):
+        obj = self.get_object()
+        ser = self.get_serializer(obj, data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        fields = {"name": obj.name} | ser.validated_data
+        with transaction.atomic():
+            obj = services.catalogue_save(by=self.member, model=self.model, obj=obj, **fields)
+        return Response(self.get_serializer(obj).data)
+
+
+class ProductFilter(django_filters.FilterSet):
+    is_active = django_filters.BooleanFilter()
+
+
+class ProductViewSet(_CatalogueViewSet):
+    model = Product
+    serializer_class = ps.ProductSerializer
+    filterset_class = ProductFilter
+
+
+class SpecialtyViewSet(_CatalogueViewSet):
+    model = Specialty
+    serializer_class = ps.SpecialtySerializer
+
+
+# --- Program settings ---------------------------------------------------------------------
+
+
+class ProgramSettingsView(TenantAPIView):
+    required_perm = "program.manage"
+
+    @extend_schema(responses=ps.ProgramSettingsSerializer, summary="Program settings")
+    def get(self, request):
+        return Response(ps.ProgramSettingsSerializer(ProgramSettings.for_tenant(self.tenant)).data)
+
+    @extend_schema(
+        request=ps.ProgramSettingsSerializer,
+        responses=ps.ProgramSettingsSerializer,
+        summary="Change program settings",
+    )
+    def patch(self, request):
+        ser = ps.ProgramSettingsSerializer(data=request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            settings = services.program_settings_update(by=self.member, **ser.validated_data)
+        return Response(ps.ProgramSettingsSerializer(settings).data)
+
+
+router = SimpleRouter(trailing_slash=True)
+router.register("partners", PartnerViewSet, basename="api-partner")
+router.register("tiers", TierViewSet, basename="api-tier")
+router.register("tier-changes", TierChangeViewSet, basename="api-tier-change")
+router.register("products", ProductViewSet, basename="api-product")
+router.register("specialties", SpecialtyViewSet, basename="api-specialty")
+
+urlpatterns = [
+    *router.urls,
+    path("program-settings/", ProgramSettingsView.as_view(), name="api-program-settings"),
+]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from partners.models import Partner, PartnerMetrics, Tier, TierChange, TierChangeStatus
+from prm.models import Member
+from prm.roles import has_perm
 
 
 def partner_directory(
@@ -55,4 +57,22 @@ def tier_history(partner: Partner) -> QuerySet[TierChange]:
         TierChange.objects.filter(partner=partner)
         .select_related("from_tier", "to_tier")
         .order_by("-created_at")
+    )
+
+
+def partners_visible_to(member: Member) -> QuerySet[Partner]:
+    """Staff see every partner of the tenant; partner people see only their own company
+    (another partner is then indistinguishable from a missing one)."""
+    qs = Partner.objects.all()
+    if has_perm(member.role, "partners.view"):
+        return qs
+    if member.partner_id is None:
+        return qs.none()
+    return qs.filter(pk=member.partner_id)
+
+
+def tier_changes() -> QuerySet[TierChange]:
+    """Every tier move (applied, pending, rejected, cancelled), newest first."""
+    return TierChange.objects.select_related("partner", "from_tier", "to_tier").order_by(
+        "-created_at", "-id"
     )

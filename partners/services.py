@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,7 @@ def _check_staff(by: Member | None) -> None:
         raise PermissionDenied()
 
 
+@transaction.atomic
 def partner_create(
     *,
     tenant,
@@ -73,6 +75,7 @@ def partner_create(
     return partner
 
 
+@transaction.atomic
 def partner_update(*, partner: Partner, by: Member, **changes) -> Partner:
     """Partner admins edit their own company's profile; staff edit any partner and also the
     owning channel manager and the invitation exception."""
@@ -141,6 +144,7 @@ def _set_links(partner, through, field: str, objs, label: str) -> None:
     )
 
 
+@transaction.atomic
 def partner_set_domains(
     *, partner: Partner, by: Member | None, domains: Iterable[str]
 ) -> list[str]:
@@ -176,6 +180,7 @@ def partner_set_domains(
     return wanted
 
 
+@transaction.atomic
 def partner_transition(
     *, partner: Partner, by: Member | None, to: str, reason: str = ""
 ) -> Partner:
@@ -226,6 +231,7 @@ def partner_transition(
     return partner
 
 
+@transaction.atomic
 def open_items(partner: Partner) -> list[dict]:
     items: list[dict] = []
     for provider in OPEN_ITEM_PROVIDERS:
@@ -233,6 +239,7 @@ def open_items(partner: Partner) -> list[dict]:
     return items
 
 
+@transaction.atomic
 def invitation_domain_check(*, partner: Partner, email: str) -> None:
     """Partner colleagues are invited from the company's own domains unless a channel manager
     allowed an exception for this partner."""
@@ -255,6 +262,7 @@ def _check_admin(by: Member) -> None:
         raise PermissionDenied()
 
 
+@transaction.atomic
 def catalogue_save(*, by: Member, model, name: str, obj=None, **fields):
     """Create or rename a product or specialty."""
     _check_admin(by)
@@ -285,6 +293,7 @@ def catalogue_save(*, by: Member, model, name: str, obj=None, **fields):
     return obj
 
 
+@transaction.atomic
 def tier_save(*, by: Member, obj: Tier | None = None, **fields) -> Tier:
     _check_admin(by)
     creating = obj is None
@@ -310,14 +319,21 @@ def tier_save(*, by: Member, obj: Tier | None = None, **fields) -> Tier:
     return tier
 
 
+@transaction.atomic
 def tier_delete(*, by: Member, tier: Tier) -> None:
     _check_admin(by)
     if tier.partners.exists():
         raise DomainError(_("Partners are in this tier; move them first."))
-    log_action("tier.deleted", obj=tier, before={"name": tier.name, "rank": tier.rank})
-    tier.delete()
+    try:
+        with transaction.atomic():
+            log_action("tier.deleted", obj=tier, before={"name": tier.name, "rank": tier.rank})
+            tier.delete()
+    except ProtectedError:
+        # Tier history (TierChange) keeps its tiers: the audit of past moves must stay whole.
+        raise DomainError(_("Partners' tier history refers to this tier; it cannot be deleted."))
 
 
+@transaction.atomic
 def program_settings_update(*, by: Member, **changes) -> ProgramSettings:
     _check_admin(by)
     ps = ProgramSettings.for_tenant(by.tenant)
@@ -341,6 +357,7 @@ def program_settings_update(*, by: Member, **changes) -> ProgramSettings:
 # --- Tier evaluation and approvals --------------------------------------------------------
 
 
+@transaction.atomic
 def tiers_evaluate(*, tenant, today=None) -> dict:
     """Evaluate all partners of the tenant (set-based) and queue the notifications."""
     from partners import tasks, tiering
@@ -362,6 +379,18 @@ def tiers_evaluate(*, tenant, today=None) -> dict:
     return result.as_dict()
 
 
+@transaction.atomic
+def tiers_evaluation_request(*, tenant, by: Member) -> None:
+    """Queue an evaluation of the whole tenant (after commit) and audit who asked for it."""
+    from partners import tasks
+    from prm.tasks import dispatch
+
+    _check_admin(by)
+    dispatch(tasks.evaluate_tiers, tenant=tenant)
+    log_action("tiers.evaluation_requested", tenant=tenant, object_type="partners.tier")
+
+
+@transaction.atomic
 def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
     from partners.models import TierChange, TierChangeStatus
 
@@ -400,6 +429,7 @@ def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
     return change
 
 
+@transaction.atomic
 def partner_set_tier(*, partner: Partner, by: Member, tier: Tier | None, reason: str) -> Partner:
     """A manual tier placement by an admin (audited with the reason)."""
     _check_admin(by)

@@ -37,6 +37,7 @@ def _send_after_commit(*, subject: str, template: str, context: dict, to: str) -
     )
 
 
+@transaction.atomic
 def tenant_create(
     *, name: str, slug: str, currency: str = "USD", timezone_name: str = "UTC"
 ) -> Tenant:
@@ -56,6 +57,7 @@ def tenant_create(
     return tenant
 
 
+@transaction.atomic
 def tenant_update(*, tenant: Tenant, by: Member, **changes) -> Tenant:
     if not has_perm(by.role, "tenant.manage"):
         raise PermissionDenied()
@@ -74,6 +76,7 @@ def tenant_update(*, tenant: Tenant, by: Member, **changes) -> Tenant:
     return tenant
 
 
+@transaction.atomic
 def tenant_host_add(*, tenant: Tenant, by: Member, host: str) -> TenantHost:
     if not has_perm(by.role, "tenant.manage"):
         raise PermissionDenied()
@@ -92,6 +95,7 @@ def tenant_host_add(*, tenant: Tenant, by: Member, host: str) -> TenantHost:
     return th
 
 
+@transaction.atomic
 def tenant_host_remove(*, tenant: Tenant, by: Member, host_id: int) -> None:
     if not has_perm(by.role, "tenant.manage"):
         raise PermissionDenied()
@@ -102,6 +106,7 @@ def tenant_host_remove(*, tenant: Tenant, by: Member, host_id: int) -> None:
     th.delete()
 
 
+@transaction.atomic
 def member_add(
     *, tenant: Tenant, user: User, role: str, partner: Partner | None = None, title: str = ""
 ) -> Member:
@@ -135,6 +140,7 @@ def member_add(
     return member
 
 
+@transaction.atomic
 def member_invite(
     *,
     tenant: Tenant,
@@ -193,6 +199,7 @@ def member_invite(
     return invitation, url
 
 
+@transaction.atomic
 def invitation_accept(
     *,
     tenant: Tenant,
@@ -228,6 +235,7 @@ def invitation_accept(
     return member
 
 
+@transaction.atomic
 def invitation_revoke(*, tenant: Tenant, by: Member, invitation: Invitation) -> None:
     if by.role == Role.PARTNER_ADMIN and invitation.partner_id != by.partner_id:
         raise PermissionDenied()
@@ -252,6 +260,7 @@ def _check_can_manage(by: Member, member: Member) -> None:
     raise PermissionDenied()
 
 
+@transaction.atomic
 def member_change_role(*, by: Member, member: Member, role: str) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_manage(by, member)
@@ -271,6 +280,7 @@ def member_change_role(*, by: Member, member: Member, role: str) -> Member:
     return member
 
 
+@transaction.atomic
 def member_set_active(*, by: Member, member: Member, active: bool) -> Member:
     member = Member.objects.select_for_update().get(pk=member.pk)
     _check_can_manage(by, member)
@@ -293,6 +303,7 @@ def member_set_active(*, by: Member, member: Member, active: bool) -> Member:
     return member
 
 
+@transaction.atomic
 def api_key_create(*, member: Member, name: str, scopes: list[str]) -> tuple[ApiKey, str]:
     """Create a key for `member`. Returns (key row, the full key to show once)."""
     name = (name or "").strip()
@@ -321,6 +332,7 @@ def api_key_create(*, member: Member, name: str, scopes: list[str]) -> tuple[Api
     return api_key, key
 
 
+@transaction.atomic
 def api_key_revoke(*, by: Member, api_key: ApiKey) -> ApiKey:
     if api_key.member_id != by.pk and not has_perm(by.role, "api_keys.manage_all"):
         raise PermissionDenied()
@@ -338,6 +350,7 @@ def api_key_revoke(*, by: Member, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+@transaction.atomic
 def profile_update(*, user: User, full_name: str, language: str) -> User:
     before = snapshot(user, ["full_name", "language"])
     user.full_name = full_name.strip()[:150]

@@ -7,6 +7,7 @@ creation, subclasses that override `get_queryset` without going through `scoped_
 
 from __future__ import annotations
 
+from django.db import transaction
 from rest_framework import generics, viewsets
 from rest_framework.views import APIView
 
@@ -14,19 +15,33 @@ from prm.api import idempotency
 
 
 class _IdempotentMixin:
+    """Idempotency keys, and one savepoint around the handler: a request that ends in an
+    error leaves no partial writes behind, while the request's transaction stays usable for
+    the idempotency record and the response."""
+
+    _savepoint = None
+
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         member = getattr(request._request, "member", None)
         self._idempotency_key = None
         if member is not None:
             self._idempotency_key = idempotency.begin(request, member)
+        if transaction.get_connection().in_atomic_block:
+            self._savepoint = transaction.savepoint()
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
             return exc.response
+        if self._savepoint is not None:
+            transaction.savepoint_rollback(self._savepoint)
+            self._savepoint = None
         return super().handle_exception(exc)
 
     def finalize_response(self, request, response, *args, **kwargs):
+        if self._savepoint is not None:
+            transaction.savepoint_commit(self._savepoint)
+            self._savepoint = None
         response = super().finalize_response(request, response, *args, **kwargs)
         key = getattr(self, "_idempotency_key", None)
         if key:

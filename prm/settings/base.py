@@ -232,7 +232,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        # Status is a field name of several models; name each choice set once.
+        "PartnerStatusEnum": "partners.models.PartnerStatus",
+        "TierChangeStatusEnum": "partners.models.TierChangeStatus",
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "prm_…"}}
     },
