@@ -225,7 +225,7 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
     @extend_schema(
         request=None,
-        responses={202: ps.QueuedSerializer},
+        responses={202: ps.TierEvaluationQueuedSerializer},
         summary="Evaluate every partner's tier now, in the background",
     )
     @action(detail=False, methods=["post"])

@@ -330,7 +330,7 @@ class WhatIfResultSerializer(serializers.Serializer):
     mdf_change = serializers.DecimalField(max_digits=None, decimal_places=2)
 
 
-class QueuedSerializer(serializers.Serializer):
+class TierEvaluationQueuedSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 

@@ -17,8 +17,22 @@ app.conf.beat_schedule = {
         "task": "partners.evaluate_tiers_all",
         "schedule": crontab(hour=2, minute=5),
     },
+    "deal-sweeps-hourly": {
+        # Expiry, 7-day reminders, review-target escalation and lead time-outs.
+        "task": "dealreg.sweep_all",
+        "schedule": crontab(minute=7),
+    },
+    "deal-evaluations-retry": {"task": "dealreg.sweep_pending_all", "schedule": 120.0},
+    "mdf-daily-sweep": {
+        "task": "mdf.daily_all",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "purge-expired-idempotency-records": {
         "task": "prm.tasks.purge_idempotency_records_all",
         "schedule": crontab(minute=17),
+    },
+    "onboarding-step-reminders": {
+        "task": "onboarding.send_reminders_all",
+        "schedule": crontab(minute=23),
     },
 }

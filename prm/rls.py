@@ -41,7 +41,7 @@ EXTRA_POLICIES = {
     ],
 }
 
-APPEND_ONLY = {"prm_auditevent"}
+APPEND_ONLY = {"prm_auditevent", "mdf_ledgerentry", "dealreg_dealevent"}
 READ_ONLY = {"django_migrations"}
 
 

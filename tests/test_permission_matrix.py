@@ -30,6 +30,14 @@ def _furnish(world):
         from partners.models import Tier
 
         world.tier = Tier.objects.create(tenant=world.tenant, name="Entry", rank=0)
+        from dealreg import services as deal_services
+
+        deal_data = {
+            "customer_name": f"{world.tenant.slug} customer",
+            "customer_domain_input": f"{world.tenant.slug}-customer.example",
+        }
+        world.deal = deal_services.deal_save(by=world.partner_admin, data=deal_data)
+        world.draft = deal_services.deal_save(by=world.partner_admin, data=deal_data)
     return world
 
 

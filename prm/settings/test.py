@@ -7,7 +7,7 @@ isolation tests and by the real Celery worker, which always connects as the app 
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASES, db_config, env
+from .base import BASE_DIR, DATABASES, db_config, env
 
 # A Celery worker started by the tests runs with PRM_TEST_WORKER=1 and connects as the app
 # role, straight to the test database, as production workers do.
@@ -23,3 +23,5 @@ CACHES["default"]["KEY_PREFIX"] = "prm-test"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 CELERY_TASK_ALWAYS_EAGER = False
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# Files the suite uploads or renders stay out of the development media directory.
+MEDIA_ROOT = env.path("PRM_TEST_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test-media"))

@@ -1,0 +1,208 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dealreg.models import Deal, NamedAccount, RulesVersion
+from partners.models import Product, Region, Specialty, Tier
+
+
+class DealForm(forms.ModelForm):
+    products = forms.ModelMultipleChoiceField(
+        label=_("Products"),
+        queryset=Product.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Deal
+        fields = [
+            "customer_name",
+            "customer_domain_input",
+            "country",
+            "region",
+            "contact_name",
+            "contact_email",
+            "contact_phone",
+            "amount",
+            "currency",
+            "expected_close_date",
+            "deal_type",
+            "partner_role",
+            "notes",
+            "mdf_campaign_code",
+        ]
+        widgets = {
+            "expected_close_date": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "region": forms.Select(choices=[("", "—"), *Region.choices]),
+        }
+        help_texts = {
+            "customer_domain_input": _(
+                "The customer's website or any e-mail address there, "
+                "e.g. https://www.globex.com or hank@globex.com."
+            ),
+            "country": _("Two-letter code, e.g. US"),
+        }
+
+    def __init__(self, *args, tenant, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["products"].queryset = Product.objects.filter(is_active=True)
+        if self.instance.pk:
+            self.fields["products"].initial = list(self.instance.products.all())
+        else:
+            self.fields["currency"].initial = tenant.default_currency
+        self.fields["customer_name"].required = True
+
+    def _post_clean(self):
+        pass  # the service normalises, validates and saves
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (shown to the partner)"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=[("won", _("Won")), ("lost", _("Lost"))]
+    )
+    amount = forms.DecimalField(
+        label=_("Final amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    closed_at = forms.DateField(
+        label=_("Close date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.CharField(label=_("Why it was lost"), max_length=500, required=False)
+
+
+class ExtensionForm(forms.Form):
+    reason = forms.CharField(label=_("Why do you need more time?"), max_length=500)
+
+
+class InfluencerForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Influencing partner"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from partners.models import Partner
+
+        self.fields["partner"].queryset = Partner.objects.filter(status="active").order_by("name")
+
+
+class ReviewFilterForm(forms.Form):
+    conflicts = forms.ChoiceField(
+        label=_("Conflicts"),
+        required=False,
+        choices=[("", _("All")), ("yes", _("With conflicts")), ("no", _("Without conflicts"))],
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("All regions")), *Region.choices]
+    )
+    min_amount = forms.DecimalField(label=_("Amount from"), required=False, min_value=0)
+    max_amount = forms.DecimalField(label=_("Amount to"), required=False, min_value=0)
+    older_than_hours = forms.IntegerField(
+        label=_("Waiting more than (hours)"), required=False, min_value=0
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[
+            ("oldest", _("Oldest first")),
+            ("newest", _("Newest first")),
+            ("amount", _("Largest amount")),
+            ("sla", _("Review target")),
+        ],
+    )
+
+
+class RulesForm(forms.ModelForm):
+    auto_approve_tiers = forms.ModelMultipleChoiceField(
+        label=_("Tiers eligible for auto-approval (none = all)"),
+        required=False,
+        queryset=Tier.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    effective_from = forms.DateTimeField(
+        label=_("Effective from"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        help_text=_("Leave empty to apply at once."),
+    )
+
+    class Meta:
+        model = RulesVersion
+        fields = [
+            "default_protection_days",
+            "use_tier_protection_days",
+            "max_extensions",
+            "extension_days",
+            "auto_approve",
+            "auto_approve_max_amount",
+            "require_current_agreement",
+            "auto_reject_named_accounts",
+            "name_similarity_threshold",
+            "review_sla_hours",
+            "auto_approve_on_sla_timeout",
+            "lead_response_hours",
+            "notes",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["auto_approve_tiers"].queryset = Tier.objects.order_by("rank")
+        if self.instance.pk:
+            self.fields["auto_approve_tiers"].initial = list(
+                Tier.objects.filter(pk__in=self.instance.auto_approve_tier_ids)
+            )
+
+    def _post_clean(self):
+        pass
+
+
+class NamedAccountForm(forms.Form):
+    name = forms.CharField(label=_("Account name"), max_length=200)
+    domain = forms.CharField(label=_("Website or domain"), max_length=253, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=NamedAccount.Kind.choices)
+    owner = forms.CharField(label=_("Account owner"), max_length=200, required=False)
+    external_id = forms.CharField(label=_("CRM id"), max_length=100, required=False)
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, at most 2 MB."),
+    )
+
+
+class LeadForm(forms.Form):
+    company = forms.CharField(label=_("Company"), max_length=200)
+    domain = forms.CharField(label=_("Website or domain"), max_length=253, required=False)
+    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", "—"), *Region.choices]
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=150, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    amount = forms.DecimalField(
+        label=_("Estimated amount"), required=False, min_value=0, max_digits=14, decimal_places=2
+    )
+    specialties = forms.ModelMultipleChoiceField(
+        label=_("Specialties needed"),
+        queryset=Specialty.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["specialties"].queryset = Specialty.objects.order_by("name")

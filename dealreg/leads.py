@@ -1,0 +1,257 @@
+"""Lead distribution: recommend the best-fit partner, offer, accept or decline, time out.
+
+Scoring is one SQL query over active partners (country, region, specialties, tier priority,
+current load), so the explanation shown to the manager is exactly what decided."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
+from partners.domains import normalise_company_name, registrable_domain
+from prm.audit import log_action
+from prm.errors import DomainError, PermissionDenied
+from prm.models import Member
+from prm.roles import PARTNER_ROLES, STAFF_ROLES
+
+WEIGHTS = {"country": 40, "region": 15, "specialty": 10, "tier": 8, "load": -3}
+
+SCORE_SQL = """
+SELECT p.id, p.name,
+       (CASE WHEN p.country <> '' AND p.country = %(country)s THEN 1 ELSE 0 END) AS same_country,
+       (CASE WHEN p.region <> '' AND p.region = %(region)s THEN 1 ELSE 0 END) AS same_region,
+       (SELECT count(*) FROM partners_partnerspecialty ps
+         WHERE ps.partner_id = p.id AND ps.tenant_id = p.tenant_id
+           AND ps.specialty_id = ANY(%(specialties)s)) AS specialties,
+       COALESCE(t.lead_priority, 0) AS tier_priority,
+       (SELECT count(*) FROM dealreg_deal d
+         WHERE d.partner_id = p.id AND d.tenant_id = p.tenant_id
+           AND d.status IN ('submitted', 'under_review', 'approved')) AS load
+FROM partners_partner p
+LEFT JOIN partners_tier t ON t.id = p.tier_id AND t.tenant_id = p.tenant_id
+WHERE p.tenant_id = %(tenant)s AND p.status = 'active' AND NOT (p.id = ANY(%(exclude)s))
+"""
+
+
+@transaction.atomic
+def recommend(lead: Lead, *, limit: int = 5) -> list[dict]:
+    """Partners ranked for `lead`, each with the reasons for its score."""
+    tried = list(LeadOffer.objects.filter(lead=lead).values_list("partner_id", flat=True))
+    specialties = list(
+        LeadSpecialty.objects.filter(lead=lead).values_list("specialty_id", flat=True)
+    )
+    with connection.cursor() as cur:
+        cur.execute(
+            SCORE_SQL,
+            {
+                "tenant": lead.tenant_id,
+                "country": lead.country,
+                "region": lead.region,
+                "specialties": specialties,
+                "exclude": tried,
+            },
+        )
+        rows = cur.fetchall()
+    ranked = []
+    for pid, name, country, region, spec, prio, load in rows:
+        parts = [
+            ("country", country * WEIGHTS["country"], _("same country") if country else None),
+            ("region", region * WEIGHTS["region"], _("same region") if region else None),
+            (
+                "specialty",
+                spec * WEIGHTS["specialty"],
+                _("%(n)s matching specialties") % {"n": spec} if spec else None,
+            ),
+            (
+                "tier",
+                prio * WEIGHTS["tier"],
+                _("tier priority %(n)s") % {"n": prio} if prio else None,
+            ),
+            ("load", load * WEIGHTS["load"], _("%(n)s open deals") % {"n": load} if load else None),
+        ]
+        score = sum(p[1] for p in parts)
+        ranked.append(
+            {
+                "partner_id": pid,
+                "name": name,
+                "score": Decimal(score),
+                "explanation": [f"{label} ({pts:+d})" for _k, pts, label in parts if label],
+            }
+        )
+    ranked.sort(key=lambda r: (-r["score"], r["name"]))
+    return ranked[:limit]
+
+
+@transaction.atomic
+def lead_create(*, by: Member | None, company: str, specialties=(), **fields) -> Lead:
+    if by is not None and by.role not in STAFF_ROLES:
+        raise PermissionDenied()
+    company = (company or "").strip()
+    if not company:
+        raise DomainError(_("Enter the company."), field="company")
+    from django_scopes import get_scope
+
+    lead = Lead(tenant=get_scope()["tenant"], company=company[:200], **fields)
+    lead.domain = registrable_domain(lead.domain)
+    lead.country = (lead.country or "").upper()
+    lead.full_clean(exclude=["tenant", "deal"])
+    lead.save()
+    LeadSpecialty.objects.bulk_create(
+        [LeadSpecialty(tenant_id=lead.tenant_id, lead=lead, specialty=s) for s in specialties]
+    )
+    log_action(
+        "lead.created",
+        obj=lead,
+        object_label=company,
+        after={"company": company, "country": lead.country},
+    )
+    return lead
+
+
+@transaction.atomic
+def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
+    """Offer the lead to the best-fit partner not yet tried, or mark it unassigned."""
+    from dealreg.services import current_rules
+
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    if lead.status not in (LeadStatus.NEW, LeadStatus.OFFERED):
+        raise DomainError(_("This lead is no longer open."))
+    if LeadOffer.objects.filter(lead=lead, status=LeadOffer.Status.OPEN).exists():
+        raise DomainError(_("The lead is already offered to a partner."))
+    best = recommend(lead, limit=1)
+    if not best:
+        lead.status = LeadStatus.UNASSIGNED
+        lead.save(update_fields=["status"])
+        log_action("lead.unassigned", obj=lead, object_label=lead.company)
+        return None
+    rules = current_rules(lead.tenant)
+    choice = best[0]
+    offer = LeadOffer.objects.create(
+        tenant_id=lead.tenant_id,
+        lead=lead,
+        partner_id=choice["partner_id"],
+        score=choice["score"],
+        explanation=choice["explanation"],
+        respond_by=timezone.now() + datetime.timedelta(hours=rules.lead_response_hours),
+    )
+    lead.status = LeadStatus.OFFERED
+    lead.save(update_fields=["status"])
+    log_action(
+        "lead.offered",
+        obj=lead,
+        object_label=lead.company,
+        after={
+            "partner": choice["partner_id"],
+            "score": choice["score"],
+            "why": choice["explanation"],
+        },
+    )
+    return offer
+
+
+def _check_offer(offer: LeadOffer, by: Member) -> LeadOffer:
+    if by.role not in PARTNER_ROLES or by.partner_id != offer.partner_id:
+        raise PermissionDenied()
+    offer = LeadOffer.objects.select_for_update().select_related("lead").get(pk=offer.pk)
+    if offer.status != LeadOffer.Status.OPEN:
+        raise DomainError(_("This offer is closed."))
+    if offer.respond_by < timezone.now():
+        raise DomainError(_("The time to answer this offer has passed."))
+    return offer
+
+
+@transaction.atomic
+def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
+    """The lead becomes an approved, protected, vendor-sourced registration."""
+    from dealreg import services
+    from dealreg.services import _approve, _event, current_rules
+
+    offer = _check_offer(offer, by)
+    lead = offer.lead
+    offer.status, offer.responded_at = LeadOffer.Status.ACCEPTED, timezone.now()
+    offer.save(update_fields=["status", "responded_at"])
+    from dealreg.rules import name_tokens
+    from partners.models import Partner
+
+    normalised = normalise_company_name(lead.company)
+    deal = Deal.objects.create(
+        tenant_id=lead.tenant_id,
+        partner=Partner.objects.get(pk=offer.partner_id),
+        created_by=by,
+        status=DealStatus.UNDER_REVIEW,
+        source=DealSource.VENDOR_LEAD,
+        customer_name=lead.company,
+        customer_name_normalised=normalised,
+        customer_name_tokens=name_tokens(normalised),
+        customer_domain_input=lead.domain,
+        customer_domain=lead.domain,
+        country=lead.country,
+        region=lead.region,
+        contact_name=lead.contact_name,
+        contact_email=lead.contact_email,
+        amount=lead.amount,
+        currency=lead.currency,
+        submitted_at=timezone.now(),
+        notes=lead.notes,
+    )
+    _event(deal, "created", _("Created from a vendor lead accepted by the partner."), actor=by)
+    locked = services._lock(deal)
+    deal = _approve(
+        locked,
+        by=None,
+        rules=current_rules(deal.tenant),
+        reason=_("Vendor lead accepted by the partner."),
+    )
+    lead.status, lead.deal = LeadStatus.ACCEPTED, deal
+    lead.save(update_fields=["status", "deal"])
+    log_action(
+        "lead.accepted",
+        obj=lead,
+        object_label=lead.company,
+        after={"partner": offer.partner_id, "deal": deal.pk},
+    )
+    return deal
+
+
+@transaction.atomic
+def lead_decline(*, offer: LeadOffer, by: Member, reason: str) -> LeadOffer | None:
+    offer = _check_offer(offer, by)
+    if not (reason or "").strip():
+        raise DomainError(_("Say why you decline, so the vendor can route better."), field="reason")
+    offer.status, offer.responded_at = LeadOffer.Status.DECLINED, timezone.now()
+    offer.decline_reason = reason.strip()[:500]
+    offer.save(update_fields=["status", "responded_at", "decline_reason"])
+    log_action(
+        "lead.declined",
+        obj=offer.lead,
+        object_label=offer.lead.company,
+        after={"partner": offer.partner_id, "reason": reason},
+    )
+    return lead_route(lead=offer.lead)
+
+
+@transaction.atomic
+def leads_time_out(*, tenant, now=None) -> int:
+    """Offers not answered in time pass to the next partner."""
+    now = now or timezone.now()
+    expired = list(
+        LeadOffer.objects.select_related("lead").filter(
+            status=LeadOffer.Status.OPEN, respond_by__lt=now
+        )
+    )
+    for offer in expired:
+        offer.status, offer.responded_at = LeadOffer.Status.TIMED_OUT, now
+        offer.save(update_fields=["status", "responded_at"])
+        log_action(
+            "lead.offer_timed_out",
+            obj=offer.lead,
+            object_label=offer.lead.company,
+            after={"partner": offer.partner_id},
+        )
+        lead_route(lead=offer.lead)
+    return len(expired)

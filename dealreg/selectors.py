@@ -1,0 +1,92 @@
+"""Reads for deal registration."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, Lead, LeadOffer
+from prm.models import Member
+from prm.roles import PARTNER_ROLES
+
+
+def deals_visible_to(member: Member) -> QuerySet[Deal]:
+    """Staff see every deal; partner people see their own company's deals only."""
+    qs = Deal.objects.select_related("partner", "partner__tier")
+    if member.role in PARTNER_ROLES:
+        return qs.filter(partner_id=member.partner_id)
+    return qs
+
+
+def review_queue(
+    *,
+    conflicts: str = "",
+    region: str = "",
+    min_amount=None,
+    max_amount=None,
+    older_than_hours: int | None = None,
+    sort: str = "oldest",
+) -> QuerySet[Deal]:
+    qs = Deal.objects.select_related("partner", "partner__owner__user").filter(
+        status__in=[DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW]
+    )
+    if conflicts == "yes":
+        qs = qs.filter(has_conflicts=True)
+    elif conflicts == "no":
+        qs = qs.filter(has_conflicts=False)
+    if region:
+        qs = qs.filter(region=region)
+    if min_amount is not None:
+        qs = qs.filter(amount__gte=min_amount)
+    if max_amount is not None:
+        qs = qs.filter(amount__lte=max_amount)
+    if older_than_hours:
+        qs = qs.filter(submitted_at__lt=timezone.now() - datetime.timedelta(hours=older_than_hours))
+    order = {
+        "oldest": ["submitted_at"],
+        "newest": ["-submitted_at"],
+        "amount": ["-amount", "submitted_at"],
+        "sla": ["sla_due_at"],
+    }
+    return qs.order_by(*order.get(sort, ["submitted_at"]))
+
+
+def expiring_soon(days: int = 14) -> QuerySet[Deal]:
+    today = timezone.now().date()
+    return (
+        Deal.objects.select_related("partner")
+        .filter(
+            status=DealStatus.APPROVED, protected_until__lte=today + datetime.timedelta(days=days)
+        )
+        .order_by("protected_until")
+    )
+
+
+def timeline(deal: Deal, *, staff: bool):
+    qs = deal.events.select_related("actor__user").order_by("at", "id")
+    return qs if staff else qs.filter(staff_only=False)
+
+
+def open_items_for_partner(partner) -> list[dict]:
+    return [
+        {
+            "kind": "Deal",
+            "label": f"{d.number} {d.customer_name} ({d.get_status_display()})",
+            "url": f"/deals/{d.pk}/",
+        }
+        for d in Deal.objects.filter(partner=partner, status__in=ACTIVE_STATUSES)[:200]
+    ]
+
+
+def offers_for(member: Member) -> QuerySet[LeadOffer]:
+    return (
+        LeadOffer.objects.select_related("lead")
+        .filter(partner_id=member.partner_id)
+        .order_by("-offered_at")
+    )
+
+
+def leads() -> QuerySet[Lead]:
+    return Lead.objects.prefetch_related("offers__partner").order_by("-created_at")

@@ -1,0 +1,70 @@
+"""Celery tasks for deal registration: approval rules, expiry, reminders, SLA, leads."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from prm.tasks import TenantTask
+from prm.tenancy import system_context
+
+
+@shared_task(base=TenantTask, name="dealreg.evaluate_deal", time_limit=60, soft_time_limit=50)
+def evaluate_deal(*, tenant, deal_id: int) -> str | None:
+    from dealreg.services import deal_evaluate
+
+    deal = deal_evaluate(deal_id=deal_id)
+    return deal.status if deal else None
+
+
+@shared_task(base=TenantTask, name="dealreg.daily_sweep", time_limit=600, soft_time_limit=540)
+def daily_sweep(*, tenant) -> dict:
+    from dealreg import leads, services
+
+    return {
+        "expired": services.deals_expire(tenant=tenant),
+        "reminded": services.deals_remind_expiring(tenant=tenant),
+        "escalated": services.deals_escalate_overdue(tenant=tenant),
+        "lead_timeouts": leads.leads_time_out(tenant=tenant),
+    }
+
+
+@shared_task(name="dealreg.sweep_all", time_limit=60)
+def sweep_all() -> int:
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        daily_sweep.delay(tenant_id=tenant_id)
+    return len(ids)
+
+
+@shared_task(base=TenantTask, name="dealreg.sweep_pending", time_limit=120)
+def sweep_pending(*, tenant) -> int:
+    """Re-queue submitted deals whose evaluation was lost (broker down at commit time)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from dealreg.models import Deal, DealStatus
+
+    stale = timezone.now() - datetime.timedelta(minutes=2)
+    ids = list(
+        Deal.objects.filter(status=DealStatus.SUBMITTED, submitted_at__lt=stale).values_list(
+            "pk", flat=True
+        )[:1000]
+    )
+    for deal_id in ids:
+        evaluate_deal.delay(tenant_id=tenant.pk, deal_id=deal_id)
+    return len(ids)
+
+
+@shared_task(name="dealreg.sweep_pending_all", time_limit=60)
+def sweep_pending_all() -> int:
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        sweep_pending.delay(tenant_id=tenant_id)
+    return len(ids)

@@ -1,0 +1,605 @@
+"""Portal views for applications (public form, review queue), onboarding (partner checklist,
+staff board) and agreements. Each validates a form, calls one service, renders."""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from onboarding import selectors, services
+from onboarding.forms import (
+    AgreementAcceptForm,
+    AgreementPublishForm,
+    ApplicationFilterForm,
+    ApplicationForm,
+    DocumentUploadForm,
+    HoneypotForm,
+    IdealProfileForm,
+    OnboardingSettingsForm,
+    RejectForm,
+    WorkflowStepForm,
+    WorkflowTemplateForm,
+)
+from onboarding.models import (
+    STAFF_COMPLETABLE,
+    Agreement,
+    Application,
+    ApplicationStatus,
+    IdealPartnerProfile,
+    OnboardingSettings,
+    StepKind,
+    WorkflowStep,
+    WorkflowStepTemplate,
+    WorkflowTemplate,
+)
+from partners.models import Partner, PartnerStatus
+from prm.decorators import member_required
+from prm.errors import DomainError
+from prm.middleware import client_ip
+from prm.roles import has_perm
+
+log = logging.getLogger(__name__)
+
+# The public form accepts this many submissions per client address and tenant per window.
+APPLY_RATE_LIMIT = 5
+APPLY_RATE_WINDOW = 600  # seconds
+
+
+def _apply_error(form, exc) -> None:
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, DomainError):
+        # Errors about hidden inputs are shown at the top of the form, where people see them.
+        field = exc.field if exc.field in form.fields else None
+        if field and form.fields[field].widget.is_hidden:
+            field = None
+        form.add_error(field, exc.message)
+    else:
+        form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
+
+
+def _int(value) -> int:
+    """A posted id; 0 (matches nothing) when it is not a number."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _attachment(file_field, *, filename: str, content_type: str) -> FileResponse:
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404
+    resp = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+# --- Public application form --------------------------------------------------------------
+
+
+def _rate_limited(request) -> bool:
+    """Count this submission; True once the address has used up its window (Redis, shared
+    by every web process)."""
+    key = f"onboarding:apply:{request.tenant.pk}:{client_ip(request) or 'unknown'}"
+    if cache.add(key, 1, APPLY_RATE_WINDOW):
+        return False
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, APPLY_RATE_WINDOW)
+        return False
+    return count > APPLY_RATE_LIMIT
+
+
+def apply(request):
+    tenant = request.tenant
+    currency = tenant.default_currency
+    form = ApplicationForm(currency=currency)
+    trap = HoneypotForm()
+    status = 200
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, currency=currency)
+        trap = HoneypotForm(request.POST)
+        if _rate_limited(request):
+            form.is_valid()
+            form.add_error(
+                None,
+                _(
+                    "Too many applications were sent from your network in a short time. "
+                    "Please wait 10 minutes and send the form again."
+                ),
+            )
+            status = 429
+        elif trap.is_spam():
+            # Look like success, so the bot learns nothing; keep nothing.
+            log.info("application honeypot triggered from %s", client_ip(request))
+            return redirect("apply-thanks")
+        elif form.is_valid():
+            data = {"specialties": [], **form.cleaned_data}
+            try:
+                services.application_submit(tenant=tenant, **data)
+            except (DomainError, ValidationError) as exc:
+                _apply_error(form, exc)
+            else:
+                return redirect("apply-thanks")
+    return render(request, "onboarding/apply.html", {"form": form, "trap": trap}, status=status)
+
+
+def apply_thanks(request):
+    return render(request, "onboarding/apply_thanks.html", {})
+
+
+# --- Staff: review queue ------------------------------------------------------------------
+
+
+@member_required("applications.review")
+def application_list(request):
+    form = ApplicationFilterForm(request.GET or None)
+    status = "open"
+    if form.is_valid() and form.cleaned_data["status"]:
+        status = form.cleaned_data["status"]
+    page = Paginator(selectors.application_queue(status=status), 50).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = dict(Application.objects.values_list("status").annotate(n=Count("id")))
+    return render(
+        request,
+        "onboarding/application_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "counts": counts},
+    )
+
+
+@member_required("applications.review")
+def application_detail(request, pk: int):
+    application = get_object_or_404(
+        Application.objects.select_related("reviewer__user", "decided_by__user", "partner"),
+        pk=pk,
+    )
+    reject_form = RejectForm()
+    if request.method == "POST":
+        op = request.POST.get("op")
+        member = request.member
+        try:
+            if op == "review":
+                services.application_start_review(application=application, by=member)
+                messages.success(request, _("You are reviewing this application."))
+                return redirect("application-detail", pk=pk)
+            if op == "approve":
+                services.application_approve(application=application, by=member)
+                messages.success(
+                    request,
+                    _("Approved. The partner is onboarding and its contact was invited."),
+                )
+                return redirect("application-detail", pk=pk)
+            if op == "reopen":
+                services.application_reopen(application=application, by=member)
+                messages.success(request, _("The application is back in review."))
+                return redirect("application-detail", pk=pk)
+            if op == "reject":
+                reject_form = RejectForm(request.POST)
+                if reject_form.is_valid():
+                    services.application_reject(
+                        application=application, by=member, **reject_form.cleaned_data
+                    )
+                    messages.success(request, _("Rejected. The applicant was told why."))
+                    return redirect("application-detail", pk=pk)
+            else:
+                raise Http404
+        except (DomainError, ValidationError) as exc:
+            if op == "reject":
+                _apply_error(reject_form, exc)
+            else:
+                messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+        application.refresh_from_db()
+    return render(
+        request,
+        "onboarding/application_detail.html",
+        {
+            "application": application,
+            "specialties": selectors.application_specialty_names(application),
+            "reject_form": reject_form,
+            "can_review": application.status == ApplicationStatus.SUBMITTED,
+            "can_reopen": application.status == ApplicationStatus.REJECTED,
+            "can_decide": application.is_open,
+        },
+    )
+
+
+# --- Staff: onboarding board and one partner's onboarding --------------------------------
+
+
+@member_required("onboarding.monitor")
+def onboarding_board(request):
+    now = timezone.now()
+    rows = []
+    for wf in selectors.onboarding_board(now=now)[:300]:
+        rows.append(
+            {
+                "workflow": wf,
+                "stuck_days": (now - wf.oldest_due).days if wf.oldest_due else None,
+            }
+        )
+    without = (
+        Partner.objects.filter(status=PartnerStatus.ONBOARDING, onboarding_workflows__isnull=True)
+        .order_by("name")
+        .only("pk", "name", "partner_type")[:100]
+    )
+    return render(
+        request,
+        "onboarding/board.html",
+        {"rows": rows, "without": without, "ttv": selectors.time_to_value(), "now": now},
+    )
+
+
+@member_required("onboarding.monitor")
+def onboarding_partner(request, pk: int):
+    partner = get_object_or_404(Partner.objects.select_related("owner__user"), pk=pk)
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "check_off":
+                step = get_object_or_404(
+                    WorkflowStep.objects.select_related("workflow"),
+                    pk=_int(request.POST.get("step")),
+                    workflow__partner=partner,
+                )
+                services.step_check_off(step=step, by=request.member)
+                messages.success(request, _("Step checked off."))
+            elif op == "start":
+                if services.workflow_start(partner=partner, by=request.member) is None:
+                    messages.error(
+                        request,
+                        _("There is no active onboarding template for this partner type."),
+                    )
+                else:
+                    messages.success(request, _("Onboarding started."))
+            else:
+                raise Http404
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("onboarding-partner", pk=pk)
+    workflow = selectors.workflow_for(partner)
+    steps = list(workflow.steps.all()) if workflow else []
+    return render(
+        request,
+        "onboarding/partner_onboarding.html",
+        {
+            "partner": partner,
+            "workflow": workflow,
+            "steps": steps,
+            "progress": _progress(steps),
+            "staff_completable": {str(k) for k in STAFF_COMPLETABLE},
+            "acceptances": partner.agreement_acceptances.select_related("agreement"),
+            "has_current_agreement": selectors.has_current_agreement(partner),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _progress(steps: list[WorkflowStep]) -> dict:
+    required = [s for s in steps if s.required]
+    done = sum(1 for s in required if s.is_done)
+    total = len(required)
+    return {"done": done, "total": total, "pct": int(done * 100 / total) if total else 100}
+
+
+@member_required("onboarding.view")
+def document_download(request, pk: int):
+    step = selectors.document_step_for(request.member, pk)
+    if step is None:
+        raise Http404
+    return _attachment(
+        step.document, filename=step.document_name, content_type=step.document_content_type
+    )
+
+
+# --- Partner: checklist and agreement -----------------------------------------------------
+
+
+@member_required("onboarding.own")
+def my_onboarding(request):
+    member = request.member
+    partner = Partner.objects.select_related("owner__user").get(pk=member.partner_id)
+    upload_errors: dict[int, DocumentUploadForm] = {}
+    if request.method == "POST":
+        form = DocumentUploadForm(request.POST, request.FILES)
+        step = get_object_or_404(
+            WorkflowStep.objects.select_related("workflow"),
+            pk=_int(request.POST.get("step")),
+            workflow__partner=partner,
+            kind=StepKind.UPLOAD_DOCUMENT,
+        )
+        if form.is_valid():
+            try:
+                services.step_upload_document(
+                    step=step, by=member, upload=form.cleaned_data["document"]
+                )
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Document uploaded. Thank you."))
+                return redirect("my-onboarding")
+        upload_errors[step.pk] = form
+    workflow = selectors.workflow_for(partner)
+    steps = list(workflow.steps.all()) if workflow else []
+    for s in steps:
+        if s.kind == StepKind.UPLOAD_DOCUMENT and not s.is_done:
+            s.upload_form = upload_errors.get(s.pk) or DocumentUploadForm(
+                initial={"step": s.pk}, auto_id=f"id_step{s.pk}_%s"
+            )
+    return render(
+        request,
+        "onboarding/my_onboarding.html",
+        {
+            "partner": partner,
+            "workflow": workflow,
+            "steps": steps,
+            "progress": _progress(steps),
+            "has_current_agreement": selectors.has_current_agreement(partner),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _agreement_page(request, form=None):
+    member = request.member
+    partner = Partner.objects.get(pk=member.partner_id)
+    current = selectors.current_agreement(partner.partner_type)
+    acceptance = selectors.current_acceptance(partner) if current else None
+    if form is None and current and not acceptance and member.role == "partner_admin":
+        form = AgreementAcceptForm(
+            initial={
+                "agreement": current.pk,
+                "text_sha256": current.text_sha256,
+                "signer_name": member.user.full_name,
+                "signer_title": member.title,
+            }
+        )
+    return render(
+        request,
+        "onboarding/my_agreement.html",
+        {
+            "partner": partner,
+            "agreement": current,
+            "acceptance": acceptance,
+            "form": form if current and not acceptance else None,
+            "history": selectors.acceptances_visible_to(member)[:50],
+        },
+    )
+
+
+@member_required("onboarding.own")
+def my_agreement(request):
+    return _agreement_page(request)
+
+
+@require_POST
+@member_required("agreements.accept")
+def agreement_accept(request):
+    form = AgreementAcceptForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        agreement = Agreement.objects.filter(pk=data["agreement"]).first()
+        if agreement is None:
+            form.add_error(None, _("This agreement no longer exists. Reload the page."))
+        else:
+            try:
+                services.agreement_accept(
+                    agreement=agreement,
+                    by=request.member,
+                    signer_name=data["signer_name"],
+                    signer_title=data["signer_title"],
+                    text_sha256=data["text_sha256"],
+                )
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Thank you. The signed agreement is below."))
+                return redirect("my-agreement")
+    return _agreement_page(request, form=form)
+
+
+@member_required("agreements.view")
+def acceptance_pdf(request, pk: int):
+    acceptance = get_object_or_404(selectors.acceptances_visible_to(request.member), pk=pk)
+    if not acceptance.pdf:
+        raise Http404
+    name = f"agreement-{acceptance.partner.name}-v{acceptance.agreement.version}.pdf"
+    safe = "".join(c if c.isalnum() or c in "-." else "-" for c in name)
+    return _attachment(acceptance.pdf, filename=safe, content_type="application/pdf")
+
+
+# --- Staff: agreements --------------------------------------------------------------------
+
+
+@member_required("agreements.view_all")
+def agreement_list(request):
+    can_publish = has_perm(request.member.role, "onboarding.manage")
+    form = AgreementPublishForm() if can_publish else None
+    if request.method == "POST":
+        if not can_publish:
+            raise PermissionDenied
+        form = AgreementPublishForm(request.POST)
+        if form.is_valid():
+            try:
+                agreement = services.agreement_publish(by=request.member, **form.cleaned_data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Version %(v)d published. Partners of this type must accept it again.")
+                    % {"v": agreement.version},
+                )
+                return redirect("agreement-detail", pk=agreement.pk)
+    return render(
+        request,
+        "onboarding/agreement_list.html",
+        {
+            "overview": selectors.agreement_overview(),
+            "versions": selectors.agreements_visible_to(request.member).order_by(
+                "partner_type", "-version"
+            )[:200],
+            "form": form,
+        },
+    )
+
+
+@member_required("agreements.view_all")
+def agreement_detail(request, pk: int):
+    agreement = get_object_or_404(selectors.agreements_visible_to(request.member), pk=pk)
+    acceptances = agreement.acceptances.select_related("partner").order_by("-accepted_at")
+    current = selectors.current_agreement(agreement.partner_type)
+    pending = []
+    if current and current.pk == agreement.pk:
+        pending = (
+            Partner.objects.filter(
+                partner_type=agreement.partner_type,
+                status__in=[
+                    PartnerStatus.ONBOARDING,
+                    PartnerStatus.ACTIVE,
+                    PartnerStatus.SUSPENDED,
+                ],
+            )
+            .exclude(agreement_acceptances__agreement=agreement)
+            .order_by("name")[:200]
+        )
+    return render(
+        request,
+        "onboarding/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "acceptances": acceptances,
+            "is_current": current is not None and current.pk == agreement.pk,
+            "pending": pending,
+        },
+    )
+
+
+# --- Admin: IPP, rules, workflow templates ------------------------------------------------
+
+
+@member_required("onboarding.manage")
+def onboarding_settings(request):
+    tenant = request.tenant
+    ipp_form = IdealProfileForm(instance=IdealPartnerProfile.for_tenant(tenant), prefix="ipp")
+    rules_form = OnboardingSettingsForm(
+        instance=OnboardingSettings.for_tenant(tenant), prefix="rules"
+    )
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "ipp":
+                ipp_form = IdealProfileForm(
+                    request.POST, instance=IdealPartnerProfile.for_tenant(tenant), prefix="ipp"
+                )
+                if ipp_form.is_valid():
+                    services.ideal_profile_update(by=request.member, **ipp_form.cleaned_data)
+                    messages.success(request, _("Ideal partner profile saved."))
+                    return redirect("onboarding-settings")
+            elif op == "rules":
+                rules_form = OnboardingSettingsForm(
+                    request.POST, instance=OnboardingSettings.for_tenant(tenant), prefix="rules"
+                )
+                if rules_form.is_valid():
+                    services.onboarding_settings_update(
+                        by=request.member, **rules_form.cleaned_data
+                    )
+                    messages.success(request, _("Onboarding rules saved."))
+                    return redirect("onboarding-settings")
+            else:
+                raise Http404
+        except (DomainError, ValidationError) as exc:
+            _apply_error(ipp_form if op == "ipp" else rules_form, exc)
+    return render(
+        request,
+        "onboarding/settings.html",
+        {"ipp_form": ipp_form, "rules_form": rules_form},
+    )
+
+
+@member_required("onboarding.manage")
+def workflow_list(request):
+    form = WorkflowTemplateForm()
+    if request.method == "POST":
+        form = WorkflowTemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                template = services.workflow_template_save(by=request.member, **form.cleaned_data)
+            except (DomainError, ValidationError) as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Template created. Now add its steps."))
+                return redirect("workflow-edit", pk=template.pk)
+    templates = WorkflowTemplate.objects.annotate(step_count=Count("steps")).order_by(
+        "partner_type", "name"
+    )
+    return render(request, "onboarding/workflow_list.html", {"templates": templates, "form": form})
+
+
+@member_required("onboarding.manage")
+def workflow_edit(request, pk: int):
+    template = get_object_or_404(WorkflowTemplate, pk=pk)
+    form = WorkflowTemplateForm(instance=template, prefix="t")
+    step_form = WorkflowStepForm(prefix="s")
+    if request.method == "POST":
+        op = request.POST.get("op")
+        try:
+            if op == "template":
+                form = WorkflowTemplateForm(request.POST, instance=template, prefix="t")
+                if form.is_valid():
+                    services.workflow_template_save(
+                        by=request.member, obj=template, **form.cleaned_data
+                    )
+                    messages.success(request, _("Template saved."))
+                    return redirect("workflow-edit", pk=pk)
+            elif op == "add_step":
+                step_form = WorkflowStepForm(request.POST, prefix="s")
+                if step_form.is_valid():
+                    services.workflow_step_add(
+                        by=request.member, template=template, **step_form.cleaned_data
+                    )
+                    messages.success(request, _("Step added."))
+                    return redirect("workflow-edit", pk=pk)
+            elif op == "remove_step":
+                step = get_object_or_404(
+                    WorkflowStepTemplate, pk=_int(request.POST.get("step")), template=template
+                )
+                services.workflow_step_remove(by=request.member, step=step)
+                messages.success(request, _("Step removed."))
+                return redirect("workflow-edit", pk=pk)
+            elif op == "delete":
+                services.workflow_template_delete(by=request.member, template=template)
+                messages.success(request, _("Template deleted."))
+                return redirect("workflow-list")
+            else:
+                raise Http404
+        except (DomainError, ValidationError) as exc:
+            _apply_error(step_form if op == "add_step" else form, exc)
+        template.refresh_from_db()
+    return render(
+        request,
+        "onboarding/workflow_edit.html",
+        {
+            "template": template,
+            "steps": template.steps.all(),
+            "form": form,
+            "step_form": step_form,
+        },
+    )
