@@ -1,0 +1,31 @@
+"""Remittance advice PDFs (weasyprint). The HTML is ours and autoescaped; nothing is fetched
+from the network or the file system while rendering."""
+
+from __future__ import annotations
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+
+def _no_fetch(url, *args, **kwargs):
+    raise ValueError(f"external resources are not loaded in PDFs: {url}")
+
+
+def render_remittance(claim) -> bytes:
+    from weasyprint import HTML
+
+    from prm.models import Tenant
+
+    tenant = Tenant.objects.get(pk=claim.tenant_id)
+    html = render_to_string(
+        "mdf/remittance.html",
+        {
+            "tenant": tenant,
+            "claim": claim,
+            "request": claim.request,
+            "program": claim.program,
+            "partner": claim.partner,
+            "generated_at": timezone.now(),
+        },
+    )
+    return HTML(string=html, url_fetcher=_no_fetch).write_pdf()

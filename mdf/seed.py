@@ -1,0 +1,228 @@
+"""Demo data for market development funds: a current-quarter program with tier allocations,
+requests and claims in every state, a paid claim with its remittance advice, and (when the
+Deal model can be created directly) deals carrying a paid activity's campaign code, so ROI
+shows a value. Runs inside the demo tenant's context (prm seed_demo)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from mdf import services
+from mdf.models import ClaimStatus
+from prm.models import Member
+from prm.roles import Role
+
+log = logging.getLogger(__name__)
+
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+
+RULES = [
+    # type, max %, proofs, deadline days
+    ("event", "50", ["invoice", "photos", "attendee_list"], 60),
+    ("webinar", "75", ["invoice", "attendee_list"], 30),
+    ("digital_campaign", "50", ["invoice", "screenshots"], 45),
+    ("content", "50", ["invoice"], 45),
+    ("trade_show", "50", ["invoice", "photos"], 60),
+    ("training", "100", ["attendee_list"], 30),
+]
+
+
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def _doc(kind: str) -> tuple[str, SimpleUploadedFile]:
+    return kind, SimpleUploadedFile(f"{kind}.pdf", PDF, content_type="application/pdf")
+
+
+def seed(*, tenant, partners: dict) -> None:
+    admin = Member.objects.filter(role=Role.ADMIN).select_related("user").first()
+    manager = Member.objects.filter(role=Role.CHANNEL_MANAGER).first()
+    people = {
+        p.partner.name: p
+        for p in Member.objects.filter(role=Role.PARTNER_ADMIN).select_related("partner")
+    }
+    northwind = people["Northwind Resellers"]
+    bluepeak = people["BluePeak Integrators"]
+    today = timezone.localdate()
+    start = _quarter_start(today)
+    currency = tenant.default_currency
+
+    program = services.program_create(
+        tenant=tenant,
+        by=admin,
+        name=f"Q{(start.month - 1) // 3 + 1} {start.year} co-marketing",
+        period="quarter",
+        start_date=start,
+        currency=currency,
+        budget=Decimal("250000"),
+        grace_days=30,
+        expiry_warning_days=14,
+        second_approval_threshold=Decimal("10000"),
+    )
+    for activity_type, pct, proofs, days in RULES:
+        services.rule_set(
+            program=program,
+            by=admin,
+            activity_type=activity_type,
+            max_reimbursable_pct=Decimal(pct),
+            required_proofs=proofs,
+            claim_deadline_days=days,
+        )
+    services.program_allocate_by_tier(program=program, by=admin)
+    from mdf.selectors import available
+
+    for name, wanted in (("Northwind Resellers", 20000), ("BluePeak Integrators", 5000)):
+        missing = Decimal(wanted) - available(program_id=program.pk, partner_id=partners[name].pk)
+        if missing > 0:  # the partner's tier gives less than the demo needs
+            services.allocation_add(
+                program=program, partner=partners[name], amount=missing, by=admin
+            )
+    services.allocation_add(
+        program=program,
+        partner=partners["BluePeak Integrators"],
+        amount=Decimal("5000"),
+        by=admin,
+        memo="Launch support for the new security practice",
+    )
+    services.exchange_rate_set(
+        tenant=tenant,
+        by=admin,
+        from_currency="EUR",
+        to_currency=currency,
+        rate=Decimal("1.08"),
+        valid_from=start,
+    )
+
+    def day(n: int) -> datetime.date:
+        return min(start + datetime.timedelta(days=n), program.end_date)
+
+    def request(by, activity_type, title, cost, amount, first_day, days=1, **extra):
+        return services.request_submit(
+            program=program,
+            by=by,
+            activity_type=activity_type,
+            title=title,
+            description=extra.pop("description", f"{title}: agenda, speakers and follow-up."),
+            start_date=day(first_day),
+            end_date=day(first_day + days - 1),
+            planned_cost=Decimal(cost),
+            requested_amount=Decimal(amount),
+            expected_leads=extra.pop("leads", 25),
+            expected_pipeline=Decimal(extra.pop("pipeline", "100000")),
+            target_audience=extra.pop("audience", "IT and security leaders"),
+        )
+
+    def approve(req, amount=None):
+        return services.request_transition(request=req, to="approved", by=manager, amount=amount)
+
+    def claim(req, by, claimed, cost, docs, currency_code=None, **results):
+        return services.claim_submit(
+            request=req,
+            by=by,
+            activity_start=req.start_date,
+            activity_end=req.end_date,
+            actual_cost=Decimal(cost),
+            amount_claimed=Decimal(claimed),
+            currency=currency_code or currency,
+            leads=results.get("leads", 18),
+            attendees=results.get("attendees", 60),
+            impressions=results.get("impressions", 0),
+            documents=[_doc(k) for k in docs],
+        )
+
+    # Northwind (Gold): a paid roadshow, a trade show waiting for the second approval, a
+    # webinar claim in review, an approved content piece and a new webinar request.
+    roadshow = approve(request(northwind, "event", "Customer roadshow", "8000", "4000", 2))
+    paid = claim(roadshow, northwind, "3800", "7600", ["invoice", "photos", "attendee_list"])
+    paid = services.claim_transition(claim=paid, to="approved", by=manager)
+    paid = services.claim_transition(
+        claim=paid,
+        to=ClaimStatus.PAID,
+        by=admin,
+        payment_reference="WIRE-2025-0142",
+        paid_on=today,
+    )
+    services.claim_render_remittance(claim=paid)
+
+    booth = approve(
+        request(northwind, "trade_show", "Cloud Expo booth", "30000", "12000", 9, days=3)
+    )
+    big = claim(booth, northwind, "11500", "24000", ["invoice", "photos"], attendees=900)
+    services.claim_transition(claim=big, to="approved", by=manager)  # above the threshold
+
+    webinar = approve(request(northwind, "webinar", "Zero-trust webinar", "2000", "1500", 15))
+    claim(webinar, northwind, "1400", "1900", ["invoice", "attendee_list"], attendees=140)
+    approve(request(northwind, "content", "Migration e-book", "1600", "800", 20))
+    request(northwind, "webinar", "Holiday security webinar", "1400", "1000", 40)
+
+    # BluePeak (Silver + launch support): claims asked for more information, rejected and
+    # approved in euros; requests returned, rejected and cancelled.
+    ws = approve(request(bluepeak, "webinar", "Data platform webinar", "1600", "1200", 5))
+    info = claim(ws, bluepeak, "1200", "1600", ["invoice"])
+    services.claim_transition(
+        claim=info, to="info_requested", by=manager, reason="Attach the attendee list."
+    )
+    guide = approve(request(bluepeak, "content", "Buyer's guide", "2000", "1000", 6))
+    rejected = claim(guide, bluepeak, "1000", "2000", ["invoice"])
+    services.claim_transition(
+        claim=rejected,
+        to="rejected",
+        by=manager,
+        reason="The invoice is for a different activity; file a new claim with the right one.",
+    )
+    ads = approve(request(bluepeak, "digital_campaign", "LinkedIn campaign", "3200", "1600", 8))
+    eur = claim(ads, bluepeak, "1400", "2900", ["invoice", "screenshots"], "EUR", leads=35)
+    services.claim_transition(claim=eur, to="approved", by=manager)
+    returned = request(bluepeak, "event", "Partner summit dinner", "6000", "2000", 30)
+    services.request_transition(
+        request=returned, to="returned", by=manager, reason="Add the venue and the agenda."
+    )
+    training = request(bluepeak, "training", "Admin bootcamp", "500", "500", 35)
+    services.request_transition(
+        request=training,
+        to="rejected",
+        by=manager,
+        reason="Training is covered by the enablement budget this quarter.",
+    )
+    cancelled = request(bluepeak, "content", "Case study video", "1200", "300", 25)
+    services.request_transition(request=cancelled, to="cancelled", by=bluepeak)
+
+    _seed_deals(tenant=tenant, partner=partners["Northwind Resellers"], code=roadshow)
+    services.program_accrue(program=program, by=admin)
+
+
+def _seed_deals(*, tenant, partner, code) -> None:
+    """Deals attributed to the paid roadshow (its campaign code). Skipped if the Deal model
+    cannot be created directly (deal registration owns it)."""
+    try:
+        from dealreg.models import Deal
+
+        today = timezone.localdate()
+        with transaction.atomic():
+            for name, status, amount, won in (
+                ("Globex Manufacturing", "won", "48000", "46500"),
+                ("Initech", "approved", "90000", None),
+            ):
+                Deal.objects.create(
+                    tenant=tenant,
+                    partner=partner,
+                    status=status,
+                    customer_name=name,
+                    customer_name_normalised=name.lower(),
+                    customer_name_tokens=name.lower().split(),
+                    amount=Decimal(amount),
+                    currency=tenant.default_currency,
+                    won_amount=Decimal(won) if won else None,
+                    closed_at=today if won else None,
+                    mdf_campaign_code=code.campaign_code,
+                    notes="From the customer roadshow",
+                )
+    except Exception:  # noqa: BLE001 - demo data must not stop the seed
+        log.warning("MDF demo deals skipped", exc_info=True)

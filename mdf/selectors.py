@@ -1,0 +1,532 @@
+"""Reads for market development funds. Balances and ROI are derived from the ledger with one
+aggregate query each; nothing stores a balance."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import connection
+from django.db.models import (
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from mdf.models import (
+    ALLOCATION_KINDS,
+    ActivityRule,
+    Claim,
+    ClaimStatus,
+    ExchangeRate,
+    FundRequest,
+    LedgerEntry,
+    LedgerKind,
+    Program,
+    ProofDocument,
+    RequestStatus,
+)
+from prm.models import AuditEvent, Member
+from prm.roles import has_perm
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+_MONEY = DecimalField(max_digits=16, decimal_places=2)
+
+
+def _sum(*kinds: str):
+    return Coalesce(Sum("amount", filter=Q(kind__in=kinds)), Value(ZERO), output_field=_MONEY)
+
+
+def _money(expr):
+    return ExpressionWrapper(expr, output_field=_MONEY)
+
+
+def balances(
+    *,
+    program: Program | int | None = None,
+    partner=None,
+    programs: Iterable[int] | None = None,
+    partners: Iterable[int] | None = None,
+) -> QuerySet:
+    """Balances per (program, partner), as dicts, from one aggregate query over the ledger:
+
+    allocated (allocations + accruals + adjustments), committed (open commitments), claimed
+    (approved claims not yet paid), paid, expired and available."""
+    qs = LedgerEntry.objects.all()
+    if program is not None:
+        qs = qs.filter(program_id=getattr(program, "pk", program))
+    if partner is not None:
+        qs = qs.filter(partner_id=getattr(partner, "pk", partner))
+    if programs is not None:
+        qs = qs.filter(program_id__in=list(programs))
+    if partners is not None:
+        qs = qs.filter(partner_id__in=list(partners))
+    return (
+        qs.values(
+            "program_id",
+            "partner_id",
+            "program__name",
+            "program__currency",
+            "partner__name",
+        )
+        .annotate(
+            allocated=_sum(*ALLOCATION_KINDS),
+            committed_total=_sum(LedgerKind.COMMIT),
+            released=_sum(LedgerKind.RELEASE),
+            claim_approved=_sum(LedgerKind.CLAIM_APPROVED),
+            paid=_sum(LedgerKind.PAYMENT),
+            expired=_sum(LedgerKind.EXPIRY),
+        )
+        .annotate(
+            committed=_money(F("committed_total") - F("released") - F("claim_approved")),
+            claimed=_money(F("claim_approved") - F("paid")),
+            available=_money(F("allocated") - F("expired") - F("committed_total") + F("released")),
+        )
+        .order_by("-program__start_date", "program__name", "partner__name")
+    )
+
+
+def balance_for(*, program, partner) -> dict:
+    """The balance of one partner in one program (zeros when it has no entries)."""
+    row = balances(program=program, partner=partner).first()
+    if row is None:
+        keys = ("allocated", "committed", "claimed", "paid", "expired", "available")
+        return dict.fromkeys(keys, ZERO)
+    return row
+
+
+def available(*, program_id: int, partner_id: int) -> Decimal:
+    """Derived available balance; call it under the partner's funds lock when deciding."""
+    agg = LedgerEntry.objects.filter(program_id=program_id, partner_id=partner_id).aggregate(
+        v=Coalesce(
+            Sum("amount", filter=Q(kind__in=ALLOCATION_KINDS)), Value(ZERO), output_field=_MONEY
+        )
+        - Coalesce(
+            Sum("amount", filter=Q(kind__in=[LedgerKind.EXPIRY, LedgerKind.COMMIT])),
+            Value(ZERO),
+            output_field=_MONEY,
+        )
+        + Coalesce(
+            Sum("amount", filter=Q(kind=LedgerKind.RELEASE)), Value(ZERO), output_field=_MONEY
+        )
+    )
+    return agg["v"]
+
+
+def program_totals(program_ids: Iterable[int] | None = None) -> dict[int, dict]:
+    """Per program: allocated, committed, claimed, paid, expired (one aggregate query)."""
+    qs = LedgerEntry.objects.all()
+    if program_ids is not None:
+        qs = qs.filter(program_id__in=list(program_ids))
+    rows = (
+        qs.values("program_id")
+        .annotate(
+            allocated=_sum(*ALLOCATION_KINDS),
+            committed_total=_sum(LedgerKind.COMMIT),
+            released=_sum(LedgerKind.RELEASE),
+            claim_approved=_sum(LedgerKind.CLAIM_APPROVED),
+            paid=_sum(LedgerKind.PAYMENT),
+            expired=_sum(LedgerKind.EXPIRY),
+        )
+        .annotate(
+            committed=_money(F("committed_total") - F("released") - F("claim_approved")),
+            claimed=_money(F("claim_approved") - F("paid")),
+        )
+        .order_by()
+    )
+    return {r["program_id"]: r for r in rows}
+
+
+def request_open_commitment(request_id: int) -> Decimal:
+    """What is still committed to a request: commit - release - claim_approved."""
+    agg = LedgerEntry.objects.filter(request_id=request_id).aggregate(
+        c=_sum(LedgerKind.COMMIT),
+        r=_sum(LedgerKind.RELEASE),
+        a=_sum(LedgerKind.CLAIM_APPROVED),
+    )
+    return agg["c"] - agg["r"] - agg["a"]
+
+
+# --- Visibility ---------------------------------------------------------------------------
+
+
+def _is_staff(member: Member) -> bool:
+    return has_perm(member.role, "mdf.review")
+
+
+def requests_visible_to(member: Member) -> QuerySet[FundRequest]:
+    """Staff see every request; partner people see their own company's (others are 404)."""
+    qs = FundRequest.objects.select_related("program", "partner", "submitted_by__user")
+    if _is_staff(member):
+        return qs
+    if member.partner_id:
+        return qs.filter(partner_id=member.partner_id)
+    return qs.none()
+
+
+def claims_visible_to(member: Member) -> QuerySet[Claim]:
+    qs = Claim.objects.select_related("program", "partner", "request", "submitted_by__user")
+    if _is_staff(member):
+        return qs
+    if member.partner_id:
+        return qs.filter(partner_id=member.partner_id)
+    return qs.none()
+
+
+def documents_visible_to(member: Member) -> QuerySet[ProofDocument]:
+    qs = ProofDocument.objects.select_related("claim__request", "claim__partner")
+    if _is_staff(member):
+        return qs
+    if member.partner_id:
+        return qs.filter(claim__partner_id=member.partner_id)
+    return qs.none()
+
+
+def open_programs(today: datetime.date | None = None) -> QuerySet[Program]:
+    """Programs taking requests: the period has not ended and funds have not expired."""
+    today = today or timezone.localdate()
+    return Program.objects.filter(expired_at__isnull=True, end_date__gte=today)
+
+
+def request_queue() -> QuerySet[FundRequest]:
+    return (
+        FundRequest.objects.filter(status=RequestStatus.SUBMITTED)
+        .select_related("program", "partner", "submitted_by__user")
+        .order_by("submitted_at", "id")
+    )
+
+
+def claim_queue() -> QuerySet[Claim]:
+    return (
+        Claim.objects.filter(
+            status__in=[ClaimStatus.SUBMITTED, ClaimStatus.SECOND_APPROVAL, ClaimStatus.APPROVED]
+        )
+        .select_related("program", "partner", "request", "first_approved_by__user")
+        .prefetch_related("documents")
+        .order_by("submitted_at", "id")
+    )
+
+
+DECISION_ACTIONS = (
+    "mdf.request.approved",
+    "mdf.request.rejected",
+    "mdf.request.returned",
+    "mdf.request.cancelled",
+    "mdf.claim.first_approved",
+    "mdf.claim.approved",
+    "mdf.claim.rejected",
+    "mdf.claim.info_requested",
+    "mdf.claim.paid",
+)
+
+
+def decision_history() -> QuerySet[AuditEvent]:
+    return AuditEvent.objects.filter(action__in=DECISION_ACTIONS).order_by("-created_at", "-id")
+
+
+def deadlines_for(partner_id: int, today: datetime.date | None = None) -> list[dict]:
+    """Approved requests still waiting for a claim, soonest deadline first."""
+    today = today or timezone.localdate()
+    rows = (
+        FundRequest.objects.filter(partner_id=partner_id, status=RequestStatus.APPROVED)
+        .exclude(claims__status__in=[s for s in ClaimStatus.values if s != ClaimStatus.REJECTED])
+        .select_related("program")
+        .order_by("claim_deadline", "id")
+    )
+    out = []
+    for r in rows:
+        days = (r.claim_deadline - today).days if r.claim_deadline else None
+        out.append({"request": r, "days_left": days, "overdue": days is not None and days < 0})
+    return out
+
+
+def ledger(
+    *, program=None, partner=None, kind: str = "", request_id: int | None = None
+) -> QuerySet[LedgerEntry]:
+    qs = LedgerEntry.objects.select_related(
+        "program", "partner", "request", "claim", "created_by__user"
+    ).order_by("-created_at", "-id")
+    if program:
+        qs = qs.filter(program_id=getattr(program, "pk", program))
+    if partner:
+        qs = qs.filter(partner_id=getattr(partner, "pk", partner))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if request_id:
+        qs = qs.filter(request_id=request_id)
+    return qs
+
+
+def rules_by_type(program_ids: Iterable[int]) -> dict[tuple[int, str], ActivityRule]:
+    return {
+        (r.program_id, r.activity_type): r
+        for r in ActivityRule.objects.filter(program_id__in=list(program_ids))
+    }
+
+
+# --- Exchange rates -----------------------------------------------------------------------
+
+
+def rate_for(from_currency: str, to_currency: str, on: datetime.date) -> Decimal | None:
+    """The rate in force on `on` (the latest valid_from not after it). 1 for one currency."""
+    if from_currency == to_currency:
+        return Decimal("1")
+    row = (
+        ExchangeRate.objects.filter(
+            from_currency=from_currency, to_currency=to_currency, valid_from__lte=on
+        )
+        .order_by("-valid_from")
+        .values_list("rate", flat=True)
+        .first()
+    )
+    return row
+
+
+def convert(amount: Decimal, rate: Decimal) -> Decimal:
+    from decimal import ROUND_HALF_UP
+
+    return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- Claim checks -------------------------------------------------------------------------
+
+
+@dataclass
+class Check:
+    label: str
+    ok: bool | None  # None: cannot be decided (e.g. no exchange rate yet)
+    detail: str
+
+
+def claim_checks(
+    claim: Claim,
+    *,
+    rule: ActivityRule | None,
+    today: datetime.date | None = None,
+    rate: Decimal | None = None,
+    rate_known: bool = False,
+) -> list[Check]:
+    """The automatic checks a reviewer sees. Pure: callers pass the rule and (optionally) the
+    rate, so a queue page can compute them for many claims without a query per claim."""
+    from django.utils.translation import gettext as _
+
+    req = claim.request
+    program = claim.program
+    checks: list[Check] = []
+    within = req.start_date <= claim.activity_start and claim.activity_end <= req.end_date
+    checks.append(
+        Check(
+            _("Activity dates within the approved window"),
+            within,
+            _("Approved %(a)s – %(b)s; reported %(c)s – %(d)s.")
+            % {
+                "a": req.start_date,
+                "b": req.end_date,
+                "c": claim.activity_start,
+                "d": claim.activity_end,
+            },
+        )
+    )
+    submitted_on = timezone.localdate(claim.submitted_at)
+    if req.claim_deadline:
+        checks.append(
+            Check(
+                _("Claimed before the deadline"),
+                submitted_on <= req.claim_deadline,
+                _("Deadline %(d)s; submitted %(s)s.")
+                % {"d": req.claim_deadline, "s": submitted_on},
+            )
+        )
+    if claim.approved_amount_program is not None:
+        in_program = claim.approved_amount_program
+        rate = claim.exchange_rate
+    else:
+        if not rate_known:
+            rate = rate_for(claim.currency, program.currency, today or timezone.localdate())
+        in_program = convert(claim.amount_claimed, rate) if rate is not None else None
+    approved = req.approved_amount or ZERO
+    if in_program is None:
+        checks.append(
+            Check(
+                _("Within the approved amount"),
+                None,
+                _("No exchange rate from %(f)s to %(t)s yet; add one under Exchange rates.")
+                % {"f": claim.currency, "t": program.currency},
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                _("Within the approved amount"),
+                in_program <= approved,
+                _("%(c)s %(cur)s (at rate %(r)s) of %(a)s %(cur)s approved.")
+                % {"c": in_program, "cur": program.currency, "r": rate, "a": approved},
+            )
+        )
+    if rule is not None:
+        limit = (claim.actual_cost * rule.max_reimbursable_pct / 100).quantize(CENT)
+        checks.append(
+            Check(
+                _("Within %(p)s%% of the actual cost") % {"p": rule.max_reimbursable_pct},
+                claim.amount_claimed <= limit,
+                _("%(c)s claimed of %(l)s allowed (%(cur)s).")
+                % {"c": claim.amount_claimed, "l": limit, "cur": claim.currency},
+            )
+        )
+        have = {d.kind for d in claim.documents.all()}
+        missing = [k for k in rule.required_proofs if k not in have]
+        from mdf.models import ProofKind
+
+        checks.append(
+            Check(
+                _("Required proof present"),
+                not missing,
+                _("Missing: %(m)s.") % {"m": ", ".join(str(ProofKind(k).label) for k in missing)}
+                if missing
+                else _("All required documents are attached."),
+            )
+        )
+    else:
+        checks.append(
+            Check(_("Activity type eligible"), False, _("The program no longer funds this type."))
+        )
+    return checks
+
+
+# --- ROI ----------------------------------------------------------------------------------
+
+ROI_SQL = """
+WITH req AS (
+    SELECT r.id, r.program_id, r.partner_id, r.activity_type, r.campaign_code, r.title,
+           p.currency, p.name AS program_name, pa.name AS partner_name
+    FROM mdf_fundrequest r
+    JOIN mdf_program p ON p.id = r.program_id AND p.tenant_id = r.tenant_id
+    JOIN partners_partner pa ON pa.id = r.partner_id AND pa.tenant_id = r.tenant_id
+    WHERE r.tenant_id = %(tenant)s AND r.campaign_code <> '' {where}
+),
+paid AS (
+    SELECT e.request_id, SUM(e.amount) AS paid
+    FROM mdf_ledgerentry e
+    WHERE e.tenant_id = %(tenant)s AND e.kind = 'payment' AND e.request_id IS NOT NULL
+    GROUP BY e.request_id
+),
+deals AS (
+    SELECT req.id AS request_id,
+           SUM(d.amount * fx.rate) FILTER (WHERE d.status = ANY(%(pipeline)s)) AS pipeline,
+           SUM(d.won_amount * fx.rate) FILTER (WHERE d.status = 'won') AS won
+    FROM req
+    JOIN dealreg_deal d ON d.tenant_id = %(tenant)s AND d.mdf_campaign_code = req.campaign_code
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN d.currency = req.currency THEN 1::numeric ELSE (
+            SELECT x.rate FROM mdf_exchangerate x
+            WHERE x.tenant_id = %(tenant)s AND x.from_currency = d.currency
+              AND x.to_currency = req.currency
+              AND x.valid_from <= COALESCE(d.closed_at, %(today)s)
+            ORDER BY x.valid_from DESC LIMIT 1) END AS rate
+    ) fx
+    GROUP BY req.id
+),
+per_request AS (
+    SELECT req.*, COALESCE(paid.paid, 0) AS paid,
+           ROUND(COALESCE(deals.pipeline, 0), 2) AS pipeline,
+           ROUND(COALESCE(deals.won, 0), 2) AS won
+    FROM req
+    LEFT JOIN paid ON paid.request_id = req.id
+    LEFT JOIN deals ON deals.request_id = req.id
+)
+SELECT CASE WHEN GROUPING(id) = 0 THEN 'request'
+            WHEN GROUPING(partner_id) = 0 THEN 'partner'
+            WHEN GROUPING(activity_type) = 0 THEN 'activity_type'
+            ELSE 'program' END AS level,
+       program_id, MAX(program_name), MAX(currency),
+       CASE WHEN GROUPING(partner_id) = 0 OR GROUPING(id) = 0 THEN MAX(partner_id) END,
+       CASE WHEN GROUPING(partner_id) = 0 OR GROUPING(id) = 0 THEN MAX(partner_name) END,
+       CASE WHEN GROUPING(activity_type) = 0 OR GROUPING(id) = 0 THEN MAX(activity_type) END,
+       id, MAX(title), MAX(campaign_code),
+       SUM(paid), SUM(pipeline), SUM(won),
+       CASE WHEN SUM(paid) > 0 THEN ROUND((SUM(won) - SUM(paid)) / SUM(paid), 4) END
+FROM per_request
+GROUP BY GROUPING SETS ((program_id), (program_id, partner_id), (program_id, activity_type),
+                        (program_id, id))
+ORDER BY program_id, level, 6, 7, id
+"""
+
+PIPELINE_STATUSES = ("submitted", "under_review", "approved", "won")
+
+
+@dataclass
+class RoiRow:
+    level: str  # program | partner | activity_type | request
+    program_id: int
+    program_name: str
+    currency: str
+    partner_id: int | None
+    partner_name: str | None
+    activity_type: str | None
+    request_id: int | None
+    title: str | None
+    campaign_code: str | None
+    paid: Decimal
+    pipeline: Decimal
+    won: Decimal
+    roi: Decimal | None  # (won - paid) / paid; None when nothing was paid
+
+    @property
+    def activity_label(self) -> str:
+        from mdf.models import ActivityType
+
+        return str(ActivityType(self.activity_type).label) if self.activity_type else ""
+
+
+def roi(*, tenant, program=None, partner=None, today: datetime.date | None = None) -> list[RoiRow]:
+    """Return on MDF per activity (request), partner, activity type and program, in one
+    set-based query: paid amount (payments in the ledger), attributed pipeline (deals with the
+    activity's campaign code that are submitted, under review, approved or won) and attributed
+    won revenue, converted to the program currency at the rate in force when the deal closed
+    (today for open deals; deals in a currency without a rate are left out).
+
+    Rows are per program: the four levels never mix currencies. Must run in tenant_context."""
+    params = {
+        "tenant": tenant.pk,
+        "pipeline": list(PIPELINE_STATUSES),
+        "today": today or timezone.localdate(),
+    }
+    where = ""
+    if program is not None:
+        where += " AND r.program_id = %(program)s"
+        params["program"] = getattr(program, "pk", program)
+    if partner is not None:
+        where += " AND r.partner_id = %(partner)s"
+        params["partner"] = getattr(partner, "pk", partner)
+    with connection.cursor() as cur:
+        cur.execute(ROI_SQL.format(where=where), params)
+        return [RoiRow(*row) for row in cur.fetchall()]
+
+
+def mdf_paid_by_partner(
+    *, since: datetime.date | None = None, until: datetime.date | None = None
+) -> dict[int, list[tuple[str, Decimal]]]:
+    """For the analytics app (ROPI): MDF paid per partner as (currency, amount) pairs, from
+    the ledger's payment entries created in [since, until)."""
+    qs = LedgerEntry.objects.filter(kind=LedgerKind.PAYMENT)
+    if since:
+        qs = qs.filter(created_at__date__gte=since)
+    if until:
+        qs = qs.filter(created_at__date__lt=until)
+    out: dict[int, list[tuple[str, Decimal]]] = {}
+    for row in (
+        qs.values("partner_id", "program__currency")
+        .annotate(total=Sum("amount"))
+        .order_by("partner_id", "program__currency")
+    ):
+        out.setdefault(row["partner_id"], []).append((row["program__currency"], row["total"]))
+    return out

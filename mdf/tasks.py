@@ -1,0 +1,133 @@
+"""Celery tasks of the MDF app: the daily sweep (accrual, expiry warnings, expiry), accrual on
+demand, remittance PDFs and e-mail notices. Each loads by id, re-enters the tenant and calls
+one service; each is safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+
+from prm.tasks import TenantTask
+from prm.tenancy import system_context
+
+
+@shared_task(base=TenantTask, name="mdf.daily", time_limit=600, soft_time_limit=540)
+def daily(*, tenant) -> dict:
+    from mdf.services import mdf_daily
+
+    return {k: str(v) for k, v in mdf_daily(tenant=tenant).items()}
+
+
+@shared_task(name="mdf.daily_all", time_limit=60)
+def daily_all() -> int:
+    """Beat, once a day: one sweep task per active tenant, each inside its own tenant."""
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        daily.delay(tenant_id=tenant_id)
+    return len(ids)
+
+
+@shared_task(base=TenantTask, name="mdf.accrue_program", time_limit=300, soft_time_limit=270)
+def accrue_program(*, tenant, program_id: int) -> dict:
+    from mdf.models import Program
+    from mdf.services import program_accrue
+
+    program = Program.objects.filter(pk=program_id).first()
+    if program is None:
+        return {"partners": 0, "total": "0"}
+    result = program_accrue(program=program)
+    return {"partners": result["partners"], "total": str(result["total"])}
+
+
+@shared_task(base=TenantTask, name="mdf.render_remittance", time_limit=120, soft_time_limit=100)
+def render_remittance(*, tenant, claim_id: int) -> str:
+    from mdf.models import Claim
+    from mdf.services import claim_render_remittance
+
+    claim = Claim.objects.filter(pk=claim_id).first()
+    if claim is None:
+        return ""
+    return claim_render_remittance(claim=claim)
+
+
+SUBJECTS = {
+    "request.submitted": "New MDF request to review",
+    "request.approved": "Your MDF request was approved",
+    "request.rejected": "Your MDF request was not approved",
+    "request.returned": "Your MDF request needs changes",
+    "request.cancelled": "An MDF request was cancelled",
+    "claim.submitted": "New MDF claim to review",
+    "claim.second_approval": "An MDF claim needs your second approval",
+    "claim.approved": "Your MDF claim was approved",
+    "claim.rejected": "Your MDF claim was not approved",
+    "claim.info_requested": "Your MDF claim needs more information",
+    "claim.paid": "Your MDF claim was paid",
+    "expiry.warning": "Your marketing funds expire soon",
+}
+
+
+def _recipients(kind: str, partner, submitted_by) -> list[str]:
+    from prm.models import Member
+    from prm.roles import Role
+
+    active = Member.objects.filter(is_active=True, user__is_active=True)
+    if kind == "claim.second_approval":
+        qs = active.filter(role=Role.ADMIN)
+    elif kind in ("request.submitted", "claim.submitted"):
+        if partner.owner_id:
+            qs = active.filter(pk=partner.owner_id)
+        else:
+            qs = active.filter(role=Role.CHANNEL_MANAGER)
+    elif kind == "expiry.warning":
+        qs = active.filter(partner=partner, role=Role.PARTNER_ADMIN)
+    else:
+        qs = active.filter(partner=partner, role=Role.PARTNER_ADMIN)
+        if submitted_by is not None:
+            qs = qs | active.filter(pk=submitted_by.pk)
+    return sorted(set(qs.values_list("user__email", flat=True)))
+
+
+@shared_task(base=TenantTask, name="mdf.notify", time_limit=60)
+def notify(*, tenant, kind: str, object_id: int) -> int:
+    """E-mail the people a request, claim or expiry event concerns."""
+    from mdf.models import Claim, ExpiryWarning, FundRequest
+    from prm.urls_util import tenant_url
+
+    if kind not in SUBJECTS:
+        return 0
+    context = {"tenant": tenant, "kind": kind}
+    if kind.startswith("request."):
+        obj = FundRequest.objects.select_related("program", "partner").filter(pk=object_id).first()
+        if obj is None:
+            return 0
+        partner, submitted_by = obj.partner, obj.submitted_by
+        context.update(request=obj, url=tenant_url(tenant, f"/mdf/requests/{obj.pk}/"))
+    elif kind.startswith("claim."):
+        obj = (
+            Claim.objects.select_related("program", "partner", "request")
+            .filter(pk=object_id)
+            .first()
+        )
+        if obj is None:
+            return 0
+        partner, submitted_by = obj.partner, obj.submitted_by
+        context.update(claim=obj, url=tenant_url(tenant, f"/mdf/claims/{obj.pk}/"))
+    else:
+        obj = (
+            ExpiryWarning.objects.select_related("program", "partner").filter(pk=object_id).first()
+        )
+        if obj is None:
+            return 0
+        partner, submitted_by = obj.partner, None
+        context.update(warning=obj, url=tenant_url(tenant, "/mdf/"))
+    recipients = _recipients(kind, partner, submitted_by)
+    if not recipients:
+        return 0
+    body = render_to_string("mdf/emails/notice.txt", context)
+    send_mail(f"[{tenant.name}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)
