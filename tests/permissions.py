@@ -126,7 +126,16 @@ PUBLIC_URL_NAMES = {
 def _extend() -> None:
     import importlib
 
-    for app in ("partners", "partners_api", "onboarding", "dealreg", "mdf", "analytics"):
+    for app in (
+        "partners",
+        "partners_api",
+        "onboarding",
+        "training",
+        "dealreg",
+        "dealreg_api",
+        "mdf",
+        "analytics",
+    ):
         try:
             module = importlib.import_module(f"tests.permissions_{app}")
         except ModuleNotFoundError:
