@@ -132,7 +132,11 @@ class ContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    # Swagger UI (served from our own static files) sets inline styles; its page alone may.
+    DOCS_POLICY = POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
     def __call__(self, request):
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", self.POLICY)
+        docs = request.path.startswith("/api/v1/docs/")
+        response.setdefault("Content-Security-Policy", self.DOCS_POLICY if docs else self.POLICY)
         return response

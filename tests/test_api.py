@@ -215,3 +215,13 @@ def test_openapi_schema_generates_without_warnings(tmp_path):
     out = tmp_path / "schema.yml"
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
     assert "/api/v1/audit-events/" in out.read_text()
+
+
+def test_only_the_api_docs_page_relaxes_the_style_policy(world):
+    from django.test import Client
+
+    client = Client(HTTP_HOST=host_of(world.tenant))
+    docs = client.get("/api/v1/docs/")["Content-Security-Policy"]
+    page = client.get("/accounts/login/")["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in docs
+    assert "unsafe-inline" not in page and "script-src 'self';" in page
