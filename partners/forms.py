@@ -213,6 +213,17 @@ class DirectoryFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *PartnerStatus.choices]
     )
+    health = forms.ChoiceField(
+        label=_("Health"),
+        required=False,
+        choices=[
+            ("", _("Any health")),
+            ("at_risk", _("At risk (below 50)")),
+            ("watch", _("Watch (50–69)")),
+            ("healthy", _("Healthy (70+)")),
+            ("unknown", _("Not scored yet")),
+        ],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

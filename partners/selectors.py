@@ -17,6 +17,7 @@ def partner_directory(
     country: str = "",
     status: str = "",
     owner: str = "",
+    health: str = "",
 ) -> QuerySet[Partner]:
     qs = Partner.objects.select_related("tier", "owner__user").order_by("name")
     if q:
@@ -33,6 +34,12 @@ def partner_directory(
         qs = qs.filter(status=status)
     if owner:
         qs = qs.filter(owner_id=owner)
+    bands = {"at_risk": (0, 49), "watch": (50, 69), "healthy": (70, 100)}
+    if health in bands:
+        low, high = bands[health]
+        qs = qs.filter(metrics__health_score__gte=low, metrics__health_score__lte=high)
+    elif health == "unknown":
+        qs = qs.filter(Q(metrics__isnull=True) | Q(metrics__health_score__isnull=True))
     return qs
 
 

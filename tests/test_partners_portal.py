@@ -426,3 +426,16 @@ def test_evaluate_now_button_queues_the_evaluation(
     with django_capture_on_commit_callbacks() as callbacks:
         resp = client.post("/program/tiers/", {"op": "evaluate"})
     assert resp.status_code == 302 and len(callbacks) == 1
+
+
+def test_directory_filters_by_health_band(world):
+    with tenant_context(world.tenant):
+        PartnerMetrics.objects.create(tenant=world.tenant, partner=world.partner, health_score=35)
+        PartnerMetrics.objects.create(
+            tenant=world.tenant, partner=world.other_partner, health_score=82
+        )
+    client = portal_client(world.tenant, world.channel_manager)
+    body = client.get("/partners/?health=at_risk").content.decode()
+    assert world.partner.name in body and world.other_partner.name not in body
+    body = client.get("/partners/?health=healthy").content.decode()
+    assert world.other_partner.name in body and world.partner.name not in body
