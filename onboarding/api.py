@@ -444,4 +444,6 @@ router.register(
     "agreement-acceptances", AgreementAcceptanceViewSet, basename="api-agreement-acceptance"
 )
 
-urlpatterns = router.urls
+from onboarding.training_api import urlpatterns as training_urlpatterns  # noqa: E402
+
+urlpatterns = router.urls + training_urlpatterns

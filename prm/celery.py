@@ -35,4 +35,9 @@ app.conf.beat_schedule = {
         "task": "onboarding.send_reminders_all",
         "schedule": crontab(minute=23),
     },
+    "training-certificate-sweep": {
+        # Expire certificates, remind holders 30 and 7 days ahead, recount certified people.
+        "task": "training.sweep_certificates_all",
+        "schedule": crontab(hour=4, minute=35),
+    },
 }

@@ -108,10 +108,17 @@ def _test_db_url(var: str) -> str:
     return urlunsplit(parts._replace(path="/" + settings.DATABASES["default"]["NAME"]))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def celery_worker(django_db_setup, django_db_blocker):
     """Starts `celery worker` as a separate process, connected as the app role to the test
-    database, and stops it at the end of the session."""
+    database, for one test module, and stops it at the module's end.
+
+    Scoped to the module on purpose: a worker left running would execute tasks that other
+    modules' committed-database tests queue, concurrently with their teardown (TRUNCATE),
+    which deadlocks. Messages left in the queue by earlier tests are purged before start."""
+    from prm.celery import app
+
+    app.control.purge()
     env = {
         **os.environ,
         "PRM_TEST_WORKER": "1",
@@ -119,7 +126,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "prm.settings.test",
     }
     celery = str(Path(sys.executable).with_name("celery"))
-    log = open(ROOT / ".data" / "test-worker.log", "w")  # noqa: SIM115
+    log = open(ROOT / ".data" / "test-worker.log", "a")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
         [
             celery,
@@ -158,6 +165,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     except subprocess.TimeoutExpired:
         proc.kill()
     log.close()
+    app.control.purge()
 
 
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
