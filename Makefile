@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format check-deploy check-migrations clean-data help
+.PHONY: run test lint format check-deploy check-migrations clean-data help security backup restore
 
 help:
 	@echo "make run    - embedded Postgres + Redis, migrate, demo seed, web + worker + beat"
@@ -40,6 +40,23 @@ check-deploy: $(STAMP)
 
 check-migrations: $(STAMP)
 	$(BIN)/python -m prm.devstack manage makemigrations --check --dry-run
+
+# bandit reports medium findings and fails on high ones; pip-audit checks requirements.lock
+# (and says NOT AUDITED, without failing, when its vulnerability database is unreachable).
+SECURITY_DIRS := prm partners dealreg onboarding mdf analytics
+security: $(STAMP)
+	$(BIN)/bandit -q -r $(SECURITY_DIRS) -ll --exit-zero
+	$(BIN)/bandit -q -r $(SECURITY_DIRS) -lll
+	$(BIN)/python .ci/pip_audit_report.py
+
+# pg_dump / pg_restore of the database (embedded or DATABASE_OWNER_URL); see docs/security.md.
+BACKUP ?= .data/backups/prm-$(shell date -u +%Y%m%dT%H%M%SZ).dump
+backup: $(STAMP)
+	$(BIN)/python -m prm.backup dump $(BACKUP)
+
+restore: $(STAMP)
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=.data/backups/<name>.dump" && exit 2)
+	$(BIN)/python -m prm.backup restore $(FILE)
 
 clean-data:
 	rm -rf .data

@@ -1,1 +1,247 @@
-urlpatterns: list = []
+"""Analytics API: health scores (current and history), attribution/ROPI rollups and the
+on-demand recompute. A partner member sees only its own company; staff see every partner.
+Nothing here recomputes on read."""
+
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+
+from analytics import selectors, services
+from analytics.models import HealthSnapshot, PartnerRollup, RollupRun, SurveyResponse
+from partners.models import PartnerType
+from prm.api.base import TenantViewSet
+from prm.api.permissions import IsMember
+
+# --- Serializers (names prefixed "Analytics" for a clean OpenAPI schema) -------------------
+
+
+class AnalyticsHealthComponentSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    detail = serializers.CharField()
+    fraction = serializers.FloatField(allow_null=True)
+    points = serializers.FloatField()
+    max_points = serializers.FloatField()
+    counted = serializers.BooleanField()
+
+
+class AnalyticsHealthSnapshotSerializer(serializers.ModelSerializer):
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    components = AnalyticsHealthComponentSerializer(many=True, read_only=True)
+    drivers = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = HealthSnapshot
+        fields = [
+            "id",
+            "partner",
+            "partner_name",
+            "day",
+            "score",
+            "at_risk",
+            "risk_reason",
+            "drivers",
+            "components",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+
+class AnalyticsHealthPointSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = HealthSnapshot
+        fields = ["day", "score", "at_risk"]
+        read_only_fields = fields
+
+
+class AnalyticsRollupSerializer(serializers.ModelSerializer):
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    tier_name = serializers.CharField(source="tier.name", read_only=True, default=None)
+
+    class Meta:
+        model = PartnerRollup
+        fields = [
+            "id",
+            "partner",
+            "partner_name",
+            "period_start",
+            "currency",
+            "tier",
+            "tier_name",
+            "partner_type",
+            "won_deals",
+            "sourced_revenue",
+            "influenced_revenue",
+            "gross_margin_pct",
+            "return_amount",
+            "mdf_paid",
+            "discounts",
+            "program_costs",
+            "investment",
+            "ropi",
+            "computed_at",
+        ]
+        read_only_fields = fields
+
+
+class AnalyticsRollupRunSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RollupRun
+        fields = ["id", "status", "created_at", "finished_at", "rows", "message"]
+        read_only_fields = fields
+
+
+# --- Views --------------------------------------------------------------------------------
+
+
+class HealthFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    at_risk = django_filters.BooleanFilter()
+
+    class Meta:
+        model = HealthSnapshot
+        fields = ["partner", "at_risk"]
+
+
+class HealthViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Current health score of each partner you may see (the latest daily snapshot), with
+    its components and drivers. `history` gives one partner's daily scores."""
+
+    model = HealthSnapshot
+    serializer_class = AnalyticsHealthSnapshotSerializer
+    permission_classes = [IsMember]
+    required_perm = "portal.use"
+    filterset_class = HealthFilter
+    ordering_fields = ["score", "day", "id"]
+
+    def scoped_queryset(self):
+        partners = selectors.visible_partners(self.member).values("pk")
+        return selectors.health_current().filter(partner_id__in=partners).select_related("partner")
+
+    @extend_schema(
+        responses=AnalyticsHealthPointSerializer(many=True),
+        summary="One partner's daily health scores, oldest first (last 365 days)",
+    )
+    @action(detail=False, url_path=r"history/(?P<partner_id>[0-9]+)")
+    def history(self, request, partner_id=None):
+        partner = selectors.visible_partners(self.member).filter(pk=partner_id).first()
+        if partner is None:
+            from rest_framework.exceptions import NotFound
+
+            raise NotFound("Not found.")
+        rows = selectors.health_history(partner)
+        return Response(AnalyticsHealthPointSerializer(rows, many=True).data)
+
+
+class RollupFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    tier = django_filters.NumberFilter(field_name="tier_id")
+    partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices)
+    period_start = django_filters.DateFilter()
+    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year")
+
+    class Meta:
+        model = PartnerRollup
+        fields = ["partner", "tier", "partner_type", "period_start", "year"]
+
+
+class RollupViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Attribution and ROPI per partner and quarter, with every input (sourced and influenced
+    revenue, margin, MDF paid, discounts, program costs). Partners see their own rows."""
+
+    model = PartnerRollup
+    serializer_class = AnalyticsRollupSerializer
+    permission_classes = [IsMember]
+    required_perm = "portal.use"
+    filterset_class = RollupFilter
+    ordering_fields = ["period_start", "ropi", "sourced_revenue", "id"]
+
+    def scoped_queryset(self):
+        partners = selectors.visible_partners(self.member).values("pk")
+        return PartnerRollup.objects.filter(partner_id__in=partners).select_related(
+            "partner", "tier"
+        )
+
+
+class RollupRunViewSet(mixins.ListModelMixin, TenantViewSet):
+    """On-demand recomputes of health and rollups (admins): POST queues one, GET shows
+    progress."""
+
+    model = RollupRun
+    serializer_class = AnalyticsRollupRunSerializer
+    permission_classes = [IsMember]
+    required_perm = "analytics.program"
+
+    def scoped_queryset(self):
+        return RollupRun.objects.all()
+
+    @extend_schema(request=None, responses={202: AnalyticsRollupRunSerializer})
+    def create(self, request):
+        run = services.rollup_run_request(tenant=self.tenant, member=self.member)
+        return Response(AnalyticsRollupRunSerializer(run).data, status=202)
+
+
+class AnalyticsSurveyAnswerSerializer(serializers.ModelSerializer):
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["id", "partner", "partner_name", "period_start", "score", "comment", "created_at"]
+        read_only_fields = fields
+
+
+class AnalyticsSurveyAnswerInputSerializer(serializers.Serializer):
+    score = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class SurveyAnswerFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    period_start = django_filters.DateFilter()
+
+    class Meta:
+        model = SurveyResponse
+        fields = ["partner", "period_start"]
+
+
+class SurveyAnswerViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Partner-satisfaction answers (1-5 and a comment, once per person per quarter).
+    Staff see every answer; partner people see their company's and answer with POST."""
+
+    model = SurveyResponse
+    serializer_class = AnalyticsSurveyAnswerSerializer
+    permission_classes = [IsMember]
+    required_perm = "portal.use"
+    required_perms = {"create": "analytics.own"}
+    filterset_class = SurveyAnswerFilter
+
+    def scoped_queryset(self):
+        partners = selectors.visible_partners(self.member).values("pk")
+        return SurveyResponse.objects.filter(partner_id__in=partners).select_related("partner")
+
+    @extend_schema(
+        request=AnalyticsSurveyAnswerInputSerializer,
+        responses={201: AnalyticsSurveyAnswerSerializer},
+        summary="Answer this quarter's partner survey",
+    )
+    def create(self, request):
+        ser = AnalyticsSurveyAnswerInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        answer = services.survey_answer(member=self.member, **ser.validated_data)
+        return Response(AnalyticsSurveyAnswerSerializer(answer).data, status=201)
+
+
+router = SimpleRouter(trailing_slash=True)
+router.register("analytics/health", HealthViewSet, basename="api-analytics-health")
+router.register("analytics/rollups", RollupViewSet, basename="api-analytics-rollup")
+router.register("analytics/runs", RollupRunViewSet, basename="api-analytics-run")
+router.register(
+    "analytics/survey-answers", SurveyAnswerViewSet, basename="api-analytics-survey-answer"
+)
+
+urlpatterns = router.urls

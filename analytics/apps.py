@@ -1,6 +1,32 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     verbose_name = "Analytics"
+
+    def ready(self) -> None:
+        from prm import context_processors, roles
+        from prm.roles import Role
+
+        staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
+        partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}
+        roles.register(
+            {
+                # A partner member sees its own company's figures and anonymised benchmarks.
+                "analytics.own": partner_roles,
+                "analytics.partners": staff,
+                "analytics.program": {Role.ADMIN},
+                # Business reviews: scoped further to own partner / managed partners.
+                "analytics.reviews": set(roles.ALL_ROLES),
+            }
+        )
+        context_processors.NAV.extend(
+            [
+                (13, _("Performance"), "analytics-mine", "analytics.own"),
+                (14, _("Partner health"), "analytics-manager", "analytics.partners"),
+                (71, _("Program analytics"), "analytics-program", "analytics.program"),
+                (72, _("Business reviews"), "analytics-reviews", "analytics.reviews"),
+            ]
+        )

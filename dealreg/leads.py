@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
 from partners.domains import normalise_company_name, registrable_domain
+from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
@@ -151,6 +152,7 @@ def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
             "why": choice["explanation"],
         },
     )
+    events.emit("lead.assigned", offer)
     return offer
 
 

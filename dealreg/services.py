@@ -31,6 +31,7 @@ from dealreg.models import (
 from dealreg.rules import RuleInput, decide, name_tokens
 from partners.domains import normalise_company_name, registrable_domain
 from partners.models import Partner, PartnerStatus
+from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
@@ -318,6 +319,7 @@ def deal_submit(*, deal: Deal, by: Member) -> Deal:
     log_action(
         "deal.submitted", obj=deal, before={"status": "draft"}, after={"status": "submitted"}
     )
+    events.emit("deal.submitted", deal)
     from dealreg import tasks
     from prm.tasks import dispatch
 
@@ -473,6 +475,7 @@ def _approve(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion)
             "automatic": by is None,
         },
     )
+    events.emit("deal.approved", deal, automatic=by is None)
     _mail(
         deal,
         _("Deal registration approved"),
@@ -504,6 +507,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
             "automatic": by is None,
         },
     )
+    events.emit("deal.rejected", deal, automatic=by is None)
     _mail(
         deal,
         _("Deal registration not approved"),
@@ -608,6 +612,7 @@ def deal_close(
             "lost_reason": deal.lost_reason,
         },
     )
+    events.emit("deal.won" if won else "deal.lost", deal)
     metrics_refresh(tenant=deal.tenant, partner_ids=[deal.partner_id])
     return deal
 
@@ -829,7 +834,14 @@ def deals_expire(*, tenant, today: datetime.date | None = None) -> int:
             WITH expired AS (
                 UPDATE dealreg_deal SET status = 'expired'
                 WHERE tenant_id = %(t)s AND status = 'approved' AND protected_until < %(d)s
-                RETURNING id, customer_name, protected_until
+                RETURNING id, partner_id, customer_name, protected_until
+            ), outbox AS (
+                INSERT INTO prm_outboxevent (tenant_id, event_type, payload)
+                SELECT %(t)s, 'deal.expired', jsonb_build_object('deal_id', id, 'partner_id',
+                       partner_id, 'status', 'expired', 'customer_name', customer_name,
+                       'protected_until', protected_until, 'label',
+                       'DR-' || id || ' ' || customer_name, 'path', '/deals/' || id || '/')
+                FROM expired
             ), ev AS (
                 INSERT INTO dealreg_dealevent (tenant_id, deal_id, at, actor_id, actor_label,
                                                kind, message, staff_only)

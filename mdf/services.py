@@ -53,6 +53,7 @@ from mdf.models import (
     RequestStatus,
 )
 from partners.models import Partner, PartnerStatus
+from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
@@ -772,6 +773,8 @@ def request_transition(
     req.save(update_fields=changed)
     b, a = diff(before, snapshot(req, REQUEST_AUDIT_FIELDS))
     log_action(f"mdf.request.{to}", obj=req, before=b, after=a)
+    if f"mdf.request.{to}" in events.EVENTS:  # decisions: approved, rejected, returned
+        events.emit(f"mdf.request.{to}", req)
     if to != RequestStatus.COMPLETED:
         _notify(f"request.{to}", req)
     return req
@@ -1170,6 +1173,8 @@ def claim_transition(
     claim.save(update_fields=changed)
     b, a = diff(before, snapshot(claim, CLAIM_AUDIT_FIELDS))
     log_action(f"mdf.claim.{action}", obj=claim, before=b, after=a)
+    if f"mdf.claim.{to}" in events.EVENTS:  # decisions and payments
+        events.emit(f"mdf.claim.{to}", claim)
     _notify(f"claim.{to}", claim)
     return claim
 

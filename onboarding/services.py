@@ -57,6 +57,7 @@ from partners.models import (
     SizeBand,
     Specialty,
 )
+from prm import events
 from prm.audit import current_context, diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
@@ -293,6 +294,7 @@ def application_submit(
                 "contact_email": application.contact_email,
             },
         )
+        events.emit("application.received", application)
     onb = OnboardingSettings.for_tenant(tenant)
     decision = rules.automatic_decision(
         fit=fit,

@@ -22,6 +22,7 @@ from partners.models import (
     Specialty,
     Tier,
 )
+from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.models import ApiKey, Member
@@ -219,6 +220,7 @@ def partner_transition(
         before={"status": old},
         after={"status": to, "reason": reason},
     )
+    events.emit("partner.status_changed", partner, previous_status=old)
     if to == PartnerStatus.OFFBOARDED:
         members = Member.objects.filter(partner=partner, is_active=True)
         ids = list(members.values_list("pk", flat=True))
@@ -415,6 +417,7 @@ def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
             before={"tier": old},
             after={"tier": change.to_tier_id, "metrics": change.metrics},
         )
+        events.emit("partner.tier_changed", partner, previous_tier_id=old)
         from partners import tasks
         from prm.tasks import dispatch
 
@@ -461,4 +464,5 @@ def partner_set_tier(*, partner: Partner, by: Member, tier: Tier | None, reason:
         before={"tier": old},
         after={"tier": tier.pk if tier else None, "reason": reason.strip()},
     )
+    events.emit("partner.tier_changed", partner, previous_tier_id=old)
     return partner

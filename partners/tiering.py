@@ -17,6 +17,7 @@ from django.db import connection
 from django.utils import timezone
 
 from partners.models import ProgramSettings
+from prm import events
 
 STORED_TIERS = """
     SELECT id, rank, min_won_revenue_12m AS min_rev, min_won_deals_12m AS min_deals,
@@ -155,6 +156,14 @@ def evaluate(*, tenant, today: datetime.date | None = None) -> EvaluationResult:
               AND e.action IN ({upgrade_actions}, 'down')
         """,
             p,
+        )
+        cur.execute(
+            events.outbox_sql(
+                "partner.tier_changed",
+                "jsonb_build_object('partner_id', e.partner_id, 'tier_id', e.qualified_tier_id,"
+                " 'previous_tier_id', e.current_tier_id, 'label', e.name, 'path', '/tier/')",
+                f"tier_eval e WHERE e.action IN ({upgrade_actions}, 'down')",
+            )
         )
 
         if settings.tier_upgrade_requires_approval:

@@ -8,6 +8,7 @@ class PrmConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from prm import rls, signals  # noqa: F401  (connects receivers)
+        from prm import events, rls, signals  # noqa: F401  (connects receivers)
 
         post_migrate.connect(rls.apply_after_migrate, sender=self)
+        events.ready()

@@ -13,6 +13,11 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "prm.tasks.heartbeat", "schedule": 30.0},
+    "webhooks-relay": {"task": "prm.webhooks.relay_all", "schedule": 10.0},
+    "notifications-daily-digest": {
+        "task": "prm.notifications.digest_all",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "evaluate-tiers-nightly": {
         "task": "partners.evaluate_tiers_all",
         "schedule": crontab(hour=2, minute=5),
@@ -34,6 +39,11 @@ app.conf.beat_schedule = {
     "onboarding-step-reminders": {
         "task": "onboarding.send_reminders_all",
         "schedule": crontab(minute=23),
+    },
+    "analytics-nightly": {
+        # Portal activity, health snapshots, at-risk episodes, then attribution/ROPI rollups.
+        "task": "analytics.nightly_all",
+        "schedule": crontab(hour=1, minute=45),  # before tier evaluation (2:05)
     },
     "training-certificate-sweep": {
         # Expire certificates, remind holders 30 and 7 days ahead, recount certified people.

@@ -6,7 +6,9 @@ import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
@@ -34,18 +36,33 @@ class ServiceUnavailableMiddleware:
     the request's transaction (opened inside this middleware) has been rolled back."""
 
     def __init__(self, get_response):
-        self.get_response = get_response
+        # Django wraps each middleware in convert_exception_to_response, which would turn the
+        # tenant middleware's database errors into a 500 before they reach us: call the
+        # middleware itself (the wrapper sets __wrapped__). Other errors still become 500s
+        # in our own wrapper.
+        self.get_response = getattr(get_response, "__wrapped__", get_response)
 
     def __call__(self, request):
         try:
             return self.get_response(request)
-        except (OperationalError, InterfaceError) as exc:
-            log.warning("database unavailable: %s", exc)
-            return self._unavailable(request)
         except DatabaseError as exc:
-            if "connection" in str(exc).lower():
+            if self._is_outage(exc):
+                log.warning("database unavailable: %s", exc)
                 return self._unavailable(request)
             raise
+
+    def process_exception(self, request, exception):
+        """Views' database errors (converted to 500s further in, otherwise)."""
+        if isinstance(exception, DatabaseError) and self._is_outage(exception):
+            log.warning("database unavailable: %s", exception)
+            return self._unavailable(request)
+        return None
+
+    @staticmethod
+    def _is_outage(exc: DatabaseError) -> bool:
+        return isinstance(exc, OperationalError | InterfaceError) or (
+            "connection" in str(exc).lower()
+        )
 
     def _unavailable(self, request):
         if request.path.startswith("/api/"):
@@ -60,7 +77,8 @@ class ServiceUnavailableMiddleware:
                 status=503,
             )
         else:
-            resp = render(request, "503.html", status=503)
+            # No request context: its processors would query the database that is down.
+            resp = HttpResponse(render_to_string("503.html"), status=503)
         resp["Retry-After"] = "5"
         return resp
 

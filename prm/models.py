@@ -282,3 +282,6 @@ class IdempotencyRecord(TenantModel):
                 fields=["tenant", "member", "key"], name="idempotency_unique_key"
             )
         ]
+
+
+from prm.integration_models import *  # noqa: E402, F403  (outbox, webhooks, notifications)

@@ -27,5 +27,7 @@ urlpatterns = [
     path("", include("dealreg.urls")),
     path("", include("mdf.urls")),
     path("", include("analytics.urls")),
+    path("", include("prm.integration_urls")),
+    path("", include("prm.privacy_urls")),
     path("api/v1/", include("prm.api.urls")),
 ]

@@ -135,6 +135,8 @@ def _extend() -> None:
         "dealreg_api",
         "mdf",
         "analytics",
+        "integrations",
+        "privacy",
     ):
         try:
             module = importlib.import_module(f"tests.permissions_{app}")

@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("dealreg.api")),
     path("", include("mdf.api")),
     path("", include("analytics.api")),
+    path("", include("prm.integration_api")),
 ]

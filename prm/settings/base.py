@@ -136,8 +136,16 @@ CELERY_TASK_TIME_LIMIT = env.int("PRM_TASK_TIME_LIMIT", default=300)
 # Soft limits are set per task (soft_time_limit=) where a task can clean up before the hard one.
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = False
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# An unacknowledged task (its worker died) is delivered again after this many seconds. The
+# fault tests shorten it (PRM_BROKER_VISIBILITY_TIMEOUT) to see redelivery in test time.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("PRM_BROKER_VISIBILITY_TIMEOUT", default=3600),
+}
 CELERY_TIMEZONE = "UTC"
+# Two beats never send the same job twice: each claims its schedule slot in Redis first.
+CELERY_BEAT_SCHEDULER = "prm.beat:LockedScheduler"
+# Task modules outside an app's tasks.py (autodiscovery finds only those).
+CELERY_IMPORTS = ("prm.privacy_tasks",)
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "prm.User"
@@ -248,6 +256,9 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
+# Webhook URLs resolving to private, loopback or link-local addresses (and plain http) are
+# refused unless this is set; local and test settings set it for loopback receivers.
+PRM_WEBHOOKS_ALLOW_PRIVATE = env.bool("PRM_WEBHOOKS_ALLOW_PRIVATE", default=False)
 CSRF_COOKIE_HTTPONLY = False
 # Reverse proxies in front of the app that append to X-Forwarded-For (nginx in compose: 1).
 PRM_TRUSTED_PROXY_COUNT = env.int("PRM_TRUSTED_PROXY_COUNT", default=0)

@@ -6,3 +6,4 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+PRM_WEBHOOKS_ALLOW_PRIVATE = True  # webhook receivers on this machine

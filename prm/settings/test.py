@@ -18,10 +18,15 @@ else:
 DATABASES["default"]["OPTIONS"] = {}
 DATABASES["default"]["TEST"] = {"NAME": env.str("PRM_TEST_DB_NAME", default="test_prm")}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Workers started by the fault tests write e-mails to files the test can count.
+EMAIL_BACKEND = env.str(
+    "PRM_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend"
+)
+EMAIL_FILE_PATH = env.str("PRM_TEST_EMAIL_DIR", default=str(BASE_DIR / ".data" / "test-mail"))
 CACHES["default"]["KEY_PREFIX"] = "prm-test"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
 CELERY_TASK_ALWAYS_EAGER = False
+PRM_WEBHOOKS_ALLOW_PRIVATE = True  # the webhook tests run a receiver on loopback
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Files the suite uploads or renders stay out of the development media directory.
 MEDIA_ROOT = env.path("PRM_TEST_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test-media"))

@@ -1,0 +1,57 @@
+"""The partner dashboard's content, shared by the portal page and the business review PDF."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from analytics import charts, selectors
+from mdf import selectors as mdf_selectors
+
+
+def partner_dashboard_context(partner) -> dict:
+    """Everything the partner dashboard (and the business review) shows, in a fixed number of
+    queries."""
+    snapshot = selectors.latest_health(partner)
+    history = list(selectors.health_history(partner).only("day", "score"))
+    months = selectors.monthly_deals(partner)
+    quarters = selectors.ropi_by_period(selectors.rollups(partner=partner))[-5:]
+    metrics = selectors.metrics_for(partner)
+    mdf_rows = list(mdf_selectors.balances(partner=partner))
+    # One point per week keeps the line readable over a year.
+    weekly = history[::7] if len(history) > 60 else history
+    if history and weekly[-1] is not history[-1]:
+        weekly.append(history[-1])
+    return {
+        "partner": partner,
+        "snapshot": snapshot,
+        "benchmark": selectors.benchmark(partner, snapshot),
+        "metrics": metrics,
+        "next_tier": selectors.next_tier(partner),
+        "mdf_rows": mdf_rows,
+        "quarters": quarters,
+        "health_chart": charts.line_chart(
+            title=_("Health score"),
+            categories=[s.day.strftime("%d %b") for s in weekly],
+            series=[(_("Health score"), [s.score for s in weekly])],
+            max_value=100,
+            uid="health",
+        ),
+        "deals_chart": charts.bar_chart(
+            title=_("Pipeline registered and won revenue per month"),
+            categories=[m["month"].strftime("%b") for m in months],
+            series=[
+                (_("Pipeline"), [m["pipeline"] for m in months]),
+                (_("Won"), [m["won"] for m in months]),
+            ],
+            uid="deals",
+        ),
+        "revenue_chart": charts.bar_chart(
+            title=_("Sourced and influenced revenue per quarter"),
+            categories=[selectors.quarter_label(q["period_start"]) for q in quarters],
+            series=[
+                (_("Sourced"), [q["sourced"] for q in quarters]),
+                (_("Influenced"), [q["influenced"] for q in quarters]),
+            ],
+            uid="revenue",
+        ),
+    }

@@ -1,0 +1,160 @@
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from analytics.models import AnalyticsSettings, ProgramCost
+from partners.models import Partner, PartnerType, Region, Tier
+from prm.models import Member
+from prm.roles import Role
+
+
+class AnalyticsSettingsForm(forms.ModelForm):
+    class Meta:
+        model = AnalyticsSettings
+        fields = [
+            "currency",
+            "gross_margin_pct",
+            "attribution_model",
+            "weight_pipeline",
+            "weight_won_revenue",
+            "weight_win_rate",
+            "weight_recency",
+            "weight_training",
+            "weight_activity",
+            "weight_mdf",
+            "weight_onboarding",
+            "at_risk_below",
+            "at_risk_drop",
+        ]
+
+    def clean_currency(self):
+        value = (self.cleaned_data.get("currency") or "").upper()
+        if len(value) != 3 or not value.isalpha():
+            raise forms.ValidationError(_("Enter a three-letter currency code, e.g. USD."))
+        return value
+
+
+class ProgramCostForm(forms.ModelForm):
+    # Querysets are set per request: a scoped manager cannot be queried at import time.
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), queryset=Partner.objects.none(), required=False
+    )
+    tier = forms.ModelChoiceField(
+        label=_("Tier"),
+        queryset=Tier.objects.none(),
+        required=False,
+        help_text=_("Or a tier: the cost is shared evenly by its partners."),
+    )
+
+    class Meta:
+        model = ProgramCost
+        fields = ["partner", "tier", "incurred_on", "amount", "currency", "description"]
+        widgets = {"incurred_on": forms.DateInput(attrs={"type": "date"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = Partner.objects.order_by("name")
+        self.fields["tier"].queryset = Tier.objects.order_by("rank")
+
+    def clean_currency(self):
+        value = (self.cleaned_data.get("currency") or "").upper()
+        if len(value) != 3 or not value.isalpha():
+            raise forms.ValidationError(_("Enter a three-letter currency code, e.g. USD."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("partner")) == bool(data.get("tier")):
+            raise forms.ValidationError(_("Choose a partner or a tier, not both."))
+        return data
+
+
+def _quarters(today: datetime.date, n: int = 8) -> list[tuple[str, str]]:
+    from analytics.services import quarters_back
+
+    return [
+        (q.isoformat(), f"{q.year} Q{(q.month - 1) // 3 + 1}") for q in quarters_back(today, n)
+    ][::-1]
+
+
+class ProgramFilterForm(forms.Form):
+    """Filters of the program dashboard and its CSV export. All optional; bad values are
+    form errors, never a crash."""
+
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    period = forms.ChoiceField(label=_("Quarter"), required=False)
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.none(), required=False)
+    partner_type = forms.ChoiceField(
+        label=_("Type"), required=False, choices=[("", "—"), *PartnerType.choices]
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", "—"), *Region.choices]
+    )
+    manager = forms.ModelChoiceField(
+        label=_("Channel manager"), queryset=Member.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = Tier.objects.order_by("rank")
+        self.fields["manager"].queryset = Member.objects.filter(
+            role__in=[Role.ADMIN, Role.CHANNEL_MANAGER], is_active=True
+        ).select_related("user")
+        self.fields["manager"].label_from_instance = lambda m: m.user.email
+        self.fields["period"].choices = [("", "—"), *_quarters(timezone.localdate())]
+
+    def filters(self) -> dict:
+        d = self.cleaned_data if self.is_valid() else {}
+        return {
+            "year": d.get("year"),
+            "period": datetime.date.fromisoformat(d["period"]) if d.get("period") else None,
+            "tier": d["tier"].pk if d.get("tier") else None,
+            "partner_type": d.get("partner_type") or "",
+            "region": d.get("region") or "",
+            "manager": d["manager"].pk if d.get("manager") else None,
+        }
+
+
+class ReviewRequestForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    quarter = forms.ChoiceField(label=_("Quarter"))
+
+    def __init__(self, *args, partners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners.order_by("name")
+        self.fields["quarter"].choices = _quarters(timezone.localdate(), 5)
+        if partners.count() == 1:
+            self.fields["partner"].initial = partners.first()
+            self.fields["partner"].widget = forms.HiddenInput()
+        if len(self.fields["quarter"].choices) > 1:
+            self.fields["quarter"].initial = self.fields["quarter"].choices[1][0]
+
+    def clean_quarter(self):
+        return datetime.date.fromisoformat(self.cleaned_data["quarter"])
+
+    def clean(self):
+        data = super().clean()
+        # The partner field is hidden for partner people: show its error where they see it.
+        if "partner" in self.errors and self.fields["partner"].widget.is_hidden:
+            raise forms.ValidationError(self.errors["partner"])
+        return data
+
+
+class SurveyForm(forms.Form):
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with the partner program?"),
+        choices=[(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        widget=forms.RadioSelect,
+        help_text=_("1 = very dissatisfied, 5 = very satisfied"),
+    )
+    comment = forms.CharField(
+        label=_("What should we do better?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,0 +1,339 @@
+"""Reads for the dashboards and the API. Nothing here recomputes a score or a rollup: pages
+read the stored snapshots and rollups, and every function issues a fixed number of queries
+whatever the number of partners or deals. Must run in tenant_context."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils import timezone
+
+from analytics.models import HealthSnapshot, PartnerRollup, RiskEpisode
+from dealreg.models import Deal, DealStatus
+from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier
+from prm.models import Member
+from prm.roles import Role
+
+# A benchmark is shown only among at least this many peers, so it cannot identify anyone.
+MIN_PEERS = 3
+ZERO = Decimal("0")
+
+
+def visible_partners(member: Member) -> QuerySet[Partner]:
+    """Partners a member may see analytics for: staff all, a partner member only its own."""
+    if member.role in (Role.ADMIN, Role.CHANNEL_MANAGER):
+        return Partner.objects.all()
+    return Partner.objects.filter(pk=member.partner_id)
+
+
+def latest_health(partner: Partner) -> HealthSnapshot | None:
+    return HealthSnapshot.objects.filter(partner=partner).order_by("-day").first()
+
+
+def health_history(partner: Partner, *, days: int = 365) -> QuerySet[HealthSnapshot]:
+    since = timezone.localdate() - datetime.timedelta(days=days)
+    return HealthSnapshot.objects.filter(partner=partner, day__gte=since).order_by("day")
+
+
+def health_current() -> QuerySet[HealthSnapshot]:
+    """The latest snapshot of every partner (one query with a correlated subquery)."""
+    latest = (
+        HealthSnapshot.objects.filter(partner_id=OuterRef("partner_id"))
+        .order_by("-day")
+        .values("day")[:1]
+    )
+    return HealthSnapshot.objects.filter(day=Subquery(latest))
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    percentile: int  # share of peers in the same tier with a lower score, 0-100
+    peers: int
+    tier_name: str
+
+
+def benchmark(partner: Partner, snapshot: HealthSnapshot | None) -> Benchmark | None:
+    """Where the partner stands among the other partners of its tier, on the same day, as a
+    percentile. Never names a peer; None below MIN_PEERS peers."""
+    if snapshot is None or partner.tier_id is None:
+        return None
+    agg = (
+        HealthSnapshot.objects.filter(day=snapshot.day, partner__tier_id=partner.tier_id)
+        .exclude(partner_id=partner.pk)
+        .aggregate(peers=Count("id"), lower=Count("id", filter=Q(score__lt=snapshot.score)))
+    )
+    if agg["peers"] < MIN_PEERS:
+        return None
+    return Benchmark(
+        percentile=round(100 * agg["lower"] / agg["peers"]),
+        peers=agg["peers"],
+        tier_name=partner.tier.name,
+    )
+
+
+def monthly_deals(partner: Partner | None = None, *, months: int = 12) -> list[dict]:
+    """Registered pipeline and won revenue per month for the last `months` months (one
+    aggregate query per measure), as [{"month": date, "pipeline": Decimal, "won": Decimal}]."""
+    today = timezone.localdate()
+    first = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    qs = Deal.objects.all()
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    pipeline = {
+        r["m"].date() if isinstance(r["m"], datetime.datetime) else r["m"]: r["total"]
+        for r in qs.filter(submitted_at__date__gte=first)
+        .exclude(status__in=[DealStatus.DRAFT, DealStatus.WITHDRAWN, DealStatus.REJECTED])
+        .annotate(m=TruncMonth("submitted_at"))
+        .values("m")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    }
+    won = {
+        r["m"]: r["total"]
+        for r in qs.filter(status=DealStatus.WON, closed_at__gte=first)
+        .annotate(m=TruncMonth("closed_at"))
+        .values("m")
+        .annotate(total=Sum(Coalesce("won_amount", "amount")))
+        .order_by()
+    }
+    out = []
+    month = first
+    for _ in range(months):
+        out.append(
+            {
+                "month": month,
+                "pipeline": pipeline.get(month) or ZERO,
+                "won": won.get(month) or ZERO,
+            }
+        )
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return out
+
+
+def rollups(
+    *,
+    year: int | None = None,
+    period: datetime.date | None = None,
+    tier: int | None = None,
+    partner_type: str = "",
+    region: str = "",
+    manager: int | None = None,
+    partner: Partner | None = None,
+) -> QuerySet[PartnerRollup]:
+    qs = PartnerRollup.objects.all()
+    if period is not None:
+        qs = qs.filter(period_start=period)
+    elif year is not None:
+        qs = qs.filter(period_start__year=year)
+    if tier is not None:
+        qs = qs.filter(tier_id=tier)
+    if partner_type:
+        qs = qs.filter(partner_type=partner_type)
+    if region:
+        qs = qs.filter(partner__region=region)
+    if manager is not None:
+        qs = qs.filter(partner__owner_id=manager)
+    if partner is not None:
+        qs = qs.filter(partner=partner)
+    return qs
+
+
+MONEY_SUMS = {
+    "sourced": Sum("sourced_revenue"),
+    "influenced": Sum("influenced_revenue"),
+    "return_amount": Sum("return_amount"),
+    "mdf_paid": Sum("mdf_paid"),
+    "discounts": Sum("discounts"),
+    "program_costs": Sum("program_costs"),
+    "investment": Sum("investment"),
+    "won_deals": Sum("won_deals"),
+}
+
+
+def _with_ropi(rows) -> list[dict]:
+    out = []
+    for r in rows:
+        r = dict(r)
+        inv = r.get("investment") or ZERO
+        r["ropi"] = ((r["return_amount"] - inv) / inv).quantize(Decimal("0.01")) if inv else None
+        out.append(r)
+    return out
+
+
+def ropi_by_tier(qs: QuerySet[PartnerRollup]) -> list[dict]:
+    """ROPI per tier with its inputs (one aggregate). ROPI is computed from the sums, not
+    averaged over partners."""
+    rows = (
+        qs.values("tier_id", tier_name=F("tier__name"), tier_rank=F("tier__rank"))
+        .annotate(partners=Count("partner_id", distinct=True), **MONEY_SUMS)
+        .order_by("tier_rank")
+    )
+    return _with_ropi(rows)
+
+
+def ropi_by_type(qs: QuerySet[PartnerRollup]) -> list[dict]:
+    rows = (
+        qs.values("partner_type")
+        .annotate(partners=Count("partner_id", distinct=True), **MONEY_SUMS)
+        .order_by("partner_type")
+    )
+    return _with_ropi(rows)
+
+
+def ropi_by_period(qs: QuerySet[PartnerRollup]) -> list[dict]:
+    rows = _with_ropi(qs.values("period_start").annotate(**MONEY_SUMS).order_by("period_start"))
+    for r in rows:
+        r["label"] = quarter_label(r["period_start"])
+    return rows
+
+
+def quarter_label(day: datetime.date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def ropi_by_partner(qs: QuerySet[PartnerRollup]) -> list[dict]:
+    rows = (
+        qs.values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
+        .annotate(**MONEY_SUMS)
+        .order_by("partner_name")
+    )
+    return _with_ropi(rows)
+
+
+def partner_counts() -> list[dict]:
+    rows = Partner.objects.values("status").annotate(n=Count("id")).order_by()
+    counts = {r["status"]: r["n"] for r in rows}
+    return [{"status": label, "n": counts.get(value, 0)} for value, label in PartnerStatus.choices]
+
+
+def registration_funnel(*, since: datetime.date) -> dict:
+    """Deals submitted since `since` and how far they got (one aggregate)."""
+    qs = Deal.objects.filter(submitted_at__date__gte=since)
+    return qs.aggregate(
+        submitted=Count("id"),
+        approved=Count(
+            "id", filter=Q(status__in=[DealStatus.APPROVED, DealStatus.WON, DealStatus.LOST])
+        ),
+        won=Count("id", filter=Q(status=DealStatus.WON)),
+        rejected=Count("id", filter=Q(status=DealStatus.REJECTED)),
+    )
+
+
+def first_deal_cohorts(*, months: int = 12) -> list[dict]:
+    """Time to first deal by activation month: partners activated, how many have a deal,
+    and the average days from activation to the first deal (one aggregate)."""
+    since = timezone.localdate() - datetime.timedelta(days=31 * months)
+    rows = (
+        Partner.objects.filter(activated_at__date__gte=since)
+        .annotate(cohort=TruncMonth("activated_at"))
+        .values("cohort")
+        .annotate(
+            activated=Count("id"),
+            with_deal=Count("id", filter=Q(first_deal_at__isnull=False)),
+            total_seconds=Sum(
+                F("first_deal_at") - F("activated_at"), filter=Q(first_deal_at__isnull=False)
+            ),
+        )
+        .order_by("cohort")
+    )
+    out = []
+    for r in rows:
+        days = None
+        if r["with_deal"] and r["total_seconds"] is not None:
+            days = round(r["total_seconds"].total_seconds() / 86400 / r["with_deal"])
+        out.append({**r, "avg_days": days})
+    return out
+
+
+# --- Channel manager ----------------------------------------------------------------------
+
+
+def review_queue_ages(*, now: datetime.datetime | None = None) -> dict:
+    now = now or timezone.now()
+    qs = Deal.objects.filter(status__in=[DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW])
+    return qs.aggregate(
+        total=Count("id"),
+        under_day=Count("id", filter=Q(submitted_at__gte=now - datetime.timedelta(days=1))),
+        one_to_two=Count(
+            "id",
+            filter=Q(
+                submitted_at__lt=now - datetime.timedelta(days=1),
+                submitted_at__gte=now - datetime.timedelta(days=2),
+            ),
+        ),
+        over_two=Count("id", filter=Q(submitted_at__lt=now - datetime.timedelta(days=2))),
+        oldest=Min("submitted_at"),
+    )
+
+
+def at_risk_partners(*, manager: Member | None = None) -> QuerySet[RiskEpisode]:
+    qs = RiskEpisode.objects.filter(ended_on__isnull=True).select_related("partner__owner__user")
+    if manager is not None:
+        qs = qs.filter(partner__owner=manager)
+    return qs.order_by("score", "started_on")
+
+
+def deals_expiring(*, days: int = 14, manager: Member | None = None) -> QuerySet[Deal]:
+    today = timezone.localdate()
+    qs = Deal.objects.filter(
+        status=DealStatus.APPROVED,
+        protected_until__gte=today,
+        protected_until__lte=today + datetime.timedelta(days=days),
+    ).select_related("partner")
+    if manager is not None:
+        qs = qs.filter(partner__owner=manager)
+    return qs.order_by("protected_until")
+
+
+def stuck_in_onboarding(*, days: int = 30, manager: Member | None = None) -> QuerySet[Partner]:
+    """Partners still onboarding `days` after they entered onboarding."""
+    cutoff = timezone.now() - datetime.timedelta(days=days)
+    qs = Partner.objects.filter(status=PartnerStatus.ONBOARDING, status_changed_at__lt=cutoff)
+    if manager is not None:
+        qs = qs.filter(owner=manager)
+    return qs.order_by("status_changed_at")
+
+
+def metrics_for(partner: Partner) -> PartnerMetrics | None:
+    return PartnerMetrics.objects.filter(partner=partner).first()
+
+
+def next_tier(partner: Partner) -> Tier | None:
+    rank = partner.tier.rank if partner.tier_id else -1
+    return Tier.objects.filter(rank__gt=rank).order_by("rank").first()
+
+
+def last_computed() -> datetime.datetime | None:
+    return HealthSnapshot.objects.aggregate(at=Max("computed_at"))["at"]
+
+
+def survey_due(member: Member) -> bool:
+    """True when a partner member has not answered this quarter's survey yet."""
+    from analytics.models import SurveyResponse
+    from analytics.services import quarter_start
+
+    if member.partner_id is None:
+        return False
+    period = quarter_start(timezone.localdate())
+    return not SurveyResponse.objects.filter(member=member, period_start=period).exists()
+
+
+def psat_by_quarter(*, quarters: int = 4) -> list[dict]:
+    """Average satisfaction and answer count per quarter (one aggregate)."""
+    from django.db.models import Avg
+
+    from analytics.models import SurveyResponse
+    from analytics.services import quarters_back
+
+    since = quarters_back(timezone.localdate(), quarters)[0]
+    rows = (
+        SurveyResponse.objects.filter(period_start__gte=since)
+        .values("period_start")
+        .annotate(answers=Count("id"), average=Avg("score"))
+        .order_by("period_start")
+    )
+    return [{**r, "label": quarter_label(r["period_start"])} for r in rows]

@@ -1,0 +1,655 @@
+"""Every write of the analytics app. The heavy work is set-based SQL, one statement per
+tenant (and per step), never a query per partner:
+
+- `activity_record`: the audit trail -> portal activity per member per day;
+- `health_compute`: one query gathers every partner's figures, the pure scorer in
+  analytics.rules explains them, one upsert stores the day's snapshots, one statement copies
+  the scores into PartnerMetrics (tier evaluation reads them there), and at-risk episodes are
+  opened/closed in bulk; each new episode queues one notification;
+- `rollups_compute`: attribution and ROPI per (partner, quarter), one INSERT ... SELECT.
+
+All must run inside tenant_context(tenant).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from analytics import rules
+from analytics.models import (
+    AnalyticsSettings,
+    HealthSnapshot,
+    MemberActivity,
+    PartnerRollup,
+    ProgramCost,
+    RiskEpisode,
+    RollupRun,
+)
+from dealreg.models import Deal, DealInfluencer
+from mdf.models import LedgerEntry
+from mdf.models import Program as MdfProgram
+from onboarding.models import Workflow, WorkflowStep
+from onboarding.training_models import Enrollment
+from partners.models import Partner, PartnerMetrics, Tier
+from prm.audit import log_action
+from prm.errors import DomainError
+from prm.models import AuditEvent, Member
+
+T = {
+    "partner": Partner._meta.db_table,
+    "metrics": PartnerMetrics._meta.db_table,
+    "tier": Tier._meta.db_table,
+    "deal": Deal._meta.db_table,
+    "influencer": DealInfluencer._meta.db_table,
+    "ledger": LedgerEntry._meta.db_table,
+    "mdf_program": MdfProgram._meta.db_table,
+    "workflow": Workflow._meta.db_table,
+    "step": WorkflowStep._meta.db_table,
+    "enrollment": Enrollment._meta.db_table,
+    "member": Member._meta.db_table,
+    "audit": AuditEvent._meta.db_table,
+    "activity": MemberActivity._meta.db_table,
+    "snapshot": HealthSnapshot._meta.db_table,
+    "rollup": PartnerRollup._meta.db_table,
+    "cost": ProgramCost._meta.db_table,
+}
+
+log = logging.getLogger(__name__)
+
+SIGN_IN_ACTIONS = ("auth.login",)
+HEALTH_STATUSES = ("onboarding", "active")
+
+# --- Portal activity ----------------------------------------------------------------------
+
+ACTIVITY_SQL = """
+INSERT INTO {activity} (tenant_id, member_id, partner_id, day, sign_ins, actions)
+SELECT m.tenant_id, m.id, m.partner_id, (e.created_at AT TIME ZONE 'UTC')::date,
+       COUNT(*) FILTER (WHERE e.action = ANY(%(sign_in)s)),
+       COUNT(*) FILTER (WHERE NOT e.action = ANY(%(sign_in)s))
+FROM {audit} e
+JOIN {member} m ON m.user_id = e.actor_id AND m.tenant_id = e.tenant_id
+WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.action NOT LIKE 'auth.login_%%'
+GROUP BY m.tenant_id, m.id, m.partner_id, (e.created_at AT TIME ZONE 'UTC')::date
+ON CONFLICT (tenant_id, member_id, day) DO UPDATE
+SET sign_ins = EXCLUDED.sign_ins, actions = EXCLUDED.actions, partner_id = EXCLUDED.partner_id
+"""
+
+
+def activity_record(*, tenant, since: datetime.date) -> int:
+    """Recount sign-ins and actions per member per day from `since` (whole days, so a rerun
+    gives the same rows). Returns the number of rows written."""
+    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
+    with connection.cursor() as cur:
+        cur.execute(
+            ACTIVITY_SQL.format(**T),
+            {"t": tenant.pk, "since": start, "sign_in": list(SIGN_IN_ACTIONS)},
+        )
+        return cur.rowcount
+
+
+# --- Health -------------------------------------------------------------------------------
+
+FIGURES_SQL = """
+WITH p AS (
+  SELECT id FROM {partner} WHERE tenant_id = %(t)s AND status = ANY(%(statuses)s)
+), d AS (
+  SELECT d.partner_id,
+    SUM(COALESCE(d.amount, 0)) FILTER (WHERE d.submitted_at >= %(d90)s
+        AND d.status NOT IN ('draft', 'withdrawn', 'rejected')) AS pipeline_90,
+    SUM(COALESCE(d.amount, 0)) FILTER (WHERE d.submitted_at >= %(d180)s
+        AND d.submitted_at < %(d90)s
+        AND d.status NOT IN ('draft', 'withdrawn', 'rejected')) AS pipeline_prev_90,
+    SUM(COALESCE(d.won_amount, d.amount, 0)) FILTER (WHERE d.status = 'won'
+        AND d.closed_at > %(day365)s AND d.closed_at <= %(today)s) AS won_12m,
+    COUNT(*) FILTER (WHERE d.status = 'won' AND d.closed_at > %(day365)s
+        AND d.closed_at <= %(today)s) AS won_n,
+    COUNT(*) FILTER (WHERE d.status = 'lost' AND d.closed_at > %(day365)s
+        AND d.closed_at <= %(today)s) AS lost_n,
+    MAX(d.submitted_at) AS last_submitted
+  FROM {deal} d WHERE d.tenant_id = %(t)s AND d.submitted_at <= %(now)s
+  GROUP BY d.partner_id
+), tr AS (
+  SELECT m.partner_id, COUNT(*) AS n FROM {enrollment} en JOIN {member} m ON m.id = en.member_id
+  WHERE en.tenant_id = %(t)s AND en.completed_at >= %(d365)s AND en.completed_at <= %(now)s
+    AND m.partner_id IS NOT NULL
+  GROUP BY m.partner_id
+), act AS (
+  SELECT partner_id, COUNT(*) AS n FROM {activity}
+  WHERE tenant_id = %(t)s AND day > %(day30)s AND day <= %(today)s AND partner_id IS NOT NULL
+  GROUP BY partner_id
+), mdf AS (
+  SELECT partner_id,
+    SUM(amount) FILTER (WHERE kind IN ('allocate', 'accrue', 'adjustment')) AS allocated,
+    SUM(amount) FILTER (WHERE kind = 'payment') AS paid
+  FROM {ledger} WHERE tenant_id = %(t)s AND created_at >= %(d365)s AND created_at <= %(now)s
+  GROUP BY partner_id
+), wf AS (
+  SELECT DISTINCT ON (w.partner_id) w.partner_id, w.id
+  FROM {workflow} w WHERE w.tenant_id = %(t)s AND w.status <> 'cancelled'
+  ORDER BY w.partner_id, w.started_at DESC
+), ob AS (
+  SELECT wf.partner_id, COUNT(s.id) AS total,
+    COUNT(s.id) FILTER (WHERE s.completed_at IS NOT NULL) AS done
+  FROM wf JOIN {step} s ON s.workflow_id = wf.id GROUP BY wf.partner_id
+), f AS (
+  SELECT p.id,
+    COALESCE(d.pipeline_90, 0) AS pipeline_90, COALESCE(d.pipeline_prev_90, 0) AS prev_90,
+    COALESCE(d.won_12m, 0) AS won_12m, COALESCE(d.won_n, 0) AS won_n,
+    COALESCE(d.lost_n, 0) AS lost_n,
+    (%(today)s::date - (d.last_submitted AT TIME ZONE 'UTC')::date) AS days_since,
+    COALESCE(pm.certified_people, 0) AS certified, COALESCE(tr.n, 0) AS completions,
+    COALESCE(act.n, 0) AS active_days, COALESCE(mdf.allocated, 0) AS mdf_allocated,
+    COALESCE(mdf.paid, 0) AS mdf_paid, COALESCE(ob.done, 0) AS ob_done,
+    COALESCE(ob.total, 0) AS ob_total
+  FROM p LEFT JOIN d ON d.partner_id = p.id LEFT JOIN tr ON tr.partner_id = p.id
+  LEFT JOIN act ON act.partner_id = p.id LEFT JOIN mdf ON mdf.partner_id = p.id
+  LEFT JOIN ob ON ob.partner_id = p.id
+  LEFT JOIN {metrics} pm ON pm.partner_id = p.id AND pm.tenant_id = %(t)s
+)
+SELECT f.*,
+  COALESCE((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY pipeline_90)
+            FROM f WHERE pipeline_90 > 0), 0) AS median_pipeline,
+  COALESCE((SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY won_12m)
+            FROM f WHERE won_12m > 0), 0) AS median_won
+FROM f
+"""
+
+
+def _dec(value) -> Decimal:
+    return Decimal(str(value or 0))
+
+
+def health_figures(*, tenant, today: datetime.date) -> dict[int, rules.Figures]:
+    """Every scored partner's figures as of the end of `today`, in one query."""
+    now = datetime.datetime.combine(today, datetime.time.max, tzinfo=datetime.UTC)
+
+    def ago(days: int) -> datetime.datetime:
+        return now - datetime.timedelta(days=days)
+
+    params = {
+        "t": tenant.pk,
+        "statuses": list(HEALTH_STATUSES),
+        "now": now,
+        "today": today,
+        "d90": ago(90),
+        "d180": ago(180),
+        "d365": ago(365),
+        "day30": today - datetime.timedelta(days=30),
+        "day365": today - datetime.timedelta(days=365),
+    }
+    with connection.cursor() as cur:
+        cur.execute(FIGURES_SQL.format(**T), params)
+        cols = [c.name for c in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    return {
+        r["id"]: rules.Figures(
+            pipeline_90=_dec(r["pipeline_90"]),
+            pipeline_prev_90=_dec(r["prev_90"]),
+            median_pipeline_90=_dec(r["median_pipeline"]),
+            won_12m=_dec(r["won_12m"]),
+            median_won_12m=_dec(r["median_won"]),
+            won_deals=r["won_n"],
+            lost_deals=r["lost_n"],
+            days_since_last=r["days_since"],
+            certified_people=r["certified"],
+            completions_12m=r["completions"],
+            active_days_30=r["active_days"],
+            mdf_allocated=_dec(r["mdf_allocated"]),
+            mdf_paid=_dec(r["mdf_paid"]),
+            onboarding_done=r["ob_done"],
+            onboarding_total=r["ob_total"],
+        )
+        for r in rows
+    }
+
+
+METRICS_SQL = """
+INSERT INTO {metrics} (tenant_id, partner_id, won_revenue_12m, won_deals_12m,
+                       certified_people, health_score, updated_at)
+SELECT s.tenant_id, s.partner_id, 0, 0, 0, s.score, now()
+FROM {snapshot} s WHERE s.tenant_id = %(t)s AND s.day = %(day)s
+ON CONFLICT (tenant_id, partner_id) DO UPDATE
+SET health_score = EXCLUDED.health_score, updated_at = EXCLUDED.updated_at
+"""
+
+
+@transaction.atomic
+def health_compute(*, tenant, today: datetime.date | None = None, notify: bool = True) -> int:
+    """Score every onboarding or active partner for `today` (idempotent: a rerun replaces
+    the day's snapshots), update PartnerMetrics.health_score, and open or close at-risk
+    episodes (`notify=False` when back-filling history: no e-mail for past episodes).
+    Returns the number of partners scored."""
+    today = today or timezone.localdate()
+    config = AnalyticsSettings.for_tenant(tenant)
+    weights = config.weights()
+    activity_record(tenant=tenant, since=today - datetime.timedelta(days=31))
+    figures = health_figures(tenant=tenant, today=today)
+    # Highest score of the previous 30 days, per partner: one aggregate.
+    recent_high = dict(
+        HealthSnapshot.objects.filter(day__gte=today - datetime.timedelta(days=30), day__lt=today)
+        .values_list("partner_id")
+        .annotate(high=Max("score"))
+    )
+    now = timezone.now()
+    snapshots = []
+    for partner_id, f in figures.items():
+        value, components, drivers = rules.score(f, weights)
+        reason = rules.risk(
+            score_today=value,
+            score_30_days_ago=recent_high.get(partner_id),
+            below=config.at_risk_below,
+            drop=config.at_risk_drop,
+        )
+        if reason:
+            drivers = [reason, *drivers]
+        snapshots.append(
+            HealthSnapshot(
+                tenant=tenant,
+                partner_id=partner_id,
+                day=today,
+                score=value,
+                components=components,
+                drivers=drivers,
+                at_risk=bool(reason),
+                risk_reason=reason,
+                computed_at=now,
+            )
+        )
+    HealthSnapshot.objects.bulk_create(
+        snapshots,
+        update_conflicts=True,
+        unique_fields=["tenant", "partner", "day"],
+        update_fields=["score", "components", "drivers", "at_risk", "risk_reason", "computed_at"],
+    )
+    with connection.cursor() as cur:
+        cur.execute(METRICS_SQL.format(**T), {"t": tenant.pk, "day": today})
+    _episodes_update(tenant=tenant, today=today, snapshots=snapshots, notify=notify)
+    return len(snapshots)
+
+
+def _episodes_update(
+    *, tenant, today: datetime.date, snapshots: list[HealthSnapshot], notify: bool
+) -> None:
+    from analytics import tasks
+    from prm.tasks import dispatch
+
+    open_ids = set(
+        RiskEpisode.objects.filter(ended_on__isnull=True).values_list("partner_id", flat=True)
+    )
+    at_risk = {s.partner_id: s for s in snapshots if s.at_risk}
+    recovered = open_ids - set(at_risk)
+    if recovered:
+        RiskEpisode.objects.filter(ended_on__isnull=True, partner_id__in=recovered).update(
+            ended_on=today
+        )
+    new = [
+        RiskEpisode(
+            tenant=tenant,
+            partner_id=pid,
+            started_on=today,
+            reason=s.risk_reason,
+            score=s.score,
+        )
+        for pid, s in at_risk.items()
+        if pid not in open_ids
+    ]
+    # ignore_conflicts: a concurrent run that opened the same episode wins; no duplicate.
+    RiskEpisode.objects.bulk_create(new, ignore_conflicts=True)
+    if not notify:
+        return
+    for episode in RiskEpisode.objects.filter(
+        ended_on__isnull=True, notified_at__isnull=True, partner_id__in=[e.partner_id for e in new]
+    ):
+        log_action(
+            "analytics.partner_at_risk",
+            tenant=tenant,
+            obj=episode,
+            object_label=f"partner {episode.partner_id}",
+            after={"reason": episode.reason, "score": episode.score},
+        )
+        dispatch(tasks.notify_at_risk, tenant=tenant, episode_id=episode.pk)
+
+
+def at_risk_notify(*, tenant, episode_id: int) -> bool:
+    """Tell the partner's channel manager, once per episode: the conditional update claims
+    the notification, so a task delivered twice sends one e-mail."""
+    claimed = RiskEpisode.objects.filter(
+        pk=episode_id, ended_on__isnull=True, notified_at__isnull=True
+    ).update(notified_at=timezone.now())
+    if claimed != 1:
+        return False
+    episode = RiskEpisode.objects.select_related("partner__owner__user").get(pk=episode_id)
+    owner = episode.partner.owner
+    if owner is None or not owner.is_active:
+        return True
+    body = (
+        f"{episode.partner.name} is at risk: {episode.reason}.\n\n"
+        "Open the partner's health page to see what drives the score."
+    )
+    recipient = owner.user.email
+    transaction.on_commit(
+        lambda: send_mail(
+            f"[{tenant.name}] {episode.partner.name} is at risk",
+            body,
+            settings.DEFAULT_FROM_EMAIL,
+            [recipient],
+        )
+    )
+    return True
+
+
+# --- Attribution and ROPI -----------------------------------------------------------------
+
+ROLLUP_SQL = """
+WITH q AS (
+  SELECT ps, (ps + interval '3 months')::date AS pe FROM unnest(%(starts)s::date[]) AS ps
+), p AS (
+  SELECT id, tier_id, partner_type FROM {partner}
+  WHERE tenant_id = %(t)s AND status <> 'applicant' {partner_filter}
+), won AS (
+  SELECT d.id, d.partner_id, d.partner_role, COALESCE(d.won_amount, d.amount, 0) AS rev, q.ps
+  FROM {deal} d JOIN q ON d.closed_at >= q.ps AND d.closed_at < q.pe
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.currency = %(cur)s
+), src AS (
+  SELECT partner_id, ps, COUNT(*) AS n, SUM(rev) AS rev,
+         SUM(rev) FILTER (WHERE partner_role = 'resell') AS resale
+  FROM won GROUP BY partner_id, ps
+), share AS (
+  SELECT i.deal_id, i.partner_id,
+    CASE WHEN %(weighted)s
+         THEN i.weight / NULLIF(SUM(i.weight) OVER (PARTITION BY i.deal_id), 0)
+         ELSE 1.0 / COUNT(*) OVER (PARTITION BY i.deal_id) END AS share
+  FROM {influencer} i
+  WHERE i.tenant_id = %(t)s AND i.status = 'approved' AND i.deal_id IN (SELECT id FROM won)
+), inf AS (
+  SELECT s.partner_id, w.ps, SUM(ROUND(w.rev * COALESCE(s.share, 0), 2)) AS rev
+  FROM share s JOIN won w ON w.id = s.deal_id GROUP BY s.partner_id, w.ps
+), mdf AS (
+  SELECT e.partner_id, q.ps, SUM(e.amount) AS paid
+  FROM {ledger} e JOIN {mdf_program} pr ON pr.id = e.program_id
+  JOIN q ON (e.created_at AT TIME ZONE 'UTC')::date >= q.ps
+        AND (e.created_at AT TIME ZONE 'UTC')::date < q.pe
+  WHERE e.tenant_id = %(t)s AND e.kind = 'payment' AND pr.currency = %(cur)s
+  GROUP BY e.partner_id, q.ps
+), tiercount AS (
+  SELECT tier_id, COUNT(*) AS n FROM {partner}
+  WHERE tenant_id = %(t)s AND status <> 'applicant' AND tier_id IS NOT NULL GROUP BY tier_id
+), cost AS (
+  SELECT p.id AS partner_id, q.ps,
+    SUM(CASE WHEN c.partner_id IS NOT NULL THEN c.amount ELSE ROUND(c.amount / tc.n, 2) END)
+      AS amount
+  FROM {cost} c JOIN q ON c.incurred_on >= q.ps AND c.incurred_on < q.pe
+  JOIN p ON p.id = c.partner_id OR (c.partner_id IS NULL AND p.tier_id = c.tier_id)
+  LEFT JOIN tiercount tc ON tc.tier_id = c.tier_id
+  WHERE c.tenant_id = %(t)s AND c.currency = %(cur)s
+  GROUP BY p.id, q.ps
+), r AS (
+  SELECT p.id AS partner_id, q.ps, p.tier_id, p.partner_type,
+    COALESCE(src.n, 0) AS won_deals, COALESCE(src.rev, 0) AS sourced,
+    COALESCE(inf.rev, 0) AS influenced,
+    ROUND(COALESCE(src.resale, 0) * COALESCE(t.discount_pct, 0) / 100, 2) AS discounts,
+    COALESCE(mdf.paid, 0) AS mdf_paid, COALESCE(cost.amount, 0) AS costs
+  FROM p CROSS JOIN q
+  LEFT JOIN {tier} t ON t.id = p.tier_id
+  LEFT JOIN src ON src.partner_id = p.id AND src.ps = q.ps
+  LEFT JOIN inf ON inf.partner_id = p.id AND inf.ps = q.ps
+  LEFT JOIN mdf ON mdf.partner_id = p.id AND mdf.ps = q.ps
+  LEFT JOIN cost ON cost.partner_id = p.id AND cost.ps = q.ps
+), v AS (
+  SELECT r.*, ROUND((sourced + influenced) * %(margin)s / 100, 2) AS ret,
+         mdf_paid + discounts + costs AS inv
+  FROM r
+)
+INSERT INTO {rollup} (tenant_id, partner_id, period_start, currency, tier_id, partner_type,
+  won_deals, sourced_revenue, influenced_revenue, gross_margin_pct, return_amount, mdf_paid,
+  discounts, program_costs, investment, ropi, computed_at)
+SELECT %(t)s, partner_id, ps, %(cur)s, tier_id, partner_type, won_deals, sourced, influenced,
+  %(margin)s, ret, mdf_paid, discounts, costs, inv,
+  CASE WHEN inv > 0 THEN ROUND((ret - inv) / inv, 4) END, now()
+FROM v
+ON CONFLICT (tenant_id, partner_id, period_start) DO UPDATE SET
+  currency = EXCLUDED.currency, tier_id = EXCLUDED.tier_id,
+  partner_type = EXCLUDED.partner_type, won_deals = EXCLUDED.won_deals,
+  sourced_revenue = EXCLUDED.sourced_revenue, influenced_revenue = EXCLUDED.influenced_revenue,
+  gross_margin_pct = EXCLUDED.gross_margin_pct, return_amount = EXCLUDED.return_amount,
+  mdf_paid = EXCLUDED.mdf_paid, discounts = EXCLUDED.discounts,
+  program_costs = EXCLUDED.program_costs, investment = EXCLUDED.investment,
+  ropi = EXCLUDED.ropi, computed_at = EXCLUDED.computed_at
+"""
+
+
+def quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def quarters_back(day: datetime.date, n: int) -> list[datetime.date]:
+    """The quarter containing `day` and the n-1 before it, oldest first."""
+    start = quarter_start(day)
+    out = []
+    for _ in range(n):
+        out.append(start)
+        prev = start - datetime.timedelta(days=1)
+        start = quarter_start(prev)
+    return sorted(out)
+
+
+def rollups_compute(
+    *,
+    tenant,
+    periods: list[datetime.date] | None = None,
+    partner_ids: list[int] | None = None,
+) -> int:
+    """Attribution and ROPI per partner and quarter, in the settings' currency: sourced
+    revenue to the registering partner, influenced revenue split between approved influencers
+    (even or by weight); return = (sourced + influenced) x gross margin; investment = MDF paid
+    + tier discount on resale revenue + program costs (tier costs shared evenly by the tier's
+    partners). `partner_ids` limits the recompute to partners whose data changed; the result
+    for them equals a full recompute. Returns the number of rows written."""
+    config = AnalyticsSettings.for_tenant(tenant)
+    periods = periods or quarters_back(timezone.localdate(), 5)
+    params = {
+        "t": tenant.pk,
+        "starts": [quarter_start(p) for p in periods],
+        "cur": config.currency,
+        "weighted": config.attribution_model == "weighted",
+        "margin": config.gross_margin_pct,
+    }
+    partner_filter = ""
+    if partner_ids is not None:
+        partner_filter = "AND id = ANY(%(ids)s)"
+        params["ids"] = list(partner_ids)
+    with connection.cursor() as cur:
+        cur.execute(ROLLUP_SQL.format(partner_filter=partner_filter, **T), params)
+        return cur.rowcount
+
+
+CHANGED_SQL = """
+SELECT d.partner_id FROM {deal} d
+JOIN {audit} e ON e.object_id = d.id::text AND e.object_type = 'dealreg.deal'
+WHERE d.tenant_id = %(t)s AND e.tenant_id = %(t)s AND e.created_at >= %(since)s
+UNION
+SELECT i.partner_id FROM {influencer} i
+JOIN {audit} e ON e.object_id = i.deal_id::text AND e.object_type = 'dealreg.deal'
+WHERE i.tenant_id = %(t)s AND e.tenant_id = %(t)s AND e.created_at >= %(since)s
+UNION
+SELECT i.partner_id FROM {influencer} i
+WHERE i.tenant_id = %(t)s AND i.created_at >= %(since)s
+UNION
+SELECT partner_id FROM {ledger} WHERE tenant_id = %(t)s AND created_at >= %(since)s
+UNION
+SELECT e.object_id::bigint FROM {audit} e
+WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'partners.partner'
+  AND e.object_id ~ '^[0-9]+$'
+"""
+# Changes that move every partner's figures: recompute everything.
+GLOBAL_ACTIONS = ("analytics.settings_updated", "analytics.program_cost_added", "tier.updated")
+
+
+def changed_partners(*, tenant, since: datetime.datetime) -> list[int] | None:
+    """Partners whose rollup inputs changed since `since` (deals and their influencers,
+    MDF ledger entries, tier or status changes), read from the audit trail and the ledger in
+    one statement; None when a program-wide input changed (settings, costs, a tier's terms)."""
+    if AuditEvent.objects.filter(created_at__gte=since, action__in=GLOBAL_ACTIONS).exists():
+        return None
+    with connection.cursor() as cur:
+        cur.execute(CHANGED_SQL.format(**T), {"t": tenant.pk, "since": since})
+        return sorted({row[0] for row in cur.fetchall()})
+
+
+def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
+    """The nightly rollup: incremental for the partners whose data changed since the last
+    rollup (equal to a full recompute for them), full when there is no earlier rollup, when a
+    program-wide input changed, or on the first day of a quarter (a new period starts)."""
+    last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
+    today = today or timezone.localdate()
+    if last is None or today == quarter_start(today):
+        return rollups_compute(tenant=tenant)
+    ids = changed_partners(tenant=tenant, since=last)
+    if ids is None:
+        return rollups_compute(tenant=tenant)
+    if not ids:
+        return 0
+    return rollups_compute(tenant=tenant, partner_ids=ids)
+
+
+def rollup_run_request(*, tenant, member) -> RollupRun:
+    """Queue an on-demand recompute (refused while one is already queued or running)."""
+    from analytics import tasks
+    from prm.tasks import dispatch
+
+    # A run older than an hour that never finished (worker lost) no longer blocks a new one.
+    if RollupRun.objects.filter(
+        status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING],
+        created_at__gte=timezone.now() - datetime.timedelta(hours=1),
+    ).exists():
+        raise DomainError("A recompute is already under way.")
+    run = RollupRun.objects.create(tenant=tenant, requested_by=member)
+    log_action("analytics.rollup_requested", obj=run)
+    dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
+    return run
+
+
+def rollup_run_execute(*, tenant, run_id: int) -> RollupRun | None:
+    """Claim the run (conditional update), compute health and rollups, record the result."""
+    claimed = RollupRun.objects.filter(
+        pk=run_id, status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING]
+    ).update(status=RollupRun.Status.RUNNING)
+    if claimed != 1:
+        return None
+    try:
+        with transaction.atomic():
+            health_compute(tenant=tenant)
+            rows = rollups_compute(tenant=tenant)
+    except Exception as exc:  # noqa: BLE001 - recorded on the run, which people see
+        log.exception("rollup run %s failed", run_id)
+        RollupRun.objects.filter(pk=run_id).update(
+            status=RollupRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:300]
+        )
+        return RollupRun.objects.get(pk=run_id)
+    RollupRun.objects.filter(pk=run_id).update(
+        status=RollupRun.Status.DONE, finished_at=timezone.now(), rows=rows
+    )
+    return RollupRun.objects.get(pk=run_id)
+
+
+# --- Settings and program costs -----------------------------------------------------------
+
+SETTINGS_FIELDS = [
+    "currency",
+    "gross_margin_pct",
+    "attribution_model",
+    "at_risk_below",
+    "at_risk_drop",
+    *[f"weight_{k}" for k in rules.COMPONENTS],
+]
+
+
+@transaction.atomic
+def settings_update(*, tenant, **values) -> AnalyticsSettings:
+    obj = AnalyticsSettings.objects.select_for_update().get(
+        pk=AnalyticsSettings.for_tenant(tenant).pk
+    )
+    if (
+        sum(int(values.get(f"weight_{k}", getattr(obj, f"weight_{k}"))) for k in rules.COMPONENTS)
+        <= 0
+    ):
+        raise DomainError("At least one health weight must be above zero.", field="weight_pipeline")
+    before = {f: str(getattr(obj, f)) for f in SETTINGS_FIELDS}
+    changed = []
+    for field, value in values.items():
+        if field in SETTINGS_FIELDS and getattr(obj, field) != value:
+            setattr(obj, field, value)
+            changed.append(field)
+    if changed:
+        obj.save(update_fields=changed)
+        after = {f: str(getattr(obj, f)) for f in SETTINGS_FIELDS}
+        log_action(
+            "analytics.settings_updated",
+            obj=obj,
+            before={f: before[f] for f in changed},
+            after={f: after[f] for f in changed},
+        )
+    return obj
+
+
+@transaction.atomic
+def program_cost_add(
+    *,
+    tenant,
+    amount: Decimal,
+    currency: str,
+    incurred_on: datetime.date,
+    description: str,
+    partner=None,
+    tier=None,
+) -> ProgramCost:
+    if (partner is None) == (tier is None):
+        raise DomainError("Choose a partner or a tier, not both.", field="partner")
+    cost = ProgramCost.objects.create(
+        tenant=tenant,
+        partner=partner,
+        tier=tier,
+        amount=amount,
+        currency=currency.upper(),
+        incurred_on=incurred_on,
+        description=description,
+    )
+    log_action(
+        "analytics.program_cost_added",
+        obj=cost,
+        after={"amount": amount, "currency": cost.currency, "description": description},
+    )
+    return cost
+
+
+# --- Partner satisfaction -----------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_answer(*, member, score: int, comment: str = "", today=None):
+    """Record a partner member's PSAT answer for the current quarter (once per quarter)."""
+    from analytics.models import SurveyResponse
+
+    if member.partner_id is None:
+        raise DomainError("Only partner people answer the partner survey.")
+    if not 1 <= int(score) <= 5:
+        raise DomainError("Choose a score from 1 to 5.", field="score")
+    period = quarter_start(today or timezone.localdate())
+    response, created = SurveyResponse.objects.get_or_create(
+        tenant=member.tenant,
+        member=member,
+        period_start=period,
+        defaults={"partner_id": member.partner_id, "score": score, "comment": comment.strip()},
+    )
+    if not created:
+        raise DomainError("You have already answered this quarter's survey.", field="score")
+    log_action("analytics.survey_answered", obj=response, after={"score": score})
+    return response

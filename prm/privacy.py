@@ -1,0 +1,200 @@
+"""Personal data: a member's export of everything held about them, and erasure of a person.
+
+Export: `export_request()` queues `build_personal_export` (a TenantTask), which collects the
+data (`personal_data()`), keeps the JSON in Redis for EXPORT_HOURS under a random token and
+e-mails the member a link. Only the same signed-in person can download it, and only until it
+expires; nothing is written to the database or the media directory.
+
+Erasure: `person_erase()` removes or pseudonymises a person's personal fields in this tenant
+(membership, API keys, invitations, the audit trail's actor label, IP and user agent) and,
+when they belong to no other tenant, in their account. Business records (deals, requests,
+claims, the ledger) keep their foreign keys to the member row, which stays, inactive and
+nameless, so every total and history still adds up.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from prm.audit import log_action, mask
+from prm.context_processors import NAV
+from prm.errors import DomainError, PermissionDenied
+from prm.models import ApiKey, AuditEvent, Invitation, Member, User
+from prm.roles import ALL_ROLES, Role, has_perm, register
+from prm.urls_util import tenant_url
+
+EXPORT_HOURS = 24
+CACHE_PREFIX = "prm:privacy-export:"
+
+register(
+    {
+        "privacy.export_own": ALL_ROLES,
+        "privacy.erase": frozenset({Role.ADMIN}),
+    }
+)
+NAV.append((98, gettext_lazy("Your data"), "privacy", "privacy.export_own"))
+
+# Columns that hold credentials, never exported even masked, and tables made of them.
+_SKIP_FIELDS = {"password", "key_hash", "token_hash", "secret"}
+_SKIP_MODELS = {"mfa.authenticator"}
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def _rows(model, **filters) -> list[dict[str, Any]]:
+    fields = [
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.attname not in _SKIP_FIELDS and f.name not in _SKIP_FIELDS
+    ]
+    manager = getattr(model.objects, "with_scopes_disabled", None)
+    qs = manager() if manager else model.objects.all()
+    return [mask(row) for row in qs.filter(**filters).values(*fields)]
+
+
+def personal_data(*, member: Member) -> dict[str, Any]:
+    """Everything this tenant holds that refers to `member`'s person: their account, their
+    membership, their audit trail, and every row of every model that points at them (one
+    query per such foreign key, independent of the number of rows). Must run inside the
+    member's tenant: RLS limits each query to it."""
+    user = member.user
+    out: dict[str, Any] = {
+        "generated_at": timezone.now().isoformat(),
+        "tenant": member.tenant.name,
+        "account": _rows(User, pk=user.pk)[0],
+        "memberships": _rows(Member, user_id=user.pk),
+        "audit_trail": _rows(AuditEvent, actor_id=user.pk, tenant_id=member.tenant_id),
+        "invitations_to_you": _rows(Invitation, email__iexact=user.email),
+        "api_keys": _rows(ApiKey, member_id=member.pk),
+        "records": {},
+    }
+    covered = {(Member, "user"), (AuditEvent, "actor"), (ApiKey, "member")}
+    member_ids = [member.pk]
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.proxy or not meta.managed or model is User:
+            continue
+        for field in meta.concrete_fields:
+            target = getattr(field, "related_model", None)
+            if target not in (User, Member) or (model, field.name) in covered:
+                continue
+            if meta.label_lower in _SKIP_MODELS:
+                continue
+            lookup = {f"{field.attname}__in": member_ids if target is Member else [user.pk]}
+            rows = _rows(model, **lookup)
+            if rows:
+                out["records"].setdefault(meta.label_lower, {})[field.name] = rows
+    return out
+
+
+@transaction.atomic
+def export_request(*, member: Member) -> None:
+    """Queue the export; the member gets an e-mail with the download link."""
+    from prm.tasks import dispatch
+
+    token = secrets.token_urlsafe(32)
+    log_action("privacy.export_requested", obj=member, object_label=member.user.email)
+    dispatch(build_personal_export_task(), tenant=member.tenant, member_id=member.pk, token=token)
+
+
+def export_build(*, member_id: int, token: str) -> None:
+    """Called by the task inside the member's tenant: build, store, e-mail."""
+    member = Member.objects.select_related("user", "tenant").get(pk=member_id)
+    payload = json.dumps(personal_data(member=member), indent=2, default=str)
+    cache.set(
+        CACHE_PREFIX + token,
+        {"user_id": member.user_id, "tenant_id": member.tenant_id, "json": payload},
+        timeout=EXPORT_HOURS * 3600,
+    )
+    body = render_to_string(
+        "privacy/emails/export_ready.txt",
+        {
+            "member": member,
+            "url": tenant_url(member.tenant, f"/privacy/export/{token}/"),
+            "hours": EXPORT_HOURS,
+        },
+    )
+    subject = _("[%(t)s] Your personal data export is ready") % {"t": member.tenant.name}
+    email = member.user.email
+    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
+
+
+def export_fetch(*, token: str, member: Member) -> str | None:
+    """The export's JSON, for the person it was made for, before it expires; else None."""
+    entry = cache.get(CACHE_PREFIX + token) if token else None
+    if not entry or entry["user_id"] != member.user_id or entry["tenant_id"] != member.tenant_id:
+        return None
+    return entry["json"]
+
+
+def build_personal_export_task():
+    from prm.privacy_tasks import build_personal_export
+
+    return build_personal_export
+
+
+# --- Erasure --------------------------------------------------------------------------------
+
+
+def pseudonym_for(user: User) -> str:
+    return f"erased-{user.pk}@erased.invalid"
+
+
+@transaction.atomic
+def person_erase(*, by: Member, member: Member) -> dict[str, int]:
+    """Erase `member`'s person from this tenant. Tenant admins only, never themselves.
+
+    Returns counts of what changed (for the confirmation message)."""
+    if not has_perm(by.role, "privacy.erase"):
+        raise PermissionDenied()
+    if member.user_id == by.user_id:
+        raise DomainError(_("You cannot erase yourself; ask another tenant admin."))
+    member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    user = member.user
+    email, label = user.email, pseudonym_for(user)
+
+    Member.objects.filter(pk=member.pk).update(title="", is_active=False)
+    keys, _detail = ApiKey.objects.filter(member=member).delete()
+    invitations = Invitation.objects.filter(email__iexact=email).update(email=label)
+    with connection.cursor() as cur:
+        cur.execute("SELECT prm_audit_pseudonymise(%s, %s, %s)", [user.pk, email, label])
+        audit_rows = cur.fetchone()[0]
+        cur.execute("SELECT prm_user_other_tenant_count(%s)", [user.pk])
+        other_tenants = cur.fetchone()[0]
+    account = 0
+    if other_tenants == 0:
+        user.email, user.full_name, user.is_active = label, "", False
+        user.set_unusable_password()
+        user.save(update_fields=["email", "full_name", "is_active", "password"])
+        _erase_allauth(user)
+        account = 1
+    log_action(
+        "privacy.person_erased",
+        object_type="prm.member",
+        object_id=member.pk,
+        object_label=label,
+        after={"audit_rows": audit_rows, "api_keys": keys, "account_pseudonymised": bool(account)},
+    )
+    return {"audit_rows": audit_rows, "api_keys": keys, "invitations": invitations}
+
+
+def _erase_allauth(user: User) -> None:
+    """E-mail addresses, MFA devices and social logins of the account (global tables)."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()

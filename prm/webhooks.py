@@ -1,0 +1,494 @@
+"""Signed webhooks: endpoint services, the outbox relay and the delivery log.
+
+The relay (`relay_all`, on Celery beat every 10 s, and kicked after each commit that emits an
+event) works tenant by tenant inside `tenant_context()`:
+
+1. fan-out: unrelayed outbox rows are locked `FOR UPDATE SKIP LOCKED` and turned, in one
+   set-based statement, into one `WebhookDelivery` per subscribed active endpoint and one
+   `Notification` per interested member (prm.notifications), then marked relayed;
+2. delivery: one due delivery at a time is locked `FOR UPDATE SKIP LOCKED`, POSTed, logged
+   and marked delivered (or rescheduled) in the same transaction. Two relays running at once
+   therefore never send one delivery twice; a crash between the POST and the commit sends it
+   again, which receivers absorb with the `X-PRM-Event-Id` header (at-least-once).
+
+Signature (see docs/webhooks.md): header `X-PRM-Signature: t=<unix time>,v1=<hex>` where hex
+is HMAC-SHA256, keyed with the endpoint's secret, over `<unix time>.<raw body>`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import ipaddress
+import json
+import logging
+import secrets
+import socket
+import time
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from prm import events
+from prm.audit import log_action
+from prm.errors import DomainError, PermissionDenied
+from prm.models import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    Member,
+    OutboxEvent,
+    Tenant,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from prm.roles import Role, has_perm
+from prm.tenancy import system_context, tenant_context
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-PRM-Signature"
+RETRY_FOR = datetime.timedelta(hours=24)
+DISABLE_AFTER = datetime.timedelta(hours=24)
+FIRST_RETRY_SECONDS = 30
+MAX_RETRY_SECONDS = 4 * 3600
+TIMEOUT_SECONDS = 10
+FAN_OUT_BATCH = 500
+DELIVERIES_PER_RUN = 200
+
+
+# --- URLs ---------------------------------------------------------------------------------
+
+
+def _allow_private() -> bool:
+    return bool(getattr(settings, "PRM_WEBHOOKS_ALLOW_PRIVATE", False))
+
+
+def _refused_address(host: str) -> str | None:
+    """The first address `host` resolves to that is not public, or None if all are public.
+    Raises DomainError when the name does not resolve."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError):
+        raise DomainError(_("The host name does not resolve."), field="url")
+    for info in infos:
+        ip = ipaddress.ip_address(info[4][0].split("%")[0])
+        mapped = getattr(ip, "ipv4_mapped", None)
+        if not (mapped or ip).is_global:
+            return str(ip)
+    return None
+
+
+def validate_url(url: str) -> str:
+    """HTTPS only, and (unless PRM_WEBHOOKS_ALLOW_PRIVATE, set in local and test settings)
+    no host resolving to a private, loopback, link-local or otherwise non-public address."""
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    allowed_schemes = ("https", "http") if _allow_private() else ("https",)
+    if parts.scheme not in allowed_schemes or not parts.hostname:
+        raise DomainError(_("Enter an HTTPS URL."), field="url")
+    if parts.username or parts.password:
+        raise DomainError(_("Credentials do not belong in the URL."), field="url")
+    if len(url) > 500:
+        raise DomainError(_("The URL is too long."), field="url")
+    if not _allow_private() and _refused_address(parts.hostname):
+        raise DomainError(
+            _("This URL points to a private, loopback or link-local address."), field="url"
+        )
+    return url
+
+
+def _validate_event_types(values) -> list[str]:
+    values = sorted(set(values or []))
+    if not values:
+        raise DomainError(_("Choose at least one event."), field="event_types")
+    unknown = [v for v in values if v not in events.EVENTS]
+    if unknown:
+        raise DomainError(
+            _("Unknown events: %(e)s.") % {"e": ", ".join(unknown)}, field="event_types"
+        )
+    return values
+
+
+# --- Endpoint services --------------------------------------------------------------------
+
+
+def _require_admin(by: Member | None) -> None:
+    if by is None or not has_perm(by.role, "webhooks.manage"):
+        raise PermissionDenied()
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, by: Member, url: str, event_types: list[str], description: str = ""
+) -> WebhookEndpoint:
+    _require_admin(by)
+    endpoint = WebhookEndpoint.objects.create(
+        tenant_id=by.tenant_id,
+        url=validate_url(url),
+        event_types=_validate_event_types(event_types),
+        description=(description or "").strip()[:200],
+        secret=new_secret(),
+        created_by=by,
+    )
+    log_action(
+        "webhook.created",
+        obj=endpoint,
+        after={"url": endpoint.url, "event_types": endpoint.event_types},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_update(
+    *,
+    by: Member,
+    endpoint: WebhookEndpoint,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    description: str | None = None,
+) -> WebhookEndpoint:
+    _require_admin(by)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    before = {"url": endpoint.url, "event_types": endpoint.event_types}
+    if url is not None:
+        endpoint.url = validate_url(url)
+    if event_types is not None:
+        endpoint.event_types = _validate_event_types(event_types)
+    if description is not None:
+        endpoint.description = description.strip()[:200]
+    endpoint.save(update_fields=["url", "event_types", "description"])
+    log_action(
+        "webhook.updated",
+        obj=endpoint,
+        before=before,
+        after={"url": endpoint.url, "event_types": endpoint.event_types},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_set_active(
+    *, by: Member | None, endpoint: WebhookEndpoint, active: bool, reason: str = ""
+) -> WebhookEndpoint:
+    """Disable (deliveries wait) or re-enable (they resume, the failure clock restarts).
+    `by=None` is the relay disabling an endpoint that has failed for a day."""
+    if by is not None:
+        _require_admin(by)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    if endpoint.is_active == active:
+        return endpoint
+    now = timezone.now()
+    endpoint.is_active = active
+    endpoint.disabled_at = None if active else now
+    endpoint.disabled_reason = "" if active else (reason or _("Disabled by an admin."))[:300]
+    endpoint.failing_since = None
+    endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "failing_since"])
+    log_action(
+        "webhook.enabled" if active else "webhook.disabled",
+        obj=endpoint,
+        after={"reason": endpoint.disabled_reason},
+    )
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, by: Member, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    _require_admin(by)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.secret = new_secret()
+    endpoint.save(update_fields=["secret"])
+    log_action("webhook.secret_rotated", obj=endpoint)
+    return endpoint
+
+
+@transaction.atomic
+def webhook_redeliver(*, by: Member, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Queue one more attempt now, whatever the delivery's state. The retry window starts
+    again from this request."""
+    _require_admin(by)
+    delivery = WebhookDelivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = timezone.now()
+    delivery.created_at = timezone.now()
+    delivery.save(update_fields=["status", "next_attempt_at", "created_at"])
+    log_action("webhook.redelivery_requested", obj=delivery, after={"event": delivery.event_id})
+    transaction.on_commit(lambda: kick(delivery.tenant_id))
+    return delivery
+
+
+# --- Signing and sending ------------------------------------------------------------------
+
+
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={mac.hexdigest()}"
+
+
+def body_of(event: OutboxEvent, tenant: Tenant) -> bytes:
+    return json.dumps(
+        {
+            "id": str(event.event_id),
+            "type": event.event_type,
+            "created_at": event.created_at.astimezone(datetime.UTC).isoformat(),
+            "tenant": tenant.slug,
+            "data": event.payload,
+        },
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is a failed delivery: following it could lead to a private address."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
+
+
+def post(url: str, body: bytes, headers: dict) -> tuple[int | None, int, str]:
+    """POST; returns (status code or None, milliseconds, error text)."""
+    started = time.monotonic()
+    code, error = None, ""
+    host = urlsplit(url).hostname or ""
+    try:
+        if not _allow_private():
+            refused = _refused_address(host)
+            if refused:
+                raise DomainError(f"refused: {host} resolves to {refused}")
+        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
+        with _opener.open(request, timeout=TIMEOUT_SECONDS) as resp:
+            code = resp.status
+            resp.read(65536)
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+        error = f"HTTP {exc.code}"
+    except DomainError as exc:
+        error = exc.message
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        error = str(getattr(exc, "reason", exc))
+    return code, int((time.monotonic() - started) * 1000), error[:300]
+
+
+def backoff(attempts: int) -> datetime.timedelta:
+    """30 s, 1 min, 2 min ... doubling, at most 4 h between attempts."""
+    return datetime.timedelta(
+        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), MAX_RETRY_SECONDS)
+    )
+
+
+# --- The relay ----------------------------------------------------------------------------
+
+
+def fan_out(*, tenant) -> int:
+    """Turn unrelayed outbox rows into deliveries and notifications (one statement).
+    Must run inside tenant_context(tenant). Returns the number of events relayed."""
+    from prm.notifications import catalogue_values
+
+    values_sql, values_params = catalogue_values()
+    with connection.cursor() as cur:
+        # values_sql holds placeholders only.
+        cur.execute(
+            f"""
+            WITH ev AS (
+                SELECT id, event_type, payload FROM prm_outboxevent
+                WHERE tenant_id = %(t)s AND relayed_at IS NULL
+                ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+            ), cat (event_type, grp, audience, title) AS (VALUES {values_sql}),
+            deliveries AS (
+                INSERT INTO prm_webhookdelivery (tenant_id, endpoint_id, event_id, status,
+                    attempts, next_attempt_at, error, created_at)
+                SELECT %(t)s, e.id, ev.id, 'pending', 0, now(), '', now()
+                FROM ev JOIN prm_webhookendpoint e
+                  ON e.tenant_id = %(t)s AND e.is_active AND ev.event_type = ANY(e.event_types)
+                ON CONFLICT DO NOTHING
+            ), notes AS (
+                INSERT INTO prm_notification (tenant_id, member_id, event_id, event_type,
+                    "group", title, url, mode)
+                SELECT %(t)s, m.id, ev.id, ev.event_type, c.grp,
+                       left(c.title || coalesce(': ' || (ev.payload ->> 'label'), ''), 200),
+                       coalesce(ev.payload ->> 'path', ''), coalesce(p.mode, 'immediate')
+                FROM ev JOIN cat c ON c.event_type = ev.event_type
+                JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active AND (
+                    (c.audience = 'staff' AND m.role IN ('admin', 'channel_manager'))
+                    OR (c.audience = 'partner'
+                        AND m.partner_id = (ev.payload ->> 'partner_id')::bigint))
+                LEFT JOIN prm_notificationpreference p
+                  ON p.tenant_id = %(t)s AND p.member_id = m.id AND p."group" = c.grp
+                WHERE coalesce(p.mode, 'immediate') <> 'off'
+                ON CONFLICT DO NOTHING
+            )
+            UPDATE prm_outboxevent o SET relayed_at = now() FROM ev WHERE o.id = ev.id
+            RETURNING o.id
+            """,  # noqa: S608
+            {"t": tenant.pk, "limit": FAN_OUT_BATCH, **values_params},
+        )
+        return len(cur.fetchall())
+
+
+def _disable_failing(endpoint: WebhookEndpoint, tenant) -> None:
+    webhook_endpoint_set_active(
+        by=None,
+        endpoint=endpoint,
+        active=False,
+        reason=_("Every delivery failed for 24 hours."),
+    )
+    emails = list(
+        Member.objects.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
+    )
+    if emails:
+        subject = _("Webhook disabled: %(u)s") % {"u": endpoint.url}
+        body = _(
+            "Every delivery to %(u)s has failed for 24 hours, so %(t)s stopped sending to it. "
+            "Fix the receiver, then enable the endpoint again under Webhooks; events that "
+            "happened meanwhile are kept and can be redelivered."
+        ) % {"u": endpoint.url, "t": tenant.name}
+        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails))
+
+
+def deliver_one(*, tenant, now=None) -> WebhookDelivery | None:
+    """Lock one due delivery (skipping rows another relay holds), send it, log the attempt
+    and mark the outcome, all in one transaction. Returns None when nothing is due."""
+    with tenant_context(tenant):
+        now = now or timezone.now()
+        delivery = (
+            WebhookDelivery.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(
+                status=DeliveryStatus.PENDING,
+                next_attempt_at__lte=now,
+                endpoint__is_active=True,
+            )
+            .order_by("next_attempt_at", "id")
+            .first()
+        )
+        if delivery is None:
+            return None
+        endpoint = WebhookEndpoint.objects.get(pk=delivery.endpoint_id)
+        event = OutboxEvent.objects.get(pk=delivery.event_id)
+        body = body_of(event, tenant)
+        timestamp = int(now.timestamp())
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "PRM-Webhooks/1",
+            "X-PRM-Event-Id": str(event.event_id),
+            "X-PRM-Event-Type": event.event_type,
+            "X-PRM-Delivery-Id": str(delivery.pk),
+            SIGNATURE_HEADER: sign(endpoint.secret, timestamp, body),
+        }
+        code, ms, error = post(endpoint.url, body, headers)
+        ok = code is not None and 200 <= code < 300
+        DeliveryAttempt.objects.create(
+            tenant_id=tenant.pk,
+            delivery=delivery,
+            attempted_at=now,
+            response_code=code,
+            response_ms=ms,
+            ok=ok,
+            error="" if ok else error,
+        )
+        delivery.attempts += 1
+        delivery.last_attempt_at = now
+        delivery.response_code, delivery.response_ms = code, ms
+        delivery.error = "" if ok else error
+        if ok:
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
+                DeliveryStatus.DELIVERED,
+                now,
+                None,
+            )
+            if endpoint.failing_since is not None:
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
+        else:
+            if now - delivery.created_at >= RETRY_FOR:
+                delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+            else:
+                delivery.next_attempt_at = now + backoff(delivery.attempts)
+            if endpoint.failing_since is None:
+                WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=now)
+            elif now - endpoint.failing_since >= DISABLE_AFTER:
+                _disable_failing(endpoint, tenant)
+        delivery.save(
+            update_fields=[
+                "attempts",
+                "last_attempt_at",
+                "response_code",
+                "response_ms",
+                "error",
+                "status",
+                "delivered_at",
+                "next_attempt_at",
+            ]
+        )
+        return delivery
+
+
+def relay_tenant(*, tenant, now=None, limit: int = DELIVERIES_PER_RUN) -> dict:
+    """Fan out, then deliver what is due (at most `limit` attempts)."""
+    with tenant_context(tenant):
+        relayed = fan_out(tenant=tenant)
+    sent = 0
+    while sent < limit and deliver_one(tenant=tenant, now=now) is not None:
+        sent += 1
+    return {"relayed": relayed, "attempts": sent}
+
+
+@shared_task(name="prm.webhooks.relay_all", ignore_result=True, time_limit=300, soft_time_limit=240)
+def relay_all() -> int:
+    """Beat, every 10 s: each active tenant in turn, inside its own tenant context."""
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    attempts = 0
+    for tenant_id in ids:
+        with system_context():
+            tenant = Tenant.objects.get(pk=tenant_id)
+        attempts += relay_tenant(tenant=tenant)["attempts"]
+    return attempts
+
+
+@shared_task(name="prm.webhooks.relay_tenant", ignore_result=True, time_limit=300)
+def relay_tenant_task(*, tenant_id: int) -> None:
+    with system_context():
+        tenant = Tenant.objects.get(pk=tenant_id)
+    relay_tenant(tenant=tenant)
+
+
+def kick(tenant_id: int) -> None:
+    """Ask a worker to relay now rather than at the next beat; harmless if the broker is
+    down (the outbox row waits for the beat)."""
+    try:
+        relay_tenant_task.apply_async(kwargs={"tenant_id": tenant_id})
+    except Exception:  # noqa: BLE001 - the broker being down must not fail a committed change
+        log.warning("relay kick for tenant %s not queued; the beat will pick it up", tenant_id)
+
+
+# --- Selectors ----------------------------------------------------------------------------
+
+
+def endpoints():
+    return WebhookEndpoint.objects.all().order_by("-created_at")
+
+
+def deliveries_for(endpoint: WebhookEndpoint):
+    return (
+        WebhookDelivery.objects.filter(endpoint=endpoint)
+        .select_related("event")
+        .order_by("-created_at", "-id")
+    )
+
+
+def attempts_for(delivery: WebhookDelivery):
+    return DeliveryAttempt.objects.filter(delivery=delivery).order_by("-attempted_at", "-id")

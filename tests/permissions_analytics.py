@@ -1,0 +1,84 @@
+"""Permission rows for analytics (portal and API)."""
+
+from __future__ import annotations
+
+from tests.permissions import EVERYONE, STAFF, Endpoint
+
+PARTNER_ROLES = {"partner_admin", "partner_user"}
+ADMIN = {"admin"}
+
+ENDPOINTS = [
+    # Portal
+    Endpoint("analytics-mine", lambda w: "/analytics/", PARTNER_ROLES),
+    Endpoint(
+        "analytics-partner",
+        lambda w: f"/analytics/partners/{w.partner.pk}/",
+        STAFF,
+        stranger_url=lambda w, s: f"/analytics/partners/{s.partner.pk}/",
+    ),
+    Endpoint("analytics-manager", lambda w: "/analytics/manager/", STAFF),
+    Endpoint("analytics-program", lambda w: "/analytics/program/", ADMIN),
+    Endpoint("analytics-program-export", lambda w: "/analytics/program/export.csv", ADMIN),
+    Endpoint(
+        "analytics-recompute", lambda w: "/analytics/program/recompute/", ADMIN, method="post"
+    ),
+    Endpoint("analytics-settings", lambda w: "/analytics/settings/", ADMIN),
+    Endpoint("analytics-costs", lambda w: "/analytics/costs/", ADMIN),
+    # API
+    Endpoint(
+        "api-analytics-health-list", lambda w: "/api/v1/analytics/health/", EVERYONE, api=True
+    ),
+    Endpoint(
+        "api-analytics-health-history",
+        lambda w: f"/api/v1/analytics/health/history/{w.partner.pk}/",
+        EVERYONE,
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/analytics/health/history/{s.partner.pk}/",
+    ),
+    Endpoint(
+        "api-analytics-rollup-list", lambda w: "/api/v1/analytics/rollups/", EVERYONE, api=True
+    ),
+    Endpoint("api-analytics-run-list", lambda w: "/api/v1/analytics/runs/", ADMIN, api=True),
+    Endpoint(
+        "api-analytics-run-list",
+        lambda w: "/api/v1/analytics/runs/",
+        ADMIN,
+        api=True,
+        method="post",
+        expect={202},
+    ),
+]
+
+
+def _review_url(world):
+    from tests.test_analytics_reviews import ready_review
+
+    return f"/analytics/reviews/{ready_review(world).pk}.pdf"
+
+
+ENDPOINTS += [
+    Endpoint("analytics-reviews", lambda w: "/analytics/reviews/", EVERYONE),
+    Endpoint(
+        "analytics-review-download",
+        _review_url,
+        EVERYONE,
+        stranger_url=lambda w, s: _review_url(s),
+    ),
+]
+ENDPOINTS += [
+    Endpoint("analytics-survey", lambda w: "/analytics/survey/", PARTNER_ROLES),
+    Endpoint(
+        "api-analytics-survey-answer-list",
+        lambda w: "/api/v1/analytics/survey-answers/",
+        EVERYONE,
+        api=True,
+    ),
+    Endpoint(
+        "api-analytics-survey-answer-list",
+        lambda w: "/api/v1/analytics/survey-answers/",
+        PARTNER_ROLES,
+        api=True,
+        method="post",
+        data=lambda w: {"score": 4, "comment": "Good"},
+    ),
+]

@@ -1,0 +1,159 @@
+"""Permission rows for the integrations area: webhooks (admins) and notifications (every
+member). The objects they point at are built lazily, once per world."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from tests.permissions import EVERYONE, Endpoint
+
+ADMIN = {"admin"}
+
+
+def integration_objects(world) -> SimpleNamespace:
+    existing = getattr(world, "_integrations", None)
+    if existing is not None:
+        return existing
+    from prm import webhooks
+    from prm.models import OutboxEvent, WebhookDelivery
+    from prm.tenancy import tenant_context
+
+    with tenant_context(world.tenant):
+        endpoint = webhooks.webhook_endpoint_create(
+            by=world.admin, url="https://hooks.example.com/prm", event_types=["deal.approved"]
+        )
+        event = OutboxEvent.objects.create(
+            tenant=world.tenant, event_type="deal.approved", payload={"deal_id": 1}
+        )
+        delivery = WebhookDelivery.objects.create(
+            tenant=world.tenant, endpoint=endpoint, event=event, next_attempt_at=None
+        )
+    world._integrations = SimpleNamespace(endpoint=endpoint, delivery=delivery)
+    return world._integrations
+
+
+def _o(world):
+    return integration_objects(world)
+
+
+def _pair(url):
+    return {"url": lambda w: url(_o(w)), "stranger_url": lambda w, s: url(_o(s))}
+
+
+ENDPOINTS = [
+    # --- Portal
+    Endpoint("webhook-list", lambda w: "/integrations/webhooks/", ADMIN),
+    Endpoint(
+        "webhook-list",
+        lambda w: "/integrations/webhooks/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"url": "https://hooks.example.com/new", "event_types": ["deal.won"]},
+    ),
+    Endpoint(
+        "webhook-detail",
+        allowed=ADMIN,
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/"),
+    ),
+    Endpoint(
+        "webhook-action",
+        allowed=ADMIN,
+        method="post",
+        data=lambda w: {"op": "disable"},
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/action/"),
+    ),
+    Endpoint(
+        "webhook-delivery",
+        allowed=ADMIN,
+        **_pair(lambda o: f"/integrations/deliveries/{o.delivery.pk}/"),
+    ),
+    Endpoint(
+        "webhook-delivery",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda o: f"/integrations/deliveries/{o.delivery.pk}/"),
+    ),
+    Endpoint("notification-list", lambda w: "/notifications/", EVERYONE),
+    Endpoint("notification-list", lambda w: "/notifications/", EVERYONE, method="post"),
+    Endpoint("notification-preferences", lambda w: "/notifications/preferences/", EVERYONE),
+    # --- API
+    Endpoint("api-webhook-endpoint-list", lambda w: "/api/v1/webhook-endpoints/", ADMIN, api=True),
+    Endpoint(
+        "api-webhook-endpoint-list",
+        lambda w: "/api/v1/webhook-endpoints/",
+        ADMIN,
+        api=True,
+        method="post",
+        data=lambda w: {"url": "https://hooks.example.com/api", "event_types": ["deal.lost"]},
+    ),
+    Endpoint(
+        "api-webhook-endpoint-detail",
+        allowed=ADMIN,
+        api=True,
+        **_pair(lambda o: f"/api/v1/webhook-endpoints/{o.endpoint.pk}/"),
+    ),
+    Endpoint(
+        "api-webhook-endpoint-detail",
+        allowed=ADMIN,
+        api=True,
+        method="patch",
+        data=lambda w: {"description": "CRM"},
+        **_pair(lambda o: f"/api/v1/webhook-endpoints/{o.endpoint.pk}/"),
+    ),
+    Endpoint(
+        "api-webhook-endpoint-disable",
+        allowed=ADMIN,
+        api=True,
+        method="post",
+        **_pair(lambda o: f"/api/v1/webhook-endpoints/{o.endpoint.pk}/disable/"),
+    ),
+    Endpoint(
+        "api-webhook-endpoint-enable",
+        allowed=ADMIN,
+        api=True,
+        method="post",
+        **_pair(lambda o: f"/api/v1/webhook-endpoints/{o.endpoint.pk}/enable/"),
+    ),
+    Endpoint("api-webhook-delivery-list", lambda w: "/api/v1/webhook-deliveries/", ADMIN, api=True),
+    Endpoint(
+        "api-webhook-delivery-detail",
+        allowed=ADMIN,
+        api=True,
+        **_pair(lambda o: f"/api/v1/webhook-deliveries/{o.delivery.pk}/"),
+    ),
+    Endpoint(
+        "api-webhook-delivery-attempts",
+        allowed=ADMIN,
+        api=True,
+        **_pair(lambda o: f"/api/v1/webhook-deliveries/{o.delivery.pk}/attempts/"),
+    ),
+    Endpoint(
+        "api-webhook-delivery-redeliver",
+        allowed=ADMIN,
+        api=True,
+        method="post",
+        **_pair(lambda o: f"/api/v1/webhook-deliveries/{o.delivery.pk}/redeliver/"),
+    ),
+    Endpoint("api-notification-list", lambda w: "/api/v1/notifications/", EVERYONE, api=True),
+    Endpoint(
+        "api-notification-mark-read",
+        lambda w: "/api/v1/notifications/mark-read/",
+        EVERYONE,
+        api=True,
+        method="post",
+    ),
+    Endpoint(
+        "api-notification-preferences",
+        lambda w: "/api/v1/notification-preferences/",
+        EVERYONE,
+        api=True,
+    ),
+    Endpoint(
+        "api-notification-preferences",
+        lambda w: "/api/v1/notification-preferences/",
+        EVERYONE,
+        api=True,
+        method="put",
+        data=lambda w: {"preferences": [{"group": "deals", "mode": "digest"}]},
+    ),
+]
