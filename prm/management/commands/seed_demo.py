@@ -94,4 +94,11 @@ class Command(BaseCommand):
                     except ModuleNotFoundError:
                         continue
                     module.seed(tenant=tenant, partners=partners)
+                # The figures tiers and dashboards show come from the seeded deals themselves,
+                # never from hand-typed numbers: recompute them, then place partners in tiers.
+                from dealreg.services import metrics_refresh
+                from partners.services import tiers_evaluate
+
+                metrics_refresh(tenant=tenant)
+                tiers_evaluate(tenant=tenant)
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))
