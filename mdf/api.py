@@ -9,8 +9,6 @@ from decimal import Decimal
 
 import django_filters
 from django.urls import include, path
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
@@ -39,7 +37,7 @@ from mdf.models import (
 )
 from partners.models import Partner
 from prm.api.base import TenantAPIView, TenantViewSet
-from prm.api.fields import TenantPrimaryKeyField
+from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
 from prm.audit import log_action
 from prm.roles import has_perm
 from prm.tasks import dispatch
@@ -49,35 +47,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 # --- Serializers --------------------------------------------------------------------------
 
 
-class EnumField(serializers.ChoiceField):
-    """A choice field documented as one named enum component (MdfProofKindEnum, ...), shared
-    by every field that uses the same choices whatever the field is called, so the schema
-    has no enum naming collisions with other apps."""
-
-    def __init__(self, enum, **kwargs):
-        self.enum = enum
-        super().__init__(choices=enum.choices, **kwargs)
-
-
-class EnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "mdf.api.EnumField"
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        enum = self.target.enum
-        name = f"Mdf{enum.__name__}Enum"
-        component = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            object=name,
-            schema={
-                "type": "string",
-                "enum": list(enum.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in enum.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+class EnumField(NamedEnumField):
+    prefix = "Mdf"
 
 
 class RuleSerializer(serializers.ModelSerializer):

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import django_filters
 from django.urls import path, reverse
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -30,40 +28,14 @@ from onboarding.training_models import (
     QuizAttempt,
 )
 from prm.api.base import TenantAPIView, TenantViewSet
-from prm.api.fields import TenantPrimaryKeyField
+from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
 from prm.models import Member
 
 # --- Shared pieces ------------------------------------------------------------------------
 
 
-class TrainingEnumField(serializers.ChoiceField):
-    """A choice field documented as one named enum component (TrainingCourseStatusEnum...),
-    so `status` and `kind` of other apps never collide with ours in the schema."""
-
-    def __init__(self, enum, **kwargs):
-        self.enum = enum
-        super().__init__(choices=enum.choices, **kwargs)
-
-
-class TrainingEnumFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = "onboarding.training_api.TrainingEnumField"
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        enum = self.target.enum
-        name = f"Training{enum.__name__}Enum"
-        component = ResolvedComponent(
-            name=name,
-            type=ResolvedComponent.SCHEMA,
-            object=name,
-            schema={
-                "type": "string",
-                "enum": list(enum.values),
-                "description": "\n".join(f"* `{v}` - {label}" for v, label in enum.choices),
-            },
-        )
-        auto_schema.registry.register_on_missing(component)
-        return component.ref
+class TrainingEnumField(NamedEnumField):
+    prefix = "Training"
 
 
 # --- Courses ------------------------------------------------------------------------------

@@ -1,3 +1,5 @@
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
 from rest_framework import serializers
 
 
@@ -12,3 +14,36 @@ class TenantPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return self.model.objects.all()
+
+
+class NamedEnumField(serializers.ChoiceField):
+    """A choice field documented as one named enum component (`<prefix><Enum>Enum`), shared by
+    every field with the same choices whatever it is called, so apps' `status` and `kind`
+    fields never collide in the schema."""
+
+    prefix = ""
+
+    def __init__(self, enum, **kwargs):
+        self.enum = enum
+        super().__init__(choices=enum.choices, **kwargs)
+
+
+class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "prm.api.fields.NamedEnumField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        enum = self.target.enum
+        name = f"{self.target.prefix}{enum.__name__}Enum"
+        component = ResolvedComponent(
+            name=name,
+            type=ResolvedComponent.SCHEMA,
+            object=name,
+            schema={
+                "type": "string",
+                "enum": list(enum.values),
+                "description": "\n".join(f"* `{v}` - {label}" for v, label in enum.choices),
+            },
+        )
+        auto_schema.registry.register_on_missing(component)
+        return component.ref
