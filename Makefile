@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint format check-deploy check-migrations clean-data help security backup restore
+.PHONY: run test lint format check-deploy check-migrations clean-data help security backup restore messages bench
 
 help:
 	@echo "make run    - embedded Postgres + Redis, migrate, demo seed, web + worker + beat"
@@ -23,6 +23,7 @@ run: $(STAMP)
 	$(BIN)/python -m prm.devstack run
 
 test: $(STAMP)
+	@command -v chromium >/dev/null || command -v "$$PRM_CHROMIUM" >/dev/null || echo "make test: chromium is missing, so the browser journeys in tests/browser will FAIL. Install it: apt-get install -y --no-install-recommends chromium (.ci/run does this)."
 	$(BIN)/python -m prm.devstack test $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -37,6 +38,12 @@ check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=prm.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
 	DATABASE_URL=postgres://prm_app@db/prm REDIS_URL=redis://redis:6379/0 \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
+
+# Translation catalogues: collect the marked strings into locale/*/LC_MESSAGES/django.po
+# (translate the new entries there), then compile the .mo files, which are committed.
+messages: $(STAMP)
+	$(BIN)/python -m prm.devstack manage makemessages -l de --no-obsolete --ignore=.venv --ignore=.data --ignore=tests --ignore=docs
+	$(BIN)/python -m prm.devstack manage compilemessages --ignore=.venv --ignore=.data
 
 check-migrations: $(STAMP)
 	$(BIN)/python -m prm.devstack manage makemigrations --check --dry-run
@@ -57,6 +64,12 @@ backup: $(STAMP)
 restore: $(STAMP)
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=.data/backups/<name>.dump" && exit 2)
 	$(BIN)/python -m prm.backup restore $(FILE)
+
+# Benchmarks (bench/README.md): a fresh prm_bench database, bench_seed, then every benchmark;
+# results in bench/results/<name>-<scale>.json. Misses are reported; a crash fails.
+SCALE ?= small
+bench: $(STAMP)
+	$(BIN)/python -m prm.devstack bench $(SCALE)
 
 clean-data:
 	rm -rf .data

@@ -5,7 +5,9 @@ Nothing here recomputes on read."""
 from __future__ import annotations
 
 import django_filters
-from drf_spectacular.utils import extend_schema
+from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,7 +15,7 @@ from rest_framework.routers import SimpleRouter
 
 from analytics import selectors, services
 from analytics.models import HealthSnapshot, PartnerRollup, RollupRun, SurveyResponse
-from partners.models import PartnerType
+from partners.models import PartnerType, Region
 from prm.api.base import TenantViewSet
 from prm.api.permissions import IsMember
 
@@ -84,6 +86,22 @@ class AnalyticsRollupSerializer(serializers.ModelSerializer):
             "program_costs",
             "investment",
             "ropi",
+            "velocity_median_days",
+            "velocity_avg_days",
+            "velocity_deals",
+            "deals_decided",
+            "deals_decided_in_sla",
+            "deals_approved",
+            "sla_attainment_pct",
+            "approval_rate_pct",
+            "funnel_submitted",
+            "funnel_approved",
+            "funnel_won",
+            "funnel_rejected",
+            "mdf_won_revenue",
+            "mdf_roi",
+            "psat_answers",
+            "psat_average",
             "computed_at",
         ]
         read_only_fields = fields
@@ -127,7 +145,13 @@ class HealthViewSet(mixins.ListModelMixin, TenantViewSet):
         responses=AnalyticsHealthPointSerializer(many=True),
         summary="One partner's daily health scores, oldest first (last 365 days)",
     )
-    @action(detail=False, url_path=r"history/(?P<partner_id>[0-9]+)")
+    # At most 365 points, oldest first: one unpaginated array, no filters.
+    @action(
+        detail=False,
+        url_path=r"history/(?P<partner_id>[0-9]+)",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def history(self, request, partner_id=None):
         partner = selectors.visible_partners(self.member).filter(pk=partner_id).first()
         if partner is None:
@@ -138,18 +162,57 @@ class HealthViewSet(mixins.ListModelMixin, TenantViewSet):
         return Response(AnalyticsHealthPointSerializer(rows, many=True).data)
 
 
+class _YearFilter(django_filters.NumberFilter):
+    """A whole year in the calendar's range (year 0 would fail in the date lookup)."""
+
+    field_class = forms.IntegerField
+
+
 class RollupFilter(django_filters.FilterSet):
     partner = django_filters.NumberFilter(field_name="partner_id")
     tier = django_filters.NumberFilter(field_name="tier_id")
     partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices)
     period_start = django_filters.DateFilter()
-    year = django_filters.NumberFilter(field_name="period_start", lookup_expr="year")
+    year = _YearFilter(field_name="period_start", lookup_expr="year", min_value=1, max_value=9999)
+    region = django_filters.ChoiceFilter(field_name="partner__region", choices=Region.choices)
+    manager = django_filters.NumberFilter(field_name="partner__owner_id")
 
     class Meta:
         model = PartnerRollup
-        fields = ["partner", "tier", "partner_type", "period_start", "year"]
+        fields = ["partner", "tier", "partner_type", "period_start", "year", "region", "manager"]
 
 
+ROLLUP_FILTERS = [
+    OpenApiParameter("partner", int, description="Partner id."),
+    OpenApiParameter("tier", int, description="Tier id (the partner's tier in the rollup)."),
+    OpenApiParameter(
+        "partner_type", str, enum=[c for c, _l in PartnerType.choices], description="Type."
+    ),
+    OpenApiParameter(
+        "region", str, enum=[c for c, _l in Region.choices], description="Partner's region."
+    ),
+    OpenApiParameter("manager", int, description="Member id of the partner's channel manager."),
+    OpenApiParameter(
+        "period_start", OpenApiTypes.DATE, description="First day of one quarter (YYYY-MM-01)."
+    ),
+    OpenApiParameter("year", int, description="Every quarter of this year."),
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=ROLLUP_FILTERS,
+        summary="Attribution, ROPI and KPIs per partner and quarter",
+        description=(
+            "One row per partner and quarter, recomputed nightly and on demand (never on "
+            "read): sourced and influenced revenue, ROPI with its inputs, deal velocity "
+            "(days submitted to won), approval SLA attainment and approval rate (decisions "
+            "of the quarter), the registration funnel (deals submitted in the quarter), MDF "
+            "ROI (won revenue of deals carrying the partner's campaign codes against MDF "
+            "paid) and PSAT. Percentages are 0-100; ratios are (return - cost) / cost."
+        ),
+    )
+)
 class RollupViewSet(mixins.ListModelMixin, TenantViewSet):
     """Attribution and ROPI per partner and quarter, with every input (sourced and influenced
     revenue, margin, MDF paid, discounts, program costs). Partners see their own rows."""

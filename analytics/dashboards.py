@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from analytics import charts, selectors
+from analytics import charts, selectors, tables
 from mdf import selectors as mdf_selectors
 
 
@@ -14,16 +14,23 @@ def partner_dashboard_context(partner) -> dict:
     snapshot = selectors.latest_health(partner)
     history = list(selectors.health_history(partner).only("day", "score"))
     months = selectors.monthly_deals(partner)
-    quarters = selectors.ropi_by_period(selectors.rollups(partner=partner))[-5:]
+    quarters = selectors.partner_quarters(partner)
     metrics = selectors.metrics_for(partner)
     mdf_rows = list(mdf_selectors.balances(partner=partner))
     # One point per week keeps the line readable over a year.
     weekly = history[::7] if len(history) > 60 else history
     if history and weekly[-1] is not history[-1]:
         weekly.append(history[-1])
+    latest = quarters[-1]["rollup"] if quarters else None
+    kpi_benchmark = selectors.kpi_benchmark(partner, latest)
     return {
         "partner": partner,
         "snapshot": snapshot,
+        "latest_quarter": latest,
+        "kpi_benchmark": kpi_benchmark,
+        "tables": tables.partner_tables(
+            snapshot=snapshot, quarters=quarters, mdf_rows=mdf_rows, benchmark=kpi_benchmark
+        ),
         "benchmark": selectors.benchmark(partner, snapshot),
         "metrics": metrics,
         "next_tier": selectors.next_tier(partner),

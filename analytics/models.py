@@ -212,6 +212,31 @@ class PartnerRollup(TenantModel):
     program_costs = models.DecimalField(**MONEY)
     investment = models.DecimalField(**MONEY)
     ropi = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # Deal velocity: days from submission to won, for deals won in the quarter.
+    velocity_median_days = models.DecimalField(
+        max_digits=7, decimal_places=1, null=True, blank=True
+    )
+    velocity_avg_days = models.DecimalField(max_digits=7, decimal_places=1, null=True, blank=True)
+    velocity_deals = models.PositiveIntegerField(default=0)
+    # Decisions made in the quarter: within the review SLA of the rules version applied, and
+    # approved (approval rate = approved / decided).
+    deals_decided = models.PositiveIntegerField(default=0)
+    deals_decided_in_sla = models.PositiveIntegerField(default=0)
+    deals_approved = models.PositiveIntegerField(default=0)
+    sla_attainment_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    approval_rate_pct = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    # Registration funnel: deals submitted in the quarter and how far they got since.
+    funnel_submitted = models.PositiveIntegerField(default=0)
+    funnel_approved = models.PositiveIntegerField(default=0)
+    funnel_won = models.PositiveIntegerField(default=0)
+    funnel_rejected = models.PositiveIntegerField(default=0)
+    # MDF ROI: won revenue of deals carrying the campaign code of one of the partner's fund
+    # requests (mdf's definition), against the MDF paid in the quarter.
+    mdf_won_revenue = models.DecimalField(**MONEY)
+    mdf_roi = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    # Partner satisfaction answers of the quarter.
+    psat_answers = models.PositiveIntegerField(default=0)
+    psat_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -221,6 +246,33 @@ class PartnerRollup(TenantModel):
             )
         ]
         indexes = [models.Index(fields=["tenant", "period_start"], name="rollup_period_idx")]
+
+
+class FirstDealCohort(TenantModel):
+    """Time to first deal, stored by the rollup run: partners activated in `cohort_month`,
+    per partner type and tier (the dimensions the dashboard filters by), how many have
+    registered a deal, and the summed days to it (the average is total / with_deal, which
+    stays right when rows are added up across types and tiers)."""
+
+    cohort_month = models.DateField()
+    partner_type = models.CharField(max_length=32)
+    tier = models.ForeignKey(
+        "partners.Tier", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    activated = models.PositiveIntegerField(default=0)
+    with_deal = models.PositiveIntegerField(default=0)
+    days_total = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort_month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "cohort_month", "partner_type", "tier"],
+                name="firstdealcohort_unique",
+                nulls_distinct=False,
+            )
+        ]
 
 
 class RollupRun(TenantModel):

@@ -2,7 +2,9 @@
 program costs, then health snapshots back-filled over the year (weekly, daily for the last 30
 days) and quarterly rollups, so every chart has a shape. StackForge is the partner whose
 health is falling: it stopped registering deals and signing in, and its big deal left the
-90-day window, so its pipeline is down against the previous 90 days."""
+90-day window, so its pipeline is down against the previous 90 days. Review times vary (some
+decisions miss the 48-hour target), some deals are rejected and partner people answer the
+quarterly survey, so approval SLA, approval rate, velocity and PSAT have a shape too."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from analytics import services
-from analytics.models import AnalyticsSettings, MemberActivity, ProgramCost
+from analytics.models import AnalyticsSettings, MemberActivity, ProgramCost, SurveyResponse
 from dealreg.models import Deal, DealInfluencer, DealStatus
 from partners.models import Tier
 from prm.models import Member
@@ -38,7 +40,17 @@ def _at(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(15), tzinfo=datetime.UTC)
 
 
-def _deal(tenant, partner, *, n: int, submitted: datetime.date, amount: int, status, closed=None):
+def _deal(
+    tenant,
+    partner,
+    *,
+    n: int,
+    submitted: datetime.date,
+    amount: int,
+    status,
+    closed=None,
+    decide_hours: int = 24,
+):
     name = f"{CUSTOMERS[n % len(CUSTOMERS)]} {partner.name.split()[0]} {n}"
     return Deal.objects.create(
         tenant=tenant,
@@ -51,7 +63,7 @@ def _deal(tenant, partner, *, n: int, submitted: datetime.date, amount: int, sta
         partner_role="resell" if partner.partner_type == "reseller" else "referral",
         created_at=_at(submitted),
         submitted_at=_at(submitted),
-        decided_at=_at(submitted + datetime.timedelta(days=1)),
+        decided_at=_at(submitted) + datetime.timedelta(hours=decide_hours),
         protected_until=(submitted + datetime.timedelta(days=90)) if status == "approved" else None,
         closed_at=closed,
         won_amount=Decimal(amount) if status == DealStatus.WON else None,
@@ -83,7 +95,9 @@ def seed(*, tenant, partners: dict) -> None:
             growth = 1 + offset / 365 if partner is northwind else 1
             amount = int(rng.randint(lo, hi) * growth) // 100 * 100
             age = (today - submitted).days
-            if age > 60:
+            if rng.random() < 0.1:
+                status, closed = DealStatus.REJECTED, None
+            elif age > 60:
                 status = DealStatus.WON if rng.random() < 0.6 else DealStatus.LOST
                 closed = submitted + datetime.timedelta(days=rng.randint(25, 55))
             else:
@@ -96,6 +110,10 @@ def seed(*, tenant, partners: dict) -> None:
                 amount=amount,
                 status=status,
                 closed=closed,
+                # Reviews get slower for StackForge's deals: SLA attainment has a shape.
+                decide_hours=rng.randint(2, 40)
+                if partner is not stackforge
+                else rng.randint(20, 90),
             )
             if partner is northwind and status == DealStatus.WON and n % 3 == 0:
                 DealInfluencer.objects.create(tenant=tenant, deal=deal, partner=bluepeak)
@@ -110,6 +128,7 @@ def seed(*, tenant, partners: dict) -> None:
         status=DealStatus.APPROVED,
     )
     _activity(tenant, partners, today=today, rng=rng)
+    _surveys(tenant, today=today, rng=rng, falling=stackforge)
     tiers = list(Tier.objects.order_by("rank"))
     if tiers:
         for q in services.quarters_back(today, 4):
@@ -157,3 +176,22 @@ def _activity(tenant, partners: dict, *, today: datetime.date, rng: random.Rando
                 )
             )
     MemberActivity.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _surveys(tenant, *, today: datetime.date, rng: random.Random, falling) -> None:
+    """PSAT answers for the last four quarters; the falling partner grows less satisfied."""
+    rows = []
+    for member in Member.objects.filter(partner__isnull=False, is_active=True):
+        for i, period in enumerate(services.quarters_back(today, 4)):
+            score = max(1, 4 - i) if member.partner_id == falling.pk else rng.randint(3, 5)
+            rows.append(
+                SurveyResponse(
+                    tenant=tenant,
+                    partner_id=member.partner_id,
+                    member=member,
+                    period_start=period,
+                    score=score,
+                    comment="",
+                )
+            )
+    SurveyResponse.objects.bulk_create(rows, ignore_conflicts=True)

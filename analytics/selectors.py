@@ -151,6 +151,7 @@ MONEY_SUMS = {
     "program_costs": Sum("program_costs"),
     "investment": Sum("investment"),
     "won_deals": Sum("won_deals"),
+    "mdf_won": Sum("mdf_won_revenue"),
 }
 
 
@@ -204,57 +205,244 @@ def ropi_by_partner(qs: QuerySet[PartnerRollup]) -> list[dict]:
     return _with_ropi(rows)
 
 
+def partner_quarters(partner: Partner, *, quarters: int = 5) -> list[dict]:
+    """The partner's own rollups of the last `quarters` quarters, oldest first, as dicts
+    with ROPI (from the stored inputs) and the KPIs; "rollup" holds the row (one query)."""
+    rows = list(
+        PartnerRollup.objects.filter(partner=partner)
+        .select_related("tier")
+        .order_by("-period_start")[:quarters]
+    )
+    out = []
+    for r in reversed(rows):
+        out.append(
+            {
+                "rollup": r,
+                "period_start": r.period_start,
+                "label": quarter_label(r.period_start),
+                "sourced": r.sourced_revenue,
+                "influenced": r.influenced_revenue,
+                "return_amount": r.return_amount,
+                "investment": r.investment,
+                "ropi": r.ropi,
+                "won_deals": r.won_deals,
+                "mdf_paid": r.mdf_paid,
+                "discounts": r.discounts,
+                "program_costs": r.program_costs,
+                "velocity_median_days": r.velocity_median_days,
+                "approval_rate_pct": r.approval_rate_pct,
+                "sla_attainment_pct": r.sla_attainment_pct,
+                "mdf_roi": r.mdf_roi,
+                "psat_average": r.psat_average,
+            }
+        )
+    return out
+
+
 def partner_counts() -> list[dict]:
     rows = Partner.objects.values("status").annotate(n=Count("id")).order_by()
     counts = {r["status"]: r["n"] for r in rows}
     return [{"status": label, "n": counts.get(value, 0)} for value, label in PartnerStatus.choices]
 
 
-def registration_funnel(*, since: datetime.date) -> dict:
-    """Deals submitted since `since` and how far they got (one aggregate)."""
-    qs = Deal.objects.filter(submitted_at__date__gte=since)
-    return qs.aggregate(
-        submitted=Count("id"),
-        approved=Count(
-            "id", filter=Q(status__in=[DealStatus.APPROVED, DealStatus.WON, DealStatus.LOST])
-        ),
-        won=Count("id", filter=Q(status=DealStatus.WON)),
-        rejected=Count("id", filter=Q(status=DealStatus.REJECTED)),
+def registration_funnel(qs: QuerySet[PartnerRollup]) -> dict:
+    """Deals submitted in the rollups' quarters and how far they got, summed from the stored
+    rollups (one aggregate)."""
+    agg = qs.aggregate(
+        submitted=Sum("funnel_submitted"),
+        approved=Sum("funnel_approved"),
+        won=Sum("funnel_won"),
+        rejected=Sum("funnel_rejected"),
     )
+    return {k: v or 0 for k, v in agg.items()}
 
 
-def first_deal_cohorts(*, months: int = 12) -> list[dict]:
-    """Time to first deal by activation month: partners activated, how many have a deal,
-    and the average days from activation to the first deal (one aggregate)."""
-    since = timezone.localdate() - datetime.timedelta(days=31 * months)
+def _pct(part, whole) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * Decimal(part or 0) / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def _ratio(ret, inv) -> Decimal | None:
+    if not inv:
+        return None
+    return ((Decimal(ret or 0) - inv) / inv).quantize(Decimal("0.01"))
+
+
+KPI_SUMS = {
+    "won_deals": Sum("won_deals"),
+    "vel_n": Sum("velocity_deals"),
+    "velocity_days": Sum(F("velocity_avg_days") * F("velocity_deals")),
+    "decided": Sum("deals_decided"),
+    "in_sla": Sum("deals_decided_in_sla"),
+    "approved": Sum("deals_approved"),
+    "mdf_paid": Sum("mdf_paid"),
+    "mdf_won": Sum("mdf_won_revenue"),
+    "psat_n": Sum("psat_answers"),
+    "psat_points": Sum(F("psat_average") * F("psat_answers")),
+}
+
+
+def _kpi(r: dict) -> dict:
+    """Ratios computed from the sums (never averages of per-partner ratios)."""
+    r = dict(r)
+    r["velocity_avg_days"] = (
+        (r["velocity_days"] / r["vel_n"]).quantize(Decimal("0.1"))
+        if r.get("vel_n") and r.get("velocity_days") is not None
+        else None
+    )
+    r["sla_attainment_pct"] = _pct(r.get("in_sla"), r.get("decided"))
+    r["approval_rate_pct"] = _pct(r.get("approved"), r.get("decided"))
+    r["mdf_roi"] = _ratio(r.get("mdf_won"), r.get("mdf_paid"))
+    r["psat_answers"] = r.get("psat_n") or 0
+    r["psat_average"] = (
+        (r["psat_points"] / r["psat_n"]).quantize(Decimal("0.01"))
+        if r.get("psat_n") and r.get("psat_points") is not None
+        else None
+    )
+    return r
+
+
+def kpi_totals(qs: QuerySet[PartnerRollup]) -> dict:
+    """Program-wide KPIs for the filtered rollups (one aggregate)."""
+    return _kpi(qs.aggregate(**KPI_SUMS))
+
+
+def kpis_by_tier(qs: QuerySet[PartnerRollup]) -> list[dict]:
     rows = (
-        Partner.objects.filter(activated_at__date__gte=since)
-        .annotate(cohort=TruncMonth("activated_at"))
-        .values("cohort")
+        qs.values("tier_id", tier_name=F("tier__name"), tier_rank=F("tier__rank"))
+        .annotate(partners=Count("partner_id", distinct=True), **KPI_SUMS)
+        .order_by("tier_rank")
+    )
+    return [_kpi(r) for r in rows]
+
+
+def kpis_by_partner(qs: QuerySet[PartnerRollup]) -> list[dict]:
+    rows = (
+        qs.values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
+        .annotate(**KPI_SUMS)
+        .order_by("partner_name")
+    )
+    return [_kpi(r) for r in rows]
+
+
+def first_deal_cohorts(
+    *, months: int = 12, tier: int | None = None, partner_type: str = "", **_ignored
+) -> list[dict]:
+    """Time to first deal by activation month, read from the cohorts the rollup run stored
+    (one aggregate): partners activated, how many have a deal, average days to it."""
+    from analytics.models import FirstDealCohort
+
+    today = timezone.localdate()
+    since = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
+    qs = FirstDealCohort.objects.filter(cohort_month__gte=since)
+    if tier is not None:
+        qs = qs.filter(tier_id=tier)
+    if partner_type:
+        qs = qs.filter(partner_type=partner_type)
+    rows = (
+        qs.values("cohort_month")
         .annotate(
-            activated=Count("id"),
-            with_deal=Count("id", filter=Q(first_deal_at__isnull=False)),
-            total_seconds=Sum(
-                F("first_deal_at") - F("activated_at"), filter=Q(first_deal_at__isnull=False)
-            ),
+            activated=Sum("activated"), with_deal=Sum("with_deal"), days_total=Sum("days_total")
         )
-        .order_by("cohort")
+        .order_by("cohort_month")
     )
     out = []
     for r in rows:
-        days = None
-        if r["with_deal"] and r["total_seconds"] is not None:
-            days = round(r["total_seconds"].total_seconds() / 86400 / r["with_deal"])
-        out.append({**r, "avg_days": days})
+        days = round(r["days_total"] / r["with_deal"]) if r["with_deal"] else None
+        out.append({**r, "cohort": r["cohort_month"], "avg_days": days})
     return out
+
+
+@dataclass(frozen=True)
+class KpiBenchmark:
+    period_start: datetime.date
+    peers: int
+    tier_name: str
+    rows: list  # [(label, own value, percentile of peers doing worse)]
+
+
+# KPI -> True when higher is better.
+BENCHMARKED = {
+    "sourced_revenue": True,
+    "ropi": True,
+    "approval_rate_pct": True,
+    "velocity_median_days": False,
+    "mdf_roi": True,
+}
+
+
+def kpi_benchmark(partner: Partner, rollup: PartnerRollup | None) -> KpiBenchmark | None:
+    """Where the partner's KPIs of one quarter stand among the other partners of its tier,
+    as percentiles (share of peers it does better than). Never names a peer; None below
+    MIN_PEERS peers. One aggregate query."""
+    from django.utils.translation import gettext as _
+
+    if rollup is None or partner.tier_id is None:
+        return None
+    peers = PartnerRollup.objects.filter(
+        period_start=rollup.period_start, tier_id=partner.tier_id
+    ).exclude(partner_id=partner.pk)
+    counts = {"peers": Count("id")}
+    for key, higher in BENCHMARKED.items():
+        own = getattr(rollup, key)
+        if own is None:
+            continue
+        better = Q(**{f"{key}__lt" if higher else f"{key}__gt": own})
+        counts[f"{key}_n"] = Count("id", filter=Q(**{f"{key}__isnull": False}))
+        counts[f"{key}_lower"] = Count("id", filter=better)
+    agg = peers.aggregate(**counts)
+    if agg["peers"] < MIN_PEERS:
+        return None
+    labels = {
+        "sourced_revenue": _("Sourced revenue"),
+        "ropi": _("ROPI"),
+        "approval_rate_pct": _("Approval rate"),
+        "velocity_median_days": _("Deal velocity (median days, lower is better)"),
+        "mdf_roi": _("MDF ROI"),
+    }
+    rows = []
+    for key in BENCHMARKED:
+        n = agg.get(f"{key}_n")
+        if n and n >= MIN_PEERS:
+            rows.append((labels[key], getattr(rollup, key), round(100 * agg[f"{key}_lower"] / n)))
+    return KpiBenchmark(rollup.period_start, agg["peers"], partner.tier.name, rows)
 
 
 # --- Channel manager ----------------------------------------------------------------------
 
 
-def review_queue_ages(*, now: datetime.datetime | None = None) -> dict:
+def filtered_partners(
+    *,
+    tier: int | None = None,
+    partner_type: str = "",
+    region: str = "",
+    manager: int | None = None,
+    **_other,
+) -> QuerySet[Partner] | None:
+    """The partners matching the dashboard filters, as a lazy queryset used in subqueries;
+    None when no partner filter is set."""
+    if tier is None and not partner_type and not region and manager is None:
+        return None
+    qs = Partner.objects.all()
+    if tier is not None:
+        qs = qs.filter(tier_id=tier)
+    if partner_type:
+        qs = qs.filter(partner_type=partner_type)
+    if region:
+        qs = qs.filter(region=region)
+    if manager is not None:
+        qs = qs.filter(owner_id=manager)
+    return qs.values("pk")
+
+
+def review_queue_ages(
+    *, now: datetime.datetime | None = None, partners: QuerySet | None = None
+) -> dict:
     now = now or timezone.now()
     qs = Deal.objects.filter(status__in=[DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW])
+    if partners is not None:
+        qs = qs.filter(partner_id__in=partners)
     return qs.aggregate(
         total=Count("id"),
         under_day=Count("id", filter=Q(submitted_at__gte=now - datetime.timedelta(days=1))),
@@ -270,29 +458,41 @@ def review_queue_ages(*, now: datetime.datetime | None = None) -> dict:
     )
 
 
-def at_risk_partners(*, manager: Member | None = None) -> QuerySet[RiskEpisode]:
+def at_risk_partners(
+    *, manager: Member | None = None, partners: QuerySet | None = None
+) -> QuerySet[RiskEpisode]:
     qs = RiskEpisode.objects.filter(ended_on__isnull=True).select_related("partner__owner__user")
+    if partners is not None:
+        qs = qs.filter(partner_id__in=partners)
     if manager is not None:
         qs = qs.filter(partner__owner=manager)
     return qs.order_by("score", "started_on")
 
 
-def deals_expiring(*, days: int = 14, manager: Member | None = None) -> QuerySet[Deal]:
+def deals_expiring(
+    *, days: int = 14, manager: Member | None = None, partners: QuerySet | None = None
+) -> QuerySet[Deal]:
     today = timezone.localdate()
     qs = Deal.objects.filter(
         status=DealStatus.APPROVED,
         protected_until__gte=today,
         protected_until__lte=today + datetime.timedelta(days=days),
     ).select_related("partner")
+    if partners is not None:
+        qs = qs.filter(partner_id__in=partners)
     if manager is not None:
         qs = qs.filter(partner__owner=manager)
     return qs.order_by("protected_until")
 
 
-def stuck_in_onboarding(*, days: int = 30, manager: Member | None = None) -> QuerySet[Partner]:
+def stuck_in_onboarding(
+    *, days: int = 30, manager: Member | None = None, partners: QuerySet | None = None
+) -> QuerySet[Partner]:
     """Partners still onboarding `days` after they entered onboarding."""
     cutoff = timezone.now() - datetime.timedelta(days=days)
     qs = Partner.objects.filter(status=PartnerStatus.ONBOARDING, status_changed_at__lt=cutoff)
+    if partners is not None:
+        qs = qs.filter(pk__in=partners)
     if manager is not None:
         qs = qs.filter(owner=manager)
     return qs.order_by("status_changed_at")

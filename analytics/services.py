@@ -17,28 +17,29 @@ import datetime
 import logging
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from analytics import rules
 from analytics.models import (
     AnalyticsSettings,
+    FirstDealCohort,
     HealthSnapshot,
     MemberActivity,
     PartnerRollup,
     ProgramCost,
     RiskEpisode,
     RollupRun,
+    SurveyResponse,
 )
-from dealreg.models import Deal, DealInfluencer
-from mdf.models import LedgerEntry
+from dealreg.models import Deal, DealInfluencer, RulesVersion
+from mdf.models import ExchangeRate, FundRequest, LedgerEntry
 from mdf.models import Program as MdfProgram
 from onboarding.models import Workflow, WorkflowStep
 from onboarding.training_models import Enrollment
-from partners.models import Partner, PartnerMetrics, Tier
+from partners.models import Partner, PartnerMetrics, Tier, TierChange
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import AuditEvent, Member
@@ -60,6 +61,12 @@ T = {
     "snapshot": HealthSnapshot._meta.db_table,
     "rollup": PartnerRollup._meta.db_table,
     "cost": ProgramCost._meta.db_table,
+    "cohort": FirstDealCohort._meta.db_table,
+    "survey": SurveyResponse._meta.db_table,
+    "tierchange": TierChange._meta.db_table,
+    "rate": ExchangeRate._meta.db_table,
+    "request": FundRequest._meta.db_table,
+    "rules": RulesVersion._meta.db_table,
 }
 
 log = logging.getLogger(__name__)
@@ -318,30 +325,43 @@ def _episodes_update(
         dispatch(tasks.notify_at_risk, tenant=tenant, episode_id=episode.pk)
 
 
+@transaction.atomic
 def at_risk_notify(*, tenant, episode_id: int) -> bool:
-    """Tell the partner's channel manager, once per episode: the conditional update claims
-    the notification, so a task delivered twice sends one e-mail."""
+    """Tell the partner's channel manager, once per episode, through the outbox: the
+    conditional update claims the episode and the `partner.health_at_risk` event is written in
+    the same transaction, so a task delivered twice (or a rolled-back run) makes one event.
+    The relay turns it into the manager's notification (admins' when the partner has no
+    active manager) and into webhook deliveries."""
+    from prm import events
+
     claimed = RiskEpisode.objects.filter(
         pk=episode_id, ended_on__isnull=True, notified_at__isnull=True
     ).update(notified_at=timezone.now())
     if claimed != 1:
         return False
-    episode = RiskEpisode.objects.select_related("partner__owner__user").get(pk=episode_id)
-    owner = episode.partner.owner
-    if owner is None or not owner.is_active:
-        return True
-    body = (
-        f"{episode.partner.name} is at risk: {episode.reason}.\n\n"
-        "Open the partner's health page to see what drives the score."
+    episode = RiskEpisode.objects.select_related("partner__owner").get(pk=episode_id)
+    partner = episode.partner
+    owner = partner.owner if partner.owner_id and partner.owner.is_active else None
+    events.emit(
+        "partner.health_at_risk",
+        {
+            "episode_id": episode.pk,
+            "partner_id": partner.pk,
+            "manager_id": owner.pk if owner else None,
+            "score": episode.score,
+            "reason": episode.reason,
+            "started_on": episode.started_on,
+            "label": f"{partner.name}: {episode.reason}"[:200],
+            "path": f"/analytics/partners/{partner.pk}/",
+        },
+        tenant=tenant,
     )
-    recipient = owner.user.email
-    transaction.on_commit(
-        lambda: send_mail(
-            f"[{tenant.name}] {episode.partner.name} is at risk",
-            body,
-            settings.DEFAULT_FROM_EMAIL,
-            [recipient],
-        )
+    log_action(
+        "analytics.at_risk_notified",
+        tenant=tenant,
+        obj=episode,
+        object_label=f"partner {partner.pk}",
+        after={"manager": owner.pk if owner else None},
     )
     return True
 
@@ -354,14 +374,49 @@ WITH q AS (
 ), p AS (
   SELECT id, tier_id, partner_type FROM {partner}
   WHERE tenant_id = %(t)s AND status <> 'applicant' {partner_filter}
-), won AS (
-  SELECT d.id, d.partner_id, d.partner_role, COALESCE(d.won_amount, d.amount, 0) AS rev, q.ps
+), won_fx AS (
+  -- Deals won in the periods, converted to the reporting currency at mdf's exchange rate in
+  -- force on the day the deal closed (rounded per deal); no rate -> the deal is left out.
+  SELECT d.id, d.partner_id, d.partner_role, d.mdf_campaign_code, d.closed_at, q.ps,
+         ROUND(COALESCE(d.won_amount, d.amount, 0) * fx.rate, 2) AS rev
   FROM {deal} d JOIN q ON d.closed_at >= q.ps AND d.closed_at < q.pe
-  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.currency = %(cur)s
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN d.currency = %(cur)s THEN 1::numeric ELSE (
+      SELECT x.rate FROM {rate} x
+      WHERE x.tenant_id = %(t)s AND x.from_currency = d.currency AND x.to_currency = %(cur)s
+        AND x.valid_from <= d.closed_at
+      ORDER BY x.valid_from DESC LIMIT 1) END AS rate
+  ) fx
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND fx.rate IS NOT NULL
+), won AS (
+  -- The tier the partner had when the deal was won: the last tier change applied up to the
+  -- end of the closing day; else the tier before the first later change; else today's tier.
+  SELECT w.*, CASE WHEN bef.found THEN bef.tier_id WHEN aft.found THEN aft.tier_id
+                   ELSE pp.tier_id END AS tier_at
+  FROM won_fx w
+  JOIN {partner} pp ON pp.id = w.partner_id AND pp.tenant_id = %(t)s
+  LEFT JOIN LATERAL (
+    SELECT true AS found, c.to_tier_id AS tier_id FROM {tierchange} c
+    WHERE c.tenant_id = %(t)s AND c.partner_id = w.partner_id AND c.status = 'applied'
+      AND c.decided_at < ((w.closed_at + 1)::timestamp AT TIME ZONE 'UTC')
+    ORDER BY c.decided_at DESC, c.id DESC LIMIT 1
+  ) bef ON true
+  LEFT JOIN LATERAL (
+    SELECT true AS found, c.from_tier_id AS tier_id FROM {tierchange} c
+    WHERE c.tenant_id = %(t)s AND c.partner_id = w.partner_id AND c.status = 'applied'
+      AND c.decided_at >= ((w.closed_at + 1)::timestamp AT TIME ZONE 'UTC')
+    ORDER BY c.decided_at, c.id LIMIT 1
+  ) aft ON true
 ), src AS (
-  SELECT partner_id, ps, COUNT(*) AS n, SUM(rev) AS rev,
-         SUM(rev) FILTER (WHERE partner_role = 'resell') AS resale
-  FROM won GROUP BY partner_id, ps
+  SELECT partner_id, ps, COUNT(*) AS n, SUM(rev) AS rev FROM won GROUP BY partner_id, ps
+), disc AS (
+  SELECT r.partner_id, r.ps,
+         SUM(ROUND(r.resale * COALESCE(t.discount_pct, 0) / 100, 2)) AS amount
+  FROM (
+    SELECT partner_id, ps, tier_at, SUM(rev) AS resale FROM won
+    WHERE partner_role = 'resell' GROUP BY partner_id, ps, tier_at
+  ) r LEFT JOIN {tier} t ON t.id = r.tier_at
+  GROUP BY r.partner_id, r.ps
 ), share AS (
   SELECT i.deal_id, i.partner_id,
     CASE WHEN %(weighted)s
@@ -373,12 +428,26 @@ WITH q AS (
   SELECT s.partner_id, w.ps, SUM(ROUND(w.rev * COALESCE(s.share, 0), 2)) AS rev
   FROM share s JOIN won w ON w.id = s.deal_id GROUP BY s.partner_id, w.ps
 ), mdf AS (
-  SELECT e.partner_id, q.ps, SUM(e.amount) AS paid
+  SELECT e.partner_id, q.ps, SUM(ROUND(e.amount * fx.rate, 2)) AS paid
   FROM {ledger} e JOIN {mdf_program} pr ON pr.id = e.program_id
   JOIN q ON (e.created_at AT TIME ZONE 'UTC')::date >= q.ps
         AND (e.created_at AT TIME ZONE 'UTC')::date < q.pe
-  WHERE e.tenant_id = %(t)s AND e.kind = 'payment' AND pr.currency = %(cur)s
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN pr.currency = %(cur)s THEN 1::numeric ELSE (
+      SELECT x.rate FROM {rate} x
+      WHERE x.tenant_id = %(t)s AND x.from_currency = pr.currency AND x.to_currency = %(cur)s
+        AND x.valid_from <= (e.created_at AT TIME ZONE 'UTC')::date
+      ORDER BY x.valid_from DESC LIMIT 1) END AS rate
+  ) fx
+  WHERE e.tenant_id = %(t)s AND e.kind = 'payment' AND fx.rate IS NOT NULL
   GROUP BY e.partner_id, q.ps
+), mdfwon AS (
+  -- mdf's attribution: a won deal carrying a fund request's campaign code counts for the
+  -- partner that ran the activity.
+  SELECT r.partner_id, w.ps, SUM(w.rev) AS rev
+  FROM won w JOIN {request} r ON r.tenant_id = %(t)s AND r.campaign_code <> ''
+    AND r.campaign_code = w.mdf_campaign_code
+  GROUP BY r.partner_id, w.ps
 ), tiercount AS (
   SELECT tier_id, COUNT(*) AS n FROM {partner}
   WHERE tenant_id = %(t)s AND status <> 'applicant' AND tier_id IS NOT NULL GROUP BY tier_id
@@ -391,18 +460,69 @@ WITH q AS (
   LEFT JOIN tiercount tc ON tc.tier_id = c.tier_id
   WHERE c.tenant_id = %(t)s AND c.currency = %(cur)s
   GROUP BY p.id, q.ps
+), vel AS (
+  SELECT d.partner_id, q.ps,
+    percentile_cont(0.5) WITHIN GROUP (
+      ORDER BY d.closed_at - (d.submitted_at AT TIME ZONE 'UTC')::date) AS med,
+    AVG(d.closed_at - (d.submitted_at AT TIME ZONE 'UTC')::date) AS avg, COUNT(*) AS n
+  FROM {deal} d JOIN q ON d.closed_at >= q.ps AND d.closed_at < q.pe
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.submitted_at IS NOT NULL
+  GROUP BY d.partner_id, q.ps
+), dcs AS (
+  -- Decisions made in the period; the SLA is the review target of the rules version the
+  -- decision applied (the rules in force today when none was recorded).
+  SELECT d.partner_id, q.ps, COUNT(*) AS decided,
+    COUNT(*) FILTER (WHERE d.decided_at <= d.submitted_at + make_interval(
+      hours => COALESCE(rv.review_sla_hours, (
+        SELECT cr.review_sla_hours FROM {rules} cr
+        WHERE cr.tenant_id = %(t)s AND cr.effective_from <= now()
+        ORDER BY cr.effective_from DESC LIMIT 1), 48)::int)) AS in_sla,
+    COUNT(*) FILTER (WHERE d.status <> 'rejected') AS approved
+  FROM {deal} d
+  JOIN q ON (d.decided_at AT TIME ZONE 'UTC')::date >= q.ps
+        AND (d.decided_at AT TIME ZONE 'UTC')::date < q.pe
+  LEFT JOIN {rules} rv ON rv.id = d.rules_version_id
+  WHERE d.tenant_id = %(t)s AND d.submitted_at IS NOT NULL
+    AND d.status IN ('approved', 'rejected', 'won', 'lost', 'expired')
+  GROUP BY d.partner_id, q.ps
+), fun AS (
+  SELECT d.partner_id, q.ps, COUNT(*) AS submitted,
+    COUNT(*) FILTER (WHERE d.status IN ('approved', 'won', 'lost', 'expired')) AS approved,
+    COUNT(*) FILTER (WHERE d.status = 'won') AS won,
+    COUNT(*) FILTER (WHERE d.status = 'rejected') AS rejected
+  FROM {deal} d
+  JOIN q ON (d.submitted_at AT TIME ZONE 'UTC')::date >= q.ps
+        AND (d.submitted_at AT TIME ZONE 'UTC')::date < q.pe
+  WHERE d.tenant_id = %(t)s AND d.status <> 'draft'
+  GROUP BY d.partner_id, q.ps
+), psat AS (
+  SELECT partner_id, period_start AS ps, COUNT(*) AS n, ROUND(AVG(score), 2) AS avg
+  FROM {survey} WHERE tenant_id = %(t)s AND period_start = ANY(%(starts)s::date[])
+  GROUP BY partner_id, period_start
 ), r AS (
   SELECT p.id AS partner_id, q.ps, p.tier_id, p.partner_type,
     COALESCE(src.n, 0) AS won_deals, COALESCE(src.rev, 0) AS sourced,
-    COALESCE(inf.rev, 0) AS influenced,
-    ROUND(COALESCE(src.resale, 0) * COALESCE(t.discount_pct, 0) / 100, 2) AS discounts,
-    COALESCE(mdf.paid, 0) AS mdf_paid, COALESCE(cost.amount, 0) AS costs
+    COALESCE(inf.rev, 0) AS influenced, COALESCE(disc.amount, 0) AS discounts,
+    COALESCE(mdf.paid, 0) AS mdf_paid, COALESCE(cost.amount, 0) AS costs,
+    COALESCE(mdfwon.rev, 0) AS mdf_won,
+    ROUND(vel.med::numeric, 1) AS vel_med, ROUND(vel.avg, 1) AS vel_avg,
+    COALESCE(vel.n, 0) AS vel_n,
+    COALESCE(dcs.decided, 0) AS decided, COALESCE(dcs.in_sla, 0) AS in_sla,
+    COALESCE(dcs.approved, 0) AS approved,
+    COALESCE(fun.submitted, 0) AS f_submitted, COALESCE(fun.approved, 0) AS f_approved,
+    COALESCE(fun.won, 0) AS f_won, COALESCE(fun.rejected, 0) AS f_rejected,
+    COALESCE(psat.n, 0) AS psat_n, psat.avg AS psat_avg
   FROM p CROSS JOIN q
-  LEFT JOIN {tier} t ON t.id = p.tier_id
   LEFT JOIN src ON src.partner_id = p.id AND src.ps = q.ps
+  LEFT JOIN disc ON disc.partner_id = p.id AND disc.ps = q.ps
   LEFT JOIN inf ON inf.partner_id = p.id AND inf.ps = q.ps
   LEFT JOIN mdf ON mdf.partner_id = p.id AND mdf.ps = q.ps
+  LEFT JOIN mdfwon ON mdfwon.partner_id = p.id AND mdfwon.ps = q.ps
   LEFT JOIN cost ON cost.partner_id = p.id AND cost.ps = q.ps
+  LEFT JOIN vel ON vel.partner_id = p.id AND vel.ps = q.ps
+  LEFT JOIN dcs ON dcs.partner_id = p.id AND dcs.ps = q.ps
+  LEFT JOIN fun ON fun.partner_id = p.id AND fun.ps = q.ps
+  LEFT JOIN psat ON psat.partner_id = p.id AND psat.ps = q.ps
 ), v AS (
   SELECT r.*, ROUND((sourced + influenced) * %(margin)s / 100, 2) AS ret,
          mdf_paid + discounts + costs AS inv
@@ -410,10 +530,20 @@ WITH q AS (
 )
 INSERT INTO {rollup} (tenant_id, partner_id, period_start, currency, tier_id, partner_type,
   won_deals, sourced_revenue, influenced_revenue, gross_margin_pct, return_amount, mdf_paid,
-  discounts, program_costs, investment, ropi, computed_at)
+  discounts, program_costs, investment, ropi, velocity_median_days, velocity_avg_days,
+  velocity_deals,
+  deals_decided, deals_decided_in_sla, deals_approved, sla_attainment_pct, approval_rate_pct,
+  funnel_submitted, funnel_approved, funnel_won, funnel_rejected, mdf_won_revenue, mdf_roi,
+  psat_answers, psat_average, computed_at)
 SELECT %(t)s, partner_id, ps, %(cur)s, tier_id, partner_type, won_deals, sourced, influenced,
   %(margin)s, ret, mdf_paid, discounts, costs, inv,
-  CASE WHEN inv > 0 THEN ROUND((ret - inv) / inv, 4) END, now()
+  CASE WHEN inv > 0 THEN ROUND((ret - inv) / inv, 4) END, vel_med, vel_avg, vel_n,
+  decided, in_sla, approved,
+  CASE WHEN decided > 0 THEN ROUND(100.0 * in_sla / decided, 2) END,
+  CASE WHEN decided > 0 THEN ROUND(100.0 * approved / decided, 2) END,
+  f_submitted, f_approved, f_won, f_rejected, mdf_won,
+  CASE WHEN mdf_paid > 0 THEN ROUND((mdf_won - mdf_paid) / mdf_paid, 4) END,
+  psat_n, psat_avg, now()
 FROM v
 ON CONFLICT (tenant_id, partner_id, period_start) DO UPDATE SET
   currency = EXCLUDED.currency, tier_id = EXCLUDED.tier_id,
@@ -422,7 +552,33 @@ ON CONFLICT (tenant_id, partner_id, period_start) DO UPDATE SET
   gross_margin_pct = EXCLUDED.gross_margin_pct, return_amount = EXCLUDED.return_amount,
   mdf_paid = EXCLUDED.mdf_paid, discounts = EXCLUDED.discounts,
   program_costs = EXCLUDED.program_costs, investment = EXCLUDED.investment,
-  ropi = EXCLUDED.ropi, computed_at = EXCLUDED.computed_at
+  ropi = EXCLUDED.ropi, velocity_median_days = EXCLUDED.velocity_median_days,
+  velocity_avg_days = EXCLUDED.velocity_avg_days, velocity_deals = EXCLUDED.velocity_deals,
+  deals_decided = EXCLUDED.deals_decided,
+  deals_decided_in_sla = EXCLUDED.deals_decided_in_sla,
+  deals_approved = EXCLUDED.deals_approved, sla_attainment_pct = EXCLUDED.sla_attainment_pct,
+  approval_rate_pct = EXCLUDED.approval_rate_pct, funnel_submitted = EXCLUDED.funnel_submitted,
+  funnel_approved = EXCLUDED.funnel_approved, funnel_won = EXCLUDED.funnel_won,
+  funnel_rejected = EXCLUDED.funnel_rejected, mdf_won_revenue = EXCLUDED.mdf_won_revenue,
+  mdf_roi = EXCLUDED.mdf_roi, psat_answers = EXCLUDED.psat_answers,
+  psat_average = EXCLUDED.psat_average, computed_at = EXCLUDED.computed_at
+"""
+
+# Time to first deal by activation month, per partner type and tier: the whole table is
+# rebuilt by each rollup run (a few rows per month), so it never needs an incremental path.
+COHORT_DELETE_SQL = "DELETE FROM {cohort} WHERE tenant_id = %(t)s"
+COHORT_SQL = """
+INSERT INTO {cohort} (tenant_id, cohort_month, partner_type, tier_id, activated, with_deal,
+  days_total, computed_at)
+SELECT %(t)s, date_trunc('month', activated_at AT TIME ZONE 'UTC')::date, partner_type, tier_id,
+  COUNT(*), COUNT(*) FILTER (WHERE first_deal_at IS NOT NULL),
+  COALESCE(SUM(GREATEST((first_deal_at AT TIME ZONE 'UTC')::date
+                        - (activated_at AT TIME ZONE 'UTC')::date, 0))
+           FILTER (WHERE first_deal_at IS NOT NULL), 0),
+  now()
+FROM {partner}
+WHERE tenant_id = %(t)s AND activated_at IS NOT NULL AND status <> 'applicant'
+GROUP BY 2, 3, 4
 """
 
 
@@ -434,7 +590,7 @@ def quarters_back(day: datetime.date, n: int) -> list[datetime.date]:
     """The quarter containing `day` and the n-1 before it, oldest first."""
     start = quarter_start(day)
     out = []
-    for _ in range(n):
+    for _i in range(n):
         out.append(start)
         prev = start - datetime.timedelta(days=1)
         start = quarter_start(prev)
@@ -447,12 +603,16 @@ def rollups_compute(
     periods: list[datetime.date] | None = None,
     partner_ids: list[int] | None = None,
 ) -> int:
-    """Attribution and ROPI per partner and quarter, in the settings' currency: sourced
-    revenue to the registering partner, influenced revenue split between approved influencers
-    (even or by weight); return = (sourced + influenced) x gross margin; investment = MDF paid
-    + tier discount on resale revenue + program costs (tier costs shared evenly by the tier's
-    partners). `partner_ids` limits the recompute to partners whose data changed; the result
-    for them equals a full recompute. Returns the number of rows written."""
+    """Attribution, ROPI and the other KPIs per partner and quarter, in the settings'
+    currency, in one INSERT ... SELECT: sourced revenue to the registering partner, influenced
+    revenue split between approved influencers (even or by weight), deals in other currencies
+    converted at mdf's exchange rate of the closing day; return = (sourced + influenced) x
+    gross margin; investment = MDF paid + discount of the tier the partner had when each
+    resale deal was won + program costs (tier costs shared evenly by the tier's partners).
+    Also deal velocity, approval SLA attainment and approval rate, the registration funnel,
+    MDF ROI and PSAT; then the time-to-first-deal cohorts are rebuilt. `partner_ids` limits
+    the recompute to partners whose data changed; the result for them equals a full
+    recompute. Returns the number of rollup rows written."""
     config = AnalyticsSettings.for_tenant(tenant)
     periods = periods or quarters_back(timezone.localdate(), 5)
     params = {
@@ -468,7 +628,10 @@ def rollups_compute(
         params["ids"] = list(partner_ids)
     with connection.cursor() as cur:
         cur.execute(ROLLUP_SQL.format(partner_filter=partner_filter, **T), params)
-        return cur.rowcount
+        rows = cur.rowcount
+        cur.execute(COHORT_DELETE_SQL.format(**T), {"t": tenant.pk})
+        cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
+        return rows
 
 
 CHANGED_SQL = """
@@ -485,12 +648,26 @@ WHERE i.tenant_id = %(t)s AND i.created_at >= %(since)s
 UNION
 SELECT partner_id FROM {ledger} WHERE tenant_id = %(t)s AND created_at >= %(since)s
 UNION
+SELECT r.partner_id FROM {request} r
+JOIN {deal} d ON d.tenant_id = %(t)s AND d.mdf_campaign_code = r.campaign_code
+JOIN {audit} e ON e.object_id = d.id::text AND e.object_type = 'dealreg.deal'
+WHERE r.tenant_id = %(t)s AND r.campaign_code <> '' AND e.tenant_id = %(t)s
+  AND e.created_at >= %(since)s
+UNION
+SELECT partner_id FROM {survey} WHERE tenant_id = %(t)s AND created_at >= %(since)s
+UNION
 SELECT e.object_id::bigint FROM {audit} e
 WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'partners.partner'
   AND e.object_id ~ '^[0-9]+$'
 """
 # Changes that move every partner's figures: recompute everything.
-GLOBAL_ACTIONS = ("analytics.settings_updated", "analytics.program_cost_added", "tier.updated")
+GLOBAL_ACTIONS = (
+    "analytics.settings_updated",
+    "analytics.program_cost_added",
+    "tier.updated",
+    "mdf.exchange_rate.set",
+    "mdf.exchange_rate.imported",
+)
 
 
 def changed_partners(*, tenant, since: datetime.datetime) -> list[int] | None:
@@ -530,7 +707,7 @@ def rollup_run_request(*, tenant, member) -> RollupRun:
         status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING],
         created_at__gte=timezone.now() - datetime.timedelta(hours=1),
     ).exists():
-        raise DomainError("A recompute is already under way.")
+        raise DomainError(_("A recompute is already under way."))
     run = RollupRun.objects.create(tenant=tenant, requested_by=member)
     log_action("analytics.rollup_requested", obj=run)
     dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
@@ -581,7 +758,9 @@ def settings_update(*, tenant, **values) -> AnalyticsSettings:
         sum(int(values.get(f"weight_{k}", getattr(obj, f"weight_{k}"))) for k in rules.COMPONENTS)
         <= 0
     ):
-        raise DomainError("At least one health weight must be above zero.", field="weight_pipeline")
+        raise DomainError(
+            _("At least one health weight must be above zero."), field="weight_pipeline"
+        )
     before = {f: str(getattr(obj, f)) for f in SETTINGS_FIELDS}
     changed = []
     for field, value in values.items():
@@ -612,7 +791,7 @@ def program_cost_add(
     tier=None,
 ) -> ProgramCost:
     if (partner is None) == (tier is None):
-        raise DomainError("Choose a partner or a tier, not both.", field="partner")
+        raise DomainError(_("Choose a partner or a tier, not both."), field="partner")
     cost = ProgramCost.objects.create(
         tenant=tenant,
         partner=partner,
@@ -639,9 +818,9 @@ def survey_answer(*, member, score: int, comment: str = "", today=None):
     from analytics.models import SurveyResponse
 
     if member.partner_id is None:
-        raise DomainError("Only partner people answer the partner survey.")
+        raise DomainError(_("Only partner people answer the partner survey."))
     if not 1 <= int(score) <= 5:
-        raise DomainError("Choose a score from 1 to 5.", field="score")
+        raise DomainError(_("Choose a score from 1 to 5."), field="score")
     period = quarter_start(today or timezone.localdate())
     response, created = SurveyResponse.objects.get_or_create(
         tenant=member.tenant,
@@ -650,6 +829,6 @@ def survey_answer(*, member, score: int, comment: str = "", today=None):
         defaults={"partner_id": member.partner_id, "score": score, "comment": comment.strip()},
     )
     if not created:
-        raise DomainError("You have already answered this quarter's survey.", field="score")
+        raise DomainError(_("You have already answered this quarter's survey."), field="score")
     log_action("analytics.survey_answered", obj=response, after={"score": score})
     return response

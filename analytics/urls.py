@@ -4,7 +4,15 @@ from analytics import views
 
 urlpatterns = [
     path("analytics/", views.my_dashboard, name="analytics-mine"),
+    path("analytics/export.csv", views.my_export, name="analytics-mine-export"),
     path("analytics/survey/", views.survey, name="analytics-survey"),
+    path(
+        "analytics/partners/<int:pk>/export.csv",
+        views.partner_export,
+        name="analytics-partner-export",
+    ),
+    path("analytics/manager/export.csv", views.manager_export, name="analytics-manager-export"),
+    path("analytics/costs/export.csv", views.costs_export, name="analytics-costs-export"),
     path("analytics/partners/<int:pk>/", views.partner_dashboard, name="analytics-partner"),
     path("analytics/manager/", views.manager_dashboard, name="analytics-manager"),
     path("analytics/program/", views.program_dashboard, name="analytics-program"),

@@ -3,13 +3,11 @@ snapshots and rollups (selectors) and render server-side SVG charts (analytics.c
 
 from __future__ import annotations
 
-import csv
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,11 +22,11 @@ from analytics.forms import (
     SurveyForm,
 )
 from analytics.models import AnalyticsSettings, BusinessReview, ProgramCost, RollupRun
-from prm.audit import log_action
+from analytics.tables import costs_table, manager_tables, program_tables
+from analytics.tables import csv_response as tables_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import Role
-from prm.views import _csv_safe
 
 
 def _apply_error(form, exc) -> None:
@@ -50,6 +48,7 @@ def my_dashboard(request):
         raise Http404
     partner = selectors.visible_partners(request.member).select_related("tier").get()
     ctx = partner_dashboard_context(partner)
+    ctx["export_base"] = _export_base(request, "analytics-mine-export")
     if selectors.survey_due(request.member):
         ctx["survey_form"] = SurveyForm()
     return render(request, "analytics/partner.html", ctx)
@@ -70,6 +69,23 @@ def survey(request):
     return render(request, "analytics/survey.html", {"form": form})
 
 
+@member_required("analytics.own")
+def my_export(request):
+    """CSV of one table of the partner's own dashboard (?table=...)."""
+    if request.member.partner_id is None:
+        raise Http404
+    partner = selectors.visible_partners(request.member).select_related("tier").get()
+    return _export(request, partner_dashboard_context(partner)["tables"], page="partner")
+
+
+@member_required("analytics.partners")
+def partner_export(request, pk: int):
+    partner = get_object_or_404(
+        selectors.visible_partners(request.member).select_related("tier"), pk=pk
+    )
+    return _export(request, partner_dashboard_context(partner)["tables"], page="partner")
+
+
 @member_required("analytics.partners")
 def partner_dashboard(request, pk: int):
     partner = get_object_or_404(
@@ -77,35 +93,103 @@ def partner_dashboard(request, pk: int):
     )
     ctx = partner_dashboard_context(partner)
     ctx["staff_view"] = True
+    ctx["export_base"] = _export_base(request, "analytics-partner-export", partner.pk)
     return render(request, "analytics/partner.html", ctx)
 
 
 # --- Channel manager dashboard ------------------------------------------------------------
 
 
+def _filtered(request) -> tuple[ProgramFilterForm, dict]:
+    """The dashboards' filters from GET (validated; invalid values leave the form's errors to
+    show and are not applied). Without any filter, the current year."""
+    form = ProgramFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound else ProgramFilterForm().filters()
+    if not form.is_bound or not any(filters.values()):
+        filters["year"] = timezone.localdate().year
+    return form, filters
+
+
+def _export_base(request, url_name: str, *args) -> str:
+    """The export URL of a page with its current filters, to which a table name is added."""
+    query = request.GET.copy()
+    query.pop("table", None)
+    encoded = query.urlencode()
+    return f"{reverse(url_name, args=args)}?{encoded + '&' if encoded else ''}table="
+
+
+def _export(
+    request,
+    tables: dict,
+    *,
+    page: str,
+    form: ProgramFilterForm | None = None,
+    default: str = "",
+):
+    if form is not None and form.is_bound and not form.is_valid():
+        return HttpResponse(
+            "\n".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    table = tables.get(request.GET.get("table") or default)
+    if table is None:
+        raise Http404
+    return tables_csv(table, page=page)
+
+
+def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
+    form, filters = _filtered(request)
+    partners = selectors.filtered_partners(**filters)
+    # A channel manager sees their own partners unless they ask for all or filter by manager.
+    mine = (
+        request.GET.get("scope") != "all"
+        and request.member.role == Role.CHANNEL_MANAGER
+        and filters["manager"] is None
+    )
+    manager = request.member if mine else None
+    if mine:
+        filters = {**filters, "manager": request.member.pk}
+    queue = selectors.review_queue_ages(
+        partners=selectors.filtered_partners(**filters) if mine else partners
+    )
+    at_risk = list(selectors.at_risk_partners(manager=manager, partners=partners)[:50])
+    expiring = list(selectors.deals_expiring(manager=manager, partners=partners)[:50])
+    stuck = list(selectors.stuck_in_onboarding(manager=manager, partners=partners)[:50])
+    kpis = selectors.kpis_by_partner(selectors.rollups(**filters))
+    tables = manager_tables(queue=queue, at_risk=at_risk, expiring=expiring, stuck=stuck, kpis=kpis)
+    return form, {
+        "form": form,
+        "mine": mine,
+        "queue": queue,
+        "at_risk": at_risk,
+        "expiring": expiring,
+        "stuck": stuck,
+        "tables": tables,
+        "query": request.GET.urlencode(),
+        "export_base": _export_base(request, "analytics-manager-export"),
+    }
+
+
 @member_required("analytics.partners")
 def manager_dashboard(request):
-    mine = request.GET.get("scope") != "all" and request.member.role == Role.CHANNEL_MANAGER
-    manager = request.member if mine else None
-    queue = selectors.review_queue_ages()
-    return render(
-        request,
-        "analytics/manager.html",
-        {
-            "mine": mine,
-            "queue": queue,
-            "queue_chart": charts.bar_chart(
-                title=_("Deals waiting for review, by age"),
-                categories=[_("Under 1 day"), _("1–2 days"), _("Over 2 days")],
-                series=[(_("Deals"), [queue["under_day"], queue["one_to_two"], queue["over_two"]])],
-                uid="queue",
-                height=200,
-            ),
-            "at_risk": list(selectors.at_risk_partners(manager=manager)[:50]),
-            "expiring": list(selectors.deals_expiring(manager=manager)[:50]),
-            "stuck": list(selectors.stuck_in_onboarding(manager=manager)[:50]),
-        },
+    _form, ctx = _manager_context(request)
+    queue = ctx["queue"]
+    ctx["queue_chart"] = charts.bar_chart(
+        title=_("Deals waiting for review, by age"),
+        categories=[_("Under 1 day"), _("1–2 days"), _("Over 2 days")],
+        series=[(_("Deals"), [queue["under_day"], queue["one_to_two"], queue["over_two"]])],
+        uid="queue",
+        height=200,
     )
+    return render(request, "analytics/manager.html", ctx)
+
+
+@member_required("analytics.partners")
+def manager_export(request):
+    """CSV of one table of the manager dashboard (?table=...), with the dashboard's filters."""
+    form, ctx = _manager_context(request)
+    return _export(request, ctx["tables"], page="manager", form=form)
 
 
 # --- Admin program dashboard --------------------------------------------------------------
@@ -113,18 +197,16 @@ def manager_dashboard(request):
 
 @member_required("analytics.program")
 def program_dashboard(request):
-    form = ProgramFilterForm(request.GET or None)
-    filters = form.filters() if form.is_bound else ProgramFilterForm().filters()
-    if not form.is_bound or not any(filters.values()):
-        filters["year"] = timezone.localdate().year
+    form, filters = _filtered(request)
     qs = selectors.rollups(**filters)
+    tables = program_tables(qs, filters)
     by_tier = selectors.ropi_by_tier(qs)
     by_type = selectors.ropi_by_type(qs)
-    periods = selectors.ropi_by_period(qs)
-    funnel = selectors.registration_funnel(
-        since=timezone.localdate() - datetime.timedelta(days=365)
-    )
-    cohorts = selectors.first_deal_cohorts()
+    periods = tables["period"].rows
+    funnel = {r["stage"]: r["deals"] for r in tables["funnel"].rows}
+    cohorts = tables["cohorts"].rows
+    kpis = selectors.kpi_totals(qs)
+    type_rows = tables["type"].rows
     return render(
         request,
         "analytics/program.html",
@@ -134,13 +216,15 @@ def program_dashboard(request):
             "by_tier": by_tier,
             "by_type": by_type,
             "periods": periods,
-            "funnel": funnel,
+            "kpis": kpis,
+            "tables": tables,
             "cohorts": cohorts,
-            "counts": selectors.partner_counts(),
-            "psat": selectors.psat_by_quarter(),
+            "counts": tables["status"].rows,
+            "psat": tables["psat"].rows,
             "settings": AnalyticsSettings.for_tenant(request.tenant),
             "run": RollupRun.objects.first(),
             "query": request.GET.urlencode(),
+            "export_base": _export_base(request, "analytics-program-export"),
             "tier_chart": charts.bar_chart(
                 title=_("Revenue by tier: sourced and influenced"),
                 categories=[r["tier_name"] or _("No tier") for r in by_tier],
@@ -150,22 +234,33 @@ def program_dashboard(request):
                 ],
                 uid="bytier",
             ),
+            "type_chart": charts.bar_chart(
+                title=_("Revenue by partner type: sourced and influenced"),
+                categories=[r["partner_type"] for r in type_rows],
+                series=[
+                    (_("Sourced"), [r["sourced"] for r in type_rows]),
+                    (_("Influenced"), [r["influenced"] for r in type_rows]),
+                ],
+                uid="bytype",
+            ),
             "mdf_chart": charts.bar_chart(
-                title=_("MDF paid and return by quarter"),
+                title=_("MDF paid, won revenue from MDF activities and return, by quarter"),
                 categories=[selectors.quarter_label(r["period_start"]) for r in periods],
                 series=[
                     (_("MDF paid"), [r["mdf_paid"] for r in periods]),
+                    (_("Won from MDF"), [r.get("mdf_won") or 0 for r in periods]),
                     (_("Return"), [r["return_amount"] for r in periods]),
                 ],
                 uid="mdf",
             ),
             "funnel_chart": charts.bar_chart(
-                title=_("Registration funnel, last 12 months"),
-                categories=[_("Submitted"), _("Approved"), _("Won")],
-                series=[(_("Deals"), [funnel["submitted"], funnel["approved"], funnel["won"]])],
+                title=_("Registration funnel"),
+                categories=[r["stage"] for r in tables["funnel"].rows],
+                series=[(_("Deals"), [r["deals"] for r in tables["funnel"].rows])],
                 uid="funnel",
                 height=200,
             ),
+            "funnel": funnel,
             "cohort_chart": charts.bar_chart(
                 title=_("Average days to first deal, by activation month"),
                 categories=[c["cohort"].strftime("%b %y") for c in cohorts],
@@ -177,49 +272,13 @@ def program_dashboard(request):
     )
 
 
-EXPORTS = {
-    "tier": ("ropi_by_tier", ["tier_name", "partners"]),
-    "type": ("ropi_by_type", ["partner_type", "partners"]),
-    "period": ("ropi_by_period", ["period_start"]),
-    "partner": ("ropi_by_partner", ["partner_name", "tier_name"]),
-}
-MONEY_COLUMNS = [
-    "won_deals",
-    "sourced",
-    "influenced",
-    "return_amount",
-    "mdf_paid",
-    "discounts",
-    "program_costs",
-    "investment",
-    "ropi",
-]
-
-
 @member_required("analytics.program")
 def program_export(request):
-    """CSV of one table of the program dashboard (?table=tier|type|period|partner), with the
-    dashboard's filters."""
-    table = request.GET.get("table", "partner")
-    if table not in EXPORTS:
-        table = "partner"
-    form = ProgramFilterForm(request.GET or None)
-    filters = form.filters()
-    if not any(filters.values()):
-        filters["year"] = timezone.localdate().year
-    selector, keys = EXPORTS[table]
-    rows = getattr(selectors, selector)(selectors.rollups(**filters))
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ropi-by-{table}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([*keys, *MONEY_COLUMNS])
-    for r in rows:
-        writer.writerow(
-            [_csv_safe(str(r.get(k) or "")) for k in keys]
-            + ["" if r.get(k) is None else r[k] for k in MONEY_COLUMNS]
-        )
-    log_action("analytics.exported", object_type="analytics.ropi", object_label=table)
-    return response
+    """CSV of one table of the program dashboard (?table=tier|type|period|partner|kpi_tier|
+    kpi_partner|funnel|cohorts|psat|status), with the dashboard's filters."""
+    form, filters = _filtered(request)
+    tables = program_tables(selectors.rollups(**filters), filters)
+    return _export(request, tables, page="program", form=form, default="partner")
 
 
 @member_required("analytics.program")
@@ -267,6 +326,12 @@ def costs(request):
             return redirect("analytics-costs")
     rows = ProgramCost.objects.select_related("partner", "tier")[:200]
     return render(request, "analytics/costs.html", {"form": form, "rows": rows})
+
+
+@member_required("analytics.program")
+def costs_export(request):
+    rows = ProgramCost.objects.select_related("partner", "tier")
+    return _export(request, {"costs": costs_table(rows)}, page="costs")
 
 
 # --- Business reviews ---------------------------------------------------------------------

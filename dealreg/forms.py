@@ -174,13 +174,6 @@ class NamedAccountForm(forms.Form):
     external_id = forms.CharField(label=_("CRM id"), max_length=100, required=False)
 
 
-class CsvUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        help_text=_("UTF-8, at most 2 MB."),
-    )
-
-
 class LeadForm(forms.Form):
     company = forms.CharField(label=_("Company"), max_length=200)
     domain = forms.CharField(label=_("Website or domain"), max_length=253, required=False)

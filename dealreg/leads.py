@@ -18,7 +18,7 @@ from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
-from prm.roles import PARTNER_ROLES, STAFF_ROLES
+from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
 
 WEIGHTS = {"country": 40, "region": 15, "specialty": 10, "tier": 8, "load": -3}
 
@@ -153,7 +153,27 @@ def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
         },
     )
     events.emit("lead.assigned", offer)
+    _mail_offer(offer)
     return offer
+
+
+def _mail_offer(offer: LeadOffer) -> None:
+    """Tell the partner's admins about the offer, through their preferences for leads."""
+    from prm import notifications
+
+    admins = Member.objects.filter(
+        partner_id=offer.partner_id, role=Role.PARTNER_ADMIN, is_active=True
+    )
+    notifications.notify(
+        admins,
+        group="leads",
+        subject=_("A lead was offered to you: %(c)s") % {"c": offer.lead.company},
+        template="dealreg/emails/lead_offer.txt",
+        context={"offer": offer, "lead": offer.lead},
+        path="/leads/inbox/",
+        kind="lead.assigned",
+        event=notifications.event_for("lead.assigned", offer),
+    )
 
 
 def _check_offer(offer: LeadOffer, by: Member) -> LeadOffer:

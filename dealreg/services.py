@@ -7,11 +7,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,12 +28,11 @@ from dealreg.models import (
 from dealreg.rules import RuleInput, decide, name_tokens
 from partners.domains import normalise_company_name, registrable_domain
 from partners.models import Partner, PartnerStatus
-from prm import events
+from prm import events, notifications
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
-from prm.urls_util import tenant_url
 
 EDITABLE_FIELDS = [
     "customer_name",
@@ -148,17 +144,22 @@ def _move(deal: Deal, to: str) -> str:
     return old
 
 
-def _mail(deal: Deal, subject: str, template: str, recipients: list[str], **ctx) -> None:
+def _mail(
+    deal: Deal, subject: str, template: str, recipients: list[str], event_type: str = "", **ctx
+) -> None:
+    """E-mail about a deal, through each recipient's preferences for the deals group
+    (prm.notifications.notify). `event_type` ties the notification to the outbox event."""
     if not recipients:
         return
-    body = render_to_string(
-        template, {"deal": deal, "url": tenant_url(deal.tenant, f"/deals/{deal.pk}/"), **ctx}
-    )
-    tenant_name = deal.tenant.name
-    transaction.on_commit(
-        lambda: send_mail(
-            f"[{tenant_name}] {subject}", body, settings.DEFAULT_FROM_EMAIL, recipients
-        )
+    notifications.notify(
+        notifications.members_with_emails(recipients),
+        group="deals",
+        subject=subject,
+        template=template,
+        context={"deal": deal, **ctx},
+        path=f"/deals/{deal.pk}/",
+        kind=event_type or "deal.notice",
+        event=notifications.event_for(event_type, deal) if event_type else None,
     )
 
 
@@ -380,6 +381,7 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
         _("A deal registration needs your review"),
         "dealreg/emails/review.txt",
         _reviewer_emails(deal),
+        event_type="deal.submitted",
         reason=decision.reason,
     )
     return deal
@@ -481,6 +483,7 @@ def _approve(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion)
         _("Deal registration approved"),
         "dealreg/emails/decision.txt",
         _partner_emails(deal),
+        event_type="deal.approved",
         approved=True,
         reason=reason,
     )
@@ -513,6 +516,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
         _("Deal registration not approved"),
         "dealreg/emails/decision.txt",
         _partner_emails(deal),
+        event_type="deal.rejected",
         approved=False,
         reason=reason,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,11 +12,11 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from dealreg import conflicts, leads, selectors, services
 from dealreg.forms import (
     CloseForm,
-    CsvUploadForm,
     DealForm,
     DecisionForm,
     ExtensionForm,
@@ -39,9 +38,11 @@ from dealreg.models import (
 )
 from partners.views import _apply_error
 from prm.audit import log_action
+from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import STAFF_ROLES
+from prm.search import search, search_term
 from prm.views import _csv_safe
 
 
@@ -338,7 +339,10 @@ def review_queue(request):
             except DomainError as exc:
                 failed.append(f"{deal.number}: {exc.message}")
         if done:
-            messages.success(request, _("%(n)s deals updated.") % {"n": done})
+            messages.success(
+                request,
+                ngettext("%(n)s deal updated.", "%(n)s deals updated.", done) % {"n": done},
+            )
         for f in failed:
             messages.error(request, f)
         return redirect(request.get_full_path())
@@ -407,108 +411,34 @@ def rules(request):
 @member_required("named_accounts.manage")
 def named_accounts(request):
     form = NamedAccountForm()
-    upload = CsvUploadForm()
-    report = None
     if request.method == "POST":
-        if request.POST.get("op") == "import":
-            upload = CsvUploadForm(request.POST, request.FILES)
-            if upload.is_valid():
-                report = _import_accounts(request, upload)
-        else:
-            form = NamedAccountForm(request.POST)
-            if form.is_valid():
-                try:
-                    services.named_account_upsert(by=request.member, **form.cleaned_data)
-                except DomainError as exc:
-                    _apply_error(form, exc)
-                else:
-                    messages.success(request, _("Account saved."))
-                    return redirect("named-accounts")
-    page = Paginator(NamedAccount.objects.order_by("name"), 100).get_page(request.GET.get("page"))
+        # CSV uploads go to the import framework (prm.imports): the box posts there.
+        form = NamedAccountForm(request.POST)
+        if form.is_valid():
+            try:
+                services.named_account_upsert(by=request.member, **form.cleaned_data)
+            except DomainError as exc:
+                _apply_error(form, exc)
+            else:
+                messages.success(request, _("Account saved."))
+                return redirect("named-accounts")
+    q = search_term(request)
+    accounts = search(NamedAccount.objects.order_by("name"), q, ("name", "domain", "external_id"))
+    if wants_csv(request):
+        return csv_response(
+            "named-accounts",
+            ["name", "domain", "kind", "owner", "external_id", "active", "created_at"],
+            (
+                (a.name, a.domain, a.kind, a.owner, a.external_id, a.is_active, a.created_at)
+                for a in accounts.iterator(chunk_size=1000)
+            ),
+        )
+    page = Paginator(accounts, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "dealreg/named_accounts.html",
-        {"form": form, "upload": upload, "page": page, "report": report},
+        {"form": form, "page": page, "q": q},
     )
-
-
-def _import_rows(request, upload, handler, required: str) -> dict | None:
-    """Read an uploaded CSV and pass each row to `handler` inside a savepoint. A dry run, or
-    any row with an error, rolls everything back: an import is all or nothing."""
-    f = upload.cleaned_data["file"]
-    if f.size > 2 * 1024 * 1024:
-        upload.add_error("file", _("The file is larger than 2 MB."))
-        return None
-    try:
-        text = f.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        upload.add_error("file", _("Save the file as UTF-8 CSV."))
-        return None
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames or required not in [h.strip().lower() for h in reader.fieldnames]:
-        upload.add_error(
-            "file", _("The first row must name the columns, including '%(c)s'.") % {"c": required}
-        )
-        return None
-    dry_run = request.POST.get("dry_run") == "1"
-    ok, errors = 0, []
-    from django.db import transaction
-
-    sid = transaction.savepoint()
-    for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-        try:
-            handler(row)
-            ok += 1
-        except (DomainError, ValidationError) as exc:
-            message = getattr(exc, "message", None) or "; ".join(exc.messages)
-            errors.append(f"line {line}: {message}")
-    if dry_run or errors:
-        transaction.savepoint_rollback(sid)
-    else:
-        transaction.savepoint_commit(sid)
-        log_action("csv.imported", object_type=required, after={"rows": ok})
-    return {"ok": ok, "errors": errors, "dry_run": dry_run, "saved": not dry_run and not errors}
-
-
-def _import_accounts(request, upload) -> dict | None:
-    return _import_rows(
-        request,
-        upload,
-        lambda row: services.named_account_upsert(
-            by=request.member,
-            name=row.get("name", ""),
-            domain=row.get("domain", ""),
-            kind=row.get("kind") or "named",
-            owner=row.get("owner", ""),
-            external_id=row.get("external_id", ""),
-        ),
-        required="name",
-    )
-
-
-def _import_leads(request, upload) -> dict | None:
-    from decimal import Decimal, InvalidOperation
-
-    def handle(row):
-        try:
-            amount = Decimal(row["amount"]) if row.get("amount") else None
-        except InvalidOperation:
-            raise DomainError(_("amount is not a number"), field="amount")
-        lead = leads.lead_create(
-            by=request.member,
-            company=row.get("company", ""),
-            domain=row.get("domain", ""),
-            country=row.get("country", ""),
-            contact_name=row.get("contact_name", ""),
-            contact_email=row.get("contact_email", ""),
-            amount=amount,
-            notes=row.get("notes", ""),
-            external_id=row.get("external_id", ""),
-        )
-        leads.lead_route(lead=lead, by=request.member)
-
-    return _import_rows(request, upload, handle, required="company")
 
 
 # --- Leads --------------------------------------------------------------------------------
@@ -517,14 +447,8 @@ def _import_leads(request, upload) -> dict | None:
 @member_required("leads.manage")
 def lead_list(request):
     form = LeadForm()
-    upload = CsvUploadForm()
-    report = None
     if request.method == "POST":
-        if request.POST.get("op") == "import":
-            upload = CsvUploadForm(request.POST, request.FILES)
-            if upload.is_valid():
-                report = _import_leads(request, upload)
-        elif request.POST.get("op") == "route":
+        if request.POST.get("op") == "route":
             lead = get_object_or_404(selectors.leads(), pk=request.POST.get("lead_id") or 0)
             try:
                 offer = leads.lead_route(lead=lead, by=request.member)
@@ -540,7 +464,7 @@ def lead_list(request):
             return redirect("lead-list")
         else:
             form = LeadForm(request.POST)
-        if request.POST.get("op") not in ("import", "route") and form.is_valid():
+        if request.POST.get("op") != "route" and form.is_valid():
             try:
                 lead = leads.lead_create(by=request.member, **form.cleaned_data)
                 leads.lead_route(lead=lead, by=request.member)
@@ -549,13 +473,33 @@ def lead_list(request):
             else:
                 messages.success(request, _("Lead added and routed."))
                 return redirect("lead-list")
-    page = Paginator(selectors.leads(), 50).get_page(request.GET.get("page"))
+    q = search_term(request)
+    found = search(selectors.leads(), q, ("company", "domain", "contact_name", "contact_email"))
+    if wants_csv(request):
+        return csv_response(
+            "leads",
+            [
+                "company", "domain", "country", "region", "contact_name", "contact_email",
+                "amount", "currency", "status", "offered_to", "deal", "external_id", "created_at",
+            ],
+            (
+                (
+                    lead.company, lead.domain, lead.country, lead.region, lead.contact_name,
+                    lead.contact_email, lead.amount, lead.currency, lead.status,
+                    next((o.partner.name for o in lead.offers.all() if o.status == "open"), ""),
+                    f"DR-{lead.deal_id}" if lead.deal_id else "", lead.external_id,
+                    lead.created_at,
+                )
+                for lead in found.iterator(chunk_size=500)
+            ),
+        )  # fmt: skip
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     for lead in page.object_list:
         lead.current_offer = next((o for o in lead.offers.all() if o.status == "open"), None)
     return render(
         request,
         "dealreg/lead_list.html",
-        {"form": form, "page": page, "upload": upload, "report": report},
+        {"form": form, "page": page, "q": q},
     )
 
 
@@ -577,6 +521,19 @@ def lead_inbox(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("lead-inbox")
+    if wants_csv(request):
+        # offers_for() holds only the member's own partner's offers.
+        return csv_response(
+            "lead-offers",
+            ["company", "country", "status", "score", "offered_at", "respond_by", "why"],
+            (
+                (
+                    o.lead.company, o.lead.country, o.status, o.score, o.offered_at,
+                    o.respond_by, "; ".join(o.explanation or []),
+                )
+                for o in selectors.offers_for(request.member).iterator(chunk_size=500)
+            ),
+        )  # fmt: skip
     return render(
         request,
         "dealreg/lead_inbox.html",

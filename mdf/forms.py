@@ -342,31 +342,6 @@ class ExchangeRateForm(forms.Form):
     valid_from = forms.DateField(label=_("Valid from"), widget=DATE)
 
 
-class RateImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("CSV file"),
-        required=False,
-        help_text=_("Columns: from_currency,to_currency,rate,valid_from (YYYY-MM-DD)."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-    csv_text = forms.CharField(required=False, widget=forms.HiddenInput, max_length=500_000)
-
-    def clean(self):
-        data = super().clean()
-        f = data.get("file")
-        if f:
-            if f.size > 500_000:
-                self.add_error("file", _("The file is larger than 500 KB."))
-                return data
-            try:
-                data["csv_text"] = f.read().decode("utf-8-sig")
-            except UnicodeDecodeError:
-                self.add_error("file", _("Save the file as UTF-8 CSV."))
-        elif not data.get("csv_text"):
-            self.add_error("file", _("Choose a CSV file."))
-        return data
-
-
 class LedgerFilterForm(forms.Form):
     program = forms.ModelChoiceField(
         label=_("Program"), queryset=Program.objects.none(), required=False

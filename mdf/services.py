@@ -373,10 +373,17 @@ def rule_remove(*, program: Program, by: Member, activity_type: str) -> None:
 
 @transaction.atomic
 def allocation_add(
-    *, program: Program, partner: Partner, amount, by: Member | None, memo: str = ""
+    *,
+    program: Program,
+    partner: Partner,
+    amount,
+    by: Member | None,
+    memo: str = "",
+    key: str = "",
 ) -> LedgerEntry:
     """A manual allocation (positive) or adjustment (negative). Total allocations never exceed
-    the budget, and an adjustment never takes away funds that are not available."""
+    the budget, and an adjustment never takes away funds that are not available. A `key`
+    (unique per program and partner) makes the allocation idempotent, e.g. for CSV imports."""
     if by is not None:
         _require(by, "mdf.admin")
     amount = _money(amount, field="amount", allow_negative=True)
@@ -397,6 +404,7 @@ def allocation_add(
         amount=amount,
         by=by,
         memo=memo or _("Manual allocation"),
+        key=key[:40],
     )
     _check_budget(program)
     log_action(

@@ -5,9 +5,6 @@ one service; each is safe to run twice."""
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
@@ -128,6 +125,19 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
     recipients = _recipients(kind, partner, submitted_by)
     if not recipients:
         return 0
-    body = render_to_string("mdf/emails/notice.txt", context)
-    send_mail(f"[{tenant.name}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, recipients)
+    # Through each person's preferences for the MDF group; decisions and payments share the
+    # notification the relay makes from the same outbox event.
+    from prm import events, notifications
+
+    event_type = f"mdf.{kind}"
+    notifications.notify(
+        notifications.members_with_emails(recipients),
+        group="mdf",
+        subject=str(SUBJECTS[kind]),
+        template="mdf/emails/notice.txt",
+        context=context,
+        path=context["url"].removeprefix(tenant_url(tenant, "")),
+        kind=event_type,
+        event=notifications.event_for(event_type, obj) if event_type in events.EVENTS else None,
+    )
     return len(recipients)

@@ -5,13 +5,12 @@ the ledger."""
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +28,6 @@ from mdf.forms import (
     ProgramFilterForm,
     ProgramForm,
     ProgramSettingsForm,
-    RateImportForm,
     RequestDecisionForm,
     RequestForm,
     RuleForm,
@@ -47,11 +45,12 @@ from mdf.models import (
     RequestStatus,
 )
 from prm.audit import log_action
+from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import has_perm
+from prm.search import search, search_term
 from prm.tasks import dispatch
-from prm.views import _csv_safe
 
 PAGE = 50
 
@@ -106,8 +105,27 @@ def home(request):
 
 @member_required("mdf.use")
 def request_list(request):
+    q = search_term(request)
     qs = selectors.requests_visible_to(request.member).order_by("-submitted_at", "-id")
-    return render(request, "mdf/request_list.html", {"page": _page(request, qs)})
+    qs = search(qs, q, ("title", "campaign_code", "partner__name"))
+    if wants_csv(request):  # requests_visible_to(): partners get their own company's only
+        return csv_response(
+            "mdf-requests",
+            [
+                "number", "partner", "program", "title", "activity_type", "status",
+                "requested_amount", "approved_amount", "currency", "campaign_code",
+                "start_date", "end_date", "claim_deadline", "submitted_at",
+            ],
+            (
+                (
+                    r.number, r.partner.name, r.program.name, r.title, r.activity_type,
+                    r.status, r.requested_amount, r.approved_amount, r.program.currency,
+                    r.campaign_code, r.start_date, r.end_date, r.claim_deadline, r.submitted_at,
+                )
+                for r in qs.iterator(chunk_size=1000)
+            ),
+        )  # fmt: skip
+    return render(request, "mdf/request_list.html", {"page": _page(request, qs), "q": q})
 
 
 @member_required("mdf.use")
@@ -230,8 +248,27 @@ def request_detail(request, pk: int):
 
 @member_required("mdf.use")
 def claim_list(request):
+    q = search_term(request)
     qs = selectors.claims_visible_to(request.member).order_by("-submitted_at", "-id")
-    return render(request, "mdf/claim_list.html", {"page": _page(request, qs)})
+    qs = search(qs, q, ("request__title", "payment_reference", "partner__name"))
+    if wants_csv(request):  # claims_visible_to(): partners get their own company's only
+        return csv_response(
+            "mdf-claims",
+            [
+                "number", "partner", "program", "request", "status", "amount_claimed",
+                "currency", "approved_amount", "approved_amount_program", "program_currency",
+                "payment_reference", "paid_on", "submitted_at",
+            ],
+            (
+                (
+                    c.number, c.partner.name, c.program.name, c.request.title, c.status,
+                    c.amount_claimed, c.currency, c.approved_amount, c.approved_amount_program,
+                    c.program.currency, c.payment_reference, c.paid_on, c.submitted_at,
+                )
+                for c in qs.iterator(chunk_size=1000)
+            ),
+        )  # fmt: skip
+    return render(request, "mdf/claim_list.html", {"page": _page(request, qs), "q": q})
 
 
 @member_required("mdf.use")
@@ -625,6 +662,18 @@ def allocations(request, pk: int):
     entries = selectors.ledger(program=program).filter(
         kind__in=[LedgerKind.ALLOCATE, LedgerKind.ACCRUE, LedgerKind.ADJUSTMENT]
     )
+    if wants_csv(request):
+        return csv_response(
+            f"mdf-allocations-{program.pk}",
+            ["created_at", "partner", "kind", "amount", "currency", "memo", "by"],
+            (
+                (
+                    e.created_at, e.partner.name, e.kind, e.amount, program.currency, e.memo,
+                    e.created_by.user.email if e.created_by_id else "",
+                )
+                for e in entries.iterator(chunk_size=2000)
+            ),
+        )  # fmt: skip
     return render(
         request,
         "mdf/allocations.html",
@@ -640,8 +689,6 @@ def allocations(request, pk: int):
 @member_required("mdf.admin")
 def exchange_rates(request):
     form = ExchangeRateForm()
-    import_form = RateImportForm()
-    preview = None
     if request.method == "POST":
         op = request.POST.get("op")
         try:
@@ -653,36 +700,16 @@ def exchange_rates(request):
                     )
                     messages.success(request, _("Rate saved."))
                     return redirect("mdf-exchange-rates")
-            elif op in ("preview", "import"):
-                import_form = RateImportForm(request.POST, request.FILES)
-                if import_form.is_valid():
-                    text = import_form.cleaned_data["csv_text"]
-                    preview = services.exchange_rates_import(
-                        tenant=request.tenant,
-                        by=request.member,
-                        text=text,
-                        dry_run=op == "preview",
-                    )
-                    if preview.applied:
-                        messages.success(
-                            request,
-                            _("Imported: %(c)s new, %(u)s changed.")
-                            % {"c": preview.created, "u": preview.updated},
-                        )
-                        return redirect("mdf-exchange-rates")
-                    import_form = RateImportForm(initial={"csv_text": text})
             else:
                 raise Http404
         except (DomainError, ValidationError) as exc:
-            _apply_error(form if op == "add" else import_form, exc)
+            _apply_error(form, exc)
     rates = ExchangeRate.objects.select_related("created_by__user")
     return render(
         request,
         "mdf/exchange_rates.html",
         {
             "form": form,
-            "import_form": import_form,
-            "preview": preview,
             "page": _page(request, rates, 100),
         },
     )
@@ -708,56 +735,25 @@ def ledger(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @member_required("mdf.admin")
 def ledger_export(request):
     _form, qs = _ledger_filters(request)
-    writer = csv.writer(_Echo())
-    data = [
-        writer.writerow(
-            [
-                "id",
-                "created_at_utc",
-                "program",
-                "currency",
-                "partner",
-                "kind",
-                "amount",
-                "request",
-                "claim",
-                "memo",
-                "by",
-            ]
+    rows = [
+        (
+            e.pk, e.created_at, e.program.name, e.program.currency, e.partner.name, e.kind,
+            e.amount, e.request.number if e.request_id else "",
+            e.claim.number if e.claim_id else "", e.memo,
+            e.created_by.user.email if e.created_by_id else "",
         )
-    ]
-    for e in qs.iterator(chunk_size=2000):
-        data.append(
-            writer.writerow(
-                [
-                    e.pk,
-                    e.created_at.isoformat(),
-                    _csv_safe(e.program.name),
-                    e.program.currency,
-                    _csv_safe(e.partner.name),
-                    e.kind,
-                    e.amount,
-                    e.request.number if e.request_id else "",
-                    e.claim.number if e.claim_id else "",
-                    _csv_safe(e.memo),
-                    e.created_by.user.email if e.created_by_id else "",
-                ]
-            )
-        )
+        for e in qs.iterator(chunk_size=2000)
+    ]  # fmt: skip
     log_action(
         "mdf.ledger.exported",
         object_type="mdf.ledgerentry",
-        after={"rows": len(data) - 1, "filters": request.GET.dict()},
+        after={"rows": len(rows), "filters": request.GET.dict()},
     )
-    resp = StreamingHttpResponse(iter(data), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    resp["Content-Disposition"] = f'attachment; filename="mdf-ledger-{stamp}.csv"'
-    return resp
+    header = [
+        "id", "created_at_utc", "program", "currency", "partner", "kind", "amount", "request",
+        "claim", "memo", "by",
+    ]  # fmt: skip
+    return csv_response("mdf-ledger", header, rows)

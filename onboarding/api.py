@@ -264,6 +264,28 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         )
         return Response(ApplicationSerializer(self._reload(application)).data)
 
+    @extend_schema(
+        request=None,
+        responses=ApplicationSerializer,
+        summary="Take a submitted application into review (you become its reviewer)",
+    )
+    @action(detail=True, methods=["post"], url_path="start-review", url_name="start-review")
+    def start_review(self, request, pk=None):
+        application = services.application_start_review(
+            application=self.get_object(), by=self.member
+        )
+        return Response(ApplicationSerializer(self._reload(application)).data)
+
+    @extend_schema(
+        request=None,
+        responses=ApplicationSerializer,
+        summary="Take a rejected application back into review",
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        application = services.application_reopen(application=self.get_object(), by=self.member)
+        return Response(ApplicationSerializer(self._reload(application)).data)
+
     def _reload(self, application):
         return self.get_queryset().get(pk=application.pk)
 

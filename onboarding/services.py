@@ -20,7 +20,7 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage, send_mass_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
@@ -87,7 +87,11 @@ def _mail_after_commit(
 ) -> None:
     """Render now (inside the tenant transaction), send once it commits. `attachments` is
     called after the commit, so costly renders are skipped for rolled-back work; it must not
-    read the database (the tenant is no longer set)."""
+    read the database (the tenant is no longer set).
+
+    MANDATORY mails only (no preferences, no unsubscribe link): they go to applicants, who
+    are not members, or carry a new partner's welcome pack. Optional mails to members go
+    through prm.notifications.notify (see _notify_members)."""
     if not to:
         return
     body = render_to_string(template, context)
@@ -99,6 +103,21 @@ def _mail_after_commit(
         msg.send()
 
     transaction.on_commit(send)
+
+
+def _notify_members(*, subject: str, template: str, context: dict, to, kind: str) -> None:
+    """Optional mails to members: through their preferences for the onboarding group."""
+    from prm import notifications
+
+    notifications.notify(
+        notifications.members_with_emails(to),
+        group="onboarding",
+        subject=subject,
+        template=template,
+        context=context,
+        path=context.get("url", ""),
+        kind=kind,
+    )
 
 
 # --- Settings and the ideal partner profile -----------------------------------------------
@@ -943,7 +962,7 @@ def reminders_send(*, tenant, now: datetime.datetime | None = None) -> int:
             continue  # nobody has joined yet; remind once someone has
         WorkflowStep.objects.filter(pk__in=[s.pk for s in steps]).update(reminder_sent_at=now)
         partner = steps[0].workflow.partner
-        _mail_after_commit(
+        _notify_members(
             subject=_("Onboarding: %(n)d step(s) due soon") % {"n": len(steps)},
             template="onboarding/emails/reminder.txt",
             context={
@@ -954,6 +973,7 @@ def reminders_send(*, tenant, now: datetime.datetime | None = None) -> int:
                 "url": tenant_url(tenant, "/getting-started/"),
             },
             to=to,
+            kind="onboarding.reminder",
         )
         log_action(
             "onboarding.reminder_sent",
@@ -1035,18 +1055,17 @@ def agreement_publish(*, by: Member, partner_type: str, title: str, body: str) -
             ).values_list("user__email", flat=True)
         )
     )
-    if to:
-        subject = _("Please review and accept the updated partner agreement")
-        body_text = render_to_string(
-            "onboarding/emails/agreement_published.txt",
-            {
-                "tenant": by.tenant,
-                "agreement": agreement,
-                "url": tenant_url(by.tenant, "/agreement/"),
-            },
-        )
-        messages = [(subject, body_text, settings.DEFAULT_FROM_EMAIL, [addr]) for addr in to]
-        transaction.on_commit(lambda: send_mass_mail(messages))
+    _notify_members(
+        subject=_("Please review and accept the updated partner agreement"),
+        template="onboarding/emails/agreement_published.txt",
+        context={
+            "tenant": by.tenant,
+            "agreement": agreement,
+            "url": tenant_url(by.tenant, "/agreement/"),
+        },
+        to=to,
+        kind="onboarding.agreement_published",
+    )
     return agreement
 
 

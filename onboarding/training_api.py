@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
@@ -224,7 +225,7 @@ class QuizSubmitSerializer(serializers.Serializer):
         seen = set()
         for item in value:
             if item["question"] in seen:
-                raise serializers.ValidationError("A question is answered twice.")
+                raise serializers.ValidationError(_("A question is answered twice."))
             seen.add(item["question"])
         return value
 

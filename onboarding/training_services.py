@@ -17,11 +17,8 @@ from collections.abc import Iterable, Sequence
 
 import markdown
 import nh3
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -76,16 +73,19 @@ def _require_member(by: Member | None, capability: str) -> Member:
 
 
 def _mail_after_commit(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    """Render now (inside the tenant transaction), send once it commits."""
-    to = sorted({a for a in to if a})
-    if not to:
-        return
-    body = render_to_string(template, context)
+    """E-mail members about their training through their preferences for the training group
+    (prm.notifications.notify: in-portal notification, e-mail now, in the digest, or not)."""
+    from prm import notifications
 
-    def send() -> None:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-
-    transaction.on_commit(send)
+    notifications.notify(
+        notifications.members_with_emails(to),
+        group="training",
+        subject=subject,
+        template=template,
+        context=context,
+        path=context.get("url", ""),
+        kind="training." + template.rsplit("/", 1)[-1].removesuffix(".txt"),
+    )
 
 
 def _clean_code(value: str, field: str = "code") -> str:

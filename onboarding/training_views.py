@@ -45,6 +45,7 @@ from partners.models import Partner
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import Role
+from prm.search import search, search_term
 from prm.views import _csv_safe
 
 
@@ -432,10 +433,13 @@ def admin_courses(request):
             else:
                 messages.success(request, _("Course created as a draft. Add its lessons."))
                 return redirect("training-admin-course", pk=course.pk)
-    courses = list(selectors.course_stats()[:500])
+    q = search_term(request)
+    courses = list(search(selectors.course_stats(), q, ("title", "code"))[:500])
     for c in courses:
         c.pass_rate = selectors.pass_rate(c)
-    return render(request, "training/admin_courses.html", {"courses": courses, "form": form})
+    return render(
+        request, "training/admin_courses.html", {"courses": courses, "form": form, "q": q}
+    )
 
 
 @member_required("training.manage")

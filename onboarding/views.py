@@ -43,10 +43,12 @@ from onboarding.models import (
     WorkflowTemplate,
 )
 from partners.models import Partner, PartnerStatus
+from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.middleware import client_ip
 from prm.roles import has_perm
+from prm.search import search, search_term
 
 log = logging.getLogger(__name__)
 
@@ -152,16 +154,37 @@ def application_list(request):
     status = "open"
     if form.is_valid() and form.cleaned_data["status"]:
         status = form.cleaned_data["status"]
-    page = Paginator(selectors.application_queue(status=status), 50).get_page(
-        request.GET.get("page")
+    q = search_term(request)
+    found = search(
+        selectors.application_queue(status=status),
+        q,
+        ("company_name", "contact_name", "contact_email", "website"),
     )
+    if wants_csv(request):
+        return csv_response(
+            "applications",
+            [
+                "company", "website", "country", "partner_type", "size_band",
+                "expected_revenue", "currency", "contact_name", "contact_email", "status",
+                "fit_score", "possible_duplicate", "submitted_at",
+            ],
+            (
+                (
+                    a.company_name, a.website, a.country, a.partner_type, a.size_band,
+                    a.expected_revenue, a.currency, a.contact_name, a.contact_email, a.status,
+                    a.fit_score, a.is_possible_duplicate, a.submitted_at,
+                )
+                for a in found.iterator(chunk_size=1000)
+            ),
+        )  # fmt: skip
+    page = Paginator(found, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     counts = dict(Application.objects.values_list("status").annotate(n=Count("id")))
     return render(
         request,
         "onboarding/application_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "counts": counts},
+        {"form": form, "page": page, "query": query.urlencode(), "counts": counts, "q": q},
     )
 
 

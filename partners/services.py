@@ -269,7 +269,7 @@ def catalogue_save(*, by: Member, model, name: str, obj=None, **fields):
     """Create or rename a product or specialty."""
     _check_admin(by)
     if model not in (Product, Specialty):
-        raise DomainError("Unknown catalogue")
+        raise DomainError(_("Unknown catalogue"))
     name = (name or "").strip()
     if not name:
         raise DomainError(_("Enter a name."), field="name")

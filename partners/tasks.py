@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
@@ -43,6 +40,7 @@ def notify_tier_event(*, tenant, partner_id: int, kind: str) -> int:
     """E-mail the partner's admins about a tier change or a grace-period warning (and the
     program admins about a pending upgrade)."""
     from partners.models import Partner, ProgramSettings
+    from prm import notifications
     from prm.models import Member
     from prm.roles import Role
     from prm.urls_util import tenant_url
@@ -54,21 +52,30 @@ def notify_tier_event(*, tenant, partner_id: int, kind: str) -> int:
         to_role = {"role": Role.ADMIN}
     else:
         to_role = {"partner": partner, "role": Role.PARTNER_ADMIN}
-    recipients = list(
-        Member.objects.filter(is_active=True, **to_role).values_list("user__email", flat=True)
-    )
+    recipients = list(Member.objects.filter(is_active=True, **to_role))
     if not recipients:
         return 0
     grace = ProgramSettings.for_tenant(tenant).tier_downgrade_grace_days
-    body = render_to_string(
-        "partners/emails/tier_event.txt",
-        {
+    path = "/tier/" if kind != "pending" else "/program/tier-changes/"
+    # Through each person's preferences for the partners group (prm.notifications.notify).
+    notifications.notify(
+        recipients,
+        group="partners",
+        subject=SUBJECTS[kind],
+        template="partners/emails/tier_event.txt",
+        context={
             "tenant": tenant,
             "partner": partner,
             "kind": kind,
             "grace_days": grace,
-            "url": tenant_url(tenant, "/tier/" if kind != "pending" else "/program/tier-changes/"),
+            "url": tenant_url(tenant, path),
         },
+        path=path,
+        kind=f"partner.tier_{kind}",
+        event=(
+            notifications.event_for("partner.tier_changed", partner)
+            if kind in ("upgraded", "downgraded")
+            else None
+        ),
     )
-    send_mail(f"[{tenant.name}] {SUBJECTS[kind]}", body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)

@@ -356,19 +356,56 @@ def program_tiers(request):
 def program_tier_edit(request, pk: int):
     tier = get_object_or_404(Tier, pk=pk)
     form = TierForm(request.POST or None, instance=tier)
+    preview = None
     if request.method == "POST":
+        op = request.POST.get("op")
         try:
-            if request.POST.get("op") == "delete":
+            if op == "delete":
                 services.tier_delete(by=request.member, tier=tier)
                 messages.success(request, _("Tier deleted."))
                 return redirect("program-tiers")
             if form.is_valid():
-                services.tier_save(by=request.member, obj=tier, **form.cleaned_data)
-                messages.success(request, _("Tier saved."))
-                return redirect("program-tiers")
+                if op == "preview":
+                    preview = _tier_edit_preview(request.tenant, tier, form.cleaned_data)
+                else:
+                    services.tier_save(by=request.member, obj=tier, **form.cleaned_data)
+                    messages.success(request, _("Tier saved."))
+                    return redirect("program-tiers")
         except (DomainError, ValidationError) as exc:
             _apply_error(form, exc)
-    return render(request, "partners/program_tier_edit.html", {"form": form, "tier": tier})
+    return render(
+        request,
+        "partners/program_tier_edit.html",
+        {"form": form, "tier": tier, "preview": preview},
+    )
+
+
+def _tier_edit_preview(tenant, edited: Tier, data: dict) -> dict:
+    """The what-if of saving `data` on `edited` with every other tier as it is: who would
+    move. Saves nothing, so the admin sees the effect before saving."""
+    proposed = []
+    tiers = list(Tier.objects.order_by("rank"))
+    for t in tiers:
+        src = data if t.pk == edited.pk else {f: getattr(t, f) for f in TierForm.Meta.fields}
+        proposed.append(
+            tiering.WhatIfTier(
+                id=t.pk,
+                rank=src["rank"],
+                name=src["name"],
+                min_rev=src["min_won_revenue_12m"],
+                min_deals=src["min_won_deals_12m"],
+                min_certs=src["min_certified_people"],
+                min_health=src["min_health_score"],
+                discount_pct=src["discount_pct"],
+                mdf_allocation=src["mdf_allocation"],
+                mdf_accrual_pct=src["mdf_accrual_pct"],
+            )
+        )
+    result = tiering.what_if(tenant=tenant, tiers=proposed)
+    names = {t.pk: t.name for t in tiers}
+    for m in result["movers"]:
+        m["from_name"] = names.get(m["current_tier_id"], "—")
+    return result
 
 
 @member_required("program.manage")

@@ -8,7 +8,12 @@ class PrmConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from prm import events, rls, signals  # noqa: F401  (connects receivers)
+        from prm import distribution, events, rls, signals  # noqa: F401  (connects receivers)
 
         post_migrate.connect(rls.apply_after_migrate, sender=self)
+        # Composite tenant keys for distribution by tenant (Citus): see prm/distribution.py.
+        post_migrate.connect(distribution.ensure_after_migrate, sender=self)
         events.ready()
+        from prm import imports
+
+        imports.ready()

@@ -106,7 +106,7 @@ def log_action(
         tenant = get_scope().get("tenant")
     actor_id = actor.pk if actor is not None else ctx.user_id
     label = getattr(actor, "email", "") if actor is not None else ctx.actor_label
-    return AuditEvent.objects.with_scopes_disabled().create(
+    event = AuditEvent(
         tenant=tenant,
         actor_id=actor_id,
         actor_label=label or "",
@@ -118,6 +118,24 @@ def log_action(
         after=mask(after) if after is not None else None,
         ip=ctx.ip,
         user_agent=(ctx.user_agent or "")[:300],
+    )
+    if tenant is None:
+        _insert_without_returning(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+def _insert_without_returning(event: AuditEvent) -> None:
+    """An event that belongs to no tenant (sign-in on the bare domain, a deleted tenant).
+
+    The row policy lets the app role INSERT such rows but gives it no SELECT on them (they
+    may name people of any tenant; operators read them as superuser). Django's
+    INSERT ... RETURNING id would need that SELECT and fail, so the row is inserted without
+    RETURNING and the returned event has no primary key."""
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    AuditEvent.objects.with_scopes_disabled()._insert(
+        [event], fields=fields, returning_fields=None
     )
 
 

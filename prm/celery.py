@@ -45,6 +45,11 @@ app.conf.beat_schedule = {
         "task": "analytics.nightly_all",
         "schedule": crontab(hour=1, minute=45),  # before tier evaluation (2:05)
     },
+    "tenant-data-sweep": {
+        # Expired tenant-export files, and tenant deletions whose cooling-off has passed.
+        "task": "prm.tenant_data.sweep_all",
+        "schedule": crontab(minute=41),
+    },
     "training-certificate-sweep": {
         # Expire certificates, remind holders 30 and 7 days ahead, recount certified people.
         "task": "training.sweep_certificates_all",

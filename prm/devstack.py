@@ -8,6 +8,7 @@ app roles and the database, and writes `.data/env` for settings to read.
     python -m prm.devstack test ARGS  # services, then pytest ARGS
     python -m prm.devstack env        # services only; prints the environment
     python -m prm.devstack manage ARGS # services, then manage.py ARGS (as the app role)
+    python -m prm.devstack bench SCALE # fresh prm_bench database, bench_seed, benchmarks
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 ENV_FILE = DATA / "env"
 OWNER, APP, DB = "prm_owner", "prm_app", "prm"
+# The Celery queues (settings.PRM_CELERY_QUEUES; tests/test_celery_queues.py keeps both equal).
+WORKER_QUEUES = ("celery", "approvals", "rollups", "email", "integrations")
 
 
 def _say(msg: str) -> None:
@@ -204,9 +207,12 @@ def run() -> int:
     procfile = DATA / "Procfile"
     py = sys.executable
     celery = str(Path(py).with_name("celery"))
+    # One worker consumes every queue (approvals, rollups, email, integrations and the
+    # default); production runs a pool per queue (docs/scaling.md).
+    queues = ",".join(WORKER_QUEUES)
     procfile.write_text(
         f"web: {py} {ROOT / 'manage.py'} runserver 0.0.0.0:{port}\n"
-        f"worker: {celery} -A prm worker -l info --concurrency 2 -Q celery\n"
+        f"worker: {celery} -A prm worker -l info --concurrency 2 -Q {queues}\n"
         f"beat: {celery} -A prm beat -l info --schedule {DATA / 'celerybeat-schedule'}\n"
     )
     base = env.get("PRM_BASE_DOMAIN", "localhost")
@@ -254,6 +260,38 @@ def test(args: list[str]) -> int:
     return subprocess.call([pytest, *args], env=env, cwd=ROOT)  # noqa: S603
 
 
+BENCH_DB = "prm_bench"
+
+
+def bench(scale: str) -> int:
+    """`make bench`: a fresh database of its own (the demo database is untouched), Redis
+    db 9, migrations and bench_seed as the owner, then bench.run as the app role."""
+    import psycopg
+
+    env = prepare_env()
+
+    def for_bench(url: str) -> str:
+        return url.rsplit("/", 1)[0] + "/" + BENCH_DB
+
+    with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"CREATE DATABASE {BENCH_DB}")
+    env["DATABASE_URL"] = for_bench(env["DATABASE_URL"])
+    env["DATABASE_OWNER_URL"] = for_bench(env["DATABASE_OWNER_URL"])
+    env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
+        env["REDIS_URL"] = env["REDIS_URL"][:-1] + "9"
+        env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + "?virtual_host=9"
+    owner_env = {**env, "DATABASE_URL": env["DATABASE_OWNER_URL"]}
+    _say(f"bench: migrating {BENCH_DB}")
+    manage(owner_env, "migrate", "--noinput", "-v", "0")
+    _say(f"bench: seeding ({scale})")
+    manage(owner_env, "bench_seed", "--scale", scale)
+    return subprocess.call(  # noqa: S603
+        [sys.executable, "-m", "bench.run", "--scale", scale], env=env, cwd=ROOT
+    )
+
+
 def main(argv: list[str]) -> int:
     cmd = argv[0] if argv else "env"
     if cmd == "run":
@@ -265,6 +303,8 @@ def main(argv: list[str]) -> int:
         return subprocess.call(
             [sys.executable, str(ROOT / "manage.py"), *argv[1:]], env=env, cwd=ROOT
         )
+    if cmd == "bench":
+        return bench(argv[1] if len(argv) > 1 else "small")
     if cmd == "env":
         env = prepare_env()
         for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "CELERY_BROKER_URL"):

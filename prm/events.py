@@ -41,6 +41,8 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "mdf.claim.paid": ("mdf", "partner", _("Claim paid")),
     "partner.status_changed": ("partners", "partner", _("Partner status changed")),
     "partner.tier_changed": ("partners", "partner", _("Partner tier changed")),
+    # Audience "manager": the partner's channel manager (payload["manager_id"]), else admins.
+    "partner.health_at_risk": ("health", "manager", _("Partner at risk")),
     "certification.earned": ("training", "partner", _("Certification earned")),
     "certification.expired": ("training", "partner", _("Certification expired")),
     "application.received": ("applications", "staff", _("Partner application received")),
@@ -52,8 +54,13 @@ GROUPS: dict[str, Any] = {
     "leads": _("Leads"),
     "mdf": _("Market development funds"),
     "partners": _("Partner status and tier"),
+    "health": _("Partner health"),
     "training": _("Certifications"),
     "applications": _("Partner applications"),
+    # Groups of e-mails that are not webhook events (prm.notifications.notify):
+    "onboarding": _("Onboarding steps and agreements"),
+    # The daily summary itself: "off" stops it; any other choice keeps it.
+    "digest": _("Daily summary e-mail"),
 }
 
 

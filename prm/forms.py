@@ -94,6 +94,7 @@ class TenantSettingsForm(forms.ModelForm):
             "primary_colour",
             "logo",
             "require_mfa_for_staff",
+            "require_mfa_for_partner_admins",
         ]
         widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
 

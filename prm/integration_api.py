@@ -198,6 +198,18 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         )
         return self._out(endpoint)
 
+    @extend_schema(
+        request=None,
+        responses=IntegrationsWebhookEndpointSerializer,
+        summary="Replace the signing secret (the answer carries the new one)",
+    )
+    @action(detail=True, methods=["post"], url_path="rotate-secret", url_name="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        endpoint = webhooks.webhook_endpoint_rotate_secret(
+            by=self.member, endpoint=self.get_object()
+        )
+        return self._out(endpoint)
+
 
 class IntegrationsDeliveryFilter(django_filters.FilterSet):
     endpoint = django_filters.NumberFilter(field_name="endpoint_id")

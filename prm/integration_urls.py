@@ -15,4 +15,9 @@ urlpatterns = [
         views.notification_preferences,
         name="notification-preferences",
     ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        views.notification_unsubscribe,
+        name="notification-unsubscribe",
+    ),
 ]

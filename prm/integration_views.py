@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
 
 from prm import events, notifications, webhooks
+from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import NotificationMode
@@ -71,6 +75,22 @@ def webhook_detail(request, pk: int):
         "description": endpoint.description,
         "event_types": endpoint.event_types,
     }
+    if wants_csv(request):
+        return csv_response(
+            f"webhook-{endpoint.pk}-deliveries",
+            [
+                "event_type", "event_id", "status", "attempts", "response_code",
+                "response_ms", "error", "created_at", "last_attempt_at", "delivered_at",
+            ],
+            (
+                (
+                    d.event.event_type, d.event.event_id, d.status, d.attempts,
+                    d.response_code, d.response_ms, d.error, d.created_at,
+                    d.last_attempt_at, d.delivered_at,
+                )
+                for d in webhooks.deliveries_for(endpoint).iterator(chunk_size=500)
+            ),
+        )  # fmt: skip
     form = WebhookEndpointForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -144,11 +164,47 @@ def notification_list(request):
         n = notifications.notifications_mark_read(member=request.member)
         messages.success(request, _("%(n)s marked as read.") % {"n": n})
         return redirect("notification-list")
+    if wants_csv(request):
+        return csv_response(
+            "notifications",
+            ["created_at", "group", "event_type", "title", "url", "mode", "read_at"],
+            (
+                (n.created_at, n.group, n.event_type, n.title, n.url, n.mode, n.read_at)
+                for n in notifications.notifications_for(request.member).iterator(chunk_size=500)
+            ),
+        )
     return render(
         request,
         "integrations/notification_list.html",
         {"notifications": notifications.notifications_for(request.member)[:100]},
     )
+
+
+@csrf_exempt  # the signed token is the credential; mail clients POST it (RFC 8058 one-click)
+@require_http_methods(["GET", "POST"])
+def notification_unsubscribe(request, token: str):
+    """Public, no sign-in: GET asks for confirmation, POST turns the token's group off for
+    the token's member (audited). Tampered tokens and other tenants' tokens: 404."""
+    found = notifications.unsubscribe_read(token, tenant=request.tenant)
+    if found is None:
+        raise Http404
+    member, group = found
+    done = False
+    if request.method == "POST":
+        notifications.notification_unsubscribe(member=member, group=group)
+        done = True
+    resp = render(
+        request,
+        "integrations/unsubscribe.html",
+        {
+            "target": member,
+            "group_label": events.GROUPS[group],
+            "is_digest": group == notifications.DIGEST_GROUP,
+            "done": done,
+        },
+    )
+    resp["X-Robots-Tag"] = "noindex"
+    return resp
 
 
 @member_required("notifications.use")

@@ -119,23 +119,32 @@ class MemberMiddleware:
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
         ):
             if self._needs_mfa_setup(request):
+                if request.path.startswith("/api/"):
+                    from django.http import JsonResponse
+
+                    return JsonResponse(
+                        {
+                            "type": "mfa_required",
+                            "detail": "Set up two-factor authentication in the portal first.",
+                            "errors": {},
+                        },
+                        status=403,
+                    )
                 return redirect(reverse("mfa_activate_totp"))
             return self.get_response(request)
 
     @staticmethod
     def _needs_mfa_setup(request) -> bool:
-        member = request.member
-        if member is None or not request.tenant.require_mfa_for_staff:
-            return False
-        if not member.is_staff_role or request.path.startswith(MFA_SETUP_ALLOWED):
-            return False
-        if request.path.startswith("/api/"):
-            return False  # API keys are the API's second factor; sessions are checked below
-        from allauth.mfa.models import Authenticator
+        """Staff (and partner admins, if the tenant says so) without TOTP reach only the
+        MFA setup pages. On the API this applies to sessions: a request with an API key has
+        no session user here, and such members cannot create keys (api_key_create)."""
+        from prm.mfa import mfa_missing
 
-        return not Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
+        member = request.member
+        if member is None or request.path.startswith(MFA_SETUP_ALLOWED):
+            return False
+        member.tenant = request.tenant  # already loaded: no query for the settings
+        return mfa_missing(member)
 
 
 class ContentSecurityPolicyMiddleware:

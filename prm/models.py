@@ -44,6 +44,9 @@ class Tenant(models.Model):
     require_mfa_for_staff = models.BooleanField(
         _("require two-factor authentication for staff"), default=False
     )
+    require_mfa_for_partner_admins = models.BooleanField(
+        _("require two-factor authentication for partner admins"), default=False
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=dj_timezone.now)
 
@@ -284,4 +287,6 @@ class IdempotencyRecord(TenantModel):
         ]
 
 
+from prm.import_models import *  # noqa: E402, F403  (CSV import jobs)
 from prm.integration_models import *  # noqa: E402, F403  (outbox, webhooks, notifications)
+from prm.tenant_data_models import *  # noqa: E402, F403  (tenant export and deletion)

@@ -9,12 +9,17 @@ the members of the partner named in the payload. Each member chooses, per event 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
 from celery import shared_task
 from django.conf import settings
+from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.template.loader import render_to_string
+from django.template.loader import render_to_string, select_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,6 +31,7 @@ from prm.models import (
     Notification,
     NotificationMode,
     NotificationPreference,
+    OutboxEvent,
     Tenant,
 )
 from prm.roles import Role
@@ -100,6 +106,212 @@ def notifications_mark_read(*, member: Member, ids: list[int] | None = None) -> 
     return qs.update(read_at=timezone.now())
 
 
+# --- E-mail about events: notify() ---------------------------------------------------------
+#
+# Every optional e-mail about an event goes through notify(), which applies the member's
+# preference for the event's group: immediate (in-portal notification + e-mail now), digest
+# (in-portal notification, e-mailed with the next daily digest) or off (nothing at all).
+#
+# MANDATORY mails do NOT go through notify(): password resets, e-mail verification,
+# invitations and welcome links, personal-data and tenant export links, security and
+# operational alerts (e.g. a webhook endpoint disabled) and tenant deletion notices. People
+# cannot opt out of them, and they carry no unsubscribe link. Their call sites say so.
+
+UNSUBSCRIBE_SALT = "prm.notifications.unsubscribe"
+DIGEST_GROUP = "digest"
+
+
+def unsubscribe_token(member: Member, group: str) -> str:
+    """A signed token naming (tenant, member, group). No expiry: an unsubscribe link in an old
+    e-mail must keep working; it can only ever turn one group off for one member."""
+    return signing.dumps({"t": member.tenant_id, "m": member.pk, "g": group}, salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_url(member: Member, group: str) -> str:
+    token = unsubscribe_token(member, group)
+    return tenant_url(member.tenant, reverse("notification-unsubscribe", args=[token]))
+
+
+def unsubscribe_read(token: str, *, tenant) -> tuple[Member, str] | None:
+    """The member and group a token names, or None when it is tampered with, names another
+    tenant, an unknown group or a member who is gone. Precondition: inside tenant_context."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("t") != tenant.pk:
+        return None
+    if data.get("g") not in events.GROUPS:
+        return None
+    member = Member.objects.select_related("user").filter(pk=data.get("m")).first()
+    if member is None:
+        return None
+    return member, data["g"]
+
+
+@transaction.atomic
+def notification_unsubscribe(*, member: Member, group: str) -> bool:
+    """Turn one group off for the member (the one-click link; no sign-in). Audited with the
+    member's user as the actor. Returns False when it was already off."""
+    if group not in events.GROUPS:
+        raise DomainError(_("Unknown group."), field="group")
+    before = preferences_for(member)[group]
+    if before == NotificationMode.OFF:
+        return False
+    NotificationPreference.objects.update_or_create(
+        tenant_id=member.tenant_id,
+        member=member,
+        group=group,
+        defaults={"mode": NotificationMode.OFF},
+    )
+    log_action(
+        "notifications.unsubscribed",
+        obj=member,
+        before={group: before},
+        after={group: NotificationMode.OFF.value, "via": "unsubscribe link"},
+        actor=member.user,
+    )
+    return True
+
+
+def event_for(event_type: str, obj) -> OutboxEvent | None:
+    """The latest outbox event of `event_type` about `obj`, so the notification notify()
+    makes and the one the relay makes (prm.webhooks.fan_out) are the same row."""
+    spec = events.PAYLOADS.get(obj._meta.label_lower)
+    key = spec[0] if spec else "id"
+    return (
+        OutboxEvent.objects.filter(event_type=event_type, **{f"payload__{key}": obj.pk})
+        .order_by("-id")
+        .first()
+    )
+
+
+def branding(tenant) -> dict:
+    """What every e-mail shows of the tenant: name, colour and (if uploaded) logo."""
+    return {
+        "tenant": tenant,
+        "brand_colour": tenant.primary_colour or "#1f5fbf",
+        "logo_url": tenant_url(tenant, reverse("branding-logo")) if tenant.logo else "",
+        "portal_url": tenant_url(tenant, "/"),
+    }
+
+
+def _render(template: str, context: dict) -> tuple[str, str]:
+    """Text and HTML bodies. `template` is a .txt template extending emails/base.txt; its
+    .html sibling is used when there is one, else emails/base.html shows the text content."""
+    text = render_to_string(template, context)
+    html_name = template.removesuffix(".txt") + ".html"
+    html_template = select_template([html_name, "emails/base.html"])
+    content = ""
+    if html_template.template.name == "emails/base.html":
+        content = render_to_string(template, {**context, "bare": True}).strip()
+    html = html_template.render({**context, "content_text": content})
+    return text, html
+
+
+def build_message(
+    *, tenant, to: list[str], subject: str, template: str, context: dict, unsubscribe: str = ""
+) -> EmailMultiAlternatives:
+    """One branded message with text and HTML bodies (and List-Unsubscribe if optional)."""
+    context = {**branding(tenant), **context, "unsubscribe_url": unsubscribe}
+    text, html = _render(template, context)
+    headers = {}
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail = EmailMultiAlternatives(
+        f"[{tenant.name}] {subject}", text, settings.DEFAULT_FROM_EMAIL, to, headers=headers
+    )
+    mail.attach_alternative(html, "text/html")
+    return mail
+
+
+def notify(
+    members: Iterable[Member],
+    *,
+    group: str,
+    subject: str,
+    template: str,
+    context: dict | None = None,
+    path: str = "",
+    kind: str = "",
+    event: OutboxEvent | None = None,
+) -> dict[str, int]:
+    """Tell `members` about something in `group`, each as their preference says:
+    immediate: an in-portal notification and an e-mail once the transaction commits;
+    digest: an in-portal notification, e-mailed with the next daily digest;
+    off: nothing.
+    `event` (see event_for) makes the notification the relay's own row, so nobody sees it
+    twice. Precondition: inside tenant_context (renders and writes tenant rows).
+    Returns how many members got each mode."""
+    if group not in events.GROUPS:
+        raise ValueError(f"unknown notification group {group!r}; add it to prm.events.GROUPS")
+    if path.startswith(("http://", "https://")):
+        path = urlsplit(path).path  # an absolute portal link: keep the path of this host
+    by_pk = {m.pk: m for m in members if m is not None and m.is_active}
+    counts = dict.fromkeys(NotificationMode.values, 0)
+    if not by_pk:
+        return counts
+    tenant = Tenant.objects.get(pk=next(iter(by_pk.values())).tenant_id)
+    chosen = dict(
+        NotificationPreference.objects.filter(member_id__in=by_pk, group=group).values_list(
+            "member_id", "mode"
+        )
+    )
+    people = Member.objects.select_related("user").filter(pk__in=by_pk).order_by("pk")
+    mails = []
+    for member in people:
+        mode = chosen.get(member.pk, NotificationMode.IMMEDIATE)
+        counts[mode] += 1
+        if mode == NotificationMode.OFF:
+            continue
+        fields = {
+            "event_type": (kind or (event.event_type if event else group))[:60],
+            "group": group,
+            "title": subject[:200],
+            "url": path[:300],
+            "mode": mode,
+        }
+        if event is not None:
+            Notification.objects.get_or_create(
+                tenant_id=tenant.pk, member=member, event=event, defaults=fields
+            )
+        else:
+            Notification.objects.create(tenant_id=tenant.pk, member=member, **fields)
+        if mode == NotificationMode.IMMEDIATE and member.user.email:
+            url = tenant_url(tenant, path) if path else ""
+            ctx = {"member": member, "url": url, **(context or {})}
+            mails.append(
+                build_message(
+                    tenant=tenant,
+                    to=[member.user.email],
+                    subject=subject,
+                    template=template,
+                    context=ctx,
+                    unsubscribe=unsubscribe_url(member, group),
+                )
+            )
+    if mails:
+
+        def send() -> None:
+            for mail in mails:
+                mail.send()
+
+        transaction.on_commit(send)
+    return counts
+
+
+def members_with_emails(emails: Iterable[str]) -> list[Member]:
+    """Active members of the current tenant with these e-mail addresses (for call sites
+    that pick recipients by address)."""
+    emails = {e for e in emails if e}
+    if not emails:
+        return []
+    return list(
+        Member.objects.select_related("user").filter(is_active=True, user__email__in=emails)
+    )
+
+
 # --- Daily digest -------------------------------------------------------------------------
 
 
@@ -144,12 +356,22 @@ def _staff_sections(member: Member) -> list[dict]:
     return sections
 
 
+def digest_wanted(member: Member) -> bool:
+    """The digest has its own group: set to off, no digest is sent at all."""
+    return not NotificationPreference.objects.filter(
+        member=member, group=DIGEST_GROUP, mode=NotificationMode.OFF
+    ).exists()
+
+
 def digest_send(*, tenant, member: Member, now=None) -> bool:
     """E-mail one member their digest: undigested digest-mode notifications of the last day,
     plus (for staff) pending reviews, expiring deals and at-risk partners. Marks the
-    notifications digested; returns False when there was nothing to say."""
+    notifications digested; returns False when there was nothing to say or the member
+    turned the digest off."""
     now = now or timezone.now()
     with tenant_context(tenant):
+        if not digest_wanted(member):
+            return False
         notes = list(
             Notification.objects.select_for_update(skip_locked=True)
             .filter(member=member, mode=NotificationMode.DIGEST, digested_at__isnull=True)
@@ -161,38 +383,40 @@ def digest_send(*, tenant, member: Member, now=None) -> bool:
         if not notes and not any(s["count"] for s in sections):
             return False
         context = {
-            "tenant": tenant,
             "member": member,
             "notifications": notes,
             "sections": sections,
             "portal_url": tenant_url(tenant, "/notifications/"),
             "preferences_url": tenant_url(tenant, "/notifications/preferences/"),
         }
-        subject = _("%(t)s: your daily summary") % {"t": tenant.name}
-        text = render_to_string("integrations/emails/digest.txt", context)
-        html = render_to_string("integrations/emails/digest.html", context)
+        mail = build_message(
+            tenant=tenant,
+            to=[member.user.email],
+            subject=_("your daily summary"),
+            template="integrations/emails/digest.txt",
+            context=context,
+            unsubscribe=unsubscribe_url(member, DIGEST_GROUP),
+        )
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(digested_at=now)
-        to = member.user.email
-
-        def send():
-            mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-            mail.attach_alternative(html, "text/html")
-            mail.send()
-
-        transaction.on_commit(send)
+        transaction.on_commit(mail.send)
         return True
 
 
 def digest_recipients(*, tenant) -> list[Member]:
-    """Staff (the digest is their daily worklist) and anyone with a group set to digest."""
+    """Staff (the digest is their daily worklist) and anyone with a group set to digest,
+    less those who turned the digest itself off."""
     with tenant_context(tenant):
         digest_ids = NotificationPreference.objects.filter(
             mode=NotificationMode.DIGEST
+        ).values_list("member_id", flat=True)
+        off_ids = NotificationPreference.objects.filter(
+            group=DIGEST_GROUP, mode=NotificationMode.OFF
         ).values_list("member_id", flat=True)
         return list(
             Member.objects.select_related("user")
             .filter(is_active=True)
             .filter(Q(role__in=[Role.ADMIN, Role.CHANNEL_MANAGER]) | Q(pk__in=digest_ids))
+            .exclude(pk__in=off_ids)
         )
 
 

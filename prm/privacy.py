@@ -129,6 +129,7 @@ def export_build(*, member_id: int, token: str) -> None:
     )
     subject = _("[%(t)s] Your personal data export is ready") % {"t": member.tenant.name}
     email = member.user.email
+    # MANDATORY mail (personal-data export link): bypasses notification preferences.
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
 
 

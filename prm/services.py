@@ -27,10 +27,12 @@ TENANT_SETTINGS_FIELDS = [
     "primary_colour",
     "logo",
     "require_mfa_for_staff",
+    "require_mfa_for_partner_admins",
 ]
 
 
 def _send_after_commit(*, subject: str, template: str, context: dict, to: str) -> None:
+    # MANDATORY mail (invitations): bypasses notification preferences, no unsubscribe link.
     body = render_to_string(template, context)
     transaction.on_commit(
         lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
@@ -314,6 +316,10 @@ def api_key_create(*, member: Member, name: str, scopes: list[str]) -> tuple[Api
         raise DomainError(_("Choose read, write or both."), field="scopes")
     if not member.is_active:
         raise DomainError(_("Inactive members cannot have keys."))
+    from prm.mfa import mfa_missing
+
+    if mfa_missing(member):
+        raise DomainError(_("Set up two-factor authentication before creating API keys."))
     key, prefix, key_hash = ApiKey.generate()
     api_key = ApiKey.objects.create(
         tenant=member.tenant,

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import zoneinfo
 from collections.abc import Iterator
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import Http404
+from django.utils import timezone
 from django_scopes import ScopedManager, scope, scopes_disabled
 
 TENANT_SETTING = "prm.tenant_id"
@@ -62,7 +64,9 @@ def tenant_context(tenant, *, user_id: int | None = None) -> Iterator[None]:
     if current is not None and current != tenant.pk:
         raise RuntimeError("tenant_context() cannot switch tenants inside a tenant transaction")
     outer = current is None
-    with scope(tenant=tenant):
+    # Times are shown in the tenant's zone in pages, e-mails, PDFs and tasks alike.
+    zone = tenant_zone(tenant) if outer else timezone.get_current_timezone()
+    with scope(tenant=tenant), timezone.override(zone):
         with transaction.atomic():
             if outer:
                 set_db_tenant(tenant.pk, user_id)
@@ -76,6 +80,14 @@ def tenant_context(tenant, *, user_id: int | None = None) -> Iterator[None]:
             # Still inside a caller's transaction (tests, nested jobs): forget the tenant
             # now rather than at that transaction's end.
             set_db_tenant(None)
+
+
+def tenant_zone(tenant) -> zoneinfo.ZoneInfo:
+    """The tenant's time zone; UTC if its setting is not a known IANA name."""
+    try:
+        return zoneinfo.ZoneInfo(tenant.timezone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 def set_db_user(tenant_id: int | None, user_id: int | None) -> None:

@@ -29,5 +29,7 @@ urlpatterns = [
     path("", include("analytics.urls")),
     path("", include("prm.integration_urls")),
     path("", include("prm.privacy_urls")),
+    path("", include("prm.tenant_data_urls")),
+    path("", include("prm.import_urls")),
     path("api/v1/", include("prm.api.urls")),
 ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from prm import selectors, services
 from prm.audit import log_action
+from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.forms import (
@@ -61,6 +62,22 @@ def members(request):
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(user__email__icontains=q) | qs.filter(user__full_name__icontains=q)
+    if wants_csv(request):
+        return csv_response(
+            "members",
+            ["name", "email", "role", "partner", "active", "joined"],
+            (
+                (
+                    m.user.full_name,
+                    m.user.email,
+                    m.role,
+                    m.partner.name if m.partner else "",
+                    "yes" if m.is_active else "no",
+                    m.created_at,
+                )
+                for m in qs.select_related("user", "partner").iterator(chunk_size=500)
+            ),
+        )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     can_invite = has_perm(member.role, "members.invite")
     form = InviteForm(member=member) if can_invite else None

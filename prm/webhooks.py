@@ -325,6 +325,9 @@ def fan_out(*, tenant) -> int:
                 FROM ev JOIN cat c ON c.event_type = ev.event_type
                 JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active AND (
                     (c.audience = 'staff' AND m.role IN ('admin', 'channel_manager'))
+                    OR (c.audience = 'manager' AND CASE
+                        WHEN ev.payload ->> 'manager_id' IS NULL THEN m.role = 'admin'
+                        ELSE m.id = (ev.payload ->> 'manager_id')::bigint END)
                     OR (c.audience = 'partner'
                         AND m.partner_id = (ev.payload ->> 'partner_id')::bigint))
                 LEFT JOIN prm_notificationpreference p
@@ -351,6 +354,7 @@ def _disable_failing(endpoint: WebhookEndpoint, tenant) -> None:
         Member.objects.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
     )
     if emails:
+        # MANDATORY mail (operational alert to admins): bypasses notification preferences.
         subject = _("Webhook disabled: %(u)s") % {"u": endpoint.url}
         body = _(
             "Every delivery to %(u)s has failed for 24 hours, so %(t)s stopped sending to it. "

@@ -139,6 +139,8 @@ def celery_worker(django_db_setup, django_db_blocker):
             "2",
             "--pool",
             "prefork",
+            "-Q",
+            ",".join(settings.PRM_CELERY_QUEUES),  # every queue: nothing is stranded
             "-n",
             f"test-{os.getpid()}@%h",
         ],

@@ -137,6 +137,8 @@ def _extend() -> None:
         "analytics",
         "integrations",
         "privacy",
+        "tenant_data",
+        "imports",
     ):
         try:
             module = importlib.import_module(f"tests.permissions_{app}")

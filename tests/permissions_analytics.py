@@ -24,6 +24,17 @@ ENDPOINTS = [
     ),
     Endpoint("analytics-settings", lambda w: "/analytics/settings/", ADMIN),
     Endpoint("analytics-costs", lambda w: "/analytics/costs/", ADMIN),
+    Endpoint("analytics-mine-export", lambda w: "/analytics/export.csv?table=mdf", PARTNER_ROLES),
+    Endpoint(
+        "analytics-partner-export",
+        lambda w: f"/analytics/partners/{w.partner.pk}/export.csv?table=quarters",
+        STAFF,
+        stranger_url=lambda w, s: f"/analytics/partners/{s.partner.pk}/export.csv?table=mdf",
+    ),
+    Endpoint(
+        "analytics-manager-export", lambda w: "/analytics/manager/export.csv?table=at_risk", STAFF
+    ),
+    Endpoint("analytics-costs-export", lambda w: "/analytics/costs/export.csv?table=costs", ADMIN),
     # API
     Endpoint(
         "api-analytics-health-list", lambda w: "/api/v1/analytics/health/", EVERYONE, api=True

@@ -9,6 +9,9 @@ from tests.permissions import EVERYONE, Endpoint
 
 ADMIN = {"admin"}
 
+# The one-click unsubscribe link in e-mails: the signed token is the credential.
+PUBLIC_URL_NAMES = {"notification-unsubscribe"}
+
 
 def integration_objects(world) -> SimpleNamespace:
     existing = getattr(world, "_integrations", None)
@@ -113,6 +116,13 @@ ENDPOINTS = [
         api=True,
         method="post",
         **_pair(lambda o: f"/api/v1/webhook-endpoints/{o.endpoint.pk}/enable/"),
+    ),
+    Endpoint(
+        "api-webhook-endpoint-rotate-secret",
+        allowed=ADMIN,
+        api=True,
+        method="post",
+        **_pair(lambda o: f"/api/v1/webhook-endpoints/{o.endpoint.pk}/rotate-secret/"),
     ),
     Endpoint("api-webhook-delivery-list", lambda w: "/api/v1/webhook-deliveries/", ADMIN, api=True),
     Endpoint(

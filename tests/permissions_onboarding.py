@@ -216,6 +216,23 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/api/v1/applications/{application(s).pk}/reject/",
     ),
     Endpoint(
+        "api-application-start-review",
+        lambda w: f"/api/v1/applications/{application(w).pk}/start-review/",
+        STAFF,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/applications/{application(s).pk}/start-review/",
+    ),
+    Endpoint(
+        "api-application-reopen",
+        lambda w: f"/api/v1/applications/{application(w).pk}/reopen/",
+        STAFF,
+        method="post",
+        api=True,
+        expect={400},  # allowed, but the application is not rejected
+        stranger_url=lambda w, s: f"/api/v1/applications/{application(s).pk}/reopen/",
+    ),
+    Endpoint(
         "api-workflow-template-list", lambda w: "/api/v1/workflow-templates/", {"admin"}, api=True
     ),
     Endpoint(

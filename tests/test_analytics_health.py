@@ -312,18 +312,41 @@ def test_channel_manager_is_notified_once_per_episode(world):
     assert (first, second) == (True, False)
 
 
-def test_at_risk_notification_goes_to_the_channel_manager(
-    world, django_capture_on_commit_callbacks
-):
+def test_at_risk_notice_goes_through_the_outbox_to_the_channel_manager_only(world):
+    from prm.models import Notification
+    from prm.webhooks import fan_out
+
     with tenant_context(world.tenant):
         world.partner.owner = world.channel_manager
         world.partner.save()
-        services.health_compute(tenant=world.tenant, today=TODAY)
+        services.health_compute(tenant=world.tenant, today=TODAY, notify=False)
         episode = RiskEpisode.objects.get(partner=world.partner)
-        mail.outbox.clear()
-        with django_capture_on_commit_callbacks(execute=True):
+        services.at_risk_notify(tenant=world.tenant, episode_id=episode.pk)
+        fan_out(tenant=world.tenant)
+        members = list(
+            Notification.objects.filter(event_type="partner.health_at_risk").values_list(
+                "member_id", flat=True
+            )
+        )
+    assert members == [world.channel_manager.pk]
+
+
+def test_at_risk_event_is_single_per_episode_under_task_redelivery(world):
+    from prm.models import OutboxEvent
+
+    with tenant_context(world.tenant):
+        services.health_compute(tenant=world.tenant, today=TODAY, notify=False)
+        episode = RiskEpisode.objects.get(partner=world.partner)
+        for _ in range(3):  # the same task delivered three times
             services.at_risk_notify(tenant=world.tenant, episode_id=episode.pk)
-    assert [m.to for m in mail.outbox] == [[world.channel_manager.user.email]]
+        payloads = list(
+            OutboxEvent.objects.filter(event_type="partner.health_at_risk").values_list(
+                "payload", flat=True
+            )
+        )
+    assert [(p["episode_id"], p["partner_id"]) for p in payloads] == [
+        (episode.pk, world.partner.pk)
+    ]
 
 
 def test_health_compute_queues_one_notification_per_new_episode(

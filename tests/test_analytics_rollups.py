@@ -212,6 +212,15 @@ def test_incremental_recompute_equals_full_recompute(world):
         "program_costs",
         "investment",
         "ropi",
+        "velocity_median_days",
+        "velocity_avg_days",
+        "deals_decided",
+        "approval_rate_pct",
+        "sla_attainment_pct",
+        "funnel_submitted",
+        "funnel_won",
+        "mdf_won_revenue",
+        "mdf_roi",
     ]
     with tenant_context(world.tenant):
         _ropi_fixture(world)

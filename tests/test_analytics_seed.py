@@ -8,7 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from analytics.models import HealthSnapshot, PartnerRollup
+from analytics.models import FirstDealCohort, HealthSnapshot, PartnerRollup
 from partners.models import Partner
 from prm.models import Tenant
 from prm.tenancy import tenant_context
@@ -39,3 +39,14 @@ def test_demo_rollups_show_sourced_and_influenced_revenue(acme):
         assert any(r.sourced_revenue > 0 for r in rows)
         assert any(r.influenced_revenue > 0 for r in rows)
         assert any(r.ropi is not None for r in rows)
+
+
+def test_demo_rollups_give_every_kpi_a_shape(acme):
+    with tenant_context(acme):
+        rows = list(PartnerRollup.objects.all())
+        assert any(r.velocity_median_days for r in rows)
+        assert any(r.sla_attainment_pct is not None and r.sla_attainment_pct < 100 for r in rows)
+        assert any(r.approval_rate_pct is not None and r.approval_rate_pct < 100 for r in rows)
+        assert any(r.psat_average for r in rows)
+        assert any(r.funnel_submitted for r in rows)
+        assert FirstDealCohort.objects.exists()

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -15,6 +14,7 @@ from dealreg import leads, services
 from dealreg.models import Deal, LeadOffer, NamedAccount
 from prm.tenancy import tenant_context
 from tests.conftest import build_world, portal_client, wait_for
+from tests.import_helpers import import_csv, start_and_run, upload
 
 
 def form(**over):
@@ -210,20 +210,15 @@ def test_partner_sees_published_rules_and_admin_publishes_a_version(world):
 
 @pytest.mark.django_db
 def test_named_accounts_csv_preview_then_import(world):
-    admin = portal_client(world.tenant, world.admin)
-    csv_bytes = (
-        b"name,domain,kind,owner,external_id\nInitech,initech.com,named,Dana,SF-1\n"
-        b",nodomain.com,named,,SF-2\n"
+    csv_text = "name,domain,kind,owner,external_id\nInitech,initech.com,named,Dana,SF-1\n"
+    resp, job = upload(
+        world, world.admin, "named-accounts", csv_text + ",nodomain.com,named,,SF-2\n"
     )
-    resp = admin.post(
-        "/named-accounts/",
-        {"op": "import", "dry_run": "1", "file": SimpleUploadedFile("a.csv", csv_bytes)},
-    )
-    assert "line 3" in resp.content.decode()
+    body = portal_client(world.tenant, world.admin).get(resp["Location"]).content.decode()
+    assert "line 3" in body
     with tenant_context(world.tenant):
         assert not NamedAccount.objects.exists()
-    good = b"name,domain,kind,owner,external_id\nInitech,initech.com,named,Dana,SF-1\n"
-    admin.post("/named-accounts/", {"op": "import", "file": SimpleUploadedFile("a.csv", good)})
+    import_csv(world, world.admin, "named-accounts", csv_text)
     with tenant_context(world.tenant):
         assert NamedAccount.objects.get().domain == "initech.com"
 
@@ -260,14 +255,11 @@ def test_deal_csv_export_lists_only_own_deals_for_partners(world):
 
 @pytest.mark.django_db
 def test_leads_csv_import_routes_each_lead(world):
-    manager = portal_client(world.tenant, world.channel_manager)
     rows = "company,domain,country,amount\n" + "".join(
         f"Lead {i} Ltd,lead{i}.example,US,{1000 + i}\n" for i in range(5)
     )
-    resp = manager.post(
-        "/leads/", {"op": "import", "file": SimpleUploadedFile("leads.csv", rows.encode())}
-    )
-    assert "5 rows imported" in resp.content.decode()
+    job = import_csv(world, world.channel_manager, "leads", rows)
+    assert job.created == 5
     with tenant_context(world.tenant):
         from dealreg.models import Lead
 
@@ -275,15 +267,17 @@ def test_leads_csv_import_routes_each_lead(world):
 
 
 @pytest.mark.django_db
-def test_leads_csv_with_a_bad_row_imports_nothing(world):
-    manager = portal_client(world.tenant, world.channel_manager)
-    rows = "company,amount\nGood Co,100\nBad Co,lots\n"
-    body = manager.post(
-        "/leads/",
-        {"op": "import", "dry_run": "", "file": SimpleUploadedFile("leads.csv", rows.encode())},
-    ).content.decode()
-    assert "line 3" in body
+def test_leads_csv_with_a_bad_row_imports_only_the_good_rows(world):
+    resp, job = upload(
+        world, world.channel_manager, "leads", "company,amount\nGood Co,100\nBad Co,lots\n"
+    )
+    body = portal_client(world.tenant, world.channel_manager).get(resp["Location"]).content.decode()
+    assert "line 3" in body and "amount: The amount is not a number." in body
     with tenant_context(world.tenant):
         from dealreg.models import Lead
 
         assert not Lead.objects.exists()
+    job = start_and_run(world, world.channel_manager, job)
+    assert (job.created, job.failed) == (1, 1)
+    with tenant_context(world.tenant):
+        assert list(Lead.objects.values_list("company", flat=True)) == ["Good Co"]

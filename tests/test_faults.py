@@ -22,6 +22,7 @@ from urllib.parse import unquote, urlsplit
 import psycopg
 import pytest
 from celery.app import routes as celery_routes
+from django.conf import settings
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
@@ -44,8 +45,9 @@ class OwnWorker:
     def __init__(
         self, queue: str, mail_dir: Path, *, visibility_timeout: int = 3600, also_default=False
     ):
-        # also_default: consume the default queue too, for tasks the worker itself queues.
-        self.queue = f"celery,{queue}" if also_default else queue
+        # also_default: consume every standard queue too (settings.PRM_CELERY_QUEUES), for
+        # tasks the worker itself queues, so none is stranded.
+        self.queue = ",".join((*settings.PRM_CELERY_QUEUES, queue)) if also_default else queue
         self.name = f"faults-{uuid.uuid4().hex[:8]}@{socket.gethostname()}"
         env = {
             **os.environ,

@@ -105,3 +105,90 @@ def test_parallel_partial_approvals_fill_the_balance_exactly(setup):
     assert list(results.values()).count("ok") == 4, results
     with tenant_context(world.tenant):
         assert selectors.available(program_id=program.pk, partner_id=world.partner.pk) == 0
+
+
+# --- 100 approvals against one allocation ---------------------------------------------------
+
+APPROVALS = 100
+# Connections at once: PostgreSQL's max_connections (100) is shared with the rest of the
+# suite and the workers, so 100 approvals are run by 20 threads, each with its own connection
+# and one transaction per approval, all released together at a barrier.
+CONNECTIONS = 20
+
+
+def test_a_hundred_parallel_approvals_never_overspend_and_the_ledger_balances(
+    transactional_db,
+):
+    import queue
+
+    from prm.models import AuditEvent
+
+    world = build_world("race100")
+    with tenant_context(world.tenant):
+        program = make_program(world)
+        # Room for 37 approvals of 1,000 and half of a 38th: the rest must be refused.
+        services.allocation_add(
+            program=program, partner=world.partner, amount=Decimal("37500"), by=None
+        )
+        ids = [
+            services.request_submit(
+                program=program, by=world.partner_admin, **request_fields(program)
+            ).pk
+            for _ in range(APPROVALS)
+        ]
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for pk in ids:
+        todo.put(pk)
+    barrier = threading.Barrier(CONNECTIONS)
+    results: dict[int, str] = {}
+
+    def worker():
+        try:
+            barrier.wait(timeout=30)
+            while True:
+                try:
+                    pk = todo.get_nowait()
+                except queue.Empty:
+                    return
+                try:
+                    with tenant_context(world.tenant):
+                        req = FundRequest.objects.get(pk=pk)
+                        services.request_transition(
+                            request=req, to="approved", by=world.channel_manager
+                        )
+                    results[pk] = "ok"
+                except DomainError:
+                    results[pk] = "refused"
+                except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                    results[pk] = f"error: {exc!r}"
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(CONNECTIONS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+
+    outcomes = sorted(results.values())
+    assert len(outcomes) == APPROVALS
+    assert outcomes == ["ok"] * 37 + ["refused"] * 63, {o for o in outcomes if "error" in o}
+    with tenant_context(world.tenant):
+        approved = FundRequest.objects.filter(status="approved")
+        total_approved = sum(r.approved_amount for r in approved)
+        assert total_approved == Decimal("37000") <= Decimal("37500")
+        commits = LedgerEntry.objects.filter(kind="commit")
+        assert commits.count() == 37
+        assert sum(e.amount for e in commits) == total_approved
+        assert set(commits.values_list("request_id", flat=True)) == {r.pk for r in approved}
+        balance = selectors.balance_for(program=program, partner=world.partner)
+        assert balance["allocated"] == Decimal("37500")
+        assert balance["committed"] == Decimal("37000")
+        assert balance["available"] == Decimal("500")
+        assert balance["allocated"] - balance["committed"] == balance["available"]
+        # One audit entry per approval, none for the refusals (their transactions rolled back).
+        audited = AuditEvent.objects.filter(action="mdf.request.approved")
+        assert sorted(audited.values_list("object_id", flat=True)) == sorted(
+            str(r.pk) for r in approved
+        )
+        assert FundRequest.objects.filter(status="submitted").count() == 63

@@ -15,6 +15,7 @@ from mdf.models import ExchangeRate, FundRequest, LedgerEntry, Program
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.import_helpers import start_and_run, upload
 from tests.test_mdf_support import (
     claim_fields,
     make_program,
@@ -332,30 +333,30 @@ def _csv(content: str):
 
 
 def test_rate_csv_import_previews_before_saving(world):
-    client = portal_client(world.tenant, world.admin)
-    preview = text(client.post("/mdf/exchange-rates/", {"op": "preview", "file": _csv(RATES_CSV)}))
-    assert "2 new, 0 changed" in preview and "Import these rates" in preview
+    resp, job = upload(world, world.admin, "exchange-rates", _csv(RATES_CSV).read())
+    preview = text(portal_client(world.tenant, world.admin).get(resp["Location"]))
+    assert "2 new, 0 to update, 0 unchanged, 0 with errors." in preview
+    assert "Import 2 rows" in preview
     with tenant_context(world.tenant):
         assert not ExchangeRate.objects.exists()
-    resp = client.post("/mdf/exchange-rates/", {"op": "import", "csv_text": RATES_CSV})
-    assert resp.status_code == 302
+    job = start_and_run(world, world.admin, job)
+    assert job.created == 2
     with tenant_context(world.tenant):
         assert ExchangeRate.objects.count() == 2
-        assert AuditEvent.objects.filter(action="mdf.exchange_rate.imported").exists()
+        assert AuditEvent.objects.filter(action="mdf.exchange_rate.set").count() == 2
+        assert AuditEvent.objects.filter(action="import.finished").exists()
 
 
-def test_rate_csv_with_errors_is_not_importable(world):
-    client = portal_client(world.tenant, world.admin)
-    bad = RATES_CSV + "EUR,USD,-2,2030-01-01\n"
-    page = text(client.post("/mdf/exchange-rates/", {"op": "preview", "file": _csv(bad)}))
-    assert "Enter a rate greater than zero." in page and "Import these rates" not in page
-    resp = client.post("/mdf/exchange-rates/", {"op": "import", "csv_text": bad})
-    assert resp.status_code == 200
-    with tenant_context(world.tenant):
-        assert not ExchangeRate.objects.exists()
-    binary = SimpleUploadedFile("rates.csv", b"\xff\xfe\x00bad", content_type="text/csv")
-    page = text(client.post("/mdf/exchange-rates/", {"op": "preview", "file": binary}))
-    assert "Save the file as UTF-8 CSV." in page
+def test_rate_csv_with_errors_shows_them_and_skips_them(world):
+    bad = RATES_CSV + "EUR,USD,-2,2030-02-01\n"
+    resp, job = upload(world, world.admin, "exchange-rates", bad)
+    page = text(portal_client(world.tenant, world.admin).get(resp["Location"]))
+    assert "Enter a rate greater than zero." in page
+    job = start_and_run(world, world.admin, job)
+    assert (job.created, job.failed) == (2, 1)
+    binary = b"\xff\xfe\x00bad\x00\xd8"
+    resp, job = upload(world, world.admin, "exchange-rates", binary)
+    assert job is None and "Save the file as UTF-8 CSV." in text(resp)
 
 
 def test_single_rate_is_added_with_the_form(world):
@@ -441,7 +442,7 @@ def test_partner_overview_shows_balances_and_deadlines(world):
     m = mdf_objects(world)
     page = text(portal_client(world.tenant, world.partner_user).get("/mdf/"))
     assert "Current quarter" in page
-    assert "15,000.00 USD" in page  # 20,000 allocated - 5 x 1,000 used or committed
+    assert "$15,000.00" in page  # 20,000 allocated - 5 x 1,000 used or committed
     assert f"/mdf/requests/{m.approved_unclaimed.pk}/claim/" in page
 
 
@@ -473,7 +474,8 @@ def test_garbage_posts_are_form_errors_or_404_never_500(world):
         ).status_code
         == 404
     )
-    assert "Choose a CSV file." in text(admin.post("/mdf/exchange-rates/", {"op": "preview"}))
+    assert admin.post("/mdf/exchange-rates/", {"op": "preview"}).status_code == 404
+    assert "This field is required." in text(admin.post("/imports/exchange-rates/", {}))
     partner = portal_client(world.tenant, world.partner_admin)
     assert partner.post(f"/mdf/claims/{m.claim_submitted.pk}/", {"op": "pay"}).status_code == 404
     assert "This field is required." in text(

@@ -273,13 +273,19 @@ def test_nothing_is_emailed_when_the_decision_fails(funded, django_capture_on_co
         assert callbacks == []
 
 
-def test_new_requests_notify_the_partners_channel_manager(funded, run_tasks_now):
+def test_new_requests_notify_the_partners_channel_manager(
+    funded, run_tasks_now, django_capture_on_commit_callbacks
+):
     world, program = funded
     with tenant_context(world.tenant):
         world.partner.owner = world.channel_manager
         world.partner.save(update_fields=["owner"])
         req = submit(world, program)
         mail.outbox.clear()
-        assert tasks.notify(tenant_id=world.tenant.pk, kind="request.submitted", object_id=req.pk)
+        # The e-mail leaves after the task's transaction commits (prm.notifications).
+        with django_capture_on_commit_callbacks(execute=True):
+            assert tasks.notify(
+                tenant_id=world.tenant.pk, kind="request.submitted", object_id=req.pk
+            )
         assert mail.outbox[0].to == [world.channel_manager.user.email]
         assert world.partner.name in mail.outbox[0].body

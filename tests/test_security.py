@@ -288,3 +288,95 @@ def test_check_deploy_is_clean_with_production_settings():
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- Markdown is sanitised wherever it is rendered ----------------------------------------
+
+
+def _markdown_renderers():
+    from onboarding.services import render_agreement_markdown
+    from onboarding.training_services import render_lesson_markdown
+
+    return [render_agreement_markdown, render_lesson_markdown]
+
+
+@pytest.mark.parametrize("render", _markdown_renderers(), ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "<script>alert(1)</script>**bold**",
+        "[click](javascript:alert(1))",
+        '<a href="#" onclick="alert(1)">x</a>',
+        '<p onmouseover="alert(1)">x</p>',
+        '<img src="https://evil.example/x.png" onerror="alert(1)">',
+        '<iframe src="https://evil.example"></iframe>',
+    ],
+)
+def test_user_markdown_loses_scripts_handlers_and_javascript_links(render, payload):
+    html = render(payload).lower()
+    assert "<script" not in html and "javascript:" not in html
+    assert "onclick" not in html and "onmouseover" not in html and "onerror" not in html
+    assert "<iframe" not in html and "<img" not in html
+
+
+# --- API keys: hashed, scoped, revocable --------------------------------------------------
+
+
+def test_api_keys_are_stored_only_as_a_hash(world):
+    import hashlib
+
+    from prm.models import ApiKey
+
+    with tenant_context(world.tenant):
+        obj, key = services.api_key_create(member=world.admin, name="ci", scopes=["read"])
+        row = ApiKey.objects.values().get(pk=obj.pk)
+    assert row["key_hash"] == hashlib.sha256(key.encode()).hexdigest()
+    assert key not in json.dumps(row, default=str)
+
+
+def test_a_read_only_key_cannot_write(world):
+    client = api_client(world.tenant, world.partner_admin, scopes=("read",))
+    assert client.get("/api/v1/deals/").status_code == 200
+    resp = client.post(
+        "/api/v1/deals/",
+        {"customer_name": "Initech", "customer_domain_input": "initech.example"},
+        format="json",
+    )
+    assert resp.status_code == 403
+    with tenant_context(world.tenant):
+        assert not Deal.objects.exists()
+
+
+def test_a_partner_users_key_cannot_reach_staff_endpoints(world):
+    client = api_client(world.tenant, world.partner_user)
+    assert client.get("/api/v1/audit-events/").status_code == 403
+    assert client.get("/api/v1/members/").status_code == 403
+
+
+def test_a_revoked_key_is_rejected_at_once(world):
+    from rest_framework.test import APIClient
+
+    from tests.conftest import host_of
+
+    with tenant_context(world.tenant):
+        obj, key = services.api_key_create(member=world.admin, name="ci", scopes=["read"])
+    client = APIClient(HTTP_HOST=host_of(world.tenant))
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert client.get("/api/v1/me/").status_code == 200
+    with tenant_context(world.tenant):
+        services.api_key_revoke(by=world.admin, api_key=obj)
+    assert client.get("/api/v1/me/").status_code == 401
+
+
+def test_api_key_secret_never_reaches_the_logs(world, caplog):
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    with tenant_context(world.tenant):
+        _obj, key = services.api_key_create(member=world.admin, name="ci", scopes=["read"])
+    client = api_client(world.tenant)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    client.get("/api/v1/me/")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}x")  # a failed attempt too
+    client.get("/api/v1/me/")
+    assert key not in caplog.text

@@ -19,6 +19,7 @@ class TenantSerializer(serializers.ModelSerializer):
             "timezone",
             "primary_colour",
             "require_mfa_for_staff",
+            "require_mfa_for_partner_admins",
         ]
         read_only_fields = ["id", "slug"]
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
@@ -33,4 +33,6 @@ urlpatterns = [
     path("", include("mdf.api")),
     path("", include("analytics.api")),
     path("", include("prm.integration_api")),
+    # Last: any other path under /api/v1/ is a 404 in the API's error format, not HTML.
+    re_path(r"^", views.not_found),
 ]

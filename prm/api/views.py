@@ -4,7 +4,8 @@ audit events. Each write validates input, then calls one service."""
 from __future__ import annotations
 
 import django_filters
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -187,3 +188,9 @@ class AuditEventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
             return super().get_object()
         except (ValueError, TypeError):
             raise Http404
+
+
+@csrf_exempt  # an answer, not a write: a form POST to a missing path is 404, not a CSRF 403
+def not_found(request, *args, **kwargs):
+    """Paths under /api/v1/ that match no endpoint (e.g. a non-numeric id)."""
+    return JsonResponse({"type": "not_found", "detail": "Not found.", "errors": {}}, status=404)

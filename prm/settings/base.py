@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prm.context_processors.portal",
+                "prm.tenant_data.deletion_banner",
             ],
         },
     },
@@ -144,8 +145,42 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_TIMEZONE = "UTC"
 # Two beats never send the same job twice: each claims its schedule slot in Redis first.
 CELERY_BEAT_SCHEDULER = "prm.beat:LockedScheduler"
+# Separate queues, so a long nightly rollup or a burst of e-mail never delays a deal decision;
+# in production each gets its own workers (docs/scaling.md). Every worker this project starts
+# consumes all of them (a worker without -Q takes every queue in CELERY_TASK_QUEUES), so no
+# task is stranded. Tasks not routed here go to the default queue, "celery".
+PRM_CELERY_QUEUES = ("celery", "approvals", "rollups", "email", "integrations")
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in PRM_CELERY_QUEUES}
+CELERY_TASK_ROUTES = {
+    # Deal decisions, re-evaluation sweeps, expiry and lead routing time-outs; MDF expiry.
+    "dealreg.*": {"queue": "approvals"},
+    "mdf.daily": {"queue": "approvals"},
+    "mdf.daily_all": {"queue": "approvals"},
+    # Set-based recomputation: health, attribution/ROPI, reviews, tiers, MDF accruals.
+    "analytics.nightly": {"queue": "rollups"},
+    "analytics.nightly_all": {"queue": "rollups"},
+    "analytics.run_rollups": {"queue": "rollups"},
+    "analytics.build_review": {"queue": "rollups"},
+    "partners.evaluate_tiers": {"queue": "rollups"},
+    "partners.evaluate_tiers_all": {"queue": "rollups"},
+    "mdf.accrue_program": {"queue": "rollups"},
+    # E-mail: notices, reminders and digests.
+    "prm.notifications.*": {"queue": "email"},
+    "partners.notify_tier_event": {"queue": "email"},
+    "mdf.notify": {"queue": "email"},
+    "analytics.notify_at_risk": {"queue": "email"},
+    "onboarding.send_reminders": {"queue": "email"},
+    "onboarding.send_reminders_all": {"queue": "email"},
+    # Outbound webhooks (slow or failing receivers stay out of everyone else's way).
+    "prm.webhooks.*": {"queue": "integrations"},
+}
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("prm.privacy_tasks",)
+CELERY_IMPORTS = ("prm.privacy_tasks", "prm.import_tasks", "prm.tenant_data_tasks")
+# Whole-tenant export links (hours) and the cooling-off period before a tenant is deleted.
+PRM_TENANT_EXPORT_HOURS = env.int("PRM_TENANT_EXPORT_HOURS", default=72)
+PRM_TENANT_DELETION_DAYS = env.int("PRM_TENANT_DELETION_DAYS", default=14)
+PRM_TENANT_DELETION_BATCH = 1000
 
 # --- Auth ---------------------------------------------------------------------------------
 AUTH_USER_MODEL = "prm.User"
@@ -189,7 +224,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="PRM <no-reply@prm.lo
 
 # --- I18N ---------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]  # German arrives with the i18n work (issue 11)
+# Each language is named in itself: a person looking for theirs recognises it in any UI language.
+LANGUAGES = [("en", "English"), ("de", "Deutsch")]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -218,7 +254,7 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "prm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DATETIME_FORMAT": "iso-8601",

@@ -1,0 +1,730 @@
+"""The benchmarks. `python -m bench.run --scale small` runs each one in a process of its own
+(so peak memory is per benchmark), writes bench/results/<name>-<scale>.json and prints a
+summary. Exit status: 0 when every benchmark ran (missed targets are reported, not hidden),
+1 when one crashed. Normally started by `make bench` (prm.devstack bench), which prepares the
+prm_bench database and the environment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+NAMES = ["conflicts", "ropi", "health", "tiers", "pages", "api", "celery"]
+HOST = "bench-big.localhost"
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))
+    return round(s[k], 3)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": mem,
+        "postgres": pg,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def target(value, op: str, limit) -> dict:
+    ok = value <= limit if op == "<=" else value >= limit
+    return {"value": value, "target": f"{op} {limit}", "pass": bool(ok)}
+
+
+def write(name: str, scale: str, numbers: dict, targets: dict) -> dict:
+    result = {
+        "benchmark": name,
+        "scale": scale,
+        "numbers": numbers,
+        "targets": targets,
+        "pass": all(t["pass"] for t in targets.values()),
+        "machine": machine(),
+        "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}-{scale}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(json.dumps(result, indent=2, default=str), flush=True)
+    return result
+
+
+def big_tenant():
+    from prm.models import Tenant
+
+    return Tenant.objects.get(slug="bench-big")
+
+
+def member(tenant, role: str):
+    from prm.models import Member
+    from prm.tenancy import tenant_context
+
+    with tenant_context(tenant):
+        qs = Member.objects.select_related("user", "partner").filter(role=role)
+        if role.startswith("partner"):
+            qs = qs.filter(partner__status="active")
+        return qs.order_by("pk").first()
+
+
+# --- 1. Conflict check --------------------------------------------------------------------
+
+
+def bench_conflicts(scale: str) -> dict:
+    from bench.seed import _customer, _domain_variant, _name_variant
+    from dealreg import conflicts
+    from dealreg.models import ACTIVE_STATUSES, Deal
+    from dealreg.services import current_rules
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    rng = random.Random(7)
+    partner = member(tenant, "partner_admin").partner
+    with tenant_context(tenant):
+        n_customers = Deal.objects.count() // 5
+        rules = current_rules(tenant)
+        probes = []
+        for i in range(1000):
+            # Half are near-duplicates of known customers, half new companies.
+            c = rng.randrange(n_customers) if i % 2 == 0 else n_customers + 10_000 + i
+            name, domain = _customer(rng, c)
+            probes.append((_name_variant(rng, name), _domain_variant(rng, domain)))
+        full, exact, found = [], [], 0
+        for name, domain_input in probes[:20]:  # warm-up
+            conflicts.detect(
+                conflicts.Probe.from_input(
+                    tenant_id=tenant.pk,
+                    partner_id=partner.pk,
+                    customer_name=name,
+                    customer_domain_input=domain_input,
+                ),
+                threshold=rules.name_similarity_threshold,
+            )
+        for name, domain_input in probes:
+            t0 = time.perf_counter()
+            probe = conflicts.Probe.from_input(
+                tenant_id=tenant.pk,
+                partner_id=partner.pk,
+                customer_name=name,
+                customer_domain_input=domain_input,
+            )
+            matches = conflicts.detect(probe, threshold=rules.name_similarity_threshold)
+            full.append((time.perf_counter() - t0) * 1000)
+            found += bool(matches)
+            t0 = time.perf_counter()
+            list(
+                Deal.objects.filter(
+                    status__in=ACTIVE_STATUSES, customer_domain=probe.customer_domain
+                ).values_list("pk", flat=True)[:200]
+            )
+            exact.append((time.perf_counter() - t0) * 1000)
+        active = Deal.objects.filter(status__in=ACTIVE_STATUSES).count()
+    numbers = {
+        "checks": len(full),
+        "checks_with_matches": found,
+        "deals": n_customers * 5,
+        "active_deals": active,
+        "detect_ms_p50": pct(full, 50),
+        "detect_ms_p95": pct(full, 95),
+        "exact_domain_ms_p50": pct(exact, 50),
+        "exact_domain_ms_p95": pct(exact, 95),
+    }
+    return write(
+        "conflicts",
+        scale,
+        numbers,
+        {
+            "detect_ms_p95": target(numbers["detect_ms_p95"], "<=", 50),
+            "exact_domain_ms_p95": target(numbers["exact_domain_ms_p95"], "<=", 2),
+        },
+    )
+
+
+# --- 2. ROPI rollup -----------------------------------------------------------------------
+
+HAND_SQL = """
+WITH q AS (
+  SELECT ps, (ps + interval '3 months')::date AS pe FROM unnest(%(starts)s::date[]) AS ps
+), src AS (
+  SELECT d.partner_id, q.ps, COUNT(*) AS n, SUM(COALESCE(d.won_amount, d.amount, 0)) AS rev
+  FROM dealreg_deal d JOIN q ON d.closed_at >= q.ps AND d.closed_at < q.pe
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.currency = %(cur)s
+  GROUP BY d.partner_id, q.ps
+), mdf AS (
+  SELECT e.partner_id, q.ps, SUM(e.amount) AS paid
+  FROM mdf_ledgerentry e JOIN mdf_program pr ON pr.id = e.program_id
+  JOIN q ON (e.created_at AT TIME ZONE 'UTC')::date >= q.ps
+        AND (e.created_at AT TIME ZONE 'UTC')::date < q.pe
+  WHERE e.tenant_id = %(t)s AND e.kind = 'payment' AND pr.currency = %(cur)s
+  GROUP BY e.partner_id, q.ps
+)
+SELECT p.id, q.ps, COALESCE(src.n, 0), COALESCE(src.rev, 0), COALESCE(mdf.paid, 0)
+FROM partners_partner p CROSS JOIN q
+LEFT JOIN src ON src.partner_id = p.id AND src.ps = q.ps
+LEFT JOIN mdf ON mdf.partner_id = p.id AND mdf.ps = q.ps
+WHERE p.tenant_id = %(t)s AND p.status <> 'applicant'
+"""
+
+
+def bench_ropi(scale: str) -> dict:
+    from django.db import connection
+    from django.utils import timezone
+
+    from analytics.models import AnalyticsSettings, PartnerRollup
+    from analytics.services import quarters_back, rollups_compute
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    service, hand = [], []
+    with tenant_context(tenant):
+        periods = quarters_back(timezone.localdate(), 5)
+        cur_code = AnalyticsSettings.for_tenant(tenant).currency
+        for _ in range(3):
+            t0 = time.perf_counter()
+            rows = rollups_compute(tenant=tenant, periods=periods)
+            service.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            with connection.cursor() as cur:
+                cur.execute(HAND_SQL, {"t": tenant.pk, "starts": periods, "cur": cur_code})
+                expected = {(r[0], r[1]): tuple(r[2:]) for r in cur.fetchall()}
+            hand.append(time.perf_counter() - t0)
+        stored = {
+            (r.partner_id, r.period_start): (r.won_deals, r.sourced_revenue, r.mdf_paid)
+            for r in PartnerRollup.objects.filter(period_start__in=periods).only(
+                "partner_id", "period_start", "won_deals", "sourced_revenue", "mdf_paid"
+            )
+        }
+    mismatches = [k for k, v in expected.items() if stored.get(k) != v]
+    if mismatches or len(stored) != len(expected):
+        raise AssertionError(
+            f"rollup differs from the hand-written query for {len(mismatches)} rows, "
+            f"e.g. {mismatches[:3]}"
+        )
+    s, h = statistics.median(service), statistics.median(hand)
+    numbers = {
+        "rows": rows,
+        "service_s": round(s, 3),
+        "hand_sql_s": round(h, 3),
+        "ratio": round(s / h, 2),
+        "runs": 3,
+        "numbers_match": True,
+        "won_deals_total": sum(v[0] for v in expected.values()),
+        "sourced_revenue_total": str(sum((v[1] for v in expected.values()), Decimal(0))),
+    }
+    return write(
+        "ropi",
+        scale,
+        numbers,
+        {
+            "service_s": target(numbers["service_s"], "<=", 2),
+            "ratio": target(numbers["ratio"], "<=", 1.5),
+        },
+    )
+
+
+# --- 3. Health scoring and tier evaluation ------------------------------------------------
+
+
+def _profile_top(fn, n: int = 12) -> tuple[float, list[str]]:
+    import cProfile
+    import io
+    import pstats
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.runcall(fn)
+    elapsed = time.perf_counter() - t0
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(n)
+    lines = [ln for ln in out.getvalue().splitlines() if ln.strip()][-n:]
+    return elapsed, lines
+
+
+def bench_health(scale: str) -> dict:
+    from analytics.services import health_compute
+    from partners.models import Partner
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    before = peak_rss_mb()
+    with tenant_context(tenant):
+        partners = Partner.objects.filter(status__in=["active", "onboarding"]).count()
+        t0 = time.perf_counter()
+        scored = health_compute(tenant=tenant, notify=False)
+        elapsed = time.perf_counter() - t0
+    numbers = {
+        "partners_scored": scored,
+        "partners_scorable": partners,
+        "seconds": round(elapsed, 2),
+        "rss_before_mb": before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    targets = {
+        "seconds": target(numbers["seconds"], "<=", 5),
+        "peak_rss_mb": target(numbers["peak_rss_mb"], "<=", 500),
+    }
+    if not targets["seconds"]["pass"]:
+        with tenant_context(tenant):
+            _, numbers["profile_top"] = _profile_top(
+                lambda: health_compute(tenant=tenant, notify=False)
+            )
+    return write("health", scale, numbers, targets)
+
+
+def bench_tiers(scale: str) -> dict:
+    from partners.models import Partner
+    from partners.tiering import evaluate
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    before = peak_rss_mb()
+    with tenant_context(tenant):
+        partners = Partner.objects.count()
+        t0 = time.perf_counter()
+        result = evaluate(tenant=tenant)
+        elapsed = time.perf_counter() - t0
+    numbers = {
+        "partners": partners,
+        "seconds": round(elapsed, 2),
+        "result": str(result)[:300],
+        "rss_before_mb": before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+    return write(
+        "tiers",
+        scale,
+        numbers,
+        {
+            "seconds": target(numbers["seconds"], "<=", 2),
+            "peak_rss_mb": target(numbers["peak_rss_mb"], "<=", 500),
+        },
+    )
+
+
+# --- 4. Portal pages ----------------------------------------------------------------------
+
+
+def bench_pages(scale: str) -> dict:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    tenant = big_tenant()
+    pages = [
+        ("partner_dashboard", "analytics-mine", member(tenant, "partner_admin")),
+        ("review_queue", "deal-review", member(tenant, "channel_manager")),
+        ("deal_list", "deal-list", member(tenant, "channel_manager")),
+        ("program_dashboard", "analytics-program", member(tenant, "admin")),
+    ]
+    repeats = 30
+    numbers: dict = {}
+    for label, url_name, who in pages:
+        client = Client(HTTP_HOST=HOST)
+        client.force_login(who.user)
+        url = reverse(url_name, urlconf="prm.urls")
+        client.raise_request_exception = False
+        status = [client.get(url).status_code for _ in range(3)][-1]
+        if status != 200:
+            # An app error on one page is reported as a miss for that page, not hidden.
+            numbers[label] = {"url": url, "error": f"HTTP {status}"}
+            continue
+        times, queries = [], set()
+        for _ in range(repeats):
+            with CaptureQueriesContext(connection) as ctx:
+                t0 = time.perf_counter()
+                client.get(url)
+                times.append((time.perf_counter() - t0) * 1000)
+            queries.add(len(ctx.captured_queries))
+        numbers[label] = {
+            "url": url,
+            "queries": max(queries),
+            "ms_p50": pct(times, 50),
+            "ms_p95": pct(times, 95),
+        }
+    other = "large" if scale == "small" else "small"
+    other_file = RESULTS / f"pages-{other}.json"
+    targets = {
+        f"{k}_ms_p95": target(v.get("ms_p95", float("inf")), "<=", 150)
+        for k, v in numbers.items()
+        if scale == "large" or "error" in v
+    }
+    if other_file.exists():
+        theirs = json.loads(other_file.read_text())["numbers"]
+        same = all(theirs.get(k, {}).get("queries") == v["queries"] for k, v in numbers.items())
+        numbers["queries_at_other_scale"] = {k: theirs.get(k, {}).get("queries") for k in numbers}
+        targets["same_query_counts_as_" + other] = {
+            "value": same,
+            "target": "== other scale",
+            "pass": same,
+        }
+    return write("pages", scale, numbers, targets)
+
+
+# --- 5. API under load --------------------------------------------------------------------
+
+
+def _load(port: int, path: str, headers: dict, body_fn, seconds: float, clients: int) -> dict:
+    import http.client
+
+    latencies: list[float] = []
+    errors = [0]
+    codes: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(n: int) -> None:
+        i = 0
+        while time.perf_counter() < stop_at:
+            i += 1
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            body = body_fn(n, i) if body_fn else None
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST" if body else "GET", path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except OSError:
+                status = 0
+            elapsed = (time.perf_counter() - t0) * 1000
+            conn.close()
+            with lock:
+                latencies.append(elapsed)
+                codes[status] = codes.get(status, 0) + 1
+                if status >= 400 or status == 0:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "status_codes": {str(k): v for k, v in sorted(codes.items())},
+        "rps": round(len(latencies) / wall, 1),
+        "ms_p50": pct(latencies, 50),
+        "ms_p95": pct(latencies, 95),
+        "ms_p99": pct(latencies, 99),
+    }
+
+
+def _api_key(tenant, who) -> str:
+    from prm.models import ApiKey
+    from prm.tenancy import tenant_context
+
+    key, prefix, digest = ApiKey.generate()
+    with tenant_context(tenant):
+        ApiKey.objects.create(
+            tenant=tenant,
+            member=who,
+            name="bench",
+            prefix=prefix,
+            key_hash=digest,
+            scopes=["read", "write"],
+        )
+    return key
+
+
+def bench_api(scale: str) -> dict:
+    import socket
+
+    tenant = big_tenant()
+    admin_key = _api_key(tenant, member(tenant, "admin"))
+    partner_key = _api_key(tenant, member(tenant, "partner_admin"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workers = os.cpu_count() or 2
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [
+            gunicorn,
+            "prm.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PRM_DB_POOL_MAX": "4"},
+    )
+    seconds = 8 if scale == "small" else 20
+    clients = 16
+    try:
+        import http.client
+
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/bench/ping/", headers={"Host": HOST})
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        close = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+
+        def submit_body(n: int, i: int) -> bytes:
+            return json.dumps(
+                {
+                    "customer_name": f"Loadtest Buyer {n}-{i} {time.time_ns() % 10**9}",
+                    "customer_domain_input": f"lt{n}x{i}x{time.time_ns() % 10**9}.example",
+                    "amount": "12000.00",
+                    "expected_close_date": close,
+                    "submit": True,
+                }
+            ).encode()
+
+        base = {"Host": HOST}
+        numbers = {
+            "workers": workers,
+            "clients": clients,
+            "seconds_per_phase": seconds,
+            "baseline_ping": _load(port, "/bench/ping/", base, None, seconds, clients),
+            "deal_list": _load(
+                port,
+                "/api/v1/deals/?page_size=50",
+                {**base, "Authorization": f"Bearer {admin_key}"},
+                None,
+                seconds,
+                clients,
+            ),
+            "deal_submit": _load(
+                port,
+                "/api/v1/deals/",
+                {
+                    **base,
+                    "Authorization": f"Bearer {partner_key}",
+                    "Content-Type": "application/json",
+                },
+                submit_body,
+                seconds,
+                clients,
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ping = numbers["baseline_ping"]["rps"] or 1
+    numbers["list_ratio"] = round(numbers["deal_list"]["rps"] / ping, 3)
+    numbers["submit_ratio"] = round(numbers["deal_submit"]["rps"] / ping, 3)
+    for phase in ("baseline_ping", "deal_list", "deal_submit"):
+        if numbers[phase]["errors"]:
+            raise AssertionError(f"{phase}: {numbers[phase]['status_codes']}")
+    return write("api", scale, numbers, {"list_ratio": target(numbers["list_ratio"], ">=", 0.25)})
+
+
+# --- 6. Celery ----------------------------------------------------------------------------
+
+
+def bench_celery(scale: str) -> dict:
+    from dealreg.models import Deal, DealEvent
+    from dealreg.services import deal_save
+    from prm.celery import app
+    from prm.models import Member
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    n = int(os.environ.get("BENCH_CELERY_N", 1000 if scale == "small" else 10_000))
+    with tenant_context(tenant):
+        members = list(
+            Member.objects.select_related("partner", "tenant")
+            .filter(role="partner_admin", partner__status="active")
+            .order_by("pk")[:200]
+        )
+    from django.conf import settings
+
+    celery = str(Path(sys.executable).with_name("celery"))
+    queue_names = list(getattr(settings, "PRM_CELERY_QUEUES", ("celery",)))
+    queues = ",".join(queue_names)
+    with app.connection_for_write() as conn:  # leftovers of the API benchmark's submissions
+        for q in queue_names:
+            conn.default_channel.queue_purge(q)
+    worker = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [
+            celery,
+            "-A",
+            "prm",
+            "worker",
+            "-c",
+            "1",
+            "-Q",
+            queues,
+            "-l",
+            os.environ.get("BENCH_CELERY_LOG", "warning"),
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    close = datetime.date.today() + datetime.timedelta(days=60)
+    rng = random.Random(11)
+    committed: dict[int, float] = {}
+    try:
+        from bench.seed import _customer, _domain_variant, _name_variant
+
+        t_start = time.time()
+        for i in range(n):
+            who = members[i % len(members)]
+            # Mostly new customers; one in five a near-duplicate of a known one (conflicts).
+            c = rng.randrange(5000) if i % 5 == 0 else 10_000_000 + i
+            name, domain = _customer(rng, c)
+            with tenant_context(tenant, user_id=who.user_id):
+                deal = deal_save(
+                    by=who,
+                    submit=True,
+                    data={
+                        "customer_name": _name_variant(rng, name),
+                        "customer_domain_input": _domain_variant(rng, domain),
+                        "amount": Decimal(rng.randrange(5_000, 90_000)),
+                        "expected_close_date": close,
+                        "currency": "USD",
+                    },
+                )
+            committed[deal.pk] = time.time()
+        submit_seconds = time.time() - t_start
+        deadline = time.time() + max(120, n * 0.2)
+        while time.time() < deadline:
+            with tenant_context(tenant):
+                left = Deal.objects.filter(pk__in=list(committed), status="submitted").count()
+            if not left:
+                break
+            time.sleep(1)
+        with tenant_context(tenant):
+            decided = {}
+            for deal_id, at in (
+                DealEvent.objects.filter(deal_id__in=list(committed))
+                .exclude(kind__in=["created", "submitted"])
+                .values_list("deal_id", "at")
+            ):
+                decided[deal_id] = min(decided.get(deal_id, at), at)
+            outcome = {}
+            for status in Deal.objects.filter(pk__in=list(committed)).values_list(
+                "status", flat=True
+            ):
+                outcome[status] = outcome.get(status, 0) + 1
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    lat = [decided[d].timestamp() - committed[d] for d in committed if d in decided]
+    last = max((decided[d].timestamp() for d in decided), default=time.time())
+    numbers = {
+        "registrations": n,
+        "decided": len(lat),
+        "outcomes": outcome,
+        "submit_seconds": round(submit_seconds, 1),
+        "submit_rate_per_s": round(n / submit_seconds, 1),
+        "throughput_per_s": round(len(lat) / (last - t_start), 1),
+        "commit_to_decision_s_p50": pct(lat, 50),
+        "commit_to_decision_s_p95": pct(lat, 95),
+    }
+    if len(lat) != n:
+        raise AssertionError(f"only {len(lat)} of {n} registrations were decided")
+    return write(
+        "celery",
+        scale,
+        numbers,
+        {"commit_to_decision_s_p95": target(numbers["commit_to_decision_s_p95"], "<=", 2)},
+    )
+
+
+# --- Runner -------------------------------------------------------------------------------
+
+
+def run_one(name: str, scale: str) -> None:
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+    django.setup()
+    globals()[f"bench_{name}"](scale)
+
+
+def summary(scale: str, crashed: list[str]) -> None:
+    print(f"\n=== bench summary ({scale}) ===")
+    print(f"{'benchmark':<10} {'measure':<36} {'value':>12} {'target':>10}  result")
+    for name in NAMES:
+        path = RESULTS / f"{name}-{scale}.json"
+        if name in crashed or not path.exists():
+            print(f"{name:<10} {'-':<36} {'-':>12} {'-':>10}  CRASHED")
+            continue
+        data = json.loads(path.read_text())
+        if name == "pages":
+            for page, v in data["numbers"].items():
+                if isinstance(v, dict) and "queries" in v:
+                    shown = f"{v['queries']} / {v['ms_p95']}"
+                    label = f"{page} queries / p95 ms"
+                    print(f"{name:<10} {label:<36} {shown:>12} {'-':>10}  recorded")
+        for measure, t in data["targets"].items():
+            print(
+                f"{name:<10} {measure:<36} {t['value']!s:>12} {t['target']:>10}  "
+                f"{'pass' if t['pass'] else 'MISS'}"
+            )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", choices=["small", "large"], default="small")
+    parser.add_argument("--one", choices=NAMES)
+    parser.add_argument("names", nargs="*", default=[], help=", ".join(NAMES))
+    args = parser.parse_args()
+    if args.one:
+        run_one(args.one, args.scale)
+        return 0
+    crashed = []
+    for name in args.names or NAMES:
+        print(f"\n--- {name} ({args.scale}) ---", flush=True)
+        (RESULTS / f"{name}-{args.scale}.json").unlink(missing_ok=True)
+        code = subprocess.call(  # noqa: S603 - this very module
+            [sys.executable, "-m", "bench.run", "--scale", args.scale, "--one", name], cwd=ROOT
+        )
+        if code:
+            crashed.append(name)
+    summary(args.scale, crashed)
+    return 1 if crashed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Celery task for CSV import jobs (listed in CELERY_IMPORTS)."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from prm.tasks import TenantTask, dispatch
+
+
+@shared_task(base=TenantTask, name="prm.imports.run_batch", time_limit=300)
+def run_import_batch(*, tenant, job_id: int, offset: int) -> int | None:
+    """Write one batch in this task's transaction, then queue the next batch after commit,
+    so progress is visible between batches and a redelivered batch is a no-op."""
+    from prm.imports import import_job_run_batch
+
+    next_offset = import_job_run_batch(job_id=job_id, offset=offset)
+    if next_offset is not None:
+        dispatch(run_import_batch, tenant=tenant, job_id=job_id, offset=next_offset)
+    return next_offset

@@ -1,0 +1,13 @@
+"""Portal URLs of CSV imports."""
+
+from django.urls import path
+
+from prm import import_views as views
+
+urlpatterns = [
+    path("imports/", views.import_list, name="import-list"),
+    path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),
+    path("imports/jobs/<int:pk>/status.json", views.import_status, name="import-status"),
+    path("imports/jobs/<int:pk>/errors.csv", views.import_errors, name="import-errors"),
+    path("imports/<slug:kind>/", views.import_upload, name="import-upload"),
+]

@@ -1,0 +1,601 @@
+"""Whole-tenant data: export everything as a ZIP, and delete the tenant after a cooling-off
+period.
+
+Tenant tables are discovered from the model registry (every concrete model with a `tenant`
+foreign key), so a model added later is exported and deleted without changes here.
+
+Export: `export_request()` creates a TenantExport and queues `build_tenant_export`, which
+writes one CSV per table (credential columns left out) plus `manifest.json` into a ZIP in
+private storage, table by table, committing its progress after each table so the portal can
+show it. The requester gets a link by e-mail; the file is served only to tenant admins, by
+`prm.tenant_data_views.export_download`, until it expires; the hourly sweep deletes expired
+files.
+
+Deletion: an admin types the tenant's slug to request it; the tenant is then *pending
+deletion* (a banner for all staff, every admin e-mailed) and any admin may cancel until
+`due_at` (settings.PRM_TENANT_DELETION_DAYS, 14 by default). The hourly sweep then runs
+`deletion_execute()`: the tenant stops being served, every tenant row is deleted in batches,
+children before parents (foreign keys are deferred, so tables that reference each other are
+emptied in one transaction), then its private files, and the tenant row itself.
+
+The audit trail is append-only for the app role; its rows of this tenant are deleted too,
+through the SECURITY DEFINER function `prm_tenant_purge_append_only` (migration 0004), which
+refuses to act unless a deletion of the current tenant is running. What remains is a global
+`TenantTombstone` (slug, name, dates, row counts; no personal data) and one audit event
+`tenant.deleted` with no tenant. Accounts (global identities) stay; their memberships in
+this tenant are gone.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+import logging
+import os
+import tempfile
+import zipfile
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.core.mail import send_mail
+from django.db import connection, models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from prm.audit import log_action
+from prm.context_processors import NAV
+from prm.errors import DomainError, PermissionDenied
+from prm.models import (
+    DeletionStatus,
+    ExportStatus,
+    Member,
+    Tenant,
+    TenantDeletion,
+    TenantExport,
+    TenantTombstone,
+)
+from prm.roles import Role, has_perm, register
+from prm.tenancy import set_db_tenant, system_context, tenant_context
+from prm.urls_util import tenant_url
+
+log = logging.getLogger(__name__)
+
+register({"tenant_data.manage": frozenset({Role.ADMIN})})
+NAV.append((96, gettext_lazy("Tenant data"), "tenant-data", "tenant_data.manage"))
+
+# Credentials are never exported, not even hashed.
+SKIP_FIELDS = {"password", "key_hash", "token_hash", "secret"}
+# Tables the app role may not DELETE from (prm.rls.APPEND_ONLY): purged through the SQL
+# function. Nothing references them, so they can go first.
+APPEND_ONLY = ("prm_auditevent", "mdf_ledgerentry", "dealreg_dealevent")
+
+
+def export_hours() -> int:
+    return getattr(settings, "PRM_TENANT_EXPORT_HOURS", 72)
+
+
+def cooling_off_days() -> int:
+    return getattr(settings, "PRM_TENANT_DELETION_DAYS", 14)
+
+
+def batch_size() -> int:
+    return getattr(settings, "PRM_TENANT_DELETION_BATCH", 1000)
+
+
+# --- Discovery ------------------------------------------------------------------------------
+
+
+def tenant_models() -> list[type[models.Model]]:
+    """Every concrete model whose rows belong to one tenant, by table name."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        meta = model._meta
+        if meta.abstract or meta.proxy or not meta.managed:
+            continue
+        field = next((f for f in meta.concrete_fields if f.name == "tenant"), None)
+        if field is not None and field.is_relation and field.related_model is Tenant:
+            found.append(model)
+    return sorted(found, key=lambda m: m._meta.db_table)
+
+
+def _export_fields(model) -> list[str]:
+    return [
+        f.attname
+        for f in model._meta.concrete_fields
+        if f.attname not in SKIP_FIELDS and f.name not in SKIP_FIELDS
+    ]
+
+
+def deletion_order() -> list[list[type[models.Model]]]:
+    """Groups of tenant models in a foreign-key-safe deletion order: every group's rows may
+    be deleted once the groups before it are empty. A group of several models (or of one
+    model that references itself) references itself in a cycle and is emptied in one
+    transaction, where the deferred foreign keys are checked only at commit."""
+    tenant_set = set(tenant_models())
+    refs: dict[Any, set[Any]] = {m: set() for m in tenant_set}  # model -> models it references
+    for model in tenant_set:
+        for f in model._meta.concrete_fields:
+            target = getattr(f, "related_model", None)
+            if f.is_relation and target in tenant_set:
+                refs[model].add(target)
+    # Tarjan's strongly connected components; it emits a component only after every
+    # component it references, so reversing gives "referencing before referenced".
+    index: dict[Any, int] = {}
+    low: dict[Any, int] = {}
+    stack: list[Any] = []
+    on_stack: set[Any] = set()
+    out: list[list[Any]] = []
+    counter = [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(refs[v], key=lambda m: m._meta.db_table):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = []
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                group.append(w)
+                if w is v:
+                    break
+            out.append(sorted(group, key=lambda m: m._meta.db_table))
+
+    for model in sorted(tenant_set, key=lambda m: m._meta.db_table):
+        if model not in index:
+            visit(model)
+    order = list(reversed(out))
+    first = [g for g in order if g[0]._meta.db_table in APPEND_ONLY]
+    return first + [g for g in order if g[0]._meta.db_table not in APPEND_ONLY]
+
+
+def _file_fields(model) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+
+
+# --- Export ---------------------------------------------------------------------------------
+
+
+def exports_recent(*, limit: int = 10):
+    return TenantExport.objects.select_related("requested_by__user")[:limit]
+
+
+@transaction.atomic
+def export_request(*, by: Member) -> TenantExport:
+    """Queue an export of the whole tenant; `by` gets the link by e-mail."""
+    from prm.tasks import dispatch
+    from prm.tenant_data_tasks import build_tenant_export
+
+    if not has_perm(by.role, "tenant_data.manage"):
+        raise PermissionDenied()
+    export = TenantExport.objects.create(
+        tenant=by.tenant, requested_by=by, tables_total=len(tenant_models())
+    )
+    log_action("tenant.export_requested", obj=export, object_label=f"export {export.pk}")
+    dispatch(build_tenant_export, tenant_id=by.tenant_id, export_id=export.pk)
+    return export
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, dict | list):
+        return json.dumps(value, default=str)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, memoryview | bytes):
+        return bytes(value).hex()
+    return value
+
+
+def _export_table(zf: zipfile.ZipFile, model, tenant) -> int:
+    fields = _export_fields(model)
+    rows = 0
+    with zf.open(f"{model._meta.db_table}.csv", "w") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        writer = csv.writer(text)
+        writer.writerow(fields)
+        qs = model._base_manager.filter(tenant_id=tenant.pk).order_by("pk")
+        for row in qs.values_list(*fields).iterator(chunk_size=2000):
+            writer.writerow([_csv_value(v) for v in row])
+            rows += 1
+        text.flush()
+        text.detach()
+    return rows
+
+
+def export_build(*, tenant_id: int, export_id: int) -> TenantExport | None:
+    """Build the ZIP. Safe to run again: a READY export is left alone, a RUNNING one (its
+    worker died) starts over. Each table is read in its own transaction, which also commits
+    the progress; the ZIP is written to a temporary file and then to private storage."""
+    with system_context():
+        tenant = Tenant.objects.get(pk=tenant_id)
+    with tenant_context(tenant):
+        claimed = TenantExport.objects.filter(
+            pk=export_id, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
+        ).update(status=ExportStatus.RUNNING, tables_done=0, rows=0)
+        if not claimed:
+            return None
+    manifest: dict[str, Any] = {
+        "tenant": {"id": tenant.pk, "slug": tenant.slug, "name": tenant.name},
+        "generated_at": timezone.now().isoformat(),
+        "tables": {},
+    }
+    total_rows = 0
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "export.zip")
+            with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+                for done, model in enumerate(tenant_models(), start=1):
+                    with tenant_context(tenant):
+                        count = _export_table(zf, model, tenant)
+                        total_rows += count
+                        TenantExport.objects.filter(pk=export_id).update(
+                            tables_done=done, rows=total_rows
+                        )
+                    manifest["tables"][model._meta.db_table] = {
+                        "model": model._meta.label_lower,
+                        "rows": count,
+                        "columns": _export_fields(model),
+                    }
+                zf.writestr("manifest.json", json.dumps(manifest, indent=2))
+            name = f"tenant-exports/{tenant.pk}/{tenant.slug}-{export_id}.zip"
+            with open(path, "rb") as fh:
+                stored = default_storage.save(name, File(fh))
+            size = os.path.getsize(path)
+    except Exception as exc:
+        with tenant_context(tenant):
+            TenantExport.objects.filter(pk=export_id).update(
+                status=ExportStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+            )
+            log_action("tenant.export_failed", object_type="prm.tenantexport", object_id=export_id)
+        raise
+    with tenant_context(tenant):
+        export = TenantExport.objects.select_for_update().get(pk=export_id)
+        export.status = ExportStatus.READY
+        export.file.name = stored
+        export.size = size
+        export.finished_at = timezone.now()
+        export.expires_at = export.finished_at + datetime.timedelta(hours=export_hours())
+        export.save(update_fields=["status", "file", "size", "finished_at", "expires_at"])
+        log_action(
+            "tenant.export_ready",
+            obj=export,
+            object_label=f"export {export.pk}",
+            after={"tables": len(manifest["tables"]), "rows": total_rows, "bytes": size},
+        )
+        requester = export.requested_by
+        if requester is not None and requester.is_active:
+            body = render_to_string(
+                "tenant_data/emails/export_ready.txt",
+                {
+                    "tenant": tenant,
+                    "url": tenant_url(tenant, f"/tenant-data/exports/{export.pk}/download/"),
+                    "hours": export_hours(),
+                },
+            )
+            subject = _("[%(t)s] Your export of all program data is ready") % {"t": tenant.name}
+            to = requester.user.email
+            # MANDATORY mail (tenant export link): bypasses notification preferences.
+            transaction.on_commit(
+                lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+            )
+    return export
+
+
+def export_for_download(*, by: Member, pk: int) -> TenantExport | None:
+    """The export if it may be downloaded now (admins only, before it expires); audited."""
+    if not has_perm(by.role, "tenant_data.manage"):
+        raise PermissionDenied()
+    export = TenantExport.objects.filter(pk=pk).first()
+    if export is None or not export.is_downloadable:
+        return None
+    log_action("tenant.export_downloaded", obj=export, object_label=f"export {export.pk}")
+    return export
+
+
+def exports_purge_expired(*, now: datetime.datetime | None = None) -> int:
+    """Delete expired export files (in the current tenant); their rows stay, without file."""
+    now = now or timezone.now()
+    names = []
+    for export in TenantExport.objects.filter(expires_at__lte=now).exclude(file=""):
+        names.append(export.file.name)
+        TenantExport.objects.filter(pk=export.pk).update(file="")
+        log_action("tenant.export_expired", obj=export, object_label=f"export {export.pk}")
+    transaction.on_commit(lambda: [default_storage.delete(n) for n in names])
+    return len(names)
+
+
+# --- Deletion -------------------------------------------------------------------------------
+
+
+def pending_deletion(tenant) -> TenantDeletion | None:
+    return TenantDeletion.objects.filter(tenant=tenant, status=DeletionStatus.PENDING).first()
+
+
+def _admin_emails() -> list[str]:
+    return list(
+        Member.objects.filter(role=Role.ADMIN, is_active=True)
+        .select_related("user")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _mail_admins(*, tenant, subject: str, template: str, context: dict) -> None:
+    # MANDATORY mail (tenant deletion notices): bypasses notification preferences.
+    body = render_to_string(template, {"tenant": tenant, **context})
+    recipients = _admin_emails()
+
+    def send():
+        for to in recipients:
+            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def deletion_request(*, by: Member, confirm: str) -> TenantDeletion:
+    """Mark the tenant for deletion after the cooling-off period. The admin must type the
+    tenant's slug; every admin is told and any of them can cancel until `due_at`."""
+    if not has_perm(by.role, "tenant_data.manage"):
+        raise PermissionDenied()
+    tenant = by.tenant
+    if (confirm or "").strip() != tenant.slug:
+        raise DomainError(
+            _("Type the program's identifier, %(slug)s, exactly to confirm.")
+            % {"slug": tenant.slug},
+            field="confirm",
+        )
+    if TenantDeletion.objects.filter(
+        status__in=[DeletionStatus.PENDING, DeletionStatus.RUNNING]
+    ).exists():
+        raise DomainError(_("Deletion has already been requested."))
+    now = timezone.now()
+    deletion = TenantDeletion.objects.create(
+        tenant=tenant,
+        requested_by=by,
+        requested_at=now,
+        due_at=now + datetime.timedelta(days=cooling_off_days()),
+    )
+    log_action(
+        "tenant.deletion_requested",
+        obj=deletion,
+        object_label=tenant.slug,
+        after={"due_at": deletion.due_at, "requested_by": by.pk},
+    )
+    _mail_admins(
+        tenant=tenant,
+        subject=_("[%(t)s] The program is scheduled for deletion") % {"t": tenant.name},
+        template="tenant_data/emails/deletion_requested.txt",
+        context={
+            "deletion": deletion,
+            "by": by.user.email,
+            "url": tenant_url(tenant, "/tenant-data/"),
+        },
+    )
+    return deletion
+
+
+@transaction.atomic
+def deletion_cancel(*, by: Member) -> TenantDeletion:
+    if not has_perm(by.role, "tenant_data.manage"):
+        raise PermissionDenied()
+    deletion = (
+        TenantDeletion.objects.select_for_update().filter(status=DeletionStatus.PENDING).first()
+    )
+    if deletion is None:
+        raise DomainError(_("No deletion is pending."))
+    deletion.status = DeletionStatus.CANCELLED
+    deletion.cancelled_by = by
+    deletion.cancelled_at = timezone.now()
+    deletion.save(update_fields=["status", "cancelled_by", "cancelled_at"])
+    log_action(
+        "tenant.deletion_cancelled",
+        obj=deletion,
+        object_label=by.tenant.slug,
+        before={"status": DeletionStatus.PENDING},
+        after={"status": DeletionStatus.CANCELLED},
+    )
+    _mail_admins(
+        tenant=by.tenant,
+        subject=_("[%(t)s] Deletion of the program was cancelled") % {"t": by.tenant.name},
+        template="tenant_data/emails/deletion_cancelled.txt",
+        context={"by": by.user.email},
+    )
+    return deletion
+
+
+def _delete_batch(table: str, pk: str, tenant_id: int) -> int:
+    with connection.cursor() as cur:
+        if table in APPEND_ONLY:
+            cur.execute("SELECT prm_tenant_purge_append_only(%s, %s)", [table, batch_size()])
+            return cur.fetchone()[0]
+        qn = connection.ops.quote_name
+        cur.execute(
+            f"DELETE FROM {qn(table)} WHERE {qn(pk)} IN "  # noqa: S608 - names from the registry
+            f"(SELECT {qn(pk)} FROM {qn(table)} WHERE tenant_id = %s LIMIT %s)",
+            [tenant_id, batch_size()],
+        )
+        return cur.rowcount
+
+
+def _empty_tables(group, tenant, counts: dict[str, int]) -> None:
+    for model in group:
+        table, pk = model._meta.db_table, model._meta.pk.column
+        while True:
+            n = _delete_batch(table, pk, tenant.pk)
+            counts[table] = counts.get(table, 0) + n
+            if n < batch_size():
+                break
+
+
+def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
+    """Delete the tenant if its deletion is due (or was interrupted while running).
+    Returns the tombstone, or None when nothing was due. Safe to run again."""
+    now = now or timezone.now()
+    with system_context():
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return None
+    with tenant_context(tenant):
+        deletion = (
+            TenantDeletion.objects.select_for_update()
+            .filter(status__in=[DeletionStatus.PENDING, DeletionStatus.RUNNING])
+            .first()
+        )
+        if deletion is None or (
+            deletion.status == DeletionStatus.PENDING and deletion.due_at > now
+        ):
+            return None
+        requested_at, requested_by = deletion.requested_at, deletion.requested_by_id
+        if deletion.status == DeletionStatus.PENDING:
+            log_action(
+                "tenant.deletion_started",
+                obj=deletion,
+                object_label=tenant.slug,
+                before={"status": DeletionStatus.PENDING},
+                after={"status": DeletionStatus.RUNNING},
+            )
+        # The row stays RUNNING until the very end (the SQL purge function checks it); its
+        # member references go now so that members can be deleted before it.
+        TenantDeletion.objects.filter(pk=deletion.pk).update(
+            status=DeletionStatus.RUNNING, requested_by=None, cancelled_by=None
+        )
+        Tenant.objects.filter(pk=tenant.pk).update(is_active=False)  # stop serving it
+        admins = _admin_emails()
+        files = [tenant.logo.name] if tenant.logo else []
+        for model in tenant_models():
+            for attname in _file_fields(model):
+                files += [
+                    n
+                    for n in model._base_manager.filter(tenant_id=tenant.pk)
+                    .exclude(**{attname: ""})
+                    .values_list(attname, flat=True)
+                    if n
+                ]
+
+    counts: dict[str, int] = {}
+    for group in deletion_order():
+        group = [m for m in group if m is not TenantDeletion]
+        if not group:
+            continue
+        if len(group) == 1 and not _references_itself(group[0]):
+            # One transaction per batch: locks are short and progress survives a crash.
+            table, pk = group[0]._meta.db_table, group[0]._meta.pk.column
+            while True:
+                with tenant_context(tenant):
+                    n = _delete_batch(table, pk, tenant.pk)
+                counts[table] = counts.get(table, 0) + n
+                if n < batch_size():
+                    break
+        else:
+            with tenant_context(tenant):
+                _empty_tables(group, tenant, counts)
+
+    with transaction.atomic():
+        set_db_tenant(tenant.pk)
+        with connection.cursor() as cur:
+            cur.execute("DELETE FROM prm_tenantdeletion WHERE tenant_id = %s", [tenant.pk])
+            counts["prm_tenantdeletion"] = counts.get("prm_tenantdeletion", 0) + cur.rowcount
+        set_db_tenant(None)
+        tombstone, _created = TenantTombstone.objects.update_or_create(
+            tenant_pk=tenant.pk,
+            defaults={
+                "slug": tenant.slug,
+                "name": tenant.name,
+                "requested_at": requested_at,
+                "requested_by_member": requested_by,
+                "deleted_at": timezone.now(),
+                "row_counts": {k: v for k, v in sorted(counts.items()) if v},
+                "files_deleted": len(files),
+            },
+        )
+        with connection.cursor() as cur:
+            # Raw: the ORM's cascade would look into every (now empty) tenant table.
+            cur.execute("DELETE FROM prm_tenant WHERE id = %s", [tenant.pk])
+        _log_without_tenant(
+            "tenant.deleted",
+            object_type="prm.tenant",
+            object_id=tenant.pk,
+            object_label=tenant.slug,
+            after={"rows": sum(counts.values()), "files": len(files), "tombstone": tombstone.pk},
+        )
+        subject = _("[%(t)s] The program has been deleted") % {"t": tenant.name}
+        body = render_to_string("tenant_data/emails/deleted.txt", {"tenant": tenant})
+
+        def after_commit():
+            for name in files:
+                try:
+                    default_storage.delete(name)
+                except OSError:
+                    log.exception("could not delete %s", name)
+            for to in admins:  # MANDATORY mail (tenant deleted): bypasses preferences.
+                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+
+        transaction.on_commit(after_commit)
+    return tombstone
+
+
+def _log_without_tenant(action: str, *, object_type, object_id, object_label, after) -> None:
+    """An audit event that belongs to no tenant (the tenant is gone). Raw INSERT without
+    RETURNING: the row policy lets the app write such rows but never read them back, and
+    Django's INSERT ... RETURNING would need to read it. Operators read them as superuser."""
+    from prm.audit import current_context, mask
+
+    ctx = current_context()
+    with connection.cursor() as cur:
+        cur.execute(
+            "INSERT INTO prm_auditevent (tenant_id, actor_id, actor_label, action, object_type,"
+            " object_id, object_label, before, after, ip, user_agent, created_at)"
+            " VALUES (NULL, %s, %s, %s, %s, %s, %s, NULL, %s::jsonb, %s, %s, %s)",
+            [
+                ctx.user_id,
+                ctx.actor_label or "",
+                action,
+                object_type,
+                str(object_id),
+                object_label[:200],
+                json.dumps(mask(after)),
+                ctx.ip,
+                (ctx.user_agent or "")[:300],
+                timezone.now(),
+            ],
+        )
+
+
+def _references_itself(model) -> bool:
+    return any(f.is_relation and f.related_model is model for f in model._meta.concrete_fields)
+
+
+def sweep(*, tenant_id: int) -> None:
+    """Hourly, per tenant: delete expired export files, then run a due deletion."""
+    with system_context():
+        tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return
+    with tenant_context(tenant):
+        exports_purge_expired()
+    deletion_execute(tenant_id=tenant_id)
+
+
+# --- Portal banner --------------------------------------------------------------------------
+
+
+def deletion_banner(request) -> dict:
+    """Context processor: the pending deletion, shown to every staff member on every page."""
+    member = getattr(request, "member", None)
+    if member is None or not member.is_staff_role:
+        return {}
+    return {"tenant_deletion": pending_deletion(request.tenant)}

@@ -1,0 +1,39 @@
+"""Permission rows for CSV imports: leads for staff, the other kinds for admins."""
+
+from __future__ import annotations
+
+from tests.permissions import STAFF, Endpoint
+
+ADMIN = {"admin"}
+
+
+def _job(world):
+    existing = getattr(world, "_import_job", None)
+    if existing is not None:
+        return existing
+    from prm import imports
+    from prm.tenancy import tenant_context
+
+    with tenant_context(world.tenant):
+        world._import_job = imports.import_job_create(
+            by=world.channel_manager, kind="leads", filename="l.csv", data=b"company\nAcme\n"
+        )
+    return world._import_job
+
+
+def _pair(suffix):
+    return {
+        "url": lambda w: f"/imports/jobs/{_job(w).pk}/{suffix}",
+        "stranger_url": lambda w, s: f"/imports/jobs/{_job(s).pk}/{suffix}",
+    }
+
+
+ENDPOINTS = [
+    Endpoint("import-list", lambda w: "/imports/", STAFF),
+    Endpoint("import-upload", lambda w: "/imports/leads/", STAFF),
+    Endpoint("import-upload", lambda w: "/imports/partners/", ADMIN),
+    Endpoint("import-upload", lambda w: "/imports/mdf-allocations/", ADMIN),
+    Endpoint("import-job", allowed=STAFF, **_pair("")),
+    Endpoint("import-status", allowed=STAFF, **_pair("status.json")),
+    Endpoint("import-errors", allowed=STAFF, **_pair("errors.csv")),
+]
