@@ -74,6 +74,10 @@ class AnalyticsSettings(TenantModel):
         default=15,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
     )
+    # Set when a program-wide input changed (these settings, the rules of engagement): the
+    # stored rollups no longer match it until a full recompute that started after it.
+    rollups_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
+    rollups_stale_reason = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "analytics settings"
@@ -249,30 +253,31 @@ class PartnerRollup(TenantModel):
 
 
 class FirstDealCohort(TenantModel):
-    """Time to first deal, stored by the rollup run: partners activated in `cohort_month`,
-    per partner type and tier (the dimensions the dashboard filters by), how many have
-    registered a deal, and the summed days to it (the average is total / with_deal, which
-    stays right when rows are added up across types and tiers)."""
+    """Time to first deal, stored by the rollup run: one row per activated partner with its
+    activation month (its cohort), the days from activation to its first deal (empty while it
+    has none) and the dimensions the dashboard filters by (type, tier, region, channel
+    manager) as they were at the run. The dashboard and the API add rows up per month in one
+    aggregate, and a partner member's rows are just its own."""
 
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
     cohort_month = models.DateField()
     partner_type = models.CharField(max_length=32)
     tier = models.ForeignKey(
         "partners.Tier", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    activated = models.PositiveIntegerField(default=0)
-    with_deal = models.PositiveIntegerField(default=0)
-    days_total = models.PositiveIntegerField(default=0)
+    region = models.CharField(max_length=8, blank=True)
+    manager = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    first_deal_days = models.PositiveIntegerField(null=True, blank=True)
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["cohort_month"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "cohort_month", "partner_type", "tier"],
-                name="firstdealcohort_unique",
-                nulls_distinct=False,
-            )
+            models.UniqueConstraint(fields=["tenant", "partner"], name="firstdealcohort_partner")
         ]
+        indexes = [models.Index(fields=["tenant", "cohort_month"], name="cohort_month_idx")]
 
 
 class RollupRun(TenantModel):
@@ -292,6 +297,8 @@ class RollupRun(TenantModel):
     finished_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     message = models.CharField(max_length=300, blank=True)
+    # Why the run was queued when no one asked for it (a settings or rules change).
+    reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

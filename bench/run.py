@@ -625,7 +625,7 @@ def bench_celery(scale: str) -> dict:
                 )
             committed[deal.pk] = time.time()
         submit_seconds = time.time() - t_start
-        deadline = time.time() + max(120, n * 0.2)
+        deadline = time.time() + max(300, n * 0.5)
         while time.time() < deadline:
             with tenant_context(tenant):
                 left = Deal.objects.filter(pk__in=list(committed), status="submitted").count()
@@ -660,13 +660,15 @@ def bench_celery(scale: str) -> dict:
         "commit_to_decision_s_p50": pct(lat, 50),
         "commit_to_decision_s_p95": pct(lat, 95),
     }
-    if len(lat) != n:
-        raise AssertionError(f"only {len(lat)} of {n} registrations were decided")
+    # Registrations still waiting at the deadline are a miss, reported, not a crash.
     return write(
         "celery",
         scale,
         numbers,
-        {"commit_to_decision_s_p95": target(numbers["commit_to_decision_s_p95"], "<=", 2)},
+        {
+            "commit_to_decision_s_p95": target(numbers["commit_to_decision_s_p95"], "<=", 2),
+            "all_decided": {"value": len(lat), "target": f"== {n}", "pass": len(lat) == n},
+        },
     )
 
 

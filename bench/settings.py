@@ -8,3 +8,5 @@ DEBUG = False
 ROOT_URLCONF = "bench.urls"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 CACHES["default"]["KEY_PREFIX"] = "prm-bench"  # noqa: F405
+# Decisions e-mail reviewers; the benchmark keeps those messages in memory (the outside world).
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

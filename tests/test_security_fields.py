@@ -16,6 +16,8 @@ from django.db import transaction
 from partners.models import Partner, PartnerStatus, PartnerType, Tier
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, build_world, portal_client
+from tests.permissions import ENDPOINTS  # noqa: F401 - loads the rows (and training helpers)
+from tests.permissions_training import certificate
 from tests.test_mdf_support import claim_fields, mdf_objects, request_fields
 
 OK_OR_REFUSED = {200, 201, 302, 400, 403, 405}
@@ -31,8 +33,6 @@ def world(django_db_setup, django_db_blocker):
             with tenant_context(w.tenant):
                 w.tier = Tier.objects.create(tenant=w.tenant, name="Gold", rank=3)
             mdf_objects(w)
-            from tests.permissions_training import certificate
-
             certificate(w)
             yield w
         finally:
@@ -204,8 +204,6 @@ def test_partner_cannot_file_a_claim_that_is_already_approved_and_paid(world, db
 
 
 def test_certificate_dates_cannot_be_changed_through_the_api(world, db):
-    from tests.permissions_training import certificate
-
     cert = certificate(world)
     client = api_client(world.tenant, world.partner_user)
     for method in ("patch", "put"):
