@@ -134,9 +134,7 @@ def _insert_without_returning(event: AuditEvent) -> None:
     INSERT ... RETURNING id would need that SELECT and fail, so the row is inserted without
     RETURNING and the returned event has no primary key."""
     fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
-    AuditEvent.objects.with_scopes_disabled()._insert(
-        [event], fields=fields, returning_fields=None
-    )
+    AuditEvent.objects.with_scopes_disabled()._insert([event], fields=fields, returning_fields=None)
 
 
 def diff(before: dict, after: dict) -> tuple[dict, dict]:

@@ -186,9 +186,7 @@ def test_mfa_failure_and_success_at_sign_in_are_audited_on_a_tenant_host(world):
     done = client.post(resp["Location"], {"code": code})
     assert done.status_code == 302
     with tenant_context(world.tenant):
-        actions = list(
-            AuditEvent.objects.filter(actor_id=user.pk).values_list("action", flat=True)
-        )
+        actions = list(AuditEvent.objects.filter(actor_id=user.pk).values_list("action", flat=True))
     assert "mfa.authentication_failed" in actions
     assert actions.count("auth.login") == 1
 
