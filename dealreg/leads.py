@@ -11,12 +11,14 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
 from partners.domains import normalise_company_name, registrable_domain
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
+from prm.i18n import lazy_format
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
 
@@ -167,7 +169,7 @@ def _mail_offer(offer: LeadOffer) -> None:
     notifications.notify(
         admins,
         group="leads",
-        subject=_("A lead was offered to you: %(c)s") % {"c": offer.lead.company},
+        subject=lazy_format(gettext_lazy("A lead was offered to you: %(c)s"), c=offer.lead.company),
         template="dealreg/emails/lead_offer.txt",
         context={"offer": offer, "lead": offer.lead},
         path="/leads/inbox/",

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dealreg import conflicts
 from dealreg.models import (
@@ -121,15 +122,18 @@ def _event(
     )
 
 
-def _lock(deal: Deal) -> Deal:
-    return (
-        # NO KEY UPDATE: other transactions may still reference this deal from a new match
-        # row (FOR KEY SHARE) without waiting, which would otherwise deadlock two
-        # registrations for the same customer evaluated at the same moment.
-        Deal.objects.select_for_update(of=("self",), no_key=True)
-        .select_related("partner", "partner__tier")
-        .get(pk=deal.pk)
+def _locking():
+    # NO KEY UPDATE: other transactions may still reference this deal from a new match
+    # row (FOR KEY SHARE) without waiting, which would otherwise deadlock two
+    # registrations for the same customer evaluated at the same moment. The tenant comes
+    # along because the rules, e-mails and events of every move read it.
+    return Deal.objects.select_for_update(of=("self",), no_key=True).select_related(
+        "tenant", "partner", "partner__tier"
     )
+
+
+def _lock(deal: Deal) -> Deal:
+    return _locking().get(pk=deal.pk)
 
 
 def _move(deal: Deal, to: str) -> str:
@@ -177,9 +181,15 @@ def _partner_emails(deal: Deal) -> list[str]:
 
 
 def _reviewer_emails(deal: Deal) -> list[str]:
-    owner = deal.partner.owner
-    if owner and owner.is_active:
-        return [owner.user.email]
+    owner = (
+        Member.objects.filter(pk=deal.partner.owner_id, is_active=True)
+        .values_list("user__email", flat=True)
+        .first()
+        if deal.partner.owner_id
+        else None
+    )
+    if owner is not None:
+        return [owner]
     return list(
         Member.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).values_list(
             "user__email", flat=True
@@ -332,10 +342,9 @@ def deal_submit(*, deal: Deal, by: Member) -> Deal:
 def deal_evaluate(*, deal_id: int) -> Deal | None:
     """Run the rules on a submitted deal (the Celery task calls this). Idempotent: a deal
     that is no longer 'submitted' is left alone."""
-    deal = Deal.objects.filter(pk=deal_id).first()
+    deal = _locking().filter(pk=deal_id).first()
     if deal is None:
         return None
-    deal = _lock(deal)
     if deal.status != DealStatus.SUBMITTED:
         return deal
     rules = current_rules(deal.tenant)
@@ -378,7 +387,7 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
     )
     _mail(
         deal,
-        _("A deal registration needs your review"),
+        gettext_lazy("A deal registration needs your review"),
         "dealreg/emails/review.txt",
         _reviewer_emails(deal),
         event_type="deal.submitted",
@@ -480,7 +489,7 @@ def _approve(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion)
     events.emit("deal.approved", deal, automatic=by is None)
     _mail(
         deal,
-        _("Deal registration approved"),
+        gettext_lazy("Deal registration approved"),
         "dealreg/emails/decision.txt",
         _partner_emails(deal),
         event_type="deal.approved",
@@ -513,7 +522,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
     events.emit("deal.rejected", deal, automatic=by is None)
     _mail(
         deal,
-        _("Deal registration not approved"),
+        gettext_lazy("Deal registration not approved"),
         "dealreg/emails/decision.txt",
         _partner_emails(deal),
         event_type="deal.rejected",
@@ -729,7 +738,7 @@ def extension_request(*, deal: Deal, by: Member, reason: str) -> ExtensionReques
     log_action("deal.extension_requested", obj=deal, after={"reason": reason})
     _mail(
         deal,
-        _("A deal extension needs your decision"),
+        gettext_lazy("A deal extension needs your decision"),
         "dealreg/emails/review.txt",
         _reviewer_emails(deal),
         reason=reason,
@@ -882,7 +891,7 @@ def deals_remind_expiring(*, tenant, today: datetime.date | None = None, days: i
     for deal in due:
         _mail(
             deal,
-            _("Deal protection ends soon"),
+            gettext_lazy("Deal protection ends soon"),
             "dealreg/emails/expiring.txt",
             _partner_emails(deal),
         )
@@ -940,7 +949,7 @@ def deals_escalate_overdue(*, tenant, now=None) -> int:
             )
             _mail(
                 deal,
-                _("A deal registration is past its review target"),
+                gettext_lazy("A deal registration is past its review target"),
                 "dealreg/emails/review.txt",
                 admins,
                 reason=_("Review target passed."),

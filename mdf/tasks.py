@@ -5,6 +5,7 @@ one service; each is safe to run twice."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.translation import gettext_lazy
 
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
@@ -53,18 +54,18 @@ def render_remittance(*, tenant, claim_id: int) -> str:
 
 
 SUBJECTS = {
-    "request.submitted": "New MDF request to review",
-    "request.approved": "Your MDF request was approved",
-    "request.rejected": "Your MDF request was not approved",
-    "request.returned": "Your MDF request needs changes",
-    "request.cancelled": "An MDF request was cancelled",
-    "claim.submitted": "New MDF claim to review",
-    "claim.second_approval": "An MDF claim needs your second approval",
-    "claim.approved": "Your MDF claim was approved",
-    "claim.rejected": "Your MDF claim was not approved",
-    "claim.info_requested": "Your MDF claim needs more information",
-    "claim.paid": "Your MDF claim was paid",
-    "expiry.warning": "Your marketing funds expire soon",
+    "request.submitted": gettext_lazy("New MDF request to review"),
+    "request.approved": gettext_lazy("Your MDF request was approved"),
+    "request.rejected": gettext_lazy("Your MDF request was not approved"),
+    "request.returned": gettext_lazy("Your MDF request needs changes"),
+    "request.cancelled": gettext_lazy("An MDF request was cancelled"),
+    "claim.submitted": gettext_lazy("New MDF claim to review"),
+    "claim.second_approval": gettext_lazy("An MDF claim needs your second approval"),
+    "claim.approved": gettext_lazy("Your MDF claim was approved"),
+    "claim.rejected": gettext_lazy("Your MDF claim was not approved"),
+    "claim.info_requested": gettext_lazy("Your MDF claim needs more information"),
+    "claim.paid": gettext_lazy("Your MDF claim was paid"),
+    "expiry.warning": gettext_lazy("Your marketing funds expire soon"),
 }
 
 
@@ -133,7 +134,7 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
     notifications.notify(
         notifications.members_with_emails(recipients),
         group="mdf",
-        subject=str(SUBJECTS[kind]),
+        subject=SUBJECTS[kind],
         template="mdf/emails/notice.txt",
         context=context,
         path=context["url"].removeprefix(tenant_url(tenant, "")),

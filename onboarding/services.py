@@ -26,6 +26,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from onboarding import rules, selectors
 from onboarding.models import (
@@ -60,6 +61,7 @@ from partners.models import (
 from prm import events
 from prm.audit import current_context, diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
+from prm.i18n import lazy_format
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, Role, has_perm
 from prm.services import member_invite
@@ -963,7 +965,14 @@ def reminders_send(*, tenant, now: datetime.datetime | None = None) -> int:
         WorkflowStep.objects.filter(pk__in=[s.pk for s in steps]).update(reminder_sent_at=now)
         partner = steps[0].workflow.partner
         _notify_members(
-            subject=_("Onboarding: %(n)d step(s) due soon") % {"n": len(steps)},
+            subject=lazy_format(
+                ngettext_lazy(
+                    "Onboarding: %(n)d step due soon",
+                    "Onboarding: %(n)d steps due soon",
+                    len(steps),
+                ),
+                n=len(steps),
+            ),
             template="onboarding/emails/reminder.txt",
             context={
                 "tenant": tenant,
@@ -1056,7 +1065,7 @@ def agreement_publish(*, by: Member, partner_type: str, title: str, body: str) -
         )
     )
     _notify_members(
-        subject=_("Please review and accept the updated partner agreement"),
+        subject=gettext_lazy("Please review and accept the updated partner agreement"),
         template="onboarding/emails/agreement_published.txt",
         context={
             "tenant": by.tenant,

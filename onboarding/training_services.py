@@ -22,6 +22,7 @@ from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from onboarding import training_rules as rules
 from onboarding.models import StepKind
@@ -51,6 +52,7 @@ from onboarding.training_models import (
 from partners.models import Partner, PartnerMetrics, PartnerStatus, PartnerType
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
+from prm.i18n import lazy_format
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role, has_perm
 from prm.urls_util import tenant_url
@@ -659,7 +661,10 @@ def enrol_matching(
         "training.enrolled_by_path",
         tenant=tenant,
         object_type="onboarding.enrollment",
-        object_label=_("%(n)d enrolment(s) from learning paths") % {"n": len(new)},
+        object_label=ngettext(
+            "%(n)d enrolment from learning paths", "%(n)d enrolments from learning paths", len(new)
+        )
+        % {"n": len(new)},
         after={
             "count": len(new),
             "enrolments": [
@@ -709,7 +714,7 @@ def enrollment_create(*, by: Member, member: Member, course: Course) -> Enrollme
     )
     if not self_enrol:
         _mail_after_commit(
-            subject=_("You are enrolled in %(c)s") % {"c": course.title},
+            subject=lazy_format(gettext_lazy("You are enrolled in %(c)s"), c=course.title),
             template="training/emails/enrolled.txt",
             context={
                 "tenant": member.tenant,
@@ -1120,7 +1125,7 @@ def _issue(
         },
     )
     _mail_after_commit(
-        subject=_("You are certified: %(c)s") % {"c": cert.name},
+        subject=lazy_format(gettext_lazy("You are certified: %(c)s"), c=cert.name),
         template="training/emails/certificate_issued.txt",
         context={
             "tenant": member.tenant,
@@ -1194,13 +1199,13 @@ def _notify(tenant, certificate: Certificate, kind: str, now: datetime.datetime)
         "url": tenant_url(tenant, "/learning/"),
     }
     if kind == NoticeKind.EXPIRED:
-        subject = _("Your certification has expired: %(c)s")
+        subject = gettext_lazy("Your certification has expired: %(c)s")
         template = "training/emails/certificate_expired.txt"
     else:
-        subject = _("Your certification expires soon: %(c)s")
+        subject = gettext_lazy("Your certification expires soon: %(c)s")
         template = "training/emails/certificate_reminder.txt"
     _mail_after_commit(
-        subject=subject % {"c": certificate.certification.name},
+        subject=lazy_format(subject, c=certificate.certification.name),
         template=template,
         context=context,
         to=to,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils.translation import gettext_lazy
 
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
@@ -28,10 +29,10 @@ def evaluate_tiers_all() -> int:
 
 
 SUBJECTS = {
-    "upgraded": "Your partner tier has changed",
-    "downgraded": "Your partner tier has changed",
-    "warned": "Your partner tier needs attention",
-    "pending": "A tier upgrade is waiting for approval",
+    "upgraded": gettext_lazy("Your partner tier has changed"),
+    "downgraded": gettext_lazy("Your partner tier has changed"),
+    "warned": gettext_lazy("Your partner tier needs attention"),
+    "pending": gettext_lazy("A tier upgrade is waiting for approval"),
 }
 
 

@@ -28,7 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from prm.audit import log_action
 from prm.errors import DomainError
@@ -120,9 +120,15 @@ def parse(importer: Importer, text: str) -> list[tuple[int, dict]]:
         if missing or unknown:
             parts = []
             if missing:
-                parts.append(_("missing column(s): %(c)s") % {"c": ", ".join(missing)})
+                parts.append(
+                    ngettext("missing column: %(c)s", "missing columns: %(c)s", len(missing))
+                    % {"c": ", ".join(missing)}
+                )
             if unknown:
-                parts.append(_("unknown column(s): %(c)s") % {"c": ", ".join(unknown)})
+                parts.append(
+                    ngettext("unknown column: %(c)s", "unknown columns: %(c)s", len(unknown))
+                    % {"c": ", ".join(unknown)}
+                )
             raise DomainError(
                 _("Wrong header (%(p)s). The first line must name the columns: %(all)s.")
                 % {"p": "; ".join(parts), "all": ", ".join(importer.columns)},

@@ -20,12 +20,14 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError
+from prm.i18n import recipient_language
 from prm.models import (
     Member,
     Notification,
@@ -210,11 +212,24 @@ def _render(template: str, context: dict) -> tuple[str, str]:
 
 
 def build_message(
-    *, tenant, to: list[str], subject: str, template: str, context: dict, unsubscribe: str = ""
+    *,
+    tenant,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict,
+    unsubscribe: str = "",
+    language: str | None = None,
 ) -> EmailMultiAlternatives:
-    """One branded message with text and HTML bodies (and List-Unsubscribe if optional)."""
+    """One branded message with text and HTML bodies (and List-Unsubscribe if optional),
+    written in the recipient's language (`language`, else the one their account chose, else
+    the default): this is the one place every e-mail is rendered, often in a task where no
+    request chose a language. Pass a lazy `subject` (gettext_lazy, prm.i18n.lazy_format) so
+    it is translated here too."""
     context = {**branding(tenant), **context, "unsubscribe_url": unsubscribe}
-    text, html = _render(template, context)
+    with translation.override(language or recipient_language(to)):
+        subject = str(subject)
+        text, html = _render(template, context)
     headers = {}
     if unsubscribe:
         headers["List-Unsubscribe"] = f"<{unsubscribe}>"
@@ -265,10 +280,13 @@ def notify(
         counts[mode] += 1
         if mode == NotificationMode.OFF:
             continue
+        language = member.user.language or None
+        with translation.override(language or recipient_language([member.user.email])):
+            title = str(subject)[:200]
         fields = {
             "event_type": (kind or (event.event_type if event else group))[:60],
             "group": group,
-            "title": subject[:200],
+            "title": title,
             "url": path[:300],
             "mode": mode,
         }
@@ -289,6 +307,7 @@ def notify(
                     template=template,
                     context=ctx,
                     unsubscribe=unsubscribe_url(member, group),
+                    language=language,
                 )
             )
     if mails:
@@ -392,10 +411,11 @@ def digest_send(*, tenant, member: Member, now=None) -> bool:
         mail = build_message(
             tenant=tenant,
             to=[member.user.email],
-            subject=_("your daily summary"),
+            subject=gettext_lazy("your daily summary"),
             template="integrations/emails/digest.txt",
             context=context,
             unsubscribe=unsubscribe_url(member, DIGEST_GROUP),
+            language=member.user.language or None,
         )
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(digested_at=now)
         transaction.on_commit(mail.send)
