@@ -183,7 +183,6 @@ PORTAL_ONLY = {
     "idempotent upserts instead (deals/sync, named-accounts, leads)",
     "import-job": "progress and report page of a CSV import started in the browser",
     "notification-unsubscribe": "the one-click unsubscribe link of an e-mail",
-    "import-status": "progress of a CSV import started in the browser",
 }
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.
@@ -207,6 +206,8 @@ API_GAPS = {
     "privacy": "a member requests the export of their personal data",
     "privacy-erase": "a tenant admin erases a person",
     "tenant-data-delete": "a tenant admin schedules the deletion of the tenant",
+    "tenant-data-delete-cancel": "a tenant admin cancels a scheduled deletion",
+    "tenant-data-export": "a tenant admin exports the whole tenant (ZIP)",
 }
 
 
@@ -246,7 +247,7 @@ def portal_post_url_names() -> set[str]:
         if view_class is not None:
             accepts = hasattr(view_class, "post")
         else:
-            accepts = re.search(r"\bPOST\b", _source(p.callback)) is not None
+            accepts = re.search(r"POST\b", _source(p.callback)) is not None
         if accepts:
             names.add(p.name)
     return names
