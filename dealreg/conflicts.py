@@ -2,8 +2,13 @@
 
 Candidates come from indexed lookups only (exact registrable domain on a partial B-tree index;
 significant name tokens on a GIN index over text[]), so the cost depends on how many
-registrations share a token with the new one, not on the size of the table. Scoring happens
-in Python on that short candidate list.
+registrations share a token with the new one, not on the size of the table.
+
+A common token ("analytics") is shared by many registrations, so the database ranks the
+name candidates by how many of the new name's character trigrams they contain (a Dice-like
+overlap computed with strpos: pg_trgm is not available everywhere we run) and returns only
+the best RANKED_LIMIT, as narrow rows. Python then scores that short list with
+`name_similarity` (cheap upper bounds first) and loads full rows only for the matches.
 """
 
 from __future__ import annotations
@@ -11,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dealreg.models import ACTIVE_STATUSES, Deal, MatchKind, NamedAccount
@@ -18,6 +25,33 @@ from dealreg.rules import name_similarity, name_tokens
 from partners.domains import normalise_company_name, registrable_domain
 
 CANDIDATE_LIMIT = 200
+# Name candidates scored in Python, best-ranked first. A near-duplicate shares most of the
+# new name's trigrams, so it ranks among the first few even when thousands share a token.
+RANKED_LIMIT = 30
+
+
+def trigrams(normalised: str) -> list[str]:
+    """The distinct three-character pieces of a normalised name ("acme" has "acm" and
+    "cme"; a name shorter than three characters is its own piece)."""
+    if len(normalised) < 3:
+        return [normalised] if normalised else []
+    return sorted({normalised[i : i + 3] for i in range(len(normalised) - 2)})
+
+
+def _ranked(qs, column: str, normalised: str):
+    """`qs` ordered by how many of `normalised`'s trigrams `column` contains, relative to
+    both lengths (2 * shared / (ours + theirs), like pg_trgm's similarity), best first, then
+    pk. The sum of strpos tests is one expression per row: no sub-plan, no extension."""
+    grams = trigrams(normalised) or [""]
+    qn = connection.ops.quote_name
+    col = f"{qn(qs.model._meta.db_table)}.{qn(column)}"
+    hits = " + ".join([f"(strpos({col}, %s) > 0)::int"] * len(grams))
+    # Names of our own table and column only; the probe's values are parameters.
+    rank = RawSQL(  # noqa: S611
+        f"(2.0 * ({hits})) / ({len(grams)} + greatest(length({col}) - 2, 1))",
+        grams,
+    )
+    return qs.annotate(trigram_rank=rank).order_by("-trigram_rank", "pk")
 
 
 @dataclass
@@ -94,15 +128,22 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
         if probe.customer_domain
         else []
     )
-    by_name = (
-        list(
+    by_name: list[tuple[Deal, float]] = []
+    if tokens:
+        scored = {}
+        for pk, name in _ranked(
             active.filter(customer_name_tokens__overlap=tokens).exclude(
                 pk__in=[d.pk for d in by_domain]
-            )[:CANDIDATE_LIMIT]
-        )
-        if tokens
-        else []
-    )
+            ),
+            "customer_name_normalised",
+            normalised,
+        ).values_list("pk", "customer_name_normalised")[:RANKED_LIMIT]:
+            score = name_similarity(normalised, name, at_least=float(threshold))
+            if score >= float(threshold):
+                scored[pk] = score
+        if scored:
+            rows = active.in_bulk(list(scored))
+            by_name = [(rows[pk], score) for pk, score in scored.items() if pk in rows]
 
     matches: list[Match] = []
     seen: set[int] = set()
@@ -122,10 +163,7 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
                 matched_deal=d,
             )
         )
-    for d in by_name:
-        score = name_similarity(normalised, d.customer_name_normalised)
-        if score < float(threshold):
-            continue
+    for d, score in by_name:
         seen.add(d.pk)
         own = d.partner_id == probe.partner_id
         matches.append(
@@ -171,13 +209,21 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
         candidates += list(accounts.filter(domain=probe.customer_domain)[:CANDIDATE_LIMIT])
     if tokens:
         candidates += list(
-            accounts.filter(name_tokens__overlap=tokens).exclude(pk__in=[a.pk for a in candidates])[
-                :CANDIDATE_LIMIT
-            ]
+            _ranked(
+                accounts.filter(name_tokens__overlap=tokens).exclude(
+                    pk__in=[a.pk for a in candidates]
+                ),
+                "name_normalised",
+                normalised,
+            )[:RANKED_LIMIT]
         )
     for a in candidates:
         same_domain = bool(probe.customer_domain) and a.domain == probe.customer_domain
-        score = 1.0 if same_domain else name_similarity(normalised, a.name_normalised)
+        score = (
+            1.0
+            if same_domain
+            else name_similarity(normalised, a.name_normalised, at_least=float(threshold))
+        )
         if score < float(threshold):
             continue
         named = a.kind == NamedAccount.Kind.NAMED

@@ -45,19 +45,32 @@ def name_tokens(normalised: str) -> list[str]:
     return sorted(set(tokens or normalised.split()))[:12]
 
 
-def name_similarity(a: str, b: str) -> float:
+def name_similarity(a: str, b: str, *, at_least: float = 0.0) -> float:
     """0..1 similarity of two normalised names: the better of character similarity of the
     whole names and of their significant tokens (so word order and filler words matter
-    less)."""
+    less).
+
+    With `at_least`, a pair whose cheap upper bounds (SequenceMatcher's quick ratios, which
+    never undercount) cannot reach it gives 0.0 without the full comparison: the answer for
+    any pair that does reach it is unchanged. Conflict detection scores many candidates and
+    keeps only those above the threshold, so most are ruled out here."""
     if not a or not b:
         return 0.0
     if a == b:
         return 1.0
-    whole = SequenceMatcher(None, a, b).ratio()
     ta = " ".join(sorted(name_tokens(a)))
     tb = " ".join(sorted(name_tokens(b)))
-    tokens = SequenceMatcher(None, ta, tb).ratio() if ta and tb else 0.0
-    return round(max(whole, tokens), 3)
+    whole = SequenceMatcher(None, a, b)
+    tok = SequenceMatcher(None, ta, tb) if ta and tb else None
+    if at_least:
+        # The result is rounded to 3 places, so keep pairs within half a thousandth.
+        floor = at_least - 0.0005
+        if whole.quick_ratio() < floor and (tok is None or tok.quick_ratio() < floor):
+            return 0.0
+    score = whole.ratio()
+    if tok is not None:
+        score = max(score, tok.ratio())
+    return round(score, 3)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ app roles and the database, and writes `.data/env` for settings to read.
     python -m prm.devstack test ARGS  # services, then pytest ARGS
     python -m prm.devstack env        # services only; prints the environment
     python -m prm.devstack manage ARGS # services, then manage.py ARGS (as the app role)
-    python -m prm.devstack bench SCALE # fresh prm_bench database, bench_seed, benchmarks
+    python -m prm.devstack bench SCALE [NAMES] # fresh prm_bench database, seed, benchmarks
 """
 
 from __future__ import annotations
@@ -261,34 +261,82 @@ def test(args: list[str]) -> int:
 
 
 BENCH_DB = "prm_bench"
+# Files whose content decides the migrated schema: every migration, and the post_migrate
+# hooks (row-level security policies, distribution keys).
+SCHEMA_INPUTS = ("prm/apps.py", "prm/rls.py", "prm/distribution.py")
 
 
-def bench(scale: str) -> int:
+def schema_fingerprint() -> str:
+    """A hash of everything `migrate` depends on (migration files, post_migrate hooks, the
+    Django version): equal fingerprints give equal migrated databases."""
+    import hashlib
+
+    import django
+
+    digest = hashlib.sha256(django.get_version().encode())
+    files = sorted(p for p in ROOT.glob("*/migrations/*.py") if ".venv" not in p.parts)
+    for path in [*files, *(ROOT / f for f in SCHEMA_INPUTS)]:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+def bench(scale: str, names: list[str] | None = None) -> int:
     """`make bench`: a fresh database of its own (the demo database is untouched), Redis
-    db 9, migrations and bench_seed as the owner, then bench.run as the app role."""
+    db 9, migrations and bench_seed as the owner, then bench.run as the app role.
+
+    Migrating from scratch takes minutes, so the migrated, empty schema is kept as a
+    template database (`<db>_template`, its COMMENT holding the schema fingerprint) and the
+    bench database is cloned from it (`CREATE DATABASE ... TEMPLATE`, a file copy). The
+    template is rebuilt whenever a migration or a post_migrate hook changes.
+    PRM_BENCH_DB / PRM_BENCH_REDIS_DB pick another database and Redis db, so two people can
+    run benchmarks on one machine."""
     import psycopg
 
     env = prepare_env()
+    bench_db = os.environ.get("PRM_BENCH_DB", BENCH_DB)
+    template = f"{bench_db}_template"
+    redis_db = os.environ.get("PRM_BENCH_REDIS_DB", "9")
 
-    def for_bench(url: str) -> str:
-        return url.rsplit("/", 1)[0] + "/" + BENCH_DB
+    def for_db(url: str, db: str) -> str:
+        return url.rsplit("/", 1)[0] + "/" + db
 
-    with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    env["DATABASE_URL"] = for_bench(env["DATABASE_URL"])
-    env["DATABASE_OWNER_URL"] = for_bench(env["DATABASE_OWNER_URL"])
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
-        env["REDIS_URL"] = env["REDIS_URL"][:-1] + "9"
-        env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + "?virtual_host=9"
+        env["REDIS_URL"] = env["REDIS_URL"][:-1] + redis_db
+        env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + f"?virtual_host={redis_db}"
+    started = time.monotonic()
+    fingerprint = schema_fingerprint()
+    with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [template],
+        ).fetchone()
+        if not row or row[0] != f"schema {fingerprint}":
+            _say(f"bench: migrating the template database {template} (schema changed)")
+            conn.execute(f"DROP DATABASE IF EXISTS {template}")
+            conn.execute(f"CREATE DATABASE {template}")
+            owner_url = for_db(env["DATABASE_OWNER_URL"], template)
+            manage(
+                {**env, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url},
+                "migrate",
+                "--noinput",
+                "-v",
+                "0",
+            )
+            # Marked only once complete: an interrupted migration is redone next time.
+            conn.execute(f"COMMENT ON DATABASE {template} IS 'schema {fingerprint}'")
+        conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
+        conn.execute(f"CREATE DATABASE {bench_db} TEMPLATE {template}")
+    _say(f"bench: {bench_db} ready in {time.monotonic() - started:.0f}s")
+    env["DATABASE_URL"] = for_db(env["DATABASE_URL"], bench_db)
+    env["DATABASE_OWNER_URL"] = for_db(env["DATABASE_OWNER_URL"], bench_db)
     owner_env = {**env, "DATABASE_URL": env["DATABASE_OWNER_URL"]}
-    _say(f"bench: migrating {BENCH_DB}")
-    manage(owner_env, "migrate", "--noinput", "-v", "0")
     _say(f"bench: seeding ({scale})")
+    started = time.monotonic()
     manage(owner_env, "bench_seed", "--scale", scale)
+    _say(f"bench: seeded in {time.monotonic() - started:.0f}s")
     return subprocess.call(  # noqa: S603
-        [sys.executable, "-m", "bench.run", "--scale", scale], env=env, cwd=ROOT
+        [sys.executable, "-m", "bench.run", "--scale", scale, *(names or [])], env=env, cwd=ROOT
     )
 
 
@@ -304,7 +352,7 @@ def main(argv: list[str]) -> int:
             [sys.executable, str(ROOT / "manage.py"), *argv[1:]], env=env, cwd=ROOT
         )
     if cmd == "bench":
-        return bench(argv[1] if len(argv) > 1 else "small")
+        return bench(argv[1] if len(argv) > 1 else "small", argv[2:])
     if cmd == "env":
         env = prepare_env()
         for key in ("DATABASE_URL", "DATABASE_OWNER_URL", "REDIS_URL", "CELERY_BROKER_URL"):
