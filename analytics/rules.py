@@ -11,6 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy, ngettext_lazy
+
 from analytics.models import COMPONENTS
 
 
@@ -58,65 +62,148 @@ def pct_change(now: Decimal, before: Decimal) -> int | None:
     return round(float((now - before) / before) * 100)
 
 
-def component_fractions(f: Figures) -> dict[str, tuple[float | None, str]]:
-    """key -> (fraction or None, a short statement of the input)."""
-    out: dict[str, tuple[float | None, str]] = {}
+# Sentences people read, stored as a message key and its parameters (plus the English text,
+# for the API and for search) and translated when shown: see message_text(). Amounts are
+# stored as whole numbers and formatted for the reader's language. Keys must stay stable:
+# snapshots keep them for good.
+MESSAGES = {
+    "pipeline_detail": gettext_lazy("%(amount)s registered (peer median %(median)s)"),
+    "won_detail": gettext_lazy("%(amount)s won (peer median %(median)s)"),
+    "win_rate_detail": ngettext_lazy(
+        "%(won)s won of %(closed)s closed", "%(won)s won of %(closed)s closed", "closed"
+    ),
+    "no_closed_deals": gettext_lazy("no closed deals"),
+    "no_deal_yet": gettext_lazy("no deal registered yet"),
+    "last_registration": ngettext_lazy(
+        "last registration %(days)s day ago", "last registration %(days)s days ago", "days"
+    ),
+    "training_detail": gettext_lazy(
+        "certified people: %(certified)s, courses completed: %(courses)s"
+    ),
+    "activity_detail": ngettext_lazy(
+        "%(days)s active member-day", "%(days)s active member-days", "days"
+    ),
+    "mdf_detail": gettext_lazy("%(paid)s paid of %(allocated)s allocated"),
+    "no_mdf": gettext_lazy("no MDF allocated"),
+    "onboarding_detail": ngettext_lazy(
+        "%(done)s of %(total)s step done", "%(done)s of %(total)s steps done", "total"
+    ),
+    "no_onboarding": gettext_lazy("no onboarding workflow"),
+    "pipeline_down": gettext_lazy("Pipeline down %(pct)s%% vs the previous 90 days"),
+    "pipeline_up": gettext_lazy("Pipeline up %(pct)s%% vs the previous 90 days"),
+    "no_pipeline": gettext_lazy("No pipeline registered in the last 180 days"),
+    "weak": gettext_lazy("Weak: %(component)s (%(detail)s)"),
+    "score_below": gettext_lazy("Health score %(score)s is below %(below)s"),
+    "score_fell": ngettext_lazy(
+        "Health score fell %(points)s point in 30 days",
+        "Health score fell %(points)s points in 30 days",
+        "points",
+    ),
+}
+# Parameters that are amounts (formatted with the reader's digit grouping).
+AMOUNTS = {"amount", "median", "paid", "allocated"}
+
+
+def message(key: str, **params) -> dict:
+    """A stored sentence: {"key", "params", "text"}; "text" is the English rendering."""
+    with translation.override("en"):
+        text = message_text({"key": key, "params": params})
+    return {"key": key, "params": params, "text": text}
+
+
+def message_text(item) -> str:
+    """The sentence in the active language. Old snapshots stored plain English strings:
+    they are shown as they are. Parameters may be messages themselves (a weak component's
+    detail) or a component key (its label)."""
+    if isinstance(item, str):
+        return item
+    if not isinstance(item, dict) or item.get("key") not in MESSAGES:
+        return str((item or {}).get("text", "")) if isinstance(item, dict) else str(item)
+    values = {}
+    for name, value in (item.get("params") or {}).items():
+        if isinstance(value, dict):
+            values[name] = message_text(value)
+        elif name == "component" and value in COMPONENTS:
+            values[name] = str(COMPONENTS[value]).lower()
+        elif name in AMOUNTS:
+            values[name] = number_format(Decimal(value), 0, force_grouping=True)
+        else:
+            values[name] = value
+    return MESSAGES[item["key"]] % values
+
+
+def _detail_messages(f: Figures) -> dict[str, tuple[float | None, dict]]:
+    """key -> (fraction or None, the input as a message)."""
+    out: dict[str, tuple[float | None, dict]] = {}
+
+    def amount(value: Decimal) -> str:
+        return str(value.quantize(Decimal("1")))
+
     out["pipeline"] = (
         _ratio(f.pipeline_90, f.median_pipeline_90),
-        f"{_money(f.pipeline_90)} registered (peer median {_money(f.median_pipeline_90)})",
+        message(
+            "pipeline_detail", amount=amount(f.pipeline_90), median=amount(f.median_pipeline_90)
+        ),
     )
     out["won_revenue"] = (
         _ratio(f.won_12m, f.median_won_12m),
-        f"{_money(f.won_12m)} won (peer median {_money(f.median_won_12m)})",
+        message("won_detail", amount=amount(f.won_12m), median=amount(f.median_won_12m)),
     )
     closed = f.won_deals + f.lost_deals
     out["win_rate"] = (
         (f.won_deals / closed if closed else None),
-        f"{f.won_deals} won of {closed} closed" if closed else "no closed deals",
+        message("win_rate_detail", won=f.won_deals, closed=closed)
+        if closed
+        else message("no_closed_deals"),
     )
     if f.days_since_last is None:
-        out["recency"] = (0.0, "no deal registered yet")
+        out["recency"] = (0.0, message("no_deal_yet"))
     else:
         d = f.days_since_last
         frac = 1.0 if d <= RECENT_DAYS else max(0.0, (STALE_DAYS - d) / (STALE_DAYS - RECENT_DAYS))
-        out["recency"] = (frac, f"last registration {d} days ago")
+        out["recency"] = (frac, message("last_registration", days=d))
     out["training"] = (
         0.7 * min(1.0, f.certified_people / CERTIFIED_TARGET)
         + 0.3 * min(1.0, f.completions_12m / COMPLETIONS_TARGET),
-        f"{f.certified_people} certified people, {f.completions_12m} courses completed",
+        message("training_detail", certified=f.certified_people, courses=f.completions_12m),
     )
     out["activity"] = (
         min(1.0, f.active_days_30 / ACTIVE_DAYS_TARGET),
-        f"{f.active_days_30} active member-days",
+        message("activity_detail", days=f.active_days_30),
     )
     out["mdf"] = (
         (min(1.0, float(f.mdf_paid / f.mdf_allocated)) if f.mdf_allocated > 0 else None),
         (
-            f"{_money(f.mdf_paid)} paid of {_money(f.mdf_allocated)} allocated"
+            message("mdf_detail", paid=amount(f.mdf_paid), allocated=amount(f.mdf_allocated))
             if f.mdf_allocated > 0
-            else "no MDF allocated"
+            else message("no_mdf")
         ),
     )
     out["onboarding"] = (
         (f.onboarding_done / f.onboarding_total if f.onboarding_total else None),
         (
-            f"{f.onboarding_done} of {f.onboarding_total} steps done"
+            message("onboarding_detail", done=f.onboarding_done, total=f.onboarding_total)
             if f.onboarding_total
-            else "no onboarding workflow"
+            else message("no_onboarding")
         ),
     )
     return out
 
 
+def component_fractions(f: Figures) -> dict[str, tuple[float | None, str]]:
+    """key -> (fraction or None, a short statement of the input, in English)."""
+    return {key: (frac, msg["text"]) for key, (frac, msg) in _detail_messages(f).items()}
+
+
 def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[str]]:
     """(score 0-100, components, drivers). Components with no data are left out."""
-    fractions = component_fractions(f)
+    fractions = _detail_messages(f)
     counted = {k: w for k, w in weights.items() if w > 0 and fractions[k][0] is not None}
     total_weight = sum(counted.values())
     components = []
     achieved = 0.0
     for key, label in COMPONENTS.items():
-        frac, detail = fractions[key]
+        frac, detail_msg = fractions[key]
         weight = counted.get(key, 0)
         share = (weight / total_weight * 100) if total_weight else 0.0
         points = (frac or 0.0) * share
@@ -125,7 +212,8 @@ def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[st
             {
                 "key": key,
                 "label": str(label),
-                "detail": detail,
+                "detail": detail_msg["text"],
+                "detail_msg": detail_msg,
                 "fraction": None if frac is None else round(frac, 4),
                 "points": round(points, 1),
                 "max_points": round(share, 1),
@@ -136,29 +224,41 @@ def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[st
     return max(0, min(100, value)), components, drivers(f, components)
 
 
-def drivers(f: Figures, components: list[dict]) -> list[str]:
+def drivers(f: Figures, components: list[dict]) -> list[dict]:
+    """The sentences shown first, as messages (see message())."""
     out = []
     change = pct_change(f.pipeline_90, f.pipeline_prev_90)
     if change is not None and change <= -10:
-        out.append(f"Pipeline down {-change}% vs the previous 90 days")
+        out.append(message("pipeline_down", pct=-change))
     elif change is not None and change >= 10:
-        out.append(f"Pipeline up {change}% vs the previous 90 days")
+        out.append(message("pipeline_up", pct=change))
     elif f.pipeline_90 == 0 and f.pipeline_prev_90 == 0:
-        out.append("No pipeline registered in the last 180 days")
+        out.append(message("no_pipeline"))
     weak = sorted(
         (c for c in components if c["counted"] and c["max_points"] > 0),
         key=lambda c: c["points"] / c["max_points"],
     )
     for c in weak[:2]:
         if c["points"] / c["max_points"] < 0.5:
-            out.append(f"Weak: {c['label'].lower()} ({c['detail']})")
+            detail = c.get("detail_msg") or c["detail"]
+            out.append(message("weak", component=c["key"], detail=detail))
     return out
 
 
-def risk(*, score_today: int, score_30_days_ago: int | None, below: int, drop: int) -> str:
-    """The reason a partner is at risk today, or "" when it is not."""
+def risk_message(
+    *, score_today: int, score_30_days_ago: int | None, below: int, drop: int
+) -> dict | None:
+    """Why a partner is at risk today, as a message, or None when it is not."""
     if score_today < below:
-        return f"Health score {score_today} is below {below}"
+        return message("score_below", score=score_today, below=below)
     if score_30_days_ago is not None and score_30_days_ago - score_today > drop:
-        return f"Health score fell {score_30_days_ago - score_today} points in 30 days"
-    return ""
+        return message("score_fell", points=score_30_days_ago - score_today)
+    return None
+
+
+def risk(*, score_today: int, score_30_days_ago: int | None, below: int, drop: int) -> str:
+    """The reason a partner is at risk today (English), or "" when it is not."""
+    found = risk_message(
+        score_today=score_today, score_30_days_ago=score_30_days_ago, below=below, drop=drop
+    )
+    return found["text"] if found else ""

@@ -131,6 +131,7 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
     from prm import events, notifications
 
     event_type = f"mdf.{kind}"
+    event = notifications.event_for(event_type, obj) if event_type in events.EVENTS else None
     notifications.notify(
         notifications.members_with_emails(recipients),
         group="mdf",
@@ -139,6 +140,15 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
         context=context,
         path=context["url"].removeprefix(tenant_url(tenant, "")),
         kind=event_type,
-        event=notifications.event_for(event_type, obj) if event_type in events.EVENTS else None,
+        event=event,
+        key="" if event is not None else notice_key(kind, obj),
     )
     return len(recipients)
+
+
+def notice_key(kind: str, obj) -> str:
+    """One notice per kind and object round: a request or claim sent back and submitted
+    again is a new round (its submission time changes); an expiry warning is its own row."""
+    submitted = getattr(obj, "submitted_at", None)
+    round_ = f":{submitted.isoformat()}" if submitted else ""
+    return f"mdf.{kind}:{obj.pk}{round_}"

@@ -146,6 +146,7 @@ IPP_FIELDS = [
 ]
 
 
+@transaction.atomic
 def onboarding_settings_update(*, by: Member, **changes) -> OnboardingSettings:
     _require(by, "onboarding.manage")
     current = OnboardingSettings.for_tenant(by.tenant)
@@ -181,6 +182,7 @@ def _clean_choices(values: Iterable[str], allowed: Iterable[str], field: str) ->
     return values
 
 
+@transaction.atomic
 def ideal_profile_update(
     *, by: Member, specialties: Iterable[Specialty] | None = None, **changes
 ) -> IdealPartnerProfile:

@@ -44,13 +44,27 @@ from prm.urls_util import tenant_url
 
 
 def catalogue_values() -> tuple[str, dict]:
-    """The event catalogue as a SQL VALUES list (with its parameters) for fan_out()."""
+    """The event catalogue as a SQL VALUES list (with its parameters) for fan_out(): one row
+    per event type and portal language, so each member's notification title is written in
+    their own language (the relay runs in a worker, where no request chose one)."""
     rows, params = [], {}
-    for i, (event_type, (group, audience, title)) in enumerate(events.EVENTS.items()):
-        rows.append(f"(%(ce{i})s, %(cg{i})s, %(ca{i})s, %(ct{i})s)")
-        params.update(
-            {f"ce{i}": event_type, f"cg{i}": group, f"ca{i}": audience, f"ct{i}": str(title)}
-        )
+    i = 0
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for event_type, (group, audience, title) in events.EVENTS.items():
+                rows.append(f"(%(ce{i})s, %(cg{i})s, %(ca{i})s, %(ct{i})s, %(cl{i})s)")
+                params.update(
+                    {
+                        f"ce{i}": event_type,
+                        f"cg{i}": group,
+                        f"ca{i}": audience,
+                        f"ct{i}": str(title),
+                        f"cl{i}": language,
+                    }
+                )
+                i += 1
+    params["cat_languages"] = [code for code, _name in settings.LANGUAGES]
+    params["cat_default_language"] = settings.LANGUAGE_CODE
     return ", ".join(rows), params
 
 
@@ -63,6 +77,17 @@ def notifications_for(member: Member) -> QuerySet[Notification]:
 
 def unread_count(member: Member) -> int:
     return Notification.objects.filter(member=member, read_at__isnull=True).count()
+
+
+def modes_for(group: str) -> list[tuple[str, str]]:
+    """The choices that mean something for `group`. The daily summary is a single e-mail:
+    it is sent or not, so it offers "send" (stored as immediate) and off, never digest."""
+    if group == DIGEST_GROUP:
+        return [
+            (NotificationMode.IMMEDIATE.value, gettext_lazy("Send")),
+            (NotificationMode.OFF.value, NotificationMode.OFF.label),
+        ]
+    return list(NotificationMode.choices)
 
 
 def preferences_for(member: Member) -> dict[str, str]:
@@ -82,6 +107,8 @@ def notification_preferences_set(*, member: Member, modes: dict[str, str]) -> di
             raise DomainError(_("Unknown group."), field=group)
         if mode not in NotificationMode.values:
             raise DomainError(_("Choose immediately, daily digest or off."), field=group)
+        if mode not in dict(modes_for(group)):
+            raise DomainError(_("Unknown value: %(v)s.") % {"v": mode}, field=group)
     before = preferences_for(member)
     for group, mode in modes.items():
         NotificationPreference.objects.update_or_create(
@@ -251,13 +278,17 @@ def notify(
     path: str = "",
     kind: str = "",
     event: OutboxEvent | None = None,
+    key: str = "",
 ) -> dict[str, int]:
     """Tell `members` about something in `group`, each as their preference says:
     immediate: an in-portal notification and an e-mail once the transaction commits;
     digest: an in-portal notification, e-mailed with the next daily digest;
     off: nothing.
     `event` (see event_for) makes the notification the relay's own row, so nobody sees it
-    twice. Precondition: inside tenant_context (renders and writes tenant rows).
+    twice; without an event, `key` (unique per member, e.g. "mdf.claim.submitted:7:<time>")
+    makes a repeated call (a task delivered twice) a no-op. Either way each notification is
+    e-mailed at most once (its `emailed_at` is claimed first).
+    Precondition: inside tenant_context (renders and writes tenant rows).
     Returns how many members got each mode."""
     if group not in events.GROUPS:
         raise ValueError(f"unknown notification group {group!r}; add it to prm.events.GROUPS")
@@ -291,12 +322,16 @@ def notify(
             "mode": mode,
         }
         if event is not None:
-            Notification.objects.get_or_create(
+            note, _new = Notification.objects.get_or_create(
                 tenant_id=tenant.pk, member=member, event=event, defaults=fields
             )
+        elif key:
+            note, _new = Notification.objects.get_or_create(
+                tenant_id=tenant.pk, member=member, key=key[:120], defaults=fields
+            )
         else:
-            Notification.objects.create(tenant_id=tenant.pk, member=member, **fields)
-        if mode == NotificationMode.IMMEDIATE and member.user.email:
+            note = Notification.objects.create(tenant_id=tenant.pk, member=member, **fields)
+        if mode == NotificationMode.IMMEDIATE and member.user.email and _claim_mail(note):
             url = tenant_url(tenant, path) if path else ""
             ctx = {"member": member, "url": url, **(context or {})}
             mails.append(
@@ -318,6 +353,16 @@ def notify(
 
         transaction.on_commit(send)
     return counts
+
+
+def _claim_mail(note: Notification) -> bool:
+    """True for the one caller that may e-mail this notification (a conditional update)."""
+    return (
+        Notification.objects.filter(pk=note.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        == 1
+    )
 
 
 def members_with_emails(emails: Iterable[str]) -> list[Member]:

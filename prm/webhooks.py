@@ -308,7 +308,7 @@ def fan_out(*, tenant) -> int:
                 SELECT id, event_type, payload FROM prm_outboxevent
                 WHERE tenant_id = %(t)s AND relayed_at IS NULL
                 ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-            ), cat (event_type, grp, audience, title) AS (VALUES {values_sql}),
+            ), cat (event_type, grp, audience, title, lang) AS (VALUES {values_sql}),
             deliveries AS (
                 INSERT INTO prm_webhookdelivery (tenant_id, endpoint_id, event_id, status,
                     attempts, next_attempt_at, error, created_at)
@@ -330,9 +330,12 @@ def fan_out(*, tenant) -> int:
                         ELSE m.id = (ev.payload ->> 'manager_id')::bigint END)
                     OR (c.audience = 'partner'
                         AND m.partner_id = (ev.payload ->> 'partner_id')::bigint))
+                JOIN prm_user u ON u.id = m.user_id
                 LEFT JOIN prm_notificationpreference p
                   ON p.tenant_id = %(t)s AND p.member_id = m.id AND p."group" = c.grp
                 WHERE coalesce(p.mode, 'immediate') <> 'off'
+                  AND c.lang = CASE WHEN u.language = ANY(%(cat_languages)s) THEN u.language
+                                    ELSE %(cat_default_language)s END
                 ON CONFLICT DO NOTHING
             )
             UPDATE prm_outboxevent o SET relayed_at = now() FROM ev WHERE o.id = ev.id

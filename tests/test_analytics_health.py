@@ -139,7 +139,7 @@ def test_pipeline_drop_is_explained_against_previous_90_days():
     drivers = rules.drivers(
         rules.Figures(pipeline_90=Decimal("600"), pipeline_prev_90=Decimal("1000")), []
     )
-    assert drivers[0] == "Pipeline down 40% vs the previous 90 days"
+    assert drivers[0]["text"] == "Pipeline down 40% vs the previous 90 days"
 
 
 def test_risk_when_score_below_threshold():
@@ -229,7 +229,7 @@ def test_activity_component_counts_days_with_audited_actions(world):
         snap = snapshot(world.partner, today)
     assert (activity.actions, component(snap, "activity")["detail"]) == (
         2,
-        "1 active member-days",
+        "1 active member-day",
     )
 
 
@@ -248,7 +248,7 @@ def test_snapshot_stores_components_and_drivers(world):
         services.health_compute(tenant=world.tenant, today=TODAY)
         snap = snapshot(world.partner)
     assert len(snap.components) == len(rules.COMPONENTS)
-    assert "Pipeline down 60% vs the previous 90 days" in snap.drivers
+    assert "Pipeline down 60% vs the previous 90 days" in [d["text"] for d in snap.drivers]
 
 
 def test_rerun_of_the_same_day_replaces_the_snapshot(world):

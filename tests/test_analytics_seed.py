@@ -30,7 +30,7 @@ def test_demo_has_a_year_of_health_history_and_a_falling_partner(acme):
         latest = history[-1]
         assert (latest.day - history[0].day).days >= 330
         assert latest.at_risk and latest.risk_reason
-        assert any("Pipeline down" in d for d in latest.drivers)
+        assert any("Pipeline down" in d["text"] for d in latest.drivers)
 
 
 def test_demo_rollups_show_sourced_and_influenced_revenue(acme):

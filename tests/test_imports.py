@@ -40,7 +40,7 @@ def test_wrong_header_is_refused_with_the_expected_columns(world):
     resp, job = upload(world, world.channel_manager, "leads", "firm,amount\nAcme,1\n")
     body = resp.content.decode()
     assert job is None and resp.status_code == 200
-    assert "missing column(s): company" in body and "unknown column(s): firm" in body
+    assert "missing column: company" in body and "unknown column: firm" in body
 
 
 def test_bom_and_semicolons_are_understood(world):

@@ -1,0 +1,51 @@
+"""Text in the reader's language when the writer's language is not theirs.
+
+E-mails are often built in a Celery task (no request, so English is active) or by one
+person's request for another person (a manager's decision mailed to a partner). Two helpers:
+
+* lazy_format(message, **params): `message % params`, translated only when it is turned into
+  text, so a subject made once can be rendered per recipient under translation.override().
+* recipient_language(emails): the language to write to these addresses in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.utils.functional import Promise, lazy
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+def _format(message, params: dict) -> str:
+    values = {k: str(v) if isinstance(v, Promise) else v for k, v in params.items()}
+    return str(message) % values if values else str(message)
+
+
+_lazy_format = lazy(_format, str)
+
+
+def lazy_format(message, /, **params) -> str:
+    """`message` (a gettext_lazy / ngettext_lazy string) with `params` filled in, translated
+    in whatever language is active when the result is used, not when it is made."""
+    return _lazy_format(message, params)
+
+
+def recipient_language(emails: Iterable[str], *, default: str | None = None) -> str:
+    """The language of the person behind these addresses: their own choice (User.language)
+    when they all share one, else `default` (the tenant's), else settings.LANGUAGE_CODE.
+    People who have no account yet (applicants, invitees) get the default."""
+    from prm.models import User
+
+    emails = {e.lower() for e in emails if e}
+    chosen = {
+        lang
+        for lang in User.objects.filter(email__in=emails).values_list("language", flat=True)
+        if lang in LANGUAGE_CODES
+    }
+    if len(chosen) == 1:
+        return chosen.pop()
+    if default in LANGUAGE_CODES:
+        return default
+    return settings.LANGUAGE_CODE
