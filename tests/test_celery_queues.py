@@ -63,7 +63,7 @@ def test_every_registered_task_goes_to_a_queue_the_workers_consume():
 def test_workers_are_started_on_every_queue():
     assert tuple(devstack.WORKER_QUEUES) == tuple(settings.PRM_CELERY_QUEUES)
     # A worker started without -Q consumes exactly the declared queues.
-    assert set(app.amqp.queues) == set(settings.PRM_CELERY_QUEUES)
+    assert set(app.conf.task_queues) == set(settings.PRM_CELERY_QUEUES)
 
 
 @pytest.mark.django_db(transaction=True)
