@@ -7,8 +7,16 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from analytics import signals
+        from dealreg.models import RulesVersion
         from prm import context_processors, roles
         from prm.roles import Role
+
+        post_save.connect(
+            signals.rules_published, sender=RulesVersion, dispatch_uid="analytics.rules_published"
+        )
 
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}

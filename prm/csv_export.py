@@ -10,22 +10,30 @@ response is streamed to the client.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A plain number (-0.5, +3, 1e-3) is data, not a formula: it stays a number in spreadsheets.
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 
 
 def safe(value) -> str:
-    """A cell: None as empty, dates in ISO 8601, formulas defused."""
+    """A cell: None as empty, dates in ISO 8601, formulas defused, numbers left as they are."""
     if value is None:
         return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return str(value)
     value = str(value)
-    return "'" + value if value[:1] in FORMULA_START else value
+    if value[:1] in FORMULA_START and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 class _Echo:

@@ -49,6 +49,15 @@ ENDPOINTS = [
     Endpoint(
         "api-analytics-rollup-list", lambda w: "/api/v1/analytics/rollups/", EVERYONE, api=True
     ),
+    Endpoint(
+        "api-analytics-funnel-list", lambda w: "/api/v1/analytics/funnels/", EVERYONE, api=True
+    ),
+    Endpoint(
+        "api-analytics-cohort-list",
+        lambda w: "/api/v1/analytics/first-deal-cohorts/",
+        EVERYONE,
+        api=True,
+    ),
     Endpoint("api-analytics-run-list", lambda w: "/api/v1/analytics/runs/", ADMIN, api=True),
     Endpoint(
         "api-analytics-run-list",

@@ -23,15 +23,30 @@ from tests.test_analytics_health import make_deal
 PAGES = {
     "partner_admin": ["/analytics/"],
     "channel_manager": ["/analytics/manager/"],
-    "admin": ["/analytics/program/", "/analytics/program/export.csv?table=tier"],
+    "admin": [
+        "/analytics/program/",
+        "/analytics/program/export.csv?table=tier",
+        # Time-to-first-deal cohorts filtered by the stored region and manager dimensions.
+        "/analytics/program/?region=emea",
+        "/analytics/program/export.csv?table=cohorts&region=emea",
+        "/api/v1/analytics/first-deal-cohorts/?region=emea",
+        "/api/v1/analytics/funnels/",
+    ],
 }
 
 
 def _grow(world, partners: int, deals_each: int) -> None:
     today = timezone.localdate()
     tier = Tier.objects.get_or_create(tenant=world.tenant, rank=1, defaults={"name": "Silver"})[0]
-    for _ in range(partners):
-        p = PartnerFactory(tenant=world.tenant, tier=tier, owner=world.channel_manager)
+    for i in range(partners):
+        p = PartnerFactory(
+            tenant=world.tenant,
+            tier=tier,
+            owner=world.channel_manager,
+            region="emea",
+            activated_at=timezone.now() - datetime.timedelta(days=25 * i + 40),
+            first_deal_at=timezone.now() - datetime.timedelta(days=25 * i + 10),
+        )
         for j in range(deals_each):
             make_deal(
                 p,
@@ -52,8 +67,9 @@ def _grow(world, partners: int, deals_each: int) -> None:
 def _counts(world) -> dict[str, int]:
     out = {}
     for role, urls in PAGES.items():
-        client = portal_client(world.tenant, world.member(role))
         for url in urls:
+            make = api_client if url.startswith("/api/") else portal_client
+            client = make(world.tenant, world.member(role))
             client.get(url)  # warm caches (session, content types)
             with CaptureQueriesContext(connection) as ctx:
                 resp = client.get(url)
@@ -163,7 +179,8 @@ def test_program_dashboard_bad_filter_is_a_form_error_not_a_crash(world):
 
 def test_program_export_is_csv_with_inputs(world):
     resp = portal_client(world.tenant, world.admin).get("/analytics/program/export.csv?table=tier")
-    assert resp.content.decode().splitlines()[0].startswith("tier_name,partners,won_deals,sourced")
+    text = b"".join(resp.streaming_content).decode()
+    assert text.splitlines()[0].startswith("tier_name,partners,won_deals,sourced")
 
 
 def test_settings_refuse_all_zero_weights(world):
