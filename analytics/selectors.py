@@ -12,7 +12,7 @@ from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 
-from analytics.models import HealthSnapshot, PartnerRollup, RiskEpisode
+from analytics.models import FirstDealCohort, HealthSnapshot, PartnerRollup, RiskEpisode
 from dealreg.models import Deal, DealStatus
 from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier
 from prm.models import Member
@@ -196,13 +196,15 @@ def quarter_label(day: datetime.date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
-def ropi_by_partner(qs: QuerySet[PartnerRollup]) -> list[dict]:
+def ropi_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) -> list[dict]:
+    """ROPI per partner, by name; `limit` keeps the first ones (a page: its cost must not
+    grow with the number of partners; the CSV export has them all)."""
     rows = (
         qs.values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
         .annotate(**MONEY_SUMS)
-        .order_by("partner_name")
+        .order_by("partner_name", "partner_id")
     )
-    return _with_ropi(rows)
+    return _with_ropi(rows[:limit] if limit is not None else rows)
 
 
 def partner_quarters(partner: Partner, *, quarters: int = 5) -> list[dict]:
@@ -255,6 +257,21 @@ def registration_funnel(qs: QuerySet[PartnerRollup]) -> dict:
         rejected=Sum("funnel_rejected"),
     )
     return {k: v or 0 for k, v in agg.items()}
+
+
+def funnel_by_quarter(qs: QuerySet[PartnerRollup]) -> QuerySet:
+    """The stored registration funnel added up per quarter (one aggregate, oldest first)."""
+    return (
+        qs.values("period_start")
+        .annotate(
+            partners=Count("partner_id", distinct=True),
+            submitted=Sum("funnel_submitted"),
+            approved=Sum("funnel_approved"),
+            won=Sum("funnel_won"),
+            rejected=Sum("funnel_rejected"),
+        )
+        .order_by("period_start")
+    )
 
 
 def _pct(part, whole) -> Decimal | None:
@@ -317,22 +334,46 @@ def kpis_by_tier(qs: QuerySet[PartnerRollup]) -> list[dict]:
     return [_kpi(r) for r in rows]
 
 
-def kpis_by_partner(qs: QuerySet[PartnerRollup]) -> list[dict]:
+def kpis_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) -> list[dict]:
+    """KPIs per partner, by name; `limit` as in ropi_by_partner."""
     rows = (
         qs.values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
         .annotate(**KPI_SUMS)
-        .order_by("partner_name")
+        .order_by("partner_name", "partner_id")
     )
-    return [_kpi(r) for r in rows]
+    return [_kpi(r) for r in (rows[:limit] if limit is not None else rows)]
+
+
+def cohort_totals(qs: QuerySet[FirstDealCohort]) -> QuerySet:
+    """Stored per-partner cohort rows added up per activation month (one aggregate, ordered
+    by month): partners activated, how many have a deal, and the summed days to it."""
+    return (
+        qs.values("cohort_month")
+        .annotate(
+            activated=Count("id"),
+            with_deal=Count("first_deal_days"),
+            days_total=Coalesce(Sum("first_deal_days"), 0),
+        )
+        .order_by("cohort_month")
+    )
+
+
+def average_days(row: dict) -> int | None:
+    return round(row["days_total"] / row["with_deal"]) if row["with_deal"] else None
 
 
 def first_deal_cohorts(
-    *, months: int = 12, tier: int | None = None, partner_type: str = "", **_ignored
+    *,
+    months: int = 12,
+    tier: int | None = None,
+    partner_type: str = "",
+    region: str = "",
+    manager: int | None = None,
+    **_ignored,
 ) -> list[dict]:
-    """Time to first deal by activation month, read from the cohorts the rollup run stored
-    (one aggregate): partners activated, how many have a deal, average days to it."""
-    from analytics.models import FirstDealCohort
-
+    """Time to first deal by activation month, read from the rows the rollup run stored (one
+    aggregate whatever the number of partners): partners activated, how many have a deal,
+    average days to it. Filters use the dimensions as stored by the run."""
     today = timezone.localdate()
     since = (today.replace(day=1) - datetime.timedelta(days=31 * (months - 1))).replace(day=1)
     qs = FirstDealCohort.objects.filter(cohort_month__gte=since)
@@ -340,18 +381,13 @@ def first_deal_cohorts(
         qs = qs.filter(tier_id=tier)
     if partner_type:
         qs = qs.filter(partner_type=partner_type)
-    rows = (
-        qs.values("cohort_month")
-        .annotate(
-            activated=Sum("activated"), with_deal=Sum("with_deal"), days_total=Sum("days_total")
-        )
-        .order_by("cohort_month")
-    )
-    out = []
-    for r in rows:
-        days = round(r["days_total"] / r["with_deal"]) if r["with_deal"] else None
-        out.append({**r, "cohort": r["cohort_month"], "avg_days": days})
-    return out
+    if region:
+        qs = qs.filter(region=region)
+    if manager is not None:
+        qs = qs.filter(manager_id=manager)
+    return [
+        {**r, "cohort": r["cohort_month"], "avg_days": average_days(r)} for r in cohort_totals(qs)
+    ]
 
 
 @dataclass(frozen=True)

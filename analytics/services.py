@@ -249,14 +249,15 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
     snapshots = []
     for partner_id, f in figures.items():
         value, components, drivers = rules.score(f, weights)
-        reason = rules.risk(
+        at_risk = rules.risk_message(
             score_today=value,
             score_30_days_ago=recent_high.get(partner_id),
             below=config.at_risk_below,
             drop=config.at_risk_drop,
         )
-        if reason:
-            drivers = [reason, *drivers]
+        reason = at_risk["text"] if at_risk else ""
+        if at_risk:
+            drivers = [at_risk, *drivers]
         snapshots.append(
             HealthSnapshot(
                 tenant=tenant,
@@ -374,6 +375,28 @@ WITH q AS (
 ), p AS (
   SELECT id, tier_id, partner_type FROM {partner}
   WHERE tenant_id = %(t)s AND status <> 'applicant' {partner_filter}
+), pt AS (
+  -- The tier each partner held at the end of each period (every partner: tier costs are
+  -- shared by all of a tier's partners of that period): the last tier change applied before
+  -- the period ended; else the tier before the first later change; else today's tier. The
+  -- period under way has not ended: today's tier.
+  SELECT a.id AS partner_id, q.ps,
+    CASE WHEN q.pe > %(today)s THEN a.tier_id WHEN bef.found THEN bef.tier_id
+         WHEN aft.found THEN aft.tier_id ELSE a.tier_id END AS tier_id
+  FROM {partner} a CROSS JOIN q
+  LEFT JOIN LATERAL (
+    SELECT true AS found, c.to_tier_id AS tier_id FROM {tierchange} c
+    WHERE c.tenant_id = %(t)s AND c.partner_id = a.id AND c.status = 'applied'
+      AND c.decided_at < (q.pe::timestamp AT TIME ZONE 'UTC')
+    ORDER BY c.decided_at DESC, c.id DESC LIMIT 1
+  ) bef ON true
+  LEFT JOIN LATERAL (
+    SELECT true AS found, c.from_tier_id AS tier_id FROM {tierchange} c
+    WHERE c.tenant_id = %(t)s AND c.partner_id = a.id AND c.status = 'applied'
+      AND c.decided_at >= (q.pe::timestamp AT TIME ZONE 'UTC')
+    ORDER BY c.decided_at, c.id LIMIT 1
+  ) aft ON true
+  WHERE a.tenant_id = %(t)s AND a.status <> 'applicant'
 ), won_fx AS (
   -- Deals won in the periods, converted to the reporting currency at mdf's exchange rate in
   -- force on the day the deal closed (rounded per deal); no rate -> the deal is left out.
@@ -449,23 +472,24 @@ WITH q AS (
     AND r.campaign_code = w.mdf_campaign_code
   GROUP BY r.partner_id, w.ps
 ), tiercount AS (
-  SELECT tier_id, COUNT(*) AS n FROM {partner}
-  WHERE tenant_id = %(t)s AND status <> 'applicant' AND tier_id IS NOT NULL GROUP BY tier_id
+  SELECT tier_id, ps, COUNT(*) AS n FROM pt WHERE tier_id IS NOT NULL GROUP BY tier_id, ps
 ), cost AS (
-  SELECT p.id AS partner_id, q.ps,
+  -- A tier cost is shared evenly by the partners that held the tier at the period's end.
+  SELECT pt.partner_id, q.ps,
     SUM(CASE WHEN c.partner_id IS NOT NULL THEN c.amount ELSE ROUND(c.amount / tc.n, 2) END)
       AS amount
   FROM {cost} c JOIN q ON c.incurred_on >= q.ps AND c.incurred_on < q.pe
-  JOIN p ON p.id = c.partner_id OR (c.partner_id IS NULL AND p.tier_id = c.tier_id)
-  LEFT JOIN tiercount tc ON tc.tier_id = c.tier_id
-  WHERE c.tenant_id = %(t)s AND c.currency = %(cur)s
-  GROUP BY p.id, q.ps
+  JOIN pt ON pt.ps = q.ps
+    AND (pt.partner_id = c.partner_id OR (c.partner_id IS NULL AND pt.tier_id = c.tier_id))
+  LEFT JOIN tiercount tc ON tc.tier_id = c.tier_id AND tc.ps = q.ps
+  WHERE c.tenant_id = %(t)s AND c.currency = %(cur)s AND pt.partner_id IN (SELECT id FROM p)
+  GROUP BY pt.partner_id, q.ps
 ), vel AS (
   SELECT d.partner_id, q.ps,
     percentile_cont(0.5) WITHIN GROUP (
       ORDER BY d.closed_at - (d.submitted_at AT TIME ZONE 'UTC')::date) AS med,
     AVG(d.closed_at - (d.submitted_at AT TIME ZONE 'UTC')::date) AS avg, COUNT(*) AS n
-  FROM {deal} d JOIN q ON d.closed_at >= q.ps AND d.closed_at < q.pe
+  FROM {deal} d JOIN q ON q.ps = date_trunc('quarter', d.closed_at::timestamp)::date
   WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.submitted_at IS NOT NULL
   GROUP BY d.partner_id, q.ps
 ), dcs AS (
@@ -475,12 +499,13 @@ WITH q AS (
     COUNT(*) FILTER (WHERE d.decided_at <= d.submitted_at + make_interval(
       hours => COALESCE(rv.review_sla_hours, (
         SELECT cr.review_sla_hours FROM {rules} cr
-        WHERE cr.tenant_id = %(t)s AND cr.effective_from <= now()
+        WHERE cr.tenant_id = %(t)s AND cr.effective_from <= statement_timestamp()
         ORDER BY cr.effective_from DESC LIMIT 1), 48)::int)) AS in_sla,
     COUNT(*) FILTER (WHERE d.status <> 'rejected') AS approved
   FROM {deal} d
-  JOIN q ON (d.decided_at AT TIME ZONE 'UTC')::date >= q.ps
-        AND (d.decided_at AT TIME ZONE 'UTC')::date < q.pe
+  -- Periods are calendar quarters (quarter_start): "in the period" is an equality on the
+  -- quarter, a hash join, instead of a range test of every deal against every period.
+  JOIN q ON q.ps = date_trunc('quarter', d.decided_at AT TIME ZONE 'UTC')::date
   LEFT JOIN {rules} rv ON rv.id = d.rules_version_id
   WHERE d.tenant_id = %(t)s AND d.submitted_at IS NOT NULL
     AND d.status IN ('approved', 'rejected', 'won', 'lost', 'expired')
@@ -491,8 +516,7 @@ WITH q AS (
     COUNT(*) FILTER (WHERE d.status = 'won') AS won,
     COUNT(*) FILTER (WHERE d.status = 'rejected') AS rejected
   FROM {deal} d
-  JOIN q ON (d.submitted_at AT TIME ZONE 'UTC')::date >= q.ps
-        AND (d.submitted_at AT TIME ZONE 'UTC')::date < q.pe
+  JOIN q ON q.ps = date_trunc('quarter', d.submitted_at AT TIME ZONE 'UTC')::date
   WHERE d.tenant_id = %(t)s AND d.status <> 'draft'
   GROUP BY d.partner_id, q.ps
 ), psat AS (
@@ -500,7 +524,7 @@ WITH q AS (
   FROM {survey} WHERE tenant_id = %(t)s AND period_start = ANY(%(starts)s::date[])
   GROUP BY partner_id, period_start
 ), r AS (
-  SELECT p.id AS partner_id, q.ps, p.tier_id, p.partner_type,
+  SELECT p.id AS partner_id, q.ps, pt.tier_id, p.partner_type,
     COALESCE(src.n, 0) AS won_deals, COALESCE(src.rev, 0) AS sourced,
     COALESCE(inf.rev, 0) AS influenced, COALESCE(disc.amount, 0) AS discounts,
     COALESCE(mdf.paid, 0) AS mdf_paid, COALESCE(cost.amount, 0) AS costs,
@@ -512,7 +536,7 @@ WITH q AS (
     COALESCE(fun.submitted, 0) AS f_submitted, COALESCE(fun.approved, 0) AS f_approved,
     COALESCE(fun.won, 0) AS f_won, COALESCE(fun.rejected, 0) AS f_rejected,
     COALESCE(psat.n, 0) AS psat_n, psat.avg AS psat_avg
-  FROM p CROSS JOIN q
+  FROM p CROSS JOIN q JOIN pt ON pt.partner_id = p.id AND pt.ps = q.ps
   LEFT JOIN src ON src.partner_id = p.id AND src.ps = q.ps
   LEFT JOIN disc ON disc.partner_id = p.id AND disc.ps = q.ps
   LEFT JOIN inf ON inf.partner_id = p.id AND inf.ps = q.ps
@@ -564,22 +588,32 @@ ON CONFLICT (tenant_id, partner_id, period_start) DO UPDATE SET
   psat_average = EXCLUDED.psat_average, computed_at = EXCLUDED.computed_at
 """
 
-# Time to first deal by activation month, per partner type and tier: the whole table is
-# rebuilt by each rollup run (a few rows per month), so it never needs an incremental path.
+# Time to first deal: one row per activated partner with its activation month, days to its
+# first deal and its dimensions (type, tier, region, channel manager). The whole table is
+# rebuilt by each rollup run in one statement, so it never needs an incremental path.
 COHORT_DELETE_SQL = "DELETE FROM {cohort} WHERE tenant_id = %(t)s"
 COHORT_SQL = """
-INSERT INTO {cohort} (tenant_id, cohort_month, partner_type, tier_id, activated, with_deal,
-  days_total, computed_at)
-SELECT %(t)s, date_trunc('month', activated_at AT TIME ZONE 'UTC')::date, partner_type, tier_id,
-  COUNT(*), COUNT(*) FILTER (WHERE first_deal_at IS NOT NULL),
-  COALESCE(SUM(GREATEST((first_deal_at AT TIME ZONE 'UTC')::date
-                        - (activated_at AT TIME ZONE 'UTC')::date, 0))
-           FILTER (WHERE first_deal_at IS NOT NULL), 0),
+INSERT INTO {cohort} (tenant_id, partner_id, cohort_month, partner_type, tier_id, region,
+  manager_id, first_deal_days, computed_at)
+SELECT tenant_id, id, date_trunc('month', activated_at AT TIME ZONE 'UTC')::date, partner_type,
+  tier_id, region, owner_id,
+  CASE WHEN first_deal_at IS NOT NULL THEN GREATEST((first_deal_at AT TIME ZONE 'UTC')::date
+                                           - (activated_at AT TIME ZONE 'UTC')::date, 0) END,
   now()
 FROM {partner}
 WHERE tenant_id = %(t)s AND activated_at IS NOT NULL AND status <> 'applicant'
-GROUP BY 2, 3, 4
 """
+# One rollup computation per tenant at a time (nightly, on demand, after a settings change):
+# two concurrent rebuilds of the cohort table would collide on its unique key.
+LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('analytics.rollups'), %(t)s::int)"
+
+
+def _lock_rollups(tenant) -> None:
+    """Wait for any other rollup computation of the tenant to commit (held to the end of the
+    transaction; taken before the settings are read, so a run that waited reads the newest
+    ones)."""
+    with connection.cursor() as cur:
+        cur.execute(LOCK_SQL, {"t": tenant.pk})
 
 
 def quarter_start(day: datetime.date) -> datetime.date:
@@ -610,13 +644,19 @@ def rollups_compute(
     gross margin; investment = MDF paid + discount of the tier the partner had when each
     resale deal was won + program costs (tier costs shared evenly by the tier's partners).
     Also deal velocity, approval SLA attainment and approval rate, the registration funnel,
-    MDF ROI and PSAT; then the time-to-first-deal cohorts are rebuilt. `partner_ids` limits
-    the recompute to partners whose data changed; the result for them equals a full
-    recompute. Returns the number of rollup rows written."""
+    MDF ROI and PSAT; then the time-to-first-deal cohorts are rebuilt. The tier dimension is
+    the tier the partner held at the end of each quarter (from its applied tier changes).
+    `partner_ids` limits the recompute to partners whose data changed; the result for them
+    equals a full recompute. A full recompute (no periods, no partner_ids) clears the
+    "stale" mark set before it began. Returns the number of rollup rows written."""
+    started = timezone.now()
+    full = periods is None and partner_ids is None
+    _lock_rollups(tenant)
     config = AnalyticsSettings.for_tenant(tenant)
     periods = periods or quarters_back(timezone.localdate(), 5)
     params = {
         "t": tenant.pk,
+        "today": timezone.localdate(),
         "starts": [quarter_start(p) for p in periods],
         "cur": config.currency,
         "weighted": config.attribution_model == "weighted",
@@ -631,7 +671,12 @@ def rollups_compute(
         rows = cur.rowcount
         cur.execute(COHORT_DELETE_SQL.format(**T), {"t": tenant.pk})
         cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
-        return rows
+    if full:
+        # Fresh again, unless an input changed after this computation began.
+        AnalyticsSettings.objects.filter(rollups_stale_since__lte=started).update(
+            rollups_stale_since=None, rollups_stale_reason=""
+        )
+    return rows
 
 
 CHANGED_SQL = """
@@ -663,6 +708,7 @@ WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'par
 # Changes that move every partner's figures: recompute everything.
 GLOBAL_ACTIONS = (
     "analytics.settings_updated",
+    "rules.published",
     "analytics.program_cost_added",
     "tier.updated",
     "mdf.exchange_rate.set",
@@ -684,10 +730,12 @@ def changed_partners(*, tenant, since: datetime.datetime) -> list[int] | None:
 def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
     """The nightly rollup: incremental for the partners whose data changed since the last
     rollup (equal to a full recompute for them), full when there is no earlier rollup, when a
-    program-wide input changed, or on the first day of a quarter (a new period starts)."""
+    program-wide input changed (or the rollups are marked stale), or on the first day of a
+    quarter (a new period starts)."""
     last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
     today = today or timezone.localdate()
-    if last is None or today == quarter_start(today):
+    stale = AnalyticsSettings.for_tenant(tenant).rollups_stale_since is not None
+    if last is None or stale or today == quarter_start(today):
         return rollups_compute(tenant=tenant)
     ids = changed_partners(tenant=tenant, since=last)
     if ids is None:
@@ -714,6 +762,45 @@ def rollup_run_request(*, tenant, member) -> RollupRun:
     return run
 
 
+@transaction.atomic
+def rollups_mark_stale(*, tenant, reason: str) -> RollupRun:
+    """A program-wide input changed (analytics settings; the rules of engagement, whose review
+    targets decide SLA attainment): mark the stored rollups stale and make sure a full
+    recompute (health and rollups, with visible progress) runs once this transaction commits.
+
+    A queued run that no worker has claimed yet is reused: it has not read anything, and the
+    row lock taken here makes a worker's claim wait for this commit. A run a worker already
+    holds (its row is locked, so skipped) may have read the old inputs, so a new run is
+    queued behind it. The mark is cleared by the first full recompute that began after it."""
+    from analytics import tasks
+    from prm.tasks import dispatch
+
+    config = AnalyticsSettings.for_tenant(tenant)
+    reason = reason[:200]
+    AnalyticsSettings.objects.filter(pk=config.pk).update(
+        rollups_stale_since=timezone.now(), rollups_stale_reason=reason
+    )
+    run = (
+        RollupRun.objects.select_for_update(skip_locked=True)
+        .filter(
+            status=RollupRun.Status.QUEUED,
+            created_at__gte=timezone.now() - datetime.timedelta(hours=1),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if run is None:
+        run = RollupRun.objects.create(tenant=tenant, reason=reason)
+        dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
+    log_action(
+        "analytics.rollups_marked_stale",
+        tenant=tenant,
+        obj=config,
+        after={"reason": reason, "run": run.pk},
+    )
+    return run
+
+
 def rollup_run_execute(*, tenant, run_id: int) -> RollupRun | None:
     """Claim the run (conditional update), compute health and rollups, record the result."""
     claimed = RollupRun.objects.filter(
@@ -723,6 +810,7 @@ def rollup_run_execute(*, tenant, run_id: int) -> RollupRun | None:
         return None
     try:
         with transaction.atomic():
+            _lock_rollups(tenant)
             health_compute(tenant=tenant)
             rows = rollups_compute(tenant=tenant)
     except Exception as exc:  # noqa: BLE001 - recorded on the run, which people see
@@ -775,6 +863,10 @@ def settings_update(*, tenant, **values) -> AnalyticsSettings:
             obj=obj,
             before={f: before[f] for f in changed},
             after={f: after[f] for f in changed},
+        )
+        # Margin, currency, attribution and weights change every stored figure.
+        rollups_mark_stale(
+            tenant=tenant, reason=_("Analytics settings changed: %s") % ", ".join(changed)
         )
     return obj
 

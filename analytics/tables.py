@@ -2,20 +2,20 @@
 the export has the same rows, columns and filters as what people see.
 
 A page's builder returns {name: Table}; the page renders them, and the page's export view
-writes one of them with `csv_response` (the one CSV helper of the analytics pages)."""
+writes one of them with `csv_response` (the project's CSV writer, prm.csv_export)."""
 
 from __future__ import annotations
 
-import csv
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.http import HttpResponse
+from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from analytics.models import COMPONENTS
+from analytics.rules import message_text
+from prm import csv_export
 from prm.audit import log_action
-from prm.views import _csv_safe
 
 
 @dataclass
@@ -43,25 +43,14 @@ class Table:
         return [(label, key in self.numeric) for key, label in self.columns]
 
 
-def _cell(value) -> str | Decimal | int:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal | int | float):
-        return value
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return _csv_safe(str(value))
-
-
-def csv_response(table: Table, *, page: str) -> HttpResponse:
-    """The table as CSV (text cells defused against spreadsheet formulas; numbers as
-    numbers), audited as an export."""
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="analytics-{page}-{table.name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow([key for key, _label in table.columns])
-    for row in table.cells:
-        writer.writerow([_cell(v) for v in row])
+def csv_response(table: Table, *, page: str) -> StreamingHttpResponse:
+    """The table as CSV (text cells defused against spreadsheet formulas; numbers, negative
+    ones too, as numbers), audited as an export."""
+    response = csv_export.csv_response(
+        f"analytics-{page}-{table.name}",
+        [key for key, _label in table.columns],
+        table.cells,
+    )
     log_action(
         "analytics.exported",
         object_type="analytics.table",
@@ -130,9 +119,10 @@ def _table(name, title, keys, rows, numeric_from: int) -> Table:
     )
 
 
-def program_tables(qs, filters: dict) -> dict[str, Table]:
+def program_tables(qs, filters: dict, *, partner_limit: int | None = None) -> dict[str, Table]:
     """The program dashboard's tables for the filtered rollups (a fixed number of
-    aggregates)."""
+    aggregates). `partner_limit` caps the per-partner tables (the page shows the first
+    partners by name; the export, without a limit, has every partner)."""
     from analytics import selectors
 
     by_tier = selectors.ropi_by_tier(qs)
@@ -158,7 +148,7 @@ def program_tables(qs, filters: dict) -> dict[str, Table]:
             "partner",
             _("ROPI by partner"),
             ["partner_name", "tier_name", *MONEY_KEYS],
-            selectors.ropi_by_partner(qs),
+            selectors.ropi_by_partner(qs, limit=partner_limit),
             2,
         ),
         _table(
@@ -172,7 +162,7 @@ def program_tables(qs, filters: dict) -> dict[str, Table]:
             "kpi_partner",
             _("Deal and MDF KPIs by partner"),
             ["partner_name", "tier_name", "won_deals", *KPI_KEYS],
-            selectors.kpis_by_partner(qs),
+            selectors.kpis_by_partner(qs, limit=partner_limit),
             2,
         ),
         Table(
@@ -294,8 +284,8 @@ def manager_tables(*, queue: dict, at_risk, expiring, stuck, kpis) -> dict[str, 
 def partner_tables(*, snapshot, quarters, mdf_rows, benchmark) -> dict[str, Table]:
     components = [
         {
-            "component": c["label"],
-            "input": c["detail"],
+            "component": str(COMPONENTS.get(c["key"], c["label"])),
+            "input": message_text(c.get("detail_msg") or c["detail"]),
             "points": c["points"] if c["counted"] else None,
             "max_points": c["max_points"],
         }

@@ -14,9 +14,10 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 import django_filters
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -33,6 +34,7 @@ from dealreg.models import (
     DealEvent,
     DealInfluencer,
     DealMatch,
+    DealProduct,
     DealSource,
     DealStatus,
     ExtensionRequest,
@@ -102,11 +104,36 @@ def _is_staff(member: Member) -> bool:
 
 
 def deals_for(member: Member) -> QuerySet[Deal]:
-    """The deals `member` may see, with what a list shows."""
+    """The deals `member` may see, with what a list shows. The product ids come as an array
+    in the same query: a prefetch costs a round trip, and a related manager per deal."""
+    products = (
+        DealProduct.objects.filter(deal=OuterRef("pk"))
+        .order_by("product__name", "product_id")
+        .values("product_id")
+    )
     return (
         selectors.deals_visible_to(member)
         .select_related("rules_version")
-        .prefetch_related("products")
+        .annotate(product_ids=ArraySubquery(products))
+    )
+
+
+# The deal columns DealListSerializer shows: a list page reads these and nothing else (no
+# name tokens, no tier), which halves the cost of building its rows.
+LIST_COLUMNS = [
+    name
+    for name in ds.DealListSerializer.Meta.fields
+    if name not in ("number", "partner", "products", "rules_version")
+]
+
+
+def deals_listed(member: Member) -> QuerySet[Deal]:
+    """deals_for() reduced to the columns of a list (see LIST_COLUMNS)."""
+    return (
+        deals_for(member)
+        .select_related(None)
+        .select_related("partner", "rules_version")
+        .only(*LIST_COLUMNS, "partner__name", "rules_version__version")
     )
 
 
@@ -193,6 +220,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return _is_staff(self.member)
 
     def scoped_queryset(self):
+        if self.action == "list":
+            return deals_listed(self.member)
         qs = deals_for(self.member)
         if self.action == "retrieve":
             qs = deal_details(qs, staff=self.staff)

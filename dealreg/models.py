@@ -251,6 +251,8 @@ class Deal(TenantModel):
                 condition=Q(status__in=["submitted", "under_review", "approved"]),
             ),
             models.Index(fields=["tenant", "partner", "-created_at"], name="deal_partner_idx"),
+            # The deal list's order (newest first), so a page reads 50 index entries.
+            models.Index(fields=["tenant", "-created_at"], name="deal_created_idx"),
             models.Index(fields=["tenant", "status", "submitted_at"], name="deal_queue_idx"),
             models.Index(
                 fields=["tenant", "mdf_campaign_code"],

@@ -12,6 +12,7 @@ from rest_framework import generics, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import APIView
 
+from prm import audit
 from prm.api import idempotency
 
 
@@ -24,6 +25,7 @@ class _IdempotentMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
+        self._bind_actor(request)
         member = getattr(request._request, "member", None)
         self._idempotency_key = None
         if member is not None:
@@ -48,7 +50,25 @@ class _IdempotentMixin:
         key = getattr(self, "_idempotency_key", None)
         if key:
             idempotency.finish(request, request._request.member, key, response)
+        if self._actor is not None:
+            self._actor.__exit__(None, None, None)
+            self._actor = None
         return response
+
+    _actor = None
+
+    def _bind_actor(self, request) -> None:
+        """An API key authenticates here, after the middleware bound the audit context to
+        an anonymous request: make its member's user the actor of what the request changes,
+        as a session's user is in the portal."""
+        ctx = audit.current_context()
+        user = request.user
+        if ctx.user_id is not None or not getattr(user, "is_authenticated", False):
+            return
+        self._actor = audit.audit_context(
+            user_id=user.pk, actor_label=user.email, ip=ctx.ip, user_agent=ctx.user_agent
+        )
+        self._actor.__enter__()
 
     @property
     def member(self):
