@@ -992,19 +992,24 @@ def named_account_upsert(
         from django_scopes import get_scope
 
         account.tenant = get_scope()["tenant"]
+    fields = ("name", "kind", "owner", "is_active", "domain")
+    before = None if creating else {f: getattr(account, f) for f in fields}
     account.name, account.kind, account.owner, account.is_active = (
         name[:200],
         kind,
         owner,
         is_active,
     )
+    account.domain = registrable_domain(domain)
+    if before == {f: getattr(account, f) for f in fields}:
+        return account  # a CRM resending the same account: nothing to write or audit
     account.name_normalised = normalise_company_name(name)
     account.name_tokens = name_tokens(account.name_normalised)
-    account.domain = registrable_domain(domain)
     account.save()
     log_action(
         "named_account.created" if creating else "named_account.updated",
         obj=account,
+        before=before,
         after={"name": name, "domain": account.domain, "kind": kind, "external_id": external_id},
     )
     return account

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -43,7 +41,6 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import STAFF_ROLES
 from prm.search import search, search_term
-from prm.views import _csv_safe
 
 
 def _deal_or_404(request, pk: int) -> Deal:
@@ -91,49 +88,47 @@ def deal_list(request):
 
 
 def _deals_csv(request, qs):
-    resp = HttpResponse(content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = f'attachment; filename="deals-{timezone.now():%Y%m%d}.csv"'
-    writer = csv.writer(resp)
-    writer.writerow(
-        [
-            "number",
-            "partner",
-            "customer",
-            "domain",
-            "country",
-            "status",
-            "amount",
-            "currency",
-            "expected_close",
-            "protected_until",
-            "submitted_at",
-            "won_amount",
-            "closed_at",
-            "source",
-        ]
+    header = (
+        "number",
+        "partner",
+        "customer",
+        "domain",
+        "country",
+        "status",
+        "amount",
+        "currency",
+        "expected_close",
+        "protected_until",
+        "submitted_at",
+        "won_amount",
+        "closed_at",
+        "source",
     )
-    rows = 0
-    for d in qs.iterator(chunk_size=2000):
-        writer.writerow(
-            [
+    count = 0
+
+    def rows():
+        nonlocal count
+        for d in qs.iterator(chunk_size=2000):
+            count += 1
+            yield (
                 d.number,
-                _csv_safe(d.partner.name),
-                _csv_safe(d.customer_name),
+                d.partner.name,
+                d.customer_name,
                 d.customer_domain,
                 d.country,
                 d.status,
                 d.amount or "",
                 d.currency,
-                d.expected_close_date or "",
-                d.protected_until or "",
-                d.submitted_at.isoformat() if d.submitted_at else "",
+                d.expected_close_date,
+                d.protected_until,
+                d.submitted_at,
                 d.won_amount or "",
-                d.closed_at or "",
+                d.closed_at,
                 d.source,
-            ]
-        )
-        rows += 1
-    log_action("deals.exported", object_type="dealreg.deal", after={"rows": rows})
+            )
+
+    resp = csv_response("deals", header, rows())  # reads every row now
+    log_action("deals.exported", object_type="dealreg.deal", after={"rows": count})
     return resp
 
 

@@ -50,6 +50,7 @@ from onboarding.training_models import (
     TrainingRole,
 )
 from partners.models import Partner, PartnerMetrics, PartnerStatus, PartnerType
+from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.i18n import lazy_format
@@ -1124,6 +1125,12 @@ def _issue(
             "expires_at": expires,
         },
     )
+    events.emit(
+        "certification.earned",
+        certificate,
+        partner_id=member.partner_id,
+        renewed=current is not None,
+    )
     _mail_after_commit(
         subject=lazy_format(gettext_lazy("You are certified: %(c)s"), c=cert.name),
         template="training/emails/certificate_issued.txt",
@@ -1239,6 +1246,7 @@ def certificates_sweep(*, tenant, now: datetime.datetime | None = None) -> dict:
             before={"status": CertificateStatus.ACTIVE},
             after={"status": CertificateStatus.EXPIRED, "expires_at": certificate.expires_at},
         )
+        events.emit("certification.expired", certificate, partner_id=certificate.member.partner_id)
         _notify(tenant, certificate, NoticeKind.EXPIRED, now)
     horizon = now + datetime.timedelta(days=max(rules.REMINDER_DAYS))
     soon = list(

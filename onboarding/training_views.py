@@ -5,7 +5,6 @@ certificate verification page. Each validates a form, calls one service, renders
 
 from __future__ import annotations
 
-import csv
 import datetime
 
 from django.contrib import messages
@@ -42,11 +41,11 @@ from onboarding.training_models import (
     TrainingRole,
 )
 from partners.models import Partner
+from prm.csv_export import csv_response
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import Role
 from prm.search import search, search_term
-from prm.views import _csv_safe
 
 
 def _apply_error(form, exc) -> None:
@@ -382,39 +381,32 @@ def readiness_partner(request, pk: int):
 @member_required("training.monitor")
 def readiness_export(request):
     now = timezone.now()
-    resp = HttpResponse(content_type="text/csv; charset=utf-8")
-    resp["Content-Disposition"] = (
-        f'attachment; filename="training-readiness-{now.strftime("%Y%m%d")}.csv"'
+    header = (
+        "partner",
+        "person",
+        "email",
+        "training_role",
+        "certification",
+        "status",
+        "issued_at",
+        "expires_at",
+        "verification_code",
     )
-    writer = csv.writer(resp)
-    writer.writerow(
-        [
-            "partner",
-            "person",
-            "email",
-            "training_role",
-            "certification",
-            "status",
-            "issued_at",
-            "expires_at",
-            "verification_code",
-        ]
-    )
-    for c in selectors.readiness_export_rows(now=now).iterator(chunk_size=500):
-        writer.writerow(
-            [
-                _csv_safe(c.member.partner.name),
-                _csv_safe(c.holder_name),
-                _csv_safe(c.member.user.email),
-                c.training_role or "",
-                _csv_safe(c.certification.name),
-                "valid" if c.is_valid(now) else "expired",
-                c.issued_at.date().isoformat(),
-                c.expires_at.date().isoformat(),
-                c.code,
-            ]
+    rows = (
+        (
+            c.member.partner.name,
+            c.holder_name,
+            c.member.user.email,
+            c.training_role or "",
+            c.certification.name,
+            "valid" if c.is_valid(now) else "expired",
+            c.issued_at.date(),
+            c.expires_at.date(),
+            c.code,
         )
-    return resp
+        for c in selectors.readiness_export_rows(now=now).iterator(chunk_size=500)
+    )
+    return csv_response("training-readiness", header, rows)
 
 
 # --- Admins: courses, lessons, quizzes ----------------------------------------------------

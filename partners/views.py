@@ -3,19 +3,18 @@
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partners import selectors, services, tasks, tiering
+from partners import selectors, services, tiering
 from partners.forms import (
     CatalogueForm,
     DirectoryFilterForm,
@@ -37,11 +36,10 @@ from partners.models import (
     Tier,
 )
 from prm.audit import log_action
+from prm.csv_export import csv_response
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import Member
-from prm.tasks import dispatch
-from prm.views import _csv_safe
 
 
 def _apply_error(form, exc) -> None:
@@ -99,54 +97,51 @@ def partner_list(request):
 def partner_export(request):
     _form, qs = _directory(request)
     qs = qs.select_related("metrics")
-    resp = HttpResponse(content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d")
-    resp["Content-Disposition"] = f'attachment; filename="partners-{stamp}.csv"'
-    writer = csv.writer(resp)
-    writer.writerow(
-        [
-            "id",
-            "name",
-            "legal_name",
-            "type",
-            "status",
-            "tier",
-            "country",
-            "region",
-            "website",
-            "channel_manager",
-            "won_revenue_12m",
-            "won_deals_12m",
-            "approved_at",
-            "activated_at",
-        ]
+    header = (
+        "id",
+        "name",
+        "legal_name",
+        "type",
+        "status",
+        "tier",
+        "country",
+        "region",
+        "website",
+        "channel_manager",
+        "won_revenue_12m",
+        "won_deals_12m",
+        "approved_at",
+        "activated_at",
     )
-    rows = 0
-    for p in qs.iterator(chunk_size=2000):
-        metrics = getattr(p, "metrics", None)
-        writer.writerow(
-            [
+    count = 0
+
+    def rows():
+        nonlocal count
+        for p in qs.iterator(chunk_size=2000):
+            metrics = getattr(p, "metrics", None)
+            count += 1
+            yield (
                 p.pk,
-                _csv_safe(p.name),
-                _csv_safe(p.legal_name),
+                p.name,
+                p.legal_name,
                 p.partner_type,
                 p.status,
                 p.tier.name if p.tier else "",
                 p.country,
                 p.region,
-                _csv_safe(p.website),
+                p.website,
                 p.owner.user.email if p.owner else "",
                 metrics.won_revenue_12m if metrics else "",
                 metrics.won_deals_12m if metrics else "",
-                p.approved_at.isoformat() if p.approved_at else "",
-                p.activated_at.isoformat() if p.activated_at else "",
-            ]
-        )
-        rows += 1
+                p.approved_at,
+                p.activated_at,
+            )
+
+    resp = csv_response("partners", header, rows())  # reads every row now
     log_action(
         "partners.exported",
         object_type="partners.partner",
-        after={"rows": rows, "filters": request.GET.dict()},
+        after={"rows": count, "filters": request.GET.dict()},
     )
     return resp
 
@@ -327,8 +322,11 @@ def program_tiers(request):
     if request.method == "POST":
         op = request.POST.get("op", "create")
         if op == "evaluate":
-            dispatch(tasks.evaluate_tiers, tenant=request.tenant)
-            log_action("tiers.evaluation_requested", object_type="partners.tier")
+            try:
+                services.tiers_evaluation_request(tenant=request.tenant, by=request.member)
+            except DomainError as exc:
+                messages.error(request, str(exc))
+                return redirect("program-tiers")
             messages.success(request, _("Evaluation started; changes appear in a moment."))
             return redirect("program-tiers")
         form = TierForm(request.POST)

@@ -116,6 +116,15 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         lambda o: o.name,
         lambda o: "/company/",
     ),
+    "onboarding.certificate": (
+        "certificate_id",
+        (
+            "certification_id", "member_id", "holder_name", "status", "issued_at",
+            "expires_at", "renewals",
+        ),
+        lambda o: f"{o.certification.name}: {o.holder_name}",
+        lambda o: "/learning/certificates/",
+    ),
     "onboarding.application": (
         "application_id",
         ("company_name", "partner_type", "country", "status", "fit_score", "website"),

@@ -160,12 +160,22 @@ class Notification(TenantModel):
     created_at = models.DateTimeField(db_default=Now())
     read_at = models.DateTimeField(null=True, blank=True)
     digested_at = models.DateTimeField(null=True, blank=True)
+    # Notices that have no outbox event (prm.notifications.notify(key=...)) are made once per
+    # member and key, so a task delivered twice makes one; the relay's rows leave it empty.
+    key = models.CharField(max_length=120, blank=True, default="", db_default="")
+    # Claimed by a conditional update before the e-mail is queued: at most one mail each.
+    emailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "member", "event"], name="notification_unique_event"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "member", "key"],
+                condition=~Q(key=""),
+                name="notification_unique_key",
+            ),
         ]
         indexes = [
             models.Index(

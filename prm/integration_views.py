@@ -16,7 +16,6 @@ from prm import events, notifications, webhooks
 from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
-from prm.models import NotificationMode
 
 EVENT_CHOICES = [(e, e) for e in events.EVENT_TYPES]
 
@@ -38,7 +37,7 @@ class PreferencesForm(forms.Form):
         super().__init__(*args, **kwargs)
         for group, label in events.GROUPS.items():
             self.fields[group] = forms.ChoiceField(
-                label=label, choices=NotificationMode.choices, widget=forms.RadioSelect
+                label=label, choices=notifications.modes_for(group), widget=forms.RadioSelect
             )
 
 

@@ -9,7 +9,7 @@ the members of the partner named in the payload. Each member chooses, per event 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError
-from prm.i18n import recipient_language
+from prm.i18n import recipient_language, recipient_languages
 from prm.models import (
     Member,
     Notification,
@@ -266,6 +266,49 @@ def build_message(
     )
     mail.attach_alternative(html, "text/html")
     return mail
+
+
+def send_mandatory(
+    *,
+    tenant,
+    to: Iterable[str],
+    subject: str,
+    template: str,
+    context: dict,
+    language: str | None = None,
+    attachments: Callable[[], list[tuple[str, bytes, str]]] | None = None,
+) -> int:
+    """A MANDATORY mail (invitation, export link, deletion notice, security or operational
+    alert, applicant mail): never filtered by preferences, no unsubscribe link, sent once
+    the current transaction commits. Rendered now (templates may read tenant rows) in each
+    recipient's language (User.language, else `language`, else the default): recipients
+    who share a language get one message. Pass a lazy `subject`. `attachments` is called
+    once, after the commit (it must not read the database). Returns how many messages."""
+    by_language: dict[str, list[str]] = {}
+    for email, lang in recipient_languages(to, default=language).items():
+        by_language.setdefault(lang, []).append(email)
+    messages = [
+        build_message(
+            tenant=tenant,
+            to=emails,
+            subject=subject,
+            template=template,
+            context=context,
+            language=lang,
+        )
+        for lang, emails in by_language.items()
+    ]
+    if messages:
+
+        def send() -> None:
+            files = attachments() if attachments else []
+            for message in messages:
+                for name, content, mimetype in files:
+                    message.attach(name, content, mimetype)
+                message.send()
+
+        transaction.on_commit(send)
+    return len(messages)
 
 
 def notify(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import secrets
 
@@ -12,7 +11,7 @@ from django.core import signing
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -313,16 +312,10 @@ def audit(request):
     )
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @member_required("audit.view")
 def audit_export(request):
     _form, qs = _audit_queryset(request)
-    writer = csv.writer(_Echo())
-    header = [
+    header = (
         "time_utc",
         "actor",
         "action",
@@ -333,43 +326,34 @@ def audit_export(request):
         "after",
         "ip",
         "user_agent",
-    ]
+    )
+    count = 0
 
     def rows():
-        yield writer.writerow(header)
+        nonlocal count
         for e in qs.iterator(chunk_size=2000):
-            yield writer.writerow(
-                [
-                    e.created_at.isoformat(),
-                    e.actor_label,
-                    e.action,
-                    e.object_type,
-                    e.object_id,
-                    _csv_safe(e.object_label),
-                    e.before,
-                    e.after,
-                    e.ip or "",
-                    _csv_safe(e.user_agent),
-                ]
+            count += 1
+            yield (
+                e.created_at,
+                e.actor_label,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_label,
+                e.before,
+                e.after,
+                e.ip,
+                e.user_agent,
             )
 
     # Rows are read now, inside the request's tenant transaction.
-    data = list(rows())
+    resp = csv_response(f"audit-{request.tenant.slug}", header, rows())
     log_action(
         "audit.exported",
         object_type="prm.auditevent",
-        after={"rows": len(data) - 1, "filters": request.GET.dict()},
+        after={"rows": count, "filters": request.GET.dict()},
     )
-    resp = StreamingHttpResponse(iter(data), content_type="text/csv; charset=utf-8")
-    stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    resp["Content-Disposition"] = f'attachment; filename="audit-{request.tenant.slug}-{stamp}.csv"'
     return resp
-
-
-def _csv_safe(value) -> str:
-    """Defuse spreadsheet formulas in user-controlled cells."""
-    value = str(value or "")
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
 
 
 # --- API keys -----------------------------------------------------------------------------

@@ -152,3 +152,52 @@ def test_import_export_lists_the_jobs(world):
         )
     rows = export(world, world.channel_manager, "/imports/?format=csv")
     assert [(r["kind"], r["filename"]) for r in rows] == [("leads", "l.csv")]
+
+
+# --- The directory, deals, audit and readiness exports share prm/csv_export.py ----------------
+
+
+def test_partner_directory_export_keeps_its_columns_and_defuses_every_text_cell(world):
+    from partners.models import Partner
+
+    with tenant_context(world.tenant):
+        Partner.objects.filter(pk=world.partner.pk).update(region="+cmd", legal_name="-2")
+    rows = export(world, world.admin, "/partners/export.csv?q=Partner+A")
+    assert list(rows[0]) == [
+        "id", "name", "legal_name", "type", "status", "tier", "country", "region",
+        "website", "channel_manager", "won_revenue_12m", "won_deals_12m", "approved_at",
+        "activated_at",
+    ]  # fmt: skip
+    assert [(r["name"], r["region"], r["legal_name"]) for r in rows] == [
+        (world.partner.name, "'+cmd", "-2")  # a plain number stays a number
+    ]
+
+
+def test_deal_export_keeps_its_columns_and_counts_rows_in_the_audit(world):
+    from prm.models import AuditEvent
+
+    deal = register(world)
+    rows = export(world, world.channel_manager, "/deals/?format=csv")
+    assert list(rows[0]) == [
+        "number", "partner", "customer", "domain", "country", "status", "amount", "currency",
+        "expected_close", "protected_until", "submitted_at", "won_amount", "closed_at", "source",
+    ]  # fmt: skip
+    assert [(r["number"], r["amount"], r["protected_until"]) for r in rows] == [
+        (deal.number, "20000.00", deal.protected_until.isoformat())
+    ]
+    with tenant_context(world.tenant):
+        assert AuditEvent.objects.get(action="deals.exported").after == {"rows": 1}
+
+
+def test_audit_export_keeps_its_columns_and_is_itself_audited(world):
+    from prm.models import AuditEvent
+
+    register(world)
+    rows = export(world, world.admin, "/audit/export.csv?action=deal.approved")
+    assert list(rows[0]) == [
+        "time_utc", "actor", "action", "object_type", "object_id", "object", "before",
+        "after", "ip", "user_agent",
+    ]  # fmt: skip
+    assert [r["action"] for r in rows] == ["deal.approved"]
+    with tenant_context(world.tenant):
+        assert AuditEvent.objects.get(action="audit.exported").after["rows"] == 1

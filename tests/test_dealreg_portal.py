@@ -247,9 +247,8 @@ def test_deal_csv_export_lists_only_own_deals_for_partners(world):
     portal_client(world.tenant, world.other_partner_user).post(
         "/deals/new/", form(customer_name="Other Co", customer_domain_input="other.com")
     )
-    body = (
-        portal_client(world.tenant, world.partner_user).get("/deals/?format=csv").content.decode()
-    )
+    resp = portal_client(world.tenant, world.partner_user).get("/deals/?format=csv")
+    body = resp.getvalue().decode()
     assert "Globex" in body and "Other Co" not in body
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.core import mail
 
-from prm import notifications, webhooks
+from prm import events, notifications, webhooks
 from prm.errors import DomainError
 from prm.models import Notification
 from prm.tenancy import tenant_context
@@ -143,3 +144,38 @@ def test_preferences_api_refuses_an_unknown_group_with_a_field_error(world):
         format="json",
     )
     assert resp.status_code == 400 and "preferences" in resp.json()["errors"]
+
+
+# --- Only choices that mean something -------------------------------------------------------
+
+
+def radio_values(html: str, name: str) -> set[str]:
+    tags = re.findall(r"<input[^>]*>", html)
+    return {re.search(r'value="([^"]*)"', t).group(1) for t in tags if f'name="{name}"' in t}
+
+
+def test_the_daily_summary_offers_send_or_off_and_other_groups_all_three(world):
+    html = portal_client(world.tenant, world.partner_user).get("/notifications/preferences/")
+    html = html.content.decode()
+    assert radio_values(html, "digest") == {"immediate", "off"}
+    assert radio_values(html, "deals") == {"immediate", "digest", "off"}
+
+
+def test_digest_mode_for_the_daily_summary_is_a_form_error(world):
+    modes = dict.fromkeys(events.GROUPS, "immediate")
+    resp = portal_client(world.tenant, world.partner_user).post(
+        "/notifications/preferences/", modes | {"digest": "digest", "deals": "off"}
+    )
+    assert resp.status_code == 200 and resp.context["form"].errors.keys() == {"digest"}
+    with tenant_context(world.tenant):
+        assert notifications.preferences_for(world.partner_user)["deals"] == "immediate"
+
+
+def test_digest_mode_for_the_daily_summary_is_a_400_in_the_api(world):
+    client = api_client(world.tenant, world.partner_user)
+    resp = client.put(
+        "/api/v1/notification-preferences/",
+        {"preferences": [{"group": "digest", "mode": "digest"}]},
+        format="json",
+    )
+    assert resp.status_code == 400 and "digest" in resp.json()["errors"]

@@ -167,7 +167,7 @@ def test_directory_searches_domains(world):
 def test_directory_csv_export_respects_filters(world):
     PartnerFactory(tenant=world.tenant, name="=cmd Partner", status="suspended")
     resp = portal_client(world.tenant, world.admin).get("/partners/export.csv?status=suspended")
-    rows = resp.content.decode().splitlines()
+    rows = resp.getvalue().decode().splitlines()
     assert resp["Content-Type"].startswith("text/csv")
     assert len(rows) == 2 and "'=cmd Partner" in rows[1]
 

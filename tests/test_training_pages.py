@@ -182,7 +182,7 @@ def test_readiness_csv_export(world):
         Partner.objects.filter(pk=world.partner.pk).update(name="=cmd|' /C calc'!A0")
     resp = portal_client(world.tenant, world.channel_manager).get("/training/readiness/export.csv")
     assert resp["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(resp.content.decode())))
+    rows = list(csv.reader(io.StringIO(resp.getvalue().decode())))
     assert rows[0][:5] == ["partner", "person", "email", "training_role", "certification"]
     assert len(rows) == 2 and rows[1][0].startswith("'=") and rows[1][5] == "valid"
 

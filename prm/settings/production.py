@@ -14,3 +14,5 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Never from the environment: a webhook must not reach the cluster's own network.
+PRM_WEBHOOKS_ALLOW_PRIVATE = False

@@ -1,0 +1,342 @@
+"""Every event issue #8 lists is in the catalogue, and the real service that causes it writes
+it to the outbox inside its own transaction (checked before that transaction ends)."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from analytics import services as analytics_services
+from analytics.models import RiskEpisode
+from dealreg import leads
+from dealreg import services as deal_services
+from mdf import services as mdf_services
+from onboarding import training_services
+from onboarding.training_models import Certificate
+from partners import services as partner_services
+from partners.models import Tier
+from prm import events
+from prm.models import OutboxEvent
+from prm.tenancy import tenant_context
+from tests.onboarding_helpers import submit as application_submit
+from tests.test_dealreg import register
+from tests.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
+from tests.training_helpers import certify, make_course, pass_course
+
+pytestmark = pytest.mark.django_db
+
+# The events the issue names, in its words: deal submitted / approved / rejected / expired /
+# won / lost, lead assigned, MDF request and claim decisions and payments, partner status and
+# tier changes, certification earned or expired, application received.
+REQUIRED = {
+    "deal.submitted",
+    "deal.approved",
+    "deal.rejected",
+    "deal.expired",
+    "deal.won",
+    "deal.lost",
+    "lead.assigned",
+    "mdf.request.approved",
+    "mdf.request.rejected",
+    "mdf.request.returned",
+    "mdf.claim.approved",
+    "mdf.claim.rejected",
+    "mdf.claim.info_requested",
+    "mdf.claim.paid",
+    "partner.status_changed",
+    "partner.tier_changed",
+    "certification.earned",
+    "certification.expired",
+    "application.received",
+}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # claim proof files
+
+
+# Each case sets up what the service needs, then returns `act`: a callable that runs the one
+# service under test and returns what the event's payload must contain.
+
+
+def _under_review(world):
+    return register(world, amount=Decimal("90000"))  # above the auto-approval limit
+
+
+def _deal_submitted(world):
+    from tests.test_dealreg import data
+
+    def act():
+        deal = deal_services.deal_save(by=world.partner_admin, data=data(), submit=True)
+        return {"deal_id": deal.pk, "partner_id": world.partner.pk, "status": deal.status}
+
+    return act
+
+
+def _deal_approved(world):
+    deal = _under_review(world)
+
+    def act():
+        deal_services.deal_approve(deal=deal, by=world.channel_manager)
+        return {"deal_id": deal.pk, "status": "approved", "automatic": False}
+
+    return act
+
+
+def _deal_rejected(world):
+    deal = _under_review(world)
+
+    def act():
+        deal_services.deal_reject(deal=deal, by=world.channel_manager, reason="Direct account")
+        return {"deal_id": deal.pk, "status": "rejected"}
+
+    return act
+
+
+def _deal_expired(world):
+    deal = register(world)
+
+    def act():
+        today = deal.protected_until + datetime.timedelta(days=1)
+        deal_services.deals_expire(tenant=world.tenant, today=today)
+        return {"deal_id": deal.pk, "partner_id": world.partner.pk, "status": "expired"}
+
+    return act
+
+
+def _deal_won(world):
+    deal = register(world)
+
+    def act():
+        deal_services.deal_close(
+            deal=deal, by=world.channel_manager, won=True, amount=Decimal("21000.50")
+        )
+        return {"deal_id": deal.pk, "won_amount": "21000.50", "currency": "USD"}
+
+    return act
+
+
+def _deal_lost(world):
+    deal = register(world)
+
+    def act():
+        deal_services.deal_close(deal=deal, by=world.channel_manager, won=False, reason="Budget")
+        return {"deal_id": deal.pk, "status": "lost"}
+
+    return act
+
+
+def _lead_assigned(world):
+    with tenant_context(world.tenant):
+        world.partner.country = "DE"
+        world.partner.save(update_fields=["country"])
+
+    def act():
+        lead = leads.lead_create(
+            by=world.channel_manager, company="Initech GmbH", domain="initech.de", country="DE"
+        )
+        offer = leads.lead_route(lead=lead)
+        return {"offer_id": offer.pk, "lead_id": lead.pk, "partner_id": world.partner.pk}
+
+    return act
+
+
+def _mdf_request(world):
+    with tenant_context(world.tenant):
+        program = make_program(world)
+        mdf_services.allocation_add(
+            program=program, partner=world.partner, amount=Decimal("20000"), by=None
+        )
+        return mdf_services.request_submit(
+            program=program, by=world.partner_admin, **request_fields(program)
+        )
+
+
+def _mdf_request_decision(to, **kwargs):
+    def case(world):
+        req = _mdf_request(world)
+
+        def act():
+            mdf_services.request_transition(request=req, to=to, by=world.channel_manager, **kwargs)
+            return {"request_id": req.pk, "partner_id": world.partner.pk, "status": to}
+
+        return act
+
+    return case
+
+
+def _mdf_claim(world, approved=False):
+    req = _mdf_request(world)
+    with tenant_context(world.tenant):
+        req = mdf_services.request_transition(request=req, to="approved", by=world.channel_manager)
+        claim = mdf_services.claim_submit(
+            request=req,
+            by=world.partner_admin,
+            documents=[("invoice", pdf_upload())],
+            **claim_fields(req),
+        )
+        if approved:
+            claim = mdf_services.claim_transition(
+                claim=claim, to="approved", by=world.channel_manager
+            )
+    return claim
+
+
+def _mdf_claim_decision(to, **kwargs):
+    def case(world):
+        claim = _mdf_claim(world, approved=to == "paid")
+        by = world.admin if to == "paid" else world.channel_manager
+
+        def act():
+            mdf_services.claim_transition(claim=claim, to=to, by=by, **kwargs)
+            return {"claim_id": claim.pk, "partner_id": world.partner.pk, "status": to}
+
+        return act
+
+    return case
+
+
+def _partner_status(world):
+    def act():
+        partner_services.partner_transition(
+            partner=world.partner, by=world.channel_manager, to="suspended", reason="audit"
+        )
+        return {"partner_id": world.partner.pk, "status": "suspended"}
+
+    return act
+
+
+def _partner_tier(world):
+    with tenant_context(world.tenant):
+        gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+
+    def act():
+        partner_services.partner_set_tier(
+            partner=world.partner, by=world.admin, tier=gold, reason="Strategic"
+        )
+        return {"partner_id": world.partner.pk, "tier_id": gold.pk}
+
+    return act
+
+
+def _health_at_risk(world):
+    with tenant_context(world.tenant):
+        episode = RiskEpisode.objects.create(
+            tenant=world.tenant,
+            partner=world.partner,
+            started_on=timezone.localdate(),
+            reason="No deals in 90 days",
+            score=20,
+        )
+
+    def act():
+        analytics_services.at_risk_notify(tenant=world.tenant, episode_id=episode.pk)
+        return {"episode_id": episode.pk, "partner_id": world.partner.pk}
+
+    return act
+
+
+def _certification(world):
+    course = make_course(world)
+    certify(world, courses=[course])
+    return course
+
+
+def _certification_earned(world):
+    course = _certification(world)
+
+    def act():
+        pass_course(world, world.partner_user, course)  # the last step issues it
+        certificate = Certificate.objects.get(member=world.partner_user)
+        return {
+            "certificate_id": certificate.pk,
+            "member_id": world.partner_user.pk,
+            "partner_id": world.partner.pk,
+            "renewed": False,
+        }
+
+    return act
+
+
+def _certification_expired(world):
+    pass_course(world, world.partner_user, _certification(world))
+    with tenant_context(world.tenant):
+        certificate = Certificate.objects.get(member=world.partner_user)
+
+    def act():
+        later = certificate.expires_at + datetime.timedelta(days=1)
+        training_services.certificates_sweep(tenant=world.tenant, now=later)
+        return {
+            "certificate_id": certificate.pk,
+            "partner_id": world.partner.pk,
+            "status": "expired",
+        }
+
+    return act
+
+
+def _application_received(world):
+    def act():
+        application = application_submit(world)
+        return {"application_id": application.pk, "company_name": "Globex Partners"}
+
+    return act
+
+
+CASES = {
+    "deal.submitted": _deal_submitted,
+    "deal.approved": _deal_approved,
+    "deal.rejected": _deal_rejected,
+    "deal.expired": _deal_expired,
+    "deal.won": _deal_won,
+    "deal.lost": _deal_lost,
+    "lead.assigned": _lead_assigned,
+    "mdf.request.approved": _mdf_request_decision("approved"),
+    "mdf.request.rejected": _mdf_request_decision("rejected", reason="Out of scope"),
+    "mdf.request.returned": _mdf_request_decision("returned", reason="Add the agenda"),
+    "mdf.claim.approved": _mdf_claim_decision("approved"),
+    "mdf.claim.rejected": _mdf_claim_decision("rejected", reason="Not eligible"),
+    "mdf.claim.info_requested": _mdf_claim_decision("info_requested", reason="Attach photos"),
+    "mdf.claim.paid": _mdf_claim_decision(
+        "paid", payment_reference="PAY-7", paid_on=timezone.localdate()
+    ),
+    "partner.status_changed": _partner_status,
+    "partner.tier_changed": _partner_tier,
+    "partner.health_at_risk": _health_at_risk,
+    "certification.earned": _certification_earned,
+    "certification.expired": _certification_expired,
+    "application.received": _application_received,
+}
+
+
+def test_the_catalogue_has_every_event_the_issue_lists():
+    assert REQUIRED - set(events.EVENTS) == set()
+
+
+def test_every_catalogued_event_has_an_emission_case():
+    assert set(CASES) == set(events.EVENTS)
+
+
+@pytest.mark.parametrize("event_type", sorted(CASES))
+def test_the_service_writes_its_event_in_its_own_transaction(world, event_type):
+    act = CASES[event_type](world)
+    with tenant_context(world.tenant):
+        seen = set(OutboxEvent.objects.values_list("pk", flat=True))
+        with transaction.atomic():
+            expected = act()
+            # Still inside the transaction that made the change: the row is already there.
+            new = list(
+                OutboxEvent.objects.filter(event_type=event_type)
+                .exclude(pk__in=seen)
+                .values_list("payload", flat=True)
+            )
+            transaction.set_rollback(True)  # ... and it goes when the change is undone
+        left = OutboxEvent.objects.exclude(pk__in=seen).filter(event_type=event_type)
+        assert not left.exists()
+    assert len(new) == 1, new
+    assert {k: new[0].get(k) for k in expected} == expected
