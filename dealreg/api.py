@@ -600,18 +600,26 @@ class LeadViewSet(mixins.ListModelMixin, TenantViewSet):
 
     @extend_schema(
         request=ds.LeadWriteSerializer,
-        responses={201: ds.LeadSerializer},
-        summary="Add a lead and offer it to the best-fit partner at once",
+        responses={201: ds.LeadSerializer, 200: ds.LeadSerializer},
+        summary="Add a lead (offered to the best-fit partner at once), or update the CRM's lead",
+        description=(
+            "With an `external_id` this is an upsert: 201 and routing the first time, 200 and "
+            "an in-place update of the fields sent after (the same values again change nothing)."
+        ),
     )
     def create(self, request):
         ser = ds.LeadWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         fields = dict(ser.validated_data)
-        fields.setdefault("currency", self.tenant.default_currency)
+        external_id = fields.pop("external_id", "")
+        specialties = fields.pop("specialties", None)
+        if not external_id or not Lead.objects.filter(external_id=external_id).exists():
+            fields.setdefault("currency", self.tenant.default_currency)
         with _refusals(ser.fields):
-            lead = leads.lead_create(by=self.member, **fields)
-            leads.lead_route(lead=lead, by=self.member)
-        return self._out(lead, status.HTTP_201_CREATED)
+            lead, created = leads.lead_upsert(
+                by=self.member, external_id=external_id, specialties=specialties, **fields
+            )
+        return self._out(lead, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         request=None,

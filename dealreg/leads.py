@@ -116,6 +116,77 @@ def lead_create(*, by: Member | None, company: str, specialties=(), **fields) ->
     return lead
 
 
+LEAD_SYNC_FIELDS = (
+    "company",
+    "domain",
+    "country",
+    "region",
+    "contact_name",
+    "contact_email",
+    "amount",
+    "currency",
+    "notes",
+)
+
+
+@transaction.atomic
+def lead_upsert(
+    *, by: Member | None, external_id: str, specialties=None, **fields
+) -> tuple[Lead, bool]:
+    """The CRM's lead with this external id: created (and routed) the first time, updated in
+    place after. Sending the same values again changes nothing and writes no audit entry.
+    Returns the lead and whether it was created."""
+    if by is not None and by.role not in STAFF_ROLES:
+        raise PermissionDenied()
+    external_id = (external_id or "").strip()
+    lead = (
+        Lead.objects.select_for_update().filter(external_id=external_id).first()
+        if external_id
+        else None
+    )
+    if lead is None:
+        lead = lead_create(by=by, external_id=external_id, specialties=specialties or (), **fields)
+        lead_route(lead=lead, by=by)
+        return lead, True
+    wanted = {k: v for k, v in fields.items() if k in LEAD_SYNC_FIELDS}
+    if "company" in wanted:
+        wanted["company"] = (wanted["company"] or "").strip()[:200]
+        if not wanted["company"]:
+            raise DomainError(_("Enter the company."), field="company")
+    if "domain" in wanted:
+        wanted["domain"] = registrable_domain(wanted["domain"])
+    if "country" in wanted:
+        wanted["country"] = (wanted["country"] or "").upper()
+    before = {k: getattr(lead, k) for k in wanted}
+    changed = {k: v for k, v in wanted.items() if before[k] != v}
+    old_specialties = set(lead.specialties.values_list("pk", flat=True))
+    new_specialties = None if specialties is None else {s.pk for s in specialties}
+    if not changed and (new_specialties is None or new_specialties == old_specialties):
+        return lead, False
+    for k, v in changed.items():
+        setattr(lead, k, v)
+    lead.full_clean(exclude=["tenant", "deal"])
+    lead.save(update_fields=list(changed) or None)
+    if new_specialties is not None and new_specialties != old_specialties:
+        LeadSpecialty.objects.filter(lead=lead).delete()
+        LeadSpecialty.objects.bulk_create(
+            [LeadSpecialty(tenant_id=lead.tenant_id, lead=lead, specialty=s) for s in specialties]
+        )
+        before["specialties"] = sorted(old_specialties)
+        changed["specialties"] = sorted(new_specialties)
+    log_action(
+        "lead.updated",
+        obj=lead,
+        object_label=lead.company,
+        before={k: str(before[k]) if before[k] is not None else None for k in changed},
+        after={
+            k: str(v) if v is not None and not isinstance(v, list) else v
+            for k, v in changed.items()
+        },
+    )
+    return lead, False
+
+
 @transaction.atomic
 def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
     """Offer the lead to the best-fit partner not yet tried, or mark it unassigned."""

@@ -598,10 +598,7 @@ class LeadWriteSerializer(serializers.Serializer):
         return _validate_code(value, 3, "EUR")
 
     def validate_external_id(self, value: str) -> str:
-        value = value.strip()
-        if value and Lead.objects.filter(external_id=value).exists():
-            raise serializers.ValidationError(_("A lead with this CRM id exists."))
-        return value
+        return value.strip()
 
 
 class LeadSummarySerializer(serializers.Serializer):

@@ -696,7 +696,6 @@ def test_lead_input_is_validated(world):
         "company",
         "country",
         "contact_email",
-        "external_id",
         "specialties",
     }
 
