@@ -8,6 +8,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -17,6 +18,7 @@ from onboarding.models import (
     AgreementAcceptance,
     Application,
     ApplicationStatus,
+    StepKind,
     Workflow,
     WorkflowStatus,
     WorkflowStep,
@@ -153,6 +155,13 @@ class WorkflowSerializer(serializers.ModelSerializer):
 
 class CompleteStepSerializer(serializers.Serializer):
     step = serializers.IntegerField(help_text="Id of the step to check off.")
+
+
+class StepDocumentSerializer(serializers.Serializer):
+    step = serializers.IntegerField(help_text="Id of the upload step the document is for.")
+    document = serializers.FileField(
+        help_text="PDF, PNG or JPEG (checked from its bytes), at most 10 MB."
+    )
 
 
 class AgreementSerializer(serializers.ModelSerializer):
@@ -355,6 +364,7 @@ class OnboardingProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         "list": "onboarding.view",
         "retrieve": "onboarding.view",
         "complete_step": "onboarding.monitor",
+        "documents": "onboarding.own",
     }
     filterset_class = WorkflowFilter
     lookup_value_regex = r"\d+"
@@ -381,6 +391,31 @@ class OnboardingProgressViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
             raise serializers.ValidationError({"step": ["No such step in this onboarding."]})
         services.step_check_off(step=step, by=self.member)
         return Response(WorkflowSerializer(self.get_queryset().get(pk=workflow.pk)).data)
+
+    @extend_schema(
+        request={"multipart/form-data": StepDocumentSerializer},
+        responses={201: WorkflowSerializer},
+        summary="Upload the document an onboarding step asks for (partner people)",
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser, FormParser])
+    def documents(self, request, pk=None):
+        workflow = self.get_object()
+        ser = StepDocumentSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        step = (
+            WorkflowStep.objects.select_related("workflow")
+            .filter(workflow=workflow, pk=ser.validated_data["step"], kind=StepKind.UPLOAD_DOCUMENT)
+            .first()
+        )
+        if step is None:
+            raise serializers.ValidationError({"step": ["No such upload step in this onboarding."]})
+        services.step_upload_document(
+            step=step, by=self.member, upload=ser.validated_data["document"]
+        )
+        return Response(
+            WorkflowSerializer(self.get_queryset().get(pk=workflow.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class AgreementFilter(django_filters.FilterSet):

@@ -20,11 +20,10 @@ import markdown
 import nh3
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
@@ -61,7 +60,7 @@ from partners.models import (
 from prm import events
 from prm.audit import current_context, diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
-from prm.i18n import lazy_format
+from prm.i18n import lazy_format, recipient_language
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, Role, has_perm
 from prm.services import member_invite
@@ -81,30 +80,33 @@ def _require(by: Member | None, capability: str) -> None:
 
 def _mail_after_commit(
     *,
+    tenant,
     subject: str,
     template: str,
     context: dict,
     to: list[str],
+    language: str = "",
     attachments: Callable[[], list[tuple[str, bytes, str]]] | None = None,
 ) -> None:
-    """Render now (inside the tenant transaction), send once it commits. `attachments` is
-    called after the commit, so costly renders are skipped for rolled-back work; it must not
-    read the database (the tenant is no longer set).
+    """Render now (inside the tenant transaction), send once it commits, in each recipient's
+    language (`language`: the one an applicant used, for people without an account).
+    `attachments` is called after the commit, so costly renders are skipped for rolled-back
+    work; it must not read the database (the tenant is no longer set).
 
     MANDATORY mails only (no preferences, no unsubscribe link): they go to applicants, who
     are not members, or carry a new partner's welcome pack. Optional mails to members go
     through prm.notifications.notify (see _notify_members)."""
-    if not to:
-        return
-    body = render_to_string(template, context)
+    from prm.notifications import send_mandatory
 
-    def send() -> None:
-        msg = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
-        for name, content, mimetype in attachments() if attachments else []:
-            msg.attach(name, content, mimetype)
-        msg.send()
-
-    transaction.on_commit(send)
+    send_mandatory(
+        tenant=tenant,
+        to=to,
+        subject=subject,
+        template=template,
+        context=context,
+        language=language or None,
+        attachments=attachments,
+    )
 
 
 def _notify_members(*, subject: str, template: str, context: dict, to, kind: str) -> None:
@@ -249,9 +251,11 @@ def application_submit(
     contact_name: str,
     contact_email: str,
     contact_phone: str,
+    language: str = "",
 ) -> Application:
     """Record an application from the public form: score it against the IPP, flag possible
-    duplicates, then apply the tenant's automatic rules (audited as automatic)."""
+    duplicates, then apply the tenant's automatic rules (audited as automatic). `language`
+    is the portal language the applicant used; their e-mails are written in it."""
     country = (country or "").strip().upper()
     if not rules.is_country_code(country):
         raise DomainError(_("Enter a two-letter ISO country code, e.g. DE."), field="country")
@@ -288,6 +292,7 @@ def application_submit(
         contact_name=contact_name.strip(),
         contact_email=contact_email.strip().lower(),
         contact_phone=contact_phone.strip(),
+        language=language if language in dict(settings.LANGUAGES) else "",
         website_domain=website_domain,
         email_domain=email_domain,
         fit_score=fit.score,
@@ -340,10 +345,15 @@ def application_submit(
                 "application.auto_approve_failed", obj=application, after={"error": exc.message}
             )
     _mail_after_commit(
-        subject=_("We received your application to %(t)s's partner program") % {"t": tenant.name},
+        tenant=tenant,
+        subject=lazy_format(
+            gettext_lazy("We received your application to %(t)s's partner program"),
+            t=tenant.name,
+        ),
         template="onboarding/emails/application_received.txt",
-        context={"tenant": tenant, "application": application},
+        context={"application": application},
         to=[application.contact_email],
+        language=application.language,
     )
     return application
 
@@ -426,10 +436,14 @@ def application_reject(*, application: Application, by: Member | None, reason: s
         after={"status": app.status, "reason": app.decision_reason, "automatic": by is None},
     )
     _mail_after_commit(
-        subject=_("Your application to %(t)s's partner program") % {"t": app.tenant.name},
+        tenant=app.tenant,
+        subject=lazy_format(
+            gettext_lazy("Your application to %(t)s's partner program"), t=app.tenant.name
+        ),
         template="onboarding/emails/application_rejected.txt",
-        context={"tenant": app.tenant, "application": app},
+        context={"application": app},
         to=[app.contact_email],
+        language=app.language,
     )
     return app
 
@@ -486,6 +500,7 @@ def application_approve(*, application: Application, by: Member | None) -> Appli
             email=app.contact_email,
             role=Role.PARTNER_ADMIN,
             partner=partner,
+            language=app.language,
         )
         workflow_start(partner=partner)
         app.status, app.partner = ApplicationStatus.APPROVED, partner
@@ -870,7 +885,7 @@ def _key_contacts(partner: Partner) -> list[dict]:
         owner = Member.objects.select_related("user").get(pk=partner.owner_id)
         contacts.append(
             {
-                "role": _("Your channel manager"),
+                "role": gettext_lazy("Your channel manager"),
                 "name": owner.user.display_name,
                 "email": owner.user.email,
             }
@@ -881,18 +896,25 @@ def _key_contacts(partner: Partner) -> list[dict]:
         .order_by("created_at")[:2]
     ):
         contacts.append(
-            {"role": _("Partner program"), "name": m.user.display_name, "email": m.user.email}
+            {
+                "role": gettext_lazy("Partner program"),
+                "name": m.user.display_name,
+                "email": m.user.email,
+            }
         )
     return contacts
 
 
 def _portal_links(tenant) -> list[dict]:
     return [
-        {"label": _("Partner portal"), "url": tenant_url(tenant, "/")},
-        {"label": _("Your onboarding checklist"), "url": tenant_url(tenant, "/getting-started/")},
-        {"label": _("Your partner agreement"), "url": tenant_url(tenant, "/agreement/")},
-        {"label": _("Your company profile"), "url": tenant_url(tenant, "/company/")},
-        {"label": _("Your tier and benefits"), "url": tenant_url(tenant, "/tier/")},
+        {"label": gettext_lazy("Partner portal"), "url": tenant_url(tenant, "/")},
+        {
+            "label": gettext_lazy("Your onboarding checklist"),
+            "url": tenant_url(tenant, "/getting-started/"),
+        },
+        {"label": gettext_lazy("Your partner agreement"), "url": tenant_url(tenant, "/agreement/")},
+        {"label": gettext_lazy("Your company profile"), "url": tenant_url(tenant, "/company/")},
+        {"label": gettext_lazy("Your tier and benefits"), "url": tenant_url(tenant, "/tier/")},
     ]
 
 
@@ -917,7 +939,9 @@ def _send_welcome(partner: Partner) -> None:
         "tier": partner.tier.name if partner.tier_id else "",
         "generated_at": timezone.now(),
     }
-    html = render_to_string("onboarding/pdf/welcome_pack.html", context)
+    # One PDF for every recipient: in the first recipient's language.
+    with translation.override(recipient_language(to[:1])):
+        html = render_to_string("onboarding/pdf/welcome_pack.html", context)
 
     def attachments() -> list[tuple[str, bytes, str]]:
         from onboarding.pdf import html_to_pdf
@@ -925,7 +949,8 @@ def _send_welcome(partner: Partner) -> None:
         return [("welcome-pack.pdf", html_to_pdf(html), "application/pdf")]
 
     _mail_after_commit(
-        subject=_("Welcome to %(t)s's partner program") % {"t": tenant.name},
+        tenant=tenant,
+        subject=lazy_format(gettext_lazy("Welcome to %(t)s's partner program"), t=tenant.name),
         template="onboarding/emails/welcome.txt",
         context=context,
         to=to,

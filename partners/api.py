@@ -96,6 +96,7 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         "list": "portal.use",
         "retrieve": "portal.use",
         "partial_update": "portal.use",  # narrowed by CanEditPartner and the service
+        "tier": "program.manage",
     }
     filterset_class = PartnerFilter
     ordering_fields = ["name", "created_at", "status", "id"]
@@ -165,6 +166,24 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             if exc.field == "status":  # the target status arrives as `to`
                 raise DomainError(exc.message, field="to", code=exc.code)
             raise
+        return Response(self._out(partner))
+
+    @extend_schema(
+        request=ps.PartnerTierSetSerializer,
+        responses=ps.PartnerSerializer,
+        summary="Place a partner in a tier by hand, with a reason (admins)",
+        description="Recorded as an applied tier change and in the audit trail; the next "
+        "automatic evaluation may move the partner again.",
+    )
+    @action(detail=True, methods=["post"])
+    def tier(self, request, pk=None):
+        partner = self.get_object()
+        ser = ps.PartnerTierSetSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            partner = services.partner_set_tier(
+                partner=partner, by=self.member, **ser.validated_data
+            )
         return Response(self._out(partner))
 
     @extend_schema(

@@ -207,6 +207,13 @@ class PartnerTransitionSerializer(serializers.Serializer):
     )
 
 
+class PartnerTierSetSerializer(serializers.Serializer):
+    tier = TenantPrimaryKeyField(
+        Tier, allow_null=True, help_text=_("The tier to place the partner in; null: no tier.")
+    )
+    reason = serializers.CharField(max_length=300, help_text=_("Why (kept in the audit trail)."))
+
+
 class OpenItemSerializer(serializers.Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()

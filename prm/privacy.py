@@ -19,11 +19,8 @@ import secrets
 from typing import Any
 
 from django.apps import apps
-from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import connection, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +29,7 @@ from prm.audit import log_action, mask
 from prm.context_processors import NAV
 from prm.errors import DomainError, PermissionDenied
 from prm.models import ApiKey, AuditEvent, Invitation, Member, User
+from prm.notifications import send_mandatory
 from prm.roles import ALL_ROLES, Role, has_perm, register
 from prm.urls_util import tenant_url
 
@@ -119,18 +117,18 @@ def export_build(*, member_id: int, token: str) -> None:
         {"user_id": member.user_id, "tenant_id": member.tenant_id, "json": payload},
         timeout=EXPORT_HOURS * 3600,
     )
-    body = render_to_string(
-        "privacy/emails/export_ready.txt",
-        {
+    # MANDATORY mail (personal-data export link): bypasses notification preferences.
+    send_mandatory(
+        tenant=member.tenant,
+        to=[member.user.email],
+        subject=gettext_lazy("Your personal data export is ready"),
+        template="privacy/emails/export_ready.txt",
+        context={
             "member": member,
             "url": tenant_url(member.tenant, f"/privacy/export/{token}/"),
             "hours": EXPORT_HOURS,
         },
     )
-    subject = _("[%(t)s] Your personal data export is ready") % {"t": member.tenant.name}
-    email = member.user.email
-    # MANDATORY mail (personal-data export link): bypasses notification preferences.
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
 
 
 def export_fetch(*, token: str, member: Member) -> str | None:
@@ -190,6 +188,19 @@ def person_erase(*, by: Member, member: Member) -> dict[str, int]:
         after={"audit_rows": audit_rows, "api_keys": keys, "account_pseudonymised": bool(account)},
     )
     return {"audit_rows": audit_rows, "api_keys": keys, "invitations": invitations}
+
+
+@transaction.atomic
+def person_erase_confirmed(*, by: Member, member: Member, confirm: str) -> dict[str, int]:
+    """`person_erase()` after the admin typed the person's e-mail address: erasure cannot be
+    undone, so the portal and the API both insist on this exact confirmation."""
+    if not has_perm(by.role, "privacy.erase"):
+        raise PermissionDenied()
+    if (confirm or "").strip().lower() != member.user.email.lower():
+        raise DomainError(
+            _("Type the person's e-mail address exactly to confirm."), field="confirm"
+        )
+    return person_erase(by=by, member=member)
 
 
 def _erase_allauth(user: User) -> None:

@@ -44,15 +44,14 @@ def privacy_erase(request, pk: int):
     target = get_object_or_404(Member.objects.select_related("user", "partner"), pk=pk)
     error = None
     if request.method == "POST":
-        if request.POST.get("confirm", "").strip().lower() != target.user.email.lower():
-            error = _("Type the person's e-mail address exactly to confirm.")
+        try:
+            privacy.person_erase_confirmed(
+                by=request.member, member=target, confirm=request.POST.get("confirm", "")
+            )
+        except DomainError as exc:
+            error = exc.message
         else:
-            try:
-                privacy.person_erase(by=request.member, member=target)
-            except DomainError as exc:
-                error = exc.message
-            else:
-                messages.success(request, _("The person's personal data has been erased."))
-                return redirect("members")
+            messages.success(request, _("The person's personal data has been erased."))
+            return redirect("members")
     status = 400 if error else 200
     return render(request, "privacy/erase.html", {"target": target, "error": error}, status=status)

@@ -139,6 +139,7 @@ def _extend() -> None:
         "privacy",
         "tenant_data",
         "imports",
+        "api_parity",
     ):
         try:
             module = importlib.import_module(f"tests.permissions_{app}")

@@ -36,6 +36,11 @@ BOUNDED_LISTS = {
     "/api/v1/analytics/health/history/{partner_id}/": "at most 365 daily points",
 }
 MONEY = re.compile(r"(^|_)(amount|revenue|budget|balance|price)$")
+# Field names that match MONEY but are not amounts.
+NOT_MONEY = {
+    "weight_won_revenue": "an integer weight of the health score (analytics settings)",
+    "weight_revenue": "an integer weight of the fit score (ideal partner profile)",
+}
 # Amounts in a currency that the object they belong to states once. Request bodies are not
 # checked: an amount sent is always in the currency of the object acted on.
 CURRENCY_ELSEWHERE = {
@@ -92,7 +97,9 @@ def test_money_is_a_decimal_string_with_a_currency(schema):
     for name, component in schema["components"]["schemas"].items():
         props = component.get("properties", {})
         for field, prop in props.items():
-            if not MONEY.search(field) or f"{name}.{field}" in CURRENCY_ELSEWHERE:
+            if field in NOT_MONEY or not MONEY.search(field):
+                continue
+            if f"{name}.{field}" in CURRENCY_ELSEWHERE:
                 continue
             prop = _resolve(schema, prop)
             if prop.get("type") != "string" or prop.get("format") != "decimal":

@@ -54,11 +54,14 @@ PORTAL_ACTIONS = [
     Action("member-detail", "deactivate", A, "patch", "/api/v1/members/{id}/"),
     Action("invitation-revoke", "", A, "post", "/api/v1/invitations/{id}/revoke/"),
     Action("tenant-settings", "settings", A, "patch", "/api/v1/tenant/"),
+    Action("tenant-settings", "add_host", A, "post", "/api/v1/tenant/hosts/"),
+    Action("tenant-settings", "remove_host", A, "delete", "/api/v1/tenant/hosts/{id}/"),
     Action("api-keys", "create", PU, "post", "/api/v1/api-keys/"),
     Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
     Action("partner-list", "", A, "post", "/api/v1/partners/"),
     Action("partner-detail", "transition", CM, "post", "/api/v1/partners/{id}/transition/"),
+    Action("partner-detail", "tier", A, "post", "/api/v1/partners/{id}/tier/"),
     Action("partner-edit", "", CM, "patch", "/api/v1/partners/{id}/"),
     Action("company-edit", "", PA, "patch", "/api/v1/partners/{id}/"),
     Action("program-tiers", "", A, "post", "/api/v1/tiers/"),
@@ -90,6 +93,15 @@ PORTAL_ACTIONS = [
     Action("workflow-edit", "remove_step", A, "patch", "/api/v1/workflow-templates/{id}/"),
     Action("workflow-edit", "delete", A, "delete", "/api/v1/workflow-templates/{id}/"),
     Action("agreement-accept", "", PA, "post", "/api/v1/agreements/{id}/accept/"),
+    Action("onboarding-settings", "rules", A, "patch", "/api/v1/onboarding-settings/"),
+    Action(
+        "onboarding-settings",
+        "ipp",
+        A,
+        "patch",
+        "/api/v1/onboarding-settings/ideal-partner-profile/",
+    ),
+    Action("my-onboarding", "", PA, "post", "/api/v1/onboarding-progress/{id}/documents/"),
     # Training
     Action("training-course", "enrol", PU, "post", "/api/v1/courses/{id}/enrol/"),
     Action("training-course", "restart", PU, "post", "/api/v1/enrollments/{id}/restart/"),
@@ -99,6 +111,23 @@ PORTAL_ACTIONS = [
     Action("training-admin-courses", "", A, "post", "/api/v1/courses/"),
     Action("training-admin-course", "course", A, "patch", "/api/v1/courses/{id}/"),
     Action("training-admin-course", "enrol", A, "post", "/api/v1/enrollments/"),
+    Action("training-admin-course", "status", A, "patch", "/api/v1/courses/{id}/"),
+    Action("training-admin-course", "add_lesson", A, "post", "/api/v1/lessons/"),
+    Action("training-admin-course", "move", A, "post", "/api/v1/lessons/{id}/move/"),
+    Action("training-admin-lesson", "save", A, "patch", "/api/v1/lessons/{id}/"),
+    Action("training-admin-lesson", "file", A, "post", "/api/v1/lessons/{id}/file/"),
+    Action("training-admin-lesson", "remove_file", A, "delete", "/api/v1/lessons/{id}/file/"),
+    Action("training-admin-lesson", "delete", A, "delete", "/api/v1/lessons/{id}/"),
+    Action("training-admin-questions", "", A, "post", "/api/v1/quiz-questions/"),
+    Action("training-admin-question", "", A, "put", "/api/v1/quiz-questions/{id}/"),
+    Action("training-admin-question", "delete", A, "delete", "/api/v1/quiz-questions/{id}/"),
+    Action("training-admin-paths", "", A, "post", "/api/v1/learning-paths/"),
+    Action("training-admin-path", "", A, "put", "/api/v1/learning-paths/{id}/"),
+    Action("training-admin-path", "delete", A, "delete", "/api/v1/learning-paths/{id}/"),
+    Action("training-admin-certifications", "", A, "post", "/api/v1/certifications/"),
+    Action("training-admin-certification", "", A, "put", "/api/v1/certifications/{id}/"),
+    Action("training-team", "", PA, "patch", "/api/v1/training-roles/{id}/"),
+    Action("training-readiness-partner", "", CM, "patch", "/api/v1/training-roles/{id}/"),
     # Deal registration
     Action("deal-new", "", PA, "post", "/api/v1/deals/"),
     Action("deal-new", "precheck", PA, "post", "/api/v1/deals/pre-check/"),
@@ -156,6 +185,16 @@ PORTAL_ACTIONS = [
     # Analytics
     Action("analytics-survey", "", PA, "post", "/api/v1/analytics/survey-answers/"),
     Action("analytics-recompute", "", A, "post", "/api/v1/analytics/runs/"),
+    Action("analytics-settings", "", A, "patch", "/api/v1/analytics/settings/"),
+    Action("analytics-costs", "", A, "post", "/api/v1/analytics/costs/"),
+    Action("analytics-reviews", "", PA, "post", "/api/v1/analytics/reviews/"),
+    Action("analytics-reviews", "", CM, "post", "/api/v1/analytics/reviews/"),
+    # Personal and whole-tenant data
+    Action("privacy", "", PU, "post", "/api/v1/me/data-export/"),
+    Action("privacy-erase", "", A, "post", "/api/v1/members/{id}/erase/"),
+    Action("tenant-data-export", "", A, "post", "/api/v1/tenant/exports/"),
+    Action("tenant-data-delete", "", A, "post", "/api/v1/tenant/deletion/"),
+    Action("tenant-data-delete-cancel", "", A, "post", "/api/v1/tenant/deletion/cancel/"),
     # Integrations
     Action("webhook-list", "", A, "post", "/api/v1/webhook-endpoints/"),
     Action("webhook-detail", "", A, "patch", "/api/v1/webhook-endpoints/{id}/"),
@@ -186,29 +225,7 @@ PORTAL_ONLY = {
 }
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.
-API_GAPS = {
-    "tenant-settings": "add_host / remove_host (custom host names of the tenant)",
-    "partner-detail": "op tier: an admin's manual tier placement with a reason",
-    "onboarding-settings": "ideal partner profile and onboarding rules",
-    "my-onboarding": "a partner uploads a document for an onboarding step",
-    "training-team": "a partner admin sets a colleague's training role",
-    "training-readiness-partner": "staff set a partner person's training role",
-    "training-admin-questions": "quiz questions of a course",
-    "training-admin-question": "quiz questions of a course",
-    "training-admin-lesson": "lessons and their files",
-    "training-admin-paths": "learning paths",
-    "training-admin-path": "learning paths",
-    "training-admin-certifications": "certification definitions",
-    "training-admin-certification": "certification definitions",
-    "analytics-settings": "health score weights and thresholds",
-    "analytics-costs": "program costs for ROPI",
-    "analytics-reviews": "quarterly business-review PDFs",
-    "privacy": "a member requests the export of their personal data",
-    "privacy-erase": "a tenant admin erases a person",
-    "tenant-data-delete": "a tenant admin schedules the deletion of the tenant",
-    "tenant-data-delete-cancel": "a tenant admin cancels a scheduled deletion",
-    "tenant-data-export": "a tenant admin exports the whole tenant (ZIP)",
-}
+API_GAPS: dict[str, str] = {}
 
 
 def _walk(resolver, prefix=""):

@@ -33,6 +33,9 @@ urlpatterns = [
     path("", include("mdf.api")),
     path("", include("analytics.api")),
     path("", include("prm.integration_api")),
+    path("", include("prm.api.governance")),
+    path("", include("onboarding.settings_api")),
+    path("", include("analytics.program_api")),
     # Last: any other path under /api/v1/ is a 404 in the API's error format, not HTML.
     re_path(r"^", views.not_found),
 ]
