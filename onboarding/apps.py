@@ -32,6 +32,9 @@ class OnboardingConfig(AppConfig):
                 "training.team": {Role.PARTNER_ADMIN},
                 "training.monitor": staff,
                 "training.manage": {Role.ADMIN},
+                # Set a partner person's training role: training.team (their partner
+                # admin, on the team page) plus training.monitor (staff, on readiness).
+                "training.roles": staff | {Role.PARTNER_ADMIN},
             }
         )
         context_processors.NAV.extend(

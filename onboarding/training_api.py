@@ -1,21 +1,28 @@
 """API for training: courses (everyone reads, admins write), enrolments, lesson progress,
-quiz attempts (start: questions without answers; submit: the score) and certifications and
-certificates (list, verify). Input serializer -> one service -> output serializer."""
+quiz attempts (start: questions without answers; submit: the score), certifications (everyone
+reads, admins define) and certificates (list, verify); for admins, lessons with their files,
+quiz questions and learning paths; partner people's training roles (staff and partner
+admins). Input serializer -> one service -> output serializer."""
 
 from __future__ import annotations
 
 import django_filters
+from django.db import models
+from django.db.models import Prefetch
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from onboarding import training_selectors as selectors
 from onboarding import training_services as services
+from onboarding.training_forms import MAX_OPTIONS
 from onboarding.training_models import (
     Certificate,
     CertificateStatus,
@@ -24,10 +31,15 @@ from onboarding.training_models import (
     CourseStatus,
     Enrollment,
     EnrollmentSource,
+    LearningPath,
     Lesson,
+    Option,
+    Question,
     QuestionKind,
     QuizAttempt,
+    TrainingRole,
 )
+from partners.models import PartnerType
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
 from prm.models import Member
@@ -295,6 +307,197 @@ class TrainingCertificateFilter(django_filters.FilterSet):
     partner = django_filters.NumberFilter(field_name="member__partner_id")
 
 
+# --- Admin: lessons, quiz questions, learning paths, certification definitions ------------
+# What the admin pages of the portal do (training-admin-*), through the same services, so
+# validation and the audit trail are the same. Questions carry their correct answers, so
+# every operation here is for admins only (training.manage).
+
+
+class OptionalTrainingRoleField(serializers.ChoiceField):
+    """A training role, or empty: any role (on a path), not set (on a person)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=TrainingRole.choices, allow_blank=True, **kwargs)
+
+
+class OptionalPartnerTypeField(serializers.ChoiceField):
+    """A partner type, or empty: any partner type."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=PartnerType.choices, allow_blank=True, **kwargs)
+
+
+class LessonMove(models.TextChoices):
+    UP = "up", gettext_lazy("One place up")
+    DOWN = "down", gettext_lazy("One place down")
+
+
+class SelectableCourseField(TenantPrimaryKeyField):
+    """A course that is not archived: the ones the portal's course checkboxes offer."""
+
+    def __init__(self, **kwargs):
+        super().__init__(Course, **kwargs)
+
+    def get_queryset(self):
+        return Course.objects.exclude(status=CourseStatus.ARCHIVED)
+
+
+def _courses(**kwargs):
+    return serializers.ListField(
+        child=SelectableCourseField(),
+        max_length=100,
+        **({"help_text": "Course ids, in order."} | kwargs),
+    )
+
+
+class TrainingLessonAdminSerializer(serializers.ModelSerializer):
+    """A lesson as its author sees it: the Markdown source and the file's details."""
+
+    file_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "course",
+            "order",
+            "title",
+            "body",
+            "body_html",
+            "video_url",
+            "file_name",
+            "file_content_type",
+            "file_size",
+            "file_url",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_file_url(self, obj) -> str | None:
+        return reverse("training-lesson-file", args=[obj.pk]) if obj.file else None
+
+
+class TrainingLessonWriteSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    body = serializers.CharField(
+        max_length=100_000, required=False, allow_blank=True, help_text="Markdown; no images."
+    )
+    video_url = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, help_text="https on YouTube or Vimeo."
+    )
+
+
+class TrainingLessonCreateSerializer(TrainingLessonWriteSerializer):
+    course = TenantPrimaryKeyField(Course, help_text="The lesson is added at its end.")
+
+
+class TrainingLessonMoveSerializer(serializers.Serializer):
+    direction = TrainingEnumField(LessonMove)
+
+
+class TrainingLessonFileSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="PDF, PNG, JPEG, ZIP, docx, pptx, xlsx or MP4 (checked from its bytes); "
+        "at most 25 MB. Replaces any file the lesson has."
+    )
+
+
+class TrainingLessonFilter(django_filters.FilterSet):
+    course = django_filters.NumberFilter(field_name="course_id")
+
+
+class TrainingQuestionOptionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Option
+        fields = ["id", "text", "is_correct"]
+        read_only_fields = fields
+
+
+class TrainingQuestionSerializer(serializers.ModelSerializer):
+    """A quiz question with its answers and which of them are correct (admins only)."""
+
+    kind = TrainingEnumField(QuestionKind, read_only=True)
+    options = TrainingQuestionOptionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "course", "order", "text", "kind", "options"]
+        read_only_fields = fields
+
+
+class TrainingQuestionOptionInputSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500, allow_blank=True)
+    is_correct = serializers.BooleanField(required=False, default=False)
+
+
+class TrainingQuestionWriteSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=2000)
+    kind = TrainingEnumField(QuestionKind)
+    options = TrainingQuestionOptionInputSerializer(
+        many=True,
+        max_length=MAX_OPTIONS,
+        help_text="The answers (replaced as a whole): at least two; a single-choice question "
+        "has exactly one correct, a multiple-choice one at least one.",
+    )
+
+
+class TrainingQuestionCreateSerializer(TrainingQuestionWriteSerializer):
+    course = TenantPrimaryKeyField(Course, help_text="The question is added at its end.")
+
+
+class TrainingQuestionFilter(django_filters.FilterSet):
+    course = django_filters.NumberFilter(field_name="course_id")
+
+
+class TrainingLearningPathSerializer(serializers.ModelSerializer):
+    training_role = OptionalTrainingRoleField(read_only=True)
+    partner_type = OptionalPartnerTypeField(read_only=True)
+    courses = serializers.SerializerMethodField()
+    enrolled = serializers.IntegerField(read_only=True, help_text="Enrolments this path made.")
+
+    class Meta:
+        model = LearningPath
+        fields = [
+            "id",
+            "name",
+            "description",
+            "training_role",
+            "partner_type",
+            "is_active",
+            "courses",
+            "enrolled",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_courses(self, obj) -> list[int]:
+        """Course ids, in the path's order."""
+        return [pc.course_id for pc in obj.path_courses.all()]
+
+
+class TrainingLearningPathWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    training_role = OptionalTrainingRoleField(required=False)
+    partner_type = OptionalPartnerTypeField(required=False)
+    is_active = serializers.BooleanField(required=False)
+    courses = _courses(required=False)
+
+
+class TrainingCertificationWriteSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    validity_months = serializers.IntegerField(min_value=1, max_value=120, required=False)
+    is_active = serializers.BooleanField(required=False)
+    courses = _courses(help_text="Course ids: passing all of them earns the certification.")
+
+
+def _merged(current: dict, data: dict, partial: bool) -> dict:
+    """PATCH keeps what is not sent; PUT (and POST) leave it to the service's defaults."""
+    return {**current, **data} if partial else data
+
+
 # --- Views --------------------------------------------------------------------------------
 
 
@@ -481,15 +684,60 @@ class QuizAttemptViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
 
 
 class TrainingCertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Certifications and the courses that earn them."""
+    """Certifications and the courses that earn them: everyone reads, admins define them.
+    Saving an active certification certifies at once the people who already completed all
+    of its courses."""
 
     model = Certification
     serializer_class = TrainingCertificationSerializer
-    required_perm = "training.view"
+    required_perm = "training.manage"
+    required_perms = {"list": "training.view", "retrieve": "training.view"}
     lookup_value_regex = r"\d+"
 
     def scoped_queryset(self):
         return selectors.certifications()
+
+    def _out(self, cert, code=status.HTTP_200_OK):
+        return Response(
+            TrainingCertificationSerializer(self.get_queryset().get(pk=cert.pk)).data, code
+        )
+
+    @extend_schema(
+        request=TrainingCertificationWriteSerializer,
+        responses={201: TrainingCertificationSerializer},
+        summary="Define a certification",
+    )
+    def create(self, request):
+        ser = TrainingCertificationWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        cert = services.certification_save(by=self.member, **ser.validated_data)
+        return self._out(cert, status.HTTP_201_CREATED)
+
+    def _save(self, request, partial: bool):
+        cert = self.get_object()
+        ser = TrainingCertificationWriteSerializer(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        current = {
+            "code": cert.code,
+            "name": cert.name,
+            "description": cert.description,
+            "validity_months": cert.validity_months,
+            "is_active": cert.is_active,
+            "courses": [cc.course for cc in cert.certification_courses.all()],
+        }
+        data = _merged(current, ser.validated_data, partial)
+        cert = services.certification_save(by=self.member, certification=cert, **data)
+        return self._out(cert)
+
+    @extend_schema(request=TrainingCertificationWriteSerializer, summary="Change a certification")
+    def update(self, request, pk=None):
+        return self._save(request, partial=False)
+
+    @extend_schema(
+        request=TrainingCertificationWriteSerializer, summary="Change some of a certification"
+    )
+    def partial_update(self, request, pk=None):
+        return self._save(request, partial=True)
 
 
 class TrainingCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
@@ -530,12 +778,306 @@ class TrainingCertificateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixi
         )
 
 
+# --- Admin views --------------------------------------------------------------------------
+
+
+class TrainingLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Lessons of every course, as their author edits them (admins). Create adds one at the
+    end of its course; `move` swaps it with its neighbour; `file` attaches (multipart) or
+    removes its downloadable file. Progress is kept by lesson id through all of these."""
+
+    model = Lesson
+    serializer_class = TrainingLessonAdminSerializer
+    required_perm = "training.manage"
+    filterset_class = TrainingLessonFilter
+    ordering_fields = ["order", "id"]
+    ordering = ("id",)
+    lookup_value_regex = r"\d+"
+
+    def scoped_queryset(self):
+        return Lesson.objects.all()
+
+    def _out(self, lesson, code=status.HTTP_200_OK):
+        return Response(TrainingLessonAdminSerializer(Lesson.objects.get(pk=lesson.pk)).data, code)
+
+    @extend_schema(
+        request=TrainingLessonCreateSerializer,
+        responses={201: TrainingLessonAdminSerializer},
+        summary="Add a lesson at the end of a course",
+    )
+    def create(self, request):
+        ser = TrainingLessonCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        lesson = services.lesson_save(by=self.member, **ser.validated_data)
+        return self._out(lesson, status.HTTP_201_CREATED)
+
+    def _save(self, request, partial: bool):
+        lesson = self.get_object()
+        ser = TrainingLessonWriteSerializer(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        current = {"title": lesson.title, "body": lesson.body, "video_url": lesson.video_url}
+        data = _merged(current, ser.validated_data, partial)
+        lesson = services.lesson_save(by=self.member, course=lesson.course, lesson=lesson, **data)
+        return self._out(lesson)
+
+    @extend_schema(request=TrainingLessonWriteSerializer, summary="Change a lesson")
+    def update(self, request, pk=None):
+        return self._save(request, partial=False)
+
+    @extend_schema(request=TrainingLessonWriteSerializer, summary="Change some of a lesson")
+    def partial_update(self, request, pk=None):
+        return self._save(request, partial=True)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Delete a lesson (a published course keeps at least one)",
+    )
+    def destroy(self, request, pk=None):
+        services.lesson_delete(by=self.member, lesson=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=TrainingLessonMoveSerializer, summary="Move a lesson up or down")
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        lesson = self.get_object()
+        ser = TrainingLessonMoveSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.lesson_move(by=self.member, lesson=lesson, **ser.validated_data)
+        return self._out(lesson)
+
+    @extend_schema(
+        request={"multipart/form-data": TrainingLessonFileSerializer},
+        summary="Attach a file to a lesson (replaces any)",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="file",
+        url_name="file",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def file_attach(self, request, pk=None):
+        lesson = self.get_object()
+        ser = TrainingLessonFileSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        lesson = services.lesson_attach_file(
+            by=self.member, lesson=lesson, upload=ser.validated_data["file"]
+        )
+        return self._out(lesson)
+
+    @extend_schema(
+        request=None,
+        responses={200: TrainingLessonAdminSerializer},
+        summary="Remove a lesson's file",
+    )
+    @file_attach.mapping.delete
+    def file_remove(self, request, pk=None):
+        lesson = services.lesson_remove_file(by=self.member, lesson=self.get_object())
+        return self._out(lesson)
+
+
+class TrainingQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Quiz questions of every course with their answers (admins). Saving replaces a
+    question's answers as a whole."""
+
+    model = Question
+    serializer_class = TrainingQuestionSerializer
+    required_perm = "training.manage"
+    filterset_class = TrainingQuestionFilter
+    ordering_fields = ["order", "id"]
+    ordering = ("id",)
+    lookup_value_regex = r"\d+"
+
+    def scoped_queryset(self):
+        return Question.objects.prefetch_related(
+            Prefetch("options", queryset=Option.objects.order_by("order", "id"))
+        )
+
+    def _out(self, question, code=status.HTTP_200_OK):
+        return Response(
+            TrainingQuestionSerializer(self.get_queryset().get(pk=question.pk)).data, code
+        )
+
+    @staticmethod
+    def _options(data: dict) -> dict:
+        data = dict(data)
+        if "options" in data:
+            data["options"] = [(o["text"], o.get("is_correct", False)) for o in data["options"]]
+        return data
+
+    @extend_schema(
+        request=TrainingQuestionCreateSerializer,
+        responses={201: TrainingQuestionSerializer},
+        summary="Add a question to a course's quiz",
+    )
+    def create(self, request):
+        ser = TrainingQuestionCreateSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        question = services.question_save(by=self.member, **self._options(ser.validated_data))
+        return self._out(question, status.HTTP_201_CREATED)
+
+    def _save(self, request, partial: bool):
+        question = self.get_object()
+        ser = TrainingQuestionWriteSerializer(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        current = {
+            "text": question.text,
+            "kind": question.kind,
+            "options": [(o.text, o.is_correct) for o in question.options.all()],
+        }
+        data = _merged(current, self._options(ser.validated_data), partial)
+        question = services.question_save(
+            by=self.member, course=question.course, question=question, **data
+        )
+        return self._out(question)
+
+    @extend_schema(request=TrainingQuestionWriteSerializer, summary="Change a question")
+    def update(self, request, pk=None):
+        return self._save(request, partial=False)
+
+    @extend_schema(request=TrainingQuestionWriteSerializer, summary="Change some of a question")
+    def partial_update(self, request, pk=None):
+        return self._save(request, partial=True)
+
+    @extend_schema(request=None, responses={204: None}, summary="Delete a question")
+    def destroy(self, request, pk=None):
+        services.question_delete(by=self.member, question=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TrainingLearningPathViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Learning paths (admins): courses for a training role and/or partner type. Saving an
+    active path enrols the people it matches at once; deleting one keeps the enrolments it
+    made."""
+
+    model = LearningPath
+    serializer_class = TrainingLearningPathSerializer
+    required_perm = "training.manage"
+    ordering_fields = ["name", "id"]
+    ordering = ("id",)
+    lookup_value_regex = r"\d+"
+
+    def scoped_queryset(self):
+        return selectors.paths()
+
+    def _out(self, path, code=status.HTTP_200_OK):
+        return Response(
+            TrainingLearningPathSerializer(self.get_queryset().get(pk=path.pk)).data, code
+        )
+
+    @extend_schema(
+        request=TrainingLearningPathWriteSerializer,
+        responses={201: TrainingLearningPathSerializer},
+        summary="Create a learning path",
+    )
+    def create(self, request):
+        ser = TrainingLearningPathWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        path = services.path_save(by=self.member, **ser.validated_data)
+        return self._out(path, status.HTTP_201_CREATED)
+
+    def _save(self, request, partial: bool):
+        path = self.get_object()
+        ser = TrainingLearningPathWriteSerializer(data=request.data, partial=partial)
+        ser.is_valid(raise_exception=True)
+        current = {
+            "name": path.name,
+            "description": path.description,
+            "training_role": path.training_role,
+            "partner_type": path.partner_type,
+            "is_active": path.is_active,
+            "courses": [pc.course for pc in path.path_courses.all()],
+        }
+        data = _merged(current, ser.validated_data, partial)
+        path = services.path_save(by=self.member, path=path, **data)
+        return self._out(path)
+
+    @extend_schema(request=TrainingLearningPathWriteSerializer, summary="Change a learning path")
+    def update(self, request, pk=None):
+        return self._save(request, partial=False)
+
+    @extend_schema(
+        request=TrainingLearningPathWriteSerializer, summary="Change some of a learning path"
+    )
+    def partial_update(self, request, pk=None):
+        return self._save(request, partial=True)
+
+    @extend_schema(
+        request=None,
+        responses={204: None},
+        summary="Delete a learning path (the enrolments it made stay)",
+    )
+    def destroy(self, request, pk=None):
+        services.path_delete(by=self.member, path=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Training roles of partner people -----------------------------------------------------
+
+
+class TrainingRoleSerializer(serializers.ModelSerializer):
+    """A partner person and their training role; `id` is the member's id."""
+
+    email = serializers.EmailField(source="user.email", read_only=True)
+    full_name = serializers.CharField(source="user.full_name", read_only=True)
+    partner_name = serializers.CharField(source="partner.name", read_only=True)
+    training_role = OptionalTrainingRoleField(read_only=True)
+
+    class Meta:
+        model = Member
+        fields = ["id", "email", "full_name", "role", "partner", "partner_name", "training_role"]
+        read_only_fields = fields
+
+
+class TrainingRoleWriteSerializer(serializers.Serializer):
+    training_role = OptionalTrainingRoleField(
+        help_text="The person's training role (empty: not set). Learning paths for the new "
+        "role enrol them at once; enrolments of the old role stay."
+    )
+
+
+class TrainingRoleFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+
+
+class TrainingRoleViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Partner people's training roles: staff see and set everyone's, a partner admin their
+    own company's people's (as on the readiness and team pages)."""
+
+    model = Member
+    serializer_class = TrainingRoleSerializer
+    required_perm = "training.roles"
+    filterset_class = TrainingRoleFilter
+    ordering = ("id",)
+    ordering_fields = ["id"]
+    lookup_value_regex = r"\d+"
+
+    def scoped_queryset(self):
+        return selectors.training_roles_visible_to(self.member)
+
+    @extend_schema(
+        request=TrainingRoleWriteSerializer,
+        summary="Set a partner person's training role",
+    )
+    def partial_update(self, request, pk=None):
+        member = self.get_object()
+        ser = TrainingRoleWriteSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        services.training_role_set(by=self.member, member=member, **ser.validated_data)
+        return Response(TrainingRoleSerializer(self.get_queryset().get(pk=member.pk)).data)
+
+
 router = SimpleRouter(trailing_slash=True)
 router.register("courses", TrainingCourseViewSet, basename="api-course")
 router.register("enrollments", TrainingEnrollmentViewSet, basename="api-enrollment")
 router.register("quiz-attempts", QuizAttemptViewSet, basename="api-quiz-attempt")
 router.register("certifications", TrainingCertificationViewSet, basename="api-certification")
 router.register("certificates", TrainingCertificateViewSet, basename="api-certificate")
+router.register("lessons", TrainingLessonViewSet, basename="api-lesson")
+router.register("quiz-questions", TrainingQuestionViewSet, basename="api-quiz-question")
+router.register("learning-paths", TrainingLearningPathViewSet, basename="api-learning-path")
+router.register("training-roles", TrainingRoleViewSet, basename="api-training-role")
 
 urlpatterns = [
     *router.urls,

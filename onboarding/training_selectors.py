@@ -393,3 +393,23 @@ def paths() -> QuerySet[LearningPath]:
     return LearningPath.objects.prefetch_related("path_courses__course").annotate(
         enrolled=_count(Enrollment.objects.filter(path=OuterRef("pk")), "path")
     )
+
+
+def training_roles_visible_to(member: Member) -> QuerySet[Member]:
+    """Partner people whose training role `member` may set, with that role annotated
+    (`training_role`, "" when not set): every active partner person for staff, a partner
+    admin's own company's people for them, nobody for anyone else. The same people the
+    readiness and team pages list."""
+    qs = Member.objects.filter(is_active=True, role__in=PARTNER_ROLES, partner__isnull=False)
+    if member.role == Role.PARTNER_ADMIN:
+        qs = qs.filter(partner_id=member.partner_id)
+    elif member.role not in STAFF_ROLES:
+        qs = qs.none()
+    return qs.select_related("user", "partner").annotate(
+        training_role=Coalesce(
+            Subquery(
+                TrainingProfile.objects.filter(member_id=OuterRef("pk")).values("training_role")[:1]
+            ),
+            Value(""),
+        )
+    )
