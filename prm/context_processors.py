@@ -15,26 +15,56 @@ NAV = [
     (99, _("API keys"), "api-keys", "api_keys.own"),
 ]
 
+# Entries whose order falls in [start, end) share one disclosure menu in the main navigation,
+# so the menu fits a 1280 px screen for every role: program setup (70s) and settings and
+# account pages (80s, 90s). A group with a single entry is shown as a plain link.
+NAV_GROUPS = [
+    (70, 80, _("Program")),
+    (80, 100, _("Settings")),
+]
+
+
+def _grouped(links: list[tuple[int, dict]]) -> list[dict]:
+    """Top-level entries in menu order; grouped ones collected at their first position."""
+    entries: list[dict] = []
+    groups: dict[int, dict] = {}
+    for order, link in links:
+        index = next((i for i, g in enumerate(NAV_GROUPS) if g[0] <= order < g[1]), None)
+        if index is None:
+            entries.append(link)
+            continue
+        if index not in groups:
+            groups[index] = {"label": NAV_GROUPS[index][2], "items": [], "group": True}
+            entries.append(groups[index])
+        groups[index]["items"].append(link)
+    for group in groups.values():
+        if len(group["items"]) == 1:
+            entries[entries.index(group)] = group["items"][0]
+        else:
+            group["active"] = any(item["active"] for item in group["items"])
+    return entries
+
 
 def portal(request):
     tenant = getattr(request, "tenant", None)
     member = getattr(request, "member", None)
-    nav = []
+    links: list[tuple[int, dict]] = []
     if member is not None:
-        for _order, label, name, capability in sorted(NAV, key=lambda n: n[0]):
+        for order, label, name, capability in sorted(NAV, key=lambda n: n[0]):
             if has_perm(member.role, capability):
                 try:
-                    nav.append({"label": label, "url": reverse(name), "active": False})
+                    links.append((order, {"label": label, "url": reverse(name), "active": False}))
                 except NoReverseMatch:
                     continue
         # The one entry whose URL is the longest prefix of this page is the current one.
         matching = [
             n
-            for n in nav
+            for _order, n in links
             if request.path == n["url"] or (n["url"] != "/" and request.path.startswith(n["url"]))
         ]
         if matching:
             max(matching, key=lambda n: len(n["url"]))["active"] = True
+    nav = _grouped(links)
     other_tenants = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and tenant is not None:

@@ -147,6 +147,17 @@ def shots(request):
     return Shots(name)
 
 
+def menu_link(page, name: str, *, nav_name: str = "Main"):
+    """The main menu's link called `name`, made visible: an entry grouped in a disclosure
+    menu (Program, Settings) is revealed by opening its group first, as a person would."""
+    menu = page.get_by_role("navigation", name=nav_name)
+    link = menu.get_by_role("link", name=name, exact=True)
+    if not link.is_visible():
+        hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        menu.locator("details").filter(has=hidden).locator("summary").click()
+    return link
+
+
 def download(page, trigger) -> bytes:
     """Runs trigger() (a click) and returns the bytes of the file the browser downloads."""
     with page.expect_download() as info:

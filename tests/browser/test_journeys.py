@@ -18,14 +18,14 @@ from dealreg import services as deal_services
 from dealreg.models import Deal
 from partners import services as partner_services
 from prm.tenancy import tenant_context
-from tests.browser.conftest import Shots, download
+from tests.browser.conftest import Shots, download, menu_link
 from tests.conftest import build_world
 
 pytestmark = [pytest.mark.celery_worker]
 
 
 def nav(page, name: str):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    menu_link(page, name).click()
 
 
 # --- 2. Deal registration: conflict rejected by the manager, clean deal auto-approved ------

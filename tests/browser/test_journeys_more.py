@@ -25,7 +25,7 @@ from partners import services as partner_services
 from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
-from tests.browser.conftest import Shots, download
+from tests.browser.conftest import Shots, download, menu_link
 from tests.conftest import build_world, wait_for
 from tests.test_mdf_support import make_program
 
@@ -35,7 +35,7 @@ NEW_PASSWORD = "Cobalt-Harbour-2031!"
 
 
 def nav(page, name: str):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
+    menu_link(page, name).click()
 
 
 def button(page, name: str):
