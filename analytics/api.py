@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
@@ -14,9 +15,17 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from analytics import selectors, services
-from analytics.models import HealthSnapshot, PartnerRollup, RollupRun, SurveyResponse
+from analytics.models import (
+    FirstDealCohort,
+    HealthSnapshot,
+    PartnerRollup,
+    RollupRun,
+    SurveyResponse,
+)
+from analytics.rules import message_text
 from partners.models import PartnerType, Region
 from prm.api.base import TenantViewSet
+from prm.api.pagination import Cursor
 from prm.api.permissions import IsMember
 
 # --- Serializers (names prefixed "Analytics" for a clean OpenAPI schema) -------------------
@@ -32,10 +41,18 @@ class AnalyticsHealthComponentSerializer(serializers.Serializer):
     counted = serializers.BooleanField()
 
 
+class AnalyticsDriverField(serializers.CharField):
+    """A driver as a sentence in the request's language (stored as a message key and its
+    parameters by analytics.rules; older snapshots stored the English text)."""
+
+    def to_representation(self, value):
+        return message_text(value)
+
+
 class AnalyticsHealthSnapshotSerializer(serializers.ModelSerializer):
     partner_name = serializers.CharField(source="partner.name", read_only=True)
     components = AnalyticsHealthComponentSerializer(many=True, read_only=True)
-    drivers = serializers.ListField(child=serializers.CharField(), read_only=True)
+    drivers = serializers.ListField(child=AnalyticsDriverField(), read_only=True)
 
     class Meta:
         model = HealthSnapshot
@@ -110,7 +127,7 @@ class AnalyticsRollupSerializer(serializers.ModelSerializer):
 class AnalyticsRollupRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = RollupRun
-        fields = ["id", "status", "created_at", "finished_at", "rows", "message"]
+        fields = ["id", "status", "reason", "created_at", "finished_at", "rows", "message"]
         read_only_fields = fields
 
 
@@ -231,6 +248,135 @@ class RollupViewSet(mixins.ListModelMixin, TenantViewSet):
         )
 
 
+class AnalyticsFunnelSerializer(serializers.Serializer):
+    period_start = serializers.DateField(help_text="First day of the quarter.")
+    partners = serializers.IntegerField(help_text="Partners with a stored rollup.")
+    submitted = serializers.IntegerField(help_text="Deals submitted in the quarter.")
+    approved = serializers.IntegerField(help_text="Of those, approved (including won, lost).")
+    won = serializers.IntegerField(help_text="Of those, won.")
+    rejected = serializers.IntegerField(help_text="Of those, rejected.")
+
+
+class _ByQuarter(Cursor):
+    ordering = "period_start"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=ROLLUP_FILTERS,
+        summary="Registration funnel per quarter",
+        description=(
+            "The funnel stored by the rollup run (never computed on read), added up per "
+            "quarter over the partners you may see and the filters given: deals submitted "
+            "in the quarter and how far they have got since. Oldest quarter first."
+        ),
+    )
+)
+class FunnelViewSet(mixins.ListModelMixin, TenantViewSet):
+    """The stored registration funnel per quarter. Partners see their own figures."""
+
+    model = PartnerRollup
+    serializer_class = AnalyticsFunnelSerializer
+    permission_classes = [IsMember]
+    required_perm = "portal.use"
+    filterset_class = RollupFilter
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = _ByQuarter
+
+    def scoped_queryset(self):
+        partners = selectors.visible_partners(self.member).values("pk")
+        return PartnerRollup.objects.filter(partner_id__in=partners)
+
+    def list(self, request, *args, **kwargs):
+        rows = selectors.funnel_by_quarter(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class AnalyticsFirstDealCohortSerializer(serializers.Serializer):
+    cohort_month = serializers.DateField(help_text="Month the partners were activated.")
+    activated = serializers.IntegerField(help_text="Partners activated in the month.")
+    with_deal = serializers.IntegerField(help_text="Of those, partners with a first deal.")
+    days_total = serializers.IntegerField(help_text="Summed days from activation to it.")
+    average_days = serializers.SerializerMethodField(
+        help_text="Average days to the first deal (days_total / with_deal); null without one."
+    )
+
+    def get_average_days(self, row) -> int | None:
+        return selectors.average_days(row)
+
+
+class FirstDealCohortFilter(django_filters.FilterSet):
+    partner = django_filters.NumberFilter(field_name="partner_id")
+    tier = django_filters.NumberFilter(field_name="tier_id")
+    partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices)
+    region = django_filters.ChoiceFilter(choices=Region.choices)
+    manager = django_filters.NumberFilter(field_name="manager_id")
+    since = django_filters.DateFilter(field_name="cohort_month", lookup_expr="gte")
+    year = _YearFilter(field_name="cohort_month", lookup_expr="year", min_value=1, max_value=9999)
+
+    class Meta:
+        model = FirstDealCohort
+        fields = ["partner", "tier", "partner_type", "region", "manager", "since", "year"]
+
+
+class _ByMonth(Cursor):
+    ordering = "cohort_month"
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("partner", int, description="Partner id."),
+            OpenApiParameter("tier", int, description="Tier id (the partner's tier at the run)."),
+            OpenApiParameter(
+                "partner_type", str, enum=[c for c, _l in PartnerType.choices], description="Type."
+            ),
+            OpenApiParameter(
+                "region",
+                str,
+                enum=[c for c, _l in Region.choices],
+                description="Partner's region at the run.",
+            ),
+            OpenApiParameter(
+                "manager", int, description="Member id of the partner's channel manager at the run."
+            ),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATE, description="Activation months from this date on."
+            ),
+            OpenApiParameter("year", int, description="Activation months of this year."),
+        ],
+        summary="Time to first deal, by activation month",
+        description=(
+            "Cohorts of partners by the month they were activated, as stored by the rollup "
+            "run (never computed on read): how many were activated, how many have registered "
+            "a first deal and the days it took (sum and average). Filters use each partner's "
+            "type, tier, region and channel manager as they were at the run. Oldest month "
+            "first."
+        ),
+    )
+)
+class FirstDealCohortViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Time-to-first-deal cohorts. Partners see their own entry only."""
+
+    model = FirstDealCohort
+    serializer_class = AnalyticsFirstDealCohortSerializer
+    permission_classes = [IsMember]
+    required_perm = "portal.use"
+    filterset_class = FirstDealCohortFilter
+    filter_backends = [DjangoFilterBackend]
+    pagination_class = _ByMonth
+
+    def scoped_queryset(self):
+        partners = selectors.visible_partners(self.member).values("pk")
+        return FirstDealCohort.objects.filter(partner_id__in=partners)
+
+    def list(self, request, *args, **kwargs):
+        rows = selectors.cohort_totals(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
 class RollupRunViewSet(mixins.ListModelMixin, TenantViewSet):
     """On-demand recomputes of health and rollups (admins): POST queues one, GET shows
     progress."""
@@ -302,6 +448,10 @@ class SurveyAnswerViewSet(mixins.ListModelMixin, TenantViewSet):
 router = SimpleRouter(trailing_slash=True)
 router.register("analytics/health", HealthViewSet, basename="api-analytics-health")
 router.register("analytics/rollups", RollupViewSet, basename="api-analytics-rollup")
+router.register("analytics/funnels", FunnelViewSet, basename="api-analytics-funnel")
+router.register(
+    "analytics/first-deal-cohorts", FirstDealCohortViewSet, basename="api-analytics-cohort"
+)
 router.register("analytics/runs", RollupRunViewSet, basename="api-analytics-run")
 router.register(
     "analytics/survey-answers", SurveyAnswerViewSet, basename="api-analytics-survey-answer"

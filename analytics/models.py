@@ -148,7 +148,10 @@ class RiskEpisode(TenantModel):
     )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
-    reason = models.CharField(max_length=300)
+    reason = models.CharField(max_length=300)  # English, for the audit trail and webhooks
+    # The reason as a message key with parameters (analytics.rules.message), shown in the
+    # reader's language; {} on episodes opened before it was stored (`reason` is shown).
+    reason_msg = models.JSONField(default=dict, blank=True)
     score = models.PositiveSmallIntegerField()
     notified_at = models.DateTimeField(null=True, blank=True)
 
@@ -160,6 +163,13 @@ class RiskEpisode(TenantModel):
                 name="riskepisode_one_open",
             )
         ]
+
+    @property
+    def reason_text(self) -> str:
+        """Why the partner is at risk, in the active language."""
+        from analytics.rules import message_text
+
+        return message_text(self.reason_msg) if self.reason_msg else self.reason
 
 
 class ProgramCost(TenantModel):

@@ -304,6 +304,7 @@ def _episodes_update(
             partner_id=pid,
             started_on=today,
             reason=s.risk_reason,
+            reason_msg=s.drivers[0],  # the risk message leads the drivers (health_compute)
             score=s.score,
         )
         for pid, s in at_risk.items()

@@ -237,7 +237,7 @@ def manager_tables(*, queue: dict, at_risk, expiring, stuck, kpis) -> dict[str, 
                     "partner": e.partner.name,
                     "partner_id": e.partner_id,
                     "score": e.score,
-                    "reason": e.reason,
+                    "reason": e.reason_text,
                     "since": e.started_on,
                 }
                 for e in at_risk

@@ -174,6 +174,8 @@ class Application(TenantModel):
     contact_name = models.CharField(_("contact name"), max_length=150)
     contact_email = models.EmailField(_("contact e-mail"))
     contact_phone = models.CharField(_("contact phone"), max_length=40)
+    # The portal language the applicant used on /apply: their e-mails are written in it.
+    language = models.CharField(_("language"), max_length=8, blank=True)
     website_domain = models.CharField(max_length=253, blank=True, db_index=True)
     email_domain = models.CharField(max_length=253, blank=True, db_index=True)
 

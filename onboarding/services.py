@@ -320,6 +320,7 @@ def application_submit(
                 "fit_score": fit.score,
                 "possible_duplicate": bool(matches),
                 "contact_email": application.contact_email,
+                "language": application.language,
             },
         )
         events.emit("application.received", application)

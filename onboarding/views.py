@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -133,7 +133,9 @@ def apply(request):
         elif form.is_valid():
             data = {"specialties": [], **form.cleaned_data}
             try:
-                services.application_submit(tenant=tenant, **data)
+                services.application_submit(
+                    tenant=tenant, language=translation.get_language() or "", **data
+                )
             except (DomainError, ValidationError) as exc:
                 _apply_error(form, exc)
             else:

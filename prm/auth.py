@@ -6,6 +6,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from prm.audit import log_action
@@ -59,6 +60,15 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return redirect("account_login")
         return None
+
+    def send_mail(self, template_prefix, email, context):
+        # Account mails (password reset, MFA and security notices) are mandatory: written in
+        # the account's chosen language, else the request's (the browser's when signed out).
+        from prm.i18n import recipient_language
+
+        language = recipient_language([email], default=translation.get_language())
+        with translation.override(language):
+            return super().send_mail(template_prefix, email, context)
 
     def get_from_email(self):
         from django.conf import settings

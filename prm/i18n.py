@@ -49,3 +49,20 @@ def recipient_language(emails: Iterable[str], *, default: str | None = None) -> 
     if default in LANGUAGE_CODES:
         return default
     return settings.LANGUAGE_CODE
+
+
+def recipient_languages(emails: Iterable[str], *, default: str | None = None) -> dict[str, str]:
+    """Each address with the language to write to it in (see recipient_language), in one
+    query: mandatory mails to several people are grouped by it."""
+    fallback = default if default in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    emails = [e for e in emails if e]
+    from prm.models import User
+
+    chosen = {
+        email.lower(): lang
+        for email, lang in User.objects.filter(email__in={e.lower() for e in emails}).values_list(
+            "email", "language"
+        )
+        if lang in LANGUAGE_CODES
+    }
+    return {e: chosen.get(e.lower(), fallback) for e in emails}

@@ -456,7 +456,7 @@ def _staff_sections(member: Member) -> list[dict]:
     sections.append(
         {
             "title": _("Partners at risk"),
-            "items": [f"{e.partner.name}: {e.reason}" for e in at_risk[:20]],
+            "items": [f"{e.partner.name}: {e.reason_text}" for e in at_risk[:20]],
             "count": at_risk.count(),
         }
     )
@@ -484,9 +484,11 @@ def digest_send(*, tenant, member: Member, now=None) -> bool:
             .filter(member=member, mode=NotificationMode.DIGEST, digested_at__isnull=True)
             .order_by("created_at")[:200]
         )
-        sections = (
-            _staff_sections(member) if member.role in (Role.ADMIN, Role.CHANNEL_MANAGER) else []
-        )
+        language = recipient_language([member.user.email])
+        with translation.override(language):  # section titles and reasons: the reader's
+            sections = (
+                _staff_sections(member) if member.role in (Role.ADMIN, Role.CHANNEL_MANAGER) else []
+            )
         if not notes and not any(s["count"] for s in sections):
             return False
         context = {
@@ -503,7 +505,7 @@ def digest_send(*, tenant, member: Member, now=None) -> bool:
             template="integrations/emails/digest.txt",
             context=context,
             unsubscribe=unsubscribe_url(member, DIGEST_GROUP),
-            language=member.user.language or None,
+            language=language,
         )
         Notification.objects.filter(pk__in=[n.pk for n in notes]).update(digested_at=now)
         transaction.on_commit(mail.send)

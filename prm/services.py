@@ -6,16 +6,17 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partners.models import Partner
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
+from prm.i18n import lazy_format
 from prm.models import ApiKey, Invitation, Member, Tenant, TenantHost, User
+from prm.notifications import send_mandatory
 from prm.roles import PARTNER_ROLES, Role, has_perm, invitable_roles
 from prm.tenancy import tenant_context
 from prm.urls_util import tenant_url
@@ -31,11 +32,18 @@ TENANT_SETTINGS_FIELDS = [
 ]
 
 
-def _send_after_commit(*, subject: str, template: str, context: dict, to: str) -> None:
-    # MANDATORY mail (invitations): bypasses notification preferences, no unsubscribe link.
-    body = render_to_string(template, context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
+def _send_after_commit(
+    *, subject: str, template: str, context: dict, to: str, language: str = ""
+) -> None:
+    # MANDATORY mail (invitations): bypasses notification preferences, no unsubscribe link;
+    # in the invitee's language when they already have an account, else the default.
+    send_mandatory(
+        tenant=context["tenant"],
+        to=[to],
+        subject=subject,
+        template=template,
+        context=context,
+        language=language or None,
     )
 
 
@@ -150,8 +158,11 @@ def member_invite(
     email: str,
     role: str,
     partner: Partner | None = None,
+    language: str = "",
 ) -> tuple[Invitation, str]:
     """Invite `email` with `role`. Partner admins may only invite into their own partner.
+    `language`: the e-mail's language for someone without an account (e.g. the language an
+    applicant used); people with an account get the one they chose.
 
     Returns the invitation and its one-time URL (the token itself is never stored)."""
     email = User.objects.normalize_email(email.strip()).lower()
@@ -193,10 +204,13 @@ def member_invite(
         after={"email": email, "role": role, "partner": partner.pk if partner else None},
     )
     _send_after_commit(
-        subject=_("You are invited to %(tenant)s's partner portal") % {"tenant": tenant.name},
+        subject=lazy_format(
+            gettext_lazy("You are invited to %(tenant)s's partner portal"), tenant=tenant.name
+        ),
         template="emails/invitation.txt",
         context={"tenant": tenant, "invitation": invitation, "url": url, "by": by},
         to=email,
+        language=language,
     )
     return invitation, url
 

@@ -42,9 +42,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.core.mail import send_mail
 from django.db import connection, models, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -61,6 +59,7 @@ from prm.models import (
     TenantExport,
     TenantTombstone,
 )
+from prm.notifications import send_mandatory
 from prm.roles import Role, has_perm, register
 from prm.tenancy import set_db_tenant, system_context, tenant_context
 from prm.urls_util import tenant_url
@@ -278,19 +277,16 @@ def export_build(*, tenant_id: int, export_id: int) -> TenantExport | None:
         )
         requester = export.requested_by
         if requester is not None and requester.is_active:
-            body = render_to_string(
-                "tenant_data/emails/export_ready.txt",
-                {
-                    "tenant": tenant,
+            # MANDATORY mail (tenant export link): bypasses notification preferences.
+            send_mandatory(
+                tenant=tenant,
+                to=[requester.user.email],
+                subject=gettext_lazy("Your export of all program data is ready"),
+                template="tenant_data/emails/export_ready.txt",
+                context={
                     "url": tenant_url(tenant, f"/tenant-data/exports/{export.pk}/download/"),
                     "hours": export_hours(),
                 },
-            )
-            subject = _("[%(t)s] Your export of all program data is ready") % {"t": tenant.name}
-            to = requester.user.email
-            # MANDATORY mail (tenant export link): bypasses notification preferences.
-            transaction.on_commit(
-                lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
             )
     return export
 
@@ -334,15 +330,10 @@ def _admin_emails() -> list[str]:
 
 
 def _mail_admins(*, tenant, subject: str, template: str, context: dict) -> None:
-    # MANDATORY mail (tenant deletion notices): bypasses notification preferences.
-    body = render_to_string(template, {"tenant": tenant, **context})
-    recipients = _admin_emails()
-
-    def send():
-        for to in recipients:
-            send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
-
-    transaction.on_commit(send)
+    # MANDATORY mail (tenant deletion notices): bypasses notification preferences. One
+    # message per admin, in their language.
+    for to in _admin_emails():
+        send_mandatory(tenant=tenant, to=[to], subject=subject, template=template, context=context)
 
 
 @transaction.atomic
@@ -377,7 +368,7 @@ def deletion_request(*, by: Member, confirm: str) -> TenantDeletion:
     )
     _mail_admins(
         tenant=tenant,
-        subject=_("[%(t)s] The program is scheduled for deletion") % {"t": tenant.name},
+        subject=gettext_lazy("The program is scheduled for deletion"),
         template="tenant_data/emails/deletion_requested.txt",
         context={
             "deletion": deletion,
@@ -410,7 +401,7 @@ def deletion_cancel(*, by: Member) -> TenantDeletion:
     )
     _mail_admins(
         tenant=by.tenant,
-        subject=_("[%(t)s] Deletion of the program was cancelled") % {"t": by.tenant.name},
+        subject=gettext_lazy("Deletion of the program was cancelled"),
         template="tenant_data/emails/deletion_cancelled.txt",
         context={"by": by.user.email},
     )
@@ -532,8 +523,6 @@ def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
             object_label=tenant.slug,
             after={"rows": sum(counts.values()), "files": len(files), "tombstone": tombstone.pk},
         )
-        subject = _("[%(t)s] The program has been deleted") % {"t": tenant.name}
-        body = render_to_string("tenant_data/emails/deleted.txt", {"tenant": tenant})
 
         def after_commit():
             for name in files:
@@ -541,10 +530,16 @@ def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
                     default_storage.delete(name)
                 except OSError:
                     log.exception("could not delete %s", name)
-            for to in admins:  # MANDATORY mail (tenant deleted): bypasses preferences.
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
 
         transaction.on_commit(after_commit)
+        for to in admins:  # MANDATORY mail (tenant deleted): bypasses preferences.
+            send_mandatory(
+                tenant=tenant,
+                to=[to],
+                subject=gettext_lazy("The program has been deleted"),
+                template="tenant_data/emails/deleted.txt",
+                context={},
+            )
     return tombstone
 
 

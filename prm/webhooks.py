@@ -32,14 +32,15 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
+from prm.i18n import lazy_format
 from prm.models import (
     DeliveryAttempt,
     DeliveryStatus,
@@ -49,6 +50,7 @@ from prm.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from prm.notifications import send_mandatory
 from prm.roles import Role, has_perm
 from prm.tenancy import system_context, tenant_context
 
@@ -356,15 +358,14 @@ def _disable_failing(endpoint: WebhookEndpoint, tenant) -> None:
     emails = list(
         Member.objects.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
     )
-    if emails:
-        # MANDATORY mail (operational alert to admins): bypasses notification preferences.
-        subject = _("Webhook disabled: %(u)s") % {"u": endpoint.url}
-        body = _(
-            "Every delivery to %(u)s has failed for 24 hours, so %(t)s stopped sending to it. "
-            "Fix the receiver, then enable the endpoint again under Webhooks; events that "
-            "happened meanwhile are kept and can be redelivered."
-        ) % {"u": endpoint.url, "t": tenant.name}
-        transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails))
+    # MANDATORY mail (operational alert to admins): bypasses notification preferences.
+    send_mandatory(
+        tenant=tenant,
+        to=emails,
+        subject=lazy_format(gettext_lazy("Webhook disabled: %(u)s"), u=endpoint.url),
+        template="integrations/emails/webhook_disabled.txt",
+        context={"url": endpoint.url},
+    )
 
 
 def deliver_one(*, tenant, now=None) -> WebhookDelivery | None:

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone, translation
 
 from analytics import rules, services
-from analytics.models import HealthSnapshot
+from analytics.models import HealthSnapshot, RiskEpisode
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.test_analytics_health import make_deal
@@ -100,3 +100,41 @@ def test_api_gives_drivers_as_sentences(world):
     [row] = [r for r in resp.json()["results"] if r["partner"] == world.partner.pk]
     drivers = row["drivers"]
     assert "Pipeline down 50% vs the previous 90 days" in drivers
+
+
+# --- At-risk episodes -----------------------------------------------------------------------
+
+
+def _at_risk_partner_of_the_manager(world) -> RiskEpisode:
+    with tenant_context(world.tenant):
+        world.partner.owner = world.channel_manager
+        world.partner.save(update_fields=["owner"])
+        services.health_compute(tenant=world.tenant)  # no activity at all: score below 40
+        return RiskEpisode.objects.get(partner=world.partner)
+
+
+def test_an_episode_stores_its_reason_as_a_key_with_parameters(world):
+    episode = _at_risk_partner_of_the_manager(world)
+    assert episode.reason_msg["key"] == "score_below"
+    assert episode.reason_msg["params"] == {"score": episode.score, "below": 40}
+    assert episode.reason == f"Health score {episode.score} is below 40"
+
+
+def test_german_manager_sees_the_at_risk_reason_in_german(world):
+    episode = _at_risk_partner_of_the_manager(world)
+    _speaks(world.channel_manager, "de")
+    body = portal_client(world.tenant, world.channel_manager).get("/analytics/manager/")
+    html = body.content.decode()
+    with translation.override("de"):
+        german = str(rules.MESSAGES["score_below"]) % {"score": episode.score, "below": 40}
+    assert german != episode.reason
+    assert german in html and episode.reason not in html
+
+
+def test_an_episode_from_before_keys_were_stored_still_shows_its_text(world):
+    episode = _at_risk_partner_of_the_manager(world)
+    with tenant_context(world.tenant):
+        RiskEpisode.objects.filter(pk=episode.pk).update(reason_msg={}, reason="Old reason")
+    _speaks(world.channel_manager, "de")
+    html = portal_client(world.tenant, world.channel_manager).get("/analytics/manager/")
+    assert "Old reason" in html.content.decode()
