@@ -105,6 +105,7 @@ def export_request(*, member: Member) -> None:
 
     token = secrets.token_urlsafe(32)
     log_action("privacy.export_requested", obj=member, object_label=member.user.email)
+    _status_set(member, token=token, state="preparing")
     dispatch(build_personal_export_task(), tenant=member.tenant, member_id=member.pk, token=token)
 
 
@@ -117,6 +118,7 @@ def export_build(*, member_id: int, token: str) -> None:
         {"user_id": member.user_id, "tenant_id": member.tenant_id, "json": payload},
         timeout=EXPORT_HOURS * 3600,
     )
+    _status_set(member, token=token, state="ready")
     # MANDATORY mail (personal-data export link): bypasses notification preferences.
     send_mandatory(
         tenant=member.tenant,
@@ -129,6 +131,31 @@ def export_build(*, member_id: int, token: str) -> None:
             "hours": EXPORT_HOURS,
         },
     )
+
+
+def _status_key(member: Member) -> str:
+    return f"{CACHE_PREFIX}latest:{member.tenant_id}:{member.user_id}"
+
+
+def _status_set(member: Member, *, token: str, state: str) -> None:
+    cache.set(
+        _status_key(member),
+        {"token": token, "state": state, "at": timezone.now().isoformat()},
+        timeout=EXPORT_HOURS * 3600,
+    )
+
+
+def export_status(*, member: Member) -> dict | None:
+    """The member's latest export as the privacy page shows it: "preparing" while the job
+    runs, "ready" with its download path, None when there is none (or it has expired)."""
+    entry = cache.get(_status_key(member))
+    if not entry:
+        return None
+    if entry["state"] == "ready":
+        if export_fetch(token=entry["token"], member=member) is None:
+            return None
+        return entry | {"path": f"/privacy/export/{entry['token']}/"}
+    return entry
 
 
 def export_fetch(*, token: str, member: Member) -> str | None:

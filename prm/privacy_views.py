@@ -24,7 +24,11 @@ def privacy_home(request):
             _("We are preparing your data. A download link will arrive by e-mail shortly."),
         )
         return redirect("privacy")
-    return render(request, "privacy/index.html", {"hours": privacy.EXPORT_HOURS})
+    return render(
+        request,
+        "privacy/index.html",
+        {"hours": privacy.EXPORT_HOURS, "export": privacy.export_status(member=request.member)},
+    )
 
 
 @member_required("privacy.export_own")

@@ -105,6 +105,33 @@ def test_export_expires(world, django_capture_on_commit_callbacks):
     assert portal_client(world.tenant, world.partner_user).get(path).status_code == 404
 
 
+def test_the_privacy_page_shows_progress_then_the_download_link(
+    world, django_capture_on_commit_callbacks
+):
+    client = portal_client(world.tenant, world.partner_user)
+    assert "export-progress" not in client.get("/privacy/").content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        assert client.post("/privacy/").status_code == 302
+    assert len(queued) == 1  # the job is queued after commit, not run yet
+    page = client.get("/privacy/").content.decode()
+    assert "<progress" in page and "data-pending" in page
+    assert "/privacy/export/" not in page
+    with tenant_context(world.tenant):
+        member = world.partner_user
+    status = privacy.export_status(member=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        build_personal_export.apply(
+            kwargs={"tenant_id": world.tenant.pk, "member_id": member.pk, "token": status["token"]}
+        )
+    page = client.get("/privacy/").content.decode()
+    assert "<progress" not in page
+    link = re.search(r'href="(/privacy/export/[^"]+/)"', page).group(1)
+    assert client.get(link)["Content-Disposition"].startswith("attachment")
+    # Nobody else sees it on their page.
+    other = portal_client(world.tenant, world.admin).get("/privacy/").content.decode()
+    assert link not in other
+
+
 # --- Erasure --------------------------------------------------------------------------------
 
 
