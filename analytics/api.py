@@ -272,25 +272,33 @@ class _ByQuarter(Cursor):
         ),
     )
 )
-class FunnelViewSet(mixins.ListModelMixin, TenantViewSet):
+class _StoredAggregateViewSet(mixins.ListModelMixin, TenantViewSet):
+    """A list added up from rows the rollup run stored per partner (`model`), over the
+    partners the member may see: `aggregate` turns the filtered rows into the list."""
+
+    permission_classes = [IsMember]
+    required_perm = "portal.use"
+    filter_backends = [DjangoFilterBackend]
+    aggregate = None  # staticmethod(queryset -> list of dicts)
+
+    def scoped_queryset(self):
+        partners = selectors.visible_partners(self.member).values("pk")
+        return self.model.objects.filter(partner_id__in=partners)
+
+    def list(self, request, *args, **kwargs):
+        rows = self.aggregate(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class FunnelViewSet(_StoredAggregateViewSet):
     """The stored registration funnel per quarter. Partners see their own figures."""
 
     model = PartnerRollup
     serializer_class = AnalyticsFunnelSerializer
-    permission_classes = [IsMember]
-    required_perm = "portal.use"
     filterset_class = RollupFilter
-    filter_backends = [DjangoFilterBackend]
     pagination_class = _ByQuarter
-
-    def scoped_queryset(self):
-        partners = selectors.visible_partners(self.member).values("pk")
-        return PartnerRollup.objects.filter(partner_id__in=partners)
-
-    def list(self, request, *args, **kwargs):
-        rows = selectors.funnel_by_quarter(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    aggregate = staticmethod(selectors.funnel_by_quarter)
 
 
 class AnalyticsFirstDealCohortSerializer(serializers.Serializer):
@@ -356,25 +364,14 @@ class _ByMonth(Cursor):
         ),
     )
 )
-class FirstDealCohortViewSet(mixins.ListModelMixin, TenantViewSet):
+class FirstDealCohortViewSet(_StoredAggregateViewSet):
     """Time-to-first-deal cohorts. Partners see their own entry only."""
 
     model = FirstDealCohort
     serializer_class = AnalyticsFirstDealCohortSerializer
-    permission_classes = [IsMember]
-    required_perm = "portal.use"
     filterset_class = FirstDealCohortFilter
-    filter_backends = [DjangoFilterBackend]
     pagination_class = _ByMonth
-
-    def scoped_queryset(self):
-        partners = selectors.visible_partners(self.member).values("pk")
-        return FirstDealCohort.objects.filter(partner_id__in=partners)
-
-    def list(self, request, *args, **kwargs):
-        rows = selectors.cohort_totals(self.filter_queryset(self.get_queryset()))
-        page = self.paginate_queryset(rows)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    aggregate = staticmethod(selectors.cohort_totals)
 
 
 class RollupRunViewSet(mixins.ListModelMixin, TenantViewSet):

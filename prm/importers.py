@@ -302,8 +302,9 @@ def _lead_write(plan: Plan, ctx: dict) -> str:
     from dealreg import leads
 
     values = {k: v for k, v in plan.values.items() if not k.startswith("_")}
-    lead = leads.lead_create(by=ctx["member"], **values)
-    leads.lead_route(lead=lead, by=ctx["member"])
+    lead, _created = leads.lead_upsert(
+        by=ctx["member"], external_id=values.pop("external_id", ""), **values
+    )
     if lead.external_id:
         ctx["external_ids"].add(lead.external_id)
     ctx["names"].add((lead.company.lower(), lead.domain))

@@ -516,7 +516,7 @@ def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
         with connection.cursor() as cur:
             # Raw: the ORM's cascade would look into every (now empty) tenant table.
             cur.execute("DELETE FROM prm_tenant WHERE id = %s", [tenant.pk])
-        _log_without_tenant(
+        log_action(  # no tenant: inserted without RETURNING (see prm.audit)
             "tenant.deleted",
             object_type="prm.tenant",
             object_id=tenant.pk,
@@ -541,33 +541,6 @@ def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
                 context={},
             )
     return tombstone
-
-
-def _log_without_tenant(action: str, *, object_type, object_id, object_label, after) -> None:
-    """An audit event that belongs to no tenant (the tenant is gone). Raw INSERT without
-    RETURNING: the row policy lets the app write such rows but never read them back, and
-    Django's INSERT ... RETURNING would need to read it. Operators read them as superuser."""
-    from prm.audit import current_context, mask
-
-    ctx = current_context()
-    with connection.cursor() as cur:
-        cur.execute(
-            "INSERT INTO prm_auditevent (tenant_id, actor_id, actor_label, action, object_type,"
-            " object_id, object_label, before, after, ip, user_agent, created_at)"
-            " VALUES (NULL, %s, %s, %s, %s, %s, %s, NULL, %s::jsonb, %s, %s, %s)",
-            [
-                ctx.user_id,
-                ctx.actor_label or "",
-                action,
-                object_type,
-                str(object_id),
-                object_label[:200],
-                json.dumps(mask(after)),
-                ctx.ip,
-                (ctx.user_agent or "")[:300],
-                timezone.now(),
-            ],
-        )
 
 
 def _references_itself(model) -> bool:
