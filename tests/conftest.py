@@ -170,6 +170,32 @@ def celery_worker(django_db_setup, django_db_blocker):
     app.control.purge()
 
 
+def wait_worker_idle(timeout: float = 60.0) -> None:
+    """Waits until the test worker has no task running or reserved and its queues are empty,
+    seen twice in a row (a finishing task may queue another on commit). Call it at the end
+    of a test that leaves follow-up work behind (notifications, relays), so the committed-data
+    teardown (TRUNCATE) does not race the worker's writes and deadlock."""
+    from prm.celery import app
+
+    def idle() -> bool:
+        insp = app.control.inspect(timeout=1.0, limit=1)
+        active, reserved = insp.active() or {}, insp.reserved() or {}
+        if any(active.values()) or any(reserved.values()):
+            return False
+        with app.connection_for_read() as conn:
+            client = conn.default_channel.client  # Redis: a queue is a list, gone when empty
+            return all(client.llen(q) == 0 for q in settings.PRM_CELERY_QUEUES)
+
+    quiet = 0
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        quiet = quiet + 1 if idle() else 0
+        if quiet >= 2:
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the worker was still busy after {timeout} s")
+
+
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
     """Poll until predicate() is truthy; returns its value or fails the test."""
     deadline = time.monotonic() + timeout
