@@ -196,6 +196,20 @@ def wait_worker_idle(timeout: float = 60.0) -> None:
     pytest.fail(f"the worker was still busy after {timeout} s")
 
 
+@pytest.hookimpl(hookwrapper=True, tryfirst=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Before any fixture of a test that ran with the real worker is torn down, wait for the
+    worker to finish what the test left queued (notifications, relays, follow-up tasks):
+    the committed-data teardown TRUNCATEs every table and would deadlock with a task that is
+    still writing."""
+    if "celery_worker" in getattr(item, "fixturenames", ()):
+        try:
+            wait_worker_idle()
+        except (Exception, pytest.fail.Exception) as exc:  # keep the test's own result
+            item.warn(pytest.PytestWarning(f"worker not idle before teardown: {exc}"))
+    yield
+
+
 def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
     """Poll until predicate() is truthy; returns its value or fails the test."""
     deadline = time.monotonic() + timeout

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.factories import PASSWORD
 
@@ -137,7 +138,18 @@ class Shots:
     def __call__(self, page, step: str) -> Path:
         self.n += 1
         path = SHOTS / f"{self.journey}-{self.n}-{step}.png"
-        page.screenshot(path=str(path))
+        # A shot right after a click may land while the page is still navigating, when
+        # Chromium refuses to capture ("Unable to capture screenshot"): wait for the new
+        # page to load and try again, a few times, before giving up.
+        for attempt in range(4):
+            page.wait_for_load_state("load")
+            try:
+                page.screenshot(path=str(path))
+                return path
+            except PlaywrightError:
+                if attempt == 3:
+                    raise
+                page.wait_for_timeout(250)
         return path
 
 
