@@ -69,7 +69,7 @@ restore: $(STAMP)
 # results in bench/results/<name>-<scale>.json. Misses are reported; a crash fails.
 SCALE ?= small
 bench: $(STAMP)
-	$(BIN)/python -m prm.devstack bench $(SCALE)
+	$(BIN)/python -m prm.devstack bench $(SCALE) $(NAMES)
 
 clean-data:
 	rm -rf .data

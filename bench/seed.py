@@ -889,9 +889,11 @@ def seed_tenant(
     }
 
 
-def analyze_tables() -> None:
+def analyze_tables(*, vacuum: bool = False) -> None:
+    """Fresh planner statistics; with `vacuum` (outside a transaction) also the visibility
+    map, so index-only scans (the name keys) need no heap visits, as after autovacuum."""
     from analytics.models import HealthSnapshot
-    from dealreg.models import Deal, DealInfluencer
+    from dealreg.models import Deal, DealInfluencer, DealNameKey
     from mdf.models import Claim, FundRequest, LedgerEntry
     from partners.models import Partner
     from prm.models import Member
@@ -899,6 +901,7 @@ def analyze_tables() -> None:
     tables = (
         Deal,
         DealInfluencer,
+        DealNameKey,
         Partner,
         Member,
         LedgerEntry,
@@ -908,7 +911,8 @@ def analyze_tables() -> None:
     )
     with connection.cursor() as cur:
         for model in tables:
-            cur.execute(f"ANALYZE {model._meta.db_table}")
+            verb = "VACUUM (ANALYZE)" if vacuum else "ANALYZE"
+            cur.execute(f"{verb} {model._meta.db_table}")
 
 
 def seed(scale: str, *, log=print) -> dict:
@@ -932,7 +936,7 @@ def seed(scale: str, *, log=print) -> dict:
             log=lambda *_: None,
             analyze=False,
         )
-    analyze_tables()
+    analyze_tables(vacuum=not connection.in_atomic_block)
     log(f"{n_small} small tenants done in {time.monotonic() - small_started:.1f}s")
     info["seconds"] = round(time.monotonic() - started, 1)
     return info

@@ -1,14 +1,22 @@
 """Explainable conflict detection.
 
-Candidates come from indexed lookups only (exact registrable domain on a partial B-tree index;
-significant name tokens on a GIN index over text[]), so the cost depends on how many
-registrations share a token with the new one, not on the size of the table.
+Candidates come from indexed lookups only, so the cost depends on how many registrations
+share something with the new one, not on the size of the table:
+- the exact registrable domain, on a partial B-tree index of active registrations;
+- the company name's lookup keys (`DealNameKey`: each significant token and its spellings
+  with one letter left out, kept by triggers for active registrations), on a B-tree index.
+  Both use only leak-proof equality, so the indexes serve queries under forced row-level
+  security (a GIN index over the token array would not be used there).
 
-A common token ("analytics") is shared by many registrations, so the database ranks the
-name candidates by how many of the new name's character trigrams they contain (a Dice-like
-overlap computed with strpos: pg_trgm is not available everywhere we run) and returns only
-the best RANKED_LIMIT, as narrow rows. Python then scores that short list with
-`name_similarity` (cheap upper bounds first) and loads full rows only for the matches.
+A key shared by more than KEY_CAP active registrations ("analytics") narrows nothing, so the
+rarer keys choose the candidates; only a name made of common words alone falls back to them.
+The database ranks the candidates by how many of the new name's character trigrams they
+contain (a Dice-like overlap computed with strpos: pg_trgm is not available everywhere we run)
+and returns only the best RANKED_LIMIT, as narrow rows. Python then scores that short list
+with `name_similarity` (cheap upper bounds first) and loads full rows only for the matches.
+
+Named accounts are the vendor's own list (thousands at most): they are filtered on token
+overlap directly.
 """
 
 from __future__ import annotations
@@ -20,14 +28,17 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from dealreg.models import ACTIVE_STATUSES, Deal, MatchKind, NamedAccount
-from dealreg.rules import name_similarity, name_tokens
+from dealreg.models import ACTIVE_STATUSES, Deal, DealNameKey, MatchKind, NamedAccount
+from dealreg.rules import name_keys, name_similarity, name_tokens
 from partners.domains import normalise_company_name, registrable_domain
 
 CANDIDATE_LIMIT = 200
 # Name candidates scored in Python, best-ranked first. A near-duplicate shares most of the
 # new name's trigrams, so it ranks among the first few even when thousands share a token.
 RANKED_LIMIT = 30
+# A name key shared by more active registrations than this is a common word: it does not
+# choose candidates while the name has rarer keys that match something.
+KEY_CAP = 1000
 
 
 def trigrams(normalised: str) -> list[str]:
@@ -52,6 +63,30 @@ def _ranked(qs, column: str, normalised: str):
         grams,
     )
     return qs.annotate(trigram_rank=rank).order_by("-trigram_rank", "pk")
+
+
+def key_counts(tenant_id: int, keys: list[str]) -> dict[str, int]:
+    """How many active registrations of the tenant have each key, counted up to
+    KEY_CAP + 1 (an index-only range scan per key, stopped early for common words)."""
+    if not keys:
+        return {}
+    table = connection.ops.quote_name(DealNameKey._meta.db_table)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT k.key, (SELECT count(*) FROM (SELECT 1 FROM {table} AS n"  # noqa: S608
+            " WHERE n.tenant_id = %s AND n.key = k.key LIMIT %s) AS s)"
+            " FROM unnest(%s::text[]) AS k(key)",
+            [tenant_id, KEY_CAP + 1, keys],
+        )
+        return dict(cur.fetchall())
+
+
+def candidate_keys(tenant_id: int, tokens: list[str]) -> list[str]:
+    """The keys that choose name candidates: those of the name's keys that some active
+    registration has, without the common ones unless nothing else matches."""
+    counts = key_counts(tenant_id, name_keys(tokens))
+    rare = [k for k, n in counts.items() if 0 < n <= KEY_CAP]
+    return sorted(rare or [k for k, n in counts.items() if n])
 
 
 @dataclass
@@ -129,12 +164,13 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
         else []
     )
     by_name: list[tuple[Deal, float]] = []
-    if tokens:
+    keys = candidate_keys(probe.tenant_id, tokens) if tokens else []
+    if keys:
         scored = {}
         for pk, name in _ranked(
-            active.filter(customer_name_tokens__overlap=tokens).exclude(
-                pk__in=[d.pk for d in by_domain]
-            ),
+            active.filter(
+                pk__in=DealNameKey.objects.filter(key__in=keys).values("deal_id")
+            ).exclude(pk__in=[d.pk for d in by_domain]),
             "customer_name_normalised",
             normalised,
         ).values_list("pk", "customer_name_normalised")[:RANKED_LIMIT]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -159,7 +158,6 @@ class NamedAccount(TenantModel):
         ]
         indexes = [
             models.Index(fields=["tenant", "domain"], name="namedaccount_domain_idx"),
-            GinIndex(fields=["name_tokens"], name="namedaccount_tokens_gin"),
         ]
 
     def __str__(self) -> str:
@@ -245,11 +243,6 @@ class Deal(TenantModel):
                 condition=Q(status__in=["submitted", "under_review", "approved"]),
                 name="deal_active_domain_idx",
             ),
-            GinIndex(
-                fields=["customer_name_tokens"],
-                name="deal_name_tokens_gin",
-                condition=Q(status__in=["submitted", "under_review", "approved"]),
-            ),
             models.Index(fields=["tenant", "partner", "-created_at"], name="deal_partner_idx"),
             # The deal list's order (newest first), so a page reads 50 index entries.
             models.Index(fields=["tenant", "-created_at"], name="deal_created_idx"),
@@ -267,6 +260,23 @@ class Deal(TenantModel):
     @property
     def number(self) -> str:
         return f"DR-{self.pk}" if self.pk else "DR-new"
+
+
+class DealNameKey(TenantModel):
+    """The lookup keys of an active registration's company name, for conflict detection:
+    each significant token and, for tokens of four letters or more, every spelling of it with
+    one letter left out (so "bluepak" finds "bluepeak": both have the key "bluepak").
+
+    Filled by database triggers on dealreg_deal (migration 0003), whatever writes the deal:
+    rows exist only while the deal's status is active. A B-tree lookup on (tenant, key) uses
+    only leak-proof equality, so the index is used under forced row-level security, which a
+    GIN index over the token array is not (array overlap is not leak-proof)."""
+
+    deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=60)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "key", "deal"], name="dealnamekey_key_idx")]
 
 
 class DealProduct(TenantModel):

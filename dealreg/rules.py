@@ -45,6 +45,23 @@ def name_tokens(normalised: str) -> list[str]:
     return sorted(set(tokens or normalised.split()))[:12]
 
 
+# Tokens this long also get their one-letter-deleted spellings as keys ("acme" and "acne"
+# share "ace"); shorter ones would collide with too many other words to narrow anything.
+DELETION_KEY_MIN = 4
+
+
+def name_keys(tokens: list[str]) -> list[str]:
+    """The lookup keys of a name's tokens: each token, and for a token of DELETION_KEY_MIN
+    letters or more, each spelling with one letter left out. Two tokens one typing slip apart
+    (a letter dropped, added or changed) share a key. Must equal the SQL function
+    dealreg_name_keys (dealreg/migrations/0003) that fills DealNameKey."""
+    keys = set(tokens)
+    for t in tokens:
+        if len(t) >= DELETION_KEY_MIN:
+            keys.update(t[:i] + t[i + 1 :] for i in range(len(t)))
+    return sorted(keys)
+
+
 def name_similarity(a: str, b: str, *, at_least: float = 0.0) -> float:
     """0..1 similarity of two normalised names: the better of character similarity of the
     whole names and of their significant tokens (so word order and filler words matter

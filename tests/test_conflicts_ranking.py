@@ -73,8 +73,9 @@ def test_detect_query_count_does_not_grow_with_shared_token_candidates(
     world, django_assert_max_num_queries
 ):
     _active_deals(world, [*_fillers(conflicts.RANKED_LIMIT * 3), "Bluewave Analytics Inc"])
-    with tenant_context(world.tenant), django_assert_max_num_queries(5):
-        # domain, ranked names, the matched rows, named accounts by domain and by name
+    with tenant_context(world.tenant), django_assert_max_num_queries(6):
+        # domain, name key counts, ranked names, the matched rows, named accounts by domain
+        # and by name
         assert len(_detect(world, "Bluwave Analytics LLC")) == 1
 
 
