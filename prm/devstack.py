@@ -289,7 +289,8 @@ def bench(scale: str, names: list[str] | None = None) -> int:
     bench database is cloned from it (`CREATE DATABASE ... TEMPLATE`, a file copy). The
     template is rebuilt whenever a migration or a post_migrate hook changes.
     PRM_BENCH_DB / PRM_BENCH_REDIS_DB pick another database and Redis db, so two people can
-    run benchmarks on one machine."""
+    run benchmarks on one machine. PRM_BENCH_REUSE=1 skips clone and seed when the database
+    already holds data of this scale and schema (for profiling; not for recorded results)."""
     import psycopg
 
     env = prepare_env()
@@ -306,6 +307,24 @@ def bench(scale: str, names: list[str] | None = None) -> int:
         env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + f"?virtual_host={redis_db}"
     started = time.monotonic()
     fingerprint = schema_fingerprint()
+    seeded_mark = f"seeded {scale} schema {fingerprint}"
+    reuse = os.environ.get("PRM_BENCH_REUSE") == "1"
+    with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [bench_db],
+        ).fetchone()
+    if reuse and row and row[0] == seeded_mark:
+        # Profiling against data seeded earlier: the benchmarks that write (API submits,
+        # Celery registrations) have added rows since, so results are not for the record.
+        _say(f"bench: reusing {bench_db} ({scale} data seeded earlier, PRM_BENCH_REUSE=1)")
+        env["DATABASE_URL"] = for_db(env["DATABASE_URL"], bench_db)
+        env["DATABASE_OWNER_URL"] = for_db(env["DATABASE_OWNER_URL"], bench_db)
+        return subprocess.call(  # noqa: S603
+            [sys.executable, "-m", "bench.run", "--scale", scale, *(names or [])],
+            env=env,
+            cwd=ROOT,
+        )
     with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
         row = conn.execute(
             "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
@@ -335,6 +354,8 @@ def bench(scale: str, names: list[str] | None = None) -> int:
     started = time.monotonic()
     manage(owner_env, "bench_seed", "--scale", scale)
     _say(f"bench: seeded in {time.monotonic() - started:.0f}s")
+    with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
+        conn.execute(f"COMMENT ON DATABASE {bench_db} IS '{seeded_mark}'")
     return subprocess.call(  # noqa: S603
         [sys.executable, "-m", "bench.run", "--scale", scale, *(names or [])], env=env, cwd=ROOT
     )
