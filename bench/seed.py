@@ -646,19 +646,24 @@ def seed_tenant(
         )
         step(f"deals ({size.deals})")
         with connection.cursor() as cur:
-            # Influencers on one won deal in twenty (influenced revenue for ROPI).
+            # Influencers on one won deal in twenty (influenced revenue for ROPI): referral
+            # partners numbered in a CTE and joined (indexing a 10,000-element array per row
+            # copies the whole array each time).
             cur.execute(
                 f"""
+                WITH r AS (
+                    SELECT id, (row_number() OVER (ORDER BY id) - 1)::bigint AS n
+                    FROM {Partner._meta.db_table}
+                    WHERE tenant_id = %(t)s AND partner_type = 'referral'
+                ), rc AS (SELECT count(*)::bigint AS c FROM r)
                 INSERT INTO {DealInfluencer._meta.db_table}
                     (tenant_id, deal_id, partner_id, status, weight, created_at)
-                SELECT d.tenant_id, d.id, p.ids[1 + (d.id %% array_length(p.ids, 1))],
-                       'approved', 1, d.decided_at
-                FROM {Deal._meta.db_table} d,
-                     (SELECT array_agg(id) AS ids FROM {Partner._meta.db_table}
-                      WHERE tenant_id = %(t)s AND partner_type = 'referral') p
+                SELECT d.tenant_id, d.id, r.id, 'approved', 1, d.decided_at
+                FROM {Deal._meta.db_table} d
+                CROSS JOIN rc
+                JOIN r ON r.n = d.id %% NULLIF(rc.c, 0)
                 WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.id %% 20 = 0
-                  AND p.ids IS NOT NULL
-                  AND p.ids[1 + (d.id %% array_length(p.ids, 1))] <> d.partner_id
+                  AND r.id <> d.partner_id
                 """,
                 {"t": tenant.pk},
             )
