@@ -5,9 +5,14 @@ dashboard shows a bounded number of partners while its export has them all."""
 from __future__ import annotations
 
 import csv
+import datetime
 import io
+from decimal import Decimal
+from types import SimpleNamespace
 
+import django_filters
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from rest_framework import serializers
 
@@ -15,8 +20,9 @@ from analytics import services as analytics_services
 from analytics.views import PARTNERS_ON_PAGE
 from dealreg import serializers as ds
 from dealreg import services
-from dealreg.api import deals_listed
+from dealreg.api import DealFilter, deals_listed
 from partners.models import Product
+from prm.api.filters import _filters_nothing
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import PartnerFactory
@@ -65,6 +71,78 @@ def test_fast_list_serializer_gives_what_drf_gives(world):
         plain = [serializers.ModelSerializer.to_representation(plain_serializer, r) for r in rows]
     assert fast == plain
     assert fast[0]["rules_version"] is None and fast[-1]["products"] == [product.pk]
+
+
+def test_deal_list_rows_are_the_detail_without_its_extras(world):
+    """The list's fields, built once per process (DealListSerializer.context_free), read the
+    same values as the detail's, built per request with its context."""
+    with tenant_context(world.tenant):
+        product = Product.objects.create(tenant=world.tenant, name="Vault")
+    _register(world, 2, [product])
+    with tenant_context(world.tenant):
+        services.deal_save(
+            by=world.partner_admin,
+            data={
+                "customer_name": "Initech",
+                "customer_domain_input": "initech.example",
+                "amount": Decimal("1234.50"),
+                "expected_close_date": datetime.date.today() + datetime.timedelta(days=30),
+            },
+            submit=True,
+        )
+    extras = {"matches", "timeline", "influencers", "pending_extension"}
+    for member in (world.admin, world.partner_admin):
+        client = api_client(world.tenant, member)
+        listed = client.get(DEALS).json()["results"]
+        assert len(listed) == 3
+        for row in listed:
+            detail = client.get(f"/api/v1/deals/{row['id']}/").json()
+            assert {k: v for k, v in detail.items() if k not in extras} == row
+    assert "_class_plan" in ds.DealListSerializer.__dict__
+    assert "_class_plan" not in ds.DealSerializer.__dict__
+
+
+def test_deal_list_filters_only_when_a_filter_is_named(world):
+    _register(world, 2, [])
+    with tenant_context(world.tenant):
+        services.deal_save(
+            by=world.partner_admin,
+            data={
+                "customer_name": "Initech",
+                "customer_domain_input": "initech.example",
+                "amount": Decimal("100"),
+                "expected_close_date": datetime.date.today() + datetime.timedelta(days=30),
+            },
+            submit=True,
+        )
+    client = api_client(world.tenant, world.admin)
+
+    def names(query: str) -> list[str]:
+        resp = client.get(f"{DEALS}&{query}")
+        assert resp.status_code == 200, resp.json()
+        return sorted(d["customer_name"] for d in resp.json()["results"])
+
+    assert names("ordering=id") == ["Buyer 0", "Buyer 1", "Initech"]
+    assert names("status=draft") == ["Buyer 0", "Buyer 1"]
+    assert names("q=initech") == ["Initech"]
+    assert client.get(f"{DEALS}&status=nonsense").status_code == 400
+
+
+def test_filter_backend_runs_filtersets_it_cannot_prove_idle():
+    class Required(django_filters.FilterSet):
+        status = django_filters.CharFilter(required=True)
+
+    class Custom(django_filters.FilterSet):
+        status = django_filters.CharFilter()
+
+        def filter_queryset(self, queryset):
+            return queryset.none()
+
+    request = SimpleNamespace(query_params=QueryDict("page_size=5"))
+    assert _filters_nothing(DealFilter, request)
+    assert not _filters_nothing(DealFilter, SimpleNamespace(query_params=QueryDict("q=x")))
+    assert not _filters_nothing(Required, request)
+    assert not _filters_nothing(Custom, request)
 
 
 def test_program_dashboard_shows_a_bounded_number_of_partners_and_exports_all(world):
