@@ -552,57 +552,111 @@ WITH q AS (
   SELECT r.*, ROUND((sourced + influenced) * %(margin)s / 100, 2) AS ret,
          mdf_paid + discounts + costs AS inv
   FROM r
+), f AS (
+  -- The row as stored (same names as the table's columns).
+  SELECT partner_id, ps, %(cur)s AS currency, tier_id, partner_type, won_deals,
+    sourced AS sourced_revenue, influenced AS influenced_revenue,
+    %(margin)s AS gross_margin_pct, ret AS return_amount, mdf_paid, discounts,
+    costs AS program_costs, inv AS investment,
+    CASE WHEN inv > 0 THEN ROUND((ret - inv) / inv, 4) END AS ropi,
+    vel_med AS velocity_median_days, vel_avg AS velocity_avg_days, vel_n AS velocity_deals,
+    decided AS deals_decided, in_sla AS deals_decided_in_sla, approved AS deals_approved,
+    CASE WHEN decided > 0 THEN ROUND(100.0 * in_sla / decided, 2) END AS sla_attainment_pct,
+    CASE WHEN decided > 0 THEN ROUND(100.0 * approved / decided, 2) END AS approval_rate_pct,
+    f_submitted AS funnel_submitted, f_approved AS funnel_approved, f_won AS funnel_won,
+    f_rejected AS funnel_rejected, mdf_won AS mdf_won_revenue,
+    CASE WHEN mdf_paid > 0 THEN ROUND((mdf_won - mdf_paid) / mdf_paid, 4) END AS mdf_roi,
+    psat_n AS psat_answers, psat_avg AS psat_average
+  FROM v
+), w AS (
+  INSERT INTO {rollup} (tenant_id, partner_id, period_start, currency, tier_id, partner_type,
+    won_deals, sourced_revenue, influenced_revenue, gross_margin_pct, return_amount, mdf_paid,
+    discounts, program_costs, investment, ropi, velocity_median_days, velocity_avg_days,
+    velocity_deals, deals_decided, deals_decided_in_sla, deals_approved, sla_attainment_pct,
+    approval_rate_pct, funnel_submitted, funnel_approved, funnel_won, funnel_rejected,
+    mdf_won_revenue, mdf_roi, psat_answers, psat_average, computed_at)
+  SELECT %(t)s, partner_id, ps, currency, tier_id, partner_type,
+    won_deals, sourced_revenue, influenced_revenue, gross_margin_pct, return_amount, mdf_paid,
+    discounts, program_costs, investment, ropi, velocity_median_days, velocity_avg_days,
+    velocity_deals, deals_decided, deals_decided_in_sla, deals_approved, sla_attainment_pct,
+    approval_rate_pct, funnel_submitted, funnel_approved, funnel_won, funnel_rejected,
+    mdf_won_revenue, mdf_roi, psat_answers, psat_average, now()
+  FROM f
+  -- A row whose figures are all unchanged is left as it is (not even locked: one rollup
+  -- computation per tenant at a time, LOCK_SQL): a rerun over mostly settled quarters
+  -- writes only what moved, and its computed_at stays that of the run that last changed it.
+  WHERE NOT EXISTS (
+    SELECT 1 FROM {rollup} o
+    WHERE o.tenant_id = %(t)s AND o.partner_id = f.partner_id AND o.period_start = f.ps
+      AND (o.currency, o.tier_id, o.partner_type,
+        o.won_deals, o.sourced_revenue, o.influenced_revenue, o.gross_margin_pct,
+        o.return_amount, o.mdf_paid, o.discounts, o.program_costs, o.investment, o.ropi,
+        o.velocity_median_days, o.velocity_avg_days, o.velocity_deals, o.deals_decided,
+        o.deals_decided_in_sla, o.deals_approved, o.sla_attainment_pct, o.approval_rate_pct,
+        o.funnel_submitted, o.funnel_approved, o.funnel_won, o.funnel_rejected,
+        o.mdf_won_revenue, o.mdf_roi, o.psat_answers, o.psat_average)
+      IS NOT DISTINCT FROM (f.currency, f.tier_id, f.partner_type,
+        f.won_deals, f.sourced_revenue, f.influenced_revenue, f.gross_margin_pct,
+        f.return_amount, f.mdf_paid, f.discounts, f.program_costs, f.investment, f.ropi,
+        f.velocity_median_days, f.velocity_avg_days, f.velocity_deals, f.deals_decided,
+        f.deals_decided_in_sla, f.deals_approved, f.sla_attainment_pct, f.approval_rate_pct,
+        f.funnel_submitted, f.funnel_approved, f.funnel_won, f.funnel_rejected,
+        f.mdf_won_revenue, f.mdf_roi, f.psat_answers, f.psat_average))
+  ON CONFLICT (tenant_id, partner_id, period_start) DO UPDATE SET
+    currency = EXCLUDED.currency, tier_id = EXCLUDED.tier_id,
+    partner_type = EXCLUDED.partner_type, won_deals = EXCLUDED.won_deals,
+    sourced_revenue = EXCLUDED.sourced_revenue,
+    influenced_revenue = EXCLUDED.influenced_revenue,
+    gross_margin_pct = EXCLUDED.gross_margin_pct, return_amount = EXCLUDED.return_amount,
+    mdf_paid = EXCLUDED.mdf_paid, discounts = EXCLUDED.discounts,
+    program_costs = EXCLUDED.program_costs, investment = EXCLUDED.investment,
+    ropi = EXCLUDED.ropi, velocity_median_days = EXCLUDED.velocity_median_days,
+    velocity_avg_days = EXCLUDED.velocity_avg_days, velocity_deals = EXCLUDED.velocity_deals,
+    deals_decided = EXCLUDED.deals_decided,
+    deals_decided_in_sla = EXCLUDED.deals_decided_in_sla,
+    deals_approved = EXCLUDED.deals_approved,
+    sla_attainment_pct = EXCLUDED.sla_attainment_pct,
+    approval_rate_pct = EXCLUDED.approval_rate_pct,
+    funnel_submitted = EXCLUDED.funnel_submitted, funnel_approved = EXCLUDED.funnel_approved,
+    funnel_won = EXCLUDED.funnel_won, funnel_rejected = EXCLUDED.funnel_rejected,
+    mdf_won_revenue = EXCLUDED.mdf_won_revenue, mdf_roi = EXCLUDED.mdf_roi,
+    psat_answers = EXCLUDED.psat_answers, psat_average = EXCLUDED.psat_average,
+    computed_at = EXCLUDED.computed_at
 )
-INSERT INTO {rollup} (tenant_id, partner_id, period_start, currency, tier_id, partner_type,
-  won_deals, sourced_revenue, influenced_revenue, gross_margin_pct, return_amount, mdf_paid,
-  discounts, program_costs, investment, ropi, velocity_median_days, velocity_avg_days,
-  velocity_deals,
-  deals_decided, deals_decided_in_sla, deals_approved, sla_attainment_pct, approval_rate_pct,
-  funnel_submitted, funnel_approved, funnel_won, funnel_rejected, mdf_won_revenue, mdf_roi,
-  psat_answers, psat_average, computed_at)
-SELECT %(t)s, partner_id, ps, %(cur)s, tier_id, partner_type, won_deals, sourced, influenced,
-  %(margin)s, ret, mdf_paid, discounts, costs, inv,
-  CASE WHEN inv > 0 THEN ROUND((ret - inv) / inv, 4) END, vel_med, vel_avg, vel_n,
-  decided, in_sla, approved,
-  CASE WHEN decided > 0 THEN ROUND(100.0 * in_sla / decided, 2) END,
-  CASE WHEN decided > 0 THEN ROUND(100.0 * approved / decided, 2) END,
-  f_submitted, f_approved, f_won, f_rejected, mdf_won,
-  CASE WHEN mdf_paid > 0 THEN ROUND((mdf_won - mdf_paid) / mdf_paid, 4) END,
-  psat_n, psat_avg, now()
-FROM v
-ON CONFLICT (tenant_id, partner_id, period_start) DO UPDATE SET
-  currency = EXCLUDED.currency, tier_id = EXCLUDED.tier_id,
-  partner_type = EXCLUDED.partner_type, won_deals = EXCLUDED.won_deals,
-  sourced_revenue = EXCLUDED.sourced_revenue, influenced_revenue = EXCLUDED.influenced_revenue,
-  gross_margin_pct = EXCLUDED.gross_margin_pct, return_amount = EXCLUDED.return_amount,
-  mdf_paid = EXCLUDED.mdf_paid, discounts = EXCLUDED.discounts,
-  program_costs = EXCLUDED.program_costs, investment = EXCLUDED.investment,
-  ropi = EXCLUDED.ropi, velocity_median_days = EXCLUDED.velocity_median_days,
-  velocity_avg_days = EXCLUDED.velocity_avg_days, velocity_deals = EXCLUDED.velocity_deals,
-  deals_decided = EXCLUDED.deals_decided,
-  deals_decided_in_sla = EXCLUDED.deals_decided_in_sla,
-  deals_approved = EXCLUDED.deals_approved, sla_attainment_pct = EXCLUDED.sla_attainment_pct,
-  approval_rate_pct = EXCLUDED.approval_rate_pct, funnel_submitted = EXCLUDED.funnel_submitted,
-  funnel_approved = EXCLUDED.funnel_approved, funnel_won = EXCLUDED.funnel_won,
-  funnel_rejected = EXCLUDED.funnel_rejected, mdf_won_revenue = EXCLUDED.mdf_won_revenue,
-  mdf_roi = EXCLUDED.mdf_roi, psat_answers = EXCLUDED.psat_answers,
-  psat_average = EXCLUDED.psat_average, computed_at = EXCLUDED.computed_at
+SELECT COUNT(*) FROM f
 """
 
 # Time to first deal: one row per activated partner with its activation month, days to its
 # first deal and its dimensions (type, tier, region, channel manager). The whole table is
-# rebuilt by each rollup run in one statement, so it never needs an incremental path.
-COHORT_DELETE_SQL = "DELETE FROM {cohort} WHERE tenant_id = %(t)s"
+# brought up to date by each rollup run in one statement, so it never needs an incremental
+# path: rows of partners no longer in it are deleted, new or changed rows upserted, and
+# unchanged rows left as they are (their computed_at is that of the run that last changed them).
 COHORT_SQL = """
+WITH c AS (
+  SELECT tenant_id, id AS partner_id,
+    date_trunc('month', activated_at AT TIME ZONE 'UTC')::date AS cohort_month, partner_type,
+    tier_id, region, owner_id AS manager_id,
+    CASE WHEN first_deal_at IS NOT NULL THEN GREATEST((first_deal_at AT TIME ZONE 'UTC')::date
+                                    - (activated_at AT TIME ZONE 'UTC')::date, 0) END
+      AS first_deal_days
+  FROM {partner}
+  WHERE tenant_id = %(t)s AND activated_at IS NOT NULL AND status <> 'applicant'
+), gone AS (
+  DELETE FROM {cohort} o WHERE o.tenant_id = %(t)s
+    AND NOT EXISTS (SELECT 1 FROM c WHERE c.partner_id = o.partner_id)
+)
 INSERT INTO {cohort} (tenant_id, partner_id, cohort_month, partner_type, tier_id, region,
   manager_id, first_deal_days, computed_at)
-SELECT tenant_id, id, date_trunc('month', activated_at AT TIME ZONE 'UTC')::date, partner_type,
-  tier_id, region, owner_id,
-  CASE WHEN first_deal_at IS NOT NULL THEN GREATEST((first_deal_at AT TIME ZONE 'UTC')::date
-                                           - (activated_at AT TIME ZONE 'UTC')::date, 0) END,
-  now()
-FROM {partner}
-WHERE tenant_id = %(t)s AND activated_at IS NOT NULL AND status <> 'applicant'
+SELECT c.*, now() FROM c
+WHERE NOT EXISTS (
+  SELECT 1 FROM {cohort} o WHERE o.tenant_id = %(t)s AND o.partner_id = c.partner_id
+    AND (o.cohort_month, o.partner_type, o.tier_id, o.region, o.manager_id, o.first_deal_days)
+      IS NOT DISTINCT FROM (c.cohort_month, c.partner_type, c.tier_id, c.region, c.manager_id,
+                            c.first_deal_days))
+ON CONFLICT (tenant_id, partner_id) DO UPDATE SET
+  cohort_month = EXCLUDED.cohort_month, partner_type = EXCLUDED.partner_type,
+  tier_id = EXCLUDED.tier_id, region = EXCLUDED.region, manager_id = EXCLUDED.manager_id,
+  first_deal_days = EXCLUDED.first_deal_days, computed_at = EXCLUDED.computed_at
 """
 # One rollup computation per tenant at a time (nightly, on demand, after a settings change):
 # two concurrent rebuilds of the cohort table would collide on its unique key.
@@ -645,11 +699,14 @@ def rollups_compute(
     gross margin; investment = MDF paid + discount of the tier the partner had when each
     resale deal was won + program costs (tier costs shared evenly by the tier's partners).
     Also deal velocity, approval SLA attainment and approval rate, the registration funnel,
-    MDF ROI and PSAT; then the time-to-first-deal cohorts are rebuilt. The tier dimension is
-    the tier the partner held at the end of each quarter (from its applied tier changes).
+    MDF ROI and PSAT; then the time-to-first-deal cohorts are brought up to date. The tier
+    dimension is the tier the partner held at the end of each quarter (from its applied tier
+    changes).
     `partner_ids` limits the recompute to partners whose data changed; the result for them
     equals a full recompute. A full recompute (no periods, no partner_ids) clears the
-    "stale" mark set before it began. Returns the number of rollup rows written."""
+    "stale" mark set before it began. Rows whose figures did not change are not rewritten,
+    so their `computed_at` stays that of the run that last changed them. Returns the number
+    of (partner, quarter) rows computed (and now stored), changed or not."""
     started = timezone.now()
     full = periods is None and partner_ids is None
     _lock_rollups(tenant)
@@ -669,8 +726,7 @@ def rollups_compute(
         params["ids"] = list(partner_ids)
     with connection.cursor() as cur:
         cur.execute(ROLLUP_SQL.format(partner_filter=partner_filter, **T), params)
-        rows = cur.rowcount
-        cur.execute(COHORT_DELETE_SQL.format(**T), {"t": tenant.pk})
+        rows = cur.fetchone()[0]
         cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
     if full:
         # Fresh again, unless an input changed after this computation began.
@@ -733,6 +789,8 @@ def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
     rollup (equal to a full recompute for them), full when there is no earlier rollup, when a
     program-wide input changed (or the rollups are marked stale), or on the first day of a
     quarter (a new period starts)."""
+    # The last run that changed a row (unchanged rows are not rewritten): changes since then
+    # are a superset of those since the last run, so the incremental result is the same.
     last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
     today = today or timezone.localdate()
     stale = AnalyticsSettings.for_tenant(tenant).rollups_stale_since is not None
