@@ -957,10 +957,11 @@ def run_one(name: str, scale: str) -> None:
     globals()[f"bench_{name}"](scale)
 
 
-def summary(scale: str, crashed: list[str]) -> None:
+def summary(scale: str, crashed: list[str], names: list[str]) -> None:
+    """The results of this run's benchmarks (earlier results of others are not shown)."""
     print(f"\n=== bench summary ({scale}) ===")
     print(f"{'benchmark':<10} {'measure':<36} {'value':>12} {'target':>10}  result")
-    for name in NAMES:
+    for name in names:
         path = RESULTS / f"{name}-{scale}.json"
         if name in crashed or not path.exists():
             print(f"{name:<10} {'-':<36} {'-':>12} {'-':>10}  CRASHED")
@@ -997,7 +998,7 @@ def main() -> int:
         )
         if code:
             crashed.append(name)
-    summary(args.scale, crashed)
+    summary(args.scale, crashed, args.names or NAMES)
     return 1 if crashed else 0
 
 
