@@ -259,7 +259,12 @@ class PartnerRollup(TenantModel):
                 fields=["tenant", "partner", "period_start"], name="partnerrollup_unique"
             )
         ]
-        indexes = [models.Index(fields=["tenant", "period_start"], name="rollup_period_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "period_start"], name="rollup_period_idx"),
+            # The rollups' version (their newest computed_at): the program dashboard's cached
+            # aggregates are keyed on it.
+            models.Index(fields=["tenant", "computed_at"], name="rollup_computed_idx"),
+        ]
 
 
 class FirstDealCohort(TenantModel):

@@ -5,12 +5,15 @@ whatever the number of partners or deals. Must run in tenant_context."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django_scopes import get_scope
 
 from analytics.models import FirstDealCohort, HealthSnapshot, PartnerRollup, RiskEpisode
 from dealreg.models import Deal, DealStatus
@@ -192,6 +195,21 @@ def ropi_by_period(qs: QuerySet[PartnerRollup]) -> list[dict]:
     return rows
 
 
+def _first_partners(qs: QuerySet[PartnerRollup], limit: int | None) -> QuerySet[PartnerRollup]:
+    """The rollups of the first `limit` partners by name (and id) that have any in `qs`
+    (all of `qs` without a limit). The partners are chosen first, walking the partners'
+    (tenant, name) index and probing each one's rollups by the unique (tenant, partner,
+    period) index, so only their rollups are added up, not the whole program's."""
+    if limit is None:
+        return qs
+    first = (
+        Partner.objects.filter(Exists(qs.filter(partner_id=OuterRef("pk"))))
+        .order_by("name", "pk")
+        .values("pk")[:limit]
+    )
+    return qs.filter(partner_id__in=first)
+
+
 def quarter_label(day: datetime.date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
@@ -200,11 +218,12 @@ def ropi_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) ->
     """ROPI per partner, by name; `limit` keeps the first ones (a page: its cost must not
     grow with the number of partners; the CSV export has them all)."""
     rows = (
-        qs.values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
+        _first_partners(qs, limit)
+        .values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
         .annotate(**MONEY_SUMS)
         .order_by("partner_name", "partner_id")
     )
-    return _with_ropi(rows[:limit] if limit is not None else rows)
+    return _with_ropi(rows)
 
 
 def partner_quarters(partner: Partner, *, quarters: int = 5) -> list[dict]:
@@ -325,6 +344,44 @@ def kpi_totals(qs: QuerySet[PartnerRollup]) -> dict:
     return _kpi(qs.aggregate(**KPI_SUMS))
 
 
+# Filters on the rollups' own columns; region and manager filter on the partner as it is now,
+# which no rollup version tells, so their aggregates are not cached.
+STORED_FILTERS = frozenset({"year", "period", "tier", "partner_type"})
+PROGRAM_CACHE_SECONDS = 24 * 3600
+
+
+def program_aggregates(qs: QuerySet[PartnerRollup], filters: dict) -> dict:
+    """The program dashboard's aggregates over every filtered rollup (by tier, by partner
+    type, by quarter, KPIs by tier, KPI totals and the registration funnel). In a large
+    program these add up hundreds of thousands of rollups, which change only when a rollup
+    computation writes them: they are cached, keyed on the rollups' version (their newest
+    computed_at and id, read from two indexes; rows whose figures change are rewritten with
+    a new computed_at), the tiers' names and ranks (shown and ordered by) and the filters.
+    Two queries when cached, eight when not."""
+
+    def compute() -> dict:
+        return {
+            "by_tier": ropi_by_tier(qs),
+            "by_type": ropi_by_type(qs),
+            "by_period": ropi_by_period(qs),
+            "kpi_tier": kpis_by_tier(qs),
+            "kpi_totals": kpi_totals(qs),
+            "funnel": registration_funnel(qs),
+        }
+
+    used = {k: v for k, v in filters.items() if v not in (None, "")}
+    tenant = get_scope().get("tenant")
+    if tenant is None or set(used) - STORED_FILTERS:
+        return compute()
+    version = PartnerRollup.objects.aggregate(at=Max("computed_at"), last=Max("id"))
+    tiers = list(Tier.objects.order_by("pk").values_list("pk", "name", "rank"))
+    digest = hashlib.sha256(
+        repr((version["at"], version["last"], tiers, sorted(used.items()))).encode()
+    ).hexdigest()[:32]
+    key = f"analytics:program:{tenant.pk}:{digest}"
+    return cache.get_or_set(key, compute, PROGRAM_CACHE_SECONDS)
+
+
 def kpis_by_tier(qs: QuerySet[PartnerRollup]) -> list[dict]:
     rows = (
         qs.values("tier_id", tier_name=F("tier__name"), tier_rank=F("tier__rank"))
@@ -337,11 +394,12 @@ def kpis_by_tier(qs: QuerySet[PartnerRollup]) -> list[dict]:
 def kpis_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) -> list[dict]:
     """KPIs per partner, by name; `limit` as in ropi_by_partner."""
     rows = (
-        qs.values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
+        _first_partners(qs, limit)
+        .values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
         .annotate(**KPI_SUMS)
         .order_by("partner_name", "partner_id")
     )
-    return [_kpi(r) for r in (rows[:limit] if limit is not None else rows)]
+    return [_kpi(r) for r in rows]
 
 
 def cohort_totals(qs: QuerySet[FirstDealCohort]) -> QuerySet:

@@ -119,20 +119,24 @@ def _table(name, title, keys, rows, numeric_from: int) -> Table:
     )
 
 
-def program_tables(qs, filters: dict, *, partner_limit: int | None = None) -> dict[str, Table]:
+def program_tables(
+    qs, filters: dict, *, partner_limit: int | None = None, totals: dict | None = None
+) -> dict[str, Table]:
     """The program dashboard's tables for the filtered rollups (a fixed number of
     aggregates). `partner_limit` caps the per-partner tables (the page shows the first
-    partners by name; the export, without a limit, has every partner)."""
+    partners by name; the export, without a limit, has every partner). `totals`: the
+    aggregates of selectors.program_aggregates when the caller has them already."""
     from analytics import selectors
 
-    by_tier = selectors.ropi_by_tier(qs)
+    totals = totals or selectors.program_aggregates(qs, filters)
+    by_tier = totals["by_tier"]
     for r in by_tier:
         r["tier_name"] = r["tier_name"] or _("No tier")
-    periods = selectors.ropi_by_period(qs)
-    kpi_tier = selectors.kpis_by_tier(qs)
+    periods = totals["by_period"]
+    kpi_tier = totals["kpi_tier"]
     for r in kpi_tier:
         r["tier_name"] = r["tier_name"] or _("No tier")
-    funnel = selectors.registration_funnel(qs)
+    funnel = totals["funnel"]
     cohorts = selectors.first_deal_cohorts(**filters)
     tables = [
         _table("tier", _("ROPI by tier"), ["tier_name", "partners", *MONEY_KEYS], by_tier, 1),
@@ -140,7 +144,7 @@ def program_tables(qs, filters: dict, *, partner_limit: int | None = None) -> di
             "type",
             _("ROPI by partner type"),
             ["partner_type", "partners", *MONEY_KEYS],
-            selectors.ropi_by_type(qs),
+            totals["by_type"],
             1,
         ),
         _table("period", _("ROPI by quarter"), ["period_start", *MONEY_KEYS], periods, 1),

@@ -204,14 +204,15 @@ PARTNERS_ON_PAGE = 50
 def program_dashboard(request):
     form, filters = _filtered(request)
     qs = selectors.rollups(**filters)
-    tables = program_tables(qs, filters, partner_limit=PARTNERS_ON_PAGE)
+    totals = selectors.program_aggregates(qs, filters)
+    tables = program_tables(qs, filters, partner_limit=PARTNERS_ON_PAGE, totals=totals)
     # The tables' rows, not the same aggregates over the rollups again.
     by_tier = tables["tier"].rows
     by_type = tables["type"].rows
     periods = tables["period"].rows
     funnel = {r["stage"]: r["deals"] for r in tables["funnel"].rows}
     cohorts = tables["cohorts"].rows
-    kpis = selectors.kpi_totals(qs)
+    kpis = totals["kpi_totals"]
     type_rows = tables["type"].rows
     return render(
         request,

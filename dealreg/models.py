@@ -247,6 +247,23 @@ class Deal(TenantModel):
             # The deal list's order (newest first), so a page reads 50 index entries.
             models.Index(fields=["tenant", "-created_at"], name="deal_created_idx"),
             models.Index(fields=["tenant", "status", "submitted_at"], name="deal_queue_idx"),
+            # The review queue's orders over both waiting statuses, and the approved deals by
+            # end of protection, so their pages read 50 (or 20) index entries, not every one.
+            models.Index(
+                fields=["tenant", "submitted_at"],
+                condition=Q(status__in=["submitted", "under_review"]),
+                name="deal_review_idx",
+            ),
+            models.Index(
+                fields=["tenant", "sla_due_at"],
+                condition=Q(status__in=["submitted", "under_review"]),
+                name="deal_review_sla_idx",
+            ),
+            models.Index(
+                fields=["tenant", "protected_until"],
+                condition=Q(status="approved"),
+                name="deal_protection_idx",
+            ),
             models.Index(
                 fields=["tenant", "mdf_campaign_code"],
                 condition=~Q(mdf_campaign_code=""),

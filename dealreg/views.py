@@ -39,6 +39,7 @@ from prm.audit import log_action
 from prm.csv_export import csv_response, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
+from prm.pagination import CappedPaginator
 from prm.roles import STAFF_ROLES
 from prm.search import search, search_term
 
@@ -70,7 +71,7 @@ def deal_list(request):
         qs = qs.filter(services.deal_search_filter(q))
     if request.GET.get("format") == "csv":
         return _deals_csv(request, qs)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -341,7 +342,7 @@ def review_queue(request):
         for f in failed:
             messages.error(request, f)
         return redirect(request.get_full_path())
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -1,0 +1,42 @@
+"""Pagination for lists that can hold millions of rows."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.utils.functional import cached_property
+
+# Rows a list counts at most before its pager says "of 200+" instead of a total.
+COUNT_CAP = 10_000
+
+
+class CappedPaginator(Paginator):
+    """A Paginator whose count stops at COUNT_CAP rows (or, when a page further on is asked
+    for, at the rows up to that page), plus one to know that more follow: the count is a
+    COUNT(*) over a LIMITed subquery, so a page view never counts a million rows. Past the
+    cap the pager shows "Page 3 of 200+" (`pages_label`), and every page stays reachable with
+    "Next". Use `get_page()`, which sets the limit for the page asked for."""
+
+    limit = COUNT_CAP
+
+    def get_page(self, number):
+        try:
+            wanted = max(int(number), 1)
+        except (TypeError, ValueError):
+            wanted = 1
+        self.limit = max(COUNT_CAP, wanted * self.per_page)
+        return super().get_page(number)
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.limit + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.limit
+
+    @property
+    def pages_label(self) -> int | str:
+        """The number of pages for the pager: exact, or "200+" past the cap."""
+        if self.capped:
+            return f"{self.limit // self.per_page}+"
+        return self.num_pages
