@@ -3,7 +3,7 @@ tenant (and per step), never a query per partner:
 
 - `activity_record`: the audit trail -> portal activity per member per day;
 - `health_compute`: one query gathers every partner's figures, the pure scorer in
-  analytics.rules explains them, one upsert stores the day's snapshots, one statement copies
+  analytics.rules explains them, upserts of 1,000 store the day's snapshots, one statement copies
   the scores into PartnerMetrics (tier evaluation reads them there), and at-risk episodes are
   opened/closed in bulk; each new episode queues one notification;
 - `rollups_compute`: attribution and ROPI per (partner, quarter), one INSERT ... SELECT.
@@ -228,6 +228,9 @@ SET health_score = EXCLUDED.health_score, updated_at = EXCLUDED.updated_at
 """
 
 
+HEALTH_CHUNK = 1000
+
+
 @transaction.atomic
 def health_compute(*, tenant, today: datetime.date | None = None, notify: bool = True) -> int:
     """Score every onboarding or active partner for `today` (idempotent: a rerun replaces
@@ -246,7 +249,28 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
         .annotate(high=Max("score"))
     )
     now = timezone.now()
-    snapshots = []
+    # Scored and written in chunks, so memory stays flat however many partners there are
+    # (one statement for 50,000 took 45 s and a gigabyte); only at-risk snapshots are kept.
+    at_risk_snapshots: list[HealthSnapshot] = []
+    chunk: list[HealthSnapshot] = []
+    scored = 0
+
+    def flush() -> None:
+        HealthSnapshot.objects.bulk_create(
+            chunk,
+            update_conflicts=True,
+            unique_fields=["tenant", "partner", "day"],
+            update_fields=[
+                "score",
+                "components",
+                "drivers",
+                "at_risk",
+                "risk_reason",
+                "computed_at",
+            ],
+        )
+        chunk.clear()
+
     for partner_id, f in figures.items():
         value, components, drivers = rules.score(f, weights)
         at_risk = rules.risk_message(
@@ -258,33 +282,33 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
         reason = at_risk["text"] if at_risk else ""
         if at_risk:
             drivers = [at_risk, *drivers]
-        snapshots.append(
-            HealthSnapshot(
-                tenant=tenant,
-                partner_id=partner_id,
-                day=today,
-                score=value,
-                components=components,
-                drivers=drivers,
-                at_risk=bool(reason),
-                risk_reason=reason,
-                computed_at=now,
-            )
+        snapshot = HealthSnapshot(
+            tenant=tenant,
+            partner_id=partner_id,
+            day=today,
+            score=value,
+            components=components,
+            drivers=drivers,
+            at_risk=bool(reason),
+            risk_reason=reason,
+            computed_at=now,
         )
-    HealthSnapshot.objects.bulk_create(
-        snapshots,
-        update_conflicts=True,
-        unique_fields=["tenant", "partner", "day"],
-        update_fields=["score", "components", "drivers", "at_risk", "risk_reason", "computed_at"],
-    )
+        chunk.append(snapshot)
+        if snapshot.at_risk:
+            at_risk_snapshots.append(snapshot)
+        scored += 1
+        if len(chunk) >= HEALTH_CHUNK:
+            flush()
+    if chunk:
+        flush()
     with connection.cursor() as cur:
         cur.execute(METRICS_SQL.format(**T), {"t": tenant.pk, "day": today})
-    _episodes_update(tenant=tenant, today=today, snapshots=snapshots, notify=notify)
-    return len(snapshots)
+    _episodes_update(tenant=tenant, today=today, at_risk_snapshots=at_risk_snapshots, notify=notify)
+    return scored
 
 
 def _episodes_update(
-    *, tenant, today: datetime.date, snapshots: list[HealthSnapshot], notify: bool
+    *, tenant, today: datetime.date, at_risk_snapshots: list[HealthSnapshot], notify: bool
 ) -> None:
     from analytics import tasks
     from prm.tasks import dispatch
@@ -292,7 +316,7 @@ def _episodes_update(
     open_ids = set(
         RiskEpisode.objects.filter(ended_on__isnull=True).values_list("partner_id", flat=True)
     )
-    at_risk = {s.partner_id: s for s in snapshots if s.at_risk}
+    at_risk = {s.partner_id: s for s in at_risk_snapshots}
     recovered = open_ids - set(at_risk)
     if recovered:
         RiskEpisode.objects.filter(ended_on__isnull=True, partner_id__in=recovered).update(
