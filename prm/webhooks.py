@@ -318,25 +318,44 @@ def fan_out(*, tenant) -> int:
                 FROM ev JOIN prm_webhookendpoint e
                   ON e.tenant_id = %(t)s AND e.is_active AND ev.event_type = ANY(e.event_types)
                 ON CONFLICT DO NOTHING
+            ), evc AS (
+                SELECT ev.id, ev.event_type, ev.payload, c.grp, c.title, c.lang, c.audience
+                FROM ev JOIN cat c ON c.event_type = ev.event_type
+            ), rcpt AS (
+                -- One branch per audience, each an indexed look-up (a single join with the
+                -- audiences OR-ed compared every event with every member: 10 s a batch at
+                -- 100,000 members).
+                SELECT evc.*, m.id AS member_id, m.user_id
+                FROM evc JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active
+                  AND m.role IN ('admin', 'channel_manager')
+                WHERE evc.audience = 'staff'
+                UNION ALL
+                SELECT evc.*, m.id, m.user_id
+                FROM evc JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active
+                  AND m.id = (evc.payload ->> 'manager_id')::bigint
+                WHERE evc.audience = 'manager' AND evc.payload ->> 'manager_id' IS NOT NULL
+                UNION ALL
+                SELECT evc.*, m.id, m.user_id
+                FROM evc JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active
+                  AND m.role = 'admin'
+                WHERE evc.audience = 'manager' AND evc.payload ->> 'manager_id' IS NULL
+                UNION ALL
+                SELECT evc.*, m.id, m.user_id
+                FROM evc JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active
+                  AND m.partner_id = (evc.payload ->> 'partner_id')::bigint
+                WHERE evc.audience = 'partner'
             ), notes AS (
                 INSERT INTO prm_notification (tenant_id, member_id, event_id, event_type,
                     "group", title, url, mode)
-                SELECT %(t)s, m.id, ev.id, ev.event_type, c.grp,
-                       left(c.title || coalesce(': ' || (ev.payload ->> 'label'), ''), 200),
-                       coalesce(ev.payload ->> 'path', ''), coalesce(p.mode, 'immediate')
-                FROM ev JOIN cat c ON c.event_type = ev.event_type
-                JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active AND (
-                    (c.audience = 'staff' AND m.role IN ('admin', 'channel_manager'))
-                    OR (c.audience = 'manager' AND CASE
-                        WHEN ev.payload ->> 'manager_id' IS NULL THEN m.role = 'admin'
-                        ELSE m.id = (ev.payload ->> 'manager_id')::bigint END)
-                    OR (c.audience = 'partner'
-                        AND m.partner_id = (ev.payload ->> 'partner_id')::bigint))
-                JOIN prm_user u ON u.id = m.user_id
+                SELECT %(t)s, r.member_id, r.id, r.event_type, r.grp,
+                       left(r.title || coalesce(': ' || (r.payload ->> 'label'), ''), 200),
+                       coalesce(r.payload ->> 'path', ''), coalesce(p.mode, 'immediate')
+                FROM rcpt r
+                JOIN prm_user u ON u.id = r.user_id
                 LEFT JOIN prm_notificationpreference p
-                  ON p.tenant_id = %(t)s AND p.member_id = m.id AND p."group" = c.grp
+                  ON p.tenant_id = %(t)s AND p.member_id = r.member_id AND p."group" = r.grp
                 WHERE coalesce(p.mode, 'immediate') <> 'off'
-                  AND c.lang = CASE WHEN u.language = ANY(%(cat_languages)s) THEN u.language
+                  AND r.lang = CASE WHEN u.language = ANY(%(cat_languages)s) THEN u.language
                                     ELSE %(cat_default_language)s END
                 ON CONFLICT DO NOTHING
             )
