@@ -403,27 +403,34 @@ WITH q AS (
 ), p AS (
   SELECT id, tier_id, partner_type FROM {partner}
   WHERE tenant_id = %(t)s AND status <> 'applicant' {partner_filter}
+), tc AS (
+  -- Each partner's applied tier changes as intervals of the moment X asked about: change k's
+  -- to_tier from just after its decision up to and including the next change's (ordered by
+  -- decided_at, id; none: for ever), and before the first change that change's from_tier.
+  -- "The last change before X, else the tier before the first later change" is then the one
+  -- interval holding X: one hash join instead of two index look-ups per partner and period
+  -- and per won deal (most partners of a large program have tier history).
+  SELECT partner_id, decided_at, from_tier_id, to_tier_id,
+    lead(decided_at) OVER (PARTITION BY partner_id ORDER BY decided_at, id) AS next_at,
+    row_number() OVER (PARTITION BY partner_id ORDER BY decided_at, id) AS k
+  FROM {tierchange}
+  WHERE tenant_id = %(t)s AND status = 'applied' AND decided_at IS NOT NULL
+), tcr AS (
+  SELECT partner_id, decided_at AS lo, next_at AS hi, to_tier_id AS tier_id FROM tc
+  UNION ALL
+  SELECT partner_id, NULL, decided_at, from_tier_id FROM tc WHERE k = 1
 ), pt AS (
   -- The tier each partner held at the end of each period (every partner: tier costs are
   -- shared by all of a tier's partners of that period): the last tier change applied before
   -- the period ended; else the tier before the first later change; else today's tier. The
   -- period under way has not ended: today's tier.
   SELECT a.id AS partner_id, q.ps,
-    CASE WHEN q.pe > %(today)s THEN a.tier_id WHEN bef.found THEN bef.tier_id
-         WHEN aft.found THEN aft.tier_id ELSE a.tier_id END AS tier_id
+    CASE WHEN q.pe > %(today)s THEN a.tier_id WHEN r.partner_id IS NOT NULL THEN r.tier_id
+         ELSE a.tier_id END AS tier_id
   FROM {partner} a CROSS JOIN q
-  LEFT JOIN LATERAL (
-    SELECT true AS found, c.to_tier_id AS tier_id FROM {tierchange} c
-    WHERE c.tenant_id = %(t)s AND c.partner_id = a.id AND c.status = 'applied'
-      AND c.decided_at < (q.pe::timestamp AT TIME ZONE 'UTC')
-    ORDER BY c.decided_at DESC, c.id DESC LIMIT 1
-  ) bef ON true
-  LEFT JOIN LATERAL (
-    SELECT true AS found, c.from_tier_id AS tier_id FROM {tierchange} c
-    WHERE c.tenant_id = %(t)s AND c.partner_id = a.id AND c.status = 'applied'
-      AND c.decided_at >= (q.pe::timestamp AT TIME ZONE 'UTC')
-    ORDER BY c.decided_at, c.id LIMIT 1
-  ) aft ON true
+  LEFT JOIN tcr r ON r.partner_id = a.id
+    AND (r.lo IS NULL OR r.lo < (q.pe::timestamp AT TIME ZONE 'UTC'))
+    AND (r.hi IS NULL OR r.hi >= (q.pe::timestamp AT TIME ZONE 'UTC'))
   WHERE a.tenant_id = %(t)s AND a.status <> 'applicant'
 ), won_fx AS (
   -- Deals won in the periods, converted to the reporting currency at mdf's exchange rate in
@@ -442,22 +449,12 @@ WITH q AS (
 ), won AS (
   -- The tier the partner had when the deal was won: the last tier change applied up to the
   -- end of the closing day; else the tier before the first later change; else today's tier.
-  SELECT w.*, CASE WHEN bef.found THEN bef.tier_id WHEN aft.found THEN aft.tier_id
-                   ELSE pp.tier_id END AS tier_at
+  SELECT w.*, CASE WHEN r.partner_id IS NOT NULL THEN r.tier_id ELSE pp.tier_id END AS tier_at
   FROM won_fx w
   JOIN {partner} pp ON pp.id = w.partner_id AND pp.tenant_id = %(t)s
-  LEFT JOIN LATERAL (
-    SELECT true AS found, c.to_tier_id AS tier_id FROM {tierchange} c
-    WHERE c.tenant_id = %(t)s AND c.partner_id = w.partner_id AND c.status = 'applied'
-      AND c.decided_at < ((w.closed_at + 1)::timestamp AT TIME ZONE 'UTC')
-    ORDER BY c.decided_at DESC, c.id DESC LIMIT 1
-  ) bef ON true
-  LEFT JOIN LATERAL (
-    SELECT true AS found, c.from_tier_id AS tier_id FROM {tierchange} c
-    WHERE c.tenant_id = %(t)s AND c.partner_id = w.partner_id AND c.status = 'applied'
-      AND c.decided_at >= ((w.closed_at + 1)::timestamp AT TIME ZONE 'UTC')
-    ORDER BY c.decided_at, c.id LIMIT 1
-  ) aft ON true
+  LEFT JOIN tcr r ON r.partner_id = w.partner_id
+    AND (r.lo IS NULL OR r.lo < ((w.closed_at + 1)::timestamp AT TIME ZONE 'UTC'))
+    AND (r.hi IS NULL OR r.hi >= ((w.closed_at + 1)::timestamp AT TIME ZONE 'UTC'))
 ), src AS (
   SELECT partner_id, ps, COUNT(*) AS n, SUM(rev) AS rev FROM won GROUP BY partner_id, ps
 ), disc AS (
@@ -650,8 +647,14 @@ WITH q AS (
     psat_answers = EXCLUDED.psat_answers, psat_average = EXCLUDED.psat_average,
     computed_at = EXCLUDED.computed_at
 )
-SELECT COUNT(*) FROM f
+-- f has one row per partner and period (pt one per partner and period): counted without
+-- reading f a second time, which would make PostgreSQL materialise all of it (hundreds of MB
+-- of temporary files at large scale) instead of streaming it into the INSERT.
+SELECT (SELECT COUNT(*) FROM p) * (SELECT COUNT(*) FROM q)
 """
+# work_mem for ROLLUP_SQL alone: at the default 4MB a large tenant's hundreds of thousands of
+# (partner, quarter) groups spill the aggregates to disk in 21 batches.
+ROLLUP_WORK_MEM = "64MB"
 
 # Time to first deal: one row per activated partner with its activation month, days to its
 # first deal and its dimensions (type, tier, region, channel manager). The whole table is
@@ -752,8 +755,16 @@ def rollups_compute(
         partner_filter = "AND id = ANY(%(ids)s)"
         params["ids"] = list(partner_ids)
     with connection.cursor() as cur:
+        # For this statement only (ROLLUP_WORK_MEM), then restored for the rest of the
+        # caller's transaction.
+        cur.execute(
+            "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)",
+            [ROLLUP_WORK_MEM],
+        )
+        previous = cur.fetchone()[0]
         cur.execute(ROLLUP_SQL.format(partner_filter=partner_filter, **T), params)
         rows = cur.fetchone()[0]
+        cur.execute("SELECT set_config('work_mem', %s, true)", [previous])
         cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
     if full:
         # Fresh again, unless an input changed after this computation began.
