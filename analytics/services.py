@@ -757,14 +757,24 @@ def rollups_compute(
     with connection.cursor() as cur:
         # For this statement only (ROLLUP_WORK_MEM), then restored for the rest of the
         # caller's transaction.
+        # A full run joins whole sets: hash joins. Nested loops are kept off because a
+        # tenant the statistics have not seen yet (any tenant added since the last ANALYZE
+        # of these big shared tables) is estimated at ~1 row, and nested loops over its
+        # thousands of rows took 20-40 s instead of 0.1 s. A run for a few partners keeps
+        # them: there, index look-ups are right.
         cur.execute(
-            "SELECT current_setting('work_mem'), set_config('work_mem', %s, true)",
-            [ROLLUP_WORK_MEM],
+            "SELECT current_setting('work_mem'), current_setting('enable_nestloop'),"
+            " set_config('work_mem', %s, true),"
+            " set_config('enable_nestloop', %s, true)",
+            [ROLLUP_WORK_MEM, "on" if partner_ids is not None else "off"],
         )
-        previous = cur.fetchone()[0]
+        previous, previous_nestloop = cur.fetchone()[:2]
         cur.execute(ROLLUP_SQL.format(partner_filter=partner_filter, **T), params)
         rows = cur.fetchone()[0]
-        cur.execute("SELECT set_config('work_mem', %s, true)", [previous])
+        cur.execute(
+            "SELECT set_config('work_mem', %s, true), set_config('enable_nestloop', %s, true)",
+            [previous, previous_nestloop],
+        )
         cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
     if full:
         # Fresh again, unless an input changed after this computation began.
