@@ -40,7 +40,8 @@ GENERIC_TOKENS = frozenset(
 
 
 def name_tokens(normalised: str) -> list[str]:
-    """Tokens used to find candidates (GIN-indexed on deals and named accounts)."""
+    """A normalised name's significant tokens (the words conflict detection compares; their
+    lookup keys are dealreg.rules.name_keys)."""
     tokens = [t for t in normalised.split() if len(t) >= 2 and t not in GENERIC_TOKENS]
     return sorted(set(tokens or normalised.split()))[:12]
 
