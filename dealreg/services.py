@@ -247,6 +247,26 @@ def _validate_for_submit(deal: Deal) -> None:
         raise err
 
 
+def _check_campaign_code(deal: Deal, code_before: str) -> None:
+    """A deal takes only a campaign code of its own partner's approved (or completed) MDF
+    fund request (security issue #15): MDF ROI attributes a deal to the request whose code it
+    carries. One message whether the code is unknown, another partner's or of a request not
+    approved, so the answer says nothing about other partners' codes. A code the deal already
+    carries stays (its request may have been cancelled since); only a new or changed one is
+    checked. Deals created by staff (from a vendor lead) carry no code."""
+    deal.mdf_campaign_code = (deal.mdf_campaign_code or "").strip().upper()
+    code = deal.mdf_campaign_code
+    if not code or code == code_before:
+        return
+    from mdf.selectors import campaign_code_usable
+
+    if not campaign_code_usable(partner_id=deal.partner_id, code=code):
+        raise DomainError(
+            _("This is not a campaign code of one of your approved MDF activities."),
+            field="mdf_campaign_code",
+        )
+
+
 # --- Registering --------------------------------------------------------------------------
 
 
@@ -266,7 +286,9 @@ def deal_save(
         creating = False
         if deal.status != DealStatus.DRAFT:
             raise DomainError(_("Only drafts can be edited."))
+    code_before = deal.mdf_campaign_code
     _apply_fields(deal, data)
+    _check_campaign_code(deal, code_before)
     deal.full_clean(
         exclude=[
             "tenant",

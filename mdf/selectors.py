@@ -402,6 +402,23 @@ def claim_checks(
     return checks
 
 
+# --- Campaign codes -----------------------------------------------------------------------
+
+# A deal may take a campaign code while its activity is approved or completed (the deals an
+# activity brings in keep coming after its claim is paid); never once it is cancelled.
+CODE_USABLE_STATUSES = (RequestStatus.APPROVED, RequestStatus.COMPLETED)
+
+
+def campaign_code_usable(*, partner_id: int, code: str) -> bool:
+    """Whether `code` is the campaign code of one of this partner's approved (or completed)
+    fund requests. Deal registration asks this before a deal takes a code (security issue
+    #15): a code is unique in a tenant, and MDF ROI attributes a deal to the request whose
+    code it carries, so another partner's code would inflate that partner's ROI."""
+    return FundRequest.objects.filter(
+        partner_id=partner_id, campaign_code=code, status__in=CODE_USABLE_STATUSES
+    ).exists()
+
+
 # --- ROI ----------------------------------------------------------------------------------
 
 ROI_SQL = """

@@ -20,14 +20,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import ipaddress
+import http.client
 import json
 import logging
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
 from urllib.parse import urlsplit
 
 from celery import shared_task
@@ -37,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from prm import events
+from prm import events, outbound
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.i18n import lazy_format
@@ -77,15 +74,9 @@ def _refused_address(host: str) -> str | None:
     """The first address `host` resolves to that is not public, or None if all are public.
     Raises DomainError when the name does not resolve."""
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (socket.gaierror, UnicodeError):
+        return outbound.refused_address(outbound.resolve(host, 443))
+    except (OSError, UnicodeError):
         raise DomainError(_("The host name does not resolve."), field="url")
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        mapped = getattr(ip, "ipv4_mapped", None)
-        if not (mapped or ip).is_global:
-            return str(ip)
-    return None
 
 
 def validate_url(url: str) -> str:
@@ -252,37 +243,23 @@ def body_of(event: OutboxEvent, tenant: Tenant) -> bytes:
     ).encode()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is a failed delivery: following it could lead to a private address."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect)
-
-
 def post(url: str, body: bytes, headers: dict) -> tuple[int | None, int, str]:
-    """POST; returns (status code or None, milliseconds, error text)."""
+    """POST; returns (status code or None, milliseconds, error text). The host is resolved
+    once and the connection goes to an address that passed the check (prm.outbound: no DNS
+    rebinding between check and connect); a redirect is not followed but is the answer (a
+    failed delivery), so nothing reaches an address that was not checked."""
     started = time.monotonic()
     code, error = None, ""
-    host = urlsplit(url).hostname or ""
     try:
-        if not _allow_private():
-            refused = _refused_address(host)
-            if refused:
-                raise DomainError(f"refused: {host} resolves to {refused}")
-        request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - scheme checked
-        with _opener.open(request, timeout=TIMEOUT_SECONDS) as resp:
-            code = resp.status
-            resp.read(65536)
-    except urllib.error.HTTPError as exc:
-        code = exc.code
-        error = f"HTTP {exc.code}"
-    except DomainError as exc:
-        error = exc.message
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        error = str(getattr(exc, "reason", exc))
+        code = outbound.post(
+            url, body=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_private=_allow_private()
+        )
+        if not 200 <= code < 300:
+            error = f"HTTP {code}"
+    except outbound.Refused as exc:
+        error = f"refused: {exc}"
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        error = str(exc) or type(exc).__name__
     return code, int((time.monotonic() - started) * 1000), error[:300]
 
 
