@@ -69,6 +69,12 @@ PORTAL_ACTIONS = [
     Action("program-tier-edit", "", A, "patch", "/api/v1/tiers/{id}/"),
     Action("program-tier-edit", "delete", A, "delete", "/api/v1/tiers/{id}/"),
     Action("program-what-if", "", A, "post", "/api/v1/tiers/what-if/"),
+    Action(
+        "partner-domain-proposals", "approve", CM, "post", "/api/v1/domain-proposals/{id}/approve/"
+    ),
+    Action(
+        "partner-domain-proposals", "reject", CM, "post", "/api/v1/domain-proposals/{id}/reject/"
+    ),
     Action("program-tier-changes", "approve", A, "post", "/api/v1/tier-changes/{id}/approve/"),
     Action("program-tier-changes", "reject", A, "post", "/api/v1/tier-changes/{id}/reject/"),
     Action("program-catalogue", "", A, "post", "/api/v1/products/"),

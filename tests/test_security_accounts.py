@@ -1,5 +1,6 @@
 """Account security (issue #15): the per-account sign-in lockout whatever the host spelling,
-the same answer for a non-member's correct password as for a wrong one."""
+the same answer for a non-member's correct password as for a wrong one, company domains that
+partner admins only propose, invitations a partner admin cannot replace or revoke."""
 
 from __future__ import annotations
 
@@ -8,7 +9,12 @@ import uuid
 import pytest
 from django.test import Client, override_settings
 
-from tests.conftest import host_of
+from partners import services as partner_services
+from partners.models import DomainProposal, PartnerDomain
+from prm import services
+from prm.models import AuditEvent, Invitation
+from prm.tenancy import tenant_context
+from tests.conftest import api_client, host_of, portal_client
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +36,18 @@ def _sign_in(host: str, email: str, password: str):
     return client, resp
 
 
+def _fresh_email(member) -> str:
+    """A new address for the member's account: the lockout counters live in Redis for minutes
+    and outlast the test database, so a reused factory address could start half-locked."""
+    from allauth.account.models import EmailAddress
+
+    user = member.user
+    user.email = f"{uuid.uuid4().hex[:12]}@example.com"
+    user.save(update_fields=["email"])
+    EmailAddress.objects.filter(user=user).update(email=user.email)
+    return user.email
+
+
 def _signed_in(client) -> bool:
     return client.session.get("_auth_user_id") is not None
 
@@ -44,7 +62,7 @@ def _form_errors(resp) -> list[str]:
 
 @override_settings(ACCOUNT_RATE_LIMITS=LOCKOUT)
 def test_failed_sign_ins_lock_the_account_whatever_the_host_spelling(world):
-    email = world.partner_user.user.email
+    email = _fresh_email(world.partner_user)
     host = host_of(world.tenant)
     spellings = [
         (host.upper() + ":8000", email.upper()),
@@ -62,7 +80,7 @@ def test_failed_sign_ins_lock_the_account_whatever_the_host_spelling(world):
 
 @override_settings(ACCOUNT_RATE_LIMITS=LOCKOUT)
 def test_the_lockout_is_shared_between_the_tenant_host_and_the_bare_domain(world):
-    email = world.partner_user.user.email
+    email = _fresh_email(world.partner_user)
     for host in ["localhost", "LOCALHOST:8000", host_of(world.tenant)]:
         _sign_in(host, email, "wrong-password-1")
     client, _resp = _sign_in(host_of(world.tenant), email, PASSWORD)
@@ -71,7 +89,7 @@ def test_the_lockout_is_shared_between_the_tenant_host_and_the_bare_domain(world
 
 @override_settings(ACCOUNT_RATE_LIMITS=LOCKOUT)
 def test_fewer_failures_than_the_limit_still_let_the_owner_in(world):
-    email = world.partner_user.user.email
+    email = _fresh_email(world.partner_user)
     for host in ["localhost", host_of(world.tenant).upper()]:
         _sign_in(host, email, "wrong-password-1")
     client, _resp = _sign_in(host_of(world.tenant), email, PASSWORD)
@@ -82,7 +100,7 @@ def test_fewer_failures_than_the_limit_still_let_the_owner_in(world):
 
 
 def test_a_non_members_correct_password_gets_the_wrong_password_answer(world, stranger):
-    email = stranger.admin.user.email
+    email = _fresh_email(stranger.admin)
     host = host_of(world.tenant)
     right_client, right = _sign_in(host, email, PASSWORD)
     _wrong_client, wrong = _sign_in(host, email, "wrong-password-1")
@@ -96,10 +114,159 @@ def test_a_non_members_correct_password_gets_the_wrong_password_answer(world, st
 
 @override_settings(ACCOUNT_RATE_LIMITS=LOCKOUT)
 def test_a_non_members_correct_password_counts_against_the_lockout(world, stranger):
-    email = stranger.admin.user.email
+    email = _fresh_email(stranger.admin)
     for _ in range(3):
         _sign_in(host_of(world.tenant), email, PASSWORD)
     # Three "failures" elsewhere: at their own tenant the account is now locked as well.
     client, resp = _sign_in(host_of(stranger.tenant), email, PASSWORD)
     assert not _signed_in(client)
     assert "Too many failed login attempts" in resp.content.decode()
+
+
+# --- 4. Partner admins propose company domains; staff decide; invitations stay put ---------
+
+
+def _domains(world) -> list[str]:
+    with tenant_context(world.tenant):
+        return sorted(
+            PartnerDomain.objects.filter(partner=world.partner).values_list("domain", flat=True)
+        )
+
+
+@pytest.fixture
+def company_domain(world):
+    with tenant_context(world.tenant):
+        partner_services.partner_set_domains(
+            partner=world.partner, by=world.channel_manager, domains=["apartner.example"]
+        )
+    return "apartner.example"
+
+
+def test_a_partner_admin_cannot_widen_the_invitation_domains_in_the_portal(world, company_domain):
+    client = portal_client(world.tenant, world.partner_admin)
+    resp = client.post(
+        "/company/edit/",
+        {"name": world.partner.name, "domains": "apartner.example\ngmail.example"},
+    )
+    assert resp.status_code == 302
+    assert _domains(world) == ["apartner.example"]
+    resp = client.post("/members/", {"email": "friend@gmail.example", "role": "partner_user"})
+    assert resp.status_code == 200 and "apartner.example" in resp.content.decode()
+    with tenant_context(world.tenant):
+        assert not Invitation.objects.filter(email="friend@gmail.example").exists()
+
+
+def test_a_new_website_does_not_widen_the_invitation_domains(world, company_domain):
+    resp = api_client(world.tenant, world.partner_admin).patch(
+        f"/api/v1/partners/{world.partner.pk}/",
+        {"website": "https://gmail.example"},
+        format="json",
+    )
+    assert resp.status_code == 200
+    assert resp.json()["domains"] == ["apartner.example"] == _domains(world)
+
+
+def test_staff_see_and_approve_a_proposed_domain_change_in_the_portal(world, company_domain):
+    portal_client(world.tenant, world.partner_admin).post(
+        "/company/edit/",
+        {"name": world.partner.name, "domains": "apartner.example\napartner-mail.example"},
+    )
+    staff = portal_client(world.tenant, world.channel_manager)
+    assert "1 proposed change" in staff.get("/partners/").content.decode()
+    page = staff.get("/partners/domain-proposals/").content.decode()
+    assert "apartner-mail.example" in page
+    with tenant_context(world.tenant):
+        proposal = DomainProposal.objects.get(partner=world.partner, status="pending")
+    resp = staff.post("/partners/domain-proposals/", {"proposal_id": proposal.pk, "op": "approve"})
+    assert resp.status_code == 302
+    assert _domains(world) == ["apartner-mail.example", "apartner.example"]
+    with tenant_context(world.tenant):
+        actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"partner.domains_proposed", "partner.domains_proposal_approved"} <= actions
+
+
+def test_staff_reject_a_proposed_domain_change_through_the_api(world, company_domain):
+    resp = api_client(world.tenant, world.partner_admin).patch(
+        f"/api/v1/partners/{world.partner.pk}/", {"domains": ["gmail.example"]}, format="json"
+    )
+    assert resp.status_code == 200 and resp.json()["domains"] == ["apartner.example"]
+    staff = api_client(world.tenant, world.channel_manager)
+    [pending] = staff.get("/api/v1/domain-proposals/?status=pending").json()["results"]
+    assert pending["domains"] == ["gmail.example"]
+    resp = staff.post(
+        f"/api/v1/domain-proposals/{pending['id']}/reject/", {"reason": "free mail"}, format="json"
+    )
+    assert resp.status_code == 200 and resp.json()["status"] == "rejected"
+    assert _domains(world) == ["apartner.example"]
+    with tenant_context(world.tenant):
+        assert AuditEvent.objects.filter(action="partner.domains_proposal_rejected").exists()
+
+
+def test_a_partner_admin_cannot_decide_their_own_proposal(world, company_domain):
+    client = api_client(world.tenant, world.partner_admin)
+    client.patch(
+        f"/api/v1/partners/{world.partner.pk}/", {"domains": ["gmail.example"]}, format="json"
+    )
+    with tenant_context(world.tenant):
+        proposal = DomainProposal.objects.get(partner=world.partner)
+    resp = client.post(f"/api/v1/domain-proposals/{proposal.pk}/approve/", {}, format="json")
+    assert resp.status_code == 403
+    assert _domains(world) == ["apartner.example"]
+
+
+@pytest.fixture
+def staff_invitation(world):
+    with tenant_context(world.tenant):
+        invitation, _url = services.member_invite(
+            tenant=world.tenant,
+            by=world.admin,
+            email="boss@apartner.example",
+            role="partner_admin",
+            partner=world.partner,
+        )
+    return invitation
+
+
+def _pending(invitation) -> bool:
+    with tenant_context(invitation.tenant):
+        invitation.refresh_from_db()
+    return invitation.revoked_at is None
+
+
+def test_a_partner_admins_invitation_never_replaces_a_staff_invitation(
+    world, company_domain, staff_invitation
+):
+    client = portal_client(world.tenant, world.partner_admin)
+    resp = client.post("/members/", {"email": "Boss@apartner.example", "role": "partner_user"})
+    assert resp.status_code == 200 and "already pending" in resp.content.decode()
+    assert _pending(staff_invitation)
+    resp = api_client(world.tenant, world.partner_admin).post(
+        "/api/v1/invitations/",
+        {"email": "boss@apartner.example", "role": "partner_user"},
+        format="json",
+    )
+    assert resp.status_code == 400 and "email" in resp.json()["errors"]
+    assert _pending(staff_invitation)
+
+
+def test_a_partner_admin_cannot_revoke_a_staff_invitation(world, staff_invitation):
+    resp = api_client(world.tenant, world.partner_admin).post(
+        f"/api/v1/invitations/{staff_invitation.pk}/revoke/", {}, format="json"
+    )
+    assert resp.status_code == 403
+    portal_client(world.tenant, world.partner_admin).post(
+        f"/invitations/{staff_invitation.pk}/revoke/"
+    )
+    assert _pending(staff_invitation)
+
+
+def test_a_partner_admin_still_revokes_their_own_companys_invitation(world, company_domain):
+    client = api_client(world.tenant, world.partner_admin)
+    resp = client.post(
+        "/api/v1/invitations/",
+        {"email": "mate@apartner.example", "role": "partner_user"},
+        format="json",
+    )
+    assert resp.status_code == 201
+    resp = client.post(f"/api/v1/invitations/{resp.json()['id']}/revoke/", {}, format="json")
+    assert resp.status_code == 204
