@@ -222,6 +222,8 @@ PORTAL_ACTIONS = [
 PORTAL_ONLY = {
     "invitation-accept": "a person accepts an invitation by signing up or in; API keys "
     "belong to members that already exist",
+    "switch-enter": "the browser hand-over between two tenant hosts of one person (sessions "
+    "are per host; API keys are per tenant)",
     "apply": "the public, anonymous application form (API keys belong to members)",
     "profile": "the signed-in person's own name and language, shared by all their tenants",
     "import-upload": "CSV upload with a preview in the browser; integrations use the "

@@ -5,6 +5,7 @@ partner admins only propose, invitations a partner admin cannot replace or revok
 from __future__ import annotations
 
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.test import Client, override_settings
@@ -270,3 +271,156 @@ def test_a_partner_admin_still_revokes_their_own_companys_invitation(world, comp
     assert resp.status_code == 201
     resp = client.post(f"/api/v1/invitations/{resp.json()['id']}/revoke/", {}, format="json")
     assert resp.status_code == 204
+
+
+# --- 10c. The tenant hand-over signs in only by a confirmed POST on the destination host ---
+
+
+@pytest.fixture
+def hand_over_link(world, stranger):
+    """A hand-over link to the stranger tenant issued to world.admin's person (a member of
+    both), as an attacker who is a member there could get one for their own account."""
+    from tests.factories import MemberFactory
+
+    MemberFactory(tenant=stranger.tenant, user=world.admin.user, role="channel_manager")
+    resp = portal_client(world.tenant, world.admin).get(f"/switch/{stranger.tenant.slug}/")
+    assert resp.status_code == 302
+    return urlsplit(resp["Location"])
+
+
+def test_a_hand_over_link_alone_signs_no_browser_in(stranger, hand_over_link):
+    victim = Client(HTTP_HOST=host_of(stranger.tenant), enforce_csrf_checks=True)
+    page = victim.get(f"{hand_over_link.path}?{hand_over_link.query}")
+    assert page.status_code == 200 and "Continue" in page.content.decode()
+    assert not _signed_in(victim)
+
+
+def test_a_hand_over_post_without_the_destinations_csrf_token_is_refused(stranger, hand_over_link):
+    token = parse_qs(hand_over_link.query)["token"][0]
+    victim = Client(HTTP_HOST=host_of(stranger.tenant), enforce_csrf_checks=True)
+    resp = victim.post(hand_over_link.path, {"token": token})
+    assert resp.status_code == 403 and not _signed_in(victim)
+
+
+def test_the_confirmed_hand_over_signs_the_person_in(world, stranger, hand_over_link):
+    client = Client(HTTP_HOST=host_of(stranger.tenant), enforce_csrf_checks=True)
+    page = client.get(f"{hand_over_link.path}?{hand_over_link.query}")
+    csrf = page.context["csrf_token"]
+    token = parse_qs(hand_over_link.query)["token"][0]
+    resp = client.post(hand_over_link.path, {"token": token, "csrfmiddlewaretoken": str(csrf)})
+    assert resp.status_code == 302
+    assert client.session["_auth_user_id"] == str(world.admin.user.pk)
+
+
+# --- 10a. The deal pre-check: no product oracle, rate-limited per member -------------------
+
+
+@pytest.fixture
+def registered_with_vault(world):
+    """world.partner's approved-or-pending registration of Globex covering product Vault."""
+    import datetime
+
+    from dealreg import services as deal_services
+    from partners.models import Product
+
+    with tenant_context(world.tenant):
+        vault = Product.objects.create(tenant=world.tenant, name="Vault")
+        other = Product.objects.create(tenant=world.tenant, name="Other")
+        deal = deal_services.deal_save(
+            by=world.partner_admin,
+            data={
+                "customer_name": "Globex Corporation",
+                "customer_domain_input": "globex.com",
+                "amount": 20000,
+                "expected_close_date": datetime.date.today() + datetime.timedelta(days=14),
+            },
+            products=[vault],
+            submit=True,
+        )
+        deal_services.deal_evaluate(deal_id=deal.pk)
+    return vault, other
+
+
+def test_the_pre_check_answer_does_not_depend_on_another_registrations_products(
+    world, registered_with_vault
+):
+    vault, other = registered_with_vault
+    client = api_client(world.tenant, world.other_partner_user)
+
+    def check(product):
+        resp = client.post(
+            "/api/v1/deals/pre-check/",
+            {"customer_name": "Globex Corp", "products": [product.pk]},
+            format="json",
+        )
+        assert resp.status_code == 200
+        return resp.json()
+
+    with_vault, with_other = check(vault), check(other)
+    assert with_vault == with_other and with_vault["result"] == "possible_conflict"
+    assert not any("product" in r.lower() for r in with_vault["reasons"])
+
+
+def test_the_portal_pre_check_names_no_product_of_another_registration(
+    world, registered_with_vault
+):
+    vault, _other = registered_with_vault
+    client = portal_client(world.tenant, world.other_partner_user)
+    body = client.post(
+        "/deals/new/",
+        {
+            "customer_name": "Globex Corp",
+            "customer_domain_input": "",
+            "country": "US",
+            "amount": "1000",
+            "currency": "USD",
+            "expected_close_date": "2099-01-01",
+            "deal_type": "new",
+            "partner_role": "resell",
+            "products": [vault.pk],
+            "op": "precheck",
+        },
+    ).content.decode()
+    assert "Possible conflict" in body
+    assert "same products" not in body and world.partner.name not in body
+
+
+@override_settings(PRM_DEAL_PRECHECK_LIMIT=2)
+def test_the_api_pre_check_is_rate_limited_per_member(world):
+    client = api_client(world.tenant, world.partner_user)
+
+    def check():
+        return client.post("/api/v1/deals/pre-check/", {"customer_name": "Initech"}, format="json")
+
+    assert [check().status_code for _ in range(2)] == [200, 200]
+    resp = check()
+    assert resp.status_code == 429 and resp.json()["type"] == "throttled"
+    assert int(resp["Retry-After"]) > 0
+    # Another member of the same company has a quota of their own.
+    other = api_client(world.tenant, world.partner_admin)
+    assert (
+        other.post(
+            "/api/v1/deals/pre-check/", {"customer_name": "Initech"}, format="json"
+        ).status_code
+        == 200
+    )
+
+
+@override_settings(PRM_DEAL_PRECHECK_LIMIT=1)
+def test_the_portal_pre_check_is_rate_limited_with_a_form_message(world):
+    client = portal_client(world.tenant, world.partner_user)
+    data = {
+        "customer_name": "Initech",
+        "customer_domain_input": "initech.example",
+        "country": "US",
+        "amount": "1000",
+        "currency": "USD",
+        "expected_close_date": "2099-01-01",
+        "deal_type": "new",
+        "partner_role": "resell",
+        "op": "precheck",
+    }
+    assert client.post("/deals/new/", data).status_code == 200
+    resp = client.post("/deals/new/", data)
+    assert resp.status_code == 429
+    assert "many availability checks" in resp.content.decode()
