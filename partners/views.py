@@ -200,6 +200,7 @@ def partner_detail(request, pk: int):
             "transition_form": transition_form if STATUS_TRANSITIONS[partner.status] else None,
             "tier_form": tier_form if request.member.role == "admin" else None,
             "open_items": services.open_items(partner) if partner.status == "offboarded" else [],
+            "pending_domains": selectors.pending_domain_proposals().filter(partner=partner).first(),
         }
     )
     return render(request, "partners/partner_detail.html", ctx)

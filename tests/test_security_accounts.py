@@ -174,6 +174,8 @@ def test_staff_see_and_approve_a_proposed_domain_change_in_the_portal(world, com
     )
     staff = portal_client(world.tenant, world.channel_manager)
     assert "1 proposed change" in staff.get("/partners/").content.decode()
+    detail = staff.get(f"/partners/{world.partner.pk}/").content.decode()
+    assert "proposed these company domains" in detail
     page = staff.get("/partners/domain-proposals/").content.decode()
     assert "apartner-mail.example" in page
     with tenant_context(world.tenant):
