@@ -290,10 +290,13 @@ def hand_over_link(world, stranger):
     return urlsplit(resp["Location"])
 
 
-def test_a_hand_over_link_alone_signs_no_browser_in(stranger, hand_over_link):
+def test_a_hand_over_link_alone_signs_no_browser_in(world, stranger, hand_over_link):
     victim = Client(HTTP_HOST=host_of(stranger.tenant), enforce_csrf_checks=True)
     page = victim.get(f"{hand_over_link.path}?{hand_over_link.query}")
-    assert page.status_code == 200 and "Continue" in page.content.decode()
+    body = page.content.decode()
+    # The page says whose account the link signs in, and waits for a click.
+    assert page.status_code == 200 and "Continue" in body and world.admin.user.email in body
+    assert page["X-Frame-Options"] == "DENY"
     assert not _signed_in(victim)
 
 
