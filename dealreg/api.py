@@ -21,13 +21,13 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 
-from dealreg import conflicts, leads, selectors, services
+from dealreg import leads, selectors, services
 from dealreg import serializers as ds
 from dealreg.models import (
     Deal,
@@ -44,9 +44,9 @@ from dealreg.models import (
     NamedAccount,
     RulesVersion,
 )
+from dealreg.precheck import PrecheckRateLimited, deal_precheck
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.errors import Conflict
-from prm.audit import log_action
 from prm.errors import DomainError
 from prm.errors import PermissionDenied as DomainPermissionDenied
 from prm.models import Member
@@ -192,6 +192,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
 
     model = Deal
     lookup_value_regex = "[0-9]+"
+    rate_limited_actions = ("pre_check",)  # per member, see dealreg/precheck.py
     required_perm = "deals.review"  # actions not listed below are for staff
     required_perms = {
         "list": "deals.view",
@@ -418,7 +419,11 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         request=ds.DealPreCheckSerializer,
         responses=ds.DealPreCheckResultSerializer,
         summary="Check whether a customer is likely free before registering it",
-        description=("Saves nothing. The reasons never name another partner or its registration."),
+        description=(
+            "Saves nothing. The reasons never name another partner, its registration or its "
+            "products (`products` are accepted but not compared). Limited per member: past "
+            "the limit the answer is 429 `throttled` with `Retry-After`."
+        ),
     )
     @action(
         detail=False,
@@ -431,20 +436,17 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         ser = ds.DealPreCheckSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
-        probe = conflicts.Probe.from_input(
-            tenant_id=self.tenant.pk,
-            partner_id=self.member.partner_id,
-            customer_name=d["customer_name"],
-            customer_domain_input=d.get("customer_domain_input", ""),
-            product_ids=[p.pk for p in d.get("products", [])],
-        )
-        rules = services.current_rules(self.tenant)
-        found = conflicts.detect(probe, threshold=rules.name_similarity_threshold)
-        # Audited like the portal's pre-check: probing for other partners' customers shows.
-        log_action("deal.prechecked", object_type="dealreg.deal", after={"clear": not found})
+        try:
+            check = deal_precheck(
+                member=self.member,
+                customer_name=d["customer_name"],
+                customer_domain_input=d.get("customer_domain_input", ""),
+            )
+        except PrecheckRateLimited as exc:
+            raise exceptions.Throttled(wait=exc.window, detail=exc.message) from exc
         result = {
-            "result": "possible_conflict" if found else "likely_available",
-            "reasons": sorted({m.partner_reason for m in found}),
+            "result": "likely_available" if check["clear"] else "possible_conflict",
+            "reasons": check["reasons"],
         }
         return Response(ds.DealPreCheckResultSerializer(result).data)
 

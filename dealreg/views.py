@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dealreg import conflicts, leads, selectors, services
+from dealreg import leads, selectors, services
 from dealreg.forms import (
     CloseForm,
     DealForm,
@@ -34,6 +34,7 @@ from dealreg.models import (
     NamedAccount,
     RulesVersion,
 )
+from dealreg.precheck import PrecheckRateLimited, deal_precheck
 from partners.views import _apply_error
 from prm.audit import log_action
 from prm.csv_export import csv_response, wants_csv
@@ -149,25 +150,21 @@ def deal_edit(request, pk: int):
 
 def _deal_form(request, deal: Deal | None):
     form = DealForm(request.POST or None, instance=deal, tenant=request.tenant)
-    precheck = None
+    precheck, status = None, 200
     if request.method == "POST" and form.is_valid():
         op = request.POST.get("op", "draft")
         data = {k: v for k, v in form.cleaned_data.items() if k != "products"}
         if op == "precheck":
-            probe = conflicts.Probe.from_input(
-                tenant_id=request.tenant.pk,
-                partner_id=request.member.partner_id,
-                customer_name=data["customer_name"],
-                customer_domain_input=data.get("customer_domain_input", ""),
-                product_ids=[p.pk for p in form.cleaned_data["products"]],
-            )
-            if deal:
-                probe.exclude_deal_id = deal.pk
-            found = conflicts.detect(
-                probe, threshold=services.current_rules(request.tenant).name_similarity_threshold
-            )
-            precheck = {"clear": not found, "reasons": sorted({m.partner_reason for m in found})}
-            log_action("deal.prechecked", object_type="dealreg.deal", after={"clear": not found})
+            try:
+                precheck = deal_precheck(
+                    member=request.member,
+                    customer_name=data["customer_name"],
+                    customer_domain_input=data.get("customer_domain_input", ""),
+                    exclude_deal_id=deal.pk if deal else None,
+                )
+            except PrecheckRateLimited as exc:
+                form.add_error(None, exc.message)
+                status = 429
         else:
             try:
                 saved = services.deal_save(
@@ -188,7 +185,10 @@ def _deal_form(request, deal: Deal | None):
                 )
                 return redirect("deal-detail", pk=saved.pk)
     return render(
-        request, "dealreg/deal_form.html", {"form": form, "deal": deal, "precheck": precheck}
+        request,
+        "dealreg/deal_form.html",
+        {"form": form, "deal": deal, "precheck": precheck},
+        status=status,
     )
 
 

@@ -20,6 +20,8 @@ from rest_framework.routers import SimpleRouter
 from partners import selectors, services, tiering
 from partners import serializers as ps
 from partners.models import (
+    DomainProposal,
+    DomainProposalStatus,
     Partner,
     PartnerDomain,
     PartnerStatus,
@@ -133,9 +135,10 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         summary="Change a partner's profile",
         description=(
             "Staff change any partner, including its owner and the invitation exception. "
-            "Partner admins change their own company's profile, domains, specialties and "
-            "products; the other fields they send are ignored. Status and tier are read-only "
-            "here (see `transition` and tier evaluation)."
+            "Partner admins change their own company's profile, specialties and products; "
+            "their `domains` (and the domain of a new `website`) become a proposal that staff "
+            "approve (see `domain-proposals`); the other fields they send are ignored. "
+            "Status and tier are read-only here (see `transition` and tier evaluation)."
         ),
     )
     def partial_update(self, request, pk=None):
@@ -316,6 +319,53 @@ class TierChangeViewSet(mixins.ListModelMixin, TenantViewSet):
         return self._decide(request, approve=False)
 
 
+class DomainProposalFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=DomainProposalStatus.choices)
+
+
+class DomainProposalViewSet(mixins.ListModelMixin, TenantViewSet):
+    """Company domains proposed by partner admins (`PATCH /partners/{id}/` with `domains`
+    or a new `website`), and staff's decisions (`?status=pending` lists those waiting). The
+    domains limit whom a partner admin may invite, so they change only on approval."""
+
+    model = DomainProposal
+    serializer_class = ps.DomainProposalSerializer
+    required_perm = "partners.manage"
+    filterset_class = DomainProposalFilter
+    ordering_fields = ["created_at", "id"]
+
+    def scoped_queryset(self):
+        return selectors.domain_proposals()
+
+    def _decide(self, request, *, approve: bool) -> Response:
+        proposal = self.get_object()
+        ser = ps.DomainProposalDecisionSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            proposal = services.domain_proposal_decide(
+                proposal=proposal, by=self.member, approve=approve, **ser.validated_data
+            )
+        return Response(ps.DomainProposalSerializer(proposal).data)
+
+    @extend_schema(
+        request=ps.DomainProposalDecisionSerializer,
+        responses=ps.DomainProposalSerializer,
+        summary="Approve proposed company domains (they replace the partner's domains)",
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._decide(request, approve=True)
+
+    @extend_schema(
+        request=ps.DomainProposalDecisionSerializer,
+        responses=ps.DomainProposalSerializer,
+        summary="Reject proposed company domains",
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, approve=False)
+
+
 # --- Catalogue ----------------------------------------------------------------------------
 
 
@@ -389,6 +439,7 @@ router = SimpleRouter(trailing_slash=True)
 router.register("partners", PartnerViewSet, basename="api-partner")
 router.register("tiers", TierViewSet, basename="api-tier")
 router.register("tier-changes", TierChangeViewSet, basename="api-tier-change")
+router.register("domain-proposals", DomainProposalViewSet, basename="api-domain-proposal")
 router.register("products", ProductViewSet, basename="api-product")
 router.register("specialties", SpecialtyViewSet, basename="api-specialty")
 

@@ -64,6 +64,11 @@ class PartnerProfileForm(forms.ModelForm):
             self.fields["products"].initial = list(self.instance.products.all())
         if not staff:
             del self.fields["partner_type"]
+            self.fields["domains"].help_text = _(
+                "Website and e-mail domains, e.g. northwind.com. Colleagues are invited from "
+                "these domains, so a change (also of the website) applies once your channel "
+                "manager approves it."
+            )
         if staff:
             self.fields["owner"] = forms.ModelChoiceField(
                 label=_("Channel manager"),

@@ -256,6 +256,47 @@ class PartnerDomain(TenantModel):
         ]
 
 
+class DomainProposalStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    SUPERSEDED = "superseded", _("Superseded")
+
+
+class DomainProposal(TenantModel):
+    """A partner admin's proposed list of company domains. The domains limit whom the partner
+    admin may invite, so they change only when staff approve; at most one pending proposal
+    per partner (a newer one supersedes it)."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="domain_proposals")
+    domains = models.JSONField(default=list)
+    proposed_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=12, choices=DomainProposalStatus.choices, default=DomainProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status="pending"),
+                name="domainproposal_one_pending",
+            )
+        ]
+        indexes = [models.Index(fields=["tenant", "status"], name="domainproposal_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {', '.join(self.domains)}"
+
+
 class PartnerSpecialty(TenantModel):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE)
     specialty = models.ForeignKey(Specialty, on_delete=models.CASCADE)

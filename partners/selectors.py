@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from partners.models import Partner, PartnerMetrics, Tier, TierChange, TierChangeStatus
+from partners.models import (
+    DomainProposal,
+    DomainProposalStatus,
+    Partner,
+    PartnerMetrics,
+    Tier,
+    TierChange,
+    TierChangeStatus,
+)
 from prm.models import Member
 from prm.roles import has_perm
 
@@ -49,6 +57,16 @@ def tiers() -> QuerySet[Tier]:
 
 def metrics_for(partner: Partner) -> PartnerMetrics | None:
     return PartnerMetrics.objects.filter(partner=partner).first()
+
+
+def domain_proposals() -> QuerySet[DomainProposal]:
+    return DomainProposal.objects.select_related("partner", "proposed_by__user").order_by(
+        "-created_at"
+    )
+
+
+def pending_domain_proposals() -> QuerySet[DomainProposal]:
+    return domain_proposals().filter(status=DomainProposalStatus.PENDING).order_by("created_at")
 
 
 def pending_tier_changes() -> QuerySet[TierChange]:

@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from partners.domains import registrable_domain
 from partners.models import (
+    DomainProposal,
     Partner,
     PartnerMetrics,
     PartnerStatus,
@@ -362,6 +363,30 @@ class TierChangeSerializer(serializers.ModelSerializer):
             "decided_by",
         ]
         read_only_fields = fields
+
+
+class DomainProposalSerializer(serializers.ModelSerializer):
+    partner = PartnerRefSerializer(read_only=True)
+    domains = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = DomainProposal
+        fields = [
+            "id",
+            "partner",
+            "domains",
+            "status",
+            "proposed_by",
+            "created_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+        ]
+        read_only_fields = fields
+
+
+class DomainProposalDecisionSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, allow_blank=True, required=False, default="")
 
 
 class TierChangeDecisionSerializer(serializers.Serializer):

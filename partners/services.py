@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from partners.domains import registrable_domain
 from partners.models import (
     STATUS_TRANSITIONS,
+    DomainProposal,
+    DomainProposalStatus,
     Partner,
     PartnerDomain,
     PartnerProduct,
@@ -120,8 +122,12 @@ def partner_update(*, partner: Partner, by: Member, **changes) -> Partner:
     if "products" in changes:
         _set_links(partner, PartnerProduct, "product", changes["products"], "products")
     if "domains" in changes or "website" in a:
-        domains = changes.get("domains", partner.domains)
-        partner_set_domains(partner=partner, by=by, domains=[partner.website, *domains])
+        domains = [partner.website, *changes.get("domains", partner.domains)]
+        if by.role == Role.PARTNER_ADMIN:
+            # The domains limit whom a partner admin may invite: they only propose them.
+            domain_proposal_create(partner=partner, by=by, domains=domains)
+        else:
+            partner_set_domains(partner=partner, by=by, domains=domains)
     return partner
 
 
@@ -150,18 +156,10 @@ def partner_set_domains(
     *, partner: Partner, by: Member | None, domains: Iterable[str]
 ) -> list[str]:
     """Normalise to registrable domains and store them; a domain held by another partner is
-    refused (one company, one domain)."""
-    wanted = sorted({d for d in (registrable_domain(x) for x in domains) if d})
-    taken = (
-        PartnerDomain.objects.filter(domain__in=wanted)
-        .exclude(partner=partner)
-        .select_related("partner")
-        .first()
-    )
-    if taken:
-        raise DomainError(
-            _("%(d)s already belongs to another partner.") % {"d": taken.domain}, field="domains"
-        )
+    refused (one company, one domain). Staff and the system only: partner admins propose
+    (domain_proposal_create)."""
+    _check_staff(by)
+    wanted = _normalised_domains(partner, domains)
     current = set(PartnerDomain.objects.filter(partner=partner).values_list("domain", flat=True))
     if current == set(wanted):
         return wanted
@@ -179,6 +177,81 @@ def partner_set_domains(
         after={"domains": wanted},
     )
     return wanted
+
+
+def _normalised_domains(partner: Partner, domains: Iterable[str]) -> list[str]:
+    wanted = sorted({d for d in (registrable_domain(x) for x in domains) if d})
+    taken = (
+        PartnerDomain.objects.filter(domain__in=wanted)
+        .exclude(partner=partner)
+        .select_related("partner")
+        .first()
+    )
+    if taken:
+        raise DomainError(
+            _("%(d)s already belongs to another partner.") % {"d": taken.domain}, field="domains"
+        )
+    return wanted
+
+
+@transaction.atomic
+def domain_proposal_create(
+    *, partner: Partner, by: Member, domains: Iterable[str]
+) -> DomainProposal | None:
+    """A partner admin proposes their company's domain list; staff approve or reject it.
+    Nothing changes until then. A newer proposal supersedes the pending one; proposing the
+    current list withdraws it. Returns the proposal (None when nothing is to approve)."""
+    if by.role != Role.PARTNER_ADMIN or by.partner_id != partner.pk:
+        raise PermissionDenied()
+    wanted = _normalised_domains(partner, domains)
+    pending = DomainProposal.objects.select_for_update().filter(
+        partner=partner, status=DomainProposalStatus.PENDING
+    )
+    for old in pending:
+        if old.domains == wanted:
+            return old
+        old.status, old.decided_at = DomainProposalStatus.SUPERSEDED, timezone.now()
+        old.save(update_fields=["status", "decided_at"])
+        log_action("partner.domains_proposal_superseded", obj=old, object_label=str(partner))
+    if set(wanted) == set(partner.domains):
+        return None
+    proposal = DomainProposal.objects.create(
+        tenant_id=partner.tenant_id, partner=partner, domains=wanted, proposed_by=by
+    )
+    log_action(
+        "partner.domains_proposed",
+        obj=proposal,
+        object_label=str(partner),
+        before={"domains": sorted(partner.domains)},
+        after={"domains": wanted, "partner": partner.pk},
+    )
+    return proposal
+
+
+@transaction.atomic
+def domain_proposal_decide(
+    *, proposal: DomainProposal, by: Member, approve: bool, reason: str = ""
+) -> DomainProposal:
+    """Staff approve (the partner's domains become the proposed list) or reject a pending
+    proposal; audited either way."""
+    if by.role not in (Role.ADMIN, Role.CHANNEL_MANAGER):
+        raise PermissionDenied()
+    proposal = DomainProposal.objects.select_for_update().get(pk=proposal.pk)
+    if proposal.status != DomainProposalStatus.PENDING:
+        raise DomainError(_("This proposal was already decided."))
+    if approve:
+        partner_set_domains(partner=proposal.partner, by=by, domains=proposal.domains)
+    proposal.status = DomainProposalStatus.APPROVED if approve else DomainProposalStatus.REJECTED
+    proposal.decided_by, proposal.decided_at = by, timezone.now()
+    proposal.reason = (reason or "").strip()[:500]
+    proposal.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    log_action(
+        "partner.domains_proposal_approved" if approve else "partner.domains_proposal_rejected",
+        obj=proposal,
+        object_label=str(proposal.partner),
+        after={"domains": proposal.domains, "reason": proposal.reason},
+    )
+    return proposal
 
 
 @transaction.atomic

@@ -5,6 +5,11 @@ from partners import views
 urlpatterns = [
     path("partners/", views.partner_list, name="partner-list"),
     path("partners/export.csv", views.partner_export, name="partner-export"),
+    path(
+        "partners/domain-proposals/",
+        views.partner_domain_proposals,
+        name="partner-domain-proposals",
+    ),
     path("partners/<int:pk>/", views.partner_detail, name="partner-detail"),
     path("partners/<int:pk>/edit/", views.partner_edit, name="partner-edit"),
     path("company/", views.company, name="company"),

@@ -89,6 +89,7 @@ def partner_list(request):
             "query": query.urlencode(),
             "create_form": create_form,
             "counts": dict(Partner.objects.values_list("status").annotate(n=Count("id"))),
+            "pending_domain_proposals": selectors.pending_domain_proposals().count(),
         },
     )
 
@@ -199,6 +200,7 @@ def partner_detail(request, pk: int):
             "transition_form": transition_form if STATUS_TRANSITIONS[partner.status] else None,
             "tier_form": tier_form if request.member.role == "admin" else None,
             "open_items": services.open_items(partner) if partner.status == "offboarded" else [],
+            "pending_domains": selectors.pending_domain_proposals().filter(partner=partner).first(),
         }
     )
     return render(request, "partners/partner_detail.html", ctx)
@@ -223,6 +225,11 @@ def _edit(request, partner: Partner, *, staff: bool, done_url: str):
             _apply_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
+            if not staff and selectors.pending_domain_proposals().filter(partner=partner):
+                messages.info(
+                    request,
+                    _("The domain change waits for your channel manager's approval."),
+                )
             return redirect(done_url)
     return render(request, "partners/partner_edit.html", {"form": form, "partner": partner})
 
@@ -233,6 +240,33 @@ def partner_edit(request, pk: int):
     return _edit(request, partner, staff=True, done_url=f"/partners/{pk}/")
 
 
+@member_required("partners.manage")
+def partner_domain_proposals(request):
+    """Staff decide the company domains partner admins proposed (they limit invitations)."""
+    if request.method == "POST":
+        proposal = get_object_or_404(
+            selectors.pending_domain_proposals(), pk=request.POST.get("proposal_id") or 0
+        )
+        try:
+            services.domain_proposal_decide(
+                proposal=proposal,
+                by=request.member,
+                approve=request.POST.get("op") == "approve",
+                reason=request.POST.get("reason", "")[:500],
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Decision saved."))
+        return redirect("partner-domain-proposals")
+    proposals = list(selectors.pending_domain_proposals()[:200])
+    for p in proposals:
+        current = set(p.partner.domains)
+        p.added = sorted(set(p.domains) - current)
+        p.removed = sorted(current - set(p.domains))
+    return render(request, "partners/domain_proposals.html", {"proposals": proposals})
+
+
 # --- Partner side: my company, my tier ----------------------------------------------------
 
 
@@ -241,7 +275,9 @@ def company(request):
     partner = Partner.objects.select_related("tier", "owner__user").get(
         pk=request.member.partner_id
     )
-    return render(request, "partners/company.html", _partner_context(partner))
+    ctx = _partner_context(partner)
+    ctx["pending_domains"] = selectors.pending_domain_proposals().filter(partner=partner).first()
+    return render(request, "partners/company.html", ctx)
 
 
 @member_required("company.edit")

@@ -181,10 +181,19 @@ def member_invite(
     existing = Member.objects.filter(user__email__iexact=email, is_active=True).first()
     if existing:
         raise DomainError(_("This person is already a member."), field="email")
-    # A new invitation replaces any pending one for the same address.
-    Invitation.objects.filter(
+    # Staff's new invitation replaces any pending one for the same address; a partner admin's
+    # never does (it could swap a staff invitation for one of their own, or cancel another
+    # partner admin's): they revoke their own first.
+    pending = Invitation.objects.select_for_update().filter(
         email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
-    ).update(revoked_at=timezone.now())
+    )
+    if (
+        by is not None
+        and by.role in PARTNER_ROLES
+        and pending.filter(expires_at__gt=timezone.now()).exists()
+    ):
+        raise DomainError(_("An invitation to this address is already pending."), field="email")
+    pending.update(revoked_at=timezone.now())
     token, token_hash = Invitation.new_token()
     invitation = Invitation.objects.create(
         tenant=tenant,
@@ -253,8 +262,15 @@ def invitation_accept(
 
 @transaction.atomic
 def invitation_revoke(*, tenant: Tenant, by: Member, invitation: Invitation) -> None:
-    if by.role == Role.PARTNER_ADMIN and invitation.partner_id != by.partner_id:
-        raise PermissionDenied()
+    """Admins revoke any invitation; partner admins only those of their company that were
+    made by its own people (not by staff or the system, e.g. an approved application)."""
+    if by.role == Role.PARTNER_ADMIN and (
+        invitation.partner_id != by.partner_id
+        or invitation.invited_by is None
+        or invitation.invited_by.role not in PARTNER_ROLES
+        or invitation.invited_by.partner_id != by.partner_id
+    ):
+        raise PermissionDenied(_("Only invitations made by your company's people can be revoked."))
     if by.role not in (Role.ADMIN, Role.PARTNER_ADMIN):
         raise PermissionDenied()
     if invitation.accepted_at or invitation.revoked_at:

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from prm import selectors, services
 from prm.audit import log_action
@@ -444,19 +444,41 @@ def switch_tenant(request, slug: str):
     return redirect(tenant_url(target, f"/switch/enter/?token={token}"))
 
 
-def switch_enter(request):
+def _switch_member(request, token: str) -> Member | None:
+    """The active member of this tenant a valid, unexpired hand-over token names, or None.
+    (Whether the token was used already is checked only when it is spent.)"""
     try:
-        data = signing.loads(request.GET.get("token", ""), salt=SWITCH_SALT, max_age=SWITCH_MAX_AGE)
+        data = signing.loads(token, salt=SWITCH_SALT, max_age=SWITCH_MAX_AGE)
     except signing.BadSignature:
-        return render(request, "prm/switch_invalid.html", status=400)
-    if data.get("t") != request.tenant.pk or not cache.add(f"switch:{data['n']}", 1, 300):
-        return render(request, "prm/switch_invalid.html", status=400)
-    member = (
+        return None
+    if not isinstance(data, dict) or data.get("t") != request.tenant.pk:
+        return None
+    return (
         Member.objects.select_related("user")
-        .filter(user_id=data["u"], is_active=True, user__is_active=True)
+        .filter(user_id=data.get("u"), is_active=True, user__is_active=True)
         .first()
     )
+
+
+@require_http_methods(["GET", "POST"])
+@cache_control(no_store=True, private=True)
+def switch_enter(request):
+    """The destination host of a hand-over. A GET only shows whose account the link signs in
+    (and a button); signing in takes a POST with this host's CSRF token. A link alone can
+    therefore never sign a browser into someone else's account (login CSRF): the person must
+    confirm, on this host, in a page that cannot be framed."""
+    token = (request.POST if request.method == "POST" else request.GET).get("token", "")
+    member = _switch_member(request, token)
     if member is None:
+        return render(request, "prm/switch_invalid.html", status=400)
+    if request.method == "GET":
+        return render(
+            request,
+            "prm/switch_enter.html",
+            {"token": token, "person": member.user, "current": request.user},
+        )
+    nonce = signing.loads(token, salt=SWITCH_SALT, max_age=SWITCH_MAX_AGE)["n"]
+    if not cache.add(f"switch:{nonce}", 1, 300):
         return render(request, "prm/switch_invalid.html", status=400)
     login(request, member.user, backend="allauth.account.auth_backends.AuthenticationBackend")
     return redirect("home")

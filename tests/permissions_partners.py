@@ -19,6 +19,7 @@ ENDPOINTS = [
         STAFF,
         stranger_url=lambda w, s: f"/partners/{s.partner.pk}/edit/",
     ),
+    Endpoint("partner-domain-proposals", lambda w: "/partners/domain-proposals/", STAFF),
     Endpoint("company", lambda w: "/company/", PARTNER_ROLES),
     Endpoint("company-edit", lambda w: "/company/edit/", {"partner_admin"}),
     Endpoint("my-tier", lambda w: "/tier/", PARTNER_ROLES),

@@ -1,6 +1,6 @@
 """Permission rows for the partners API (partners/api.py)."""
 
-from partners.models import Product, Specialty, TierChange, TierChangeStatus
+from partners.models import DomainProposal, Product, Specialty, TierChange, TierChangeStatus
 from prm.tenancy import tenant_context
 from tests.permissions import EVERYONE, STAFF, Endpoint
 
@@ -36,6 +36,20 @@ def _pending_change(w):
             status=TierChangeStatus.PENDING,
         ),
     )
+
+
+def _pending_proposal(w):
+    return _once(
+        w,
+        "api_domain_proposal",
+        lambda w: DomainProposal.objects.create(
+            tenant=w.tenant, partner=w.partner, domains=["matrix-proposal.example"]
+        ),
+    )
+
+
+def proposal_url(w, suffix):
+    return f"/api/v1/domain-proposals/{_pending_proposal(w).pk}/{suffix}"
 
 
 def partner_url(w, suffix=""):
@@ -161,6 +175,25 @@ ENDPOINTS = [
         data=lambda w: {"reason": "not yet"},
         api=True,
         stranger_url=lambda w, s: change_url(s, "reject/"),
+    ),
+    # Company domains proposed by partner admins
+    Endpoint("api-domain-proposal-list", lambda w: "/api/v1/domain-proposals/", STAFF, api=True),
+    Endpoint(
+        "api-domain-proposal-approve",
+        lambda w: proposal_url(w, "approve/"),
+        STAFF,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: proposal_url(s, "approve/"),
+    ),
+    Endpoint(
+        "api-domain-proposal-reject",
+        lambda w: proposal_url(w, "reject/"),
+        STAFF,
+        method="post",
+        data=lambda w: {"reason": "not ours"},
+        api=True,
+        stranger_url=lambda w, s: proposal_url(s, "reject/"),
     ),
     # Catalogue
     Endpoint("api-product-list", lambda w: "/api/v1/products/", EVERYONE, api=True),

@@ -195,11 +195,20 @@ def test_switch_redirects_to_the_other_hosts_enter_page_with_a_token(
     assert parse_qs(target.query)["token"][0]
 
 
+def enter(client, location):
+    """Follow a hand-over link as a browser does: the page, then its Continue button."""
+    target = urlsplit(location)
+    page = client.get(f"{target.path}?{target.query}")
+    if page.status_code != 200:
+        return page
+    token = parse_qs(target.query)["token"][0]
+    return client.post(target.path, {"token": token})
+
+
 def test_switch_token_signs_the_person_in_on_the_target_host(world, stranger, two_tenant_admin):
     location = switch_token(portal_client(world.tenant, world.admin), stranger.tenant.slug)
-    target = urlsplit(location["Location"])
     there = anonymous(stranger.tenant)
-    resp = there.get(f"{target.path}?{target.query}")
+    resp = enter(there, location["Location"])
     assert resp.status_code == 302
     assert signed_in_user_id(there) == two_tenant_admin.pk
     assert there.get("/").status_code == 200
@@ -207,11 +216,9 @@ def test_switch_token_signs_the_person_in_on_the_target_host(world, stranger, tw
 
 def test_switch_token_works_only_once(world, stranger, two_tenant_admin):
     location = switch_token(portal_client(world.tenant, world.admin), stranger.tenant.slug)
-    target = urlsplit(location["Location"])
-    url = f"{target.path}?{target.query}"
-    assert anonymous(stranger.tenant).get(url).status_code == 302
+    assert enter(anonymous(stranger.tenant), location["Location"]).status_code == 302
     second = anonymous(stranger.tenant)
-    assert second.get(url).status_code == 400
+    assert enter(second, location["Location"]).status_code == 400
     assert signed_in_user_id(second) is None
 
 
@@ -219,9 +226,11 @@ def test_switch_token_is_refused_on_a_host_it_was_not_issued_for(world, stranger
     third = TenantFactory(slug="third")
     MemberFactory(tenant=third, user=two_tenant_admin, role=Role.ADMIN)
     location = switch_token(portal_client(world.tenant, world.admin), stranger.tenant.slug)
-    target = urlsplit(location["Location"])
     client = anonymous(third)
-    assert client.get(f"{target.path}?{target.query}").status_code == 400
+    assert enter(client, location["Location"]).status_code == 400
+    target = urlsplit(location["Location"])
+    token = parse_qs(target.query)["token"][0]
+    assert client.post(target.path, {"token": token}).status_code == 400
     assert signed_in_user_id(client) is None
 
 
@@ -235,6 +244,7 @@ def test_a_tampered_switch_token_is_refused(world, stranger, two_tenant_admin):
     token = parse_qs(urlsplit(location["Location"]).query)["token"][0]
     client = anonymous(stranger.tenant)
     assert client.get("/switch/enter/", {"token": token[:-2] + "xx"}).status_code == 400
+    assert client.post("/switch/enter/", {"token": token[:-2] + "xx"}).status_code == 400
     assert signed_in_user_id(client) is None
 
 

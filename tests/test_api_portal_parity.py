@@ -69,6 +69,12 @@ PORTAL_ACTIONS = [
     Action("program-tier-edit", "", A, "patch", "/api/v1/tiers/{id}/"),
     Action("program-tier-edit", "delete", A, "delete", "/api/v1/tiers/{id}/"),
     Action("program-what-if", "", A, "post", "/api/v1/tiers/what-if/"),
+    Action(
+        "partner-domain-proposals", "approve", CM, "post", "/api/v1/domain-proposals/{id}/approve/"
+    ),
+    Action(
+        "partner-domain-proposals", "reject", CM, "post", "/api/v1/domain-proposals/{id}/reject/"
+    ),
     Action("program-tier-changes", "approve", A, "post", "/api/v1/tier-changes/{id}/approve/"),
     Action("program-tier-changes", "reject", A, "post", "/api/v1/tier-changes/{id}/reject/"),
     Action("program-catalogue", "", A, "post", "/api/v1/products/"),
@@ -216,6 +222,8 @@ PORTAL_ACTIONS = [
 PORTAL_ONLY = {
     "invitation-accept": "a person accepts an invitation by signing up or in; API keys "
     "belong to members that already exist",
+    "switch-enter": "the browser hand-over between two tenant hosts of one person (sessions "
+    "are per host; API keys are per tenant)",
     "apply": "the public, anonymous application form (API keys belong to members)",
     "profile": "the signed-in person's own name and language, shared by all their tenants",
     "import-upload": "CSV upload with a preview in the browser; integrations use the "

@@ -8,6 +8,7 @@ import pytest
 
 from partners import services
 from partners.models import (
+    DomainProposal,
     Partner,
     PartnerDomain,
     PartnerMetrics,
@@ -319,7 +320,10 @@ def test_partner_admin_edits_own_profile(world):
     assert resp.status_code == 200, resp.json()
     partner = fresh(world.partner)
     assert (partner.legal_name, partner.country) == ("A Holdings", "FR")
-    assert resp.json()["domains"] == ["a-holdings.example"]
+    # The domains limit invitations: a partner admin's change waits for staff's approval.
+    assert resp.json()["domains"] == []
+    with tenant_context(world.tenant):
+        assert DomainProposal.objects.get(partner=world.partner).domains == ["a-holdings.example"]
 
 
 def test_partner_admin_cannot_change_status_tier_owner_or_type(program):

@@ -77,8 +77,7 @@ def test_without_mfa_the_api_refuses_new_keys_even_from_an_existing_key(world):
     client = api_client(world.tenant, world.admin)  # made before the rule
     _require(world, staff=True)
     resp = client.post("/api/v1/api-keys/", {"name": "more", "scopes": ["read"]}, format="json")
-    assert resp.status_code == 400
-    assert resp.json()["type"] == "validation_error" or "detail" in resp.json()
+    assert resp.status_code == 403 and resp.json()["type"] == "mfa_required"
     with tenant_context(world.tenant):
         assert ApiKey.objects.filter(member=world.admin).count() == 1
 
@@ -106,3 +105,34 @@ def test_the_partner_admin_rule_is_a_tenant_setting(world):
     world.tenant.refresh_from_db()
     assert world.tenant.require_mfa_for_partner_admins is True
     assert _is_sent_to_setup(portal_client(world.tenant, world.partner_admin).get("/"))
+
+
+# --- Existing API keys stop working while their owner lacks required MFA (#15 item 10b) ----
+
+
+@pytest.mark.parametrize(
+    ("role", "rule"),
+    [("admin", "staff"), ("channel_manager", "staff"), ("partner_admin", "partner_admins")],
+)
+def test_an_existing_key_stops_working_when_the_tenant_requires_mfa_of_its_owner(world, role, rule):
+    client = api_client(world.tenant, world.member(role))  # made before the rule
+    assert client.get("/api/v1/me/").status_code == 200
+    _require(world, **{rule: True})
+    resp = client.get("/api/v1/me/")
+    assert resp.status_code == 403
+    body = resp.json()
+    assert body["type"] == "mfa_required" and "two-factor" in body["detail"]
+
+
+def test_the_key_works_again_once_its_owner_enrols(world):
+    client = api_client(world.tenant, world.channel_manager)
+    _require(world, staff=True)
+    assert client.get("/api/v1/me/").status_code == 403
+    _give_totp(world.channel_manager)
+    assert client.get("/api/v1/me/").status_code == 200
+
+
+def test_keys_of_members_the_rule_does_not_cover_keep_working(world):
+    _require(world, staff=True)
+    assert api_client(world.tenant, world.partner_admin).get("/api/v1/me/").status_code == 200
+    assert api_client(world.tenant, world.partner_user).get("/api/v1/me/").status_code == 200

@@ -5,13 +5,27 @@ from __future__ import annotations
 import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.authentication import SessionScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from prm.mfa import mfa_missing
 from prm.models import ApiKey, Member
 
 LAST_USED_RESOLUTION = datetime.timedelta(minutes=1)
+
+
+class MfaRequired(exceptions.PermissionDenied):
+    """403 `mfa_required`, as for a session without MFA (see MemberMiddleware): the tenant
+    requires two-factor authentication of the key's owner (staff, or partner admins if the
+    tenant says so) and they have not set it up."""
+
+    default_code = "mfa_required"
+    default_detail = _(
+        "This tenant requires two-factor authentication for the owner of this API key. "
+        "The key works again once its owner has set it up in the portal (Profile)."
+    )
 
 
 class ApiKeyAuthentication(authentication.BaseAuthentication):
@@ -37,6 +51,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         )
         if api_key is None or not api_key.member.is_active or not api_key.member.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        if mfa_missing(api_key.member):
+            # Keys made before the tenant required MFA (or by someone who later removed it)
+            # must not outlive the rule; they work again as soon as the owner enrols.
+            raise MfaRequired()
         now = timezone.now()
         if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_RESOLUTION:
             # One write a minute at most, so busy integrations do not write on every call.

@@ -52,6 +52,7 @@ DESCRIPTIONS = {
     "409": "Conflict: the object's state does not allow this, or an `Idempotency-Key` is "
     "in use or reused for a different request.",
     "415": "Unsupported request media type.",
+    "429": "Too many requests: try again after `Retry-After` seconds.",
 }
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Keys that describe a property rather than constrain its value.
@@ -137,4 +138,7 @@ class AutoSchema(SpectacularAutoSchema):
             codes.append("409")
         if "requestBody" in operation:
             codes.append("415")
+        # Views name their rate-limited actions (e.g. the deal pre-check).
+        if getattr(self.view, "action", None) in getattr(self.view, "rate_limited_actions", ()):
+            codes.append("429")
         return sorted(codes)
