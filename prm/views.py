@@ -262,7 +262,11 @@ def tenant_settings(request):
                 messages.success(request, _("Main domain saved."))
                 return redirect("tenant-settings")
         except DomainError as exc:
-            _form_error(host_form if op != "settings" else form, exc)
+            if op in ("settings", "add_host"):
+                _form_error(host_form if op == "add_host" else form, exc)
+            else:  # an action on one listed domain: no form to show the error on
+                messages.error(request, exc.message)
+                return redirect("tenant-settings")
         except ValueError:
             raise Http404
     return render(
