@@ -50,6 +50,12 @@ app.conf.beat_schedule = {
         "task": "prm.tenant_data.sweep_all",
         "schedule": crontab(minute=41),
     },
+    "custom-domain-checks": {
+        # Pending domains until their DNS record shows up; verified ones daily (suspended
+        # with a notice to the admins when the record is gone). See prm.hosts.
+        "task": "prm.hosts.recheck_all",
+        "schedule": crontab(minute="*/10"),
+    },
     "training-certificate-sweep": {
         # Expire certificates, remind holders 30 and 7 days ahead, recount certified people.
         "task": "training.sweep_certificates_all",

@@ -112,7 +112,10 @@ class HostForm(forms.Form):
     host = forms.CharField(
         label=_("Custom domain"),
         max_length=253,
-        help_text=_("e.g. partners.example.com; point its DNS at this service."),
+        help_text=_(
+            "e.g. partners.example.com; point its DNS at this service. It serves your "
+            "portal once verified with the DNS record shown after adding it."
+        ),
     )
 
 

@@ -54,15 +54,69 @@ class Tenant(models.Model):
         return self.name
 
 
+class HostStatus(models.TextChoices):
+    """A custom domain serves its tenant only while VERIFIED (see prm.hosts)."""
+
+    PENDING = "pending", _("waiting for verification")
+    VERIFIED = "verified", _("verified")
+    SUSPENDED = "suspended", _("suspended")
+
+
+def new_host_token() -> str:
+    return secrets.token_hex(16)
+
+
 class TenantHost(models.Model):
-    """A custom domain mapped to a tenant (in addition to <slug>.<base domain>)."""
+    """A custom domain mapped to a tenant (in addition to <slug>.<base domain>).
+
+    A claim is PENDING until the tenant proves control of the domain with a DNS TXT record
+    (`record_name` = `record_value`); only a VERIFIED host serves the tenant, and only one
+    tenant can hold a host verified. Several tenants may hold pending claims for the same
+    host, so a squatter's claim never blocks the domain's owner. Re-checked periodically: a
+    verified host whose record disappears is SUSPENDED. Host names are looked up before any
+    tenant is known, so this table has no row-level security: filter by tenant explicitly."""
+
+    CHALLENGE_LABEL = "_prm-challenge"
+    VALUE_PREFIX = "prm-verify="
 
     tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="hosts")
-    host = models.CharField(max_length=253, unique=True, validators=[host_validator])
+    host = models.CharField(max_length=253, validators=[host_validator])
+    status = models.CharField(
+        _("status"), max_length=10, choices=HostStatus.choices, default=HostStatus.PENDING
+    )
+    token = models.CharField(max_length=64, default=new_host_token, editable=False)
+    is_canonical = models.BooleanField(_("canonical"), default=False)
     created_at = models.DateTimeField(default=dj_timezone.now)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    check_result = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "host"], name="tenanthost_unique_claim"),
+            models.UniqueConstraint(
+                fields=["host"],
+                condition=Q(status="verified"),
+                name="tenanthost_unique_verified_host",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=Q(is_canonical=True),
+                name="tenanthost_one_canonical",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.host
+
+    @property
+    def record_name(self) -> str:
+        """The DNS name of the TXT record that proves control of the host."""
+        return f"{self.CHALLENGE_LABEL}.{self.host}"
+
+    @property
+    def record_value(self) -> str:
+        return f"{self.VALUE_PREFIX}{self.token}"
 
 
 class UserManager(BaseUserManager):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,8 +14,14 @@ from django.utils.translation import gettext_lazy
 from partners.models import Partner
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
+from prm.hosts import (  # noqa: F401  (custom domains live in prm.hosts)
+    tenant_host_add,
+    tenant_host_remove,
+    tenant_host_set_canonical,
+    tenant_host_verify,
+)
 from prm.i18n import lazy_format
-from prm.models import ApiKey, Invitation, Member, Tenant, TenantHost, User
+from prm.models import ApiKey, Invitation, Member, Tenant, User
 from prm.notifications import send_mandatory
 from prm.roles import PARTNER_ROLES, Role, has_perm, invitable_roles
 from prm.tenancy import tenant_context
@@ -84,36 +90,6 @@ def tenant_update(*, tenant: Tenant, by: Member, **changes) -> Tenant:
         tenant.save(update_fields=list(a.keys()))
         log_action("tenant.updated", tenant=tenant, obj=tenant, before=b, after=a)
     return tenant
-
-
-@transaction.atomic
-def tenant_host_add(*, tenant: Tenant, by: Member, host: str) -> TenantHost:
-    if not has_perm(by.role, "tenant.manage"):
-        raise PermissionDenied()
-    host = host.strip().lower().rstrip(".")
-    base = settings.PRM_BASE_DOMAIN
-    if host == base or host.endswith("." + base):
-        raise DomainError(_("Use a domain outside %(base)s.") % {"base": base}, field="host")
-    th = TenantHost(tenant=tenant, host=host)
-    th.full_clean(exclude=["tenant"], validate_unique=False)
-    try:
-        with transaction.atomic():
-            th.save()
-    except IntegrityError:
-        raise DomainError(_("This domain is already in use."), field="host")
-    log_action("tenant.host_added", tenant=tenant, obj=th, after={"host": host})
-    return th
-
-
-@transaction.atomic
-def tenant_host_remove(*, tenant: Tenant, by: Member, host_id: int) -> None:
-    if not has_perm(by.role, "tenant.manage"):
-        raise PermissionDenied()
-    th = TenantHost.objects.filter(tenant=tenant, pk=host_id).first()
-    if th is None:
-        raise DomainError(_("No such domain."), field="host")
-    log_action("tenant.host_removed", tenant=tenant, obj=th, before={"host": th.host})
-    th.delete()
 
 
 @transaction.atomic

@@ -116,8 +116,9 @@ _state = threading.local()
 
 
 def resolve_tenant(host: str):
-    """Map a request host to (tenant, is_public). Raises Http404 for unknown hosts."""
-    from prm.models import Tenant, TenantHost
+    """Map a request host to (tenant, is_public). Raises Http404 for unknown hosts, and for
+    custom domains not (or no longer) proven by their tenant (pending or suspended)."""
+    from prm.models import HostStatus, Tenant, TenantHost
 
     host = host.split(":")[0].lower().rstrip(".")
     base = settings.PRM_BASE_DOMAIN
@@ -129,7 +130,11 @@ def resolve_tenant(host: str):
             tenant = Tenant.objects.filter(slug=slug, is_active=True).first()
             if tenant:
                 return tenant, False
-    mapped = TenantHost.objects.select_related("tenant").filter(host=host).first()
+    mapped = (
+        TenantHost.objects.select_related("tenant")
+        .filter(host=host, status=HostStatus.VERIFIED)
+        .first()
+    )
     if mapped and mapped.tenant.is_active:
         return mapped.tenant, False
     raise Http404("Unknown host")

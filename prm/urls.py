@@ -1,11 +1,17 @@
 """URLs served on a tenant host (<slug>.<base domain> or a mapped custom domain)."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from prm import views
+from prm import auth_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Before allauth's own: e-mail-verification keys bound to the host (prm.auth).
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        auth_views.confirm_email,
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("members/", views.members, name="members"),

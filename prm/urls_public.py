@@ -1,11 +1,17 @@
 """URLs served on the bare base domain: a neutral landing page that reveals no tenant."""
 
-from django.urls import include, path
+from django.urls import include, path, re_path
 
-from prm import views
+from prm import auth_views, views
 
 urlpatterns = [
     path("", views.landing, name="home"),
+    # Before allauth's own: e-mail-verification keys bound to the host (prm.auth).
+    re_path(
+        r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
+        auth_views.confirm_email,
+        name="account_confirm_email",
+    ),
     path("accounts/", include("allauth.urls")),
     path("profile/", views.profile, name="profile"),
     path("switch/<slug:slug>/", views.switch_tenant, name="switch-tenant"),

@@ -33,9 +33,9 @@ from prm.forms import (
     ProfileForm,
     TenantSettingsForm,
 )
-from prm.models import Invitation, Member, Tenant, TenantHost
+from prm.models import HostStatus, Invitation, Member, Tenant, TenantHost
 from prm.roles import has_perm
-from prm.urls_util import tenant_url
+from prm.urls_util import canonical_host, tenant_url
 
 SWITCH_SALT = "prm.tenant-switch"
 SWITCH_MAX_AGE = 60
@@ -241,8 +241,32 @@ def tenant_settings(request):
                 )
                 messages.success(request, _("Domain removed."))
                 return redirect("tenant-settings")
+            elif op == "verify_host":
+                th = services.tenant_host_verify(
+                    tenant=tenant,
+                    by=request.member,
+                    host_id=int(request.POST.get("host_id", 0) or 0),
+                )
+                if th.status == HostStatus.VERIFIED:
+                    messages.success(request, _("%(host)s is verified.") % {"host": th.host})
+                else:
+                    messages.warning(request, f"{th.host}: {th.check_result}")
+                return redirect("tenant-settings")
+            elif op == "canonical_host":
+                services.tenant_host_set_canonical(
+                    tenant=tenant,
+                    by=request.member,
+                    host_id=int(request.POST.get("host_id", 0) or 0),
+                    canonical=request.POST.get("canonical") == "1",
+                )
+                messages.success(request, _("Main domain saved."))
+                return redirect("tenant-settings")
         except DomainError as exc:
-            _form_error(host_form if op != "settings" else form, exc)
+            if op in ("settings", "add_host"):
+                _form_error(host_form if op == "add_host" else form, exc)
+            else:  # an action on one listed domain: no form to show the error on
+                messages.error(request, exc.message)
+                return redirect("tenant-settings")
         except ValueError:
             raise Http404
     return render(
@@ -252,6 +276,7 @@ def tenant_settings(request):
             "form": form,
             "host_form": host_form,
             "hosts": TenantHost.objects.filter(tenant=tenant).order_by("host"),
+            "canonical_host": canonical_host(tenant),
         },
     )
 

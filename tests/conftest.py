@@ -70,6 +70,16 @@ def stranger(db) -> World:
     return build_world("stranger")
 
 
+@pytest.fixture(autouse=True)
+def _fake_dns():
+    """The fake DNS (tests/fake_dns.py) starts empty in every test."""
+    from tests import fake_dns
+
+    fake_dns.reset()
+    yield
+    fake_dns.reset()
+
+
 @pytest.fixture
 def in_tenant():
     """`with in_tenant(t):` for test code that reads tenant rows (scope + RLS)."""

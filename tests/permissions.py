@@ -119,6 +119,8 @@ PUBLIC_URL_NAMES = {
     "api-docs",
     "profile",
     "set_language",
+    # allauth's e-mail-verification link, bound to the host it was issued on (prm.auth_views)
+    "account_confirm_email",
 }
 
 

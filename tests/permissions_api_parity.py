@@ -118,6 +118,23 @@ ENDPOINTS = [
         api=True,
         stranger_url=lambda w, s: f"/api/v1/tenant/hosts/{_host(s).pk}/",
     ),
+    Endpoint(
+        "api-tenant-host-verify",
+        lambda w: f"/api/v1/tenant/hosts/{_host(w).pk}/verify/",
+        ADMIN,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/tenant/hosts/{_host(s).pk}/verify/",
+    ),
+    Endpoint(
+        "api-tenant-host-canonical",
+        lambda w: f"/api/v1/tenant/hosts/{_host(w).pk}/canonical/",
+        ADMIN,
+        method="post",
+        api=True,
+        data=lambda w: {"is_canonical": False},
+        stranger_url=lambda w, s: f"/api/v1/tenant/hosts/{_host(s).pk}/canonical/",
+    ),
     # Whole-tenant export and deletion
     Endpoint("api-tenant-export-list", lambda w: "/api/v1/tenant/exports/", ADMIN, api=True),
     Endpoint(

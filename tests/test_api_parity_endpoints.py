@@ -73,10 +73,10 @@ def test_host_names_of_the_base_domain_or_malformed_are_field_errors(world, sett
     assert not TenantHost.objects.filter(tenant=world.tenant).exists()
 
 
-def test_a_host_name_taken_by_another_tenant_is_a_field_error(world, stranger):
-    api_client(stranger.tenant, stranger.admin).post(
-        "/api/v1/tenant/hosts/", {"host": "shared.example"}, format="json"
-    )
+def test_a_host_name_verified_by_another_tenant_is_a_field_error(world, stranger):
+    from tests.fake_dns import verified_host
+
+    verified_host(stranger.tenant, stranger.admin, "shared.example")
     resp = api_client(world.tenant, world.admin).post(
         "/api/v1/tenant/hosts/", {"host": "shared.example"}, format="json"
     )

@@ -56,6 +56,8 @@ PORTAL_ACTIONS = [
     Action("tenant-settings", "settings", A, "patch", "/api/v1/tenant/"),
     Action("tenant-settings", "add_host", A, "post", "/api/v1/tenant/hosts/"),
     Action("tenant-settings", "remove_host", A, "delete", "/api/v1/tenant/hosts/{id}/"),
+    Action("tenant-settings", "verify_host", A, "post", "/api/v1/tenant/hosts/{id}/verify/"),
+    Action("tenant-settings", "canonical_host", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
     Action("api-keys", "create", PU, "post", "/api/v1/api-keys/"),
     Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
@@ -230,6 +232,8 @@ PORTAL_ONLY = {
     "idempotent upserts instead (deals/sync, named-accounts, leads)",
     "import-job": "progress and report page of a CSV import started in the browser",
     "notification-unsubscribe": "the one-click unsubscribe link of an e-mail",
+    "account_confirm_email": "allauth's e-mail-verification link (bound to the host it was "
+    "issued on, prm.auth_views); the person confirms their own address",
 }
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.urls import path
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -19,19 +19,54 @@ from rest_framework.routers import SimpleRouter
 from prm import privacy, services, tenant_data
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.fields import NamedEnumField
-from prm.models import TenantHost
+from prm.models import HostStatus, TenantHost
 from prm.tenant_data_models import DeletionStatus, ExportStatus, TenantDeletion, TenantExport
 
 # --- Serializers --------------------------------------------------------------------------
 
 
+class VerificationRecordSerializer(serializers.Serializer):
+    name = serializers.CharField(read_only=True, help_text="DNS name of the TXT record.")
+    type = serializers.CharField(read_only=True, default="TXT")
+    value = serializers.CharField(read_only=True, help_text="The TXT record's exact value.")
+
+
 class TenantHostSerializer(serializers.ModelSerializer):
+    status = NamedEnumField(
+        HostStatus,
+        read_only=True,
+        help_text="A host serves the tenant only while `verified`; it is `pending` until "
+        "its verification record is seen in the DNS, `suspended` once the record is gone.",
+    )
+    verification_record = serializers.SerializerMethodField()
+
     class Meta:
         model = TenantHost
-        fields = ["id", "host", "created_at"]
-        read_only_fields = ["id", "created_at"]
+        fields = [
+            "id",
+            "host",
+            "status",
+            "verification_record",
+            "is_canonical",
+            "check_result",
+            "created_at",
+            "verified_at",
+            "last_checked_at",
+        ]
+        read_only_fields = [f for f in fields if f != "host"]
         # Uniqueness is the service's to check (a clear "already in use" field error).
         extra_kwargs = {"host": {"validators": []}}
+
+    @extend_schema_field(VerificationRecordSerializer)
+    def get_verification_record(self, obj) -> dict:
+        return {"name": obj.record_name, "type": "TXT", "value": obj.record_value}
+
+
+class TenantHostCanonicalSerializer(serializers.Serializer):
+    is_canonical = serializers.BooleanField(
+        help_text="true: e-mail links use this (verified) host; false: back to "
+        "<slug>.<base domain>."
+    )
 
 
 class TenantExportSerializer(serializers.ModelSerializer):
@@ -111,6 +146,39 @@ class TenantHostViewSet(mixins.ListModelMixin, TenantViewSet):
         with transaction.atomic():
             services.tenant_host_remove(tenant=self.tenant, by=self.member, host_id=host.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None,
+        responses={200: TenantHostSerializer},
+        summary="Look up the host's verification record now",
+        description="The outcome is in `status` and `check_result` (a missing record is "
+        "not an error; publish it and try again).",
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        host = self.get_object()
+        with transaction.atomic():
+            host = services.tenant_host_verify(tenant=self.tenant, by=self.member, host_id=host.pk)
+        return Response(TenantHostSerializer(host).data)
+
+    @extend_schema(
+        request=TenantHostCanonicalSerializer,
+        responses={200: TenantHostSerializer},
+        summary="Make a verified host the one e-mail links use (or stop)",
+    )
+    @action(detail=True, methods=["post"])
+    def canonical(self, request, pk=None):
+        host = self.get_object()
+        ser = TenantHostCanonicalSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            host = services.tenant_host_set_canonical(
+                tenant=self.tenant,
+                by=self.member,
+                host_id=host.pk,
+                canonical=ser.validated_data["is_canonical"],
+            )
+        return Response(TenantHostSerializer(host).data)
 
 
 # --- Whole-tenant export and deletion -----------------------------------------------------

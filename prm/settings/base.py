@@ -176,7 +176,7 @@ CELERY_TASK_ROUTES = {
     "prm.webhooks.*": {"queue": "integrations"},
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("prm.privacy_tasks", "prm.import_tasks", "prm.tenant_data_tasks")
+CELERY_IMPORTS = ("prm.privacy_tasks", "prm.import_tasks", "prm.tenant_data_tasks", "prm.hosts")
 # Whole-tenant export links (hours) and the cooling-off period before a tenant is deleted.
 PRM_TENANT_EXPORT_HOURS = env.int("PRM_TENANT_EXPORT_HOURS", default=72)
 PRM_TENANT_DELETION_DAYS = env.int("PRM_TENANT_DELETION_DAYS", default=14)
@@ -199,6 +199,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_ADAPTER = "prm.auth.AccountAdapter"
+# Reset keys are bound to the tenant (or base domain) they were issued on (prm.auth).
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "prm.auth.HostBoundTokenGenerator"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -301,6 +303,12 @@ PRM_TRUSTED_PROXY_COUNT = env.int("PRM_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = PRM_TRUSTED_PROXY_COUNT
 PRM_INVITATION_DAYS = env.int("PRM_INVITATION_DAYS", default=7)
 PRM_IDEMPOTENCY_HOURS = env.int("PRM_IDEMPOTENCY_HOURS", default=24)
+# Custom domains (prm.hosts): proven by a DNS TXT record, re-checked periodically.
+PRM_DNS_RESOLVER = env.str("PRM_DNS_RESOLVER", default="dns.resolver.Resolver")
+PRM_DNS_TIMEOUT = env.float("PRM_DNS_TIMEOUT", default=5.0)
+PRM_HOST_RECHECK_HOURS = env.int("PRM_HOST_RECHECK_HOURS", default=24)  # verified hosts
+PRM_HOST_PENDING_RECHECK_MINUTES = env.int("PRM_HOST_PENDING_RECHECK_MINUTES", default=30)
+PRM_HOST_RECHECK_BATCH = env.int("PRM_HOST_RECHECK_BATCH", default=40)  # per sweep
 
 LOGGING = {
     "version": 1,

@@ -30,3 +30,5 @@ PRM_WEBHOOKS_ALLOW_PRIVATE = True  # the webhook tests run a receiver on loopbac
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # Files the suite uploads or renders stay out of the development media directory.
 MEDIA_ROOT = env.path("PRM_TEST_MEDIA_ROOT", default=str(BASE_DIR / ".data" / "test-media"))
+# DNS is the outside world: tests publish records in a fake resolver, never the network.
+PRM_DNS_RESOLVER = "tests.fake_dns.FakeResolver"
