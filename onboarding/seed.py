@@ -195,6 +195,6 @@ def seed(*, tenant, partners: dict) -> None:
         approved_at=workflow.started_at, status_changed_at=workflow.started_at
     )
 
-    from onboarding.training_seed import seed as seed_training
+    from training.seed import seed as seed_training
 
     seed_training(tenant=tenant, partners=partners)

@@ -20,10 +20,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from onboarding import training_selectors as selectors
-from onboarding import training_services as services
-from onboarding.training_forms import MAX_OPTIONS
-from onboarding.training_models import (
+from partners.models import PartnerType
+from prm.api.base import TenantAPIView, TenantViewSet
+from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
+from prm.models import Member
+from training import selectors, services
+from training.forms import MAX_OPTIONS
+from training.models import (
     Certificate,
     CertificateStatus,
     Certification,
@@ -39,10 +42,6 @@ from onboarding.training_models import (
     QuizAttempt,
     TrainingRole,
 )
-from partners.models import PartnerType
-from prm.api.base import TenantAPIView, TenantViewSet
-from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
-from prm.models import Member
 
 # --- Shared pieces ------------------------------------------------------------------------
 

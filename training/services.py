@@ -24,9 +24,17 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from onboarding import training_rules as rules
 from onboarding.models import StepKind
-from onboarding.training_models import (
+from partners.models import Partner, PartnerMetrics, PartnerStatus, PartnerType
+from prm import events
+from prm.audit import diff, log_action, snapshot
+from prm.errors import DomainError, PermissionDenied
+from prm.i18n import lazy_format
+from prm.models import Member
+from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role, has_perm
+from prm.urls_util import tenant_url
+from training import rules
+from training.models import (
     COURSE_TRANSITIONS,
     Certificate,
     CertificateNotice,
@@ -49,14 +57,6 @@ from onboarding.training_models import (
     TrainingProfile,
     TrainingRole,
 )
-from partners.models import Partner, PartnerMetrics, PartnerStatus, PartnerType
-from prm import events
-from prm.audit import diff, log_action, snapshot
-from prm.errors import DomainError, PermissionDenied
-from prm.i18n import lazy_format
-from prm.models import Member
-from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role, has_perm
-from prm.urls_util import tenant_url
 
 log = logging.getLogger(__name__)
 
@@ -661,7 +661,7 @@ def enrol_matching(
     log_action(
         "training.enrolled_by_path",
         tenant=tenant,
-        object_type="onboarding.enrollment",
+        object_type="training.enrollment",
         object_label=ngettext(
             "%(n)d enrolment from learning paths", "%(n)d enrolments from learning paths", len(new)
         )
@@ -1099,7 +1099,7 @@ def _issue(
             except IntegrityError:
                 if Certificate.objects.filter(member=member, certification=cert).exists():
                     raise DomainError(_("This certificate was just issued."))
-                from onboarding.training_models import new_verification_code
+                from training.models import new_verification_code
 
                 certificate.code = new_verification_code()
         action, before = "training.certificate_issued", None
