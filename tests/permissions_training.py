@@ -445,7 +445,7 @@ ENDPOINTS = [
         data=lambda w: {"direction": "down"},
         stranger_url=lambda w, s: f"/api/v1/lessons/{lesson(s).pk}/move/",
     ),
-    # (Attaching a file is multipart: tests/test_training_api_admin.py.)
+    # (Attaching a file is multipart: tests/training/test_api_admin.py.)
     Endpoint(
         "api-lesson-file",
         lambda w: f"/api/v1/lessons/{lesson(w).pk}/file/",

@@ -105,7 +105,7 @@ EXTRA_PEOPLE = [
 
 
 def _reference_card(tenant) -> SimpleUploadedFile:
-    from onboarding.pdf import html_to_pdf
+    from training.pdf import html_to_pdf
 
     html = (
         "<html><body><h1>Support reference card</h1>"

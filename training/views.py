@@ -246,19 +246,9 @@ def my_certificates(request):
 @member_required("training.view")
 def certificate_pdf(request, pk: int):
     certificate = get_object_or_404(selectors.certificates_visible_to(request.member), pk=pk)
-    from onboarding.pdf import render_pdf
-    from prm.urls_util import tenant_url
+    from training.pdf import certificate_pdf as render_certificate
 
-    pdf = render_pdf(
-        "training/pdf/certificate.html",
-        {
-            "tenant": request.tenant,
-            "certificate": certificate,
-            "certification": certificate.certification,
-            "valid": certificate.is_valid(),
-            "verify_url": tenant_url(request.tenant, f"/verify/{certificate.code}"),
-        },
-    )
+    pdf = render_certificate(tenant=request.tenant, certificate=certificate)
     name = f"certificate-{certificate.certification.code}-{certificate.code}.pdf"
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
