@@ -43,6 +43,7 @@ COPY prm ./prm
 COPY partners ./partners
 COPY dealreg ./dealreg
 COPY onboarding ./onboarding
+COPY training ./training
 COPY mdf ./mdf
 COPY analytics ./analytics
 COPY templates ./templates

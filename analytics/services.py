@@ -39,11 +39,11 @@ from dealreg.models import Deal, DealInfluencer, RulesVersion
 from mdf.models import ExchangeRate, FundRequest, LedgerEntry
 from mdf.models import Program as MdfProgram
 from onboarding.models import Workflow, WorkflowStep
-from onboarding.training_models import Enrollment
 from partners.models import Partner, PartnerMetrics, Tier, TierChange
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import AuditEvent, Member
+from training.models import Enrollment
 
 T = {
     "partner": Partner._meta.db_table,

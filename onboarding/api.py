@@ -501,6 +501,4 @@ router.register(
     "agreement-acceptances", AgreementAcceptanceViewSet, basename="api-agreement-acceptance"
 )
 
-from onboarding.training_api import urlpatterns as training_urlpatterns  # noqa: E402
-
-urlpatterns = router.urls + training_urlpatterns
+urlpatterns = router.urls

@@ -26,15 +26,6 @@ class OnboardingConfig(AppConfig):
                 "agreements.view": set(roles.ALL_ROLES),
                 "agreements.view_all": staff,
                 "agreements.accept": {Role.PARTNER_ADMIN},
-                # Training and certification
-                "training.learn": partner_roles,
-                "training.view": set(roles.ALL_ROLES),
-                "training.team": {Role.PARTNER_ADMIN},
-                "training.monitor": staff,
-                "training.manage": {Role.ADMIN},
-                # Set a partner person's training role: training.team (their partner
-                # admin, on the team page) plus training.monitor (staff, on readiness).
-                "training.roles": staff | {Role.PARTNER_ADMIN},
             }
         )
         context_processors.NAV.extend(
@@ -45,9 +36,6 @@ class OnboardingConfig(AppConfig):
                 (21, _("Onboarding"), "onboarding-board", "onboarding.monitor"),
                 (72, _("Onboarding setup"), "onboarding-settings", "onboarding.manage"),
                 (73, _("Agreements"), "agreement-list", "agreements.view_all"),
-                (15, _("My learning"), "training-my", "training.learn"),
-                (23, _("Training readiness"), "training-readiness", "training.monitor"),
-                (74, _("Training"), "training-admin-courses", "training.manage"),
             ]
         )
 
@@ -56,7 +44,6 @@ class OnboardingConfig(AppConfig):
         if services.on_partner_status_change not in STATUS_CHANGE_HOOKS:
             STATUS_CHANGE_HOOKS.append(services.on_partner_status_change)
         post_save.connect(_partner_saved, sender=Partner, dispatch_uid="onboarding.partner_saved")
-        _connect_training(post_save, Partner, STATUS_CHANGE_HOOKS)
 
 
 def _partner_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
@@ -73,40 +60,3 @@ def _partner_saved(sender, instance, created, update_fields=None, raw=False, **k
     from onboarding.services import on_partner_saved
 
     on_partner_saved(instance, update_fields)
-
-
-def _connect_training(post_save, partner_model, status_change_hooks) -> None:
-    """Training hooks: enrolment on partner activation, partner type change and a new
-    member; the certificate sweep's tasks registered with the worker."""
-    from onboarding import training_services, training_tasks  # noqa: F401
-    from prm.models import Member
-
-    if training_services.on_partner_status_change not in status_change_hooks:
-        status_change_hooks.append(training_services.on_partner_status_change)
-    post_save.connect(
-        _training_partner_saved, sender=partner_model, dispatch_uid="training.partner_saved"
-    )
-    post_save.connect(_training_member_saved, sender=Member, dispatch_uid="training.member_saved")
-
-
-def _in_tenant() -> bool:
-    from django_scopes import get_scope
-
-    scope = get_scope()
-    return bool(scope.get("_enabled")) and scope.get("tenant") is not None
-
-
-def _training_partner_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    if raw or created or not _in_tenant():
-        return
-    from onboarding.training_services import on_partner_saved
-
-    on_partner_saved(instance, update_fields)
-
-
-def _training_member_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    if raw or not _in_tenant():
-        return
-    from onboarding.training_services import on_member_saved
-
-    on_member_saved(instance, created=created, update_fields=update_fields)

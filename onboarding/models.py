@@ -442,7 +442,3 @@ class AgreementAcceptance(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.agreement} accepted by {self.signer_name}"
-
-
-# Training and certification live in their own module (same app, same migrations).
-from onboarding.training_models import *  # noqa: E402, F403

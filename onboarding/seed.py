@@ -194,7 +194,3 @@ def seed(*, tenant, partners: dict) -> None:
     Partner.objects.filter(pk=proseware.partner_id).update(
         approved_at=workflow.started_at, status_changed_at=workflow.started_at
     )
-
-    from onboarding.training_seed import seed as seed_training
-
-    seed_training(tenant=tenant, partners=partners)

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from onboarding import views
 
@@ -23,6 +23,4 @@ urlpatterns = [
     path("getting-started/", views.my_onboarding, name="my-onboarding"),
     path("agreement/", views.my_agreement, name="my-agreement"),
     path("agreement/accept/", views.agreement_accept, name="agreement-accept"),
-    # Training and certification
-    path("", include("onboarding.training_urls")),
 ]

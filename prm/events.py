@@ -116,7 +116,7 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         lambda o: o.name,
         lambda o: "/company/",
     ),
-    "onboarding.certificate": (
+    "training.certificate": (
         "certificate_id",
         (
             "certification_id", "member_id", "holder_name", "status", "issued_at",

@@ -30,6 +30,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("partners.urls")),
     path("", include("onboarding.urls")),
+    path("", include("training.urls")),
     path("", include("dealreg.urls")),
     path("", include("mdf.urls")),
     path("", include("analytics.urls")),

@@ -26,7 +26,7 @@ def _once(w, name: str, make):
 
 
 def _make_course(w, code: str):
-    from onboarding import training_services as s
+    from training import services as s
 
     course = s.course_save(by=w.admin, code=code, title=f"Course {code}", quiz_cooldown_hours=0)
     first = s.lesson_save(by=w.admin, course=course, title="One", body="# Hello")
@@ -54,19 +54,19 @@ def course(w):
 
 
 def lesson(w):
-    from onboarding.training_models import Lesson
+    from training.models import Lesson
 
     return _once(w, "trn_lesson", lambda w: Lesson.objects.filter(course=course(w)).first())
 
 
 def question(w):
-    from onboarding.training_models import Question
+    from training.models import Question
 
     return _once(w, "trn_question", lambda w: Question.objects.get(course=course(w)))
 
 
 def certification(w):
-    from onboarding import training_services as s
+    from training import services as s
 
     return _once(
         w,
@@ -78,7 +78,7 @@ def certification(w):
 
 
 def path(w):
-    from onboarding import training_services as s
+    from training import services as s
 
     return _once(
         w,
@@ -89,8 +89,8 @@ def path(w):
 
 def certificate(w):
     """world.partner_user passes the course and so earns the certification."""
-    from onboarding import training_services as s
-    from onboarding.training_models import Certificate, Lesson, Option
+    from training import services as s
+    from training.models import Certificate, Lesson, Option
 
     def make(w):
         c = course(w)
@@ -109,7 +109,7 @@ def certificate(w):
 
 def enrollment(w):
     """world.partner_user's enrolment (completed: they hold the certificate)."""
-    from onboarding.training_models import Enrollment
+    from training.models import Enrollment
 
     certificate(w)
     return _once(
@@ -121,7 +121,7 @@ def enrollment(w):
 
 def attempt(w):
     """An open attempt of world.partner_user at a second course's quiz."""
-    from onboarding import training_services as s
+    from training import services as s
 
     def make(w):
         second = _make_course(w, "TRN-2")
@@ -445,7 +445,7 @@ ENDPOINTS = [
         data=lambda w: {"direction": "down"},
         stranger_url=lambda w, s: f"/api/v1/lessons/{lesson(s).pk}/move/",
     ),
-    # (Attaching a file is multipart: tests/test_training_api_admin.py.)
+    # (Attaching a file is multipart: tests/training/test_api_admin.py.)
     Endpoint(
         "api-lesson-file",
         lambda w: f"/api/v1/lessons/{lesson(w).pk}/file/",

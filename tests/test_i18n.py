@@ -20,11 +20,11 @@ from django.utils import timezone, translation
 from dealreg import leads
 from dealreg.models import Deal
 from dealreg.services import named_account_upsert
-from onboarding.training_services import course_save
 from prm.models import AuditEvent
 from prm.templatetags.prm_l10n import format_money
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from training.services import course_save
 
 ROOT = Path(__file__).resolve().parent.parent
 PO = ROOT / "locale" / "de" / "LC_MESSAGES" / "django.po"

@@ -295,7 +295,7 @@ def test_check_deploy_is_clean_with_production_settings():
 
 def _markdown_renderers():
     from onboarding.services import render_agreement_markdown
-    from onboarding.training_services import render_lesson_markdown
+    from training.services import render_lesson_markdown
 
     return [render_agreement_markdown, render_lesson_markdown]
 

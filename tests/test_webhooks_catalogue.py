@@ -15,8 +15,6 @@ from analytics.models import RiskEpisode
 from dealreg import leads
 from dealreg import services as deal_services
 from mdf import services as mdf_services
-from onboarding import training_services
-from onboarding.training_models import Certificate
 from partners import services as partner_services
 from partners.models import Tier
 from prm import events
@@ -25,7 +23,9 @@ from prm.tenancy import tenant_context
 from tests.onboarding_helpers import submit as application_submit
 from tests.test_dealreg import register
 from tests.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
-from tests.training_helpers import certify, make_course, pass_course
+from tests.training.helpers import certify, make_course, pass_course
+from training import services as training_services
+from training.models import Certificate
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import onboarding.training_models
+import training.models
 from django.db import migrations, models
 
 
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('holder_name', models.CharField(max_length=200)),
-                ('code', models.CharField(default=onboarding.training_models.new_verification_code, max_length=32)),
+                ('code', models.CharField(default=training.models.new_verification_code, max_length=32)),
                 ('status', models.CharField(choices=[('active', 'Valid'), ('expired', 'Expired')], default='active', max_length=10)),
                 ('first_issued_at', models.DateTimeField(default=django.utils.timezone.now)),
                 ('issued_at', models.DateTimeField(default=django.utils.timezone.now)),
@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
                 ('body', models.TextField(blank=True, max_length=100000, verbose_name='text (Markdown)')),
                 ('body_html', models.TextField(blank=True)),
                 ('video_url', models.URLField(blank=True, help_text='https link on YouTube or Vimeo.', max_length=500, verbose_name='video link')),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=onboarding.training_models.lesson_file_path)),
+                ('file', models.FileField(blank=True, max_length=300, upload_to=training.models.lesson_file_path)),
                 ('file_name', models.CharField(blank=True, max_length=200)),
                 ('file_content_type', models.CharField(blank=True, max_length=80)),
                 ('file_size', models.PositiveIntegerField(blank=True, null=True)),

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include(router.urls)),
     path("", include("partners.api")),
     path("", include("onboarding.api")),
+    path("", include("training.api")),
     path("", include("dealreg.api")),
     path("", include("mdf.api")),
     path("", include("analytics.api")),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "partners",
     "dealreg",
     "onboarding",
+    "training",
     "mdf",
     "analytics",
 ]

@@ -23,7 +23,6 @@ from playwright.sync_api import expect
 from dealreg.models import Deal
 from mdf import services as mdf_services
 from mdf.models import FundRequest
-from onboarding import training_services
 from partners import services as partner_services
 from prm.templatetags.prm_l10n import format_money
 from prm.tenancy import tenant_context
@@ -31,6 +30,7 @@ from tests.browser.conftest import Shots
 from tests.conftest import build_world
 from tests.factories import PASSWORD
 from tests.test_mdf_support import make_program
+from training import services as training_services
 
 pytestmark = [pytest.mark.celery_worker]
 

@@ -18,9 +18,7 @@ from playwright.sync_api import expect
 from mdf import services as mdf_services
 from mdf.models import Claim, FundRequest
 from onboarding import services as onboarding_services
-from onboarding import training_services
 from onboarding.models import Application, Workflow
-from onboarding.training_models import Certificate
 from partners import services as partner_services
 from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier
 from prm.models import AuditEvent
@@ -28,6 +26,8 @@ from prm.tenancy import tenant_context
 from tests.browser.conftest import Shots, download, menu_link
 from tests.conftest import build_world, wait_for
 from tests.test_mdf_support import make_program
+from training import services as training_services
+from training.models import Certificate
 
 pytestmark = [pytest.mark.celery_worker]
 

@@ -19,11 +19,11 @@ from dealreg import services as deal_services
 from dealreg.models import Deal
 from mdf import services as mdf_services
 from mdf.models import FundRequest
-from onboarding import training_services
-from onboarding.training_models import QuizAttempt
 from prm.tenancy import tenant_context
 from tests.conftest import build_world
 from tests.test_mdf_support import make_program
+from training import services as training_services
+from training.models import QuizAttempt
 
 # What document.activeElement is, in words a person would use to find it.
 ACTIVE = """() => {

@@ -88,7 +88,7 @@ class Command(BaseCommand):
                         title=title,
                     )
                 # Each app adds its part of the demo: <app>/seed.py with seed(tenant, partners).
-                for app in ("partners", "onboarding", "dealreg", "mdf", "analytics"):
+                for app in ("partners", "onboarding", "training", "dealreg", "mdf", "analytics"):
                     try:
                         module = importlib.import_module(f"{app}.seed")
                     except ModuleNotFoundError:

@@ -15,12 +15,11 @@ from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from onboarding import training_rules as rules
-from onboarding import training_services as services
-from onboarding.training_models import Certificate, Course, Lesson, Option, Question
 from prm import services as prm_services
 from prm.models import Member, User
 from prm.roles import Role
+from training import rules, services
+from training.models import Certificate, Course, Lesson, Option, Question
 
 PASSWORD = "demo-password-1"
 
@@ -106,7 +105,7 @@ EXTRA_PEOPLE = [
 
 
 def _reference_card(tenant) -> SimpleUploadedFile:
-    from onboarding.pdf import html_to_pdf
+    from training.pdf import html_to_pdf
 
     html = (
         "<html><body><h1>Support reference card</h1>"

@@ -8,13 +8,10 @@ import datetime
 import pytest
 import time_machine
 
-from onboarding import training_rules as rules
-from onboarding import training_services as services
-from onboarding.training_models import Option, QuizAttempt
 from prm.errors import DomainError
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.training_helpers import (
+from tests.training.helpers import (
     do_lessons,
     enrol,
     make_course,
@@ -22,6 +19,8 @@ from tests.training_helpers import (
     take_quiz,
     wrong_answers,
 )
+from training import rules, services
+from training.models import Option, QuizAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -254,7 +253,7 @@ def test_passing_the_quiz_after_the_lessons_completes_the_course(world, course):
     do_lessons(world, world.partner_user, course)
     take_quiz(world, world.partner_user, course, right_answers(world, course))
     with tenant_context(world.tenant):
-        from onboarding.training_models import Enrollment
+        from training.models import Enrollment
 
         e = Enrollment.objects.get(member=world.partner_user, course=course)
     assert e.completed_at is not None and e.best_score == 100

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from onboarding import training_services as services
-from onboarding.training_models import (
+from prm.models import AuditEvent
+from prm.tenancy import tenant_context
+from tests.conftest import api_client, portal_client
+from tests.training.helpers import PDF, make_course, upload
+from training import services
+from training.models import (
     Certification,
     CourseStatus,
     Enrollment,
@@ -19,10 +23,6 @@ from onboarding.training_models import (
     Question,
     TrainingProfile,
 )
-from prm.models import AuditEvent
-from prm.tenancy import tenant_context
-from tests.conftest import api_client, portal_client
-from tests.training_helpers import PDF, make_course, upload
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,7 @@ import pytest
 from django.core import mail
 
 from onboarding import services as onboarding_services
-from onboarding import training_services as services
 from onboarding.models import WorkflowStep
-from onboarding.training_models import Enrollment, Lesson, LessonProgress
 from partners import services as partner_services
 from partners.models import Partner
 from prm.errors import DomainError, PermissionDenied
@@ -18,7 +16,7 @@ from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import MemberFactory
 from tests.onboarding_helpers import make_template
-from tests.training_helpers import (
+from tests.training.helpers import (
     PDF,
     do_lessons,
     enrol,
@@ -27,6 +25,8 @@ from tests.training_helpers import (
     pass_course,
     upload,
 )
+from training import services
+from training.models import Enrollment, Lesson, LessonProgress
 
 pytestmark = pytest.mark.django_db
 
@@ -334,7 +334,7 @@ def test_lesson_files_are_type_checked_from_their_bytes(world):
 
 
 def test_large_files_are_refused(world, monkeypatch):
-    from onboarding import training_rules
+    from training import rules as training_rules
 
     monkeypatch.setattr(training_rules, "MAX_LESSON_FILE_BYTES", 10)
     course = make_course(world, lessons=1, questions=[])

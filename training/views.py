@@ -15,9 +15,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onboarding import training_selectors as selectors
-from onboarding import training_services as services
-from onboarding.training_forms import (
+from partners.models import Partner
+from prm.csv_export import csv_response
+from prm.decorators import member_required
+from prm.errors import DomainError
+from prm.roles import Role
+from prm.search import search, search_term
+from training import selectors, services
+from training.forms import (
     CertificationForm,
     CourseCreateForm,
     CourseForm,
@@ -29,7 +34,7 @@ from onboarding.training_forms import (
     QuizAnswerForm,
     TrainingRoleForm,
 )
-from onboarding.training_models import (
+from training.models import (
     Certificate,
     CertificateStatus,
     Certification,
@@ -40,12 +45,6 @@ from onboarding.training_models import (
     Question,
     TrainingRole,
 )
-from partners.models import Partner
-from prm.csv_export import csv_response
-from prm.decorators import member_required
-from prm.errors import DomainError
-from prm.roles import Role
-from prm.search import search, search_term
 
 
 def _apply_error(form, exc) -> None:
@@ -247,19 +246,9 @@ def my_certificates(request):
 @member_required("training.view")
 def certificate_pdf(request, pk: int):
     certificate = get_object_or_404(selectors.certificates_visible_to(request.member), pk=pk)
-    from onboarding.pdf import render_pdf
-    from prm.urls_util import tenant_url
+    from training.pdf import certificate_pdf as render_certificate
 
-    pdf = render_pdf(
-        "training/pdf/certificate.html",
-        {
-            "tenant": request.tenant,
-            "certificate": certificate,
-            "certification": certificate.certification,
-            "valid": certificate.is_valid(),
-            "verify_url": tenant_url(request.tenant, f"/verify/{certificate.code}"),
-        },
-    )
+    pdf = render_certificate(tenant=request.tenant, certificate=certificate)
     name = f"certificate-{certificate.certification.code}-{certificate.code}.pdf"
     resp = HttpResponse(pdf, content_type="application/pdf")
     resp["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -506,7 +495,7 @@ def admin_course(request, pk: int):
 
 
 def _transitions(course: Course) -> list[tuple[str, str]]:
-    from onboarding.training_models import COURSE_TRANSITIONS
+    from training.models import COURSE_TRANSITIONS
 
     labels = {
         CourseStatus.PUBLISHED: _("Publish"),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from onboarding import training_services as services
-from onboarding.training_models import Course, Lesson, Option, Question
 from prm.tenancy import tenant_context
+from training import services
+from training.models import Course, Lesson, Option, Question
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

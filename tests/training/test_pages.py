@@ -12,13 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from onboarding import training_selectors as selectors
-from onboarding.training_models import Certificate, Certification, Course, Enrollment
 from partners.models import Partner
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import MemberFactory, PartnerFactory
-from tests.training_helpers import (
+from tests.training.helpers import (
     certify,
     do_lessons,
     enrol,
@@ -28,6 +26,8 @@ from tests.training_helpers import (
     take_quiz,
     wrong_answers,
 )
+from training import selectors
+from training.models import Certificate, Certification, Course, Enrollment
 
 pytestmark = pytest.mark.django_db
 
@@ -283,7 +283,7 @@ def test_demo_seed_has_courses_paths_people_at_every_stage_and_an_expiring_certi
     with tenant_context(tenant):
         assert Course.objects.filter(status="published").count() == 3
         assert Course.objects.filter(questions__isnull=False).distinct().count() == 1
-        from onboarding.training_models import LearningPath
+        from training.models import LearningPath
 
         assert LearningPath.objects.exists()
         stages = Enrollment.objects.filter(

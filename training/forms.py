@@ -7,7 +7,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from onboarding.training_models import (
+from partners.models import PartnerType
+from prm.models import Member
+from prm.roles import PARTNER_ROLES
+from training.models import (
     Certification,
     Course,
     CourseStatus,
@@ -15,9 +18,6 @@ from onboarding.training_models import (
     QuestionKind,
     TrainingRole,
 )
-from partners.models import PartnerType
-from prm.models import Member
-from prm.roles import PARTNER_ROLES
 
 MAX_OPTIONS = 6
 ROLE_CHOICES = [("", _("Any role"))] + list(TrainingRole.choices)

@@ -19,8 +19,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from onboarding import training_rules as rules
-from onboarding.training_models import (
+from partners.models import Partner, PartnerStatus
+from prm.models import Member
+from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
+from training import rules
+from training.models import (
     Certificate,
     CertificateStatus,
     Certification,
@@ -34,9 +37,6 @@ from onboarding.training_models import (
     QuizAttempt,
     TrainingProfile,
 )
-from partners.models import Partner, PartnerStatus
-from prm.models import Member
-from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
 
 EXPIRING_DAYS = 30
 
@@ -242,7 +242,7 @@ def attempts_visible_to(member: Member) -> QuerySet[QuizAttempt]:
 def attempt_questions(attempt: QuizAttempt) -> list[dict]:
     """The attempt's questions and options in its shuffled order, WITHOUT any indication of
     which options are correct: this is what the browser receives."""
-    from onboarding.training_models import Option
+    from training.models import Option
 
     qids = [item["q"] for item in attempt.layout]
     questions = {q.pk: q for q in Question.objects.filter(pk__in=qids)}

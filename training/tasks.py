@@ -1,7 +1,7 @@
 """Celery tasks of training: the daily certificate sweep (beat) fans out one task per tenant.
 
-Celery's autodiscovery imports `<app>.tasks` only, so onboarding.apps imports this module in
-ready() to register the tasks with every worker."""
+Celery's autodiscovery finds this module (`<app>.tasks`); the task names stay
+`training.sweep_certificates[_all]`, as beat (prm/celery.py) names them."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from prm.tenancy import system_context
 def sweep_certificates(*, tenant) -> dict:
     """Expire, remind, recompute certified people. Idempotent: expired certificates are no
     longer active, and every notice is recorded under a unique key before it is sent."""
-    from onboarding.training_services import certificates_sweep
+    from training.services import certificates_sweep
 
     return certificates_sweep(tenant=tenant)
 

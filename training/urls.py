@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onboarding import training_views as views
+from training import views
 
 urlpatterns = [
     # Public, on the tenant's host

@@ -3,8 +3,9 @@ paths by training role and partner type, enrolments with per-lesson progress, qu
 scored on the server, certifications earned by passing a set of courses, and the
 certificates members hold (with a verification code and an expiry).
 
-Imported at the end of onboarding/models.py, so these models belong to the onboarding app
-(and its migrations) while living in their own module.
+The tables keep the names they had when training lived inside onboarding (`onboarding_course`
+and so on): the models moved to this app by state-only migrations, and `db_table` pins the
+names, which row-level security, grants and raw SQL all derive from `_meta.db_table`.
 """
 
 from __future__ import annotations
@@ -102,6 +103,7 @@ class Course(TenantModel):
     published_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "onboarding_course"
         ordering = ["title", "id"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "code"], name="course_unique_code"),
@@ -143,6 +145,7 @@ class Lesson(TenantModel):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "onboarding_lesson"
         ordering = ["order", "id"]
         indexes = [models.Index(fields=["tenant", "course", "order"], name="lesson_course_idx")]
 
@@ -164,6 +167,7 @@ class Question(TenantModel):
     )
 
     class Meta:
+        db_table = "onboarding_question"
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -179,6 +183,7 @@ class Option(TenantModel):
     is_correct = models.BooleanField(_("correct"), default=False)
 
     class Meta:
+        db_table = "onboarding_option"
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
@@ -210,6 +215,7 @@ class LearningPath(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "onboarding_learningpath"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="learningpath_unique_name")
@@ -225,6 +231,7 @@ class PathCourse(TenantModel):
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        db_table = "onboarding_pathcourse"
         ordering = ["order", "id"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "path", "course"], name="pathcourse_unique")
@@ -241,6 +248,7 @@ class TrainingProfile(TenantModel):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "onboarding_trainingprofile"
         constraints = [
             models.UniqueConstraint(fields=["tenant", "member"], name="trainingprofile_unique")
         ]
@@ -277,6 +285,7 @@ class Enrollment(TenantModel):
     best_score = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
+        db_table = "onboarding_enrollment"
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "member", "course"], name="enrollment_once_per_course"
@@ -298,6 +307,7 @@ class LessonProgress(TenantModel):
     completed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "onboarding_lessonprogress"
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "enrollment", "lesson"], name="lessonprogress_unique"
@@ -324,6 +334,7 @@ class QuizAttempt(TenantModel):
     passed = models.BooleanField(null=True, blank=True)
 
     class Meta:
+        db_table = "onboarding_quizattempt"
         ordering = ["-started_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -358,6 +369,7 @@ class Certification(TenantModel):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        db_table = "onboarding_certification"
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["tenant", "code"], name="certification_unique_code"),
@@ -375,6 +387,7 @@ class CertificationCourse(TenantModel):
     course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        db_table = "onboarding_certificationcourse"
         constraints = [
             models.UniqueConstraint(
                 fields=["tenant", "certification", "course"], name="certificationcourse_unique"
@@ -413,6 +426,7 @@ class Certificate(TenantModel):
     renewals = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
+        db_table = "onboarding_certificate"
         ordering = ["expires_at", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -448,6 +462,7 @@ class CertificateNotice(TenantModel):
     recipients = models.JSONField(default=list)
 
     class Meta:
+        db_table = "onboarding_certificatenotice"
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(

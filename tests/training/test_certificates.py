@@ -10,15 +10,14 @@ import pytest
 import time_machine
 from django.core import mail
 
-from onboarding import training_services as services
-from onboarding import training_tasks as tasks
-from onboarding.training_models import Certificate, CertificateNotice, Enrollment
 from partners.models import PartnerMetrics
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import MemberFactory
-from tests.training_helpers import certify, make_course, pass_course
+from tests.training.helpers import certify, make_course, pass_course
+from training import services, tasks
+from training.models import Certificate, CertificateNotice, Enrollment
 
 pytestmark = pytest.mark.django_db
 
