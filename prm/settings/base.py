@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "prm.middleware.HostileInputMiddleware",
     "prm.middleware.ServiceUnavailableMiddleware",
     "prm.tenancy.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -256,6 +257,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "prm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "prm.api.parsers.JSONParser",  # refuses JSON nested too deeply with a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
