@@ -232,3 +232,68 @@ def test_no_product_module_writes_csv_except_the_one_writer():
                 if any(a.name in ("writer", "DictWriter") for a in node.names):
                     offenders.append(f"{rel}:{node.lineno}")
     assert offenders == []
+
+
+# --- List exports stream, in the tenant's scope, with a row cap ----------------------------
+
+
+def _csv_rows(resp) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(b"".join(resp.streaming_content).decode())))
+
+
+def test_a_streamed_export_reads_its_rows_after_the_view_inside_the_tenant(
+    world, stranger, django_assert_max_num_queries
+):
+    from tests.factories import PartnerFactory
+
+    for i in range(5):
+        PartnerFactory(tenant=world.tenant, name=f"own streamed {i}")
+        PartnerFactory(tenant=stranger.tenant, name=f"stranger streamed {i}")
+    client = portal_client(world.tenant, world.channel_manager)
+    with django_assert_max_num_queries(40) as during_view:
+        resp = client.get("/partners/export.csv")
+    assert resp.streaming
+    # The view selected ids only: no partner row was read yet.
+    read = [  # a query that selects partners' names (not just orders by them)
+        q["sql"]
+        for q in during_view.captured_queries
+        if 'FROM "partners_partner"' in q["sql"] and '"partners_partner"."legal_name"' in q["sql"]
+    ]
+    assert read == []
+    rows = _csv_rows(resp)  # read now, after the request's transaction has ended
+    names = [r[1] for r in rows[1:]]
+    assert sorted(n for n in names if "streamed" in n) == [f"own streamed {i}" for i in range(5)]
+    assert not [n for n in names if "stranger" in n]
+    assert world.partner.name in names and stranger.partner.name not in names
+    assert "X-Export-Truncated" not in resp
+
+
+def test_an_export_over_the_row_cap_is_truncated_and_says_so(world, settings, monkeypatch):
+    from prm import csv_export
+    from tests.factories import PartnerFactory
+
+    for i in range(6):
+        PartnerFactory(tenant=world.tenant, name=f"capped {i}")
+    settings.PRM_CSV_EXPORT_MAX_ROWS = 4
+    monkeypatch.setattr(csv_export, "CHUNK_ROWS", 3)  # two chunks, each its own transaction
+    resp = portal_client(world.tenant, world.channel_manager).get("/partners/export.csv")
+    assert resp["X-Export-Truncated"] == "4"
+    rows = _csv_rows(resp)
+    assert len(rows) == 1 + 4 + 1
+    assert rows[-1][0].startswith("# Export truncated") and "4" in rows[-1][0]
+    with tenant_context(world.tenant):
+        from prm.models import AuditEvent
+
+        assert AuditEvent.objects.get(action="partners.exported").after["rows"] == 4
+
+
+def test_a_streamed_export_skips_rows_deleted_before_they_are_read(world):
+    from partners.models import Partner
+    from tests.factories import PartnerFactory
+
+    gone = PartnerFactory(tenant=world.tenant, name="deleted meanwhile")
+    resp = portal_client(world.tenant, world.channel_manager).get("/partners/export.csv")
+    with tenant_context(world.tenant):
+        Partner.objects.filter(pk=gone.pk).delete()
+    names = [r[1] for r in _csv_rows(resp)[1:]]
+    assert "deleted meanwhile" not in names and world.partner.name in names
