@@ -84,6 +84,35 @@ def test_a_replay_without_secrets_is_unchanged(world):
     assert "Idempotent-Redacted" not in second
 
 
+SECRET_NAME = re.compile(r"(^|_)(key|secret|token|password|recovery_codes?)$")
+
+
+def test_every_api_write_answering_with_a_secret_declares_it(world):
+    """A POST whose documented answer has a secret-looking field must name it in its view's
+    `secret_fields`, or an idempotent replay (and its stored record) would carry it."""
+    from django.urls import resolve
+
+    schema = api_client(world.tenant, world.admin).get("/api/v1/schema/", {"format": "json"})
+    schema = schema.json()
+    components = schema["components"]["schemas"]
+    found, undeclared = [], []
+    for path, ops in schema["paths"].items():
+        if "post" not in ops:
+            continue
+        view = resolve(re.sub(r"\{[^}]+\}", "1", path)).func
+        declared = set(getattr(getattr(view, "cls", None), "secret_fields", ()))
+        for answer in ops["post"]["responses"].values():
+            ref = answer.get("content", {}).get("application/json", {}).get("schema", {})
+            props = components.get(ref.get("$ref", "").rsplit("/", 1)[-1], {}).get("properties", {})
+            for name in props:
+                if SECRET_NAME.search(name):
+                    found.append(f"{path} {name}")
+                    if name not in declared:
+                        undeclared.append(f"{path} {name}")
+    assert undeclared == []
+    assert "/api/v1/api-keys/ key" in found  # the check sees the known secrets
+
+
 # --- The tenant export holds no secret ----------------------------------------------------
 
 

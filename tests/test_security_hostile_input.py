@@ -223,3 +223,12 @@ def test_forged_cursors_are_a_400_on_every_api_list(world):
     # The list's own cursor still works.
     page = clients["admin"].get("/api/v1/members/", {"cursor": real["/api/v1/members/"]})
     assert page.status_code == 200 and page.json()["results"]
+
+
+# --- Forged page numbers in the portal ----------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["9" * 30, "-1", "1e9", "999999999999"])
+def test_a_forged_page_number_on_a_long_portal_list_is_not_a_500(world, page):
+    resp = portal_client(world.tenant, world.channel_manager).get("/deals/", {"page": page})
+    assert resp.status_code == 200

@@ -307,6 +307,10 @@ PRM_TRUSTED_PROXY_COUNT = env.int("PRM_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = PRM_TRUSTED_PROXY_COUNT
 PRM_INVITATION_DAYS = env.int("PRM_INVITATION_DAYS", default=7)
 PRM_IDEMPOTENCY_HOURS = env.int("PRM_IDEMPOTENCY_HOURS", default=24)
+# List CSV exports stream at most this many rows; a longer export ends with a note saying so.
+PRM_CSV_EXPORT_MAX_ROWS = env.int("PRM_CSV_EXPORT_MAX_ROWS", default=100_000)
+# Uploaded images (logo, MDF proofs) with more pixels are refused from their header.
+PRM_MAX_IMAGE_PIXELS = env.int("PRM_MAX_IMAGE_PIXELS", default=40_000_000)
 
 LOGGING = {
     "version": 1,
