@@ -37,7 +37,7 @@ from dealreg.models import (
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
 from partners.views import _apply_error
 from prm.audit import log_action
-from prm.csv_export import csv_response, wants_csv
+from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.pagination import CappedPaginator
@@ -106,31 +106,27 @@ def _deals_csv(request, qs):
         "closed_at",
         "source",
     )
-    count = 0
 
-    def rows():
-        nonlocal count
-        for d in qs.iterator(chunk_size=2000):
-            count += 1
-            yield (
-                d.number,
-                d.partner.name,
-                d.customer_name,
-                d.customer_domain,
-                d.country,
-                d.status,
-                d.amount or "",
-                d.currency,
-                d.expected_close_date,
-                d.protected_until,
-                d.submitted_at,
-                d.won_amount or "",
-                d.closed_at,
-                d.source,
-            )
+    def row(d):
+        return (
+            d.number,
+            d.partner.name,
+            d.customer_name,
+            d.customer_domain,
+            d.country,
+            d.status,
+            d.amount or "",
+            d.currency,
+            d.expected_close_date,
+            d.protected_until,
+            d.submitted_at,
+            d.won_amount or "",
+            d.closed_at,
+            d.source,
+        )
 
-    resp = csv_response("deals", header, rows())  # reads every row now
-    log_action("deals.exported", object_type="dealreg.deal", after={"rows": count})
+    resp = csv_stream(request, "deals", header, qs, row)
+    log_action("deals.exported", object_type="dealreg.deal", after={"rows": resp.rows})
     return resp
 
 
@@ -421,13 +417,12 @@ def named_accounts(request):
     q = search_term(request)
     accounts = search(NamedAccount.objects.order_by("name"), q, ("name", "domain", "external_id"))
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             "named-accounts",
             ["name", "domain", "kind", "owner", "external_id", "active", "created_at"],
-            (
-                (a.name, a.domain, a.kind, a.owner, a.external_id, a.is_active, a.created_at)
-                for a in accounts.iterator(chunk_size=1000)
-            ),
+            accounts,
+            lambda a: (a.name, a.domain, a.kind, a.owner, a.external_id, a.is_active, a.created_at),
         )
     page = Paginator(accounts, 100).get_page(request.GET.get("page"))
     return render(
@@ -472,21 +467,20 @@ def lead_list(request):
     q = search_term(request)
     found = search(selectors.leads(), q, ("company", "domain", "contact_name", "contact_email"))
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             "leads",
             [
                 "company", "domain", "country", "region", "contact_name", "contact_email",
                 "amount", "currency", "status", "offered_to", "deal", "external_id", "created_at",
             ],
-            (
-                (
-                    lead.company, lead.domain, lead.country, lead.region, lead.contact_name,
-                    lead.contact_email, lead.amount, lead.currency, lead.status,
-                    next((o.partner.name for o in lead.offers.all() if o.status == "open"), ""),
-                    f"DR-{lead.deal_id}" if lead.deal_id else "", lead.external_id,
-                    lead.created_at,
-                )
-                for lead in found.iterator(chunk_size=500)
+            found,
+            lambda lead: (
+                lead.company, lead.domain, lead.country, lead.region, lead.contact_name,
+                lead.contact_email, lead.amount, lead.currency, lead.status,
+                next((o.partner.name for o in lead.offers.all() if o.status == "open"), ""),
+                f"DR-{lead.deal_id}" if lead.deal_id else "", lead.external_id,
+                lead.created_at,
             ),
         )  # fmt: skip
     page = Paginator(found, 50).get_page(request.GET.get("page"))
@@ -519,15 +513,14 @@ def lead_inbox(request):
         return redirect("lead-inbox")
     if wants_csv(request):
         # offers_for() holds only the member's own partner's offers.
-        return csv_response(
+        return csv_stream(
+            request,
             "lead-offers",
             ["company", "country", "status", "score", "offered_at", "respond_by", "why"],
-            (
-                (
-                    o.lead.company, o.lead.country, o.status, o.score, o.offered_at,
-                    o.respond_by, "; ".join(o.explanation or []),
-                )
-                for o in selectors.offers_for(request.member).iterator(chunk_size=500)
+            selectors.offers_for(request.member),
+            lambda o: (
+                o.lead.company, o.lead.country, o.status, o.score, o.offered_at,
+                o.respond_by, "; ".join(o.explanation or []),
             ),
         )  # fmt: skip
     return render(

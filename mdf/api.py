@@ -13,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -38,6 +38,7 @@ from mdf.models import (
 from partners.models import Partner
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
+from prm.api.parsers import JSONParser
 from prm.audit import log_action
 from prm.roles import has_perm
 from prm.tasks import dispatch

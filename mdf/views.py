@@ -45,7 +45,7 @@ from mdf.models import (
     RequestStatus,
 )
 from prm.audit import log_action
-from prm.csv_export import csv_response, wants_csv
+from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.roles import has_perm
@@ -109,20 +109,19 @@ def request_list(request):
     qs = selectors.requests_visible_to(request.member).order_by("-submitted_at", "-id")
     qs = search(qs, q, ("title", "campaign_code", "partner__name"))
     if wants_csv(request):  # requests_visible_to(): partners get their own company's only
-        return csv_response(
+        return csv_stream(
+            request,
             "mdf-requests",
             [
                 "number", "partner", "program", "title", "activity_type", "status",
                 "requested_amount", "approved_amount", "currency", "campaign_code",
                 "start_date", "end_date", "claim_deadline", "submitted_at",
             ],
-            (
-                (
-                    r.number, r.partner.name, r.program.name, r.title, r.activity_type,
-                    r.status, r.requested_amount, r.approved_amount, r.program.currency,
-                    r.campaign_code, r.start_date, r.end_date, r.claim_deadline, r.submitted_at,
-                )
-                for r in qs.iterator(chunk_size=1000)
+            qs,
+            lambda r: (
+                r.number, r.partner.name, r.program.name, r.title, r.activity_type,
+                r.status, r.requested_amount, r.approved_amount, r.program.currency,
+                r.campaign_code, r.start_date, r.end_date, r.claim_deadline, r.submitted_at,
             ),
         )  # fmt: skip
     return render(request, "mdf/request_list.html", {"page": _page(request, qs), "q": q})
@@ -252,20 +251,19 @@ def claim_list(request):
     qs = selectors.claims_visible_to(request.member).order_by("-submitted_at", "-id")
     qs = search(qs, q, ("request__title", "payment_reference", "partner__name"))
     if wants_csv(request):  # claims_visible_to(): partners get their own company's only
-        return csv_response(
+        return csv_stream(
+            request,
             "mdf-claims",
             [
                 "number", "partner", "program", "request", "status", "amount_claimed",
                 "currency", "approved_amount", "approved_amount_program", "program_currency",
                 "payment_reference", "paid_on", "submitted_at",
             ],
-            (
-                (
-                    c.number, c.partner.name, c.program.name, c.request.title, c.status,
-                    c.amount_claimed, c.currency, c.approved_amount, c.approved_amount_program,
-                    c.program.currency, c.payment_reference, c.paid_on, c.submitted_at,
-                )
-                for c in qs.iterator(chunk_size=1000)
+            qs,
+            lambda c: (
+                c.number, c.partner.name, c.program.name, c.request.title, c.status,
+                c.amount_claimed, c.currency, c.approved_amount, c.approved_amount_program,
+                c.program.currency, c.payment_reference, c.paid_on, c.submitted_at,
             ),
         )  # fmt: skip
     return render(request, "mdf/claim_list.html", {"page": _page(request, qs), "q": q})
@@ -663,15 +661,14 @@ def allocations(request, pk: int):
         kind__in=[LedgerKind.ALLOCATE, LedgerKind.ACCRUE, LedgerKind.ADJUSTMENT]
     )
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             f"mdf-allocations-{program.pk}",
             ["created_at", "partner", "kind", "amount", "currency", "memo", "by"],
-            (
-                (
-                    e.created_at, e.partner.name, e.kind, e.amount, program.currency, e.memo,
-                    e.created_by.user.email if e.created_by_id else "",
-                )
-                for e in entries.iterator(chunk_size=2000)
+            entries,
+            lambda e: (
+                e.created_at, e.partner.name, e.kind, e.amount, program.currency, e.memo,
+                e.created_by.user.email if e.created_by_id else "",
             ),
         )  # fmt: skip
     return render(
@@ -738,22 +735,25 @@ def ledger(request):
 @member_required("mdf.admin")
 def ledger_export(request):
     _form, qs = _ledger_filters(request)
-    rows = [
-        (
-            e.pk, e.created_at, e.program.name, e.program.currency, e.partner.name, e.kind,
-            e.amount, e.request.number if e.request_id else "",
-            e.claim.number if e.claim_id else "", e.memo,
-            e.created_by.user.email if e.created_by_id else "",
-        )
-        for e in qs.iterator(chunk_size=2000)
-    ]  # fmt: skip
-    log_action(
-        "mdf.ledger.exported",
-        object_type="mdf.ledgerentry",
-        after={"rows": len(rows), "filters": request.GET.dict()},
-    )
     header = [
         "id", "created_at_utc", "program", "currency", "partner", "kind", "amount", "request",
         "claim", "memo", "by",
     ]  # fmt: skip
-    return csv_response("mdf-ledger", header, rows)
+    resp = csv_stream(
+        request,
+        "mdf-ledger",
+        header,
+        qs,
+        lambda e: (
+            e.pk, e.created_at, e.program.name, e.program.currency, e.partner.name, e.kind,
+            e.amount, e.request.number if e.request_id else "",
+            e.claim.number if e.claim_id else "", e.memo,
+            e.created_by.user.email if e.created_by_id else "",
+        ),
+    )  # fmt: skip
+    log_action(
+        "mdf.ledger.exported",
+        object_type="mdf.ledgerentry",
+        after={"rows": resp.rows, "filters": request.GET.dict()},
+    )
+    return resp

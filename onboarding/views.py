@@ -43,7 +43,7 @@ from onboarding.models import (
     WorkflowTemplate,
 )
 from partners.models import Partner, PartnerStatus
-from prm.csv_export import csv_response, wants_csv
+from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.middleware import client_ip
@@ -163,20 +163,19 @@ def application_list(request):
         ("company_name", "contact_name", "contact_email", "website"),
     )
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             "applications",
             [
                 "company", "website", "country", "partner_type", "size_band",
                 "expected_revenue", "currency", "contact_name", "contact_email", "status",
                 "fit_score", "possible_duplicate", "submitted_at",
             ],
-            (
-                (
-                    a.company_name, a.website, a.country, a.partner_type, a.size_band,
-                    a.expected_revenue, a.currency, a.contact_name, a.contact_email, a.status,
-                    a.fit_score, a.is_possible_duplicate, a.submitted_at,
-                )
-                for a in found.iterator(chunk_size=1000)
+            found,
+            lambda a: (
+                a.company_name, a.website, a.country, a.partner_type, a.size_band,
+                a.expected_revenue, a.currency, a.contact_name, a.contact_email, a.status,
+                a.fit_score, a.is_possible_duplicate, a.submitted_at,
             ),
         )  # fmt: skip
     page = Paginator(found, 50).get_page(request.GET.get("page"))

@@ -36,7 +36,7 @@ from partners.models import (
     Tier,
 )
 from prm.audit import log_action
-from prm.csv_export import csv_response
+from prm.csv_export import csv_stream
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import Member
@@ -114,35 +114,31 @@ def partner_export(request):
         "approved_at",
         "activated_at",
     )
-    count = 0
 
-    def rows():
-        nonlocal count
-        for p in qs.iterator(chunk_size=2000):
-            metrics = getattr(p, "metrics", None)
-            count += 1
-            yield (
-                p.pk,
-                p.name,
-                p.legal_name,
-                p.partner_type,
-                p.status,
-                p.tier.name if p.tier else "",
-                p.country,
-                p.region,
-                p.website,
-                p.owner.user.email if p.owner else "",
-                metrics.won_revenue_12m if metrics else "",
-                metrics.won_deals_12m if metrics else "",
-                p.approved_at,
-                p.activated_at,
-            )
+    def row(p):
+        metrics = getattr(p, "metrics", None)
+        return (
+            p.pk,
+            p.name,
+            p.legal_name,
+            p.partner_type,
+            p.status,
+            p.tier.name if p.tier else "",
+            p.country,
+            p.region,
+            p.website,
+            p.owner.user.email if p.owner else "",
+            metrics.won_revenue_12m if metrics else "",
+            metrics.won_deals_12m if metrics else "",
+            p.approved_at,
+            p.activated_at,
+        )
 
-    resp = csv_response("partners", header, rows())  # reads every row now
+    resp = csv_stream(request, "partners", header, qs, row)
     log_action(
         "partners.exported",
         object_type="partners.partner",
-        after={"rows": count, "filters": request.GET.dict()},
+        after={"rows": resp.rows, "filters": request.GET.dict()},
     )
     return resp
 

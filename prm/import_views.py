@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from prm import imports
-from prm.csv_export import csv_response, wants_csv
+from prm.csv_export import csv_response, csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import ImportStatus
@@ -46,22 +46,20 @@ def import_list(request):
     if not available:
         raise PermissionDenied
     if wants_csv(request):  # jobs_for(): only the imports this member may see
-        return csv_response(
+        return csv_stream(
+            request,
             "imports",
             [
                 "created_at", "kind", "filename", "by", "status", "total_rows", "created",
                 "updated", "skipped", "failed", "finished_at",
             ],
-            (
-                (
-                    j.created_at, j.kind, j.filename,
-                    j.created_by.user.email if j.created_by_id else "", j.status, j.total_rows,
-                    j.created, j.updated, j.skipped, j.failed, j.finished_at,
-                )
-                for j in imports.jobs_for(request.member)
-                .select_related("created_by__user")
-                .order_by("-created_at")
-                .iterator(chunk_size=500)
+            imports.jobs_for(request.member)
+            .select_related("created_by__user")
+            .order_by("-created_at"),
+            lambda j: (
+                j.created_at, j.kind, j.filename,
+                j.created_by.user.email if j.created_by_id else "", j.status, j.total_rows,
+                j.created, j.updated, j.skipped, j.failed, j.finished_at,
             ),
         )  # fmt: skip
     jobs = imports.jobs_for(request.member).order_by("-created_at")[:50]

@@ -142,6 +142,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     serializer_class = IntegrationsWebhookEndpointSerializer
     required_perm = "webhooks.manage"
     ordering_fields = ["id", "created_at"]
+    secret_fields = ("secret",)  # never kept for an idempotent replay
 
     def scoped_queryset(self):
         return webhooks.endpoints()

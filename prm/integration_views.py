@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from prm import events, notifications, webhooks
-from prm.csv_export import csv_response, wants_csv
+from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 
@@ -75,19 +75,18 @@ def webhook_detail(request, pk: int):
         "event_types": endpoint.event_types,
     }
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             f"webhook-{endpoint.pk}-deliveries",
             [
                 "event_type", "event_id", "status", "attempts", "response_code",
                 "response_ms", "error", "created_at", "last_attempt_at", "delivered_at",
             ],
-            (
-                (
-                    d.event.event_type, d.event.event_id, d.status, d.attempts,
-                    d.response_code, d.response_ms, d.error, d.created_at,
-                    d.last_attempt_at, d.delivered_at,
-                )
-                for d in webhooks.deliveries_for(endpoint).iterator(chunk_size=500)
+            webhooks.deliveries_for(endpoint),
+            lambda d: (
+                d.event.event_type, d.event.event_id, d.status, d.attempts,
+                d.response_code, d.response_ms, d.error, d.created_at,
+                d.last_attempt_at, d.delivered_at,
             ),
         )  # fmt: skip
     form = WebhookEndpointForm(request.POST or None, initial=initial)
@@ -164,13 +163,12 @@ def notification_list(request):
         messages.success(request, _("%(n)s marked as read.") % {"n": n})
         return redirect("notification-list")
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             "notifications",
             ["created_at", "group", "event_type", "title", "url", "mode", "read_at"],
-            (
-                (n.created_at, n.group, n.event_type, n.title, n.url, n.mode, n.read_at)
-                for n in notifications.notifications_for(request.member).iterator(chunk_size=500)
-            ),
+            notifications.notifications_for(request.member),
+            lambda n: (n.created_at, n.group, n.event_type, n.title, n.url, n.mode, n.read_at),
         )
     return render(
         request,

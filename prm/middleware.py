@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from prm.audit import audit_context
 from prm.tenancy import set_db_user
@@ -29,6 +30,72 @@ def client_ip(request) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR") or None
+
+
+def bad_request(request, exception=None, *, message: str | None = None):
+    """A 400: in the API's one error format under /api/, else the 400 page. Django's handler400
+    too (prm.urls), so a body over DATA_UPLOAD_MAX_MEMORY_SIZE or too many fields, refused by
+    Django before any view, is answered in the API's format as well."""
+    from django.core.exceptions import RequestDataTooBig
+
+    if message is None:
+        if isinstance(exception, RequestDataTooBig):
+            message = _("The request body is larger than the limit of %(mb)s MB.") % {
+                "mb": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024) or 1
+            }
+        else:
+            message = _("The request cannot be processed.")
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            {
+                "type": "validation_error",
+                "detail": "Invalid input.",
+                "errors": {"non_field_errors": [str(message)]},
+            },
+            status=400,
+        )
+    # No request context: this page is also shown before the tenant is resolved.
+    return HttpResponse(render_to_string("400.html"), status=400)
+
+
+class HostileInputMiddleware:
+    """Refuses, with a 400, input that no part of the product accepts and that would otherwise
+    surface deep inside as a 500: a NUL character in the path or the query string (PostgreSQL
+    text cannot hold one, so a search or a path parameter with one fails at the database), and
+    an API body over DATA_UPLOAD_MAX_MEMORY_SIZE (answered in the API's error format)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path_info or self._query_has_nul(request):
+            return bad_request(request, message=_("NUL characters are not allowed."))
+        if request.path.startswith("/api/") and self._body_too_big(request):
+            from django.core.exceptions import RequestDataTooBig
+
+            return bad_request(request, RequestDataTooBig())
+        return self.get_response(request)
+
+    @staticmethod
+    def _query_has_nul(request) -> bool:
+        query = request.META.get("QUERY_STRING", "")
+        if "%00" not in query and "\x00" not in query:
+            return False
+        return any(
+            "\x00" in key or any("\x00" in v for v in values) for key, values in request.GET.lists()
+        )
+
+    @staticmethod
+    def _body_too_big(request) -> bool:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is None or request.content_type == "multipart/form-data":
+            return False  # multipart: files have their own limits, fields Django's
+        try:
+            return int(request.META.get("CONTENT_LENGTH") or 0) > limit
+        except ValueError:
+            return False
 
 
 class ServiceUnavailableMiddleware:

@@ -7,6 +7,9 @@ from django.utils.functional import cached_property
 
 # Rows a list counts at most before its pager says "of 200+" instead of a total.
 COUNT_CAP = 10_000
+# A page number past this is read as this one (then as the last page): a forged `?page=` of
+# 30 digits would otherwise make a LIMIT beyond PostgreSQL's bigint, a 500.
+MAX_PAGE = 100_000
 
 
 class CappedPaginator(Paginator):
@@ -20,8 +23,8 @@ class CappedPaginator(Paginator):
 
     def get_page(self, number):
         try:
-            wanted = max(int(number), 1)
-        except (TypeError, ValueError):
+            wanted = min(max(int(number), 1), MAX_PAGE)
+        except (TypeError, ValueError, OverflowError):
             wanted = 1
         self.limit = max(COUNT_CAP, wanted * self.per_page)
         return super().get_page(number)

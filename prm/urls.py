@@ -40,3 +40,7 @@ urlpatterns = [
     path("", include("prm.import_urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
+
+# A request Django refuses before any view (body over the size limit, too many fields): the
+# 400 page, or the API's error format under /api/.
+handler400 = "prm.middleware.bad_request"

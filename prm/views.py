@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prm import selectors, services
 from prm.audit import log_action
-from prm.csv_export import csv_response, wants_csv
+from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.forms import (
@@ -62,19 +62,18 @@ def members(request):
     if q:
         qs = qs.filter(user__email__icontains=q) | qs.filter(user__full_name__icontains=q)
     if wants_csv(request):
-        return csv_response(
+        return csv_stream(
+            request,
             "members",
             ["name", "email", "role", "partner", "active", "joined"],
-            (
-                (
-                    m.user.full_name,
-                    m.user.email,
-                    m.role,
-                    m.partner.name if m.partner else "",
-                    "yes" if m.is_active else "no",
-                    m.created_at,
-                )
-                for m in qs.select_related("user", "partner").iterator(chunk_size=500)
+            qs.select_related("user", "partner"),
+            lambda m: (
+                m.user.full_name,
+                m.user.email,
+                m.role,
+                m.partner.name if m.partner else "",
+                "yes" if m.is_active else "no",
+                m.created_at,
             ),
         )
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -352,31 +351,26 @@ def audit_export(request):
         "ip",
         "user_agent",
     )
-    count = 0
 
-    def rows():
-        nonlocal count
-        for e in qs.iterator(chunk_size=2000):
-            count += 1
-            yield (
-                e.created_at,
-                e.actor_label,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_label,
-                e.before,
-                e.after,
-                e.ip,
-                e.user_agent,
-            )
+    def row(e):
+        return (
+            e.created_at,
+            e.actor_label,
+            e.action,
+            e.object_type,
+            e.object_id,
+            e.object_label,
+            e.before,
+            e.after,
+            e.ip,
+            e.user_agent,
+        )
 
-    # Rows are read now, inside the request's tenant transaction.
-    resp = csv_response(f"audit-{request.tenant.slug}", header, rows())
+    resp = csv_stream(request, f"audit-{request.tenant.slug}", header, qs, row)
     log_action(
         "audit.exported",
         object_type="prm.auditevent",
-        after={"rows": count, "filters": request.GET.dict()},
+        after={"rows": resp.rows, "filters": request.GET.dict()},
     )
     return resp
 

@@ -22,6 +22,9 @@ class _IdempotentMixin:
     the idempotency record and the response."""
 
     _savepoint = None
+    # Response fields holding a secret shown once (an API key, a signing secret): never
+    # stored with an idempotency record nor replayed (see prm.api.idempotency).
+    secret_fields: tuple[str, ...] = ()
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -29,7 +32,7 @@ class _IdempotentMixin:
         member = getattr(request._request, "member", None)
         self._idempotency_key = None
         if member is not None:
-            self._idempotency_key = idempotency.begin(request, member)
+            self._idempotency_key = idempotency.begin(request, member, self.secret_fields)
         # Reads write nothing to undo: no savepoint (two round trips saved on every GET).
         if request.method not in SAFE_METHODS and transaction.get_connection().in_atomic_block:
             self._savepoint = transaction.savepoint()
@@ -49,7 +52,7 @@ class _IdempotentMixin:
         response = super().finalize_response(request, response, *args, **kwargs)
         key = getattr(self, "_idempotency_key", None)
         if key:
-            idempotency.finish(request, request._request.member, key, response)
+            idempotency.finish(request, request._request.member, key, response, self.secret_fields)
         if self._actor is not None:
             self._actor.__exit__(None, None, None)
             self._actor = None

@@ -10,6 +10,7 @@ when no field is at fault.
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -58,6 +59,10 @@ def exception_handler(exc, context):
         exc = exceptions.ValidationError(
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
+    elif isinstance(exc, RequestDataTooBig):  # a chunked body read past the limit
+        from prm.middleware import bad_request
+
+        return bad_request(context["request"], exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     response = drf_handler(exc, context)

@@ -3,6 +3,13 @@
 Mutual exclusion uses a transaction-scoped PostgreSQL advisory lock taken inside the request's
 transaction, so it is released exactly when the first request commits or rolls back, the same
 moment its stored response becomes visible. No Redis round-trip, no stale locks.
+
+Secrets are never stored. A view names the response fields that carry a secret shown once
+(`secret_fields = ("key",)` on the view class: a new API key, a webhook signing secret); the
+record keeps the response with those fields set to null, and a replay answers with them null,
+`"secret_replayed": false` in the body and the header `Idempotent-Redacted: <fields>`. The
+client that lost the first answer must create a new secret (e.g. rotate it); a replay can never
+hand a secret to whoever holds the Idempotency-Key, and the database holds no copy of it.
 """
 
 from __future__ import annotations
@@ -18,6 +25,8 @@ from prm.models import IdempotencyRecord
 
 HEADER = "HTTP_IDEMPOTENCY_KEY"
 MAX_KEY_LENGTH = 200
+REDACTED_HEADER = "Idempotent-Redacted"
+REDACTED_FLAG = "secret_replayed"
 
 
 class Replay(Exception):
@@ -43,7 +52,23 @@ def _fingerprint(request) -> str:
     return digest
 
 
-def begin(request, member) -> str | None:
+def redact(data, secret_fields) -> tuple[object, list[str]]:
+    """`data` with every `secret_fields` key (at the top level, or in each object of a list)
+    set to None, and the names of the keys that were there."""
+    found: set[str] = set()
+
+    def one(obj):
+        if not isinstance(obj, dict):
+            return obj
+        hits = [f for f in secret_fields if f in obj]
+        found.update(hits)
+        return {k: (None if k in hits else v) for k, v in obj.items()}
+
+    out = [one(item) for item in data] if isinstance(data, list) else one(data)
+    return out, sorted(found)
+
+
+def begin(request, member, secret_fields=()) -> str | None:
     """Called before a POST is handled. Returns the key to record, raises Replay or Conflict."""
     key = request.META.get(HEADER)
     if not key or request.method != "POST":
@@ -67,14 +92,20 @@ def begin(request, member) -> str | None:
     if record is not None:
         if record.request_hash != _fingerprint(request._request):
             raise Conflict("This Idempotency-Key was used with a different request.")
-        response = Response(record.response_body, status=record.status_code)
+        body, redacted = redact(record.response_body, secret_fields)
+        if redacted and isinstance(body, dict):
+            body[REDACTED_FLAG] = False
+        response = Response(body, status=record.status_code)
         response["Idempotent-Replayed"] = "true"
+        if redacted:
+            response[REDACTED_HEADER] = ", ".join(redacted)
         raise Replay(response)
     return key
 
 
-def finish(request, member, key: str, response) -> None:
-    """Store the first response (not server errors, which roll back anyway)."""
+def finish(request, member, key: str, response, secret_fields=()) -> None:
+    """Store the first response (not server errors, which roll back anyway), its secret
+    fields set to null."""
     if response.status_code >= 500 or response.status_code == 409:
         return
     data = getattr(response, "data", None)
@@ -82,6 +113,7 @@ def finish(request, member, key: str, response) -> None:
         json.dumps(data)
     except TypeError:
         data = json.loads(json.dumps(data, default=str))
+    data, _redacted = redact(data, secret_fields)
     IdempotencyRecord.objects.create(
         tenant_id=member.tenant_id,
         member=member,

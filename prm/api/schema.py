@@ -45,10 +45,11 @@ ERROR_SCHEMA = {
     "required": ["type", "detail", "errors"],
 }
 DESCRIPTIONS = {
-    "400": "Invalid input: `errors` names each field at fault.",
+    "400": "Invalid input: `errors` names each field at fault (`cursor` for a cursor this "
+    "list did not issue).",
     "401": "No API key or session, or the key is invalid or revoked.",
     "403": "The caller's role or the key's scopes do not allow this.",
-    "404": "No such object in this tenant (or not visible to the caller), or a bad cursor.",
+    "404": "No such object in this tenant (or not visible to the caller).",
     "409": "Conflict: the object's state does not allow this, or an `Idempotency-Key` is "
     "in use or reused for a different request.",
     "415": "Unsupported request media type.",
@@ -132,7 +133,7 @@ class AutoSchema(SpectacularAutoSchema):
         # without a body; reads only when they take parameters.
         if self.method in WRITE_METHODS or any(p["in"] == "query" for p in params):
             codes.append("400")
-        # Detail routes 404 on an unknown id; list routes on a bad cursor.
+        # Detail routes 404 on an unknown id.
         codes.append("404")
         if self.method in WRITE_METHODS:
             codes.append("409")

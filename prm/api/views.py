@@ -153,6 +153,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, TenantViewSet):
     model = ApiKey
     serializer_class = s.ApiKeySerializer
     required_perm = "api_keys.own"
+    secret_fields = ("key",)  # shown once; never kept for an idempotent replay
 
     def scoped_queryset(self):
         return selectors.api_keys_visible_to(self.member)

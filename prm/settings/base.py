@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "prm.middleware.HostileInputMiddleware",
     "prm.middleware.ServiceUnavailableMiddleware",
     "prm.tenancy.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,6 +260,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "prm.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "prm.api.errors.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "prm.api.parsers.JSONParser",  # refuses JSON nested too deeply with a 400
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DATETIME_FORMAT": "iso-8601",
     "COERCE_DECIMAL_TO_STRING": True,
@@ -310,6 +316,11 @@ PRM_DNS_TIMEOUT = env.float("PRM_DNS_TIMEOUT", default=5.0)
 PRM_HOST_RECHECK_HOURS = env.int("PRM_HOST_RECHECK_HOURS", default=24)  # verified hosts
 PRM_HOST_PENDING_RECHECK_MINUTES = env.int("PRM_HOST_PENDING_RECHECK_MINUTES", default=30)
 PRM_HOST_RECHECK_BATCH = env.int("PRM_HOST_RECHECK_BATCH", default=40)  # per sweep
+
+# List CSV exports stream at most this many rows; a longer export ends with a note saying so.
+PRM_CSV_EXPORT_MAX_ROWS = env.int("PRM_CSV_EXPORT_MAX_ROWS", default=100_000)
+# Uploaded images (logo, MDF proofs) with more pixels are refused from their header.
+PRM_MAX_IMAGE_PIXELS = env.int("PRM_MAX_IMAGE_PIXELS", default=40_000_000)
 
 LOGGING = {
     "version": 1,
