@@ -92,6 +92,9 @@ SECRET_TABLE_COLUMNS = frozenset(
         "prm_idempotencyrecord.response_body",
         "prm_idempotencyrecord.request_hash",
         "prm_idempotencyrecord.key",
+        # The DNS challenge of a custom domain: public once published, but whoever holds it
+        # can prepare a claim; a restored tenant proves its domains again with new ones.
+        "prm_tenanthost.token",
     }
 )
 NOT_SECRET_COLUMNS = {
