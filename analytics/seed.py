@@ -17,7 +17,7 @@ from django.utils import timezone
 from analytics import services
 from analytics.models import AnalyticsSettings, MemberActivity, ProgramCost, SurveyResponse
 from dealreg.models import Deal, DealInfluencer, DealStatus
-from partners.models import Tier
+from partners.models import Tier, TierChange, TierChangeStatus
 from prm.models import Member
 
 CUSTOMERS = [
@@ -148,12 +148,34 @@ def seed(*, tenant, partners: dict) -> None:
         currency="USD",
         description="Joint sales enablement day",
     )
+    _placements_since_activation()
     # History: weekly snapshots for the year, daily for the last 30 days.
     days = [start + datetime.timedelta(days=d) for d in range(0, 335, 7)]
     days += [today - datetime.timedelta(days=d) for d in range(30, -1, -1)]
     for day in sorted(set(days)):
         services.health_compute(tenant=tenant, today=day, notify=day == today)
     services.rollups_compute(tenant=tenant, periods=services.quarters_back(today, 5))
+
+
+def _placements_since_activation() -> None:
+    """The demo's history is back-dated (partners activated months ago, a year of deals), so
+    are the partners' first tier placements: the nightly evaluation places a partner the day
+    after its activation. Left at the seeding moment, every quarter before it counted under
+    "No tier" on the program dashboard (rollups use the tier held at each quarter's end)."""
+    seen = set()
+    for change in (
+        TierChange.objects.filter(status=TierChangeStatus.APPLIED)
+        .order_by("partner_id", "decided_at", "id")
+        .select_related("partner")
+    ):
+        if change.partner_id in seen:
+            continue
+        seen.add(change.partner_id)
+        activated = change.partner.activated_at
+        placed = activated + datetime.timedelta(days=1) if activated else None
+        if change.from_tier_id is None and placed and placed < change.decided_at:
+            change.created_at = change.decided_at = placed
+            change.save(update_fields=["created_at", "decided_at"])
 
 
 def _activity(tenant, partners: dict, *, today: datetime.date, rng: random.Random) -> None:

@@ -214,12 +214,21 @@ def quarter_label(day: datetime.date) -> str:
     return f"{day.year} Q{(day.month - 1) // 3 + 1}"
 
 
+# The per-partner tables have one row per partner: its quarters are added up whatever tier
+# it held in each of them (the rollup's tier is the tier at the end of that quarter, which
+# the by-tier tables group by), and the tier shown is the partner's tier today. Grouping by
+# the rollups' tier as well split a partner that changed tier (or was placed in its first
+# tier) within the period into one row per tier.
+PARTNER_ROW = {"partner_name": F("partner__name"), "tier_now": F("partner__tier__name")}
+
+
 def ropi_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) -> list[dict]:
-    """ROPI per partner, by name; `limit` keeps the first ones (a page: its cost must not
-    grow with the number of partners; the CSV export has them all)."""
+    """ROPI per partner (one row each, with its tier today), by name; `limit` keeps the
+    first ones (a page: its cost must not grow with the number of partners; the CSV export
+    has them all)."""
     rows = (
         _first_partners(qs, limit)
-        .values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
+        .values("partner_id", **PARTNER_ROW)
         .annotate(**MONEY_SUMS)
         .order_by("partner_name", "partner_id")
     )
@@ -392,10 +401,11 @@ def kpis_by_tier(qs: QuerySet[PartnerRollup]) -> list[dict]:
 
 
 def kpis_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) -> list[dict]:
-    """KPIs per partner, by name; `limit` as in ropi_by_partner."""
+    """KPIs per partner (one row each, with its tier today), by name; `limit` as in
+    ropi_by_partner."""
     rows = (
         _first_partners(qs, limit)
-        .values("partner_id", partner_name=F("partner__name"), tier_name=F("tier__name"))
+        .values("partner_id", **PARTNER_ROW)
         .annotate(**KPI_SUMS)
         .order_by("partner_name", "partner_id")
     )

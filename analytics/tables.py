@@ -25,6 +25,7 @@ class Table:
     columns: list[tuple[str, str]]  # (row key, column heading)
     rows: list[dict] = field(default_factory=list)
     numeric: frozenset[str] = frozenset()
+    note: str = ""  # how the rows are made, shown under the table
 
     @property
     def cells(self) -> list[list]:
@@ -85,6 +86,7 @@ KPI_KEYS = [
 def _labels() -> dict[str, str]:
     return {
         "tier_name": _("Tier"),
+        "tier_now": _("Tier today"),
         "partner_type": _("Type"),
         "period_start": _("Quarter"),
         "partner_name": _("Partner"),
@@ -108,7 +110,7 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _table(name, title, keys, rows, numeric_from: int) -> Table:
+def _table(name, title, keys, rows, numeric_from: int, note: str = "") -> Table:
     labels = _labels()
     return Table(
         name=name,
@@ -116,6 +118,25 @@ def _table(name, title, keys, rows, numeric_from: int) -> Table:
         columns=[(k, labels.get(k, k)) for k in keys],
         rows=rows,
         numeric=frozenset(keys[numeric_from:]),
+        note=note,
+    )
+
+
+def tier_rule() -> str:
+    """How figures are attributed to tiers (shown under the by-tier tables)."""
+    return _(
+        "Each quarter counts under the tier the partner held at the end of it (the quarter "
+        "under way: its tier today), so a partner that changed tier counts in each tier for "
+        "its quarters there. Quarters before a partner's first tier placement count under "
+        "“No tier”."
+    )
+
+
+def partner_rule() -> str:
+    """How the per-partner tables are made."""
+    return _(
+        "One row per partner: its quarters added up whatever tier it held in each; the tier "
+        "shown is its tier today."
     )
 
 
@@ -139,7 +160,14 @@ def program_tables(
     funnel = totals["funnel"]
     cohorts = selectors.first_deal_cohorts(**filters)
     tables = [
-        _table("tier", _("ROPI by tier"), ["tier_name", "partners", *MONEY_KEYS], by_tier, 1),
+        _table(
+            "tier",
+            _("ROPI by tier"),
+            ["tier_name", "partners", *MONEY_KEYS],
+            by_tier,
+            1,
+            tier_rule(),
+        ),
         _table(
             "type",
             _("ROPI by partner type"),
@@ -151,9 +179,10 @@ def program_tables(
         _table(
             "partner",
             _("ROPI by partner"),
-            ["partner_name", "tier_name", *MONEY_KEYS],
+            ["partner_name", "tier_now", *MONEY_KEYS],
             selectors.ropi_by_partner(qs, limit=partner_limit),
             2,
+            partner_rule(),
         ),
         _table(
             "kpi_tier",
@@ -161,13 +190,15 @@ def program_tables(
             ["tier_name", "partners", "won_deals", *KPI_KEYS],
             kpi_tier,
             1,
+            tier_rule(),
         ),
         _table(
             "kpi_partner",
             _("Deal and MDF KPIs by partner"),
-            ["partner_name", "tier_name", "won_deals", *KPI_KEYS],
+            ["partner_name", "tier_now", "won_deals", *KPI_KEYS],
             selectors.kpis_by_partner(qs, limit=partner_limit),
             2,
+            partner_rule(),
         ),
         Table(
             "funnel",
@@ -277,9 +308,10 @@ def manager_tables(*, queue: dict, at_risk, expiring, stuck, kpis) -> dict[str, 
         _table(
             "kpis",
             _("Deal and MDF KPIs by partner"),
-            ["partner_name", "tier_name", "won_deals", *KPI_KEYS],
+            ["partner_name", "tier_now", "won_deals", *KPI_KEYS],
             kpis,
             2,
+            partner_rule(),
         ),
     ]
     return {t.name: t for t in tables}

@@ -26,9 +26,8 @@ STORED_TIERS = """
     FROM partners_tier WHERE tenant_id = %(tenant)s
 """
 
-QUALIFY = """
-WITH tiers AS ({tiers}),
-m AS (
+# Every active partner with its figures (the part of QUALIFY the preview shares).
+ACTIVE_METRICS = """
     SELECT p.id AS partner_id, p.name, p.tier_id AS current_tier_id, p.below_tier_since,
            COALESCE(pm.won_revenue_12m, 0) AS rev, COALESCE(pm.won_deals_12m, 0) AS deals,
            COALESCE(pm.certified_people, 0) AS certs, pm.health_score AS health
@@ -36,16 +35,25 @@ m AS (
     LEFT JOIN partners_partnermetrics pm
            ON pm.partner_id = p.id AND pm.tenant_id = p.tenant_id
     WHERE p.tenant_id = %(tenant)s AND p.status = 'active'
-),
-q AS (
+"""
+
+# The best tier of `{tiers}` whose requirements each partner of m meets.
+BEST_TIER = """
     SELECT DISTINCT ON (m.partner_id) m.partner_id, t.id AS tier_id, t.rank
-    FROM m JOIN tiers t
+    FROM m JOIN {tiers} t
       ON (t.min_rev IS NULL OR m.rev >= t.min_rev)
      AND (t.min_deals IS NULL OR m.deals >= t.min_deals)
      AND (t.min_certs IS NULL OR m.certs >= t.min_certs)
      AND (t.min_health IS NULL OR COALESCE(m.health, -1) >= t.min_health)
     ORDER BY m.partner_id, t.rank DESC
-)
+"""
+
+QUALIFY = (
+    "WITH tiers AS ({tiers}), m AS ("
+    + ACTIVE_METRICS
+    + "), q AS ("
+    + BEST_TIER.format(tiers="tiers")
+    + """)
 SELECT m.partner_id, m.name, m.current_tier_id, cur.rank AS current_rank, m.below_tier_since,
        q.tier_id AS qualified_tier_id, q.rank AS qualified_rank,
        m.rev, m.deals, m.certs, m.health
@@ -53,6 +61,7 @@ FROM m
 LEFT JOIN q ON q.partner_id = m.partner_id
 LEFT JOIN partners_tier cur ON cur.id = m.current_tier_id AND cur.tenant_id = %(tenant)s
 """
+)
 
 METRICS_JSON = (
     "jsonb_build_object('won_revenue_12m', e.rev::text, 'won_deals_12m', e.deals, "

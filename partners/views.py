@@ -410,32 +410,33 @@ def program_tier_edit(request, pk: int):
     )
 
 
-def _tier_edit_preview(tenant, edited: Tier, data: dict) -> dict:
-    """The what-if of saving `data` on `edited` with every other tier as it is: who would
-    move. Saves nothing, so the admin sees the effect before saving."""
-    proposed = []
-    tiers = list(Tier.objects.order_by("rank"))
-    for t in tiers:
-        src = data if t.pk == edited.pk else {f: getattr(t, f) for f in TierForm.Meta.fields}
-        proposed.append(
-            tiering.WhatIfTier(
-                id=t.pk,
-                rank=src["rank"],
-                name=src["name"],
-                min_rev=src["min_won_revenue_12m"],
-                min_deals=src["min_won_deals_12m"],
-                min_certs=src["min_certified_people"],
-                min_health=src["min_health_score"],
-                discount_pct=src["discount_pct"],
-                mdf_allocation=src["mdf_allocation"],
-                mdf_accrual_pct=src["mdf_accrual_pct"],
-            )
+def _tier_edit_preview(tenant, edited: Tier, data: dict):
+    """The next evaluation with every tier as it is, against the one with `data` saved on
+    `edited`: who moves because of the edit, and who would move anyway. Saves nothing, so
+    the admin sees the effect before saving."""
+    from partners import tiering_preview
+
+    def what_if_tier(t: Tier, src: dict) -> tiering.WhatIfTier:
+        return tiering.WhatIfTier(
+            id=t.pk,
+            rank=src["rank"],
+            name=src["name"],
+            min_rev=src["min_won_revenue_12m"],
+            min_deals=src["min_won_deals_12m"],
+            min_certs=src["min_certified_people"],
+            min_health=src["min_health_score"],
+            discount_pct=src["discount_pct"],
+            mdf_allocation=src["mdf_allocation"],
+            mdf_accrual_pct=src["mdf_accrual_pct"],
         )
-    result = tiering.what_if(tenant=tenant, tiers=proposed)
-    names = {t.pk: t.name for t in tiers}
-    for m in result["movers"]:
-        m["from_name"] = names.get(m["current_tier_id"], "—")
-    return result
+
+    tiers = list(Tier.objects.order_by("rank"))
+    stored = [what_if_tier(t, {f: getattr(t, f) for f in TierForm.Meta.fields}) for t in tiers]
+    proposed = [
+        what_if_tier(t, data) if t.pk == edited.pk else s
+        for t, s in zip(tiers, stored, strict=True)
+    ]
+    return tiering_preview.change_preview(tenant=tenant, current=stored, edited=proposed)
 
 
 @member_required("program.manage")

@@ -50,3 +50,20 @@ def test_demo_rollups_give_every_kpi_a_shape(acme):
         assert any(r.psat_average for r in rows)
         assert any(r.funnel_submitted for r in rows)
         assert FirstDealCohort.objects.exists()
+
+
+def test_demo_counts_revenue_under_the_tiers_partners_held_and_each_partner_once(acme):
+    """The demo's tier history goes back as far as its partners: they were placed the day
+    after their activation, so their won revenue counts under their tiers, not "No tier"
+    (only deals the demo dates before a partner's activation may count there)."""
+    from analytics import selectors
+
+    with tenant_context(acme):
+        qs = selectors.rollups()
+        by_tier = {r["tier_name"]: r for r in selectors.ropi_by_tier(qs)}
+        total = sum(r["sourced"] + r["influenced"] for r in by_tier.values())
+        untiered = by_tier.get(None, {"sourced": 0, "influenced": 0})
+        assert total > 0
+        assert untiered["sourced"] + untiered["influenced"] < total / 10
+        names = [r["partner_name"] for r in selectors.kpis_by_partner(qs)]
+        assert len(names) == len(set(names))
