@@ -222,21 +222,7 @@ class RequestStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
-# The only moves mdf.services.request_transition() allows. `completed` is reached when the
-# request's claim is approved (its commitment is then used up or released).
-REQUEST_TRANSITIONS: dict[str, set[str]] = {
-    RequestStatus.SUBMITTED: {
-        RequestStatus.APPROVED,
-        RequestStatus.REJECTED,
-        RequestStatus.RETURNED,
-        RequestStatus.CANCELLED,
-    },
-    RequestStatus.RETURNED: {RequestStatus.SUBMITTED, RequestStatus.CANCELLED},
-    RequestStatus.APPROVED: {RequestStatus.CANCELLED, RequestStatus.COMPLETED},
-    RequestStatus.REJECTED: set(),
-    RequestStatus.CANCELLED: set(),
-    RequestStatus.COMPLETED: set(),
-}
+# The moves between these statuses are declared once, in mdf.states.REQUEST_MACHINE.
 
 
 class FundRequest(TenantModel):
@@ -315,19 +301,7 @@ class ClaimStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
-CLAIM_TRANSITIONS: dict[str, set[str]] = {
-    ClaimStatus.SUBMITTED: {
-        ClaimStatus.APPROVED,
-        ClaimStatus.SECOND_APPROVAL,
-        ClaimStatus.REJECTED,
-        ClaimStatus.INFO_REQUESTED,
-    },
-    ClaimStatus.INFO_REQUESTED: {ClaimStatus.SUBMITTED},
-    ClaimStatus.SECOND_APPROVAL: {ClaimStatus.APPROVED, ClaimStatus.REJECTED},
-    ClaimStatus.APPROVED: {ClaimStatus.PAID},
-    ClaimStatus.REJECTED: set(),
-    ClaimStatus.PAID: set(),
-}
+# The moves between these statuses are declared once, in mdf.states.CLAIM_MACHINE.
 OPEN_CLAIM_STATUSES = (
     ClaimStatus.SUBMITTED,
     ClaimStatus.INFO_REQUESTED,

@@ -47,6 +47,7 @@ class Action:
     system: bool = False  # taken only by the system (tasks, other services); never offered
     confirm: bool = False  # irreversible: the portal asks before it is taken
     reason: bool = False  # records a reason, which the form requires
+    refusal: str | None = None  # shown when the status allows it but `when` does not
 
     def may(self, obj, member) -> bool:
         return not self.system and (self.who is None or bool(self.who(obj, member)))
@@ -112,7 +113,10 @@ class StateMachine:
         act = self.actions[name]
         if member is not None and not act.may(obj, member):
             raise PermissionDenied()
-        if not act.possible(obj, self.status_of(obj)):
+        status = self.status_of(obj)
+        if status in act.sources and act.refusal and not act.possible(obj, status):
+            raise ActionNotAllowed(str(act.refusal))
+        if not act.possible(obj, status):
             raise ActionNotAllowed(
                 _("This cannot be done while the item is %(status)s.")
                 % {"status": _label(obj, self.field)}
