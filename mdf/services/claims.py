@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from mdf import selectors
 from mdf.files import clean_name, sha256_of, sniff_proof
 from mdf.models import (
+    CLAIM_FIELDS,
     Claim,
     ClaimStatus,
     FundRequest,
@@ -43,17 +44,6 @@ from prm.models import Member
 
 # --- Claims -------------------------------------------------------------------------------
 
-CLAIM_FIELDS = [
-    "activity_start",
-    "activity_end",
-    "actual_cost",
-    "amount_claimed",
-    "currency",
-    "leads",
-    "attendees",
-    "impressions",
-    "notes",
-]
 CLAIM_AUDIT_FIELDS = [
     "status",
     "approved_amount",

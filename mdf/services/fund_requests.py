@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from mdf import selectors
 from mdf.models import (
+    REQUEST_FIELDS,
     ActivityRule,
     FundRequest,
     LedgerKind,
@@ -39,18 +40,6 @@ from prm.roles import has_perm
 
 # --- Requests -----------------------------------------------------------------------------
 
-REQUEST_FIELDS = [
-    "activity_type",
-    "title",
-    "description",
-    "start_date",
-    "end_date",
-    "planned_cost",
-    "requested_amount",
-    "expected_leads",
-    "expected_pipeline",
-    "target_audience",
-]
 REQUEST_AUDIT_FIELDS = [
     "status",
     "approved_amount",

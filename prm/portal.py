@@ -1,0 +1,52 @@
+"""Helpers every portal view module shares: service errors onto a form, pagination, file
+downloads, lenient integers from the query string, and the 403 for an action a member may
+not take on an object they can see. (Apps still carrying their own copies of these move to
+this module one by one.)"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+
+from prm.errors import DomainError
+
+PAGE = 50
+
+
+def apply_error(form, exc) -> None:
+    """Show a refused service call on the form: on the field at fault when the form has it,
+    else as a form-wide error."""
+    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, DomainError):
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
+
+
+def page(request, qs, size: int = PAGE):
+    return Paginator(qs, size).get_page(request.GET.get("page"))
+
+
+def int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def attachment(fileobj, filename: str, content_type: str) -> FileResponse:
+    """A private download: never rendered inline, never sniffed, never cached."""
+    resp = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=content_type)
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def require_action(machine, obj, member, name: str) -> None:
+    """403 unless `member` may ever take `name` on `obj` (a prm.states machine). Load `obj`
+    through the member's visible queryset first, so an object they cannot see is a 404."""
+    if not machine[name].may(obj, member):
+        raise PermissionDenied
