@@ -24,3 +24,13 @@ def validate_image_upload(upload) -> None:
         upload.seek(0)
     if fmt not in ("PNG", "JPEG"):
         raise ValidationError(_("Upload a PNG or JPEG image."))
+
+
+def clean_filename(name: str) -> str:
+    """A display name for a download: the base name only, printable, no quotes or line
+    breaks, at most the last 200 characters ("document" when nothing is left)."""
+    import os
+
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"\r\n')
+    return base[-200:] or "document"

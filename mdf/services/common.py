@@ -20,10 +20,12 @@ from mdf.models import (
     LedgerKind,
     Program,
 )
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError
 from prm.models import Member
-from prm.roles import has_perm
+from prm.roles import require_perm
 from prm.tasks import dispatch
+
+_require = require_perm  # the shared check (prm.roles)
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -31,16 +33,6 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are rea
 
 
 # --- Helpers ------------------------------------------------------------------------------
-
-
-def _require(by: Member | None, capability: str) -> None:
-    if by is None or not has_perm(by.role, capability):
-        raise PermissionDenied()
-
-
-def _require_own_partner(by: Member | None, partner_id: int) -> None:
-    if by is None or not has_perm(by.role, "mdf.use") or by.partner_id != partner_id:
-        raise PermissionDenied()
 
 
 def _money(value, *, field: str, allow_negative: bool = False, allow_zero: bool = False):
