@@ -37,9 +37,12 @@ def _own_or_staff(obj, member) -> bool:
 
 def has_live_claim(req) -> bool:
     """A claim that is not rejected (at most one per request). Views that already loaded the
-    claims set `req.live_claim` (None or the claim) to spare the query."""
+    claims set `req.live_claim` (None or the claim), querysets may annotate `has_live_claim_db`,
+    to spare the query."""
     if hasattr(req, "live_claim"):
         return req.live_claim is not None
+    if hasattr(req, "has_live_claim_db"):  # annotated by the API's queryset
+        return req.has_live_claim_db
     return Claim.objects.filter(request_id=req.pk).exclude(status=ClaimStatus.REJECTED).exists()
 
 

@@ -161,3 +161,16 @@ def test_an_action_the_state_no_longer_allows_is_refused_with_a_message(world):
 def test_the_declared_moves_are_the_documented_workflow(machine, moves):
     for status, targets in moves.items():
         assert machine.targets(status) == targets
+
+
+def test_the_api_lists_the_same_allowed_actions_as_the_portal_offers(world):
+    m = mdf_objects(world)
+    manager = api_client(world.tenant, world.channel_manager)
+    partner = api_client(world.tenant, world.partner_admin)
+    req = manager.get(f"/api/v1/mdf/requests/{m.submitted.pk}/").json()
+    assert req["allowed_actions"] == ["approve", "cancel", "reject", "return"]
+    rows = {r["id"]: r for r in partner.get("/api/v1/mdf/requests/").json()["results"]}
+    assert rows[m.approved_unclaimed.pk]["allowed_actions"] == ["cancel", "claim"]
+    assert rows[m.claim_submitted.request_id]["allowed_actions"] == []
+    claim = partner.get(f"/api/v1/mdf/claims/{m.claim_info.pk}/").json()
+    assert claim["allowed_actions"] == ["add_documents", "edit", "resubmit"]

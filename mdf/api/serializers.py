@@ -25,6 +25,7 @@ from mdf.models import (
     ProofKind,
     RequestStatus,
 )
+from mdf.states import CLAIM_MACHINE, REQUEST_MACHINE
 from partners.models import Partner
 from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
 
@@ -165,7 +166,24 @@ class BalanceSerializer(serializers.Serializer):
 REQUEST_INPUT = list(REQUEST_FIELDS)  # what a partner enters: the one list in mdf.models
 
 
-class RequestSerializer(serializers.ModelSerializer):
+class _AllowedActionsMixin(serializers.Serializer):
+    """`allowed_actions`: what the requesting member may do with the object now, from its
+    state machine (mdf.states), as the portal offers it."""
+
+    machine = None
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="Actions the requesting member may take now (the same as the portal offers)."
+    )
+
+    def get_allowed_actions(self, obj) -> list[str]:
+        member = getattr(self.context.get("request"), "member", None)
+        if member is None:
+            return []
+        return sorted(self.machine.allowed(obj, member))
+
+
+class RequestSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
+    machine = REQUEST_MACHINE
     number = serializers.CharField(read_only=True)
     status = EnumField(RequestStatus, read_only=True)
     activity_type = EnumField(ActivityType, read_only=True)
@@ -187,6 +205,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "decision_reason",
             "decided_at",
             "submitted_at",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
@@ -252,7 +271,8 @@ class DocumentSerializer(serializers.ModelSerializer):
 CLAIM_INPUT = list(CLAIM_FIELDS)  # what a partner enters: the one list in mdf.models
 
 
-class ClaimSerializer(serializers.ModelSerializer):
+class ClaimSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
+    machine = CLAIM_MACHINE
     number = serializers.CharField(read_only=True)
     status = EnumField(ClaimStatus, read_only=True)
     program_currency = serializers.CharField(source="program.currency", read_only=True)
@@ -281,6 +301,7 @@ class ClaimSerializer(serializers.ModelSerializer):
             "paid_on",
             "documents",
             "remittance_url",
+            "allowed_actions",
         ]
         read_only_fields = fields
 
