@@ -328,6 +328,141 @@ def claim_transition(
     )
 
 
+def _approved_amount(claim: Claim, amount, now) -> tuple:
+    """Checks of a first approval: (amount in the claim currency, rate, amount in the program
+    currency)."""
+    req, program = claim.request, claim.program
+    amount = _money(claim.amount_claimed if amount in (None, "") else amount, field="amount")
+    if amount > claim.amount_claimed:
+        raise DomainError(
+            _("You can approve at most the amount claimed (%(a)s %(c)s).")
+            % {"a": claim.amount_claimed, "c": claim.currency},
+            field="amount",
+        )
+    rule = _rule(claim.program_id, req.activity_type)
+    if rule is not None:
+        limit = (claim.actual_cost * rule.max_reimbursable_pct / 100).quantize(CENT)
+        if amount > limit:
+            raise DomainError(
+                _("At most %(p)s%% of the actual cost can be reimbursed: %(l)s %(c)s.")
+                % {"p": rule.max_reimbursable_pct, "l": limit, "c": claim.currency},
+                field="amount",
+            )
+    rate = selectors.rate_for(claim.currency, program.currency, timezone.localdate(now))
+    if rate is None:
+        raise DomainError(
+            _(
+                "There is no exchange rate from %(f)s to %(t)s; an admin adds one under "
+                "Exchange rates."
+            )
+            % {"f": claim.currency, "t": program.currency},
+            field="amount",
+        )
+    in_program = selectors.convert(amount, rate)
+    open_commitment = selectors.request_open_commitment(req.pk)
+    if in_program > open_commitment:
+        raise DomainError(
+            _("That is %(v)s %(c)s, more than the %(a)s %(c)s committed to the request.")
+            % {"v": in_program, "a": open_commitment, "c": program.currency},
+            field="amount",
+        )
+    return amount, rate, in_program
+
+
+# Each step applies one action's side effects to the locked claim and returns the status it
+# ends in, the audit action, and the fields it changed (besides the status).
+
+
+def _step_approve(claim, by, now, *, amount, reason, **_kw):
+    amount, rate, in_program = _approved_amount(claim, amount, now)
+    claim.approved_amount = amount
+    claim.exchange_rate = rate
+    claim.approved_amount_program = in_program
+    claim.first_approved_by = by
+    claim.first_approved_at = now
+    claim.decision_reason = reason
+    changed = [
+        "approved_amount",
+        "exchange_rate",
+        "approved_amount_program",
+        "first_approved_by",
+        "first_approved_at",
+        "decision_reason",
+    ]
+    threshold = claim.program.second_approval_threshold
+    if threshold is not None and in_program > threshold:
+        return CLAIM_MACHINE["escalate"].target, "first_approved", changed
+    claim.decided_at = now
+    _final_approve(claim, claim.request, by)
+    return ClaimStatus.APPROVED, ClaimStatus.APPROVED, [*changed, "decided_at"]
+
+
+def _step_second_approve(claim, by, now, **_kw):
+    claim.second_approved_by = by
+    claim.second_approved_at = now
+    claim.decided_at = now
+    _final_approve(claim, claim.request, by)
+    changed = ["second_approved_by", "second_approved_at", "decided_at"]
+    return ClaimStatus.APPROVED, ClaimStatus.APPROVED, changed
+
+
+def _step_reject(claim, by, now, *, reason, **_kw):
+    claim.decision_reason = reason
+    claim.decided_at = now
+    return ClaimStatus.REJECTED, ClaimStatus.REJECTED, ["decision_reason", "decided_at"]
+
+
+def _step_request_info(claim, by, now, *, reason, **_kw):
+    claim.info_request = reason
+    return ClaimStatus.INFO_REQUESTED, ClaimStatus.INFO_REQUESTED, ["info_request"]
+
+
+def _step_resubmit(claim, by, now, **_kw):
+    claim.submitted_at = now
+    return ClaimStatus.SUBMITTED, ClaimStatus.SUBMITTED, ["submitted_at"]
+
+
+def _step_pay(claim, by, now, *, payment_reference, paid_on, **_kw):
+    payment_reference = (payment_reference or "").strip()
+    if not payment_reference:
+        raise DomainError(_("Enter the payment reference."), field="payment_reference")
+    if len(payment_reference) > 100:
+        raise DomainError(_("At most 100 characters."), field="payment_reference")
+    if paid_on is None:
+        raise DomainError(_("Enter the payment date."), field="paid_on")
+    if paid_on > timezone.localdate(now):
+        raise DomainError(_("The payment date cannot be in the future."), field="paid_on")
+    if claim.decided_at and paid_on < timezone.localdate(claim.decided_at):
+        raise DomainError(_("The payment date is before the approval."), field="paid_on")
+    claim.payment_reference = payment_reference
+    claim.paid_on = paid_on
+    claim.paid_by = by
+    _entry(
+        program=claim.program,
+        partner_id=claim.partner_id,
+        kind=LedgerKind.PAYMENT,
+        amount=claim.approved_amount_program,
+        by=by,
+        request=claim.request,
+        claim=claim,
+        memo=_("Payment %(r)s") % {"r": payment_reference},
+    )
+    from mdf import tasks
+
+    _queue(tasks.render_remittance, tenant=claim.tenant, claim_id=claim.pk)
+    return ClaimStatus.PAID, ClaimStatus.PAID, ["payment_reference", "paid_on", "paid_by"]
+
+
+_STEPS = {
+    "approve": _step_approve,
+    "second_approve": _step_second_approve,
+    "reject": _step_reject,
+    "request_info": _step_request_info,
+    "resubmit": _step_resubmit,
+    "pay": _step_pay,
+}
+
+
 @transaction.atomic
 def _move(
     claim: Claim,
@@ -340,135 +475,34 @@ def _move(
     paid_on: datetime.date | None = None,
 ) -> Claim:
     """The one way a claim changes status (mdf.states.CLAIM_MACHINE). Locks the row, checks
-    the action, audits, and e-mails after commit."""
+    the action, applies its step, audits, and e-mails after commit."""
     _person(by)
     claim = _lock_claim(claim.pk)
-    old = claim.status
     act = CLAIM_MACHINE[name]
-    if old not in act.sources:
+    if claim.status not in act.sources:
         raise DomainError(
             _("A claim cannot move from %(a)s to %(b)s.")
-            % {"a": ClaimStatus(old).label, "b": ClaimStatus(act.target).label},
+            % {"a": ClaimStatus(claim.status).label, "b": ClaimStatus(act.target).label},
             field="status",
         )
     CLAIM_MACHINE.check(claim, by, name)
-    to = act.target
-    req = claim.request
-    program = claim.program
     reason = (reason or "").strip()[:1000]
+    if act.reason and not reason:
+        raise DomainError(_("Tell the partner why."), field="reason")
     before = snapshot(claim, CLAIM_AUDIT_FIELDS)
-    now = timezone.now()
-    changed = ["status"]
-    action = to
-    if to == ClaimStatus.APPROVED and old == ClaimStatus.SUBMITTED:
-        amount = _money(claim.amount_claimed if amount in (None, "") else amount, field="amount")
-        if amount > claim.amount_claimed:
-            raise DomainError(
-                _("You can approve at most the amount claimed (%(a)s %(c)s).")
-                % {"a": claim.amount_claimed, "c": claim.currency},
-                field="amount",
-            )
-        rule = _rule(claim.program_id, req.activity_type)
-        if rule is not None:
-            limit = (claim.actual_cost * rule.max_reimbursable_pct / 100).quantize(CENT)
-            if amount > limit:
-                raise DomainError(
-                    _("At most %(p)s%% of the actual cost can be reimbursed: %(l)s %(c)s.")
-                    % {"p": rule.max_reimbursable_pct, "l": limit, "c": claim.currency},
-                    field="amount",
-                )
-        rate = selectors.rate_for(claim.currency, program.currency, timezone.localdate(now))
-        if rate is None:
-            raise DomainError(
-                _(
-                    "There is no exchange rate from %(f)s to %(t)s; an admin adds one under "
-                    "Exchange rates."
-                )
-                % {"f": claim.currency, "t": program.currency},
-                field="amount",
-            )
-        in_program = selectors.convert(amount, rate)
-        open_commitment = selectors.request_open_commitment(req.pk)
-        if in_program > open_commitment:
-            raise DomainError(
-                _("That is %(v)s %(c)s, more than the %(a)s %(c)s committed to the request.")
-                % {"v": in_program, "a": open_commitment, "c": program.currency},
-                field="amount",
-            )
-        claim.approved_amount = amount
-        claim.exchange_rate = rate
-        claim.approved_amount_program = in_program
-        claim.first_approved_by = by
-        claim.first_approved_at = now
-        claim.decision_reason = reason
-        changed += [
-            "approved_amount",
-            "exchange_rate",
-            "approved_amount_program",
-            "first_approved_by",
-            "first_approved_at",
-            "decision_reason",
-        ]
-        threshold = program.second_approval_threshold
-        if threshold is not None and in_program > threshold:
-            to = CLAIM_MACHINE["escalate"].target
-            action = "first_approved"
-        else:
-            claim.decided_at = now
-            changed.append("decided_at")
-            _final_approve(claim, req, by)
-    elif to == ClaimStatus.APPROVED and old == ClaimStatus.SECOND_APPROVAL:
-        claim.second_approved_by = by
-        claim.second_approved_at = now
-        claim.decided_at = now
-        changed += ["second_approved_by", "second_approved_at", "decided_at"]
-        _final_approve(claim, req, by)
-    elif to in (ClaimStatus.REJECTED, ClaimStatus.INFO_REQUESTED):
-        if not reason:
-            raise DomainError(_("Tell the partner why."), field="reason")
-        if to == ClaimStatus.REJECTED:
-            claim.decision_reason = reason
-            claim.decided_at = now
-            changed += ["decision_reason", "decided_at"]
-        else:
-            claim.info_request = reason
-            changed.append("info_request")
-    elif to == ClaimStatus.SUBMITTED:
-        claim.submitted_at = now
-        changed.append("submitted_at")
-    elif to == ClaimStatus.PAID:
-        payment_reference = (payment_reference or "").strip()
-        if not payment_reference:
-            raise DomainError(_("Enter the payment reference."), field="payment_reference")
-        if len(payment_reference) > 100:
-            raise DomainError(_("At most 100 characters."), field="payment_reference")
-        if paid_on is None:
-            raise DomainError(_("Enter the payment date."), field="paid_on")
-        if paid_on > timezone.localdate(now):
-            raise DomainError(_("The payment date cannot be in the future."), field="paid_on")
-        if claim.decided_at and paid_on < timezone.localdate(claim.decided_at):
-            raise DomainError(_("The payment date is before the approval."), field="paid_on")
-        claim.payment_reference = payment_reference
-        claim.paid_on = paid_on
-        claim.paid_by = by
-        changed += ["payment_reference", "paid_on", "paid_by"]
-        _entry(
-            program=program,
-            partner_id=claim.partner_id,
-            kind=LedgerKind.PAYMENT,
-            amount=claim.approved_amount_program,
-            by=by,
-            request=req,
-            claim=claim,
-            memo=_("Payment %(r)s") % {"r": payment_reference},
-        )
-        from mdf import tasks
-
-        _queue(tasks.render_remittance, tenant=claim.tenant, claim_id=claim.pk)
+    to, audit_action, changed = _STEPS[name](
+        claim,
+        by,
+        timezone.now(),
+        amount=amount,
+        reason=reason,
+        payment_reference=payment_reference,
+        paid_on=paid_on,
+    )
     claim.status = to
-    claim.save(update_fields=changed)
+    claim.save(update_fields=["status", *changed])
     b, a = diff(before, snapshot(claim, CLAIM_AUDIT_FIELDS))
-    log_action(f"mdf.claim.{action}", obj=claim, before=b, after=a)
+    log_action(f"mdf.claim.{audit_action}", obj=claim, before=b, after=a)
     if f"mdf.claim.{to}" in events.EVENTS:  # decisions and payments
         events.emit(f"mdf.claim.{to}", claim)
     _notify(f"claim.{to}", claim)

@@ -203,6 +203,46 @@ def request_transition(
     return _move(request, name, by=by, amount=amount, reason=reason)
 
 
+def _commit_approval(req: FundRequest, by: Member | None, amount, now) -> list[str]:
+    """Money side of an approval: checks the amount, commits the funds under the partner's
+    funds lock after re-checking the derived balance, sets the claim deadline and issues the
+    campaign code. Returns the fields it changed."""
+    amount = _money(req.requested_amount if amount in (None, "") else amount, field="amount")
+    if amount > req.requested_amount:
+        raise DomainError(
+            _("You can approve at most the amount requested (%(a)s).")
+            % {"a": req.requested_amount},
+            field="amount",
+        )
+    rule = _rule(req.program_id, req.activity_type)
+    if rule is None:
+        raise DomainError(
+            _("The program no longer funds this activity type."), field="activity_type"
+        )
+    program = _lock_funds(req.program_id, req.partner_id)
+    _program_is_open_for_funds(program, timezone.localdate(now))
+    avail = selectors.available(program_id=program.pk, partner_id=req.partner_id)
+    if amount > avail:
+        raise DomainError(
+            _("Only %(a)s %(c)s is available to this partner; approve less or add funds.")
+            % {"a": avail, "c": program.currency},
+            field="amount",
+        )
+    req.approved_amount = amount
+    req.claim_deadline = req.end_date + datetime.timedelta(days=rule.claim_deadline_days)
+    req.campaign_code = _new_campaign_code()
+    _entry(
+        program=program,
+        partner_id=req.partner_id,
+        kind=LedgerKind.COMMIT,
+        amount=amount,
+        by=by,
+        request=req,
+        memo=f"{req.number} {req.title}",
+    )
+    return ["approved_amount", "claim_deadline", "campaign_code"]
+
+
 @transaction.atomic
 def _move(
     request: FundRequest,
@@ -237,40 +277,7 @@ def _move(
     now = timezone.now()
     changed = ["status"]
     if to == RequestStatus.APPROVED:
-        amount = _money(req.requested_amount if amount in (None, "") else amount, field="amount")
-        if amount > req.requested_amount:
-            raise DomainError(
-                _("You can approve at most the amount requested (%(a)s).")
-                % {"a": req.requested_amount},
-                field="amount",
-            )
-        rule = _rule(req.program_id, req.activity_type)
-        if rule is None:
-            raise DomainError(
-                _("The program no longer funds this activity type."), field="activity_type"
-            )
-        program = _lock_funds(req.program_id, req.partner_id)
-        _program_is_open_for_funds(program, timezone.localdate(now))
-        avail = selectors.available(program_id=program.pk, partner_id=req.partner_id)
-        if amount > avail:
-            raise DomainError(
-                _("Only %(a)s %(c)s is available to this partner; approve less or add funds.")
-                % {"a": avail, "c": program.currency},
-                field="amount",
-            )
-        req.approved_amount = amount
-        req.claim_deadline = req.end_date + datetime.timedelta(days=rule.claim_deadline_days)
-        req.campaign_code = _new_campaign_code()
-        _entry(
-            program=program,
-            partner_id=req.partner_id,
-            kind=LedgerKind.COMMIT,
-            amount=amount,
-            by=by,
-            request=req,
-            memo=f"{req.number} {req.title}",
-        )
-        changed += ["approved_amount", "claim_deadline", "campaign_code"]
+        changed += _commit_approval(req, by, amount, now)
     elif act.reason:
         if not reason:
             raise DomainError(_("Tell the partner why."), field="reason")
