@@ -4,10 +4,11 @@ browser's word for it, so a text file renamed to .pdf is refused."""
 from __future__ import annotations
 
 import hashlib
-import os
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from prm.uploads import clean_filename
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 
@@ -62,8 +63,4 @@ def sha256_of(upload) -> str:
     return digest.hexdigest()
 
 
-def clean_name(name: str) -> str:
-    """A display name for the download: the base name only, printable, at most 200 chars."""
-    base = os.path.basename((name or "").replace("\\", "/"))
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"\r\n')
-    return base[-200:] or "document"
+clean_name = clean_filename  # the shared helper (prm.uploads)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mdf.files import MAX_PROOF_BYTES
 from mdf.models import (
+    CLAIM_FIELDS,
     ActivityType,
     ClaimStatus,
     FundRequest,
@@ -162,15 +163,6 @@ class RequestForm(forms.ModelForm):
 
 
 class RequestDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            ("approved", _("Approve")),
-            ("returned", _("Return for changes")),
-            ("rejected", _("Reject")),
-        ],
-        widget=forms.RadioSelect,
-    )
     amount = forms.DecimalField(
         label=_("Amount to approve"),
         required=False,
@@ -262,20 +254,7 @@ class ClaimForm(forms.Form):
         return docs
 
     def values(self) -> dict:
-        return {
-            k: self.cleaned_data[k]
-            for k in (
-                "activity_start",
-                "activity_end",
-                "actual_cost",
-                "amount_claimed",
-                "currency",
-                "leads",
-                "attendees",
-                "impressions",
-                "notes",
-            )
-        }
+        return {k: self.cleaned_data[k] for k in CLAIM_FIELDS}
 
 
 class DocumentForm(forms.Form):
@@ -286,15 +265,6 @@ class DocumentForm(forms.Form):
 
 
 class ClaimDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[
-            ("approved", _("Approve")),
-            ("info_requested", _("Ask for more information")),
-            ("rejected", _("Reject")),
-        ],
-        widget=forms.RadioSelect,
-    )
     amount = forms.DecimalField(
         label=_("Amount to approve (claim currency)"),
         required=False,
@@ -312,11 +282,6 @@ class ClaimDecisionForm(forms.Form):
 
 
 class SecondApprovalForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("approved", _("Approve")), ("rejected", _("Reject"))],
-        widget=forms.RadioSelect,
-    )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
 
 

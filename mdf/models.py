@@ -14,6 +14,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,6 +89,9 @@ class Program(TenantModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("mdf-program-detail", args=[self.pk])
 
     @property
     def expires_on(self):
@@ -222,21 +226,22 @@ class RequestStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
-# The only moves mdf.services.request_transition() allows. `completed` is reached when the
-# request's claim is approved (its commitment is then used up or released).
-REQUEST_TRANSITIONS: dict[str, set[str]] = {
-    RequestStatus.SUBMITTED: {
-        RequestStatus.APPROVED,
-        RequestStatus.REJECTED,
-        RequestStatus.RETURNED,
-        RequestStatus.CANCELLED,
-    },
-    RequestStatus.RETURNED: {RequestStatus.SUBMITTED, RequestStatus.CANCELLED},
-    RequestStatus.APPROVED: {RequestStatus.CANCELLED, RequestStatus.COMPLETED},
-    RequestStatus.REJECTED: set(),
-    RequestStatus.CANCELLED: set(),
-    RequestStatus.COMPLETED: set(),
-}
+# The moves between these statuses are declared once, in mdf.states.REQUEST_MACHINE.
+
+
+# What a partner enters on a request (the form, the API and the services use this one list).
+REQUEST_FIELDS = (
+    "activity_type",
+    "title",
+    "description",
+    "start_date",
+    "end_date",
+    "planned_cost",
+    "requested_amount",
+    "expected_leads",
+    "expected_pipeline",
+    "target_audience",
+)
 
 
 class FundRequest(TenantModel):
@@ -305,6 +310,18 @@ class FundRequest(TenantModel):
     def number(self) -> str:
         return f"FR-{self.pk}" if self.pk else "FR-new"
 
+    def get_absolute_url(self) -> str:
+        return reverse("mdf-request-detail", args=[self.pk])
+
+    # What the pages say about the status (which actions it allows: mdf.states).
+    @property
+    def is_approved(self) -> bool:
+        return self.status == RequestStatus.APPROVED
+
+    @property
+    def is_returned(self) -> bool:
+        return self.status == RequestStatus.RETURNED
+
 
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -315,19 +332,19 @@ class ClaimStatus(models.TextChoices):
     PAID = "paid", _("Paid")
 
 
-CLAIM_TRANSITIONS: dict[str, set[str]] = {
-    ClaimStatus.SUBMITTED: {
-        ClaimStatus.APPROVED,
-        ClaimStatus.SECOND_APPROVAL,
-        ClaimStatus.REJECTED,
-        ClaimStatus.INFO_REQUESTED,
-    },
-    ClaimStatus.INFO_REQUESTED: {ClaimStatus.SUBMITTED},
-    ClaimStatus.SECOND_APPROVAL: {ClaimStatus.APPROVED, ClaimStatus.REJECTED},
-    ClaimStatus.APPROVED: {ClaimStatus.PAID},
-    ClaimStatus.REJECTED: set(),
-    ClaimStatus.PAID: set(),
-}
+# The moves between these statuses are declared once, in mdf.states.CLAIM_MACHINE.
+# What a partner enters on a claim (the form, the API and the services use this one list).
+CLAIM_FIELDS = (
+    "activity_start",
+    "activity_end",
+    "actual_cost",
+    "amount_claimed",
+    "currency",
+    "leads",
+    "attendees",
+    "impressions",
+    "notes",
+)
 OPEN_CLAIM_STATUSES = (
     ClaimStatus.SUBMITTED,
     ClaimStatus.INFO_REQUESTED,
@@ -413,6 +430,26 @@ class Claim(TenantModel):
     @property
     def number(self) -> str:
         return f"CL-{self.pk}" if self.pk else "CL-new"
+
+    def get_absolute_url(self) -> str:
+        return reverse("mdf-claim-detail", args=[self.pk])
+
+    # What the pages say about the status (which actions it allows: mdf.states).
+    @property
+    def is_paid(self) -> bool:
+        return self.status == ClaimStatus.PAID
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ClaimStatus.REJECTED
+
+    @property
+    def needs_information(self) -> bool:
+        return self.status == ClaimStatus.INFO_REQUESTED
+
+    @property
+    def awaits_second_approval(self) -> bool:
+        return self.status == ClaimStatus.SECOND_APPROVAL
 
 
 def _proof_path(instance: ProofDocument, filename: str) -> str:

@@ -54,3 +54,13 @@ def invitable_roles(role: str) -> list[str]:
     if role == Role.PARTNER_ADMIN:
         return [Role.PARTNER_ADMIN.value, Role.PARTNER_USER.value]
     return []
+
+
+def require_perm(member, capability: str) -> None:
+    """For services: refuse (prm.errors.PermissionDenied, a 403) unless `member` is a person
+    whose role has `capability`. `None` (the system) is refused too: services the system may
+    call check `by is not None` first."""
+    from prm.errors import PermissionDenied
+
+    if member is None or not has_perm(member.role, capability):
+        raise PermissionDenied()

@@ -52,3 +52,13 @@ def validate_image_upload(upload) -> None:
         raise ValidationError(_("The image is larger than 2 MB."))
     if image_format(upload, _("Upload a PNG or JPEG image.")) not in ("PNG", "JPEG"):
         raise ValidationError(_("Upload a PNG or JPEG image."))
+
+
+def clean_filename(name: str) -> str:
+    """A display name for a download: the base name only, printable, no quotes or line
+    breaks, at most the last 200 characters ("document" when nothing is left)."""
+    import os
+
+    base = os.path.basename((name or "").replace("\\", "/"))
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"\r\n')
+    return base[-200:] or "document"

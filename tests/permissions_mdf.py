@@ -6,7 +6,12 @@ from __future__ import annotations
 from django.utils import timezone
 
 from tests.permissions import EVERYONE, STAFF, Endpoint
-from tests.test_mdf_support import claim_fields, mdf_objects, request_fields
+from tests.test_mdf_support import (
+    claim_fields,
+    mdf_objects,
+    mdf_second_approval,
+    request_fields,
+)
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ADMIN = {"admin"}
@@ -22,6 +27,12 @@ def _pair(url):
         "url": lambda w: url(_m(w)),
         "stranger_url": lambda w, s: url(_m(s)),
     }
+
+
+def _request_form(w) -> dict:
+    program = _m(w).program
+    fields = request_fields(program, requested_amount="500")
+    return {"program": program.pk} | {k: str(v) for k, v in fields.items()}
 
 
 ENDPOINTS = [
@@ -61,6 +72,108 @@ ENDPOINTS = [
         allowed=EVERYONE,
         **_pair(lambda m: f"/mdf/documents/{m.document.pk}/"),
     ),
+    # --- Portal: the actions on requests and claims, one URL each (POST)
+    Endpoint(
+        "mdf-request-new",
+        lambda w: "/mdf/requests/new/",
+        PARTNER_ROLES,
+        method="post",
+        data=lambda w: _request_form(w),
+    ),
+    Endpoint(
+        "mdf-request-edit",
+        allowed=PARTNER_ROLES,
+        method="post",
+        data=lambda w: {k: v for k, v in _request_form(w).items() if k != "program"},
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/edit/"),
+    ),
+    Endpoint(
+        "mdf-request-approve",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"amount": "800.00"},
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/approve/"),
+    ),
+    Endpoint(
+        "mdf-request-reject",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"reason": "Outside the program's focus."},
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/reject/"),
+    ),
+    Endpoint(
+        "mdf-request-return",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"reason": "Add the agenda."},
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/return/"),
+    ),
+    Endpoint(
+        "mdf-request-cancel",
+        allowed=EVERYONE,
+        method="post",
+        data=lambda w: {"reason": "Venue closed."},
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/cancel/"),
+    ),
+    Endpoint(
+        "mdf-claim-new",
+        allowed=PARTNER_ROLES,
+        method="post",
+        data=lambda w: {k: str(v) for k, v in claim_fields(_m(w).approved_unclaimed).items()},
+        **_pair(lambda m: f"/mdf/requests/{m.approved_unclaimed.pk}/claim/"),
+    ),
+    Endpoint(
+        "mdf-claim-approve",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"amount": "900.00"},
+        **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/approve/"),
+    ),
+    Endpoint(
+        "mdf-claim-request-info",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"reason": "Attach the attendee list."},
+        **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/request-info/"),
+    ),
+    Endpoint(
+        "mdf-claim-reject",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"reason": "No proof of the event."},
+        **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/reject/"),
+    ),
+    Endpoint(
+        "mdf-claim-second-approval",
+        lambda w: f"/mdf/claims/{mdf_second_approval(w).pk}/second-approval/",
+        ADMIN,
+        method="post",
+        stranger_url=lambda w, s: f"/mdf/claims/{mdf_second_approval(s).pk}/second-approval/",
+    ),
+    Endpoint(
+        "mdf-claim-pay",
+        allowed=ADMIN,
+        method="post",
+        data=lambda w: {"payment_reference": "WIRE-77", "paid_on": str(timezone.localdate())},
+        **_pair(lambda m: f"/mdf/claims/{m.claim_approved.pk}/pay/"),
+    ),
+    Endpoint(
+        "mdf-claim-respond",
+        allowed=PARTNER_ROLES,
+        method="post",
+        data=lambda w: {k: str(v) for k, v in claim_fields(_m(w).claim_info.request).items()},
+        **_pair(lambda m: f"/mdf/claims/{m.claim_info.pk}/respond/"),
+    ),
+    # Without a file an allowed role gets the form again (200) with the error; uploads are
+    # tested in test_mdf_portal.py.
+    Endpoint(
+        "mdf-claim-documents",
+        allowed=PARTNER_ROLES,
+        method="post",
+        data=lambda w: {"kind": "photos"},
+        expect={200},
+        **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/documents/"),
+    ),
     # --- Portal: staff
     Endpoint("mdf-review-requests", lambda w: (_m(w), "/mdf/review/requests/")[1], STAFF),
     Endpoint("mdf-review-claims", lambda w: (_m(w), "/mdf/review/claims/")[1], STAFF),
@@ -77,6 +190,82 @@ ENDPOINTS = [
         **_pair(lambda m: f"/mdf/programs/{m.program.pk}/allocations/"),
     ),
     Endpoint("mdf-exchange-rates", lambda w: (_m(w), "/mdf/exchange-rates/")[1], ADMIN),
+    # --- Portal: the admins' actions (POST)
+    Endpoint(
+        "mdf-program-list",
+        lambda w: "/mdf/programs/",
+        ADMIN,
+        method="post",
+        data=lambda w: {
+            "name": "Next year",
+            "period": "year",
+            "start_date": "2031-01-01",
+            "currency": "USD",
+            "budget": "50000",
+            "grace_days": "30",
+            "expiry_warning_days": "14",
+        },
+    ),
+    Endpoint(
+        "mdf-program-settings",
+        allowed=ADMIN,
+        method="post",
+        data=lambda w: {
+            "name": "Renamed program",
+            "budget": "150000",
+            "grace_days": "30",
+            "expiry_warning_days": "14",
+        },
+        **_pair(lambda m: f"/mdf/programs/{m.program.pk}/settings/"),
+    ),
+    Endpoint(
+        "mdf-program-rule",
+        allowed=ADMIN,
+        method="post",
+        data=lambda w: {
+            "activity_type": "webinar",
+            "max_reimbursable_pct": "75",
+            "claim_deadline_days": "30",
+        },
+        **_pair(lambda m: f"/mdf/programs/{m.program.pk}/rules/"),
+    ),
+    Endpoint(
+        "mdf-program-remove-rule",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda m: f"/mdf/programs/{m.program.pk}/rules/event/remove/"),
+    ),
+    Endpoint(
+        "mdf-allocation-manual",
+        allowed=ADMIN,
+        method="post",
+        data=lambda w: {"partner": w.other_partner.pk, "amount": "2500.00"},
+        **_pair(lambda m: f"/mdf/programs/{m.program.pk}/allocations/manual/"),
+    ),
+    Endpoint(
+        "mdf-allocation-tier",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda m: f"/mdf/programs/{m.program.pk}/allocations/tier/"),
+    ),
+    Endpoint(
+        "mdf-allocation-accrue",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda m: f"/mdf/programs/{m.program.pk}/allocations/accrue/"),
+    ),
+    Endpoint(
+        "mdf-exchange-rate-add",
+        lambda w: (_m(w), "/mdf/exchange-rates/add/")[1],
+        ADMIN,
+        method="post",
+        data=lambda w: {
+            "from_currency": "GBP",
+            "to_currency": "USD",
+            "rate": "1.27",
+            "valid_from": "2030-01-01",
+        },
+    ),
     Endpoint("mdf-ledger", lambda w: (_m(w), "/mdf/ledger/")[1], ADMIN),
     Endpoint("mdf-ledger-export", lambda w: (_m(w), "/mdf/ledger/export.csv")[1], ADMIN),
     # --- API: programs and allocations

@@ -165,31 +165,32 @@ PORTAL_ACTIONS = [
     # MDF
     Action("mdf-request-new", "", PA, "post", "/api/v1/mdf/requests/"),
     Action("mdf-request-edit", "", PA, "patch", "/api/v1/mdf/requests/{id}/"),
-    Action("mdf-request-detail", "decide", CM, "post", "/api/v1/mdf/requests/{id}/approve/"),
-    Action("mdf-request-detail", "decide", CM, "post", "/api/v1/mdf/requests/{id}/reject/"),
-    Action("mdf-request-detail", "decide", CM, "post", "/api/v1/mdf/requests/{id}/return/"),
-    Action("mdf-request-detail", "cancel", PA, "post", "/api/v1/mdf/requests/{id}/cancel/"),
+    Action("mdf-request-approve", "", CM, "post", "/api/v1/mdf/requests/{id}/approve/"),
+    Action("mdf-request-reject", "", CM, "post", "/api/v1/mdf/requests/{id}/reject/"),
+    Action("mdf-request-return", "", CM, "post", "/api/v1/mdf/requests/{id}/return/"),
+    Action("mdf-request-cancel", "", PA, "post", "/api/v1/mdf/requests/{id}/cancel/"),
     Action("mdf-claim-new", "", PA, "post", "/api/v1/mdf/claims/"),
-    Action("mdf-claim-detail", "decide", CM, "post", "/api/v1/mdf/claims/{id}/approve/"),
-    Action("mdf-claim-detail", "decide", CM, "post", "/api/v1/mdf/claims/{id}/reject/"),
-    Action("mdf-claim-detail", "decide", CM, "post", "/api/v1/mdf/claims/{id}/request-info/"),
-    Action("mdf-claim-detail", "pay", A, "post", "/api/v1/mdf/claims/{id}/pay/"),
-    Action("mdf-claim-detail", "respond", PA, "post", "/api/v1/mdf/claims/{id}/resubmit/"),
-    Action("mdf-claim-detail", "document", PA, "post", "/api/v1/mdf/claims/{id}/documents/"),
+    Action("mdf-claim-approve", "", CM, "post", "/api/v1/mdf/claims/{id}/approve/"),
+    Action("mdf-claim-second-approval", "", A, "post", "/api/v1/mdf/claims/{id}/approve/"),
+    Action("mdf-claim-reject", "", CM, "post", "/api/v1/mdf/claims/{id}/reject/"),
+    Action("mdf-claim-request-info", "", CM, "post", "/api/v1/mdf/claims/{id}/request-info/"),
+    Action("mdf-claim-pay", "", A, "post", "/api/v1/mdf/claims/{id}/pay/"),
+    Action("mdf-claim-respond", "", PA, "post", "/api/v1/mdf/claims/{id}/resubmit/"),
+    Action("mdf-claim-documents", "", PA, "post", "/api/v1/mdf/claims/{id}/documents/"),
     Action("mdf-program-list", "", A, "post", "/api/v1/mdf/programs/"),
-    Action("mdf-program-detail", "settings", A, "patch", "/api/v1/mdf/programs/{id}/"),
-    Action("mdf-program-detail", "rule", A, "post", "/api/v1/mdf/programs/{id}/rules/"),
-    Action("mdf-allocations", "manual", A, "post", "/api/v1/mdf/allocations/"),
+    Action("mdf-program-settings", "", A, "patch", "/api/v1/mdf/programs/{id}/"),
+    Action("mdf-program-rule", "", A, "post", "/api/v1/mdf/programs/{id}/rules/"),
+    Action("mdf-allocation-manual", "", A, "post", "/api/v1/mdf/allocations/"),
     Action(
-        "mdf-allocations",
-        "tier",
+        "mdf-allocation-tier",
+        "",
         A,
         "post",
         "/api/v1/mdf/programs/{id}/allocate-by-tier/",
     ),
-    Action("mdf-allocations", "accrue", A, "post", "/api/v1/mdf/programs/{id}/accrue/"),
-    Action("mdf-exchange-rates", "add", A, "post", "/api/v1/mdf/exchange-rates/"),
-    Action("mdf-exchange-rates", "import", A, "post", "/api/v1/mdf/exchange-rates/import/"),
+    Action("mdf-allocation-accrue", "", A, "post", "/api/v1/mdf/programs/{id}/accrue/"),
+    Action("mdf-exchange-rate-add", "", A, "post", "/api/v1/mdf/exchange-rates/"),
+    Action("mdf-exchange-rate-add", "import", A, "post", "/api/v1/mdf/exchange-rates/import/"),
     # Analytics
     Action("analytics-survey", "", PA, "post", "/api/v1/analytics/survey-answers/"),
     Action("analytics-recompute", "", A, "post", "/api/v1/analytics/runs/"),
@@ -237,7 +238,10 @@ PORTAL_ONLY = {
 }
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.
-API_GAPS: dict[str, str] = {}
+API_GAPS: dict[str, str] = {
+    "mdf-program-remove-rule": "no API endpoint removes a program's activity rule yet "
+    "(the portal's remove had hidden behind the program page's `op` field)",
+}
 
 
 def _walk(resolver, prefix=""):
@@ -284,7 +288,7 @@ def portal_post_url_names() -> set[str]:
 
 def test_every_post_accepting_portal_url_has_an_api_equivalent_or_a_reason():
     post_names = portal_post_url_names()
-    assert {"deal-detail", "members", "mdf-claim-detail"} <= post_names  # the scan works
+    assert {"deal-detail", "members", "mdf-claim-pay"} <= post_names  # the scan works
     mapped = {a.url_name for a in PORTAL_ACTIONS}
     unexplained = sorted(post_names - mapped - PORTAL_ONLY.keys() - API_GAPS.keys())
     assert not unexplained, (

@@ -120,17 +120,14 @@ def test_staff_decide_in_the_portal_and_partners_cannot(funded):
         )
     url = f"/mdf/requests/{req.pk}/"
     partner = portal_client(world.tenant, world.partner_admin)
-    assert partner.post(url, {"op": "decide", "decision": "approved"}).status_code == 404
+    # The partner sees its request but may not decide it: 403, not 404.
+    assert partner.post(f"{url}approve/", {}).status_code == 403
     manager = portal_client(world.tenant, world.channel_manager)
     page = text(manager.get(url))
     assert "3,000.00 USD available" in page
-    assert "Tell the partner why." in text(
-        manager.post(url, {"op": "decide", "decision": "rejected", "reason": ""})
-    )
-    assert "Enter a number." in text(
-        manager.post(url, {"op": "decide", "decision": "approved", "amount": "x"})
-    )
-    resp = manager.post(url, {"op": "decide", "decision": "approved", "amount": "750"})
+    assert "Tell the partner why." in text(manager.post(f"{url}reject/", {"reason": ""}))
+    assert "Enter a number." in text(manager.post(f"{url}approve/", {"amount": "x"}))
+    resp = manager.post(f"{url}approve/", {"amount": "750"})
     assert resp.status_code == 302
     with tenant_context(world.tenant):
         req.refresh_from_db()
@@ -138,15 +135,17 @@ def test_staff_decide_in_the_portal_and_partners_cannot(funded):
     assert req.campaign_code in text(partner.get(url))
 
 
-def test_unknown_operations_are_404(funded):
+def test_unknown_actions_are_404_and_pages_take_no_posts(funded):
     world, program = funded
     with tenant_context(world.tenant):
         req = services.request_submit(
             program=program, by=world.partner_admin, **request_fields(program)
         )
     client = portal_client(world.tenant, world.admin)
-    assert client.post(f"/mdf/requests/{req.pk}/", {"op": "nonsense"}).status_code == 404
-    assert client.post(f"/mdf/programs/{program.pk}/", {"op": "nonsense"}).status_code == 404
+    assert client.post(f"/mdf/requests/{req.pk}/nonsense/").status_code == 404
+    assert client.post(f"/mdf/programs/{program.pk}/nonsense/").status_code == 404
+    assert client.post(f"/mdf/requests/{req.pk}/", {"op": "cancel"}).status_code == 405
+    assert client.post(f"/mdf/programs/{program.pk}/", {"op": "rule"}).status_code == 405
 
 
 def test_returned_request_is_edited_and_resubmitted_in_the_portal(funded):
@@ -180,7 +179,7 @@ def test_partner_cancels_an_approved_request(funded):
         )
         services.request_transition(request=req, to="approved", by=world.admin)
     client = portal_client(world.tenant, world.partner_user)
-    resp = client.post(f"/mdf/requests/{req.pk}/", {"op": "cancel", "reason": "Venue closed"})
+    resp = client.post(f"/mdf/requests/{req.pk}/cancel/", {"reason": "Venue closed"})
     assert resp.status_code == 302
     with tenant_context(world.tenant):
         assert LedgerEntry.objects.filter(request=req).latest("id").kind == "release"
@@ -194,14 +193,9 @@ def test_claim_review_shows_the_checks_and_records_the_decision(world):
     detail = text(client.get(f"/mdf/claims/{m.claim_submitted.pk}/"))
     assert "Automatic checks" in detail and "Required proof present" in detail
     assert "Tell the partner why." in text(
-        client.post(
-            f"/mdf/claims/{m.claim_submitted.pk}/", {"op": "decide", "decision": "rejected"}
-        )
+        client.post(f"/mdf/claims/{m.claim_submitted.pk}/reject/", {"reason": ""})
     )
-    resp = client.post(
-        f"/mdf/claims/{m.claim_submitted.pk}/",
-        {"op": "decide", "decision": "approved", "amount": "800"},
-    )
+    resp = client.post(f"/mdf/claims/{m.claim_submitted.pk}/approve/", {"amount": "800"})
     assert resp.status_code == 302
     history = text(client.get("/mdf/review/history/"))
     assert "mdf.claim.approved" in history and "mdf.request.approved" in history
@@ -214,19 +208,19 @@ def test_admin_records_payment_and_partner_answers_an_information_request(world)
     admin = portal_client(world.tenant, world.admin)
     url = f"/mdf/claims/{m.claim_approved.pk}/"
     assert "Enter a valid date." in text(
-        admin.post(url, {"op": "pay", "payment_reference": "W-1", "paid_on": "yesterday"})
+        admin.post(f"{url}pay/", {"payment_reference": "W-1", "paid_on": "yesterday"})
     )
     resp = admin.post(
-        url, {"op": "pay", "payment_reference": "W-1", "paid_on": str(timezone.localdate())}
+        f"{url}pay/", {"payment_reference": "W-1", "paid_on": str(timezone.localdate())}
     )
     assert resp.status_code == 302
     partner = portal_client(world.tenant, world.partner_admin)
     info = f"/mdf/claims/{m.claim_info.pk}/"
     assert "Attach the invoice." in text(partner.get(info))
-    up = partner.post(info, {"op": "document", "kind": "invoice", "file": pdf_upload()})
+    up = partner.post(f"{info}documents/", {"kind": "invoice", "file": pdf_upload()})
     assert up.status_code == 302
-    data = {"op": "respond"} | {k: str(v) for k, v in claim_fields(m.claim_info.request).items()}
-    assert partner.post(info, data).status_code == 302
+    data = {k: str(v) for k, v in claim_fields(m.claim_info.request).items()}
+    assert partner.post(f"{info}respond/", data).status_code == 302
     with tenant_context(world.tenant):
         m.claim_info.refresh_from_db()
     assert m.claim_info.status == "submitted"
@@ -267,9 +261,8 @@ def test_admin_creates_a_program_adds_a_rule_and_allocates(world, monkeypatch):
     url = f"/mdf/programs/{program.pk}/"
     assert (
         client.post(
-            url,
+            f"{url}rules/",
             {
-                "op": "rule",
                 "activity_type": "webinar",
                 "max_reimbursable_pct": "60",
                 "required_proofs": ["invoice", "attendee_list"],
@@ -281,9 +274,8 @@ def test_admin_creates_a_program_adds_a_rule_and_allocates(world, monkeypatch):
     assert "Attendee list, Invoice" in text(client.get(url))
     assert "Ensure this value is less than or equal to 100." in text(
         client.post(
-            url,
+            f"{url}rules/",
             {
-                "op": "rule",
                 "activity_type": "webinar",
                 "max_reimbursable_pct": "101",
                 "claim_deadline_days": "30",
@@ -292,26 +284,24 @@ def test_admin_creates_a_program_adds_a_rule_and_allocates(world, monkeypatch):
     )
     alloc = f"/mdf/programs/{program.pk}/allocations/"
     assert "over the program budget" in text(
-        client.post(alloc, {"op": "manual", "partner": world.partner.pk, "amount": "5000.01"})
+        client.post(f"{alloc}manual/", {"partner": world.partner.pk, "amount": "5000.01"})
     )
     assert (
-        client.post(
-            alloc, {"op": "manual", "partner": world.partner.pk, "amount": "5000"}
-        ).status_code
+        client.post(f"{alloc}manual/", {"partner": world.partner.pk, "amount": "5000"}).status_code
         == 302
     )
     queued = []
     monkeypatch.setattr(
-        "mdf.views.dispatch", lambda task, **kw: queued.append((task.name, kw["program_id"]))
+        "mdf.services.common.dispatch",
+        lambda task, **kw: queued.append((task.name, kw["program_id"])),
     )
-    assert client.post(alloc, {"op": "accrue"}).status_code == 302
+    assert client.post(f"{alloc}accrue/").status_code == 302
     assert queued == [("mdf.accrue_program", program.pk)]
-    assert client.post(alloc, {"op": "tier"}).status_code == 302
+    assert client.post(f"{alloc}tier/").status_code == 302
     assert "budget" in text(
         client.post(
-            url,
+            f"{url}settings/",
             {
-                "op": "settings",
                 "name": "FY31",
                 "budget": "10",
                 "grace_days": "30",
@@ -363,9 +353,8 @@ def test_single_rate_is_added_with_the_form(world):
     client = portal_client(world.tenant, world.admin)
     assert "Choose two different currencies." in text(
         client.post(
-            "/mdf/exchange-rates/",
+            "/mdf/exchange-rates/add/",
             {
-                "op": "add",
                 "from_currency": "USD",
                 "to_currency": "usd",
                 "rate": "1",
@@ -374,9 +363,8 @@ def test_single_rate_is_added_with_the_form(world):
         )
     )
     resp = client.post(
-        "/mdf/exchange-rates/",
+        "/mdf/exchange-rates/add/",
         {
-            "op": "add",
             "from_currency": "chf",
             "to_currency": "usd",
             "rate": "1.12345678",
@@ -467,17 +455,12 @@ def test_garbage_posts_are_form_errors_or_404_never_500(world):
     m = mdf_objects(world)
     admin = portal_client(world.tenant, world.admin)
     alloc = f"/mdf/programs/{m.program.pk}/allocations/"
-    assert "Enter a number." in text(admin.post(alloc, {"op": "manual", "amount": "1,000"}))
-    assert (
-        admin.post(
-            f"/mdf/programs/{m.program.pk}/", {"op": "remove_rule", "activity_type": "x"}
-        ).status_code
-        == 404
-    )
-    assert admin.post("/mdf/exchange-rates/", {"op": "preview"}).status_code == 404
+    assert "Enter a number." in text(admin.post(f"{alloc}manual/", {"amount": "1,000"}))
+    assert admin.post(f"/mdf/programs/{m.program.pk}/rules/x/remove/").status_code == 404
+    assert admin.post("/mdf/exchange-rates/preview/").status_code == 404
     assert "This field is required." in text(admin.post("/imports/exchange-rates/", {}))
     partner = portal_client(world.tenant, world.partner_admin)
-    assert partner.post(f"/mdf/claims/{m.claim_submitted.pk}/", {"op": "pay"}).status_code == 404
+    assert partner.post(f"/mdf/claims/{m.claim_submitted.pk}/pay/").status_code == 403
     assert "This field is required." in text(
-        partner.post(f"/mdf/claims/{m.claim_submitted.pk}/", {"op": "document"})
+        partner.post(f"/mdf/claims/{m.claim_submitted.pk}/documents/", {})
     )

@@ -13,7 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from mdf import services, tasks
-from mdf.models import REQUEST_TRANSITIONS, FundRequest, RequestStatus
+from mdf.models import FundRequest, RequestStatus
+from mdf.states import REQUEST_TRANSITIONS
 from prm.errors import DomainError, PermissionDenied
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
@@ -45,7 +46,7 @@ def run_tasks_now(monkeypatch):
     def dispatch_now(task, *, tenant=None, countdown=None, **kwargs):
         transaction.on_commit(lambda: task(tenant_id=tenant.pk, **kwargs))
 
-    monkeypatch.setattr(services, "dispatch", dispatch_now)
+    monkeypatch.setattr(services.common, "dispatch", dispatch_now)
 
 
 @pytest.mark.parametrize(

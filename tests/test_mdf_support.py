@@ -147,6 +147,32 @@ def mdf_objects(world) -> SimpleNamespace:
     return objs
 
 
+def mdf_second_approval(world):
+    """Once per world: a claim waiting for a second approval, approved first by the channel
+    manager (so the world's admin may give the second one)."""
+    existing = getattr(world, "_mdf_second", None)
+    if existing is not None:
+        return existing
+    from mdf import services
+    from mdf.models import Program
+
+    m = mdf_objects(world)
+    pa, cm = world.partner_admin, world.channel_manager
+    with tenant_context(world.tenant):
+        program = m.program
+        req = services.request_submit(
+            program=program, by=pa, **request_fields(program, title="Customer dinner")
+        )
+        req = services.request_approve(request=req, by=cm)
+        claim = services.claim_submit(request=req, by=pa, **claim_fields(req))
+        Program.objects.filter(pk=program.pk).update(second_approval_threshold=Decimal("500"))
+        claim = services.claim_approve(claim=claim, by=cm)
+        Program.objects.filter(pk=program.pk).update(second_approval_threshold=None)
+    assert claim.status == "second_approval"
+    world._mdf_second = claim
+    return claim
+
+
 def make_deal(world, *, status, amount=None, won_amount=None, closed_at=None, code="", **kw):
     """A deal row as deal registration would leave it (created directly for MDF tests)."""
     from dealreg.models import Deal

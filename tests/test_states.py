@@ -74,3 +74,22 @@ def test_undeclared_system_moves_are_refused():
 def test_an_action_cannot_be_declared_twice():
     with pytest.raises(ValueError):
         StateMachine(actions=[action("a", "A", ["x"], "y"), action("a", "A", ["y"], "z")])
+
+
+def test_a_refused_condition_explains_itself():
+    machine = StateMachine(
+        actions=[
+            action(
+                "cancel",
+                "Cancel",
+                ["approved"],
+                "cancelled",
+                when=lambda o, _m: not o.has_claim,
+                refusal="It has a claim.",
+            )
+        ]
+    )
+    with pytest.raises(ActionNotAllowed, match="It has a claim."):
+        machine.check(thing("approved", has_claim=True), OWNER, "cancel")
+    with pytest.raises(ActionNotAllowed, match="while the item is"):
+        machine.check(thing("draft"), OWNER, "cancel")
