@@ -41,7 +41,6 @@ from training.services.hooks import (
     on_partner_status_changed,
 )
 from training.services.learning import (
-    ONBOARDING_COURSE_STEP,
     enrol_matching,
     enrollment_create,
     enrollment_restart,
@@ -57,7 +56,6 @@ __all__ = [
     "CODE_CHARS",
     "COURSE_FIELDS",
     "LESSON_TAGS",
-    "ONBOARDING_COURSE_STEP",
     "attempt_start",
     "attempt_submit",
     "certificates_sweep",

@@ -35,9 +35,8 @@ from training.models import (
 from training.services._base import _mail_after_commit, _require, _require_member
 from training.services.certificates import certifications_check
 
-# onboarding's StepKind.COMPLETE_COURSE (kept for callers; training does not import
-# onboarding: a completed course emits `course.completed`, and onboarding subscribes).
-ONBOARDING_COURSE_STEP = "complete_course"
+# A completed course emits `course.completed`; onboarding subscribes (training never imports
+# onboarding).
 
 
 # --- Enrolment ----------------------------------------------------------------------------
