@@ -4,7 +4,8 @@ tenant (and per step), never a query per partner:
 - `activity_record`: the audit trail -> portal activity per member per day;
 - `health_compute`: one query gathers every partner's figures, the pure scorer in
   analytics.rules explains them, one COPY and one upsert store the day's snapshots, one
-  statement copies the scores into PartnerMetrics (tier evaluation reads them there), and
+  statement copies the scores into PartnerMetrics through partners.services.metrics_upsert
+  (the table's one writer; tier evaluation reads the scores there), and
   at-risk episodes are opened/closed in bulk; each new episode queues one notification;
 - `rollups_compute`: attribution and ROPI per (partner, quarter), one INSERT ... SELECT.
 
@@ -39,6 +40,7 @@ from dealreg.models import Deal, DealInfluencer, RulesVersion
 from mdf.models import ExchangeRate, FundRequest, LedgerEntry
 from mdf.models import Program as MdfProgram
 from onboarding.models import Workflow, WorkflowStep
+from partners import services as partner_services
 from partners.models import Partner, PartnerMetrics, Tier, TierChange
 from prm.audit import log_action
 from prm.errors import DomainError
@@ -219,13 +221,9 @@ def health_figures(*, tenant, today: datetime.date) -> dict[int, rules.Figures]:
     }
 
 
-METRICS_SQL = """
-INSERT INTO {metrics} (tenant_id, partner_id, won_revenue_12m, won_deals_12m,
-                       certified_people, health_score, updated_at)
-SELECT s.tenant_id, s.partner_id, 0, 0, 0, s.score, now()
-FROM {snapshot} s WHERE s.tenant_id = %(t)s AND s.day = %(day)s
-ON CONFLICT (tenant_id, partner_id) DO UPDATE
-SET health_score = EXCLUDED.health_score, updated_at = EXCLUDED.updated_at
+# The day's scores, handed to partners.services.metrics_upsert (PartnerMetrics' one writer).
+METRICS_SOURCE_SQL = """
+SELECT s.partner_id, s.score FROM {snapshot} s WHERE s.tenant_id = %(t)s AND s.day = %(day)s
 """
 
 
@@ -304,8 +302,12 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
             for row in rows():
                 copy.write_row(row)
         raw.execute(SNAPSHOT_UPSERT_SQL.format(**T), {"t": tenant.pk, "day": today, "now": now})
-    with connection.cursor() as cur:
-        cur.execute(METRICS_SQL.format(**T), {"t": tenant.pk, "day": today})
+    partner_services.metrics_upsert(
+        tenant=tenant,
+        columns=["health_score"],
+        source_sql=METRICS_SOURCE_SQL.format(**T),
+        params={"t": tenant.pk, "day": today},
+    )
     _episodes_update(tenant=tenant, today=today, at_risk_snapshots=at_risk_snapshots, notify=notify)
     return scored
 

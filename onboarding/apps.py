@@ -7,11 +7,7 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Onboarding"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from partners.models import Partner
-        from partners.services import STATUS_CHANGE_HOOKS
-        from prm import context_processors, roles
+        from prm import context_processors, events, roles
         from prm.roles import Role
 
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -41,22 +37,8 @@ class OnboardingConfig(AppConfig):
 
         from onboarding import services
 
-        if services.on_partner_status_change not in STATUS_CHANGE_HOOKS:
-            STATUS_CHANGE_HOOKS.append(services.on_partner_status_change)
-        post_save.connect(_partner_saved, sender=Partner, dispatch_uid="onboarding.partner_saved")
-
-
-def _partner_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    """A completed company profile completes the partner's complete_profile step. (A signal,
-    because partner profiles are written by the partners app, which knows nothing of
-    onboarding.)"""
-    if raw or created:
-        return
-    from django_scopes import get_scope
-
-    scope = get_scope()
-    if not scope.get("_enabled") or scope.get("tenant") is None:
-        return  # outside a tenant (migrations, operators): nothing of ours to update
-    from onboarding.services import on_partner_saved
-
-    on_partner_saved(instance, update_fields)
+        # Reactions to other apps (prm.events; run inside the emitting transaction).
+        events.subscribe("partner.status_changed", services.on_partner_status_changed)
+        events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
+        events.subscribe("partner.first_deal_recorded", services.on_first_deal_recorded)
+        events.subscribe("course.completed", services.on_course_completed)

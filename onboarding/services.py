@@ -1,7 +1,8 @@
 """Writes for applications, onboarding workflows and agreements.
 
 Every function is keyword-only (except `step_complete_for_event`, whose published signature
-other apps call), runs inside the caller's tenant context, validates before writing, locks
+deal registration still calls, and the `on_*` event subscribers, which take one
+`prm.events.Event`), runs inside the caller's tenant context, validates before writing, locks
 the row it moves, audits, and sends e-mail only after the transaction commits. Multi-step
 writes run in their own savepoint, so a refusal half-way leaves nothing behind even when the
 caller (a view) catches the error and carries on.
@@ -759,11 +760,12 @@ def _check_completion(workflow: Workflow) -> None:
 def step_complete_for_event(
     partner: Partner, kind: str, ref: str | None = None, *, by: Member | None = None
 ) -> list[WorkflowStep]:
-    """Record that `kind` happened for `partner` (other apps call this: the training app with
-    kind='complete_course' and the course reference, deal registration with
-    kind='register_first_deal'). Completes the matching open steps of the partner's running
-    workflow; a course step with a reference needs that reference, one without takes any.
-    Idempotent: a repeat finds nothing open. Returns the steps it completed."""
+    """Record that `kind` happened for `partner` (the event subscribers below call this;
+    deal registration still calls it directly with kind='register_first_deal' until it calls
+    partners.services.partner_first_deal_record instead; then the first_deal_at write below,
+    which belongs to the partners app, goes). Completes the matching open steps of the
+    partner's running workflow; a course step with a reference needs that reference, one
+    without takes any. Idempotent: a repeat finds nothing open. Returns the steps it completed."""
     if kind not in StepKind.values or kind == StepKind.UPLOAD_DOCUMENT:
         raise DomainError(_("Unknown onboarding event."), field="kind")
     if kind == StepKind.REGISTER_FIRST_DEAL:
@@ -852,19 +854,25 @@ def step_upload_document(*, step: WorkflowStep, by: Member, upload) -> WorkflowS
     return step
 
 
-def on_partner_status_change(partner: Partner, old: str, new: str) -> None:
-    """partners.services.STATUS_CHANGE_HOOKS: a partner moved to onboarding by hand gets its
-    workflow too; an offboarded partner's onboarding stops."""
-    if new == PartnerStatus.ONBOARDING:
+# --- Reactions to other apps' events (subscribed in onboarding.apps) ----------------------
+
+
+def on_partner_status_changed(event: events.Event) -> None:
+    """partner.status_changed: a partner moved to onboarding by hand gets its workflow too;
+    an offboarded partner's onboarding stops."""
+    partner = event.subject
+    if event.payload["status"] == PartnerStatus.ONBOARDING:
         workflow_start(partner=partner)
-    elif new == PartnerStatus.OFFBOARDED:
+    elif event.payload["status"] == PartnerStatus.OFFBOARDED:
         workflow_cancel(partner=partner)
 
 
-def on_partner_saved(partner: Partner, update_fields) -> None:
-    """A saved partner whose profile is now complete completes its complete_profile step."""
-    if update_fields is not None and not set(update_fields) & set(PROFILE_FIELDS):
+def on_partner_profile_updated(event: events.Event) -> None:
+    """partner.profile_updated: a profile that is now complete completes the partner's
+    complete_profile step."""
+    if not set(event.payload["fields"]) & set(PROFILE_FIELDS):
         return
+    partner = Partner.objects.get(pk=event.payload["partner_id"])
     if not profile_is_complete(partner):
         return
     open_step = WorkflowStep.objects.filter(
@@ -875,6 +883,23 @@ def on_partner_saved(partner: Partner, update_fields) -> None:
     ).exists()
     if open_step:
         step_complete_for_event(partner, StepKind.COMPLETE_PROFILE)
+
+
+def on_first_deal_recorded(event: events.Event) -> None:
+    """partner.first_deal_recorded: completes the register_first_deal step."""
+    partner = Partner.objects.get(pk=event.payload["partner_id"])
+    step_complete_for_event(partner, StepKind.REGISTER_FIRST_DEAL, str(event.payload["deal_id"]))
+
+
+def on_course_completed(event: events.Event) -> None:
+    """course.completed: completes the partner's matching course step (a step names its course
+    by id or by code)."""
+    if not event.payload["partner_id"]:
+        return
+    member = Member.objects.get(pk=event.payload["member_id"])
+    partner = Partner.objects.get(pk=event.payload["partner_id"])
+    for ref in (str(event.payload["course_id"]), event.payload["course_code"]):
+        step_complete_for_event(partner, StepKind.COMPLETE_COURSE, ref, by=member)
 
 
 # --- Welcome and reminders ----------------------------------------------------------------

@@ -1,10 +1,15 @@
-"""Writes for partners, the catalogue, tiers and program settings."""
+"""Writes for partners, the catalogue, tiers, program settings and partner metrics.
+
+Other apps react to partner changes through events (prm.events), never by being called from
+here: partner_transition emits `partner.status_changed`, partner_update emits
+`partner.profile_updated`, partner_first_deal_record emits `partner.first_deal_recorded`.
+PartnerMetrics has one writer, `metrics_upsert` (see the note above it)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +21,7 @@ from partners.models import (
     DomainProposalStatus,
     Partner,
     PartnerDomain,
+    PartnerMetrics,
     PartnerProduct,
     PartnerSpecialty,
     PartnerStatus,
@@ -36,8 +42,6 @@ STAFF_FIELDS = ["owner", "allow_any_email_domain"]
 # Hooks for what an offboarded partner leaves open (deals, MDF requests...). Each app that owns
 # such work appends a callable (partner) -> list of {"kind", "label", "url"}.
 OPEN_ITEM_PROVIDERS: list[Callable[[Partner], list[dict]]] = []
-# Called with (partner, old_status, new_status) after a status change commits its row.
-STATUS_CHANGE_HOOKS: list[Callable[[Partner, str, str], None]] = []
 
 
 def _check_staff(by: Member | None) -> None:
@@ -117,6 +121,11 @@ def partner_update(*, partner: Partner, by: Member, **changes) -> Partner:
         except IntegrityError:
             raise DomainError(_("A partner with this name already exists."), field="name")
         log_action("partner.updated", obj=partner, before=b, after=a)
+        events.emit(
+            "partner.profile_updated",
+            {"partner_id": partner.pk, "fields": sorted(a)},
+            tenant=partner.tenant_id,
+        )
     if "specialties" in changes:
         _set_links(partner, PartnerSpecialty, "specialty", changes["specialties"], "specialties")
     if "products" in changes:
@@ -293,7 +302,6 @@ def partner_transition(
         before={"status": old},
         after={"status": to, "reason": reason},
     )
-    events.emit("partner.status_changed", partner, previous_status=old)
     if to == PartnerStatus.OFFBOARDED:
         members = Member.objects.filter(partner=partner, is_active=True)
         ids = list(members.values_list("pk", flat=True))
@@ -301,8 +309,8 @@ def partner_transition(
         ApiKey.objects.filter(member_id__in=ids, revoked_at__isnull=True).update(revoked_at=now)
         if ids:
             log_action("partner.members_deactivated", obj=partner, after={"members": ids})
-    for hook in STATUS_CHANGE_HOOKS:
-        hook(partner, old, to)
+    # After the consequences above, so subscribers (onboarding, training) see them.
+    events.emit("partner.status_changed", partner, previous_status=old)
     return partner
 
 
@@ -539,3 +547,70 @@ def partner_set_tier(*, partner: Partner, by: Member, tier: Tier | None, reason:
     )
     events.emit("partner.tier_changed", partner, previous_tier_id=old)
     return partner
+
+
+@transaction.atomic
+def partner_first_deal_record(*, partner: Partner, deal_id: int, at=None) -> bool:
+    """Record the partner's first submitted deal (deal registration calls this on submit).
+    Only the first call for a partner writes: it sets `first_deal_at`, audits, and emits
+    `partner.first_deal_recorded` (onboarding completes its register-first-deal step).
+    Returns whether this was the first deal."""
+    at = at or timezone.now()
+    if not Partner.objects.filter(pk=partner.pk, first_deal_at__isnull=True).update(
+        first_deal_at=at
+    ):
+        return False
+    partner.first_deal_at = at
+    log_action(
+        "partner.first_deal_recorded",
+        obj=partner,
+        before={"first_deal_at": None},
+        after={"first_deal_at": at, "deal": deal_id},
+    )
+    events.emit(
+        "partner.first_deal_recorded",
+        {"partner_id": partner.pk, "deal_id": deal_id},
+        tenant=partner.tenant_id,
+    )
+    return True
+
+
+# --- Partner metrics ------------------------------------------------------------------------
+# partners_partnermetrics has one writer: metrics_upsert. The partners app owns the table (tier
+# evaluation reads it) but not the facts: each figure is computed by the app that owns its
+# facts, which lies above partners (dealreg: won revenue and deals; training: certified
+# people; analytics: health score). Those apps hand their set-based computation over as a
+# SELECT, and this function stores it in one INSERT ... ON CONFLICT, touching only the columns
+# that source supplies. So no app writes another app's table, and no per-partner round trips.
+
+METRICS_COLUMNS = {
+    # column -> value for a partner's first row when the source does not supply it
+    "won_revenue_12m": "0",
+    "won_deals_12m": "0",
+    "certified_people": "0",
+    "health_score": "NULL",
+}
+
+
+@transaction.atomic
+def metrics_upsert(*, tenant, columns: Iterable[str], source_sql: str, params: dict) -> None:
+    """Store figures for many partners at once. `source_sql` is a SELECT (code, never user
+    input) returning `partner_id` followed by `columns` in that order, with `%(name)s`
+    placeholders for `params`; rows of other tenants' partners are ignored. Columns not in
+    `columns` keep their value (or start at their default for a new row)."""
+    columns = list(columns)
+    unknown = set(columns) - set(METRICS_COLUMNS)
+    if not columns or unknown:
+        raise ValueError(f"metrics_upsert: unknown or no columns {sorted(unknown)}")
+    metrics, partners = PartnerMetrics._meta.db_table, Partner._meta.db_table
+    values = [f"src.{c}" if c in columns else d for c, d in METRICS_COLUMNS.items()]
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns)
+    sql = f"""
+        INSERT INTO {metrics} (tenant_id, partner_id, {", ".join(METRICS_COLUMNS)}, updated_at)
+        SELECT p.tenant_id, p.id, {", ".join(values)}, now()
+        FROM ({source_sql}) AS src (partner_id, {", ".join(columns)})
+        JOIN {partners} p ON p.id = src.partner_id AND p.tenant_id = %(metrics_tenant)s
+        ON CONFLICT (tenant_id, partner_id) DO UPDATE SET {updates}, updated_at = now()
+    """  # noqa: S608 - identifiers come from model metadata and METRICS_COLUMNS
+    with connection.cursor() as cur:
+        cur.execute(sql, {**params, "metrics_tenant": getattr(tenant, "pk", tenant)})

@@ -1,12 +1,37 @@
-"""Domain events: the catalogue, and `emit()`, which writes one row to the outbox.
+"""Domain events: the one catalogue, and `emit()`, the one way an app reacts to another.
 
-Services call `emit()` inside their own transaction, next to `log_action()`, so the event
-commits or rolls back with the change that caused it. Nothing talks to Redis here: the relay
-(`prm.webhooks.relay`, run by Celery beat every 10 s) picks committed rows up, so an event is
-never lost when the broker or every worker is down at commit time.
+A service that changes something other apps may care about calls
+`events.emit(event_type, payload_or_instance, **extra)` inside its own transaction, next to
+`log_action()`. `emit()` does two things:
+
+1. It runs the in-process subscribers of that event type, synchronously, in the caller's
+   transaction and tenant context. Apps register them in `AppConfig.ready()` with
+   `events.subscribe("partner.status_changed", handler)`; a handler takes one `Event`
+   (type, tenant_id, payload, subject). Because it runs inside the emitting transaction, a
+   reaction (completing an onboarding step, enrolling people) commits or rolls back with the
+   change that caused it, and an exception in a handler aborts the whole change. Handlers
+   must therefore be quick and touch only their own app's rows (through their own services);
+   slow work is queued with `prm.tasks.dispatch` / `transaction.on_commit`.
+2. For a public event (`EVENTS`: webhooks and notifications) it writes one row to the outbox.
+   Nothing talks to Redis here: the relay (`prm.webhooks.relay`, run by Celery beat every
+   10 s) picks committed rows up, so an event is never lost when the broker or every worker
+   is down at commit time.
+
+The catalogue has two parts, and every event type is declared exactly once:
+
+- `EVENTS`: public events (outbox, webhooks, notifications; listed in docs/webhooks.md).
+  Their payload is `payload_of(instance)` (see `PAYLOADS`) plus the emitter's extra keys.
+- `INTERNAL_EVENTS`: in-process only, never written to the outbox, never offered to webhook
+  endpoints. Each declares its payload keys; `emit()` refuses a payload missing one.
+
+Unknown event types raise (in `emit()` and in `subscribe()`), so a typo cannot create an
+event nobody hears. Dependencies point one way (prm <- partners <- onboarding, training,
+dealreg, mdf <- analytics): a lower app never imports a higher one; it emits, and the higher
+app subscribes. No model `post_save` receivers are used for business reactions.
 
 Set-based services (deal expiry, tier evaluation) insert into `prm_outboxevent` with
-INSERT ... SELECT instead; `event_id` and `created_at` have database defaults for them.
+INSERT ... SELECT instead (`outbox_sql`); `event_id` and `created_at` have database defaults.
+Such set-based events run no in-process subscribers.
 
 Payloads carry ids and the facts a receiver needs (status, amounts as strings with their
 currency, ISO 8601 dates); `partner_id` names the partner the event concerns, which is how
@@ -16,6 +41,8 @@ notifications find their recipients.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -48,6 +75,22 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "application.received": ("applications", "staff", _("Partner application received")),
 }
 EVENT_TYPES = tuple(EVENTS)
+
+# Internal event type -> the payload keys its emitter must supply (the emitting service).
+INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
+    # partners.services.partner_update; `fields`: the changed field names.
+    "partner.profile_updated": ("partner_id", "fields"),
+    # partners.services.partner_first_deal_record (the first deal a partner submitted).
+    "partner.first_deal_recorded": ("partner_id", "deal_id"),
+    # prm.services.member_add (new or re-joining person; also a move to another partner).
+    "member.joined": ("member_id", "partner_id", "role", "previous_partner_id"),
+    # prm.services.member_change_role / member_set_active; `fields`: the changed fields.
+    "member.changed": ("member_id", "partner_id", "fields"),
+    # training.services.learning (a course's requirements met for the first time this cycle).
+    "course.completed": ("enrollment_id", "course_id", "course_code", "member_id", "partner_id"),
+    # dealreg.services.rules_publish (a new version of the rules of engagement).
+    "rules.published": ("rules_version_id", "version"),
+}
 
 GROUPS: dict[str, Any] = {
     "deals": _("Deal registrations"),
@@ -156,26 +199,70 @@ def payload_of(obj) -> dict:
     return out
 
 
+@dataclass(frozen=True)
+class Event:
+    """What a subscriber receives. `payload` is the JSON-ready payload (ids, not objects);
+    `subject` is the model instance the emitter passed (None when it passed a dict)."""
+
+    type: str
+    tenant_id: int | None
+    payload: dict
+    subject: Any = field(default=None, compare=False)
+
+
+Handler = Callable[[Event], None]
+_SUBSCRIBERS: dict[str, list[Handler]] = {}
+
+
+def _check_known(event_type: str) -> None:
+    if event_type not in EVENTS and event_type not in INTERNAL_EVENTS:
+        raise ValueError(
+            f"unknown event type {event_type!r}; add it to prm.events.EVENTS (public) or "
+            "prm.events.INTERNAL_EVENTS (in-process only)"
+        )
+
+
+def subscribe(event_type: str, handler: Handler) -> None:
+    """Run `handler(event)` whenever `event_type` is emitted (call from AppConfig.ready();
+    registering the same handler twice keeps one)."""
+    _check_known(event_type)
+    handlers = _SUBSCRIBERS.setdefault(event_type, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def subscribers(event_type: str) -> tuple[Handler, ...]:
+    return tuple(_SUBSCRIBERS.get(event_type, ()))
+
+
 def emit(event_type: str, payload, tenant=None, **extra) -> None:
-    """Write one event to the outbox in the caller's transaction.
+    """Publish one event in the caller's transaction: run its subscribers, and write it to
+    the outbox when it is public.
 
     `payload` is a dict or a model instance (then `payload_of()` builds it and the tenant is
     the instance's); `extra` keys are added to it. Precondition: inside
-    `tenant_context(tenant)` (RLS refuses rows of another tenant). Unknown event types raise,
-    so a typo cannot silently create an event nobody subscribes to.
+    `tenant_context(tenant)` (RLS refuses rows of another tenant). Unknown event types, and
+    internal events missing a declared payload key, raise.
     """
     from prm.models import OutboxEvent
 
-    if event_type not in EVENTS:
-        raise ValueError(f"unknown event type {event_type!r}; add it to prm.events.EVENTS")
+    _check_known(event_type)
+    subject = None
     if not isinstance(payload, dict):
+        subject = payload
         tenant = tenant if tenant is not None else payload.tenant_id
         payload = payload_of(payload)
     tenant_id = getattr(tenant, "pk", tenant)
-    OutboxEvent.objects.create(
-        tenant_id=tenant_id, event_type=event_type, payload=jsonable({**payload, **extra})
-    )
-    transaction.on_commit(lambda: _kick(tenant_id))
+    data = jsonable({**payload, **extra})
+    missing = set(INTERNAL_EVENTS.get(event_type, ())) - set(data)
+    if missing:
+        raise ValueError(f"{event_type} needs payload keys {sorted(missing)}")
+    if event_type in EVENTS:
+        OutboxEvent.objects.create(tenant_id=tenant_id, event_type=event_type, payload=data)
+        transaction.on_commit(lambda: _kick(tenant_id))
+    event = Event(type=event_type, tenant_id=tenant_id, payload=data, subject=subject)
+    for handler in subscribers(event_type):
+        handler(event)
 
 
 def _kick(tenant_id: int) -> None:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from partners.models import Partner
+from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.hosts import (  # noqa: F401  (custom domains live in prm.hosts)
@@ -105,7 +106,9 @@ def member_add(
             field="partner",
         )
     member = Member.objects.filter(user=user).first()
+    previous_partner_id = None
     if member is not None:
+        previous_partner_id = member.partner_id
         before = snapshot(member, ["role", "partner", "is_active"])
         member.role, member.partner, member.is_active = role, partner, True
         member.deactivated_at = None
@@ -113,17 +116,27 @@ def member_add(
         b, a = diff(before, snapshot(member, ["role", "partner", "is_active"]))
         if a:
             log_action("member.updated", tenant=tenant, obj=member, before=b, after=a)
-        return member
-    member = Member.objects.create(
-        tenant=tenant, user=user, role=role, partner=partner, title=title
-    )
-    log_action(
-        "member.added",
-        tenant=tenant,
-        obj=member,
-        after={"user": user.email, "role": role, "partner": partner.pk if partner else None},
-    )
+    else:
+        member = Member.objects.create(
+            tenant=tenant, user=user, role=role, partner=partner, title=title
+        )
+        log_action(
+            "member.added",
+            tenant=tenant,
+            obj=member,
+            after={"user": user.email, "role": role, "partner": partner.pk if partner else None},
+        )
+    _member_event("member.joined", member, role=role, previous_partner_id=previous_partner_id)
     return member
+
+
+def _member_event(event_type: str, member: Member, **extra) -> None:
+    """Tell other apps (training enrols people) that a membership started or changed."""
+    events.emit(
+        event_type,
+        {"member_id": member.pk, "partner_id": member.partner_id, **extra},
+        tenant=member.tenant_id,
+    )
 
 
 @transaction.atomic
@@ -285,6 +298,7 @@ def member_change_role(*, by: Member, member: Member, role: str) -> Member:
     member.role = role
     member.save(update_fields=["role"])
     log_action("member.role_changed", obj=member, before={"role": before}, after={"role": role})
+    _member_event("member.changed", member, fields=["role"])
     return member
 
 
@@ -297,6 +311,7 @@ def member_set_active(*, by: Member, member: Member, active: bool) -> Member:
     member.is_active = active
     member.deactivated_at = None if active else timezone.now()
     member.save(update_fields=["is_active", "deactivated_at"])
+    _member_event("member.changed", member, fields=["is_active"])
     if not active:
         # Keys act as the member, so they stop with it.
         ApiKey.objects.filter(member=member, revoked_at__isnull=True).update(

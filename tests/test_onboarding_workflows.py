@@ -281,6 +281,20 @@ def test_the_first_deal_event_records_first_deal_at_once(world, onboarding_partn
     assert "register_first_deal" in done_kinds(world)
 
 
+def test_the_partners_first_deal_event_completes_the_step_once(world, onboarding_partner):
+    """partners.services.partner_first_deal_record emits partner.first_deal_recorded, which
+    onboarding subscribes to (deal registration calls it; onboarding is not called)."""
+    with time_machine.travel(T0 + datetime.timedelta(days=40), tick=False):
+        with tenant_context(world.tenant):
+            assert partner_services.partner_first_deal_record(partner=world.partner, deal_id=7)
+    with tenant_context(world.tenant):
+        assert not partner_services.partner_first_deal_record(partner=world.partner, deal_id=8)
+        step = WorkflowStep.objects.get(workflow__partner=world.partner, kind="register_first_deal")
+        assert step.completed_at is not None and step.completed_via == "event"
+        assert AuditEvent.objects.filter(action="partner.first_deal_recorded").count() == 1
+    assert reload(world.partner).first_deal_at == T0 + datetime.timedelta(days=40)
+
+
 def test_the_first_deal_is_recorded_even_without_a_workflow(world):
     with tenant_context(world.tenant):
         assert services.step_complete_for_event(world.partner, "register_first_deal") == []

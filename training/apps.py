@@ -7,11 +7,7 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
-        from partners.models import Partner
-        from partners.services import STATUS_CHANGE_HOOKS
-        from prm import context_processors, roles
+        from prm import context_processors, events, roles
         from prm.roles import Role
 
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
@@ -35,41 +31,11 @@ class TrainingConfig(AppConfig):
                 (74, _("Training"), "training-admin-courses", "training.manage"),
             ]
         )
-        _connect(post_save, Partner, STATUS_CHANGE_HOOKS)
 
+        from training import services
 
-def _connect(post_save, partner_model, status_change_hooks) -> None:
-    """Training hooks: enrolment on partner activation, partner type change and a new
-    member."""
-    from prm.models import Member
-    from training import services
-
-    if services.on_partner_status_change not in status_change_hooks:
-        status_change_hooks.append(services.on_partner_status_change)
-    post_save.connect(
-        _training_partner_saved, sender=partner_model, dispatch_uid="training.partner_saved"
-    )
-    post_save.connect(_training_member_saved, sender=Member, dispatch_uid="training.member_saved")
-
-
-def _in_tenant() -> bool:
-    from django_scopes import get_scope
-
-    scope = get_scope()
-    return bool(scope.get("_enabled")) and scope.get("tenant") is not None
-
-
-def _training_partner_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    if raw or created or not _in_tenant():
-        return
-    from training.services import on_partner_saved
-
-    on_partner_saved(instance, update_fields)
-
-
-def _training_member_saved(sender, instance, created, update_fields=None, raw=False, **kwargs):
-    if raw or not _in_tenant():
-        return
-    from training.services import on_member_saved
-
-    on_member_saved(instance, created=created, update_fields=update_fields)
+        # Reactions to other apps (prm.events; run inside the emitting transaction).
+        events.subscribe("partner.status_changed", services.on_partner_status_changed)
+        events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
+        events.subscribe("member.joined", services.on_member_joined_or_changed)
+        events.subscribe("member.changed", services.on_member_joined_or_changed)

@@ -11,10 +11,11 @@ from onboarding import services as onboarding_services
 from onboarding.models import WorkflowStep
 from partners import services as partner_services
 from partners.models import Partner
+from prm import services as prm_services
 from prm.errors import DomainError, PermissionDenied
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import MemberFactory
+from tests.factories import UserFactory
 from tests.onboarding_helpers import make_template
 from tests.training.helpers import (
     PDF,
@@ -89,7 +90,10 @@ def test_a_path_enrols_only_its_role_and_partner_type(world):
 
 def test_a_person_joining_an_active_partner_is_enrolled(world):
     make_path(world, [make_course(world)])
-    newcomer = MemberFactory(tenant=world.tenant, role="partner_user", partner=world.partner)
+    with tenant_context(world.tenant):
+        newcomer = prm_services.member_add(
+            tenant=world.tenant, user=UserFactory(), role="partner_user", partner=world.partner
+        )
     assert enrolled_courses(world, newcomer) == {"SALES-101"}
 
 

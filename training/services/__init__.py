@@ -1,9 +1,10 @@
 """Writes for training and certification, by sub-area: content (courses, lessons, questions,
 paths, certifications), learning (enrolment and progress), quizzes, certificates, and the
-hooks other apps call. Import from here (`from training import services`).
+reactions to other apps' events (hooks: prm.events subscribers, registered in
+training.apps). Import from here (`from training import services`).
 
-Every function is keyword-only (except the partner hooks, whose signatures the partners and
-prm apps call), runs inside the caller's tenant context, validates before writing, locks the
+Every function is keyword-only (except the event subscribers, which take one
+prm.events.Event), runs inside the caller's tenant context, validates before writing, locks the
 row it moves, audits with log_action, and sends e-mail only after the transaction commits.
 
 `by=None` means the system (hooks, the expiry sweep); members need the capability.
@@ -35,12 +36,11 @@ from training.services.content import (
     question_save,
 )
 from training.services.hooks import (
-    on_member_saved,
-    on_partner_saved,
-    on_partner_status_change,
+    on_member_joined_or_changed,
+    on_partner_profile_updated,
+    on_partner_status_changed,
 )
 from training.services.learning import (
-    ONBOARDING_COURSE_STEP,
     enrol_matching,
     enrollment_create,
     enrollment_restart,
@@ -56,7 +56,6 @@ __all__ = [
     "CODE_CHARS",
     "COURSE_FIELDS",
     "LESSON_TAGS",
-    "ONBOARDING_COURSE_STEP",
     "attempt_start",
     "attempt_submit",
     "certificates_sweep",
@@ -74,9 +73,9 @@ __all__ = [
     "lesson_remove_file",
     "lesson_save",
     "metrics_refresh_certified",
-    "on_member_saved",
-    "on_partner_saved",
-    "on_partner_status_change",
+    "on_member_joined_or_changed",
+    "on_partner_profile_updated",
+    "on_partner_status_changed",
     "path_delete",
     "path_save",
     "question_delete",

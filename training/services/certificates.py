@@ -6,12 +6,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.models import Partner, PartnerMetrics
+from partners import services as partner_services
+from partners.models import Partner
 from prm import events
 from prm.audit import log_action, snapshot
 from prm.errors import DomainError
@@ -150,36 +151,33 @@ def _issue(
 
 def metrics_refresh_certified(*, tenant, partner_ids: list[int] | None = None, now=None) -> None:
     """Recompute PartnerMetrics.certified_people (active people holding at least one valid
-    certificate) for the given partners (or all) with one set-based UPSERT."""
+    certificate) for the given partners (or all): one set-based SELECT, stored by the
+    partners app's metrics_upsert (the table's one writer)."""
     now = now or timezone.now()
     partners = Partner._meta.db_table
     members = Member._meta.db_table
     certificates = Certificate._meta.db_table
-    metrics = PartnerMetrics._meta.db_table
-    with connection.cursor() as cur:
-        cur.execute(
-            f"""
-            INSERT INTO {metrics} (tenant_id, partner_id, won_revenue_12m, won_deals_12m,
-                certified_people, health_score, updated_at)
-            SELECT p.tenant_id, p.id, 0, 0, COUNT(DISTINCT c.member_id), NULL, %(now)s
+    partner_services.metrics_upsert(
+        tenant=tenant,
+        columns=["certified_people"],
+        source_sql=f"""
+            SELECT p.id, COUNT(DISTINCT c.member_id)
             FROM {partners} p
             LEFT JOIN {members} m ON m.partner_id = p.id AND m.tenant_id = p.tenant_id
                  AND m.is_active
             LEFT JOIN {certificates} c ON c.member_id = m.id AND c.tenant_id = m.tenant_id
                  AND c.status = %(active)s AND c.expires_at > %(now)s
             WHERE p.tenant_id = %(tenant)s AND (%(all)s OR p.id = ANY(%(ids)s))
-            GROUP BY p.tenant_id, p.id
-            ON CONFLICT (tenant_id, partner_id) DO UPDATE
-               SET certified_people = EXCLUDED.certified_people, updated_at = EXCLUDED.updated_at
-            """,  # noqa: S608 - table names come from model metadata, values are parameters
-            {
-                "tenant": tenant.pk,
-                "now": now,
-                "active": CertificateStatus.ACTIVE,
-                "ids": partner_ids or [],
-                "all": not partner_ids,
-            },
-        )
+            GROUP BY p.id
+        """,  # noqa: S608 - table names come from model metadata, values are parameters
+        params={
+            "tenant": tenant.pk,
+            "now": now,
+            "active": CertificateStatus.ACTIVE,
+            "ids": partner_ids or [],
+            "all": not partner_ids,
+        },
+    )
 
 
 def _notify(tenant, certificate: Certificate, kind: str, now: datetime.datetime) -> bool:

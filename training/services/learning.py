@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from partners.models import Partner, PartnerStatus
+from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.i18n import lazy_format
@@ -34,10 +35,8 @@ from training.models import (
 from training.services._base import _mail_after_commit, _require, _require_member
 from training.services.certificates import certifications_check
 
-# onboarding's StepKind.COMPLETE_COURSE: a completed course completes the partner's matching
-# onboarding step through onboarding.services.step_complete_for_event (the entry point deal
-# registration calls too), imported when needed so training does not load onboarding.
-ONBOARDING_COURSE_STEP = "complete_course"
+# A completed course emits `course.completed`; onboarding subscribes (training never imports
+# onboarding).
 
 
 # --- Enrolment ----------------------------------------------------------------------------
@@ -281,8 +280,8 @@ def _course_requirements_met(enrollment: Enrollment) -> bool:
 
 
 def _maybe_complete(enrollment: Enrollment) -> None:
-    """Complete the course once its requirements are met: record the time, complete the
-    matching onboarding step (by course id and by code) and check certifications."""
+    """Complete the course once its requirements are met: record the time, emit
+    `course.completed` (onboarding completes its matching step) and check certifications."""
     if enrollment.completed_at is not None or not _course_requirements_met(enrollment):
         return
     now = timezone.now()
@@ -296,11 +295,17 @@ def _maybe_complete(enrollment: Enrollment) -> None:
         after={"course": course.pk, "cycle": enrollment.cycle, "best_score": enrollment.best_score},
     )
     member = Member.objects.select_related("user", "partner").get(pk=enrollment.member_id)
-    if member.partner_id:
-        from onboarding.services import step_complete_for_event
-
-        step_complete_for_event(member.partner, ONBOARDING_COURSE_STEP, str(course.pk), by=member)
-        step_complete_for_event(member.partner, ONBOARDING_COURSE_STEP, course.code, by=member)
+    events.emit(
+        "course.completed",
+        {
+            "enrollment_id": enrollment.pk,
+            "course_id": course.pk,
+            "course_code": course.code,
+            "member_id": member.pk,
+            "partner_id": member.partner_id,
+        },
+        tenant=enrollment.tenant_id,
+    )
     certifications_check(member=member, course=course)
 
 
