@@ -30,27 +30,7 @@ class DealStatus(models.TextChoices):
 # Statuses in which a deal holds (or claims) its customer: conflicts are checked against these.
 ACTIVE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.APPROVED)
 
-TRANSITIONS: dict[str, set[str]] = {
-    DealStatus.DRAFT: {DealStatus.SUBMITTED, DealStatus.WITHDRAWN},
-    DealStatus.SUBMITTED: {
-        DealStatus.UNDER_REVIEW,
-        DealStatus.APPROVED,
-        DealStatus.REJECTED,
-        DealStatus.WITHDRAWN,
-    },
-    DealStatus.UNDER_REVIEW: {DealStatus.APPROVED, DealStatus.REJECTED, DealStatus.WITHDRAWN},
-    DealStatus.APPROVED: {
-        DealStatus.WON,
-        DealStatus.LOST,
-        DealStatus.EXPIRED,
-        DealStatus.WITHDRAWN,
-    },
-    DealStatus.REJECTED: set(),
-    DealStatus.WON: set(),
-    DealStatus.LOST: set(),
-    DealStatus.EXPIRED: set(),
-    DealStatus.WITHDRAWN: set(),
-}
+# The moves between statuses are declared once, with who may make them, in dealreg/states.py.
 
 
 class DealType(models.TextChoices):
