@@ -30,6 +30,15 @@ class DealStatus(models.TextChoices):
 # Statuses in which a deal holds (or claims) its customer: conflicts are checked against these.
 ACTIVE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.APPROVED)
 
+STATUS_TONES = {
+    DealStatus.APPROVED: "ok",
+    DealStatus.WON: "ok",
+    DealStatus.REJECTED: "bad",
+    DealStatus.LOST: "bad",
+    DealStatus.SUBMITTED: "warn",
+    DealStatus.UNDER_REVIEW: "warn",
+}
+
 # The moves between statuses are declared once, with who may make them, in dealreg/states.py.
 
 
@@ -257,6 +266,30 @@ class Deal(TenantModel):
     @property
     def number(self) -> str:
         return f"DR-{self.pk}" if self.pk else "DR-new"
+
+    # What pages say about a status (never what may happen next: see dealreg/states.py).
+    @property
+    def tone(self) -> str:
+        """The status badge's colour class."""
+        return STATUS_TONES.get(self.status, "off")
+
+    @property
+    def awaiting_rules(self) -> bool:
+        """Submitted: the rules engine is deciding it (the page polls for the outcome)."""
+        return self.status == DealStatus.SUBMITTED
+
+    @property
+    def is_protected(self) -> bool:
+        return self.status == DealStatus.APPROVED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == DealStatus.REJECTED
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a decision (by the rules or a person)."""
+        return self.status in (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW)
 
 
 class DealNameKey(TenantModel):

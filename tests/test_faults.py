@@ -165,7 +165,7 @@ def _deal_data(n: int) -> dict:
 
 def _form(n: int) -> dict:
     """The same deal as the portal's form posts it."""
-    data = {**_deal_data(n), "op": "submit"}
+    data = {**_deal_data(n), "submit": "1"}
     return {k: str(v) for k, v in data.items()}
 
 
