@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
-from dealreg.states import LEAD, LEAD_OFFER
+from dealreg.states import LEAD, LEAD_OFFER, require_may
 from partners.domains import normalise_company_name, registrable_domain
 from prm import events
 from prm.audit import log_action
@@ -193,7 +193,7 @@ def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
     """Offer the lead to the best-fit partner not yet tried, or mark it unassigned."""
     from dealreg.services import current_rules
 
-    _may(LEAD, lead, by, "route")
+    require_may(LEAD, lead, by, "route")
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD.check(lead, by, "route")
     best = recommend(lead, limit=1)
@@ -248,14 +248,9 @@ def _mail_offer(offer: LeadOffer) -> None:
     )
 
 
-def _may(machine, obj, by: Member | None, name: str) -> None:
-    if by is not None and not machine[name].may(obj, by):
-        raise PermissionDenied()
-
-
 def _check_offer(offer: LeadOffer, by: Member, name: str) -> LeadOffer:
     """Lock the offer and check `name` (accept, decline) against LEAD_OFFER."""
-    _may(LEAD_OFFER, offer, by, name)
+    require_may(LEAD_OFFER, offer, by, name)
     offer = LeadOffer.objects.select_for_update().select_related("lead").get(pk=offer.pk)
     LEAD_OFFER.check(offer, by, name)
     return offer

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dealreg.models import DealInfluencer, DealStatus, ExtensionRequest, LeadOffer, LeadStatus
+from prm.errors import PermissionDenied
 from prm.roles import PARTNER_ROLES, STAFF_ROLES
 from prm.states import StateMachine, action
 
@@ -34,6 +35,14 @@ def owns_deal(deal, member) -> bool:
 
 def owns_offer(offer, member) -> bool:
     return member.role in PARTNER_ROLES and member.partner_id == offer.partner_id
+
+
+def require_may(machine: StateMachine, obj, by, name: str) -> None:
+    """PermissionDenied (403) unless `by` may ever take `name` on `obj`: called by services
+    before they lock and validate, so a member who may never act learns nothing more. The
+    system (by=None) may; the state is checked after the lock with `machine.check`."""
+    if by is not None and not machine[name].may(obj, by):
+        raise PermissionDenied()
 
 
 def _cached(obj, name: str, compute):

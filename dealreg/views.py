@@ -49,15 +49,6 @@ def _deal_or_404(request, pk: int) -> Deal:
     return get_object_or_404(selectors.deals_visible_to(request.member), pk=pk)
 
 
-def _service_error(form, exc) -> None:
-    errors = getattr(exc, "errors", None)
-    if errors:
-        for field, message in errors.items():
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        apply_error(form, exc)
-
-
 # --- Partner and shared pages -------------------------------------------------------------
 
 
@@ -194,7 +185,7 @@ def _deal_form(request, deal: Deal | None):
                 submit=submit,
             )
         except (DomainError, ValidationError) as exc:
-            _service_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(
                 request,

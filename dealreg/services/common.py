@@ -125,12 +125,6 @@ def _lock(deal: Deal) -> Deal:
     return _locking().get(pk=deal.pk)
 
 
-def _may(machine, obj, by: Member | None, name: str) -> None:
-    """403 unless `by` may ever take `name` on `obj` (the system, by=None, may)."""
-    if by is not None and not machine[name].may(obj, by):
-        raise PermissionDenied()
-
-
 def _move(deal: Deal, to: str) -> str:
     """Set the deal's new status, refusing a move its machine (dealreg.states.DEAL) does
     not declare."""

@@ -29,14 +29,13 @@ from dealreg.services.common import (
     _lock,
     _locking,
     _mail,
-    _may,
     _move,
     _partner_emails,
     _reviewer_emails,
     _validate_for_submit,
     current_rules,
 )
-from dealreg.states import DEAL
+from dealreg.states import DEAL, require_may
 from partners.models import Partner, PartnerStatus
 from prm import events
 from prm.audit import log_action
@@ -54,7 +53,7 @@ def deal_save(
     if deal is None:
         _check_partner_member(by)
     else:
-        _may(DEAL, deal, by, "edit")
+        require_may(DEAL, deal, by, "edit")
     partner = Partner.objects.get(pk=by.partner_id)
     if deal is None:
         deal = Deal(tenant_id=by.tenant_id, partner=partner, created_by=by)
@@ -102,7 +101,7 @@ def deal_save(
 
 @transaction.atomic
 def deal_submit(*, deal: Deal, by: Member) -> Deal:
-    _may(DEAL, deal, by, "submit")
+    require_may(DEAL, deal, by, "submit")
     deal = _lock(deal)
     DEAL.check(deal, by, "submit")
     _validate_for_submit(deal)
@@ -227,7 +226,7 @@ def _store_matches(deal: Deal, rules: RulesVersion) -> list[DealMatch]:
 @transaction.atomic
 def deal_recheck(*, deal: Deal, by: Member) -> list[DealMatch]:
     """Re-run conflict detection at review time."""
-    _may(DEAL, deal, by, "recheck")
+    require_may(DEAL, deal, by, "recheck")
     deal = _lock(deal)
     DEAL.check(deal, by, "recheck")
     return _store_matches(deal, current_rules(deal.tenant))
@@ -339,7 +338,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
 
 @transaction.atomic
 def deal_approve(*, deal: Deal, by: Member, reason: str = "") -> Deal:
-    _may(DEAL, deal, by, "approve")
+    require_may(DEAL, deal, by, "approve")
     deal = _lock(deal)
     rules = current_rules(deal.tenant)
     return _approve(deal, by=by, reason=reason or _("Approved after review."), rules=rules)
@@ -347,7 +346,7 @@ def deal_approve(*, deal: Deal, by: Member, reason: str = "") -> Deal:
 
 @transaction.atomic
 def deal_reject(*, deal: Deal, by: Member, reason: str) -> Deal:
-    _may(DEAL, deal, by, "reject")
+    require_may(DEAL, deal, by, "reject")
     if not (reason or "").strip():
         raise DomainError(_("Give the partner a reason."), field="reason")
     deal = _lock(deal)
@@ -356,7 +355,7 @@ def deal_reject(*, deal: Deal, by: Member, reason: str) -> Deal:
 
 @transaction.atomic
 def deal_withdraw(*, deal: Deal, by: Member, reason: str = "") -> Deal:
-    _may(DEAL, deal, by, "withdraw")
+    require_may(DEAL, deal, by, "withdraw")
     deal = _lock(deal)
     DEAL.check(deal, by, "withdraw")
     old = _move(deal, DealStatus.WITHDRAWN)
@@ -389,7 +388,7 @@ def deal_close(
 ) -> Deal:
     """Won (final amount, close date) or lost (reason); managers, or CRM sync via the API."""
     name = "win" if won else "lose"
-    _may(DEAL, deal, by, name)
+    require_may(DEAL, deal, by, name)
     deal = _lock(deal)
     if deal.status in (DealStatus.WON, DealStatus.LOST):
         same = (deal.status == DealStatus.WON) == won

@@ -20,11 +20,10 @@ from dealreg.services.common import (
     _event,
     _lock,
     _mail,
-    _may,
     _reviewer_emails,
     current_rules,
 )
-from dealreg.states import DEAL, EXTENSION, INFLUENCER
+from dealreg.states import DEAL, EXTENSION, INFLUENCER, require_may
 from partners.models import Partner
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
@@ -36,7 +35,7 @@ from prm.roles import PARTNER_ROLES, STAFF_ROLES
 
 @transaction.atomic
 def extension_request(*, deal: Deal, by: Member, reason: str) -> ExtensionRequest:
-    _may(DEAL, deal, by, "extend")
+    require_may(DEAL, deal, by, "extend")
     deal = _lock(deal)
     DEAL.check(deal, by, "extend")
     if not (reason or "").strip():
@@ -63,7 +62,7 @@ def extension_request(*, deal: Deal, by: Member, reason: str) -> ExtensionReques
 @transaction.atomic
 def extension_decide(*, request: ExtensionRequest, by: Member, approve: bool) -> ExtensionRequest:
     name = "approve" if approve else "reject"
-    _may(EXTENSION, request, by, name)
+    require_may(EXTENSION, request, by, name)
     req = ExtensionRequest.objects.select_for_update().get(pk=request.pk)
     deal = req.deal = _lock(req.deal)
     EXTENSION.check(req, by, name)
@@ -134,7 +133,7 @@ def influencer_add(*, deal: Deal, by: Member, partner: Partner) -> DealInfluence
 @transaction.atomic
 def influencer_decide(*, influencer: DealInfluencer, by: Member, approve: bool) -> DealInfluencer:
     name = "approve" if approve else "reject"
-    _may(INFLUENCER, influencer, by, name)
+    require_may(INFLUENCER, influencer, by, name)
     influencer = DealInfluencer.objects.select_for_update().get(pk=influencer.pk)
     INFLUENCER.check(influencer, by, name)
     influencer.status = (
