@@ -169,7 +169,8 @@ def deal_response(member: Member, deal: Deal, code: int = status.HTTP_200_OK) ->
     """The deal as stored now, as `member` may see it."""
     staff = _is_staff(member)
     deal = deal_details(deals_for(member), staff=staff).get(pk=deal.pk)
-    return Response(ds.DealSerializer(deal, context={"staff": staff}).data, status=code)
+    context = {"staff": staff, "member": member}
+    return Response(ds.DealSerializer(deal, context=context).data, status=code)
 
 
 class DealFilter(django_filters.FilterSet):
@@ -248,7 +249,8 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def get_serializer_context(self):
         # The schema documents every field; a request shows staff-only data to staff only.
         staff = getattr(self, "swagger_fake_view", False) or self.staff
-        return super().get_serializer_context() | {"staff": staff}
+        member = getattr(self, "member", None)
+        return super().get_serializer_context() | {"staff": staff, "member": member}
 
     def _out(self, deal: Deal, code: int = status.HTTP_200_OK) -> Response:
         return deal_response(self.member, deal, code)

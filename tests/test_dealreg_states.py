@@ -221,3 +221,12 @@ def test_route_is_offered_only_for_a_lead_without_an_open_offer(world):
     page = portal_client(world.tenant, world.channel_manager).get("/leads/").content.decode()
     assert f"/leads/{fresh.pk}/route/" in page
     assert f"/leads/{offered.lead_id}/route/" not in page
+
+
+def test_the_api_names_the_actions_each_member_may_take(world):
+    deal = _submitted(world)
+    url = f"/api/v1/deals/{deal.pk}/"
+    staff = api_client(world.tenant, world.channel_manager).get(url).json()
+    assert staff["allowed_actions"] == ["add_influencer", "approve", "recheck", "reject"]
+    partner = api_client(world.tenant, world.partner_user).get(url).json()
+    assert partner["allowed_actions"] == ["withdraw"]
