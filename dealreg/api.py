@@ -18,6 +18,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -45,11 +46,13 @@ from dealreg.models import (
     RulesVersion,
 )
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
+from dealreg.states import DEAL, EXTENSION, INFLUENCER
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.errors import Conflict
 from prm.errors import DomainError
 from prm.errors import PermissionDenied as DomainPermissionDenied
 from prm.models import Member
+from prm.portal import require_action
 from prm.roles import STAFF_ROLES
 
 # Model fields the services name in their errors -> the input field the caller sent.
@@ -166,7 +169,8 @@ def deal_response(member: Member, deal: Deal, code: int = status.HTTP_200_OK) ->
     """The deal as stored now, as `member` may see it."""
     staff = _is_staff(member)
     deal = deal_details(deals_for(member), staff=staff).get(pk=deal.pk)
-    return Response(ds.DealSerializer(deal, context={"staff": staff}).data, status=code)
+    context = {"staff": staff, "member": member}
+    return Response(ds.DealSerializer(deal, context=context).data, status=code)
 
 
 class DealFilter(django_filters.FilterSet):
@@ -193,16 +197,27 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     model = Deal
     lookup_value_regex = "[0-9]+"
     rate_limited_actions = ("pre_check",)  # per member, see dealreg/precheck.py
-    required_perm = "deals.review"  # actions not listed below are for staff
+    # Actions on one deal need only "deals.view": the deal must be visible (else 404), then
+    # its state machine (dealreg/states.py) answers 403 for a member who may not take the
+    # action, as in the portal. Actions not listed are for staff.
+    required_perm = "deals.review"
     required_perms = {
         "list": "deals.view",
         "retrieve": "deals.view",
         "timeline": "deals.view",
         "create": "deals.register",
-        "partial_update": "deals.register",
-        "submit": "deals.register",
-        "withdraw": "deals.register",
-        "extend": "deals.register",
+        "partial_update": "deals.view",
+        "submit": "deals.view",
+        "withdraw": "deals.view",
+        "extend": "deals.view",
+        "approve": "deals.view",
+        "reject": "deals.view",
+        "recheck": "deals.view",
+        "close": "deals.view",
+        "extension_decision": "deals.view",
+        "influencers": "deals.view",
+        "influencer_approve": "deals.view",
+        "influencer_reject": "deals.view",
         "pre_check": "deals.register",
     }
     filterset_class = DealFilter
@@ -234,10 +249,17 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     def get_serializer_context(self):
         # The schema documents every field; a request shows staff-only data to staff only.
         staff = getattr(self, "swagger_fake_view", False) or self.staff
-        return super().get_serializer_context() | {"staff": staff}
+        member = getattr(self, "member", None)
+        return super().get_serializer_context() | {"staff": staff, "member": member}
 
     def _out(self, deal: Deal, code: int = status.HTTP_200_OK) -> Response:
         return deal_response(self.member, deal, code)
+
+    def _deal_for(self, name: str) -> Deal:
+        """The visible deal (else 404), if the member may take `name` on it (else 403)."""
+        deal = self.get_object()
+        require_action(DEAL, deal, self.member, name)
+        return deal
 
     @staticmethod
     def _registration(validated: dict) -> tuple[dict, list | None, bool]:
@@ -269,7 +291,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         summary="Change a draft (and submit it with `submit`)",
     )
     def partial_update(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("edit")
         ser = ds.DealWriteSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         data, products, submit = self._registration(ser.validated_data)
@@ -282,7 +304,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @extend_schema(request=None, responses=ds.DealSerializer, summary="Submit a draft")
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("submit")
         with _refusals(services.EDITABLE_FIELDS):  # a submission names what it lacks
             deal = services.deal_submit(deal=deal, by=self.member)
         return self._out(deal)
@@ -292,7 +314,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("withdraw")
         ser = ds.DealReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         with _refusals(ser.fields):
@@ -307,7 +329,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("approve")
         ser = ds.DealReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         with _refusals(ser.fields):
@@ -321,7 +343,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("reject")
         ser = ds.DealRequiredReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         with _refusals(ser.fields):
@@ -335,7 +357,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     @action(detail=True, methods=["post"])
     def extend(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("extend")
         ser = ds.DealRequiredReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         with _refusals(ser.fields):
@@ -355,6 +377,12 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         pending = ExtensionRequest.objects.filter(
             deal=deal, status=ExtensionRequest.Status.PENDING
         ).first()
+        require_action(
+            EXTENSION,
+            pending or ExtensionRequest(deal=deal),
+            self.member,
+            "approve" if ser.validated_data["approve"] else "reject",
+        )
         if pending is None:
             raise serializers.ValidationError(
                 {api_settings.NON_FIELD_ERRORS_KEY: [_("No extension request is waiting.")]}
@@ -372,7 +400,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("win")
         ser = ds.DealCloseSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = ser.validated_data
@@ -394,7 +422,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     @action(detail=True, methods=["post"])
     def influencers(self, request, pk=None):
-        deal = self.get_object()
+        deal = self._deal_for("add_influencer")
         ser = ds.DealInfluencerCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         with _refusals(ser.fields):
@@ -404,6 +432,52 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         return Response(
             ds.DealInfluencerSerializer(influencer).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(
+        request=None, responses=ds.DealSerializer, summary="Run conflict detection again"
+    )
+    @action(detail=True, methods=["post"])
+    def recheck(self, request, pk=None):
+        deal = self._deal_for("recheck")
+        with _refusals():
+            services.deal_recheck(deal=deal, by=self.member)
+        return self._out(deal)
+
+    def _influencer_decision(self, influencer_id: str, *, approve: bool) -> Response:
+        deal = self.get_object()
+        influencer = get_object_or_404(DealInfluencer, deal=deal, pk=influencer_id)
+        require_action(INFLUENCER, influencer, self.member, "approve" if approve else "reject")
+        with _refusals():
+            influencer = services.influencer_decide(
+                influencer=influencer, by=self.member, approve=approve
+            )
+        return Response(ds.DealInfluencerSerializer(influencer).data)
+
+    @extend_schema(
+        request=None,
+        responses=ds.DealInfluencerSerializer,
+        summary="Approve a partner's request to be recorded as influencer",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"influencers/(?P<influencer_id>[0-9]+)/approve",
+    )
+    def influencer_approve(self, request, pk=None, influencer_id=None):
+        return self._influencer_decision(influencer_id, approve=True)
+
+    @extend_schema(
+        request=None,
+        responses=ds.DealInfluencerSerializer,
+        summary="Reject a partner's request to be recorded as influencer",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"influencers/(?P<influencer_id>[0-9]+)/reject",
+    )
+    def influencer_reject(self, request, pk=None, influencer_id=None):
+        return self._influencer_decision(influencer_id, approve=False)
 
     @extend_schema(
         responses=ds.DealEventSerializer(many=True),

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
+from dealreg.states import LEAD, LEAD_OFFER, require_may
 from partners.domains import normalise_company_name, registrable_domain
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.i18n import lazy_format
 from prm.models import Member
-from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
+from prm.roles import STAFF_ROLES, Role
 
 WEIGHTS = {"country": 40, "region": 15, "specialty": 10, "tier": 8, "load": -3}
 
@@ -192,11 +193,9 @@ def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
     """Offer the lead to the best-fit partner not yet tried, or mark it unassigned."""
     from dealreg.services import current_rules
 
+    require_may(LEAD, lead, by, "route")
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
-    if lead.status not in (LeadStatus.NEW, LeadStatus.OFFERED):
-        raise DomainError(_("This lead is no longer open."))
-    if LeadOffer.objects.filter(lead=lead, status=LeadOffer.Status.OPEN).exists():
-        raise DomainError(_("The lead is already offered to a partner."))
+    LEAD.check(lead, by, "route")
     best = recommend(lead, limit=1)
     if not best:
         lead.status = LeadStatus.UNASSIGNED
@@ -249,24 +248,21 @@ def _mail_offer(offer: LeadOffer) -> None:
     )
 
 
-def _check_offer(offer: LeadOffer, by: Member) -> LeadOffer:
-    if by.role not in PARTNER_ROLES or by.partner_id != offer.partner_id:
-        raise PermissionDenied()
+def _check_offer(offer: LeadOffer, by: Member, name: str) -> LeadOffer:
+    """Lock the offer and check `name` (accept, decline) against LEAD_OFFER."""
+    require_may(LEAD_OFFER, offer, by, name)
     offer = LeadOffer.objects.select_for_update().select_related("lead").get(pk=offer.pk)
-    if offer.status != LeadOffer.Status.OPEN:
-        raise DomainError(_("This offer is closed."))
-    if offer.respond_by < timezone.now():
-        raise DomainError(_("The time to answer this offer has passed."))
+    LEAD_OFFER.check(offer, by, name)
     return offer
 
 
 @transaction.atomic
 def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
     """The lead becomes an approved, protected, vendor-sourced registration."""
-    from dealreg import services
-    from dealreg.services import _approve, _event, current_rules
+    from dealreg.services.common import _event, _lock, current_rules
+    from dealreg.services.deals import _approve
 
-    offer = _check_offer(offer, by)
+    offer = _check_offer(offer, by, "accept")
     lead = offer.lead
     offer.status, offer.responded_at = LeadOffer.Status.ACCEPTED, timezone.now()
     offer.save(update_fields=["status", "responded_at"])
@@ -295,13 +291,14 @@ def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
         notes=lead.notes,
     )
     _event(deal, "created", _("Created from a vendor lead accepted by the partner."), actor=by)
-    locked = services._lock(deal)
+    locked = _lock(deal)
     deal = _approve(
         locked,
         by=None,
         rules=current_rules(deal.tenant),
         reason=_("Vendor lead accepted by the partner."),
     )
+    LEAD.check_move(lead.status, LeadStatus.ACCEPTED)
     lead.status, lead.deal = LeadStatus.ACCEPTED, deal
     lead.save(update_fields=["status", "deal"])
     log_action(
@@ -315,7 +312,7 @@ def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
 
 @transaction.atomic
 def lead_decline(*, offer: LeadOffer, by: Member, reason: str) -> LeadOffer | None:
-    offer = _check_offer(offer, by)
+    offer = _check_offer(offer, by, "decline")
     if not (reason or "").strip():
         raise DomainError(_("Say why you decline, so the vendor can route better."), field="reason")
     offer.status, offer.responded_at = LeadOffer.Status.DECLINED, timezone.now()
@@ -340,6 +337,7 @@ def leads_time_out(*, tenant, now=None) -> int:
         )
     )
     for offer in expired:
+        LEAD_OFFER.check(offer, None, "time_out")
         offer.status, offer.responded_at = LeadOffer.Status.TIMED_OUT, now
         offer.save(update_fields=["status", "responded_at"])
         log_action(

@@ -30,27 +30,16 @@ class DealStatus(models.TextChoices):
 # Statuses in which a deal holds (or claims) its customer: conflicts are checked against these.
 ACTIVE_STATUSES = (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW, DealStatus.APPROVED)
 
-TRANSITIONS: dict[str, set[str]] = {
-    DealStatus.DRAFT: {DealStatus.SUBMITTED, DealStatus.WITHDRAWN},
-    DealStatus.SUBMITTED: {
-        DealStatus.UNDER_REVIEW,
-        DealStatus.APPROVED,
-        DealStatus.REJECTED,
-        DealStatus.WITHDRAWN,
-    },
-    DealStatus.UNDER_REVIEW: {DealStatus.APPROVED, DealStatus.REJECTED, DealStatus.WITHDRAWN},
-    DealStatus.APPROVED: {
-        DealStatus.WON,
-        DealStatus.LOST,
-        DealStatus.EXPIRED,
-        DealStatus.WITHDRAWN,
-    },
-    DealStatus.REJECTED: set(),
-    DealStatus.WON: set(),
-    DealStatus.LOST: set(),
-    DealStatus.EXPIRED: set(),
-    DealStatus.WITHDRAWN: set(),
+STATUS_TONES = {
+    DealStatus.APPROVED: "ok",
+    DealStatus.WON: "ok",
+    DealStatus.REJECTED: "bad",
+    DealStatus.LOST: "bad",
+    DealStatus.SUBMITTED: "warn",
+    DealStatus.UNDER_REVIEW: "warn",
 }
+
+# The moves between statuses are declared once, with who may make them, in dealreg/states.py.
 
 
 class DealType(models.TextChoices):
@@ -277,6 +266,30 @@ class Deal(TenantModel):
     @property
     def number(self) -> str:
         return f"DR-{self.pk}" if self.pk else "DR-new"
+
+    # What pages say about a status (never what may happen next: see dealreg/states.py).
+    @property
+    def tone(self) -> str:
+        """The status badge's colour class."""
+        return STATUS_TONES.get(self.status, "off")
+
+    @property
+    def awaiting_rules(self) -> bool:
+        """Submitted: the rules engine is deciding it (the page polls for the outcome)."""
+        return self.status == DealStatus.SUBMITTED
+
+    @property
+    def is_protected(self) -> bool:
+        return self.status == DealStatus.APPROVED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == DealStatus.REJECTED
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for a decision (by the rules or a person)."""
+        return self.status in (DealStatus.SUBMITTED, DealStatus.UNDER_REVIEW)
 
 
 class DealNameKey(TenantModel):

@@ -35,6 +35,7 @@ from dealreg.models import (
     PartnerRole,
     RulesVersion,
 )
+from dealreg.states import DEAL
 from partners.models import Partner, PartnerStatus, Region, Specialty, Tier
 from partners.serializers import ActiveProductField, PartnerRefSerializer
 from prm.api.fields import TenantPrimaryKeyField
@@ -292,6 +293,13 @@ class DealSerializer(DealListSerializer):
         help_text=_("Partners that influenced the deal. Staff only: empty for partner roles.")
     )
     pending_extension = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_(
+            "What the requesting member may do with this deal now, by action name (submit, "
+            "withdraw, approve, reject, recheck, win, lose, extend, edit, add_influencer). "
+            "Other actions answer 403, or 400 when only the deal's status stands in the way."
+        )
+    )
 
     class Meta(DealListSerializer.Meta):
         fields = [
@@ -300,8 +308,14 @@ class DealSerializer(DealListSerializer):
             "timeline",
             "influencers",
             "pending_extension",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, deal: Deal) -> list[str]:
+        member = self.context.get("member")
+        return sorted(DEAL.allowed(deal, member)) if member is not None else []
 
     @extend_schema_field(DealMatchSerializer(many=True, context={"staff": True}))
     def get_matches(self, deal: Deal) -> list[dict]:

@@ -20,6 +20,10 @@ def apply_error(form, exc) -> None:
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
+    elif isinstance(exc, DomainError) and getattr(exc, "errors", None):
+        # several fields at fault at once ({field: message}, e.g. a deal submission)
+        for field, message in exc.errors.items():
+            form.add_error(field if field in form.fields else None, message)
     elif isinstance(exc, DomainError):
         form.add_error(exc.field if exc.field in form.fields else None, exc.message)
     else:

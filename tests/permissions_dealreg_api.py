@@ -98,6 +98,23 @@ def deal_url(deal, suffix=""):
     return f"/api/v1/deals/{deal.pk}/{suffix}"
 
 
+def _influencer_url(w, verb):
+    """world.other_partner asked to be recorded on world.deal."""
+
+    def make(w):
+        from dealreg.models import DealInfluencer
+
+        return DealInfluencer.objects.create(
+            tenant=w.tenant,
+            deal=w.deal,
+            partner=w.other_partner,
+            status=DealInfluencer.Status.REQUESTED,
+        )
+
+    inf = _once(w, "api_requested_influencer", make)
+    return deal_url(w.deal, f"influencers/{inf.pk}/{verb}/")
+
+
 ENDPOINTS = [
     # Deals
     Endpoint("api-deal-list", lambda w: "/api/v1/deals/", EVERYONE, api=True),
@@ -192,6 +209,30 @@ ENDPOINTS = [
         data=lambda w: {"outcome": "won", "amount": "1200.00"},
         api=True,
         stranger_url=lambda w, s: deal_url(_approved(s), "close/"),
+    ),
+    Endpoint(
+        "api-deal-recheck",
+        lambda w: deal_url(_submitted(w), "recheck/"),
+        STAFF,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: deal_url(_submitted(s), "recheck/"),
+    ),
+    Endpoint(
+        "api-deal-influencer-approve",
+        lambda w: _influencer_url(w, "approve"),
+        STAFF,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: _influencer_url(s, "approve"),
+    ),
+    Endpoint(
+        "api-deal-influencer-reject",
+        lambda w: _influencer_url(w, "reject"),
+        STAFF,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: _influencer_url(s, "reject"),
     ),
     Endpoint(
         "api-deal-influencers",

@@ -138,30 +138,41 @@ PORTAL_ACTIONS = [
     Action("training-readiness-partner", "", CM, "patch", "/api/v1/training-roles/{id}/"),
     # Deal registration
     Action("deal-new", "", PA, "post", "/api/v1/deals/"),
-    Action("deal-new", "precheck", PA, "post", "/api/v1/deals/pre-check/"),
+    Action("deal-precheck", "", PA, "post", "/api/v1/deals/pre-check/"),
+    Action("deal-edit-precheck", "", PA, "post", "/api/v1/deals/pre-check/"),
     Action("deal-edit", "", PA, "patch", "/api/v1/deals/{id}/"),
-    Action("deal-detail", "submit", PA, "post", "/api/v1/deals/{id}/submit/"),
-    Action("deal-detail", "withdraw", PA, "post", "/api/v1/deals/{id}/withdraw/"),
-    Action("deal-detail", "extend", PA, "post", "/api/v1/deals/{id}/extend/"),
-    Action("deal-detail", "approve", CM, "post", "/api/v1/deals/{id}/approve/"),
-    Action("deal-detail", "reject", CM, "post", "/api/v1/deals/{id}/reject/"),
-    Action("deal-detail", "close", CM, "post", "/api/v1/deals/{id}/close/"),
+    Action("deal-submit", "", PA, "post", "/api/v1/deals/{id}/submit/"),
+    Action("deal-withdraw", "", PA, "post", "/api/v1/deals/{id}/withdraw/"),
+    Action("deal-extend", "", PA, "post", "/api/v1/deals/{id}/extend/"),
+    Action("deal-approve", "", CM, "post", "/api/v1/deals/{id}/approve/"),
+    Action("deal-reject", "", CM, "post", "/api/v1/deals/{id}/reject/"),
+    Action("deal-recheck", "", CM, "post", "/api/v1/deals/{id}/recheck/"),
+    Action("deal-close", "", CM, "post", "/api/v1/deals/{id}/close/"),
+    Action("deal-extension-approve", "", CM, "post", "/api/v1/deals/{id}/extension-decision/"),
+    Action("deal-extension-reject", "", CM, "post", "/api/v1/deals/{id}/extension-decision/"),
+    Action("deal-influencer-add", "", CM, "post", "/api/v1/deals/{id}/influencers/"),
     Action(
-        "deal-detail",
-        "extension_approve",
+        "deal-influencer-approve",
+        "",
         CM,
         "post",
-        "/api/v1/deals/{id}/extension-decision/",
+        "/api/v1/deals/{id}/influencers/{influencer_id}/approve/",
     ),
-    Action("deal-detail", "add_influencer", CM, "post", "/api/v1/deals/{id}/influencers/"),
-    Action("deal-review", "approve", CM, "post", "/api/v1/deals/{id}/approve/"),
-    Action("deal-review", "reject", CM, "post", "/api/v1/deals/{id}/reject/"),
+    Action(
+        "deal-influencer-reject",
+        "",
+        CM,
+        "post",
+        "/api/v1/deals/{id}/influencers/{influencer_id}/reject/",
+    ),
+    Action("deal-review-approve", "", CM, "post", "/api/v1/deals/{id}/approve/"),
+    Action("deal-review-reject", "", CM, "post", "/api/v1/deals/{id}/reject/"),
     Action("rules", "", A, "post", "/api/v1/rules/"),
     Action("named-accounts", "", A, "post", "/api/v1/named-accounts/"),
     Action("lead-list", "", CM, "post", "/api/v1/leads/"),
-    Action("lead-list", "route", CM, "post", "/api/v1/leads/{id}/route/"),
-    Action("lead-inbox", "accept", PA, "post", "/api/v1/lead-offers/{id}/accept/"),
-    Action("lead-inbox", "decline", PA, "post", "/api/v1/lead-offers/{id}/decline/"),
+    Action("lead-route", "", CM, "post", "/api/v1/leads/{id}/route/"),
+    Action("lead-offer-accept", "", PA, "post", "/api/v1/lead-offers/{id}/accept/"),
+    Action("lead-offer-decline", "", PA, "post", "/api/v1/lead-offers/{id}/decline/"),
     # MDF
     Action("mdf-request-new", "", PA, "post", "/api/v1/mdf/requests/"),
     Action("mdf-request-edit", "", PA, "patch", "/api/v1/mdf/requests/{id}/"),
@@ -288,7 +299,7 @@ def portal_post_url_names() -> set[str]:
 
 def test_every_post_accepting_portal_url_has_an_api_equivalent_or_a_reason():
     post_names = portal_post_url_names()
-    assert {"deal-detail", "members", "mdf-claim-pay"} <= post_names  # the scan works
+    assert {"deal-submit", "members", "mdf-claim-pay"} <= post_names  # the scan works
     mapped = {a.url_name for a in PORTAL_ACTIONS}
     unexplained = sorted(post_names - mapped - PORTAL_ONLY.keys() - API_GAPS.keys())
     assert not unexplained, (
@@ -400,7 +411,7 @@ def test_deal_submit_and_approve_have_the_same_effect_in_portal_and_api(acme):
     clients = _clients(acme)
     by_portal, by_api = _new_deal(clients, "Portalia"), _new_deal(clients, "Apiland")
 
-    resp = _portal(acme, ROLE_EMAILS[PA]).post(f"/deals/{by_portal}/", {"op": "submit"})
+    resp = _portal(acme, ROLE_EMAILS[PA]).post(f"/deals/{by_portal}/submit/")
     assert resp.status_code == 302
     resp = clients[PA].post(f"/api/v1/deals/{by_api}/submit/", {}, format="json")
     assert resp.status_code == 200, resp.content

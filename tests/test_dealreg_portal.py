@@ -27,7 +27,7 @@ def form(**over):
         "expected_close_date": (timezone.now().date() + datetime.timedelta(days=20)).isoformat(),
         "deal_type": "new",
         "partner_role": "resell",
-        "op": "submit",
+        "submit": "1",
     }
     data.update(over)
     return data
@@ -78,9 +78,7 @@ def test_conflicting_registration_is_explained_to_the_manager_not_the_partner(wo
     manager_view = manager.get(f"/deals/{deal.pk}/").content.decode()
     assert "same domain globex.com as DR-" in manager_view and world.partner.name in manager_view
     assert "Side by side" in manager_view
-    resp = manager.post(
-        f"/deals/{deal.pk}/", {"op": "reject", "reason": "Northwind registered first"}
-    )
+    resp = manager.post(f"/deals/{deal.pk}/reject/", {"reason": "Northwind registered first"})
     assert resp.status_code == 302
     assert only_deal(world, pk=deal.pk).status == "rejected"
     assert "Northwind registered first" in second.get(f"/deals/{deal.pk}/").content.decode()
@@ -90,13 +88,13 @@ def test_conflicting_registration_is_explained_to_the_manager_not_the_partner(wo
 def test_pre_check_says_possible_conflict_without_naming_anyone(world):
     portal_client(world.tenant, world.partner_admin).post("/deals/new/", form())
     client = portal_client(world.tenant, world.other_partner_user)
-    body = client.post("/deals/new/", form(op="precheck", customer_name="Globex")).content.decode()
+    body = client.post("/deals/new/precheck/", form(customer_name="Globex")).content.decode()
     assert "Possible conflict" in body and world.partner.name not in body
     with tenant_context(world.tenant):
         assert Deal.objects.count() == 1  # the pre-check saved nothing
     body = client.post(
-        "/deals/new/",
-        form(op="precheck", customer_name="Brand New Co", customer_domain_input="brandnew.io"),
+        "/deals/new/precheck/",
+        form(customer_name="Brand New Co", customer_domain_input="brandnew.io"),
     ).content.decode()
     assert "Likely available" in body
 
@@ -126,11 +124,11 @@ def test_missing_domain_on_submit_is_a_field_error_and_saves_nothing(world):
 @pytest.mark.django_db
 def test_draft_then_submit(world):
     client = portal_client(world.tenant, world.partner_user)
-    client.post("/deals/new/", form(op="draft", customer_domain_input=""))
+    client.post("/deals/new/", form(submit="", customer_domain_input=""))
     deal = only_deal(world)
     assert deal.status == "draft"
-    client.post(f"/deals/{deal.pk}/edit/", form(op="draft"))
-    client.post(f"/deals/{deal.pk}/", {"op": "submit"})
+    client.post(f"/deals/{deal.pk}/edit/", form(submit=""))
+    client.post(f"/deals/{deal.pk}/submit/")
     assert only_deal(world).status == "submitted"
 
 
@@ -148,10 +146,10 @@ def test_review_queue_bulk_reject_needs_a_reason(world):
             services.deal_evaluate(deal_id=pk)
     manager = portal_client(world.tenant, world.channel_manager)
     assert "Big 0" in manager.get("/deals/review/").content.decode()
-    manager.post("/deals/review/", {"deal": ids, "op": "reject", "reason": ""})
+    manager.post("/deals/review/reject/", {"deal": ids, "reason": ""})
     with tenant_context(world.tenant):
         assert set(Deal.objects.values_list("status", flat=True)) == {"under_review"}
-    manager.post("/deals/review/", {"deal": ids, "op": "reject", "reason": "Out of scope"})
+    manager.post("/deals/review/reject/", {"deal": ids, "reason": "Out of scope"})
     with tenant_context(world.tenant):
         assert set(Deal.objects.values_list("status", flat=True)) == {"rejected"}
 
@@ -234,7 +232,7 @@ def test_partner_accepts_a_lead_from_the_inbox(world):
         offer = leads.lead_route(lead=lead)
     client = portal_client(world.tenant, world.partner_user)
     assert "Kruger AG" in client.get("/leads/inbox/").content.decode()
-    resp = client.post("/leads/inbox/", {"offer_id": offer.pk, "op": "accept"})
+    resp = client.post(f"/leads/offers/{offer.pk}/accept/")
     assert resp.status_code == 302
     with tenant_context(world.tenant):
         assert LeadOffer.objects.get(pk=offer.pk).status == "accepted"

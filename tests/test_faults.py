@@ -165,7 +165,7 @@ def _deal_data(n: int) -> dict:
 
 def _form(n: int) -> dict:
     """The same deal as the portal's form posts it."""
-    data = {**_deal_data(n), "op": "submit"}
+    data = {**_deal_data(n), "submit": "1"}
     return {k: str(v) for k, v in data.items()}
 
 
@@ -317,7 +317,7 @@ def test_database_connection_lost_mid_request_gives_503_and_writes_nothing(monke
     client = portal_client(world.tenant, world.partner_admin)
     client.get("/deals/")  # opens the connection
 
-    real_event = deal_services._event
+    real_event = deal_services.deals._event
 
     def event_then_lose_the_database(*args, **kwargs):
         # The deal row is already inserted in the request's transaction; the server goes
@@ -329,7 +329,7 @@ def test_database_connection_lost_mid_request_gives_503_and_writes_nothing(monke
         _terminate(pid)
         return result
 
-    monkeypatch.setattr(deal_services, "_event", event_then_lose_the_database)
+    monkeypatch.setattr(deal_services.deals, "_event", event_then_lose_the_database)
     data = _form(1)
     resp = client.post("/deals/new/", data)
 

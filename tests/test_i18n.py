@@ -175,7 +175,6 @@ def _draft_deal(world, member, **over):
         "expected_close_date": (timezone.now().date() + datetime.timedelta(days=20)).isoformat(),
         "deal_type": "new",
         "partner_role": "resell",
-        "op": "draft",
     }
     data.update(over)
     client = portal_client(world.tenant, member)

@@ -372,7 +372,7 @@ def test_the_portal_pre_check_names_no_product_of_another_registration(
     vault, _other = registered_with_vault
     client = portal_client(world.tenant, world.other_partner_user)
     body = client.post(
-        "/deals/new/",
+        "/deals/new/precheck/",
         {
             "customer_name": "Globex Corp",
             "customer_domain_input": "",
@@ -383,7 +383,6 @@ def test_the_portal_pre_check_names_no_product_of_another_registration(
             "deal_type": "new",
             "partner_role": "resell",
             "products": [vault.pk],
-            "op": "precheck",
         },
     ).content.decode()
     assert "Possible conflict" in body
@@ -423,9 +422,8 @@ def test_the_portal_pre_check_is_rate_limited_with_a_form_message(world):
         "expected_close_date": "2099-01-01",
         "deal_type": "new",
         "partner_role": "resell",
-        "op": "precheck",
     }
-    assert client.post("/deals/new/", data).status_code == 200
-    resp = client.post("/deals/new/", data)
+    assert client.post("/deals/new/precheck/", data).status_code == 200
+    resp = client.post("/deals/new/precheck/", data)
     assert resp.status_code == 429
     assert "many availability checks" in resp.content.decode()

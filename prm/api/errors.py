@@ -10,6 +10,7 @@ when no field is at fault.
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -49,6 +50,9 @@ def _messages(value):
 def exception_handler(exc, context):
     if isinstance(exc, DomainPermissionDenied):
         exc = exceptions.PermissionDenied(exc.message)
+    elif isinstance(exc, DjangoPermissionDenied):
+        # e.g. prm.portal.require_action, shared by portal views and the API
+        exc = exceptions.PermissionDenied()
     elif isinstance(exc, DomainError):
         field = exc.field or "non_field_errors"
         return Response(

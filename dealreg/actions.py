@@ -1,0 +1,150 @@
+"""Portal views for the actions on one deal: one URL each, POST only (dealreg/urls.py).
+
+Every view loads the deal through the member's visible deals (another partner's deal, or
+another tenant's, is a 404), answers 403 when the member may never take the action on it
+(dealreg/states.py: role and ownership), then calls its one service; a refusal by the state
+(say, approving a deal already decided) comes back as a message on the deal page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dealreg import selectors, services
+from dealreg.forms import CloseForm, InfluencerForm
+from dealreg.models import DealInfluencer, ExtensionRequest
+from dealreg.states import DEAL, EXTENSION, INFLUENCER
+from prm.decorators import member_required
+from prm.errors import DomainError
+from prm.portal import require_action
+
+
+def deal_action(machine_action: str | None):
+    """A POST-only view acting on one visible deal. With `machine_action`, 403 unless the
+    member may take that DEAL action; the view itself returns a message (or raises a
+    DomainError, shown as an error) and the answer is the deal page."""
+
+    def decorator(view):
+        # Not functools.wraps: the wrapper (POST only) is what inspection should find.
+        @member_required("deals.view")
+        @require_POST
+        def wrapper(request, pk: int, **kwargs):
+            deal = get_object_or_404(selectors.deals_visible_to(request.member), pk=pk)
+            if machine_action:
+                require_action(DEAL, deal, request.member, machine_action)
+            try:
+                done = view(request, deal, **kwargs)
+            except DomainError as exc:
+                messages.error(request, exc.message)
+            else:
+                if done:
+                    messages.success(request, done)
+            return redirect("deal-detail", pk=deal.pk)
+
+        wrapper.__name__, wrapper.__qualname__ = view.__name__, view.__qualname__
+        wrapper.__doc__ = view.__doc__
+        return wrapper
+
+    return decorator
+
+
+def _reason(request) -> str:
+    return request.POST.get("reason", "")
+
+
+@deal_action("submit")
+def deal_submit(request, deal):
+    services.deal_submit(deal=deal, by=request.member)
+    return _("Submitted.")
+
+
+@deal_action("withdraw")
+def deal_withdraw(request, deal):
+    services.deal_withdraw(deal=deal, by=request.member, reason=_reason(request))
+    return _("Withdrawn.")
+
+
+@deal_action("approve")
+def deal_approve(request, deal):
+    services.deal_approve(deal=deal, by=request.member, reason=_reason(request))
+    return _("Approved.")
+
+
+@deal_action("reject")
+def deal_reject(request, deal):
+    services.deal_reject(deal=deal, by=request.member, reason=_reason(request))
+    return _("Rejected.")
+
+
+@deal_action("recheck")
+def deal_recheck(request, deal):
+    found = services.deal_recheck(deal=deal, by=request.member)
+    return _("%(n)s matches found.") % {"n": len(found)}
+
+
+@deal_action("win")  # closing won or lost: the same people ("win" and "lose" share `who`)
+def deal_close(request, deal):
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Check the close details."))
+    d = form.cleaned_data
+    services.deal_close(
+        deal=deal,
+        by=request.member,
+        won=d["outcome"] == "won",
+        amount=d["amount"],
+        closed_at=d["closed_at"],
+        reason=d["reason"],
+    )
+    return _("Deal closed.")
+
+
+@deal_action("extend")
+def deal_extend(request, deal):
+    services.extension_request(deal=deal, by=request.member, reason=_reason(request))
+    return _("Extension requested.")
+
+
+def _extension_decision(request, deal, ext: int, *, approve: bool):
+    req = get_object_or_404(ExtensionRequest, deal=deal, pk=ext)
+    require_action(EXTENSION, req, request.member, "approve" if approve else "reject")
+    services.extension_decide(request=req, by=request.member, approve=approve)
+    return _("Extension decided.")
+
+
+@deal_action(None)
+def extension_approve(request, deal, ext: int):
+    return _extension_decision(request, deal, ext, approve=True)
+
+
+@deal_action(None)
+def extension_reject(request, deal, ext: int):
+    return _extension_decision(request, deal, ext, approve=False)
+
+
+@deal_action("add_influencer")
+def influencer_add(request, deal):
+    form = InfluencerForm(request.POST)
+    if not form.is_valid():
+        raise DomainError(_("Choose a partner."), field="partner")
+    services.influencer_add(deal=deal, by=request.member, partner=form.cleaned_data["partner"])
+    return _("Influencer added.")
+
+
+def _influencer_decision(request, deal, influencer: int, *, approve: bool):
+    inf = get_object_or_404(DealInfluencer, deal=deal, pk=influencer)
+    require_action(INFLUENCER, inf, request.member, "approve" if approve else "reject")
+    services.influencer_decide(influencer=inf, by=request.member, approve=approve)
+    return _("Influencer approved.") if approve else _("Influencer rejected.")
+
+
+@deal_action(None)
+def influencer_approve(request, deal, influencer: int):
+    return _influencer_decision(request, deal, influencer, approve=True)
+
+
+@deal_action(None)
+def influencer_reject(request, deal, influencer: int):
+    return _influencer_decision(request, deal, influencer, approve=False)

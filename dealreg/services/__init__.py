@@ -1,0 +1,53 @@
+"""Every write of deal registration. One service per move; each locks the row, checks the
+move against its declared state machine (dealreg/states.py), writes the timeline and the
+audit trail, and queues follow-up work and e-mail only after commit.
+
+The services live in modules by sub-area and are re-exported here, so `from dealreg import
+services` and `from dealreg.services import ...` keep working everywhere."""
+
+from dealreg.services.accounts import deal_search_filter, named_account_upsert
+from dealreg.services.common import EDITABLE_FIELDS, current_rules, rules_publish
+from dealreg.services.deals import (
+    deal_approve,
+    deal_close,
+    deal_evaluate,
+    deal_recheck,
+    deal_reject,
+    deal_save,
+    deal_submit,
+    deal_sync,
+    deal_withdraw,
+    metrics_refresh,
+)
+from dealreg.services.extensions import (
+    extension_decide,
+    extension_request,
+    influencer_add,
+    influencer_decide,
+)
+from dealreg.services.sweeps import deals_escalate_overdue, deals_expire, deals_remind_expiring
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "current_rules",
+    "deal_approve",
+    "deal_close",
+    "deal_evaluate",
+    "deal_recheck",
+    "deal_reject",
+    "deal_save",
+    "deal_search_filter",
+    "deal_submit",
+    "deal_sync",
+    "deal_withdraw",
+    "deals_escalate_overdue",
+    "deals_expire",
+    "deals_remind_expiring",
+    "extension_decide",
+    "extension_request",
+    "influencer_add",
+    "influencer_decide",
+    "metrics_refresh",
+    "named_account_upsert",
+    "rules_publish",
+]

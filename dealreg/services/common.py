@@ -1,0 +1,258 @@
+"""Shared by the deal registration services: the rules in force, locking a deal, its
+status moves (checked against dealreg.states.DEAL), timeline, e-mail and field checks."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealreg.models import (
+    Deal,
+    DealEvent,
+    DealStatus,
+    RulesVersion,
+)
+from dealreg.rules import name_tokens
+from dealreg.states import DEAL
+from partners.domains import normalise_company_name, registrable_domain
+from prm import notifications
+from prm.audit import log_action
+from prm.errors import DomainError, PermissionDenied
+from prm.models import Member
+from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
+
+EDITABLE_FIELDS = [
+    "customer_name",
+    "customer_domain_input",
+    "country",
+    "region",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "deal_type",
+    "partner_role",
+    "notes",
+    "mdf_campaign_code",
+]
+
+
+# --- Rules --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def current_rules(tenant, at=None) -> RulesVersion:
+    """The rules in force (the newest version whose effective date has come); the first
+    call for a tenant publishes version 1 with the defaults (race-free: concurrent first
+    calls insert with ON CONFLICT DO NOTHING and read the one row that won)."""
+    at = at or timezone.now()
+    rules = (
+        RulesVersion.objects.filter(effective_from__lte=at)
+        .order_by("-effective_from", "-version")
+        .first()
+    )
+    if rules is None:
+        RulesVersion.objects.bulk_create(
+            [
+                RulesVersion(
+                    tenant=tenant, version=1, effective_from=at - datetime.timedelta(seconds=1)
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        rules = RulesVersion.objects.get(version=1)
+    return rules
+
+
+@transaction.atomic
+def rules_publish(*, by: Member, effective_from=None, **values) -> RulesVersion:
+    if by.role != Role.ADMIN:
+        raise PermissionDenied()
+    current_rules(by.tenant)  # version 1 (the defaults) exists before any change
+    last = RulesVersion.objects.order_by("-version").first()
+    rules = RulesVersion(
+        tenant=by.tenant,
+        version=(last.version + 1) if last else 1,
+        effective_from=effective_from or timezone.now(),
+        created_by=by,
+        **values,
+    )
+    rules.full_clean(exclude=["tenant", "created_by"])
+    rules.save()
+    log_action(
+        "rules.published",
+        obj=rules,
+        object_label=f"v{rules.version}",
+        after=dict(values) | {"version": rules.version, "effective_from": rules.effective_from},
+    )
+    return rules
+
+
+# --- Helpers ------------------------------------------------------------------------------
+
+
+def _event(
+    deal: Deal, kind: str, message: str, *, actor: Member | None = None, staff_only: bool = False
+) -> DealEvent:
+    label = actor.user.display_name if actor else "PRM"
+    return DealEvent.objects.create(
+        tenant_id=deal.tenant_id,
+        deal=deal,
+        kind=kind,
+        message=message[:500],
+        actor=actor,
+        actor_label=label,
+        staff_only=staff_only,
+    )
+
+
+def _locking():
+    # NO KEY UPDATE: other transactions may still reference this deal from a new match
+    # row (FOR KEY SHARE) without waiting, which would otherwise deadlock two
+    # registrations for the same customer evaluated at the same moment. The tenant comes
+    # along because the rules, e-mails and events of every move read it.
+    return Deal.objects.select_for_update(of=("self",), no_key=True).select_related(
+        "tenant", "partner", "partner__tier"
+    )
+
+
+def _lock(deal: Deal) -> Deal:
+    return _locking().get(pk=deal.pk)
+
+
+def _move(deal: Deal, to: str) -> str:
+    """Set the deal's new status, refusing a move its machine (dealreg.states.DEAL) does
+    not declare."""
+    old = deal.status
+    if to not in DEAL.targets(old):
+        raise DomainError(
+            _("A deal cannot move from %(a)s to %(b)s.")
+            % {"a": DealStatus(old).label, "b": DealStatus(to).label},
+            field="status",
+        )
+    deal.status = to
+    return old
+
+
+def _mail(
+    deal: Deal, subject: str, template: str, recipients: list[str], event_type: str = "", **ctx
+) -> None:
+    """E-mail about a deal, through each recipient's preferences for the deals group
+    (prm.notifications.notify). `event_type` ties the notification to the outbox event."""
+    if not recipients:
+        return
+    notifications.notify(
+        notifications.members_with_emails(recipients),
+        group="deals",
+        subject=subject,
+        template=template,
+        context={"deal": deal, **ctx},
+        path=f"/deals/{deal.pk}/",
+        kind=event_type or "deal.notice",
+        event=notifications.event_for(event_type, deal) if event_type else None,
+    )
+
+
+def _partner_emails(deal: Deal) -> list[str]:
+    emails = set(
+        Member.objects.filter(
+            partner_id=deal.partner_id, is_active=True, role=Role.PARTNER_ADMIN
+        ).values_list("user__email", flat=True)
+    )
+    if deal.created_by_id:
+        creator = Member.objects.filter(pk=deal.created_by_id, is_active=True).first()
+        if creator:
+            emails.add(creator.user.email)
+    return sorted(emails)
+
+
+def _reviewer_emails(deal: Deal) -> list[str]:
+    owner = (
+        Member.objects.filter(pk=deal.partner.owner_id, is_active=True)
+        .values_list("user__email", flat=True)
+        .first()
+        if deal.partner.owner_id
+        else None
+    )
+    if owner is not None:
+        return [owner]
+    return list(
+        Member.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).values_list(
+            "user__email", flat=True
+        )
+    )
+
+
+def _check_partner_member(by: Member, deal: Deal | None = None) -> None:
+    if by.role not in PARTNER_ROLES:
+        raise PermissionDenied()
+    if deal is not None and deal.partner_id != by.partner_id:
+        raise PermissionDenied()
+
+
+def _check_staff(by: Member | None) -> None:
+    if by is not None and by.role not in STAFF_ROLES:
+        raise PermissionDenied()
+
+
+def _apply_fields(deal: Deal, data: dict) -> None:
+    for f in EDITABLE_FIELDS:
+        if f in data:
+            value = data[f]
+            setattr(
+                deal,
+                f,
+                "" if value is None and f not in ("amount", "expected_close_date") else value,
+            )
+    deal.customer_name = (deal.customer_name or "").strip()
+    deal.customer_name_normalised = normalise_company_name(deal.customer_name)
+    deal.customer_name_tokens = name_tokens(deal.customer_name_normalised)
+    deal.customer_domain = registrable_domain(deal.customer_domain_input)
+    deal.country = (deal.country or "").upper()
+    deal.currency = (deal.currency or deal.tenant.default_currency).upper()
+
+
+def _validate_for_submit(deal: Deal) -> None:
+    errors = {}
+    if not deal.customer_name_normalised:
+        errors["customer_name"] = _("Enter the customer's company name.")
+    if not deal.customer_domain:
+        errors["customer_domain_input"] = _(
+            "Enter the customer's website or an e-mail address at its domain."
+        )
+    if deal.amount is None:
+        errors["amount"] = _("Enter the estimated amount.")
+    if deal.expected_close_date is None:
+        errors["expected_close_date"] = _("Enter the expected close date.")
+    elif deal.expected_close_date < timezone.now().date():
+        errors["expected_close_date"] = _("The expected close date is in the past.")
+    if errors:
+        field, message = next(iter(errors.items()))
+        err = DomainError(message, field=field)
+        err.errors = errors
+        raise err
+
+
+def _check_campaign_code(deal: Deal, code_before: str) -> None:
+    """A deal takes only a campaign code of its own partner's approved (or completed) MDF
+    fund request (security issue #15): MDF ROI attributes a deal to the request whose code it
+    carries. One message whether the code is unknown, another partner's or of a request not
+    approved, so the answer says nothing about other partners' codes. A code the deal already
+    carries stays (its request may have been cancelled since); only a new or changed one is
+    checked. Deals created by staff (from a vendor lead) carry no code."""
+    deal.mdf_campaign_code = (deal.mdf_campaign_code or "").strip().upper()
+    code = deal.mdf_campaign_code
+    if not code or code == code_before:
+        return
+    from mdf.selectors import campaign_code_usable
+
+    if not campaign_code_usable(partner_id=deal.partner_id, code=code):
+        raise DomainError(
+            _("This is not a campaign code of one of your approved MDF activities."),
+            field="mdf_campaign_code",
+        )
