@@ -7,22 +7,12 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
-
         from analytics import subscribers
-        from dealreg.models import RulesVersion
         from prm import context_processors, events, roles
         from prm.roles import Role
 
         # Reactions to other apps (prm.events; run inside the emitting transaction).
         events.subscribe("rules.published", subscribers.on_rules_published)
-        # TRANSITIONAL until dealreg.services.rules_publish emits rules.published (see
-        # analytics.subscribers.rules_version_saved); then remove these lines.
-        post_save.connect(
-            subscribers.rules_version_saved,
-            sender=RulesVersion,
-            dispatch_uid="analytics.rules_published",
-        )
 
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}

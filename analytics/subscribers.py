@@ -21,20 +21,3 @@ def on_rules_published(event: events.Event) -> None:
         reason=_("Rules of engagement v%(version)s published")
         % {"version": event.payload["version"]},
     )
-
-
-def rules_version_saved(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
-    """TRANSITIONAL: post_save of dealreg.RulesVersion, until dealreg.services.rules_publish
-    emits `rules.published` itself (dealreg is being restructured in parallel). Then delete
-    this function and its connect() in analytics.apps, and the allowance for it in
-    tests/test_architecture_events.py."""
-    if not created or raw:
-        return
-    on_rules_published(
-        events.Event(
-            type="rules.published",
-            tenant_id=instance.tenant_id,
-            payload={"rules_version_id": instance.pk, "version": instance.version},
-            subject=instance,
-        )
-    )

@@ -760,25 +760,12 @@ def _check_completion(workflow: Workflow) -> None:
 def step_complete_for_event(
     partner: Partner, kind: str, ref: str | None = None, *, by: Member | None = None
 ) -> list[WorkflowStep]:
-    """Record that `kind` happened for `partner` (the event subscribers below call this;
-    deal registration still calls it directly with kind='register_first_deal' until it calls
-    partners.services.partner_first_deal_record instead; then the first_deal_at write below,
-    which belongs to the partners app, goes). Completes the matching open steps of the
+    """Record that `kind` happened for `partner` (the event subscribers below call this).
+    Completes the matching open steps of the
     partner's running workflow; a course step with a reference needs that reference, one
     without takes any. Idempotent: a repeat finds nothing open. Returns the steps it completed."""
     if kind not in StepKind.values or kind == StepKind.UPLOAD_DOCUMENT:
         raise DomainError(_("Unknown onboarding event."), field="kind")
-    if kind == StepKind.REGISTER_FIRST_DEAL:
-        now = timezone.now()
-        if Partner.objects.filter(pk=partner.pk, first_deal_at__isnull=True).update(
-            first_deal_at=now
-        ):
-            log_action(
-                "partner.first_deal_recorded",
-                obj=partner,
-                before={"first_deal_at": None},
-                after={"first_deal_at": now},
-            )
     workflow = _locked_running_workflow(partner.pk)
     if workflow is None:
         return []

@@ -114,10 +114,8 @@ def test_internal_events_stay_off_the_outbox_and_the_webhook_catalogue(world):
 
 
 def test_no_model_post_save_receivers_in_product_code():
-    """Business reactions are event subscribers, not model signals. The one allowance is
-    analytics' receiver on dealreg.RulesVersion, until dealreg.services.rules_publish emits
-    rules.published (dealreg is being restructured in parallel)."""
-    allowed = {ROOT / "analytics" / "apps.py"}
+    """Business reactions are event subscribers, not model signals."""
+    allowed: set = set()
     pattern = re.compile(r"post_save\.connect|@receiver\(\s*post_save|pre_save\.connect")
     offenders = [
         str(p.relative_to(ROOT))
@@ -159,11 +157,8 @@ def test_training_and_onboarding_do_not_call_each_others_services(graph):
 
 
 def test_partner_metrics_are_written_only_by_the_partners_service():
-    """partners_partnermetrics has one writer, partners.services.metrics_upsert. Allowance:
-    dealreg's won-revenue rollup until it calls metrics_upsert (dealreg is being restructured
-    in parallel)."""
+    """partners_partnermetrics has one writer, partners.services.metrics_upsert."""
     allowed = {ROOT / "partners" / "services.py", ROOT / "partners" / "seed.py"}
-    allowed |= {ROOT / "dealreg" / "services.py"}  # TRANSITIONAL, see the docstring
     pattern = re.compile(
         r"INSERT INTO (partners_partnermetrics|\{metrics\})|UPDATE partners_partnermetrics"
         r"|PartnerMetrics\.objects\.(create|update|bulk_create|update_or_create|get_or_create)"

@@ -269,13 +269,13 @@ def test_a_course_step_needs_its_course_and_ignores_others(world, onboarding_par
         assert services.step_complete_for_event(world.partner, "complete_course", "SALES-101") == []
 
 
-def test_the_first_deal_event_records_first_deal_at_once(world, onboarding_partner):
+def test_the_first_deal_is_recorded_once_and_completes_the_step(world, onboarding_partner):
     with time_machine.travel(T0 + datetime.timedelta(days=40), tick=False):
         with tenant_context(world.tenant):
-            services.step_complete_for_event(partner=world.partner, kind="register_first_deal")
+            partner_services.partner_first_deal_record(partner=world.partner, deal_id=1)
     with time_machine.travel(T0 + datetime.timedelta(days=50), tick=False):
         with tenant_context(world.tenant):
-            services.step_complete_for_event(partner=world.partner, kind="register_first_deal")
+            partner_services.partner_first_deal_record(partner=world.partner, deal_id=2)
     partner = reload(world.partner)
     assert partner.first_deal_at == T0 + datetime.timedelta(days=40)
     assert "register_first_deal" in done_kinds(world)
@@ -297,7 +297,7 @@ def test_the_partners_first_deal_event_completes_the_step_once(world, onboarding
 
 def test_the_first_deal_is_recorded_even_without_a_workflow(world):
     with tenant_context(world.tenant):
-        assert services.step_complete_for_event(world.partner, "register_first_deal") == []
+        assert partner_services.partner_first_deal_record(partner=world.partner, deal_id=1)
     assert reload(world.partner).first_deal_at is not None
 
 

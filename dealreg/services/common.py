@@ -18,7 +18,7 @@ from dealreg.models import (
 from dealreg.rules import name_tokens
 from dealreg.states import DEAL
 from partners.domains import normalise_company_name, registrable_domain
-from prm import notifications
+from prm import events, notifications
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
@@ -89,6 +89,11 @@ def rules_publish(*, by: Member, effective_from=None, **values) -> RulesVersion:
         obj=rules,
         object_label=f"v{rules.version}",
         after=dict(values) | {"version": rules.version, "effective_from": rules.effective_from},
+    )
+    events.emit(
+        "rules.published",
+        {"rules_version_id": rules.pk, "version": rules.version},
+        tenant=rules.tenant_id,
     )
     return rules
 

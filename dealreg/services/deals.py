@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -36,6 +36,7 @@ from dealreg.services.common import (
     current_rules,
 )
 from dealreg.states import DEAL, require_may
+from partners import services as partner_services
 from partners.models import Partner, PartnerStatus
 from prm import events
 from prm.audit import log_action
@@ -122,10 +123,8 @@ def deal_submit(*, deal: Deal, by: Member) -> Deal:
     deal.sla_due_at = now + datetime.timedelta(hours=rules.review_sla_hours)
     deal.save(update_fields=["status", "submitted_at", "sla_due_at"])
     if partner.first_deal_at is None:
-        Partner.objects.filter(pk=partner.pk, first_deal_at__isnull=True).update(first_deal_at=now)
-        from onboarding.services import step_complete_for_event
-
-        step_complete_for_event(partner=partner, kind="register_first_deal", ref=str(deal.pk))
+        # partners records it and emits partner.first_deal_recorded (onboarding reacts).
+        partner_services.partner_first_deal_record(partner=partner, deal_id=deal.pk, at=now)
     _event(deal, "submitted", _("Submitted for approval."), actor=by)
     log_action(
         "deal.submitted", obj=deal, before={"status": "draft"}, after={"status": "submitted"}
@@ -493,22 +492,21 @@ def metrics_refresh(*, tenant, partner_ids: list[int] | None = None) -> None:
     """Recompute won revenue and won deals (trailing 12 months) for the given partners (or
     all) with one set-based statement."""
     since = timezone.now().date() - datetime.timedelta(days=365)
-    with connection.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO partners_partnermetrics (tenant_id, partner_id, won_revenue_12m,
-                won_deals_12m, certified_people, health_score, updated_at)
-            SELECT p.tenant_id, p.id,
-                   COALESCE(SUM(d.won_amount) FILTER (WHERE d.id IS NOT NULL), 0),
-                   COUNT(d.id), 0, NULL, now()
+    partner_services.metrics_upsert(
+        tenant=tenant,
+        columns=["won_revenue_12m", "won_deals_12m"],
+        source_sql="""
+            SELECT p.id, COALESCE(SUM(d.won_amount), 0), COUNT(d.id)
             FROM partners_partner p
             LEFT JOIN dealreg_deal d ON d.partner_id = p.id AND d.tenant_id = p.tenant_id
                  AND d.status = 'won' AND d.closed_at >= %(since)s
             WHERE p.tenant_id = %(tenant)s AND (%(all)s OR p.id = ANY(%(ids)s))
-            GROUP BY p.tenant_id, p.id
-            ON CONFLICT (tenant_id, partner_id) DO UPDATE
-               SET won_revenue_12m = EXCLUDED.won_revenue_12m,
-                   won_deals_12m = EXCLUDED.won_deals_12m, updated_at = now()
+            GROUP BY p.id
         """,
-            {"tenant": tenant.pk, "since": since, "ids": partner_ids or [], "all": not partner_ids},
-        )
+        params={
+            "tenant": tenant.pk,
+            "since": since,
+            "ids": partner_ids or [],
+            "all": not partner_ids,
+        },
+    )
