@@ -37,3 +37,8 @@ class DealregConfig(AppConfig):
         from partners import services as partner_services
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items_for_partner)
+
+        from dealreg.digest import digest_sections
+        from prm.notifications import digest_section_register
+
+        digest_section_register(10, digest_sections)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "training",
     "mdf",
     "analytics",
+    "demo",
 ]
 
 MIDDLEWARE = [
