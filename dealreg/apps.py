@@ -42,3 +42,5 @@ class DealregConfig(AppConfig):
         from prm.notifications import digest_section_register
 
         digest_section_register(10, digest_sections)
+
+        import dealreg.importers  # noqa: F401  (registers the app's CSV importers)

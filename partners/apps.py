@@ -15,6 +15,8 @@ class PartnersConfig(AppConfig):
         if invitation_domain_check not in core_services.PARTNER_INVITATION_CHECKS:
             core_services.PARTNER_INVITATION_CHECKS.append(invitation_domain_check)
 
+        import partners.importers  # noqa: F401  (registers the app's CSV importers)
+
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}
         roles.register(

@@ -1,6 +1,7 @@
 """One CSV import framework for every app: upload, a dry-run preview, then a Celery job.
 
-An importer (see prm.importers) names its columns and gives two functions:
+An importer names its columns and gives two functions; each app keeps its own importers in
+`<app>/importers.py`, imported (and so registered) by its AppConfig.ready():
 
 * ``check(row, ctx) -> Plan``: validate one row without writing (raises DomainError or
   ValidationError); the Plan says what the row would do (create / update / unchanged) and
@@ -74,15 +75,23 @@ def register(importer: Importer) -> Importer:
 
 
 def importer_for(kind: str) -> Importer | None:
-    import prm.importers  # noqa: F401  (registers the importers)
-
     return REGISTRY.get(kind)
 
 
 def importers_for(member: Member) -> list[Importer]:
-    import prm.importers  # noqa: F401
-
     return [i for i in REGISTRY.values() if has_perm(member.role, i.capability)]
+
+
+def choice(value: str, choices, field: str) -> str:
+    """A choice by its value or its label, case-insensitively."""
+    wanted = value.strip().lower()
+    for key, label in choices:
+        if wanted in (str(key).lower(), str(label).lower()):
+            return key
+    raise DomainError(
+        _("Use one of: %(c)s.") % {"c": ", ".join(str(k) for k, _label in choices)},
+        field=field,
+    )
 
 
 # --- Parsing --------------------------------------------------------------------------------
