@@ -46,6 +46,8 @@ COPY onboarding ./onboarding
 COPY training ./training
 COPY mdf ./mdf
 COPY analytics ./analytics
+COPY imports ./imports
+COPY demo ./demo
 COPY templates ./templates
 COPY static ./static
 

@@ -11,7 +11,7 @@ STAMP  := $(VENV)/.installed
 help:
 	@echo "make run    - embedded Postgres + Redis, migrate, demo seed, web + worker + beat"
 	@echo "make test   - the whole test suite (real Postgres, Redis and Celery worker)"
-	@echo "make lint   - ruff lint and format check"
+	@echo "make lint   - ruff lint and format check, import contracts (lint-imports)"
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -50,7 +51,7 @@ check-migrations: $(STAMP)
 
 # bandit reports medium findings and fails on high ones; pip-audit checks requirements.lock
 # (and says NOT AUDITED, without failing, when its vulnerability database is unreachable).
-SECURITY_DIRS := prm partners dealreg onboarding training mdf analytics
+SECURITY_DIRS := prm partners dealreg onboarding training mdf analytics imports demo
 security: $(STAMP)
 	$(BIN)/bandit -q -r $(SECURITY_DIRS) -ll --exit-zero
 	$(BIN)/bandit -q -r $(SECURITY_DIRS) -lll

@@ -26,6 +26,11 @@ class AnalyticsConfig(AppConfig):
                 "analytics.reviews": set(roles.ALL_ROLES),
             }
         )
+        from analytics.digest import digest_sections
+        from prm.notifications import digest_section_register
+
+        digest_section_register(30, digest_sections)
+
         context_processors.NAV.extend(
             [
                 (13, _("Performance"), "analytics-mine", "analytics.own"),

@@ -37,3 +37,10 @@ class DealregConfig(AppConfig):
         from partners import services as partner_services
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items_for_partner)
+
+        from dealreg.digest import digest_sections
+        from prm.notifications import digest_section_register
+
+        digest_section_register(10, digest_sections)
+
+        import dealreg.importers  # noqa: F401  (registers the app's CSV importers)

@@ -35,3 +35,5 @@ class MdfConfig(AppConfig):
         from mdf.services import open_items
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items)
+
+        import mdf.importers  # noqa: F401  (registers the app's CSV importers)

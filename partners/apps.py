@@ -7,8 +7,15 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
+        from partners.services import invitation_domain_check
         from prm import context_processors, roles
+        from prm import services as core_services
         from prm.roles import Role
+
+        if invitation_domain_check not in core_services.PARTNER_INVITATION_CHECKS:
+            core_services.PARTNER_INVITATION_CHECKS.append(invitation_domain_check)
+
+        import partners.importers  # noqa: F401  (registers the app's CSV importers)
 
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}

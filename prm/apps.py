@@ -14,6 +14,3 @@ class PrmConfig(AppConfig):
         # Composite tenant keys for distribution by tenant (Citus): see prm/distribution.py.
         post_migrate.connect(distribution.ensure_after_migrate, sender=self)
         events.ready()
-        from prm import imports
-
-        imports.ready()

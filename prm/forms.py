@@ -7,8 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from partners.models import Partner
-from prm.models import ApiKey, Tenant
+from prm.models import ApiKey, Member, Tenant
 from prm.roles import Role, invitable_roles
 from prm.uploads import validate_image_upload
 
@@ -18,7 +17,7 @@ class InviteForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     partner = forms.ModelChoiceField(
         label=_("Partner company"),
-        queryset=Partner.objects.none(),
+        queryset=Member.partner.field.related_model.objects.none(),
         required=False,
         help_text=_("Required for partner roles."),
     )
@@ -30,7 +29,8 @@ class InviteForm(forms.Form):
         if member.role == Role.PARTNER_ADMIN:
             del self.fields["partner"]
         else:
-            self.fields["partner"].queryset = Partner.objects.order_by("name")
+            partners = self.fields["partner"].queryset.model.objects
+            self.fields["partner"].queryset = partners.order_by("name")
 
 
 class MemberEditForm(forms.Form):

@@ -341,6 +341,5 @@ class IdempotencyRecord(TenantModel):
         ]
 
 
-from prm.import_models import *  # noqa: E402, F403  (CSV import jobs)
 from prm.integration_models import *  # noqa: E402, F403  (outbox, webhooks, notifications)
 from prm.tenant_data_models import *  # noqa: E402, F403  (tenant export and deletion)

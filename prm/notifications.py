@@ -422,45 +422,23 @@ def members_with_emails(emails: Iterable[str]) -> list[Member]:
 # --- Daily digest -------------------------------------------------------------------------
 
 
+# The staff digest's sections, each `(order, section)` with `section(member)` returning a list
+# of `{"title", "items", "count"}`; registered by the apps that own the figures in their
+# AppConfig.ready() (deal registration: review queue and expiring protection; analytics:
+# partners at risk).
+DIGEST_SECTIONS: list[tuple[int, Callable[[Member], list[dict]]]] = []
+
+
+def digest_section_register(order: int, section: Callable[[Member], list[dict]]) -> None:
+    """Add a section provider to the staff digest (idempotent)."""
+    if (order, section) not in DIGEST_SECTIONS:
+        DIGEST_SECTIONS.append((order, section))
+        DIGEST_SECTIONS.sort(key=lambda entry: entry[0])
+
+
 def _staff_sections(member: Member) -> list[dict]:
     """What a channel manager should look at today."""
-    from dealreg.selectors import expiring_soon, review_queue
-
-    sections = []
-    pending = review_queue().filter(partner__owner=member)
-    if member.role == Role.ADMIN or not pending.exists():
-        pending = review_queue()
-    sections.append(
-        {
-            "title": _("Deal registrations waiting for review"),
-            "items": [f"DR-{d.pk} {d.customer_name} ({d.partner.name})" for d in pending[:20]],
-            "count": pending.count(),
-        }
-    )
-    expiring = expiring_soon(days=7)
-    sections.append(
-        {
-            "title": _("Deal protection ending within 7 days"),
-            "items": [
-                f"DR-{d.pk} {d.customer_name} ({d.partner.name}), {d.protected_until}"
-                for d in expiring[:20]
-            ],
-            "count": expiring.count(),
-        }
-    )
-    try:
-        from analytics.models import RiskEpisode
-    except ImportError:  # pragma: no cover - analytics is optional for this digest
-        return sections
-    at_risk = RiskEpisode.objects.filter(ended_on__isnull=True).select_related("partner")
-    sections.append(
-        {
-            "title": _("Partners at risk"),
-            "items": [f"{e.partner.name}: {e.reason_text}" for e in at_risk[:20]],
-            "count": at_risk.count(),
-        }
-    )
-    return sections
+    return [part for _order, section in DIGEST_SECTIONS for part in section(member)]
 
 
 def digest_wanted(member: Member) -> bool:

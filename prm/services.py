@@ -4,6 +4,8 @@ context, validates before writing, audits, and queues e-mail only after commit."
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -11,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from partners.models import Partner
 from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
@@ -27,6 +28,14 @@ from prm.notifications import send_mandatory
 from prm.roles import PARTNER_ROLES, Role, has_perm, invitable_roles
 from prm.tenancy import tenant_context
 from prm.urls_util import tenant_url
+
+if TYPE_CHECKING:
+    from partners.models import Partner
+
+# Rules a partner admin's invitation must pass, each `check(*, partner, email)` raising
+# DomainError; registered by the app that owns the rule in its AppConfig.ready() (partners:
+# the company's e-mail domains).
+PARTNER_INVITATION_CHECKS: list[Callable[..., None]] = []
 
 TENANT_SETTINGS_FIELDS = [
     "name",
@@ -160,9 +169,8 @@ def member_invite(
             raise DomainError(_("You cannot invite people with this role."), field="role")
         if by.role == Role.PARTNER_ADMIN:
             partner = by.partner
-            from partners.services import invitation_domain_check
-
-            invitation_domain_check(partner=partner, email=email)
+            for check in PARTNER_INVITATION_CHECKS:
+                check(partner=partner, email=email)
     if role in PARTNER_ROLES and partner is None:
         raise DomainError(_("Choose the partner company for a partner role."), field="partner")
     if role not in PARTNER_ROLES:

@@ -37,7 +37,7 @@ urlpatterns = [
     path("", include("prm.integration_urls")),
     path("", include("prm.privacy_urls")),
     path("", include("prm.tenant_data_urls")),
-    path("", include("prm.import_urls")),
+    path("", include("imports.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

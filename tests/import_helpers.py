@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from prm import imports
-from prm.models import ImportJob
+from imports import services as imports
+from imports.models import ImportJob
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 

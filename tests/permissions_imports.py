@@ -11,7 +11,7 @@ def _job(world):
     existing = getattr(world, "_import_job", None)
     if existing is not None:
         return existing
-    from prm import imports
+    from imports import services as imports
     from prm.tenancy import tenant_context
 
     with tenant_context(world.tenant):

@@ -37,7 +37,7 @@ from tests.conftest import host_of
 
 pytestmark = pytest.mark.django_db
 
-# Demo members, one per role (prm/management/commands/seed_demo.py).
+# Demo members, one per role (demo/management/commands/seed_demo.py).
 ROLE_EMAILS = {
     "admin": "admin@acme.example",
     "channel_manager": "manager@acme.example",

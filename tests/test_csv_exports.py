@@ -10,7 +10,8 @@ import pytest
 
 from dealreg import leads
 from dealreg import services as deal_services
-from prm import imports, webhooks
+from imports import services as imports
+from prm import webhooks
 from prm.models import OutboxEvent, WebhookDelivery
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client

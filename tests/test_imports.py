@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from dealreg.models import Lead, NamedAccount
+from imports.models import ImportJob
 from mdf.models import ExchangeRate, LedgerEntry
 from partners.models import Partner, Tier
-from prm.models import AuditEvent, ImportJob
+from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.import_helpers import import_csv, start_and_run, upload
@@ -52,7 +53,7 @@ def test_bom_and_semicolons_are_understood(world):
 
 
 def test_too_many_rows_and_too_large_files_are_refused(world, settings):
-    from prm import imports
+    from imports import services as imports
 
     rows = "company\n" + "".join(f"C{i}\n" for i in range(imports.MAX_ROWS + 1))
     resp, job = upload(world, world.channel_manager, "leads", rows)
@@ -83,7 +84,7 @@ def test_start_and_finish_are_audited_once_and_a_job_starts_once(world):
 
 
 def test_redelivered_batch_does_nothing(world):
-    from prm import imports
+    from imports import services as imports
 
     resp, job = upload(world, world.channel_manager, "leads", LEADS)
     start_and_run(world, world.channel_manager, job)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dealreg.models import Lead
-from prm.models import ImportJob
+from imports.models import ImportJob
 from prm.tenancy import tenant_context
 from tests.conftest import build_world, portal_client, wait_for
 from tests.import_helpers import upload

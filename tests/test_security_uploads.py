@@ -167,7 +167,7 @@ def test_a_binary_file_named_csv_is_a_form_error_not_a_500(worlds, db):  # noqa:
 
 
 def test_an_oversize_csv_import_is_a_form_error(worlds, db, monkeypatch):  # noqa: F811
-    from prm import imports
+    from imports import services as imports
 
     monkeypatch.setattr(imports, "MAX_BYTES", 16)
     world, _stranger = worlds

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from partners.models import Partner
 from prm.api.fields import TenantPrimaryKeyField
 from prm.models import ApiKey, AuditEvent, Invitation, Member, Tenant
 from prm.roles import Role
@@ -68,7 +67,9 @@ class InvitationSerializer(serializers.ModelSerializer):
 class InvitationCreateSerializer(serializers.Serializer):
     email = serializers.EmailField()
     role = serializers.ChoiceField(choices=Role.choices)
-    partner = TenantPrimaryKeyField(Partner, required=False, allow_null=True)
+    partner = TenantPrimaryKeyField(
+        Member.partner.field.related_model, required=False, allow_null=True
+    )
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

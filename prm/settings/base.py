@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "training",
     "mdf",
     "analytics",
+    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -178,7 +180,7 @@ CELERY_TASK_ROUTES = {
     "prm.webhooks.*": {"queue": "integrations"},
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("prm.privacy_tasks", "prm.import_tasks", "prm.tenant_data_tasks", "prm.hosts")
+CELERY_IMPORTS = ("prm.privacy_tasks", "prm.tenant_data_tasks", "prm.hosts")
 # Whole-tenant export links (hours) and the cooling-off period before a tenant is deleted.
 PRM_TENANT_EXPORT_HOURS = env.int("PRM_TENANT_EXPORT_HOURS", default=72)
 PRM_TENANT_DELETION_DAYS = env.int("PRM_TENANT_DELETION_DAYS", default=14)

@@ -1,10 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from partners.models import Partner
 from prm import services
 from prm.audit import audit_context
 from prm.errors import DomainError
-from prm.models import Tenant, User
+from prm.models import Member, Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
 
@@ -33,7 +32,8 @@ class Command(BaseCommand):
             with tenant_context(t):
                 p = None
                 if partner is not None:
-                    p = Partner.objects.filter(pk=partner).first()
+                    partners = Member.partner.field.related_model.objects
+                    p = partners.filter(pk=partner).first()
                     if p is None:
                         raise CommandError(f"No partner {partner} in {tenant}")
                 user = User.objects.filter(email__iexact=email).first()

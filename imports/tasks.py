@@ -1,4 +1,5 @@
-"""Celery task for CSV import jobs (listed in CELERY_IMPORTS)."""
+"""Celery task for CSV import jobs. Its name is the one it had in the core, so queued
+messages and routes keep working."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from prm.tasks import TenantTask, dispatch
 def run_import_batch(*, tenant, job_id: int, offset: int) -> int | None:
     """Write one batch in this task's transaction, then queue the next batch after commit,
     so progress is visible between batches and a redelivered batch is a no-op."""
-    from prm.imports import import_job_run_batch
+    from imports.services import import_job_run_batch
 
     next_offset = import_job_run_batch(job_id=job_id, offset=offset)
     if next_offset is not None:

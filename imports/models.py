@@ -1,5 +1,5 @@
-"""CSV import jobs (see prm.imports). Imported at the end of prm/models.py so the model
-belongs to the `prm` app."""
+"""CSV import jobs (see imports.services). The table keeps the name it had when the model
+belonged to the core (`prm_importjob`)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ class ImportJob(TenantModel):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "prm_importjob"
         indexes = [models.Index(fields=["tenant", "kind", "-created_at"], name="importjob_list")]
 
     def __str__(self) -> str:

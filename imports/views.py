@@ -1,4 +1,4 @@
-"""Portal pages of CSV imports: upload, preview, progress and report (prm.imports)."""
+"""Portal pages of CSV imports: upload, preview, progress and report (imports.services)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from prm import imports
+from imports import services as imports
+from imports.models import ImportStatus
 from prm.csv_export import csv_response, csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
-from prm.models import ImportStatus
 
 
 class UploadForm(forms.Form):

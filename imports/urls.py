@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from prm import import_views as views
+from imports import views
 
 urlpatterns = [
     path("imports/", views.import_list, name="import-list"),

@@ -1,0 +1,1 @@
+"""The demo tenant Acme Cloud, seeded by `manage.py seed_demo`."""
