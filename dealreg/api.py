@@ -28,7 +28,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 from rest_framework.settings import api_settings
 
-from dealreg import leads, selectors, services
+from dealreg import selectors, services
 from dealreg import serializers as ds
 from dealreg.models import (
     Deal,
@@ -46,6 +46,7 @@ from dealreg.models import (
     RulesVersion,
 )
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
+from dealreg.services import leads
 from dealreg.states import DEAL, EXTENSION, INFLUENCER
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.errors import Conflict

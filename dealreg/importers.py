@@ -151,7 +151,7 @@ def _lead_check(row: dict, ctx: dict) -> Plan:
 
 
 def _lead_write(plan: Plan, ctx: dict) -> str:
-    from dealreg import leads
+    from dealreg.services import leads
 
     values = {k: v for k, v in plan.values.items() if not k.startswith("_")}
     lead, _created = leads.lead_upsert(

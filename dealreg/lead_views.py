@@ -11,9 +11,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dealreg import leads, selectors
+from dealreg import selectors
 from dealreg.forms import LeadForm
 from dealreg.models import LeadOffer
+from dealreg.services import leads
 from dealreg.states import LEAD, LEAD_OFFER
 from prm import portal
 from prm.csv_export import csv_stream, wants_csv

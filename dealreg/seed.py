@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dealreg import leads, services
+from dealreg import services
 from dealreg.models import Deal
+from dealreg.services import leads
 from partners.models import Product, Specialty
 from prm.models import Member
 from prm.roles import Role

@@ -18,7 +18,8 @@ def evaluate_deal(*, tenant, deal_id: int) -> str | None:
 
 @shared_task(base=TenantTask, name="dealreg.daily_sweep", time_limit=600, soft_time_limit=540)
 def daily_sweep(*, tenant) -> dict:
-    from dealreg import leads, services
+    from dealreg import services
+    from dealreg.services import leads
 
     return {
         "expired": services.deals_expire(tenant=tenant),

@@ -28,13 +28,13 @@ def _rate_context(member) -> dict:
 
 
 def _rate_check(row: dict, ctx: dict) -> Plan:
-    from mdf.services import _currency, _rate
+    from mdf.services import currency_parse, rate_parse
 
-    frm = _currency(row["from_currency"], "from_currency")
-    to = _currency(row["to_currency"], "to_currency")
+    frm = currency_parse(row["from_currency"], "from_currency")
+    to = currency_parse(row["to_currency"], "to_currency")
     if frm == to:
         raise DomainError(_("Choose two different currencies."), field="to_currency")
-    rate = _rate(row["rate"])
+    rate = rate_parse(row["rate"])
     try:
         day = datetime.date.fromisoformat(row["valid_from"])
     except ValueError:

@@ -8,8 +8,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from dealreg import leads, services
+from dealreg import services
 from dealreg.models import LeadOffer, LeadStatus
+from dealreg.services import leads
 from prm.tenancy import tenant_context
 from tests.permissions import EVERYONE, STAFF, Endpoint
 

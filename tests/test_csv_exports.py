@@ -8,8 +8,8 @@ import io
 
 import pytest
 
-from dealreg import leads
 from dealreg import services as deal_services
+from dealreg.services import leads
 from imports import services as imports
 from prm import webhooks
 from prm.models import OutboxEvent, WebhookDelivery

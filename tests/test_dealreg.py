@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from dealreg import leads, services
+from dealreg import services
 from dealreg.models import Deal, DealEvent, DealMatch, Lead, LeadOffer, NamedAccount
+from dealreg.services import leads
 from partners.models import PartnerStatus, Tier
 from prm.errors import DomainError
 from prm.models import AuditEvent

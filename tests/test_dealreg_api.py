@@ -8,8 +8,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dealreg import leads, services
+from dealreg import services
 from dealreg.models import Deal, DealEvent, Lead, LeadOffer, LeadStatus, NamedAccount
+from dealreg.services import leads
 from partners.models import Product, Tier
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dealreg import leads, services
+from dealreg import services
 from dealreg.models import Deal, LeadOffer, NamedAccount
+from dealreg.services import leads
 from prm.tenancy import tenant_context
 from tests.conftest import build_world, portal_client, wait_for
 from tests.import_helpers import import_csv, start_and_run, upload

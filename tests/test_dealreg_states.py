@@ -10,8 +10,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from dealreg import leads, services
+from dealreg import services
 from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, LeadOffer, LeadStatus
+from dealreg.services import leads
 from dealreg.states import DEAL, LEAD_OFFER, TRANSITIONS
 from prm.states import ActionNotAllowed
 from prm.tenancy import tenant_context

@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 from django.utils import timezone, translation
 
-from dealreg import leads
 from dealreg.models import Deal
-from dealreg.services import named_account_upsert
+from dealreg.services import leads, named_account_upsert
 from prm.models import AuditEvent
 from prm.templatetags.prm_l10n import format_money
 from prm.tenancy import tenant_context

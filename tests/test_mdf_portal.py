@@ -292,7 +292,7 @@ def test_admin_creates_a_program_adds_a_rule_and_allocates(world, monkeypatch):
     )
     queued = []
     monkeypatch.setattr(
-        "mdf.services.common.dispatch",
+        "mdf.services._common.dispatch",
         lambda task, **kw: queued.append((task.name, kw["program_id"])),
     )
     assert client.post(f"{alloc}accrue/").status_code == 302

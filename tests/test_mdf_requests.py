@@ -46,7 +46,7 @@ def run_tasks_now(monkeypatch):
     def dispatch_now(task, *, tenant=None, countdown=None, **kwargs):
         transaction.on_commit(lambda: task(tenant_id=tenant.pk, **kwargs))
 
-    monkeypatch.setattr(services.common, "dispatch", dispatch_now)
+    monkeypatch.setattr(services._common, "dispatch", dispatch_now)
 
 
 @pytest.mark.parametrize(

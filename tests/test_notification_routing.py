@@ -9,7 +9,7 @@ import secrets
 import pytest
 from django.core import mail, signing
 
-from dealreg import leads
+from dealreg.services import leads
 from mdf import services as mdf_services
 from mdf import tasks as mdf_tasks
 from prm import events, notifications, privacy, webhooks

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from analytics import services as analytics_services
 from analytics.models import RiskEpisode
-from dealreg import leads
 from dealreg import services as deal_services
+from dealreg.services import leads
 from mdf import services as mdf_services
 from partners import services as partner_services
 from partners.models import Tier

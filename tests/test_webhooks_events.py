@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dealreg import leads
+from dealreg.services import leads
 from partners import services as partner_services
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context

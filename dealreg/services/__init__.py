@@ -5,8 +5,8 @@ audit trail, and queues follow-up work and e-mail only after commit.
 The services live in modules by sub-area and are re-exported here, so `from dealreg import
 services` and `from dealreg.services import ...` keep working everywhere."""
 
+from dealreg.services._common import EDITABLE_FIELDS, current_rules, rules_publish
 from dealreg.services.accounts import deal_search_filter, named_account_upsert
-from dealreg.services.common import EDITABLE_FIELDS, current_rules, rules_publish
 from dealreg.services.deals import (
     deal_approve,
     deal_close,

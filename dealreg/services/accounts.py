@@ -10,7 +10,7 @@ from dealreg.models import (
     NamedAccount,
 )
 from dealreg.rules import name_tokens
-from dealreg.services.common import (
+from dealreg.services._common import (
     _check_staff,
 )
 from partners.domains import normalise_company_name, registrable_domain

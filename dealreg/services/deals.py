@@ -20,7 +20,7 @@ from dealreg.models import (
     RulesVersion,
 )
 from dealreg.rules import RuleInput, decide
-from dealreg.services.common import (
+from dealreg.services._common import (
     _apply_fields,
     _check_campaign_code,
     _check_partner_member,
@@ -164,7 +164,7 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
     deal.save(update_fields=["rules_version"])
     if decision.outcome == "approve":
         try:
-            return _approve(deal, by=None, reason=decision.reason, rules=rules)
+            return deal_approve_locked(deal, by=None, reason=decision.reason, rules=rules)
         except DomainError as exc:
             # Lost the race for this customer (the database refused a second approval):
             # a person decides, with the reason on the timeline.
@@ -238,7 +238,7 @@ def _protection_days(deal: Deal, rules: RulesVersion) -> int:
     return rules.default_protection_days
 
 
-def _approve(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) -> Deal:
+def deal_approve_locked(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) -> Deal:
     """Approve a locked deal: a person (by), or the rules engine and its sweeps (None)."""
     DEAL.check(deal, by, "approve")
     old = _move(deal, DealStatus.APPROVED)
@@ -340,7 +340,9 @@ def deal_approve(*, deal: Deal, by: Member, reason: str = "") -> Deal:
     require_may(DEAL, deal, by, "approve")
     deal = _lock(deal)
     rules = current_rules(deal.tenant)
-    return _approve(deal, by=by, reason=reason or _("Approved after review."), rules=rules)
+    return deal_approve_locked(
+        deal, by=by, reason=reason or _("Approved after review."), rules=rules
+    )
 
 
 @transaction.atomic

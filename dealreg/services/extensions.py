@@ -16,7 +16,7 @@ from dealreg.models import (
     DealStatus,
     ExtensionRequest,
 )
-from dealreg.services.common import (
+from dealreg.services._common import (
     _event,
     _lock,
     _mail,

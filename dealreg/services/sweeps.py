@@ -13,14 +13,14 @@ from dealreg.models import (
     Deal,
     DealStatus,
 )
-from dealreg.services.common import (
+from dealreg.services._common import (
     _event,
     _lock,
     _mail,
     _partner_emails,
     current_rules,
 )
-from dealreg.services.deals import _approve
+from dealreg.services.deals import deal_approve_locked
 from dealreg.states import DEAL
 from partners.models import PartnerStatus
 from prm.errors import DomainError
@@ -125,7 +125,7 @@ def deals_escalate_overdue(*, tenant, now=None) -> int:
         if rules.auto_approve_on_sla_timeout and low_risk:
             locked = _lock(deal)
             try:
-                _approve(
+                deal_approve_locked(
                     locked,
                     by=None,
                     rules=rules,

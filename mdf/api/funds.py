@@ -32,12 +32,12 @@ from prm.roles import has_perm
 # --- Views --------------------------------------------------------------------------------
 
 
-class _MdfViewSet(TenantViewSet):
+class MdfViewSet(TenantViewSet):
     lookup_value_regex = r"\d+"
 
 
 @extend_schema(tags=["mdf"])
-class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _MdfViewSet):
+class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfViewSet):
     """MDF programs: periods, budgets and the activity types they fund."""
 
     model = Program
@@ -114,7 +114,7 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _MdfViewS
 
 
 @extend_schema(tags=["mdf"])
-class AllocationViewSet(mixins.ListModelMixin, _MdfViewSet):
+class AllocationViewSet(mixins.ListModelMixin, MdfViewSet):
     """Allocation entries of the ledger (allocations, accruals, adjustments)."""
 
     model = LedgerEntry
@@ -139,7 +139,7 @@ class AllocationViewSet(mixins.ListModelMixin, _MdfViewSet):
 
 
 @extend_schema(tags=["mdf"])
-class LedgerViewSet(mixins.ListModelMixin, _MdfViewSet):
+class LedgerViewSet(mixins.ListModelMixin, MdfViewSet):
     """The append-only ledger, newest first."""
 
     model = LedgerEntry

@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from mdf import selectors, services
-from mdf.api.funds import _MdfViewSet
+from mdf.api.funds import MdfViewSet
 from mdf.api.serializers import (
     ExchangeRateSerializer,
     RateFilter,
@@ -26,7 +26,7 @@ from prm.api.parsers import JSONParser
 
 
 @extend_schema(tags=["mdf"])
-class ExchangeRateViewSet(mixins.ListModelMixin, _MdfViewSet):
+class ExchangeRateViewSet(mixins.ListModelMixin, MdfViewSet):
     """Exchange rates used to convert claims to the program currency."""
 
     model = ExchangeRate

@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from mdf import selectors, services
-from mdf.api.funds import _MdfViewSet
+from mdf.api.funds import MdfViewSet
 from mdf.api.serializers import (
     ApproveSerializer,
     CancelSerializer,
@@ -36,7 +36,7 @@ from prm.api.parsers import JSONParser
 
 
 @extend_schema(tags=["mdf"])
-class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _MdfViewSet):
+class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfViewSet):
     """Fund requests. Partner people see and submit their company's; staff decide."""
 
     model = FundRequest
@@ -144,7 +144,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _MdfViewS
 
 
 @extend_schema(tags=["mdf"])
-class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _MdfViewSet):
+class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfViewSet):
     """Claims with proof of performance. Create and add documents as multipart/form-data
     (JSON works for a claim without files)."""
 

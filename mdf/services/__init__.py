@@ -16,6 +16,13 @@ here (`from mdf import services; services.request_approve(...)`). Status changes
 and claims are declared once in mdf.states and checked there.
 """
 
+from mdf.services._common import (
+    CENT,
+    ZERO,
+    _money,
+    _program_is_open_for_funds,
+    _today,
+)
 from mdf.services.allocations import (
     ACCRUAL_SQL,
     TIER_ALLOCATION_SQL,
@@ -37,13 +44,6 @@ from mdf.services.claims import (
     claim_submit,
     claim_transition,
     claim_update,
-)
-from mdf.services.common import (
-    CENT,
-    ZERO,
-    _money,
-    _program_is_open_for_funds,
-    _today,
 )
 from mdf.services.expiry import mdf_daily, open_items, program_expire, program_warn_expiry
 from mdf.services.fund_requests import (
@@ -70,10 +70,10 @@ from mdf.services.rates import (
     MAX_IMPORT_ROWS,
     RATE_COLUMNS,
     RateImport,
-    _currency,
-    _rate,
+    currency_parse,
     exchange_rate_set,
     exchange_rates_import,
+    rate_parse,
 )
 
 __all__ = [
@@ -90,10 +90,10 @@ __all__ = [
     "TIER_ALLOCATION_SQL",
     "ZERO",
     "RateImport",
-    "_currency",
+    "currency_parse",
     "_money",
     "_program_is_open_for_funds",
-    "_rate",
+    "rate_parse",
     "_today",
     "allocation_add",
     "claim_add_documents",

@@ -12,7 +12,7 @@ from mdf.models import (
     LedgerKind,
     Program,
 )
-from mdf.services.common import (
+from mdf.services._common import (
     ZERO,
     _check_budget,
     _entry,

@@ -23,7 +23,7 @@ from mdf.models import (
     ProofDocument,
     ProofKind,
 )
-from mdf.services.common import (
+from mdf.services._common import (
     CENT,
     ZERO,
     _entry,

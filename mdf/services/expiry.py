@@ -15,13 +15,13 @@ from mdf.models import (
     Program,
     RequestStatus,
 )
-from mdf.services.allocations import program_accrue
-from mdf.services.common import (
+from mdf.services._common import (
     ZERO,
     _lock_program,
     _queue,
     _today,
 )
+from mdf.services.allocations import program_accrue
 from partners.models import Partner
 from prm.audit import log_action
 from prm.errors import DomainError

@@ -18,7 +18,7 @@ from mdf.models import (
     Program,
     RequestStatus,
 )
-from mdf.services.common import (
+from mdf.services._common import (
     CENT,
     CODE_ALPHABET,
     _entry,

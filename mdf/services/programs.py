@@ -17,7 +17,7 @@ from mdf.models import (
     Program,
     ProofKind,
 )
-from mdf.services.common import (
+from mdf.services._common import (
     _allocated_total,
     _lock_program,
     _money,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from mdf.models import (
     ExchangeRate,
 )
-from mdf.services.common import (
+from mdf.services._common import (
     _require,
 )
 from prm.audit import log_action
@@ -24,14 +24,14 @@ from prm.models import Member
 # --- Exchange rates -----------------------------------------------------------------------
 
 
-def _currency(value: str, field: str) -> str:
+def currency_parse(value: str, field: str) -> str:
     value = (value or "").strip().upper()
     if len(value) != 3 or not value.isalpha() or not value.isascii():
         raise DomainError(_("Use a three-letter ISO 4217 code."), field=field)
     return value
 
 
-def _rate(value) -> Decimal:
+def rate_parse(value) -> Decimal:
     try:
         rate = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
@@ -57,11 +57,11 @@ def exchange_rate_set(
     stored on them."""
     if by is not None:
         _require(by, "mdf.admin")
-    frm = _currency(from_currency, "from_currency")
-    to = _currency(to_currency, "to_currency")
+    frm = currency_parse(from_currency, "from_currency")
+    to = currency_parse(to_currency, "to_currency")
     if frm == to:
         raise DomainError(_("Choose two different currencies."), field="to_currency")
-    rate = _rate(rate)
+    rate = rate_parse(rate)
     obj = ExchangeRate.objects.filter(
         from_currency=frm, to_currency=to, valid_from=valid_from
     ).first()
@@ -153,11 +153,11 @@ def exchange_rates_import(*, tenant, by: Member | None, text: str, dry_run: bool
         row = {k: (raw.get(k) or "").strip() for k in RATE_COLUMNS}
         item = {"line": line, **row, "action": "", "error": ""}
         try:
-            frm = _currency(row["from_currency"], "from_currency")
-            to = _currency(row["to_currency"], "to_currency")
+            frm = currency_parse(row["from_currency"], "from_currency")
+            to = currency_parse(row["to_currency"], "to_currency")
             if frm == to:
                 raise DomainError(_("Choose two different currencies."))
-            rate = _rate(row["rate"])
+            rate = rate_parse(row["rate"])
             try:
                 day = datetime.date.fromisoformat(row["valid_from"])
             except ValueError:

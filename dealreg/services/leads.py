@@ -259,8 +259,8 @@ def _check_offer(offer: LeadOffer, by: Member, name: str) -> LeadOffer:
 @transaction.atomic
 def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
     """The lead becomes an approved, protected, vendor-sourced registration."""
-    from dealreg.services.common import _event, _lock, current_rules
-    from dealreg.services.deals import _approve
+    from dealreg.services._common import _event, _lock, current_rules
+    from dealreg.services.deals import deal_approve_locked
 
     offer = _check_offer(offer, by, "accept")
     lead = offer.lead
@@ -292,7 +292,7 @@ def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
     )
     _event(deal, "created", _("Created from a vendor lead accepted by the partner."), actor=by)
     locked = _lock(deal)
-    deal = _approve(
+    deal = deal_approve_locked(
         locked,
         by=None,
         rules=current_rules(deal.tenant),
