@@ -26,12 +26,18 @@ test: $(STAMP)
 	@command -v chromium >/dev/null || command -v "$$PRM_CHROMIUM" >/dev/null || echo "make test: chromium is missing, so the browser journeys in tests/browser will FAIL. Install it: apt-get install -y --no-install-recommends chromium (.ci/run does this)."
 	$(BIN)/python -m prm.devstack test $(PYTEST_ARGS)
 
+# Templates: every app's templates/ folder and the project's (djLint settings in pyproject.toml).
+TEMPLATE_DIRS := templates $(wildcard */templates)
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint $(TEMPLATE_DIRS) --check
+	$(BIN)/djlint $(TEMPLATE_DIRS) --lint
 	$(BIN)/lint-imports
 
 format: $(STAMP)
+	$(BIN)/djlint $(TEMPLATE_DIRS) --reformat --quiet || true
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
