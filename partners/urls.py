@@ -1,6 +1,7 @@
 from django.urls import path
 
 from partners import views
+from partners.states import PARTNER_STATUS
 
 urlpatterns = [
     path("partners/", views.partner_list, name="partner-list"),
@@ -12,6 +13,16 @@ urlpatterns = [
     ),
     path("partners/<int:pk>/", views.partner_detail, name="partner-detail"),
     path("partners/<int:pk>/edit/", views.partner_edit, name="partner-edit"),
+    path("partners/<int:pk>/tier/", views.partner_set_tier, name="partner-set-tier"),
+    *(
+        path(
+            f"partners/<int:pk>/{name}/",
+            views.partner_status_action,
+            {"action": name},
+            name=f"partner-{name}",
+        )
+        for name in PARTNER_STATUS.actions
+    ),
     path("company/", views.company, name="company"),
     path("company/edit/", views.company_edit, name="company-edit"),
     path("tier/", views.my_tier, name="my-tier"),

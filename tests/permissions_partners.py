@@ -1,5 +1,6 @@
 """Permission rows for the partners portal pages."""
 
+from partners.states import PARTNER_STATUS
 from tests.permissions import STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
@@ -18,6 +19,27 @@ ENDPOINTS = [
         lambda w: f"/partners/{w.partner.pk}/edit/",
         STAFF,
         stranger_url=lambda w, s: f"/partners/{s.partner.pk}/edit/",
+    ),
+    Endpoint(
+        "partner-set-tier",
+        lambda w: f"/partners/{w.partner.pk}/tier/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"tier": w.tier.pk, "reason": "matrix"},
+        stranger_url=lambda w, s: f"/partners/{s.partner.pk}/tier/",
+    ),
+    # Every status action has its own URL. The world's partner is active, so the actions its
+    # status does not allow answer the page with the refusal (200), the others redirect.
+    *(
+        Endpoint(
+            f"partner-{name}",
+            lambda w, name=name: f"/partners/{w.partner.pk}/{name}/",
+            STAFF,
+            method="post",
+            data=lambda w: {"reason": "matrix"},
+            stranger_url=lambda w, s, name=name: f"/partners/{s.partner.pk}/{name}/",
+        )
+        for name in PARTNER_STATUS.actions
     ),
     Endpoint("partner-domain-proposals", lambda w: "/partners/domain-proposals/", STAFF),
     Endpoint("company", lambda w: "/company/", PARTNER_ROLES),

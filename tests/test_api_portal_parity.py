@@ -62,8 +62,12 @@ PORTAL_ACTIONS = [
     Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
     Action("partner-list", "", A, "post", "/api/v1/partners/"),
-    Action("partner-detail", "transition", CM, "post", "/api/v1/partners/{id}/transition/"),
-    Action("partner-detail", "tier", A, "post", "/api/v1/partners/{id}/tier/"),
+    # Each status action of partners.states.PARTNER_STATUS: the API names the target status.
+    *(
+        Action(f"partner-{name}", "", CM, "post", "/api/v1/partners/{id}/transition/")
+        for name in ("approve", "activate", "suspend", "reactivate", "reonboard", "offboard")
+    ),
+    Action("partner-set-tier", "", A, "post", "/api/v1/partners/{id}/tier/"),
     Action("partner-edit", "", CM, "patch", "/api/v1/partners/{id}/"),
     Action("company-edit", "", PA, "patch", "/api/v1/partners/{id}/"),
     Action("program-tiers", "", A, "post", "/api/v1/tiers/"),

@@ -100,10 +100,7 @@ def test_offboarding_cuts_access_at_once_and_keeps_records(world):
     portal = portal_client(world.tenant, world.partner_admin)
     assert portal.get("/company/").status_code == 200
     staff = portal_client(world.tenant, world.channel_manager)
-    resp = staff.post(
-        f"/partners/{world.partner.pk}/",
-        {"op": "transition", "to": "offboarded", "reason": "Contract ended"},
-    )
+    resp = staff.post(f"/partners/{world.partner.pk}/offboard/", {"reason": "Contract ended"})
     assert resp.status_code == 302
     assert portal.get("/company/").status_code == 403
     assert key_client.get("/api/v1/me/").status_code == 401
@@ -118,9 +115,7 @@ def test_offboarding_cuts_access_at_once_and_keeps_records(world):
 
 def test_portal_refuses_an_illegal_move_with_a_form_error(world):
     staff = portal_client(world.tenant, world.channel_manager)
-    resp = staff.post(
-        f"/partners/{world.partner.pk}/", {"op": "transition", "to": "applicant", "reason": ""}
-    )
+    resp = staff.post(f"/partners/{world.partner.pk}/reactivate/", {"reason": ""})
     assert resp.status_code == 200
     assert "errorlist" in resp.content.decode() or "error" in resp.content.decode()
     assert reload(world.partner).status == "active"
@@ -439,3 +434,59 @@ def test_directory_filters_by_health_band(world):
     assert world.partner.name in body and world.other_partner.name not in body
     body = client.get("/partners/?health=healthy").content.decode()
     assert world.other_partner.name in body and world.partner.name not in body
+
+
+# --- One URL per status action (partners.states.PARTNER_STATUS) --------------------------
+
+
+def test_status_action_on_a_visible_partner_by_a_partner_role_is_403(world):
+    for member in (world.partner_admin, world.partner_user):
+        resp = portal_client(world.tenant, member).post(
+            f"/partners/{world.partner.pk}/suspend/", {"reason": "x"}
+        )
+        assert resp.status_code == 403
+    assert reload(world.partner).status == "active"
+
+
+def test_status_action_on_another_tenants_partner_is_404(world, stranger):
+    staff = portal_client(world.tenant, world.admin)
+    resp = staff.post(f"/partners/{stranger.partner.pk}/suspend/", {"reason": "x"})
+    assert resp.status_code == 404
+    assert reload(stranger.partner).status == "active"
+
+
+def test_status_action_needs_a_reason_where_the_machine_says_so(world):
+    staff = portal_client(world.tenant, world.channel_manager)
+    resp = staff.post(f"/partners/{world.partner.pk}/suspend/", {"reason": ""})
+    assert resp.status_code == 200
+    assert "has-error" in resp.content.decode()
+    assert reload(world.partner).status == "active"
+    resp = staff.post(f"/partners/{world.partner.pk}/suspend/", {"reason": "Unpaid"})
+    assert resp.status_code == 302
+    assert reload(world.partner).status == "suspended"
+
+
+def test_status_action_is_post_only(world):
+    staff = portal_client(world.tenant, world.channel_manager)
+    assert staff.get(f"/partners/{world.partner.pk}/suspend/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("applicant", {"approve", "offboard"}),
+        ("onboarding", {"activate", "suspend", "offboard"}),
+        ("active", {"suspend", "offboard"}),
+        ("suspended", {"reactivate", "reonboard", "offboard"}),
+        ("offboarded", set()),
+    ],
+)
+def test_partner_page_offers_exactly_the_allowed_status_actions(world, status, offered):
+    from partners.states import PARTNER_STATUS
+
+    with tenant_context(world.tenant):
+        Partner.objects.filter(pk=world.partner.pk).update(status=status)
+    html = portal_client(world.tenant, world.channel_manager).get(f"/partners/{world.partner.pk}/")
+    html = html.content.decode()
+    for name in PARTNER_STATUS.actions:
+        assert (f'action="/partners/{world.partner.pk}/{name}/"' in html) == (name in offered), name
