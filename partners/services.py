@@ -23,7 +23,7 @@ from partners.models import (
     Specialty,
     Tier,
 )
-from partners.states import PARTNER_STATUS, action_for_move
+from partners.states import PARTNER_STATUS, TIER_CHANGE, action_for_move
 from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
@@ -483,10 +483,8 @@ def tiers_evaluation_request(*, tenant, by: Member) -> None:
 def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
     from partners.models import TierChange, TierChangeStatus
 
-    _check_admin(by)
     change = TierChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != TierChangeStatus.PENDING:
-        raise DomainError(_("This change was already decided."))
+    TIER_CHANGE.check(change, by, "approve" if approve else "reject")
     now = timezone.now()
     change.status = TierChangeStatus.APPLIED if approve else TierChangeStatus.REJECTED
     change.decided_at, change.decided_by = now, by

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from partners.models import PartnerStatus as S
+from partners.models import TierChangeStatus as TC
 from prm.roles import Role
 from prm.states import Action, StateMachine, action
 
@@ -48,3 +49,16 @@ def action_for_move(old: str, new: str) -> Action | None:
         if act.target == new and old in act.sources:
             return act
     return None
+
+
+def _admin(obj, member) -> bool:
+    return member is not None and member.role == Role.ADMIN
+
+
+# Upgrades waiting for approval (ProgramSettings). Decided by admins, once.
+TIER_CHANGE = StateMachine(
+    actions=[
+        action("approve", _("Approve"), [TC.PENDING], TC.APPLIED, who=_admin),
+        action("reject", _("Reject"), [TC.PENDING], TC.REJECTED, who=_admin),
+    ]
+)

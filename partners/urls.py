@@ -1,7 +1,7 @@
 from django.urls import path
 
 from partners import views
-from partners.states import PARTNER_STATUS
+from partners.states import PARTNER_STATUS, TIER_CHANGE
 
 urlpatterns = [
     path("partners/", views.partner_list, name="partner-list"),
@@ -30,6 +30,15 @@ urlpatterns = [
     path("program/tiers/<int:pk>/", views.program_tier_edit, name="program-tier-edit"),
     path("program/what-if/", views.program_what_if, name="program-what-if"),
     path("program/tier-changes/", views.program_tier_changes, name="program-tier-changes"),
+    *(
+        path(
+            f"program/tier-changes/<int:pk>/{name}/",
+            views.program_tier_change_action,
+            {"action": name},
+            name=f"program-tier-change-{name}",
+        )
+        for name in TIER_CHANGE.actions
+    ),
     path("program/catalogue/", views.program_catalogue, name="program-catalogue"),
     path("program/settings/", views.program_settings, name="program-settings"),
 ]

@@ -34,8 +34,9 @@ from partners.models import (
     ProgramSettings,
     Specialty,
     Tier,
+    TierChange,
 )
-from partners.states import PARTNER_STATUS
+from partners.states import PARTNER_STATUS, TIER_CHANGE
 from prm import portal
 from prm.audit import log_action
 from prm.csv_export import csv_stream
@@ -505,27 +506,30 @@ def program_what_if(request):
 
 @member_required("program.manage")
 def program_tier_changes(request):
-    if request.method == "POST":
-        change = get_object_or_404(
-            selectors.pending_tier_changes(), pk=request.POST.get("change_id") or 0
+    changes = list(selectors.pending_tier_changes()[:200])
+    for change in changes:
+        change.allowed = TIER_CHANGE.allowed(change, request.member)
+    return render(request, "partners/program_tier_changes.html", {"changes": changes})
+
+
+@require_POST
+@member_required("program.manage")
+def program_tier_change_action(request, pk: int, action: str):
+    """One URL per TIER_CHANGE action (program/tier-changes/<pk>/<action>/)."""
+    change = get_object_or_404(TierChange, pk=pk)
+    require_action(TIER_CHANGE, change, request.member, action)
+    try:
+        services.tier_change_decide(
+            change=change,
+            by=request.member,
+            approve=action == "approve",
+            reason=request.POST.get("reason", "")[:300],
         )
-        try:
-            services.tier_change_decide(
-                change=change,
-                by=request.member,
-                approve=request.POST.get("op") == "approve",
-                reason=request.POST.get("reason", "")[:300],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Decision saved."))
-        return redirect("program-tier-changes")
-    return render(
-        request,
-        "partners/program_tier_changes.html",
-        {"changes": selectors.pending_tier_changes()[:200]},
-    )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision saved."))
+    return redirect("program-tier-changes")
 
 
 CATALOGUES = {"products": Product, "specialties": Specialty}

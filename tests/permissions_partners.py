@@ -1,7 +1,8 @@
 """Permission rows for the partners portal pages."""
 
-from partners.states import PARTNER_STATUS
+from partners.states import PARTNER_STATUS, TIER_CHANGE
 from tests.permissions import STAFF, Endpoint
+from tests.permissions_partners_api import _pending_change
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 
@@ -54,6 +55,18 @@ ENDPOINTS = [
     ),
     Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}),
     Endpoint("program-tier-changes", lambda w: "/program/tier-changes/", {"admin"}),
+    *(
+        Endpoint(
+            f"program-tier-change-{name}",
+            lambda w, name=name: f"/program/tier-changes/{_pending_change(w).pk}/{name}/",
+            {"admin"},
+            method="post",
+            stranger_url=lambda w, s, name=name: (
+                f"/program/tier-changes/{_pending_change(s).pk}/{name}/"
+            ),
+        )
+        for name in TIER_CHANGE.actions
+    ),
     Endpoint("program-catalogue", lambda w: "/program/catalogue/", {"admin"}),
     Endpoint("program-settings", lambda w: "/program/settings/", {"admin"}),
 ]

@@ -81,8 +81,8 @@ PORTAL_ACTIONS = [
     Action(
         "partner-domain-proposals", "reject", CM, "post", "/api/v1/domain-proposals/{id}/reject/"
     ),
-    Action("program-tier-changes", "approve", A, "post", "/api/v1/tier-changes/{id}/approve/"),
-    Action("program-tier-changes", "reject", A, "post", "/api/v1/tier-changes/{id}/reject/"),
+    Action("program-tier-change-approve", "", A, "post", "/api/v1/tier-changes/{id}/approve/"),
+    Action("program-tier-change-reject", "", A, "post", "/api/v1/tier-changes/{id}/reject/"),
     Action("program-catalogue", "", A, "post", "/api/v1/products/"),
     Action("program-catalogue", "toggle", A, "patch", "/api/v1/products/{id}/"),
     Action("program-settings", "", A, "patch", "/api/v1/program-settings/"),

@@ -398,8 +398,35 @@ def test_admin_approves_a_pending_upgrade_in_the_portal(world, tiers):
         change = TierChange.objects.get(status="pending")
     client = portal_client(world.tenant, world.admin)
     assert world.partner.name in client.get("/program/tier-changes/").content.decode()
-    client.post("/program/tier-changes/", {"change_id": change.pk, "op": "approve"})
+    page = client.get("/program/tier-changes/").content.decode()
+    assert f'formaction="/program/tier-changes/{change.pk}/approve/"' in page
+    assert f'formaction="/program/tier-changes/{change.pk}/reject/"' in page
+    client.post(f"/program/tier-changes/{change.pk}/approve/", {"reason": ""})
     assert reload(world.partner).tier_id == silver.pk
+    # Decided once: a second decision is refused with a message, nothing changes.
+    resp = client.post(f"/program/tier-changes/{change.pk}/reject/", {"reason": ""}, follow=True)
+    assert "msg-error" in resp.content.decode()
+    assert reload(change).status == "applied"
+
+
+def test_tier_change_decisions_are_403_for_a_channel_manager_and_404_across_tenants(
+    world, stranger
+):
+    from partners.models import TierChange
+
+    changes = {}
+    for w in (world, stranger):
+        with tenant_context(w.tenant):
+            tier = Tier.objects.create(tenant=w.tenant, name="Gold", rank=5)
+            changes[w.tenant.slug] = TierChange.objects.create(
+                tenant=w.tenant, partner=w.partner, to_tier=tier, direction="up", status="pending"
+            )
+    own, foreign = changes[world.tenant.slug], changes[stranger.tenant.slug]
+    cm = portal_client(world.tenant, world.channel_manager)
+    assert cm.post(f"/program/tier-changes/{own.pk}/approve/").status_code == 403
+    admin = portal_client(world.tenant, world.admin)
+    assert admin.post(f"/program/tier-changes/{foreign.pk}/approve/").status_code == 404
+    assert reload(own).status == reload(foreign).status == "pending"
 
 
 def test_catalogue_adds_products_and_refuses_duplicates(world):
