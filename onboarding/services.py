@@ -29,7 +29,6 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from onboarding import rules, selectors
 from onboarding.models import (
-    APPLICATION_TRANSITIONS,
     STAFF_COMPLETABLE,
     Agreement,
     AgreementAcceptance,
@@ -46,6 +45,7 @@ from onboarding.models import (
     WorkflowStepTemplate,
     WorkflowTemplate,
 )
+from onboarding.states import APPLICATION
 from partners import services as partner_services
 from partners.domains import normalise_company_name, registrable_domain
 from partners.models import (
@@ -359,29 +359,17 @@ def application_submit(
     return application
 
 
-def _move(
-    application: Application, *, to: str, only_from: tuple[str, ...] | None = None
-) -> tuple[Application, str]:
-    """Lock the application and check the move against APPLICATION_TRANSITIONS (and, for
-    actions that mean something narrower than the move, the states they start from)."""
+def _move(application: Application, *, by: Member | None, name: str) -> tuple[Application, str]:
+    """Lock the application and check action `name` against onboarding.states.APPLICATION
+    (the member's role and the application's current status)."""
     app = Application.objects.select_for_update().get(pk=application.pk)
-    if to not in APPLICATION_TRANSITIONS[app.status] or (
-        only_from is not None and app.status not in only_from
-    ):
-        raise DomainError(
-            _("An application cannot move from %(a)s to %(b)s.")
-            % {"a": ApplicationStatus(app.status).label, "b": ApplicationStatus(to).label},
-            field="status",
-        )
+    APPLICATION.check(app, by, name)
     return app, app.status
 
 
 def application_start_review(*, application: Application, by: Member) -> Application:
     """A reviewer takes the application (submitted -> in review)."""
-    _require(by, "applications.review")
-    app, old = _move(
-        application, to=ApplicationStatus.IN_REVIEW, only_from=(ApplicationStatus.SUBMITTED,)
-    )
+    app, old = _move(application, by=by, name="review")
     app.status, app.reviewer = ApplicationStatus.IN_REVIEW, by
     app.save(update_fields=["status", "reviewer"])
     log_action(
@@ -395,10 +383,7 @@ def application_start_review(*, application: Application, by: Member) -> Applica
 
 def application_reopen(*, application: Application, by: Member) -> Application:
     """Take a rejected application back into review (e.g. an automatic rejection)."""
-    _require(by, "applications.review")
-    app, old = _move(
-        application, to=ApplicationStatus.IN_REVIEW, only_from=(ApplicationStatus.REJECTED,)
-    )
+    app, old = _move(application, by=by, name="reopen")
     app.status, app.reviewer = ApplicationStatus.IN_REVIEW, by
     app.decided_at, app.decided_by, app.decided_automatically = None, None, False
     app.save(
@@ -416,7 +401,7 @@ def application_reject(*, application: Application, by: Member | None, reason: s
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason; it is sent to the applicant."), field="reason")
-    app, old = _move(application, to=ApplicationStatus.REJECTED)
+    app, old = _move(application, by=by, name="reject")
     app.status = ApplicationStatus.REJECTED
     app.decided_at, app.decided_by = timezone.now(), by
     app.decided_automatically = by is None
@@ -456,7 +441,7 @@ def application_approve(*, application: Application, by: Member | None) -> Appli
     leaves no partner behind."""
     _require(by, "applications.review")
     with transaction.atomic():
-        app, old = _move(application, to=ApplicationStatus.APPROVED)
+        app, old = _move(application, by=by, name="approve")
         specialties = list(
             Specialty.objects.filter(applicationspecialty__application=app).distinct()
         )

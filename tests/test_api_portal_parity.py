@@ -87,10 +87,10 @@ PORTAL_ACTIONS = [
     Action("program-catalogue", "toggle", A, "patch", "/api/v1/products/{id}/"),
     Action("program-settings", "", A, "patch", "/api/v1/program-settings/"),
     # Onboarding
-    Action("application-detail", "review", CM, "post", "/api/v1/applications/{id}/start-review/"),
-    Action("application-detail", "approve", CM, "post", "/api/v1/applications/{id}/approve/"),
-    Action("application-detail", "reject", CM, "post", "/api/v1/applications/{id}/reject/"),
-    Action("application-detail", "reopen", CM, "post", "/api/v1/applications/{id}/reopen/"),
+    Action("application-review", "", CM, "post", "/api/v1/applications/{id}/start-review/"),
+    Action("application-approve", "", CM, "post", "/api/v1/applications/{id}/approve/"),
+    Action("application-reject", "", CM, "post", "/api/v1/applications/{id}/reject/"),
+    Action("application-reopen", "", CM, "post", "/api/v1/applications/{id}/reopen/"),
     Action(
         "onboarding-partner",
         "check_off",
