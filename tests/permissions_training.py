@@ -245,6 +245,20 @@ ENDPOINTS = [
         ADMIN,
         stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/",
     ),
+    # One URL per action of training.states.COURSE. The world's course is published, so
+    # `publish` is refused with a message (and a redirect) for the admin.
+    *(
+        Endpoint(
+            f"training-admin-course-{name}",
+            lambda w, name=name: f"/program/training/courses/{course(w).pk}/{name}/",
+            ADMIN,
+            method="post",
+            stranger_url=lambda w, s, name=name: (
+                f"/program/training/courses/{course(s).pk}/{name}/"
+            ),
+        )
+        for name in ("publish", "unpublish", "archive")
+    ),
     Endpoint(
         "training-admin-course",
         lambda w: f"/program/training/courses/{course(w).pk}/",

@@ -123,7 +123,10 @@ PORTAL_ACTIONS = [
     Action("training-admin-courses", "", A, "post", "/api/v1/courses/"),
     Action("training-admin-course", "course", A, "patch", "/api/v1/courses/{id}/"),
     Action("training-admin-course", "enrol", A, "post", "/api/v1/enrollments/"),
-    Action("training-admin-course", "status", A, "patch", "/api/v1/courses/{id}/"),
+    *(
+        Action(f"training-admin-course-{name}", "", A, "patch", "/api/v1/courses/{id}/")
+        for name in ("publish", "unpublish", "archive")
+    ),
     Action("training-admin-course", "add_lesson", A, "post", "/api/v1/lessons/"),
     Action("training-admin-course", "move", A, "post", "/api/v1/lessons/{id}/move/"),
     Action("training-admin-lesson", "save", A, "patch", "/api/v1/lessons/{id}/"),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from training import views
+from training.states import COURSE
 
 urlpatterns = [
     # Public, on the tenant's host
@@ -34,6 +35,15 @@ urlpatterns = [
     # Admins
     path("program/training/", views.admin_courses, name="training-admin-courses"),
     path("program/training/courses/<int:pk>/", views.admin_course, name="training-admin-course"),
+    *(
+        path(
+            f"program/training/courses/<int:pk>/{name}/",
+            views.admin_course_action,
+            {"action": name},
+            name=f"training-admin-course-{name}",
+        )
+        for name in COURSE.actions
+    ),
     path(
         "program/training/courses/<int:pk>/questions/",
         views.admin_questions,

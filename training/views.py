@@ -14,11 +14,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from partners.models import Partner
 from prm.csv_export import csv_response
 from prm.decorators import member_required
 from prm.errors import DomainError
+from prm.portal import require_action
 from prm.roles import Role
 from prm.search import search, search_term
 from training import selectors, services
@@ -45,6 +47,7 @@ from training.models import (
     Question,
     TrainingRole,
 )
+from training.states import COURSE
 
 
 def _apply_error(form, exc) -> None:
@@ -439,10 +442,6 @@ def admin_course(request, pk: int):
                     services.course_save(by=member, course=course, **form.cleaned_data)
                     messages.success(request, _("Course saved."))
                     return redirect("training-admin-course", pk=pk)
-            elif op == "status":
-                services.course_set_status(by=member, course=course, to=request.POST.get("to", ""))
-                messages.success(request, _("Course status changed."))
-                return redirect("training-admin-course", pk=pk)
             elif op == "add_lesson":
                 lesson_form = LessonForm(request.POST, prefix="l")
                 if lesson_form.is_valid():
@@ -489,20 +488,24 @@ def admin_course(request, pk: int):
             "questions": Question.objects.filter(course=course).prefetch_related("options"),
             "stats": stats,
             "pass_rate": selectors.pass_rate(stats),
-            "transitions": _transitions(course),
+            "allowed_actions": COURSE.allowed_actions(course, member),
         },
     )
 
 
-def _transitions(course: Course) -> list[tuple[str, str]]:
-    from training.models import COURSE_TRANSITIONS
-
-    labels = {
-        CourseStatus.PUBLISHED: _("Publish"),
-        CourseStatus.DRAFT: _("Back to draft"),
-        CourseStatus.ARCHIVED: _("Archive"),
-    }
-    return [(to, labels[to]) for to in sorted(COURSE_TRANSITIONS[course.status])]
+@require_POST
+@member_required("training.manage")
+def admin_course_action(request, pk: int, action: str):
+    """One URL per action of training.states.COURSE (publish, unpublish, archive)."""
+    course = get_object_or_404(Course, pk=pk)
+    require_action(COURSE, course, request.member, action)
+    try:
+        services.course_set_status(by=request.member, course=course, action=action)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Course status changed."))
+    return redirect("training-admin-course", pk=pk)
 
 
 @member_required("training.manage")
