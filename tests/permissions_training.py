@@ -144,12 +144,20 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/",
     ),
     Endpoint(
-        "training-course",
-        lambda w: f"/learning/courses/{course(w).pk}/",
+        "training-course-enrol",
+        lambda w: f"/learning/courses/{course(w).pk}/enrol/",
         PARTNER_ROLES,
         method="post",
-        data=lambda w: {"op": "enrol"},
-        stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/",
+        stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/enrol/",
+    ),
+    # The partner roles are enrolled (restarting needs an enrolment, else 404); restarting
+    # an unfinished course, or enrolling again, is refused with a message (a redirect).
+    Endpoint(
+        "training-course-restart",
+        lambda w: f"/learning/courses/{course(w).pk}/restart/",
+        PARTNER_ROLES,
+        method="post",
+        stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/restart/",
     ),
     Endpoint(
         "training-lesson",

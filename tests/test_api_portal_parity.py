@@ -115,8 +115,8 @@ PORTAL_ACTIONS = [
     ),
     Action("my-onboarding", "", PA, "post", "/api/v1/onboarding-progress/{id}/documents/"),
     # Training
-    Action("training-course", "enrol", PU, "post", "/api/v1/courses/{id}/enrol/"),
-    Action("training-course", "restart", PU, "post", "/api/v1/enrollments/{id}/restart/"),
+    Action("training-course-enrol", "", PU, "post", "/api/v1/courses/{id}/enrol/"),
+    Action("training-course-restart", "", PU, "post", "/api/v1/enrollments/{id}/restart/"),
     Action("training-lesson", "", PU, "post", "/api/v1/training-progress/"),
     Action("training-quiz", "", PU, "post", "/api/v1/quiz-attempts/"),
     Action("training-attempt", "", PU, "post", "/api/v1/quiz-attempts/{id}/submit/"),

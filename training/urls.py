@@ -9,6 +9,10 @@ urlpatterns = [
     # Partner people
     path("learning/", views.my_learning, name="training-my"),
     path("learning/courses/<int:pk>/", views.course_detail, name="training-course"),
+    path("learning/courses/<int:pk>/enrol/", views.course_enrol, name="training-course-enrol"),
+    path(
+        "learning/courses/<int:pk>/restart/", views.course_restart, name="training-course-restart"
+    ),
     path(
         "learning/courses/<int:pk>/lessons/<int:lesson_pk>/",
         views.lesson_page,

@@ -106,23 +106,6 @@ def my_learning(request):
 def course_detail(request, pk: int):
     member = request.member
     course = _published_course(pk)
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "enrol":
-                services.enrollment_create(by=member, member=member, course=course)
-                messages.success(request, _("You are enrolled. Start with the first lesson."))
-            elif op == "restart":
-                enrollment = selectors.enrollment_for(member, course)
-                if enrollment is None:
-                    raise Http404
-                services.enrollment_restart(by=member, enrollment=enrollment)
-                messages.success(request, _("The course starts again from the first lesson."))
-            else:
-                raise Http404
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("training-course", pk=pk)
     enrollment = selectors.enrollment_for(member, course)
     lessons = selectors.course_lessons(course)
     done = selectors.done_lesson_ids(enrollment)
@@ -138,6 +121,36 @@ def course_detail(request, pk: int):
             "quiz": selectors.quiz_state(course, enrollment),
         },
     )
+
+
+@require_POST
+@member_required("training.learn")
+def course_enrol(request, pk: int):
+    course = _published_course(pk)
+    try:
+        services.enrollment_create(by=request.member, member=request.member, course=course)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You are enrolled. Start with the first lesson."))
+    return redirect("training-course", pk=pk)
+
+
+@require_POST
+@member_required("training.learn")
+def course_restart(request, pk: int):
+    """Take a completed course again; 404 for a course the member is not enrolled in."""
+    course = _published_course(pk)
+    enrollment = selectors.enrollment_for(request.member, course)
+    if enrollment is None:
+        raise Http404
+    try:
+        services.enrollment_restart(by=request.member, enrollment=enrollment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The course starts again from the first lesson."))
+    return redirect("training-course", pk=pk)
 
 
 @member_required("training.learn")
