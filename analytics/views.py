@@ -26,18 +26,8 @@ from analytics.tables import costs_table, manager_tables, program_tables
 from analytics.tables import csv_response as tables_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
+from prm.portal import apply_error
 from prm.roles import Role
-
-
-def _apply_error(form, exc) -> None:
-    if isinstance(exc, DomainError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    elif isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, getattr(exc, "messages", [str(exc)]))
-
 
 # --- Partner dashboard --------------------------------------------------------------------
 
@@ -62,7 +52,7 @@ def survey(request):
         try:
             services.survey_answer(member=request.member, **form.cleaned_data)
         except DomainError as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Thank you for your answer."))
             return redirect("analytics-mine")
@@ -312,7 +302,7 @@ def settings_edit(request):
         try:
             services.settings_update(tenant=request.tenant, **form.cleaned_data)
         except (DomainError, ValidationError) as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Analytics settings saved. They apply from the next run."))
             return redirect("analytics-settings")
@@ -328,7 +318,7 @@ def costs(request):
         try:
             services.program_cost_add(tenant=request.tenant, **form.cleaned_data)
         except (DomainError, ValidationError) as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Program cost added. It counts from the next run."))
             return redirect("analytics-costs")

@@ -138,17 +138,7 @@ class ApplicationStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-# The only moves the application services allow. Approved is final: a partner exists.
-APPLICATION_TRANSITIONS: dict[str, set[str]] = {
-    ApplicationStatus.SUBMITTED: {
-        ApplicationStatus.IN_REVIEW,
-        ApplicationStatus.APPROVED,
-        ApplicationStatus.REJECTED,
-    },
-    ApplicationStatus.IN_REVIEW: {ApplicationStatus.APPROVED, ApplicationStatus.REJECTED},
-    ApplicationStatus.APPROVED: set(),
-    ApplicationStatus.REJECTED: {ApplicationStatus.IN_REVIEW},
-}
+# The moves: onboarding.states.APPLICATION. Approved is final: a partner exists.
 OPEN_APPLICATION_STATUSES = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
 
 

@@ -30,7 +30,6 @@ from django.utils.translation import gettext_lazy, ngettext_lazy
 
 from onboarding import rules, selectors
 from onboarding.models import (
-    APPLICATION_TRANSITIONS,
     STAFF_COMPLETABLE,
     Agreement,
     AgreementAcceptance,
@@ -47,6 +46,7 @@ from onboarding.models import (
     WorkflowStepTemplate,
     WorkflowTemplate,
 )
+from onboarding.states import APPLICATION
 from partners import services as partner_services
 from partners.domains import normalise_company_name, registrable_domain
 from partners.models import (
@@ -63,7 +63,7 @@ from prm.audit import current_context, diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.i18n import lazy_format, recipient_language
 from prm.models import Member
-from prm.roles import PARTNER_ROLES, Role, has_perm
+from prm.roles import PARTNER_ROLES, Role, require
 from prm.services import member_invite
 from prm.urls_util import tenant_url
 
@@ -71,12 +71,6 @@ log = logging.getLogger(__name__)
 
 # Partner fields that make a profile complete (the complete_profile step).
 PROFILE_FIELDS = ("legal_name", "website", "country", "region", "size_band")
-
-
-def _require(by: Member | None, capability: str) -> None:
-    """`by=None` is the system (automatic rules, events, tasks); members need the capability."""
-    if by is not None and not has_perm(by.role, capability):
-        raise PermissionDenied()
 
 
 def _mail_after_commit(
@@ -151,7 +145,7 @@ IPP_FIELDS = [
 
 @transaction.atomic
 def onboarding_settings_update(*, by: Member, **changes) -> OnboardingSettings:
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     current = OnboardingSettings.for_tenant(by.tenant)
     obj = OnboardingSettings.objects.select_for_update().get(pk=current.pk)
     before = snapshot(obj, SETTINGS_FIELDS)
@@ -190,7 +184,7 @@ def ideal_profile_update(
     *, by: Member, specialties: Iterable[Specialty] | None = None, **changes
 ) -> IdealPartnerProfile:
     """Set the IPP criteria and weights (admins)."""
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     current = IdealPartnerProfile.for_tenant(by.tenant)
     ipp = IdealPartnerProfile.objects.select_for_update().get(pk=current.pk)
     before = snapshot(ipp, IPP_FIELDS)
@@ -360,29 +354,17 @@ def application_submit(
     return application
 
 
-def _move(
-    application: Application, *, to: str, only_from: tuple[str, ...] | None = None
-) -> tuple[Application, str]:
-    """Lock the application and check the move against APPLICATION_TRANSITIONS (and, for
-    actions that mean something narrower than the move, the states they start from)."""
+def _move(application: Application, *, by: Member | None, name: str) -> tuple[Application, str]:
+    """Lock the application and check action `name` against onboarding.states.APPLICATION
+    (the member's role and the application's current status)."""
     app = Application.objects.select_for_update().get(pk=application.pk)
-    if to not in APPLICATION_TRANSITIONS[app.status] or (
-        only_from is not None and app.status not in only_from
-    ):
-        raise DomainError(
-            _("An application cannot move from %(a)s to %(b)s.")
-            % {"a": ApplicationStatus(app.status).label, "b": ApplicationStatus(to).label},
-            field="status",
-        )
+    APPLICATION.check(app, by, name)
     return app, app.status
 
 
 def application_start_review(*, application: Application, by: Member) -> Application:
     """A reviewer takes the application (submitted -> in review)."""
-    _require(by, "applications.review")
-    app, old = _move(
-        application, to=ApplicationStatus.IN_REVIEW, only_from=(ApplicationStatus.SUBMITTED,)
-    )
+    app, old = _move(application, by=by, name="review")
     app.status, app.reviewer = ApplicationStatus.IN_REVIEW, by
     app.save(update_fields=["status", "reviewer"])
     log_action(
@@ -396,10 +378,7 @@ def application_start_review(*, application: Application, by: Member) -> Applica
 
 def application_reopen(*, application: Application, by: Member) -> Application:
     """Take a rejected application back into review (e.g. an automatic rejection)."""
-    _require(by, "applications.review")
-    app, old = _move(
-        application, to=ApplicationStatus.IN_REVIEW, only_from=(ApplicationStatus.REJECTED,)
-    )
+    app, old = _move(application, by=by, name="reopen")
     app.status, app.reviewer = ApplicationStatus.IN_REVIEW, by
     app.decided_at, app.decided_by, app.decided_automatically = None, None, False
     app.save(
@@ -413,11 +392,11 @@ def application_reopen(*, application: Application, by: Member) -> Application:
 
 def application_reject(*, application: Application, by: Member | None, reason: str) -> Application:
     """Reject with a reason, which is e-mailed to the contact. `by=None`: automatic."""
-    _require(by, "applications.review")
+    require(by, "applications.review")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the reason; it is sent to the applicant."), field="reason")
-    app, old = _move(application, to=ApplicationStatus.REJECTED)
+    app, old = _move(application, by=by, name="reject")
     app.status = ApplicationStatus.REJECTED
     app.decided_at, app.decided_by = timezone.now(), by
     app.decided_automatically = by is None
@@ -455,9 +434,9 @@ def application_approve(*, application: Application, by: Member | None) -> Appli
     invite the contact as its partner admin and start the onboarding workflow. `by=None`:
     automatic. All or nothing: a refusal (name or domain taken, contact already a member)
     leaves no partner behind."""
-    _require(by, "applications.review")
+    require(by, "applications.review")
     with transaction.atomic():
-        app, old = _move(application, to=ApplicationStatus.APPROVED)
+        app, old = _move(application, by=by, name="approve")
         specialties = list(
             Specialty.objects.filter(applicationspecialty__application=app).distinct()
         )
@@ -549,7 +528,7 @@ def workflow_template_save(
 ) -> WorkflowTemplate:
     """Create or change a template. `steps`, when given, replaces its steps (running
     workflows keep the copies they started with)."""
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     creating = obj is None
     template = obj or WorkflowTemplate(tenant=by.tenant)
     fields = ["name", "partner_type", "is_active"]
@@ -594,7 +573,7 @@ def workflow_template_save(
 
 
 def workflow_template_delete(*, by: Member, template: WorkflowTemplate) -> None:
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     log_action(
         "workflow_template.deleted",
         obj=template,
@@ -604,7 +583,7 @@ def workflow_template_delete(*, by: Member, template: WorkflowTemplate) -> None:
 
 
 def workflow_step_add(*, by: Member, template: WorkflowTemplate, **fields) -> WorkflowStepTemplate:
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     if fields.get("order") is None:
         last = template.steps.aggregate(m=Max("order"))["m"]
         fields["order"] = 0 if last is None else last + 1
@@ -619,7 +598,7 @@ def workflow_step_add(*, by: Member, template: WorkflowTemplate, **fields) -> Wo
 
 
 def workflow_step_remove(*, by: Member, step: WorkflowStepTemplate) -> None:
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     log_action(
         "workflow_template.step_removed",
         obj=step.template,
@@ -782,7 +761,7 @@ def step_complete_for_event(
 def step_check_off(*, step: WorkflowStep, by: Member) -> WorkflowStep:
     """A channel manager ticks a step off by hand (manual steps, or to unblock a course,
     profile or first-deal step)."""
-    _require(by, "onboarding.monitor")
+    require(by, "onboarding.monitor")
     if by is None:
         raise PermissionDenied()
     workflow = _locked_running_workflow(step.workflow.partner_id)
@@ -1051,7 +1030,7 @@ def text_hash(text: str) -> str:
 def agreement_publish(*, by: Member, partner_type: str, title: str, body: str) -> Agreement:
     """Publish the next version for a partner type. Every partner of that type must accept
     it again; their admins are told by e-mail."""
-    _require(by, "onboarding.manage")
+    require(by, "onboarding.manage")
     if by is None:
         raise PermissionDenied()
     if partner_type not in PartnerType.values:
@@ -1130,7 +1109,7 @@ def agreement_accept(
     type. `text_sha256` is the hash of the text the signer was shown; it must match the
     stored text, so nobody accepts a version they did not see. Stores who, as what, when,
     from which address and browser, and a PDF of the signed agreement."""
-    _require(by, "agreements.accept")
+    require(by, "agreements.accept")
     if by is None or by.role != Role.PARTNER_ADMIN:
         raise PermissionDenied()
     signer_name, signer_title = (signer_name or "").strip(), (signer_title or "").strip()

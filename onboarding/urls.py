@@ -1,6 +1,7 @@
 from django.urls import path
 
 from onboarding import views
+from onboarding.states import APPLICATION
 
 urlpatterns = [
     # Public, on the tenant's host
@@ -9,6 +10,15 @@ urlpatterns = [
     # Staff
     path("applications/", views.application_list, name="application-list"),
     path("applications/<int:pk>/", views.application_detail, name="application-detail"),
+    *(
+        path(
+            f"applications/<int:pk>/{name}/",
+            views.application_action,
+            {"action": name},
+            name=f"application-{name}",
+        )
+        for name in APPLICATION.actions
+    ),
     path("onboarding/", views.onboarding_board, name="onboarding-board"),
     path("onboarding/partners/<int:pk>/", views.onboarding_partner, name="onboarding-partner"),
     path("onboarding/documents/<int:pk>/", views.document_download, name="onboarding-document"),

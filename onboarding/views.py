@@ -34,7 +34,6 @@ from onboarding.models import (
     STAFF_COMPLETABLE,
     Agreement,
     Application,
-    ApplicationStatus,
     IdealPartnerProfile,
     OnboardingSettings,
     StepKind,
@@ -42,13 +41,16 @@ from onboarding.models import (
     WorkflowStepTemplate,
     WorkflowTemplate,
 )
+from onboarding.states import APPLICATION
 from partners.models import Partner, PartnerStatus
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.middleware import client_ip
+from prm.portal import require_action
 from prm.roles import has_perm
 from prm.search import search, search_term
+from prm.states import ActionNotAllowed
 
 log = logging.getLogger(__name__)
 
@@ -189,60 +191,67 @@ def application_list(request):
     )
 
 
-@member_required("applications.review")
-def application_detail(request, pk: int):
-    application = get_object_or_404(
-        Application.objects.select_related("reviewer__user", "decided_by__user", "partner"),
-        pk=pk,
-    )
-    reject_form = RejectForm()
-    if request.method == "POST":
-        op = request.POST.get("op")
-        member = request.member
-        try:
-            if op == "review":
-                services.application_start_review(application=application, by=member)
-                messages.success(request, _("You are reviewing this application."))
-                return redirect("application-detail", pk=pk)
-            if op == "approve":
-                services.application_approve(application=application, by=member)
-                messages.success(
-                    request,
-                    _("Approved. The partner is onboarding and its contact was invited."),
-                )
-                return redirect("application-detail", pk=pk)
-            if op == "reopen":
-                services.application_reopen(application=application, by=member)
-                messages.success(request, _("The application is back in review."))
-                return redirect("application-detail", pk=pk)
-            if op == "reject":
-                reject_form = RejectForm(request.POST)
-                if reject_form.is_valid():
-                    services.application_reject(
-                        application=application, by=member, **reject_form.cleaned_data
-                    )
-                    messages.success(request, _("Rejected. The applicant was told why."))
-                    return redirect("application-detail", pk=pk)
-            else:
-                raise Http404
-        except (DomainError, ValidationError) as exc:
-            if op == "reject":
-                _apply_error(reject_form, exc)
-            else:
-                messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
-        application.refresh_from_db()
+_APPLICATION_DONE = {
+    "review": _("You are reviewing this application."),
+    "approve": _("Approved. The partner is onboarding and its contact was invited."),
+    "reject": _("Rejected. The applicant was told why."),
+    "reopen": _("The application is back in review."),
+}
+
+
+def _application_page(request, application: Application, *, reject_form=None):
     return render(
         request,
         "onboarding/application_detail.html",
         {
             "application": application,
             "specialties": selectors.application_specialty_names(application),
-            "reject_form": reject_form,
-            "can_review": application.status == ApplicationStatus.SUBMITTED,
-            "can_reopen": application.status == ApplicationStatus.REJECTED,
-            "can_decide": application.is_open,
+            "reject_form": reject_form or RejectForm(),
+            "allowed": APPLICATION.allowed(application, request.member),
         },
     )
+
+
+def _application(pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.select_related("reviewer__user", "decided_by__user", "partner"),
+        pk=pk,
+    )
+
+
+@member_required("applications.review")
+def application_detail(request, pk: int):
+    return _application_page(request, _application(pk))
+
+
+@require_POST
+@member_required("applications.review")
+def application_action(request, pk: int, action: str):
+    """One URL per action of onboarding.states.APPLICATION (applications/<pk>/<action>/)."""
+    application = _application(pk)
+    require_action(APPLICATION, application, request.member, action)
+    reject_form = RejectForm(request.POST) if action == "reject" else None
+    if reject_form is not None and not reject_form.is_valid():
+        return _application_page(request, application, reject_form=reject_form)
+    try:
+        if action == "review":
+            services.application_start_review(application=application, by=request.member)
+        elif action == "approve":
+            services.application_approve(application=application, by=request.member)
+        elif action == "reopen":
+            services.application_reopen(application=application, by=request.member)
+        else:
+            services.application_reject(
+                application=application, by=request.member, **reject_form.cleaned_data
+            )
+    except (DomainError, ValidationError) as exc:
+        if reject_form is not None and not isinstance(exc, ActionNotAllowed):
+            _apply_error(reject_form, exc)
+            return _application_page(request, application, reject_form=reject_form)
+        messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
+    else:
+        messages.success(request, _APPLICATION_DONE[action])
+    return redirect("application-detail", pk=pk)
 
 
 # --- Staff: onboarding board and one partner's onboarding --------------------------------

@@ -119,22 +119,16 @@ class PartnerCreateForm(forms.Form):
         return (self.cleaned_data.get("country") or "").upper()
 
 
-class TransitionForm(forms.Form):
-    to = forms.ChoiceField(label=_("New status"))
+class StatusActionForm(forms.Form):
+    """The reason for a status action (partners.states); required where the action says so."""
+
     reason = forms.CharField(
-        label=_("Reason"),
-        max_length=500,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Required for suspension and offboarding."),
+        label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, allowed: list[str], **kwargs):
+    def __init__(self, *args, reason_required: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        # No default: a destructive move (offboarding) must be chosen on purpose.
-        self.fields["to"].choices = [("", _("Choose…"))] + [
-            (s, PartnerStatus(s).label) for s in allowed
-        ]
+        self.fields["reason"].required = reason_required
 
 
 class ManualTierForm(forms.Form):

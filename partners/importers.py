@@ -27,7 +27,8 @@ def _partner_context(member) -> dict:
 
 def _partner_check(row: dict, ctx: dict) -> Plan:
     from partners.domains import registrable_domain
-    from partners.models import STATUS_TRANSITIONS, PartnerStatus, PartnerType, Region
+    from partners.models import PartnerStatus, PartnerType, Region
+    from partners.states import PARTNER_STATUS
 
     name = row["name"]
     if not name:
@@ -69,7 +70,7 @@ def _partner_check(row: dict, ctx: dict) -> Plan:
     }
     if "domain" in values and values["domain"] not in existing.domains:
         changes["domain"] = values["domain"]
-    if "status" in changes and changes["status"] not in STATUS_TRANSITIONS[existing.status]:
+    if "status" in changes and changes["status"] not in PARTNER_STATUS.targets(existing.status):
         raise DomainError(
             _("A partner cannot move from %(a)s to %(b)s.")
             % {"a": existing.status, "b": changes["status"]},

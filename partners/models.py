@@ -29,24 +29,6 @@ class PartnerStatus(models.TextChoices):
     OFFBOARDED = "offboarded", _("Offboarded")
 
 
-# The only moves partner_transition() allows. Offboarded is final; nothing is deleted.
-STATUS_TRANSITIONS: dict[str, set[str]] = {
-    PartnerStatus.APPLICANT: {PartnerStatus.ONBOARDING, PartnerStatus.OFFBOARDED},
-    PartnerStatus.ONBOARDING: {
-        PartnerStatus.ACTIVE,
-        PartnerStatus.SUSPENDED,
-        PartnerStatus.OFFBOARDED,
-    },
-    PartnerStatus.ACTIVE: {PartnerStatus.SUSPENDED, PartnerStatus.OFFBOARDED},
-    PartnerStatus.SUSPENDED: {
-        PartnerStatus.ACTIVE,
-        PartnerStatus.ONBOARDING,
-        PartnerStatus.OFFBOARDED,
-    },
-    PartnerStatus.OFFBOARDED: set(),
-}
-
-
 class SizeBand(models.TextChoices):
     MICRO = "1-9", _("1–9 employees")
     SMALL = "10-49", _("10–49 employees")

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 
 from partners.domains import registrable_domain
 from partners.models import (
-    STATUS_TRANSITIONS,
     DomainProposal,
     DomainProposalStatus,
     Partner,
@@ -30,6 +29,7 @@ from partners.models import (
     Specialty,
     Tier,
 )
+from partners.states import PARTNER_STATUS, TIER_CHANGE, action_for_move
 from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
@@ -265,26 +265,40 @@ def domain_proposal_decide(
 
 @transaction.atomic
 def partner_transition(
-    *, partner: Partner, by: Member | None, to: str, reason: str = ""
+    *,
+    partner: Partner,
+    by: Member | None,
+    to: str | None = None,
+    action: str | None = None,
+    reason: str = "",
 ) -> Partner:
-    """Move a partner along its status machine (STATUS_TRANSITIONS). Locks the row, refuses
-    illegal moves, audits with the reason, and applies the consequences: offboarded partners'
-    people lose access at once (memberships deactivated, keys revoked); nothing is deleted."""
-    if to not in PartnerStatus.values:
+    """Move a partner along its status machine (partners.states.PARTNER_STATUS), named by the
+    action (`action`, the portal) or by the target status (`to`, the API and the importer).
+    Locks the row, refuses moves the machine does not declare or the member may not take,
+    audits with the reason, and applies the consequences: offboarded partners' people lose
+    access at once (memberships deactivated, keys revoked); nothing is deleted."""
+    if action is None and to not in PartnerStatus.values:
         raise DomainError(_("Unknown status."), field="status")
     _check_staff(by)
     partner = Partner.objects.select_for_update().get(pk=partner.pk)
     old = partner.status
-    if to == old:
-        return partner
-    if to not in STATUS_TRANSITIONS[old]:
-        raise DomainError(
-            _("A partner cannot move from %(a)s to %(b)s.")
-            % {"a": PartnerStatus(old).label, "b": PartnerStatus(to).label},
-            field="status",
-        )
+    if action is None:
+        if to == old:
+            return partner
+        act = action_for_move(old, to)
+        if act is None:
+            raise DomainError(
+                _("A partner cannot move from %(a)s to %(b)s.")
+                % {"a": PartnerStatus(old).label, "b": PartnerStatus(to).label},
+                field="status",
+            )
+        action = act.name
+    if action not in PARTNER_STATUS.actions:
+        raise DomainError(_("Unknown action."))
+    act = PARTNER_STATUS.check(partner, by, action)
+    to = act.target
     reason = (reason or "").strip()
-    if to in (PartnerStatus.SUSPENDED, PartnerStatus.OFFBOARDED) and not reason:
+    if act.reason and not reason:
         raise DomainError(_("Give a reason."), field="reason")
     now = timezone.now()
     partner.status, partner.status_reason, partner.status_changed_at = to, reason[:500], now
@@ -477,10 +491,8 @@ def tiers_evaluation_request(*, tenant, by: Member) -> None:
 def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
     from partners.models import TierChange, TierChangeStatus
 
-    _check_admin(by)
     change = TierChange.objects.select_for_update().get(pk=change.pk)
-    if change.status != TierChangeStatus.PENDING:
-        raise DomainError(_("This change was already decided."))
+    TIER_CHANGE.check(change, by, "approve" if approve else "reject")
     now = timezone.now()
     change.status = TierChangeStatus.APPLIED if approve else TierChangeStatus.REJECTED
     change.decided_at, change.decided_by = now, by

@@ -7,12 +7,12 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from partners import selectors, services, tiering
 from partners.forms import (
@@ -22,35 +22,29 @@ from partners.forms import (
     PartnerCreateForm,
     PartnerProfileForm,
     ProgramSettingsForm,
+    StatusActionForm,
     TierForm,
-    TransitionForm,
     WhatIfTierForm,
 )
 from partners.models import (
-    STATUS_TRANSITIONS,
     Partner,
     PartnerMetrics,
+    PartnerStatus,
     Product,
     ProgramSettings,
     Specialty,
     Tier,
+    TierChange,
 )
+from partners.states import PARTNER_STATUS, TIER_CHANGE
+from prm import portal
 from prm.audit import log_action
 from prm.csv_export import csv_stream
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import Member
-
-
-def _apply_error(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, DomainError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-    else:
-        form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
-
+from prm.portal import apply_error, require_action
+from prm.states import ActionNotAllowed
 
 # --- Staff: directory and partner pages ---------------------------------------------------
 
@@ -64,7 +58,7 @@ def _directory(request):
 @member_required("partners.view")
 def partner_list(request):
     form, qs = _directory(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = portal.page(request, qs)
     query = request.GET.copy()
     query.pop("page", None)
     create_form = PartnerCreateForm()
@@ -76,7 +70,7 @@ def partner_list(request):
                     tenant=request.tenant, by=request.member, **create_form.cleaned_data
                 )
             except (DomainError, ValidationError) as exc:
-                _apply_error(create_form, exc)
+                apply_error(create_form, exc)
             else:
                 messages.success(request, _("Partner %(p)s added.") % {"p": partner.name})
                 return redirect("partner-detail", pk=partner.pk)
@@ -160,46 +154,82 @@ def _partner_context(partner: Partner) -> dict:
     }
 
 
-@member_required("partners.view")
-def partner_detail(request, pk: int):
-    partner = get_object_or_404(Partner.objects.select_related("tier", "owner__user"), pk=pk)
-    transition_form = TransitionForm(allowed=sorted(STATUS_TRANSITIONS[partner.status]))
-    tier_form = ManualTierForm(initial={"tier": partner.tier_id})
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "transition":
-                transition_form = TransitionForm(
-                    request.POST, allowed=sorted(STATUS_TRANSITIONS[partner.status])
-                )
-                if transition_form.is_valid():
-                    services.partner_transition(
-                        partner=partner, by=request.member, **transition_form.cleaned_data
-                    )
-                    messages.success(request, _("Status changed."))
-                    return redirect("partner-detail", pk=pk)
-            elif op == "tier" and request.member.role == "admin":
-                tier_form = ManualTierForm(request.POST)
-                if tier_form.is_valid():
-                    services.partner_set_tier(
-                        partner=partner, by=request.member, **tier_form.cleaned_data
-                    )
-                    messages.success(request, _("Tier set."))
-                    return redirect("partner-detail", pk=pk)
-            else:
-                raise Http404
-        except DomainError as exc:
-            _apply_error(transition_form if op == "transition" else tier_form, exc)
+def _detail_page(request, partner: Partner, *, status_forms=None, tier_form=None):
+    """The partner page: the status actions the member may take now (one form each, posting
+    to the action's own URL) and, for admins, the manual tier form."""
+    allowed = PARTNER_STATUS.allowed(partner, request.member)
+    status_forms = status_forms or {}
+    actions = [
+        (act, status_forms.get(act.name) or _status_form(act))
+        for act in PARTNER_STATUS.allowed_actions(partner, request.member)
+    ]
+    offboarded = partner.status == PartnerStatus.OFFBOARDED
     ctx = _partner_context(partner)
     ctx.update(
         {
-            "transition_form": transition_form if STATUS_TRANSITIONS[partner.status] else None,
-            "tier_form": tier_form if request.member.role == "admin" else None,
-            "open_items": services.open_items(partner) if partner.status == "offboarded" else [],
+            "allowed": allowed,
+            "status_actions": actions,
+            "tier_form": (tier_form or ManualTierForm(initial={"tier": partner.tier_id}))
+            if request.member.role == "admin"
+            else None,
+            "show_open_items": offboarded,
+            "open_items": services.open_items(partner) if offboarded else [],
             "pending_domains": selectors.pending_domain_proposals().filter(partner=partner).first(),
         }
     )
     return render(request, "partners/partner_detail.html", ctx)
+
+
+def _status_form(act, data=None) -> StatusActionForm:
+    # Field names stay plain (`reason`); ids are per action, as the page shows several forms.
+    return StatusActionForm(data, reason_required=act.reason, auto_id=f"id_{act.name}_%s")
+
+
+@member_required("partners.view")
+def partner_detail(request, pk: int):
+    partner = get_object_or_404(Partner.objects.select_related("tier", "owner__user"), pk=pk)
+    return _detail_page(request, partner)
+
+
+@require_POST
+@member_required("partners.manage")
+def partner_status_action(request, pk: int, action: str):
+    """One URL per action of PARTNER_STATUS (partners/<pk>/<action>/): 404 for a partner the
+    member cannot see, 403 for an action their role may never take, a form error when the
+    partner's status does not allow it now."""
+    partner = get_object_or_404(Partner.objects.select_related("tier", "owner__user"), pk=pk)
+    require_action(PARTNER_STATUS, partner, request.member, action)
+    act = PARTNER_STATUS[action]
+    form = _status_form(act, request.POST)
+    if form.is_valid():
+        try:
+            services.partner_transition(
+                partner=partner, by=request.member, action=action, **form.cleaned_data
+            )
+        except ActionNotAllowed as exc:  # the status moved on: no form to show it on
+            messages.error(request, exc.message)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Status changed."))
+            return redirect("partner-detail", pk=pk)
+    return _detail_page(request, partner, status_forms={action: form})
+
+
+@require_POST
+@member_required("program.manage")
+def partner_set_tier(request, pk: int):
+    partner = get_object_or_404(Partner.objects.select_related("tier", "owner__user"), pk=pk)
+    form = ManualTierForm(request.POST)
+    if form.is_valid():
+        try:
+            services.partner_set_tier(partner=partner, by=request.member, **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Tier set."))
+            return redirect("partner-detail", pk=pk)
+    return _detail_page(request, partner, tier_form=form)
 
 
 def _profile_changes(form, staff: bool) -> dict:
@@ -218,7 +248,7 @@ def _edit(request, partner: Partner, *, staff: bool, done_url: str):
                 partner=partner, by=request.member, **_profile_changes(form, staff)
             )
         except (DomainError, ValidationError) as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Profile saved."))
             if not staff and selectors.pending_domain_proposals().filter(partner=partner):
@@ -366,7 +396,7 @@ def program_tiers(request):
             try:
                 services.tier_save(by=request.member, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Tier added."))
                 return redirect("program-tiers")
@@ -402,7 +432,7 @@ def program_tier_edit(request, pk: int):
                     messages.success(request, _("Tier saved."))
                     return redirect("program-tiers")
         except (DomainError, ValidationError) as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
     return render(
         request,
         "partners/program_tier_edit.html",
@@ -472,27 +502,30 @@ def program_what_if(request):
 
 @member_required("program.manage")
 def program_tier_changes(request):
-    if request.method == "POST":
-        change = get_object_or_404(
-            selectors.pending_tier_changes(), pk=request.POST.get("change_id") or 0
+    changes = list(selectors.pending_tier_changes()[:200])
+    for change in changes:
+        change.allowed = TIER_CHANGE.allowed(change, request.member)
+    return render(request, "partners/program_tier_changes.html", {"changes": changes})
+
+
+@require_POST
+@member_required("program.manage")
+def program_tier_change_action(request, pk: int, action: str):
+    """One URL per TIER_CHANGE action (program/tier-changes/<pk>/<action>/)."""
+    change = get_object_or_404(TierChange, pk=pk)
+    require_action(TIER_CHANGE, change, request.member, action)
+    try:
+        services.tier_change_decide(
+            change=change,
+            by=request.member,
+            approve=action == "approve",
+            reason=request.POST.get("reason", "")[:300],
         )
-        try:
-            services.tier_change_decide(
-                change=change,
-                by=request.member,
-                approve=request.POST.get("op") == "approve",
-                reason=request.POST.get("reason", "")[:300],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Decision saved."))
-        return redirect("program-tier-changes")
-    return render(
-        request,
-        "partners/program_tier_changes.html",
-        {"changes": selectors.pending_tier_changes()[:200]},
-    )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision saved."))
+    return redirect("program-tier-changes")
 
 
 CATALOGUES = {"products": Product, "specialties": Specialty}
@@ -524,7 +557,7 @@ def program_catalogue(request):
                     by=request.member, model=model, name=form.cleaned_data["name"]
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Added."))
                 return redirect("program-catalogue")
@@ -547,7 +580,7 @@ def program_settings(request):
         try:
             services.program_settings_update(by=request.member, **form.cleaned_data)
         except (DomainError, ValidationError) as exc:
-            _apply_error(form, exc)
+            apply_error(form, exc)
         else:
             messages.success(request, _("Program settings saved."))
             return redirect("program-settings")

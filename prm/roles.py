@@ -47,6 +47,22 @@ def has_perm(role: str | None, capability: str) -> bool:
         raise KeyError(f"Unknown capability {capability!r}; add it to prm.roles.PERMISSIONS")
 
 
+def require(by, capability: str, *, system: bool = True) -> None:
+    """The one capability check of a service. `by=None` is the system acting (automatic
+    rules, tasks, event subscribers): it passes when the action is one the system takes
+    (`system=True`, the default) and is refused for actions only people take
+    (`system=False`, e.g. building a course). A member passes with the capability; anything
+    else is prm.errors.PermissionDenied (403)."""
+    from prm.errors import PermissionDenied
+
+    if by is None:
+        if system:
+            return
+        raise PermissionDenied()
+    if not has_perm(by.role, capability):
+        raise PermissionDenied()
+
+
 def invitable_roles(role: str) -> list[str]:
     """Which roles a member with `role` may hand out in an invitation."""
     if role == Role.ADMIN:

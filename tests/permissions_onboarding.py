@@ -144,6 +144,19 @@ ENDPOINTS = [
         STAFF,
         stranger_url=lambda w, s: f"/applications/{application(s).pk}/",
     ),
+    # One URL per action of onboarding.states.APPLICATION; the world's application is
+    # submitted, so `reopen` is refused with a message (and a redirect) for the allowed roles.
+    *(
+        Endpoint(
+            f"application-{name}",
+            lambda w, name=name: f"/applications/{application(w).pk}/{name}/",
+            STAFF,
+            method="post",
+            data=lambda w: {"reason": "Not a fit"},
+            stranger_url=lambda w, s, name=name: f"/applications/{application(s).pk}/{name}/",
+        )
+        for name in ("review", "approve", "reject", "reopen")
+    ),
     Endpoint("onboarding-board", lambda w: "/onboarding/", STAFF),
     Endpoint(
         "onboarding-partner",

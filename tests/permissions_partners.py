@@ -1,6 +1,8 @@
 """Permission rows for the partners portal pages."""
 
+from partners.states import PARTNER_STATUS, TIER_CHANGE
 from tests.permissions import STAFF, Endpoint
+from tests.permissions_partners_api import _pending_change
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 
@@ -19,6 +21,27 @@ ENDPOINTS = [
         STAFF,
         stranger_url=lambda w, s: f"/partners/{s.partner.pk}/edit/",
     ),
+    Endpoint(
+        "partner-set-tier",
+        lambda w: f"/partners/{w.partner.pk}/tier/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"tier": w.tier.pk, "reason": "matrix"},
+        stranger_url=lambda w, s: f"/partners/{s.partner.pk}/tier/",
+    ),
+    # Every status action has its own URL. The world's partner is active, so the actions its
+    # status does not allow answer the page with the refusal (200), the others redirect.
+    *(
+        Endpoint(
+            f"partner-{name}",
+            lambda w, name=name: f"/partners/{w.partner.pk}/{name}/",
+            STAFF,
+            method="post",
+            data=lambda w: {"reason": "matrix"},
+            stranger_url=lambda w, s, name=name: f"/partners/{s.partner.pk}/{name}/",
+        )
+        for name in PARTNER_STATUS.actions
+    ),
     Endpoint("partner-domain-proposals", lambda w: "/partners/domain-proposals/", STAFF),
     Endpoint("company", lambda w: "/company/", PARTNER_ROLES),
     Endpoint("company-edit", lambda w: "/company/edit/", {"partner_admin"}),
@@ -32,6 +55,18 @@ ENDPOINTS = [
     ),
     Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}),
     Endpoint("program-tier-changes", lambda w: "/program/tier-changes/", {"admin"}),
+    *(
+        Endpoint(
+            f"program-tier-change-{name}",
+            lambda w, name=name: f"/program/tier-changes/{_pending_change(w).pk}/{name}/",
+            {"admin"},
+            method="post",
+            stranger_url=lambda w, s, name=name: (
+                f"/program/tier-changes/{_pending_change(s).pk}/{name}/"
+            ),
+        )
+        for name in TIER_CHANGE.actions
+    ),
     Endpoint("program-catalogue", lambda w: "/program/catalogue/", {"admin"}),
     Endpoint("program-settings", lambda w: "/program/settings/", {"admin"}),
 ]

@@ -144,12 +144,20 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/",
     ),
     Endpoint(
-        "training-course",
-        lambda w: f"/learning/courses/{course(w).pk}/",
+        "training-course-enrol",
+        lambda w: f"/learning/courses/{course(w).pk}/enrol/",
         PARTNER_ROLES,
         method="post",
-        data=lambda w: {"op": "enrol"},
-        stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/",
+        stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/enrol/",
+    ),
+    # The partner roles are enrolled (restarting needs an enrolment, else 404); restarting
+    # an unfinished course, or enrolling again, is refused with a message (a redirect).
+    Endpoint(
+        "training-course-restart",
+        lambda w: f"/learning/courses/{course(w).pk}/restart/",
+        PARTNER_ROLES,
+        method="post",
+        stranger_url=lambda w, s: f"/learning/courses/{course(s).pk}/restart/",
     ),
     Endpoint(
         "training-lesson",
@@ -244,6 +252,20 @@ ENDPOINTS = [
         lambda w: f"/program/training/courses/{course(w).pk}/",
         ADMIN,
         stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/",
+    ),
+    # One URL per action of training.states.COURSE. The world's course is published, so
+    # `publish` is refused with a message (and a redirect) for the admin.
+    *(
+        Endpoint(
+            f"training-admin-course-{name}",
+            lambda w, name=name: f"/program/training/courses/{course(w).pk}/{name}/",
+            ADMIN,
+            method="post",
+            stranger_url=lambda w, s, name=name: (
+                f"/program/training/courses/{course(s).pk}/{name}/"
+            ),
+        )
+        for name in ("publish", "unpublish", "archive")
     ),
     Endpoint(
         "training-admin-course",

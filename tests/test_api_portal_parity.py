@@ -62,8 +62,12 @@ PORTAL_ACTIONS = [
     Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
     Action("partner-list", "", A, "post", "/api/v1/partners/"),
-    Action("partner-detail", "transition", CM, "post", "/api/v1/partners/{id}/transition/"),
-    Action("partner-detail", "tier", A, "post", "/api/v1/partners/{id}/tier/"),
+    # Each status action of partners.states.PARTNER_STATUS: the API names the target status.
+    *(
+        Action(f"partner-{name}", "", CM, "post", "/api/v1/partners/{id}/transition/")
+        for name in ("approve", "activate", "suspend", "reactivate", "reonboard", "offboard")
+    ),
+    Action("partner-set-tier", "", A, "post", "/api/v1/partners/{id}/tier/"),
     Action("partner-edit", "", CM, "patch", "/api/v1/partners/{id}/"),
     Action("company-edit", "", PA, "patch", "/api/v1/partners/{id}/"),
     Action("program-tiers", "", A, "post", "/api/v1/tiers/"),
@@ -77,16 +81,16 @@ PORTAL_ACTIONS = [
     Action(
         "partner-domain-proposals", "reject", CM, "post", "/api/v1/domain-proposals/{id}/reject/"
     ),
-    Action("program-tier-changes", "approve", A, "post", "/api/v1/tier-changes/{id}/approve/"),
-    Action("program-tier-changes", "reject", A, "post", "/api/v1/tier-changes/{id}/reject/"),
+    Action("program-tier-change-approve", "", A, "post", "/api/v1/tier-changes/{id}/approve/"),
+    Action("program-tier-change-reject", "", A, "post", "/api/v1/tier-changes/{id}/reject/"),
     Action("program-catalogue", "", A, "post", "/api/v1/products/"),
     Action("program-catalogue", "toggle", A, "patch", "/api/v1/products/{id}/"),
     Action("program-settings", "", A, "patch", "/api/v1/program-settings/"),
     # Onboarding
-    Action("application-detail", "review", CM, "post", "/api/v1/applications/{id}/start-review/"),
-    Action("application-detail", "approve", CM, "post", "/api/v1/applications/{id}/approve/"),
-    Action("application-detail", "reject", CM, "post", "/api/v1/applications/{id}/reject/"),
-    Action("application-detail", "reopen", CM, "post", "/api/v1/applications/{id}/reopen/"),
+    Action("application-review", "", CM, "post", "/api/v1/applications/{id}/start-review/"),
+    Action("application-approve", "", CM, "post", "/api/v1/applications/{id}/approve/"),
+    Action("application-reject", "", CM, "post", "/api/v1/applications/{id}/reject/"),
+    Action("application-reopen", "", CM, "post", "/api/v1/applications/{id}/reopen/"),
     Action(
         "onboarding-partner",
         "check_off",
@@ -111,15 +115,18 @@ PORTAL_ACTIONS = [
     ),
     Action("my-onboarding", "", PA, "post", "/api/v1/onboarding-progress/{id}/documents/"),
     # Training
-    Action("training-course", "enrol", PU, "post", "/api/v1/courses/{id}/enrol/"),
-    Action("training-course", "restart", PU, "post", "/api/v1/enrollments/{id}/restart/"),
+    Action("training-course-enrol", "", PU, "post", "/api/v1/courses/{id}/enrol/"),
+    Action("training-course-restart", "", PU, "post", "/api/v1/enrollments/{id}/restart/"),
     Action("training-lesson", "", PU, "post", "/api/v1/training-progress/"),
     Action("training-quiz", "", PU, "post", "/api/v1/quiz-attempts/"),
     Action("training-attempt", "", PU, "post", "/api/v1/quiz-attempts/{id}/submit/"),
     Action("training-admin-courses", "", A, "post", "/api/v1/courses/"),
     Action("training-admin-course", "course", A, "patch", "/api/v1/courses/{id}/"),
     Action("training-admin-course", "enrol", A, "post", "/api/v1/enrollments/"),
-    Action("training-admin-course", "status", A, "patch", "/api/v1/courses/{id}/"),
+    *(
+        Action(f"training-admin-course-{name}", "", A, "patch", "/api/v1/courses/{id}/")
+        for name in ("publish", "unpublish", "archive")
+    ),
     Action("training-admin-course", "add_lesson", A, "post", "/api/v1/lessons/"),
     Action("training-admin-course", "move", A, "post", "/api/v1/lessons/{id}/move/"),
     Action("training-admin-lesson", "save", A, "patch", "/api/v1/lessons/{id}/"),

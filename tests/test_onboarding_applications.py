@@ -464,16 +464,47 @@ def test_staff_approve_and_reject_in_the_portal(world, django_capture_on_commit_
     client = portal_client(world.tenant, world.channel_manager)
     page = client.get(f"/applications/{app.pk}/")
     assert page.status_code == 200 and "Fit score" in page.content.decode()
-    resp = client.post(f"/applications/{app.pk}/", {"op": "reject", "reason": ""})
+    resp = client.post(f"/applications/{app.pk}/reject/", {"reason": ""})
     assert resp.status_code == 200 and "reason" in resp.context["reject_form"].errors
-    assert client.post(f"/applications/{app.pk}/", {"op": "review"}).status_code == 302
+    assert client.post(f"/applications/{app.pk}/review/").status_code == 302
     assert reload(app).reviewer_id == world.channel_manager.pk
     with django_capture_on_commit_callbacks(execute=True):
-        resp = client.post(f"/applications/{app.pk}/", {"op": "approve"})
+        resp = client.post(f"/applications/{app.pk}/approve/")
     assert resp.status_code == 302 and reload(app).status == "approved"
-    again = client.post(f"/applications/{app.pk}/", {"op": "approve"}, follow=True)
-    assert "cannot move from Approved" in again.content.decode()
-    assert client.post(f"/applications/{app.pk}/", {"op": "bogus"}).status_code == 404
+    again = client.post(f"/applications/{app.pk}/approve/", follow=True)
+    assert "cannot be done while the item is approved" in again.content.decode()
+    assert client.post(f"/applications/{app.pk}/bogus/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("submitted", {"review", "approve", "reject"}),
+        ("in_review", {"approve", "reject"}),
+        ("rejected", {"reopen"}),
+        ("approved", set()),
+    ],
+)
+def test_application_page_offers_exactly_the_allowed_actions(world, status, offered):
+    from onboarding.states import APPLICATION
+
+    app = submit(world)
+    with tenant_context(world.tenant):
+        type(app).objects.filter(pk=app.pk).update(status=status)
+    html = portal_client(world.tenant, world.channel_manager).get(f"/applications/{app.pk}/")
+    html = html.content.decode()
+    for name in APPLICATION.actions:
+        assert (f'action="/applications/{app.pk}/{name}/"' in html) == (name in offered), name
+
+
+def test_application_actions_are_403_for_partner_roles_and_404_across_tenants(world, stranger):
+    own, foreign = submit(world), submit(stranger)
+    for member in (world.partner_admin, world.partner_user):
+        client = portal_client(world.tenant, member)
+        assert client.post(f"/applications/{own.pk}/review/").status_code == 403
+    staff = portal_client(world.tenant, world.channel_manager)
+    assert staff.post(f"/applications/{foreign.pk}/review/").status_code == 404
+    assert reload(own).status == reload(foreign).status == "submitted"
 
 
 def test_the_detail_page_shows_what_a_duplicate_matched(world):

@@ -100,10 +100,7 @@ def test_offboarding_cuts_access_at_once_and_keeps_records(world):
     portal = portal_client(world.tenant, world.partner_admin)
     assert portal.get("/company/").status_code == 200
     staff = portal_client(world.tenant, world.channel_manager)
-    resp = staff.post(
-        f"/partners/{world.partner.pk}/",
-        {"op": "transition", "to": "offboarded", "reason": "Contract ended"},
-    )
+    resp = staff.post(f"/partners/{world.partner.pk}/offboard/", {"reason": "Contract ended"})
     assert resp.status_code == 302
     assert portal.get("/company/").status_code == 403
     assert key_client.get("/api/v1/me/").status_code == 401
@@ -118,9 +115,7 @@ def test_offboarding_cuts_access_at_once_and_keeps_records(world):
 
 def test_portal_refuses_an_illegal_move_with_a_form_error(world):
     staff = portal_client(world.tenant, world.channel_manager)
-    resp = staff.post(
-        f"/partners/{world.partner.pk}/", {"op": "transition", "to": "applicant", "reason": ""}
-    )
+    resp = staff.post(f"/partners/{world.partner.pk}/reactivate/", {"reason": ""})
     assert resp.status_code == 200
     assert "errorlist" in resp.content.decode() or "error" in resp.content.decode()
     assert reload(world.partner).status == "active"
@@ -403,8 +398,35 @@ def test_admin_approves_a_pending_upgrade_in_the_portal(world, tiers):
         change = TierChange.objects.get(status="pending")
     client = portal_client(world.tenant, world.admin)
     assert world.partner.name in client.get("/program/tier-changes/").content.decode()
-    client.post("/program/tier-changes/", {"change_id": change.pk, "op": "approve"})
+    page = client.get("/program/tier-changes/").content.decode()
+    assert f'formaction="/program/tier-changes/{change.pk}/approve/"' in page
+    assert f'formaction="/program/tier-changes/{change.pk}/reject/"' in page
+    client.post(f"/program/tier-changes/{change.pk}/approve/", {"reason": ""})
     assert reload(world.partner).tier_id == silver.pk
+    # Decided once: a second decision is refused with a message, nothing changes.
+    resp = client.post(f"/program/tier-changes/{change.pk}/reject/", {"reason": ""}, follow=True)
+    assert "msg-error" in resp.content.decode()
+    assert reload(change).status == "applied"
+
+
+def test_tier_change_decisions_are_403_for_a_channel_manager_and_404_across_tenants(
+    world, stranger
+):
+    from partners.models import TierChange
+
+    changes = {}
+    for w in (world, stranger):
+        with tenant_context(w.tenant):
+            tier = Tier.objects.create(tenant=w.tenant, name="Gold", rank=5)
+            changes[w.tenant.slug] = TierChange.objects.create(
+                tenant=w.tenant, partner=w.partner, to_tier=tier, direction="up", status="pending"
+            )
+    own, foreign = changes[world.tenant.slug], changes[stranger.tenant.slug]
+    cm = portal_client(world.tenant, world.channel_manager)
+    assert cm.post(f"/program/tier-changes/{own.pk}/approve/").status_code == 403
+    admin = portal_client(world.tenant, world.admin)
+    assert admin.post(f"/program/tier-changes/{foreign.pk}/approve/").status_code == 404
+    assert reload(own).status == reload(foreign).status == "pending"
 
 
 def test_catalogue_adds_products_and_refuses_duplicates(world):
@@ -439,3 +461,59 @@ def test_directory_filters_by_health_band(world):
     assert world.partner.name in body and world.other_partner.name not in body
     body = client.get("/partners/?health=healthy").content.decode()
     assert world.other_partner.name in body and world.partner.name not in body
+
+
+# --- One URL per status action (partners.states.PARTNER_STATUS) --------------------------
+
+
+def test_status_action_on_a_visible_partner_by_a_partner_role_is_403(world):
+    for member in (world.partner_admin, world.partner_user):
+        resp = portal_client(world.tenant, member).post(
+            f"/partners/{world.partner.pk}/suspend/", {"reason": "x"}
+        )
+        assert resp.status_code == 403
+    assert reload(world.partner).status == "active"
+
+
+def test_status_action_on_another_tenants_partner_is_404(world, stranger):
+    staff = portal_client(world.tenant, world.admin)
+    resp = staff.post(f"/partners/{stranger.partner.pk}/suspend/", {"reason": "x"})
+    assert resp.status_code == 404
+    assert reload(stranger.partner).status == "active"
+
+
+def test_status_action_needs_a_reason_where_the_machine_says_so(world):
+    staff = portal_client(world.tenant, world.channel_manager)
+    resp = staff.post(f"/partners/{world.partner.pk}/suspend/", {"reason": ""})
+    assert resp.status_code == 200
+    assert "has-error" in resp.content.decode()
+    assert reload(world.partner).status == "active"
+    resp = staff.post(f"/partners/{world.partner.pk}/suspend/", {"reason": "Unpaid"})
+    assert resp.status_code == 302
+    assert reload(world.partner).status == "suspended"
+
+
+def test_status_action_is_post_only(world):
+    staff = portal_client(world.tenant, world.channel_manager)
+    assert staff.get(f"/partners/{world.partner.pk}/suspend/").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("applicant", {"approve", "offboard"}),
+        ("onboarding", {"activate", "suspend", "offboard"}),
+        ("active", {"suspend", "offboard"}),
+        ("suspended", {"reactivate", "reonboard", "offboard"}),
+        ("offboarded", set()),
+    ],
+)
+def test_partner_page_offers_exactly_the_allowed_status_actions(world, status, offered):
+    from partners.states import PARTNER_STATUS
+
+    with tenant_context(world.tenant):
+        Partner.objects.filter(pk=world.partner.pk).update(status=status)
+    html = portal_client(world.tenant, world.channel_manager).get(f"/partners/{world.partner.pk}/")
+    html = html.content.decode()
+    for name in PARTNER_STATUS.actions:
+        assert (f'action="/partners/{world.partner.pk}/{name}/"' in html) == (name in offered), name

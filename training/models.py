@@ -22,7 +22,6 @@ from partners.models import PartnerType
 from prm.tenancy import TenantModel
 
 __all__ = [
-    "COURSE_TRANSITIONS",
     "Certificate",
     "CertificateNotice",
     "CertificateStatus",
@@ -58,13 +57,7 @@ class CourseStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
-# The only moves course_set_status() allows. Learners see published courses only; an
-# archived course keeps its enrolments, progress and the certificates it led to.
-COURSE_TRANSITIONS: dict[str, set[str]] = {
-    CourseStatus.DRAFT: {CourseStatus.PUBLISHED},
-    CourseStatus.PUBLISHED: {CourseStatus.DRAFT, CourseStatus.ARCHIVED},
-    CourseStatus.ARCHIVED: {CourseStatus.PUBLISHED},
-}
+# The moves: training.states.COURSE.
 
 
 class Course(TenantModel):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from training import views
+from training.states import COURSE
 
 urlpatterns = [
     # Public, on the tenant's host
@@ -8,6 +9,10 @@ urlpatterns = [
     # Partner people
     path("learning/", views.my_learning, name="training-my"),
     path("learning/courses/<int:pk>/", views.course_detail, name="training-course"),
+    path("learning/courses/<int:pk>/enrol/", views.course_enrol, name="training-course-enrol"),
+    path(
+        "learning/courses/<int:pk>/restart/", views.course_restart, name="training-course-restart"
+    ),
     path(
         "learning/courses/<int:pk>/lessons/<int:lesson_pk>/",
         views.lesson_page,
@@ -34,6 +39,15 @@ urlpatterns = [
     # Admins
     path("program/training/", views.admin_courses, name="training-admin-courses"),
     path("program/training/courses/<int:pk>/", views.admin_course, name="training-admin-course"),
+    *(
+        path(
+            f"program/training/courses/<int:pk>/{name}/",
+            views.admin_course_action,
+            {"action": name},
+            name=f"training-admin-course-{name}",
+        )
+        for name in COURSE.actions
+    ),
     path(
         "program/training/courses/<int:pk>/questions/",
         views.admin_questions,

@@ -14,11 +14,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from partners.models import Partner
 from prm.csv_export import csv_response
 from prm.decorators import member_required
 from prm.errors import DomainError
+from prm.portal import require_action
 from prm.roles import Role
 from prm.search import search, search_term
 from training import selectors, services
@@ -45,6 +47,7 @@ from training.models import (
     Question,
     TrainingRole,
 )
+from training.states import COURSE
 
 
 def _apply_error(form, exc) -> None:
@@ -103,23 +106,6 @@ def my_learning(request):
 def course_detail(request, pk: int):
     member = request.member
     course = _published_course(pk)
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "enrol":
-                services.enrollment_create(by=member, member=member, course=course)
-                messages.success(request, _("You are enrolled. Start with the first lesson."))
-            elif op == "restart":
-                enrollment = selectors.enrollment_for(member, course)
-                if enrollment is None:
-                    raise Http404
-                services.enrollment_restart(by=member, enrollment=enrollment)
-                messages.success(request, _("The course starts again from the first lesson."))
-            else:
-                raise Http404
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("training-course", pk=pk)
     enrollment = selectors.enrollment_for(member, course)
     lessons = selectors.course_lessons(course)
     done = selectors.done_lesson_ids(enrollment)
@@ -135,6 +121,36 @@ def course_detail(request, pk: int):
             "quiz": selectors.quiz_state(course, enrollment),
         },
     )
+
+
+@require_POST
+@member_required("training.learn")
+def course_enrol(request, pk: int):
+    course = _published_course(pk)
+    try:
+        services.enrollment_create(by=request.member, member=request.member, course=course)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("You are enrolled. Start with the first lesson."))
+    return redirect("training-course", pk=pk)
+
+
+@require_POST
+@member_required("training.learn")
+def course_restart(request, pk: int):
+    """Take a completed course again; 404 for a course the member is not enrolled in."""
+    course = _published_course(pk)
+    enrollment = selectors.enrollment_for(request.member, course)
+    if enrollment is None:
+        raise Http404
+    try:
+        services.enrollment_restart(by=request.member, enrollment=enrollment)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The course starts again from the first lesson."))
+    return redirect("training-course", pk=pk)
 
 
 @member_required("training.learn")
@@ -439,10 +455,6 @@ def admin_course(request, pk: int):
                     services.course_save(by=member, course=course, **form.cleaned_data)
                     messages.success(request, _("Course saved."))
                     return redirect("training-admin-course", pk=pk)
-            elif op == "status":
-                services.course_set_status(by=member, course=course, to=request.POST.get("to", ""))
-                messages.success(request, _("Course status changed."))
-                return redirect("training-admin-course", pk=pk)
             elif op == "add_lesson":
                 lesson_form = LessonForm(request.POST, prefix="l")
                 if lesson_form.is_valid():
@@ -489,20 +501,24 @@ def admin_course(request, pk: int):
             "questions": Question.objects.filter(course=course).prefetch_related("options"),
             "stats": stats,
             "pass_rate": selectors.pass_rate(stats),
-            "transitions": _transitions(course),
+            "allowed_actions": COURSE.allowed_actions(course, member),
         },
     )
 
 
-def _transitions(course: Course) -> list[tuple[str, str]]:
-    from training.models import COURSE_TRANSITIONS
-
-    labels = {
-        CourseStatus.PUBLISHED: _("Publish"),
-        CourseStatus.DRAFT: _("Back to draft"),
-        CourseStatus.ARCHIVED: _("Archive"),
-    }
-    return [(to, labels[to]) for to in sorted(COURSE_TRANSITIONS[course.status])]
+@require_POST
+@member_required("training.manage")
+def admin_course_action(request, pk: int, action: str):
+    """One URL per action of training.states.COURSE (publish, unpublish, archive)."""
+    course = get_object_or_404(Course, pk=pk)
+    require_action(COURSE, course, request.member, action)
+    try:
+        services.course_set_status(by=request.member, course=course, action=action)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Course status changed."))
+    return redirect("training-admin-course", pk=pk)
 
 
 @member_required("training.manage")

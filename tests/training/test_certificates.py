@@ -207,7 +207,7 @@ def test_an_expired_certificate_is_renewed_by_retaking(world, certification, sal
     assert metrics(world) == 0
     with time_machine.travel(after, tick=False):
         client = portal_client(world.tenant, world.partner_user)
-        assert client.post(f"/learning/courses/{sales.pk}/", {"op": "restart"}).status_code == 302
+        assert client.post(f"/learning/courses/{sales.pk}/restart/").status_code == 302
         pass_course(world, world.partner_user, sales)
     with tenant_context(world.tenant):
         assert Certificate.objects.get(pk=cert.pk).status == "active"

@@ -250,10 +250,42 @@ def test_question_builder_errors(world, data, message):
 def test_publishing_an_empty_course_is_refused(world):
     course = make_course(world, lessons=0, questions=[], publish=False)
     client = portal_client(world.tenant, world.admin)
-    resp = client.post(
-        f"/program/training/courses/{course.pk}/", {"op": "status", "to": "published"}
-    )
+    resp = client.post(f"/program/training/courses/{course.pk}/publish/", follow=True)
     assert resp.status_code == 200 and "at least one lesson" in resp.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("draft", {"publish"}),
+        ("published", {"unpublish", "archive"}),
+        ("archived", {"publish"}),
+    ],
+)
+def test_course_page_offers_exactly_the_allowed_status_actions(world, status, offered):
+    from training.states import COURSE
+
+    course = make_course(world, lessons=1, questions=[], publish=False)
+    with tenant_context(world.tenant):
+        Course.objects.filter(pk=course.pk).update(status=status)
+    html = portal_client(world.tenant, world.admin).get(f"/program/training/courses/{course.pk}/")
+    html = html.content.decode()
+    for name in COURSE.actions:
+        url = f'action="/program/training/courses/{course.pk}/{name}/"'
+        assert (url in html) == (name in offered), name
+
+
+def test_course_status_actions_are_403_for_other_roles_and_404_across_tenants(world, stranger):
+    own = make_course(world, lessons=1, questions=[], publish=False)
+    foreign = make_course(stranger, lessons=1, questions=[], publish=False)
+    for member in (world.channel_manager, world.partner_admin):
+        resp = portal_client(world.tenant, member).post(
+            f"/program/training/courses/{own.pk}/publish/"
+        )
+        assert resp.status_code == 403
+    admin = portal_client(world.tenant, world.admin)
+    assert admin.post(f"/program/training/courses/{foreign.pk}/publish/").status_code == 404
+    assert admin.post(f"/program/training/courses/{own.pk}/publish/").status_code == 302
 
 
 def test_api_course_create_and_update_errors(world):

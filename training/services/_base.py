@@ -9,22 +9,21 @@ import markdown
 import nh3
 from django.utils.translation import gettext as _
 
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError
 from prm.models import Member
-from prm.roles import has_perm
+from prm.roles import require
 
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.")
 
 
 def _require(by: Member | None, capability: str) -> None:
-    if by is not None and not has_perm(by.role, capability):
-        raise PermissionDenied()
+    """prm.roles.require: the system (`by=None`) passes, members need the capability."""
+    require(by, capability)
 
 
 def _require_member(by: Member | None, capability: str) -> Member:
     """For actions only a person takes (building courses): the system is not enough."""
-    if by is None or not has_perm(by.role, capability):
-        raise PermissionDenied()
+    require(by, capability, system=False)
     return by
 
 

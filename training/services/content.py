@@ -17,7 +17,6 @@ from prm.models import Member
 from prm.roles import PARTNER_ROLES
 from training import rules
 from training.models import (
-    COURSE_TRANSITIONS,
     Certification,
     CertificationCourse,
     Course,
@@ -34,6 +33,7 @@ from training.models import (
 from training.services._base import _clean_code, _require_member, _validate, render_lesson_markdown
 from training.services.certificates import certifications_check
 from training.services.learning import enrol_matching
+from training.states import COURSE, action_for_move
 
 # --- Courses, lessons, questions (admins) -------------------------------------------------
 
@@ -87,22 +87,31 @@ def course_save(*, by: Member, course: Course | None = None, **fields) -> Course
     return course
 
 
-def course_set_status(*, by: Member, course: Course, to: str) -> Course:
-    """Publish, unpublish or archive (COURSE_TRANSITIONS). A course is published with at
-    least one lesson; publishing enrols the people its learning paths match."""
+def course_set_status(
+    *, by: Member, course: Course, to: str | None = None, action: str | None = None
+) -> Course:
+    """Publish, unpublish or archive (training.states.COURSE), named by the action (the
+    portal) or the target status (the API). A course is published with at least one lesson;
+    publishing enrols the people its learning paths match."""
     by = _require_member(by, "training.manage")
-    if to not in CourseStatus.values:
+    if action is None and to not in CourseStatus.values:
         raise DomainError(_("Unknown status."), field="status")
     course = Course.objects.select_for_update().get(pk=course.pk)
     old = course.status
-    if to == old:
-        return course
-    if to not in COURSE_TRANSITIONS[old]:
-        raise DomainError(
-            _("A course cannot move from %(a)s to %(b)s.")
-            % {"a": CourseStatus(old).label, "b": CourseStatus(to).label},
-            field="status",
-        )
+    if action is None:
+        if to == old:
+            return course
+        act = action_for_move(old, to)
+        if act is None:
+            raise DomainError(
+                _("A course cannot move from %(a)s to %(b)s.")
+                % {"a": CourseStatus(old).label, "b": CourseStatus(to).label},
+                field="status",
+            )
+        action = act.name
+    if action not in COURSE.actions:
+        raise DomainError(_("Unknown action."))
+    to = COURSE.check(course, by, action).target
     if to == CourseStatus.PUBLISHED and not course.lessons.exists():
         raise DomainError(_("Add at least one lesson before publishing."), field="status")
     now = timezone.now()
