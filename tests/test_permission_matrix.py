@@ -16,9 +16,11 @@ from tests.permissions import ENDPOINTS, PUBLIC_URL_NAMES, ROLES
 def _furnish(world):
     """Objects the matrix rows point at."""
     with tenant_context(world.tenant):
+        # Made by the partner's own admin: the invitation a partner admin may revoke (staff's
+        # and the system's are not theirs to cancel).
         world.pending_invitation, _ = services.member_invite(
             tenant=world.tenant,
-            by=None,
+            by=world.partner_admin,
             email=f"new@{world.tenant.slug}.example",
             role=Role.PARTNER_USER,
             partner=world.partner,
