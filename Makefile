@@ -32,12 +32,10 @@ TEMPLATE_DIRS := templates $(wildcard */templates)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint $(TEMPLATE_DIRS) --check
 	$(BIN)/djlint $(TEMPLATE_DIRS) --lint
 	$(BIN)/lint-imports
 
 format: $(STAMP)
-	$(BIN)/djlint $(TEMPLATE_DIRS) --reformat --quiet || true
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
