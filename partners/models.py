@@ -268,7 +268,7 @@ class DomainProposal(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["partner"],
+                fields=["tenant", "partner"],
                 condition=models.Q(status="pending"),
                 name="domainproposal_one_pending",
             )

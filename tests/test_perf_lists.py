@@ -90,7 +90,7 @@ def test_deal_list_rows_are_the_detail_without_its_extras(world):
             },
             submit=True,
         )
-    extras = {"matches", "timeline", "influencers", "pending_extension"}
+    extras = {"matches", "timeline", "influencers", "pending_extension", "allowed_actions"}
     for member in (world.admin, world.partner_admin):
         client = api_client(world.tenant, member)
         listed = client.get(DEALS).json()["results"]

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
                 "constraints": [
                     models.UniqueConstraint(
                         condition=models.Q(("status", "pending")),
-                        fields=("partner",),
+                        fields=("tenant", "partner"),
                         name="domainproposal_one_pending",
                     )
                 ],
