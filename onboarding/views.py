@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -47,7 +47,7 @@ from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.middleware import client_ip
-from prm.portal import require_action
+from prm.portal import apply_error, file_attachment, posted_id, require_action
 from prm.roles import has_perm
 from prm.search import search, search_term
 from prm.states import ActionNotAllowed
@@ -57,39 +57,6 @@ log = logging.getLogger(__name__)
 # The public form accepts this many submissions per client address and tenant per window.
 APPLY_RATE_LIMIT = 5
 APPLY_RATE_WINDOW = 600  # seconds
-
-
-def _apply_error(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    elif isinstance(exc, DomainError):
-        # Errors about hidden inputs are shown at the top of the form, where people see them.
-        field = exc.field if exc.field in form.fields else None
-        if field and form.fields[field].widget.is_hidden:
-            field = None
-        form.add_error(field, exc.message)
-    else:
-        form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
-
-
-def _int(value) -> int:
-    """A posted id; 0 (matches nothing) when it is not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _attachment(file_field, *, filename: str, content_type: str) -> FileResponse:
-    try:
-        handle = file_field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-    resp = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
 
 
 # --- Public application form --------------------------------------------------------------
@@ -139,7 +106,7 @@ def apply(request):
                     tenant=tenant, language=translation.get_language() or "", **data
                 )
             except (DomainError, ValidationError) as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 return redirect("apply-thanks")
     return render(request, "onboarding/apply.html", {"form": form, "trap": trap}, status=status)
@@ -246,7 +213,7 @@ def application_action(request, pk: int, action: str):
             )
     except (DomainError, ValidationError) as exc:
         if reject_form is not None and not isinstance(exc, ActionNotAllowed):
-            _apply_error(reject_form, exc)
+            apply_error(reject_form, exc)
             return _application_page(request, application, reject_form=reject_form)
         messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
     else:
@@ -289,7 +256,7 @@ def onboarding_partner(request, pk: int):
             if op == "check_off":
                 step = get_object_or_404(
                     WorkflowStep.objects.select_related("workflow"),
-                    pk=_int(request.POST.get("step")),
+                    pk=posted_id(request.POST.get("step")),
                     workflow__partner=partner,
                 )
                 services.step_check_off(step=step, by=request.member)
@@ -337,7 +304,7 @@ def document_download(request, pk: int):
     step = selectors.document_step_for(request.member, pk)
     if step is None:
         raise Http404
-    return _attachment(
+    return file_attachment(
         step.document, filename=step.document_name, content_type=step.document_content_type
     )
 
@@ -354,7 +321,7 @@ def my_onboarding(request):
         form = DocumentUploadForm(request.POST, request.FILES)
         step = get_object_or_404(
             WorkflowStep.objects.select_related("workflow"),
-            pk=_int(request.POST.get("step")),
+            pk=posted_id(request.POST.get("step")),
             workflow__partner=partner,
             kind=StepKind.UPLOAD_DOCUMENT,
         )
@@ -364,7 +331,7 @@ def my_onboarding(request):
                     step=step, by=member, upload=form.cleaned_data["document"]
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Document uploaded. Thank you."))
                 return redirect("my-onboarding")
@@ -441,7 +408,7 @@ def agreement_accept(request):
                     text_sha256=data["text_sha256"],
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Thank you. The signed agreement is below."))
                 return redirect("my-agreement")
@@ -455,7 +422,7 @@ def acceptance_pdf(request, pk: int):
         raise Http404
     name = f"agreement-{acceptance.partner.name}-v{acceptance.agreement.version}.pdf"
     safe = "".join(c if c.isalnum() or c in "-." else "-" for c in name)
-    return _attachment(acceptance.pdf, filename=safe, content_type="application/pdf")
+    return file_attachment(acceptance.pdf, filename=safe, content_type="application/pdf")
 
 
 # --- Staff: agreements --------------------------------------------------------------------
@@ -473,7 +440,7 @@ def agreement_list(request):
             try:
                 agreement = services.agreement_publish(by=request.member, **form.cleaned_data)
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -559,7 +526,7 @@ def onboarding_settings(request):
             else:
                 raise Http404
         except (DomainError, ValidationError) as exc:
-            _apply_error(ipp_form if op == "ipp" else rules_form, exc)
+            apply_error(ipp_form if op == "ipp" else rules_form, exc)
     return render(
         request,
         "onboarding/settings.html",
@@ -576,7 +543,7 @@ def workflow_list(request):
             try:
                 template = services.workflow_template_save(by=request.member, **form.cleaned_data)
             except (DomainError, ValidationError) as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Template created. Now add its steps."))
                 return redirect("workflow-edit", pk=template.pk)
@@ -612,7 +579,7 @@ def workflow_edit(request, pk: int):
                     return redirect("workflow-edit", pk=pk)
             elif op == "remove_step":
                 step = get_object_or_404(
-                    WorkflowStepTemplate, pk=_int(request.POST.get("step")), template=template
+                    WorkflowStepTemplate, pk=posted_id(request.POST.get("step")), template=template
                 )
                 services.workflow_step_remove(by=request.member, step=step)
                 messages.success(request, _("Step removed."))
@@ -624,7 +591,7 @@ def workflow_edit(request, pk: int):
             else:
                 raise Http404
         except (DomainError, ValidationError) as exc:
-            _apply_error(step_form if op == "add_step" else form, exc)
+            apply_error(step_form if op == "add_step" else form, exc)
         template.refresh_from_db()
     return render(
         request,

@@ -29,7 +29,7 @@ from partners.models import (
     Specialty,
     Tier,
 )
-from partners.states import PARTNER_STATUS, TIER_CHANGE, action_for_move
+from partners.states import PARTNER_STATUS, TIER_CHANGE
 from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
@@ -285,7 +285,7 @@ def partner_transition(
     if action is None:
         if to == old:
             return partner
-        act = action_for_move(old, to)
+        act = PARTNER_STATUS.action_for_move(old, to)
         if act is None:
             raise DomainError(
                 _("A partner cannot move from %(a)s to %(b)s.")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from partners.models import PartnerStatus as S
 from partners.models import TierChangeStatus as TC
 from prm.roles import Role
-from prm.states import Action, StateMachine, action
+from prm.states import StateMachine, action
 
 
 def _staff(obj, member) -> bool:
@@ -40,15 +40,6 @@ PARTNER_STATUS = StateMachine(
         ),
     ]
 )
-
-
-def action_for_move(old: str, new: str) -> Action | None:
-    """The one declared action that moves a partner from `old` to `new` (callers that name a
-    target status, like the API's `transition` and the importer), or None."""
-    for act in PARTNER_STATUS.actions.values():
-        if act.target == new and old in act.sources:
-            return act
-    return None
 
 
 def _admin(obj, member) -> bool:

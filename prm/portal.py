@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 
 from prm.errors import DomainError
 
@@ -15,8 +15,8 @@ PAGE = 50
 
 
 def apply_error(form, exc) -> None:
-    """Show a refused service call on the form: on the field at fault when the form has it,
-    else as a form-wide error."""
+    """Show a refused service call on the form: on the field at fault when the form shows it,
+    else as a form-wide error (an error on a hidden input would never be seen)."""
     if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
             form.add_error(field if field in form.fields else None, errors)
@@ -25,7 +25,10 @@ def apply_error(form, exc) -> None:
         for field, message in exc.errors.items():
             form.add_error(field if field in form.fields else None, message)
     elif isinstance(exc, DomainError):
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        field = exc.field if exc.field in form.fields else None
+        if field and form.fields[field].widget.is_hidden:
+            field = None
+        form.add_error(field, exc.message)
     else:
         form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
 
@@ -39,6 +42,20 @@ def int_or_none(value) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def posted_id(value) -> int:
+    """A posted id; 0 (matches nothing) when it is not a number."""
+    return int_or_none(value) or 0
+
+
+def file_attachment(file_field, *, filename: str, content_type: str) -> FileResponse:
+    """`attachment()` of a stored file; 404 when the file is gone."""
+    try:
+        handle = file_field.open("rb")
+    except (FileNotFoundError, ValueError):
+        raise Http404
+    return attachment(handle, filename, content_type)
 
 
 def attachment(fileobj, filename: str, content_type: str) -> FileResponse:

@@ -90,6 +90,14 @@ class StateMachine:
         """Every status reachable from `status` by one declared action."""
         return set(self.moves.get(status, ()))
 
+    def action_for_move(self, old: str, new: str) -> Action | None:
+        """The one declared action that moves an object from `old` to `new`, for callers that
+        name a target status (an API `status` field, an importer), or None."""
+        for act in self.actions.values():
+            if act.target == new and old in act.sources:
+                return act
+        return None
+
     def status_of(self, obj) -> str:
         return getattr(obj, self.field)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from prm.roles import has_perm
-from prm.states import Action, StateMachine, action
+from prm.states import StateMachine, action
 from training.models import CourseStatus as S
 
 
@@ -26,11 +26,3 @@ COURSE = StateMachine(
         action("archive", _("Archive"), [S.PUBLISHED], S.ARCHIVED, who=_manager, confirm=True),
     ]
 )
-
-
-def action_for_move(old: str, new: str) -> Action | None:
-    """The declared action moving a course from `old` to `new` (the API names the status)."""
-    for act in COURSE.actions.values():
-        if act.target == new and old in act.sources:
-            return act
-    return None

@@ -8,9 +8,8 @@ from __future__ import annotations
 import datetime
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from partners.models import Partner
 from prm.csv_export import csv_response
 from prm.decorators import member_required
 from prm.errors import DomainError
-from prm.portal import require_action
+from prm.portal import apply_error, file_attachment, posted_id, require_action
 from prm.roles import Role
 from prm.search import search, search_term
 from training import selectors, services
@@ -48,37 +47,6 @@ from training.models import (
     TrainingRole,
 )
 from training.states import COURSE
-
-
-def _apply_error(form, exc) -> None:
-    if isinstance(exc, ValidationError) and hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    elif isinstance(exc, DomainError):
-        name = exc.field if exc.field in form.fields else None
-        if name and form.fields[name].widget.is_hidden:
-            name = None
-        form.add_error(name, exc.message)
-    else:
-        form.add_error(None, exc.messages if hasattr(exc, "messages") else str(exc))
-
-
-def _int(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _attachment(file_field, *, filename: str, content_type: str) -> FileResponse:
-    try:
-        handle = file_field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404
-    resp = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    resp["X-Content-Type-Options"] = "nosniff"
-    resp["Cache-Control"] = "private, no-store"
-    return resp
 
 
 def _published_course(pk: int) -> Course:
@@ -230,7 +198,7 @@ def attempt_page(request, pk: int):
                     by=member, attempt=attempt, answers=form.answers()
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 return redirect("training-attempt", pk=pk)
         status = 400
@@ -278,7 +246,7 @@ def lesson_file(request, pk: int):
     lesson = selectors.lesson_visible_to(request.member, pk)
     if lesson is None or not lesson.file:
         raise Http404
-    return _attachment(
+    return file_attachment(
         lesson.file, filename=lesson.file_name, content_type=lesson.file_content_type
     )
 
@@ -426,7 +394,7 @@ def admin_courses(request):
             try:
                 course = services.course_save(by=request.member, **form.cleaned_data)
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Course created as a draft. Add its lessons."))
                 return redirect("training-admin-course", pk=course.pk)
@@ -465,7 +433,7 @@ def admin_course(request, pk: int):
                     return redirect("training-admin-lesson", pk=lesson.pk)
             elif op == "move":
                 lesson = get_object_or_404(
-                    Lesson, pk=_int(request.POST.get("lesson")), course=course
+                    Lesson, pk=posted_id(request.POST.get("lesson")), course=course
                 )
                 services.lesson_move(
                     by=member, lesson=lesson, direction=request.POST.get("direction", "")
@@ -486,7 +454,7 @@ def admin_course(request, pk: int):
             if target is None:
                 messages.error(request, exc.message)
             else:
-                _apply_error(target, exc)
+                apply_error(target, exc)
         course.refresh_from_db()
     stats = selectors.course_stats().get(pk=course.pk)
     return render(
@@ -562,9 +530,9 @@ def admin_lesson(request, pk: int):
                 raise Http404
         except DomainError as exc:
             if op == "file":
-                _apply_error(file_form, exc)
+                apply_error(file_form, exc)
             elif op == "save":
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.error(request, exc.message)
         status = 400
@@ -594,7 +562,7 @@ def admin_questions(request, pk: int):
                     options=form.options(),
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Question added."))
                 return redirect("training-admin-questions", pk=pk)
@@ -634,7 +602,7 @@ def admin_question(request, pk: int):
                     options=form.options(),
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Question saved."))
                 return redirect("training-admin-questions", pk=course.pk)
@@ -665,7 +633,7 @@ def admin_paths(request):
             try:
                 services.path_save(by=request.member, **_path_data(form))
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Learning path saved; matching people are enrolled."))
                 return redirect("training-admin-paths")
@@ -690,7 +658,7 @@ def admin_path(request, pk: int):
             try:
                 services.path_save(by=request.member, path=path, **_path_data(form))
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Learning path saved; matching people are enrolled."))
                 return redirect("training-admin-path", pk=pk)
@@ -706,7 +674,7 @@ def admin_certifications(request):
             try:
                 services.certification_save(by=request.member, **_path_data(form))
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Certification saved."))
                 return redirect("training-admin-certifications")
@@ -736,7 +704,7 @@ def admin_certification(request, pk: int):
                     by=request.member, certification=cert, **_path_data(form)
                 )
             except DomainError as exc:
-                _apply_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(request, _("Certification saved."))
                 return redirect("training-admin-certification", pk=pk)

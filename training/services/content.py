@@ -33,7 +33,7 @@ from training.models import (
 from training.services._base import _clean_code, _require_member, _validate, render_lesson_markdown
 from training.services.certificates import certifications_check
 from training.services.learning import enrol_matching
-from training.states import COURSE, action_for_move
+from training.states import COURSE
 
 # --- Courses, lessons, questions (admins) -------------------------------------------------
 
@@ -101,7 +101,7 @@ def course_set_status(
     if action is None:
         if to == old:
             return course
-        act = action_for_move(old, to)
+        act = COURSE.action_for_move(old, to)
         if act is None:
             raise DomainError(
                 _("A course cannot move from %(a)s to %(b)s.")
