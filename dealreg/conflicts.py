@@ -34,9 +34,10 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from dealreg.freemail import company_domain, is_freemail
 from dealreg.models import ACTIVE_STATUSES, Deal, DealNameKey, MatchKind, NamedAccount
 from dealreg.rules import name_keys, name_similarity, name_tokens
-from partners.domains import normalise_company_name, registrable_domain
+from partners.domains import normalise_company_name
 
 CANDIDATE_LIMIT = 200
 # Name candidates scored in Python, best-ranked first. A near-duplicate shares most of the
@@ -116,7 +117,8 @@ class Probe:
             tenant_id=deal.tenant_id,
             partner_id=deal.partner_id,
             customer_name=deal.customer_name,
-            customer_domain=deal.customer_domain,
+            # A free-mail domain stored before issue #17 is no evidence of the customer.
+            customer_domain="" if is_freemail(deal.customer_domain) else deal.customer_domain,
             product_ids=set(deal.products.values_list("pk", flat=True)) if deal.pk else set(),
             exclude_deal_id=deal.pk,
         )
@@ -129,7 +131,7 @@ class Probe:
             tenant_id=tenant_id,
             partner_id=partner_id,
             customer_name=customer_name,
-            customer_domain=registrable_domain(customer_domain_input),
+            customer_domain=company_domain(customer_domain_input),
             product_ids=set(product_ids),
         )
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
+from dealreg.freemail import validate_company_domain
 from dealreg.rules import name_tokens
 from partners.domains import normalise_company_name
 from prm.tenancy import TenantModel
@@ -43,6 +44,12 @@ STATUS_TONES = {
 }
 
 
+def protection_today():
+    """The day protections are measured against: a protection lasts through its
+    `protected_until` day and has ended the day after (the expiry sweep uses the same)."""
+    return timezone.now().date()
+
+
 # The derived columns of a deal's company name, computed from `customer_name` in one place
 # (Deal.derive_name_fields) whatever writes the deal: conflict detection compares them, and
 # the lookup keys (DealNameKey) are made from the tokens by the database's triggers.
@@ -64,6 +71,17 @@ class DealQuerySet(models.QuerySet):
         for obj in objs:
             obj.derive_name_fields()
         return super().bulk_create(objs, *args, **kwargs)
+
+    def with_current_status(self, status: str):
+        """Deals whose status as shown (Deal.current_status) is `status`: an approved deal
+        whose protection has ended counts as expired before the sweep records it."""
+        today = protection_today()
+        lapsed = Q(status=DealStatus.APPROVED, protected_until__lt=today)
+        if status == DealStatus.APPROVED:
+            return self.filter(status=status).exclude(lapsed)
+        if status == DealStatus.EXPIRED:
+            return self.filter(Q(status=status) | lapsed)
+        return self.filter(status=status)
 
     def update(self, **kwargs):
         if "customer_name" in kwargs:
@@ -206,7 +224,10 @@ class Deal(TenantModel):
     customer_name_normalised = models.CharField(max_length=200)
     customer_name_tokens = ArrayField(models.CharField(max_length=60), default=list)
     customer_domain_input = models.CharField(
-        _("customer website or e-mail domain"), max_length=300, blank=True
+        _("customer website or e-mail domain"),
+        max_length=300,
+        blank=True,
+        validators=[validate_company_domain],
     )
     customer_domain = models.CharField(max_length=253, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
@@ -340,7 +361,7 @@ class Deal(TenantModel):
     @property
     def tone(self) -> str:
         """The status badge's colour class."""
-        return STATUS_TONES.get(self.status, "off")
+        return STATUS_TONES.get(self.current_status, "off")
 
     @property
     def awaiting_rules(self) -> bool:
@@ -348,8 +369,27 @@ class Deal(TenantModel):
         return self.status == DealStatus.SUBMITTED
 
     @property
+    def protection_ended(self) -> bool:
+        """Approved, but its protection is over: shown as expired everywhere even before the
+        expiry sweep (every few minutes) records the move."""
+        return (
+            self.status == DealStatus.APPROVED
+            and self.protected_until is not None
+            and self.protected_until < protection_today()
+        )
+
+    @property
+    def current_status(self) -> str:
+        """The status pages and the API show."""
+        return DealStatus.EXPIRED if self.protection_ended else self.status
+
+    @property
+    def current_status_label(self) -> str:
+        return DealStatus(self.current_status).label
+
+    @property
     def is_protected(self) -> bool:
-        return self.status == DealStatus.APPROVED
+        return self.current_status == DealStatus.APPROVED
 
     @property
     def is_rejected(self) -> bool:

@@ -37,6 +37,37 @@ def daily_sweep(*, tenant) -> dict:
     }
 
 
+@shared_task(base=TenantTask, name="dealreg.expire_protections", time_limit=120)
+def expire_protections(*, tenant) -> int:
+    """Protections that ended become expired within minutes (beat, every few minutes); pages
+    and the API also show them expired before this runs (Deal.protection_ended)."""
+    from dealreg import services
+
+    return services.deals_expire(tenant=tenant)
+
+
+@shared_task(name="dealreg.expire_all", time_limit=60)
+def expire_all() -> int:
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        expire_protections.delay(tenant_id=tenant_id)
+    return len(ids)
+
+
+@shared_task(name="dealreg.sweep_all", time_limit=60)
+def sweep_all() -> int:
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        daily_sweep.delay(tenant_id=tenant_id)
+    return len(ids)
+
+
 @shared_task(base=TenantTask, name="dealreg.sweep_pending", time_limit=120)
 def sweep_pending(*, tenant) -> int:
     """Re-queue submitted deals whose evaluation was lost (broker down at commit time)."""

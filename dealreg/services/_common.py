@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dealreg.freemail import freemail_message, is_freemail
 from dealreg.models import (
     Deal,
     DealEvent,
@@ -217,7 +218,13 @@ def _apply_fields(deal: Deal, data: dict) -> None:
     deal.customer_name = (deal.customer_name or "").strip()
     deal.customer_name_normalised = normalise_company_name(deal.customer_name)
     deal.customer_name_tokens = name_tokens(deal.customer_name_normalised)
-    deal.customer_domain = registrable_domain(deal.customer_domain_input)
+    domain = registrable_domain(deal.customer_domain_input)
+    if is_freemail(domain):
+        # gmail.com and the like are never the customer's own domain (issue #17).
+        if "customer_domain_input" in data:
+            raise DomainError(freemail_message(domain), field="customer_domain_input")
+        domain = ""
+    deal.customer_domain = domain
     deal.country = (deal.country or "").upper()
     deal.currency = (deal.currency or deal.tenant.default_currency).upper()
 
