@@ -34,10 +34,10 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from dealreg.freemail import company_domain, is_freemail
 from dealreg.models import ACTIVE_STATUSES, Deal, DealNameKey, MatchKind, NamedAccount
 from dealreg.rules import name_keys, name_similarity, name_tokens
 from partners.domains import normalise_company_name
+from partners.freemail import company_domain, is_freemail
 
 CANDIDATE_LIMIT = 200
 # Name candidates scored in Python, best-ranked first. A near-duplicate shares most of the

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from dealreg.freemail import validate_company_domain
 from dealreg.rules import name_tokens
 from partners.domains import normalise_company_name
+from partners.freemail import validate_company_domain
 from prm.tenancy import TenantModel
 
 

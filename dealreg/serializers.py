@@ -19,7 +19,6 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from dealreg.freemail import validate_company_domain
 from dealreg.models import (
     Deal,
     DealEvent,
@@ -37,6 +36,7 @@ from dealreg.models import (
     RulesVersion,
 )
 from dealreg.states import DEAL
+from partners.freemail import validate_company_domain
 from partners.models import Partner, PartnerStatus, Region, Specialty, Tier
 from partners.serializers import ActiveProductField, PartnerRefSerializer
 from prm.api.fields import TenantPrimaryKeyField

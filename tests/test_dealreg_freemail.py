@@ -12,9 +12,9 @@ import pytest
 from django.utils import timezone
 
 from dealreg import conflicts
-from dealreg.freemail import is_freemail
 from dealreg.models import Deal, DealStatus, MatchKind
 from dealreg.services import leads
+from partners.freemail import is_freemail
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 

@@ -5,11 +5,11 @@ customers of gmail.com apart."""
 
 from django.db import migrations, models
 
-import dealreg.freemail
+import partners.freemail
 
 
 def forget_freemail_domains(apps, schema_editor):
-    from dealreg.freemail import is_freemail
+    from partners.freemail import is_freemail
 
     Deal = apps.get_model("dealreg", "Deal")
     Lead = apps.get_model("dealreg", "Lead")
@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
             field=models.CharField(
                 blank=True,
                 max_length=300,
-                validators=[dealreg.freemail.validate_company_domain],
+                validators=[partners.freemail.validate_company_domain],
                 verbose_name="customer website or e-mail domain",
             ),
         ),

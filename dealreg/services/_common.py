@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from dealreg.freemail import freemail_message, is_freemail
 from dealreg.models import (
     Deal,
     DealEvent,
@@ -19,6 +18,7 @@ from dealreg.models import (
 from dealreg.rules import name_tokens
 from dealreg.states import DEAL
 from partners.domains import normalise_company_name, registrable_domain
+from partners.freemail import freemail_message, is_freemail
 from prm import events, notifications
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied

