@@ -55,8 +55,7 @@ def _deal(
     return Deal.objects.create(
         tenant=tenant,
         partner=partner,
-        customer_name=name,
-        customer_name_normalised=name.lower(),
+        customer_name=name,  # its derived name columns are Deal's own (Deal.save)
         status=status,
         amount=Decimal(amount),
         currency="USD",

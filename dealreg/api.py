@@ -175,7 +175,7 @@ def deal_response(member: Member, deal: Deal, code: int = status.HTTP_200_OK) ->
 
 
 class DealFilter(django_filters.FilterSet):
-    status = django_filters.ChoiceFilter(choices=DealStatus.choices)
+    status = django_filters.ChoiceFilter(choices=DealStatus.choices, method="filter_status")
     partner = django_filters.NumberFilter(
         field_name="partner_id",
         help_text="A partner id (for staff; partner people see their own deals only).",
@@ -185,6 +185,10 @@ class DealFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", help_text="Part of the customer's name or domain."
     )
+
+    def filter_status(self, queryset, name, value: str):
+        # As shown: an approved deal whose protection ended is expired (Deal.current_status).
+        return queryset.with_current_status(value) if value else queryset
 
     def filter_q(self, queryset, name, value: str):
         value = value.strip()

@@ -8,6 +8,9 @@ share something with the new one, not on the size of the table:
   Both use only leak-proof equality, so the indexes serve queries under forced row-level
   security (a GIN index over the token array would not be used there).
 
+An exact normalised-name equality is looked up on its own (a partial B-tree index of active
+registrations' normalised names): it is always a match, whatever the keys say.
+
 A key shared by more than KEY_CAP active registrations ("analytics") narrows nothing, so the
 rarer keys choose the candidates; only a name made of common words alone falls back to them.
 The database ranks the candidates by how many of the new name's character trigrams they
@@ -21,16 +24,20 @@ overlap directly.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import reduce
 
 from django.db import connection
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from dealreg.models import ACTIVE_STATUSES, Deal, DealNameKey, MatchKind, NamedAccount
 from dealreg.rules import name_keys, name_similarity, name_tokens
-from partners.domains import normalise_company_name, registrable_domain
+from partners.domains import normalise_company_name
+from partners.freemail import company_domain, is_freemail
 
 CANDIDATE_LIMIT = 200
 # Name candidates scored in Python, best-ranked first. A near-duplicate shares most of the
@@ -110,7 +117,8 @@ class Probe:
             tenant_id=deal.tenant_id,
             partner_id=deal.partner_id,
             customer_name=deal.customer_name,
-            customer_domain=deal.customer_domain,
+            # A free-mail domain stored before issue #17 is no evidence of the customer.
+            customer_domain="" if is_freemail(deal.customer_domain) else deal.customer_domain,
             product_ids=set(deal.products.values_list("pk", flat=True)) if deal.pk else set(),
             exclude_deal_id=deal.pk,
         )
@@ -123,7 +131,7 @@ class Probe:
             tenant_id=tenant_id,
             partner_id=partner_id,
             customer_name=customer_name,
-            customer_domain=registrable_domain(customer_domain_input),
+            customer_domain=company_domain(customer_domain_input),
             product_ids=set(product_ids),
         )
 
@@ -158,19 +166,36 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
     if probe.exclude_deal_id:
         active = active.exclude(pk=probe.exclude_deal_id)
 
-    by_domain = (
-        list(active.filter(customer_domain=probe.customer_domain)[:CANDIDATE_LIMIT])
-        if probe.customer_domain
+    # One indexed query for the direct matches: the same registrable domain, and the same
+    # normalised name. The same name is always a match, looked up on its own: neither the key
+    # statistics nor the ranking below, nor the deal's lookup keys, decide whether it is found.
+    direct = []
+    if probe.customer_domain:
+        direct.append(Q(customer_domain=probe.customer_domain))
+    if normalised:
+        direct.append(Q(customer_name_normalised=normalised))
+    rows = (
+        list(active.filter(reduce(operator.or_, direct)).order_by("pk")[: 2 * CANDIDATE_LIMIT])
+        if direct
         else []
     )
-    by_name: list[tuple[Deal, float]] = []
+    by_domain = [
+        d for d in rows if probe.customer_domain and d.customer_domain == probe.customer_domain
+    ][:CANDIDATE_LIMIT]
+    domain_pks = {d.pk for d in by_domain}
+    by_name: list[tuple[Deal, float]] = [
+        (d, 1.0)
+        for d in rows
+        if d.customer_name_normalised == normalised and d.pk not in domain_pks
+    ][:CANDIDATE_LIMIT]
     keys = candidate_keys(probe.tenant_id, tokens) if tokens else []
     if keys:
+        exact = [d.pk for d, _score in by_name]
         scored = {}
         for pk, name in _ranked(
             active.filter(
                 pk__in=DealNameKey.objects.filter(key__in=keys).values("deal_id")
-            ).exclude(pk__in=[d.pk for d in by_domain]),
+            ).exclude(pk__in=[*domain_pks, *exact]),
             "customer_name_normalised",
             normalised,
         ).values_list("pk", "customer_name_normalised")[:RANKED_LIMIT]:
@@ -179,7 +204,7 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
                 scored[pk] = score
         if scored:
             rows = active.in_bulk(list(scored))
-            by_name = [(rows[pk], score) for pk, score in scored.items() if pk in rows]
+            by_name += [(rows[pk], score) for pk, score in scored.items() if pk in rows]
 
     matches: list[Match] = []
     seen: set[int] = set()

@@ -11,7 +11,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_scopes import ScopedManager
 
+from dealreg.rules import name_tokens
+from partners.domains import normalise_company_name
+from partners.freemail import validate_company_domain
 from prm.tenancy import TenantModel
 
 
@@ -38,6 +42,60 @@ STATUS_TONES = {
     DealStatus.SUBMITTED: "warn",
     DealStatus.UNDER_REVIEW: "warn",
 }
+
+
+def protection_today():
+    """The day protections are measured against: a protection lasts through its
+    `protected_until` day and has ended the day after (the expiry sweep uses the same)."""
+    return timezone.now().date()
+
+
+# The derived columns of a deal's company name, computed from `customer_name` in one place
+# (Deal.derive_name_fields) whatever writes the deal: conflict detection compares them, and
+# the lookup keys (DealNameKey) are made from the tokens by the database's triggers.
+NAME_FIELDS = ("customer_name_normalised", "customer_name_tokens")
+
+
+def derived_name_fields(customer_name: str) -> dict:
+    normalised = normalise_company_name((customer_name or "").strip())
+    return {"customer_name_normalised": normalised, "customer_name_tokens": name_tokens(normalised)}
+
+
+class DealQuerySet(models.QuerySet):
+    """Bulk writes keep the derived name columns too: `bulk_create` derives them for every
+    row, and an `update()` of `customer_name` sets them with it (an expression, which cannot
+    be derived in Python, is refused)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for obj in objs:
+            obj.derive_name_fields()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def with_current_status(self, status: str):
+        """Deals whose status as shown (Deal.current_status) is `status`: an approved deal
+        whose protection has ended counts as expired before the sweep records it."""
+        today = protection_today()
+        lapsed = Q(status=DealStatus.APPROVED, protected_until__lt=today)
+        if status == DealStatus.APPROVED:
+            return self.filter(status=status).exclude(lapsed)
+        if status == DealStatus.EXPIRED:
+            return self.filter(Q(status=status) | lapsed)
+        return self.filter(status=status)
+
+    def update(self, **kwargs):
+        if "customer_name" in kwargs:
+            name = kwargs["customer_name"]
+            if not isinstance(name, str):
+                raise ValueError("update(customer_name=...) takes a plain string")
+            kwargs.update(derived_name_fields(name))
+        elif any(f in kwargs for f in NAME_FIELDS):
+            raise ValueError("the derived name columns follow customer_name: update that")
+        return super().update(**kwargs)
+
+
+DealManager = models.Manager.from_queryset(DealQuerySet)
+
 
 # The moves between statuses are declared once, with who may make them, in dealreg/states.py.
 
@@ -154,6 +212,8 @@ class NamedAccount(TenantModel):
 
 
 class Deal(TenantModel):
+    objects = ScopedManager(tenant="tenant", _manager_class=DealManager)
+
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="deals")
     created_by = models.ForeignKey(
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -164,7 +224,10 @@ class Deal(TenantModel):
     customer_name_normalised = models.CharField(max_length=200)
     customer_name_tokens = ArrayField(models.CharField(max_length=60), default=list)
     customer_domain_input = models.CharField(
-        _("customer website or e-mail domain"), max_length=300, blank=True
+        _("customer website or e-mail domain"),
+        max_length=300,
+        blank=True,
+        validators=[validate_company_domain],
     )
     customer_domain = models.CharField(max_length=253, blank=True)
     country = models.CharField(_("country"), max_length=2, blank=True)
@@ -225,12 +288,25 @@ class Deal(TenantModel):
                 condition=~Q(external_id=""),
                 name="deal_unique_external_id",
             ),
+            # An active registration always has name tokens, so the triggers give it lookup
+            # keys (issue #17: seeded deals without tokens were invisible to conflicts).
+            models.CheckConstraint(
+                condition=~Q(status__in=["submitted", "under_review", "approved"])
+                | Q(customer_name_tokens__len__gt=0),
+                name="deal_active_has_name_tokens",
+            ),
         ]
         indexes = [
             models.Index(
                 fields=["tenant", "customer_domain"],
                 condition=Q(status__in=["submitted", "under_review", "approved"]),
                 name="deal_active_domain_idx",
+            ),
+            # An exact normalised name is looked up directly, whatever the key statistics.
+            models.Index(
+                fields=["tenant", "customer_name_normalised"],
+                condition=Q(status__in=["submitted", "under_review", "approved"]),
+                name="deal_active_name_idx",
             ),
             models.Index(fields=["tenant", "partner", "-created_at"], name="deal_partner_idx"),
             # The deal list's order (newest first), so a page reads 50 index entries.
@@ -263,6 +339,20 @@ class Deal(TenantModel):
     def __str__(self) -> str:
         return f"{self.number} {self.customer_name}"
 
+    def derive_name_fields(self) -> None:
+        for f, value in derived_name_fields(self.customer_name).items():
+            setattr(self, f, value)
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # Every save that writes the name writes its derived columns with it, so no writer
+        # (a seed, a test, a future service) can leave an active deal without lookup keys.
+        if update_fields is None:
+            self.derive_name_fields()
+        elif "customer_name" in update_fields or any(f in update_fields for f in NAME_FIELDS):
+            self.derive_name_fields()
+            update_fields = {*update_fields, *NAME_FIELDS}
+        super().save(*args, update_fields=update_fields, **kwargs)
+
     @property
     def number(self) -> str:
         return f"DR-{self.pk}" if self.pk else "DR-new"
@@ -271,7 +361,7 @@ class Deal(TenantModel):
     @property
     def tone(self) -> str:
         """The status badge's colour class."""
-        return STATUS_TONES.get(self.status, "off")
+        return STATUS_TONES.get(self.current_status, "off")
 
     @property
     def awaiting_rules(self) -> bool:
@@ -279,8 +369,27 @@ class Deal(TenantModel):
         return self.status == DealStatus.SUBMITTED
 
     @property
+    def protection_ended(self) -> bool:
+        """Approved, but its protection is over: shown as expired everywhere even before the
+        expiry sweep (every few minutes) records the move."""
+        return (
+            self.status == DealStatus.APPROVED
+            and self.protected_until is not None
+            and self.protected_until < protection_today()
+        )
+
+    @property
+    def current_status(self) -> str:
+        """The status pages and the API show."""
+        return DealStatus.EXPIRED if self.protection_ended else self.status
+
+    @property
+    def current_status_label(self) -> str:
+        return DealStatus(self.current_status).label
+
+    @property
     def is_protected(self) -> bool:
-        return self.status == DealStatus.APPROVED
+        return self.current_status == DealStatus.APPROVED
 
     @property
     def is_rejected(self) -> bool:

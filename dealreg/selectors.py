@@ -58,7 +58,9 @@ def expiring_soon(days: int = 14) -> QuerySet[Deal]:
     return (
         Deal.objects.select_related("partner")
         .filter(
-            status=DealStatus.APPROVED, protected_until__lte=today + datetime.timedelta(days=days)
+            status=DealStatus.APPROVED,
+            protected_until__gte=today,
+            protected_until__lte=today + datetime.timedelta(days=days),
         )
         .order_by("protected_until")
     )

@@ -36,6 +36,7 @@ from dealreg.models import (
     RulesVersion,
 )
 from dealreg.states import DEAL
+from partners.freemail import validate_company_domain
 from partners.models import Partner, PartnerStatus, Region, Specialty, Tier
 from partners.serializers import ActiveProductField, PartnerRefSerializer
 from prm.api.fields import TenantPrimaryKeyField
@@ -226,7 +227,16 @@ class DealListSerializer(_RowsMixin, _OutputSerializer):
         child=serializers.IntegerField(), source="product_ids", read_only=True
     )
     partner = PartnerRefSerializer(read_only=True)
-    status = EnumChoiceField(DealStatus.choices, enum_name="DealStatus", read_only=True)
+    status = EnumChoiceField(
+        DealStatus.choices,
+        enum_name="DealStatus",
+        source="current_status",
+        read_only=True,
+        help_text=_(
+            "An approved deal whose protection has ended is shown as expired at once, "
+            "before the expiry sweep records the move."
+        ),
+    )
     source = EnumChoiceField(DealSource.choices, enum_name="DealSource", read_only=True)
     deal_type = EnumChoiceField(DealType.choices, enum_name="DealType", read_only=True)
     partner_role = EnumChoiceField(PartnerRole.choices, enum_name="DealPartnerRole", read_only=True)
@@ -351,7 +361,11 @@ class DealWriteSerializer(serializers.Serializer):
         max_length=300,
         allow_blank=True,
         required=False,
-        help_text=_("The customer's website or an e-mail address at its domain."),
+        help_text=_(
+            "The customer's website or an e-mail address at its domain; a free-mail "
+            "provider's domain (gmail.com, outlook.com, ...) is refused."
+        ),
+        validators=[validate_company_domain],
     )
     country = serializers.CharField(
         max_length=2, allow_blank=True, required=False, help_text=_("ISO 3166 two-letter code")
@@ -449,7 +463,9 @@ class DealInfluencerCreateSerializer(serializers.Serializer):
 
 class DealPreCheckSerializer(serializers.Serializer):
     customer_name = serializers.CharField(max_length=200)
-    customer_domain_input = serializers.CharField(max_length=300, allow_blank=True, required=False)
+    customer_domain_input = serializers.CharField(
+        max_length=300, allow_blank=True, required=False, validators=[validate_company_domain]
+    )
     products = ActiveProductField(many=True, required=False)
 
 

@@ -71,7 +71,11 @@ def _max_extensions(deal) -> int:
 def extendable(deal, _member) -> bool:
     """A protected deal may ask for one more protection period while none is waiting and it
     has extensions left under the current rules."""
-    return pending_extension(deal) is None and deal.extensions_used < _max_extensions(deal)
+    return (
+        not deal.protection_ended  # ended protections are expired, even before the sweep
+        and pending_extension(deal) is None
+        and deal.extensions_used < _max_extensions(deal)
+    )
 
 
 DEAL = StateMachine(
@@ -128,7 +132,11 @@ TRANSITIONS: dict[str, set[str]] = {status: DEAL.targets(status) for status in S
 
 def _extension_still_possible(ext, _member) -> bool:
     deal = ext.deal
-    return deal.status == S.APPROVED and deal.extensions_used < _max_extensions(deal)
+    return (
+        deal.status == S.APPROVED
+        and not deal.protection_ended
+        and deal.extensions_used < _max_extensions(deal)
+    )
 
 
 EXTENSION = StateMachine(

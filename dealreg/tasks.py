@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
+
+log = logging.getLogger(__name__)
 
 
 @shared_task(base=TenantTask, name="dealreg.evaluate_deal", time_limit=60, soft_time_limit=50)
@@ -21,12 +25,36 @@ def daily_sweep(*, tenant) -> dict:
     from dealreg import services
     from dealreg.services import leads
 
+    keys = services.name_keys_check(tenant=tenant, repair=True)
+    if not keys.consistent:
+        log.warning("dealreg: name keys out of step in tenant %s, repaired: %s", tenant.pk, keys)
     return {
         "expired": services.deals_expire(tenant=tenant),
         "reminded": services.deals_remind_expiring(tenant=tenant),
         "escalated": services.deals_escalate_overdue(tenant=tenant),
         "lead_timeouts": leads.leads_time_out(tenant=tenant),
+        "name_keys_repaired": keys.deals_with_wrong_keys + keys.names_out_of_step,
     }
+
+
+@shared_task(base=TenantTask, name="dealreg.expire_protections", time_limit=120)
+def expire_protections(*, tenant) -> int:
+    """Protections that ended become expired within minutes (beat, every few minutes); pages
+    and the API also show them expired before this runs (Deal.protection_ended)."""
+    from dealreg import services
+
+    return services.deals_expire(tenant=tenant)
+
+
+@shared_task(name="dealreg.expire_all", time_limit=60)
+def expire_all() -> int:
+    from prm.models import Tenant
+
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        expire_protections.delay(tenant_id=tenant_id)
+    return len(ids)
 
 
 @shared_task(name="dealreg.sweep_all", time_limit=60)

@@ -58,7 +58,7 @@ def deal_list(request):
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     if status in DealStatus.values:
-        qs = qs.filter(status=status)
+        qs = qs.with_current_status(status)
     if q:
         qs = qs.filter(services.deal_search_filter(q))
     if request.GET.get("format") == "csv":
@@ -105,7 +105,7 @@ def _deals_csv(request, qs):
             d.customer_name,
             d.customer_domain,
             d.country,
-            d.status,
+            d.current_status,
             d.amount or "",
             d.currency,
             d.expected_close_date,
@@ -240,8 +240,8 @@ def deal_status(request, pk: int):
     deal = _deal_or_404(request, pk)
     return JsonResponse(
         {
-            "status": deal.status,
-            "label": deal.get_status_display(),
+            "status": deal.current_status,
+            "label": deal.current_status_label,
             "decided": not deal.awaiting_rules,
         }
     )

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from partners.freemail import is_freemail
 from partners.models import PartnerType, Region, SizeBand
 
 # --- Countries and regions ----------------------------------------------------------------
@@ -53,44 +54,13 @@ def is_country_code(value: str) -> bool:
 
 # --- Free-mail providers ------------------------------------------------------------------
 
-# Registrable domains shared by unrelated people: never evidence that two companies are one.
-FREE_MAIL_DOMAINS = frozenset(
-    {
-        "gmail.com",
-        "googlemail.com",
-        "outlook.com",
-        "hotmail.com",
-        "live.com",
-        "msn.com",
-        "yahoo.com",
-        "ymail.com",
-        "icloud.com",
-        "me.com",
-        "mac.com",
-        "aol.com",
-        "proton.me",
-        "protonmail.com",
-        "gmx.com",
-        "gmx.de",
-        "gmx.net",
-        "web.de",
-        "mail.com",
-        "yandex.ru",
-        "yandex.com",
-        "zoho.com",
-        "qq.com",
-        "163.com",
-        "126.com",
-        "fastmail.com",
-        "hey.com",
-        "tutanota.com",
-    }
-)
+# Registrable domains shared by unrelated people are never evidence that two companies are
+# one: the one list is partners.freemail.
 
 
 def company_domains(domains: Iterable[str]) -> list[str]:
     """The domains that can identify a company: non-empty, not a free-mail provider."""
-    return sorted({d for d in domains if d and d not in FREE_MAIL_DOMAINS})
+    return sorted({d for d in domains if d and not is_freemail(d)})
 
 
 # --- The fit score ------------------------------------------------------------------------

@@ -70,12 +70,37 @@ def dump(path: str | Path, *, url: str | None = None) -> Path:
     return path
 
 
+# Derived tables (such as deal registration's name lookup keys) are recomputed after a
+# restore rather than trusted from the dump: each app that keeps one declares a function
+# `<app>_after_restore()` in its migrations, and restore calls every such function.
+AFTER_RESTORE = r"""
+SELECT p.proname FROM pg_proc AS p JOIN pg_namespace AS n ON n.oid = p.pronamespace
+WHERE n.nspname = current_schema() AND p.proname LIKE '%\_after\_restore' AND p.pronargs = 0
+ORDER BY p.proname
+"""
+
+
+def after_restore(url: str) -> list[str]:
+    """Run every `*_after_restore()` function of the restored database, in one transaction."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url) as conn:
+        names = [r[0] for r in conn.execute(AFTER_RESTORE).fetchall()]
+        for name in names:
+            conn.execute(sql.SQL("SELECT {}()").format(sql.Identifier(name)))
+    return names
+
+
 def restore(path: str | Path, *, url: str | None = None, clean: bool = True) -> None:
-    """Restore a dump in one transaction: on any error nothing changes."""
+    """Restore a dump in one transaction: on any error nothing changes. Then recompute the
+    derived tables (after_restore)."""
+    url = url or backup_url()
     args = [pg_binary("pg_restore"), "--single-transaction", "--exit-on-error"]
     if clean:
         args += ["--clean", "--if-exists"]
-    subprocess.run([*args, "--dbname", url or backup_url(), str(path)], check=True)  # noqa: S603
+    subprocess.run([*args, "--dbname", url, str(path)], check=True)  # noqa: S603
+    after_restore(url)
 
 
 def main(argv: list[str]) -> int:

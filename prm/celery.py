@@ -27,6 +27,12 @@ app.conf.beat_schedule = {
         "task": "dealreg.sweep_all",
         "schedule": crontab(minute=7),
     },
+    "deal-protection-expiry": {
+        # Protections past their end become expired within five minutes (pages and the API
+        # show them expired before that already).
+        "task": "dealreg.expire_all",
+        "schedule": crontab(minute="*/5"),
+    },
     "deal-evaluations-retry": {"task": "dealreg.sweep_pending_all", "schedule": 120.0},
     "mdf-daily-sweep": {
         "task": "mdf.daily_all",

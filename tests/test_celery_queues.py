@@ -18,6 +18,8 @@ INTENDED = {
     "dealreg.sweep_pending_all": "approvals",
     "dealreg.daily_sweep": "approvals",  # expiry and lead-routing time-outs
     "dealreg.sweep_all": "approvals",
+    "dealreg.expire_protections": "approvals",  # protections end on time (issue #17)
+    "dealreg.expire_all": "approvals",
     "mdf.daily": "approvals",
     "mdf.daily_all": "approvals",
     "analytics.nightly": "rollups",

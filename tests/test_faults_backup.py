@@ -58,3 +58,35 @@ def test_restore_of_a_corrupt_file_changes_nothing(tmp_path, scratch_db):
             "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"
         ).fetchone()[0]
     assert tables == 0
+
+
+def test_restore_recomputes_the_deal_name_keys_instead_of_trusting_the_dump(tmp_path, scratch_db):
+    """Issue #17: the name keys are derived data; a dump whose keys fell out of step with its
+    deals restores with the keys recomputed, so conflict detection sees every registration."""
+    from dealreg.models import Deal, DealNameKey, DealStatus
+    from dealreg.rules import name_keys
+    from prm.tenancy import tenant_context
+
+    world = build_world("bkkeys")
+    with tenant_context(world.tenant):
+        deal = Deal.objects.create(
+            tenant=world.tenant,
+            partner=world.other_partner,
+            status=DealStatus.APPROVED,
+            customer_name="Vandelay BluePeak 46",
+        )
+        DealNameKey.objects.filter(deal_id=deal.pk).delete()  # out of step in the dump
+    dump = backup.dump(
+        tmp_path / "prm.dump", url=backup.backup_url(connection.settings_dict["NAME"])
+    )
+
+    backup.restore(dump, url=backup.backup_url(scratch_db), clean=False)
+
+    with psycopg.connect(backup.backup_url(scratch_db)) as restored:
+        keys = sorted(
+            r[0]
+            for r in restored.execute(
+                "SELECT key FROM dealreg_dealnamekey WHERE deal_id = %s", [deal.pk]
+            ).fetchall()
+        )
+    assert keys == name_keys(["46", "bluepeak", "vandelay"])

@@ -80,17 +80,18 @@ def test_keys_follow_the_deal_status_and_name(world):
         Deal.objects.filter(pk=draft.pk).update(status=DealStatus.SUBMITTED)
     assert _keys(world, draft) == name_keys(["analytics", "bluewave"])
 
-    # an edit that changes neither the status class nor the name leaves the keys alone
+    # an edit that changes neither the status nor the name leaves the keys alone; a status
+    # change recomputes them (issue #17: so keys a deal had lost come back at its next move)
     with tenant_context(world.tenant):
         before = sorted(DealNameKey.objects.filter(deal=draft).values_list("pk", flat=True))
-        Deal.objects.filter(pk=draft.pk).update(
-            status=DealStatus.APPROVED, notes="approved on the phone"
-        )
+        Deal.objects.filter(pk=draft.pk).update(notes="approved on the phone")
         after = sorted(DealNameKey.objects.filter(deal=draft).values_list("pk", flat=True))
+        Deal.objects.filter(pk=draft.pk).update(status=DealStatus.APPROVED)
     assert before == after
+    assert _keys(world, draft) == name_keys(["analytics", "bluewave"])
 
     with tenant_context(world.tenant):
-        Deal.objects.filter(pk=draft.pk).update(customer_name_tokens=["northwind"])
+        Deal.objects.filter(pk=draft.pk).update(customer_name="Northwind")
     assert _keys(world, draft) == name_keys(["northwind"])
 
     for status in (DealStatus.WON, DealStatus.REJECTED, DealStatus.EXPIRED):

@@ -25,6 +25,7 @@ from dealreg.services.extensions import (
     influencer_add,
     influencer_decide,
 )
+from dealreg.services.keys import name_keys_check
 from dealreg.services.sweeps import deals_escalate_overdue, deals_expire, deals_remind_expiring
 
 __all__ = [
@@ -48,6 +49,7 @@ __all__ = [
     "influencer_add",
     "influencer_decide",
     "metrics_refresh",
+    "name_keys_check",
     "named_account_upsert",
     "rules_publish",
 ]

@@ -18,6 +18,7 @@ from dealreg.models import (
 from dealreg.rules import name_tokens
 from dealreg.states import DEAL
 from partners.domains import normalise_company_name, registrable_domain
+from partners.freemail import freemail_message, is_freemail
 from prm import events, notifications
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
@@ -217,7 +218,13 @@ def _apply_fields(deal: Deal, data: dict) -> None:
     deal.customer_name = (deal.customer_name or "").strip()
     deal.customer_name_normalised = normalise_company_name(deal.customer_name)
     deal.customer_name_tokens = name_tokens(deal.customer_name_normalised)
-    deal.customer_domain = registrable_domain(deal.customer_domain_input)
+    domain = registrable_domain(deal.customer_domain_input)
+    if is_freemail(domain):
+        # gmail.com and the like are never the customer's own domain (issue #17).
+        if "customer_domain_input" in data:
+            raise DomainError(freemail_message(domain), field="customer_domain_input")
+        domain = ""
+    deal.customer_domain = domain
     deal.country = (deal.country or "").upper()
     deal.currency = (deal.currency or deal.tenant.default_currency).upper()
 

@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
 from dealreg.states import LEAD, LEAD_OFFER, require_may
-from partners.domains import normalise_company_name, registrable_domain
+from partners.domains import normalise_company_name
+from partners.freemail import company_domain
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
@@ -101,7 +102,7 @@ def lead_create(*, by: Member | None, company: str, specialties=(), **fields) ->
     from django_scopes import get_scope
 
     lead = Lead(tenant=get_scope()["tenant"], company=company[:200], **fields)
-    lead.domain = registrable_domain(lead.domain)
+    lead.domain = company_domain(lead.domain)  # never gmail.com and the like (issue #17)
     lead.country = (lead.country or "").upper()
     lead.full_clean(exclude=["tenant", "deal"])
     lead.save()
@@ -155,7 +156,7 @@ def lead_upsert(
         if not wanted["company"]:
             raise DomainError(_("Enter the company."), field="company")
     if "domain" in wanted:
-        wanted["domain"] = registrable_domain(wanted["domain"])
+        wanted["domain"] = company_domain(wanted["domain"])
     if "country" in wanted:
         wanted["country"] = (wanted["country"] or "").upper()
     before = {k: getattr(lead, k) for k in wanted}
@@ -280,7 +281,7 @@ def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
         customer_name_normalised=normalised,
         customer_name_tokens=name_tokens(normalised),
         customer_domain_input=lead.domain,
-        customer_domain=lead.domain,
+        customer_domain=company_domain(lead.domain),
         country=lead.country,
         region=lead.region,
         contact_name=lead.contact_name,
