@@ -47,6 +47,7 @@ COPY training ./training
 COPY mdf ./mdf
 COPY analytics ./analytics
 COPY imports ./imports
+COPY tenantdata ./tenantdata
 COPY demo ./demo
 COPY templates ./templates
 COPY static ./static

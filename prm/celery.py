@@ -51,11 +51,6 @@ app.conf.beat_schedule = {
         "task": "analytics.nightly_all",
         "schedule": crontab(hour=1, minute=45),  # before tier evaluation (2:05)
     },
-    "tenant-data-sweep": {
-        # Expired tenant-export files, and tenant deletions whose cooling-off has passed.
-        "task": "prm.tenant_data.sweep_all",
-        "schedule": crontab(minute=41),
-    },
     "custom-domain-checks": {
         # Pending domains until their DNS record shows up; verified ones daily (suspended
         # with a notice to the admins when the record is gone). See prm.hosts.

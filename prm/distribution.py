@@ -51,7 +51,7 @@ REFERENCE_TABLES: dict[str, str] = {
     "account_emailaddress": "allauth: e-mail addresses of the global user",
     "account_emailconfirmation": "allauth: e-mail confirmation keys of the global user",
     "mfa_authenticator": "allauth: TOTP secrets and recovery codes of the global user",
-    "prm_tenanttombstone": "record of a deleted tenant, which outlives it (prm/tenant_data.py)",
+    "prm_tenanttombstone": "record of a deleted tenant, which outlives it (tenantdata/services.py)",
 }
 
 # Tables that have a tenant column but are global by design (reference tables on Citus).

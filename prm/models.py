@@ -342,4 +342,3 @@ class IdempotencyRecord(TenantModel):
 
 
 from prm.integration_models import *  # noqa: E402, F403  (outbox, webhooks, notifications)
-from prm.tenant_data_models import *  # noqa: E402, F403  (tenant export and deletion)

@@ -35,8 +35,7 @@ urlpatterns = [
     path("", include("mdf.urls")),
     path("", include("analytics.urls")),
     path("", include("prm.integration_urls")),
-    path("", include("prm.privacy_urls")),
-    path("", include("prm.tenant_data_urls")),
+    path("", include("tenantdata.urls")),
     path("", include("imports.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]

@@ -37,13 +37,13 @@ def _host(w):
 
 
 def _export(w):
-    from prm import tenant_data
+    from tenantdata import services as tenant_data
 
     return _once(w, "parity_export", lambda w: tenant_data.export_request(by=w.admin))
 
 
 def _pending_deletion(w):
-    from prm import tenant_data
+    from tenantdata import services as tenant_data
 
     return _once(
         w,

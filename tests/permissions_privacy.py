@@ -1,4 +1,4 @@
-"""Permission rows for the personal-data pages (prm/privacy_urls.py)."""
+"""Permission rows for the personal-data pages (tenantdata/urls.py)."""
 
 from tests.permissions import EVERYONE, Endpoint
 

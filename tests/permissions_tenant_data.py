@@ -1,4 +1,4 @@
-"""Permission rows for whole-tenant export and deletion (prm/tenant_data_urls.py)."""
+"""Permission rows for whole-tenant export and deletion (tenantdata/urls.py)."""
 
 from tests.permissions import Endpoint
 
@@ -8,7 +8,7 @@ ENDPOINTS = [
     Endpoint("tenant-data", lambda w: "/tenant-data/", ADMIN),
     Endpoint("tenant-data-export", lambda w: "/tenant-data/exports/", ADMIN, method="post"),
     # No export with this id: admins get 404, like an expired link (the download itself and
-    # its cross-tenant 404 are in tests/test_tenant_data.py).
+    # its cross-tenant 404 are in tests/tenantdata/test_tenant_data.py).
     Endpoint(
         "tenant-data-export-download",
         lambda w: "/tenant-data/exports/999999999/download/",

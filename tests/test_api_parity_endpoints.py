@@ -108,7 +108,7 @@ def test_admin_requests_a_tenant_export_which_is_not_downloadable_until_built(wo
 
 
 def test_a_ready_tenant_export_downloads_as_zip_and_is_audited(world, settings, tmp_path):
-    from prm.tenant_data_models import TenantExport
+    from tenantdata.models import TenantExport
 
     settings.MEDIA_ROOT = tmp_path
     with tenant_context(world.tenant):
@@ -134,7 +134,7 @@ def test_tenant_exports_are_for_admins_only(world):
 
 
 def test_tenant_deletion_needs_the_exact_slug_and_can_be_cancelled(world):
-    from prm.tenant_data_models import TenantDeletion
+    from tenantdata.models import TenantDeletion
 
     api = api_client(world.tenant, world.admin)
     _field_error(
@@ -163,7 +163,7 @@ def test_tenant_deletion_needs_the_exact_slug_and_can_be_cancelled(world):
 
 
 def test_tenant_deletion_is_refused_to_everyone_but_admins(world):
-    from prm.tenant_data_models import TenantDeletion
+    from tenantdata.models import TenantDeletion
 
     for member in (world.channel_manager, world.partner_admin):
         resp = api_client(world.tenant, member).post(

@@ -10,9 +10,11 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from onboarding.models import Application
-from prm import privacy, services, tenant_data
+from prm import services
 from prm.models import AuditEvent, NotificationMode, NotificationPreference
 from prm.tenancy import tenant_context
+from tenantdata import privacy
+from tenantdata import services as tenant_data
 from tests.conftest import portal_client
 from tests.factories import UserFactory
 from tests.onboarding_helpers import public_client, specialty

@@ -12,9 +12,10 @@ from django.core import mail, signing
 from dealreg.services import leads
 from mdf import services as mdf_services
 from mdf import tasks as mdf_tasks
-from prm import events, notifications, privacy, webhooks
+from prm import events, notifications, webhooks
 from prm.models import AuditEvent, Notification, NotificationPreference
 from prm.tenancy import tenant_context
+from tenantdata import privacy
 from tests.conftest import portal_client
 from tests.test_dealreg import register
 from tests.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields

@@ -9,7 +9,7 @@ import pytest
 from analytics.models import BusinessReview
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
-from prm.tenant_data_models import TenantExport
+from tenantdata.models import TenantExport
 from tests.conftest import portal_client
 
 

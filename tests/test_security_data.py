@@ -14,11 +14,12 @@ import pytest
 from allauth.mfa.models import Authenticator
 from django.core import mail
 
-from prm import tenant_data
 from prm.csv_export import FORMULA_START, PLAIN_NUMBER
-from prm.models import IdempotencyRecord, TenantExport
+from prm.models import IdempotencyRecord
 from prm.tenancy import tenant_context
-from prm.tenant_data_tasks import build_tenant_export
+from tenantdata import services as tenant_data
+from tenantdata.models import TenantExport
+from tenantdata.tasks import build_tenant_export
 from tests.conftest import api_client, portal_client
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_the_classification_catches_a_new_secret_looking_column():
     field.set_attributes_from_name("reset_token")
     model = tenant_data.tenant_models()[0]
     assert tenant_data.SECRET_LOOKING.search(field.name)
-    assert not tenant_data._is_secret(model, field)
+    assert not tenant_data.is_secret(model, field)
     assert f"{model._meta.db_table}.reset_token" not in tenant_data.NOT_SECRET_COLUMNS
 
 

@@ -1,26 +1,20 @@
-"""API for running the tenant itself: its custom host names, whole-tenant export and
-deletion, and a member's export of their own personal data. The same capabilities and the
-same services as the portal pages (prm/views.py, prm/tenant_data_views.py,
-prm/privacy_views.py), so validation and the audit trail are identical."""
+"""API for running the tenant itself: its custom host names. The same capability and the
+same services as the portal pages (prm/views.py), so validation and the audit trail are
+identical. (Whole-tenant export and deletion and personal data: tenantdata/api.py.)"""
 
 from __future__ import annotations
 
-from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import FileResponse, Http404
-from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from prm import privacy, services, tenant_data
-from prm.api.base import TenantAPIView, TenantViewSet
+from prm import services
+from prm.api.base import TenantViewSet
 from prm.api.fields import NamedEnumField
 from prm.models import HostStatus, TenantHost
-from prm.tenant_data_models import DeletionStatus, ExportStatus, TenantDeletion, TenantExport
 
 # --- Serializers --------------------------------------------------------------------------
 
@@ -67,51 +61,6 @@ class TenantHostCanonicalSerializer(serializers.Serializer):
         help_text="true: e-mail links use this (verified) host; false: back to "
         "<slug>.<base domain>."
     )
-
-
-class TenantExportSerializer(serializers.ModelSerializer):
-    status = NamedEnumField(ExportStatus, read_only=True)
-    percent = serializers.IntegerField(read_only=True)
-    is_downloadable = serializers.BooleanField(read_only=True)
-
-    class Meta:
-        model = TenantExport
-        fields = [
-            "id",
-            "status",
-            "tables_total",
-            "tables_done",
-            "percent",
-            "rows",
-            "size",
-            "error",
-            "created_at",
-            "finished_at",
-            "expires_at",
-            "is_downloadable",
-        ]
-        read_only_fields = fields
-
-
-class TenantDeletionSerializer(serializers.ModelSerializer):
-    status = NamedEnumField(DeletionStatus, read_only=True)
-
-    class Meta:
-        model = TenantDeletion
-        fields = ["id", "status", "requested_at", "due_at", "cancelled_at"]
-        read_only_fields = fields
-
-
-class TenantDeletionRequestSerializer(serializers.Serializer):
-    confirm = serializers.CharField(
-        max_length=100,
-        allow_blank=True,
-        help_text="The tenant's slug, typed exactly: anything else is refused with a 400.",
-    )
-
-
-class PersonalDataExportQueuedSerializer(serializers.Serializer):
-    status = serializers.CharField(read_only=True)
 
 
 # --- Custom host names --------------------------------------------------------------------
@@ -181,127 +130,7 @@ class TenantHostViewSet(mixins.ListModelMixin, TenantViewSet):
         return Response(TenantHostSerializer(host).data)
 
 
-# --- Whole-tenant export and deletion -----------------------------------------------------
-
-
-class TenantExportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Exports of the whole tenant as a ZIP of CSV files (built in the background; the
-    requesting admin also gets the link by e-mail)."""
-
-    model = TenantExport
-    serializer_class = TenantExportSerializer
-    required_perm = "tenant_data.manage"
-    lookup_value_regex = r"\d+"
-
-    def scoped_queryset(self):
-        return TenantExport.objects.all()
-
-    @extend_schema(
-        request=None,
-        responses={202: TenantExportSerializer},
-        summary="Export the whole tenant (queued)",
-    )
-    def create(self, request):
-        with transaction.atomic():
-            export = tenant_data.export_request(by=self.member)
-        return Response(TenantExportSerializer(export).data, status=status.HTTP_202_ACCEPTED)
-
-    @extend_schema(
-        responses={(200, "application/zip"): OpenApiTypes.BINARY},
-        summary="Download a finished export (until it expires)",
-    )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
-    def download(self, request, pk=None):
-        if not str(pk).isdigit():
-            raise Http404
-        export = tenant_data.export_for_download(by=self.member, pk=int(pk))
-        if export is None:
-            raise Http404
-        resp = FileResponse(
-            default_storage.open(export.file.name, "rb"),
-            as_attachment=True,
-            filename=f"{self.tenant.slug}-export-{export.pk}.zip",
-            content_type="application/zip",
-        )
-        resp["Cache-Control"] = "no-store"
-        resp["X-Content-Type-Options"] = "nosniff"
-        return resp
-
-
-class TenantDeletionView(TenantAPIView):
-    """The tenant's scheduled deletion: it runs when `due_at` passes unless an admin
-    cancels it first."""
-
-    required_perm = "tenant_data.manage"
-
-    @extend_schema(
-        responses=TenantDeletionSerializer, summary="The pending deletion (404: none pending)"
-    )
-    def get(self, request):
-        deletion = tenant_data.pending_deletion(self.tenant)
-        if deletion is None:
-            raise Http404
-        return Response(TenantDeletionSerializer(deletion).data)
-
-    @extend_schema(
-        request=TenantDeletionRequestSerializer,
-        responses={201: TenantDeletionSerializer},
-        summary="Schedule the deletion of the whole tenant",
-        description="`confirm` must be the tenant's slug, exactly. Every tenant admin is told "
-        "by e-mail and any of them can cancel until `due_at`.",
-    )
-    def post(self, request):
-        ser = TenantDeletionRequestSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        with transaction.atomic():
-            deletion = tenant_data.deletion_request(
-                by=self.member, confirm=ser.validated_data["confirm"]
-            )
-        return Response(TenantDeletionSerializer(deletion).data, status=status.HTTP_201_CREATED)
-
-
-class TenantDeletionCancelView(TenantAPIView):
-    required_perm = "tenant_data.manage"
-
-    @extend_schema(
-        request=None,
-        responses=TenantDeletionSerializer,
-        summary="Cancel the pending deletion (400: none pending)",
-    )
-    def post(self, request):
-        with transaction.atomic():
-            deletion = tenant_data.deletion_cancel(by=self.member)
-        return Response(TenantDeletionSerializer(deletion).data)
-
-
-# --- A member's own personal data ---------------------------------------------------------
-
-
-class MyDataExportView(TenantAPIView):
-    required_perm = "privacy.export_own"
-
-    @extend_schema(
-        request=None,
-        responses={202: PersonalDataExportQueuedSerializer},
-        summary="Export your own personal data (the link arrives by e-mail)",
-    )
-    def post(self, request):
-        with transaction.atomic():
-            privacy.export_request(member=self.member)
-        return Response({"status": "queued"}, status=status.HTTP_202_ACCEPTED)
-
-
 router = SimpleRouter(trailing_slash=True)
 router.register("tenant/hosts", TenantHostViewSet, basename="api-tenant-host")
-router.register("tenant/exports", TenantExportViewSet, basename="api-tenant-export")
 
-urlpatterns = [
-    path("tenant/deletion/", TenantDeletionView.as_view(), name="api-tenant-deletion"),
-    path(
-        "tenant/deletion/cancel/",
-        TenantDeletionCancelView.as_view(),
-        name="api-tenant-deletion-cancel",
-    ),
-    path("me/data-export/", MyDataExportView.as_view(), name="api-me-data-export"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -125,17 +125,3 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
     class Meta(ApiKeySerializer.Meta):
         fields = [*ApiKeySerializer.Meta.fields, "key"]
         read_only_fields = fields
-
-
-class EraseSerializer(serializers.Serializer):
-    confirm = serializers.CharField(
-        max_length=254,
-        allow_blank=True,
-        help_text="The person's e-mail address, typed exactly: anything else is a 400.",
-    )
-
-
-class ErasedSerializer(serializers.Serializer):
-    audit_rows = serializers.IntegerField(help_text="Audit events pseudonymised.")
-    api_keys = serializers.IntegerField(help_text="API keys deleted.")
-    invitations = serializers.IntegerField(help_text="Invitations pseudonymised.")

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("analytics.api")),
     path("", include("prm.integration_api")),
     path("", include("prm.api.governance")),
+    path("", include("tenantdata.api")),
     path("", include("onboarding.settings_api")),
     path("", include("analytics.program_api")),
     # Last: any other path under /api/v1/ is a 404 in the API's error format, not HTML.

@@ -11,7 +11,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from prm import privacy, selectors, services
+from prm import selectors, services
 from prm.api import serializers as s
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.models import ApiKey, AuditEvent, Invitation, Member
@@ -62,13 +62,14 @@ class MemberFilter(django_filters.FilterSet):
 class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Members of the tenant. Staff see everyone; partner admins see their own company."""
 
+    # Erasure of a person (`members/{id}/erase/`) is tenantdata's: tenantdata/api.py.
+
     model = Member
     serializer_class = s.MemberSerializer
     required_perms = {
         "list": "members.view",
         "retrieve": "members.view",
         "partial_update": "members.view",
-        "erase": "privacy.erase",
     }
     filterset_class = MemberFilter
     ordering_fields = ["id", "created_at"]
@@ -94,22 +95,6 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantView
                 by=self.member, member=member, active=ser.validated_data["is_active"]
             )
         return Response(s.MemberSerializer(member).data)
-
-    @extend_schema(
-        request=s.EraseSerializer,
-        responses=s.ErasedSerializer,
-        summary="Erase a person's personal data in this tenant (cannot be undone)",
-        description="`confirm` must be the person's e-mail address, exactly.",
-    )
-    @action(detail=True, methods=["post"])
-    def erase(self, request, pk=None):
-        member = self.get_object()
-        ser = s.EraseSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        counts = privacy.person_erase_confirmed(
-            by=self.member, member=member, confirm=ser.validated_data["confirm"]
-        )
-        return Response(s.ErasedSerializer(counts).data)
 
 
 class InvitationViewSet(mixins.ListModelMixin, TenantViewSet):

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mdf",
     "analytics",
     "imports",
+    "tenantdata",
     "demo",
 ]
 
@@ -85,7 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "prm.context_processors.portal",
-                "prm.tenant_data.deletion_banner",
+                "tenantdata.services.deletion_banner",
             ],
         },
     },
@@ -180,7 +181,7 @@ CELERY_TASK_ROUTES = {
     "prm.webhooks.*": {"queue": "integrations"},
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
-CELERY_IMPORTS = ("prm.privacy_tasks", "prm.tenant_data_tasks", "prm.hosts")
+CELERY_IMPORTS = ("prm.hosts",)
 # Whole-tenant export links (hours) and the cooling-off period before a tenant is deleted.
 PRM_TENANT_EXPORT_HOURS = env.int("PRM_TENANT_EXPORT_HOURS", default=72)
 PRM_TENANT_DELETION_DAYS = env.int("PRM_TENANT_DELETION_DAYS", default=14)

@@ -14,12 +14,12 @@ from django.db import connection
 
 from dealreg import services as deal_services
 from dealreg.models import Deal
-from prm import privacy
 from prm.audit import audit_context, log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import AuditEvent, User
-from prm.privacy_tasks import build_personal_export
 from prm.tenancy import tenant_context
+from tenantdata import privacy
+from tenantdata.tasks import build_personal_export
 from tests.conftest import portal_client
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_the_privacy_page_shows_progress_then_the_download_link(
     status = privacy.export_status(member=member)
     with django_capture_on_commit_callbacks(execute=True):
         build_personal_export.apply(
-            kwargs={"tenant_id": world.tenant.pk, "member_id": member.pk, "token": status["token"]}
+            kwargs={"tenant_id": world.tenant.pk, "member_id": member.pk, "token": status.token}
         )
     page = client.get("/privacy/").content.decode()
     assert "<progress" not in page

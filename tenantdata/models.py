@@ -1,7 +1,9 @@
 """Whole-tenant data: exports (a ZIP of every tenant table) and deletion after a cooling-off
 period, with a global tombstone that outlives the deleted tenant.
 
-Imported at the end of prm/models.py so the models belong to the `prm` app.
+The tables were created by the core (prm/migrations/0005_tenant_data.py) and keep their
+`prm_*` names: the move to this app changed Django's state only (migrations 0001 here and
+prm's 0009_tenantdata_moved_out). The statuses move only as tenantdata/states.py declares.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class TenantExport(TenantModel):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "prm_tenantexport"
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["tenant", "-created_at"], name="tenantexport_recent_idx")]
 
@@ -59,11 +62,17 @@ class TenantExport(TenantModel):
 
     @property
     def is_downloadable(self) -> bool:
+        """The file may be downloaded now (tenantdata.states: the `download` action)."""
+        # Function-local: tenantdata.states imports these models.
+        from tenantdata.states import EXPORT_MACHINE
+
+        return EXPORT_MACHINE["download"].possible(self, self.status)
+
+    @property
+    def file_is_live(self) -> bool:
+        """The ZIP is still stored and its link has not expired."""
         return (
-            self.status == ExportStatus.READY
-            and bool(self.file)
-            and self.expires_at is not None
-            and self.expires_at > dj_timezone.now()
+            bool(self.file) and self.expires_at is not None and self.expires_at > dj_timezone.now()
         )
 
 
@@ -90,6 +99,7 @@ class TenantDeletion(TenantModel):
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "prm_tenantdeletion"
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -112,6 +122,9 @@ class TenantTombstone(models.Model):
     deleted_at = models.DateTimeField(default=dj_timezone.now)
     row_counts = models.JSONField(default=dict)
     files_deleted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        db_table = "prm_tenanttombstone"
 
     def __str__(self) -> str:
         return f"{self.slug} (deleted {self.deleted_at:%Y-%m-%d})"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
@@ -26,38 +27,24 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from prm.audit import log_action, mask
-from prm.context_processors import NAV
 from prm.errors import DomainError, PermissionDenied
 from prm.models import ApiKey, AuditEvent, Invitation, Member, User
 from prm.notifications import send_mandatory
-from prm.roles import ALL_ROLES, Role, has_perm, register
+from prm.roles import has_perm
 from prm.urls_util import tenant_url
+from tenantdata.services import SECRET_MODELS, is_secret
+from tenantdata.states import PERSONAL_EXPORT_MACHINE, PersonalExportState
 
 EXPORT_HOURS = 24
 CACHE_PREFIX = "prm:privacy-export:"
-
-register(
-    {
-        "privacy.export_own": ALL_ROLES,
-        "privacy.erase": frozenset({Role.ADMIN}),
-    }
-)
-NAV.append((98, gettext_lazy("Your data"), "privacy", "privacy.export_own"))
-
-# Columns that hold credentials, never exported even masked, and tables made of them.
-_SKIP_FIELDS = {"password", "key_hash", "token_hash", "secret"}
-_SKIP_MODELS = {"mfa.authenticator"}
 
 
 # --- Export ---------------------------------------------------------------------------------
 
 
 def _rows(model, **filters) -> list[dict[str, Any]]:
-    fields = [
-        f.attname
-        for f in model._meta.concrete_fields
-        if f.attname not in _SKIP_FIELDS and f.name not in _SKIP_FIELDS
-    ]
+    # Credentials are left out, even masked: the one declaration of the tenant export.
+    fields = [f.attname for f in model._meta.concrete_fields if not is_secret(model, f)]
     manager = getattr(model.objects, "with_scopes_disabled", None)
     qs = manager() if manager else model.objects.all()
     return [mask(row) for row in qs.filter(**filters).values(*fields)]
@@ -89,7 +76,7 @@ def personal_data(*, member: Member) -> dict[str, Any]:
             target = getattr(field, "related_model", None)
             if target not in (User, Member) or (model, field.name) in covered:
                 continue
-            if meta.label_lower in _SKIP_MODELS:
+            if meta.label_lower in SECRET_MODELS:
                 continue
             lookup = {f"{field.attname}__in": member_ids if target is Member else [user.pk]}
             rows = _rows(model, **lookup)
@@ -105,7 +92,7 @@ def export_request(*, member: Member) -> None:
 
     token = secrets.token_urlsafe(32)
     log_action("privacy.export_requested", obj=member, object_label=member.user.email)
-    _status_set(member, token=token, state="preparing")
+    _status_set(member, token=token, state=PersonalExportState.PREPARING)
     dispatch(build_personal_export_task(), tenant=member.tenant, member_id=member.pk, token=token)
 
 
@@ -118,7 +105,10 @@ def export_build(*, member_id: int, token: str) -> None:
         {"user_id": member.user_id, "tenant_id": member.tenant_id, "json": payload},
         timeout=EXPORT_HOURS * 3600,
     )
-    _status_set(member, token=token, state="ready")
+    entry = PersonalExport.of(member)
+    if entry is not None and entry.token == token:
+        PERSONAL_EXPORT_MACHINE.check(entry, None, "build")
+    _status_set(member, token=token, state=PERSONAL_EXPORT_MACHINE["build"].target)
     # MANDATORY mail (personal-data export link): bypasses notification preferences.
     send_mandatory(
         tenant=member.tenant,
@@ -145,16 +135,51 @@ def _status_set(member: Member, *, token: str, state: str) -> None:
     )
 
 
-def export_status(*, member: Member) -> dict | None:
-    """The member's latest export as the privacy page shows it: "preparing" while the job
-    runs, "ready" with its download path, None when there is none (or it has expired)."""
-    entry = cache.get(_status_key(member))
-    if not entry:
-        return None
-    if entry["state"] == "ready":
-        if export_fetch(token=entry["token"], member=member) is None:
+@dataclass(frozen=True)
+class PersonalExport:
+    """The member's latest export (kept in the cache), moved by PERSONAL_EXPORT_MACHINE."""
+
+    token: str
+    state: str
+    at: str
+    user_id: int
+    tenant_id: int
+
+    @classmethod
+    def of(cls, member: Member) -> PersonalExport | None:
+        entry = cache.get(_status_key(member))
+        if not entry:
             return None
-        return entry | {"path": f"/privacy/export/{entry['token']}/"}
+        return cls(
+            token=entry["token"],
+            state=entry["state"],
+            at=entry["at"],
+            user_id=member.user_id,
+            tenant_id=member.tenant_id,
+        )
+
+    def is_for(self, member) -> bool:
+        return (self.user_id, self.tenant_id) == (member.user_id, member.tenant_id)
+
+    @property
+    def in_progress(self) -> bool:
+        """Not downloadable yet: the job is still preparing it."""
+        return self.state not in PERSONAL_EXPORT_MACHINE["download"].sources
+
+    @property
+    def path(self) -> str:
+        return f"/privacy/export/{self.token}/"
+
+
+def export_status(*, member: Member) -> PersonalExport | None:
+    """The member's latest export as the privacy page shows it: in progress while the job
+    runs, then downloadable; None when there is none (or it has expired)."""
+    entry = PersonalExport.of(member)
+    if entry is None:
+        return None
+    if "download" in PERSONAL_EXPORT_MACHINE.allowed(entry, member):
+        if export_fetch(token=entry.token, member=member) is None:
+            return None
     return entry
 
 
@@ -167,7 +192,7 @@ def export_fetch(*, token: str, member: Member) -> str | None:
 
 
 def build_personal_export_task():
-    from prm.privacy_tasks import build_personal_export
+    from tenantdata.tasks import build_personal_export  # the tasks module imports this one
 
     return build_personal_export
 

@@ -19,20 +19,20 @@ from django.test import override_settings
 from django.utils import timezone
 
 from dealreg import services as deal_services
-from prm import services, tenant_data
+from prm import services
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
-from prm.models import (
-    AuditEvent,
+from prm.models import AuditEvent, Tenant
+from prm.tenancy import set_db_tenant, tenant_context
+from tenantdata import services as tenant_data
+from tenantdata.models import (
     DeletionStatus,
     ExportStatus,
-    Tenant,
     TenantDeletion,
     TenantExport,
     TenantTombstone,
 )
-from prm.tenancy import set_db_tenant, tenant_context
-from prm.tenant_data_tasks import build_tenant_export
+from tenantdata.tasks import build_tenant_export
 from tests.conftest import build_world, portal_client
 from tests.test_mdf_support import make_program, request_fields
 

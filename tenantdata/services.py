@@ -8,7 +8,7 @@ Export: `export_request()` creates a TenantExport and queues `build_tenant_expor
 writes one CSV per table (secret columns left out, formulas defused) plus `manifest.json`
 into a ZIP in private storage, table by table, committing its progress after each table so the
 portal can show it. The requester gets a link by e-mail; the file is served only to tenant
-admins, by `prm.tenant_data_views.export_download`, until it expires; the hourly sweep deletes
+admins, by `tenantdata.views.export_download`, until it expires; the hourly sweep deletes
 expired files.
 
 Deletion: an admin types the tenant's slug to request it; the tenant is then *pending
@@ -48,27 +48,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from prm.audit import log_action
-from prm.context_processors import NAV
 from prm.csv_export import SafeWriter
 from prm.errors import DomainError, PermissionDenied
-from prm.models import (
+from prm.models import Member, Tenant
+from prm.notifications import send_mandatory
+from prm.roles import Role, has_perm
+from prm.states import ActionNotAllowed
+from prm.tenancy import set_db_tenant, system_context, tenant_context
+from prm.urls_util import tenant_url
+from tenantdata.models import (
     DeletionStatus,
-    ExportStatus,
-    Member,
-    Tenant,
     TenantDeletion,
     TenantExport,
     TenantTombstone,
 )
-from prm.notifications import send_mandatory
-from prm.roles import Role, has_perm, register
-from prm.tenancy import set_db_tenant, system_context, tenant_context
-from prm.urls_util import tenant_url
+from tenantdata.states import (
+    DELETION_MACHINE,
+    EXPORT_MACHINE,
+    OPEN_DELETION,
+    export_expired,
+    export_in_progress,
+)
 
 log = logging.getLogger(__name__)
-
-register({"tenant_data.manage": frozenset({Role.ADMIN})})
-NAV.append((96, gettext_lazy("Tenant data"), "tenant-data", "tenant_data.manage"))
 
 # --- What the export leaves out ---------------------------------------------------------
 # Credentials and anything shown once are never exported, not even hashed. Every column of an
@@ -78,13 +80,17 @@ NAV.append((96, gettext_lazy("Tenant data"), "tenant-data", "tenant_data.manage"
 # tenant model and fails on a secret-looking column nobody classified, so a new `*_token`
 # column cannot slip into the ZIP unnoticed. Tables without a tenant (accounts and their
 # password hashes, allauth's MFA authenticators and recovery codes, sessions) are never
-# exported at all: only tenant tables are (see tenant_models()).
+# exported at all: only tenant tables are (see tenant_models()). A person's own export
+# (tenantdata.privacy) leaves out the same columns (`is_secret`) and SECRET_MODELS.
 SECRET_LOOKING = re.compile(
     r"secret|passw|token|hash|key|otp|recovery|salt|signature|credential|session|"
     r"code|pin$|private|nonce|cookie|body",
     re.IGNORECASE,
 )
 SECRET_COLUMNS = frozenset({"password", "key_hash", "token_hash", "secret"})
+# Models made of credentials (global, so never in the tenant export; a person's own export,
+# tenantdata.privacy, which follows their foreign keys everywhere, leaves them out too).
+SECRET_MODELS = frozenset({"mfa.authenticator"})
 SECRET_TABLE_COLUMNS = frozenset(
     {
         # Stored API answers (secrets are redacted there too, but the body is not program
@@ -154,7 +160,7 @@ def tenant_models() -> list[type[models.Model]]:
     return sorted(found, key=lambda m: m._meta.db_table)
 
 
-def _is_secret(model, field) -> bool:
+def is_secret(model, field) -> bool:
     table = model._meta.db_table
     return (
         field.name in SECRET_COLUMNS
@@ -173,13 +179,13 @@ def unclassified_columns() -> list[str]:
         for f in model._meta.concrete_fields:
             if f.is_relation or not SECRET_LOOKING.search(f.name):
                 continue
-            if not _is_secret(model, f) and f"{table}.{f.name}" not in NOT_SECRET_COLUMNS:
+            if not is_secret(model, f) and f"{table}.{f.name}" not in NOT_SECRET_COLUMNS:
                 out.append(f"{table}.{f.name}")
     return out
 
 
 def _export_fields(model) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields if not _is_secret(model, f)]
+    return [f.attname for f in model._meta.concrete_fields if not is_secret(model, f)]
 
 
 def deletion_order() -> list[list[type[models.Model]]]:
@@ -243,11 +249,22 @@ def exports_recent(*, limit: int = 10):
     return TenantExport.objects.select_related("requested_by__user")[:limit]
 
 
+def exports_for_page(*, member: Member, limit: int = 10) -> list[TenantExport]:
+    """The recent exports as the portal shows them, each with what `member` may do with it
+    (`allowed`), whether it is still being built and whether its link has expired."""
+    rows = list(exports_recent(limit=limit))
+    for export in rows:
+        export.allowed = EXPORT_MACHINE.allowed(export, member)
+        export.in_progress = export_in_progress(export)
+        export.expired = export_expired(export)
+    return rows
+
+
 @transaction.atomic
 def export_request(*, by: Member) -> TenantExport:
     """Queue an export of the whole tenant; `by` gets the link by e-mail."""
     from prm.tasks import dispatch
-    from prm.tenant_data_tasks import build_tenant_export
+    from tenantdata.tasks import build_tenant_export  # tasks import this module
 
     if not has_perm(by.role, "tenant_data.manage"):
         raise PermissionDenied()
@@ -292,9 +309,10 @@ def export_build(*, tenant_id: int, export_id: int) -> TenantExport | None:
     with system_context():
         tenant = Tenant.objects.get(pk=tenant_id)
     with tenant_context(tenant):
-        claimed = TenantExport.objects.filter(
-            pk=export_id, status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING]
-        ).update(status=ExportStatus.RUNNING, tables_done=0, rows=0)
+        start = EXPORT_MACHINE["start"]
+        claimed = TenantExport.objects.filter(pk=export_id, status__in=start.sources).update(
+            status=start.target, tables_done=0, rows=0
+        )
         if not claimed:
             return None
     manifest: dict[str, Any] = {
@@ -326,14 +344,15 @@ def export_build(*, tenant_id: int, export_id: int) -> TenantExport | None:
             size = os.path.getsize(path)
     except Exception as exc:
         with tenant_context(tenant):
-            TenantExport.objects.filter(pk=export_id).update(
-                status=ExportStatus.FAILED, error=str(exc)[:300], finished_at=timezone.now()
+            fail = EXPORT_MACHINE["fail"]
+            TenantExport.objects.filter(pk=export_id, status__in=fail.sources).update(
+                status=fail.target, error=str(exc)[:300], finished_at=timezone.now()
             )
             log_action("tenant.export_failed", object_type="prm.tenantexport", object_id=export_id)
         raise
     with tenant_context(tenant):
         export = TenantExport.objects.select_for_update().get(pk=export_id)
-        export.status = ExportStatus.READY
+        export.status = EXPORT_MACHINE.check(export, None, "finish").target
         export.file.name = stored
         export.size = size
         export.finished_at = timezone.now()
@@ -366,8 +385,12 @@ def export_for_download(*, by: Member, pk: int) -> TenantExport | None:
     if not has_perm(by.role, "tenant_data.manage"):
         raise PermissionDenied()
     export = TenantExport.objects.filter(pk=pk).first()
-    if export is None or not export.is_downloadable:
+    if export is None:
         return None
+    try:
+        EXPORT_MACHINE.check(export, by, "download")
+    except ActionNotAllowed:
+        return None  # not built yet, or expired: like a link that never was
     log_action("tenant.export_downloaded", obj=export, object_label=f"export {export.pk}")
     return export
 
@@ -419,9 +442,7 @@ def deletion_request(*, by: Member, confirm: str) -> TenantDeletion:
             % {"slug": tenant.slug},
             field="confirm",
         )
-    if TenantDeletion.objects.filter(
-        status__in=[DeletionStatus.PENDING, DeletionStatus.RUNNING]
-    ).exists():
+    if TenantDeletion.objects.filter(status__in=OPEN_DELETION).exists():
         raise DomainError(_("Deletion has already been requested."))
     now = timezone.now()
     deletion = TenantDeletion.objects.create(
@@ -454,11 +475,14 @@ def deletion_cancel(*, by: Member) -> TenantDeletion:
     if not has_perm(by.role, "tenant_data.manage"):
         raise PermissionDenied()
     deletion = (
-        TenantDeletion.objects.select_for_update().filter(status=DeletionStatus.PENDING).first()
+        TenantDeletion.objects.select_for_update()
+        .filter(status__in=DELETION_MACHINE["cancel"].sources)
+        .first()
     )
     if deletion is None:
         raise DomainError(_("No deletion is pending."))
-    deletion.status = DeletionStatus.CANCELLED
+    before = deletion.status
+    deletion.status = DELETION_MACHINE.check(deletion, by, "cancel").target
     deletion.cancelled_by = by
     deletion.cancelled_at = timezone.now()
     deletion.save(update_fields=["status", "cancelled_by", "cancelled_at"])
@@ -466,8 +490,8 @@ def deletion_cancel(*, by: Member) -> TenantDeletion:
         "tenant.deletion_cancelled",
         obj=deletion,
         object_label=by.tenant.slug,
-        before={"status": DeletionStatus.PENDING},
-        after={"status": DeletionStatus.CANCELLED},
+        before={"status": before},
+        after={"status": deletion.status},
     )
     _mail_admins(
         tenant=by.tenant,
@@ -512,27 +536,26 @@ def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
         return None
     with tenant_context(tenant):
         deletion = (
-            TenantDeletion.objects.select_for_update()
-            .filter(status__in=[DeletionStatus.PENDING, DeletionStatus.RUNNING])
-            .first()
+            TenantDeletion.objects.select_for_update().filter(status__in=OPEN_DELETION).first()
         )
         if deletion is None or (
             deletion.status == DeletionStatus.PENDING and deletion.due_at > now
         ):
             return None
         requested_at, requested_by = deletion.requested_at, deletion.requested_by_id
-        if deletion.status == DeletionStatus.PENDING:
+        running = DELETION_MACHINE.check(deletion, None, "run").target
+        if deletion.status != running:
             log_action(
                 "tenant.deletion_started",
                 obj=deletion,
                 object_label=tenant.slug,
-                before={"status": DeletionStatus.PENDING},
-                after={"status": DeletionStatus.RUNNING},
+                before={"status": deletion.status},
+                after={"status": running},
             )
         # The row stays RUNNING until the very end (the SQL purge function checks it); its
         # member references go now so that members can be deleted before it.
         TenantDeletion.objects.filter(pk=deletion.pk).update(
-            status=DeletionStatus.RUNNING, requested_by=None, cancelled_by=None
+            status=running, requested_by=None, cancelled_by=None
         )
         Tenant.objects.filter(pk=tenant.pk).update(is_active=False)  # stop serving it
         admins = _admin_emails()
@@ -636,4 +659,10 @@ def deletion_banner(request) -> dict:
     member = getattr(request, "member", None)
     if member is None or not member.is_staff_role:
         return {}
-    return {"tenant_deletion": pending_deletion(request.tenant)}
+    deletion = pending_deletion(request.tenant)
+    return {
+        "tenant_deletion": deletion,
+        "tenant_deletion_allowed": (
+            DELETION_MACHINE.allowed(deletion, member) if deletion else frozenset()
+        ),
+    }

@@ -1,8 +1,9 @@
 from django.urls import path
 
-from prm import tenant_data_views as views
+from tenantdata import views
 
 urlpatterns = [
+    # Whole-tenant data
     path("tenant-data/", views.tenant_data_home, name="tenant-data"),
     path("tenant-data/exports/", views.export_create, name="tenant-data-export"),
     path(
@@ -12,4 +13,8 @@ urlpatterns = [
     ),
     path("tenant-data/deletion/", views.deletion_create, name="tenant-data-delete"),
     path("tenant-data/deletion/cancel/", views.deletion_cancel, name="tenant-data-delete-cancel"),
+    # Personal data
+    path("privacy/", views.privacy_home, name="privacy"),
+    path("privacy/export/<str:token>/", views.privacy_export_download, name="privacy-export"),
+    path("privacy/erase/<int:pk>/", views.privacy_erase, name="privacy-erase"),
 ]

@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TenantdataConfig(AppConfig):
+    name = "tenantdata"
+    verbose_name = "Tenant data"
+
+    def ready(self) -> None:
+        """Capabilities, menu entries and the hourly sweep of whole-tenant data and personal
+        data. The core knows nothing of this app; it only offers the registries."""
+        from celery.schedules import crontab
+
+        from prm import context_processors, roles
+        from prm.celery import app as celery_app
+        from prm.roles import ALL_ROLES, Role
+
+        roles.register(
+            {
+                "tenant_data.manage": frozenset({Role.ADMIN}),
+                "privacy.export_own": ALL_ROLES,
+                "privacy.erase": frozenset({Role.ADMIN}),
+            }
+        )
+        context_processors.NAV.extend(
+            [
+                (96, _("Tenant data"), "tenant-data", "tenant_data.manage"),
+                (98, _("Your data"), "privacy", "privacy.export_own"),
+            ]
+        )
+        celery_app.conf.beat_schedule["tenant-data-sweep"] = {
+            # Expired tenant-export files, and tenant deletions whose cooling-off has passed.
+            "task": "prm.tenant_data.sweep_all",
+            "schedule": crontab(minute=41),
+        }
