@@ -24,6 +24,7 @@ from partners.models import (
     Tier,
     TierChange,
 )
+from partners.states import PARTNER_STATUS
 from partners.tiering import WhatIfTier
 from prm.api.fields import TenantPrimaryKeyField
 from prm.models import Member
@@ -88,6 +89,14 @@ class PartnerSerializer(serializers.ModelSerializer):
     domains = serializers.SerializerMethodField()
     tier = TierRefSerializer(read_only=True, allow_null=True)
     metrics = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_(
+            "The status actions the requesting member may take on this partner now (approve, "
+            "activate, suspend, reactivate, reonboard, offboard), each at "
+            "`POST /partners/{id}/<action>/`. Other actions answer 403, or 400 when only the "
+            "partner's status stands in the way."
+        )
+    )
 
     class Meta:
         model = Partner
@@ -112,8 +121,14 @@ class PartnerSerializer(serializers.ModelSerializer):
             "activated_at",
             "first_deal_at",
             "created_at",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, partner: Partner) -> list[str]:
+        member = getattr(self.context.get("request"), "member", None)
+        return sorted(PARTNER_STATUS.allowed(partner, member)) if member is not None else []
 
     def get_domains(self, partner: Partner) -> list[str]:
         return sorted(partner.domains)
@@ -197,15 +212,18 @@ class PartnerCreateSerializer(PartnerUpdateSerializer):
     )
 
 
-class PartnerTransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=PartnerStatus.choices)
+class PartnerActionSerializer(serializers.Serializer):
+    """Input of a status action that takes an optional note."""
+
     reason = serializers.CharField(
-        max_length=500,
-        allow_blank=True,
-        required=False,
-        default="",
-        help_text=_("Required when suspending or offboarding."),
+        max_length=500, allow_blank=True, required=False, default="", help_text=_("Optional.")
     )
+
+
+class PartnerReasonActionSerializer(serializers.Serializer):
+    """Input of a status action that records why (suspend, offboard)."""
+
+    reason = serializers.CharField(max_length=500, help_text=_("Why (kept in the audit trail)."))
 
 
 class PartnerTierSetSerializer(serializers.Serializer):

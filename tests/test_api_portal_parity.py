@@ -62,9 +62,9 @@ PORTAL_ACTIONS = [
     Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
     Action("partner-list", "", A, "post", "/api/v1/partners/"),
-    # Each status action of partners.states.PARTNER_STATUS: the API names the target status.
+    # Each status action of partners.states.PARTNER_STATUS has its own URL on both sides.
     *(
-        Action(f"partner-{name}", "", CM, "post", "/api/v1/partners/{id}/transition/")
+        Action(f"partner-{name}", "", CM, "post", f"/api/v1/partners/{{id}}/{name}/")
         for name in ("approve", "activate", "suspend", "reactivate", "reonboard", "offboard")
     ),
     Action("partner-set-tier", "", A, "post", "/api/v1/partners/{id}/tier/"),

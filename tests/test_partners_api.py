@@ -386,38 +386,56 @@ def test_a_refused_patch_saves_nothing(world):
 # --- Partners: status ---------------------------------------------------------------------
 
 
-def test_legal_transition_moves_the_partner(world):
+def test_status_action_moves_the_partner(world):
     resp = api_client(world.tenant, world.channel_manager).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/",
-        {"to": "suspended", "reason": "Unpaid invoices"},
+        f"/api/v1/partners/{world.partner.pk}/suspend/",
+        {"reason": "Unpaid invoices"},
         format="json",
     )
     assert resp.status_code == 200, resp.json()
     assert resp.json()["status"] == "suspended"
     assert resp.json()["status_reason"] == "Unpaid invoices"
+    assert resp.json()["allowed_actions"] == ["offboard", "reactivate", "reonboard"]
     assert fresh(world.partner).status == PartnerStatus.SUSPENDED
 
 
-def test_illegal_transition_is_400_on_to(world):
+def test_action_the_status_does_not_allow_is_400_and_moves_nothing(world):
     resp = api_client(world.tenant, world.admin).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "applicant"}, format="json"
+        f"/api/v1/partners/{world.partner.pk}/approve/", {}, format="json"
     )
-    assert resp.status_code == 400 and "to" in resp.json()["errors"]
+    assert resp.status_code == 400, resp.json()
     assert fresh(world.partner).status == PartnerStatus.ACTIVE
 
 
 def test_suspension_without_a_reason_is_400_on_reason(world):
     resp = api_client(world.tenant, world.admin).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "suspended"}, format="json"
+        f"/api/v1/partners/{world.partner.pk}/suspend/", {}, format="json"
     )
     assert resp.status_code == 400 and "reason" in resp.json()["errors"]
+    assert fresh(world.partner).status == PartnerStatus.ACTIVE
 
 
-def test_unknown_status_is_400_on_to(world):
+def test_partner_admin_status_action_on_own_partner_is_403_and_on_another_is_404(world):
+    client = api_client(world.tenant, world.partner_admin)
+    resp = client.post(f"/api/v1/partners/{world.partner.pk}/suspend/", {"reason": "x"})
+    assert resp.status_code == 403
+    resp = client.post(f"/api/v1/partners/{world.other_partner.pk}/suspend/", {"reason": "x"})
+    assert resp.status_code == 404
+    assert fresh(world.partner).status == PartnerStatus.ACTIVE
+
+
+def test_allowed_actions_are_the_machines_for_the_member(world):
+    staff = api_client(world.tenant, world.admin).get(f"/api/v1/partners/{world.partner.pk}/")
+    assert staff.json()["allowed_actions"] == ["offboard", "suspend"]
+    own = api_client(world.tenant, world.partner_user).get(f"/api/v1/partners/{world.partner.pk}/")
+    assert own.status_code == 200 and own.json()["allowed_actions"] == []
+
+
+def test_the_generic_transition_endpoint_is_gone(world):
     resp = api_client(world.tenant, world.admin).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "retired"}, format="json"
+        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "suspended"}, format="json"
     )
-    assert resp.status_code == 400 and "to" in resp.json()["errors"]
+    assert resp.status_code == 404
 
 
 def test_open_items_come_from_the_registered_providers(world, monkeypatch):
