@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from partners import selectors, services, tiering
+from partners import selectors, services, tiering, tiering_preview
 from partners import serializers as ps
 from partners.models import (
     DomainProposal,
@@ -288,17 +288,31 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         request=ps.WhatIfSerializer,
         responses=ps.WhatIfResultSerializer,
         summary="Preview where partners would land under changed tiers (saves nothing)",
+        description=(
+            "Two parts, as on the portal's what-if page: `because` lists the partners whose "
+            "outcome the proposed values change, `anyway` those the next evaluation moves "
+            "under the stored tiers regardless. Each names the requirement and the figure "
+            "that decide it. Grace periods are not applied."
+        ),
     )
     @action(detail=False, methods=["post"], url_path="what-if")
     def what_if(self, request):
         ser = ps.WhatIfSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         proposed = ser.validated_data["tiers"]
-        result = tiering.what_if(tenant=self.tenant, tiers=proposed)
-        names = {t.id: t.name for t in proposed}
-        for mover in result["movers"]:
-            mover["from_tier_name"] = names.get(mover["current_tier_id"])
-            mover["to_tier_name"] = names.get(mover["qualified_tier_id"])
+        preview = tiering_preview.what_if_preview(tenant=self.tenant, proposed=proposed)
+        figures = tiering.what_if(tenant=self.tenant, tiers=proposed, limit=0)
+        result = {
+            "because": preview.because,
+            "anyway": preview.anyway,
+            "because_up": preview.because_up,
+            "because_down": preview.because_down,
+            "anyway_up": preview.anyway_up,
+            "anyway_down": preview.anyway_down,
+            "total": preview.total,
+            "discount_change": figures["discount_change"],
+            "mdf_change": figures["mdf_change"],
+        }
         return Response(ps.WhatIfResultSerializer(result).data)
 
 

@@ -334,26 +334,57 @@ class WhatIfSerializer(serializers.Serializer):
         return out
 
 
-class WhatIfMoverSerializer(serializers.Serializer):
+class WhatIfMoveSerializer(serializers.Serializer):
     partner_id = serializers.IntegerField()
     name = serializers.CharField()
-    direction = serializers.ChoiceField(choices=TierChange._meta.get_field("direction").choices)
-    from_tier = serializers.IntegerField(source="current_tier_id", allow_null=True)
-    from_tier_name = serializers.CharField(allow_null=True)
-    to_tier = serializers.IntegerField(source="qualified_tier_id", allow_null=True)
-    to_tier_name = serializers.CharField(allow_null=True)
-    won_revenue_12m = serializers.DecimalField(source="rev", max_digits=None, decimal_places=2)
-    discount_change = serializers.DecimalField(max_digits=None, decimal_places=2)
-    mdf_change = serializers.DecimalField(max_digits=None, decimal_places=2)
+    now = serializers.CharField(help_text=_("The tier held today ('—': none)."))
+    without_change = serializers.CharField(
+        source="without",
+        help_text=_("Where the next evaluation puts the partner under the tiers as stored."),
+    )
+    with_change = serializers.CharField(
+        source="with_edit", help_text=_("... and under the proposed tiers.")
+    )
+    direction = serializers.ChoiceField(
+        choices=["up", "down", "stays"],
+        help_text=_("Against the tier held today."),
+    )
+    why = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The requirements that decide it, each with the partner's figure."),
+    )
 
 
 class WhatIfResultSerializer(serializers.Serializer):
-    movers = WhatIfMoverSerializer(many=True)
-    up = serializers.IntegerField()
-    down = serializers.IntegerField()
+    """The two-part preview (partners.tiering_preview), as on the portal's what-if page."""
+
+    because = WhatIfMoveSerializer(
+        many=True,
+        help_text=_(
+            "Partners whose outcome differs between the stored and the proposed tiers: they "
+            "move (or stop moving) because of the proposed values."
+        ),
+    )
+    anyway = WhatIfMoveSerializer(
+        many=True,
+        help_text=_(
+            "Partners the next evaluation moves under the stored tiers, where the proposed "
+            "tiers agree: not caused by the proposed values."
+        ),
+    )
+    because_up = serializers.IntegerField()
+    because_down = serializers.IntegerField()
+    anyway_up = serializers.IntegerField()
+    anyway_down = serializers.IntegerField()
     total = serializers.IntegerField(help_text=_("Active partners evaluated"))
-    discount_change = serializers.DecimalField(max_digits=None, decimal_places=2)
-    mdf_change = serializers.DecimalField(max_digits=None, decimal_places=2)
+    discount_change = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        help_text=_("Under the proposed tiers, against today (trailing 12-month revenue)."),
+    )
+    mdf_change = serializers.DecimalField(
+        max_digits=None, decimal_places=2, help_text=_("Under the proposed tiers, against today.")
+    )
 
 
 class TierEvaluationQueuedSerializer(serializers.Serializer):

@@ -71,20 +71,27 @@ PORTAL_ACTIONS = [
     Action("partner-edit", "", CM, "patch", "/api/v1/partners/{id}/"),
     Action("company-edit", "", PA, "patch", "/api/v1/partners/{id}/"),
     Action("program-tiers", "", A, "post", "/api/v1/tiers/"),
-    Action("program-tiers", "evaluate", A, "post", "/api/v1/tiers/evaluate/"),
+    Action("program-tiers-evaluate", "", A, "post", "/api/v1/tiers/evaluate/"),
     Action("program-tier-edit", "", A, "patch", "/api/v1/tiers/{id}/"),
-    Action("program-tier-edit", "delete", A, "delete", "/api/v1/tiers/{id}/"),
+    Action("program-tier-preview", "", A, "post", "/api/v1/tiers/what-if/"),
+    Action("program-tier-delete", "", A, "delete", "/api/v1/tiers/{id}/"),
     Action("program-what-if", "", A, "post", "/api/v1/tiers/what-if/"),
-    Action(
-        "partner-domain-proposals", "approve", CM, "post", "/api/v1/domain-proposals/{id}/approve/"
-    ),
-    Action(
-        "partner-domain-proposals", "reject", CM, "post", "/api/v1/domain-proposals/{id}/reject/"
+    *(
+        Action(
+            f"partner-domain-proposal-{name}",
+            "",
+            CM,
+            "post",
+            f"/api/v1/domain-proposals/{{id}}/{name}/",
+        )
+        for name in ("approve", "reject")
     ),
     Action("program-tier-change-approve", "", A, "post", "/api/v1/tier-changes/{id}/approve/"),
     Action("program-tier-change-reject", "", A, "post", "/api/v1/tier-changes/{id}/reject/"),
-    Action("program-catalogue", "", A, "post", "/api/v1/products/"),
-    Action("program-catalogue", "toggle", A, "patch", "/api/v1/products/{id}/"),
+    Action("program-catalogue-products", "", A, "post", "/api/v1/products/"),
+    Action("program-catalogue-specialties", "", A, "post", "/api/v1/specialties/"),
+    Action("program-product-retire", "", A, "patch", "/api/v1/products/{id}/"),
+    Action("program-product-restore", "", A, "patch", "/api/v1/products/{id}/"),
     Action("program-settings", "", A, "patch", "/api/v1/program-settings/"),
     # Onboarding
     Action("application-review", "", CM, "post", "/api/v1/applications/{id}/start-review/"),
