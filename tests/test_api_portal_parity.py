@@ -50,16 +50,18 @@ PORTAL_ACTIONS = [
     # Tenancy core
     Action("members", "", A, "post", "/api/v1/invitations/"),
     Action("members", "", PA, "post", "/api/v1/invitations/"),
-    Action("member-detail", "role", A, "patch", "/api/v1/members/{id}/"),
-    Action("member-detail", "deactivate", A, "patch", "/api/v1/members/{id}/"),
+    Action("member-change-role", "", A, "patch", "/api/v1/members/{id}/"),
+    Action("member-deactivate", "", A, "patch", "/api/v1/members/{id}/"),
+    Action("member-reactivate", "", A, "patch", "/api/v1/members/{id}/"),
     Action("invitation-revoke", "", A, "post", "/api/v1/invitations/{id}/revoke/"),
-    Action("tenant-settings", "settings", A, "patch", "/api/v1/tenant/"),
-    Action("tenant-settings", "add_host", A, "post", "/api/v1/tenant/hosts/"),
-    Action("tenant-settings", "remove_host", A, "delete", "/api/v1/tenant/hosts/{id}/"),
-    Action("tenant-settings", "verify_host", A, "post", "/api/v1/tenant/hosts/{id}/verify/"),
-    Action("tenant-settings", "canonical_host", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
-    Action("api-keys", "create", PU, "post", "/api/v1/api-keys/"),
-    Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
+    Action("tenant-settings", "", A, "patch", "/api/v1/tenant/"),
+    Action("tenant-host-add", "", A, "post", "/api/v1/tenant/hosts/"),
+    Action("tenant-host-remove", "", A, "delete", "/api/v1/tenant/hosts/{id}/"),
+    Action("tenant-host-verify", "", A, "post", "/api/v1/tenant/hosts/{id}/verify/"),
+    Action("tenant-host-make-main", "", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
+    Action("tenant-host-stop-main", "", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
+    Action("api-keys", "", PU, "post", "/api/v1/api-keys/"),
+    Action("api-key-revoke-portal", "", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
     Action("partner-list", "", A, "post", "/api/v1/partners/"),
     # Each status action of partners.states.PARTNER_STATUS has its own URL on both sides.
@@ -446,7 +448,7 @@ def test_member_role_change_has_the_same_effect_in_portal_and_api(acme):
         last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
     resp = _portal(acme, ROLE_EMAILS[A]).post(
-        f"/members/{carla.pk}/", {"op": "role", "role": "partner_user"}
+        f"/members/{carla.pk}/role/", {"role": "partner_user"}
     )
     assert resp.status_code == 302
     resp = clients[A].patch(f"/api/v1/members/{dev.pk}/", {"role": "partner_user"}, format="json")
