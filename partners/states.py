@@ -43,6 +43,14 @@ PARTNER_STATUS = StateMachine(
 )
 
 
+# How a status reads in lists (the CSS class of its badge): working, to watch, ended.
+STATUS_TONE = {S.ACTIVE: "ok", S.SUSPENDED: "warn", S.OFFBOARDED: "off"}
+
+
+def status_tone(partner) -> str:
+    return STATUS_TONE.get(PARTNER_STATUS.status_of(partner), "")
+
+
 def _admin(obj, member) -> bool:
     return member is not None and member.role == Role.ADMIN
 

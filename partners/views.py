@@ -35,7 +35,7 @@ from partners.models import (
     Tier,
     TierChange,
 )
-from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE
+from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE, status_tone
 from prm import portal
 from prm.audit import log_action
 from prm.csv_export import csv_stream
@@ -58,6 +58,9 @@ def _directory(request):
 def partner_list(request):
     form, qs = _directory(request)
     page = portal.page(request, qs)
+    page.object_list = list(page.object_list)
+    for p in page.object_list:
+        p.tone = status_tone(p)
     query = request.GET.copy()
     query.pop("page", None)
     create_form = PartnerCreateForm()

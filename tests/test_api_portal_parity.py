@@ -258,7 +258,7 @@ PORTAL_ONLY = {
     "profile": "the signed-in person's own name and language, shared by all their tenants",
     "import-upload": "CSV upload with a preview in the browser; integrations use the "
     "idempotent upserts instead (deals/sync, named-accounts, leads)",
-    "import-job": "progress and report page of a CSV import started in the browser",
+    "import-start": "starts a CSV import previewed in the browser (see import-upload)",
     "notification-unsubscribe": "the one-click unsubscribe link of an e-mail",
     "account_confirm_email": "allauth's e-mail-verification link (bound to the host it was "
     "issued on, prm.auth_views); the person confirms their own address",
