@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -76,7 +77,9 @@ def members(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     can_invite = has_perm(member.role, "members.invite")
     form = InviteForm(member=member) if can_invite else None
-    if request.method == "POST" and can_invite:
+    if request.method == "POST":
+        if not can_invite:  # a channel manager sees the members, invites nobody
+            raise PermissionDenied
         form = InviteForm(request.POST, member=member)
         if form.is_valid():
             try:

@@ -31,6 +31,7 @@ def _pair(suffix):
 ENDPOINTS = [
     Endpoint("import-list", lambda w: "/imports/", STAFF),
     Endpoint("import-upload", lambda w: "/imports/leads/", STAFF),
+    Endpoint("import-upload", lambda w: "/imports/leads/", STAFF, method="post"),
     Endpoint("import-upload", lambda w: "/imports/partners/", ADMIN),
     Endpoint("import-upload", lambda w: "/imports/mdf-allocations/", ADMIN),
     Endpoint("import-job", allowed=STAFF, **_pair("")),
