@@ -21,7 +21,8 @@ from analytics.forms import (
     ReviewRequestForm,
     SurveyForm,
 )
-from analytics.models import AnalyticsSettings, BusinessReview, ProgramCost, RollupRun
+from analytics.models import AnalyticsSettings, ProgramCost, RollupRun
+from analytics.states import BUSINESS_REVIEW, preparing
 from analytics.tables import costs_table, manager_tables, program_tables
 from analytics.tables import csv_response as tables_csv
 from prm.decorators import member_required
@@ -348,15 +349,18 @@ def reviews(request):
         )
         messages.success(request, _("The review is being prepared."))
         return redirect("analytics-reviews")
-    rows = review_service.reviews_visible_to(request.member)[:100]
+    rows = list(review_service.reviews_visible_to(request.member)[:100])
+    for r in rows:
+        r.allowed = BUSINESS_REVIEW.allowed(r, request.member)
+        r.preparing = preparing(r)
     return render(request, "analytics/reviews.html", {"form": form, "reviews": rows})
 
 
 @member_required("analytics.reviews")
 def review_download(request, pk: int):
-    review = get_object_or_404(
-        review_service.reviews_visible_to(request.member), pk=pk, status=BusinessReview.Status.READY
-    )
+    review = get_object_or_404(review_service.reviews_visible_to(request.member), pk=pk)
+    if "download" not in BUSINESS_REVIEW.allowed(review, request.member):
+        raise Http404  # not built (yet): there is no file to download
     try:
         f = review.pdf.open("rb")
     except (FileNotFoundError, ValueError):

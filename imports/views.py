@@ -9,9 +9,10 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from imports import services as imports
-from imports.models import ImportStatus
+from imports.states import IMPORT_JOB, previewed, working
 from prm.csv_export import csv_response, csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -96,14 +97,6 @@ def import_upload(request, kind: str):
 def import_job(request, pk: int):
     job = _job(request, pk)
     importer = imports.importer_for(job.kind)
-    if request.method == "POST":
-        try:
-            imports.import_job_start(job=job, by=request.member)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Import started."))
-        return redirect("import-job", pk=job.pk)
     counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
     for row in job.preview:
         counts[row["action"]] = counts.get(row["action"], 0) + 1
@@ -120,9 +113,25 @@ def import_job(request, pk: int):
             "rows": shown,
             "hidden": len(job.preview) - len(shown),
             "importable": counts["create"] + counts["update"],
-            "Status": ImportStatus,
+            "allowed": IMPORT_JOB.allowed(job, request.member),
+            "previewed": previewed(job),
+            "working": working(job),
         },
     )
+
+
+@require_POST
+@member_required()
+def import_start(request, pk: int):
+    """Start a previewed import (imports/jobs/<pk>/start/), once."""
+    job = _job(request, pk)
+    try:
+        imports.import_job_start(job=job, by=request.member)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Import started."))
+    return redirect("import-job", pk=job.pk)
 
 
 @member_required()

@@ -17,7 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from partners import selectors, services, tiering
+from partners import selectors, services, tiering, tiering_preview
 from partners import serializers as ps
 from partners.models import (
     DomainProposal,
@@ -33,9 +33,10 @@ from partners.models import (
     TierChange,
     TierChangeStatus,
 )
+from partners.states import PARTNER_STATUS
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.permissions import IsMember
-from prm.errors import DomainError
+from prm.portal import require_action
 from prm.roles import has_perm
 
 # --- Partners -----------------------------------------------------------------------------
@@ -99,6 +100,9 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         "retrieve": "portal.use",
         "partial_update": "portal.use",  # narrowed by CanEditPartner and the service
         "tier": "program.manage",
+        # A status action needs the partner to be visible (else 404); then the machine
+        # answers 403 for a member who may not take it, as in the portal.
+        **dict.fromkeys(PARTNER_STATUS.actions, "portal.use"),
     }
     filterset_class = PartnerFilter
     ordering_fields = ["name", "created_at", "status", "id"]
@@ -113,7 +117,27 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def _out(self, partner: Partner) -> dict:
         """The partner as stored now (the service's copy has no prefetched relations)."""
-        return ps.PartnerSerializer(self.scoped_queryset().get(pk=partner.pk)).data
+        return ps.PartnerSerializer(
+            self.scoped_queryset().get(pk=partner.pk), context=self.get_serializer_context()
+        ).data
+
+    def _take(self, request, name: str) -> Response:
+        """One status action of PARTNER_STATUS on the visible partner (else 404): 403 when
+        the member may never take it, 400 when the partner's status does not allow it now."""
+        partner = self.get_object()
+        require_action(PARTNER_STATUS, partner, self.member, name)
+        serializer = (
+            ps.PartnerReasonActionSerializer
+            if PARTNER_STATUS[name].reason
+            else ps.PartnerActionSerializer
+        )
+        ser = serializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with transaction.atomic():
+            partner = services.partner_transition(
+                partner=partner, by=self.member, action=name, **ser.validated_data
+            )
+        return Response(self._out(partner))
 
     @extend_schema(
         request=ps.PartnerCreateSerializer,
@@ -138,7 +162,8 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
             "Partner admins change their own company's profile, specialties and products; "
             "their `domains` (and the domain of a new `website`) become a proposal that staff "
             "approve (see `domain-proposals`); the other fields they send are ignored. "
-            "Status and tier are read-only here (see `transition` and tier evaluation)."
+            "Status and tier are read-only here (see the status actions, e.g. "
+            "`POST /partners/{id}/suspend/`, and tier evaluation)."
         ),
     )
     def partial_update(self, request, pk=None):
@@ -148,27 +173,6 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
         ser.is_valid(raise_exception=True)
         with transaction.atomic():
             partner = services.partner_update(partner=partner, by=self.member, **ser.validated_data)
-        return Response(self._out(partner))
-
-    @extend_schema(
-        request=ps.PartnerTransitionSerializer,
-        responses=ps.PartnerSerializer,
-        summary="Move a partner to another status",
-    )
-    @action(detail=True, methods=["post"])
-    def transition(self, request, pk=None):
-        partner = self.get_object()
-        ser = ps.PartnerTransitionSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        try:
-            with transaction.atomic():
-                partner = services.partner_transition(
-                    partner=partner, by=self.member, **ser.validated_data
-                )
-        except DomainError as exc:
-            if exc.field == "status":  # the target status arrives as `to`
-                raise DomainError(exc.message, field="to", code=exc.code)
-            raise
         return Response(self._out(partner))
 
     @extend_schema(
@@ -203,6 +207,31 @@ class PartnerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
     def open_items(self, request, pk=None):
         items = services.open_items(self.get_object())
         return Response(ps.OpenItemSerializer(items, many=True).data)
+
+
+def _status_action(name: str):
+    """The endpoint of one PARTNER_STATUS action: `POST /partners/{id}/<name>/`."""
+    act = PARTNER_STATUS[name]
+
+    def handler(self, request, pk=None):
+        return self._take(request, name)
+
+    handler.__name__ = handler.__qualname__ = name
+    handler = action(detail=True, methods=["post"], url_path=name, url_name=name)(handler)
+    return extend_schema(
+        request=ps.PartnerReasonActionSerializer if act.reason else ps.PartnerActionSerializer,
+        responses=ps.PartnerSerializer,
+        summary=f"Status action `{name}`: move the partner to {act.target}",
+        description=(
+            f"From {', '.join(sorted(act.sources))}. For staff; the partner's "
+            "`allowed_actions` says whether it is possible now (else 400)."
+            + (" Needs a `reason`." if act.reason else "")
+        ),
+    )(handler)
+
+
+for _name in PARTNER_STATUS.actions:
+    setattr(PartnerViewSet, _name, _status_action(_name))
 
 
 # --- Tiers --------------------------------------------------------------------------------
@@ -259,17 +288,31 @@ class TierViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         request=ps.WhatIfSerializer,
         responses=ps.WhatIfResultSerializer,
         summary="Preview where partners would land under changed tiers (saves nothing)",
+        description=(
+            "Two parts, as on the portal's what-if page: `because` lists the partners whose "
+            "outcome the proposed values change, `anyway` those the next evaluation moves "
+            "under the stored tiers regardless. Each names the requirement and the figure "
+            "that decide it. Grace periods are not applied."
+        ),
     )
     @action(detail=False, methods=["post"], url_path="what-if")
     def what_if(self, request):
         ser = ps.WhatIfSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         proposed = ser.validated_data["tiers"]
-        result = tiering.what_if(tenant=self.tenant, tiers=proposed)
-        names = {t.id: t.name for t in proposed}
-        for mover in result["movers"]:
-            mover["from_tier_name"] = names.get(mover["current_tier_id"])
-            mover["to_tier_name"] = names.get(mover["qualified_tier_id"])
+        preview = tiering_preview.what_if_preview(tenant=self.tenant, proposed=proposed)
+        figures = tiering.what_if(tenant=self.tenant, tiers=proposed, limit=0)
+        result = {
+            "because": preview.because,
+            "anyway": preview.anyway,
+            "because_up": preview.because_up,
+            "because_down": preview.because_down,
+            "anyway_up": preview.anyway_up,
+            "anyway_down": preview.anyway_down,
+            "total": preview.total,
+            "discount_change": figures["discount_change"],
+            "mdf_change": figures["mdf_change"],
+        }
         return Response(ps.WhatIfResultSerializer(result).data)
 
 

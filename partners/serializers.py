@@ -24,6 +24,7 @@ from partners.models import (
     Tier,
     TierChange,
 )
+from partners.states import PARTNER_STATUS
 from partners.tiering import WhatIfTier
 from prm.api.fields import TenantPrimaryKeyField
 from prm.models import Member
@@ -88,6 +89,14 @@ class PartnerSerializer(serializers.ModelSerializer):
     domains = serializers.SerializerMethodField()
     tier = TierRefSerializer(read_only=True, allow_null=True)
     metrics = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField(
+        help_text=_(
+            "The status actions the requesting member may take on this partner now (approve, "
+            "activate, suspend, reactivate, reonboard, offboard), each at "
+            "`POST /partners/{id}/<action>/`. Other actions answer 403, or 400 when only the "
+            "partner's status stands in the way."
+        )
+    )
 
     class Meta:
         model = Partner
@@ -112,8 +121,14 @@ class PartnerSerializer(serializers.ModelSerializer):
             "activated_at",
             "first_deal_at",
             "created_at",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, partner: Partner) -> list[str]:
+        member = getattr(self.context.get("request"), "member", None)
+        return sorted(PARTNER_STATUS.allowed(partner, member)) if member is not None else []
 
     def get_domains(self, partner: Partner) -> list[str]:
         return sorted(partner.domains)
@@ -197,15 +212,18 @@ class PartnerCreateSerializer(PartnerUpdateSerializer):
     )
 
 
-class PartnerTransitionSerializer(serializers.Serializer):
-    to = serializers.ChoiceField(choices=PartnerStatus.choices)
+class PartnerActionSerializer(serializers.Serializer):
+    """Input of a status action that takes an optional note."""
+
     reason = serializers.CharField(
-        max_length=500,
-        allow_blank=True,
-        required=False,
-        default="",
-        help_text=_("Required when suspending or offboarding."),
+        max_length=500, allow_blank=True, required=False, default="", help_text=_("Optional.")
     )
+
+
+class PartnerReasonActionSerializer(serializers.Serializer):
+    """Input of a status action that records why (suspend, offboard)."""
+
+    reason = serializers.CharField(max_length=500, help_text=_("Why (kept in the audit trail)."))
 
 
 class PartnerTierSetSerializer(serializers.Serializer):
@@ -316,26 +334,57 @@ class WhatIfSerializer(serializers.Serializer):
         return out
 
 
-class WhatIfMoverSerializer(serializers.Serializer):
+class WhatIfMoveSerializer(serializers.Serializer):
     partner_id = serializers.IntegerField()
     name = serializers.CharField()
-    direction = serializers.ChoiceField(choices=TierChange._meta.get_field("direction").choices)
-    from_tier = serializers.IntegerField(source="current_tier_id", allow_null=True)
-    from_tier_name = serializers.CharField(allow_null=True)
-    to_tier = serializers.IntegerField(source="qualified_tier_id", allow_null=True)
-    to_tier_name = serializers.CharField(allow_null=True)
-    won_revenue_12m = serializers.DecimalField(source="rev", max_digits=None, decimal_places=2)
-    discount_change = serializers.DecimalField(max_digits=None, decimal_places=2)
-    mdf_change = serializers.DecimalField(max_digits=None, decimal_places=2)
+    now = serializers.CharField(help_text=_("The tier held today ('—': none)."))
+    without_change = serializers.CharField(
+        source="without",
+        help_text=_("Where the next evaluation puts the partner under the tiers as stored."),
+    )
+    with_change = serializers.CharField(
+        source="with_edit", help_text=_("... and under the proposed tiers.")
+    )
+    direction = serializers.ChoiceField(
+        choices=["up", "down", "stays"],
+        help_text=_("Against the tier held today."),
+    )
+    why = serializers.ListField(
+        child=serializers.CharField(),
+        help_text=_("The requirements that decide it, each with the partner's figure."),
+    )
 
 
 class WhatIfResultSerializer(serializers.Serializer):
-    movers = WhatIfMoverSerializer(many=True)
-    up = serializers.IntegerField()
-    down = serializers.IntegerField()
+    """The two-part preview (partners.tiering_preview), as on the portal's what-if page."""
+
+    because = WhatIfMoveSerializer(
+        many=True,
+        help_text=_(
+            "Partners whose outcome differs between the stored and the proposed tiers: they "
+            "move (or stop moving) because of the proposed values."
+        ),
+    )
+    anyway = WhatIfMoveSerializer(
+        many=True,
+        help_text=_(
+            "Partners the next evaluation moves under the stored tiers, where the proposed "
+            "tiers agree: not caused by the proposed values."
+        ),
+    )
+    because_up = serializers.IntegerField()
+    because_down = serializers.IntegerField()
+    anyway_up = serializers.IntegerField()
+    anyway_down = serializers.IntegerField()
     total = serializers.IntegerField(help_text=_("Active partners evaluated"))
-    discount_change = serializers.DecimalField(max_digits=None, decimal_places=2)
-    mdf_change = serializers.DecimalField(max_digits=None, decimal_places=2)
+    discount_change = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=2,
+        help_text=_("Under the proposed tiers, against today (trailing 12-month revenue)."),
+    )
+    mdf_change = serializers.DecimalField(
+        max_digits=None, decimal_places=2, help_text=_("Under the proposed tiers, against today.")
+    )
 
 
 class TierEvaluationQueuedSerializer(serializers.Serializer):

@@ -29,7 +29,7 @@ from partners.models import (
     Specialty,
     Tier,
 )
-from partners.states import PARTNER_STATUS, TIER_CHANGE
+from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE
 from prm import events
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
@@ -243,11 +243,13 @@ def domain_proposal_decide(
 ) -> DomainProposal:
     """Staff approve (the partner's domains become the proposed list) or reject a pending
     proposal; audited either way."""
-    if by.role not in (Role.ADMIN, Role.CHANNEL_MANAGER):
+    name = "approve" if approve else "reject"
+    if not DOMAIN_PROPOSAL[name].may(proposal, by):
         raise PermissionDenied()
     proposal = DomainProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != DomainProposalStatus.PENDING:
         raise DomainError(_("This proposal was already decided."))
+    DOMAIN_PROPOSAL.check(proposal, by, name)
     if approve:
         partner_set_domains(partner=proposal.partner, by=by, domains=proposal.domains)
     proposal.status = DomainProposalStatus.APPROVED if approve else DomainProposalStatus.REJECTED

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from partners.models import DomainProposalStatus as DP
 from partners.models import PartnerStatus as S
 from partners.models import TierChangeStatus as TC
 from prm.roles import Role
@@ -42,6 +43,14 @@ PARTNER_STATUS = StateMachine(
 )
 
 
+# How a status reads in lists (the CSS class of its badge): working, to watch, ended.
+STATUS_TONE = {S.ACTIVE: "ok", S.SUSPENDED: "warn", S.OFFBOARDED: "off"}
+
+
+def status_tone(partner) -> str:
+    return STATUS_TONE.get(PARTNER_STATUS.status_of(partner), "")
+
+
 def _admin(obj, member) -> bool:
     return member is not None and member.role == Role.ADMIN
 
@@ -51,5 +60,16 @@ TIER_CHANGE = StateMachine(
     actions=[
         action("approve", _("Approve"), [TC.PENDING], TC.APPLIED, who=_admin),
         action("reject", _("Reject"), [TC.PENDING], TC.REJECTED, who=_admin),
+    ]
+)
+
+
+# Company domains a partner admin proposed; staff decide them, once. A newer proposal of the
+# same partner supersedes a pending one (the system, partners.services).
+DOMAIN_PROPOSAL = StateMachine(
+    actions=[
+        action("approve", _("Approve"), [DP.PENDING], DP.APPROVED, who=_staff),
+        action("reject", _("Reject"), [DP.PENDING], DP.REJECTED, who=_staff),
+        action("supersede", _("Supersede"), [DP.PENDING], DP.SUPERSEDED, system=True),
     ]
 )

@@ -1,5 +1,6 @@
 """The preview of an edit to the tiers: which partners move because of the edit, and which
-would move anyway at the next evaluation.
+would move anyway at the next evaluation. The tier edit page, the program what-if page and
+the API's `tiers/what-if` all answer with it.
 
 The evaluation is computed twice in one statement, over the same partners and figures: with
 the tiers as they are (the baseline: where the next evaluation would put each partner) and
@@ -18,6 +19,7 @@ from django.db import connection
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from partners.models import Tier
 from partners.tiering import ACTIVE_METRICS, BEST_TIER, WhatIfTier, source_named
 
 COMPARE = (
@@ -206,3 +208,28 @@ def change_preview(*, tenant, current: list[WhatIfTier], edited: list[WhatIfTier
             )
         )
     return ChangePreview(because=because, anyway=anyway, total=total)
+
+
+def stored_tiers() -> list[WhatIfTier]:
+    """Every tier of the current tenant as stored, by rank."""
+    return [
+        WhatIfTier(
+            id=t.pk,
+            rank=t.rank,
+            name=t.name,
+            min_rev=t.min_won_revenue_12m,
+            min_deals=t.min_won_deals_12m,
+            min_certs=t.min_certified_people,
+            min_health=t.min_health_score,
+            discount_pct=t.discount_pct,
+            mdf_allocation=t.mdf_allocation,
+            mdf_accrual_pct=t.mdf_accrual_pct,
+        )
+        for t in Tier.objects.order_by("rank")
+    ]
+
+
+def what_if_preview(*, tenant, proposed: list[WhatIfTier]) -> ChangePreview:
+    """The change preview of `proposed` (every stored tier, with proposed values) against the
+    tiers as stored."""
+    return change_preview(tenant=tenant, current=stored_tiers(), edited=proposed)

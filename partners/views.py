@@ -8,13 +8,12 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners import selectors, services, tiering
+from partners import selectors, services, tiering, tiering_preview
 from partners.forms import (
     CatalogueForm,
     DirectoryFilterForm,
@@ -36,7 +35,7 @@ from partners.models import (
     Tier,
     TierChange,
 )
-from partners.states import PARTNER_STATUS, TIER_CHANGE
+from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE, status_tone
 from prm import portal
 from prm.audit import log_action
 from prm.csv_export import csv_stream
@@ -59,6 +58,9 @@ def _directory(request):
 def partner_list(request):
     form, qs = _directory(request)
     page = portal.page(request, qs)
+    page.object_list = list(page.object_list)
+    for p in page.object_list:
+        p.tone = status_tone(p)
     query = request.GET.copy()
     query.pop("page", None)
     create_form = PartnerCreateForm()
@@ -269,28 +271,33 @@ def partner_edit(request, pk: int):
 @member_required("partners.manage")
 def partner_domain_proposals(request):
     """Staff decide the company domains partner admins proposed (they limit invitations)."""
-    if request.method == "POST":
-        proposal = get_object_or_404(
-            selectors.pending_domain_proposals(), pk=request.POST.get("proposal_id") or 0
-        )
-        try:
-            services.domain_proposal_decide(
-                proposal=proposal,
-                by=request.member,
-                approve=request.POST.get("op") == "approve",
-                reason=request.POST.get("reason", "")[:500],
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Decision saved."))
-        return redirect("partner-domain-proposals")
     proposals = list(selectors.pending_domain_proposals()[:200])
     for p in proposals:
         current = set(p.partner.domains)
         p.added = sorted(set(p.domains) - current)
         p.removed = sorted(current - set(p.domains))
+        p.allowed = DOMAIN_PROPOSAL.allowed(p, request.member)
     return render(request, "partners/domain_proposals.html", {"proposals": proposals})
+
+
+@require_POST
+@member_required("partners.manage")
+def partner_domain_proposal_action(request, pk: int, action: str):
+    """One URL per DOMAIN_PROPOSAL action (partners/domain-proposals/<pk>/<action>/)."""
+    proposal = get_object_or_404(selectors.domain_proposals(), pk=pk)
+    require_action(DOMAIN_PROPOSAL, proposal, request.member, action)
+    try:
+        services.domain_proposal_decide(
+            proposal=proposal,
+            by=request.member,
+            approve=action == "approve",
+            reason=request.POST.get("reason", "")[:500],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Decision saved."))
+    return redirect("partner-domain-proposals")
 
 
 # --- Partner side: my company, my tier ----------------------------------------------------
@@ -380,26 +387,16 @@ def my_tier(request):
 
 @member_required("program.manage")
 def program_tiers(request):
-    form = TierForm()
-    if request.method == "POST":
-        op = request.POST.get("op", "create")
-        if op == "evaluate":
-            try:
-                services.tiers_evaluation_request(tenant=request.tenant, by=request.member)
-            except DomainError as exc:
-                messages.error(request, str(exc))
-                return redirect("program-tiers")
-            messages.success(request, _("Evaluation started; changes appear in a moment."))
+    """The tiers, and the form adding one (posted here)."""
+    form = TierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tier_save(by=request.member, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Tier added."))
             return redirect("program-tiers")
-        form = TierForm(request.POST)
-        if form.is_valid():
-            try:
-                services.tier_save(by=request.member, **form.cleaned_data)
-            except (DomainError, ValidationError) as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("Tier added."))
-                return redirect("program-tiers")
     tiers = Tier.objects.annotate(partner_count=Count("partners")).order_by("rank")
     return render(
         request,
@@ -412,27 +409,19 @@ def program_tiers(request):
     )
 
 
+@require_POST
 @member_required("program.manage")
-def program_tier_edit(request, pk: int):
-    tier = get_object_or_404(Tier, pk=pk)
-    form = TierForm(request.POST or None, instance=tier)
-    preview = None
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "delete":
-                services.tier_delete(by=request.member, tier=tier)
-                messages.success(request, _("Tier deleted."))
-                return redirect("program-tiers")
-            if form.is_valid():
-                if op == "preview":
-                    preview = _tier_edit_preview(request.tenant, tier, form.cleaned_data)
-                else:
-                    services.tier_save(by=request.member, obj=tier, **form.cleaned_data)
-                    messages.success(request, _("Tier saved."))
-                    return redirect("program-tiers")
-        except (DomainError, ValidationError) as exc:
-            apply_error(form, exc)
+def program_tiers_evaluate(request):
+    try:
+        services.tiers_evaluation_request(tenant=request.tenant, by=request.member)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Evaluation started; changes appear in a moment."))
+    return redirect("program-tiers")
+
+
+def _tier_edit_page(request, tier: Tier, form, preview=None):
     return render(
         request,
         "partners/program_tier_edit.html",
@@ -440,11 +429,51 @@ def program_tier_edit(request, pk: int):
     )
 
 
+@member_required("program.manage")
+def program_tier_edit(request, pk: int):
+    """The tier's form; saving posts here, the preview and the deletion have their URLs."""
+    tier = get_object_or_404(Tier, pk=pk)
+    form = TierForm(request.POST or None, instance=tier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tier_save(by=request.member, obj=tier, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Tier saved."))
+            return redirect("program-tiers")
+    return _tier_edit_page(request, tier, form)
+
+
+@require_POST
+@member_required("program.manage")
+def program_tier_preview(request, pk: int):
+    """Who would move if the posted values were saved on the tier (saves nothing)."""
+    tier = get_object_or_404(Tier, pk=pk)
+    form = TierForm(request.POST, instance=tier)
+    preview = None
+    if form.is_valid():
+        preview = _tier_edit_preview(request.tenant, tier, form.cleaned_data)
+    return _tier_edit_page(request, tier, form, preview)
+
+
+@require_POST
+@member_required("program.manage")
+def program_tier_delete(request, pk: int):
+    tier = get_object_or_404(Tier, pk=pk)
+    try:
+        services.tier_delete(by=request.member, tier=tier)
+    except DomainError as exc:  # no form to show it on: the tier's page, with the message
+        messages.error(request, exc.message)
+        return redirect("program-tier-edit", pk=pk)
+    messages.success(request, _("Tier deleted."))
+    return redirect("program-tiers")
+
+
 def _tier_edit_preview(tenant, edited: Tier, data: dict):
     """The next evaluation with every tier as it is, against the one with `data` saved on
     `edited`: who moves because of the edit, and who would move anyway. Saves nothing, so
     the admin sees the effect before saving."""
-    from partners import tiering_preview
 
     def what_if_tier(t: Tier, src: dict) -> tiering.WhatIfTier:
         return tiering.WhatIfTier(
@@ -476,7 +505,7 @@ def program_what_if(request):
     for t in tiers:
         initial = {f: getattr(t, f) for f in WhatIfTierForm.base_fields}
         forms_.append((t, WhatIfTierForm(request.POST or None, prefix=f"t{t.pk}", initial=initial)))
-    result = None
+    preview = figures = None
     if request.method == "POST" and all(f.is_valid() for _t, f in forms_):
         proposed = [
             tiering.WhatIfTier(
@@ -493,11 +522,15 @@ def program_what_if(request):
             )
             for t, f in forms_
         ]
-        result = tiering.what_if(tenant=request.tenant, tiers=proposed)
-        names = {t.pk: t.name for t in tiers}
-        for m in result["movers"]:
-            m["from_name"] = names.get(m["current_tier_id"], "—")
-    return render(request, "partners/program_what_if.html", {"forms": forms_, "result": result})
+        # Who moves because of the proposed values, who would move anyway; and what the
+        # outcome under them costs against today.
+        preview = tiering_preview.what_if_preview(tenant=request.tenant, proposed=proposed)
+        figures = tiering.what_if(tenant=request.tenant, tiers=proposed, limit=0)
+    return render(
+        request,
+        "partners/program_what_if.html",
+        {"forms": forms_, "preview": preview, "figures": figures},
+    )
 
 
 @member_required("program.manage")
@@ -531,36 +564,8 @@ def program_tier_change_action(request, pk: int, action: str):
 CATALOGUES = {"products": Product, "specialties": Specialty}
 
 
-@member_required("program.manage")
-def program_catalogue(request):
-    forms_ = {name: CatalogueForm(prefix=name) for name in CATALOGUES}
-    if request.method == "POST":
-        kind = request.POST.get("kind")
-        model = CATALOGUES.get(kind)
-        if model is None:
-            raise Http404
-        if request.POST.get("op") == "toggle" and model is Product:
-            product = get_object_or_404(Product, pk=request.POST.get("id") or 0)
-            services.catalogue_save(
-                by=request.member,
-                model=Product,
-                obj=product,
-                name=product.name,
-                is_active=not product.is_active,
-            )
-            return redirect("program-catalogue")
-        form = CatalogueForm(request.POST, prefix=kind)
-        forms_[kind] = form
-        if form.is_valid():
-            try:
-                services.catalogue_save(
-                    by=request.member, model=model, name=form.cleaned_data["name"]
-                )
-            except DomainError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("Added."))
-                return redirect("program-catalogue")
+def _catalogue_page(request, forms_=None):
+    forms_ = {name: CatalogueForm(prefix=name) for name in CATALOGUES} | (forms_ or {})
     return render(
         request,
         "partners/program_catalogue.html",
@@ -570,6 +575,40 @@ def program_catalogue(request):
             "specialties": Specialty.objects.order_by("name"),
         },
     )
+
+
+@member_required("program.manage")
+def program_catalogue(request):
+    return _catalogue_page(request)
+
+
+@require_POST
+@member_required("program.manage")
+def program_catalogue_add(request, kind: str):
+    """Add a product or a specialty (program/catalogue/<kind>/)."""
+    form = CatalogueForm(request.POST, prefix=kind)
+    if form.is_valid():
+        try:
+            services.catalogue_save(
+                by=request.member, model=CATALOGUES[kind], name=form.cleaned_data["name"]
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Added."))
+            return redirect("program-catalogue")
+    return _catalogue_page(request, {kind: form})
+
+
+@require_POST
+@member_required("program.manage")
+def program_product_active(request, pk: int, active: bool):
+    """Retire a product (partners and deals no longer pick it) or restore it."""
+    product = get_object_or_404(Product, pk=pk)
+    services.catalogue_save(
+        by=request.member, model=Product, obj=product, name=product.name, is_active=active
+    )
+    return redirect("program-catalogue")
 
 
 @member_required("program.manage")

@@ -3,6 +3,7 @@
 from django.urls import include, path, re_path
 
 from prm import auth_views, views
+from prm.core_states import TENANT_HOST
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,11 +17,33 @@ urlpatterns = [
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("members/", views.members, name="members"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
+    path("members/<int:pk>/role/", views.member_change_role, name="member-change-role"),
+    *(
+        path(
+            f"members/<int:pk>/{name}/",
+            views.member_set_active,
+            {"action": name},
+            name=f"member-{name}",
+        )
+        for name in ("deactivate", "reactivate")
+    ),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     path("settings/", views.tenant_settings, name="tenant-settings"),
+    path("settings/domains/", views.tenant_host_add, name="tenant-host-add"),
+    *(
+        path(
+            f"settings/domains/<int:pk>/{name.replace('_', '-')}/",
+            views.tenant_host_action,
+            {"action": name},
+            name=f"tenant-host-{name.replace('_', '-')}",
+        )
+        for name, act in TENANT_HOST.actions.items()
+        if not act.system
+    ),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("api-keys/", views.api_keys, name="api-keys"),
+    path("api-keys/<int:pk>/revoke/", views.api_key_revoke, name="api-key-revoke-portal"),
     path("profile/", views.profile, name="profile"),
     path("switch/enter/", views.switch_enter, name="switch-enter"),
     path("switch/<slug:slug>/", views.switch_tenant, name="switch-tenant"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
 from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
@@ -20,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prm import selectors, services
 from prm.audit import log_action
+from prm.core_states import MEMBERSHIP, TENANT_HOST, is_main_address
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -34,16 +36,12 @@ from prm.forms import (
     TenantSettingsForm,
 )
 from prm.models import HostStatus, Invitation, Member, Tenant, TenantHost
+from prm.portal import apply_error, require_action
 from prm.roles import has_perm
 from prm.urls_util import canonical_host, tenant_url
 
 SWITCH_SALT = "prm.tenant-switch"
 SWITCH_MAX_AGE = 60
-
-
-def _form_error(form, exc: DomainError) -> None:
-    field = exc.field if exc.field in form.fields else None
-    form.add_error(field, exc.message)
 
 
 @member_required()
@@ -79,13 +77,15 @@ def members(request):
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     can_invite = has_perm(member.role, "members.invite")
     form = InviteForm(member=member) if can_invite else None
-    if request.method == "POST" and can_invite:
+    if request.method == "POST":
+        if not can_invite:  # a channel manager sees the members, invites nobody
+            raise PermissionDenied
         form = InviteForm(request.POST, member=member)
         if form.is_valid():
             try:
                 services.member_invite(tenant=request.tenant, by=member, **form.cleaned_data)
             except DomainError as exc:
-                _form_error(form, exc)
+                apply_error(form, exc)
             else:
                 messages.success(
                     request,
@@ -104,42 +104,68 @@ def members(request):
     )
 
 
-@member_required("members.view")
-def member_detail(request, pk: int):
+def _member_page(request, target: Member, form=None):
     member = request.member
-    target = get_object_or_404(selectors.members_visible_to(member), pk=pk)
-    can_manage = target.pk != member.pk and (
-        member.role == "admin"
-        or (member.role == "partner_admin" and target.partner_id == member.partner_id)
-    )
-    form = MemberEditForm(member=member, target=target, initial={"role": target.role})
-    if request.method == "POST":
-        if not can_manage:
-            raise Http404
-        op = request.POST.get("op")
-        try:
-            if op == "role":
-                form = MemberEditForm(request.POST, member=member, target=target)
-                if form.is_valid():
-                    services.member_change_role(
-                        by=member, member=target, role=form.cleaned_data["role"]
-                    )
-                    messages.success(request, _("Role changed."))
-                    return redirect("member-detail", pk=pk)
-            elif op in ("deactivate", "reactivate"):
-                services.member_set_active(by=member, member=target, active=op == "reactivate")
-                messages.success(
-                    request,
-                    _("Member deactivated.") if op == "deactivate" else _("Member reactivated."),
-                )
-                return redirect("member-detail", pk=pk)
-        except DomainError as exc:
-            _form_error(form, exc)
+    allowed = MEMBERSHIP.allowed(target, member)
     return render(
         request,
         "prm/member_detail.html",
-        {"target": target, "form": form, "can_manage": can_manage},
+        {
+            "target": target,
+            "form": form
+            or MemberEditForm(member=member, target=target, initial={"role": target.role}),
+            "allowed": allowed,
+            "can_manage": MEMBERSHIP["change_role"].may(target, member),
+        },
     )
+
+
+def _visible_member(request, pk: int) -> Member:
+    return get_object_or_404(selectors.members_visible_to(request.member), pk=pk)
+
+
+@member_required("members.view")
+def member_detail(request, pk: int):
+    return _member_page(request, _visible_member(request, pk))
+
+
+@require_POST
+@member_required("members.view")
+def member_change_role(request, pk: int):
+    """members/<pk>/role/: 404 for a member not visible, 403 for one the member may not
+    manage (themselves, another company's people)."""
+    target = _visible_member(request, pk)
+    require_action(MEMBERSHIP, target, request.member, "change_role")
+    form = MemberEditForm(request.POST, member=request.member, target=target)
+    if form.is_valid():
+        try:
+            services.member_change_role(
+                by=request.member, member=target, role=form.cleaned_data["role"]
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Role changed."))
+            return redirect("member-detail", pk=pk)
+    return _member_page(request, target, form)
+
+
+@require_POST
+@member_required("members.view")
+def member_set_active(request, pk: int, action: str):
+    """members/<pk>/deactivate/ and members/<pk>/reactivate/."""
+    target = _visible_member(request, pk)
+    require_action(MEMBERSHIP, target, request.member, action)
+    try:
+        services.member_set_active(by=request.member, member=target, active=action == "reactivate")
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("Member deactivated.") if action == "deactivate" else _("Member reactivated."),
+        )
+    return redirect("member-detail", pk=pk)
 
 
 @require_POST
@@ -184,7 +210,7 @@ def invitation_accept(request, token: str):
                     full_name=form.cleaned_data["full_name"],
                 )
             except DomainError as exc:
-                _form_error(form, exc)
+                apply_error(form, exc)
             else:
                 login(
                     request,
@@ -207,77 +233,89 @@ def invitation_accept(request, token: str):
 # --- Tenant settings ----------------------------------------------------------------------
 
 
-@member_required("tenant.manage")
-def tenant_settings(request):
+def _settings_page(request, form=None, host_form=None):
     tenant = request.tenant
-    form = TenantSettingsForm(instance=Tenant.objects.get(pk=tenant.pk))
-    host_form = HostForm()
-    if request.method == "POST":
-        op = request.POST.get("op", "settings")
-        try:
-            if op == "settings":
-                form = TenantSettingsForm(
-                    request.POST, request.FILES, instance=Tenant.objects.get(pk=tenant.pk)
-                )
-                if form.is_valid():
-                    changes = {f: form.cleaned_data[f] for f in form.changed_data}
-                    services.tenant_update(tenant=tenant, by=request.member, **changes)
-                    messages.success(request, _("Settings saved."))
-                    return redirect("tenant-settings")
-            elif op == "add_host":
-                host_form = HostForm(request.POST)
-                if host_form.is_valid():
-                    services.tenant_host_add(
-                        tenant=tenant, by=request.member, host=host_form.cleaned_data["host"]
-                    )
-                    messages.success(request, _("Domain added."))
-                    return redirect("tenant-settings")
-            elif op == "remove_host":
-                services.tenant_host_remove(
-                    tenant=tenant,
-                    by=request.member,
-                    host_id=int(request.POST.get("host_id", 0) or 0),
-                )
-                messages.success(request, _("Domain removed."))
-                return redirect("tenant-settings")
-            elif op == "verify_host":
-                th = services.tenant_host_verify(
-                    tenant=tenant,
-                    by=request.member,
-                    host_id=int(request.POST.get("host_id", 0) or 0),
-                )
-                if th.status == HostStatus.VERIFIED:
-                    messages.success(request, _("%(host)s is verified.") % {"host": th.host})
-                else:
-                    messages.warning(request, f"{th.host}: {th.check_result}")
-                return redirect("tenant-settings")
-            elif op == "canonical_host":
-                services.tenant_host_set_canonical(
-                    tenant=tenant,
-                    by=request.member,
-                    host_id=int(request.POST.get("host_id", 0) or 0),
-                    canonical=request.POST.get("canonical") == "1",
-                )
-                messages.success(request, _("Main domain saved."))
-                return redirect("tenant-settings")
-        except DomainError as exc:
-            if op in ("settings", "add_host"):
-                _form_error(host_form if op == "add_host" else form, exc)
-            else:  # an action on one listed domain: no form to show the error on
-                messages.error(request, exc.message)
-                return redirect("tenant-settings")
-        except ValueError:
-            raise Http404
+    hosts = list(TenantHost.objects.filter(tenant=tenant).order_by("host"))
+    for h in hosts:
+        h.allowed = TENANT_HOST.allowed(h, request.member)
+        h.main = is_main_address(h)
     return render(
         request,
         "prm/tenant_settings.html",
         {
-            "form": form,
-            "host_form": host_form,
-            "hosts": TenantHost.objects.filter(tenant=tenant).order_by("host"),
+            "form": form or TenantSettingsForm(instance=Tenant.objects.get(pk=tenant.pk)),
+            "host_form": host_form or HostForm(),
+            "hosts": hosts,
             "canonical_host": canonical_host(tenant),
         },
     )
+
+
+@member_required("tenant.manage")
+def tenant_settings(request):
+    """The tenant's settings and branding (saved here) and its custom domains (each action
+    at its own URL)."""
+    form = None
+    if request.method == "POST":
+        tenant = request.tenant
+        form = TenantSettingsForm(
+            request.POST, request.FILES, instance=Tenant.objects.get(pk=tenant.pk)
+        )
+        if form.is_valid():
+            changes = {f: form.cleaned_data[f] for f in form.changed_data}
+            try:
+                services.tenant_update(tenant=tenant, by=request.member, **changes)
+            except DomainError as exc:
+                apply_error(form, exc)
+            else:
+                messages.success(request, _("Settings saved."))
+                return redirect("tenant-settings")
+    return _settings_page(request, form=form)
+
+
+@require_POST
+@member_required("tenant.manage")
+def tenant_host_add(request):
+    host_form = HostForm(request.POST)
+    if host_form.is_valid():
+        try:
+            services.tenant_host_add(
+                tenant=request.tenant, by=request.member, host=host_form.cleaned_data["host"]
+            )
+        except DomainError as exc:
+            apply_error(host_form, exc)
+        else:
+            messages.success(request, _("Domain added."))
+            return redirect("tenant-settings")
+    return _settings_page(request, host_form=host_form)
+
+
+@require_POST
+@member_required("tenant.manage")
+def tenant_host_action(request, pk: int, action: str):
+    """settings/domains/<pk>/<action>/ for each TENANT_HOST action: 404 for another
+    tenant's domain, 403 for a member who may not take it; a refusal is a message."""
+    th = get_object_or_404(TenantHost.objects.filter(tenant=request.tenant), pk=pk)
+    require_action(TENANT_HOST, th, request.member, action)
+    tenant, by = request.tenant, request.member
+    try:
+        if action == "remove":
+            services.tenant_host_remove(tenant=tenant, by=by, host_id=th.pk)
+            messages.success(request, _("Domain removed."))
+        elif action == "verify":
+            th = services.tenant_host_verify(tenant=tenant, by=by, host_id=th.pk)
+            if th.status == HostStatus.VERIFIED:
+                messages.success(request, _("%(host)s is verified.") % {"host": th.host})
+            else:
+                messages.warning(request, f"{th.host}: {th.check_result}")
+        else:  # make_main, stop_main
+            services.tenant_host_set_canonical(
+                tenant=tenant, by=by, host_id=th.pk, canonical=action == "make_main"
+            )
+            messages.success(request, _("Main domain saved."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("tenant-settings")
 
 
 def branding_css(request):
@@ -380,27 +418,17 @@ def audit_export(request):
 
 @member_required("api_keys.own")
 def api_keys(request):
+    """The member's keys (all keys for admins) and the form creating one (posted here)."""
     member = request.member
-    form = ApiKeyForm()
+    form = ApiKeyForm(request.POST or None)
     new_key = None
-    if request.method == "POST":
-        op = request.POST.get("op", "create")
-        if op == "create":
-            form = ApiKeyForm(request.POST)
-            if form.is_valid():
-                try:
-                    _obj, new_key = services.api_key_create(member=member, **form.cleaned_data)
-                except DomainError as exc:
-                    _form_error(form, exc)
-                else:
-                    form = ApiKeyForm()
-        elif op == "revoke":
-            key = get_object_or_404(
-                selectors.api_keys_visible_to(member), pk=request.POST.get("key_id") or 0
-            )
-            services.api_key_revoke(by=member, api_key=key)
-            messages.success(request, _("Key revoked."))
-            return redirect("api-keys")
+    if request.method == "POST" and form.is_valid():
+        try:
+            _obj, new_key = services.api_key_create(member=member, **form.cleaned_data)
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            form = ApiKeyForm()
     return render(
         request,
         "prm/api_keys.html",
@@ -410,6 +438,15 @@ def api_keys(request):
             "keys": selectors.api_keys_visible_to(member)[:200],
         },
     )
+
+
+@require_POST
+@member_required("api_keys.own")
+def api_key_revoke(request, pk: int):
+    key = get_object_or_404(selectors.api_keys_visible_to(request.member), pk=pk)
+    services.api_key_revoke(by=request.member, api_key=key)
+    messages.success(request, _("Key revoked."))
+    return redirect("api-keys")
 
 
 # --- Profile and tenant switching ---------------------------------------------------------

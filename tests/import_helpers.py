@@ -25,7 +25,7 @@ def upload(world, member, kind: str, content: str | bytes, name: str = "rows.csv
 
 def start_and_run(world, member, job) -> ImportJob:
     """Start the job through the portal and run every batch here, as the task would."""
-    resp = portal_client(world.tenant, member).post(f"/imports/jobs/{job.pk}/")
+    resp = portal_client(world.tenant, member).post(f"/imports/jobs/{job.pk}/start/")
     assert resp.status_code == 302
     offset = 0
     with tenant_context(world.tenant):

@@ -36,6 +36,19 @@ class Endpoint:
         return f"{self.method.upper()} {self.name}"
 
 
+def _host(world):
+    """A pending custom domain of the world's tenant, made on first use."""
+    if not hasattr(world, "custom_host"):
+        from prm.models import TenantHost
+        from prm.tenancy import tenant_context
+
+        with tenant_context(world.tenant):
+            world.custom_host = TenantHost.objects.create(
+                tenant=world.tenant, host=f"partners.{world.tenant.slug}.example"
+            )
+    return world.custom_host
+
+
 ENDPOINTS: list[Endpoint] = [
     # Portal
     Endpoint("home", lambda w: "/", EVERYONE),
@@ -53,10 +66,59 @@ ENDPOINTS: list[Endpoint] = [
         method="post",
         stranger_url=lambda w, s: f"/invitations/{s.pending_invitation.pk}/revoke/",
     ),
+    # Every action on a member has its own URL; a partner admin manages their own company's.
+    Endpoint(
+        "members",
+        lambda w: "/members/",
+        {"admin", "partner_admin"},
+        method="post",
+        data=lambda w: {"email": ""},  # the invitation form, refused: the page again
+    ),
+    Endpoint(
+        "member-change-role",
+        lambda w: f"/members/{w.partner_user.pk}/role/",
+        {"admin", "partner_admin"},
+        method="post",
+        data=lambda w: {"role": "partner_admin"},
+        stranger_url=lambda w, s: f"/members/{s.partner_user.pk}/role/",
+    ),
+    *(
+        Endpoint(
+            f"member-{name}",
+            lambda w, name=name: f"/members/{w.partner_user.pk}/{name}/",
+            {"admin", "partner_admin"},
+            method="post",
+            stranger_url=lambda w, s, name=name: f"/members/{s.partner_user.pk}/{name}/",
+        )
+        for name in ("deactivate", "reactivate")
+    ),
     Endpoint("tenant-settings", lambda w: "/settings/", {"admin"}),
+    Endpoint("tenant-settings", lambda w: "/settings/", {"admin"}, method="post"),
+    Endpoint("tenant-host-add", lambda w: "/settings/domains/", {"admin"}, method="post"),
+    # One URL per action on a custom domain (prm.core_states.TENANT_HOST).
+    *(
+        Endpoint(
+            f"tenant-host-{name}",
+            lambda w, name=name: f"/settings/domains/{_host(w).pk}/{name}/",
+            {"admin"},
+            method="post",
+            stranger_url=lambda w, s, name=name: f"/settings/domains/{_host(s).pk}/{name}/",
+        )
+        for name in ("verify", "make-main", "stop-main", "remove")
+    ),
     Endpoint("audit", lambda w: "/audit/", {"admin"}),
     Endpoint("audit-export", lambda w: "/audit/export.csv", {"admin"}),
     Endpoint("api-keys", lambda w: "/api-keys/", EVERYONE),
+    Endpoint("api-keys", lambda w: "/api-keys/", EVERYONE, method="post"),
+    # Another member's key: only admins see it (the others get 404, as for a missing key).
+    Endpoint(
+        "api-key-revoke-portal",
+        lambda w: f"/api-keys/{w.own_key.pk}/revoke/",
+        {"admin"},
+        method="post",
+        denied={404},
+        stranger_url=lambda w, s: f"/api-keys/{s.own_key.pk}/revoke/",
+    ),
     # API
     Endpoint("api-me", lambda w: "/api/v1/me/", EVERYONE, api=True),
     Endpoint("api-tenant", lambda w: "/api/v1/tenant/", {"admin"}, api=True),

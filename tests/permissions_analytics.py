@@ -23,7 +23,9 @@ ENDPOINTS = [
         "analytics-recompute", lambda w: "/analytics/program/recompute/", ADMIN, method="post"
     ),
     Endpoint("analytics-settings", lambda w: "/analytics/settings/", ADMIN),
+    Endpoint("analytics-settings", lambda w: "/analytics/settings/", ADMIN, method="post"),
     Endpoint("analytics-costs", lambda w: "/analytics/costs/", ADMIN),
+    Endpoint("analytics-costs", lambda w: "/analytics/costs/", ADMIN, method="post"),
     Endpoint("analytics-mine-export", lambda w: "/analytics/export.csv?table=mdf", PARTNER_ROLES),
     Endpoint(
         "analytics-partner-export",
@@ -78,6 +80,7 @@ def _review_url(world):
 
 ENDPOINTS += [
     Endpoint("analytics-reviews", lambda w: "/analytics/reviews/", EVERYONE),
+    Endpoint("analytics-reviews", lambda w: "/analytics/reviews/", EVERYONE, method="post"),
     Endpoint(
         "analytics-review-download",
         _review_url,
@@ -87,6 +90,7 @@ ENDPOINTS += [
 ]
 ENDPOINTS += [
     Endpoint("analytics-survey", lambda w: "/analytics/survey/", PARTNER_ROLES),
+    Endpoint("analytics-survey", lambda w: "/analytics/survey/", PARTNER_ROLES, method="post"),
     Endpoint(
         "api-analytics-survey-answer-list",
         lambda w: "/api/v1/analytics/survey-answers/",

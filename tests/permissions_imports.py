@@ -31,9 +31,13 @@ def _pair(suffix):
 ENDPOINTS = [
     Endpoint("import-list", lambda w: "/imports/", STAFF),
     Endpoint("import-upload", lambda w: "/imports/leads/", STAFF),
+    Endpoint("import-upload", lambda w: "/imports/leads/", STAFF, method="post"),
     Endpoint("import-upload", lambda w: "/imports/partners/", ADMIN),
     Endpoint("import-upload", lambda w: "/imports/mdf-allocations/", ADMIN),
     Endpoint("import-job", allowed=STAFF, **_pair("")),
+    # The leads job was made by the channel manager; staff may start it (once: the second
+    # start is refused with a message, a redirect too).
+    Endpoint("import-start", allowed=STAFF, method="post", **_pair("start/")),
     Endpoint("import-status", allowed=STAFF, **_pair("status.json")),
     Endpoint("import-errors", allowed=STAFF, **_pair("errors.csv")),
 ]

@@ -1,6 +1,7 @@
 """Permission rows for the partners API (partners/api.py)."""
 
 from partners.models import DomainProposal, Product, Specialty, TierChange, TierChangeStatus
+from partners.states import PARTNER_STATUS
 from prm.tenancy import tenant_context
 from tests.permissions import EVERYONE, STAFF, Endpoint
 
@@ -91,14 +92,21 @@ ENDPOINTS = [
         api=True,
         stranger_url=lambda w, s: partner_url(s),
     ),
-    Endpoint(
-        "api-partner-transition",
-        lambda w: partner_url(w, "transition/"),
-        STAFF,
-        method="post",
-        data=lambda w: {"to": "suspended", "reason": "matrix"},
-        api=True,
-        stranger_url=lambda w, s: partner_url(s, "transition/"),
+    # One endpoint per status action (partners.states.PARTNER_STATUS). The world's partner
+    # is active: staff get 200 for the actions its status allows, 400 for the others; partner
+    # people see their own partner, so they get 403.
+    *(
+        Endpoint(
+            f"api-partner-{name}",
+            lambda w, name=name: partner_url(w, f"{name}/"),
+            STAFF,
+            method="post",
+            data=lambda w: {"reason": "matrix"},
+            api=True,
+            expect={200, 400},
+            stranger_url=lambda w, s, name=name: partner_url(s, f"{name}/"),
+        )
+        for name in PARTNER_STATUS.actions
     ),
     Endpoint(
         "api-partner-open-items",

@@ -50,41 +50,50 @@ PORTAL_ACTIONS = [
     # Tenancy core
     Action("members", "", A, "post", "/api/v1/invitations/"),
     Action("members", "", PA, "post", "/api/v1/invitations/"),
-    Action("member-detail", "role", A, "patch", "/api/v1/members/{id}/"),
-    Action("member-detail", "deactivate", A, "patch", "/api/v1/members/{id}/"),
+    Action("member-change-role", "", A, "patch", "/api/v1/members/{id}/"),
+    Action("member-deactivate", "", A, "patch", "/api/v1/members/{id}/"),
+    Action("member-reactivate", "", A, "patch", "/api/v1/members/{id}/"),
     Action("invitation-revoke", "", A, "post", "/api/v1/invitations/{id}/revoke/"),
-    Action("tenant-settings", "settings", A, "patch", "/api/v1/tenant/"),
-    Action("tenant-settings", "add_host", A, "post", "/api/v1/tenant/hosts/"),
-    Action("tenant-settings", "remove_host", A, "delete", "/api/v1/tenant/hosts/{id}/"),
-    Action("tenant-settings", "verify_host", A, "post", "/api/v1/tenant/hosts/{id}/verify/"),
-    Action("tenant-settings", "canonical_host", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
-    Action("api-keys", "create", PU, "post", "/api/v1/api-keys/"),
-    Action("api-keys", "revoke", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
+    Action("tenant-settings", "", A, "patch", "/api/v1/tenant/"),
+    Action("tenant-host-add", "", A, "post", "/api/v1/tenant/hosts/"),
+    Action("tenant-host-remove", "", A, "delete", "/api/v1/tenant/hosts/{id}/"),
+    Action("tenant-host-verify", "", A, "post", "/api/v1/tenant/hosts/{id}/verify/"),
+    Action("tenant-host-make-main", "", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
+    Action("tenant-host-stop-main", "", A, "post", "/api/v1/tenant/hosts/{id}/canonical/"),
+    Action("api-keys", "", PU, "post", "/api/v1/api-keys/"),
+    Action("api-key-revoke-portal", "", PU, "post", "/api/v1/api-keys/{id}/revoke/"),
     # Partners and the program
     Action("partner-list", "", A, "post", "/api/v1/partners/"),
-    # Each status action of partners.states.PARTNER_STATUS: the API names the target status.
+    # Each status action of partners.states.PARTNER_STATUS has its own URL on both sides.
     *(
-        Action(f"partner-{name}", "", CM, "post", "/api/v1/partners/{id}/transition/")
+        Action(f"partner-{name}", "", CM, "post", f"/api/v1/partners/{{id}}/{name}/")
         for name in ("approve", "activate", "suspend", "reactivate", "reonboard", "offboard")
     ),
     Action("partner-set-tier", "", A, "post", "/api/v1/partners/{id}/tier/"),
     Action("partner-edit", "", CM, "patch", "/api/v1/partners/{id}/"),
     Action("company-edit", "", PA, "patch", "/api/v1/partners/{id}/"),
     Action("program-tiers", "", A, "post", "/api/v1/tiers/"),
-    Action("program-tiers", "evaluate", A, "post", "/api/v1/tiers/evaluate/"),
+    Action("program-tiers-evaluate", "", A, "post", "/api/v1/tiers/evaluate/"),
     Action("program-tier-edit", "", A, "patch", "/api/v1/tiers/{id}/"),
-    Action("program-tier-edit", "delete", A, "delete", "/api/v1/tiers/{id}/"),
+    Action("program-tier-preview", "", A, "post", "/api/v1/tiers/what-if/"),
+    Action("program-tier-delete", "", A, "delete", "/api/v1/tiers/{id}/"),
     Action("program-what-if", "", A, "post", "/api/v1/tiers/what-if/"),
-    Action(
-        "partner-domain-proposals", "approve", CM, "post", "/api/v1/domain-proposals/{id}/approve/"
-    ),
-    Action(
-        "partner-domain-proposals", "reject", CM, "post", "/api/v1/domain-proposals/{id}/reject/"
+    *(
+        Action(
+            f"partner-domain-proposal-{name}",
+            "",
+            CM,
+            "post",
+            f"/api/v1/domain-proposals/{{id}}/{name}/",
+        )
+        for name in ("approve", "reject")
     ),
     Action("program-tier-change-approve", "", A, "post", "/api/v1/tier-changes/{id}/approve/"),
     Action("program-tier-change-reject", "", A, "post", "/api/v1/tier-changes/{id}/reject/"),
-    Action("program-catalogue", "", A, "post", "/api/v1/products/"),
-    Action("program-catalogue", "toggle", A, "patch", "/api/v1/products/{id}/"),
+    Action("program-catalogue-products", "", A, "post", "/api/v1/products/"),
+    Action("program-catalogue-specialties", "", A, "post", "/api/v1/specialties/"),
+    Action("program-product-retire", "", A, "patch", "/api/v1/products/{id}/"),
+    Action("program-product-restore", "", A, "patch", "/api/v1/products/{id}/"),
     Action("program-settings", "", A, "patch", "/api/v1/program-settings/"),
     # Onboarding
     Action("application-review", "", CM, "post", "/api/v1/applications/{id}/start-review/"),
@@ -249,7 +258,7 @@ PORTAL_ONLY = {
     "profile": "the signed-in person's own name and language, shared by all their tenants",
     "import-upload": "CSV upload with a preview in the browser; integrations use the "
     "idempotent upserts instead (deals/sync, named-accounts, leads)",
-    "import-job": "progress and report page of a CSV import started in the browser",
+    "import-start": "starts a CSV import previewed in the browser (see import-upload)",
     "notification-unsubscribe": "the one-click unsubscribe link of an e-mail",
     "account_confirm_email": "allauth's e-mail-verification link (bound to the host it was "
     "issued on, prm.auth_views); the person confirms their own address",
@@ -439,7 +448,7 @@ def test_member_role_change_has_the_same_effect_in_portal_and_api(acme):
         last_event = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
 
     resp = _portal(acme, ROLE_EMAILS[A]).post(
-        f"/members/{carla.pk}/", {"op": "role", "role": "partner_user"}
+        f"/members/{carla.pk}/role/", {"role": "partner_user"}
     )
     assert resp.status_code == 302
     resp = clients[A].patch(f"/api/v1/members/{dev.pk}/", {"role": "partner_user"}, format="json")

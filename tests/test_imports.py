@@ -74,7 +74,9 @@ def test_reimporting_the_same_leads_changes_nothing(world):
 def test_start_and_finish_are_audited_once_and_a_job_starts_once(world):
     resp, job = upload(world, world.channel_manager, "leads", LEADS)
     job = start_and_run(world, world.channel_manager, job)
-    again = portal_client(world.tenant, world.channel_manager).post(f"/imports/jobs/{job.pk}/")
+    again = portal_client(world.tenant, world.channel_manager).post(
+        f"/imports/jobs/{job.pk}/start/"
+    )
     assert again.status_code == 302
     with tenant_context(world.tenant):
         assert AuditEvent.objects.filter(action="import.started").count() == 1

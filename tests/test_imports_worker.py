@@ -23,7 +23,7 @@ def test_thousand_leads_import_in_the_worker_with_progress(celery_worker):
     client = portal_client(world.tenant, world.channel_manager)
     preview = client.get(resp["Location"]).content.decode()
     assert "1000 new, 0 to update, 0 unchanged, 1 with errors." in preview
-    assert client.post(f"/imports/jobs/{job.pk}/").status_code == 302
+    assert client.post(f"/imports/jobs/{job.pk}/start/").status_code == 302
 
     seen = set()
 

@@ -386,38 +386,56 @@ def test_a_refused_patch_saves_nothing(world):
 # --- Partners: status ---------------------------------------------------------------------
 
 
-def test_legal_transition_moves_the_partner(world):
+def test_status_action_moves_the_partner(world):
     resp = api_client(world.tenant, world.channel_manager).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/",
-        {"to": "suspended", "reason": "Unpaid invoices"},
+        f"/api/v1/partners/{world.partner.pk}/suspend/",
+        {"reason": "Unpaid invoices"},
         format="json",
     )
     assert resp.status_code == 200, resp.json()
     assert resp.json()["status"] == "suspended"
     assert resp.json()["status_reason"] == "Unpaid invoices"
+    assert resp.json()["allowed_actions"] == ["offboard", "reactivate", "reonboard"]
     assert fresh(world.partner).status == PartnerStatus.SUSPENDED
 
 
-def test_illegal_transition_is_400_on_to(world):
+def test_action_the_status_does_not_allow_is_400_and_moves_nothing(world):
     resp = api_client(world.tenant, world.admin).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "applicant"}, format="json"
+        f"/api/v1/partners/{world.partner.pk}/approve/", {}, format="json"
     )
-    assert resp.status_code == 400 and "to" in resp.json()["errors"]
+    assert resp.status_code == 400, resp.json()
     assert fresh(world.partner).status == PartnerStatus.ACTIVE
 
 
 def test_suspension_without_a_reason_is_400_on_reason(world):
     resp = api_client(world.tenant, world.admin).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "suspended"}, format="json"
+        f"/api/v1/partners/{world.partner.pk}/suspend/", {}, format="json"
     )
     assert resp.status_code == 400 and "reason" in resp.json()["errors"]
+    assert fresh(world.partner).status == PartnerStatus.ACTIVE
 
 
-def test_unknown_status_is_400_on_to(world):
+def test_partner_admin_status_action_on_own_partner_is_403_and_on_another_is_404(world):
+    client = api_client(world.tenant, world.partner_admin)
+    resp = client.post(f"/api/v1/partners/{world.partner.pk}/suspend/", {"reason": "x"})
+    assert resp.status_code == 403
+    resp = client.post(f"/api/v1/partners/{world.other_partner.pk}/suspend/", {"reason": "x"})
+    assert resp.status_code == 404
+    assert fresh(world.partner).status == PartnerStatus.ACTIVE
+
+
+def test_allowed_actions_are_the_machines_for_the_member(world):
+    staff = api_client(world.tenant, world.admin).get(f"/api/v1/partners/{world.partner.pk}/")
+    assert staff.json()["allowed_actions"] == ["offboard", "suspend"]
+    own = api_client(world.tenant, world.partner_user).get(f"/api/v1/partners/{world.partner.pk}/")
+    assert own.status_code == 200 and own.json()["allowed_actions"] == []
+
+
+def test_the_generic_transition_endpoint_is_gone(world):
     resp = api_client(world.tenant, world.admin).post(
-        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "retired"}, format="json"
+        f"/api/v1/partners/{world.partner.pk}/transition/", {"to": "suspended"}, format="json"
     )
-    assert resp.status_code == 400 and "to" in resp.json()["errors"]
+    assert resp.status_code == 404
 
 
 def test_open_items_come_from_the_registered_providers(world, monkeypatch):
@@ -531,7 +549,7 @@ def _what_if(world, body):
     return api_client(world.tenant, world.admin).post("/api/v1/tiers/what-if/", body, format="json")
 
 
-def test_what_if_lists_movers_and_totals_without_saving(program):
+def test_what_if_blames_the_change_for_its_movers_with_the_deciding_figures(program):
     world, tiers = program
     set_metrics(world.partner, "150000", deals=4)
     set_metrics(world.other_partner, "80000", deals=3)
@@ -540,33 +558,45 @@ def test_what_if_lists_movers_and_totals_without_saving(program):
     resp = _what_if(world, {"tiers": [{"id": silver.pk, "min_won_revenue_12m": "75000"}]})
     assert resp.status_code == 200, resp.json()
     body = resp.json()
-    assert body["movers"] == [
+    assert body["because"] == [
         {
             "partner_id": world.other_partner.pk,
             "name": world.other_partner.name,
+            "now": "Registered",
+            "without_change": "Registered",
+            "with_change": "Silver",
             "direction": "up",
-            "from_tier": tiers["Registered"].pk,
-            "from_tier_name": "Registered",
-            "to_tier": silver.pk,
-            "to_tier_name": "Silver",
-            "won_revenue_12m": "80000.00",
-            "discount_change": "8000.00",
-            "mdf_change": "5000.00",
+            "why": [
+                "Won revenue (12 months) 80,000 ≥ 75,000 required for Silver",
+                "Won deals (12 months) 3 ≥ 3 required for Silver",
+            ],
         }
     ]
-    assert (body["up"], body["down"], body["total"]) == (1, 0, 2)
+    assert body["anyway"] == []
+    assert (body["because_up"], body["because_down"], body["total"]) == (1, 0, 2)
     assert (body["discount_change"], body["mdf_change"]) == ("8000.00", "5000.00")
     with tenant_context(world.tenant):
         assert Tier.objects.get(pk=silver.pk).min_won_revenue_12m == Decimal("100000")
     assert fresh(world.other_partner).tier.name == "Registered"
 
 
-def test_what_if_keeps_stored_values_of_tiers_not_sent(program):
-    world, _tiers = program
-    set_metrics(world.partner, "150000", deals=4)
-    evaluate(world)
+def test_what_if_without_any_change_blames_no_mover_on_it(program):
+    world, tiers = program
+    evaluate(world)  # both partners in Registered
+    set_metrics(world.partner, "150000", deals=4)  # since then: over Silver's bar
     body = _what_if(world, {"tiers": []}).json()
-    assert body["movers"] == [] and body["total"] == 2
+    assert body["because"] == [] and body["total"] == 2
+    assert [(m["name"], m["without_change"], m["direction"], m["why"]) for m in body["anyway"]] == [
+        (
+            world.partner.name,
+            "Silver",
+            "up",
+            [
+                "Won revenue (12 months) 150,000 ≥ 100,000 required for Silver",
+                "Won deals (12 months) 4 ≥ 3 required for Silver",
+            ],
+        )
+    ]
 
 
 def test_what_if_rejects_unknown_tiers_and_bad_values(program, stranger):

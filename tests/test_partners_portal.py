@@ -11,6 +11,7 @@ from partners.models import (
     Partner,
     PartnerDomain,
     PartnerMetrics,
+    Product,
     Tier,
 )
 from prm.errors import DomainError
@@ -318,9 +319,47 @@ def test_admin_what_if_preview_shows_movers_without_saving(world, tiers):
             }
         )
     data[f"t{silver.pk}-min_won_revenue_12m"] = "30000"
-    body = client.post("/program/what-if/", data).content.decode()
-    assert "1 would move up" in body and world.partner.name in body
+    resp = client.post("/program/what-if/", data)
+    body = resp.content.decode()
+    assert "Because of this change: 1 would move up" in body and world.partner.name in body
+    assert [(m.name, m.with_edit, m.why) for m in resp.context["preview"].because] == [
+        (
+            world.partner.name,
+            "Silver",
+            [
+                "Won revenue (12 months) 40,000 ≥ 30,000 required for Silver",
+                "Won deals (12 months) 3 ≥ 3 required for Silver",
+            ],
+        )
+    ]
     assert reload(world.partner).tier_id == base.pk
+
+
+def test_what_if_page_without_any_change_blames_no_mover_on_it(world, tiers):
+    base, silver = tiers
+    with tenant_context(world.tenant):  # over Silver's bar since the last evaluation
+        PartnerMetrics.objects.filter(partner=world.partner).update(
+            won_revenue_12m=Decimal("120000")
+        )
+    client = portal_client(world.tenant, world.admin)
+    data = {}
+    for t in (base, silver):  # every tier exactly as stored
+        data.update(
+            {
+                f"t{t.pk}-discount_pct": t.discount_pct,
+                f"t{t.pk}-mdf_allocation": t.mdf_allocation,
+                f"t{t.pk}-mdf_accrual_pct": t.mdf_accrual_pct,
+                f"t{t.pk}-min_won_revenue_12m": t.min_won_revenue_12m or "",
+                f"t{t.pk}-min_won_deals_12m": t.min_won_deals_12m or "",
+            }
+        )
+    resp = client.post("/program/what-if/", data)
+    preview = resp.context["preview"]
+    assert preview.because == []
+    assert [(m.name, m.without, m.direction) for m in preview.anyway] == [
+        (world.partner.name, "Silver", "up")
+    ]
+    assert "No partner moves because of this change." in resp.content.decode()
 
 
 def test_what_if_bad_input_is_a_form_error(world, tiers):
@@ -335,7 +374,6 @@ def test_admin_creates_and_edits_a_tier(world):
     resp = client.post(
         "/program/tiers/",
         {
-            "op": "create",
             "name": "Gold",
             "rank": "2",
             "discount_pct": "20",
@@ -351,7 +389,6 @@ def test_admin_creates_and_edits_a_tier(world):
     resp = client.post(
         f"/program/tiers/{gold.pk}/",
         {
-            "op": "save",
             "name": "Gold",
             "rank": "2",
             "discount_pct": "150",
@@ -372,7 +409,6 @@ def test_duplicate_tier_rank_is_a_form_error(world, tiers):
     resp = client.post(
         "/program/tiers/",
         {
-            "op": "create",
             "name": "Other",
             "rank": "1",
             "discount_pct": "1",
@@ -431,14 +467,33 @@ def test_tier_change_decisions_are_403_for_a_channel_manager_and_404_across_tena
 
 def test_catalogue_adds_products_and_refuses_duplicates(world):
     client = portal_client(world.tenant, world.admin)
-    assert (
-        client.post(
-            "/program/catalogue/", {"kind": "products", "products-name": "Widget"}
-        ).status_code
-        == 302
-    )
-    resp = client.post("/program/catalogue/", {"kind": "products", "products-name": "Widget"})
+    resp = client.post("/program/catalogue/products/", {"products-name": "Widget"})
+    assert resp.status_code == 302
+    resp = client.post("/program/catalogue/products/", {"products-name": "Widget"})
     assert resp.status_code == 200 and "already in use" in resp.content.decode()
+
+
+def test_catalogue_retires_and_restores_a_product_each_at_its_url(world):
+    with tenant_context(world.tenant):
+        product = Product.objects.create(tenant=world.tenant, name="Widget")
+    client = portal_client(world.tenant, world.admin)
+    page = client.get("/program/catalogue/").content.decode()
+    assert f'action="/program/catalogue/products/{product.pk}/retire/"' in page
+    assert client.post(f"/program/catalogue/products/{product.pk}/retire/").status_code == 302
+    assert reload(product).is_active is False
+    assert client.post(f"/program/catalogue/products/{product.pk}/restore/").status_code == 302
+    assert reload(product).is_active is True
+
+
+def test_tier_delete_has_its_own_url_and_refuses_a_tier_in_use(world, tiers):
+    base, _silver = tiers
+    with tenant_context(world.tenant):
+        Partner.objects.filter(pk=world.partner.pk).update(tier=base)
+    client = portal_client(world.tenant, world.admin)
+    resp = client.post(f"/program/tiers/{base.pk}/delete/", follow=True)
+    assert "Partners are in this tier; move them first." in resp.content.decode()
+    with tenant_context(world.tenant):
+        assert Tier.objects.filter(pk=base.pk).exists()
 
 
 def test_evaluate_now_button_queues_the_evaluation(
@@ -446,7 +501,7 @@ def test_evaluate_now_button_queues_the_evaluation(
 ):
     client = portal_client(world.tenant, world.admin)
     with django_capture_on_commit_callbacks() as callbacks:
-        resp = client.post("/program/tiers/", {"op": "evaluate"})
+        resp = client.post("/program/tiers/evaluate/")
     assert resp.status_code == 302 and len(callbacks) == 1
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -9,6 +12,7 @@ from prm import services
 from prm.audit import log_action
 from prm.roles import Role
 from prm.tenancy import tenant_context
+from tests import permissions
 from tests.conftest import api_client, build_world, portal_client
 from tests.permissions import ENDPOINTS, PUBLIC_URL_NAMES, ROLES
 
@@ -107,3 +111,136 @@ def test_every_url_is_in_the_matrix():
     # Router "format suffix" duplicates share names with their base route.
     missing = sorted(n for n in names - covered)
     assert not missing, f"add these URLs to tests/permissions.py: {missing}"
+
+
+# --- Every action URL, for every role -----------------------------------------------------
+
+# POST-accepting portal URLs of areas other engineers are reworking (onboarding, training,
+# integrations / webhooks, tenant data and privacy): their rows arrive with that work.
+# The lead empties this set after merging; the test below fails for an entry that became
+# covered (or no longer accepts POST), so it cannot go stale.
+PENDING = {
+    # onboarding
+    "onboarding-partner",
+    "agreement-list",
+    "onboarding-settings",
+    "workflow-list",
+    "workflow-edit",
+    "my-onboarding",
+    # training
+    "training-admin-questions",
+    "training-admin-question",
+    "training-admin-lesson",
+    "training-admin-paths",
+    "training-admin-path",
+    "training-admin-certifications",
+    "training-admin-certification",
+    # integrations
+    "webhook-detail",
+    "notification-preferences",
+    # privacy
+    "privacy-erase",
+}
+
+
+def _routes(resolver, prefix=""):
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if getattr(p.urlconf_module, "__name__", "").startswith(("allauth", "django")):
+                continue
+            yield from _routes(p, prefix + str(p.pattern))
+        elif isinstance(p, URLPattern):
+            yield prefix + str(p.pattern), p
+
+
+def _declared_methods(view) -> set[str] | None:
+    """The methods a require_POST / require_http_methods decorator limits `view` to (the
+    list it closes over), or None when no decorator limits them."""
+    func = view
+    while func is not None:
+        for cell in getattr(func, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if (
+                isinstance(value, list | tuple)
+                and value
+                and all(isinstance(m, str) and m.isupper() and m.isalpha() for m in value)
+            ):
+                return set(value)
+        func = getattr(func, "__wrapped__", None)
+    return None
+
+
+def _handles_post(view) -> bool:
+    """A function view with no method decorator that reads request.POST or checks for POST
+    (in its body or in the helpers of its module it calls)."""
+    func = inspect.unwrap(view)
+    try:
+        text = inspect.getsource(func)
+    except (OSError, TypeError):
+        return False
+    for name in getattr(getattr(func, "__code__", None), "co_names", ()):
+        helper = func.__globals__.get(name)
+        if inspect.isfunction(helper) and helper.__module__ == func.__module__:
+            text += inspect.getsource(helper)
+    return re.search(r"POST\b", text) is not None
+
+
+def post_accepting_portal_urls() -> set[str]:
+    """Names of the portal URLs whose view accepts POST: a view class with `post`, a function
+    view limited to methods including POST (require_POST, require_http_methods), or one that
+    handles POST itself."""
+    names = set()
+    for route, p in _routes(get_resolver("prm.urls")):
+        module = getattr(p.callback, "__module__", "")
+        if not p.name or route.startswith("api/") or module.startswith(("allauth", "django.")):
+            continue
+        view_class = getattr(p.callback, "view_class", None)
+        if view_class is not None:
+            accepts = hasattr(view_class, "post")
+        else:
+            methods = _declared_methods(p.callback)
+            accepts = "POST" in methods if methods is not None else _handles_post(p.callback)
+        if accepts:
+            names.add(p.name)
+    return names
+
+
+def test_the_matrix_runs_every_row_for_every_role():
+    assert set(ROLES) == set(Role.values)
+
+
+def test_every_action_url_is_in_the_matrix_for_every_role():
+    """Each POST-accepting portal URL has a POST row in the matrix, which test_role_access
+    runs for every role (and test_anonymous_access without one). Deliberately public URLs
+    (sign-in, invitations, the application form...) are in PUBLIC_URL_NAMES instead."""
+    post_urls = post_accepting_portal_urls()
+    assert {"deal-submit", "partner-suspend", "members"} <= post_urls  # the scan works
+    covered = {e.name for e in ENDPOINTS if not e.api and e.method != "get"}
+    missing = sorted(post_urls - covered - PUBLIC_URL_NAMES - PENDING)
+    assert not missing, (
+        "add a POST row for each of these portal URLs to tests/permissions_<app>.py: "
+        + ", ".join(missing)
+    )
+    stale = sorted(PENDING & (covered | PUBLIC_URL_NAMES)) + sorted(PENDING - post_urls)
+    assert not stale, f"remove from PENDING (covered now, or no longer POST): {stale}"
+
+
+def test_the_table_loader_fails_on_a_missing_module(monkeypatch):
+    """A renamed or deleted tests/permissions_<app>.py must not quietly drop its rows."""
+    import importlib
+
+    real = importlib.import_module
+
+    def fake(name, *args, **kwargs):
+        if name == "tests.permissions_partners":
+            raise ModuleNotFoundError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", fake)
+    monkeypatch.setattr(permissions, "ENDPOINTS", [])
+    monkeypatch.setattr(permissions, "PUBLIC_URL_NAMES", set())
+    with pytest.raises(ModuleNotFoundError):
+        permissions._extend()

@@ -66,7 +66,7 @@ def test_tenant_export_under_way_is_polled(world, status, live):
 
 def test_evaluate_all_partners_now_is_audited_once_with_the_actor(world):
     client = portal_client(world.tenant, world.admin)
-    response = client.post("/program/tiers/", {"op": "evaluate"})
+    response = client.post("/program/tiers/evaluate/")
     assert response.status_code == 302
     with tenant_context(world.tenant):
         events = list(AuditEvent.objects.filter(action="tiers.evaluation_requested"))
@@ -75,9 +75,7 @@ def test_evaluate_all_partners_now_is_audited_once_with_the_actor(world):
 
 
 def test_evaluate_all_partners_now_is_refused_to_a_channel_manager(world):
-    response = portal_client(world.tenant, world.channel_manager).post(
-        "/program/tiers/", {"op": "evaluate"}
-    )
+    response = portal_client(world.tenant, world.channel_manager).post("/program/tiers/evaluate/")
     assert response.status_code == 403
     with tenant_context(world.tenant):
         assert not AuditEvent.objects.filter(action="tiers.evaluation_requested").exists()

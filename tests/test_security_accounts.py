@@ -180,7 +180,8 @@ def test_staff_see_and_approve_a_proposed_domain_change_in_the_portal(world, com
     assert "apartner-mail.example" in page
     with tenant_context(world.tenant):
         proposal = DomainProposal.objects.get(partner=world.partner, status="pending")
-    resp = staff.post("/partners/domain-proposals/", {"proposal_id": proposal.pk, "op": "approve"})
+    assert f'action="/partners/domain-proposals/{proposal.pk}/approve/"' in page
+    resp = staff.post(f"/partners/domain-proposals/{proposal.pk}/approve/")
     assert resp.status_code == 302
     assert _domains(world) == ["apartner-mail.example", "apartner.example"]
     with tenant_context(world.tenant):

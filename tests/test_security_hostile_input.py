@@ -112,7 +112,6 @@ def test_a_logo_declaring_thirty_thousand_pixels_square_is_a_form_error(world):
     resp = portal_client(world.tenant, world.admin).post(
         "/settings/",
         {
-            "op": "settings",
             "name": world.tenant.name,
             "default_currency": "EUR",
             "timezone": "UTC",

@@ -99,9 +99,7 @@ def test_reset_link_names_the_canonical_host_not_the_request_host(world):
     # A verified but not canonical host: the link still names <slug>.<base domain>.
     Client(HTTP_HOST="partners.own.example").post("/accounts/password/reset/", {"email": email})
     assert urlsplit(_reset_link(mail.outbox[-1])).hostname == host_of(world.tenant)
-    resp = portal_client(world.tenant, world.admin).post(
-        "/settings/", {"op": "canonical_host", "host_id": th.pk, "canonical": "1"}
-    )
+    resp = portal_client(world.tenant, world.admin).post(f"/settings/domains/{th.pk}/make-main/")
     assert resp.status_code == 302
     Client(HTTP_HOST=host_of(world.tenant)).post("/accounts/password/reset/", {"email": email})
     message = mail.outbox[-1]
@@ -182,7 +180,7 @@ def test_a_host_verified_by_one_tenant_cannot_be_claimed_by_another(world, stran
     )
     assert resp.status_code == 400
     resp = portal_client(stranger.tenant, stranger.admin).post(
-        "/settings/", {"op": "add_host", "host": "shared.example"}
+        "/settings/domains/", {"host": "shared.example"}
     )
     assert resp.status_code == 200 and resp.context["host_form"].errors
     assert not TenantHost.objects.filter(tenant=stranger.tenant).exists()
@@ -268,22 +266,21 @@ def test_the_hosts_page_shows_status_record_and_actions(world):
     client = portal_client(world.tenant, world.admin)
     body = client.get("/settings/").content.decode()
     assert th.record_name in body and th.record_value in body
-    assert "Verify now" in body or "verify_host" in body
+    assert f'action="/settings/domains/{th.pk}/verify/"' in body
+    assert "make-main" not in body  # only a verified domain can be the main address
     fake_dns.publish_for(th)
-    resp = client.post("/settings/", {"op": "verify_host", "host_id": th.pk})
+    resp = client.post(f"/settings/domains/{th.pk}/verify/")
     assert resp.status_code == 302
     th.refresh_from_db()
     assert th.status == HostStatus.VERIFIED
 
 
-@pytest.mark.parametrize("op", ["verify_host", "canonical_host"])
-def test_host_actions_on_another_tenants_host_are_refused(world, stranger, op):
+@pytest.mark.parametrize("action", ["verify", "make-main", "stop-main", "remove"])
+def test_host_actions_on_another_tenants_host_are_404(world, stranger, action):
     theirs = fake_dns.verified_host(stranger.tenant, stranger.admin, "theirs.example")
     before = theirs.last_checked_at
-    resp = portal_client(world.tenant, world.admin).post(
-        "/settings/", {"op": op, "host_id": theirs.pk, "canonical": "1"}
-    )
-    assert resp.status_code == 302  # back to the page, with "No such domain."
+    resp = portal_client(world.tenant, world.admin).post(f"/settings/domains/{theirs.pk}/{action}/")
+    assert resp.status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == HostStatus.VERIFIED and theirs.last_checked_at == before
     assert not theirs.is_canonical

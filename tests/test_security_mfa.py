@@ -93,7 +93,6 @@ def test_the_partner_admin_rule_is_a_tenant_setting(world):
     resp = portal_client(world.tenant, world.admin).post(
         "/settings/",
         {
-            "op": "settings",
             "name": world.tenant.name,
             "default_currency": "USD",
             "timezone": "UTC",

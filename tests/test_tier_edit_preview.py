@@ -46,9 +46,7 @@ def edit_data(**changes) -> dict:
 
 def test_preview_lists_the_partners_a_lower_threshold_would_move_up(world, gold):
     client = portal_client(world.tenant, world.admin)
-    resp = client.post(
-        f"/program/tiers/{gold.pk}/", edit_data(op="preview", min_won_revenue_12m="50000")
-    )
+    resp = client.post(f"/program/tiers/{gold.pk}/preview/", edit_data(min_won_revenue_12m="50000"))
     assert resp.status_code == 200
     preview = resp.context["preview"]
     assert [(m.name, m.now, m.without, m.with_edit, m.why) for m in preview.because] == [
@@ -68,7 +66,7 @@ def test_preview_saves_and_audits_nothing(world, gold):
     client = portal_client(world.tenant, world.admin)
     with tenant_context(world.tenant):
         audits = AuditEvent.objects.count()
-    client.post(f"/program/tiers/{gold.pk}/", edit_data(op="preview", min_won_revenue_12m="1"))
+    client.post(f"/program/tiers/{gold.pk}/preview/", edit_data(min_won_revenue_12m="1"))
     with tenant_context(world.tenant):
         assert Tier.objects.get(pk=gold.pk).min_won_revenue_12m == Decimal("100000")
         assert AuditEvent.objects.count() == audits
@@ -76,9 +74,7 @@ def test_preview_saves_and_audits_nothing(world, gold):
 
 def test_preview_with_bad_input_shows_field_errors(world, gold):
     client = portal_client(world.tenant, world.admin)
-    resp = client.post(
-        f"/program/tiers/{gold.pk}/", edit_data(op="preview", min_won_revenue_12m="lots")
-    )
+    resp = client.post(f"/program/tiers/{gold.pk}/preview/", edit_data(min_won_revenue_12m="lots"))
     assert resp.status_code == 200
     assert resp.context["preview"] is None
     assert "min_won_revenue_12m" in resp.context["form"].errors
@@ -86,9 +82,7 @@ def test_preview_with_bad_input_shows_field_errors(world, gold):
 
 def test_saving_still_saves(world, gold):
     client = portal_client(world.tenant, world.admin)
-    resp = client.post(
-        f"/program/tiers/{gold.pk}/", edit_data(op="save", min_won_revenue_12m="50000")
-    )
+    resp = client.post(f"/program/tiers/{gold.pk}/", edit_data(min_won_revenue_12m="50000"))
     assert resp.status_code == 302
     with tenant_context(world.tenant):
         assert Tier.objects.get(pk=gold.pk).min_won_revenue_12m == Decimal("50000")
@@ -102,7 +96,7 @@ def set_revenue(partner, revenue: str) -> None:
 
 def preview_of(world, gold, **changes):
     client = portal_client(world.tenant, world.admin)
-    resp = client.post(f"/program/tiers/{gold.pk}/", edit_data(op="preview", **changes))
+    resp = client.post(f"/program/tiers/{gold.pk}/preview/", edit_data(**changes))
     assert resp.status_code == 200
     return resp.context["preview"], resp.content.decode()
 
