@@ -341,5 +341,5 @@ class IdempotencyRecord(TenantModel):
         ]
 
 
-from prm.integration_models import *  # noqa: E402, F403  (outbox, webhooks, notifications)
+from prm.outbox_models import *  # noqa: E402, F403  (outbox, notifications)
 from prm.tenant_data_models import *  # noqa: E402, F403  (tenant export and deletion)

@@ -10,9 +10,10 @@ import pytest
 from django.core import mail, signing
 
 from dealreg.services import leads
+from integrations.relay import fan_out
 from mdf import services as mdf_services
 from mdf import tasks as mdf_tasks
-from prm import events, notifications, privacy, webhooks
+from prm import events, notifications, privacy
 from prm.models import AuditEvent, Notification, NotificationPreference
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
@@ -43,7 +44,7 @@ def notes(member, **filters):
 
 def relay(world):
     with tenant_context(world.tenant):
-        webhooks.fan_out(tenant=world.tenant)
+        fan_out(tenant=world.tenant)
 
 
 def approve_claim(world):

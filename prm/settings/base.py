@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "mdf",
     "analytics",
     "imports",
+    "integrations",
     "demo",
 ]
 
