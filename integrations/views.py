@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from integrations import relay, selectors, services
 from integrations.states import DELIVERY, ENDPOINT
@@ -142,6 +142,7 @@ webhook_rotate_secret = _endpoint_action(
 
 
 @member_required("webhooks.manage")
+@require_safe
 def webhook_delivery(request, pk: int):
     delivery = get_object_or_404(selectors.deliveries(), pk=pk)
     return render(
