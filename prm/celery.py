@@ -13,6 +13,7 @@ app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
     "heartbeat": {"task": "prm.tasks.heartbeat", "schedule": 30.0},
+    # The outbox relay (integrations/tasks.py; the task name predates the app and is kept).
     "webhooks-relay": {"task": "prm.webhooks.relay_all", "schedule": 10.0},
     "notifications-daily-digest": {
         "task": "prm.notifications.digest_all",

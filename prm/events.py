@@ -13,9 +13,10 @@ A service that changes something other apps may care about calls
    must therefore be quick and touch only their own app's rows (through their own services);
    slow work is queued with `prm.tasks.dispatch` / `transaction.on_commit`.
 2. For a public event (`EVENTS`: webhooks and notifications) it writes one row to the outbox.
-   Nothing talks to Redis here: the relay (`prm.webhooks.relay`, run by Celery beat every
+   Nothing talks to Redis here: the relay (`integrations.relay`, run by Celery beat every
    10 s) picks committed rows up, so an event is never lost when the broker or every worker
-   is down at commit time.
+   is down at commit time. After the commit, the hooks registered with `on_outbox_commit`
+   (the relay's "run now for this tenant") are called; the core knows nothing else of them.
 
 The catalogue has two parts, and every event type is declared exactly once:
 
@@ -259,16 +260,27 @@ def emit(event_type: str, payload, tenant=None, **extra) -> None:
         raise ValueError(f"{event_type} needs payload keys {sorted(missing)}")
     if event_type in EVENTS:
         OutboxEvent.objects.create(tenant_id=tenant_id, event_type=event_type, payload=data)
-        transaction.on_commit(lambda: _kick(tenant_id))
+        transaction.on_commit(lambda: outbox_committed(tenant_id))
     event = Event(type=event_type, tenant_id=tenant_id, payload=data, subject=subject)
     for handler in subscribers(event_type):
         handler(event)
 
 
-def _kick(tenant_id: int) -> None:
-    from prm.webhooks import kick
+OutboxHook = Callable[[int], None]
+_OUTBOX_HOOKS: list[OutboxHook] = []
 
-    kick(tenant_id)
+
+def on_outbox_commit(hook: OutboxHook) -> None:
+    """Register `hook(tenant_id)`, called after each commit that wrote outbox rows through
+    `emit()` (the integrations app's relay registers itself here in its `ready()`). A hook
+    must not raise: the change has already committed."""
+    if hook not in _OUTBOX_HOOKS:
+        _OUTBOX_HOOKS.append(hook)
+
+
+def outbox_committed(tenant_id: int) -> None:
+    for hook in _OUTBOX_HOOKS:
+        hook(tenant_id)
 
 
 def outbox_sql(event_type: str, payload_sql: str, source: str) -> str:
@@ -286,19 +298,11 @@ def outbox_sql(event_type: str, payload_sql: str, source: str) -> str:
 
 
 def ready() -> None:
-    """Capabilities and menu entries of the integrations area (called from PrmConfig.ready)."""
-    from prm import context_processors, notifications, roles, webhooks  # noqa: F401 (tasks)
-    from prm.roles import Role
+    """The capability and menu entry of notifications (called from PrmConfig.ready). Webhooks
+    register theirs in the integrations app."""
+    from prm import context_processors, notifications, roles  # noqa: F401 (tasks)
 
-    roles.register(
-        {
-            "webhooks.manage": {Role.ADMIN},
-            "notifications.use": set(roles.ALL_ROLES),
-        }
-    )
-    context_processors.NAV.extend(
-        [
-            (96, _("Webhooks"), "webhook-list", "webhooks.manage"),
-            (98, _("Notifications"), "notification-list", "notifications.use"),
-        ]
+    roles.register({"notifications.use": set(roles.ALL_ROLES)})
+    context_processors.NAV.append(
+        (98, _("Notifications"), "notification-list", "notifications.use")
     )

@@ -341,4 +341,4 @@ class IdempotencyRecord(TenantModel):
         ]
 
 
-from prm.integration_models import *  # noqa: E402, F403  (outbox, webhooks, notifications)
+from prm.outbox_models import *  # noqa: E402, F403  (outbox, notifications)

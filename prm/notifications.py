@@ -1,7 +1,7 @@
 """In-portal notifications, per-member preferences and the daily digest.
 
-Notifications are made by the outbox relay (prm.webhooks.fan_out), set-based, from the same
-events webhooks receive: staff events go to admins and channel managers, partner events to
+Notifications are made by the outbox relay (integrations.relay.fan_out), set-based, from the
+same events webhooks receive: staff events go to admins and channel managers, partner events to
 the members of the partner named in the payload. Each member chooses, per event group
 (prm.events.GROUPS): immediately (listed in the portal at once), in the daily digest
 (e-mailed once a day, and listed) or off (nothing is made).
@@ -205,7 +205,7 @@ def notification_unsubscribe(*, member: Member, group: str) -> bool:
 
 def event_for(event_type: str, obj) -> OutboxEvent | None:
     """The latest outbox event of `event_type` about `obj`, so the notification notify()
-    makes and the one the relay makes (prm.webhooks.fan_out) are the same row."""
+    makes and the one the relay makes (integrations.relay.fan_out) are the same row."""
     spec = events.PAYLOADS.get(obj._meta.label_lower)
     key = spec[0] if spec else "id"
     return (

@@ -17,12 +17,13 @@ def integration_objects(world) -> SimpleNamespace:
     existing = getattr(world, "_integrations", None)
     if existing is not None:
         return existing
-    from prm import webhooks
-    from prm.models import OutboxEvent, WebhookDelivery
+    from integrations import services
+    from integrations.models import WebhookDelivery
+    from prm.models import OutboxEvent
     from prm.tenancy import tenant_context
 
     with tenant_context(world.tenant):
-        endpoint = webhooks.webhook_endpoint_create(
+        endpoint = services.webhook_endpoint_create(
             by=world.admin, url="https://hooks.example.com/prm", event_types=["deal.approved"]
         )
         event = OutboxEvent.objects.create(
@@ -59,11 +60,30 @@ ENDPOINTS = [
         **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/"),
     ),
     Endpoint(
-        "webhook-action",
+        "webhook-detail",
         allowed=ADMIN,
         method="post",
-        data=lambda w: {"op": "disable"},
-        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/action/"),
+        data=lambda w: {"url": "https://hooks.example.com/edited", "event_types": ["deal.won"]},
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/"),
+    ),
+    # One URL per action (integrations.states.ENDPOINT / DELIVERY).
+    Endpoint(
+        "webhook-disable",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/disable/"),
+    ),
+    Endpoint(
+        "webhook-enable",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/enable/"),
+    ),
+    Endpoint(
+        "webhook-rotate-secret",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/rotate-secret/"),
     ),
     Endpoint(
         "webhook-delivery",
@@ -71,10 +91,10 @@ ENDPOINTS = [
         **_pair(lambda o: f"/integrations/deliveries/{o.delivery.pk}/"),
     ),
     Endpoint(
-        "webhook-delivery",
+        "webhook-redeliver",
         allowed=ADMIN,
         method="post",
-        **_pair(lambda o: f"/integrations/deliveries/{o.delivery.pk}/"),
+        **_pair(lambda o: f"/integrations/deliveries/{o.delivery.pk}/redeliver/"),
     ),
     Endpoint("notification-list", lambda w: "/notifications/", EVERYONE),
     Endpoint("notification-list", lambda w: "/notifications/", EVERYONE, method="post"),

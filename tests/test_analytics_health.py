@@ -313,8 +313,8 @@ def test_channel_manager_is_notified_once_per_episode(world):
 
 
 def test_at_risk_notice_goes_through_the_outbox_to_the_channel_manager_only(world):
+    from integrations.relay import fan_out
     from prm.models import Notification
-    from prm.webhooks import fan_out
 
     with tenant_context(world.tenant):
         world.partner.owner = world.channel_manager

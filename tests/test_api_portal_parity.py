@@ -234,16 +234,16 @@ PORTAL_ACTIONS = [
     # Integrations
     Action("webhook-list", "", A, "post", "/api/v1/webhook-endpoints/"),
     Action("webhook-detail", "", A, "patch", "/api/v1/webhook-endpoints/{id}/"),
-    Action("webhook-action", "disable", A, "post", "/api/v1/webhook-endpoints/{id}/disable/"),
-    Action("webhook-action", "enable", A, "post", "/api/v1/webhook-endpoints/{id}/enable/"),
+    Action("webhook-disable", "", A, "post", "/api/v1/webhook-endpoints/{id}/disable/"),
+    Action("webhook-enable", "", A, "post", "/api/v1/webhook-endpoints/{id}/enable/"),
     Action(
-        "webhook-action",
-        "rotate",
+        "webhook-rotate-secret",
+        "",
         A,
         "post",
         "/api/v1/webhook-endpoints/{id}/rotate-secret/",
     ),
-    Action("webhook-delivery", "", A, "post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
+    Action("webhook-redeliver", "", A, "post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
     Action("notification-list", "", PU, "post", "/api/v1/notifications/mark-read/"),
     Action("notification-preferences", "", PU, "put", "/api/v1/notification-preferences/"),
 ]

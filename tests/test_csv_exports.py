@@ -11,8 +11,9 @@ import pytest
 from dealreg import services as deal_services
 from dealreg.services import leads
 from imports import services as imports
-from prm import webhooks
-from prm.models import OutboxEvent, WebhookDelivery
+from integrations import relay, services
+from integrations.models import WebhookDelivery
+from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.onboarding_helpers import submit as submit_application
@@ -127,7 +128,7 @@ def test_mdf_allocation_export(world):
 def test_notification_export_holds_only_the_members_own(world):
     register(world)
     with tenant_context(world.tenant):
-        webhooks.fan_out(tenant=world.tenant)
+        relay.fan_out(tenant=world.tenant)
     rows = export(world, world.partner_user, "/notifications/?format=csv")
     assert [r["event_type"] for r in rows] == ["deal.approved"]
     assert export(world, world.other_partner_user, "/notifications/?format=csv") == []
@@ -135,7 +136,7 @@ def test_notification_export_holds_only_the_members_own(world):
 
 def test_webhook_delivery_export(world):
     with tenant_context(world.tenant):
-        endpoint = webhooks.webhook_endpoint_create(
+        endpoint = services.webhook_endpoint_create(
             by=world.admin, url="https://hooks.example.com/x", event_types=["deal.won"]
         )
         event = OutboxEvent.objects.create(

@@ -133,7 +133,8 @@ def test_digest_is_written_in_the_members_language(
 
 
 def test_relay_writes_each_members_notification_title_in_their_language(world):
-    from prm import events, webhooks
+    from integrations.relay import fan_out
+    from prm import events
 
     _speaks(world.partner_admin, "de")
     _speaks(world.partner_user, "")  # no choice: the default language
@@ -141,7 +142,7 @@ def test_relay_writes_each_members_notification_title_in_their_language(world):
     payload = {"id": 7, "partner_id": world.partner.pk, "label": "DR-7 Initech", "path": "/x/"}
     with tenant_context(world.tenant):
         events.emit("deal.approved", payload, tenant=world.tenant)
-        webhooks.fan_out(tenant=world.tenant)
+        fan_out(tenant=world.tenant)
         titles = dict(
             Notification.objects.filter(event_type="deal.approved").values_list(
                 "member_id", "title"

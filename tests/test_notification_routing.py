@@ -10,9 +10,10 @@ import pytest
 from django.core import mail, signing
 
 from dealreg.services import leads
+from integrations.relay import fan_out
 from mdf import services as mdf_services
 from mdf import tasks as mdf_tasks
-from prm import events, notifications, webhooks
+from prm import events, notifications
 from prm.models import AuditEvent, Notification, NotificationPreference
 from prm.tenancy import tenant_context
 from tenantdata import privacy
@@ -44,7 +45,7 @@ def notes(member, **filters):
 
 def relay(world):
     with tenant_context(world.tenant):
-        webhooks.fan_out(tenant=world.tenant)
+        fan_out(tenant=world.tenant)
 
 
 def approve_claim(world):

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 
-from prm import events, notifications, webhooks
+from integrations.relay import fan_out
+from prm import events, notifications
 from prm.errors import DomainError
 from prm.models import Notification
 from prm.tenancy import tenant_context
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 def relay(world):
     with tenant_context(world.tenant):
-        webhooks.fan_out(tenant=world.tenant)
+        fan_out(tenant=world.tenant)
 
 
 def notified(world, event_type) -> set[int]:

@@ -184,7 +184,8 @@ def test_the_tenant_export_contains_no_secret_of_any_table(
     user.set_password("correct horse battery staple")
     user.save(update_fields=["password"])
     with tenant_context(world.tenant):
-        from prm.models import ApiKey, Invitation, WebhookEndpoint
+        from integrations.models import WebhookEndpoint
+        from prm.models import ApiKey, Invitation
 
         key_hash = ApiKey.objects.get(pk=created["id"]).key_hash
         token_hash = Invitation.objects.get(email="invitee@example.com").token_hash

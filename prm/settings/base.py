@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "analytics",
     "imports",
     "tenantdata",
+    "integrations",
     "demo",
 ]
 
@@ -177,7 +178,8 @@ CELERY_TASK_ROUTES = {
     "analytics.notify_at_risk": {"queue": "email"},
     "onboarding.send_reminders": {"queue": "email"},
     "onboarding.send_reminders_all": {"queue": "email"},
-    # Outbound webhooks (slow or failing receivers stay out of everyone else's way).
+    # Outbound webhooks (slow or failing receivers stay out of everyone else's way): the
+    # integrations app's relay, whose task names keep their historical prm.webhooks prefix.
     "prm.webhooks.*": {"queue": "integrations"},
 }
 # Task modules outside an app's tasks.py (autodiscovery finds only those).

@@ -1,7 +1,9 @@
-"""Signed webhooks: endpoint services, the outbox relay and the delivery log.
+"""The outbox relay: fan-out of outbox events into webhook deliveries and notifications,
+signing and sending, and the delivery log.
 
-The relay (`relay_all`, on Celery beat every 10 s, and kicked after each commit that emits an
-event) works tenant by tenant inside `tenant_context()`:
+The relay (`integrations.tasks.relay_all`, on Celery beat every 10 s, and kicked after each
+commit that emits an event: `integrations.services.relay_soon`, registered with
+`prm.events.on_outbox_commit`) works tenant by tenant inside `tenant_context()`:
 
 1. fan-out: unrelayed outbox rows are locked `FOR UPDATE SKIP LOCKED` and turned, in one
    set-based statement, into one `WebhookDelivery` per subscribed active endpoint and one
@@ -13,6 +15,10 @@ event) works tenant by tenant inside `tenant_context()`:
 
 Signature (see docs/webhooks.md): header `X-PRM-Signature: t=<unix time>,v1=<hex>` where hex
 is HMAC-SHA256, keyed with the endpoint's secret, over `<unix time>.<raw body>`.
+
+The outbound HTTP client (`prm.outbound`: resolve once, refuse non-public addresses, connect
+to the checked address) stays in the core: it is the one safe way for any app to call a
+tenant-chosen URL.
 """
 
 from __future__ import annotations
@@ -23,33 +29,18 @@ import hmac
 import http.client
 import json
 import logging
-import secrets
 import time
-from urllib.parse import urlsplit
 
-from celery import shared_task
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from prm import events, outbound
-from prm.audit import log_action
-from prm.errors import DomainError, PermissionDenied
-from prm.i18n import lazy_format
-from prm.models import (
-    DeliveryAttempt,
-    DeliveryStatus,
-    Member,
-    OutboxEvent,
-    Tenant,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
-from prm.notifications import send_mandatory
-from prm.roles import Role, has_perm
-from prm.tenancy import system_context, tenant_context
+from integrations import services
+from integrations.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from integrations.states import DELIVERY
+from prm import outbound
+from prm.models import OutboxEvent, Tenant
+from prm.notifications import catalogue_values
+from prm.tenancy import tenant_context
 
 log = logging.getLogger(__name__)
 
@@ -61,164 +52,6 @@ MAX_RETRY_SECONDS = 4 * 3600
 TIMEOUT_SECONDS = 10
 FAN_OUT_BATCH = 500
 DELIVERIES_PER_RUN = 200
-
-
-# --- URLs ---------------------------------------------------------------------------------
-
-
-def _allow_private() -> bool:
-    return bool(getattr(settings, "PRM_WEBHOOKS_ALLOW_PRIVATE", False))
-
-
-def _refused_address(host: str) -> str | None:
-    """The first address `host` resolves to that is not public, or None if all are public.
-    Raises DomainError when the name does not resolve."""
-    try:
-        return outbound.refused_address(outbound.resolve(host, 443))
-    except (OSError, UnicodeError):
-        raise DomainError(_("The host name does not resolve."), field="url")
-
-
-def validate_url(url: str) -> str:
-    """HTTPS only, and (unless PRM_WEBHOOKS_ALLOW_PRIVATE, set in local and test settings)
-    no host resolving to a private, loopback, link-local or otherwise non-public address."""
-    url = (url or "").strip()
-    parts = urlsplit(url)
-    allowed_schemes = ("https", "http") if _allow_private() else ("https",)
-    if parts.scheme not in allowed_schemes or not parts.hostname:
-        raise DomainError(_("Enter an HTTPS URL."), field="url")
-    if parts.username or parts.password:
-        raise DomainError(_("Credentials do not belong in the URL."), field="url")
-    if len(url) > 500:
-        raise DomainError(_("The URL is too long."), field="url")
-    if not _allow_private() and _refused_address(parts.hostname):
-        raise DomainError(
-            _("This URL points to a private, loopback or link-local address."), field="url"
-        )
-    return url
-
-
-def _validate_event_types(values) -> list[str]:
-    values = sorted(set(values or []))
-    if not values:
-        raise DomainError(_("Choose at least one event."), field="event_types")
-    unknown = [v for v in values if v not in events.EVENTS]
-    if unknown:
-        raise DomainError(
-            _("Unknown events: %(e)s.") % {"e": ", ".join(unknown)}, field="event_types"
-        )
-    return values
-
-
-# --- Endpoint services --------------------------------------------------------------------
-
-
-def _require_admin(by: Member | None) -> None:
-    if by is None or not has_perm(by.role, "webhooks.manage"):
-        raise PermissionDenied()
-
-
-def new_secret() -> str:
-    return "whsec_" + secrets.token_urlsafe(32)
-
-
-@transaction.atomic
-def webhook_endpoint_create(
-    *, by: Member, url: str, event_types: list[str], description: str = ""
-) -> WebhookEndpoint:
-    _require_admin(by)
-    endpoint = WebhookEndpoint.objects.create(
-        tenant_id=by.tenant_id,
-        url=validate_url(url),
-        event_types=_validate_event_types(event_types),
-        description=(description or "").strip()[:200],
-        secret=new_secret(),
-        created_by=by,
-    )
-    log_action(
-        "webhook.created",
-        obj=endpoint,
-        after={"url": endpoint.url, "event_types": endpoint.event_types},
-    )
-    return endpoint
-
-
-@transaction.atomic
-def webhook_endpoint_update(
-    *,
-    by: Member,
-    endpoint: WebhookEndpoint,
-    url: str | None = None,
-    event_types: list[str] | None = None,
-    description: str | None = None,
-) -> WebhookEndpoint:
-    _require_admin(by)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    before = {"url": endpoint.url, "event_types": endpoint.event_types}
-    if url is not None:
-        endpoint.url = validate_url(url)
-    if event_types is not None:
-        endpoint.event_types = _validate_event_types(event_types)
-    if description is not None:
-        endpoint.description = description.strip()[:200]
-    endpoint.save(update_fields=["url", "event_types", "description"])
-    log_action(
-        "webhook.updated",
-        obj=endpoint,
-        before=before,
-        after={"url": endpoint.url, "event_types": endpoint.event_types},
-    )
-    return endpoint
-
-
-@transaction.atomic
-def webhook_endpoint_set_active(
-    *, by: Member | None, endpoint: WebhookEndpoint, active: bool, reason: str = ""
-) -> WebhookEndpoint:
-    """Disable (deliveries wait) or re-enable (they resume, the failure clock restarts).
-    `by=None` is the relay disabling an endpoint that has failed for a day."""
-    if by is not None:
-        _require_admin(by)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    if endpoint.is_active == active:
-        return endpoint
-    now = timezone.now()
-    endpoint.is_active = active
-    endpoint.disabled_at = None if active else now
-    endpoint.disabled_reason = "" if active else (reason or _("Disabled by an admin."))[:300]
-    endpoint.failing_since = None
-    endpoint.save(update_fields=["is_active", "disabled_at", "disabled_reason", "failing_since"])
-    log_action(
-        "webhook.enabled" if active else "webhook.disabled",
-        obj=endpoint,
-        after={"reason": endpoint.disabled_reason},
-    )
-    return endpoint
-
-
-@transaction.atomic
-def webhook_endpoint_rotate_secret(*, by: Member, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    _require_admin(by)
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-    endpoint.secret = new_secret()
-    endpoint.save(update_fields=["secret"])
-    log_action("webhook.secret_rotated", obj=endpoint)
-    return endpoint
-
-
-@transaction.atomic
-def webhook_redeliver(*, by: Member, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Queue one more attempt now, whatever the delivery's state. The retry window starts
-    again from this request."""
-    _require_admin(by)
-    delivery = WebhookDelivery.objects.select_for_update(of=("self",)).get(pk=delivery.pk)
-    delivery.status = DeliveryStatus.PENDING
-    delivery.next_attempt_at = timezone.now()
-    delivery.created_at = timezone.now()
-    delivery.save(update_fields=["status", "next_attempt_at", "created_at"])
-    log_action("webhook.redelivery_requested", obj=delivery, after={"event": delivery.event_id})
-    transaction.on_commit(lambda: kick(delivery.tenant_id))
-    return delivery
 
 
 # --- Signing and sending ------------------------------------------------------------------
@@ -252,7 +85,11 @@ def post(url: str, body: bytes, headers: dict) -> tuple[int | None, int, str]:
     code, error = None, ""
     try:
         code = outbound.post(
-            url, body=body, headers=headers, timeout=TIMEOUT_SECONDS, allow_private=_allow_private()
+            url,
+            body=body,
+            headers=headers,
+            timeout=TIMEOUT_SECONDS,
+            allow_private=services.allow_private(),
         )
         if not 200 <= code < 300:
             error = f"HTTP {code}"
@@ -276,8 +113,6 @@ def backoff(attempts: int) -> datetime.timedelta:
 def fan_out(*, tenant) -> int:
     """Turn unrelayed outbox rows into deliveries and notifications (one statement).
     Must run inside tenant_context(tenant). Returns the number of events relayed."""
-    from prm.notifications import catalogue_values
-
     values_sql, values_params = catalogue_values()
     with connection.cursor() as cur:
         # values_sql holds placeholders only.
@@ -351,26 +186,6 @@ def fan_out(*, tenant) -> int:
         return len(cur.fetchall())
 
 
-def _disable_failing(endpoint: WebhookEndpoint, tenant) -> None:
-    webhook_endpoint_set_active(
-        by=None,
-        endpoint=endpoint,
-        active=False,
-        reason=_("Every delivery failed for 24 hours."),
-    )
-    emails = list(
-        Member.objects.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
-    )
-    # MANDATORY mail (operational alert to admins): bypasses notification preferences.
-    send_mandatory(
-        tenant=tenant,
-        to=emails,
-        subject=lazy_format(gettext_lazy("Webhook disabled: %(u)s"), u=endpoint.url),
-        template="integrations/emails/webhook_disabled.txt",
-        context={"url": endpoint.url},
-    )
-
-
 def deliver_one(*, tenant, now=None) -> WebhookDelivery | None:
     """Lock one due delivery (skipping rows another relay holds), send it, log the attempt
     and mark the outcome, all in one transaction. Returns None when nothing is due."""
@@ -416,8 +231,9 @@ def deliver_one(*, tenant, now=None) -> WebhookDelivery | None:
         delivery.response_code, delivery.response_ms = code, ms
         delivery.error = "" if ok else error
         if ok:
+            move = DELIVERY.check(delivery, None, "deliver")
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-                DeliveryStatus.DELIVERED,
+                move.target,
                 now,
                 None,
             )
@@ -425,13 +241,15 @@ def deliver_one(*, tenant, now=None) -> WebhookDelivery | None:
                 WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=None)
         else:
             if now - delivery.created_at >= RETRY_FOR:
-                delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+                move = DELIVERY.check(delivery, None, "give_up")
+                delivery.status, delivery.next_attempt_at = move.target, None
             else:
+                DELIVERY.check(delivery, None, "retry")
                 delivery.next_attempt_at = now + backoff(delivery.attempts)
             if endpoint.failing_since is None:
                 WebhookEndpoint.objects.filter(pk=endpoint.pk).update(failing_since=now)
             elif now - endpoint.failing_since >= DISABLE_AFTER:
-                _disable_failing(endpoint, tenant)
+                services.webhook_endpoint_disable_failing(endpoint=endpoint, tenant=tenant)
         delivery.save(
             update_fields=[
                 "attempts",
@@ -455,51 +273,3 @@ def relay_tenant(*, tenant, now=None, limit: int = DELIVERIES_PER_RUN) -> dict:
     while sent < limit and deliver_one(tenant=tenant, now=now) is not None:
         sent += 1
     return {"relayed": relayed, "attempts": sent}
-
-
-@shared_task(name="prm.webhooks.relay_all", ignore_result=True, time_limit=300, soft_time_limit=240)
-def relay_all() -> int:
-    """Beat, every 10 s: each active tenant in turn, inside its own tenant context."""
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    attempts = 0
-    for tenant_id in ids:
-        with system_context():
-            tenant = Tenant.objects.get(pk=tenant_id)
-        attempts += relay_tenant(tenant=tenant)["attempts"]
-    return attempts
-
-
-@shared_task(name="prm.webhooks.relay_tenant", ignore_result=True, time_limit=300)
-def relay_tenant_task(*, tenant_id: int) -> None:
-    with system_context():
-        tenant = Tenant.objects.get(pk=tenant_id)
-    relay_tenant(tenant=tenant)
-
-
-def kick(tenant_id: int) -> None:
-    """Ask a worker to relay now rather than at the next beat; harmless if the broker is
-    down (the outbox row waits for the beat)."""
-    try:
-        relay_tenant_task.apply_async(kwargs={"tenant_id": tenant_id})
-    except Exception:  # noqa: BLE001 - the broker being down must not fail a committed change
-        log.warning("relay kick for tenant %s not queued; the beat will pick it up", tenant_id)
-
-
-# --- Selectors ----------------------------------------------------------------------------
-
-
-def endpoints():
-    return WebhookEndpoint.objects.all().order_by("-created_at")
-
-
-def deliveries_for(endpoint: WebhookEndpoint):
-    return (
-        WebhookDelivery.objects.filter(endpoint=endpoint)
-        .select_related("event")
-        .order_by("-created_at", "-id")
-    )
-
-
-def attempts_for(delivery: WebhookDelivery):
-    return DeliveryAttempt.objects.filter(delivery=delivery).order_by("-attempted_at", "-id")

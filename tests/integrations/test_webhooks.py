@@ -12,14 +12,17 @@ from django.test import override_settings
 from django.utils import timezone
 
 from dealreg import services as deal_services
-from prm import events, webhooks
+from integrations import services
+from integrations.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
+from integrations.relay import backoff, relay_tenant
+from prm import events
 from prm.errors import DomainError
-from prm.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
-from tests import test_webhooks_support as support
 from tests.conftest import api_client, portal_client
+from tests.integrations import test_webhooks_support as support
+from tests.integrations.test_webhooks_support import verify
 from tests.test_dealreg import data, register
-from tests.test_webhooks_support import verify
 
 pytestmark = pytest.mark.django_db
 receiver = support.receiver  # the loopback receiver fixture
@@ -27,13 +30,13 @@ receiver = support.receiver  # the loopback receiver fixture
 
 def endpoint_for(world, url, event_types=("deal.approved",)):
     with tenant_context(world.tenant):
-        return webhooks.webhook_endpoint_create(
+        return services.webhook_endpoint_create(
             by=world.admin, url=url, event_types=list(event_types)
         )
 
 
 def relay(world, now=None):
-    return webhooks.relay_tenant(tenant=world.tenant, now=now)
+    return relay_tenant(tenant=world.tenant, now=now)
 
 
 def delivery_of(endpoint):
@@ -142,8 +145,8 @@ def test_every_attempt_is_logged_with_code_and_time(world, receiver):
 
 
 def test_back_off_doubles_and_is_capped():
-    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
-    assert webhooks.backoff(30).total_seconds() == 4 * 3600
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+    assert backoff(30).total_seconds() == 4 * 3600
 
 
 def test_retries_stop_after_24_hours(world, receiver):
@@ -180,7 +183,7 @@ def test_redelivery_sends_a_delivered_event_again(world, receiver):
     register(world)
     relay(world)
     with tenant_context(world.tenant):
-        webhooks.webhook_redeliver(by=world.admin, delivery=delivery_of(endpoint))
+        services.webhook_redeliver(by=world.admin, delivery=delivery_of(endpoint))
     relay(world)
     assert len(receiver.requests) == 2
 
@@ -188,7 +191,7 @@ def test_redelivery_sends_a_delivered_event_again(world, receiver):
 def test_disabled_endpoints_receive_nothing(world, receiver):
     endpoint = endpoint_for(world, receiver.url)
     with tenant_context(world.tenant):
-        webhooks.webhook_endpoint_set_active(by=world.admin, endpoint=endpoint, active=False)
+        services.webhook_endpoint_set_active(by=world.admin, endpoint=endpoint, active=False)
     register(world)
     relay(world)
     assert receiver.requests == []
@@ -210,17 +213,17 @@ def test_disabled_endpoints_receive_nothing(world, receiver):
 )
 def test_private_addresses_are_refused_in_production(url):
     with override_settings(PRM_WEBHOOKS_ALLOW_PRIVATE=False), pytest.raises(DomainError):
-        webhooks.validate_url(url)
+        services.validate_url(url)
 
 
 def test_plain_http_is_refused_in_production():
     with override_settings(PRM_WEBHOOKS_ALLOW_PRIVATE=False), pytest.raises(DomainError):
-        webhooks.validate_url("http://93.184.216.34/hook")
+        services.validate_url("http://93.184.216.34/hook")
 
 
 def test_a_public_https_address_is_accepted_in_production():
     with override_settings(PRM_WEBHOOKS_ALLOW_PRIVATE=False):
-        assert webhooks.validate_url("https://93.184.216.34/hook")
+        assert services.validate_url("https://93.184.216.34/hook")
 
 
 def test_delivery_to_a_private_address_is_refused_in_production(world, receiver):
@@ -233,7 +236,7 @@ def test_delivery_to_a_private_address_is_refused_in_production(world, receiver)
 
 def test_a_partner_admin_cannot_register_an_endpoint(world, receiver):
     with tenant_context(world.tenant), pytest.raises(DomainError):
-        webhooks.webhook_endpoint_create(
+        services.webhook_endpoint_create(
             by=world.partner_admin, url=receiver.url, event_types=["deal.approved"]
         )
 

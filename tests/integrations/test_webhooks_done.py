@@ -17,15 +17,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from dealreg import services as deal_services
-from prm import webhooks
+from integrations import relay, services, tasks
+from integrations.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint
 from prm.celery import app
 from prm.errors import DomainError
-from prm.models import DeliveryAttempt, OutboxEvent, WebhookDelivery, WebhookEndpoint
+from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
-from tests import test_webhooks_support as support
 from tests.conftest import ROOT, build_world, portal_client, wait_for
+from tests.integrations import test_webhooks_support as support
+from tests.integrations.test_webhooks_support import verify
 from tests.test_dealreg import register
-from tests.test_webhooks_support import verify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 receiver = support.receiver  # the loopback receiver fixture
@@ -33,14 +34,14 @@ receiver = support.receiver  # the loopback receiver fixture
 
 def test_loopback_receivers_are_allowed_in_test_settings(receiver):
     assert settings.PRM_WEBHOOKS_ALLOW_PRIVATE is True
-    assert webhooks.validate_url(receiver.url) == receiver.url
+    assert services.validate_url(receiver.url) == receiver.url
 
 
 def test_production_settings_refuse_loopback_even_if_the_environment_asks():
     code = (
-        "import django; django.setup(); from prm import webhooks; "
+        "import django; django.setup(); from integrations import services; "
         "from django.conf import settings; print(settings.PRM_WEBHOOKS_ALLOW_PRIVATE)\n"
-        "try:\n    webhooks.validate_url('https://127.0.0.1:8443/hook')\n"
+        "try:\n    services.validate_url('https://127.0.0.1:8443/hook')\n"
         "except Exception as exc:\n    print(type(exc).__name__)"
     )
     env = {
@@ -78,7 +79,7 @@ def test_an_approval_made_while_no_worker_runs_reaches_the_receiver_once_signed(
 
     receiver.codes = [500, 200]
     request.getfixturevalue("celery_worker")  # the worker comes back
-    webhooks.relay_all.delay()  # the beat's next tick
+    tasks.relay_all.delay()  # the beat's next tick
 
     def attempts() -> list:
         with tenant_context(world.tenant):
@@ -93,11 +94,11 @@ def test_an_approval_made_while_no_worker_runs_reaches_the_receiver_once_signed(
         WebhookDelivery.objects.filter(endpoint=endpoint).update(
             next_attempt_at=timezone.now() - datetime.timedelta(seconds=1)
         )
-    webhooks.relay_all.delay()
+    tasks.relay_all.delay()
     wait_for(lambda: len(attempts()) == 2, timeout=30)
     assert attempts() == [500, 200]
 
-    assert webhooks.relay_tenant(tenant=world.tenant)["attempts"] == 0  # nothing is left
+    assert relay.relay_tenant(tenant=world.tenant)["attempts"] == 0  # nothing is left
     assert len(receiver.requests) == 2  # the 500, then the one that was accepted
     event_ids = {headers["x-prm-event-id"] for headers, _body in receiver.requests}
     assert len(event_ids) == 1

@@ -1,35 +1,30 @@
-"""Integration data: the event outbox, webhook endpoints and their deliveries, and in-portal
-notifications with per-member preferences.
+"""The event outbox and in-portal notifications with per-member preferences.
 
 Imported at the end of prm/models.py so the models belong to the `prm` app.
 
 The outbox (`OutboxEvent`) is written in the same transaction as the change it describes
 (`prm.events.emit()`, or an INSERT ... SELECT in set-based services), so an event exists if
-and only if its change committed. The relay (`prm.webhooks`) later fans each event out into
-one `WebhookDelivery` per subscribed endpoint and one `Notification` per interested member.
+and only if its change committed. The relay (`integrations.relay`, registered with
+`prm.events.on_outbox_commit`) later fans each event out into one webhook delivery per
+subscribed endpoint and one `Notification` per interested member. The webhook models live in
+the `integrations` app; the core knows nothing of them.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.functions import RandomUUID
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
-from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
 from prm.tenancy import TenantModel
 
 __all__ = [
-    "DeliveryAttempt",
-    "DeliveryStatus",
     "Notification",
     "NotificationMode",
     "NotificationPreference",
     "OutboxEvent",
-    "WebhookDelivery",
-    "WebhookEndpoint",
 ]
 
 
@@ -57,86 +52,6 @@ class OutboxEvent(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"
-
-
-class WebhookEndpoint(TenantModel):
-    url = models.URLField(_("URL"), max_length=500)
-    description = models.CharField(_("description"), max_length=200, blank=True)
-    event_types = ArrayField(models.CharField(max_length=60), verbose_name=_("events"))
-    secret = models.CharField(max_length=100)
-    is_active = models.BooleanField(_("active"), default=True)
-    disabled_reason = models.CharField(max_length=300, blank=True)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    # Set at the first failed attempt after a success, cleared by the next success; an
-    # endpoint failing for PRM_WEBHOOK_DISABLE_AFTER is disabled.
-    failing_since = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-    created_by = models.ForeignKey(
-        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return self.url
-
-
-class DeliveryStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
-    DELIVERED = "delivered", _("Delivered")
-    FAILED = "failed", _("Failed")
-
-
-class WebhookDelivery(TenantModel):
-    """One event for one endpoint, with its retry state. The unique key makes the fan-out
-    idempotent."""
-
-    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="+")
-    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="+")
-    status = models.CharField(
-        max_length=12, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_ms = models.PositiveIntegerField(null=True, blank=True)
-    error = models.CharField(max_length=300, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=dj_timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "endpoint", "event"], name="webhook_delivery_unique"
-            )
-        ]
-        indexes = [
-            models.Index(
-                fields=["tenant", "next_attempt_at"],
-                name="webhook_delivery_due_idx",
-                condition=Q(status="pending"),
-            ),
-            models.Index(fields=["tenant", "endpoint", "-created_at"], name="webhook_delivery_ep"),
-        ]
-
-    def __str__(self) -> str:
-        return f"delivery {self.pk} ({self.status})"
-
-
-class DeliveryAttempt(TenantModel):
-    """The delivery log: one row per HTTP attempt."""
-
-    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="+")
-    attempted_at = models.DateTimeField(default=dj_timezone.now)
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    response_ms = models.PositiveIntegerField(default=0)
-    ok = models.BooleanField(default=False)
-    error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["tenant", "delivery"], name="webhook_attempt_delivery")]
 
 
 class NotificationMode(models.TextChoices):

@@ -10,13 +10,13 @@ import pytest
 from celery.app.task import Task
 from kombu.exceptions import OperationalError
 
-from prm import webhooks
+from integrations import relay, services, tasks
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
-from tests import test_webhooks_support as support
 from tests.conftest import build_world, wait_for
+from tests.integrations import test_webhooks_support as support
+from tests.integrations.test_webhooks_support import verify
 from tests.test_dealreg import register
-from tests.test_webhooks_support import verify
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 receiver = support.receiver  # the loopback receiver fixture
@@ -24,7 +24,7 @@ receiver = support.receiver  # the loopback receiver fixture
 
 def _endpoint(world, url):
     with tenant_context(world.tenant):
-        return webhooks.webhook_endpoint_create(
+        return services.webhook_endpoint_create(
             by=world.admin, url=url, event_types=["deal.approved"]
         )
 
@@ -41,7 +41,7 @@ def test_event_committed_while_the_broker_was_down_is_delivered_later(celery_wor
     with tenant_context(world.tenant):
         assert OutboxEvent.objects.filter(event_type="deal.approved", relayed_at=None).exists()
     assert receiver.requests == []
-    webhooks.relay_all.delay()  # the beat's next tick, once the broker is back
+    tasks.relay_all.delay()  # the beat's next tick, once the broker is back
     wait_for(lambda: receiver.requests, timeout=30)
     headers, body = receiver.requests[0]
     assert verify(endpoint.secret, headers["x-prm-signature"], body)
@@ -55,7 +55,7 @@ def test_two_relays_at_once_deliver_an_event_only_once(receiver):
     with mock.patch.object(Task, "apply_async", _broker_down):
         register(world)  # no relay kick: only the two relays below compete
     with tenant_context(world.tenant):
-        webhooks.fan_out(tenant=world.tenant)
+        relay.fan_out(tenant=world.tenant)
     barrier = threading.Barrier(2)
 
     def run():
@@ -63,7 +63,7 @@ def test_two_relays_at_once_deliver_an_event_only_once(receiver):
 
         barrier.wait()
         try:
-            webhooks.deliver_one(tenant=world.tenant)
+            relay.deliver_one(tenant=world.tenant)
         finally:
             connection.close()
 

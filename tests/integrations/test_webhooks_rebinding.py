@@ -24,12 +24,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from django.test import override_settings
 
-from prm.models import WebhookDelivery
+from integrations.models import WebhookDelivery
 from prm.tenancy import tenant_context
-from tests import test_webhooks_support as support
 from tests.conftest import api_client
+from tests.integrations import test_webhooks_support as support
+from tests.integrations.test_webhooks import relay
 from tests.test_dealreg import register
-from tests.test_webhooks import relay
 
 pytestmark = pytest.mark.django_db
 receiver = support.receiver  # the loopback receiver fixture

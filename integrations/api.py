@@ -1,26 +1,19 @@
-"""API of the integrations area: webhook endpoints, their deliveries and redelivery
-(admins), and the caller's own notifications and notification preferences (everyone)."""
+"""API of webhooks (admins): endpoints, their deliveries, the delivery log and redelivery.
+Included from prm/api/urls.py."""
 
 from __future__ import annotations
 
 import django_filters
-from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from prm import events, notifications, webhooks
-from prm.api.base import TenantAPIView, TenantViewSet
-from prm.models import (
-    DeliveryAttempt,
-    DeliveryStatus,
-    Notification,
-    NotificationMode,
-    WebhookDelivery,
-    WebhookEndpoint,
-)
+from integrations import selectors, services
+from integrations.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from prm import events
+from prm.api.base import TenantViewSet
 
 # --- Serializers (names prefixed Integrations for a unique schema) -----------------------
 
@@ -101,36 +94,6 @@ class IntegrationsWebhookDeliverySerializer(serializers.ModelSerializer):
         ]
 
 
-class IntegrationsNotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "event_type", "group", "title", "url", "mode", "created_at", "read_at"]
-
-
-class IntegrationsMarkReadSerializer(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(), required=False)
-
-
-class IntegrationsMarkReadResultSerializer(serializers.Serializer):
-    marked = serializers.IntegerField()
-    unread = serializers.IntegerField()
-
-
-class IntegrationsPreferenceSerializer(serializers.Serializer):
-    group = serializers.ChoiceField(choices=list(events.GROUPS.items()))
-    mode = serializers.ChoiceField(choices=NotificationMode.choices)
-
-
-class IntegrationsPreferencesSerializer(serializers.Serializer):
-    """The mode (immediate, digest or off) of each event group."""
-
-    preferences = IntegrationsPreferenceSerializer(many=True)
-
-
-def _preferences_body(modes: dict[str, str]) -> dict:
-    return {"preferences": [{"group": g, "mode": m} for g, m in modes.items()]}
-
-
 # --- Views --------------------------------------------------------------------------------
 
 
@@ -145,7 +108,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     secret_fields = ("secret",)  # never kept for an idempotent replay
 
     def scoped_queryset(self):
-        return webhooks.endpoints()
+        return selectors.endpoints()
 
     def _out(self, endpoint, code=status.HTTP_200_OK):
         return Response(IntegrationsWebhookEndpointSerializer(endpoint).data, status=code)
@@ -158,7 +121,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     def create(self, request):
         ser = IntegrationsWebhookEndpointInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        endpoint = webhooks.webhook_endpoint_create(by=self.member, **ser.validated_data)
+        endpoint = services.webhook_endpoint_create(by=self.member, **ser.validated_data)
         return self._out(endpoint, status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -170,7 +133,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         endpoint = self.get_object()
         ser = IntegrationsWebhookEndpointPatchSerializer(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
-        endpoint = webhooks.webhook_endpoint_update(
+        endpoint = services.webhook_endpoint_update(
             by=self.member, endpoint=endpoint, **ser.validated_data
         )
         return self._out(endpoint)
@@ -182,7 +145,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     )
     @action(detail=True, methods=["post"])
     def disable(self, request, pk=None):
-        endpoint = webhooks.webhook_endpoint_set_active(
+        endpoint = services.webhook_endpoint_set_active(
             by=self.member, endpoint=self.get_object(), active=False
         )
         return self._out(endpoint)
@@ -194,7 +157,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     )
     @action(detail=True, methods=["post"])
     def enable(self, request, pk=None):
-        endpoint = webhooks.webhook_endpoint_set_active(
+        endpoint = services.webhook_endpoint_set_active(
             by=self.member, endpoint=self.get_object(), active=True
         )
         return self._out(endpoint)
@@ -206,7 +169,7 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     )
     @action(detail=True, methods=["post"], url_path="rotate-secret", url_name="rotate-secret")
     def rotate_secret(self, request, pk=None):
-        endpoint = webhooks.webhook_endpoint_rotate_secret(
+        endpoint = services.webhook_endpoint_rotate_secret(
             by=self.member, endpoint=self.get_object()
         )
         return self._out(endpoint)
@@ -231,7 +194,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     ordering_fields = ["id", "created_at"]
 
     def scoped_queryset(self):
-        return WebhookDelivery.objects.select_related("event").order_by("-id")
+        return selectors.deliveries().order_by("-id")
 
     @extend_schema(
         request=None,
@@ -241,7 +204,7 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     @action(detail=True, methods=["get"], pagination_class=None)
     def attempts(self, request, pk=None):
         delivery = self.get_object()
-        rows = webhooks.attempts_for(delivery)[:200]
+        rows = selectors.attempts_for(delivery)[:200]
         return Response(IntegrationsDeliveryAttemptSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -251,78 +214,12 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     )
     @action(detail=True, methods=["post"])
     def redeliver(self, request, pk=None):
-        delivery = webhooks.webhook_redeliver(by=self.member, delivery=self.get_object())
+        delivery = services.webhook_redeliver(by=self.member, delivery=self.get_object())
         return Response(IntegrationsWebhookDeliverySerializer(delivery).data)
-
-
-class IntegrationsNotificationFilter(django_filters.FilterSet):
-    group = django_filters.ChoiceFilter(choices=list(events.GROUPS.items()))
-    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull")
-
-    class Meta:
-        model = Notification
-        fields = ["group", "unread"]
-
-
-class NotificationViewSet(mixins.ListModelMixin, TenantViewSet):
-    """The caller's own notifications, newest first; ?unread=true for unread ones only."""
-
-    model = Notification
-    serializer_class = IntegrationsNotificationSerializer
-    required_perm = "notifications.use"
-    filterset_class = IntegrationsNotificationFilter
-    ordering_fields = ["id", "created_at"]
-
-    def scoped_queryset(self):
-        return notifications.notifications_for(self.member)
-
-    @extend_schema(
-        request=IntegrationsMarkReadSerializer,
-        responses=IntegrationsMarkReadResultSerializer,
-        summary="Mark notifications read (all unread ones when no ids are given)",
-    )
-    @action(detail=False, methods=["post"], url_path="mark-read")
-    def mark_read(self, request):
-        ser = IntegrationsMarkReadSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        marked = notifications.notifications_mark_read(
-            member=self.member, ids=ser.validated_data.get("ids")
-        )
-        return Response({"marked": marked, "unread": notifications.unread_count(self.member)})
-
-
-class NotificationPreferencesView(TenantAPIView):
-    """The caller's notification mode per event group."""
-
-    required_perm = "notifications.use"
-
-    @extend_schema(responses=IntegrationsPreferencesSerializer, summary="My preferences")
-    def get(self, request):
-        return Response(_preferences_body(notifications.preferences_for(self.member)))
-
-    @extend_schema(
-        request=IntegrationsPreferencesSerializer,
-        responses=IntegrationsPreferencesSerializer,
-        summary="Change my preferences (groups left out keep their mode)",
-    )
-    def put(self, request):
-        ser = IntegrationsPreferencesSerializer(data=request.data)
-        ser.is_valid(raise_exception=True)
-        modes = {p["group"]: p["mode"] for p in ser.validated_data["preferences"]}
-        modes = notifications.notification_preferences_set(member=self.member, modes=modes)
-        return Response(_preferences_body(modes))
 
 
 router = SimpleRouter(trailing_slash=True)
 router.register("webhook-endpoints", WebhookEndpointViewSet, basename="api-webhook-endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="api-webhook-delivery")
-router.register("notifications", NotificationViewSet, basename="api-notification")
 
-urlpatterns = [
-    path(
-        "notification-preferences/",
-        NotificationPreferencesView.as_view(),
-        name="api-notification-preferences",
-    ),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -1,0 +1,128 @@
+"""Webhook portal actions: one POST-only URL per action, offered and refused by the machines
+in integrations/states.py (no posted `op` selects an action), and status badges from the
+declared tones rather than status comparisons in templates."""
+
+from __future__ import annotations
+
+import pytest
+
+from integrations import services
+from integrations.models import WebhookDelivery, WebhookEndpoint
+from integrations.relay import relay_tenant
+from integrations.states import DELIVERY, ENDPOINT
+from prm.models import AuditEvent, OutboxEvent
+from prm.tenancy import tenant_context
+from tests.conftest import portal_client
+from tests.integrations import test_webhooks_support as support
+from tests.test_dealreg import register
+
+pytestmark = pytest.mark.django_db
+receiver = support.receiver  # the loopback receiver fixture
+
+HOOK = "https://hooks.example.com/prm"
+
+
+def make_endpoint(world, url=HOOK):
+    with tenant_context(world.tenant):
+        return services.webhook_endpoint_create(
+            by=world.admin, url=url, event_types=["deal.approved"]
+        )
+
+
+def fresh(endpoint):
+    with tenant_context(endpoint.tenant):
+        return WebhookEndpoint.objects.get(pk=endpoint.pk)
+
+
+def test_disable_and_enable_each_have_their_own_url_and_the_page_offers_the_possible_one(world):
+    endpoint = make_endpoint(world)
+    client = portal_client(world.tenant, world.admin)
+    base = f"/integrations/webhooks/{endpoint.pk}/"
+
+    page = client.get(base).content.decode()
+    assert f'action="{base}disable/"' in page and f'action="{base}enable/"' not in page
+
+    resp = client.post(f"{base}disable/")
+    assert resp.status_code == 302 and resp["Location"] == base
+    assert not fresh(endpoint).is_active
+    page = client.get(base).content.decode()
+    assert f'action="{base}enable/"' in page and f'action="{base}disable/"' not in page
+
+    assert client.post(f"{base}enable/").status_code == 302
+    assert fresh(endpoint).is_active
+    with tenant_context(world.tenant):
+        actions = list(
+            AuditEvent.objects.filter(object_id=str(endpoint.pk), action__startswith="webhook.")
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+    assert actions == ["webhook.created", "webhook.disabled", "webhook.enabled"]
+
+
+def test_a_posted_op_field_selects_no_action_any_more(world):
+    endpoint = make_endpoint(world)
+    client = portal_client(world.tenant, world.admin)
+    resp = client.post(f"/integrations/webhooks/{endpoint.pk}/action/", {"op": "disable"})
+    assert resp.status_code == 404
+    # Posting an op to the endpoint's page is an edit form without its fields, not a disable.
+    client.post(f"/integrations/webhooks/{endpoint.pk}/", {"op": "disable"})
+    assert fresh(endpoint).is_active
+
+
+def test_action_urls_answer_post_only(world):
+    endpoint = make_endpoint(world)
+    client = portal_client(world.tenant, world.admin)
+    for action in ("disable", "enable", "rotate-secret"):
+        resp = client.get(f"/integrations/webhooks/{endpoint.pk}/{action}/")
+        assert resp.status_code == 405, action
+    assert fresh(endpoint).is_active
+
+
+def test_rotating_the_secret_through_its_url_replaces_it(world):
+    endpoint = make_endpoint(world)
+    resp = portal_client(world.tenant, world.admin).post(
+        f"/integrations/webhooks/{endpoint.pk}/rotate-secret/"
+    )
+    assert resp.status_code == 302
+    assert fresh(endpoint).secret != endpoint.secret
+
+
+def test_a_failed_delivery_is_shown_as_failed_and_redelivered_through_its_own_url(world, receiver):
+    receiver.codes = [500]
+    endpoint = make_endpoint(world, receiver.url)
+    register(world)
+    relay_tenant(tenant=world.tenant)
+    with tenant_context(world.tenant):
+        WebhookDelivery.objects.filter(endpoint=endpoint).update(
+            status="failed", next_attempt_at=None
+        )
+        delivery = WebhookDelivery.objects.get(endpoint=endpoint)
+    client = portal_client(world.tenant, world.admin)
+    page = client.get(f"/integrations/deliveries/{delivery.pk}/").content.decode()
+    assert '<span class="status bad">Failed</span>' in page
+    assert f'action="/integrations/deliveries/{delivery.pk}/redeliver/"' in page
+    # The page itself no longer takes a POST as "redeliver".
+    assert client.post(f"/integrations/deliveries/{delivery.pk}/").status_code == 405
+    with tenant_context(world.tenant):
+        assert WebhookDelivery.objects.get(pk=delivery.pk).status == "failed"
+
+    resp = client.post(f"/integrations/deliveries/{delivery.pk}/redeliver/")
+    assert resp.status_code == 302
+    assert resp["Location"] == f"/integrations/deliveries/{delivery.pk}/"
+    with tenant_context(world.tenant):
+        again = WebhookDelivery.objects.get(pk=delivery.pk)
+    assert again.status == "pending" and again.next_attempt_at is not None
+
+
+def test_the_machines_offer_webhook_actions_to_admins_only(world):
+    endpoint = make_endpoint(world)
+    with tenant_context(world.tenant):
+        event = OutboxEvent.objects.create(tenant=world.tenant, event_type="deal.approved")
+        delivery = WebhookDelivery.objects.create(
+            tenant=world.tenant, endpoint=endpoint, event=event, status="delivered"
+        )
+    assert ENDPOINT.allowed(endpoint, world.admin) == {"edit", "disable", "rotate_secret"}
+    assert DELIVERY.allowed(delivery, world.admin) == {"redeliver"}
+    for member in (world.channel_manager, world.partner_admin, world.partner_user):
+        assert ENDPOINT.allowed(endpoint, member) == frozenset()
+        assert DELIVERY.allowed(delivery, member) == frozenset()
