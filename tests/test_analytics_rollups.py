@@ -295,7 +295,7 @@ def test_failed_run_is_recorded_and_does_not_block_the_next(world, monkeypatch):
 
     with tenant_context(world.tenant):
         run = services.rollup_run_request(tenant=world.tenant, member=world.admin)
-        monkeypatch.setattr(services, "rollups_compute", boom)
+        monkeypatch.setattr(services.rollups, "rollups_compute", boom)
         services.rollup_run_execute(tenant=world.tenant, run_id=run.pk)
         run.refresh_from_db()
         services.rollup_run_request(tenant=world.tenant, member=world.admin)
