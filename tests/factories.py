@@ -222,7 +222,6 @@ class MdfProgramFactory(TenantOwnedFactory):
     start_date = datetime.date(2026, 1, 1)
     end_date = datetime.date(2026, 12, 31)
     currency = "USD"
-    budget = Decimal("100000")
 
 
 class LedgerEntryFactory(TenantOwnedFactory):
