@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import AnalyticsSettings, ProgramCost
+from analytics.services.periods import quarters_back
 from partners.models import Partner, PartnerType, Region, Tier
 from prm.models import Member
 from prm.roles import Role
@@ -73,9 +74,8 @@ class ProgramCostForm(forms.ModelForm):
         return data
 
 
-def _quarters(today: datetime.date, n: int = 8) -> list[tuple[str, str]]:
-    from analytics.services import quarters_back
-
+def quarter_choices(today: datetime.date, n: int = 8) -> list[tuple[str, str]]:
+    """The last `n` quarters up to `today`'s, newest first, as (ISO start, label) choices."""
     return [
         (q.isoformat(), f"{q.year} Q{(q.month - 1) // 3 + 1}") for q in quarters_back(today, n)
     ][::-1]
@@ -105,7 +105,7 @@ class ProgramFilterForm(forms.Form):
             role__in=[Role.ADMIN, Role.CHANNEL_MANAGER], is_active=True
         ).select_related("user")
         self.fields["manager"].label_from_instance = lambda m: m.user.email
-        self.fields["period"].choices = [("", "—"), *_quarters(timezone.localdate())]
+        self.fields["period"].choices = [("", "—"), *quarter_choices(timezone.localdate())]
 
     def filters(self) -> dict:
         d = self.cleaned_data if self.is_valid() else {}
@@ -126,7 +126,7 @@ class ReviewRequestForm(forms.Form):
     def __init__(self, *args, partners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = partners.order_by("name")
-        self.fields["quarter"].choices = _quarters(timezone.localdate(), 5)
+        self.fields["quarter"].choices = quarter_choices(timezone.localdate(), 5)
         if partners.count() == 1:
             self.fields["partner"].initial = partners.first()
             self.fields["partner"].widget = forms.HiddenInput()

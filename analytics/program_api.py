@@ -18,7 +18,7 @@ from rest_framework.routers import SimpleRouter
 
 from analytics import reviews as review_service
 from analytics import services
-from analytics.forms import _quarters
+from analytics.forms import quarter_choices
 from analytics.models import AnalyticsSettings, BusinessReview, ProgramCost
 from partners.models import Partner, Tier
 from prm.api.base import TenantAPIView, TenantViewSet
@@ -174,7 +174,7 @@ class BusinessReviewRequestSerializer(serializers.Serializer):
         return partner
 
     def validate_period_start(self, value: datetime.date):
-        allowed = [q for q, _label in _quarters(timezone.localdate(), REVIEW_QUARTERS)]
+        allowed = [q for q, _label in quarter_choices(timezone.localdate(), REVIEW_QUARTERS)]
         if value.isoformat() not in allowed:
             raise serializers.ValidationError(f"Choose one of: {', '.join(allowed)}.")
         return value

@@ -10,12 +10,19 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django_scopes import get_scope
 
-from analytics.models import FirstDealCohort, HealthSnapshot, PartnerRollup, RiskEpisode
+from analytics.models import (
+    FirstDealCohort,
+    HealthSnapshot,
+    PartnerRollup,
+    RiskEpisode,
+    SurveyResponse,
+)
+from analytics.services.periods import quarter_start, quarters_back
 from dealreg.models import Deal, DealStatus
 from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier
 from prm.models import Member
@@ -617,9 +624,6 @@ def last_computed() -> datetime.datetime | None:
 
 def survey_due(member: Member) -> bool:
     """True when a partner member has not answered this quarter's survey yet."""
-    from analytics.models import SurveyResponse
-    from analytics.services import quarter_start
-
     if member.partner_id is None:
         return False
     period = quarter_start(timezone.localdate())
@@ -628,11 +632,6 @@ def survey_due(member: Member) -> bool:
 
 def psat_by_quarter(*, quarters: int = 4) -> list[dict]:
     """Average satisfaction and answer count per quarter (one aggregate)."""
-    from django.db.models import Avg
-
-    from analytics.models import SurveyResponse
-    from analytics.services import quarters_back
-
     since = quarters_back(timezone.localdate(), quarters)[0]
     rows = (
         SurveyResponse.objects.filter(period_start__gte=since)

@@ -393,13 +393,8 @@ def bench_ropi(scale: str) -> dict:
     from django.utils import timezone
 
     from analytics.models import AnalyticsSettings, PartnerRollup
-    from analytics.services import (
-        COHORT_SQL,
-        ROLLUP_WORK_MEM,
-        T,
-        quarters_back,
-        rollups_compute,
-    )
+    from analytics.services import quarters_back, rollups_compute
+    from analytics.sql import COHORT_SQL, ROLLUP_WORK_MEM
     from prm.tenancy import tenant_context
 
     tenant = big_tenant()
@@ -468,7 +463,7 @@ def bench_ropi(scale: str) -> dict:
         # The time-to-first-deal cohorts the service rebuilds too (not ROPI), alone.
         t0 = time.perf_counter()
         with tenant_context(tenant), connection.cursor() as cur:
-            cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
+            cur.execute(COHORT_SQL, {"t": tenant.pk})
         cohorts.append(time.perf_counter() - t0)
     check(expected, "after rewrites")
     s, h, r = statistics.median(service), statistics.median(hand), statistics.median(rewrite)

@@ -1,12 +1,39 @@
 """factory_boy factories. Tenant-owned rows are created inside their tenant's context, so
-RLS WITH CHECK accepts them exactly as it would in the app."""
+RLS WITH CHECK accepts them exactly as it would in the app.
+
+Every model that tests create in more than one test file has its factory here
+(tests/test_factories_cover_models.py checks it). A factory fills in only what the model
+requires; related rows default to the same tenant. The core's integration and tenant-data
+models are named by "app_label.Model" (resolved on first use), as they are moving out of the
+core.
+"""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.utils import timezone
 
-from partners.models import Partner, PartnerStatus, PartnerType
+from analytics.models import BusinessReview, PartnerRollup, ProgramCost
+from dealreg.models import Deal, DealInfluencer, Lead, LeadOffer
+from mdf.models import ExchangeRate, LedgerEntry, LedgerKind, Period
+from mdf.models import Program as MdfProgram
+from partners.models import (
+    Partner,
+    PartnerDomain,
+    PartnerMetrics,
+    PartnerStatus,
+    PartnerType,
+    Product,
+    Specialty,
+    Tier,
+    TierChange,
+    TierChangeStatus,
+)
 from prm.models import Member, Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
@@ -65,3 +92,234 @@ class MemberFactory(TenantOwnedFactory):
     user = factory.SubFactory(UserFactory)
     role = Role.ADMIN
     partner = None
+
+
+def _same_tenant(sub_factory, **kwargs):
+    """A related row of the tenant of the row being made."""
+    return factory.SubFactory(sub_factory, tenant=factory.SelfAttribute("..tenant"), **kwargs)
+
+
+class AuthenticatorFactory(factory.django.DjangoModelFactory):
+    """allauth's MFA authenticator (TOTP unless `type` says otherwise)."""
+
+    class Meta:
+        model = Authenticator
+
+    user = factory.SubFactory(UserFactory)
+    type = Authenticator.Type.TOTP
+    data = factory.LazyFunction(dict)
+
+
+# --- partners -----------------------------------------------------------------------------
+
+
+class TierFactory(TenantOwnedFactory):
+    class Meta:
+        model = Tier
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Tier {n}")
+    rank = factory.Sequence(lambda n: 1000 + n)
+
+
+class TierChangeFactory(TenantOwnedFactory):
+    class Meta:
+        model = TierChange
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    direction = "up"
+    status = TierChangeStatus.APPLIED
+
+
+class PartnerMetricsFactory(TenantOwnedFactory):
+    class Meta:
+        model = PartnerMetrics
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+
+
+class PartnerDomainFactory(TenantOwnedFactory):
+    class Meta:
+        model = PartnerDomain
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    domain = factory.Sequence(lambda n: f"partner{n}.example")
+
+
+class ProductFactory(TenantOwnedFactory):
+    class Meta:
+        model = Product
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Product {n}")
+
+
+class SpecialtyFactory(TenantOwnedFactory):
+    class Meta:
+        model = Specialty
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Specialty {n}")
+
+
+# --- dealreg ------------------------------------------------------------------------------
+
+
+class DealFactory(TenantOwnedFactory):
+    """A deal row as stored (a draft unless `status` says otherwise), written directly: no
+    normalisation, conflict check or audit (use dealreg.services for those)."""
+
+    class Meta:
+        model = Deal
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    customer_name = factory.Sequence(lambda n: f"Customer {n}")
+    customer_name_normalised = factory.LazyAttribute(lambda o: o.customer_name.lower())
+
+
+class DealInfluencerFactory(TenantOwnedFactory):
+    class Meta:
+        model = DealInfluencer
+
+    tenant = factory.SubFactory(TenantFactory)
+    deal = _same_tenant(DealFactory)
+    partner = _same_tenant(PartnerFactory)
+
+
+class LeadFactory(TenantOwnedFactory):
+    class Meta:
+        model = Lead
+
+    tenant = factory.SubFactory(TenantFactory)
+    company = factory.Sequence(lambda n: f"Lead {n}")
+
+
+class LeadOfferFactory(TenantOwnedFactory):
+    class Meta:
+        model = LeadOffer
+
+    tenant = factory.SubFactory(TenantFactory)
+    lead = _same_tenant(LeadFactory)
+    partner = _same_tenant(PartnerFactory)
+    score = Decimal("10")
+    respond_by = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
+
+
+# --- mdf ----------------------------------------------------------------------------------
+
+
+class MdfProgramFactory(TenantOwnedFactory):
+    class Meta:
+        model = MdfProgram
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"MDF {n}")
+    period = Period.YEAR
+    start_date = datetime.date(2026, 1, 1)
+    end_date = datetime.date(2026, 12, 31)
+    currency = "USD"
+
+
+class LedgerEntryFactory(TenantOwnedFactory):
+    class Meta:
+        model = LedgerEntry
+
+    tenant = factory.SubFactory(TenantFactory)
+    program = _same_tenant(MdfProgramFactory)
+    partner = _same_tenant(PartnerFactory)
+    kind = LedgerKind.ALLOCATE
+    amount = Decimal("1000")
+
+
+class ExchangeRateFactory(TenantOwnedFactory):
+    class Meta:
+        model = ExchangeRate
+
+    tenant = factory.SubFactory(TenantFactory)
+    from_currency = "EUR"
+    to_currency = "USD"
+    rate = Decimal("1.1")
+    valid_from = datetime.date(2026, 1, 1)
+
+
+# --- analytics ----------------------------------------------------------------------------
+
+
+class ProgramCostFactory(TenantOwnedFactory):
+    """A program cost for one partner, or for a tier when `tier` is given."""
+
+    class Meta:
+        model = ProgramCost
+
+    tenant = factory.SubFactory(TenantFactory)
+    tier = None
+    partner = factory.Maybe(
+        "tier", yes_declaration=None, no_declaration=_same_tenant(PartnerFactory)
+    )
+    amount = Decimal("100")
+    currency = "USD"
+    incurred_on = datetime.date(2026, 1, 15)
+    description = factory.Sequence(lambda n: f"Cost {n}")
+
+
+class PartnerRollupFactory(TenantOwnedFactory):
+    class Meta:
+        model = PartnerRollup
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    period_start = datetime.date(2026, 1, 1)
+    currency = "USD"
+    partner_type = PartnerType.RESELLER
+    gross_margin_pct = Decimal("30")
+
+
+class BusinessReviewFactory(TenantOwnedFactory):
+    class Meta:
+        model = BusinessReview
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    period_start = datetime.date(2024, 1, 1)
+
+
+# --- the core's integrations and tenant data ----------------------------------------------
+
+
+class TenantExportFactory(TenantOwnedFactory):
+    class Meta:
+        model = "tenantdata.TenantExport"
+
+    tenant = factory.SubFactory(TenantFactory)
+
+
+class OutboxEventFactory(TenantOwnedFactory):
+    class Meta:
+        model = "prm.OutboxEvent"
+
+    tenant = factory.SubFactory(TenantFactory)
+    event_type = "deal.approved"
+    payload = factory.LazyFunction(dict)
+
+
+class WebhookEndpointFactory(TenantOwnedFactory):
+    class Meta:
+        model = "integrations.WebhookEndpoint"
+
+    tenant = factory.SubFactory(TenantFactory)
+    url = factory.Sequence(lambda n: f"https://hooks{n}.example/prm")
+    event_types = factory.LazyFunction(lambda: ["deal.approved"])
+    secret = factory.Sequence(lambda n: f"whsec-{n:032d}")
+
+
+class WebhookDeliveryFactory(TenantOwnedFactory):
+    class Meta:
+        model = "integrations.WebhookDelivery"
+
+    tenant = factory.SubFactory(TenantFactory)
+    endpoint = _same_tenant(WebhookEndpointFactory)
+    event = _same_tenant(OutboxEventFactory)

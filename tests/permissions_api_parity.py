@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from prm.tenancy import tenant_context
+from tests.factories import BusinessReviewFactory
 from tests.permissions import EVERYONE, Endpoint
 from tests.permissions_onboarding import workflow
 
@@ -87,13 +88,12 @@ def _quarter():
 
 
 def _review(w):
-    from analytics.models import BusinessReview
 
     _owned_partner(w)
     return _once(
         w,
         "parity_review",
-        lambda w: BusinessReview.objects.create(
+        lambda w: BusinessReviewFactory(
             tenant=w.tenant, partner=w.partner, period_start=datetime.date(2024, 1, 1)
         ),
     )

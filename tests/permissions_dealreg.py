@@ -10,6 +10,7 @@ import datetime
 from django.utils import timezone
 
 from dealreg.models import DealInfluencer
+from tests.factories import DealInfluencerFactory
 from tests.permissions import EVERYONE, STAFF, Endpoint
 from tests.permissions_dealreg_api import (
     _approved,
@@ -30,7 +31,7 @@ def _requested_influencer(w):
     return _once(
         w,
         "requested_influencer",
-        lambda w: DealInfluencer.objects.create(
+        lambda w: DealInfluencerFactory(
             tenant=w.tenant,
             deal=w.deal,
             partner=w.other_partner,

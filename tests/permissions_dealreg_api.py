@@ -9,9 +9,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dealreg import services
-from dealreg.models import LeadOffer, LeadStatus
+from dealreg.models import LeadStatus
 from dealreg.services import leads
 from prm.tenancy import tenant_context
+from tests.factories import DealInfluencerFactory, LeadOfferFactory
 from tests.permissions import EVERYONE, STAFF, Endpoint
 
 ADMIN = {"admin"}
@@ -84,7 +85,7 @@ def _offer(w):
         lead = leads.lead_create(by=w.channel_manager, company="Offered Lead")
         lead.status = LeadStatus.OFFERED
         lead.save(update_fields=["status"])
-        return LeadOffer.objects.create(
+        return LeadOfferFactory(
             tenant=w.tenant,
             lead=lead,
             partner=w.partner,
@@ -105,7 +106,7 @@ def _influencer_url(w, verb):
     def make(w):
         from dealreg.models import DealInfluencer
 
-        return DealInfluencer.objects.create(
+        return DealInfluencerFactory(
             tenant=w.tenant,
             deal=w.deal,
             partner=w.other_partner,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from tests.factories import OutboxEventFactory, WebhookDeliveryFactory
 from tests.permissions import EVERYONE, Endpoint
 
 ADMIN = {"admin"}
@@ -18,18 +19,16 @@ def integration_objects(world) -> SimpleNamespace:
     if existing is not None:
         return existing
     from integrations import services
-    from integrations.models import WebhookDelivery
-    from prm.models import OutboxEvent
     from prm.tenancy import tenant_context
 
     with tenant_context(world.tenant):
         endpoint = services.webhook_endpoint_create(
             by=world.admin, url="https://hooks.example.com/prm", event_types=["deal.approved"]
         )
-        event = OutboxEvent.objects.create(
+        event = OutboxEventFactory(
             tenant=world.tenant, event_type="deal.approved", payload={"deal_id": 1}
         )
-        delivery = WebhookDelivery.objects.create(
+        delivery = WebhookDeliveryFactory(
             tenant=world.tenant, endpoint=endpoint, event=event, next_attempt_at=None
         )
     world._integrations = SimpleNamespace(endpoint=endpoint, delivery=delivery)

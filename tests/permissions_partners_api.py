@@ -1,8 +1,9 @@
 """Permission rows for the partners API (partners/api.py)."""
 
-from partners.models import DomainProposal, Product, Specialty, TierChange, TierChangeStatus
+from partners.models import DomainProposal, TierChangeStatus
 from partners.states import PARTNER_STATUS
 from prm.tenancy import tenant_context
+from tests.factories import ProductFactory, SpecialtyFactory, TierChangeFactory
 from tests.permissions import EVERYONE, STAFF, Endpoint
 
 ADMIN = {"admin"}
@@ -18,18 +19,18 @@ def _once(world, name: str, make):
 
 
 def _product(w):
-    return _once(w, "api_product", lambda w: Product.objects.create(tenant=w.tenant, name="P1"))
+    return _once(w, "api_product", lambda w: ProductFactory(tenant=w.tenant, name="P1"))
 
 
 def _specialty(w):
-    return _once(w, "api_specialty", lambda w: Specialty.objects.create(tenant=w.tenant, name="S1"))
+    return _once(w, "api_specialty", lambda w: SpecialtyFactory(tenant=w.tenant, name="S1"))
 
 
 def _pending_change(w):
     return _once(
         w,
         "api_tier_change",
-        lambda w: TierChange.objects.create(
+        lambda w: TierChangeFactory(
             tenant=w.tenant,
             partner=w.partner,
             to_tier=w.tier,

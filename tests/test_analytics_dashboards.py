@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analytics import charts, services
-from analytics.models import HealthSnapshot, PartnerRollup
+from analytics.models import HealthSnapshot
 from dealreg.models import DealStatus
 from partners.models import Tier
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, PartnerRollupFactory, TierFactory
 from tests.test_analytics_health import make_deal
 
 PAGES = {
@@ -116,7 +116,7 @@ def test_partner_dashboard_without_snapshot_says_what_to_do(world):
 
 def test_benchmark_is_a_percentile_and_never_names_a_peer(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=1)
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=1)
         peers = [PartnerFactory(tenant=world.tenant, tier=tier, name=f"Peer {i}") for i in range(3)]
         world.partner.tier = tier
         world.partner.save()
@@ -129,7 +129,7 @@ def test_benchmark_is_a_percentile_and_never_names_a_peer(world):
 
 def test_benchmark_is_hidden_with_fewer_than_three_peers(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=1)
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=1)
         PartnerFactory(tenant=world.tenant, tier=tier)
         world.partner.tier = tier
         world.partner.save()
@@ -153,8 +153,8 @@ def test_manager_dashboard_lists_at_risk_partners_with_reason(world):
 
 def test_program_dashboard_shows_ropi_by_tier_with_inputs(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Platinum", rank=3)
-        PartnerRollup.objects.create(
+        tier = TierFactory(tenant=world.tenant, name="Platinum", rank=3)
+        PartnerRollupFactory(
             tenant=world.tenant,
             partner=world.partner,
             tier=tier,
@@ -210,7 +210,7 @@ def test_settings_refuse_all_zero_weights(world):
 
 def test_admin_adds_a_tier_program_cost(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=1)
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=1)
     resp = portal_client(world.tenant, world.admin).post(
         "/analytics/costs/",
         {
@@ -226,7 +226,7 @@ def test_admin_adds_a_tier_program_cost(world):
 
 def test_program_cost_for_both_partner_and_tier_is_refused(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=1)
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=1)
     resp = portal_client(world.tenant, world.admin).post(
         "/analytics/costs/",
         {

@@ -16,6 +16,7 @@ from dealreg.models import Deal, DealStatus
 from partners.models import PartnerMetrics
 from prm.audit import audit_context, log_action
 from prm.tenancy import tenant_context
+from tests.factories import DealFactory, PartnerMetricsFactory
 
 TODAY = datetime.date(2026, 6, 15)
 
@@ -34,7 +35,7 @@ def make_deal(
     won_amount=None,
     **extra,
 ) -> Deal:
-    return Deal.objects.create(
+    return DealFactory(
         tenant=partner.tenant,
         partner=partner,
         customer_name=f"Customer {Deal.objects.count()}",
@@ -210,9 +211,7 @@ def test_recency_component_uses_the_last_submission(world):
 def test_training_component_reads_certified_people_from_metrics(world):
     with tenant_context(world.tenant):
         only_weight(world.tenant, "training")
-        PartnerMetrics.objects.create(
-            tenant=world.tenant, partner=world.partner, certified_people=2
-        )
+        PartnerMetricsFactory(tenant=world.tenant, partner=world.partner, certified_people=2)
         services.health_compute(tenant=world.tenant, today=TODAY)
         assert snapshot(world.partner).score == 70
 

@@ -14,12 +14,18 @@ from django.utils import timezone
 from analytics import services
 from analytics.models import FirstDealCohort, PartnerRollup
 from dealreg.models import DealStatus, RulesVersion
-from mdf.models import ExchangeRate, FundRequest, LedgerEntry, LedgerKind
-from mdf.models import Program as MdfProgram
-from partners.models import Tier, TierChange, TierChangeStatus
+from mdf.models import FundRequest, LedgerKind
+from partners.models import TierChangeStatus
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import PartnerFactory
+from tests.factories import (
+    ExchangeRateFactory,
+    LedgerEntryFactory,
+    MdfProgramFactory,
+    PartnerFactory,
+    TierChangeFactory,
+    TierFactory,
+)
 from tests.test_analytics_health import at, make_deal
 from tests.test_analytics_rollups import Q2, won
 
@@ -97,7 +103,7 @@ def test_approval_rate_is_approved_over_decided(world):
 
 
 def _program(world, currency="USD"):
-    return MdfProgram.objects.create(
+    return MdfProgramFactory(
         tenant=world.tenant,
         name=f"MDF {currency}",
         period="year",
@@ -109,7 +115,7 @@ def _program(world, currency="USD"):
 
 
 def _pay(world, program, amount, day=datetime.date(2026, 5, 2)):
-    LedgerEntry.objects.create(
+    LedgerEntryFactory(
         tenant=world.tenant,
         program=program,
         partner=world.partner,
@@ -163,8 +169,8 @@ def test_discounts_use_the_tier_the_partner_had_when_each_deal_was_won(world):
       100.00 won 15 May (Gold: the change was applied that day) -> 15.00
     discounts = 365.00 (today's tier alone would give 3,100.00 x 5 % = 155.00)."""
     with tenant_context(world.tenant):
-        silver = Tier.objects.create(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
-        gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2, discount_pct="15")
+        silver = TierFactory(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
+        gold = TierFactory(tenant=world.tenant, name="Gold", rank=2, discount_pct="15")
         world.partner.tier = silver
         world.partner.save()
         for from_tier, to_tier, when in (
@@ -172,7 +178,7 @@ def test_discounts_use_the_tier_the_partner_had_when_each_deal_was_won(world):
             (silver, gold, datetime.datetime(2026, 5, 15, 12, tzinfo=datetime.UTC)),
             (gold, silver, datetime.datetime(2026, 6, 20, 9, tzinfo=datetime.UTC)),
         ):
-            TierChange.objects.create(
+            TierChangeFactory(
                 tenant=world.tenant,
                 partner=world.partner,
                 from_tier=from_tier,
@@ -191,11 +197,11 @@ def test_discounts_use_the_tier_the_partner_had_when_each_deal_was_won(world):
 
 def test_deal_before_any_recorded_change_gets_the_tier_it_changed_from(world):
     with tenant_context(world.tenant):
-        silver = Tier.objects.create(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
-        gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2, discount_pct="15")
+        silver = TierFactory(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
+        gold = TierFactory(tenant=world.tenant, name="Gold", rank=2, discount_pct="15")
         world.partner.tier = gold
         world.partner.save()
-        TierChange.objects.create(
+        TierChangeFactory(
             tenant=world.tenant,
             partner=world.partner,
             from_tier=silver,
@@ -223,14 +229,14 @@ def test_ropi_converts_deals_at_the_rate_of_their_closing_day_to_the_cent(world)
     discounts = 1,750.25 x 10 % = 175.025 -> 175.03; investment = 285.03
     ROPI = (1,225.18 - 285.03) / 285.03 = 3.29842... -> 3.2984"""
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Silver", rank=1, discount_pct="10")
+        tier = TierFactory(tenant=world.tenant, name="Silver", rank=1, discount_pct="10")
         world.partner.tier = tier
         world.partner.save()
         for valid_from, rate in (
             (datetime.date(2026, 4, 1), "1.10"),
             (datetime.date(2026, 5, 15), "1.20"),
         ):
-            ExchangeRate.objects.create(
+            ExchangeRateFactory(
                 tenant=world.tenant,
                 from_currency="EUR",
                 to_currency="USD",
@@ -364,7 +370,7 @@ def test_incremental_recompute_equals_full_for_the_kpi_columns(world):
 
 def _seed_rollups(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2, discount_pct="10")
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=2, discount_pct="10")
         world.partner.tier = tier
         world.partner.region = "emea"
         world.partner.owner = world.channel_manager
@@ -473,7 +479,7 @@ def test_at_risk_export_lists_the_reason(world):
 
 def test_partner_sees_its_kpis_and_an_anonymised_tier_percentile(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=2)
         peers = [PartnerFactory(tenant=world.tenant, tier=tier, name=f"Peer {i}") for i in range(3)]
         world.partner.tier = tier
         world.partner.save()

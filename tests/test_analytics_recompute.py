@@ -14,14 +14,15 @@ import pytest
 from django.utils import timezone
 
 from analytics import selectors, services, tasks
-from analytics.models import AnalyticsSettings, PartnerRollup, ProgramCost, RollupRun
+from analytics.models import AnalyticsSettings, PartnerRollup, RollupRun
 from dealreg import services as deal_services
 from dealreg.models import DealStatus
-from partners.models import Tier, TierChange, TierChangeStatus
+from partners.models import Tier, TierChangeStatus
 from prm.csv_export import safe
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.factories import ProgramCostFactory, TierChangeFactory, TierFactory
 from tests.test_analytics_health import at, make_deal
 from tests.test_analytics_rollups import won
 
@@ -32,7 +33,7 @@ Q3_25 = datetime.date(2025, 7, 1)
 
 
 def _change(partner, from_tier, to_tier, when: datetime.datetime) -> None:
-    TierChange.objects.create(
+    TierChangeFactory(
         tenant=partner.tenant,
         partner=partner,
         from_tier=from_tier,
@@ -47,8 +48,8 @@ def _tier_history(world) -> tuple[Tier, Tier]:
     """Silver 5 %, Gold 15 %. world.partner: Silver from 1 Jan 2025, Gold from 15 May 2025,
     Silver again from 1 July 2025 00:00 UTC (the first instant of Q3), Silver today.
     world.other_partner: Gold today, no recorded change."""
-    silver = Tier.objects.create(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
-    gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2, discount_pct="15")
+    silver = TierFactory(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
+    gold = TierFactory(tenant=world.tenant, name="Gold", rank=2, discount_pct="15")
     world.partner.tier = silver
     world.partner.save()
     world.other_partner.tier = gold
@@ -94,7 +95,7 @@ def test_ropi_by_tier_for_a_past_quarter_uses_the_tier_of_that_time(world):
         won(world.partner, "1000.00", closed=datetime.date(2025, 5, 10))
         won(world.partner, "2000.00", closed=datetime.date(2025, 5, 20))
         won(world.other_partner, "400.00", closed=datetime.date(2025, 6, 10))
-        ProgramCost.objects.create(
+        ProgramCostFactory(
             tenant=world.tenant,
             tier=gold,
             amount=D("300.00"),
@@ -279,7 +280,7 @@ def test_csv_cell_defuses_formulas_but_not_numbers(value, cell):
 
 def test_analytics_export_writes_a_negative_ropi_as_a_number(world):
     with tenant_context(world.tenant):
-        ProgramCost.objects.create(
+        ProgramCostFactory(
             tenant=world.tenant,
             partner=world.partner,
             amount=D("1000.00"),

@@ -12,6 +12,7 @@ from analytics import reviews, services
 from analytics.models import BusinessReview
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.factories import BusinessReviewFactory
 
 Q2 = datetime.date(2026, 4, 1)
 
@@ -22,7 +23,7 @@ def ready_review(world) -> BusinessReview:
         with tenant_context(world.tenant):
             world.partner.owner = world.channel_manager
             world.partner.save()
-            review = BusinessReview.objects.create(
+            review = BusinessReviewFactory(
                 tenant=world.tenant,
                 partner=world.partner,
                 period_start=Q2,
@@ -42,9 +43,7 @@ def test_built_review_is_a_pdf_with_the_partners_name(world):
     with tenant_context(world.tenant):
         services.health_compute(tenant=world.tenant)
         services.rollups_compute(tenant=world.tenant, periods=[Q2])
-        review = BusinessReview.objects.create(
-            tenant=world.tenant, partner=world.partner, period_start=Q2
-        )
+        review = BusinessReviewFactory(tenant=world.tenant, partner=world.partner, period_start=Q2)
         assert reviews.review_build(tenant=world.tenant, review_id=review.pk)
         review.refresh_from_db()
         with review.pdf.open("rb") as f:

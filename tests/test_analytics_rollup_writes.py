@@ -13,9 +13,10 @@ from django.utils import timezone
 from analytics import services
 from analytics.models import AnalyticsSettings, FirstDealCohort, PartnerRollup
 from bench.run import HAND_SQL, ROLLUP_COLUMNS
-from mdf.models import ExchangeRate, FundRequest
-from partners.models import Tier, TierChange, TierChangeStatus
+from mdf.models import FundRequest
+from partners.models import Tier, TierChangeStatus
 from prm.tenancy import tenant_context
+from tests.factories import ExchangeRateFactory, TierChangeFactory, TierFactory
 from tests.test_analytics_kpis import _mdf_fixture
 from tests.test_analytics_rollups import _ropi_fixture, won
 
@@ -81,8 +82,8 @@ def test_benchmark_hand_query_equals_every_stored_figure(world):
         _ropi_fixture(world)
         _mdf_fixture(world)
         gold = Tier.objects.get(tenant=world.tenant, name="Gold")
-        silver = Tier.objects.create(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
-        TierChange.objects.create(
+        silver = TierFactory(tenant=world.tenant, name="Silver", rank=1, discount_pct="5")
+        TierChangeFactory(
             tenant=world.tenant,
             partner=world.other_partner,
             from_tier=silver,
@@ -92,7 +93,7 @@ def test_benchmark_hand_query_equals_every_stored_figure(world):
             decided_at=datetime.datetime(2026, 5, 15, 12, tzinfo=datetime.UTC),
         )
         won(world.other_partner, "700.00", closed=datetime.date(2026, 5, 3))
-        ExchangeRate.objects.create(
+        ExchangeRateFactory(
             tenant=world.tenant,
             from_currency="EUR",
             to_currency="USD",

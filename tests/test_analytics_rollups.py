@@ -8,14 +8,19 @@ from decimal import Decimal
 import pytest
 
 from analytics import services
-from analytics.models import AnalyticsSettings, PartnerRollup, ProgramCost, RollupRun
-from dealreg.models import DealInfluencer, DealStatus
-from mdf.models import LedgerEntry, LedgerKind
-from mdf.models import Program as MdfProgram
-from partners.models import Tier
+from analytics.models import AnalyticsSettings, PartnerRollup, RollupRun
+from dealreg.models import DealStatus
+from mdf.models import LedgerKind
 from prm.errors import DomainError
 from prm.tenancy import tenant_context
-from tests.factories import PartnerFactory
+from tests.factories import (
+    DealInfluencerFactory,
+    LedgerEntryFactory,
+    MdfProgramFactory,
+    PartnerFactory,
+    ProgramCostFactory,
+    TierFactory,
+)
 from tests.test_analytics_health import make_deal
 
 Q2 = datetime.date(2026, 4, 1)
@@ -36,7 +41,7 @@ def won(partner, amount, *, role="resell", closed=IN_Q2, currency="USD"):
 
 
 def influence(deal, partner, weight="1"):
-    return DealInfluencer.objects.create(
+    return DealInfluencerFactory(
         tenant=deal.tenant, deal=deal, partner=partner, weight=Decimal(weight)
     )
 
@@ -98,7 +103,7 @@ def test_sourced_and_influenced_stay_separate(world):
 def test_requested_influencers_get_nothing(world):
     with tenant_context(world.tenant):
         deal = won(world.partner, "1000.00")
-        DealInfluencer.objects.create(
+        DealInfluencerFactory(
             tenant=world.tenant, deal=deal, partner=world.other_partner, status="requested"
         )
         services.rollups_compute(tenant=world.tenant, periods=[Q2])
@@ -124,7 +129,7 @@ def _ropi_fixture(world):
     ROPI     = (8,028.86 - 2,283.33) / 2,283.33 = 2.5163...
     """
     configure(world.tenant, gross_margin_pct=Decimal("62.5"))
-    tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2, discount_pct="12.5")
+    tier = TierFactory(tenant=world.tenant, name="Gold", rank=2, discount_pct="12.5")
     third = PartnerFactory(tenant=world.tenant, tier=tier)
     for p in (world.partner, world.other_partner):
         p.tier = tier
@@ -134,7 +139,7 @@ def _ropi_fixture(world):
     other = won(world.other_partner, "1001.01", role="referral")
     influence(other, world.partner)
     influence(other, third)
-    program = MdfProgram.objects.create(
+    program = MdfProgramFactory(
         tenant=world.tenant,
         name="2026",
         period="year",
@@ -143,7 +148,7 @@ def _ropi_fixture(world):
         end_date=datetime.date(2026, 12, 31),
         budget=Decimal("10000"),
     )
-    LedgerEntry.objects.create(
+    LedgerEntryFactory(
         tenant=world.tenant,
         program=program,
         partner=world.partner,
@@ -151,7 +156,7 @@ def _ropi_fixture(world):
         amount=Decimal("333.33"),
         created_at=datetime.datetime(2026, 5, 20, 12, tzinfo=datetime.UTC),
     )
-    ProgramCost.objects.create(
+    ProgramCostFactory(
         tenant=world.tenant,
         partner=world.partner,
         incurred_on=IN_Q2,
@@ -159,7 +164,7 @@ def _ropi_fixture(world):
         currency="USD",
         description="QBR travel",
     )
-    ProgramCost.objects.create(
+    ProgramCostFactory(
         tenant=world.tenant,
         tier=tier,
         incurred_on=IN_Q2,
@@ -295,7 +300,7 @@ def test_failed_run_is_recorded_and_does_not_block_the_next(world, monkeypatch):
 
     with tenant_context(world.tenant):
         run = services.rollup_run_request(tenant=world.tenant, member=world.admin)
-        monkeypatch.setattr(services, "rollups_compute", boom)
+        monkeypatch.setattr(services.rollups, "rollups_compute", boom)
         services.rollup_run_execute(tenant=world.tenant, run_id=run.pk)
         run.refresh_from_db()
         services.rollup_run_request(tenant=world.tenant, member=world.admin)

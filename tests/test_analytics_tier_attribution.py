@@ -14,11 +14,9 @@ from decimal import Decimal
 
 import pytest
 
-from analytics.models import PartnerRollup
-from partners.models import Tier
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, PartnerRollupFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +45,8 @@ TIER_TODAY = {"a": "Gold", "b": "Silver", "c": None}
 def program(world):
     with tenant_context(world.tenant):
         tiers = {
-            "Silver": Tier.objects.create(tenant=world.tenant, name="Silver", rank=1),
-            "Gold": Tier.objects.create(tenant=world.tenant, name="Gold", rank=2),
+            "Silver": TierFactory(tenant=world.tenant, name="Silver", rank=1),
+            "Gold": TierFactory(tenant=world.tenant, name="Gold", rank=2),
         }
         partners = {
             "a": world.partner,
@@ -59,7 +57,7 @@ def program(world):
             partner.tier = tiers.get(TIER_TODAY[key])
             partner.save(update_fields=["tier"])
         for key, quarter, tier, won, sourced, influenced, decided, approved in ROWS:
-            PartnerRollup.objects.create(
+            PartnerRollupFactory(
                 tenant=world.tenant,
                 partner=partners[key],
                 period_start=quarter,

@@ -14,6 +14,12 @@ from django.utils import timezone
 from prm.models import AuditEvent, Member, TenantHost
 from prm.tenancy import tenant_context
 from tests.conftest import api_client
+from tests.factories import (
+    BusinessReviewFactory,
+    SpecialtyFactory,
+    TenantExportFactory,
+    TierFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -37,10 +43,9 @@ def _field_error(resp, field: str) -> None:
 
 @pytest.fixture
 def tier(world):
-    from partners.models import Tier
 
     with tenant_context(world.tenant):
-        return Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+        return TierFactory(tenant=world.tenant, name="Gold", rank=2)
 
 
 # --- Tenant host names --------------------------------------------------------------------
@@ -108,11 +113,10 @@ def test_admin_requests_a_tenant_export_which_is_not_downloadable_until_built(wo
 
 
 def test_a_ready_tenant_export_downloads_as_zip_and_is_audited(world, settings, tmp_path):
-    from tenantdata.models import TenantExport
 
     settings.MEDIA_ROOT = tmp_path
     with tenant_context(world.tenant):
-        export = TenantExport.objects.create(
+        export = TenantExportFactory(
             tenant=world.tenant,
             status="ready",
             expires_at=timezone.now() + datetime.timedelta(hours=1),
@@ -304,10 +308,9 @@ def test_admin_changes_the_onboarding_rules(world):
 
 
 def test_admin_changes_the_ideal_partner_profile(world):
-    from partners.models import Specialty
 
     with tenant_context(world.tenant):
-        cloud = Specialty.objects.create(tenant=world.tenant, name="Cloud")
+        cloud = SpecialtyFactory(tenant=world.tenant, name="Cloud")
     api = api_client(world.tenant, world.admin)
     resp = api.patch(
         "/api/v1/onboarding-settings/ideal-partner-profile/",
@@ -321,10 +324,9 @@ def test_admin_changes_the_ideal_partner_profile(world):
 
 
 def test_bad_ideal_profile_values_are_field_errors(world, stranger):
-    from partners.models import Specialty
 
     with tenant_context(stranger.tenant):
-        theirs = Specialty.objects.create(tenant=stranger.tenant, name="Theirs")
+        theirs = SpecialtyFactory(tenant=stranger.tenant, name="Theirs")
     api = api_client(world.tenant, world.admin)
     url = "/api/v1/onboarding-settings/ideal-partner-profile/"
     _field_error(api.patch(url, {"countries": ["XX"]}, format="json"), "countries")
@@ -532,7 +534,7 @@ def test_a_ready_review_downloads_for_its_partner_only(world, settings, tmp_path
 
     settings.MEDIA_ROOT = tmp_path
     with tenant_context(world.tenant):
-        review = BusinessReview.objects.create(
+        review = BusinessReviewFactory(
             tenant=world.tenant,
             partner=world.partner,
             period_start=datetime.date(2024, 1, 1),

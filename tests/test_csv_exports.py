@@ -12,10 +12,9 @@ from dealreg import services as deal_services
 from dealreg.services import leads
 from imports import services as imports
 from integrations import relay, services
-from integrations.models import WebhookDelivery
-from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.factories import OutboxEventFactory, WebhookDeliveryFactory
 from tests.onboarding_helpers import submit as submit_application
 from tests.test_dealreg import register
 from tests.test_mdf_support import mdf_objects
@@ -139,10 +138,10 @@ def test_webhook_delivery_export(world):
         endpoint = services.webhook_endpoint_create(
             by=world.admin, url="https://hooks.example.com/x", event_types=["deal.won"]
         )
-        event = OutboxEvent.objects.create(
+        event = OutboxEventFactory(
             tenant=world.tenant, event_type="deal.won", payload={"deal_id": 1}
         )
-        WebhookDelivery.objects.create(tenant=world.tenant, endpoint=endpoint, event=event)
+        WebhookDeliveryFactory(tenant=world.tenant, endpoint=endpoint, event=event)
     rows = export(world, world.admin, f"/integrations/webhooks/{endpoint.pk}/?format=csv")
     assert [(r["event_type"], r["status"]) for r in rows] == [("deal.won", "pending")]
 

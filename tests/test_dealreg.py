@@ -13,11 +13,11 @@ from django.utils import timezone
 from dealreg import services
 from dealreg.models import Deal, DealEvent, DealMatch, Lead, LeadOffer, NamedAccount
 from dealreg.services import leads
-from partners.models import PartnerStatus, Tier
+from partners.models import PartnerStatus
 from prm.errors import DomainError
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
-from tests.factories import MemberFactory, PartnerFactory
+from tests.factories import MemberFactory, PartnerFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def test_clean_deal_is_auto_approved_and_protected(world):
 
 def test_tier_protection_days_apply(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Gold", rank=1, protection_days=120)
+        tier = TierFactory(tenant=world.tenant, name="Gold", rank=1, protection_days=120)
         world.partner.tier = tier
         world.partner.save(update_fields=["tier"])
     deal = register(world)
@@ -156,7 +156,7 @@ def test_inactive_partner_is_auto_rejected(world):
 
 def test_tier_not_in_the_auto_approve_set_goes_to_review(world):
     with tenant_context(world.tenant):
-        gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+        gold = TierFactory(tenant=world.tenant, name="Gold", rank=2)
         services.rules_publish(by=world.admin, auto_approve_tier_ids=[gold.pk])
     assert register(world).status == "under_review"
 

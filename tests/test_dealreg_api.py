@@ -11,10 +11,10 @@ from django.utils import timezone
 from dealreg import services
 from dealreg.models import Deal, DealEvent, Lead, LeadOffer, LeadStatus, NamedAccount
 from dealreg.services import leads
-from partners.models import Product, Tier
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client
+from tests.factories import LeadOfferFactory, ProductFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +76,7 @@ def ids(resp) -> list[int]:
 
 def test_partner_registers_a_draft_with_products(world):
     with tenant_context(world.tenant):
-        vault = Product.objects.create(tenant=world.tenant, name="Vault")
+        vault = ProductFactory(tenant=world.tenant, name="Vault")
     resp = api_client(world.tenant, world.partner_user).post(
         DEALS, body(products=[vault.pk], country="us"), format="json"
     )
@@ -279,7 +279,7 @@ def _furnish_deals(world, n: int, product) -> None:
 @pytest.mark.parametrize("role", ["admin", "partner_user"])
 def test_deal_list_query_count_does_not_grow_with_rows(world, role, django_assert_max_num_queries):
     with tenant_context(world.tenant):
-        product = Product.objects.create(tenant=world.tenant, name="Vault")
+        product = ProductFactory(tenant=world.tenant, name="Vault")
     client = api_client(world.tenant, world.member(role))
     _furnish_deals(world, 1, product)
     client.get(DEALS)  # warm up
@@ -606,7 +606,7 @@ def test_channel_managers_do_not_manage_named_accounts(world):
 
 def test_admin_publishes_rules_keeping_values_left_out(world):
     with tenant_context(world.tenant):
-        gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+        gold = TierFactory(tenant=world.tenant, name="Gold", rank=2)
     client = api_client(world.tenant, world.admin)
     assert client.get("/api/v1/rules/").json()["version"] == 1
     resp = client.post(
@@ -720,7 +720,7 @@ def _offer_to(world, partner, company="Initech GmbH") -> LeadOffer:
         )
         lead.status = LeadStatus.OFFERED
         lead.save(update_fields=["status"])
-        return LeadOffer.objects.create(
+        return LeadOfferFactory(
             tenant=world.tenant,
             lead=lead,
             partner=partner,

@@ -17,6 +17,7 @@ from dealreg.states import DEAL, LEAD_OFFER, TRANSITIONS
 from prm.states import ActionNotAllowed
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
+from tests.factories import LeadOfferFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +185,7 @@ def _offer(world, *, respond_by) -> LeadOffer:
         lead = leads.lead_create(by=world.channel_manager, company="Kruger AG")
         lead.status = LeadStatus.OFFERED
         lead.save(update_fields=["status"])
-        return LeadOffer.objects.create(
+        return LeadOfferFactory(
             tenant=world.tenant,
             lead=lead,
             partner=world.partner,

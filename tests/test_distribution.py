@@ -6,11 +6,12 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from partners.models import Partner, Tier
+from partners.models import Partner
 from prm import distribution
 from prm.distribution import ForeignKey, Table, Unique
 from prm.tenancy import tenant_context
 from tests.conftest import build_world
+from tests.factories import TierFactory
 
 # --- The live schema ------------------------------------------------------------------------
 
@@ -72,7 +73,7 @@ def test_a_missing_composite_key_is_recreated_and_validated_over_existing_rows()
 def test_the_database_refuses_a_row_pointing_into_another_tenant():
     own, other = build_world("distown"), build_world("distother")
     with tenant_context(other.tenant):
-        foreign_tier = Tier.objects.create(tenant=other.tenant, name="Gold", rank=3)
+        foreign_tier = TierFactory(tenant=other.tenant, name="Gold", rank=3)
     with tenant_context(own.tenant):
         with pytest.raises(IntegrityError), transaction.atomic():
             # The plain foreign key is satisfied (the tier exists); only the composite

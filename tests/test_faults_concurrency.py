@@ -15,11 +15,11 @@ import pytest
 from django.db import connection
 
 from partners import services
-from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier, TierChange
+from partners.models import Partner, PartnerMetrics, PartnerStatus, TierChange
 from prm.models import AuditEvent, OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import build_world
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, TierFactory
 
 EVALUATIONS = 6
 TODAY = datetime.date(2026, 6, 1)
@@ -30,9 +30,9 @@ def program(transactional_db):
     world = build_world("tierrace")
     t = world.tenant
     with tenant_context(t):
-        Tier.objects.create(tenant=t, name="Registered", rank=0)
-        Tier.objects.create(tenant=t, name="Silver", rank=1, min_won_revenue_12m=Decimal("1000"))
-        Tier.objects.create(tenant=t, name="Gold", rank=2, min_won_revenue_12m=Decimal("9000"))
+        TierFactory(tenant=t, name="Registered", rank=0)
+        TierFactory(tenant=t, name="Silver", rank=1, min_won_revenue_12m=Decimal("1000"))
+        TierFactory(tenant=t, name="Gold", rank=2, min_won_revenue_12m=Decimal("9000"))
     partners = [
         PartnerFactory(tenant=t, name=f"Racer {i}", status=PartnerStatus.ACTIVE) for i in range(9)
     ]

@@ -9,10 +9,11 @@ import pytest
 from dealreg.models import Lead, NamedAccount
 from imports.models import ImportJob
 from mdf.models import ExchangeRate, LedgerEntry
-from partners.models import Partner, Tier
+from partners.models import Partner
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.factories import TierFactory
 from tests.import_helpers import import_csv, start_and_run, upload
 from tests.test_mdf_support import make_program
 
@@ -139,7 +140,7 @@ def test_partner_user_cannot_see_imports_and_stranger_jobs_are_404(world, strang
 
 def test_partner_import_creates_then_updates_by_name(world):
     with tenant_context(world.tenant):
-        Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+        TierFactory(tenant=world.tenant, name="Gold", rank=2)
     rows = (
         "name,domain,type,tier,region,country,status\n"
         "Acme Resale,acme-resale.example,reseller,Gold,emea,de,onboarding\n"

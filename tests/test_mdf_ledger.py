@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from mdf import selectors, services
 from mdf.models import LedgerEntry
-from partners.models import PartnerStatus, Tier
+from partners.models import PartnerStatus
 from prm.errors import DomainError
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import _test_db_url
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, TierFactory
 from tests.test_mdf_support import claim_fields, make_deal, make_program, request_fields
 
 pytestmark = pytest.mark.django_db
@@ -104,10 +104,10 @@ def test_amounts_with_more_than_two_decimals_are_refused(world):
 
 
 def _tiers(world):
-    gold = Tier.objects.create(
+    gold = TierFactory(
         tenant=world.tenant, name="Gold", rank=2, mdf_allocation=D("7000"), mdf_accrual_pct=D("2")
     )
-    silver = Tier.objects.create(
+    silver = TierFactory(
         tenant=world.tenant,
         name="Silver",
         rank=1,

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from prm.tenancy import tenant_context
+from tests.factories import DealFactory
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -175,10 +176,9 @@ def mdf_second_approval(world):
 
 def make_deal(world, *, status, amount=None, won_amount=None, closed_at=None, code="", **kw):
     """A deal row as deal registration would leave it (created directly for MDF tests)."""
-    from dealreg.models import Deal
 
     name = kw.pop("customer_name", f"Customer {status}")
-    return Deal.objects.create(
+    return DealFactory(
         tenant=world.tenant,
         partner=kw.pop("partner", world.partner),
         status=status,

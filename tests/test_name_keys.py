@@ -14,6 +14,7 @@ from dealreg.models import Deal, DealNameKey, DealStatus
 from dealreg.rules import name_keys, name_tokens
 from partners.domains import normalise_company_name
 from prm.tenancy import tenant_context
+from tests.factories import DealFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ THRESHOLD = Decimal("0.85")
 def _deal(world, name: str, status=DealStatus.UNDER_REVIEW, domain: str = "") -> Deal:
     normalised = normalise_company_name(name)
     with tenant_context(world.tenant):
-        return Deal.objects.create(
+        return DealFactory(
             tenant=world.tenant,
             partner=world.other_partner,
             status=status,

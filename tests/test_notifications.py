@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +13,7 @@ from prm.errors import DomainError
 from prm.models import Notification
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
+from tests.html_helpers import find_all
 from tests.test_dealreg import register
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_unread_count_is_shown_in_the_header(world):
     register(world)
     relay(world)
     resp = portal_client(world.tenant, world.partner_user).get("/notifications/")
-    assert b'class="badge" aria-label="1 unread"' in resp.content
+    assert find_all(resp, class_="badge", aria_label="1 unread")
 
 
 def test_mark_all_read_clears_the_unread_count(world):
@@ -151,8 +151,7 @@ def test_preferences_api_refuses_an_unknown_group_with_a_field_error(world):
 
 
 def radio_values(html: str, name: str) -> set[str]:
-    tags = re.findall(r"<input[^>]*>", html)
-    return {re.search(r'value="([^"]*)"', t).group(1) for t in tags if f'name="{name}"' in t}
+    return {e.attrs["value"] for e in find_all(html, "input", name=name)}
 
 
 def test_the_daily_summary_offers_send_or_off_and_other_groups_all_three(world):

@@ -15,12 +15,12 @@ from django.test.utils import CaptureQueriesContext
 from onboarding import services
 from onboarding.models import Application, ApplicationStatus, Workflow
 from onboarding.views import APPLY_RATE_LIMIT
-from partners.models import Partner, PartnerDomain, PartnerSpecialty, PartnerStatus
+from partners.models import Partner, PartnerSpecialty, PartnerStatus
 from prm.errors import DomainError, PermissionDenied
 from prm.models import AuditEvent, Invitation
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerDomainFactory, PartnerFactory
 from tests.onboarding_helpers import (
     make_template,
     public_client,
@@ -183,7 +183,7 @@ def test_fit_score_uses_the_tenants_profile_and_lists_reasons(world):
 
 def test_an_application_matching_a_partner_domain_is_a_possible_duplicate(world):
     with tenant_context(world.tenant):
-        PartnerDomain.objects.create(tenant=world.tenant, partner=world.partner, domain="acme.de")
+        PartnerDomainFactory(tenant=world.tenant, partner=world.partner, domain="acme.de")
     app = submit(world, website="https://shop.acme.de/", contact_email="a@other.example")
     assert app.is_possible_duplicate
     assert app.duplicate_matches == [
@@ -358,9 +358,7 @@ def test_an_approval_that_cannot_complete_leaves_nothing_behind(world):
 
 def test_approving_a_duplicate_of_a_partners_domain_is_refused(world):
     with tenant_context(world.tenant):
-        PartnerDomain.objects.create(
-            tenant=world.tenant, partner=world.partner, domain="globex.example"
-        )
+        PartnerDomainFactory(tenant=world.tenant, partner=world.partner, domain="globex.example")
     app = submit(world)
     with tenant_context(world.tenant):
         with pytest.raises(DomainError, match="already belongs to another partner"):

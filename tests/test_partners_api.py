@@ -10,7 +10,6 @@ from partners import services
 from partners.models import (
     DomainProposal,
     Partner,
-    PartnerDomain,
     PartnerMetrics,
     PartnerStatus,
     PartnerType,
@@ -18,13 +17,20 @@ from partners.models import (
     ProgramSettings,
     Specialty,
     Tier,
-    TierChange,
     TierChangeStatus,
 )
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client
-from tests.factories import PartnerFactory
+from tests.factories import (
+    PartnerDomainFactory,
+    PartnerFactory,
+    PartnerMetricsFactory,
+    ProductFactory,
+    SpecialtyFactory,
+    TierChangeFactory,
+    TierFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +44,8 @@ def program(world):
     t = world.tenant
     with tenant_context(t):
         tiers = {
-            "Registered": Tier.objects.create(tenant=t, name="Registered", rank=0),
-            "Silver": Tier.objects.create(
+            "Registered": TierFactory(tenant=t, name="Registered", rank=0),
+            "Silver": TierFactory(
                 tenant=t,
                 name="Silver",
                 rank=1,
@@ -48,7 +54,7 @@ def program(world):
                 discount_pct=Decimal("10"),
                 mdf_allocation=Decimal("5000"),
             ),
-            "Gold": Tier.objects.create(
+            "Gold": TierFactory(
                 tenant=t,
                 name="Gold",
                 rank=2,
@@ -151,7 +157,7 @@ def test_partner_list_filters(program):
         country="DE",
     )
     with tenant_context(world.tenant):
-        PartnerDomain.objects.create(tenant=world.tenant, partner=isv, domain="stackforge.io")
+        PartnerDomainFactory(tenant=world.tenant, partner=isv, domain="stackforge.io")
         Partner.objects.filter(pk=world.partner.pk).update(tier=tiers["Gold"])
     client = api_client(world.tenant, world.admin)
     assert ids(client.get("/api/v1/partners/?type=isv")) == [isv.pk]
@@ -194,8 +200,8 @@ def _furnish_partners(world, n, partner_type):
                 tier=tier,
                 owner=world.channel_manager,
             )
-            PartnerMetrics.objects.create(tenant=t, partner=p, won_revenue_12m=Decimal(i))
-            PartnerDomain.objects.create(tenant=t, partner=p, domain=f"p{p.pk}.example")
+            PartnerMetricsFactory(tenant=t, partner=p, won_revenue_12m=Decimal(i))
+            PartnerDomainFactory(tenant=t, partner=p, domain=f"p{p.pk}.example")
             p.specialties.add(spec, through_defaults={"tenant": t})
             p.products.add(prod, through_defaults={"tenant": t})
 
@@ -277,8 +283,8 @@ def test_create_honours_the_idempotency_key(world):
 
 def test_staff_patch_profile_owner_and_links(world):
     with tenant_context(world.tenant):
-        spec = Specialty.objects.create(tenant=world.tenant, name="Security")
-        prod = Product.objects.create(tenant=world.tenant, name="Vault")
+        spec = SpecialtyFactory(tenant=world.tenant, name="Security")
+        prod = ProductFactory(tenant=world.tenant, name="Vault")
     resp = api_client(world.tenant, world.admin).patch(
         f"/api/v1/partners/{world.partner.pk}/",
         {
@@ -369,7 +375,7 @@ def test_patch_rejects_bad_input_naming_the_fields(world):
 
 def test_a_refused_patch_saves_nothing(world):
     with tenant_context(world.tenant):
-        PartnerDomain.objects.create(
+        PartnerDomainFactory(
             tenant=world.tenant, partner=world.other_partner, domain="taken.example"
         )
     resp = api_client(world.tenant, world.admin).patch(
@@ -519,7 +525,7 @@ def test_a_tier_with_partners_cannot_be_deleted(program):
 def test_a_tier_in_tier_history_cannot_be_deleted(program):
     world, tiers = program
     with tenant_context(world.tenant):
-        TierChange.objects.create(
+        TierChangeFactory(
             tenant=world.tenant,
             partner=world.partner,
             to_tier=tiers["Gold"],
@@ -602,7 +608,7 @@ def test_what_if_without_any_change_blames_no_mover_on_it(program):
 def test_what_if_rejects_unknown_tiers_and_bad_values(program, stranger):
     world, tiers = program
     with tenant_context(stranger.tenant):
-        theirs = Tier.objects.create(tenant=stranger.tenant, name="Theirs", rank=0)
+        theirs = TierFactory(tenant=stranger.tenant, name="Theirs", rank=0)
     resp = _what_if(world, {"tiers": [{"id": theirs.pk}]})
     assert resp.status_code == 400 and "tiers" in resp.json()["errors"]
     resp = _what_if(world, {"tiers": [{"id": tiers["Gold"].pk, "discount_pct": "-1"}]})
@@ -617,7 +623,7 @@ def pending(program):
     world, tiers = program
     with tenant_context(world.tenant):
         Partner.objects.filter(pk=world.partner.pk).update(tier=tiers["Registered"])
-        change = TierChange.objects.create(
+        change = TierChangeFactory(
             tenant=world.tenant,
             partner=world.partner,
             from_tier=tiers["Registered"],
@@ -626,7 +632,7 @@ def pending(program):
             status=TierChangeStatus.PENDING,
             metrics={"won_revenue_12m": "150000.00"},
         )
-        TierChange.objects.create(
+        TierChangeFactory(
             tenant=world.tenant,
             partner=world.other_partner,
             to_tier=tiers["Registered"],
@@ -681,8 +687,8 @@ def test_deciding_twice_is_400(pending):
 
 def test_everyone_lists_the_catalogue(world):
     with tenant_context(world.tenant):
-        Product.objects.create(tenant=world.tenant, name="Vault", sku="V-1")
-        Specialty.objects.create(tenant=world.tenant, name="Security")
+        ProductFactory(tenant=world.tenant, name="Vault", sku="V-1")
+        SpecialtyFactory(tenant=world.tenant, name="Security")
     client = api_client(world.tenant, world.partner_user)
     products = client.get("/api/v1/products/").json()["results"]
     assert [(p["name"], p["sku"], p["is_active"]) for p in products] == [("Vault", "V-1", True)]
@@ -714,7 +720,7 @@ def test_catalogue_names_must_be_unique_and_present(world):
 
 def test_admin_renames_a_specialty(world):
     with tenant_context(world.tenant):
-        spec = Specialty.objects.create(tenant=world.tenant, name="Sec")
+        spec = SpecialtyFactory(tenant=world.tenant, name="Sec")
     resp = api_client(world.tenant, world.admin).patch(
         f"/api/v1/specialties/{spec.pk}/", {"name": "Security"}, format="json"
     )

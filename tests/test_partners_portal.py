@@ -18,7 +18,7 @@ from prm.errors import DomainError
 from prm.models import ApiKey, AuditEvent, Member
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, PartnerMetricsFactory, TierChangeFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -277,8 +277,8 @@ def test_channel_manager_can_allow_an_invitation_exception(world):
 @pytest.fixture
 def tiers(world):
     with tenant_context(world.tenant):
-        base = Tier.objects.create(tenant=world.tenant, name="Registered", rank=0)
-        silver = Tier.objects.create(
+        base = TierFactory(tenant=world.tenant, name="Registered", rank=0)
+        silver = TierFactory(
             tenant=world.tenant,
             name="Silver",
             rank=1,
@@ -286,7 +286,7 @@ def tiers(world):
             min_won_deals_12m=3,
             discount_pct=Decimal("10"),
         )
-        PartnerMetrics.objects.create(
+        PartnerMetricsFactory(
             tenant=world.tenant,
             partner=world.partner,
             won_revenue_12m=Decimal("40000"),
@@ -448,13 +448,12 @@ def test_admin_approves_a_pending_upgrade_in_the_portal(world, tiers):
 def test_tier_change_decisions_are_403_for_a_channel_manager_and_404_across_tenants(
     world, stranger
 ):
-    from partners.models import TierChange
 
     changes = {}
     for w in (world, stranger):
         with tenant_context(w.tenant):
-            tier = Tier.objects.create(tenant=w.tenant, name="Gold", rank=5)
-            changes[w.tenant.slug] = TierChange.objects.create(
+            tier = TierFactory(tenant=w.tenant, name="Gold", rank=5)
+            changes[w.tenant.slug] = TierChangeFactory(
                 tenant=w.tenant, partner=w.partner, to_tier=tier, direction="up", status="pending"
             )
     own, foreign = changes[world.tenant.slug], changes[stranger.tenant.slug]
@@ -507,10 +506,8 @@ def test_evaluate_now_button_queues_the_evaluation(
 
 def test_directory_filters_by_health_band(world):
     with tenant_context(world.tenant):
-        PartnerMetrics.objects.create(tenant=world.tenant, partner=world.partner, health_score=35)
-        PartnerMetrics.objects.create(
-            tenant=world.tenant, partner=world.other_partner, health_score=82
-        )
+        PartnerMetricsFactory(tenant=world.tenant, partner=world.partner, health_score=35)
+        PartnerMetricsFactory(tenant=world.tenant, partner=world.other_partner, health_score=82)
     client = portal_client(world.tenant, world.channel_manager)
     body = client.get("/partners/?health=at_risk").content.decode()
     assert world.partner.name in body and world.other_partner.name not in body

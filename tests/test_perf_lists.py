@@ -21,11 +21,10 @@ from analytics.views import PARTNERS_ON_PAGE
 from dealreg import serializers as ds
 from dealreg import services
 from dealreg.api import DealFilter, deals_listed
-from partners.models import Product
 from prm.api.filters import _filters_nothing
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, ProductFactory
 
 DEALS = "/api/v1/deals/?page_size=50"
 
@@ -46,8 +45,8 @@ def _deal_queries(ctx) -> list[str]:
 
 def test_deal_list_reads_deals_and_their_products_in_one_query(world):
     with tenant_context(world.tenant):
-        b = Product.objects.create(tenant=world.tenant, name="Backup")
-        a = Product.objects.create(tenant=world.tenant, name="Archive")
+        b = ProductFactory(tenant=world.tenant, name="Backup")
+        a = ProductFactory(tenant=world.tenant, name="Archive")
     _register(world, 3, [b, a])
     client = api_client(world.tenant, world.admin)
     client.get(DEALS)
@@ -61,7 +60,7 @@ def test_deal_list_reads_deals_and_their_products_in_one_query(world):
 
 def test_fast_list_serializer_gives_what_drf_gives(world):
     with tenant_context(world.tenant):
-        product = Product.objects.create(tenant=world.tenant, name="Vault")
+        product = ProductFactory(tenant=world.tenant, name="Vault")
     _register(world, 2, [product])
     _register(world, 1, [])
     with tenant_context(world.tenant):
@@ -77,7 +76,7 @@ def test_deal_list_rows_are_the_detail_without_its_extras(world):
     """The list's fields, built once per process (DealListSerializer.context_free), read the
     same values as the detail's, built per request with its context."""
     with tenant_context(world.tenant):
-        product = Product.objects.create(tenant=world.tenant, name="Vault")
+        product = ProductFactory(tenant=world.tenant, name="Vault")
     _register(world, 2, [product])
     with tenant_context(world.tenant):
         services.deal_save(

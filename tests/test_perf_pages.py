@@ -17,7 +17,7 @@ from prm import pagination
 from prm.pagination import CappedPaginator
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_program_dashboard_queries_do_not_grow_with_partners(world):
 
 def test_program_dashboard_shows_rollup_changes_and_tier_renames(world):
     with tenant_context(world.tenant):
-        tier = Tier.objects.create(tenant=world.tenant, name="Silver", rank=1)
+        tier = TierFactory(tenant=world.tenant, name="Silver", rank=1)
         Partner.objects.filter(pk=world.partner.pk).update(tier=tier)
         analytics_services.rollups_compute(tenant=world.tenant)
     client = portal_client(world.tenant, world.admin)

@@ -14,6 +14,7 @@ from prm.roles import Role
 from prm.tenancy import tenant_context
 from tests import permissions
 from tests.conftest import api_client, build_world, portal_client
+from tests.factories import TierFactory
 from tests.permissions import ENDPOINTS, PUBLIC_URL_NAMES, ROLES
 
 
@@ -33,9 +34,8 @@ def _furnish(world):
             member=world.other_partner_user, name="theirs", scopes=["read"]
         )
         world.audit_event = log_action("matrix.probe", object_type="x", object_id="1")
-        from partners.models import Tier
 
-        world.tier = Tier.objects.create(tenant=world.tenant, name="Entry", rank=0)
+        world.tier = TierFactory(tenant=world.tenant, name="Entry", rank=0)
         from dealreg import services as deal_services
 
         deal_data = {

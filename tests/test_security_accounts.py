@@ -16,7 +16,7 @@ from prm import services
 from prm.models import AuditEvent, Invitation
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, host_of, portal_client
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -327,11 +327,10 @@ def registered_with_vault(world):
     import datetime
 
     from dealreg import services as deal_services
-    from partners.models import Product
 
     with tenant_context(world.tenant):
-        vault = Product.objects.create(tenant=world.tenant, name="Vault")
-        other = Product.objects.create(tenant=world.tenant, name="Other")
+        vault = ProductFactory(tenant=world.tenant, name="Vault")
+        other = ProductFactory(tenant=world.tenant, name="Other")
         deal = deal_services.deal_save(
             by=world.partner_admin,
             data={

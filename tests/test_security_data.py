@@ -21,6 +21,7 @@ from tenantdata import services as tenant_data
 from tenantdata.models import TenantExport
 from tenantdata.tasks import build_tenant_export
 from tests.conftest import api_client, portal_client
+from tests.factories import AuthenticatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -172,10 +173,10 @@ def test_the_tenant_export_contains_no_secret_of_any_table(
     assert invited.status_code == 201
     (invite_mail,) = [m for m in mail.outbox if "invitee@example.com" in m.to]
     invite_token = re.search(r"/invitations/([\w-]{20,})/", invite_mail.body).group(1)
-    totp = Authenticator.objects.create(
+    totp = AuthenticatorFactory(
         user=world.admin.user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXQ"}
     )
-    codes = Authenticator.objects.create(
+    codes = AuthenticatorFactory(
         user=world.admin.user,
         type=Authenticator.Type.RECOVERY_CODES,
         data={"seed": "f00dfacecafe1234deadbeef", "used_mask": 0},

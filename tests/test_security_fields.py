@@ -13,9 +13,10 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from partners.models import Partner, PartnerStatus, PartnerType, Tier
+from partners.models import Partner, PartnerStatus, PartnerType
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, build_world, portal_client
+from tests.factories import TierFactory
 from tests.permissions import ENDPOINTS  # noqa: F401 - loads the rows (and training helpers)
 from tests.permissions_training import certificate
 from tests.test_mdf_support import claim_fields, mdf_objects, request_fields
@@ -31,7 +32,7 @@ def world(django_db_setup, django_db_blocker):
         try:
             w = build_world("fld")
             with tenant_context(w.tenant):
-                w.tier = Tier.objects.create(tenant=w.tenant, name="Gold", rank=3)
+                w.tier = TierFactory(tenant=w.tenant, name="Gold", rank=3)
             mdf_objects(w)
             certificate(w)
             yield w

@@ -12,6 +12,7 @@ from prm.errors import DomainError
 from prm.models import ApiKey, Tenant
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
+from tests.factories import AuthenticatorFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,7 @@ def _require(world, *, staff=False, partner_admins=False):
 
 
 def _give_totp(member):
-    Authenticator.objects.create(
+    AuthenticatorFactory(
         user=member.user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
     )
 

@@ -11,7 +11,7 @@ from partners.models import Partner, PartnerMetrics, Tier
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, PartnerMetricsFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def gold(world):
         gold = services.tier_save(
             by=world.admin, name="Gold", rank=1, min_won_revenue_12m=Decimal("100000")
         )
-        PartnerMetrics.objects.create(
+        PartnerMetricsFactory(
             tenant=world.tenant, partner=world.partner, won_revenue_12m=Decimal("60000")
         )
         services.tiers_evaluate(tenant=world.tenant)

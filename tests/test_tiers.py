@@ -13,12 +13,11 @@ from partners.models import (
     PartnerMetrics,
     PartnerStatus,
     ProgramSettings,
-    Tier,
     TierChange,
 )
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
-from tests.factories import PartnerFactory
+from tests.factories import PartnerFactory, TierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +29,8 @@ def program(world):
     t = world.tenant
     with tenant_context(t):
         tiers = {
-            "Registered": Tier.objects.create(tenant=t, name="Registered", rank=0),
-            "Silver": Tier.objects.create(
+            "Registered": TierFactory(tenant=t, name="Registered", rank=0),
+            "Silver": TierFactory(
                 tenant=t,
                 name="Silver",
                 rank=1,
@@ -40,7 +39,7 @@ def program(world):
                 discount_pct=Decimal("10"),
                 mdf_allocation=Decimal("5000"),
             ),
-            "Gold": Tier.objects.create(
+            "Gold": TierFactory(
                 tenant=t,
                 name="Gold",
                 rank=2,
@@ -262,7 +261,7 @@ def test_what_if_lists_movers_and_commitment_changes_without_saving(program):
 def test_evaluation_touches_only_its_own_tenant(program, stranger):
     world, _ = program
     with tenant_context(stranger.tenant):
-        Tier.objects.create(tenant=stranger.tenant, name="Base", rank=0)
+        TierFactory(tenant=stranger.tenant, name="Base", rank=0)
     evaluate(world)
     assert tier_of(stranger.partner) is None
 

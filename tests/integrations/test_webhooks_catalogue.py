@@ -16,10 +16,10 @@ from dealreg import services as deal_services
 from dealreg.services import leads
 from mdf import services as mdf_services
 from partners import services as partner_services
-from partners.models import Tier
 from prm import events
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
+from tests.factories import TierFactory
 from tests.onboarding_helpers import submit as application_submit
 from tests.test_dealreg import register
 from tests.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
@@ -213,7 +213,7 @@ def _partner_status(world):
 
 def _partner_tier(world):
     with tenant_context(world.tenant):
-        gold = Tier.objects.create(tenant=world.tenant, name="Gold", rank=2)
+        gold = TierFactory(tenant=world.tenant, name="Gold", rank=2)
 
     def act():
         partner_services.partner_set_tier(

@@ -14,7 +14,7 @@ from partners.models import PartnerMetrics
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, PartnerMetricsFactory
 from tests.training.helpers import certify, make_course, pass_course
 from training import services, tasks
 from training.models import Certificate, CertificateNotice, Enrollment
@@ -111,7 +111,7 @@ def test_certified_people_counts_valid_holders_per_partner(world, certification,
 
 def test_the_upsert_keeps_the_other_metrics(world, certification, sales):
     with tenant_context(world.tenant):
-        PartnerMetrics.objects.create(
+        PartnerMetricsFactory(
             tenant=world.tenant, partner=world.partner, won_deals_12m=7, health_score=60
         )
     certified(world, world.partner_user, sales)

@@ -1,52 +1,31 @@
-"""Every write of the analytics app. The heavy work is set-based SQL, one statement per
-tenant (and per step), never a query per partner:
+"""Every raw SQL statement of the analytics app, in one place. The services
+(analytics.services) run them; nothing else in analytics writes SQL by hand.
 
-- `activity_record`: the audit trail -> portal activity per member per day;
-- `health_compute`: one query gathers every partner's figures, the pure scorer in
-  analytics.rules explains them, one COPY and one upsert store the day's snapshots, one
-  statement copies the scores into PartnerMetrics through partners.services.metrics_upsert
-  (the table's one writer; tier evaluation reads the scores there), and
-  at-risk episodes are opened/closed in bulk; each new episode queues one notification;
-- `rollups_compute`: attribution and ROPI per (partner, quarter), one INSERT ... SELECT.
-
-All must run inside tenant_context(tenant).
+Statements name tables by placeholder (`{partner}`, `{deal}`, ...: the `T` map below), filled
+in once at import; every value is a bound parameter (`%(t)s`, ...), never formatted in.
+Each statement runs inside tenant_context(tenant) and is set-based: one statement per tenant
+(and per step), never a query per partner.
 """
 
 from __future__ import annotations
 
-import datetime
-import logging
-from decimal import Decimal
-
-from django.db import connection, transaction
-from django.db.models import Max
-from django.utils import timezone
-from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
-
-from analytics import rules
 from analytics.models import (
-    AnalyticsSettings,
     FirstDealCohort,
     HealthSnapshot,
     MemberActivity,
     PartnerRollup,
     ProgramCost,
-    RiskEpisode,
-    RollupRun,
     SurveyResponse,
 )
 from dealreg.models import Deal, DealInfluencer, RulesVersion
 from mdf.models import ExchangeRate, FundRequest, LedgerEntry
 from mdf.models import Program as MdfProgram
 from onboarding.models import Workflow, WorkflowStep
-from partners import services as partner_services
 from partners.models import Partner, PartnerMetrics, Tier, TierChange
-from prm.audit import log_action
-from prm.errors import DomainError
 from prm.models import AuditEvent, Member
 from training.models import Enrollment
 
+# The tables the statements read and write, by placeholder.
 T = {
     "partner": Partner._meta.db_table,
     "metrics": PartnerMetrics._meta.db_table,
@@ -72,14 +51,16 @@ T = {
     "rules": RulesVersion._meta.db_table,
 }
 
-log = logging.getLogger(__name__)
 
-SIGN_IN_ACTIONS = ("auth.login",)
-HEALTH_STATUSES = ("onboarding", "active")
+def _tables(template: str, **extra: str) -> str:
+    """The statement with its table placeholders (and `extra` fragments) filled in."""
+    return template.format(**T, **extra)
+
 
 # --- Portal activity ----------------------------------------------------------------------
 
-ACTIVITY_SQL = """
+# Sign-ins and actions per member per day, recounted from the audit trail since %(since)s.
+_ACTIVITY_SQL = """
 INSERT INTO {activity} (tenant_id, member_id, partner_id, day, sign_ins, actions)
 SELECT m.tenant_id, m.id, m.partner_id, (e.created_at AT TIME ZONE 'UTC')::date,
        COUNT(*) FILTER (WHERE e.action = ANY(%(sign_in)s)),
@@ -91,23 +72,13 @@ GROUP BY m.tenant_id, m.id, m.partner_id, (e.created_at AT TIME ZONE 'UTC')::dat
 ON CONFLICT (tenant_id, member_id, day) DO UPDATE
 SET sign_ins = EXCLUDED.sign_ins, actions = EXCLUDED.actions, partner_id = EXCLUDED.partner_id
 """
-
-
-def activity_record(*, tenant, since: datetime.date) -> int:
-    """Recount sign-ins and actions per member per day from `since` (whole days, so a rerun
-    gives the same rows). Returns the number of rows written."""
-    start = datetime.datetime.combine(since, datetime.time.min, tzinfo=datetime.UTC)
-    with connection.cursor() as cur:
-        cur.execute(
-            ACTIVITY_SQL.format(**T),
-            {"t": tenant.pk, "since": start, "sign_in": list(SIGN_IN_ACTIONS)},
-        )
-        return cur.rowcount
+ACTIVITY_SQL = _tables(_ACTIVITY_SQL)
 
 
 # --- Health -------------------------------------------------------------------------------
 
-FIGURES_SQL = """
+# Every scored partner's figures as of the end of %(today)s, with the program's medians.
+_FIGURES_SQL = """
 WITH p AS (
   SELECT id FROM {partner} WHERE tenant_id = %(t)s AND status = ANY(%(statuses)s)
 ), d AS (
@@ -171,63 +142,19 @@ SELECT f.*,
             FROM f WHERE won_12m > 0), 0) AS median_won
 FROM f
 """
+FIGURES_SQL = _tables(_FIGURES_SQL)
 
+# The scorer's rows are streamed into this session table by COPY, then upserted at once.
+HEALTH_STAGE_CREATE_SQL = (
+    "CREATE TEMP TABLE IF NOT EXISTS health_stage (partner_id bigint, score integer,"
+    " components jsonb, drivers jsonb, at_risk boolean, risk_reason text)"
+    " ON COMMIT DROP"
+)
+HEALTH_STAGE_TRUNCATE_SQL = "TRUNCATE health_stage"
+HEALTH_STAGE_COPY_SQL = "COPY health_stage FROM STDIN"
 
-def _dec(value) -> Decimal:
-    return Decimal(str(value or 0))
-
-
-def health_figures(*, tenant, today: datetime.date) -> dict[int, rules.Figures]:
-    """Every scored partner's figures as of the end of `today`, in one query."""
-    now = datetime.datetime.combine(today, datetime.time.max, tzinfo=datetime.UTC)
-
-    def ago(days: int) -> datetime.datetime:
-        return now - datetime.timedelta(days=days)
-
-    params = {
-        "t": tenant.pk,
-        "statuses": list(HEALTH_STATUSES),
-        "now": now,
-        "today": today,
-        "d90": ago(90),
-        "d180": ago(180),
-        "d365": ago(365),
-        "day30": today - datetime.timedelta(days=30),
-        "day365": today - datetime.timedelta(days=365),
-    }
-    with connection.cursor() as cur:
-        cur.execute(FIGURES_SQL.format(**T), params)
-        cols = [c.name for c in cur.description]
-        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-    return {
-        r["id"]: rules.Figures(
-            pipeline_90=_dec(r["pipeline_90"]),
-            pipeline_prev_90=_dec(r["prev_90"]),
-            median_pipeline_90=_dec(r["median_pipeline"]),
-            won_12m=_dec(r["won_12m"]),
-            median_won_12m=_dec(r["median_won"]),
-            won_deals=r["won_n"],
-            lost_deals=r["lost_n"],
-            days_since_last=r["days_since"],
-            certified_people=r["certified"],
-            completions_12m=r["completions"],
-            active_days_30=r["active_days"],
-            mdf_allocated=_dec(r["mdf_allocated"]),
-            mdf_paid=_dec(r["mdf_paid"]),
-            onboarding_done=r["ob_done"],
-            onboarding_total=r["ob_total"],
-        )
-        for r in rows
-    }
-
-
-# The day's scores, handed to partners.services.metrics_upsert (PartnerMetrics' one writer).
-METRICS_SOURCE_SQL = """
-SELECT s.partner_id, s.score FROM {snapshot} s WHERE s.tenant_id = %(t)s AND s.day = %(day)s
-"""
-
-
-SNAPSHOT_UPSERT_SQL = """
+# The staged rows become the day's snapshots (a rerun replaces them).
+_SNAPSHOT_UPSERT_SQL = """
 INSERT INTO {snapshot} (tenant_id, partner_id, day, score, components, drivers, at_risk,
                         risk_reason, computed_at)
 SELECT %(t)s, partner_id, %(day)s, score, components, drivers, at_risk, risk_reason, %(now)s
@@ -237,169 +164,20 @@ SET score = EXCLUDED.score, components = EXCLUDED.components, drivers = EXCLUDED
     at_risk = EXCLUDED.at_risk, risk_reason = EXCLUDED.risk_reason,
     computed_at = EXCLUDED.computed_at
 """
+SNAPSHOT_UPSERT_SQL = _tables(_SNAPSHOT_UPSERT_SQL)
 
-
-@transaction.atomic
-def health_compute(*, tenant, today: datetime.date | None = None, notify: bool = True) -> int:
-    """Score every onboarding or active partner for `today` (idempotent: a rerun replaces
-    the day's snapshots), update PartnerMetrics.health_score, and open or close at-risk
-    episodes (`notify=False` when back-filling history: no e-mail for past episodes).
-    Returns the number of partners scored."""
-    today = today or timezone.localdate()
-    config = AnalyticsSettings.for_tenant(tenant)
-    weights = config.weights()
-    activity_record(tenant=tenant, since=today - datetime.timedelta(days=31))
-    figures = health_figures(tenant=tenant, today=today)
-    # Highest score of the previous 30 days, per partner: one aggregate.
-    recent_high = dict(
-        HealthSnapshot.objects.filter(day__gte=today - datetime.timedelta(days=30), day__lt=today)
-        .values_list("partner_id")
-        .annotate(high=Max("score"))
-    )
-    now = timezone.now()
-    # The rows stream from the scorer into one COPY and one upsert: memory stays flat however
-    # many partners there are, and no jsonb[] array is built (Django's bulk upsert of 45,000
-    # snapshots spent 20 s escaping array text in Python). Only at-risk snapshots are kept.
-    at_risk_snapshots: list[HealthSnapshot] = []
-    scored = 0
-
-    def rows():
-        nonlocal scored
-        for partner_id, f in figures.items():
-            value, components, drivers = rules.score(f, weights)
-            at_risk = rules.risk_message(
-                score_today=value,
-                score_30_days_ago=recent_high.get(partner_id),
-                below=config.at_risk_below,
-                drop=config.at_risk_drop,
-            )
-            reason = at_risk["text"] if at_risk else ""
-            if at_risk:
-                drivers = [at_risk, *drivers]
-                at_risk_snapshots.append(
-                    HealthSnapshot(
-                        tenant=tenant,
-                        partner_id=partner_id,
-                        day=today,
-                        score=value,
-                        drivers=drivers,
-                        at_risk=True,
-                        risk_reason=reason,
-                    )
-                )
-            scored += 1
-            yield (partner_id, value, Jsonb(components), Jsonb(drivers), bool(reason), reason)
-
-    with connection.cursor() as cur:
-        raw = cur.cursor
-        raw.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS health_stage (partner_id bigint, score integer,"
-            " components jsonb, drivers jsonb, at_risk boolean, risk_reason text)"
-            " ON COMMIT DROP"
-        )
-        raw.execute("TRUNCATE health_stage")
-        with raw.copy("COPY health_stage FROM STDIN") as copy:
-            for row in rows():
-                copy.write_row(row)
-        raw.execute(SNAPSHOT_UPSERT_SQL.format(**T), {"t": tenant.pk, "day": today, "now": now})
-    partner_services.metrics_upsert(
-        tenant=tenant,
-        columns=["health_score"],
-        source_sql=METRICS_SOURCE_SQL.format(**T),
-        params={"t": tenant.pk, "day": today},
-    )
-    _episodes_update(tenant=tenant, today=today, at_risk_snapshots=at_risk_snapshots, notify=notify)
-    return scored
-
-
-def _episodes_update(
-    *, tenant, today: datetime.date, at_risk_snapshots: list[HealthSnapshot], notify: bool
-) -> None:
-    from analytics import tasks
-    from prm.tasks import dispatch
-
-    open_ids = set(
-        RiskEpisode.objects.filter(ended_on__isnull=True).values_list("partner_id", flat=True)
-    )
-    at_risk = {s.partner_id: s for s in at_risk_snapshots}
-    recovered = open_ids - set(at_risk)
-    if recovered:
-        RiskEpisode.objects.filter(ended_on__isnull=True, partner_id__in=recovered).update(
-            ended_on=today
-        )
-    new = [
-        RiskEpisode(
-            tenant=tenant,
-            partner_id=pid,
-            started_on=today,
-            reason=s.risk_reason,
-            reason_msg=s.drivers[0],  # the risk message leads the drivers (health_compute)
-            score=s.score,
-        )
-        for pid, s in at_risk.items()
-        if pid not in open_ids
-    ]
-    # ignore_conflicts: a concurrent run that opened the same episode wins; no duplicate.
-    RiskEpisode.objects.bulk_create(new, ignore_conflicts=True)
-    if not notify:
-        return
-    for episode in RiskEpisode.objects.filter(
-        ended_on__isnull=True, notified_at__isnull=True, partner_id__in=[e.partner_id for e in new]
-    ):
-        log_action(
-            "analytics.partner_at_risk",
-            tenant=tenant,
-            obj=episode,
-            object_label=f"partner {episode.partner_id}",
-            after={"reason": episode.reason, "score": episode.score},
-        )
-        dispatch(tasks.notify_at_risk, tenant=tenant, episode_id=episode.pk)
-
-
-@transaction.atomic
-def at_risk_notify(*, tenant, episode_id: int) -> bool:
-    """Tell the partner's channel manager, once per episode, through the outbox: the
-    conditional update claims the episode and the `partner.health_at_risk` event is written in
-    the same transaction, so a task delivered twice (or a rolled-back run) makes one event.
-    The relay turns it into the manager's notification (admins' when the partner has no
-    active manager) and into webhook deliveries."""
-    from prm import events
-
-    claimed = RiskEpisode.objects.filter(
-        pk=episode_id, ended_on__isnull=True, notified_at__isnull=True
-    ).update(notified_at=timezone.now())
-    if claimed != 1:
-        return False
-    episode = RiskEpisode.objects.select_related("partner__owner").get(pk=episode_id)
-    partner = episode.partner
-    owner = partner.owner if partner.owner_id and partner.owner.is_active else None
-    events.emit(
-        "partner.health_at_risk",
-        {
-            "episode_id": episode.pk,
-            "partner_id": partner.pk,
-            "manager_id": owner.pk if owner else None,
-            "score": episode.score,
-            "reason": episode.reason,
-            "started_on": episode.started_on,
-            "label": f"{partner.name}: {episode.reason}"[:200],
-            "path": f"/analytics/partners/{partner.pk}/",
-        },
-        tenant=tenant,
-    )
-    log_action(
-        "analytics.at_risk_notified",
-        tenant=tenant,
-        obj=episode,
-        object_label=f"partner {partner.pk}",
-        after={"manager": owner.pk if owner else None},
-    )
-    return True
+# The day's scores, handed to partners.services.metrics_upsert (PartnerMetrics' one writer).
+_METRICS_SOURCE_SQL = """
+SELECT s.partner_id, s.score FROM {snapshot} s WHERE s.tenant_id = %(t)s AND s.day = %(day)s
+"""
+METRICS_SOURCE_SQL = _tables(_METRICS_SOURCE_SQL)
 
 
 # --- Attribution and ROPI -----------------------------------------------------------------
 
-ROLLUP_SQL = """
+# Attribution, ROPI and the other KPIs per (partner, quarter), stored in one statement;
+# `{partner_filter}` limits it to some partners (ROLLUP_SOME_PARTNERS_SQL, %(ids)s).
+_ROLLUP_SQL = """
 WITH q AS (
   SELECT ps, (ps + interval '3 months')::date AS pe FROM unnest(%(starts)s::date[]) AS ps
 ), p AS (
@@ -654,16 +432,28 @@ WITH q AS (
 -- of temporary files at large scale) instead of streaming it into the INSERT.
 SELECT (SELECT COUNT(*) FROM p) * (SELECT COUNT(*) FROM q)
 """
+ROLLUP_SQL = _tables(_ROLLUP_SQL, partner_filter="")
+ROLLUP_SOME_PARTNERS_SQL = _tables(_ROLLUP_SQL, partner_filter="AND id = ANY(%(ids)s)")
 # work_mem for ROLLUP_SQL alone: at the default 4MB a large tenant's hundreds of thousands of
 # (partner, quarter) groups spill the aggregates to disk in 21 batches.
 ROLLUP_WORK_MEM = "64MB"
+# Set work_mem and enable_nestloop for the rest of the transaction, returning the previous
+# values (for ROLLUP_SETTINGS_RESTORE_SQL).
+ROLLUP_SETTINGS_SQL = (
+    "SELECT current_setting('work_mem'), current_setting('enable_nestloop'),"
+    " set_config('work_mem', %s, true),"
+    " set_config('enable_nestloop', %s, true)"
+)
+ROLLUP_SETTINGS_RESTORE_SQL = (
+    "SELECT set_config('work_mem', %s, true), set_config('enable_nestloop', %s, true)"
+)
 
 # Time to first deal: one row per activated partner with its activation month, days to its
 # first deal and its dimensions (type, tier, region, channel manager). The whole table is
 # brought up to date by each rollup run in one statement, so it never needs an incremental
 # path: rows of partners no longer in it are deleted, new or changed rows upserted, and
 # unchanged rows left as they are (their computed_at is that of the run that last changed them).
-COHORT_SQL = """
+_COHORT_SQL = """
 WITH c AS (
   SELECT tenant_id, id AS partner_id,
     date_trunc('month', activated_at AT TIME ZONE 'UTC')::date AS cohort_month, partner_type,
@@ -690,103 +480,14 @@ ON CONFLICT (tenant_id, partner_id) DO UPDATE SET
   tier_id = EXCLUDED.tier_id, region = EXCLUDED.region, manager_id = EXCLUDED.manager_id,
   first_deal_days = EXCLUDED.first_deal_days, computed_at = EXCLUDED.computed_at
 """
+COHORT_SQL = _tables(_COHORT_SQL)
+
 # One rollup computation per tenant at a time (nightly, on demand, after a settings change):
 # two concurrent rebuilds of the cohort table would collide on its unique key.
 LOCK_SQL = "SELECT pg_advisory_xact_lock(hashtext('analytics.rollups'), %(t)s::int)"
 
-
-def _lock_rollups(tenant) -> None:
-    """Wait for any other rollup computation of the tenant to commit (held to the end of the
-    transaction; taken before the settings are read, so a run that waited reads the newest
-    ones)."""
-    with connection.cursor() as cur:
-        cur.execute(LOCK_SQL, {"t": tenant.pk})
-
-
-def quarter_start(day: datetime.date) -> datetime.date:
-    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-
-
-def quarters_back(day: datetime.date, n: int) -> list[datetime.date]:
-    """The quarter containing `day` and the n-1 before it, oldest first."""
-    start = quarter_start(day)
-    out = []
-    for _i in range(n):
-        out.append(start)
-        prev = start - datetime.timedelta(days=1)
-        start = quarter_start(prev)
-    return sorted(out)
-
-
-def rollups_compute(
-    *,
-    tenant,
-    periods: list[datetime.date] | None = None,
-    partner_ids: list[int] | None = None,
-) -> int:
-    """Attribution, ROPI and the other KPIs per partner and quarter, in the settings'
-    currency, in one INSERT ... SELECT: sourced revenue to the registering partner, influenced
-    revenue split between approved influencers (even or by weight), deals in other currencies
-    converted at mdf's exchange rate of the closing day; return = (sourced + influenced) x
-    gross margin; investment = MDF paid + discount of the tier the partner had when each
-    resale deal was won + program costs (tier costs shared evenly by the tier's partners).
-    Also deal velocity, approval SLA attainment and approval rate, the registration funnel,
-    MDF ROI and PSAT; then the time-to-first-deal cohorts are brought up to date. The tier
-    dimension is the tier the partner held at the end of each quarter (from its applied tier
-    changes).
-    `partner_ids` limits the recompute to partners whose data changed; the result for them
-    equals a full recompute. A full recompute (no periods, no partner_ids) clears the
-    "stale" mark set before it began. Rows whose figures did not change are not rewritten,
-    so their `computed_at` stays that of the run that last changed them. Returns the number
-    of (partner, quarter) rows computed (and now stored), changed or not."""
-    started = timezone.now()
-    full = periods is None and partner_ids is None
-    _lock_rollups(tenant)
-    config = AnalyticsSettings.for_tenant(tenant)
-    periods = periods or quarters_back(timezone.localdate(), 5)
-    params = {
-        "t": tenant.pk,
-        "today": timezone.localdate(),
-        "starts": [quarter_start(p) for p in periods],
-        "cur": config.currency,
-        "weighted": config.attribution_model == "weighted",
-        "margin": config.gross_margin_pct,
-    }
-    partner_filter = ""
-    if partner_ids is not None:
-        partner_filter = "AND id = ANY(%(ids)s)"
-        params["ids"] = list(partner_ids)
-    with connection.cursor() as cur:
-        # For this statement only (ROLLUP_WORK_MEM), then restored for the rest of the
-        # caller's transaction.
-        # A full run joins whole sets: hash joins. Nested loops are kept off because a
-        # tenant the statistics have not seen yet (any tenant added since the last ANALYZE
-        # of these big shared tables) is estimated at ~1 row, and nested loops over its
-        # thousands of rows took 20-40 s instead of 0.1 s. A run for a few partners keeps
-        # them: there, index look-ups are right.
-        cur.execute(
-            "SELECT current_setting('work_mem'), current_setting('enable_nestloop'),"
-            " set_config('work_mem', %s, true),"
-            " set_config('enable_nestloop', %s, true)",
-            [ROLLUP_WORK_MEM, "on" if partner_ids is not None else "off"],
-        )
-        previous, previous_nestloop = cur.fetchone()[:2]
-        cur.execute(ROLLUP_SQL.format(partner_filter=partner_filter, **T), params)
-        rows = cur.fetchone()[0]
-        cur.execute(
-            "SELECT set_config('work_mem', %s, true), set_config('enable_nestloop', %s, true)",
-            [previous, previous_nestloop],
-        )
-        cur.execute(COHORT_SQL.format(**T), {"t": tenant.pk})
-    if full:
-        # Fresh again, unless an input changed after this computation began.
-        AnalyticsSettings.objects.filter(rollups_stale_since__lte=started).update(
-            rollups_stale_since=None, rollups_stale_reason=""
-        )
-    return rows
-
-
-CHANGED_SQL = """
+# Partners whose rollup inputs changed since %(since)s (audit trail, ledger, surveys).
+_CHANGED_SQL = """
 SELECT d.partner_id FROM {deal} d
 JOIN {audit} e ON e.object_id = d.id::text AND e.object_type = 'dealreg.deal'
 WHERE d.tenant_id = %(t)s AND e.tenant_id = %(t)s AND e.created_at >= %(since)s
@@ -812,224 +513,4 @@ SELECT e.object_id::bigint FROM {audit} e
 WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'partners.partner'
   AND e.object_id ~ '^[0-9]+$'
 """
-# Changes that move every partner's figures: recompute everything.
-GLOBAL_ACTIONS = (
-    "analytics.settings_updated",
-    "rules.published",
-    "analytics.program_cost_added",
-    "tier.updated",
-    "mdf.exchange_rate.set",
-    "mdf.exchange_rate.imported",
-)
-
-
-def changed_partners(*, tenant, since: datetime.datetime) -> list[int] | None:
-    """Partners whose rollup inputs changed since `since` (deals and their influencers,
-    MDF ledger entries, tier or status changes), read from the audit trail and the ledger in
-    one statement; None when a program-wide input changed (settings, costs, a tier's terms)."""
-    if AuditEvent.objects.filter(created_at__gte=since, action__in=GLOBAL_ACTIONS).exists():
-        return None
-    with connection.cursor() as cur:
-        cur.execute(CHANGED_SQL.format(**T), {"t": tenant.pk, "since": since})
-        return sorted({row[0] for row in cur.fetchall()})
-
-
-def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
-    """The nightly rollup: incremental for the partners whose data changed since the last
-    rollup (equal to a full recompute for them), full when there is no earlier rollup, when a
-    program-wide input changed (or the rollups are marked stale), or on the first day of a
-    quarter (a new period starts)."""
-    # The last run that changed a row (unchanged rows are not rewritten): changes since then
-    # are a superset of those since the last run, so the incremental result is the same.
-    last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
-    today = today or timezone.localdate()
-    stale = AnalyticsSettings.for_tenant(tenant).rollups_stale_since is not None
-    if last is None or stale or today == quarter_start(today):
-        return rollups_compute(tenant=tenant)
-    ids = changed_partners(tenant=tenant, since=last)
-    if ids is None:
-        return rollups_compute(tenant=tenant)
-    if not ids:
-        return 0
-    return rollups_compute(tenant=tenant, partner_ids=ids)
-
-
-def rollup_run_request(*, tenant, member) -> RollupRun:
-    """Queue an on-demand recompute (refused while one is already queued or running)."""
-    from analytics import tasks
-    from prm.tasks import dispatch
-
-    # A run older than an hour that never finished (worker lost) no longer blocks a new one.
-    if RollupRun.objects.filter(
-        status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING],
-        created_at__gte=timezone.now() - datetime.timedelta(hours=1),
-    ).exists():
-        raise DomainError(_("A recompute is already under way."))
-    run = RollupRun.objects.create(tenant=tenant, requested_by=member)
-    log_action("analytics.rollup_requested", obj=run)
-    dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
-    return run
-
-
-@transaction.atomic
-def rollups_mark_stale(*, tenant, reason: str) -> RollupRun:
-    """A program-wide input changed (analytics settings; the rules of engagement, whose review
-    targets decide SLA attainment): mark the stored rollups stale and make sure a full
-    recompute (health and rollups, with visible progress) runs once this transaction commits.
-
-    A queued run that no worker has claimed yet is reused: it has not read anything, and the
-    row lock taken here makes a worker's claim wait for this commit. A run a worker already
-    holds (its row is locked, so skipped) may have read the old inputs, so a new run is
-    queued behind it. The mark is cleared by the first full recompute that began after it."""
-    from analytics import tasks
-    from prm.tasks import dispatch
-
-    config = AnalyticsSettings.for_tenant(tenant)
-    reason = reason[:200]
-    AnalyticsSettings.objects.filter(pk=config.pk).update(
-        rollups_stale_since=timezone.now(), rollups_stale_reason=reason
-    )
-    run = (
-        RollupRun.objects.select_for_update(skip_locked=True)
-        .filter(
-            status=RollupRun.Status.QUEUED,
-            created_at__gte=timezone.now() - datetime.timedelta(hours=1),
-        )
-        .order_by("-created_at")
-        .first()
-    )
-    if run is None:
-        run = RollupRun.objects.create(tenant=tenant, reason=reason)
-        dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
-    log_action(
-        "analytics.rollups_marked_stale",
-        tenant=tenant,
-        obj=config,
-        after={"reason": reason, "run": run.pk},
-    )
-    return run
-
-
-def rollup_run_execute(*, tenant, run_id: int) -> RollupRun | None:
-    """Claim the run (conditional update), compute health and rollups, record the result."""
-    claimed = RollupRun.objects.filter(
-        pk=run_id, status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING]
-    ).update(status=RollupRun.Status.RUNNING)
-    if claimed != 1:
-        return None
-    try:
-        with transaction.atomic():
-            _lock_rollups(tenant)
-            health_compute(tenant=tenant)
-            rows = rollups_compute(tenant=tenant)
-    except Exception as exc:  # noqa: BLE001 - recorded on the run, which people see
-        log.exception("rollup run %s failed", run_id)
-        RollupRun.objects.filter(pk=run_id).update(
-            status=RollupRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:300]
-        )
-        return RollupRun.objects.get(pk=run_id)
-    RollupRun.objects.filter(pk=run_id).update(
-        status=RollupRun.Status.DONE, finished_at=timezone.now(), rows=rows
-    )
-    return RollupRun.objects.get(pk=run_id)
-
-
-# --- Settings and program costs -----------------------------------------------------------
-
-SETTINGS_FIELDS = [
-    "currency",
-    "gross_margin_pct",
-    "attribution_model",
-    "at_risk_below",
-    "at_risk_drop",
-    *[f"weight_{k}" for k in rules.COMPONENTS],
-]
-
-
-@transaction.atomic
-def settings_update(*, tenant, **values) -> AnalyticsSettings:
-    obj = AnalyticsSettings.objects.select_for_update().get(
-        pk=AnalyticsSettings.for_tenant(tenant).pk
-    )
-    if (
-        sum(int(values.get(f"weight_{k}", getattr(obj, f"weight_{k}"))) for k in rules.COMPONENTS)
-        <= 0
-    ):
-        raise DomainError(
-            _("At least one health weight must be above zero."), field="weight_pipeline"
-        )
-    before = {f: str(getattr(obj, f)) for f in SETTINGS_FIELDS}
-    changed = []
-    for field, value in values.items():
-        if field in SETTINGS_FIELDS and getattr(obj, field) != value:
-            setattr(obj, field, value)
-            changed.append(field)
-    if changed:
-        obj.save(update_fields=changed)
-        after = {f: str(getattr(obj, f)) for f in SETTINGS_FIELDS}
-        log_action(
-            "analytics.settings_updated",
-            obj=obj,
-            before={f: before[f] for f in changed},
-            after={f: after[f] for f in changed},
-        )
-        # Margin, currency, attribution and weights change every stored figure.
-        rollups_mark_stale(
-            tenant=tenant, reason=_("Analytics settings changed: %s") % ", ".join(changed)
-        )
-    return obj
-
-
-@transaction.atomic
-def program_cost_add(
-    *,
-    tenant,
-    amount: Decimal,
-    currency: str,
-    incurred_on: datetime.date,
-    description: str,
-    partner=None,
-    tier=None,
-) -> ProgramCost:
-    if (partner is None) == (tier is None):
-        raise DomainError(_("Choose a partner or a tier, not both."), field="partner")
-    cost = ProgramCost.objects.create(
-        tenant=tenant,
-        partner=partner,
-        tier=tier,
-        amount=amount,
-        currency=currency.upper(),
-        incurred_on=incurred_on,
-        description=description,
-    )
-    log_action(
-        "analytics.program_cost_added",
-        obj=cost,
-        after={"amount": amount, "currency": cost.currency, "description": description},
-    )
-    return cost
-
-
-# --- Partner satisfaction -----------------------------------------------------------------
-
-
-@transaction.atomic
-def survey_answer(*, member, score: int, comment: str = "", today=None):
-    """Record a partner member's PSAT answer for the current quarter (once per quarter)."""
-    from analytics.models import SurveyResponse
-
-    if member.partner_id is None:
-        raise DomainError(_("Only partner people answer the partner survey."))
-    if not 1 <= int(score) <= 5:
-        raise DomainError(_("Choose a score from 1 to 5."), field="score")
-    period = quarter_start(today or timezone.localdate())
-    response, created = SurveyResponse.objects.get_or_create(
-        tenant=member.tenant,
-        member=member,
-        period_start=period,
-        defaults={"partner_id": member.partner_id, "score": score, "comment": comment.strip()},
-    )
-    if not created:
-        raise DomainError(_("You have already answered this quarter's survey."), field="score")
-    log_action("analytics.survey_answered", obj=response, after={"score": score})
-    return response
+CHANGED_SQL = _tables(_CHANGED_SQL)

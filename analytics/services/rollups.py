@@ -1,0 +1,217 @@
+"""Attribution, ROPI and the other KPIs per (partner, quarter), the time-to-first-deal
+cohorts, and the runs that compute them (nightly, incremental, on demand, after a
+program-wide change). The statements are in analytics.sql. All must run inside
+tenant_context(tenant)."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from analytics import sql
+from analytics.models import AnalyticsSettings, PartnerRollup, RollupRun
+from analytics.services.health import health_compute
+from analytics.services.periods import quarter_start, quarters_back
+from prm.audit import log_action
+from prm.errors import DomainError
+from prm.models import AuditEvent
+
+log = logging.getLogger(__name__)
+
+
+def _lock_rollups(tenant) -> None:
+    """Wait for any other rollup computation of the tenant to commit (held to the end of the
+    transaction; taken before the settings are read, so a run that waited reads the newest
+    ones)."""
+    with connection.cursor() as cur:
+        cur.execute(sql.LOCK_SQL, {"t": tenant.pk})
+
+
+def rollups_compute(
+    *,
+    tenant,
+    periods: list[datetime.date] | None = None,
+    partner_ids: list[int] | None = None,
+) -> int:
+    """Attribution, ROPI and the other KPIs per partner and quarter, in the settings'
+    currency, in one INSERT ... SELECT: sourced revenue to the registering partner, influenced
+    revenue split between approved influencers (even or by weight), deals in other currencies
+    converted at mdf's exchange rate of the closing day; return = (sourced + influenced) x
+    gross margin; investment = MDF paid + discount of the tier the partner had when each
+    resale deal was won + program costs (tier costs shared evenly by the tier's partners).
+    Also deal velocity, approval SLA attainment and approval rate, the registration funnel,
+    MDF ROI and PSAT; then the time-to-first-deal cohorts are brought up to date. The tier
+    dimension is the tier the partner held at the end of each quarter (from its applied tier
+    changes).
+    `partner_ids` limits the recompute to partners whose data changed; the result for them
+    equals a full recompute. A full recompute (no periods, no partner_ids) clears the
+    "stale" mark set before it began. Rows whose figures did not change are not rewritten,
+    so their `computed_at` stays that of the run that last changed them. Returns the number
+    of (partner, quarter) rows computed (and now stored), changed or not."""
+    started = timezone.now()
+    full = periods is None and partner_ids is None
+    _lock_rollups(tenant)
+    config = AnalyticsSettings.for_tenant(tenant)
+    periods = periods or quarters_back(timezone.localdate(), 5)
+    params = {
+        "t": tenant.pk,
+        "today": timezone.localdate(),
+        "starts": [quarter_start(p) for p in periods],
+        "cur": config.currency,
+        "weighted": config.attribution_model == "weighted",
+        "margin": config.gross_margin_pct,
+    }
+    statement = sql.ROLLUP_SQL
+    if partner_ids is not None:
+        statement = sql.ROLLUP_SOME_PARTNERS_SQL
+        params["ids"] = list(partner_ids)
+    with connection.cursor() as cur:
+        # For this statement only (sql.ROLLUP_WORK_MEM), then restored for the rest of the
+        # caller's transaction.
+        # A full run joins whole sets: hash joins. Nested loops are kept off because a
+        # tenant the statistics have not seen yet (any tenant added since the last ANALYZE
+        # of these big shared tables) is estimated at ~1 row, and nested loops over its
+        # thousands of rows took 20-40 s instead of 0.1 s. A run for a few partners keeps
+        # them: there, index look-ups are right.
+        cur.execute(
+            sql.ROLLUP_SETTINGS_SQL,
+            [sql.ROLLUP_WORK_MEM, "on" if partner_ids is not None else "off"],
+        )
+        previous, previous_nestloop = cur.fetchone()[:2]
+        cur.execute(statement, params)
+        rows = cur.fetchone()[0]
+        cur.execute(sql.ROLLUP_SETTINGS_RESTORE_SQL, [previous, previous_nestloop])
+        cur.execute(sql.COHORT_SQL, {"t": tenant.pk})
+    if full:
+        # Fresh again, unless an input changed after this computation began.
+        AnalyticsSettings.objects.filter(rollups_stale_since__lte=started).update(
+            rollups_stale_since=None, rollups_stale_reason=""
+        )
+    return rows
+
+
+# Changes that move every partner's figures: recompute everything.
+GLOBAL_ACTIONS = (
+    "analytics.settings_updated",
+    "rules.published",
+    "analytics.program_cost_added",
+    "tier.updated",
+    "mdf.exchange_rate.set",
+    "mdf.exchange_rate.imported",
+)
+
+
+def changed_partners(*, tenant, since: datetime.datetime) -> list[int] | None:
+    """Partners whose rollup inputs changed since `since` (deals and their influencers,
+    MDF ledger entries, tier or status changes), read from the audit trail and the ledger in
+    one statement; None when a program-wide input changed (settings, costs, a tier's terms)."""
+    if AuditEvent.objects.filter(created_at__gte=since, action__in=GLOBAL_ACTIONS).exists():
+        return None
+    with connection.cursor() as cur:
+        cur.execute(sql.CHANGED_SQL, {"t": tenant.pk, "since": since})
+        return sorted({row[0] for row in cur.fetchall()})
+
+
+def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
+    """The nightly rollup: incremental for the partners whose data changed since the last
+    rollup (equal to a full recompute for them), full when there is no earlier rollup, when a
+    program-wide input changed (or the rollups are marked stale), or on the first day of a
+    quarter (a new period starts)."""
+    # The last run that changed a row (unchanged rows are not rewritten): changes since then
+    # are a superset of those since the last run, so the incremental result is the same.
+    last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
+    today = today or timezone.localdate()
+    stale = AnalyticsSettings.for_tenant(tenant).rollups_stale_since is not None
+    if last is None or stale or today == quarter_start(today):
+        return rollups_compute(tenant=tenant)
+    ids = changed_partners(tenant=tenant, since=last)
+    if ids is None:
+        return rollups_compute(tenant=tenant)
+    if not ids:
+        return 0
+    return rollups_compute(tenant=tenant, partner_ids=ids)
+
+
+def rollup_run_request(*, tenant, member) -> RollupRun:
+    """Queue an on-demand recompute (refused while one is already queued or running)."""
+    from analytics import tasks
+    from prm.tasks import dispatch
+
+    # A run older than an hour that never finished (worker lost) no longer blocks a new one.
+    if RollupRun.objects.filter(
+        status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING],
+        created_at__gte=timezone.now() - datetime.timedelta(hours=1),
+    ).exists():
+        raise DomainError(_("A recompute is already under way."))
+    run = RollupRun.objects.create(tenant=tenant, requested_by=member)
+    log_action("analytics.rollup_requested", obj=run)
+    dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
+    return run
+
+
+@transaction.atomic
+def rollups_mark_stale(*, tenant, reason: str) -> RollupRun:
+    """A program-wide input changed (analytics settings; the rules of engagement, whose review
+    targets decide SLA attainment): mark the stored rollups stale and make sure a full
+    recompute (health and rollups, with visible progress) runs once this transaction commits.
+
+    A queued run that no worker has claimed yet is reused: it has not read anything, and the
+    row lock taken here makes a worker's claim wait for this commit. A run a worker already
+    holds (its row is locked, so skipped) may have read the old inputs, so a new run is
+    queued behind it. The mark is cleared by the first full recompute that began after it."""
+    from analytics import tasks
+    from prm.tasks import dispatch
+
+    config = AnalyticsSettings.for_tenant(tenant)
+    reason = reason[:200]
+    AnalyticsSettings.objects.filter(pk=config.pk).update(
+        rollups_stale_since=timezone.now(), rollups_stale_reason=reason
+    )
+    run = (
+        RollupRun.objects.select_for_update(skip_locked=True)
+        .filter(
+            status=RollupRun.Status.QUEUED,
+            created_at__gte=timezone.now() - datetime.timedelta(hours=1),
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if run is None:
+        run = RollupRun.objects.create(tenant=tenant, reason=reason)
+        dispatch(tasks.run_rollups, tenant=tenant, run_id=run.pk)
+    log_action(
+        "analytics.rollups_marked_stale",
+        tenant=tenant,
+        obj=config,
+        after={"reason": reason, "run": run.pk},
+    )
+    return run
+
+
+def rollup_run_execute(*, tenant, run_id: int) -> RollupRun | None:
+    """Claim the run (conditional update), compute health and rollups, record the result."""
+    claimed = RollupRun.objects.filter(
+        pk=run_id, status__in=[RollupRun.Status.QUEUED, RollupRun.Status.RUNNING]
+    ).update(status=RollupRun.Status.RUNNING)
+    if claimed != 1:
+        return None
+    try:
+        with transaction.atomic():
+            _lock_rollups(tenant)
+            health_compute(tenant=tenant)
+            rows = rollups_compute(tenant=tenant)
+    except Exception as exc:  # noqa: BLE001 - recorded on the run, which people see
+        log.exception("rollup run %s failed", run_id)
+        RollupRun.objects.filter(pk=run_id).update(
+            status=RollupRun.Status.FAILED, finished_at=timezone.now(), message=str(exc)[:300]
+        )
+        return RollupRun.objects.get(pk=run_id)
+    RollupRun.objects.filter(pk=run_id).update(
+        status=RollupRun.Status.DONE, finished_at=timezone.now(), rows=rows
+    )
+    return RollupRun.objects.get(pk=run_id)
