@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from onboarding import rules, selectors
 from onboarding.models import (
-    STAFF_COMPLETABLE,
     StepKind,
     Workflow,
     WorkflowStatus,
@@ -23,6 +22,7 @@ from onboarding.models import (
     WorkflowTemplate,
 )
 from onboarding.services.notices import welcome_send
+from onboarding.states import STEP, WORKFLOW
 from partners import services as partner_services
 from partners.models import (
     Partner,
@@ -32,7 +32,7 @@ from partners.models import (
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
-from prm.roles import PARTNER_ROLES, require
+from prm.roles import require
 from prm.uploads import clean_filename
 
 # Partner fields that make a profile complete (the complete_profile step).
@@ -220,6 +220,7 @@ def workflow_cancel(*, partner: Partner) -> None:
     )
     if workflow is None:
         return
+    WORKFLOW.check(workflow, None, "cancel")
     workflow.status = WorkflowStatus.CANCELLED
     workflow.save(update_fields=["status"])
     log_action(
@@ -233,6 +234,7 @@ def workflow_cancel(*, partner: Partner) -> None:
 def _complete(steps: list[WorkflowStep], *, by: Member | None, via: str, **detail) -> None:
     now = timezone.now()
     for step in steps:
+        STEP.check_move(step.state, "done")
         step.completed_at, step.completed_by, step.completed_via = now, by, via
         step.save(update_fields=["completed_at", "completed_by", "completed_via"])
         log_action(
@@ -260,6 +262,7 @@ def _check_completion(workflow: Workflow) -> None:
         return
     if workflow.steps.filter(required=True, completed_at__isnull=True).exists():
         return
+    WORKFLOW.check(workflow, None, "complete")
     workflow.status, workflow.completed_at = WorkflowStatus.COMPLETED, timezone.now()
     workflow.save(update_fields=["status", "completed_at"])
     log_action(
@@ -307,11 +310,10 @@ def step_check_off(*, step: WorkflowStep, by: Member) -> WorkflowStep:
     workflow = _locked_running_workflow(step.workflow.partner_id)
     if workflow is None or workflow.pk != step.workflow_id:
         raise DomainError(_("This onboarding is no longer running."))
-    step = WorkflowStep.objects.get(pk=step.pk)
-    if step.kind not in STAFF_COMPLETABLE:
-        raise DomainError(_("Only the partner can complete this step."))
+    step = WorkflowStep.objects.select_related("workflow").get(pk=step.pk)
     if step.is_done:
         raise DomainError(_("This step is already complete."))
+    STEP.check(step, by, "check_off")  # the kinds a channel manager may tick
     _complete([step], by=by, via="manual")
     _check_completion(workflow)
     return step
@@ -320,7 +322,7 @@ def step_check_off(*, step: WorkflowStep, by: Member) -> WorkflowStep:
 def step_upload_document(*, step: WorkflowStep, by: Member, upload) -> WorkflowStep:
     """The partner uploads the document an upload step asks for: a PDF, PNG or JPEG (checked
     from its bytes) of at most 10 MB, stored privately under MEDIA_ROOT."""
-    if by.role not in PARTNER_ROLES or by.partner_id != step.workflow.partner_id:
+    if not STEP["upload"].may(step, by):
         raise PermissionDenied()
     if step.kind != StepKind.UPLOAD_DOCUMENT:
         raise DomainError(_("This step does not take a document."))
@@ -334,9 +336,10 @@ def step_upload_document(*, step: WorkflowStep, by: Member, upload) -> WorkflowS
     workflow = _locked_running_workflow(step.workflow.partner_id)
     if workflow is None or workflow.pk != step.workflow_id:
         raise DomainError(_("This onboarding is no longer running."))
-    step = WorkflowStep.objects.get(pk=step.pk)
+    step = WorkflowStep.objects.select_related("workflow").get(pk=step.pk)
     if step.is_done:
         raise DomainError(_("This step is already complete."), field="document")
+    STEP.check(step, by, "upload")
     step.document_content_type = content_type
     step.document_name = clean_filename(getattr(upload, "name", ""))
     step.document_size = upload.size

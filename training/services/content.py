@@ -109,7 +109,7 @@ def course_set_status(
                 field="status",
             )
         action = act.name
-    if action not in COURSE.actions:
+    if action not in COURSE.actions or COURSE[action].target is None:
         raise DomainError(_("Unknown action."))
     to = COURSE.check(course, by, action).target
     if to == CourseStatus.PUBLISHED and not course.lessons.exists():

@@ -35,6 +35,7 @@ from training.models import (
 )
 from training.services._base import _require, _require_member
 from training.services.certificates import certifications_check
+from training.states import ENROLLMENT
 
 # A completed course emits `course.completed`; onboarding subscribes (training never imports
 # onboarding).
@@ -286,6 +287,7 @@ def enrollment_complete_if_met(enrollment: Enrollment) -> None:
     `course.completed` (onboarding completes its matching step) and check certifications."""
     if enrollment.completed_at is not None or not _course_requirements_met(enrollment):
         return
+    ENROLLMENT.check(enrollment, None, "complete")
     now = timezone.now()
     enrollment.completed_at = enrollment.last_completed_at = now
     enrollment.save(update_fields=["completed_at", "last_completed_at"])
@@ -319,6 +321,7 @@ def enrollment_restart(*, by: Member, enrollment: Enrollment) -> Enrollment:
     enrollment = own_enrollment(by, enrollment.course, lock=True)
     if enrollment.completed_at is None:
         raise DomainError(_("Finish the course before starting it again."))
+    ENROLLMENT.check(enrollment, by, "restart")
     old_cycle = enrollment.cycle
     enrollment.cycle += 1
     enrollment.completed_at = enrollment.started_at = None
