@@ -379,6 +379,11 @@ def my_step_upload(request, pk: int):
         workflow__partner_id=member.partner_id,
     )
     require_action(STEP, step, member, "upload")
+    try:
+        STEP.check(step, member, "upload")  # a step that takes no document, or is done
+    except ActionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("my-onboarding")
     form = DocumentUploadForm(request.POST, request.FILES, auto_id=f"id_step{step.pk}_%s")
     if form.is_valid():
         try:

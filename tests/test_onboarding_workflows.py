@@ -649,3 +649,57 @@ def test_staff_start_a_missing_workflow_from_the_partner_page(world):
     client.post(f"{url}start/")
     with tenant_context(world.tenant):
         assert Workflow.objects.filter(partner=partner).exists()
+
+
+# --- The workflow and step machines (onboarding.states) -------------------------------------
+
+
+def test_the_step_machine_offers_check_off_and_upload_to_the_right_people(
+    world, onboarding_partner
+):
+    from onboarding.states import STEP
+
+    with tenant_context(world.tenant):
+        manual = WorkflowStep.objects.select_related("workflow").get(
+            workflow=onboarding_partner, kind="manual"
+        )
+        document = WorkflowStep.objects.select_related("workflow").get(
+            workflow=onboarding_partner, kind="upload_document"
+        )
+        assert STEP.allowed(manual, world.channel_manager) == {"check_off"}
+        assert STEP.allowed(manual, world.partner_admin) == frozenset()
+        assert STEP.allowed(document, world.partner_user) == {"upload"}
+        assert STEP.allowed(document, world.channel_manager) == frozenset()
+        assert STEP.allowed(document, world.other_partner_user) == frozenset()
+    # A stopped onboarding offers nothing, and the service refuses.
+    with tenant_context(world.tenant):
+        services.workflow_cancel(partner=world.partner)
+        manual = WorkflowStep.objects.select_related("workflow").get(pk=manual.pk)
+        assert STEP.allowed(manual, world.channel_manager) == frozenset()
+        with pytest.raises(DomainError):
+            services.step_check_off(step=manual, by=world.channel_manager)
+    page = portal_client(world.tenant, world.channel_manager).get(
+        f"/onboarding/partners/{world.partner.pk}/"
+    )
+    assert "/check-off/" not in page.content.decode()
+
+
+def test_checking_off_a_step_of_a_visible_partner_as_a_partner_is_403(world, onboarding_partner):
+    manual = step(world, "manual")
+    resp = portal_client(world.tenant, world.partner_user).post(
+        f"/onboarding/steps/{manual.pk}/check-off/"
+    )
+    assert resp.status_code == 403
+    assert "manual" not in done_kinds(world)
+
+
+def test_uploading_to_a_step_that_takes_no_document_is_refused(world, onboarding_partner):
+    manual = step(world, "manual")
+    client = portal_client(world.tenant, world.partner_admin)
+    url = f"/getting-started/steps/{manual.pk}/upload/"
+    resp = client.post(url, {"document": upload()}, follow=True)
+    assert "This step does not take a document." in resp.content.decode()
+    assert "manual" not in done_kinds(world)
+    # Another partner's step is not theirs to see: 404.
+    other = portal_client(world.tenant, world.other_partner_user)
+    assert other.post(url, {"document": upload()}).status_code == 404

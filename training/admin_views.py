@@ -15,6 +15,7 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
 from prm.search import search, search_term
+from prm.states import ActionNotAllowed
 from training import selectors, services
 from training.forms import (
     CertificationForm,
@@ -135,6 +136,11 @@ def admin_course_enrol(request, pk: int):
     """Enrol a person in a published course (training.states.COURSE `enrol`)."""
     course = get_object_or_404(Course, pk=pk)
     require_action(COURSE, course, request.member, "enrol")
+    try:
+        COURSE.check(course, request.member, "enrol")  # published courses only
+    except ActionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("training-admin-course", pk=pk)
     enrol_form = EnrolForm(request.POST, prefix="e")
     if enrol_form.is_valid():
         try:
