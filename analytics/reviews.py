@@ -87,7 +87,7 @@ def _context(review: BusinessReview) -> dict:
 
 def review_build(*, tenant, review_id: int) -> bool:
     """Render the PDF and store it. Idempotent: a rerun replaces the file."""
-    from onboarding.pdf import html_to_pdf
+    from prm.pdf import html_to_pdf
 
     review = BusinessReview.objects.filter(pk=review_id).first()
     if review is None:

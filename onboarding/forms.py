@@ -285,7 +285,8 @@ class AgreementAcceptForm(forms.Form):
 
 
 class DocumentUploadForm(forms.Form):
-    step = forms.IntegerField(widget=forms.HiddenInput)
+    """The document an upload step asks for (the step is in the URL)."""
+
     document = forms.FileField(label=_("Document"), help_text=_("PDF, PNG or JPEG, at most 10 MB."))
 
     def clean_document(self):

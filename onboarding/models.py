@@ -365,6 +365,12 @@ class WorkflowStep(TenantModel):
     def is_done(self) -> bool:
         return self.completed_at is not None
 
+    @property
+    def state(self) -> str:
+        """ "open" or "done": the status onboarding.states.STEP reads (a step has no status
+        column; `completed_at` is the one source)."""
+        return "done" if self.completed_at is not None else "open"
+
     def is_overdue(self, now=None) -> bool:
         return not self.is_done and self.due_at < (now or timezone.now())
 

@@ -31,23 +31,22 @@ from onboarding.forms import (
     WorkflowTemplateForm,
 )
 from onboarding.models import (
-    STAFF_COMPLETABLE,
     Agreement,
     Application,
     IdealPartnerProfile,
     OnboardingSettings,
-    StepKind,
+    WorkflowStatus,
     WorkflowStep,
     WorkflowStepTemplate,
     WorkflowTemplate,
 )
-from onboarding.states import APPLICATION
+from onboarding.states import APPLICATION, APPLICATION_TONE, STEP
 from partners.models import Partner, PartnerStatus
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.middleware import client_ip
-from prm.portal import apply_error, file_attachment, posted_id, require_action
+from prm.portal import apply_error, file_attachment, require_action
 from prm.roles import has_perm
 from prm.search import search, search_term
 from prm.states import ActionNotAllowed
@@ -175,6 +174,7 @@ def _application_page(request, application: Application, *, reject_form=None):
             "specialties": selectors.application_specialty_names(application),
             "reject_form": reject_form or RejectForm(),
             "allowed": APPLICATION.allowed(application, request.member),
+            "tone": APPLICATION_TONE.get(application.status, "warn"),
         },
     )
 
@@ -247,35 +247,13 @@ def onboarding_board(request):
     )
 
 
-@member_required("onboarding.monitor")
-def onboarding_partner(request, pk: int):
-    partner = get_object_or_404(Partner.objects.select_related("owner__user"), pk=pk)
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "check_off":
-                step = get_object_or_404(
-                    WorkflowStep.objects.select_related("workflow"),
-                    pk=posted_id(request.POST.get("step")),
-                    workflow__partner=partner,
-                )
-                services.step_check_off(step=step, by=request.member)
-                messages.success(request, _("Step checked off."))
-            elif op == "start":
-                if services.workflow_start(partner=partner, by=request.member) is None:
-                    messages.error(
-                        request,
-                        _("There is no active onboarding template for this partner type."),
-                    )
-                else:
-                    messages.success(request, _("Onboarding started."))
-            else:
-                raise Http404
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        return redirect("onboarding-partner", pk=pk)
+def _partner_onboarding_page(request, partner: Partner):
     workflow = selectors.workflow_for(partner)
-    steps = list(workflow.steps.all()) if workflow else []
+    steps = (
+        list(workflow.steps.select_related("workflow", "completed_by__user")) if workflow else []
+    )
+    for step in steps:
+        step.allowed = STEP.allowed(step, request.member)
     return render(
         request,
         "onboarding/partner_onboarding.html",
@@ -284,12 +262,53 @@ def onboarding_partner(request, pk: int):
             "workflow": workflow,
             "steps": steps,
             "progress": _progress(steps),
-            "staff_completable": {str(k) for k in STAFF_COMPLETABLE},
+            # Onboarding starts by hand for a partner in onboarding without a workflow.
+            "can_start": workflow is None and partner.status == PartnerStatus.ONBOARDING,
             "acceptances": partner.agreement_acceptances.select_related("agreement"),
             "has_current_agreement": selectors.has_current_agreement(partner),
             "now": timezone.now(),
         },
     )
+
+
+@member_required("onboarding.monitor")
+def onboarding_partner(request, pk: int):
+    partner = get_object_or_404(Partner.objects.select_related("owner__user"), pk=pk)
+    return _partner_onboarding_page(request, partner)
+
+
+@require_POST
+@member_required("onboarding.monitor")
+def onboarding_start(request, pk: int):
+    """Start a partner's onboarding from the active template of its type."""
+    partner = get_object_or_404(Partner, pk=pk)
+    try:
+        workflow = services.workflow_start(partner=partner, by=request.member)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        if workflow is None:
+            messages.error(
+                request, _("There is no active onboarding template for this partner type.")
+            )
+        else:
+            messages.success(request, _("Onboarding started."))
+    return redirect("onboarding-partner", pk=pk)
+
+
+@require_POST
+@member_required("onboarding.monitor")
+def step_check_off(request, pk: int):
+    """A channel manager ticks a step off (onboarding.states.STEP `check_off`)."""
+    step = get_object_or_404(WorkflowStep.objects.select_related("workflow"), pk=pk)
+    require_action(STEP, step, request.member, "check_off")
+    try:
+        services.step_check_off(step=step, by=request.member)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Step checked off."))
+    return redirect("onboarding-partner", pk=step.workflow.partner_id)
 
 
 def _progress(steps: list[WorkflowStep]) -> dict:
@@ -312,36 +331,20 @@ def document_download(request, pk: int):
 # --- Partner: checklist and agreement -----------------------------------------------------
 
 
-@member_required("onboarding.own")
-def my_onboarding(request):
+def _my_onboarding_page(request, upload_form=None, upload_step=None, status=200):
     member = request.member
     partner = Partner.objects.select_related("owner__user").get(pk=member.partner_id)
-    upload_errors: dict[int, DocumentUploadForm] = {}
-    if request.method == "POST":
-        form = DocumentUploadForm(request.POST, request.FILES)
-        step = get_object_or_404(
-            WorkflowStep.objects.select_related("workflow"),
-            pk=posted_id(request.POST.get("step")),
-            workflow__partner=partner,
-            kind=StepKind.UPLOAD_DOCUMENT,
-        )
-        if form.is_valid():
-            try:
-                services.step_upload_document(
-                    step=step, by=member, upload=form.cleaned_data["document"]
-                )
-            except DomainError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("Document uploaded. Thank you."))
-                return redirect("my-onboarding")
-        upload_errors[step.pk] = form
     workflow = selectors.workflow_for(partner)
-    steps = list(workflow.steps.all()) if workflow else []
+    steps = (
+        list(workflow.steps.select_related("workflow", "completed_by__user")) if workflow else []
+    )
     for s in steps:
-        if s.kind == StepKind.UPLOAD_DOCUMENT and not s.is_done:
-            s.upload_form = upload_errors.get(s.pk) or DocumentUploadForm(
-                initial={"step": s.pk}, auto_id=f"id_step{s.pk}_%s"
+        s.allowed = STEP.allowed(s, member)
+        if "upload" in s.allowed:
+            s.upload_form = (
+                upload_form
+                if upload_step is not None and upload_step.pk == s.pk
+                else DocumentUploadForm(auto_id=f"id_step{s.pk}_%s")
             )
     return render(
         request,
@@ -351,10 +354,48 @@ def my_onboarding(request):
             "workflow": workflow,
             "steps": steps,
             "progress": _progress(steps),
+            "completed": workflow is not None and workflow.status == WorkflowStatus.COMPLETED,
             "has_current_agreement": selectors.has_current_agreement(partner),
             "now": timezone.now(),
         },
+        status=status,
     )
+
+
+@member_required("onboarding.own")
+def my_onboarding(request):
+    return _my_onboarding_page(request)
+
+
+@require_POST
+@member_required("onboarding.own")
+def my_step_upload(request, pk: int):
+    """The partner uploads the document a step asks for (onboarding.states.STEP `upload`).
+    A step of another partner is a 404."""
+    member = request.member
+    step = get_object_or_404(
+        WorkflowStep.objects.select_related("workflow"),
+        pk=pk,
+        workflow__partner_id=member.partner_id,
+    )
+    require_action(STEP, step, member, "upload")
+    try:
+        STEP.check(step, member, "upload")  # a step that takes no document, or is done
+    except ActionNotAllowed as exc:
+        messages.error(request, exc.message)
+        return redirect("my-onboarding")
+    form = DocumentUploadForm(request.POST, request.FILES, auto_id=f"id_step{step.pk}_%s")
+    if form.is_valid():
+        try:
+            services.step_upload_document(
+                step=step, by=member, upload=form.cleaned_data["document"]
+            )
+        except DomainError as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Document uploaded. Thank you."))
+            return redirect("my-onboarding")
+    return _my_onboarding_page(request, upload_form=form, upload_step=step)
 
 
 def _agreement_page(request, form=None):
@@ -495,43 +536,60 @@ def agreement_detail(request, pk: int):
 # --- Admin: IPP, rules, workflow templates ------------------------------------------------
 
 
-@member_required("onboarding.manage")
-def onboarding_settings(request):
+def _settings_page(request, *, ipp_form=None, rules_form=None, status=200):
     tenant = request.tenant
-    ipp_form = IdealProfileForm(instance=IdealPartnerProfile.for_tenant(tenant), prefix="ipp")
-    rules_form = OnboardingSettingsForm(
-        instance=OnboardingSettings.for_tenant(tenant), prefix="rules"
-    )
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "ipp":
-                ipp_form = IdealProfileForm(
-                    request.POST, instance=IdealPartnerProfile.for_tenant(tenant), prefix="ipp"
-                )
-                if ipp_form.is_valid():
-                    services.ideal_profile_update(by=request.member, **ipp_form.cleaned_data)
-                    messages.success(request, _("Ideal partner profile saved."))
-                    return redirect("onboarding-settings")
-            elif op == "rules":
-                rules_form = OnboardingSettingsForm(
-                    request.POST, instance=OnboardingSettings.for_tenant(tenant), prefix="rules"
-                )
-                if rules_form.is_valid():
-                    services.onboarding_settings_update(
-                        by=request.member, **rules_form.cleaned_data
-                    )
-                    messages.success(request, _("Onboarding rules saved."))
-                    return redirect("onboarding-settings")
-            else:
-                raise Http404
-        except (DomainError, ValidationError) as exc:
-            apply_error(ipp_form if op == "ipp" else rules_form, exc)
     return render(
         request,
         "onboarding/settings.html",
-        {"ipp_form": ipp_form, "rules_form": rules_form},
+        {
+            "ipp_form": ipp_form
+            or IdealProfileForm(instance=IdealPartnerProfile.for_tenant(tenant), prefix="ipp"),
+            "rules_form": rules_form
+            or OnboardingSettingsForm(
+                instance=OnboardingSettings.for_tenant(tenant), prefix="rules"
+            ),
+        },
+        status=status,
     )
+
+
+@member_required("onboarding.manage")
+def onboarding_settings(request):
+    return _settings_page(request)
+
+
+@require_POST
+@member_required("onboarding.manage")
+def ideal_profile_save(request):
+    form = IdealProfileForm(
+        request.POST, instance=IdealPartnerProfile.for_tenant(request.tenant), prefix="ipp"
+    )
+    if form.is_valid():
+        try:
+            services.ideal_profile_update(by=request.member, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Ideal partner profile saved."))
+            return redirect("onboarding-settings")
+    return _settings_page(request, ipp_form=form)
+
+
+@require_POST
+@member_required("onboarding.manage")
+def onboarding_rules_save(request):
+    form = OnboardingSettingsForm(
+        request.POST, instance=OnboardingSettings.for_tenant(request.tenant), prefix="rules"
+    )
+    if form.is_valid():
+        try:
+            services.onboarding_settings_update(by=request.member, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Onboarding rules saved."))
+            return redirect("onboarding-settings")
+    return _settings_page(request, rules_form=form)
 
 
 @member_required("onboarding.manage")
@@ -553,53 +611,75 @@ def workflow_list(request):
     return render(request, "onboarding/workflow_list.html", {"templates": templates, "form": form})
 
 
-@member_required("onboarding.manage")
-def workflow_edit(request, pk: int):
-    template = get_object_or_404(WorkflowTemplate, pk=pk)
-    form = WorkflowTemplateForm(instance=template, prefix="t")
-    step_form = WorkflowStepForm(prefix="s")
-    if request.method == "POST":
-        op = request.POST.get("op")
-        try:
-            if op == "template":
-                form = WorkflowTemplateForm(request.POST, instance=template, prefix="t")
-                if form.is_valid():
-                    services.workflow_template_save(
-                        by=request.member, obj=template, **form.cleaned_data
-                    )
-                    messages.success(request, _("Template saved."))
-                    return redirect("workflow-edit", pk=pk)
-            elif op == "add_step":
-                step_form = WorkflowStepForm(request.POST, prefix="s")
-                if step_form.is_valid():
-                    services.workflow_step_add(
-                        by=request.member, template=template, **step_form.cleaned_data
-                    )
-                    messages.success(request, _("Step added."))
-                    return redirect("workflow-edit", pk=pk)
-            elif op == "remove_step":
-                step = get_object_or_404(
-                    WorkflowStepTemplate, pk=posted_id(request.POST.get("step")), template=template
-                )
-                services.workflow_step_remove(by=request.member, step=step)
-                messages.success(request, _("Step removed."))
-                return redirect("workflow-edit", pk=pk)
-            elif op == "delete":
-                services.workflow_template_delete(by=request.member, template=template)
-                messages.success(request, _("Template deleted."))
-                return redirect("workflow-list")
-            else:
-                raise Http404
-        except (DomainError, ValidationError) as exc:
-            apply_error(step_form if op == "add_step" else form, exc)
-        template.refresh_from_db()
+def _workflow_page(request, template: WorkflowTemplate, *, form=None, step_form=None, status=200):
     return render(
         request,
         "onboarding/workflow_edit.html",
         {
             "template": template,
             "steps": template.steps.all(),
-            "form": form,
-            "step_form": step_form,
+            "form": form or WorkflowTemplateForm(instance=template, prefix="t"),
+            "step_form": step_form or WorkflowStepForm(prefix="s"),
         },
+        status=status,
     )
+
+
+@member_required("onboarding.manage")
+def workflow_edit(request, pk: int):
+    return _workflow_page(request, get_object_or_404(WorkflowTemplate, pk=pk))
+
+
+@require_POST
+@member_required("onboarding.manage")
+def workflow_save(request, pk: int):
+    template = get_object_or_404(WorkflowTemplate, pk=pk)
+    form = WorkflowTemplateForm(
+        request.POST, instance=WorkflowTemplate.objects.get(pk=pk), prefix="t"
+    )
+    if form.is_valid():
+        try:
+            services.workflow_template_save(by=request.member, obj=template, **form.cleaned_data)
+        except (DomainError, ValidationError) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("Template saved."))
+            return redirect("workflow-edit", pk=pk)
+    template.refresh_from_db()
+    return _workflow_page(request, template, form=form)
+
+
+@require_POST
+@member_required("onboarding.manage")
+def workflow_delete(request, pk: int):
+    template = get_object_or_404(WorkflowTemplate, pk=pk)
+    services.workflow_template_delete(by=request.member, template=template)
+    messages.success(request, _("Template deleted."))
+    return redirect("workflow-list")
+
+
+@require_POST
+@member_required("onboarding.manage")
+def workflow_step_add(request, pk: int):
+    template = get_object_or_404(WorkflowTemplate, pk=pk)
+    step_form = WorkflowStepForm(request.POST, prefix="s")
+    if step_form.is_valid():
+        try:
+            services.workflow_step_add(
+                by=request.member, template=template, **step_form.cleaned_data
+            )
+        except (DomainError, ValidationError) as exc:
+            apply_error(step_form, exc)
+        else:
+            messages.success(request, _("Step added."))
+            return redirect("workflow-edit", pk=pk)
+    return _workflow_page(request, template, step_form=step_form)
+
+
+@require_POST
+@member_required("onboarding.manage")
+def workflow_step_remove(request, pk: int):
+    step = get_object_or_404(WorkflowStepTemplate.objects.select_related("template"), pk=pk)
+    services.workflow_step_remove(by=request.member, step=step)
+    messages.success(request, _("Step removed."))
+    return redirect("workflow-edit", pk=step.template_id)

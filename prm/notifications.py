@@ -419,6 +419,24 @@ def members_with_emails(emails: Iterable[str]) -> list[Member]:
     )
 
 
+def notify_addresses(
+    to: Iterable[str], *, group: str, subject: str, template: str, context: dict, kind: str = ""
+) -> dict[str, int]:
+    """`notify` for call sites that pick recipients by address: the active members with
+    these e-mail addresses, told through their preferences for `group`, linked to
+    `context["url"]`. `kind` defaults to "<group>.<template's base name>". (Mandatory mails
+    to people who may not be members go through `send_mandatory` instead.)"""
+    return notify(
+        members_with_emails(to),
+        group=group,
+        subject=subject,
+        template=template,
+        context=context,
+        path=context.get("url", ""),
+        kind=kind or f"{group}." + template.rsplit("/", 1)[-1].removesuffix(".txt"),
+    )
+
+
 # --- Daily digest -------------------------------------------------------------------------
 
 

@@ -54,11 +54,12 @@ def validate_image_upload(upload) -> None:
         raise ValidationError(_("Upload a PNG or JPEG image."))
 
 
-def clean_filename(name: str) -> str:
-    """A display name for a download: the base name only, printable, no quotes or line
-    breaks, at most the last 200 characters ("document" when nothing is left)."""
+def clean_filename(name: str, default: str = "document") -> str:
+    """A display name for a download: the base name only, printable, none of the characters
+    that quote, redirect or glob (`"<>|:*?`), at most the last 200 characters (so the
+    extension stays), `default` when nothing is left. Every app's uploads use this one."""
     import os
 
     base = os.path.basename((name or "").replace("\\", "/"))
-    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"\r\n')
-    return base[-200:] or "document"
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?\r\n')
+    return base[-200:] or default

@@ -74,6 +74,21 @@ def manual_step(w):
     return _once(w, "onb_manual_step", lambda w: workflow(w).steps.get(kind="manual"))
 
 
+def upload_step(w):
+    """The open upload step of the world's partner (nobody has uploaded yet)."""
+    from onboarding.models import WorkflowStep
+
+    return _once(
+        w,
+        "onb_upload_step",
+        lambda w: WorkflowStep.objects.get(workflow=workflow(w), kind="upload_document"),
+    )
+
+
+def step_template(w):
+    return _once(w, "onb_step_template", lambda w: template(w).steps.first())
+
+
 def document_step(w):
     from onboarding import services
     from onboarding.models import WorkflowStep
@@ -164,6 +179,21 @@ ENDPOINTS = [
         STAFF,
         stranger_url=lambda w, s: f"/onboarding/partners/{s.partner.pk}/",
     ),
+    # One URL per action: start a partner's onboarding, check a step off.
+    Endpoint(
+        "onboarding-start",
+        lambda w: f"/onboarding/partners/{workflow(w).partner_id}/start/",
+        STAFF,
+        method="post",
+        stranger_url=lambda w, s: f"/onboarding/partners/{s.partner.pk}/start/",
+    ),
+    Endpoint(
+        "onboarding-step-check-off",
+        lambda w: f"/onboarding/steps/{manual_step(w).pk}/check-off/",
+        STAFF,
+        method="post",
+        stranger_url=lambda w, s: f"/onboarding/steps/{manual_step(s).pk}/check-off/",
+    ),
     Endpoint(
         "onboarding-document",
         lambda w: f"/onboarding/documents/{document_step(w).pk}/",
@@ -192,8 +222,64 @@ ENDPOINTS = [
         {"admin"},
         stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/",
     ),
+    Endpoint(
+        "onboarding-ipp-save",
+        lambda w: "/program/onboarding/profile/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"ipp-weight_geography": "10"},
+    ),
+    Endpoint(
+        "onboarding-rules-save",
+        lambda w: "/program/onboarding/rules/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"rules-reminder_days_before": "5"},
+    ),
+    Endpoint(
+        "workflow-save",
+        lambda w: f"/program/onboarding/workflows/{template(w).pk}/save/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"t-name": "Reseller plan", "t-partner_type": "reseller"},
+        stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/save/",
+    ),
+    Endpoint(
+        "workflow-step-add",
+        lambda w: f"/program/onboarding/workflows/{template(w).pk}/steps/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"s-kind": "manual", "s-due_days": "5"},
+        stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/steps/",
+    ),
+    Endpoint(
+        "workflow-step-remove",
+        lambda w: f"/program/onboarding/workflow-steps/{step_template(w).pk}/remove/",
+        {"admin"},
+        method="post",
+        stranger_url=lambda w, s: (
+            f"/program/onboarding/workflow-steps/{step_template(s).pk}/remove/"
+        ),
+    ),
+    Endpoint(
+        "workflow-delete",
+        lambda w: f"/program/onboarding/workflows/{template(w).pk}/delete/",
+        {"admin"},
+        method="post",
+        stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/delete/",
+    ),
     # Portal: partner
     Endpoint("my-onboarding", lambda w: "/getting-started/", PARTNER_ROLES),
+    Endpoint(
+        "my-onboarding-upload",
+        lambda w: f"/getting-started/steps/{upload_step(w).pk}/upload/",
+        PARTNER_ROLES,
+        method="post",
+        data=lambda w: {
+            "document": SimpleUploadedFile("cert.pdf", PDF_BYTES, content_type="application/pdf")
+        },
+        stranger_url=lambda w, s: f"/getting-started/steps/{upload_step(s).pk}/upload/",
+    ),
     Endpoint("my-agreement", lambda w: "/agreement/", PARTNER_ROLES),
     Endpoint(
         "agreement-accept",

@@ -253,7 +253,7 @@ ENDPOINTS = [
         ADMIN,
         stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/",
     ),
-    # One URL per action of training.states.COURSE. The world's course is published, so
+    # One URL per status action of training.states.COURSE. The world's course is published, so
     # `publish` is refused with a message (and a redirect) for the admin.
     *(
         Endpoint(
@@ -267,13 +267,93 @@ ENDPOINTS = [
         )
         for name in ("publish", "unpublish", "archive")
     ),
+    # One URL per admin action on a course, its lessons, questions and paths.
     Endpoint(
-        "training-admin-course",
-        lambda w: f"/program/training/courses/{course(w).pk}/",
+        "training-admin-course-save",
+        lambda w: f"/program/training/courses/{course(w).pk}/save/",
         ADMIN,
         method="post",
-        data=lambda w: {"op": "add_lesson", "l-title": "Three", "l-body": "More"},
-        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/",
+        data=lambda w: {
+            "c-code": "TRN-1",
+            "c-title": "Course TRN-1, revised",
+            "c-estimated_minutes": "30",
+            "c-quiz_pass_mark": "80",
+            "c-quiz_max_attempts": "3",
+            "c-quiz_cooldown_hours": "0",
+        },
+        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/save/",
+    ),
+    Endpoint(
+        "training-admin-course-enrol",
+        lambda w: f"/program/training/courses/{course(w).pk}/enrol/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"e-member": w.other_partner_user.pk},
+        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/enrol/",
+    ),
+    Endpoint(
+        "training-admin-lesson-add",
+        lambda w: f"/program/training/courses/{course(w).pk}/lessons/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"l-title": "Three", "l-body": "More"},
+        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/lessons/",
+    ),
+    *(
+        Endpoint(
+            f"training-admin-lesson-{direction}",
+            lambda w, d=direction: f"/program/training/lessons/{lesson(w).pk}/{d}/",
+            ADMIN,
+            method="post",
+            stranger_url=lambda w, s, d=direction: f"/program/training/lessons/{lesson(s).pk}/{d}/",
+        )
+        for direction in ("up", "down")
+    ),
+    Endpoint(
+        "training-admin-lesson-save",
+        lambda w: f"/program/training/lessons/{lesson(w).pk}/save/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"title": "One, revised", "body": "# Hello again"},
+        stranger_url=lambda w, s: f"/program/training/lessons/{lesson(s).pk}/save/",
+    ),
+    Endpoint(
+        "training-admin-lesson-file",
+        lambda w: f"/program/training/lessons/{lesson(w).pk}/file/",
+        ADMIN,
+        method="post",
+        data=lambda w: {
+            "f-file": SimpleUploadedFile("notes.pdf", PDF_BYTES, content_type="application/pdf")
+        },
+        stranger_url=lambda w, s: f"/program/training/lessons/{lesson(s).pk}/file/",
+    ),
+    Endpoint(
+        "training-admin-lesson-file-remove",
+        lambda w: f"/program/training/lessons/{lesson(w).pk}/file/remove/",
+        ADMIN,
+        method="post",
+        stranger_url=lambda w, s: f"/program/training/lessons/{lesson(s).pk}/file/remove/",
+    ),
+    Endpoint(
+        "training-admin-lesson-delete",
+        lambda w: f"/program/training/lessons/{lesson(w).pk}/delete/",
+        ADMIN,
+        method="post",
+        stranger_url=lambda w, s: f"/program/training/lessons/{lesson(s).pk}/delete/",
+    ),
+    Endpoint(
+        "training-admin-question-delete",
+        lambda w: f"/program/training/questions/{question(w).pk}/delete/",
+        ADMIN,
+        method="post",
+        stranger_url=lambda w, s: f"/program/training/questions/{question(s).pk}/delete/",
+    ),
+    Endpoint(
+        "training-admin-path-delete",
+        lambda w: f"/program/training/paths/{path(w).pk}/delete/",
+        ADMIN,
+        method="post",
+        stranger_url=lambda w, s: f"/program/training/paths/{path(s).pk}/delete/",
     ),
     Endpoint(
         "training-admin-questions",

@@ -94,18 +94,18 @@ def test_admins_build_templates_in_the_portal(world):
         template = WorkflowTemplate.objects.get(name="MSP plan")
     assert resp.status_code == 302 and resp["Location"].endswith(f"/{template.pk}/")
     url = f"/program/onboarding/workflows/{template.pk}/"
-    bad = client.post(url, {"op": "add_step", "s-kind": "teleport", "s-due_days": "-1"})
+    bad = client.post(url + "steps/", {"s-kind": "teleport", "s-due_days": "-1"})
     assert bad.status_code == 200
     assert {"kind", "due_days"} <= set(bad.context["step_form"].errors)
-    ok = client.post(
-        url, {"op": "add_step", "s-kind": "manual", "s-due_days": "5", "s-required": "on"}
-    )
+    ok = client.post(url + "steps/", {"s-kind": "manual", "s-due_days": "5", "s-required": "on"})
     assert ok.status_code == 302
     with tenant_context(world.tenant):
         (s,) = template.steps.all()
         assert s.title == "Checked off by the channel manager" and s.due_days == 5
-    assert client.post(url, {"op": "remove_step", "step": "x"}).status_code == 404
-    assert client.post(url, {"op": "remove_step", "step": s.pk}).status_code == 302
+    remove = f"/program/onboarding/workflow-steps/{s.pk}/remove/"
+    assert client.get(remove).status_code == 405
+    assert client.post(remove).status_code == 302
+    assert client.post(remove).status_code == 404  # gone
     dup = client.post(
         "/program/onboarding/workflows/",
         {"name": "MSP plan 2", "partner_type": "msp", "is_active": "on"},
@@ -314,15 +314,17 @@ def test_channel_managers_check_off_manual_steps_but_not_the_agreement(world, on
     url = f"/onboarding/partners/{world.partner.pk}/"
     page = client.get(url)
     assert page.status_code == 200 and "Kick-off call" in page.content.decode()
-    resp = client.post(url, {"op": "check_off", "step": step(world, "manual").pk})
+    check_off = "/onboarding/steps/{}/check-off/".format
+    # A button for the steps a channel manager may tick; none for the partner's agreement.
+    assert check_off(step(world, "manual").pk) in page.content.decode()
+    assert check_off(step(world, "accept_agreement").pk) not in page.content.decode()
+    resp = client.post(check_off(step(world, "manual").pk))
     assert resp.status_code == 302 and "manual" in done_kinds(world)
-    refused = client.post(
-        url, {"op": "check_off", "step": step(world, "accept_agreement").pk}, follow=True
-    )
+    refused = client.post(check_off(step(world, "accept_agreement").pk), follow=True)
     assert "Only the partner can complete this step." in refused.content.decode()
-    assert client.post(url, {"op": "check_off", "step": "nope"}).status_code == 404
+    assert client.post(check_off(999999)).status_code == 404
     partner_client = portal_client(world.tenant, world.partner_admin)
-    assert partner_client.post(url, {"op": "check_off", "step": 1}).status_code == 403
+    assert partner_client.post(check_off(step(world, "manual").pk)).status_code == 403
 
 
 def test_api_complete_step_for_staff(world, onboarding_partner):
@@ -347,7 +349,10 @@ def test_partners_upload_a_checked_document_that_completes_its_step(world, onboa
     page = client.get("/getting-started/")
     assert page.status_code == 200 and 'enctype="multipart/form-data"' in page.content.decode()
     assert "<progress" in page.content.decode() and "style=" not in page.content.decode()
-    resp = client.post("/getting-started/", {"step": s.pk, "document": upload("My Cert.pdf", PDF)})
+    assert f"/getting-started/steps/{s.pk}/upload/" in page.content.decode()
+    resp = client.post(
+        f"/getting-started/steps/{s.pk}/upload/", {"document": upload("My Cert.pdf", PDF)}
+    )
     assert resp.status_code == 302
     s = step(world, "upload_document")
     assert s.completed_via == "upload" and s.document_name == "My Cert.pdf"
@@ -359,14 +364,12 @@ def test_partners_upload_a_checked_document_that_completes_its_step(world, onboa
 def test_documents_are_typed_from_their_bytes_not_their_name(world, onboarding_partner):
     client = portal_client(world.tenant, world.partner_admin)
     s = step(world, "upload_document")
-    resp = client.post("/getting-started/", {"step": s.pk, "document": upload("x.pdf", TEXT)})
+    url = f"/getting-started/steps/{s.pk}/upload/"
+    resp = client.post(url, {"document": upload("x.pdf", TEXT)})
     assert resp.status_code == 200
     assert "Upload a PDF, PNG or JPEG file." in resp.content.decode()
     assert step(world, "upload_document").completed_at is None
-    png = client.post(
-        "/getting-started/",
-        {"step": s.pk, "document": upload("scan.png", PNG, "application/octet-stream")},
-    )
+    png = client.post(url, {"document": upload("scan.png", PNG, "application/octet-stream")})
     assert png.status_code == 302
     assert step(world, "upload_document").document_content_type == "image/png"
 
@@ -375,7 +378,7 @@ def test_documents_over_10_mb_are_refused(world, onboarding_partner):
     s = step(world, "upload_document")
     big = upload("big.pdf", PDF + b"0" * (10 * 1024 * 1024))
     resp = portal_client(world.tenant, world.partner_admin).post(
-        "/getting-started/", {"step": s.pk, "document": big}
+        f"/getting-started/steps/{s.pk}/upload/", {"document": big}
     )
     assert resp.status_code == 200 and "larger than 10 MB" in resp.content.decode()
     with tenant_context(world.tenant):
@@ -388,7 +391,7 @@ def test_documents_over_10_mb_are_refused(world, onboarding_partner):
 def test_uploading_to_another_partners_step_is_404(world, onboarding_partner):
     s = step(world, "upload_document")
     resp = portal_client(world.tenant, world.other_partner_user).post(
-        "/getting-started/", {"step": s.pk, "document": upload()}
+        f"/getting-started/steps/{s.pk}/upload/", {"document": upload()}
     )
     assert resp.status_code == 404
     with tenant_context(world.tenant):
@@ -639,9 +642,64 @@ def test_staff_start_a_missing_workflow_from_the_partner_page(world):
     partner = PartnerFactory(tenant=world.tenant, status="onboarding")
     client = portal_client(world.tenant, world.channel_manager)
     url = f"/onboarding/partners/{partner.pk}/"
-    resp = client.post(url, {"op": "start"}, follow=True)
+    assert f"{url}start/" in client.get(url).content.decode()
+    resp = client.post(f"{url}start/", follow=True)
     assert "no active onboarding template" in resp.content.decode()
     make_template(world, [{"kind": "manual"}])
-    client.post(url, {"op": "start"})
+    client.post(f"{url}start/")
     with tenant_context(world.tenant):
         assert Workflow.objects.filter(partner=partner).exists()
+
+
+# --- The workflow and step machines (onboarding.states) -------------------------------------
+
+
+def test_the_step_machine_offers_check_off_and_upload_to_the_right_people(
+    world, onboarding_partner
+):
+    from onboarding.states import STEP
+
+    with tenant_context(world.tenant):
+        manual = WorkflowStep.objects.select_related("workflow").get(
+            workflow=onboarding_partner, kind="manual"
+        )
+        document = WorkflowStep.objects.select_related("workflow").get(
+            workflow=onboarding_partner, kind="upload_document"
+        )
+        assert STEP.allowed(manual, world.channel_manager) == {"check_off"}
+        assert STEP.allowed(manual, world.partner_admin) == frozenset()
+        assert STEP.allowed(document, world.partner_user) == {"upload"}
+        assert STEP.allowed(document, world.channel_manager) == frozenset()
+        assert STEP.allowed(document, world.other_partner_user) == frozenset()
+    # A stopped onboarding offers nothing, and the service refuses.
+    with tenant_context(world.tenant):
+        services.workflow_cancel(partner=world.partner)
+        manual = WorkflowStep.objects.select_related("workflow").get(pk=manual.pk)
+        assert STEP.allowed(manual, world.channel_manager) == frozenset()
+        with pytest.raises(DomainError):
+            services.step_check_off(step=manual, by=world.channel_manager)
+    page = portal_client(world.tenant, world.channel_manager).get(
+        f"/onboarding/partners/{world.partner.pk}/"
+    )
+    assert "/check-off/" not in page.content.decode()
+
+
+def test_checking_off_a_step_of_a_visible_partner_as_a_partner_is_403(world, onboarding_partner):
+    manual = step(world, "manual")
+    resp = portal_client(world.tenant, world.partner_user).post(
+        f"/onboarding/steps/{manual.pk}/check-off/"
+    )
+    assert resp.status_code == 403
+    assert "manual" not in done_kinds(world)
+
+
+def test_uploading_to_a_step_that_takes_no_document_is_refused(world, onboarding_partner):
+    manual = step(world, "manual")
+    client = portal_client(world.tenant, world.partner_admin)
+    url = f"/getting-started/steps/{manual.pk}/upload/"
+    resp = client.post(url, {"document": upload()}, follow=True)
+    assert "This step does not take a document." in resp.content.decode()
+    assert "manual" not in done_kinds(world)
+    # Another partner's step is not theirs to see: 404.
+    other = portal_client(world.tenant, world.other_partner_user)
+    assert other.post(url, {"document": upload()}).status_code == 404

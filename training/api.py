@@ -62,7 +62,7 @@ from training.serializers import (
     TrainingRoleFilter,
     TrainingRoleSerializer,
     TrainingRoleWriteSerializer,
-    _merged,
+    merged_for_save,
 )
 
 # --- Views --------------------------------------------------------------------------------
@@ -292,7 +292,7 @@ class TrainingCertificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMi
             "is_active": cert.is_active,
             "courses": [cc.course for cc in cert.certification_courses.all()],
         }
-        data = _merged(current, ser.validated_data, partial)
+        data = merged_for_save(current, ser.validated_data, partial)
         cert = services.certification_save(by=self.member, certification=cert, **data)
         return self._out(cert)
 
@@ -383,7 +383,7 @@ class TrainingLessonViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
         ser = TrainingLessonWriteSerializer(data=request.data, partial=partial)
         ser.is_valid(raise_exception=True)
         current = {"title": lesson.title, "body": lesson.body, "video_url": lesson.video_url}
-        data = _merged(current, ser.validated_data, partial)
+        data = merged_for_save(current, ser.validated_data, partial)
         lesson = services.lesson_save(by=self.member, course=lesson.course, lesson=lesson, **data)
         return self._out(lesson)
 
@@ -493,7 +493,7 @@ class TrainingQuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
             "kind": question.kind,
             "options": [(o.text, o.is_correct) for o in question.options.all()],
         }
-        data = _merged(current, self._options(ser.validated_data), partial)
+        data = merged_for_save(current, self._options(ser.validated_data), partial)
         question = services.question_save(
             by=self.member, course=question.course, question=question, **data
         )
@@ -556,7 +556,7 @@ class TrainingLearningPathViewSet(mixins.ListModelMixin, mixins.RetrieveModelMix
             "is_active": path.is_active,
             "courses": [pc.course for pc in path.path_courses.all()],
         }
-        data = _merged(current, ser.validated_data, partial)
+        data = merged_for_save(current, ser.validated_data, partial)
         path = services.path_save(by=self.member, path=path, **data)
         return self._out(path)
 

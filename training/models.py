@@ -253,6 +253,15 @@ class EnrollmentSource(models.TextChoices):
     SELF = "self", _("Self-enrolled")
 
 
+class EnrollmentState(models.TextChoices):
+    """Derived, not stored: see Enrollment.state."""
+
+    ENROLLED = "enrolled", _("Enrolled")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("No longer offered")
+
+
 class Enrollment(TenantModel):
     """A member taking a course. `cycle` counts rounds: re-taking a completed course (to
     renew a certification) starts the next round with fresh lesson progress and attempts;
@@ -292,6 +301,21 @@ class Enrollment(TenantModel):
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def state(self) -> str:
+        """The enrolment's state, derived here and nowhere else (training.states.ENROLLMENT
+        reads it; an enrolment has no status column, its dates are the one source):
+        "closed" while its course is not published (nothing more can be done in it),
+        else "completed" (this round's requirements met), "in_progress" (a lesson done) or
+        "enrolled" (not started). Reads `course`: load it with select_related."""
+        if self.course.status != CourseStatus.PUBLISHED:
+            return EnrollmentState.CLOSED
+        if self.completed_at is not None:
+            return EnrollmentState.COMPLETED
+        if self.started_at is not None:
+            return EnrollmentState.IN_PROGRESS
+        return EnrollmentState.ENROLLED
 
 
 class LessonProgress(TenantModel):

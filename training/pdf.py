@@ -3,7 +3,7 @@ template with its own print styles; nothing is fetched while rendering."""
 
 from __future__ import annotations
 
-from onboarding.pdf import html_to_pdf, render_pdf
+from prm.pdf import html_to_pdf, render_pdf
 
 __all__ = ["certificate_pdf", "html_to_pdf"]
 from prm.urls_util import tenant_url

@@ -483,7 +483,7 @@ class TrainingCertificationWriteSerializer(serializers.Serializer):
     courses = _courses(help_text="Course ids: passing all of them earns the certification.")
 
 
-def _merged(current: dict, data: dict, partial: bool) -> dict:
+def merged_for_save(current: dict, data: dict, partial: bool) -> dict:
     """PATCH keeps what is not sent; PUT (and POST) leave it to the service's defaults."""
     return {**current, **data} if partial else data
 

@@ -270,7 +270,7 @@ def test_course_page_offers_exactly_the_allowed_status_actions(world, status, of
         Course.objects.filter(pk=course.pk).update(status=status)
     html = portal_client(world.tenant, world.admin).get(f"/program/training/courses/{course.pk}/")
     html = html.content.decode()
-    for name in COURSE.actions:
+    for name in [name for name, act in COURSE.actions.items() if act.target]:
         url = f'action="/program/training/courses/{course.pk}/{name}/"'
         assert (url in html) == (name in offered), name
 

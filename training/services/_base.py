@@ -1,5 +1,5 @@
-"""Shared by the training services: permission checks, e-mail through the members' notification
-preferences, code and model validation, and the sanitised Markdown of lessons."""
+"""Shared by the training services: permission checks, code and model validation, and the
+sanitised Markdown of lessons. (E-mail to members: prm.notifications.notify_addresses.)"""
 
 from __future__ import annotations
 
@@ -25,22 +25,6 @@ def _require_member(by: Member | None, capability: str) -> Member:
     """For actions only a person takes (building courses): the system is not enough."""
     require(by, capability, system=False)
     return by
-
-
-def _mail_after_commit(*, subject: str, template: str, context: dict, to: list[str]) -> None:
-    """E-mail members about their training through their preferences for the training group
-    (prm.notifications.notify: in-portal notification, e-mail now, in the digest, or not)."""
-    from prm import notifications
-
-    notifications.notify(
-        notifications.members_with_emails(to),
-        group="training",
-        subject=subject,
-        template=template,
-        context=context,
-        path=context.get("url", ""),
-        kind="training." + template.rsplit("/", 1)[-1].removesuffix(".txt"),
-    )
 
 
 def _clean_code(value: str, field: str = "code") -> str:

@@ -18,6 +18,7 @@ from prm.audit import log_action, snapshot
 from prm.errors import DomainError
 from prm.i18n import lazy_format
 from prm.models import Member
+from prm.notifications import notify_addresses
 from prm.urls_util import tenant_url
 from training import rules
 from training.models import (
@@ -29,7 +30,6 @@ from training.models import (
     Enrollment,
     NoticeKind,
 )
-from training.services._base import _mail_after_commit
 
 # --- Certificates -------------------------------------------------------------------------
 
@@ -134,7 +134,8 @@ def _issue(
         partner_id=member.partner_id,
         renewed=current is not None,
     )
-    _mail_after_commit(
+    notify_addresses(
+        group="training",
         subject=lazy_format(gettext_lazy("You are certified: %(c)s"), c=cert.name),
         template="training/emails/certificate_issued.txt",
         context={
@@ -211,7 +212,8 @@ def _notify(tenant, certificate: Certificate, kind: str, now: datetime.datetime)
     else:
         subject = gettext_lazy("Your certification expires soon: %(c)s")
         template = "training/emails/certificate_reminder.txt"
-    _mail_after_commit(
+    notify_addresses(
+        group="training",
         subject=lazy_format(subject, c=certificate.certification.name),
         template=template,
         context=context,

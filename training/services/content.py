@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
 
 from django.db import IntegrityError, transaction
@@ -15,6 +14,7 @@ from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError
 from prm.models import Member
 from prm.roles import PARTNER_ROLES
+from prm.uploads import clean_filename
 from training import rules
 from training.models import (
     Certification,
@@ -109,7 +109,7 @@ def course_set_status(
                 field="status",
             )
         action = act.name
-    if action not in COURSE.actions:
+    if action not in COURSE.actions or COURSE[action].target is None:
         raise DomainError(_("Unknown action."))
     to = COURSE.check(course, by, action).target
     if to == CourseStatus.PUBLISHED and not course.lessons.exists():
@@ -186,12 +186,6 @@ def lesson_save(
     return lesson
 
 
-def _clean_filename(name: str) -> str:
-    base = os.path.basename((name or "").replace("\\", "/"))
-    base = "".join(c for c in base if c.isprintable() and c not in '"<>|:*?/\\')
-    return base[:200] or "file"
-
-
 def lesson_attach_file(*, by: Member, lesson: Lesson, upload) -> Lesson:
     """Attach a downloadable file (replacing any): PDF, image, ZIP/Office or MP4, checked from
     its bytes, at most 25 MB, stored privately under MEDIA_ROOT."""
@@ -209,7 +203,9 @@ def lesson_attach_file(*, by: Member, lesson: Lesson, upload) -> Lesson:
         )
     lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
     old = lesson.file.name if lesson.file else ""
-    name = rules.download_name(_clean_filename(getattr(upload, "name", "")), content_type)
+    name = rules.download_name(
+        clean_filename(getattr(upload, "name", ""), default="file"), content_type
+    )
     lesson.file.save(name, upload, save=False)
     lesson.file_name, lesson.file_content_type, lesson.file_size = name, content_type, upload.size
     lesson.updated_at = timezone.now()

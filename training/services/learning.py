@@ -16,6 +16,7 @@ from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.i18n import lazy_format
 from prm.models import Member
+from prm.notifications import notify_addresses
 from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from prm.urls_util import tenant_url
 from training.models import (
@@ -32,8 +33,9 @@ from training.models import (
     TrainingProfile,
     TrainingRole,
 )
-from training.services._base import _mail_after_commit, _require, _require_member
+from training.services._base import _require, _require_member
 from training.services.certificates import certifications_check
+from training.states import ENROLLMENT
 
 # A completed course emits `course.completed`; onboarding subscribes (training never imports
 # onboarding).
@@ -165,7 +167,8 @@ def enrollment_create(*, by: Member, member: Member, course: Course) -> Enrollme
         after={"member": member.pk, "course": course.pk, "source": enrollment.source},
     )
     if not self_enrol:
-        _mail_after_commit(
+        notify_addresses(
+            group="training",
             subject=lazy_format(gettext_lazy("You are enrolled in %(c)s"), c=course.title),
             template="training/emails/enrolled.txt",
             context={
@@ -216,7 +219,7 @@ def training_role_set(*, by: Member, member: Member, training_role: str) -> Trai
 # --- Learning -----------------------------------------------------------------------------
 
 
-def _own_enrollment(by: Member, course: Course, *, lock: bool = False) -> Enrollment:
+def own_enrollment(by: Member, course: Course, *, lock: bool = False) -> Enrollment:
     if by is None or by.role not in PARTNER_ROLES:
         raise PermissionDenied()
     qs = Enrollment.objects.filter(member=by, course_id=course.pk)
@@ -235,7 +238,7 @@ def _own_enrollment(by: Member, course: Course, *, lock: bool = False) -> Enroll
 def lesson_complete(*, by: Member, lesson: Lesson) -> Enrollment:
     """Mark a lesson done (idempotent) and remember it as the place to resume; completes
     the course when every lesson is done and its quiz, if any, is passed."""
-    enrollment = _own_enrollment(by, lesson.course, lock=True)
+    enrollment = own_enrollment(by, lesson.course, lock=True)
     now = timezone.now()
     _progress, created = LessonProgress.objects.get_or_create(
         tenant_id=enrollment.tenant_id,
@@ -259,7 +262,7 @@ def lesson_complete(*, by: Member, lesson: Lesson) -> Enrollment:
             object_label=lesson.title,
             after={"course": lesson.course_id, "lesson": lesson.pk, "cycle": enrollment.cycle},
         )
-        _maybe_complete(enrollment)
+        enrollment_complete_if_met(enrollment)
     return enrollment
 
 
@@ -279,11 +282,12 @@ def _course_requirements_met(enrollment: Enrollment) -> bool:
     ).exists()
 
 
-def _maybe_complete(enrollment: Enrollment) -> None:
+def enrollment_complete_if_met(enrollment: Enrollment) -> None:
     """Complete the course once its requirements are met: record the time, emit
     `course.completed` (onboarding completes its matching step) and check certifications."""
     if enrollment.completed_at is not None or not _course_requirements_met(enrollment):
         return
+    ENROLLMENT.check(enrollment, None, "complete")
     now = timezone.now()
     enrollment.completed_at = enrollment.last_completed_at = now
     enrollment.save(update_fields=["completed_at", "last_completed_at"])
@@ -314,9 +318,10 @@ def enrollment_restart(*, by: Member, enrollment: Enrollment) -> Enrollment:
     lesson progress and quiz attempts. The last completion stays on record."""
     if by is None or enrollment.member_id != by.pk:
         raise PermissionDenied()
-    enrollment = _own_enrollment(by, enrollment.course, lock=True)
+    enrollment = own_enrollment(by, enrollment.course, lock=True)
     if enrollment.completed_at is None:
         raise DomainError(_("Finish the course before starting it again."))
+    ENROLLMENT.check(enrollment, by, "restart")
     old_cycle = enrollment.cycle
     enrollment.cycle += 1
     enrollment.completed_at = enrollment.started_at = None

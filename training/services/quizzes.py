@@ -23,7 +23,7 @@ from training.models import (
     QuestionKind,
     QuizAttempt,
 )
-from training.services.learning import _maybe_complete, _own_enrollment
+from training.services.learning import enrollment_complete_if_met, own_enrollment
 
 # --- Quizzes ------------------------------------------------------------------------------
 
@@ -46,7 +46,7 @@ def attempt_start(*, by: Member, course: Course) -> QuizAttempt:
     """Start an attempt at the course's quiz, or return the one already open. Refused when
     the quiz is passed, the attempts of this round are used up, or the cool-down after a
     failed attempt is still running. Questions and options are shuffled per attempt."""
-    enrollment = _own_enrollment(by, course, lock=True)
+    enrollment = own_enrollment(by, course, lock=True)
     course = Course.objects.get(pk=course.pk)
     open_attempt = QuizAttempt.objects.filter(
         enrollment=enrollment, submitted_at__isnull=True
@@ -172,5 +172,5 @@ def attempt_submit(
         },
     )
     if attempt.passed and attempt.cycle == enrollment.cycle:
-        _maybe_complete(enrollment)
+        enrollment_complete_if_met(enrollment)
     return attempt

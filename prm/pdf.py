@@ -1,4 +1,5 @@
-"""PDF rendering with weasyprint: signed agreements and the welcome pack.
+"""PDF rendering with weasyprint, shared by every app: signed agreements, the welcome pack,
+certificates, business reviews.
 
 Documents are rendered from our own templates with their own print styles. The fetcher only
 accepts `data:` URLs, so text that partners or admins wrote (agreement Markdown may contain
