@@ -146,7 +146,7 @@ class AllocationCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         help_text="Negative to take unused funds back (an adjustment).", **MONEY
     )
-    memo = serializers.CharField(max_length=300, required=False, default="")
+    memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class BalanceSerializer(serializers.Serializer):
