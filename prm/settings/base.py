@@ -74,6 +74,9 @@ ROOT_URLCONF = "prm.urls"
 PUBLIC_URLCONF = "prm.urls_public"
 WSGI_APPLICATION = "prm.wsgi.application"
 
+# Inputs without `maxlength`: the server refuses text over a limit instead of the browser
+# cutting it silently (prm/renderers.py).
+FORM_RENDERER = "prm.renderers.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
