@@ -175,10 +175,13 @@ class IsoChoiceField(forms.ChoiceField):
     """A select of ISO names. A value stored before the lists were checked (not an ISO code)
     is shown as it is, so saving the form never silently blanks it; it must be changed."""
 
-    def __init__(self, *, codes: frozenset[str], choices, required: bool = False, **kwargs):
+    def __init__(
+        self, *, codes: frozenset[str], choices, invalid: str, required: bool = False, **kwargs
+    ):
         self.codes = codes
         self._iso_choices = choices
         super().__init__(choices=self._choices_with_blank, required=required, **kwargs)
+        self.error_messages["invalid_choice"] = invalid
 
     def _choices_with_blank(self):
         return [("", "—"), *self._iso_choices()]
@@ -197,9 +200,23 @@ class IsoChoiceField(forms.ChoiceField):
 
 def country_field(**kwargs) -> IsoChoiceField:
     kwargs.setdefault("label", gettext_lazy("Country"))
-    return IsoChoiceField(codes=COUNTRY_CODES, choices=country_choices, **kwargs)
+    return IsoChoiceField(
+        codes=COUNTRY_CODES,
+        choices=country_choices,
+        invalid=gettext_lazy(
+            "Choose a country from the list: %(value)s is not an ISO country code (ISO 3166)."
+        ),
+        **kwargs,
+    )
 
 
 def currency_field(**kwargs) -> IsoChoiceField:
     kwargs.setdefault("label", gettext_lazy("Currency"))
-    return IsoChoiceField(codes=CURRENCY_CODES, choices=currency_choices, **kwargs)
+    return IsoChoiceField(
+        codes=CURRENCY_CODES,
+        choices=currency_choices,
+        invalid=gettext_lazy(
+            "Choose a currency from the list: %(value)s is not an ISO currency code (ISO 4217)."
+        ),
+        **kwargs,
+    )

@@ -113,7 +113,7 @@ def test_portal_offers_countries_by_name_and_refuses_a_code_that_is_none(world):
         {"name": world.partner.name, "country": "XX", "domains": "a-partner.example"},
     )
     assert resp.status_code == 200
-    assert "XX is not one of the available choices" in resp.content.decode()
+    assert "XX is not an ISO country code (ISO 3166)" in resp.content.decode()
     assert reload(world.partner).country != "XX"
 
 
@@ -149,7 +149,7 @@ def test_portal_deal_form_refuses_an_unknown_currency(world):
         },
     )
     assert resp.status_code == 200
-    assert "XYZ is not one of the available choices" in resp.content.decode()
+    assert "XYZ is not an ISO currency code (ISO 4217)" in resp.content.decode()
     with tenant_context(world.tenant):
         assert not Deal.objects.exists()
 
@@ -168,7 +168,7 @@ def test_portal_tenant_settings_refuse_an_unknown_default_currency(world):
         },
     )
     assert resp.status_code == 200
-    assert "XYZ is not one of the available choices" in resp.content.decode()
+    assert "XYZ is not an ISO currency code (ISO 4217)" in resp.content.decode()
     world.tenant.refresh_from_db()
     assert world.tenant.default_currency == "USD"
 
