@@ -9,11 +9,14 @@ from django.utils.translation import gettext_lazy as _
 from analytics.models import AnalyticsSettings, ProgramCost
 from analytics.services.periods import quarters_back
 from partners.models import Partner, PartnerType, Region, Tier
+from prm import iso
 from prm.models import Member
 from prm.roles import Role
 
 
 class AnalyticsSettingsForm(forms.ModelForm):
+    currency = iso.currency_field(label=_("Reporting currency"), required=True)
+
     class Meta:
         model = AnalyticsSettings
         fields = [
@@ -32,12 +35,6 @@ class AnalyticsSettingsForm(forms.ModelForm):
             "at_risk_drop",
         ]
 
-    def clean_currency(self):
-        value = (self.cleaned_data.get("currency") or "").upper()
-        if len(value) != 3 or not value.isalpha():
-            raise forms.ValidationError(_("Enter a three-letter currency code, e.g. USD."))
-        return value
-
 
 class ProgramCostForm(forms.ModelForm):
     # Querysets are set per request: a scoped manager cannot be queried at import time.
@@ -50,6 +47,7 @@ class ProgramCostForm(forms.ModelForm):
         required=False,
         help_text=_("Or a tier: the cost is shared evenly by its partners."),
     )
+    currency = iso.currency_field(label=_("Currency"), required=True)
 
     class Meta:
         model = ProgramCost
@@ -60,12 +58,6 @@ class ProgramCostForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["partner"].queryset = Partner.objects.order_by("name")
         self.fields["tier"].queryset = Tier.objects.order_by("rank")
-
-    def clean_currency(self):
-        value = (self.cleaned_data.get("currency") or "").upper()
-        if len(value) != 3 or not value.isalpha():
-            raise forms.ValidationError(_("Enter a three-letter currency code, e.g. USD."))
-        return value
 
     def clean(self):
         data = super().clean()

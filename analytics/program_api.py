@@ -21,6 +21,7 @@ from analytics import services
 from analytics.forms import quarter_choices
 from analytics.models import AnalyticsSettings, BusinessReview, ProgramCost
 from partners.models import Partner, Tier
+from prm import iso
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
 
@@ -29,8 +30,8 @@ REVIEW_QUARTERS = 5
 
 
 def _currency(value: str) -> str:
-    value = (value or "").upper()
-    if len(value) != 3 or not value.isalpha():
+    value = iso.parse_currency(value)
+    if not value:
         raise serializers.ValidationError("Enter a three-letter currency code, e.g. USD.")
     return value
 

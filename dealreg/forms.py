@@ -5,9 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from dealreg.models import Deal, NamedAccount, RulesVersion
 from partners.models import Product, Region, Specialty, Tier
+from prm import iso
 
 
 class DealForm(forms.ModelForm):
+    country = iso.country_field(label=_("Country"))
+    currency = iso.currency_field(label=_("Currency"), required=True)
     products = forms.ModelMultipleChoiceField(
         label=_("Products"),
         queryset=Product.objects.none(),
@@ -43,7 +46,6 @@ class DealForm(forms.ModelForm):
                 "The customer's website or any e-mail address there, "
                 "e.g. https://www.globex.com or hank@globex.com."
             ),
-            "country": _("Two-letter code, e.g. US"),
         }
 
     def __init__(self, *args, tenant, **kwargs):
@@ -51,6 +53,8 @@ class DealForm(forms.ModelForm):
         self.fields["products"].queryset = Product.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["products"].initial = list(self.instance.products.all())
+            self.fields["country"].show_stored(self.instance.country)
+            self.fields["currency"].show_stored(self.instance.currency)
         else:
             self.fields["currency"].initial = tenant.default_currency
         self.fields["customer_name"].required = True
@@ -177,7 +181,7 @@ class NamedAccountForm(forms.Form):
 class LeadForm(forms.Form):
     company = forms.CharField(label=_("Company"), max_length=200)
     domain = forms.CharField(label=_("Website or domain"), max_length=253, required=False)
-    country = forms.CharField(label=_("Country"), max_length=2, required=False)
+    country = iso.country_field(label=_("Country"))
     region = forms.ChoiceField(
         label=_("Region"), required=False, choices=[("", "—"), *Region.choices]
     )

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from prm.errors import DomainError
-from prm.imports import Importer, Plan, choice, register
+from prm.imports import Importer, Plan, choice, country, limited, register
 
 # --- Named accounts -------------------------------------------------------------------------
 
@@ -40,11 +40,11 @@ def _account_check(row: dict, ctx: dict) -> Plan:
     if row["domain"] and not domain:
         raise DomainError(_("Enter a domain such as example.com."), field="domain")
     values = {
-        "name": name[:200],
+        "name": limited(name, 200, "name"),
         "domain": domain,
         "kind": kind,
-        "owner": row["owner"][:200],
-        "external_id": row["external_id"][:100],
+        "owner": limited(row["owner"], 200, "owner"),
+        "external_id": limited(row["external_id"], 100, "external_id"),
     }
     if values["external_id"]:
         values["_key"] = ("x", values["external_id"])
@@ -119,9 +119,9 @@ def _lead_check(row: dict, ctx: dict) -> Plan:
     if not company:
         raise DomainError(_("Enter the company."), field="company")
     values = {f: row[f] for f in LEAD_FIELDS}
-    values["company"] = company[:200]
+    values["company"] = limited(company, 200, "company")
     values["domain"] = registrable_domain(row["domain"])
-    values["country"] = row["country"].upper()
+    values["country"] = country(row["country"])
     if row["region"]:
         values["region"] = choice(row["region"], Region.choices, "region")
     if row["contact_email"]:

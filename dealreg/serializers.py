@@ -8,7 +8,6 @@ decide that from `context["staff"]`, which must be exactly True to show staff-on
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 from django.db import models
@@ -39,6 +38,7 @@ from dealreg.states import DEAL
 from partners.freemail import validate_company_domain
 from partners.models import Partner, PartnerStatus, Region, Specialty, Tier
 from partners.serializers import ActiveProductField, PartnerRefSerializer
+from prm import iso
 from prm.api.fields import TenantPrimaryKeyField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -139,15 +139,6 @@ class _RowsMixin:
 
 def _is_staff(serializer) -> bool:
     return serializer.context.get("staff") is True
-
-
-def _validate_code(value: str, length: int, example: str) -> str:
-    value = (value or "").strip().upper()
-    if value and not re.fullmatch(rf"[A-Z]{{{length}}}", value):
-        raise serializers.ValidationError(
-            _("Enter a %(n)s-letter code, e.g. %(e)s.") % {"n": length, "e": example}
-        )
-    return value
 
 
 # --- Deals: output ------------------------------------------------------------------------
@@ -368,7 +359,7 @@ class DealWriteSerializer(serializers.Serializer):
         validators=[validate_company_domain],
     )
     country = serializers.CharField(
-        max_length=2, allow_blank=True, required=False, help_text=_("ISO 3166 two-letter code")
+        max_length=100, allow_blank=True, required=False, help_text=iso.COUNTRY_HELP
     )
     region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, required=False)
     contact_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -393,10 +384,10 @@ class DealWriteSerializer(serializers.Serializer):
     )
 
     def validate_country(self, value: str) -> str:
-        return _validate_code(value, 2, "DE")
+        return iso.parse_country(value)
 
     def validate_currency(self, value: str) -> str:
-        return _validate_code(value, 3, "EUR")
+        return iso.parse_currency(value)
 
 
 class DealReasonSerializer(serializers.Serializer):
@@ -625,7 +616,7 @@ class LeadWriteSerializer(serializers.Serializer):
     company = serializers.CharField(max_length=200)
     domain = serializers.CharField(max_length=253, allow_blank=True, required=False)
     country = serializers.CharField(
-        max_length=2, allow_blank=True, required=False, help_text=_("ISO 3166 two-letter code")
+        max_length=100, allow_blank=True, required=False, help_text=iso.COUNTRY_HELP
     )
     region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, required=False)
     contact_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
@@ -643,10 +634,10 @@ class LeadWriteSerializer(serializers.Serializer):
     external_id = serializers.CharField(max_length=100, allow_blank=True, required=False)
 
     def validate_country(self, value: str) -> str:
-        return _validate_code(value, 2, "DE")
+        return iso.parse_country(value)
 
     def validate_currency(self, value: str) -> str:
-        return _validate_code(value, 3, "EUR")
+        return iso.parse_currency(value)
 
     def validate_external_id(self, value: str) -> str:
         return value.strip()

@@ -20,6 +20,7 @@ from mdf.models import (
     ProofKind,
 )
 from partners.models import Partner, PartnerStatus
+from prm import iso
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY_KW = {"max_digits": 14, "decimal_places": 2}
@@ -28,6 +29,12 @@ PROOF_ACCEPT = {"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/
 
 
 class ProgramForm(forms.ModelForm):
+    currency = iso.currency_field(
+        label=_("Currency"),
+        required=True,
+        help_text=_("Allocations, commitments and payments are kept in this currency."),
+    )
+
     class Meta:
         model = Program
         fields = [
@@ -43,7 +50,6 @@ class ProgramForm(forms.ModelForm):
         widgets = {"start_date": DATE}
         help_texts = {
             "start_date": _("The period ends a quarter or a year later."),
-            "currency": _("Allocations, commitments and payments are kept in this currency."),
         }
 
     def __init__(self, *args, tenant=None, **kwargs):
@@ -51,9 +57,8 @@ class ProgramForm(forms.ModelForm):
         if tenant is not None and not self.instance.pk:
             self.fields["currency"].initial = tenant.default_currency
             self.fields["period"].initial = Period.QUARTER
-
-    def clean_currency(self):
-        return (self.cleaned_data.get("currency") or "").upper()
+        if self.instance.pk:
+            self.fields["currency"].show_stored(self.instance.currency)
 
     def _post_clean(self):
         # The service validates the model and checks uniqueness inside its transaction.
@@ -192,11 +197,10 @@ class ClaimForm(forms.Form):
     amount_claimed = forms.DecimalField(
         label=_("Amount claimed"), min_value=Decimal("0.01"), **MONEY_KW
     )
-    currency = forms.CharField(
+    currency = iso.currency_field(
         label=_("Currency of the costs"),
-        min_length=3,
-        max_length=3,
-        help_text=_("Three-letter code, e.g. EUR. Converted to the program currency at approval."),
+        required=True,
+        help_text=_("Converted to the program currency at approval."),
     )
     leads = forms.IntegerField(label=_("Leads"), min_value=0, initial=0)
     attendees = forms.IntegerField(label=_("Attendees"), min_value=0, initial=0)
@@ -233,9 +237,6 @@ class ClaimForm(forms.Form):
             help_text=PROOF_HELP,
             widget=forms.ClearableFileInput(attrs=PROOF_ACCEPT),
         )
-
-    def clean_currency(self):
-        return (self.cleaned_data.get("currency") or "").upper()
 
     def clean(self):
         data = super().clean()
@@ -295,8 +296,8 @@ class PaymentForm(forms.Form):
 
 
 class ExchangeRateForm(forms.Form):
-    from_currency = forms.CharField(label=_("From"), min_length=3, max_length=3)
-    to_currency = forms.CharField(label=_("To"), min_length=3, max_length=3)
+    from_currency = iso.currency_field(label=_("From"), required=True)
+    to_currency = iso.currency_field(label=_("To"), required=True)
     rate = forms.DecimalField(
         label=_("Rate"),
         max_digits=18,

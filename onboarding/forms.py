@@ -15,26 +15,19 @@ from onboarding.models import (
     WorkflowTemplate,
 )
 from partners.models import PartnerType, Region, SizeBand, Specialty
+from prm import iso
 
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()./-]{5,29}$")
-
-
-def _country(value: str) -> str:
-    value = (value or "").strip().upper()
-    if not rules.is_country_code(value):
-        raise forms.ValidationError(_("Enter a two-letter ISO country code, e.g. DE or US."))
-    return value
 
 
 class ApplicationForm(forms.Form):
     company_name = forms.CharField(label=_("Company name"), max_length=200)
     website = forms.URLField(label=_("Website"), max_length=200, assume_scheme="https")
-    country = forms.CharField(
+    country = iso.country_field(
         label=_("Country"),
-        max_length=2,
-        min_length=2,
-        help_text=_("Two-letter ISO code of your head office, e.g. DE, US, GB."),
-        widget=forms.TextInput(attrs={"autocomplete": "country", "size": 2}),
+        required=True,
+        help_text=_("Where your head office is."),
+        widget=forms.Select(attrs={"autocomplete": "country"}),
     )
     partner_type = forms.ChoiceField(label=_("Partner type"), choices=PartnerType.choices)
     specialties = forms.ModelMultipleChoiceField(
@@ -74,9 +67,6 @@ class ApplicationForm(forms.Form):
         self.fields["expected_revenue"].help_text = self.fields["expected_revenue"].help_text % {
             "currency": currency
         }
-
-    def clean_country(self):
-        return _country(self.cleaned_data.get("country"))
 
     def clean_contact_phone(self):
         value = (self.cleaned_data.get("contact_phone") or "").strip()

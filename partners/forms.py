@@ -13,6 +13,7 @@ from partners.models import (
     Specialty,
     Tier,
 )
+from prm import iso
 from prm.models import Member
 from prm.roles import Role
 
@@ -29,6 +30,7 @@ class DomainsField(forms.CharField):
 
 class PartnerProfileForm(forms.ModelForm):
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    country = iso.country_field(label=_("Country"))
     domains = DomainsField(
         label=_("Company domains"),
         required=False,
@@ -59,6 +61,7 @@ class PartnerProfileForm(forms.ModelForm):
         self.fields["specialties"].queryset = Specialty.objects.all()
         self.fields["products"].queryset = Product.objects.filter(is_active=True)
         if self.instance.pk:
+            self.fields["country"].show_stored(self.instance.country)
             self.fields["domains"].initial = "\n".join(self.instance.domains)
             self.fields["specialties"].initial = list(self.instance.specialties.all())
             self.fields["products"].initial = list(self.instance.products.all())
@@ -86,9 +89,6 @@ class PartnerProfileForm(forms.ModelForm):
                 initial=self.instance.allow_any_email_domain,
             )
 
-    def clean_country(self):
-        return (self.cleaned_data.get("country") or "").upper()
-
     def _post_clean(self):
         # Validation of the model itself happens in the service; skip ModelForm's instance
         # mutation so a refused change never leaves a half-edited object behind.
@@ -99,9 +99,7 @@ class PartnerCreateForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     partner_type = forms.ChoiceField(label=_("Type"), choices=PartnerType.choices)
     website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
-    country = forms.CharField(
-        label=_("Country"), max_length=2, required=False, help_text=_("ISO code, e.g. US")
-    )
+    country = iso.country_field(label=_("Country"))
     region = forms.ChoiceField(
         label=_("Region"), choices=[("", "—"), *Region.choices], required=False
     )
@@ -114,9 +112,6 @@ class PartnerCreateForm(forms.Form):
             (PartnerStatus.ACTIVE, PartnerStatus.ACTIVE.label),
         ],
     )
-
-    def clean_country(self):
-        return (self.cleaned_data.get("country") or "").upper()
 
 
 class StatusActionForm(forms.Form):

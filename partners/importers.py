@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from prm.errors import DomainError
-from prm.imports import Importer, Plan, choice, register
+from prm.imports import Importer, Plan, choice, country, limited, register
 
 # --- Partners -------------------------------------------------------------------------------
 
@@ -33,15 +33,13 @@ def _partner_check(row: dict, ctx: dict) -> Plan:
     name = row["name"]
     if not name:
         raise DomainError(_("Enter the company name."), field="name")
-    values = {"name": name[:200], "_key": name.lower()}
+    values = {"name": limited(name, 200, "name"), "_key": name.lower()}
     if row["type"]:
         values["partner_type"] = choice(row["type"], PartnerType.choices, "type")
     if row["region"]:
         values["region"] = choice(row["region"], Region.choices, "region")
     if row["country"]:
-        if len(row["country"]) != 2 or not row["country"].isalpha():
-            raise DomainError(_("Use a two-letter country code."), field="country")
-        values["country"] = row["country"].upper()
+        values["country"] = country(row["country"])
     if row["tier"]:
         tier = ctx["tiers"].get(row["tier"].lower())
         if tier is None:

@@ -26,6 +26,7 @@ from partners.models import (
 )
 from partners.states import PARTNER_STATUS
 from partners.tiering import WhatIfTier
+from prm import iso
 from prm.api.fields import TenantPrimaryKeyField
 from prm.models import Member
 from prm.roles import STAFF_ROLES
@@ -142,13 +143,6 @@ class PartnerSerializer(serializers.ModelSerializer):
         return PartnerMetricsSerializer(metrics).data
 
 
-def _validate_country(value: str) -> str:
-    value = (value or "").strip().upper()
-    if value and not (len(value) == 2 and value.isascii() and value.isalpha()):
-        raise serializers.ValidationError(_("Enter a two-letter ISO 3166 code, e.g. DE."))
-    return value
-
-
 class PartnerUpdateSerializer(serializers.Serializer):
     """What a PATCH may change. Status and tier are not here: they move only through
     `transition` and tier evaluation. Partner admins get this serializer without the
@@ -166,7 +160,7 @@ class PartnerUpdateSerializer(serializers.Serializer):
         help_text=_("Website and e-mail domains of the company, e.g. northwind.com."),
     )
     country = serializers.CharField(
-        max_length=2, allow_blank=True, required=False, help_text=_("ISO 3166 two-letter code")
+        max_length=100, allow_blank=True, required=False, help_text=iso.COUNTRY_HELP
     )
     region = serializers.ChoiceField(choices=Region.choices, allow_blank=True, required=False)
     size_band = serializers.ChoiceField(choices=SizeBand.choices, allow_blank=True, required=False)
@@ -184,7 +178,7 @@ class PartnerUpdateSerializer(serializers.Serializer):
                 self.fields.pop(name, None)
 
     def validate_country(self, value: str) -> str:
-        return _validate_country(value)
+        return iso.parse_country(value)
 
     def validate_domains(self, value: list[str]) -> list[str]:
         out: list[str] = []

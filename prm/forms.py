@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from prm import iso
 from prm.models import ApiKey, Member, Tenant
 from prm.roles import Role, invitable_roles
 from prm.uploads import validate_image_upload
@@ -84,6 +85,7 @@ def _timezones():
 
 class TenantSettingsForm(forms.ModelForm):
     timezone = forms.ChoiceField(label=_("Time zone"), choices=_timezones)
+    default_currency = iso.currency_field(label=_("Default currency"), required=True)
 
     class Meta:
         model = Tenant
@@ -104,8 +106,10 @@ class TenantSettingsForm(forms.ModelForm):
             validate_image_upload(logo)
         return logo
 
-    def clean_default_currency(self):
-        return (self.cleaned_data.get("default_currency") or "").upper()
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["default_currency"].show_stored(self.instance.default_currency)
 
 
 class HostForm(forms.Form):

@@ -17,8 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from prm import iso
 from prm.errors import DomainError
 from prm.models import Member
 from prm.roles import has_perm
@@ -74,3 +76,28 @@ def choice(value: str, choices, field: str) -> str:
         _("Use one of: %(c)s.") % {"c": ", ".join(str(k) for k, _label in choices)},
         field=field,
     )
+
+
+def limited(value: str, limit: int, field: str) -> str:
+    """The value if it fits its column; longer is a row error, never cut short."""
+    if len(value) > limit:
+        raise DomainError(
+            _("At most %(limit)s characters (this has %(n)s).") % {"limit": limit, "n": len(value)},
+            field=field,
+        )
+    return value
+
+
+def country(value: str, field: str = "country") -> str:
+    """An ISO 3166 code, or a name that names exactly one country (prm.iso)."""
+    try:
+        return iso.parse_country(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field=field)
+
+
+def currency(value: str, field: str = "currency") -> str:
+    try:
+        return iso.parse_currency(value)
+    except ValidationError as exc:
+        raise DomainError(exc.messages[0], field=field)

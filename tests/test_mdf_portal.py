@@ -234,7 +234,7 @@ def test_partner_files_a_claim_with_bad_numbers_and_sees_errors(world):
     for bad, message in (
         ({"amount_claimed": "-1"}, "Ensure this value is greater than or equal to 0.01."),
         ({"amount_claimed": "1500.01", "actual_cost": "5000"}, "You can claim at most"),
-        ({"currency": "EURO"}, "Ensure this value has at most 3 characters"),
+        ({"currency": "EURO"}, "EURO is not an ISO currency code (ISO 4217)"),
         ({"activity_end": "2000-01-01"}, "The activity must end on or after its start."),
     ):
         assert message in text(client.post(f"/mdf/requests/{req.pk}/claim/", data | bad))

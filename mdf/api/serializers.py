@@ -27,6 +27,7 @@ from mdf.models import (
 )
 from mdf.states import CLAIM_MACHINE, REQUEST_MACHINE
 from partners.models import Partner
+from prm import iso
 from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -76,7 +77,9 @@ class ProgramCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     period = EnumField(Period)
     start_date = serializers.DateField()
-    currency = serializers.RegexField(r"^[A-Z]{3}$", help_text="ISO 4217, e.g. USD")
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$", help_text="ISO 4217, e.g. USD", validators=[iso.validate_currency]
+    )
     budget = serializers.DecimalField(min_value=Decimal("0"), **MONEY)
     grace_days = serializers.IntegerField(min_value=0, max_value=365, default=30)
     expiry_warning_days = serializers.IntegerField(
@@ -146,7 +149,7 @@ class AllocationCreateSerializer(serializers.Serializer):
     amount = serializers.DecimalField(
         help_text="Negative to take unused funds back (an adjustment).", **MONEY
     )
-    memo = serializers.CharField(max_length=300, required=False, default="")
+    memo = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class BalanceSerializer(serializers.Serializer):
@@ -314,7 +317,9 @@ class _ClaimFieldsSerializer(serializers.Serializer):
     activity_end = serializers.DateField()
     actual_cost = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
     amount_claimed = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
-    currency = serializers.RegexField(r"^[A-Z]{3}$", required=False)
+    currency = serializers.RegexField(
+        r"^[A-Z]{3}$", required=False, validators=[iso.validate_currency]
+    )
     leads = serializers.IntegerField(min_value=0, default=0)
     attendees = serializers.IntegerField(min_value=0, default=0)
     impressions = serializers.IntegerField(min_value=0, default=0)

@@ -17,6 +17,7 @@ from mdf.models import (
 from mdf.services._common import (
     _require,
 )
+from prm import imports
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import Member
@@ -25,10 +26,10 @@ from prm.models import Member
 
 
 def currency_parse(value: str, field: str) -> str:
-    value = (value or "").strip().upper()
-    if len(value) != 3 or not value.isalpha() or not value.isascii():
+    """An ISO 4217 code (prm.iso); anything else, blank included, is an error on `field`."""
+    if not (value or "").strip():
         raise DomainError(_("Use a three-letter ISO 4217 code."), field=field)
-    return value
+    return imports.currency(value, field)
 
 
 def rate_parse(value) -> Decimal:

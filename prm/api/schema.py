@@ -8,6 +8,8 @@ replay an idempotency key in flight), not from the view's own code."""
 
 from __future__ import annotations
 
+import copy
+
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
@@ -55,6 +57,8 @@ DESCRIPTIONS = {
     "415": "Unsupported request media type.",
     "429": "Too many requests: try again after `Retry-After` seconds.",
 }
+JSON = "application/json"
+MULTIPART = "multipart/form-data"
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Keys that describe a property rather than constrain its value.
 META_KEYS = ("readOnly", "writeOnly", "title", "description", "default", "nullable")
@@ -104,15 +108,46 @@ class AutoSchema(SpectacularAutoSchema):
             schema = _admit_blank(schema)
         return schema
 
+    def _get_request_body(self, direction="request"):
+        """One media type per request body: multipart/form-data when it carries a file,
+        else JSON. The views also read form posts, but listing the same body two or three
+        times makes generated clients offer overloads of every write (and
+        openapi-python-client emits such required bodies as code that cannot be imported)."""
+        body = super()._get_request_body(direction)
+        content = (body or {}).get("content", {})
+        if len(content) > 1:
+            wanted = MULTIPART if self._request_has_files() else JSON
+            keep = wanted if wanted in content else next(iter(content))
+            body["content"] = {keep: content[keep]}
+        return body
+
+    def _request_has_files(self) -> bool:
+        requested = self.get_request_serializer()
+        candidates = requested.values() if isinstance(requested, dict) else [requested]
+        for serializer in candidates:
+            if isinstance(serializer, type) and issubclass(serializer, serializers.Serializer):
+                serializer = serializer()
+            if not isinstance(serializer, serializers.Serializer):
+                continue
+            for field in serializer.fields.values():
+                child = getattr(field, "child", None)
+                if isinstance(field, serializers.FileField) or isinstance(
+                    child, serializers.FileField
+                ):
+                    return True
+        return False
+
     def get_operation(self, path, path_regex, path_prefix, method, registry):
         operation = super().get_operation(path, path_regex, path_prefix, method, registry)
         if operation is None:
             return None
+        # A copy per generation: drf-spectacular's enum hook rewrites component schemas in
+        # place (the `type` enum becomes a $ref), and the schema is generated per request.
         component = ResolvedComponent(
             name=ERROR_COMPONENT,
             type=ResolvedComponent.SCHEMA,
             object=ERROR_COMPONENT,
-            schema=ERROR_SCHEMA,
+            schema=copy.deepcopy(ERROR_SCHEMA),
         )
         registry.register_on_missing(component)
         responses = operation["responses"]

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from prm import iso
 from prm.api.fields import TenantPrimaryKeyField
 from prm.models import ApiKey, AuditEvent, Invitation, Member, Tenant
 from prm.roles import Role
@@ -21,6 +22,9 @@ class TenantSerializer(serializers.ModelSerializer):
             "require_mfa_for_partner_admins",
         ]
         read_only_fields = ["id", "slug"]
+
+    def validate_default_currency(self, value: str) -> str:
+        return iso.parse_currency(value)
 
 
 class MemberSerializer(serializers.ModelSerializer):

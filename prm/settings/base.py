@@ -76,6 +76,9 @@ ROOT_URLCONF = "prm.urls"
 PUBLIC_URLCONF = "prm.urls_public"
 WSGI_APPLICATION = "prm.wsgi.application"
 
+# Inputs without `maxlength`: the server refuses text over a limit instead of the browser
+# cutting it silently (prm/renderers.py).
+FORM_RENDERER = "prm.renderers.FormRenderer"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -294,11 +297,12 @@ SPECTACULAR_SETTINGS = {
         # Status is a field name of several models; name each choice set once.
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "TierChangeStatusEnum": "partners.models.TierChangeStatus",
+        # `type` of the one error format (prm.api.schema), beside the partner and deal types.
+        "ErrorTypeEnum": "prm.api.schema.ERROR_TYPES",
     },
-    "APPEND_COMPONENTS": {
-        "securitySchemes": {"ApiKey": {"type": "http", "scheme": "bearer", "bearerFormat": "prm_…"}}
-    },
-    "SECURITY": [{"ApiKey": []}],
+    # No SECURITY / securitySchemes here: each operation's requirements and the schemes come
+    # from its authentication classes through the extensions in prm.api.auth (ApiKey and the
+    # session's cookieAuth). A global SECURITY entry would be appended to each operation again.
 }
 
 # --- Security -----------------------------------------------------------------------------

@@ -159,7 +159,7 @@ def test_german_partner_on_a_phone_works_through_the_main_journeys(site, celery_
     admin.get_by_label(de("Customer company")).fill("Initech")
     admin.locator("[name=customer_domain_input]").fill("initech.example")
     admin.locator("[name=amount]").fill("1234.50")
-    admin.locator("[name=currency]").fill("EUR")
+    admin.locator("[name=currency]").select_option("EUR")
     admin.locator("[name=expected_close_date]").fill(close.isoformat())
     shot(admin, "deal-form")
     admin.get_by_role("button", name=de("Submit for approval")).tap()

@@ -82,7 +82,7 @@ def test_journey_apply_approve_invite_agreement_and_checklist(site, mailoutbox):
     applicant.goto(site.url(world.tenant, "/apply/"))
     applicant.get_by_label("Company name").fill("Cobalt Systems")
     applicant.get_by_label("Website").fill("https://cobalt-systems.example")
-    applicant.get_by_label("Country").fill("DE")
+    applicant.get_by_label("Country").select_option("DE")
     applicant.get_by_label("Partner type").select_option(label="Reseller")
     applicant.get_by_label("Company size").select_option(label="50–249 employees")
     applicant.get_by_label("Expected annual revenue with us").fill("250000")
