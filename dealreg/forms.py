@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealreg.models import Deal, NamedAccount, RulesVersion
+from dealreg.models import Deal, InfluencerRole, NamedAccount, RulesVersion
 from partners.models import Product, Region, Specialty, Tier
 
 
@@ -93,6 +95,15 @@ class InfluencerForm(forms.Form):
         from partners.models import Partner
 
         self.fields["partner"].queryset = Partner.objects.filter(status="active").order_by("name")
+
+
+class InfluencerSettingsForm(forms.Form):
+    weight = forms.DecimalField(
+        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Not set")), *InfluencerRole.choices], required=False
+    )
 
 
 class ReviewFilterForm(forms.Form):

@@ -363,8 +363,16 @@ class DealEvent(TenantModel):
         indexes = [models.Index(fields=["tenant", "deal", "at"], name="dealevent_deal_idx")]
 
 
+class InfluencerRole(models.TextChoices):
+    SI = "si", _("Systems integrator")
+    ISV = "isv", _("ISV")
+    ADVISOR = "advisor", _("Advisor")
+    REFERRAL = "referral", _("Referral")
+
+
 class DealInfluencer(TenantModel):
-    """A partner that influenced a deal another partner (or the vendor) sourced."""
+    """A partner that influenced a deal another partner (or the vendor) sourced. Staff set
+    its `weight` (its share of the influenced revenue under weighted attribution) and role."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -374,7 +382,14 @@ class DealInfluencer(TenantModel):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="influencers")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
-    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    role = models.CharField(_("role"), max_length=10, choices=InfluencerRole.choices, blank=True)
     added_by = models.ForeignKey(
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -154,6 +154,13 @@ EXTENSION = StateMachine(
 
 INFLUENCER = StateMachine(
     actions=[
+        # Staff set the weight and the role of a recorded or requested influencer.
+        action(
+            "edit",
+            _("Set weight and role"),
+            [DealInfluencer.Status.REQUESTED, DealInfluencer.Status.APPROVED],
+            who=is_staff,
+        ),
         action(
             "approve",
             _("Approve"),

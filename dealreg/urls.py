@@ -38,6 +38,11 @@ urlpatterns = [
         name="deal-influencer-approve",
     ),
     path(
+        "deals/<int:pk>/influencers/<int:influencer>/edit/",
+        actions.influencer_edit,
+        name="deal-influencer-edit",
+    ),
+    path(
         "deals/<int:pk>/influencers/<int:influencer>/reject/",
         actions.influencer_reject,
         name="deal-influencer-reject",

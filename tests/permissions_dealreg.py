@@ -168,6 +168,13 @@ ENDPOINTS = [
         stranger=lambda w, s: _influencer_url(s, "approve"),
     ),
     _post(
+        "deal-influencer-edit",
+        lambda w: _influencer_url(w, "edit"),
+        STAFF,
+        data=lambda w: {"weight": "2", "role": "si"},
+        stranger=lambda w, s: _influencer_url(s, "edit"),
+    ),
+    _post(
         "deal-influencer-reject",
         lambda w: _influencer_url(w, "reject"),
         STAFF,

@@ -228,6 +228,15 @@ ENDPOINTS = [
         stranger_url=lambda w, s: _influencer_url(s, "approve"),
     ),
     Endpoint(
+        "api-deal-influencer-edit",
+        lambda w: _influencer_url(w, "edit"),
+        STAFF,
+        method="post",
+        data=lambda w: {"weight": "2", "role": "si"},
+        api=True,
+        stranger_url=lambda w, s: _influencer_url(s, "edit"),
+    ),
+    Endpoint(
         "api-deal-influencer-reject",
         lambda w: _influencer_url(w, "reject"),
         STAFF,

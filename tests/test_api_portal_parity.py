@@ -166,6 +166,13 @@ PORTAL_ACTIONS = [
         "/api/v1/deals/{id}/influencers/{influencer_id}/approve/",
     ),
     Action(
+        "deal-influencer-edit",
+        "",
+        CM,
+        "post",
+        "/api/v1/deals/{id}/influencers/{influencer_id}/edit/",
+    ),
+    Action(
         "deal-influencer-reject",
         "",
         CM,

@@ -24,6 +24,7 @@ from dealreg.services.extensions import (
     extension_request,
     influencer_add,
     influencer_decide,
+    influencer_set,
 )
 from dealreg.services.sweeps import deals_escalate_overdue, deals_expire, deals_remind_expiring
 
@@ -47,6 +48,7 @@ __all__ = [
     "extension_request",
     "influencer_add",
     "influencer_decide",
+    "influencer_set",
     "metrics_refresh",
     "named_account_upsert",
     "rules_publish",
