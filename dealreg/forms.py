@@ -161,6 +161,7 @@ class RulesForm(forms.ModelForm):
             "review_sla_hours",
             "auto_approve_on_sla_timeout",
             "lead_response_hours",
+            "influence_review_hours",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

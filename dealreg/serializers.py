@@ -534,6 +534,7 @@ RULE_FIELDS = [
     "review_sla_hours",
     "auto_approve_on_sla_timeout",
     "lead_response_hours",
+    "influence_review_hours",
     "notes",
 ]
 

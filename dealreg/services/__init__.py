@@ -26,6 +26,11 @@ from dealreg.services.extensions import (
     influencer_decide,
     influencer_set,
 )
+from dealreg.services.influence import (
+    influence_claim_decide,
+    influence_claim_submit,
+    influence_claim_withdraw,
+)
 from dealreg.services.sweeps import deals_escalate_overdue, deals_expire, deals_remind_expiring
 
 __all__ = [
@@ -46,6 +51,9 @@ __all__ = [
     "deals_remind_expiring",
     "extension_decide",
     "extension_request",
+    "influence_claim_decide",
+    "influence_claim_submit",
+    "influence_claim_withdraw",
     "influencer_add",
     "influencer_decide",
     "influencer_set",
