@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dealreg import selectors, services
-from dealreg.forms import CloseForm, InfluencerForm
+from dealreg.forms import CloseForm, InfluencerForm, InfluencerSettingsForm
 from dealreg.models import DealInfluencer, ExtensionRequest
 from dealreg.states import DEAL, EXTENSION, INFLUENCER
 from prm.decorators import member_required
@@ -148,3 +148,16 @@ def influencer_approve(request, deal, influencer: int):
 @deal_action(None)
 def influencer_reject(request, deal, influencer: int):
     return _influencer_decision(request, deal, influencer, approve=False)
+
+
+@deal_action(None)
+def influencer_edit(request, deal, influencer: int):
+    """Staff set an influencer's weight and role (403 for anyone else)."""
+    inf = get_object_or_404(DealInfluencer, deal=deal, pk=influencer)
+    require_action(INFLUENCER, inf, request.member, "edit")
+    form = InfluencerSettingsForm(request.POST)
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        raise DomainError(f"{form.fields[field].label}: {errors[0]}", field=field)
+    services.influencer_set(influencer=inf, by=request.member, **form.cleaned_data)
+    return _("Influencer updated.")

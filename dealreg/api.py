@@ -222,6 +222,7 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         "extension_decision": "deals.view",
         "influencers": "deals.view",
         "influencer_approve": "deals.view",
+        "influencer_edit": "deals.view",
         "influencer_reject": "deals.view",
         "pre_check": "deals.register",
     }
@@ -455,6 +456,28 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         with _refusals():
             influencer = services.influencer_decide(
                 influencer=influencer, by=self.member, approve=approve
+            )
+        return Response(ds.DealInfluencerSerializer(influencer).data)
+
+    @extend_schema(
+        request=ds.DealInfluencerSettingsSerializer,
+        responses=ds.DealInfluencerSerializer,
+        summary="Set an influencer's weight and role (staff)",
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path=r"influencers/(?P<influencer_id>[0-9]+)/edit",
+    )
+    def influencer_edit(self, request, pk=None, influencer_id=None):
+        deal = self.get_object()
+        influencer = get_object_or_404(DealInfluencer, deal=deal, pk=influencer_id)
+        require_action(INFLUENCER, influencer, self.member, "edit")
+        ser = ds.DealInfluencerSettingsSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        with _refusals(ser.fields):
+            influencer = services.influencer_set(
+                influencer=influencer, by=self.member, **ser.validated_data
             )
         return Response(ds.DealInfluencerSerializer(influencer).data)
 

@@ -30,6 +30,7 @@ class DealregConfig(AppConfig):
                 (21, _("Review queue"), "deal-review", "deals.review"),
                 (22, _("Leads"), "lead-list", "leads.manage"),
                 (22, _("Lead inbox"), "lead-inbox", "leads.respond"),
+                (23, _("Influence"), "influence-list", "deals.view"),
                 (23, _("Rules"), "rules", "rules.view"),
             ]
         )

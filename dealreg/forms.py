@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dealreg.models import Deal, NamedAccount, RulesVersion
+from dealreg.models import Deal, InfluencerRole, NamedAccount, RulesVersion
 from partners.models import Product, Region, Specialty, Tier
 from prm import iso
 
@@ -99,6 +101,15 @@ class InfluencerForm(forms.Form):
         self.fields["partner"].queryset = Partner.objects.filter(status="active").order_by("name")
 
 
+class InfluencerSettingsForm(forms.Form):
+    weight = forms.DecimalField(
+        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2
+    )
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[("", _("Not set")), *InfluencerRole.choices], required=False
+    )
+
+
 class ReviewFilterForm(forms.Form):
     conflicts = forms.ChoiceField(
         label=_("Conflicts"),
@@ -154,6 +165,7 @@ class RulesForm(forms.ModelForm):
             "review_sla_hours",
             "auto_approve_on_sla_timeout",
             "lead_response_hours",
+            "influence_review_hours",
             "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

@@ -165,6 +165,9 @@ class RulesVersion(TenantModel):
     lead_response_hours = models.PositiveSmallIntegerField(
         _("hours a partner has to accept a lead"), default=48
     )
+    influence_review_hours = models.PositiveSmallIntegerField(
+        _("influence claim review target (hours)"), default=72, validators=[MinValueValidator(1)]
+    )
     notes = models.TextField(_("notes for partners"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
@@ -472,8 +475,16 @@ class DealEvent(TenantModel):
         indexes = [models.Index(fields=["tenant", "deal", "at"], name="dealevent_deal_idx")]
 
 
+class InfluencerRole(models.TextChoices):
+    SI = "si", _("Systems integrator")
+    ISV = "isv", _("ISV")
+    ADVISOR = "advisor", _("Advisor")
+    REFERRAL = "referral", _("Referral")
+
+
 class DealInfluencer(TenantModel):
-    """A partner that influenced a deal another partner (or the vendor) sourced."""
+    """A partner that influenced a deal another partner (or the vendor) sourced. Staff set
+    its `weight` (its share of the influenced revenue under weighted attribution) and role."""
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -483,7 +494,14 @@ class DealInfluencer(TenantModel):
     deal = models.ForeignKey(Deal, on_delete=models.CASCADE, related_name="influencers")
     partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.APPROVED)
-    weight = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("1"))
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    role = models.CharField(_("role"), max_length=10, choices=InfluencerRole.choices, blank=True)
     added_by = models.ForeignKey(
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -601,3 +619,44 @@ class LeadOffer(TenantModel):
                 fields=["tenant", "lead", "partner"], name="leadoffer_once_per_partner"
             ),
         ]
+
+
+class InfluenceClaim(TenantModel):
+    """A partner's claim to have influenced a customer's buying decision, with evidence.
+    Staff approve or reject it (with a reason) within the review target of the rules in force
+    (`due_at`); the partner may withdraw it while it waits. Moves: dealreg.states."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    customer_name = models.CharField(_("customer company"), max_length=200)
+    customer_domain = models.CharField(_("customer website or domain"), max_length=253, blank=True)
+    role = models.CharField(_("your role"), max_length=10, choices=InfluencerRole.choices)
+    evidence = models.TextField(_("evidence"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["tenant", "status", "due_at"], name="influenceclaim_queue_idx"),
+            models.Index(
+                fields=["tenant", "partner", "-created_at"], name="influenceclaim_ptr_idx"
+            ),
+        ]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.PENDING and self.due_at < timezone.now()

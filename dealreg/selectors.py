@@ -92,3 +92,24 @@ def offers_for(member: Member) -> QuerySet[LeadOffer]:
 
 def leads() -> QuerySet[Lead]:
     return Lead.objects.prefetch_related("offers__partner").order_by("-created_at")
+
+
+def influence_claims_visible_to(member: Member):
+    """Staff see every influence claim; partner people their own company's."""
+    from dealreg.models import InfluenceClaim
+
+    qs = InfluenceClaim.objects.select_related("partner", "submitted_by__user", "decided_by__user")
+    if member.role in PARTNER_ROLES:
+        return qs.filter(partner_id=member.partner_id)
+    return qs
+
+
+def influence_queue():
+    """Waiting influence claims, the most overdue first."""
+    from dealreg.models import InfluenceClaim
+
+    return (
+        InfluenceClaim.objects.filter(status=InfluenceClaim.Status.PENDING)
+        .select_related("partner")
+        .order_by("due_at", "id")
+    )

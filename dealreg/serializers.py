@@ -26,6 +26,7 @@ from dealreg.models import (
     DealStatus,
     DealType,
     ExtensionRequest,
+    InfluencerRole,
     Lead,
     LeadOffer,
     LeadStatus,
@@ -191,7 +192,7 @@ class DealInfluencerSerializer(_OutputSerializer):
 
     class Meta:
         model = DealInfluencer
-        fields = ["id", "partner", "status", "weight", "created_at"]
+        fields = ["id", "partner", "status", "weight", "role", "created_at"]
         read_only_fields = fields
 
 
@@ -452,6 +453,22 @@ class DealInfluencerCreateSerializer(serializers.Serializer):
     partner = ActivePartnerField(help_text=_("An active partner other than the deal's own."))
 
 
+class DealInfluencerSettingsSerializer(serializers.Serializer):
+    weight = serializers.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        help_text=_("The influencer's share under weighted attribution."),
+    )
+    role = serializers.ChoiceField(
+        choices=[("", "")] + list(InfluencerRole.choices),
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("si, isv, advisor or referral (empty: not set)."),
+    )
+
+
 class DealPreCheckSerializer(serializers.Serializer):
     customer_name = serializers.CharField(max_length=200)
     customer_domain_input = serializers.CharField(
@@ -524,6 +541,7 @@ RULE_FIELDS = [
     "review_sla_hours",
     "auto_approve_on_sla_timeout",
     "lead_response_hours",
+    "influence_review_hours",
     "notes",
 ]
 

@@ -16,7 +16,14 @@ from __future__ import annotations
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dealreg.models import DealInfluencer, DealStatus, ExtensionRequest, LeadOffer, LeadStatus
+from dealreg.models import (
+    DealInfluencer,
+    DealStatus,
+    ExtensionRequest,
+    InfluenceClaim,
+    LeadOffer,
+    LeadStatus,
+)
 from prm.errors import PermissionDenied
 from prm.roles import PARTNER_ROLES, STAFF_ROLES
 from prm.states import StateMachine, action
@@ -162,6 +169,13 @@ EXTENSION = StateMachine(
 
 INFLUENCER = StateMachine(
     actions=[
+        # Staff set the weight and the role of a recorded or requested influencer.
+        action(
+            "edit",
+            _("Set weight and role"),
+            [DealInfluencer.Status.REQUESTED, DealInfluencer.Status.APPROVED],
+            who=is_staff,
+        ),
         action(
             "approve",
             _("Approve"),
@@ -233,6 +247,28 @@ LEAD_OFFER = StateMachine(
             [LeadOffer.Status.OPEN],
             LeadOffer.Status.TIMED_OUT,
             system=True,
+        ),
+    ]
+)
+
+
+def owns_influence_claim(claim, member) -> bool:
+    return member.role in PARTNER_ROLES and member.partner_id == claim.partner_id
+
+
+IC = InfluenceClaim.Status
+
+INFLUENCE_CLAIM = StateMachine(
+    actions=[
+        action("approve", _("Approve"), [IC.PENDING], IC.APPROVED, who=is_staff),
+        action("reject", _("Reject"), [IC.PENDING], IC.REJECTED, who=is_staff, reason=True),
+        action(
+            "withdraw",
+            _("Withdraw"),
+            [IC.PENDING],
+            IC.WITHDRAWN,
+            who=owns_influence_claim,
+            confirm=True,
         ),
     ]
 )

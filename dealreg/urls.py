@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dealreg import actions, lead_views, views
+from dealreg import actions, influence_views, lead_views, views
 
 urlpatterns = [
     path("deals/", views.deal_list, name="deal-list"),
@@ -38,9 +38,27 @@ urlpatterns = [
         name="deal-influencer-approve",
     ),
     path(
+        "deals/<int:pk>/influencers/<int:influencer>/edit/",
+        actions.influencer_edit,
+        name="deal-influencer-edit",
+    ),
+    path(
         "deals/<int:pk>/influencers/<int:influencer>/reject/",
         actions.influencer_reject,
         name="deal-influencer-reject",
+    ),
+    path("influence/", influence_views.influence_list, name="influence-list"),
+    path("influence/new/", influence_views.influence_new, name="influence-new"),
+    path(
+        "influence/<int:pk>/approve/",
+        influence_views.influence_approve,
+        name="influence-approve",
+    ),
+    path("influence/<int:pk>/reject/", influence_views.influence_reject, name="influence-reject"),
+    path(
+        "influence/<int:pk>/withdraw/",
+        influence_views.influence_withdraw,
+        name="influence-withdraw",
     ),
     path("rules/", views.rules, name="rules"),
     path("named-accounts/", views.named_accounts, name="named-accounts"),

@@ -29,6 +29,7 @@ from dealreg.models import (
     DealInfluencer,
     DealMatch,
     DealStatus,
+    InfluencerRole,
     NamedAccount,
     RulesVersion,
 )
@@ -223,6 +224,7 @@ def deal_detail(request, pk: int):
             "matches": matches,
             "events": selectors.timeline(deal, staff=staff),
             "influencers": influencers,
+            "influencer_roles": InfluencerRole.choices,
             "extension": extension,
             "extension_allowed": EXTENSION.allowed(extension, member) if extension else (),
             "decision_form": DecisionForm(),

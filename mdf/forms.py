@@ -280,6 +280,19 @@ class ClaimDecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you ask for information or reject."),
     )
+    override_reason = forms.CharField(
+        label=_("Why approve despite the failed checks"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required to approve a claim whose automatic checks failed; it is audited."),
+    )
+
+    def __init__(self, *args, checks_failed: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not checks_failed:
+            # Asked only when a check failed (the service requires it then).
+            del self.fields["override_reason"]
 
 
 class SecondApprovalForm(forms.Form):

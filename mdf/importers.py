@@ -103,7 +103,7 @@ def _allocation_context(member) -> dict:
 
 
 def _allocation_check(row: dict, ctx: dict) -> Plan:
-    from mdf.services import _money, _program_is_open_for_funds, _today
+    from mdf.services import local_today, parse_money, program_is_open_for_funds
 
     partner = ctx["partners"].get(row["partner"].lower())
     if partner is None:
@@ -116,12 +116,12 @@ def _allocation_check(row: dict, ctx: dict) -> Plan:
     if len(candidates) > 1:
         raise DomainError(_("Several programs have this name; give the period."), field="period")
     program = candidates[0]
-    amount = _money(row["amount"], field="amount")
+    amount = parse_money(row["amount"], field="amount")
     if row["currency"] and row["currency"].upper() != program.currency:
         raise DomainError(
             _("The program's currency is %(c)s.") % {"c": program.currency}, field="currency"
         )
-    _program_is_open_for_funds(program, _today())
+    program_is_open_for_funds(program, local_today())
     key = f"csv:{row['external_id'] or 'allocation'}"[:40]
     values = {
         "program": program,

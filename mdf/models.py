@@ -397,6 +397,8 @@ class Claim(TenantModel):
     )
     second_approved_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(max_length=1000, blank=True)
+    # Why a reviewer approved although an automatic check failed (empty: none failed).
+    check_override_reason = models.CharField(max_length=1000, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
     paid_on = models.DateField(null=True, blank=True)

@@ -141,7 +141,10 @@ def seed(*, tenant, partners: dict) -> None:
     # webinar claim in review, an approved content piece and a new webinar request.
     roadshow = approve(request(northwind, "event", "Customer roadshow", "8000", "4000", 2))
     paid = claim(roadshow, northwind, "3800", "7600", ["invoice", "photos", "attendee_list"])
-    paid = services.claim_transition(claim=paid, to="approved", by=manager)
+    # The demo's activities ran early in the quarter: a claim may be past its deadline on the
+    # day the seed runs, which the reviewer accepts with a reason (used only if a check fails).
+    late_ok = "Late claim accepted: the activity ran as agreed."
+    paid = services.claim_transition(claim=paid, to="approved", by=manager, override_reason=late_ok)
     paid = services.claim_transition(
         claim=paid,
         to=ClaimStatus.PAID,
@@ -155,7 +158,8 @@ def seed(*, tenant, partners: dict) -> None:
         request(northwind, "trade_show", "Cloud Expo booth", "30000", "12000", 9, days=3)
     )
     big = claim(booth, northwind, "11500", "24000", ["invoice", "photos"], attendees=900)
-    services.claim_transition(claim=big, to="approved", by=manager)  # above the threshold
+    # Above the threshold: waits for the second approval.
+    services.claim_transition(claim=big, to="approved", by=manager, override_reason=late_ok)
 
     webinar = approve(request(northwind, "webinar", "Zero-trust webinar", "2000", "1500", 15))
     claim(webinar, northwind, "1400", "1900", ["invoice", "attendee_list"], attendees=140)
@@ -179,7 +183,7 @@ def seed(*, tenant, partners: dict) -> None:
     )
     ads = approve(request(bluepeak, "digital_campaign", "LinkedIn campaign", "3200", "1600", 8))
     eur = claim(ads, bluepeak, "1400", "2900", ["invoice", "screenshots"], "EUR", leads=35)
-    services.claim_transition(claim=eur, to="approved", by=manager)
+    services.claim_transition(claim=eur, to="approved", by=manager, override_reason=late_ok)
     returned = request(bluepeak, "event", "Partner summit dinner", "6000", "2000", 30)
     services.request_transition(
         request=returned, to="returned", by=manager, reason="Add the venue and the agenda."

@@ -402,6 +402,36 @@ def claim_checks(
     return checks
 
 
+def checks_by_claim(
+    claims: Iterable[Claim], *, today: datetime.date | None = None
+) -> dict[int, list[Check]]:
+    """The automatic checks of many claims with one query for the rules and one per currency
+    pair (a queue page, an API list): claim id -> checks."""
+    claims = list(claims)
+    today = today or timezone.localdate()
+    rules = rules_by_type({c.program_id for c in claims})
+    rates: dict[tuple[str, str], Decimal | None] = {}
+    out = {}
+    for c in claims:
+        pair = (c.currency, c.program.currency)
+        if pair not in rates:
+            rates[pair] = rate_for(*pair, today)
+        out[c.pk] = claim_checks(
+            c,
+            rule=rules.get((c.program_id, c.request.activity_type)),
+            today=today,
+            rate=rates[pair],
+            rate_known=True,
+        )
+    return out
+
+
+def failed_checks(checks: Iterable[Check]) -> list[str]:
+    """The labels of the checks that failed (not those that cannot be decided yet, such as a
+    missing exchange rate: approval refuses those by itself)."""
+    return [str(c.label) for c in checks if c.ok is False]
+
+
 # --- Campaign codes -----------------------------------------------------------------------
 
 # A deal may take a campaign code while its activity is approved or completed (the deals an

@@ -323,3 +323,13 @@ class WebhookDeliveryFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     endpoint = _same_tenant(WebhookEndpointFactory)
     event = _same_tenant(OutboxEventFactory)
+
+
+class TenantHostFactory(factory.django.DjangoModelFactory):
+    """A custom domain of a tenant, pending verification unless told otherwise."""
+
+    class Meta:
+        model = "prm.TenantHost"
+
+    tenant = factory.SubFactory(TenantFactory)
+    host = factory.Sequence(lambda n: f"partners{n}.example")

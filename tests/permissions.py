@@ -39,11 +39,11 @@ class Endpoint:
 def _host(world):
     """A pending custom domain of the world's tenant, made on first use."""
     if not hasattr(world, "custom_host"):
-        from prm.models import TenantHost
         from prm.tenancy import tenant_context
+        from tests.factories import TenantHostFactory
 
         with tenant_context(world.tenant):
-            world.custom_host = TenantHost.objects.create(
+            world.custom_host = TenantHostFactory(
                 tenant=world.tenant, host=f"partners.{world.tenant.slug}.example"
             )
     return world.custom_host

@@ -26,6 +26,22 @@ def _once(world, name: str, make):
     return getattr(world, name)
 
 
+def _influence_claim(w):
+    """A pending influence claim of world.partner."""
+
+    def make(w):
+        from dealreg import services
+
+        return services.influence_claim_submit(
+            by=w.partner_user,
+            customer_name=f"{w.tenant.slug} influenced",
+            role="si",
+            evidence="Workshop.",
+        )
+
+    return _once(w, "influence_claim", make)
+
+
 def _complete(w, label: str) -> dict:
     return {
         "customer_name": f"{w.tenant.slug} {label}",
@@ -229,12 +245,62 @@ ENDPOINTS = [
         stranger_url=lambda w, s: _influencer_url(s, "approve"),
     ),
     Endpoint(
+        "api-deal-influencer-edit",
+        lambda w: _influencer_url(w, "edit"),
+        STAFF,
+        method="post",
+        data=lambda w: {"weight": "2", "role": "si"},
+        api=True,
+        stranger_url=lambda w, s: _influencer_url(s, "edit"),
+    ),
+    Endpoint(
         "api-deal-influencer-reject",
         lambda w: _influencer_url(w, "reject"),
         STAFF,
         method="post",
         api=True,
         stranger_url=lambda w, s: _influencer_url(s, "reject"),
+    ),
+    Endpoint("api-influence-claim-list", lambda w: "/api/v1/influence-claims/", EVERYONE, api=True),
+    Endpoint(
+        "api-influence-claim-list",
+        lambda w: "/api/v1/influence-claims/",
+        PARTNER_ROLES,
+        method="post",
+        data=lambda w: {"customer_name": "Initech", "role": "isv", "evidence": "Workshop."},
+        api=True,
+    ),
+    Endpoint(
+        "api-influence-claim-detail",
+        lambda w: f"/api/v1/influence-claims/{_influence_claim(w).pk}/",
+        EVERYONE,
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/influence-claims/{_influence_claim(s).pk}/",
+    ),
+    Endpoint(
+        "api-influence-claim-approve",
+        lambda w: f"/api/v1/influence-claims/{_influence_claim(w).pk}/approve/",
+        STAFF,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/influence-claims/{_influence_claim(s).pk}/approve/",
+    ),
+    Endpoint(
+        "api-influence-claim-reject",
+        lambda w: f"/api/v1/influence-claims/{_influence_claim(w).pk}/reject/",
+        STAFF,
+        method="post",
+        data=lambda w: {"reason": "No."},
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/influence-claims/{_influence_claim(s).pk}/reject/",
+    ),
+    Endpoint(
+        "api-influence-claim-withdraw",
+        lambda w: f"/api/v1/influence-claims/{_influence_claim(w).pk}/withdraw/",
+        PARTNER_ROLES,
+        method="post",
+        api=True,
+        stranger_url=lambda w, s: f"/api/v1/influence-claims/{_influence_claim(s).pk}/withdraw/",
     ),
     Endpoint(
         "api-deal-influencers",

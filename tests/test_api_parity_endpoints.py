@@ -18,6 +18,7 @@ from tests.factories import (
     BusinessReviewFactory,
     SpecialtyFactory,
     TenantExportFactory,
+    TenantHostFactory,
     TierFactory,
 )
 
@@ -89,7 +90,7 @@ def test_a_host_name_verified_by_another_tenant_is_a_field_error(world, stranger
 
 
 def test_only_admins_manage_host_names_and_never_another_tenants(world, stranger):
-    theirs = TenantHost.objects.create(tenant=stranger.tenant, host="theirs.example")
+    theirs = TenantHostFactory(tenant=stranger.tenant, host="theirs.example")
     resp = api_client(world.tenant, world.channel_manager).post(
         "/api/v1/tenant/hosts/", {"host": "cm.example"}, format="json"
     )

@@ -200,6 +200,7 @@ def test_partner_sees_published_rules_and_admin_publishes_a_version(world):
             "name_similarity_threshold": "0.9",
             "review_sla_hours": "24",
             "lead_response_hours": "24",
+            "influence_review_hours": "48",
         },
     )
     assert resp.status_code == 302

@@ -18,7 +18,13 @@ from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import _test_db_url
 from tests.factories import PartnerFactory, TierFactory
-from tests.test_mdf_support import claim_fields, make_deal, make_program, request_fields
+from tests.test_mdf_support import (
+    claim_fields,
+    make_deal,
+    make_program,
+    pdf_upload,
+    request_fields,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -253,6 +259,7 @@ def test_commit_release_claim_and_payment_move_the_derived_balances(world):
         claim = services.claim_submit(
             request=req,
             by=world.partner_user,
+            documents=[("invoice", pdf_upload())],
             **claim_fields(req, actual_cost=D("5000"), amount_claimed=D("2400")),
         )
         claim = services.claim_transition(

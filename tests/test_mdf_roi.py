@@ -11,7 +11,13 @@ from django.utils import timezone
 from mdf import selectors, services
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.test_mdf_support import claim_fields, make_deal, make_program, request_fields
+from tests.test_mdf_support import (
+    claim_fields,
+    make_deal,
+    make_program,
+    pdf_upload,
+    request_fields,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +51,7 @@ def _paid(world, program, *, by, title, activity_type, planned, requested, cost,
     claim = services.claim_submit(
         request=req,
         by=by,
+        documents=[("invoice", pdf_upload())],
         **claim_fields(req, actual_cost=D(cost), amount_claimed=D(claimed)),
     )
     claim = services.claim_transition(claim=claim, to="approved", by=world.admin)

@@ -165,7 +165,9 @@ def mdf_second_approval(world):
             program=program, by=pa, **request_fields(program, title="Customer dinner")
         )
         req = services.request_approve(request=req, by=cm)
-        claim = services.claim_submit(request=req, by=pa, **claim_fields(req))
+        claim = services.claim_submit(
+            request=req, by=pa, documents=[("invoice", pdf_upload())], **claim_fields(req)
+        )
         Program.objects.filter(pk=program.pk).update(second_approval_threshold=Decimal("500"))
         claim = services.claim_approve(claim=claim, by=cm)
         Program.objects.filter(pk=program.pk).update(second_approval_threshold=None)

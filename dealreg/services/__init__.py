@@ -24,6 +24,12 @@ from dealreg.services.extensions import (
     extension_request,
     influencer_add,
     influencer_decide,
+    influencer_set,
+)
+from dealreg.services.influence import (
+    influence_claim_decide,
+    influence_claim_submit,
+    influence_claim_withdraw,
 )
 from dealreg.services.keys import name_keys_check
 from dealreg.services.sweeps import deals_escalate_overdue, deals_expire, deals_remind_expiring
@@ -46,8 +52,12 @@ __all__ = [
     "deals_remind_expiring",
     "extension_decide",
     "extension_request",
+    "influence_claim_decide",
+    "influence_claim_submit",
+    "influence_claim_withdraw",
     "influencer_add",
     "influencer_decide",
+    "influencer_set",
     "metrics_refresh",
     "name_keys_check",
     "named_account_upsert",

@@ -4,6 +4,7 @@ INFLUENCER)."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from dealreg.models import (
     DealInfluencer,
     DealStatus,
     ExtensionRequest,
+    InfluencerRole,
 )
 from dealreg.services._common import (
     _event,
@@ -128,6 +130,45 @@ def influencer_add(*, deal: Deal, by: Member, partner: Partner) -> DealInfluence
     )
     log_action("deal.influencer_added", obj=deal, after={"partner": partner.pk, "status": status})
     return inf
+
+
+@transaction.atomic
+def influencer_set(*, influencer: DealInfluencer, by: Member, weight, role: str) -> DealInfluencer:
+    """Staff set an influencer's weight (its share under weighted attribution) and role."""
+    require_may(INFLUENCER, influencer, by, "edit")
+    influencer = DealInfluencer.objects.select_for_update().get(pk=influencer.pk)
+    INFLUENCER.check(influencer, by, "edit")
+    try:
+        weight = Decimal(str(weight).strip())
+    except (InvalidOperation, ValueError):
+        raise DomainError(_("Enter a number."), field="weight")
+    if (
+        not weight.is_finite()
+        or weight <= 0
+        or weight >= 1000
+        or weight != weight.quantize(Decimal("0.01"))
+    ):
+        raise DomainError(
+            _("Enter a weight above 0 and below 1000, with at most two decimals."),
+            field="weight",
+        )
+    role = role or ""
+    if role and role not in InfluencerRole.values:
+        raise DomainError(_("Choose SI, ISV, advisor or referral."), field="role")
+    before = {"weight": str(influencer.weight), "role": influencer.role}
+    influencer.weight, influencer.role = weight.quantize(Decimal("0.01")), role
+    after = {"weight": str(influencer.weight), "role": influencer.role}
+    if before == after:
+        return influencer
+    influencer.save(update_fields=["weight", "role"])
+    log_action(
+        "deal.influencer_updated",
+        obj=influencer.deal,
+        object_label=str(influencer.partner),
+        before=before,
+        after=after,
+    )
+    return influencer
 
 
 @transaction.atomic

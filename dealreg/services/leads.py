@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
 from dealreg.states import LEAD, LEAD_OFFER, require_may
@@ -24,6 +24,9 @@ from prm.i18n import lazy_format
 from prm.models import Member
 from prm.roles import STAFF_ROLES, Role
 
+# Points per unit of each factor: a country or region match counts once, a specialty per
+# match, the tier per point of its lead priority, the load per open deal. Pinned by
+# tests/test_lead_routing_scores.py.
 WEIGHTS = {"country": 40, "region": 15, "specialty": 10, "tier": 8, "load": -3}
 
 SCORE_SQL = """
@@ -41,6 +44,35 @@ FROM partners_partner p
 LEFT JOIN partners_tier t ON t.id = p.tier_id AND t.tenant_id = p.tenant_id
 WHERE p.tenant_id = %(tenant)s AND p.status = 'active' AND NOT (p.id = ANY(%(exclude)s))
 """
+
+
+def signed(points: int) -> str:
+    """+40, −9 (a true minus sign), ±0."""
+    return f"+{points}" if points > 0 else f"\u2212{-points}" if points < 0 else "\u00b10"
+
+
+def factors(
+    *, country: int, region: int, specialties: int, tier: int, load: int
+) -> list[tuple[str, int]]:
+    """Each factor that counts for a partner, named, with the points it contributes (its
+    measure times its weight in WEIGHTS); the score is their sum."""
+    parts = [
+        (country, _("Country match"), WEIGHTS["country"]),
+        (region, _("Region match"), WEIGHTS["region"]),
+        (
+            specialties,
+            ngettext("%(n)s matching specialty", "%(n)s matching specialties", specialties)
+            % {"n": specialties},
+            WEIGHTS["specialty"],
+        ),
+        (tier, _("Tier priority %(n)s") % {"n": tier}, WEIGHTS["tier"]),
+        (
+            load,
+            ngettext("%(n)s open deal", "%(n)s open deals", load) % {"n": load},
+            WEIGHTS["load"],
+        ),
+    ]
+    return [(label, measure * weight) for measure, label, weight in parts if measure]
 
 
 @transaction.atomic
@@ -64,28 +96,13 @@ def recommend(lead: Lead, *, limit: int = 5) -> list[dict]:
         rows = cur.fetchall()
     ranked = []
     for pid, name, country, region, spec, prio, load in rows:
-        parts = [
-            ("country", country * WEIGHTS["country"], _("same country") if country else None),
-            ("region", region * WEIGHTS["region"], _("same region") if region else None),
-            (
-                "specialty",
-                spec * WEIGHTS["specialty"],
-                _("%(n)s matching specialties") % {"n": spec} if spec else None,
-            ),
-            (
-                "tier",
-                prio * WEIGHTS["tier"],
-                _("tier priority %(n)s") % {"n": prio} if prio else None,
-            ),
-            ("load", load * WEIGHTS["load"], _("%(n)s open deals") % {"n": load} if load else None),
-        ]
-        score = sum(p[1] for p in parts)
+        parts = factors(country=country, region=region, specialties=spec, tier=prio, load=load)
         ranked.append(
             {
                 "partner_id": pid,
                 "name": name,
-                "score": Decimal(score),
-                "explanation": [f"{label} ({pts:+d})" for _k, pts, label in parts if label],
+                "score": Decimal(sum(points for _label, points in parts)),
+                "explanation": [f"{label} {signed(points)}" for label, points in parts],
             }
         )
     ranked.sort(key=lambda r: (-r["score"], r["name"]))

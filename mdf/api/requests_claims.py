@@ -14,6 +14,7 @@ from mdf.api.funds import MdfViewSet
 from mdf.api.serializers import (
     ApproveSerializer,
     CancelSerializer,
+    ClaimApproveSerializer,
     ClaimCreateSerializer,
     ClaimFilter,
     ClaimSerializer,
@@ -236,18 +237,23 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfViewSet)
 
     @extend_schema(
         tags=["mdf decisions"],
-        request=ApproveSerializer,
+        request=ClaimApproveSerializer,
         responses=ClaimSerializer,
         summary="Approve in full or in part (amount in the claim currency); a second "
-        "approval by an admin follows above the program threshold",
+        "approval by an admin follows above the program threshold. A claim whose automatic "
+        "check failed needs `override_reason`.",
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        ser = ApproveSerializer(data=request.data)
+        ser = ClaimApproveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         claim = self._claim()
         if claim.status in CLAIM_MACHINE["second_approve"].sources:
-            data = {k: v for k, v in ser.validated_data.items() if k != "amount"}
+            data = {
+                k: v
+                for k, v in ser.validated_data.items()
+                if k not in ("amount", "override_reason")
+            }
             return self._take("second_approve", services.claim_second_approve, claim, **data)
         return self._take("approve", services.claim_approve, claim, **ser.validated_data)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 import django_filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mdf import selectors
 from mdf.files import MAX_PROOF_BYTES
 from mdf.models import (
     CLAIM_FIELDS,
@@ -29,6 +31,7 @@ from mdf.states import CLAIM_MACHINE, REQUEST_MACHINE
 from partners.models import Partner
 from prm import iso
 from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
+from prm.roles import has_perm
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -242,6 +245,19 @@ class ApproveSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, default="", allow_blank=True)
 
 
+class ClaimApproveSerializer(ApproveSerializer):
+    override_reason = serializers.CharField(
+        max_length=1000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=(
+            "Why you approve although an automatic check failed: required then (a 400 naming "
+            "this field without it), audited."
+        ),
+    )
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000)
 
@@ -274,6 +290,14 @@ class DocumentSerializer(serializers.ModelSerializer):
 CLAIM_INPUT = list(CLAIM_FIELDS)  # what a partner enters: the one list in mdf.models
 
 
+class CheckSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    ok = serializers.BooleanField(
+        allow_null=True, help_text="false: failed; null: cannot be decided yet (no rate)."
+    )
+    detail = serializers.CharField()
+
+
 class ClaimSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
     machine = CLAIM_MACHINE
     number = serializers.CharField(read_only=True)
@@ -281,6 +305,15 @@ class ClaimSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
     program_currency = serializers.CharField(source="program.currency", read_only=True)
     documents = DocumentSerializer(many=True, read_only=True)
     remittance_url = serializers.SerializerMethodField()
+    checks = serializers.SerializerMethodField(
+        help_text="The automatic checks a reviewer sees. Reviewers only: empty for partners."
+    )
+    checks_failed = serializers.SerializerMethodField(
+        help_text=(
+            "Whether an automatic check failed (approving then needs `override_reason`). "
+            "Reviewers only: null for partners."
+        )
+    )
 
     class Meta:
         model = Claim
@@ -304,12 +337,41 @@ class ClaimSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
             "paid_on",
             "documents",
             "remittance_url",
+            "checks",
+            "checks_failed",
+            "check_override_reason",
             "allowed_actions",
         ]
         read_only_fields = fields
 
     def get_remittance_url(self, obj) -> str | None:
         return f"/mdf/claims/{obj.pk}/remittance.pdf" if obj.is_paid else None
+
+    def _checks(self, obj) -> list | None:
+        """The claim's checks for a reviewer (None for anyone else), computed once for a
+        whole list page."""
+        member = getattr(self.context.get("request"), "member", None)
+        if member is None or not has_perm(member.role, "mdf.review"):
+            return None
+        cache = self.context.setdefault("claim_checks", {})
+        if obj.pk not in cache:
+            parent = self.parent
+            batch = (
+                list(parent.instance)
+                if isinstance(parent, serializers.ListSerializer) and parent.instance is not None
+                else [obj]
+            )
+            cache.update(selectors.checks_by_claim(batch))
+        return cache[obj.pk]
+
+    @extend_schema_field(CheckSerializer(many=True))
+    def get_checks(self, obj) -> list[dict]:
+        checks = self._checks(obj)
+        return [] if checks is None else CheckSerializer(checks, many=True).data
+
+    def get_checks_failed(self, obj) -> bool | None:
+        checks = self._checks(obj)
+        return None if checks is None else bool(selectors.failed_checks(checks))
 
 
 class _ClaimFieldsSerializer(serializers.Serializer):

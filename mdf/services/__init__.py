@@ -19,9 +19,9 @@ and claims are declared once in mdf.states and checked there.
 from mdf.services._common import (
     CENT,
     ZERO,
-    _money,
-    _program_is_open_for_funds,
-    _today,
+    local_today,
+    parse_money,
+    program_is_open_for_funds,
 )
 from mdf.services.allocations import (
     ACCRUAL_SQL,
@@ -91,10 +91,10 @@ __all__ = [
     "ZERO",
     "RateImport",
     "currency_parse",
-    "_money",
-    "_program_is_open_for_funds",
+    "parse_money",
+    "program_is_open_for_funds",
     "rate_parse",
-    "_today",
+    "local_today",
     "allocation_add",
     "claim_add_documents",
     "claim_approve",

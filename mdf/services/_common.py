@@ -35,7 +35,7 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are rea
 # --- Helpers ------------------------------------------------------------------------------
 
 
-def _money(value, *, field: str, allow_negative: bool = False, allow_zero: bool = False):
+def parse_money(value, *, field: str, allow_negative: bool = False, allow_zero: bool = False):
     try:
         value = Decimal(str(value).strip())
     except (InvalidOperation, TypeError, ValueError):
@@ -51,7 +51,7 @@ def _money(value, *, field: str, allow_negative: bool = False, allow_zero: bool 
     return value.quantize(CENT)
 
 
-def _today() -> datetime.date:
+def local_today() -> datetime.date:
     return timezone.localdate()
 
 
@@ -165,6 +165,6 @@ def _check_budget(program: Program) -> None:
         )
 
 
-def _program_is_open_for_funds(program: Program, today: datetime.date) -> None:
+def program_is_open_for_funds(program: Program, today: datetime.date) -> None:
     if program.is_expired or today >= program.expires_on:
         raise DomainError(_("The funds of this program have expired."), field="program")

@@ -17,11 +17,11 @@ from mdf.services._common import (
     _check_budget,
     _entry,
     _lock_program,
-    _money,
-    _program_is_open_for_funds,
     _queue,
     _require,
-    _today,
+    local_today,
+    parse_money,
+    program_is_open_for_funds,
 )
 from partners.models import Partner
 from prm.audit import log_action
@@ -46,9 +46,9 @@ def allocation_add(
     (unique per program and partner) makes the allocation idempotent, e.g. for CSV imports."""
     if by is not None:
         _require(by, "mdf.admin")
-    amount = _money(amount, field="amount", allow_negative=True)
+    amount = parse_money(amount, field="amount", allow_negative=True)
     program = _lock_program(program.pk)
-    _program_is_open_for_funds(program, _today())
+    program_is_open_for_funds(program, local_today())
     if amount < 0:
         avail = selectors.available(program_id=program.pk, partner_id=partner.pk)
         if -amount > avail:
@@ -100,7 +100,7 @@ def program_allocate_by_tier(*, program: Program, by: Member | None) -> dict:
     if by is not None:
         _require(by, "mdf.admin")
     program = _lock_program(program.pk)
-    _program_is_open_for_funds(program, _today())
+    program_is_open_for_funds(program, local_today())
     with connection.cursor() as cur:
         cur.execute(
             TIER_ALLOCATION_SQL,
@@ -174,7 +174,7 @@ def program_accrue(*, program: Program, by: Member | None = None) -> dict:
     if by is not None:
         _require(by, "mdf.admin")
     program = _lock_program(program.pk)
-    _program_is_open_for_funds(program, _today())
+    program_is_open_for_funds(program, local_today())
     with connection.cursor() as cur:
         cur.execute(
             ACCRUAL_SQL,

@@ -28,12 +28,12 @@ from mdf.services._common import (
     ZERO,
     _entry,
     _lock_funds,
-    _money,
     _notify,
     _queue,
     _release,
     _rule,
-    _today,
+    local_today,
+    parse_money,
 )
 from mdf.services.fund_requests import request_complete
 from mdf.states import CLAIM_MACHINE, REQUEST_MACHINE
@@ -50,6 +50,7 @@ CLAIM_AUDIT_FIELDS = [
     "exchange_rate",
     "approved_amount_program",
     "decision_reason",
+    "check_override_reason",
     "info_request",
     "payment_reference",
     "paid_on",
@@ -104,8 +105,8 @@ def _validate_claim(claim: Claim, req: FundRequest) -> None:
     )
     if claim.activity_end < claim.activity_start:
         raise DomainError(_("The activity must end on or after its start."), field="activity_end")
-    _money(claim.actual_cost, field="actual_cost")
-    _money(claim.amount_claimed, field="amount_claimed")
+    parse_money(claim.actual_cost, field="actual_cost")
+    parse_money(claim.amount_claimed, field="amount_claimed")
     if claim.amount_claimed > claim.actual_cost:
         raise DomainError(_("You cannot claim more than the actual cost."), field="amount_claimed")
     rule = _rule(req.program_id, req.activity_type)
@@ -117,7 +118,7 @@ def _validate_claim(claim: Claim, req: FundRequest) -> None:
                 % {"p": rule.max_reimbursable_pct, "l": limit, "c": claim.currency},
                 field="amount_claimed",
             )
-    rate = selectors.rate_for(claim.currency, req.program.currency, _today())
+    rate = selectors.rate_for(claim.currency, req.program.currency, local_today())
     if rate is not None:
         converted = selectors.convert(claim.amount_claimed, rate)
         if converted > (req.approved_amount or ZERO):
@@ -260,13 +261,18 @@ def _person(by: Member | None) -> None:
         raise PermissionDenied()
 
 
-def claim_approve(*, claim: Claim, by: Member, amount=None, reason: str = "") -> Claim:
+def claim_approve(
+    *, claim: Claim, by: Member, amount=None, reason: str = "", override_reason: str = ""
+) -> Claim:
     """Approve in full or in part: `amount` in the claim currency (defaults to the amount
     claimed). The exchange rate in force today is stored on the claim with the converted
     amount. Above the program's threshold the claim then waits for an admin's second
     approval; otherwise the ledger records the approved claim and releases the unclaimed rest
-    of the commitment."""
-    return _move(claim, "approve", by=by, amount=amount, reason=reason)
+    of the commitment. A claim whose automatic check failed is approved only with an
+    `override_reason`, which is stored on the claim and audited with the failed checks."""
+    return _move(
+        claim, "approve", by=by, amount=amount, reason=reason, override_reason=override_reason
+    )
 
 
 def claim_second_approve(*, claim: Claim, by: Member, reason: str = "") -> Claim:
@@ -300,6 +306,7 @@ def claim_transition(
     reason: str = "",
     payment_reference: str = "",
     paid_on: datetime.date | None = None,
+    override_reason: str = "",
 ) -> Claim:
     """Generic entry by target status (scripts and tests); callers with a verb use the
     claim_<verb> services. `approved` is the first or the second approval, by the status."""
@@ -325,14 +332,36 @@ def claim_transition(
         reason=reason,
         payment_reference=payment_reference,
         paid_on=paid_on,
+        override_reason=override_reason,
     )
+
+
+def _check_override(claim: Claim, now, override_reason: str) -> list[str]:
+    """A failed automatic check needs the reviewer's reason to approve anyway."""
+    rule = _rule(claim.program_id, claim.request.activity_type)
+    failed = selectors.failed_checks(
+        selectors.claim_checks(claim, rule=rule, today=timezone.localdate(now))
+    )
+    override_reason = (override_reason or "").strip()[:1000]
+    if failed and not override_reason:
+        raise DomainError(
+            _("Say why you approve despite the failed checks."), field="override_reason"
+        )
+    if failed:
+        claim.check_override_reason = override_reason
+        log_action(
+            "mdf.claim.checks_overridden",
+            obj=claim,
+            after={"reason": override_reason, "failed_checks": failed},
+        )
+    return ["check_override_reason"] if failed else []
 
 
 def _approved_amount(claim: Claim, amount, now) -> tuple:
     """Checks of a first approval: (amount in the claim currency, rate, amount in the program
     currency)."""
     req, program = claim.request, claim.program
-    amount = _money(claim.amount_claimed if amount in (None, "") else amount, field="amount")
+    amount = parse_money(claim.amount_claimed if amount in (None, "") else amount, field="amount")
     if amount > claim.amount_claimed:
         raise DomainError(
             _("You can approve at most the amount claimed (%(a)s %(c)s).")
@@ -373,8 +402,9 @@ def _approved_amount(claim: Claim, amount, now) -> tuple:
 # ends in, the audit action, and the fields it changed (besides the status).
 
 
-def _step_approve(claim, by, now, *, amount, reason, **_kw):
+def _step_approve(claim, by, now, *, amount, reason, override_reason="", **_kw):
     amount, rate, in_program = _approved_amount(claim, amount, now)
+    overridden = _check_override(claim, now, override_reason)
     claim.approved_amount = amount
     claim.exchange_rate = rate
     claim.approved_amount_program = in_program
@@ -388,6 +418,7 @@ def _step_approve(claim, by, now, *, amount, reason, **_kw):
         "first_approved_by",
         "first_approved_at",
         "decision_reason",
+        *overridden,
     ]
     threshold = claim.program.second_approval_threshold
     if threshold is not None and in_program > threshold:
@@ -473,6 +504,7 @@ def _move(
     reason: str = "",
     payment_reference: str = "",
     paid_on: datetime.date | None = None,
+    override_reason: str = "",
 ) -> Claim:
     """The one way a claim changes status (mdf.states.CLAIM_MACHINE). Locks the row, checks
     the action, applies its step, audits, and e-mails after commit."""
@@ -498,6 +530,7 @@ def _move(
         reason=reason,
         payment_reference=payment_reference,
         paid_on=paid_on,
+        override_reason=override_reason,
     )
     claim.status = to
     claim.save(update_fields=["status", *changed])

@@ -19,7 +19,7 @@ from mdf.services._common import (
     ZERO,
     _lock_program,
     _queue,
-    _today,
+    local_today,
 )
 from mdf.services.allocations import program_accrue
 from partners.models import Partner
@@ -62,7 +62,7 @@ def program_expire(*, program: Program, today: datetime.date | None = None) -> d
     """Expire every partner's available funds in a program whose grace period is over, as
     expiry entries (one INSERT ... SELECT). Idempotent: a second run finds nothing available.
     Commitments stay for the claims still to come; what they release later expires at once."""
-    today = today or _today()
+    today = today or local_today()
     program = _lock_program(program.pk)
     if today < program.expires_on:
         raise DomainError(
@@ -114,7 +114,7 @@ def program_warn_expiry(*, program: Program) -> int:
 def mdf_daily(*, tenant, today: datetime.date | None = None) -> dict:
     """The daily sweep of one tenant: accrue running programs, warn partners whose funds
     expire soon, expire programs whose grace period is over. Each step is idempotent."""
-    today = today or _today()
+    today = today or local_today()
     out = {"accrued": 0, "warned": 0, "expired": 0}
     live = Program.objects.filter(expired_at__isnull=True)
     for program in live.filter(start_date__lte=today):

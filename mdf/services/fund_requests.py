@@ -23,12 +23,12 @@ from mdf.services._common import (
     CODE_ALPHABET,
     _entry,
     _lock_funds,
-    _money,
     _notify,
-    _program_is_open_for_funds,
     _release,
     _rule,
-    _today,
+    local_today,
+    parse_money,
+    program_is_open_for_funds,
 )
 from mdf.states import REQUEST_MACHINE
 from partners.models import Partner, PartnerStatus
@@ -69,8 +69,8 @@ def _validate_request(req: FundRequest, *, today: datetime.date) -> ActivityRule
             % {"a": program.start_date, "b": program.end_date},
             field="start_date",
         )
-    _money(req.planned_cost, field="planned_cost")
-    _money(req.requested_amount, field="requested_amount")
+    parse_money(req.planned_cost, field="planned_cost")
+    parse_money(req.requested_amount, field="requested_amount")
     limit = (req.planned_cost * rule.max_reimbursable_pct / 100).quantize(CENT)
     if req.requested_amount > limit:
         raise DomainError(
@@ -131,7 +131,7 @@ def request_update(*, request: FundRequest, by: Member, **changes) -> FundReques
     before = snapshot(req, REQUEST_FIELDS)
     for name, value in changes.items():
         setattr(req, name, value)
-    _validate_request(req, today=_today())
+    _validate_request(req, today=local_today())
     b, a = diff(before, snapshot(req, REQUEST_FIELDS))
     if a:
         req.save(update_fields=list(a))
@@ -207,7 +207,7 @@ def _commit_approval(req: FundRequest, by: Member | None, amount, now) -> list[s
     """Money side of an approval: checks the amount, commits the funds under the partner's
     funds lock after re-checking the derived balance, sets the claim deadline and issues the
     campaign code. Returns the fields it changed."""
-    amount = _money(req.requested_amount if amount in (None, "") else amount, field="amount")
+    amount = parse_money(req.requested_amount if amount in (None, "") else amount, field="amount")
     if amount > req.requested_amount:
         raise DomainError(
             _("You can approve at most the amount requested (%(a)s).")
@@ -220,7 +220,7 @@ def _commit_approval(req: FundRequest, by: Member | None, amount, now) -> list[s
             _("The program no longer funds this activity type."), field="activity_type"
         )
     program = _lock_funds(req.program_id, req.partner_id)
-    _program_is_open_for_funds(program, timezone.localdate(now))
+    program_is_open_for_funds(program, timezone.localdate(now))
     avail = selectors.available(program_id=program.pk, partner_id=req.partner_id)
     if amount > avail:
         raise DomainError(

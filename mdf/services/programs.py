@@ -20,8 +20,8 @@ from mdf.models import (
 from mdf.services._common import (
     _allocated_total,
     _lock_program,
-    _money,
     _require,
+    parse_money,
 )
 from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError
@@ -87,7 +87,7 @@ def program_create(
         start_date=start_date,
         end_date=end_date or period_end(period, start_date),
         currency=(currency or "").upper(),
-        budget=_money(budget, field="budget", allow_zero=True),
+        budget=parse_money(budget, field="budget", allow_zero=True),
         grace_days=grace_days,
         expiry_warning_days=expiry_warning_days,
         second_approval_threshold=second_approval_threshold,
@@ -120,7 +120,7 @@ def program_update(*, program: Program, by: Member, **changes) -> Program:
     for name, value in changes.items():
         setattr(program, name, value.strip() if isinstance(value, str) else value)
     if "budget" in changes:
-        program.budget = _money(program.budget, field="budget", allow_zero=True)
+        program.budget = parse_money(program.budget, field="budget", allow_zero=True)
         allocated = _allocated_total(program.pk)
         if program.budget < allocated:
             raise DomainError(

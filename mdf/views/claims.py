@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mdf import selectors, services
 from mdf.forms import ClaimDecisionForm, ClaimForm, DocumentForm, PaymentForm, SecondApprovalForm
-from mdf.models import CLAIM_FIELDS, ActivityRule, Claim
+from mdf.models import CLAIM_FIELDS, Claim
 from mdf.states import CLAIM_MACHINE
 from mdf.views.common import take_action
 from prm.decorators import member_required
@@ -27,20 +27,23 @@ def _visible(request, pk: int) -> Claim:
 
 
 def _checks_for(claim: Claim) -> list:
-    rule = ActivityRule.objects.filter(
-        program_id=claim.program_id, activity_type=claim.request.activity_type
-    ).first()
-    return selectors.claim_checks(claim, rule=rule)
+    return selectors.checks_by_claim([claim])[claim.pk]
+
+
+def _checks_failed(claim: Claim) -> bool:
+    return bool(selectors.failed_checks(_checks_for(claim)))
 
 
 def _page(request, claim: Claim, **bound):
     member = request.member
     allowed = CLAIM_MACHINE.allowed(claim, member)
     staff = has_perm(member.role, "mdf.review")
+    checks = _checks_for(claim) if staff else []
+    failed = selectors.failed_checks(checks)
     offers = {
         "decision_form": (
             bool(allowed.intersection(DECISIONS)),
-            lambda: ClaimDecisionForm(),
+            lambda: ClaimDecisionForm(checks_failed=bool(failed)),
         ),
         "second_form": ("second_approve" in allowed, lambda: SecondApprovalForm()),
         "payment_form": ("pay" in allowed, lambda: PaymentForm()),
@@ -65,7 +68,8 @@ def _page(request, claim: Claim, **bound):
             "staff": staff,
             "own": member.partner_id == claim.partner_id,
             "allowed": allowed,
-            "checks": _checks_for(claim) if staff else [],
+            "checks": checks,
+            "failed_checks": failed,
             "documents": claim.documents.all(),
             **forms,
         },
@@ -82,6 +86,8 @@ def _act(request, pk: int, name: str, *, form_class, form_key: str, run, done: s
     claim = _visible(request, pk)
     if form_class is ClaimForm:
         form = ClaimForm(request.POST, with_files=False)
+    elif form_class is ClaimDecisionForm:
+        form = ClaimDecisionForm(request.POST, checks_failed=_checks_failed(claim))
     else:
         form = form_class(request.POST, request.FILES) if files else form_class(request.POST)
     return take_action(
@@ -107,7 +113,11 @@ def claim_approve(request, pk: int):
         form_class=ClaimDecisionForm,
         form_key="decision_form",
         run=lambda claim, _f, d: services.claim_approve(
-            claim=claim, by=request.member, amount=d["amount"], reason=d["reason"]
+            claim=claim,
+            by=request.member,
+            amount=d["amount"],
+            reason=d["reason"],
+            override_reason=d.get("override_reason", ""),
         ),
         done=_("Decision saved."),
     )

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.shortcuts import render
-from django.utils import timezone
 
 from mdf import selectors
 from mdf.forms import ProgramFilterForm
@@ -35,21 +32,16 @@ def review_requests(request):
 def review_claims(request):
     page = paginate(request, selectors.claim_queue())
     claims = list(page.object_list)
-    rules = selectors.rules_by_type({c.program_id for c in claims})
-    today = timezone.localdate()
-    rates: dict[tuple[str, str], Decimal | None] = {}
-    rows = []
-    for c in claims:
-        pair = (c.currency, c.program.currency)
-        if pair not in rates:
-            rates[pair] = selectors.rate_for(*pair, today)
-        checks = selectors.claim_checks(
-            c,
-            rule=rules.get((c.program_id, c.request.activity_type)),
-            rate=rates[pair],
-            rate_known=True,
-        )
-        rows.append({"claim": c, "checks": checks, "ok": all(ch.ok for ch in checks)})
+    checks = selectors.checks_by_claim(claims)
+    rows = [
+        {
+            "claim": c,
+            "checks": checks[c.pk],
+            "ok": all(ch.ok for ch in checks[c.pk]),
+            "failed": selectors.failed_checks(checks[c.pk]),
+        }
+        for c in claims
+    ]
     return render(request, "mdf/review_claims.html", {"page": page, "rows": rows})
 
 

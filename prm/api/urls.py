@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("onboarding.api")),
     path("", include("training.api")),
     path("", include("dealreg.api")),
+    path("", include("dealreg.influence_api")),
     path("", include("mdf.api")),
     path("", include("analytics.api")),
     path("", include("integrations.api")),
