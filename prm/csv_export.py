@@ -4,7 +4,7 @@ or an export URL).
 Every CSV the product writes goes through `SafeWriter` (list exports, the whole-tenant export,
 import error reports): a cell that a spreadsheet would read as a formula (starting with `=`,
 `+`, `-`, `@`, a tab or a carriage return) is defused with a leading `'`. No other module
-calls `csv.writer` (tests/test_security_data.py checks the source).
+calls `csv.writer` (tests/prm/test_security_data.py checks the source).
 
 List exports stream (`csv_stream`): the view selects the ids of the matching rows, in the
 page's order and with the page's filters, up to `PRM_CSV_EXPORT_MAX_ROWS` (100,000 by

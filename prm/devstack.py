@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
 ENV_FILE = DATA / "env"
 OWNER, APP, DB = "prm_owner", "prm_app", "prm"
-# The Celery queues (settings.PRM_CELERY_QUEUES; tests/test_celery_queues.py keeps both equal).
+# The Celery queues (settings.PRM_CELERY_QUEUES; tests/prm/test_celery_queues.py keeps both equal).
 WORKER_QUEUES = ("celery", "approvals", "rollups", "email", "integrations")
 
 

@@ -36,7 +36,7 @@ TENANT_COLUMN = "tenant_id"
 TENANT_TABLE = "prm_tenant"
 
 # Global tables: no tenant column, one copy on every node on Citus (create_reference_table).
-# A table that has no tenant_id and is not listed here fails tests/test_distribution.py.
+# A table that has no tenant_id and is not listed here fails tests/prm/test_distribution.py.
 REFERENCE_TABLES: dict[str, str] = {
     "prm_tenant": "the tenants themselves; every tenant row references one",
     "prm_user": "one global identity per person, a member of several tenants",

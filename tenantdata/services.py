@@ -76,7 +76,7 @@ log = logging.getLogger(__name__)
 # Credentials and anything shown once are never exported, not even hashed. Every column of an
 # exported table whose name looks like a secret (SECRET_LOOKING) must be classified: either
 # left out (SECRET_COLUMNS, by column name in any table, or SECRET_TABLE_COLUMNS) or exported
-# with a reason (NOT_SECRET_COLUMNS). tests/test_security_data.py walks every field of every
+# with a reason (NOT_SECRET_COLUMNS). tests/prm/test_security_data.py walks every field of every
 # tenant model and fails on a secret-looking column nobody classified, so a new `*_token`
 # column cannot slip into the ZIP unnoticed. Tables without a tenant (accounts and their
 # password hashes, allauth's MFA authenticators and recovery codes, sessions) are never

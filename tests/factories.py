@@ -2,7 +2,7 @@
 RLS WITH CHECK accepts them exactly as it would in the app.
 
 Every model that tests create in more than one test file has its factory here
-(tests/test_factories_cover_models.py checks it). A factory fills in only what the model
+(tests/prm/test_factories_cover_models.py checks it). A factory fills in only what the model
 requires; related rows default to the same tenant. The core's integration and tenant-data
 models are named by "app_label.Model" (resolved on first use), as they are moving out of the
 core.

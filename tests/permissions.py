@@ -1,7 +1,7 @@
 """The permission matrix: every portal URL and API endpoint, and which roles may use it.
 
 Each later app appends its endpoints to ENDPOINTS (and any deliberately public URL names to
-PUBLIC_URL_NAMES). tests/test_permission_matrix.py then checks, for every row:
+PUBLIC_URL_NAMES). tests/prm/test_permission_matrix.py then checks, for every row:
   - anonymous: portal pages redirect to sign-in, API answers 401;
   - a member whose role is not listed: 403;
   - a member whose role is listed: success (2xx or a redirect after a POST);

@@ -73,7 +73,7 @@ ENDPOINTS = [
 
 
 def _review_url(world):
-    from tests.test_analytics_reviews import ready_review
+    from tests.analytics.test_analytics_reviews import ready_review
 
     return f"/analytics/reviews/{ready_review(world).pk}.pdf"
 

@@ -234,7 +234,7 @@ ENDPOINTS = [
         data=lambda w: {"countries": ["DE"]},
     ),
     # The matrix sends JSON: partner people get past the permission check to the 415 of a
-    # non-multipart body (real uploads: tests/test_api_parity_endpoints.py).
+    # non-multipart body (real uploads: tests/prm/test_api_parity_endpoints.py).
     Endpoint(
         "api-onboarding-progress-documents",
         lambda w: f"/api/v1/onboarding-progress/{workflow(w).pk}/documents/",

@@ -1,6 +1,6 @@
 """Permission rows for the deal registration API (dealreg/api.py).
 
-world.deal and world.draft are drafts of world.partner (tests/test_permission_matrix.py);
+world.deal and world.draft are drafts of world.partner (tests/prm/test_permission_matrix.py);
 the deals, leads and offers other rows need are made on first use."""
 
 import datetime

@@ -1,17 +1,17 @@
 """Permission rows for market development funds (portal and API). The objects they point at
-are built lazily, once per world, by tests.test_mdf_support.mdf_objects."""
+are built lazily, once per world, by tests.mdf.test_mdf_support.mdf_objects."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 
-from tests.permissions import EVERYONE, STAFF, Endpoint
-from tests.test_mdf_support import (
+from tests.mdf.test_mdf_support import (
     claim_fields,
     mdf_objects,
     mdf_second_approval,
     request_fields,
 )
+from tests.permissions import EVERYONE, STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ADMIN = {"admin"}

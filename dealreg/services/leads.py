@@ -26,7 +26,7 @@ from prm.roles import STAFF_ROLES, Role
 
 # Points per unit of each factor: a country or region match counts once, a specialty per
 # match, the tier per point of its lead priority, the load per open deal. Pinned by
-# tests/test_lead_routing_scores.py.
+# tests/dealreg/test_lead_routing_scores.py.
 WEIGHTS = {"country": 40, "region": 15, "specialty": 10, "tier": 8, "load": -3}
 
 SCORE_SQL = """

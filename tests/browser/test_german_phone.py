@@ -29,7 +29,7 @@ from prm.tenancy import tenant_context
 from tests.browser.conftest import Shots
 from tests.conftest import build_world
 from tests.factories import PASSWORD
-from tests.test_mdf_support import make_program
+from tests.mdf.test_mdf_support import make_program
 from training import services as training_services
 
 pytestmark = [pytest.mark.celery_worker]

@@ -25,7 +25,7 @@ from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.browser.conftest import Shots, download, menu_link
 from tests.conftest import build_world, wait_for
-from tests.test_mdf_support import make_program
+from tests.mdf.test_mdf_support import make_program
 from training import services as training_services
 from training.models import Certificate
 

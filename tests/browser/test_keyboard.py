@@ -21,7 +21,7 @@ from mdf import services as mdf_services
 from mdf.models import FundRequest
 from prm.tenancy import tenant_context
 from tests.conftest import build_world
-from tests.test_mdf_support import make_program
+from tests.mdf.test_mdf_support import make_program
 from training import services as training_services
 from training.models import QuizAttempt
 

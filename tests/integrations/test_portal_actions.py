@@ -13,8 +13,8 @@ from integrations.states import DELIVERY, ENDPOINT
 from prm.models import AuditEvent, OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.dealreg.test_dealreg import register
 from tests.integrations import test_webhooks_support as support
-from tests.test_dealreg import register
 
 pytestmark = pytest.mark.django_db
 receiver = support.receiver  # the loopback receiver fixture

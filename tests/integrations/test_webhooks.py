@@ -20,9 +20,9 @@ from prm.errors import DomainError
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
+from tests.dealreg.test_dealreg import data, register
 from tests.integrations import test_webhooks_support as support
 from tests.integrations.test_webhooks_support import verify
-from tests.test_dealreg import data, register
 
 pytestmark = pytest.mark.django_db
 receiver = support.receiver  # the loopback receiver fixture

@@ -19,10 +19,10 @@ from partners import services as partner_services
 from prm import events
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
+from tests.dealreg.test_dealreg import register
 from tests.factories import TierFactory
+from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
-from tests.test_dealreg import register
-from tests.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.training.helpers import certify, make_course, pass_course
 from training import services as training_services
 from training.models import Certificate
@@ -69,7 +69,7 @@ def _under_review(world):
 
 
 def _deal_submitted(world):
-    from tests.test_dealreg import data
+    from tests.dealreg.test_dealreg import data
 
     def act():
         deal = deal_services.deal_save(by=world.partner_admin, data=data(), submit=True)

@@ -24,9 +24,9 @@ from prm.errors import DomainError
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import ROOT, build_world, portal_client, wait_for
+from tests.dealreg.test_dealreg import register
 from tests.integrations import test_webhooks_support as support
 from tests.integrations.test_webhooks_support import verify
-from tests.test_dealreg import register
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.celery_worker]
 receiver = support.receiver  # the loopback receiver fixture

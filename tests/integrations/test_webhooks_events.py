@@ -8,10 +8,10 @@ from dealreg.services import leads
 from partners import services as partner_services
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
-from tests import test_tiers
+from tests.mdf.test_mdf_support import mdf_objects
+from tests.onboarding.test_onboarding_applications import form_data
 from tests.onboarding_helpers import public_client, specialty
-from tests.test_mdf_support import mdf_objects
-from tests.test_onboarding_applications import form_data
+from tests.partners import test_tiers
 
 pytestmark = pytest.mark.django_db
 program = test_tiers.program  # the tier programme fixture

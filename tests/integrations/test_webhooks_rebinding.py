@@ -27,9 +27,9 @@ from django.test import override_settings
 from integrations.models import WebhookDelivery
 from prm.tenancy import tenant_context
 from tests.conftest import api_client
+from tests.dealreg.test_dealreg import register
 from tests.integrations import test_webhooks_support as support
 from tests.integrations.test_webhooks import relay
-from tests.test_dealreg import register
 
 pytestmark = pytest.mark.django_db
 receiver = support.receiver  # the loopback receiver fixture

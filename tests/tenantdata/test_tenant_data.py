@@ -36,7 +36,7 @@ from tenantdata.tasks import build_tenant_export
 from tests.conftest import build_world, portal_client
 from tests.factories import TenantExportFactory
 from tests.html_helpers import find_all
-from tests.test_mdf_support import make_program, request_fields
+from tests.mdf.test_mdf_support import make_program, request_fields
 
 
 def _populate(world):
