@@ -33,11 +33,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint $(TEMPLATE_DIRS) --lint
+	$(BIN)/djlint $(TEMPLATE_DIRS) --check
 	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+	$(BIN)/djlint $(TEMPLATE_DIRS) --reformat
 
 check-deploy: $(STAMP)
 	DJANGO_SETTINGS_MODULE=prm.settings.production DJANGO_SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') \
