@@ -43,6 +43,14 @@ def _pair(url):
     return {"url": lambda w: url(_o(w)), "stranger_url": lambda w, s: url(_o(s))}
 
 
+def notification_modes(world) -> dict[str, str]:
+    """The preferences form filled in: every group in the digest, the summary e-mail sent."""
+    from prm.events import GROUPS
+    from prm.notifications import DIGEST_GROUP
+
+    return {g: "immediate" if g == DIGEST_GROUP else "digest" for g in GROUPS}
+
+
 ENDPOINTS = [
     # --- Portal
     Endpoint("webhook-list", lambda w: "/integrations/webhooks/", ADMIN),
@@ -98,6 +106,14 @@ ENDPOINTS = [
     Endpoint("notification-list", lambda w: "/notifications/", EVERYONE),
     Endpoint("notification-list", lambda w: "/notifications/", EVERYONE, method="post"),
     Endpoint("notification-preferences", lambda w: "/notifications/preferences/", EVERYONE),
+    Endpoint(
+        "notification-preferences",
+        lambda w: "/notifications/preferences/",
+        EVERYONE,
+        method="post",
+        data=notification_modes,
+        expect={302},
+    ),
     # --- API
     Endpoint("api-webhook-endpoint-list", lambda w: "/api/v1/webhook-endpoints/", ADMIN, api=True),
     Endpoint(

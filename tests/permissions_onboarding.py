@@ -201,6 +201,19 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/onboarding/documents/{document_step(s).pk}/",
     ),
     Endpoint("agreement-list", lambda w: "/agreements/", STAFF),
+    # Publishing a new version: admins only (channel managers see the list, may not publish).
+    Endpoint(
+        "agreement-list",
+        lambda w: "/agreements/",
+        {"admin"},
+        method="post",
+        data=lambda w: {
+            "partner_type": "msp",
+            "title": "MSP agreement",
+            "body": "# Terms for MSPs\n",
+        },
+        expect={302},
+    ),
     Endpoint(
         "agreement-detail",
         lambda w: f"/agreements/{agreement(w).pk}/",
@@ -216,6 +229,14 @@ ENDPOINTS = [
     # Portal: admin
     Endpoint("onboarding-settings", lambda w: "/program/onboarding/", {"admin"}),
     Endpoint("workflow-list", lambda w: "/program/onboarding/workflows/", {"admin"}),
+    Endpoint(
+        "workflow-list",
+        lambda w: "/program/onboarding/workflows/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"name": "MSP onboarding", "partner_type": "msp", "is_active": "on"},
+        expect={302},
+    ),
     Endpoint(
         "workflow-edit",
         lambda w: f"/program/onboarding/workflows/{template(w).pk}/",

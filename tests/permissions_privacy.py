@@ -13,4 +13,14 @@ ENDPOINTS = [
         {"admin"},
         stranger_url=lambda w, s: f"/privacy/erase/{s.partner_user.pk}/",
     ),
+    # Erasure, confirmed by typing the person's e-mail address: admins only.
+    Endpoint(
+        "privacy-erase",
+        lambda w: f"/privacy/erase/{w.partner_user.pk}/",
+        {"admin"},
+        method="post",
+        data=lambda w: {"confirm": w.partner_user.user.email},
+        expect={302},
+        stranger_url=lambda w, s: f"/privacy/erase/{s.partner_user.pk}/",
+    ),
 ]

@@ -134,6 +134,17 @@ def new_course(w):
     return {"code": "NEW-1", "title": "A new course"}
 
 
+def new_question(w):
+    """A valid single-choice question (for adding one, or replacing the world's)."""
+    return {
+        "text": "Pick the second",
+        "kind": "single",
+        "option_1": "first",
+        "option_2": "second",
+        "correct_2": "on",
+    }
+
+
 ENDPOINTS = [
     # Portal: partner people
     Endpoint("training-my", lambda w: "/learning/", PARTNER_ROLES),
@@ -362,9 +373,27 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/questions/",
     ),
     Endpoint(
+        "training-admin-questions",
+        lambda w: f"/program/training/courses/{course(w).pk}/questions/",
+        ADMIN,
+        method="post",
+        data=new_question,
+        expect={302},
+        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/questions/",
+    ),
+    Endpoint(
         "training-admin-question",
         lambda w: f"/program/training/questions/{question(w).pk}/",
         ADMIN,
+        stranger_url=lambda w, s: f"/program/training/questions/{question(s).pk}/",
+    ),
+    Endpoint(
+        "training-admin-question",
+        lambda w: f"/program/training/questions/{question(w).pk}/",
+        ADMIN,
+        method="post",
+        data=new_question,
+        expect={302},
         stranger_url=lambda w, s: f"/program/training/questions/{question(s).pk}/",
     ),
     Endpoint(
@@ -375,16 +404,62 @@ ENDPOINTS = [
     ),
     Endpoint("training-admin-paths", lambda w: "/program/training/paths/", ADMIN),
     Endpoint(
+        "training-admin-paths",
+        lambda w: "/program/training/paths/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"name": "Technical path", "courses": [course(w).pk], "is_active": "on"},
+        expect={302},
+    ),
+    Endpoint(
         "training-admin-path",
         lambda w: f"/program/training/paths/{path(w).pk}/",
         ADMIN,
         stranger_url=lambda w, s: f"/program/training/paths/{path(s).pk}/",
     ),
+    Endpoint(
+        "training-admin-path",
+        lambda w: f"/program/training/paths/{path(w).pk}/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"name": "Sales path, revised", "courses": [course(w).pk]},
+        expect={302},
+        stranger_url=lambda w, s: f"/program/training/paths/{path(s).pk}/",
+    ),
     Endpoint("training-admin-certifications", lambda w: "/program/training/certifications/", ADMIN),
+    Endpoint(
+        "training-admin-certifications",
+        lambda w: "/program/training/certifications/",
+        ADMIN,
+        method="post",
+        data=lambda w: {
+            "code": "CERT-2",
+            "name": "Certified twice",
+            "validity_months": "12",
+            "courses": [course(w).pk],
+            "is_active": "on",
+        },
+        expect={302},
+    ),
     Endpoint(
         "training-admin-certification",
         lambda w: f"/program/training/certifications/{certification(w).pk}/",
         ADMIN,
+        stranger_url=lambda w, s: f"/program/training/certifications/{certification(s).pk}/",
+    ),
+    Endpoint(
+        "training-admin-certification",
+        lambda w: f"/program/training/certifications/{certification(w).pk}/",
+        ADMIN,
+        method="post",
+        data=lambda w: {
+            "code": "CERT-1",
+            "name": "Certified, revised",
+            "validity_months": "36",
+            "courses": [course(w).pk],
+            "is_active": "on",
+        },
+        expect={302},
         stranger_url=lambda w, s: f"/program/training/certifications/{certification(s).pk}/",
     ),
     # API

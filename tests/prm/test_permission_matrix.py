@@ -115,27 +115,6 @@ def test_every_url_is_in_the_matrix():
 
 # --- Every action URL, for every role -----------------------------------------------------
 
-# POST-accepting portal URLs of areas other engineers are reworking (onboarding, training,
-# integrations / webhooks, tenant data and privacy): their rows arrive with that work.
-# The lead empties this set after merging; the test below fails for an entry that became
-# covered (or no longer accepts POST), so it cannot go stale.
-PENDING = {
-    # onboarding
-    "agreement-list",
-    "workflow-list",
-    # training
-    "training-admin-questions",
-    "training-admin-question",
-    "training-admin-paths",
-    "training-admin-path",
-    "training-admin-certifications",
-    "training-admin-certification",
-    # integrations
-    "notification-preferences",
-    # privacy
-    "privacy-erase",
-}
-
 
 def _routes(resolver, prefix=""):
     for p in resolver.url_patterns:
@@ -213,13 +192,11 @@ def test_every_action_url_is_in_the_matrix_for_every_role():
     post_urls = post_accepting_portal_urls()
     assert {"deal-submit", "partner-suspend", "members"} <= post_urls  # the scan works
     covered = {e.name for e in ENDPOINTS if not e.api and e.method != "get"}
-    missing = sorted(post_urls - covered - PUBLIC_URL_NAMES - PENDING)
+    missing = sorted(post_urls - covered - PUBLIC_URL_NAMES)
     assert not missing, (
         "add a POST row for each of these portal URLs to tests/permissions_<app>.py: "
         + ", ".join(missing)
     )
-    stale = sorted(PENDING & (covered | PUBLIC_URL_NAMES)) + sorted(PENDING - post_urls)
-    assert not stale, f"remove from PENDING (covered now, or no longer POST): {stale}"
 
 
 def test_the_table_loader_fails_on_a_missing_module(monkeypatch):
