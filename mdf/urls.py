@@ -29,6 +29,11 @@ urlpatterns = [
         views.claim_second_approve,
         name="mdf-claim-second-approval",
     ),
+    path(
+        "mdf/claims/<int:pk>/second-approval/reject/",
+        views.claim_second_reject,
+        name="mdf-claim-second-reject",
+    ),
     path("mdf/claims/<int:pk>/pay/", views.claim_pay, name="mdf-claim-pay"),
     path("mdf/claims/<int:pk>/respond/", views.claim_respond, name="mdf-claim-respond"),
     path("mdf/claims/<int:pk>/documents/", views.claim_add_document, name="mdf-claim-documents"),

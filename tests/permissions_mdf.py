@@ -151,6 +151,16 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/mdf/claims/{mdf_second_approval(s).pk}/second-approval/",
     ),
     Endpoint(
+        "mdf-claim-second-reject",
+        lambda w: f"/mdf/claims/{mdf_second_approval(w).pk}/second-approval/reject/",
+        ADMIN,
+        method="post",
+        data=lambda w: {"reason": "The invoice does not match the event."},
+        stranger_url=lambda w, s: (
+            f"/mdf/claims/{mdf_second_approval(s).pk}/second-approval/reject/"
+        ),
+    ),
+    Endpoint(
         "mdf-claim-pay",
         allowed=ADMIN,
         method="post",

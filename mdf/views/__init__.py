@@ -27,6 +27,7 @@ from mdf.views.claims import (
     claim_request_info,
     claim_respond,
     claim_second_approve,
+    claim_second_reject,
 )
 from mdf.views.fund_requests import (
     request_approve,
@@ -63,6 +64,7 @@ __all__ = [
     "claim_request_info",
     "claim_respond",
     "claim_second_approve",
+    "claim_second_reject",
     "document_download",
     "documents",
     "exchange_rate_add",

@@ -142,14 +142,30 @@ def claim_request_info(request, pk: int):
 @require_POST
 @member_required("mdf.review")
 def claim_reject(request, pk: int):
-    # Rejected from review (the decision form) or at the second approval (an admin's form).
-    second = "second" in request.POST
+    """Rejected from review (the reviewer's decision form)."""
     return _act(
         request,
         pk,
         "reject",
-        form_class=SecondApprovalForm if second else ClaimDecisionForm,
-        form_key="second_form" if second else "decision_form",
+        form_class=ClaimDecisionForm,
+        form_key="decision_form",
+        run=lambda claim, _f, d: services.claim_reject(
+            claim=claim, by=request.member, reason=d["reason"]
+        ),
+        done=_("Decision saved."),
+    )
+
+
+@require_POST
+@member_required("mdf.admin")
+def claim_second_reject(request, pk: int):
+    """Rejected at the second approval (an admin's second-approval form)."""
+    return _act(
+        request,
+        pk,
+        "reject",
+        form_class=SecondApprovalForm,
+        form_key="second_form",
         run=lambda claim, _f, d: services.claim_reject(
             claim=claim, by=request.member, reason=d["reason"]
         ),

@@ -297,6 +297,9 @@ SPECTACULAR_SETTINGS = {
         # Status is a field name of several models; name each choice set once.
         "PartnerStatusEnum": "partners.models.PartnerStatus",
         "TierChangeStatusEnum": "partners.models.TierChangeStatus",
+        # Role is a member's role (prm.roles) and an influencer's role on a deal (dealreg).
+        "MemberRoleEnum": "prm.roles.Role",
+        "InfluencerRoleEnum": "dealreg.models.InfluencerRole",
         # `type` of the one error format (prm.api.schema), beside the partner and deal types.
         "ErrorTypeEnum": "prm.api.schema.ERROR_TYPES",
     },

@@ -97,6 +97,23 @@ def test_visible_but_forbidden_actions_are_403_in_portal_and_api(world):
     assert second.status == "second_approval"
 
 
+def test_an_admin_rejects_at_the_second_approval_by_its_own_url(world):
+    second = mdf_second_approval(world)
+    admin = portal_client(world.tenant, world.admin)
+    page = body(admin.get(f"/mdf/claims/{second.pk}/"))
+    assert f'formaction="/mdf/claims/{second.pk}/second-approval/reject/"' in page
+    assert 'name="second"' not in page  # no hidden field picks the form any more
+    empty = admin.post(f"/mdf/claims/{second.pk}/second-approval/reject/", {"reason": ""})
+    assert empty.status_code == 400  # the second-approval form, with its error
+    resp = admin.post(
+        f"/mdf/claims/{second.pk}/second-approval/reject/", {"reason": "Invoice is for 2025."}
+    )
+    assert resp.status_code == 302
+    with tenant_context(world.tenant):
+        second.refresh_from_db()
+    assert second.status == "rejected"
+
+
 def test_the_first_approver_cannot_give_the_second_approval(world):
     m = mdf_objects(world)
     with tenant_context(world.tenant):

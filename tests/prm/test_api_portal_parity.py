@@ -212,6 +212,7 @@ PORTAL_ACTIONS = [
     Action("mdf-claim-approve", "", CM, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-second-approval", "", A, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-reject", "", CM, "post", "/api/v1/mdf/claims/{id}/reject/"),
+    Action("mdf-claim-second-reject", "", A, "post", "/api/v1/mdf/claims/{id}/reject/"),
     Action("mdf-claim-request-info", "", CM, "post", "/api/v1/mdf/claims/{id}/request-info/"),
     Action("mdf-claim-pay", "", A, "post", "/api/v1/mdf/claims/{id}/pay/"),
     Action("mdf-claim-respond", "", PA, "post", "/api/v1/mdf/claims/{id}/resubmit/"),
