@@ -15,6 +15,12 @@ NAV = [
     (99, _("API keys"), "api-keys", "api_keys.own"),
 ]
 
+# Templates other apps add to every page's top (e.g. a scheduled deletion's warning) and to a
+# member's page (e.g. erasing their personal data), from their AppConfig.ready(). The core's
+# templates include whatever is registered and name no app.
+PAGE_BANNERS: list[str] = []
+MEMBER_PAGE_SECTIONS: list[str] = []
+
 # Entries whose order falls in [start, end) share one disclosure menu in the main navigation,
 # so the menu fits a 1280 px screen for every role: program setup (70s) and settings and
 # account pages (80s, 90s). A group with a single entry is shown as a plain link.
@@ -71,4 +77,11 @@ def portal(request):
         from prm.selectors import memberships_for_user
 
         other_tenants = [t for t, _m in memberships_for_user(user) if t.pk != tenant.pk]
-    return {"tenant": tenant, "member": member, "nav": nav, "other_tenants": other_tenants}
+    return {
+        "tenant": tenant,
+        "member": member,
+        "nav": nav,
+        "other_tenants": other_tenants,
+        "page_banners": PAGE_BANNERS,
+        "member_page_sections": MEMBER_PAGE_SECTIONS,
+    }

@@ -28,6 +28,8 @@ class TenantdataConfig(AppConfig):
                 (98, _("Your data"), "privacy", "privacy.export_own"),
             ]
         )
+        context_processors.PAGE_BANNERS.append("tenant_data/_deletion_banner.html")
+        context_processors.MEMBER_PAGE_SECTIONS.append("privacy/_member_section.html")
         celery_app.conf.beat_schedule["tenant-data-sweep"] = {
             # Expired tenant-export files, and tenant deletions whose cooling-off has passed.
             "task": "prm.tenant_data.sweep_all",

@@ -17,7 +17,7 @@ from prm.tenancy import tenant_context
 from tenantdata import services as tenant_data
 from tenantdata.models import DeletionStatus, ExportStatus, TenantDeletion, TenantExport
 from tenantdata.states import DELETION_MACHINE, EXPORT_MACHINE
-from tests.conftest import api_client, portal_client
+from tests.conftest import ROOT, api_client, portal_client
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,18 @@ def test_the_app_registers_its_capabilities_menu_and_sweep():
         "prm.tenant_data.sweep_all",
         "prm.privacy.build_personal_export",
     } <= set(app.tasks)
+
+
+def test_core_pages_show_the_deletion_banner_and_erase_section_only_through_the_registries(
+    world,
+):
+    from prm import context_processors
+
+    assert "tenant_data/_deletion_banner.html" in context_processors.PAGE_BANNERS
+    assert "privacy/_member_section.html" in context_processors.MEMBER_PAGE_SECTIONS
+    core = (ROOT / "templates" / "base.html").read_text() + (
+        ROOT / "templates" / "prm" / "member_detail.html"
+    ).read_text()
+    assert "tenant_data/" not in core and "privacy-erase" not in core
+    page = portal_client(world.tenant, world.admin).get(f"/members/{world.partner_user.pk}/")
+    assert f"/privacy/erase/{world.partner_user.pk}/" in page.content.decode()
