@@ -104,7 +104,11 @@ def test_an_admin_rejects_at_the_second_approval_by_its_own_url(world):
     assert f'formaction="/mdf/claims/{second.pk}/second-approval/reject/"' in page
     assert 'name="second"' not in page  # no hidden field picks the form any more
     empty = admin.post(f"/mdf/claims/{second.pk}/second-approval/reject/", {"reason": ""})
-    assert empty.status_code == 400  # the second-approval form, with its error
+    assert empty.status_code == 200  # the page again, the second-approval form with its error
+    assert 'role="alert"' in empty.content.decode()
+    with tenant_context(world.tenant):
+        second.refresh_from_db()
+    assert second.status == "second_approval"
     resp = admin.post(
         f"/mdf/claims/{second.pk}/second-approval/reject/", {"reason": "Invoice is for 2025."}
     )
