@@ -32,7 +32,7 @@ from partners.models import (
 from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE
 from prm import events
 from prm.audit import diff, log_action, snapshot
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError, PermissionDenied, limited
 from prm.models import ApiKey, Member
 from prm.roles import Role
 
@@ -254,7 +254,7 @@ def domain_proposal_decide(
         partner_set_domains(partner=proposal.partner, by=by, domains=proposal.domains)
     proposal.status = DomainProposalStatus.APPROVED if approve else DomainProposalStatus.REJECTED
     proposal.decided_by, proposal.decided_at = by, timezone.now()
-    proposal.reason = (reason or "").strip()[:500]
+    proposal.reason = limited((reason or "").strip(), 500, "reason")
     proposal.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     log_action(
         "partner.domains_proposal_approved" if approve else "partner.domains_proposal_rejected",
@@ -303,7 +303,8 @@ def partner_transition(
     if act.reason and not reason:
         raise DomainError(_("Give a reason."), field="reason")
     now = timezone.now()
-    partner.status, partner.status_reason, partner.status_changed_at = to, reason[:500], now
+    limited(reason, 500, "reason")
+    partner.status, partner.status_reason, partner.status_changed_at = to, reason, now
     fields = ["status", "status_reason", "status_changed_at"]
     if to == PartnerStatus.ONBOARDING and partner.approved_at is None:
         partner.approved_at = now
@@ -373,7 +374,7 @@ def catalogue_save(*, by: Member, model, name: str, obj=None, **fields):
     creating = obj is None
     obj = obj or model(tenant=by.tenant)
     before = {} if creating else snapshot(obj, ["name", *fields])
-    obj.name = name[:120]
+    obj.name = limited(name, 120, "name")
     for k, v in fields.items():
         setattr(obj, k, v)
     try:
@@ -499,7 +500,7 @@ def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
     change.status = TierChangeStatus.APPLIED if approve else TierChangeStatus.REJECTED
     change.decided_at, change.decided_by = now, by
     if reason:
-        change.reason = reason[:300]
+        change.reason = limited(reason, 300, "reason")
     change.save(update_fields=["status", "decided_at", "decided_by", "reason"])
     if approve:
         partner = Partner.objects.select_for_update().get(pk=change.partner_id)
@@ -549,7 +550,7 @@ def partner_set_tier(*, partner: Partner, by: Member, tier: Tier | None, reason:
         to_tier=tier,
         direction="up" if tier and (old_rank is None or tier.rank > old_rank) else "down",
         status=TierChangeStatus.APPLIED,
-        reason=f"manual: {reason.strip()}"[:300],
+        reason="manual: " + limited(reason.strip(), 292, "reason"),
         decided_at=timezone.now(),
         decided_by=by,
     )

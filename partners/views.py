@@ -291,7 +291,7 @@ def partner_domain_proposal_action(request, pk: int, action: str):
             proposal=proposal,
             by=request.member,
             approve=action == "approve",
-            reason=request.POST.get("reason", "")[:500],
+            reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -552,7 +552,7 @@ def program_tier_change_action(request, pk: int, action: str):
             change=change,
             by=request.member,
             approve=action == "approve",
-            reason=request.POST.get("reason", "")[:300],
+            reason=request.POST.get("reason", ""),
         )
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     """A refused operation. `field` names the input at fault, if one is."""
@@ -16,3 +18,14 @@ class DomainError(Exception):
 class PermissionDenied(DomainError):
     def __init__(self, message: str = "You do not have permission to do this."):
         super().__init__(message, code="permission_denied")
+
+
+def limited(value: str, limit: int, field: str) -> str:
+    """The value if it fits its column. Longer text is refused at its field, never cut short:
+    people see what was stored as they meant it, or an error saying why not."""
+    if len(value) > limit:
+        raise DomainError(
+            _("At most %(limit)s characters (this has %(n)s).") % {"limit": limit, "n": len(value)},
+            field=field,
+        )
+    return value

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from prm import iso
+from prm import errors, iso
 from prm.errors import DomainError
 from prm.models import Member
 from prm.roles import has_perm
@@ -80,12 +80,7 @@ def choice(value: str, choices, field: str) -> str:
 
 def limited(value: str, limit: int, field: str) -> str:
     """The value if it fits its column; longer is a row error, never cut short."""
-    if len(value) > limit:
-        raise DomainError(
-            _("At most %(limit)s characters (this has %(n)s).") % {"limit": limit, "n": len(value)},
-            field=field,
-        )
-    return value
+    return errors.limited(value, limit, field)
 
 
 def country(value: str, field: str = "country") -> str:

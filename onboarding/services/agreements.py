@@ -27,7 +27,7 @@ from partners.models import (
     PartnerType,
 )
 from prm.audit import current_context, log_action
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError, PermissionDenied, limited
 from prm.models import Member
 from prm.notifications import notify_addresses
 from prm.pdf import render_pdf
@@ -70,7 +70,7 @@ def agreement_publish(*, by: Member, partner_type: str, title: str, body: str) -
         tenant=by.tenant,
         partner_type=partner_type,
         version=(last or 0) + 1,
-        title=title[:200],
+        title=limited(title, 200, "title"),
         body=body,
         body_html=render_agreement_markdown(body),
         text_sha256=text_hash(body),
@@ -160,8 +160,8 @@ def agreement_accept(
         agreement=current,
         partner=partner,
         member=by,
-        signer_name=signer_name[:150],
-        signer_title=signer_title[:150],
+        signer_name=limited(signer_name, 150, "signer_name"),
+        signer_title=limited(signer_title, 150, "signer_title"),
         signer_email=by.user.email,
         accepted_at=timezone.now(),
         ip=ctx.ip,

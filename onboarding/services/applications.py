@@ -31,7 +31,7 @@ from partners.models import (
 )
 from prm import events
 from prm.audit import current_context, log_action
-from prm.errors import DomainError
+from prm.errors import DomainError, limited
 from prm.i18n import lazy_format
 from prm.models import Member
 from prm.notifications import send_mandatory
@@ -208,7 +208,7 @@ def application_reject(*, application: Application, by: Member | None, reason: s
     app.status = ApplicationStatus.REJECTED
     app.decided_at, app.decided_by = timezone.now(), by
     app.decided_automatically = by is None
-    app.decision_reason = reason[:1000]
+    app.decision_reason = limited(reason, 1000, "reason")
     app.save(
         update_fields=[
             "status",

@@ -421,6 +421,25 @@ def test_suspension_without_a_reason_is_400_on_reason(world):
     assert fresh(world.partner).status == PartnerStatus.ACTIVE
 
 
+def test_a_portal_reason_longer_than_its_column_is_refused_never_cut_short(world):
+    """The portal's decision buttons post a bare reason; the service refuses what does not
+    fit instead of storing the first 500 characters."""
+    from partners.models import DomainProposal, DomainProposalStatus
+    from tests.conftest import portal_client
+
+    with tenant_context(world.tenant):
+        proposal = DomainProposal.objects.create(
+            tenant=world.tenant, partner=world.partner, domains=["long-reason.example"]
+        )
+    resp = portal_client(world.tenant, world.channel_manager).post(
+        f"/partners/domain-proposals/{proposal.pk}/reject/", {"reason": "x" * 501}, follow=True
+    )
+    assert "At most 500 characters (this has 501)." in resp.content.decode()
+    with tenant_context(world.tenant):
+        proposal.refresh_from_db()
+    assert proposal.status == DomainProposalStatus.PENDING and proposal.reason == ""
+
+
 def test_partner_admin_status_action_on_own_partner_is_403_and_on_another_is_404(world):
     client = api_client(world.tenant, world.partner_admin)
     resp = client.post(f"/api/v1/partners/{world.partner.pk}/suspend/", {"reason": "x"})
