@@ -40,7 +40,7 @@ from partners import services as partner_services
 from partners.models import Partner, PartnerStatus
 from prm import events
 from prm.audit import log_action
-from prm.errors import DomainError
+from prm.errors import DomainError, limited
 from prm.models import Member
 
 # --- Registering --------------------------------------------------------------------------
@@ -244,7 +244,7 @@ def deal_approve_locked(deal: Deal, *, by: Member | None, reason: str, rules: Ru
     old = _move(deal, DealStatus.APPROVED)
     now = timezone.now()
     deal.decided_at, deal.decided_by = now, by
-    deal.decision_reason = reason[:500]
+    deal.decision_reason = reason[:500] if by is None else limited(reason, 500, "reason")
     deal.rules_version = rules
     deal.protected_until = now.date() + datetime.timedelta(days=_protection_days(deal, rules))
     try:
@@ -305,7 +305,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
     DEAL.check(deal, by, "reject")
     old = _move(deal, DealStatus.REJECTED)
     deal.decided_at, deal.decided_by = timezone.now(), by
-    deal.decision_reason = reason[:500]
+    deal.decision_reason = reason[:500] if by is None else limited(reason, 500, "reason")
     deal.rules_version = rules
     deal.save(
         update_fields=["status", "decided_at", "decided_by", "decision_reason", "rules_version"]
@@ -407,7 +407,7 @@ def deal_close(
         deal.won_amount = amount
         fields.append("won_amount")
     else:
-        deal.lost_reason = reason.strip()[:500]
+        deal.lost_reason = limited(reason.strip(), 500, "reason")
         fields.append("lost_reason")
     deal.save(update_fields=fields)
     _event(

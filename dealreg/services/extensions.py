@@ -28,7 +28,7 @@ from dealreg.services._common import (
 from dealreg.states import DEAL, EXTENSION, INFLUENCER, require_may
 from partners.models import Partner
 from prm.audit import log_action
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError, PermissionDenied, limited
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, STAFF_ROLES
 
@@ -45,7 +45,10 @@ def extension_request(*, deal: Deal, by: Member, reason: str) -> ExtensionReques
     try:
         with transaction.atomic():
             req = ExtensionRequest.objects.create(
-                tenant_id=deal.tenant_id, deal=deal, requested_by=by, reason=reason.strip()[:500]
+                tenant_id=deal.tenant_id,
+                deal=deal,
+                requested_by=by,
+                reason=limited(reason.strip(), 500, "reason"),
             )
     except IntegrityError:
         raise DomainError(_("An extension request is already waiting."))

@@ -15,7 +15,7 @@ from dealreg.services._common import current_rules
 from dealreg.states import INFLUENCE_CLAIM, require_may
 from partners.domains import registrable_domain
 from prm.audit import log_action
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError, PermissionDenied, limited
 from prm.models import Member
 from prm.roles import PARTNER_ROLES
 
@@ -42,7 +42,7 @@ def influence_claim_submit(
     claim = InfluenceClaim.objects.create(
         tenant_id=by.tenant_id,
         partner_id=by.partner_id,
-        customer_name=customer_name[:200],
+        customer_name=limited(customer_name, 200, "customer_name"),
         customer_domain=registrable_domain(customer_domain or ""),
         role=role,
         evidence=evidence[:5000],

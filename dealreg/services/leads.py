@@ -19,7 +19,7 @@ from partners.domains import normalise_company_name
 from partners.freemail import company_domain
 from prm import events
 from prm.audit import log_action
-from prm.errors import DomainError, PermissionDenied
+from prm.errors import DomainError, PermissionDenied, limited
 from prm.i18n import lazy_format
 from prm.models import Member
 from prm.roles import STAFF_ROLES, Role
@@ -334,7 +334,7 @@ def lead_decline(*, offer: LeadOffer, by: Member, reason: str) -> LeadOffer | No
     if not (reason or "").strip():
         raise DomainError(_("Say why you decline, so the vendor can route better."), field="reason")
     offer.status, offer.responded_at = LeadOffer.Status.DECLINED, timezone.now()
-    offer.decline_reason = reason.strip()[:500]
+    offer.decline_reason = limited(reason.strip(), 500, "reason")
     offer.save(update_fields=["status", "responded_at", "decline_reason"])
     log_action(
         "lead.declined",

@@ -764,6 +764,20 @@ def test_partner_declines_with_a_reason_without_learning_who_gets_it_next(world)
         assert Lead.objects.get(pk=offer.lead_id).status == "offered"
 
 
+def test_a_decline_reason_too_long_is_refused_in_the_portal_not_cut_short(world):
+    """The inbox's reason box has no maxlength that would cut it; the service refuses."""
+    from tests.conftest import portal_client
+
+    offer = _offer_to(world, world.partner)
+    resp = portal_client(world.tenant, world.partner_admin).post(
+        f"/leads/offers/{offer.pk}/decline/", {"reason": "y" * 501}, follow=True
+    )
+    assert "At most 500 characters (this has 501)." in resp.content.decode()
+    with tenant_context(world.tenant):
+        offer.refresh_from_db()
+    assert offer.status == "open" and offer.decline_reason == ""
+
+
 def test_an_offer_to_another_partner_is_404(world):
     offer = _offer_to(world, world.other_partner)
     client = api_client(world.tenant, world.partner_user)

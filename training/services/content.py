@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from partners.models import PartnerType
 from prm.audit import diff, log_action, snapshot
-from prm.errors import DomainError
+from prm.errors import DomainError, limited
 from prm.models import Member
 from prm.roles import PARTNER_ROLES
 from prm.uploads import clean_filename
@@ -162,7 +162,7 @@ def lesson_save(
         video_url = rules.clean_video_url(video_url)
     except ValueError as exc:
         raise DomainError(str(exc), field="video_url")
-    lesson.title = title[:200]
+    lesson.title = limited(title, 200, "title")
     lesson.body = (body or "").replace("\r\n", "\n")
     lesson.video_url = video_url
     lesson.body_html = render_lesson_markdown(lesson.body)
@@ -315,7 +315,7 @@ def question_save(
         if question.course_id != course.pk:
             raise DomainError(_("This question belongs to another course."))
         question = Question.objects.select_for_update().get(pk=question.pk)
-    question.text, question.kind = text[:2000], kind
+    question.text, question.kind = limited(text, 2000, "text"), kind
     question.save()
     Option.objects.filter(question=question).delete()
     Option.objects.bulk_create(
@@ -380,7 +380,7 @@ def path_save(
         path = LearningPath.objects.select_for_update().get(pk=path.pk)
         before = snapshot(path, fields)
         before["courses"] = list(path.path_courses.values_list("course_id", flat=True))
-    path.name, path.description = name[:120], (description or "").strip()
+    path.name, path.description = limited(name, 120, "name"), (description or "").strip()
     path.training_role, path.partner_type, path.is_active = training_role, partner_type, is_active
     _validate(path)
     course_ids = list(dict.fromkeys(c.pk for c in courses))
@@ -447,7 +447,11 @@ def certification_save(
         cert = Certification.objects.select_for_update().get(pk=certification.pk)
         before = snapshot(cert, fields)
         before["courses"] = sorted(cert.certification_courses.values_list("course_id", flat=True))
-    cert.code, cert.name, cert.description = code, name[:200], (description or "").strip()
+    cert.code, cert.name, cert.description = (
+        code,
+        limited(name, 200, "name"),
+        (description or "").strip(),
+    )
     cert.validity_months, cert.is_active = validity_months, is_active
     _validate(cert)
     try:
