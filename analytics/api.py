@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -172,8 +173,6 @@ class HealthViewSet(mixins.ListModelMixin, TenantViewSet):
     def history(self, request, partner_id=None):
         partner = selectors.visible_partners(self.member).filter(pk=partner_id).first()
         if partner is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound("Not found.")
         rows = selectors.health_history(partner)
         return Response(AnalyticsHealthPointSerializer(rows, many=True).data)

@@ -7,6 +7,7 @@ class AnalyticsConfig(AppConfig):
     verbose_name = "Analytics"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from analytics import subscribers
         from prm import context_processors, events, roles
         from prm.roles import Role
@@ -26,6 +27,7 @@ class AnalyticsConfig(AppConfig):
                 "analytics.reviews": set(roles.ALL_ROLES),
             }
         )
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from analytics.digest import digest_sections
         from prm.notifications import digest_section_register
 

@@ -167,6 +167,7 @@ class RiskEpisode(TenantModel):
     @property
     def reason_text(self) -> str:
         """Why the partner is at risk, in the active language."""
+        # local: analytics.rules imports this module at load time
         from analytics.rules import message_text
 
         return message_text(self.reason_msg) if self.reason_msg else self.reason

@@ -13,12 +13,15 @@ from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from analytics.dashboards import partner_dashboard_context
 from analytics.models import BusinessReview
 from analytics.services import quarter_start
 from partners.models import Partner
 from prm.audit import log_action
-from prm.models import Member
+from prm.models import Member, Tenant
+from prm.pdf import html_to_pdf
 from prm.roles import Role
+from prm.tasks import dispatch
 
 
 def reviews_visible_to(member: Member) -> QuerySet[BusinessReview]:
@@ -47,8 +50,8 @@ def last_complete_quarter(today: datetime.date | None = None) -> datetime.date:
 @transaction.atomic
 def review_request(*, tenant, partner: Partner, period_start: datetime.date, by: Member):
     """Queue (or re-queue) the review of `partner` for the quarter starting `period_start`."""
+    # local: analytics.tasks imports this module at load time
     from analytics import tasks
-    from prm.tasks import dispatch
 
     review, _created = BusinessReview.objects.select_for_update().get_or_create(
         tenant=tenant,
@@ -67,12 +70,9 @@ def review_request(*, tenant, partner: Partner, period_start: datetime.date, by:
 
 
 def _context(review: BusinessReview) -> dict:
-    from analytics.dashboards import partner_dashboard_context
-
     partner = Partner.objects.select_related("tier").get(pk=review.partner_id)
     ctx = partner_dashboard_context(partner)
     quarter = next((q for q in ctx["quarters"] if q["period_start"] == review.period_start), None)
-    from prm.models import Tenant
 
     ctx.update(
         {
@@ -87,8 +87,6 @@ def _context(review: BusinessReview) -> dict:
 
 def review_build(*, tenant, review_id: int) -> bool:
     """Render the PDF and store it. Idempotent: a rerun replaces the file."""
-    from prm.pdf import html_to_pdf
-
     review = BusinessReview.objects.filter(pk=review_id).first()
     if review is None:
         return False

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_scopes import get_scope
 
 from analytics.models import (
@@ -112,7 +113,7 @@ def monthly_deals(partner: Partner | None = None, *, months: int = 12) -> list[d
     }
     out = []
     month = first
-    for _ in range(months):
+    for _i in range(months):
         out.append(
             {
                 "month": month,
@@ -487,8 +488,6 @@ def kpi_benchmark(partner: Partner, rollup: PartnerRollup | None) -> KpiBenchmar
     """Where the partner's KPIs of one quarter stand among the other partners of its tier,
     as percentiles (share of peers it does better than). Never names a peer; None below
     MIN_PEERS peers. One aggregate query."""
-    from django.utils.translation import gettext as _
-
     if rollup is None or partner.tier_id is None:
         return None
     peers = PartnerRollup.objects.filter(

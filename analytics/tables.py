@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
+from analytics import selectors
 from analytics.models import COMPONENTS
 from analytics.rules import message_text
 from prm import csv_export
@@ -147,8 +148,6 @@ def program_tables(
     aggregates). `partner_limit` caps the per-partner tables (the page shows the first
     partners by name; the export, without a limit, has every partner). `totals`: the
     aggregates of selectors.program_aggregates when the caller has them already."""
-    from analytics import selectors
-
     totals = totals or selectors.program_aggregates(qs, filters)
     by_tier = totals["by_tier"]
     for r in by_tier:

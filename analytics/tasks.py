@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from analytics import services
+from analytics import reviews, services
+from prm.models import Tenant
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
 
@@ -22,8 +23,6 @@ def nightly(*, tenant) -> int:
 
 @shared_task(name="analytics.nightly_all", time_limit=60)
 def nightly_all() -> int:
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:
@@ -44,6 +43,4 @@ def notify_at_risk(*, tenant, episode_id: int) -> bool:
 
 @shared_task(base=TenantTask, name="analytics.build_review", time_limit=300, soft_time_limit=270)
 def build_review(*, tenant, review_id: int) -> bool:
-    from analytics import reviews
-
     return reviews.review_build(tenant=tenant, review_id=review_id)

@@ -7,6 +7,7 @@ class DealregConfig(AppConfig):
     verbose_name = "Deal registration"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from prm import context_processors, roles
         from prm.roles import Role
 
@@ -34,11 +35,13 @@ class DealregConfig(AppConfig):
                 (23, _("Rules"), "rules", "rules.view"),
             ]
         )
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from dealreg.selectors import open_items_for_partner
         from partners import services as partner_services
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items_for_partner)
 
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from dealreg.digest import digest_sections
         from prm.notifications import digest_section_register
 

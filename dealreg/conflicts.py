@@ -34,7 +34,7 @@ from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from dealreg.models import ACTIVE_STATUSES, Deal, DealNameKey, MatchKind, NamedAccount
+from dealreg.models import ACTIVE_STATUSES, Deal, DealNameKey, DealProduct, MatchKind, NamedAccount
 from dealreg.rules import name_keys, name_similarity, name_tokens
 from partners.domains import normalise_company_name
 from partners.freemail import company_domain, is_freemail
@@ -244,8 +244,6 @@ def detect(probe: Probe, *, threshold: Decimal) -> list[Match]:
             )
         )
     if probe.product_ids and seen:
-        from dealreg.models import DealProduct
-
         overlaps: dict[int, list[str]] = {}
         for deal_id, name in DealProduct.objects.filter(
             deal_id__in=seen, product_id__in=probe.product_ids

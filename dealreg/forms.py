@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dealreg.models import Deal, InfluencerRole, NamedAccount, RulesVersion
-from partners.models import Product, Region, Specialty, Tier
+from partners.models import Partner, Product, Region, Specialty, Tier
 from prm import iso
 
 
@@ -96,7 +96,6 @@ class InfluencerForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from partners.models import Partner
 
         self.fields["partner"].queryset = Partner.objects.filter(status="active").order_by("name")
 

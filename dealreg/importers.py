@@ -12,6 +12,11 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dealreg import services
+from dealreg.models import Lead, NamedAccount
+from dealreg.services import leads
+from partners.domains import registrable_domain
+from partners.models import Region
 from prm.errors import DomainError
 from prm.imports import Importer, Plan, choice, country, limited, register
 
@@ -19,8 +24,6 @@ from prm.imports import Importer, Plan, choice, country, limited, register
 
 
 def _account_context(member) -> dict:
-    from dealreg.models import NamedAccount
-
     accounts = list(NamedAccount.objects.all())
     return {
         "by_external": {a.external_id: a for a in accounts if a.external_id},
@@ -29,9 +32,6 @@ def _account_context(member) -> dict:
 
 
 def _account_check(row: dict, ctx: dict) -> Plan:
-    from dealreg.models import NamedAccount
-    from partners.domains import registrable_domain
-
     name = row["name"]
     if not name:
         raise DomainError(_("Enter the account name."), field="name")
@@ -66,8 +66,6 @@ def _account_check(row: dict, ctx: dict) -> Plan:
 
 
 def _account_write(plan: Plan, ctx: dict) -> str:
-    from dealreg import services
-
     values = {k: v for k, v in plan.values.items() if not k.startswith("_")}
     account = services.named_account_upsert(by=ctx["member"], **values)
     if account.external_id:
@@ -101,8 +99,6 @@ LEAD_FIELDS = ("domain", "country", "contact_name", "contact_email", "notes", "e
 
 
 def _lead_context(member) -> dict:
-    from dealreg.models import Lead
-
     known = list(Lead.objects.values_list("external_id", "company", "domain"))
     return {
         "external_ids": {x for x, _c, _d in known if x},
@@ -111,10 +107,6 @@ def _lead_context(member) -> dict:
 
 
 def _lead_check(row: dict, ctx: dict) -> Plan:
-    from dealreg.models import Lead
-    from partners.domains import registrable_domain
-    from partners.models import Region
-
     company = row["company"]
     if not company:
         raise DomainError(_("Enter the company."), field="company")
@@ -151,8 +143,6 @@ def _lead_check(row: dict, ctx: dict) -> Plan:
 
 
 def _lead_write(plan: Plan, ctx: dict) -> str:
-    from dealreg.services import leads
-
     values = {k: v for k, v in plan.values.items() if not k.startswith("_")}
     lead, _created = leads.lead_upsert(
         by=ctx["member"], external_id=values.pop("external_id", ""), **values

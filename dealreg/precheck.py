@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from dealreg import conflicts
 from dealreg.models import MatchKind
+from dealreg.services import current_rules
 from prm.audit import log_action
 from prm.errors import DomainError
 
@@ -61,8 +62,6 @@ def deal_precheck(
     *, member, customer_name: str, customer_domain_input: str = "", exclude_deal_id=None
 ) -> dict:
     """{"clear": bool, "reasons": [partner-safe sentences]}; raises PrecheckRateLimited."""
-    from dealreg.services import current_rules
-
     _consume(member)
     probe = conflicts.Probe.from_input(
         tenant_id=member.tenant_id,

@@ -7,7 +7,7 @@ import datetime
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, Lead, LeadOffer
+from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, InfluenceClaim, Lead, LeadOffer
 from prm.models import Member
 from prm.roles import PARTNER_ROLES
 
@@ -96,8 +96,6 @@ def leads() -> QuerySet[Lead]:
 
 def influence_claims_visible_to(member: Member):
     """Staff see every influence claim; partner people their own company's."""
-    from dealreg.models import InfluenceClaim
-
     qs = InfluenceClaim.objects.select_related("partner", "submitted_by__user", "decided_by__user")
     if member.role in PARTNER_ROLES:
         return qs.filter(partner_id=member.partner_id)
@@ -106,8 +104,6 @@ def influence_claims_visible_to(member: Member):
 
 def influence_queue():
     """Waiting influence claims, the most overdue first."""
-    from dealreg.models import InfluenceClaim
-
     return (
         InfluenceClaim.objects.filter(status=InfluenceClaim.Status.PENDING)
         .select_related("partner")

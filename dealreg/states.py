@@ -70,6 +70,7 @@ def pending_extension(deal) -> ExtensionRequest | None:
 
 
 def _max_extensions(deal) -> int:
+    # local: dealreg.services imports this module (through services.extensions)
     from dealreg.services import current_rules
 
     return _cached(deal, "_max_extensions", lambda: current_rules(deal.tenant).max_extensions)

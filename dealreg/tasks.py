@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from celery import shared_task
+from django.utils import timezone
 
+from dealreg import services
+from dealreg.models import Deal, DealStatus
+from dealreg.services import deal_evaluate, leads
+from prm.models import Tenant
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
 
@@ -14,17 +20,12 @@ log = logging.getLogger(__name__)
 
 @shared_task(base=TenantTask, name="dealreg.evaluate_deal", time_limit=60, soft_time_limit=50)
 def evaluate_deal(*, tenant, deal_id: int) -> str | None:
-    from dealreg.services import deal_evaluate
-
     deal = deal_evaluate(deal_id=deal_id)
     return deal.status if deal else None
 
 
 @shared_task(base=TenantTask, name="dealreg.daily_sweep", time_limit=600, soft_time_limit=540)
 def daily_sweep(*, tenant) -> dict:
-    from dealreg import services
-    from dealreg.services import leads
-
     keys = services.name_keys_check(tenant=tenant, repair=True)
     if not keys.consistent:
         log.warning("dealreg: name keys out of step in tenant %s, repaired: %s", tenant.pk, keys)
@@ -41,15 +42,11 @@ def daily_sweep(*, tenant) -> dict:
 def expire_protections(*, tenant) -> int:
     """Protections that ended become expired within minutes (beat, every few minutes); pages
     and the API also show them expired before this runs (Deal.protection_ended)."""
-    from dealreg import services
-
     return services.deals_expire(tenant=tenant)
 
 
 @shared_task(name="dealreg.expire_all", time_limit=60)
 def expire_all() -> int:
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:
@@ -59,8 +56,6 @@ def expire_all() -> int:
 
 @shared_task(name="dealreg.sweep_all", time_limit=60)
 def sweep_all() -> int:
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:
@@ -71,12 +66,6 @@ def sweep_all() -> int:
 @shared_task(base=TenantTask, name="dealreg.sweep_pending", time_limit=120)
 def sweep_pending(*, tenant) -> int:
     """Re-queue submitted deals whose evaluation was lost (broker down at commit time)."""
-    import datetime
-
-    from django.utils import timezone
-
-    from dealreg.models import Deal, DealStatus
-
     stale = timezone.now() - datetime.timedelta(minutes=2)
     ids = list(
         Deal.objects.filter(status=DealStatus.SUBMITTED, submitted_at__lt=stale).values_list(
@@ -90,8 +79,6 @@ def sweep_pending(*, tenant) -> int:
 
 @shared_task(name="dealreg.sweep_pending_all", time_limit=60)
 def sweep_pending_all() -> int:
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:

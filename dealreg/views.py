@@ -35,6 +35,7 @@ from dealreg.models import (
 )
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
 from dealreg.states import DEAL, EXTENSION, INFLUENCER, pending_extension
+from partners.models import Tier
 from prm import portal
 from prm.audit import log_action
 from prm.csv_export import csv_stream, wants_csv
@@ -344,7 +345,6 @@ def rules(request):
             else:
                 messages.success(request, _("New rules version published."))
                 return redirect("rules")
-    from partners.models import Tier
 
     return render(
         request,

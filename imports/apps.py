@@ -9,6 +9,7 @@ class ImportsConfig(AppConfig):
     def ready(self) -> None:
         """Menu entry of the imports page. Staff only; the page itself lists just the
         importers the member's role may use."""
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from prm import context_processors, roles
         from prm.roles import STAFF_ROLES
 

@@ -22,10 +22,11 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from imports.models import ImportJob, ImportStatus
 from prm.audit import log_action
-from prm.errors import DomainError
+from prm.errors import DomainError, PermissionDenied
 from prm.imports import Importer, importer_for, importers_for
 from prm.models import Member
 from prm.roles import has_perm
+from prm.tasks import dispatch
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -149,8 +150,6 @@ def _require(importer: Importer | None, by: Member) -> Importer:
     if importer is None:
         raise DomainError(_("Unknown import."), field="kind")
     if not has_perm(by.role, importer.capability):
-        from prm.errors import PermissionDenied
-
         raise PermissionDenied()
     return importer
 
@@ -181,8 +180,8 @@ def import_job_create(*, by: Member, kind: str, filename: str, data: bytes) -> I
 @transaction.atomic
 def import_job_start(*, job: ImportJob, by: Member) -> ImportJob:
     """Queue the import of a previewed job (once: a second start is refused)."""
+    # local: imports.tasks imports this module at load time
     from imports import tasks as import_tasks
-    from prm.tasks import dispatch
 
     importer = _require(importer_for(job.kind), by)
     moved = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.PREVIEWED).update(

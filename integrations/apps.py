@@ -10,6 +10,7 @@ class IntegrationsConfig(AppConfig):
         """Webhooks: the capability, the menu entry, and the outbox relay's kick after each
         commit that wrote outbox rows. The relay's tasks are found by Celery's autodiscovery
         (integrations/tasks.py); its beat entry is in prm/celery.py, by task name."""
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from integrations import services, tasks  # noqa: F401 (registers the relay's tasks)
         from prm import context_processors, events, roles
         from prm.roles import Role

@@ -7,6 +7,7 @@ class MdfConfig(AppConfig):
     verbose_name = "Market development funds"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from partners import services as partner_services
         from prm import context_processors, roles
         from prm.roles import Role
@@ -32,6 +33,7 @@ class MdfConfig(AppConfig):
                 (72, _("MDF programs"), "mdf-program-list", "mdf.admin"),
             ]
         )
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from mdf.services import open_items
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items)

@@ -8,7 +8,10 @@ import hashlib
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from prm.uploads import clean_filename
+from prm.uploads import (
+    clean_filename,
+    image_format,  # also refuses decompression bombs
+)
 
 MAX_PROOF_BYTES = 10 * 1024 * 1024
 
@@ -44,8 +47,6 @@ def sniff_proof(upload) -> tuple[str, str]:
             if b"%%EOF" not in upload.read():
                 raise ValidationError(ACCEPTED, code="type")
         else:
-            from prm.uploads import image_format  # also refuses decompression bombs
-
             fmt = image_format(upload, ACCEPTED)
             if fmt not in ("PNG", "JPEG"):
                 raise ValidationError(ACCEPTED, code="type")

@@ -10,6 +10,16 @@ import datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mdf import services
+from mdf.models import ExchangeRate, LedgerEntry, Program
+from mdf.services import (
+    currency_parse,
+    local_today,
+    parse_money,
+    program_is_open_for_funds,
+    rate_parse,
+)
+from partners.models import Partner
 from prm.errors import DomainError
 from prm.imports import Importer, Plan, register
 
@@ -17,8 +27,6 @@ from prm.imports import Importer, Plan, register
 
 
 def _rate_context(member) -> dict:
-    from mdf.models import ExchangeRate
-
     return {
         "rates": {
             (r.from_currency, r.to_currency, r.valid_from): r.rate
@@ -28,8 +36,6 @@ def _rate_context(member) -> dict:
 
 
 def _rate_check(row: dict, ctx: dict) -> Plan:
-    from mdf.services import currency_parse, rate_parse
-
     frm = currency_parse(row["from_currency"], "from_currency")
     to = currency_parse(row["to_currency"], "to_currency")
     if frm == to:
@@ -49,8 +55,6 @@ def _rate_check(row: dict, ctx: dict) -> Plan:
 
 
 def _rate_write(plan: Plan, ctx: dict) -> str:
-    from mdf import services
-
     values = {k: v for k, v in plan.values.items() if not k.startswith("_")}
     services.exchange_rate_set(tenant=ctx["member"].tenant, by=ctx["member"], **values)
     ctx["rates"][plan.values["_key"]] = values["rate"]
@@ -86,9 +90,6 @@ def _program_period(program) -> str:
 
 
 def _allocation_context(member) -> dict:
-    from mdf.models import LedgerEntry, Program
-    from partners.models import Partner
-
     programs: dict[str, list] = {}
     for p in Program.objects.all():
         programs.setdefault(p.name.lower(), []).append(p)
@@ -103,8 +104,6 @@ def _allocation_context(member) -> dict:
 
 
 def _allocation_check(row: dict, ctx: dict) -> Plan:
-    from mdf.services import local_today, parse_money, program_is_open_for_funds
-
     partner = ctx["partners"].get(row["partner"].lower())
     if partner is None:
         raise DomainError(_("Unknown partner."), field="partner")
@@ -148,8 +147,6 @@ def _allocation_check(row: dict, ctx: dict) -> Plan:
 
 
 def _allocation_write(plan: Plan, ctx: dict) -> str:
-    from mdf import services
-
     values = {k: v for k, v in plan.values.items() if not k.startswith("_")}
     services.allocation_add(by=ctx["member"], **values)
     ctx["keys"][plan.values["_key"]] = values["amount"]

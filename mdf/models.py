@@ -7,6 +7,7 @@ a claim may be in another currency and is converted at approval with a rate stor
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from decimal import Decimal
 
@@ -95,8 +96,6 @@ class Program(TenantModel):
 
     @property
     def expires_on(self):
-        import datetime
-
         return self.end_date + datetime.timedelta(days=self.grace_days)
 
     @property

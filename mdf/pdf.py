@@ -6,15 +6,16 @@ from __future__ import annotations
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from prm.models import Tenant
+
 
 def _no_fetch(url, *args, **kwargs):
     raise ValueError(f"external resources are not loaded in PDFs: {url}")
 
 
 def render_remittance(claim) -> bytes:
+    # local: importing weasyprint costs ~0.5 s and ~40 MB per process; only a render loads it
     from weasyprint import HTML
-
-    from prm.models import Tenant
 
     tenant = Tenant.objects.get(pk=claim.tenant_id)
     html = render_to_string(

@@ -13,8 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from dealreg.models import Deal
 from mdf import services
 from mdf.models import ClaimStatus
+from mdf.selectors import available
 from prm.models import Member
 from prm.roles import Role
 
@@ -76,7 +78,6 @@ def seed(*, tenant, partners: dict) -> None:
             claim_deadline_days=days,
         )
     services.program_allocate_by_tier(program=program, by=admin)
-    from mdf.selectors import available
 
     for name, wanted in (("Northwind Resellers", 20000), ("BluePeak Integrators", 5000)):
         missing = Decimal(wanted) - available(program_id=program.pk, partner_id=partners[name].pk)
@@ -206,8 +207,6 @@ def _seed_deals(*, tenant, partner, code) -> None:
     """Deals attributed to the paid roadshow (its campaign code). Skipped if the Deal model
     cannot be created directly (deal registration owns it)."""
     try:
-        from dealreg.models import Deal
-
         today = timezone.localdate()
         with transaction.atomic():
             for name, status, amount, won in (

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import (
@@ -20,10 +20,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mdf.models import (
     ALLOCATION_KINDS,
     ActivityRule,
+    ActivityType,
     Claim,
     ClaimStatus,
     ExchangeRate,
@@ -32,6 +34,7 @@ from mdf.models import (
     LedgerKind,
     Program,
     ProofDocument,
+    ProofKind,
     RequestStatus,
 )
 from prm.models import AuditEvent, Member
@@ -292,8 +295,6 @@ def rate_for(from_currency: str, to_currency: str, on: datetime.date) -> Decimal
 
 
 def convert(amount: Decimal, rate: Decimal) -> Decimal:
-    from decimal import ROUND_HALF_UP
-
     return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -317,8 +318,6 @@ def claim_checks(
 ) -> list[Check]:
     """The automatic checks a reviewer sees. Pure: callers pass the rule and (optionally) the
     rate, so a queue page can compute them for many claims without a query per claim."""
-    from django.utils.translation import gettext as _
-
     req = claim.request
     program = claim.program
     checks: list[Check] = []
@@ -384,7 +383,6 @@ def claim_checks(
         )
         have = {d.kind for d in claim.documents.all()}
         missing = [k for k in rule.required_proofs if k not in have]
-        from mdf.models import ProofKind
 
         checks.append(
             Check(
@@ -529,8 +527,6 @@ class RoiRow:
 
     @property
     def activity_label(self) -> str:
-        from mdf.models import ActivityType
-
         return str(ActivityType(self.activity_type).label) if self.activity_type else ""
 
 

@@ -7,22 +7,24 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils.translation import gettext_lazy
 
+from mdf.models import Claim, ExpiryWarning, FundRequest, Program
+from mdf.services import claim_render_remittance, mdf_daily, program_accrue
+from prm import events, notifications
+from prm.models import Member, Tenant
+from prm.roles import Role
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
+from prm.urls_util import tenant_url
 
 
 @shared_task(base=TenantTask, name="mdf.daily", time_limit=600, soft_time_limit=540)
 def daily(*, tenant) -> dict:
-    from mdf.services import mdf_daily
-
     return {k: str(v) for k, v in mdf_daily(tenant=tenant).items()}
 
 
 @shared_task(name="mdf.daily_all", time_limit=60)
 def daily_all() -> int:
     """Beat, once a day: one sweep task per active tenant, each inside its own tenant."""
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:
@@ -32,9 +34,6 @@ def daily_all() -> int:
 
 @shared_task(base=TenantTask, name="mdf.accrue_program", time_limit=300, soft_time_limit=270)
 def accrue_program(*, tenant, program_id: int) -> dict:
-    from mdf.models import Program
-    from mdf.services import program_accrue
-
     program = Program.objects.filter(pk=program_id).first()
     if program is None:
         return {"partners": 0, "total": "0"}
@@ -44,9 +43,6 @@ def accrue_program(*, tenant, program_id: int) -> dict:
 
 @shared_task(base=TenantTask, name="mdf.render_remittance", time_limit=120, soft_time_limit=100)
 def render_remittance(*, tenant, claim_id: int) -> str:
-    from mdf.models import Claim
-    from mdf.services import claim_render_remittance
-
     claim = Claim.objects.filter(pk=claim_id).first()
     if claim is None:
         return ""
@@ -70,9 +66,6 @@ SUBJECTS = {
 
 
 def _recipients(kind: str, partner, submitted_by) -> list[str]:
-    from prm.models import Member
-    from prm.roles import Role
-
     active = Member.objects.filter(is_active=True, user__is_active=True)
     if kind == "claim.second_approval":
         qs = active.filter(role=Role.ADMIN)
@@ -93,9 +86,6 @@ def _recipients(kind: str, partner, submitted_by) -> list[str]:
 @shared_task(base=TenantTask, name="mdf.notify", time_limit=60)
 def notify(*, tenant, kind: str, object_id: int) -> int:
     """E-mail the people a request, claim or expiry event concerns."""
-    from mdf.models import Claim, ExpiryWarning, FundRequest
-    from prm.urls_util import tenant_url
-
     if kind not in SUBJECTS:
         return 0
     context = {"tenant": tenant, "kind": kind}
@@ -128,8 +118,6 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
         return 0
     # Through each person's preferences for the MDF group; decisions and payments share the
     # notification the relay makes from the same outbox event.
-    from prm import events, notifications
-
     event_type = f"mdf.{kind}"
     event = notifications.event_for(event_type, obj) if event_type in events.EVENTS else None
     notifications.notify(

@@ -7,6 +7,7 @@ class OnboardingConfig(AppConfig):
     verbose_name = "Onboarding"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from prm import context_processors, events, roles
         from prm.roles import Role
 
@@ -35,6 +36,7 @@ class OnboardingConfig(AppConfig):
             ]
         )
 
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from onboarding import services
 
         # Reactions to other apps (prm.events; run inside the emitting transaction).

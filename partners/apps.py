@@ -7,6 +7,7 @@ class PartnersConfig(AppConfig):
     verbose_name = "Partners"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from partners.services import invitation_domain_check
         from prm import context_processors, roles
         from prm import services as core_services

@@ -8,6 +8,10 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from partners import services
+from partners.domains import registrable_domain
+from partners.models import Partner, PartnerStatus, PartnerType, Region, Tier
+from partners.states import PARTNER_STATUS
 from prm.errors import DomainError
 from prm.imports import Importer, Plan, choice, country, limited, register
 
@@ -15,8 +19,6 @@ from prm.imports import Importer, Plan, choice, country, limited, register
 
 
 def _partner_context(member) -> dict:
-    from partners.models import Partner, Tier
-
     return {
         "tiers": {t.name.lower(): t for t in Tier.objects.all()},
         "partners": {
@@ -26,10 +28,6 @@ def _partner_context(member) -> dict:
 
 
 def _partner_check(row: dict, ctx: dict) -> Plan:
-    from partners.domains import registrable_domain
-    from partners.models import PartnerStatus, PartnerType, Region
-    from partners.states import PARTNER_STATUS
-
     name = row["name"]
     if not name:
         raise DomainError(_("Enter the company name."), field="name")
@@ -79,9 +77,6 @@ def _partner_check(row: dict, ctx: dict) -> Plan:
 
 
 def _partner_write(plan: Plan, ctx: dict) -> str:
-    from partners import services
-    from partners.models import PartnerStatus
-
     by, v = ctx["member"], plan.values
     reason = _("CSV import")
     if plan.action == "create":

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from partners import services
 from partners.models import (
+    Partner,
     PartnerMetrics,
     PartnerStatus,
     PartnerType,
@@ -184,6 +185,4 @@ def seed(*, tenant, partners: dict) -> None:
 
 
 def partners_by_name(tenant) -> dict:
-    from partners.models import Partner
-
     return {p.name: p for p in Partner.objects.all()}

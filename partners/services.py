@@ -14,6 +14,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from partners import tiering
 from partners.domains import registrable_domain
 from partners.models import (
     DomainProposal,
@@ -28,6 +29,8 @@ from partners.models import (
     ProgramSettings,
     Specialty,
     Tier,
+    TierChange,
+    TierChangeStatus,
 )
 from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE
 from prm import events
@@ -35,6 +38,7 @@ from prm.audit import diff, log_action, snapshot
 from prm.errors import DomainError, PermissionDenied, limited
 from prm.models import ApiKey, Member
 from prm.roles import Role
+from prm.tasks import dispatch
 
 PROFILE_FIELDS = ["name", "legal_name", "website", "country", "region", "size_band", "partner_type"]
 STAFF_FIELDS = ["owner", "allow_any_email_domain"]
@@ -460,7 +464,8 @@ def program_settings_update(*, by: Member, **changes) -> ProgramSettings:
 @transaction.atomic
 def tiers_evaluate(*, tenant, today=None) -> dict:
     """Evaluate all partners of the tenant (set-based) and queue the notifications."""
-    from partners import tasks, tiering
+    # local: partners.tasks imports this module at load time
+    from partners import tasks
 
     result = tiering.evaluate(tenant=tenant, today=today)
     log_action(
@@ -473,8 +478,6 @@ def tiers_evaluate(*, tenant, today=None) -> dict:
         ("pending", result.pending),
     ):
         for partner_id in ids:
-            from prm.tasks import dispatch
-
             dispatch(tasks.notify_tier_event, tenant=tenant, partner_id=partner_id, kind=kind)
     return result.as_dict()
 
@@ -482,8 +485,8 @@ def tiers_evaluate(*, tenant, today=None) -> dict:
 @transaction.atomic
 def tiers_evaluation_request(*, tenant, by: Member) -> None:
     """Queue an evaluation of the whole tenant (after commit) and audit who asked for it."""
+    # local: partners.tasks imports this module at load time
     from partners import tasks
-    from prm.tasks import dispatch
 
     _check_admin(by)
     dispatch(tasks.evaluate_tiers, tenant=tenant)
@@ -492,8 +495,6 @@ def tiers_evaluation_request(*, tenant, by: Member) -> None:
 
 @transaction.atomic
 def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
-    from partners.models import TierChange, TierChangeStatus
-
     change = TierChange.objects.select_for_update().get(pk=change.pk)
     TIER_CHANGE.check(change, by, "approve" if approve else "reject")
     now = timezone.now()
@@ -514,8 +515,8 @@ def tier_change_decide(*, change, by: Member, approve: bool, reason: str = ""):
             after={"tier": change.to_tier_id, "metrics": change.metrics},
         )
         events.emit("partner.tier_changed", partner, previous_tier_id=old)
+        # local: partners.tasks imports this module at load time
         from partners import tasks
-        from prm.tasks import dispatch
 
         dispatch(
             tasks.notify_tier_event, tenant=partner.tenant, partner_id=partner.pk, kind="upgraded"
@@ -540,7 +541,6 @@ def partner_set_tier(*, partner: Partner, by: Member, tier: Tier | None, reason:
         return partner
     partner.tier, partner.below_tier_since = tier, None
     partner.save(update_fields=["tier", "below_tier_since"])
-    from partners.models import TierChange, TierChangeStatus
 
     old_rank = Tier.objects.filter(pk=old).values_list("rank", flat=True).first()
     TierChange.objects.create(

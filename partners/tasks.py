@@ -5,22 +5,24 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils.translation import gettext_lazy
 
+from partners.models import Partner, ProgramSettings
+from partners.services import tiers_evaluate
+from prm import notifications
+from prm.models import Member, Tenant
+from prm.roles import Role
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
+from prm.urls_util import tenant_url
 
 
 @shared_task(base=TenantTask, name="partners.evaluate_tiers", time_limit=600, soft_time_limit=540)
 def evaluate_tiers(*, tenant) -> dict:
-    from partners.services import tiers_evaluate
-
     return tiers_evaluate(tenant=tenant)
 
 
 @shared_task(name="partners.evaluate_tiers_all", time_limit=60)
 def evaluate_tiers_all() -> int:
     """Nightly fan-out: one evaluation task per active tenant."""
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:
@@ -40,12 +42,6 @@ SUBJECTS = {
 def notify_tier_event(*, tenant, partner_id: int, kind: str) -> int:
     """E-mail the partner's admins about a tier change or a grace-period warning (and the
     program admins about a pending upgrade)."""
-    from partners.models import Partner, ProgramSettings
-    from prm import notifications
-    from prm.models import Member
-    from prm.roles import Role
-    from prm.urls_util import tenant_url
-
     partner = Partner.objects.select_related("tier").filter(pk=partner_id).first()
     if partner is None or kind not in SUBJECTS:
         return 0

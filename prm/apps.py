@@ -6,6 +6,7 @@ class PrmConfig(AppConfig):
     verbose_name = "PRM core"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from django.db.models.signals import post_migrate
 
         from prm import distribution, events, rls, signals  # noqa: F401  (connects receivers)

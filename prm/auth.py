@@ -13,15 +13,19 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django_scopes import get_scope
 
 from prm.audit import log_action
+from prm.i18n import recipient_language
+from prm.models import Invitation, Member
 from prm.urls_util import site_url
 
 
@@ -42,6 +46,7 @@ class HostBoundTokenGenerator(PasswordResetTokenGenerator):
     or on the base domain, the token does not match."""
 
     def _make_hash_value(self, user, timestamp) -> str:
+        # local: allauth.account.forms imports this class (its token-generator setting) at load
         from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
 
         value = EmailAwarePasswordResetTokenGenerator()._make_hash_value(user, timestamp)
@@ -92,9 +97,6 @@ def may_sign_in_here(request, user) -> bool:
     tenant = getattr(request, "tenant", None)
     if tenant is None:
         return True
-    from django.utils import timezone
-
-    from prm.models import Invitation, Member
 
     invited = Invitation.objects.filter(
         email__iexact=user.email,
@@ -148,8 +150,6 @@ class AccountAdapter(DefaultAccountAdapter):
         # Password sign-in is refused earlier (authenticate); this covers every other way in
         # (e.g. a hand-over) with the same generic answer.
         if not may_sign_in_here(request, user):
-            from allauth.account.internal.stagekit import clear_login
-
             clear_login(request)
             _audit_refused(request, user)
             messages.error(request, self.error_messages["email_password_mismatch"])
@@ -169,8 +169,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_password_reset_mail(self, user, email, context):
         tenant = current_tenant()
         if tenant is not None:
-            from prm.models import Member
-
             # Only this tenant's members get a reset link from its host; anyone else gets
             # the same neutral page and no mail (nothing to enumerate, nothing to poison).
             if not Member.objects.filter(tenant=tenant, user=user, is_active=True).exists():
@@ -180,8 +178,6 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         # Account mails (password reset, MFA and security notices) are mandatory: written in
         # the account's chosen language, else the request's (the browser's when signed out).
-        from prm.i18n import recipient_language
-
         # Whatever allauth put in the context from the request (links, the site's domain)
         # names the canonical host instead.
         tenant = current_tenant()
@@ -200,13 +196,9 @@ class AccountAdapter(DefaultAccountAdapter):
             return super().send_mail(template_prefix, email, context)
 
     def get_from_email(self):
-        from django.conf import settings
-
         return settings.DEFAULT_FROM_EMAIL
 
     def format_email_subject(self, subject: str) -> str:
-        from django_scopes import get_scope
-
         tenant = get_scope().get("tenant")
         prefix = f"[{tenant.name}] " if tenant else "[PRM] "
         return prefix + subject

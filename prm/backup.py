@@ -24,6 +24,11 @@ import sys
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
+import psycopg
+from psycopg import sql
+
+from prm.devstack import prepare_env
+
 
 def pg_binary(name: str) -> str:
     try:
@@ -48,8 +53,6 @@ def backup_url(database: str | None = None) -> str:
     if os.environ.get("DATABASE_URL") and not os.environ.get("DATABASE_OWNER_URL"):
         raise SystemExit("Set PRM_BACKUP_DATABASE_URL (a role with BYPASSRLS) for backups.")
     if not os.environ.get("DATABASE_OWNER_URL"):
-        from prm.devstack import prepare_env
-
         os.environ.update(prepare_env())
     parts = urlsplit(os.environ["DATABASE_OWNER_URL"])
     host = unquote(parts.netloc.rsplit("@", 1)[-1])
@@ -82,9 +85,6 @@ ORDER BY p.proname
 
 def after_restore(url: str) -> list[str]:
     """Run every `*_after_restore()` function of the restored database, in one transaction."""
-    import psycopg
-    from psycopg import sql
-
     with psycopg.connect(url) as conn:
         names = [r[0] for r in conn.execute(AFTER_RESTORE).fetchall()]
         for name in names:

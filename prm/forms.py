@@ -8,7 +8,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from prm import iso
-from prm.models import ApiKey, Member, Tenant
+from prm.models import ApiKey, Member, Tenant, User
 from prm.roles import Role, invitable_roles
 from prm.uploads import validate_image_upload
 
@@ -68,8 +68,6 @@ class InvitationAcceptForm(forms.Form):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            from prm.models import User
-
             try:
                 password_validation.validate_password(
                     p1, User(email=self.email, full_name=data.get("full_name", ""))

@@ -29,6 +29,7 @@ from prm.models import HostStatus, Member, Tenant, TenantHost
 from prm.notifications import send_mandatory
 from prm.roles import Role, has_perm
 from prm.tenancy import system_context, tenant_context
+from prm.urls_util import tenant_url
 
 TAKEN = gettext_lazy("This domain is already in use.")
 
@@ -183,8 +184,6 @@ def host_check(th: TenantHost) -> TenantHost:
 
 
 def _tell_admins_suspended(th: TenantHost) -> None:
-    from prm.urls_util import tenant_url
-
     admins = list(
         Member.objects.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
     )

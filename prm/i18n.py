@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.utils.functional import Promise, lazy
 
+from prm.models import User
+
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 
 
@@ -36,8 +38,6 @@ def recipient_language(emails: Iterable[str], *, default: str | None = None) -> 
     """The language of the person behind these addresses: their own choice (User.language)
     when they all share one, else `default` (the tenant's), else settings.LANGUAGE_CODE.
     People who have no account yet (applicants, invitees) get the default."""
-    from prm.models import User
-
     emails = {e.lower() for e in emails if e}
     chosen = {
         lang
@@ -56,7 +56,6 @@ def recipient_languages(emails: Iterable[str], *, default: str | None = None) ->
     query: mandatory mails to several people are grouped by it."""
     fallback = default if default in LANGUAGE_CODES else settings.LANGUAGE_CODE
     emails = [e for e in emails if e]
-    from prm.models import User
 
     chosen = {
         email.lower(): lang

@@ -8,6 +8,8 @@ cannot create API keys (`prm.services.api_key_create`).
 
 from __future__ import annotations
 
+from allauth.mfa.models import Authenticator
+
 from prm.roles import Role
 
 
@@ -21,8 +23,6 @@ def mfa_required(member) -> bool:
 
 
 def has_totp(user) -> bool:
-    from allauth.mfa.models import Authenticator
-
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,6 +15,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from prm.audit import audit_context
+from prm.mfa import mfa_missing
+from prm.models import Member
 from prm.tenancy import set_db_user
 
 log = logging.getLogger(__name__)
@@ -36,8 +39,6 @@ def bad_request(request, exception=None, *, message: str | None = None):
     """A 400: in the API's one error format under /api/, else the 400 page. Django's handler400
     too (prm.urls), so a body over DATA_UPLOAD_MAX_MEMORY_SIZE or too many fields, refused by
     Django before any view, is answered in the API's format as well."""
-    from django.core.exceptions import RequestDataTooBig
-
     if message is None:
         if isinstance(exception, RequestDataTooBig):
             message = _("The request body is larger than the limit of %(mb)s MB.") % {
@@ -46,8 +47,6 @@ def bad_request(request, exception=None, *, message: str | None = None):
         else:
             message = _("The request cannot be processed.")
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse(
             {
                 "type": "validation_error",
@@ -73,8 +72,6 @@ class HostileInputMiddleware:
         if "\x00" in request.path_info or self._query_has_nul(request):
             return bad_request(request, message=_("NUL characters are not allowed."))
         if request.path.startswith("/api/") and self._body_too_big(request):
-            from django.core.exceptions import RequestDataTooBig
-
             return bad_request(request, RequestDataTooBig())
         return self.get_response(request)
 
@@ -133,8 +130,6 @@ class ServiceUnavailableMiddleware:
 
     def _unavailable(self, request):
         if request.path.startswith("/api/"):
-            from django.http import JsonResponse
-
             resp = JsonResponse(
                 {
                     "type": "service_unavailable",
@@ -162,8 +157,6 @@ class MemberMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from prm.models import Member
-
         request.member = None
         user = getattr(request, "user", None)
         tenant = getattr(request, "tenant", None)
@@ -187,8 +180,6 @@ class MemberMiddleware:
         ):
             if self._needs_mfa_setup(request):
                 if request.path.startswith("/api/"):
-                    from django.http import JsonResponse
-
                     return JsonResponse(
                         {
                             "type": "mfa_required",
@@ -205,8 +196,6 @@ class MemberMiddleware:
         """Staff (and partner admins, if the tenant says so) without TOTP reach only the
         MFA setup pages. On the API this applies to sessions: a request with an API key has
         no session user here, and such members cannot create keys (api_key_create)."""
-        from prm.mfa import mfa_missing
-
         member = request.member
         if member is None or request.path.startswith(MFA_SETUP_ALLOWED):
             return False

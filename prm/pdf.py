@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 
 
 def html_to_pdf(html: str) -> bytes:
+    # local: importing weasyprint costs ~0.5 s and ~40 MB per process; only a render loads it
     import weasyprint
     from weasyprint.urls import URLFetcher
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from prm.errors import PermissionDenied
+
 
 class Role(models.TextChoices):
     ADMIN = "admin", _("Tenant admin")
@@ -53,8 +55,6 @@ def require(by, capability: str, *, system: bool = True) -> None:
     (`system=True`, the default) and is refused for actions only people take
     (`system=False`, e.g. building a course). A member passes with the capability; anything
     else is prm.errors.PermissionDenied (403)."""
-    from prm.errors import PermissionDenied
-
     if by is None:
         if system:
             return
@@ -76,7 +76,5 @@ def require_perm(member, capability: str) -> None:
     """For services: refuse (prm.errors.PermissionDenied, a 403) unless `member` is a person
     whose role has `capability`. `None` (the system) is refused too: services the system may
     call check `by is not None` first."""
-    from prm.errors import PermissionDenied
-
     if member is None or not has_perm(member.role, capability):
         raise PermissionDenied()

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +24,7 @@ from prm.hosts import (  # noqa: F401  (custom domains live in prm.hosts)
     tenant_host_verify,
 )
 from prm.i18n import lazy_format
+from prm.mfa import mfa_missing
 from prm.models import ApiKey, Invitation, Member, Tenant, User
 from prm.notifications import send_mandatory
 from prm.roles import PARTNER_ROLES, Role, has_perm, invitable_roles
@@ -233,8 +235,6 @@ def invitation_accept(
     """Accept a pending invitation, creating the person's account if they have none.
 
     The e-mail address is verified by the act of following the invitation link."""
-    from allauth.account.models import EmailAddress
-
     inv = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not inv.is_pending:
         raise DomainError(_("This invitation has expired or was already used."))
@@ -345,7 +345,6 @@ def api_key_create(*, member: Member, name: str, scopes: list[str]) -> tuple[Api
         raise DomainError(_("Choose read, write or both."), field="scopes")
     if not member.is_active:
         raise DomainError(_("Inactive members cannot have keys."))
-    from prm.mfa import mfa_missing
 
     if mfa_missing(member):
         raise DomainError(_("Set up two-factor authentication before creating API keys."))

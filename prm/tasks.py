@@ -18,6 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from prm.audit import audit_context
+from prm.models import IdempotencyRecord, Tenant
 from prm.tenancy import system_context, tenant_context
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,6 @@ class TenantTask(Task):
     reject_on_worker_lost = True
 
     def __call__(self, *args, **kwargs):
-        from prm.models import Tenant
-
         tenant_id = kwargs.pop("tenant_id")
         with system_context():
             tenant = Tenant.objects.get(pk=tenant_id)
@@ -77,8 +76,6 @@ def ping() -> str:
 
 @shared_task(base=TenantTask, name="prm.tasks.purge_idempotency_records", time_limit=120)
 def purge_idempotency_records(*, tenant) -> int:
-    from prm.models import IdempotencyRecord
-
     cutoff = timezone.now() - datetime.timedelta(hours=settings.PRM_IDEMPOTENCY_HOURS)
     deleted, _ = IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()
     return deleted
@@ -87,8 +84,6 @@ def purge_idempotency_records(*, tenant) -> int:
 @shared_task(name="prm.tasks.purge_idempotency_records_all", time_limit=60)
 def purge_idempotency_records_all() -> int:
     """Cross-tenant sweep: one task per tenant, each inside its own tenant."""
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:

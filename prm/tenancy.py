@@ -118,6 +118,7 @@ _state = threading.local()
 def resolve_tenant(host: str):
     """Map a request host to (tenant, is_public). Raises Http404 for unknown hosts, and for
     custom domains not (or no longer) proven by their tenant (pending or suspended)."""
+    # local: prm.models imports this module at load time
     from prm.models import HostStatus, Tenant, TenantHost
 
     host = host.split(":")[0].lower().rstrip(".")

@@ -4,9 +4,12 @@ anything decodes it: a decompression bomb)."""
 
 from __future__ import annotations
 
+import os
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
 
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
 
@@ -20,8 +23,6 @@ def image_format(upload, invalid_message) -> str:
     """The Pillow format of `upload` ("PNG", "JPEG", ...) after a structural check; raises
     ValidationError(invalid_message) for anything Pillow cannot read, and a clear error for an
     image with more than max_image_pixels() pixels. Nothing is decoded."""
-    from PIL import Image, UnidentifiedImageError
-
     try:
         upload.seek(0)
         with Image.open(upload) as img:
@@ -58,8 +59,6 @@ def clean_filename(name: str, default: str = "document") -> str:
     """A display name for a download: the base name only, printable, none of the characters
     that quote, redirect or glob (`"<>|:*?`), at most the last 200 characters (so the
     extension stays), `default` when nothing is left. Every app's uploads use this one."""
-    import os
-
     base = os.path.basename((name or "").replace("\\", "/"))
     base = "".join(ch for ch in base if ch.isprintable() and ch not in '"<>|:*?\r\n')
     return base[-200:] or default

@@ -7,6 +7,8 @@ the request liked (password-reset poisoning)."""
 
 from django.conf import settings
 
+from prm.models import HostStatus, TenantHost
+
 
 def _with_port(host: str) -> str:
     port = settings.PRM_PUBLIC_PORT
@@ -18,8 +20,6 @@ def _with_port(host: str) -> str:
 
 def canonical_host(tenant) -> str:
     """The tenant's canonical host name (without port)."""
-    from prm.models import HostStatus, TenantHost
-
     chosen = (
         TenantHost.objects.filter(
             tenant_id=tenant.pk, is_canonical=True, status=HostStatus.VERIFIED

@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime
 import secrets
 
+from allauth.mfa.models import Authenticator
+from django.conf import settings as dj_settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.views import redirect_to_login
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -21,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from prm import selectors, services
 from prm.audit import log_action
+from prm.celery import app
 from prm.core_states import MEMBERSHIP, TENANT_HOST, is_main_address
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
@@ -35,9 +39,10 @@ from prm.forms import (
     ProfileForm,
     TenantSettingsForm,
 )
-from prm.models import HostStatus, Invitation, Member, Tenant, TenantHost
+from prm.models import HostStatus, Invitation, Member, Tenant, TenantHost, User
 from prm.portal import apply_error, require_action
 from prm.roles import has_perm
+from prm.tasks import HEARTBEAT_KEY
 from prm.urls_util import canonical_host, tenant_url
 
 SWITCH_SALT = "prm.tenant-switch"
@@ -185,7 +190,6 @@ def invitation_accept(request, token: str):
     if invitation is None or not invitation.is_pending:
         return render(request, "prm/invitation_invalid.html", status=404)
     user = request.user if request.user.is_authenticated else None
-    from prm.models import User
 
     has_account = User.objects.filter(email__iexact=invitation.email).exists()
     form = None
@@ -454,8 +458,6 @@ def api_key_revoke(request, pk: int):
 
 def profile(request):
     if not request.user.is_authenticated:
-        from django.contrib.auth.views import redirect_to_login
-
         return redirect_to_login(request.get_full_path())
     user = request.user
     form = ProfileForm(
@@ -465,7 +467,6 @@ def profile(request):
         services.profile_update(user=user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
         resp = redirect("profile")
-        from django.conf import settings as dj_settings
 
         if user.language:
             resp.set_cookie(
@@ -477,7 +478,6 @@ def profile(request):
         else:
             resp.delete_cookie(dj_settings.LANGUAGE_COOKIE_NAME)
         return resp
-    from allauth.mfa.models import Authenticator
 
     has_totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
     return render(request, "prm/profile.html", {"form": form, "has_totp": has_totp})
@@ -553,8 +553,6 @@ def landing(request):
 
 def healthz(request):
     """Database, Redis and a live Celery worker (the worker heartbeat is under 2 minutes old)."""
-    from prm.tasks import HEARTBEAT_KEY
-
     checks = {}
     try:
         with connection.cursor() as cur:
@@ -586,8 +584,6 @@ def healthz(request):
 
 
 def _ping_worker() -> str:
-    from prm.celery import app
-
     try:
         replies = app.control.ping(timeout=1.0)
     except Exception as exc:  # noqa: BLE001

@@ -9,6 +9,7 @@ class TenantdataConfig(AppConfig):
     def ready(self) -> None:
         """Capabilities, menu entries and the hourly sweep of whole-tenant data and personal
         data. The core knows nothing of this app; it only offers the registries."""
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from celery.schedules import crontab
 
         from prm import context_processors, roles

@@ -19,6 +19,8 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -31,6 +33,7 @@ from prm.errors import DomainError, PermissionDenied
 from prm.models import ApiKey, AuditEvent, Invitation, Member, User
 from prm.notifications import send_mandatory
 from prm.roles import has_perm
+from prm.tasks import dispatch
 from prm.urls_util import tenant_url
 from tenantdata.services import SECRET_MODELS, is_secret
 from tenantdata.states import PERSONAL_EXPORT_MACHINE, PersonalExportState
@@ -88,8 +91,6 @@ def personal_data(*, member: Member) -> dict[str, Any]:
 @transaction.atomic
 def export_request(*, member: Member) -> None:
     """Queue the export; the member gets an e-mail with the download link."""
-    from prm.tasks import dispatch
-
     token = secrets.token_urlsafe(32)
     log_action("privacy.export_requested", obj=member, object_label=member.user.email)
     _status_set(member, token=token, state=PersonalExportState.PREPARING)
@@ -257,8 +258,5 @@ def person_erase_confirmed(*, by: Member, member: Member, confirm: str) -> dict[
 
 def _erase_allauth(user: User) -> None:
     """E-mail addresses, MFA devices and social logins of the account (global tables)."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()

@@ -54,6 +54,7 @@ from prm.models import Member, Tenant
 from prm.notifications import send_mandatory
 from prm.roles import Role, has_perm
 from prm.states import ActionNotAllowed
+from prm.tasks import dispatch
 from prm.tenancy import set_db_tenant, system_context, tenant_context
 from prm.urls_util import tenant_url
 from tenantdata.models import (
@@ -263,7 +264,6 @@ def exports_for_page(*, member: Member, limit: int = 10) -> list[TenantExport]:
 @transaction.atomic
 def export_request(*, by: Member) -> TenantExport:
     """Queue an export of the whole tenant; `by` gets the link by e-mail."""
-    from prm.tasks import dispatch
     from tenantdata.tasks import build_tenant_export  # tasks import this module
 
     if not has_perm(by.role, "tenant_data.manage"):

@@ -7,6 +7,7 @@ class TrainingConfig(AppConfig):
     verbose_name = "Training"
 
     def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from prm import context_processors, events, roles
         from prm.roles import Role
 
@@ -32,6 +33,7 @@ class TrainingConfig(AppConfig):
             ]
         )
 
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
         from training import services
 
         # Reactions to other apps (prm.events; run inside the emitting transaction).

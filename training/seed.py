@@ -20,6 +20,7 @@ from prm.models import Member, User
 from prm.roles import Role
 from training import rules, services
 from training.models import Certificate, Course, Lesson, Option, Question
+from training.pdf import html_to_pdf
 
 PASSWORD = "demo-password-1"
 
@@ -105,8 +106,6 @@ EXTRA_PEOPLE = [
 
 
 def _reference_card(tenant) -> SimpleUploadedFile:
-    from training.pdf import html_to_pdf
-
     html = (
         "<html><body><h1>Support reference card</h1>"
         f"<p>{tenant.name} partner support: open a case in the partner portal.</p>"

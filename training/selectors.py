@@ -33,6 +33,7 @@ from training.models import (
     LearningPath,
     Lesson,
     LessonProgress,
+    Option,
     Question,
     QuizAttempt,
     TrainingProfile,
@@ -242,8 +243,6 @@ def attempts_visible_to(member: Member) -> QuerySet[QuizAttempt]:
 def attempt_questions(attempt: QuizAttempt) -> list[dict]:
     """The attempt's questions and options in its shuffled order, WITHOUT any indication of
     which options are correct: this is what the browser receives."""
-    from training.models import Option
-
     qids = [item["q"] for item in attempt.layout]
     questions = {q.pk: q for q in Question.objects.filter(pk__in=qids)}
     options = {

@@ -7,24 +7,22 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from prm.models import Tenant
 from prm.tasks import TenantTask
 from prm.tenancy import system_context
+from training.services import certificates_sweep
 
 
 @shared_task(base=TenantTask, name="training.sweep_certificates", time_limit=600)
 def sweep_certificates(*, tenant) -> dict:
     """Expire, remind, recompute certified people. Idempotent: expired certificates are no
     longer active, and every notice is recorded under a unique key before it is sent."""
-    from training.services import certificates_sweep
-
     return certificates_sweep(tenant=tenant)
 
 
 @shared_task(name="training.sweep_certificates_all", time_limit=60)
 def sweep_certificates_all() -> int:
     """Cross-tenant sweep: one task per active tenant, each inside its own tenant."""
-    from prm.models import Tenant
-
     with system_context():
         ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
     for tenant_id in ids:

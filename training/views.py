@@ -34,6 +34,7 @@ from training.models import (
     Question,
     TrainingRole,
 )
+from training.pdf import certificate_pdf as render_certificate
 from training.states import ENROLLMENT
 
 
@@ -222,7 +223,6 @@ def my_certificates(request):
 @member_required("training.view")
 def certificate_pdf(request, pk: int):
     certificate = get_object_or_404(selectors.certificates_visible_to(request.member), pk=pk)
-    from training.pdf import certificate_pdf as render_certificate
 
     pdf = render_certificate(tenant=request.tenant, certificate=certificate)
     name = f"certificate-{certificate.certification.code}-{certificate.code}.pdf"

@@ -18,7 +18,9 @@ from psycopg.types.json import Jsonb
 from analytics import rules, sql
 from analytics.models import AnalyticsSettings, HealthSnapshot, RiskEpisode
 from partners import services as partner_services
+from prm import events
 from prm.audit import log_action
+from prm.tasks import dispatch
 
 SIGN_IN_ACTIONS = ("auth.login",)
 HEALTH_STATUSES = ("onboarding", "active")
@@ -161,8 +163,8 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
 def _episodes_update(
     *, tenant, today: datetime.date, at_risk_snapshots: list[HealthSnapshot], notify: bool
 ) -> None:
+    # local: analytics.tasks imports analytics.services, and so this module
     from analytics import tasks
-    from prm.tasks import dispatch
 
     open_ids = set(
         RiskEpisode.objects.filter(ended_on__isnull=True).values_list("partner_id", flat=True)
@@ -209,8 +211,6 @@ def at_risk_notify(*, tenant, episode_id: int) -> bool:
     the same transaction, so a task delivered twice (or a rolled-back run) makes one event.
     The relay turns it into the manager's notification (admins' when the partner has no
     active manager) and into webhook deliveries."""
-    from prm import events
-
     claimed = RiskEpisode.objects.filter(
         pk=episode_id, ended_on__isnull=True, notified_at__isnull=True
     ).update(notified_at=timezone.now())

@@ -20,6 +20,7 @@ from analytics.services.periods import quarter_start, quarters_back
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import AuditEvent
+from prm.tasks import dispatch
 
 log = logging.getLogger(__name__)
 
@@ -139,8 +140,8 @@ def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
 
 def rollup_run_request(*, tenant, member) -> RollupRun:
     """Queue an on-demand recompute (refused while one is already queued or running)."""
+    # local: analytics.tasks imports analytics.services, and so this module
     from analytics import tasks
-    from prm.tasks import dispatch
 
     # A run older than an hour that never finished (worker lost) no longer blocks a new one.
     if RollupRun.objects.filter(
@@ -164,8 +165,8 @@ def rollups_mark_stale(*, tenant, reason: str) -> RollupRun:
     row lock taken here makes a worker's claim wait for this commit. A run a worker already
     holds (its row is locked, so skipped) may have read the old inputs, so a new run is
     queued behind it. The mark is cleared by the first full recompute that began after it."""
+    # local: analytics.tasks imports analytics.services, and so this module
     from analytics import tasks
-    from prm.tasks import dispatch
 
     config = AnalyticsSettings.for_tenant(tenant)
     reason = reason[:200]

@@ -17,6 +17,7 @@ from dealreg.models import (
 )
 from dealreg.rules import name_tokens
 from dealreg.states import DEAL
+from mdf.selectors import campaign_code_usable
 from partners.domains import normalise_company_name, registrable_domain
 from partners.freemail import freemail_message, is_freemail
 from prm import events, notifications
@@ -261,7 +262,6 @@ def _check_campaign_code(deal: Deal, code_before: str) -> None:
     code = deal.mdf_campaign_code
     if not code or code == code_before:
         return
-    from mdf.selectors import campaign_code_usable
 
     if not campaign_code_usable(partner_id=deal.partner_id, code=code):
         raise DomainError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django_scopes import get_scope
 
 from dealreg.models import (
     NamedAccount,
@@ -50,8 +51,6 @@ def named_account_upsert(
         tenant_id=(by.tenant_id if by else None), external_id=external_id
     )
     if creating and by is None:
-        from django_scopes import get_scope
-
         account.tenant = get_scope()["tenant"]
     fields = ("name", "kind", "owner", "is_active", "domain")
     before = None if creating else {f: getattr(account, f) for f in fields}

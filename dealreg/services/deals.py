@@ -36,12 +36,14 @@ from dealreg.services._common import (
     current_rules,
 )
 from dealreg.states import DEAL, require_may
+from onboarding.selectors import deal_registration_allowed, has_current_agreement
 from partners import services as partner_services
 from partners.models import Partner, PartnerStatus
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, limited
 from prm.models import Member
+from prm.tasks import dispatch
 
 # --- Registering --------------------------------------------------------------------------
 
@@ -112,7 +114,6 @@ def deal_submit(*, deal: Deal, by: Member) -> Deal:
             _("Your partner account is %(s)s; registrations are paused.")
             % {"s": partner.get_status_display().lower()}
         )
-    from onboarding.selectors import deal_registration_allowed
 
     if not deal_registration_allowed(partner):
         raise DomainError(_("Accept the current partner agreement before registering deals."))
@@ -130,8 +131,8 @@ def deal_submit(*, deal: Deal, by: Member) -> Deal:
         "deal.submitted", obj=deal, before={"status": "draft"}, after={"status": "submitted"}
     )
     events.emit("deal.submitted", deal)
+    # local: dealreg.tasks imports dealreg.services.leads, which imports this module
     from dealreg import tasks
-    from prm.tasks import dispatch
 
     dispatch(tasks.evaluate_deal, tenant=deal.tenant, deal_id=deal.pk)
     return deal
@@ -148,7 +149,6 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
         return deal
     rules = current_rules(deal.tenant)
     matches = _store_matches(deal, rules)
-    from onboarding.selectors import has_current_agreement
 
     decision = decide(
         rules,

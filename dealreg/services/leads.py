@@ -12,12 +12,17 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
+from django_scopes import get_scope
 
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
+from dealreg.rules import name_tokens
+from dealreg.services._common import _event, _lock, current_rules
+from dealreg.services.deals import deal_approve_locked
 from dealreg.states import LEAD, LEAD_OFFER, require_may
 from partners.domains import normalise_company_name
 from partners.freemail import company_domain
-from prm import events
+from partners.models import Partner
+from prm import events, notifications
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied, limited
 from prm.i18n import lazy_format
@@ -116,7 +121,6 @@ def lead_create(*, by: Member | None, company: str, specialties=(), **fields) ->
     company = (company or "").strip()
     if not company:
         raise DomainError(_("Enter the company."), field="company")
-    from django_scopes import get_scope
 
     lead = Lead(tenant=get_scope()["tenant"], company=company[:200], **fields)
     lead.domain = company_domain(lead.domain)  # never gmail.com and the like (issue #17)
@@ -209,8 +213,6 @@ def lead_upsert(
 @transaction.atomic
 def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
     """Offer the lead to the best-fit partner not yet tried, or mark it unassigned."""
-    from dealreg.services import current_rules
-
     require_may(LEAD, lead, by, "route")
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD.check(lead, by, "route")
@@ -249,8 +251,6 @@ def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
 
 def _mail_offer(offer: LeadOffer) -> None:
     """Tell the partner's admins about the offer, through their preferences for leads."""
-    from prm import notifications
-
     admins = Member.objects.filter(
         partner_id=offer.partner_id, role=Role.PARTNER_ADMIN, is_active=True
     )
@@ -277,15 +277,10 @@ def _check_offer(offer: LeadOffer, by: Member, name: str) -> LeadOffer:
 @transaction.atomic
 def lead_accept(*, offer: LeadOffer, by: Member) -> Deal:
     """The lead becomes an approved, protected, vendor-sourced registration."""
-    from dealreg.services._common import _event, _lock, current_rules
-    from dealreg.services.deals import deal_approve_locked
-
     offer = _check_offer(offer, by, "accept")
     lead = offer.lead
     offer.status, offer.responded_at = LeadOffer.Status.ACCEPTED, timezone.now()
     offer.save(update_fields=["status", "responded_at"])
-    from dealreg.rules import name_tokens
-    from partners.models import Partner
 
     normalised = normalise_company_name(lead.company)
     deal = Deal.objects.create(

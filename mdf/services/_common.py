@@ -137,6 +137,7 @@ def _queue(task, **kwargs) -> None:
 
 
 def _notify(kind: str, obj) -> None:
+    # local: mdf.tasks imports mdf.services, and so this module
     from mdf import tasks
 
     _queue(tasks.notify, tenant=obj.tenant, kind=kind, object_id=obj.pk)

@@ -200,6 +200,7 @@ def program_accrue(*, program: Program, by: Member | None = None) -> dict:
 
 def program_queue_accrual(*, program: Program, by: Member) -> None:
     """Queue the accrual of one program now (portal and API); the task runs program_accrue."""
+    # local: mdf.tasks imports mdf.services, and so this module
     from mdf import tasks
 
     _require(by, "mdf.admin")

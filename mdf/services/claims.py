@@ -23,6 +23,7 @@ from mdf.models import (
     ProofDocument,
     ProofKind,
 )
+from mdf.pdf import render_remittance
 from mdf.services._common import (
     CENT,
     ZERO,
@@ -478,6 +479,7 @@ def _step_pay(claim, by, now, *, payment_reference, paid_on, **_kw):
         claim=claim,
         memo=_("Payment %(r)s") % {"r": payment_reference},
     )
+    # local: mdf.tasks imports mdf.services, and so this module
     from mdf import tasks
 
     _queue(tasks.render_remittance, tenant=claim.tenant, claim_id=claim.pk)
@@ -544,8 +546,6 @@ def _move(
 
 def claim_render_remittance(*, claim: Claim, force: bool = False) -> str:
     """Render (once) the remittance advice PDF of a paid claim and store it privately."""
-    from mdf.pdf import render_remittance
-
     claim = Claim.objects.select_related("program", "partner", "request").get(pk=claim.pk)
     if claim.status != ClaimStatus.PAID:
         raise DomainError(_("Only paid claims have a remittance advice."))

@@ -102,6 +102,7 @@ def program_warn_expiry(*, program: Program) -> int:
             {"tenant": program.tenant_id, "program": program.pk, "now": timezone.now()},
         )
         ids = [r[0] for r in cur.fetchall()]
+    # local: mdf.tasks imports mdf.services, and so this module
     from mdf import tasks
 
     for warning_id in ids:

@@ -20,6 +20,7 @@ from rest_framework.views import exception_handler as drf_handler
 
 from prm.errors import DomainError
 from prm.errors import PermissionDenied as DomainPermissionDenied
+from prm.middleware import bad_request
 
 
 class Conflict(exceptions.APIException):
@@ -64,8 +65,6 @@ def exception_handler(exc, context):
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
     elif isinstance(exc, RequestDataTooBig):  # a chunked body read past the limit
-        from prm.middleware import bad_request
-
         return bad_request(context["request"], exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")

@@ -18,6 +18,8 @@ import hashlib
 import json
 
 from django.db import connection
+from django.http.request import RawPostDataException
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from prm.api.errors import Conflict
@@ -39,7 +41,6 @@ def _fingerprint(request) -> str:
     cached = getattr(request, "_idempotency_fingerprint", None)
     if cached:
         return cached
-    from django.http.request import RawPostDataException
 
     try:
         body = request.body
@@ -74,8 +75,6 @@ def begin(request, member, secret_fields=()) -> str | None:
     if not key or request.method != "POST":
         return None
     if len(key) > MAX_KEY_LENGTH:
-        from rest_framework.exceptions import ValidationError
-
         raise ValidationError({"Idempotency-Key": [f"At most {MAX_KEY_LENGTH} characters."]})
     _fingerprint(request._request)
     lock_id = int.from_bytes(

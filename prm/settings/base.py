@@ -5,6 +5,7 @@ clear message instead of failing later at the first request.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -103,8 +104,6 @@ TEMPLATES = [
 
 def db_config(var: str) -> dict:
     """Parse a database URL; a percent-encoded host is a Unix socket directory."""
-    from urllib.parse import unquote
-
     config = env.db_url(var)
     config["HOST"] = unquote(config.get("HOST") or "")
     return config

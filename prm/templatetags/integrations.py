@@ -2,6 +2,8 @@
 
 from django import template
 
+from prm.notifications import unread_count
+
 register = template.Library()
 
 
@@ -9,6 +11,5 @@ register = template.Library()
 def unread_notifications(member) -> int:
     if member is None or not getattr(member, "pk", None):
         return 0
-    from prm.notifications import unread_count
 
     return unread_count(member)

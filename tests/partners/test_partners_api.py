@@ -559,11 +559,10 @@ def test_a_tier_in_tier_history_cannot_be_deleted(program):
 
 
 def test_evaluate_queues_the_evaluation_and_answers_202(world, monkeypatch):
-    import prm.tasks
     from partners.tasks import evaluate_tiers
 
     queued = []
-    monkeypatch.setattr(prm.tasks, "dispatch", lambda task, **kwargs: queued.append((task, kwargs)))
+    monkeypatch.setattr(services, "dispatch", lambda task, **kwargs: queued.append((task, kwargs)))
     resp = api_client(world.tenant, world.admin).post("/api/v1/tiers/evaluate/")
     assert resp.status_code == 202
     assert resp.json() == {"status": "queued"}

@@ -55,7 +55,9 @@ def _run_export(world, member, django_capture_on_commit_callbacks) -> str:
 
 def test_requesting_an_export_queues_the_task_for_that_member(world, monkeypatch):
     queued = []
-    monkeypatch.setattr("prm.tasks.dispatch", lambda task, **kw: queued.append((task.name, kw)))
+    monkeypatch.setattr(
+        "tenantdata.privacy.dispatch", lambda task, **kw: queued.append((task.name, kw))
+    )
     with tenant_context(world.tenant):
         privacy.export_request(member=world.partner_user)
     ((name, kwargs),) = queued

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import markdown
 import nh3
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from prm.errors import DomainError
@@ -39,8 +40,6 @@ def _clean_code(value: str, field: str = "code") -> str:
 
 
 def _validate(obj, exclude: Sequence[str] = ("tenant",)) -> None:
-    from django.core.exceptions import ValidationError
-
     try:
         obj.full_clean(exclude=list(exclude), validate_unique=False)
     except ValidationError as exc:

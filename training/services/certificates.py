@@ -29,6 +29,7 @@ from training.models import (
     Course,
     Enrollment,
     NoticeKind,
+    new_verification_code,
 )
 
 # --- Certificates -------------------------------------------------------------------------
@@ -102,7 +103,6 @@ def _issue(
             except IntegrityError:
                 if Certificate.objects.filter(member=member, certification=cert).exists():
                     raise DomainError(_("This certificate was just issued."))
-                from training.models import new_verification_code
 
                 certificate.code = new_verification_code()
         action, before = "training.certificate_issued", None

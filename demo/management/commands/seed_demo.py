@@ -6,7 +6,9 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from dealreg.services import metrics_refresh
 from partners.models import Partner, PartnerStatus, PartnerType
+from partners.services import tiers_evaluate
 from prm import services
 from prm.audit import audit_context
 from prm.models import Tenant, User
@@ -96,9 +98,6 @@ class Command(BaseCommand):
                     module.seed(tenant=tenant, partners=partners)
                 # The figures tiers and dashboards show come from the seeded deals themselves,
                 # never from hand-typed numbers: recompute them, then place partners in tiers.
-                from dealreg.services import metrics_refresh
-                from partners.services import tiers_evaluate
-
                 metrics_refresh(tenant=tenant)
                 tiers_evaluate(tenant=tenant)
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))

@@ -4,6 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
+from bench.seed import seed
+
 
 class Command(BaseCommand):
     help = (
@@ -15,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--scale", choices=["small", "large"], default="small")
 
     def handle(self, *args, scale, **opts):
-        from bench.seed import seed
-
         info = seed(scale, log=lambda msg: self.stdout.write(msg))
         self.stdout.write(json.dumps(info))
         self.stdout.write(self.style.SUCCESS(f"bench data ({scale}) built in {info['seconds']}s"))
