@@ -7,9 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from analytics import reviews, services
-from prm.models import Tenant
-from prm.tasks import TenantTask
-from prm.tenancy import system_context
+from prm.tasks import TenantTask, for_each_tenant
 
 
 @shared_task(base=TenantTask, name="analytics.nightly", time_limit=600, soft_time_limit=540)
@@ -23,11 +21,7 @@ def nightly(*, tenant) -> int:
 
 @shared_task(name="analytics.nightly_all", time_limit=60)
 def nightly_all() -> int:
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        nightly.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(nightly)
 
 
 @shared_task(base=TenantTask, name="analytics.run_rollups", time_limit=600, soft_time_limit=540)

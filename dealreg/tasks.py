@@ -11,9 +11,7 @@ from django.utils import timezone
 from dealreg import services
 from dealreg.models import Deal, DealStatus
 from dealreg.services import deal_evaluate, leads
-from prm.models import Tenant
-from prm.tasks import TenantTask
-from prm.tenancy import system_context
+from prm.tasks import TenantTask, for_each_tenant
 
 log = logging.getLogger(__name__)
 
@@ -47,20 +45,12 @@ def expire_protections(*, tenant) -> int:
 
 @shared_task(name="dealreg.expire_all", time_limit=60)
 def expire_all() -> int:
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        expire_protections.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(expire_protections)
 
 
 @shared_task(name="dealreg.sweep_all", time_limit=60)
 def sweep_all() -> int:
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        daily_sweep.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(daily_sweep)
 
 
 @shared_task(base=TenantTask, name="dealreg.sweep_pending", time_limit=120)
@@ -79,8 +69,4 @@ def sweep_pending(*, tenant) -> int:
 
 @shared_task(name="dealreg.sweep_pending_all", time_limit=60)
 def sweep_pending_all() -> int:
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        sweep_pending.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(sweep_pending)

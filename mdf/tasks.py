@@ -10,10 +10,9 @@ from django.utils.translation import gettext_lazy
 from mdf.models import Claim, ExpiryWarning, FundRequest, Program
 from mdf.services import claim_render_remittance, mdf_daily, program_accrue
 from prm import events, notifications
-from prm.models import Member, Tenant
+from prm.models import Member
 from prm.roles import Role
-from prm.tasks import TenantTask
-from prm.tenancy import system_context
+from prm.tasks import TenantTask, for_each_tenant
 from prm.urls_util import tenant_url
 
 
@@ -25,11 +24,7 @@ def daily(*, tenant) -> dict:
 @shared_task(name="mdf.daily_all", time_limit=60)
 def daily_all() -> int:
     """Beat, once a day: one sweep task per active tenant, each inside its own tenant."""
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        daily.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(daily)
 
 
 @shared_task(base=TenantTask, name="mdf.accrue_program", time_limit=300, soft_time_limit=270)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from onboarding.services import reminders_send
-from prm.models import Tenant
-from prm.tasks import TenantTask
-from prm.tenancy import system_context
+from prm.tasks import TenantTask, for_each_tenant
 
 
 @shared_task(base=TenantTask, name="onboarding.send_reminders", time_limit=300)
@@ -19,8 +17,4 @@ def send_reminders(*, tenant) -> int:
 @shared_task(name="onboarding.send_reminders_all", time_limit=60)
 def send_reminders_all() -> int:
     """Cross-tenant sweep: one reminder task per active tenant, each inside its tenant."""
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        send_reminders.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(send_reminders)

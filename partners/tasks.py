@@ -8,10 +8,9 @@ from django.utils.translation import gettext_lazy
 from partners.models import Partner, ProgramSettings
 from partners.services import tiers_evaluate
 from prm import notifications
-from prm.models import Member, Tenant
+from prm.models import Member
 from prm.roles import Role
-from prm.tasks import TenantTask
-from prm.tenancy import system_context
+from prm.tasks import TenantTask, for_each_tenant
 from prm.urls_util import tenant_url
 
 
@@ -23,11 +22,7 @@ def evaluate_tiers(*, tenant) -> dict:
 @shared_task(name="partners.evaluate_tiers_all", time_limit=60)
 def evaluate_tiers_all() -> int:
     """Nightly fan-out: one evaluation task per active tenant."""
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        evaluate_tiers.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(evaluate_tiers)
 
 
 SUBJECTS = {

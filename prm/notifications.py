@@ -37,6 +37,7 @@ from prm.models import (
     Tenant,
 )
 from prm.roles import Role
+from prm.tasks import for_each_tenant
 from prm.tenancy import system_context, tenant_context
 from prm.urls_util import tenant_url
 
@@ -538,8 +539,4 @@ def digest_tenant(*, tenant_id: int) -> int:
 
 @shared_task(name="prm.notifications.digest_all", ignore_result=True, time_limit=60)
 def digest_all() -> int:
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        digest_tenant.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(digest_tenant)

@@ -69,6 +69,16 @@ def heartbeat() -> str:
     return now
 
 
+def for_each_tenant(task) -> int:
+    """A cross-tenant sweep: queue `task` once per active tenant (each run enters its own
+    tenant through TenantTask) and return how many were queued."""
+    with system_context():
+        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
+    for tenant_id in ids:
+        task.delay(tenant_id=tenant_id)
+    return len(ids)
+
+
 @shared_task(name="prm.tasks.ping", ignore_result=False, time_limit=10)
 def ping() -> str:
     return "pong"
@@ -84,8 +94,4 @@ def purge_idempotency_records(*, tenant) -> int:
 @shared_task(name="prm.tasks.purge_idempotency_records_all", time_limit=60)
 def purge_idempotency_records_all() -> int:
     """Cross-tenant sweep: one task per tenant, each inside its own tenant."""
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        purge_idempotency_records.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(purge_idempotency_records)

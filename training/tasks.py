@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from prm.models import Tenant
-from prm.tasks import TenantTask
-from prm.tenancy import system_context
+from prm.tasks import TenantTask, for_each_tenant
 from training.services import certificates_sweep
 
 
@@ -23,8 +21,4 @@ def sweep_certificates(*, tenant) -> dict:
 @shared_task(name="training.sweep_certificates_all", time_limit=60)
 def sweep_certificates_all() -> int:
     """Cross-tenant sweep: one task per active tenant, each inside its own tenant."""
-    with system_context():
-        ids = list(Tenant.objects.filter(is_active=True).values_list("pk", flat=True))
-    for tenant_id in ids:
-        sweep_certificates.delay(tenant_id=tenant_id)
-    return len(ids)
+    return for_each_tenant(sweep_certificates)
