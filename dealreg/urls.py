@@ -5,12 +5,14 @@ from dealreg import actions, influence_views, lead_views, views
 urlpatterns = [
     path("deals/", views.deal_list, name="deal-list"),
     path("deals/new/", views.deal_new, name="deal-new"),
+    path("deals/new/submit/", views.deal_new_submit, name="deal-new-submit"),
     path("deals/new/precheck/", views.deal_precheck_view, name="deal-precheck"),
     path("deals/review/", views.review_queue, name="deal-review"),
     path("deals/review/approve/", views.review_approve, name="deal-review-approve"),
     path("deals/review/reject/", views.review_reject, name="deal-review-reject"),
     path("deals/<int:pk>/", views.deal_detail, name="deal-detail"),
     path("deals/<int:pk>/edit/", views.deal_edit, name="deal-edit"),
+    path("deals/<int:pk>/edit/submit/", views.deal_edit_submit, name="deal-edit-submit"),
     path("deals/<int:pk>/edit/precheck/", views.deal_precheck_view, name="deal-edit-precheck"),
     path("deals/<int:pk>/status.json", views.deal_status, name="deal-status"),
     # One URL per action on a deal (POST; see dealreg/actions.py and dealreg/states.py)

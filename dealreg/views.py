@@ -125,7 +125,15 @@ def _deals_csv(request, qs):
 
 @member_required("deals.register")
 def deal_new(request):
-    return _deal_form(request, None)
+    """The form, and its "Save draft" button."""
+    return _deal_form(request, None, submit=False)
+
+
+@member_required("deals.register")
+@require_POST
+def deal_new_submit(request):
+    """The form's "Submit for approval" button (formaction): save and submit at once."""
+    return _deal_form(request, None, submit=True)
 
 
 @member_required("deals.register")
@@ -135,7 +143,16 @@ def deal_edit(request, pk: int):
     if "edit" not in DEAL.allowed(deal, request.member):
         messages.error(request, _("Only drafts can be edited."))
         return redirect("deal-detail", pk=pk)
-    return _deal_form(request, deal)
+    return _deal_form(request, deal, submit=False)
+
+
+@member_required("deals.register")
+@require_POST
+def deal_edit_submit(request, pk: int):
+    """The edit form's "Submit for approval" button (formaction)."""
+    deal = _deal_or_404(request, pk)
+    require_action(DEAL, deal, request.member, "edit")
+    return _deal_form(request, deal, submit=True)
 
 
 @member_required("deals.register")
@@ -167,12 +184,10 @@ def deal_precheck_view(request, pk: int | None = None):
     )
 
 
-def _deal_form(request, deal: Deal | None):
-    """Save a draft; the "Submit for approval" button (`submit`) also submits it, like the
-    API's `submit` field."""
+def _deal_form(request, deal: Deal | None, *, submit: bool):
+    """Save a draft, or save and submit it (the API's `submit` field); each has its own URL."""
     form = DealForm(request.POST or None, instance=deal, tenant=request.tenant)
     if request.method == "POST" and form.is_valid():
-        submit = bool(request.POST.get("submit"))
         data = {k: v for k, v in form.cleaned_data.items() if k != "products"}
         try:
             saved = services.deal_save(

@@ -90,6 +90,7 @@ ENDPOINTS = [
     Endpoint("deal-list", lambda w: "/deals/", EVERYONE),
     Endpoint("deal-new", lambda w: "/deals/new/", PARTNER_ROLES),
     _post("deal-new", lambda w: "/deals/new/", PARTNER_ROLES, data=_deal_form),
+    _post("deal-new-submit", lambda w: "/deals/new/submit/", PARTNER_ROLES, data=_deal_form),
     _post("deal-precheck", lambda w: "/deals/new/precheck/", PARTNER_ROLES, data=_deal_form),
     Endpoint("deal-review", lambda w: "/deals/review/", STAFF),
     _post(
@@ -125,6 +126,7 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/deals/{s.draft.pk}/edit/",
     ),
     _on_deal("deal-edit", "edit/", PARTNER_ROLES, lambda w: w.draft, data=_deal_form),
+    _on_deal("deal-edit-submit", "edit/submit/", PARTNER_ROLES, lambda w: w.draft, data=_deal_form),
     _on_deal(
         "deal-edit-precheck", "edit/precheck/", PARTNER_ROLES, lambda w: w.draft, data=_deal_form
     ),

@@ -131,11 +131,11 @@ def test_a_deal_keeps_its_code_when_the_request_is_cancelled_later(world, codes)
 
 def test_portal_form_shows_the_error_at_the_campaign_code_field(world, codes):
     client = portal_client(world.tenant, world.partner_admin)
-    resp = client.post("/deals/new/", form(mdf_campaign_code=codes["theirs"].campaign_code))
+    resp = client.post("/deals/new/submit/", form(mdf_campaign_code=codes["theirs"].campaign_code))
     assert resp.status_code == 200
     assert list(resp.context["form"].errors) == [FIELD]
     assert deals(world) == []
-    ok = client.post("/deals/new/", form(mdf_campaign_code=codes["own"].campaign_code))
+    ok = client.post("/deals/new/submit/", form(mdf_campaign_code=codes["own"].campaign_code))
     assert ok.status_code == 302
     assert deals(world) == [(world.partner.pk, codes["own"].campaign_code)]
 

@@ -94,13 +94,12 @@ def _form(**over) -> dict:
         "expected_close_date": (timezone.now().date() + datetime.timedelta(days=20)).isoformat(),
         "deal_type": "new",
         "partner_role": "resell",
-        "submit": "1",
     } | over
 
 
 def test_the_portal_form_asks_for_the_companys_own_website(world):
     client = portal_client(world.tenant, world.partner_admin)
-    resp = client.post("/deals/new/", _form())
+    resp = client.post("/deals/new/submit/", _form())
     assert resp.status_code == 200
     errors = resp.context["form"].errors
     assert "customer_domain_input" in errors

@@ -28,7 +28,6 @@ def form(**over):
         "expected_close_date": (timezone.now().date() + datetime.timedelta(days=20)).isoformat(),
         "deal_type": "new",
         "partner_role": "resell",
-        "submit": "1",
     }
     data.update(over)
     return data
@@ -44,7 +43,7 @@ def only_deal(world, **filters):
 def test_clean_deal_is_approved_by_the_worker_within_seconds(celery_worker):
     world = build_world("live")
     client = portal_client(world.tenant, world.partner_admin)
-    resp = client.post("/deals/new/", form())
+    resp = client.post("/deals/new/submit/", form())
     assert resp.status_code == 302
     deal = only_deal(world)
     page = client.get(f"/deals/{deal.pk}/").content.decode()
@@ -61,12 +60,12 @@ def test_clean_deal_is_approved_by_the_worker_within_seconds(celery_worker):
 @pytest.mark.django_db
 def test_conflicting_registration_is_explained_to_the_manager_not_the_partner(world):
     first = portal_client(world.tenant, world.partner_admin)
-    first.post("/deals/new/", form())
+    first.post("/deals/new/submit/", form())
     with tenant_context(world.tenant):
         services.deal_evaluate(deal_id=Deal.objects.get().pk)
     second = portal_client(world.tenant, world.other_partner_user)
     second.post(
-        "/deals/new/",
+        "/deals/new/submit/",
         form(customer_name="GLOBEX Corp.", customer_domain_input="buyer@sales.globex.com"),
     )
     deal = only_deal(world, partner=world.other_partner)
@@ -87,7 +86,7 @@ def test_conflicting_registration_is_explained_to_the_manager_not_the_partner(wo
 
 @pytest.mark.django_db
 def test_pre_check_says_possible_conflict_without_naming_anyone(world):
-    portal_client(world.tenant, world.partner_admin).post("/deals/new/", form())
+    portal_client(world.tenant, world.partner_admin).post("/deals/new/submit/", form())
     client = portal_client(world.tenant, world.other_partner_user)
     body = client.post("/deals/new/precheck/", form(customer_name="Globex")).content.decode()
     assert "Possible conflict" in body and world.partner.name not in body
@@ -104,7 +103,8 @@ def test_pre_check_says_possible_conflict_without_naming_anyone(world):
 def test_bad_input_is_shown_as_field_errors(world):
     client = portal_client(world.tenant, world.partner_user)
     resp = client.post(
-        "/deals/new/", form(customer_domain_input="", amount="-5", expected_close_date="2001-01-01")
+        "/deals/new/submit/",
+        form(customer_domain_input="", amount="-5", expected_close_date="2001-01-01"),
     )
     body = resp.content.decode()
     assert resp.status_code == 200
@@ -116,7 +116,7 @@ def test_bad_input_is_shown_as_field_errors(world):
 @pytest.mark.django_db
 def test_missing_domain_on_submit_is_a_field_error_and_saves_nothing(world):
     client = portal_client(world.tenant, world.partner_user)
-    body = client.post("/deals/new/", form(customer_domain_input="")).content.decode()
+    body = client.post("/deals/new/submit/", form(customer_domain_input="")).content.decode()
     assert "Enter the customer&#x27;s website" in body
     with tenant_context(world.tenant):
         assert not Deal.objects.exists()
@@ -125,10 +125,10 @@ def test_missing_domain_on_submit_is_a_field_error_and_saves_nothing(world):
 @pytest.mark.django_db
 def test_draft_then_submit(world):
     client = portal_client(world.tenant, world.partner_user)
-    client.post("/deals/new/", form(submit="", customer_domain_input=""))
+    client.post("/deals/new/", form(customer_domain_input=""))
     deal = only_deal(world)
     assert deal.status == "draft"
-    client.post(f"/deals/{deal.pk}/edit/", form(submit=""))
+    client.post(f"/deals/{deal.pk}/edit/", form())
     client.post(f"/deals/{deal.pk}/submit/")
     assert only_deal(world).status == "submitted"
 
@@ -138,7 +138,7 @@ def test_review_queue_bulk_reject_needs_a_reason(world):
     client = portal_client(world.tenant, world.partner_admin)
     for i in range(2):
         client.post(
-            "/deals/new/",
+            "/deals/new/submit/",
             form(customer_name=f"Big {i}", amount="90000", customer_domain_input=f"big{i}.com"),
         )
     with tenant_context(world.tenant):
@@ -159,7 +159,7 @@ def test_review_queue_bulk_reject_needs_a_reason(world):
 def test_deal_list_and_review_queue_query_counts_do_not_grow(world):
     partner = portal_client(world.tenant, world.partner_admin)
     manager = portal_client(world.tenant, world.channel_manager)
-    partner.post("/deals/new/", form(amount="90000"))
+    partner.post("/deals/new/submit/", form(amount="90000"))
     with tenant_context(world.tenant):
         services.deal_evaluate(deal_id=Deal.objects.get().pk)
     counts = {}
@@ -170,7 +170,7 @@ def test_deal_list_and_review_queue_query_counts_do_not_grow(world):
         counts[name] = len(ctx.captured_queries)
     for i in range(15):
         partner.post(
-            "/deals/new/",
+            "/deals/new/submit/",
             form(customer_name=f"Co {i}", amount="90000", customer_domain_input=f"co{i}.com"),
         )
     with tenant_context(world.tenant):
@@ -243,9 +243,9 @@ def test_partner_accepts_a_lead_from_the_inbox(world):
 
 @pytest.mark.django_db
 def test_deal_csv_export_lists_only_own_deals_for_partners(world):
-    portal_client(world.tenant, world.partner_admin).post("/deals/new/", form())
+    portal_client(world.tenant, world.partner_admin).post("/deals/new/submit/", form())
     portal_client(world.tenant, world.other_partner_user).post(
-        "/deals/new/", form(customer_name="Other Co", customer_domain_input="other.com")
+        "/deals/new/submit/", form(customer_name="Other Co", customer_domain_input="other.com")
     )
     resp = portal_client(world.tenant, world.partner_user).get("/deals/?format=csv")
     body = resp.getvalue().decode()

@@ -155,9 +155,11 @@ PORTAL_ACTIONS = [
     Action("training-readiness-partner", "", CM, "patch", "/api/v1/training-roles/{id}/"),
     # Deal registration
     Action("deal-new", "", PA, "post", "/api/v1/deals/"),
+    Action("deal-new-submit", "", PA, "post", "/api/v1/deals/"),
     Action("deal-precheck", "", PA, "post", "/api/v1/deals/pre-check/"),
     Action("deal-edit-precheck", "", PA, "post", "/api/v1/deals/pre-check/"),
     Action("deal-edit", "", PA, "patch", "/api/v1/deals/{id}/"),
+    Action("deal-edit-submit", "", PA, "patch", "/api/v1/deals/{id}/"),
     Action("deal-submit", "", PA, "post", "/api/v1/deals/{id}/submit/"),
     Action("deal-withdraw", "", PA, "post", "/api/v1/deals/{id}/withdraw/"),
     Action("deal-extend", "", PA, "post", "/api/v1/deals/{id}/extend/"),

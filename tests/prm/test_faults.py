@@ -164,8 +164,8 @@ def _deal_data(n: int) -> dict:
 
 
 def _form(n: int) -> dict:
-    """The same deal as the portal's form posts it."""
-    data = {**_deal_data(n), "submit": "1"}
+    """The same deal as the portal's form posts it (its "Submit for approval" button)."""
+    data = _deal_data(n)
     return {k: str(v) for k, v in data.items()}
 
 
@@ -278,7 +278,7 @@ def test_portal_accepts_deals_while_redis_is_down_and_the_sweep_runs_them_later(
     client = portal_client(world.tenant, world.partner_admin)
     for n in range(3):
         data = _form(n)
-        resp = client.post("/deals/new/", data)
+        resp = client.post("/deals/new/submit/", data)
         assert resp.status_code == 302, resp.content[:500]
     assert set(_statuses(world).values()) == {DealStatus.SUBMITTED}
 
@@ -331,7 +331,7 @@ def test_database_connection_lost_mid_request_gives_503_and_writes_nothing(monke
 
     monkeypatch.setattr(deal_services.deals, "_event", event_then_lose_the_database)
     data = _form(1)
-    resp = client.post("/deals/new/", data)
+    resp = client.post("/deals/new/submit/", data)
 
     assert resp.status_code == 503
     assert resp["Retry-After"] == "5"
