@@ -113,3 +113,23 @@ def influence_queue():
         .select_related("partner")
         .order_by("due_at", "id")
     )
+
+
+def direct_deals_visible_to(member: Member):
+    """Staff see every direct deal of the vendor; partner people those their company is
+    credited on as an influencer."""
+    from dealreg.models import DirectDeal
+
+    qs = DirectDeal.objects.all()
+    if member.role in PARTNER_ROLES:
+        return qs.filter(influencers__partner_id=member.partner_id).distinct()
+    return qs
+
+
+def direct_deal_influencers(deal, member: Member):
+    """A direct deal's influencers: all of them for staff, the member's company's only for
+    partner people (other partners' credit is not theirs to see)."""
+    qs = deal.influencers.select_related("partner", "claim").order_by("partner__name")
+    if member.role in PARTNER_ROLES:
+        return qs.filter(partner_id=member.partner_id)
+    return qs
