@@ -528,6 +528,15 @@ JOIN {direct} d ON d.id = i.direct_deal_id
 WHERE i.tenant_id = %(t)s AND d.tenant_id = %(t)s
   AND (i.created_at >= %(since)s OR d.updated_at >= %(since)s)
 UNION
+-- A direct deal's influencers before and after each change the CRM made ([partner, ...]
+-- per influencer): a partner the CRM took off a won deal loses the revenue too.
+SELECT (x.inf ->> 0)::bigint FROM {audit} e
+CROSS JOIN LATERAL jsonb_array_elements(
+  COALESCE(e.before -> 'influencers', '[]'::jsonb)
+  || COALESCE(e.after -> 'influencers', '[]'::jsonb)
+) AS x(inf)
+WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'dealreg.directdeal'
+UNION
 SELECT partner_id FROM {ledger} WHERE tenant_id = %(t)s AND created_at >= %(since)s
 UNION
 SELECT r.partner_id FROM {request} r

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status
@@ -14,19 +16,21 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from dealreg import selectors, services
-from dealreg.api import _refusals
 from dealreg.models import DirectDeal, InfluencerRole
 from dealreg.serializers import EnumChoiceField
 from partners.serializers import PartnerRefSerializer
 from prm.api.base import TenantViewSet
+from prm.api.errors import Conflict
+from prm.errors import DomainError
+
+# A role may be left unset (""), as on a partner deal's influencer.
+ROLE_CHOICES = [("", ""), *InfluencerRole.choices]
 
 
 class DirectDealInfluencerSerializer(serializers.Serializer):
     partner = PartnerRefSerializer(read_only=True)
     weight = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
-    role = EnumChoiceField(
-        InfluencerRole.choices, enum_name="InfluencerRole", read_only=True, allow_blank=True
-    )
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, read_only=True)
     claim = serializers.IntegerField(
         source="claim_id",
         read_only=True,
@@ -76,7 +80,11 @@ class InfluencerInSerializer(serializers.Serializer):
         default=Decimal("1"),
     )
     role = serializers.ChoiceField(
-        choices=InfluencerRole.choices, required=False, default="", allow_blank=True
+        choices=ROLE_CHOICES,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text=_("si, isv, advisor or referral (empty: not set)."),
     )
 
 
@@ -129,10 +137,16 @@ class DirectDealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
     def update(self, request, external_id=None):
         ser = DirectDealWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        with _refusals(ser.fields):
-            deal, created = services.direct_deal_upsert(
-                by=self.member, external_id=external_id, **ser.validated_data
-            )
+        try:
+            with transaction.atomic():
+                deal, created = services.direct_deal_upsert(
+                    by=self.member, external_id=external_id, **ser.validated_data
+                )
+        except IntegrityError:  # the same CRM id created concurrently
+            raise Conflict(gettext("A concurrent change got there first; try again."))
+        except DomainError as exc:
+            errors = getattr(exc, "errors", None) or {exc.field or "non_field_errors": exc.message}
+            raise serializers.ValidationError(errors)
         return Response(
             DirectDealSerializer(deal, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
