@@ -22,7 +22,9 @@ from dealreg.models import (
     InfluenceClaim,
     InfluencerRole,
 )
+from dealreg.services._common import _event
 from partners.domains import normalise_company_name, registrable_domain
+from partners.freemail import is_freemail
 from partners.models import Partner
 from prm.audit import log_action
 from prm.errors import DomainError
@@ -175,11 +177,14 @@ def _jsonable(values: dict) -> dict:
     }
 
 
-def _matches(model, claim: InfluenceClaim, name_field: str, domain_field: str):
+def _matches(model, claim: InfluenceClaim):
+    """The customer's deals as conflict detection finds them for certain: the same
+    normalised company name or the same registrable domain (a free-mail domain is no
+    evidence of the customer). Similar names are left to staff, who add influencers by hand."""
     name = normalise_company_name(claim.customer_name)
-    match = Q(**{name_field: name}) if name else Q(pk__in=[])
-    if claim.customer_domain:
-        match |= Q(**{domain_field: claim.customer_domain})
+    match = Q(customer_name_normalised=name) if name else Q(pk__in=[])
+    if claim.customer_domain and not is_freemail(claim.customer_domain):
+        match |= Q(customer_domain=claim.customer_domain)
     return model.objects.filter(match)
 
 
@@ -190,13 +195,11 @@ def influence_credit(*, claim: InfluenceClaim, by: Member) -> dict:
     match them. A deal the partner already influences keeps its influencer as it is.
     Runs inside the approval's transaction; audited on the claim."""
     deals = (
-        _matches(Deal, claim, "customer_name_normalised", "customer_domain")
+        _matches(Deal, claim)
         .filter(status__in=[*ACTIVE_STATUSES, DealStatus.WON])
         .exclude(partner_id=claim.partner_id)
     )
-    direct = _matches(DirectDeal, claim, "customer_name_normalised", "customer_domain").exclude(
-        status=DirectDeal.Status.LOST
-    )
+    direct = _matches(DirectDeal, claim).exclude(status=DirectDeal.Status.LOST)
     credited = {"deals": [], "direct_deals": []}
     for deal in deals.order_by("pk"):
         _inf, made = DealInfluencer.objects.get_or_create(
@@ -213,6 +216,18 @@ def influence_credit(*, claim: InfluenceClaim, by: Member) -> dict:
         )
         if made:
             credited["deals"].append(deal.pk)
+            _event(
+                deal,
+                "influencer_added",
+                _("An influencing partner was credited by an approved influence claim."),
+                actor=by,
+                staff_only=True,
+            )
+            log_action(
+                "deal.influencer_added",
+                obj=deal,
+                after={"partner": claim.partner_id, "status": "approved", "claim": claim.pk},
+            )
     for deal in direct.order_by("pk"):
         _inf, made = DirectDealInfluencer.objects.get_or_create(
             tenant_id=claim.tenant_id,

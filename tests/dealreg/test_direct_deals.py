@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from dealreg import services
-from dealreg.models import DealInfluencer, DealStatus, DirectDeal, DirectDealInfluencer
+from dealreg.models import DealEvent, DealInfluencer, DealStatus, DirectDeal, DirectDealInfluencer
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
@@ -199,6 +199,8 @@ def test_an_approved_claim_credits_the_partner_on_the_customers_deals(world):
         event = AuditEvent.objects.get(action="influence_claim.credited")
         assert event.after["deals"] == sorted([others.pk, by_domain.pk])
         assert not DealInfluencer.objects.filter(deal__in=[rejected, own, unrelated]).exists()
+        assert AuditEvent.objects.filter(action="deal.influencer_added").count() == 2
+        assert DealEvent.objects.filter(deal=others, kind="influencer_added").exists()
     page = portal_client(world.tenant, world.partner_user).get("/influence/").content.decode()
     assert "Credited as influencer on 3 deals." in page
     # The CRM's later list replaces its own influencers, never the claim's credit.
@@ -240,3 +242,23 @@ def test_claim_influence_is_linked_prefilled_from_a_won_deal(world):
     assert link in page
     form = client.get("/influence/new/?customer_name=Globex+%26+Co&customer_domain=globex.com")
     assert 'value="Globex &amp; Co"' in form.content.decode()
+
+
+def test_a_free_mail_domain_on_a_claim_matches_no_deal(world):
+    with tenant_context(world.tenant):
+        DealFactory(
+            tenant=world.tenant,
+            partner=world.other_partner,
+            customer_name="Someone Else",
+            customer_domain="gmail.com",
+            status=DealStatus.APPROVED,
+        )
+        claim = services.influence_claim_submit(
+            by=world.partner_user,
+            customer_name="Globex",
+            customer_domain="boss@gmail.com",
+            role="si",
+            evidence="Workshop.",
+        )
+        services.influence_claim_decide(claim=claim, by=world.channel_manager, approve=True)
+        assert not DealInfluencer.objects.exists()
