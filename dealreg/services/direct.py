@@ -113,6 +113,8 @@ def direct_deal_upsert(
     errors = {}
     if not external_id:
         errors["external_id"] = _("Enter the CRM id.")
+    elif len(external_id) > 100:
+        errors["external_id"] = _("A CRM id has at most 100 characters.")
     if not customer_name:
         errors["customer_name"] = _("Enter the customer company.")
     if status not in DirectDeal.Status.values:

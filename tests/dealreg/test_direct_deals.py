@@ -262,3 +262,10 @@ def test_a_free_mail_domain_on_a_claim_matches_no_deal(world):
         )
         services.influence_claim_decide(claim=claim, by=world.channel_manager, approve=True)
         assert not DealInfluencer.objects.exists()
+
+
+def test_an_overlong_crm_id_is_a_400_not_a_500(world):
+    resp = api_client(world.tenant, world.admin).put(
+        URL.format("X" * 101), _body(world), format="json"
+    )
+    assert resp.status_code == 400 and "external_id" in resp.json()["errors"]
