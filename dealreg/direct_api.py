@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -62,12 +62,9 @@ class DirectDealSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema(responses=DirectDealInfluencerSerializer(many=True))
+    @extend_schema_field(DirectDealInfluencerSerializer(many=True))
     def get_influencers(self, obj) -> list[dict]:
-        member = self.context["request"].member
-        return DirectDealInfluencerSerializer(
-            selectors.direct_deal_influencers(obj, member), many=True
-        ).data
+        return DirectDealInfluencerSerializer(obj.shown_influencers, many=True).data
 
 
 class InfluencerInSerializer(serializers.Serializer):
@@ -147,6 +144,7 @@ class DirectDealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenant
         except DomainError as exc:
             errors = getattr(exc, "errors", None) or {exc.field or "non_field_errors": exc.message}
             raise serializers.ValidationError(errors)
+        deal = self.scoped_queryset().get(pk=deal.pk)
         return Response(
             DirectDealSerializer(deal, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,

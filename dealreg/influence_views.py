@@ -132,8 +132,6 @@ def direct_deal_list(request):
     member = request.member
     found = selectors.direct_deals_visible_to(member).order_by("-id")
     page = portal.page(request, found)
-    for deal in page.object_list:
-        deal.shown_influencers = list(selectors.direct_deal_influencers(deal, member))
     return render(
         request,
         "dealreg/direct_deal_list.html",
@@ -150,7 +148,7 @@ def direct_deal_detail(request, pk: int):
         "dealreg/direct_deal_detail.html",
         {
             "deal": deal,
-            "influencers": selectors.direct_deal_influencers(deal, member),
+            "influencers": deal.shown_influencers,
             "staff": member.role in STAFF_ROLES,
         },
     )

@@ -203,6 +203,8 @@ def test_an_approved_claim_credits_the_partner_on_the_customers_deals(world):
         assert DealEvent.objects.filter(deal=others, kind="influencer_added").exists()
     page = portal_client(world.tenant, world.partner_user).get("/influence/").content.decode()
     assert "Credited as influencer on 3 deals." in page
+    api = api_client(world.tenant, world.partner_user).get(f"/api/v1/influence-claims/{claim.pk}/")
+    assert api.json()["credited_deals"] == 3
     # The CRM's later list replaces its own influencers, never the claim's credit.
     staff.put(URL.format("OPP-W"), _body(world, status="won", influencers=[]), format="json")
     with tenant_context(world.tenant):
@@ -269,3 +271,40 @@ def test_an_overlong_crm_id_is_a_400_not_a_500(world):
         URL.format("X" * 101), _body(world), format="json"
     )
     assert resp.status_code == 400 and "external_id" in resp.json()["errors"]
+
+
+def _queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_direct_deal_lists_cost_the_same_for_more_deals(world):
+    staff = api_client(world.tenant, world.admin)
+
+    def add(n):
+        for i in range(n):
+            staff.put(
+                URL.format(f"OPP-{n}-{i}"),
+                _body(
+                    world,
+                    influencers=[
+                        {"partner": world.partner.pk},
+                        {"partner": world.other_partner.pk},
+                    ],
+                ),
+                format="json",
+            )
+
+    add(2)
+    api, portal = (
+        api_client(world.tenant, world.partner_user),
+        portal_client(world.tenant, world.admin),
+    )
+    _queries(api, "/api/v1/crm/direct-deals/")  # the first call also records the key's use
+    few = (_queries(api, "/api/v1/crm/direct-deals/"), _queries(portal, "/direct-deals/"))
+    add(5)
+    assert (_queries(api, "/api/v1/crm/direct-deals/"), _queries(portal, "/direct-deals/")) == few
