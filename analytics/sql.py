@@ -17,7 +17,7 @@ from analytics.models import (
     ProgramCost,
     SurveyResponse,
 )
-from dealreg.models import Deal, DealInfluencer, RulesVersion
+from dealreg.models import Deal, DealInfluencer, DirectDeal, DirectDealInfluencer, RulesVersion
 from mdf.models import ExchangeRate, FundRequest, LedgerEntry
 from mdf.models import Program as MdfProgram
 from onboarding.models import Workflow, WorkflowStep
@@ -32,6 +32,8 @@ T = {
     "tier": Tier._meta.db_table,
     "deal": Deal._meta.db_table,
     "influencer": DealInfluencer._meta.db_table,
+    "direct": DirectDeal._meta.db_table,
+    "direct_influencer": DirectDealInfluencer._meta.db_table,
     "ledger": LedgerEntry._meta.db_table,
     "mdf_program": MdfProgram._meta.db_table,
     "workflow": Workflow._meta.db_table,
@@ -245,16 +247,38 @@ WITH q AS (
     WHERE partner_role = 'resell' GROUP BY partner_id, ps, tier_at
   ) r LEFT JOIN {tier} t ON t.id = r.tier_at
   GROUP BY r.partner_id, r.ps
+), dwon AS (
+  -- The vendor's direct deals won in the periods (from the CRM), converted like won_fx: no
+  -- partner sourced them, so they count only as influenced revenue for their influencers.
+  SELECT d.id, q.ps, ROUND(d.amount * fx.rate, 2) AS rev
+  FROM {direct} d JOIN q ON d.closed_at >= q.ps AND d.closed_at < q.pe
+  CROSS JOIN LATERAL (
+    SELECT CASE WHEN d.currency = %(cur)s THEN 1::numeric ELSE (
+      SELECT x.rate FROM {rate} x
+      WHERE x.tenant_id = %(t)s AND x.from_currency = d.currency AND x.to_currency = %(cur)s
+        AND x.valid_from <= d.closed_at
+      ORDER BY x.valid_from DESC LIMIT 1) END AS rate
+  ) fx
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND fx.rate IS NOT NULL
+), influenced AS (
+  -- Every won deal that has influencers, of either kind ('p': a partner's registration,
+  -- 'd': a direct deal), with its approved influencers' weights.
+  SELECT 'p' AS k, w.id, w.ps, w.rev, i.partner_id, i.weight
+  FROM won w JOIN {influencer} i ON i.deal_id = w.id
+  WHERE i.tenant_id = %(t)s AND i.status = 'approved'
+  UNION ALL
+  SELECT 'd', w.id, w.ps, w.rev, i.partner_id, i.weight
+  FROM dwon w JOIN {direct_influencer} i ON i.direct_deal_id = w.id
+  WHERE i.tenant_id = %(t)s
 ), share AS (
-  SELECT i.deal_id, i.partner_id,
+  SELECT k, id, ps, rev, partner_id,
     CASE WHEN %(weighted)s
-         THEN i.weight / NULLIF(SUM(i.weight) OVER (PARTITION BY i.deal_id), 0)
-         ELSE 1.0 / COUNT(*) OVER (PARTITION BY i.deal_id) END AS share
-  FROM {influencer} i
-  WHERE i.tenant_id = %(t)s AND i.status = 'approved' AND i.deal_id IN (SELECT id FROM won)
+         THEN weight / NULLIF(SUM(weight) OVER (PARTITION BY k, id), 0)
+         ELSE 1.0 / COUNT(*) OVER (PARTITION BY k, id) END AS share
+  FROM influenced
 ), inf AS (
-  SELECT s.partner_id, w.ps, SUM(ROUND(w.rev * COALESCE(s.share, 0), 2)) AS rev
-  FROM share s JOIN won w ON w.id = s.deal_id GROUP BY s.partner_id, w.ps
+  SELECT s.partner_id, s.ps, SUM(ROUND(s.rev * COALESCE(s.share, 0), 2)) AS rev
+  FROM share s GROUP BY s.partner_id, s.ps
 ), mdf AS (
   SELECT e.partner_id, q.ps, SUM(ROUND(e.amount * fx.rate, 2)) AS paid
   FROM {ledger} e JOIN {mdf_program} pr ON pr.id = e.program_id
@@ -498,6 +522,20 @@ WHERE i.tenant_id = %(t)s AND e.tenant_id = %(t)s AND e.created_at >= %(since)s
 UNION
 SELECT i.partner_id FROM {influencer} i
 WHERE i.tenant_id = %(t)s AND i.created_at >= %(since)s
+UNION
+SELECT i.partner_id FROM {direct_influencer} i
+JOIN {direct} d ON d.id = i.direct_deal_id
+WHERE i.tenant_id = %(t)s AND d.tenant_id = %(t)s
+  AND (i.created_at >= %(since)s OR d.updated_at >= %(since)s)
+UNION
+-- A direct deal's influencers before and after each change the CRM made ([partner, ...]
+-- per influencer): a partner the CRM took off a won deal loses the revenue too.
+SELECT (x.inf ->> 0)::bigint FROM {audit} e
+CROSS JOIN LATERAL jsonb_array_elements(
+  COALESCE(e.before -> 'influencers', '[]'::jsonb)
+  || COALESCE(e.after -> 'influencers', '[]'::jsonb)
+) AS x(inf)
+WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'dealreg.directdeal'
 UNION
 SELECT partner_id FROM {ledger} WHERE tenant_id = %(t)s AND created_at >= %(since)s
 UNION

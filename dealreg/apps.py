@@ -32,6 +32,7 @@ class DealregConfig(AppConfig):
                 (22, _("Leads"), "lead-list", "leads.manage"),
                 (22, _("Lead inbox"), "lead-inbox", "leads.respond"),
                 (23, _("Influence"), "influence-list", "deals.view"),
+                (23, _("Direct deals"), "direct-deal-list", "deals.view"),
                 (23, _("Rules"), "rules", "rules.view"),
             ]
         )

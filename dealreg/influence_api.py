@@ -4,6 +4,7 @@ withdraw while it waits; staff approve or reject with a reason (dealreg.states
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
@@ -27,6 +28,13 @@ class InfluenceClaimSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(
         source="is_overdue", read_only=True, help_text=_("Waiting past its review target.")
     )
+    credited_deals = serializers.IntegerField(
+        read_only=True,
+        help_text=_(
+            "Deals the approval credited the partner on as influencer (other partners' "
+            "registrations and the vendor's direct deals of the customer)."
+        ),
+    )
     allowed_actions = serializers.SerializerMethodField(
         help_text=_("Actions the requesting member may take now (approve, reject, withdraw).")
     )
@@ -46,6 +54,7 @@ class InfluenceClaimSerializer(serializers.ModelSerializer):
             "overdue",
             "decided_at",
             "decision_reason",
+            "credited_deals",
             "allowed_actions",
         ]
         read_only_fields = fields
@@ -79,7 +88,10 @@ class InfluenceClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
     ordering = ["-id"]
 
     def scoped_queryset(self):
-        return selectors.influence_claims_visible_to(self.member)
+        return selectors.influence_claims_visible_to(self.member).annotate(
+            credited_deals=Count("deal_credits", distinct=True)
+            + Count("direct_credits", distinct=True)
+        )
 
     def _out(self, claim, code=status.HTTP_200_OK) -> Response:
         claim = self.scoped_queryset().get(pk=claim.pk)

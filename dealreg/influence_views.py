@@ -42,6 +42,7 @@ def influence_list(request):
     member = request.member
     staff = member.role in STAFF_ROLES
     found = selectors.influence_queue() if staff else selectors.influence_claims_visible_to(member)
+    found = found.prefetch_related("deal_credits", "direct_credits")
     page = portal.page(request, found.order_by("due_at", "id") if staff else found.order_by("-id"))
     for claim in page.object_list:
         claim.allowed = INFLUENCE_CLAIM.allowed(claim, member)
@@ -58,7 +59,9 @@ def influence_list(request):
 
 @member_required("deals.register")
 def influence_new(request):
-    form = InfluenceClaimForm(request.POST or None)
+    # Linked from pages that show a customer (a won deal): the claim starts prefilled.
+    initial = {k: request.GET.get(k, "")[:200] for k in ("customer_name", "customer_domain")}
+    form = InfluenceClaimForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             services.influence_claim_submit(by=request.member, **form.cleaned_data)
@@ -119,4 +122,33 @@ def influence_withdraw(request, pk: int):
         "withdraw",
         lambda c: services.influence_claim_withdraw(claim=c, by=request.member),
         _("Claim withdrawn."),
+    )
+
+
+@member_required("deals.view")
+def direct_deal_list(request):
+    """The vendor's direct deals (from the CRM) with their influencers: staff see all of
+    them; partner people the ones their company is credited on."""
+    member = request.member
+    found = selectors.direct_deals_visible_to(member).order_by("-id")
+    page = portal.page(request, found)
+    return render(
+        request,
+        "dealreg/direct_deal_list.html",
+        {"page": page, "staff": member.role in STAFF_ROLES},
+    )
+
+
+@member_required("deals.view")
+def direct_deal_detail(request, pk: int):
+    member = request.member
+    deal = get_object_or_404(selectors.direct_deals_visible_to(member), pk=pk)
+    return render(
+        request,
+        "dealreg/direct_deal_detail.html",
+        {
+            "deal": deal,
+            "influencers": deal.shown_influencers,
+            "staff": member.role in STAFF_ROLES,
+        },
     )

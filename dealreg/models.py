@@ -505,6 +505,14 @@ class DealInfluencer(TenantModel):
     added_by = models.ForeignKey(
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The approved influence claim that credited the partner (none: added by hand).
+    claim = models.ForeignKey(
+        "InfluenceClaim",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deal_credits",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -660,3 +668,82 @@ class InfluenceClaim(TenantModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.PENDING and self.due_at < timezone.now()
+
+
+class DirectDeal(TenantModel):
+    """One of the vendor's own deals, kept in step with the CRM by its id (no partner sourced
+    it, so it is no Deal: conflicts and partner metrics never see it). Partners that
+    influenced it are its influencers, credited with influenced revenue when it is won."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    external_id = models.CharField(_("CRM id"), max_length=100)
+    customer_name = models.CharField(_("customer company"), max_length=200)
+    customer_name_normalised = models.CharField(max_length=200)
+    customer_domain = models.CharField(_("customer domain"), max_length=253, blank=True)
+    amount = models.DecimalField(
+        _("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    status = models.CharField(max_length=4, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "external_id"], name="directdeal_unique_external_id"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "customer_name_normalised"], name="directdeal_name_idx"),
+            models.Index(fields=["tenant", "customer_domain"], name="directdeal_domain_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} {self.customer_name}"
+
+    @property
+    def tone(self) -> str:
+        return {"won": "ok", "lost": "bad"}.get(self.status, "off")
+
+
+class DirectDealInfluencer(TenantModel):
+    """A partner that influenced one of the vendor's direct deals, with its weight (share of
+    the influenced revenue under weighted attribution) and role. Set by the CRM, or by an
+    approved influence claim (`claim`)."""
+
+    direct_deal = models.ForeignKey(
+        DirectDeal, on_delete=models.CASCADE, related_name="influencers"
+    )
+    partner = models.ForeignKey("partners.Partner", on_delete=models.PROTECT, related_name="+")
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("1"),
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    role = models.CharField(_("role"), max_length=10, choices=InfluencerRole.choices, blank=True)
+    claim = models.ForeignKey(
+        InfluenceClaim,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="direct_credits",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "direct_deal", "partner"], name="directdealinfluencer_unique"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "partner"], name="directdealinf_partner_idx"),
+        ]

@@ -109,3 +109,20 @@ def influence_queue():
         .select_related("partner")
         .order_by("due_at", "id")
     )
+
+
+def direct_deals_visible_to(member: Member):
+    """Staff see every direct deal of the vendor; partner people those their company is
+    credited on as an influencer. Each comes with `shown_influencers` (one query for the
+    page): every influencer for staff, the member's company's only for partner people
+    (other partners' credit is not theirs to see)."""
+    from django.db.models import Prefetch
+
+    from dealreg.models import DirectDeal, DirectDealInfluencer
+
+    shown = DirectDealInfluencer.objects.select_related("partner").order_by("partner__name")
+    qs = DirectDeal.objects.all()
+    if member.role in PARTNER_ROLES:
+        qs = qs.filter(influencers__partner_id=member.partner_id).distinct()
+        shown = shown.filter(partner_id=member.partner_id)
+    return qs.prefetch_related(Prefetch("influencers", queryset=shown, to_attr="shown_influencers"))

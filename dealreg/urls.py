@@ -62,6 +62,8 @@ urlpatterns = [
         influence_views.influence_withdraw,
         name="influence-withdraw",
     ),
+    path("direct-deals/", influence_views.direct_deal_list, name="direct-deal-list"),
+    path("direct-deals/<int:pk>/", influence_views.direct_deal_detail, name="direct-deal-detail"),
     path("rules/", views.rules, name="rules"),
     path("named-accounts/", views.named_accounts, name="named-accounts"),
     path("leads/", lead_views.lead_list, name="lead-list"),

@@ -14,6 +14,7 @@ from tests.factories import DealInfluencerFactory
 from tests.permissions import EVERYONE, STAFF, Endpoint
 from tests.permissions_dealreg_api import (
     _approved,
+    _direct_deal,
     _extension_pending,
     _influence_claim,
     _lead,
@@ -210,6 +211,13 @@ ENDPOINTS = [
         lambda w: f"/influence/{_influence_claim(w).pk}/withdraw/",
         PARTNER_ROLES,
         stranger=lambda w, s: f"/influence/{_influence_claim(s).pk}/withdraw/",
+    ),
+    Endpoint("direct-deal-list", lambda w: "/direct-deals/", EVERYONE),
+    Endpoint(
+        "direct-deal-detail",
+        lambda w: f"/direct-deals/{_direct_deal(w).pk}/",
+        EVERYONE,
+        stranger_url=lambda w, s: f"/direct-deals/{_direct_deal(s).pk}/",
     ),
     Endpoint("rules", lambda w: "/rules/", EVERYONE),
     _post("rules", lambda w: "/rules/", ADMIN, data=lambda w: {}),

@@ -42,6 +42,26 @@ def _influence_claim(w):
     return _once(w, "influence_claim", make)
 
 
+def _direct_deal(w):
+    """A direct deal of the vendor (from the CRM) that credits world.partner."""
+
+    def make(w):
+        deal, _created = services.direct_deal_upsert(
+            by=w.admin,
+            external_id=f"{w.tenant.slug}-OPP",
+            customer_name=f"{w.tenant.slug} direct",
+            amount=Decimal("5000"),
+            influencers=[{"partner": w.partner.pk, "weight": "1", "role": "si"}],
+        )
+        return deal
+
+    return _once(w, "direct_deal", make)
+
+
+def _direct_url(w):
+    return f"/api/v1/crm/direct-deals/{_direct_deal(w).external_id}/"
+
+
 def _complete(w, label: str) -> dict:
     return {
         "customer_name": f"{w.tenant.slug} {label}",
@@ -260,6 +280,22 @@ ENDPOINTS = [
         method="post",
         api=True,
         stranger_url=lambda w, s: _influencer_url(s, "reject"),
+    ),
+    Endpoint("api-direct-deal-list", lambda w: "/api/v1/crm/direct-deals/", EVERYONE, api=True),
+    Endpoint(
+        "api-direct-deal-detail",
+        _direct_url,
+        EVERYONE,
+        api=True,
+        stranger_url=lambda w, s: _direct_url(s),
+    ),
+    Endpoint(
+        "api-direct-deal-detail",
+        _direct_url,
+        STAFF,
+        method="put",
+        data=lambda w: {"customer_name": "Matrix direct", "amount": "10", "status": "won"},
+        api=True,
     ),
     Endpoint("api-influence-claim-list", lambda w: "/api/v1/influence-claims/", EVERYONE, api=True),
     Endpoint(

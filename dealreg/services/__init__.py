@@ -19,6 +19,7 @@ from dealreg.services.deals import (
     deal_withdraw,
     metrics_refresh,
 )
+from dealreg.services.direct import direct_deal_upsert, influence_credit
 from dealreg.services.extensions import (
     extension_decide,
     extension_request,
@@ -47,6 +48,7 @@ __all__ = [
     "deal_submit",
     "deal_sync",
     "deal_withdraw",
+    "direct_deal_upsert",
     "deals_escalate_overdue",
     "deals_expire",
     "deals_remind_expiring",
@@ -55,6 +57,7 @@ __all__ = [
     "influence_claim_decide",
     "influence_claim_submit",
     "influence_claim_withdraw",
+    "influence_credit",
     "influencer_add",
     "influencer_decide",
     "influencer_set",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from dealreg.models import InfluenceClaim, InfluencerRole
 from dealreg.services._common import current_rules
+from dealreg.services.direct import influence_credit
 from dealreg.states import INFLUENCE_CLAIM, require_may
 from partners.domains import registrable_domain
 from prm.audit import log_action
@@ -87,8 +88,12 @@ def _move(claim: InfluenceClaim, by: Member, name: str, reason: str = "") -> Inf
 def influence_claim_decide(
     *, claim: InfluenceClaim, by: Member, approve: bool, reason: str = ""
 ) -> InfluenceClaim:
-    """Staff approve or reject (a rejection needs a reason)."""
-    return _move(claim, by, "approve" if approve else "reject", reason)
+    """Staff approve or reject (a rejection needs a reason). An approval credits the partner
+    as an influencer on the customer's open and won deals (influence_credit)."""
+    claim = _move(claim, by, "approve" if approve else "reject", reason)
+    if approve:
+        influence_credit(claim=claim, by=by)
+    return claim
 
 
 @transaction.atomic

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("training.api")),
     path("", include("dealreg.api")),
     path("", include("dealreg.influence_api")),
+    path("", include("dealreg.direct_api")),
     path("", include("mdf.api")),
     path("", include("analytics.api")),
     path("", include("integrations.api")),

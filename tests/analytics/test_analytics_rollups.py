@@ -334,3 +334,66 @@ def test_nightly_refresh_is_full_after_a_settings_change(world):
         services.settings_update(tenant=world.tenant, gross_margin_pct=Decimal("50"))
         services.rollups_refresh(tenant=world.tenant, today=MID_QUARTER)
         assert not PartnerRollup.objects.filter(sourced_revenue=Decimal("999")).exists()
+
+
+def test_influencers_of_won_direct_deals_get_influenced_revenue_not_sourced(world):
+    from dealreg.models import DirectDeal, DirectDealInfluencer
+
+    with tenant_context(world.tenant):
+        direct = DirectDeal.objects.create(
+            tenant=world.tenant,
+            external_id="OPP-1",
+            customer_name="Globex",
+            amount=Decimal("10000.00"),
+            currency="USD",
+            status=DirectDeal.Status.WON,
+            closed_at=IN_Q2,
+        )
+        DirectDealInfluencer.objects.create(
+            tenant=world.tenant, direct_deal=direct, partner=world.partner, weight=Decimal("1")
+        )
+        lost = DirectDeal.objects.create(
+            tenant=world.tenant,
+            external_id="OPP-2",
+            customer_name="Initech",
+            amount=Decimal("5000.00"),
+            status=DirectDeal.Status.LOST,
+            closed_at=IN_Q2,
+        )
+        DirectDealInfluencer.objects.create(
+            tenant=world.tenant, direct_deal=lost, partner=world.partner
+        )
+        services.rollups_compute(tenant=world.tenant, periods=[Q2])
+        r = rollup(world.partner)
+        assert (r.sourced_revenue, r.influenced_revenue) == (Decimal("0"), Decimal("10000.00"))
+        assert r.won_deals == 0
+
+
+def test_nightly_refresh_recomputes_a_partner_the_crm_took_off_a_won_direct_deal(world):
+    from dealreg import services as deal_services
+
+    def put(influencers):
+        deal_services.direct_deal_upsert(
+            by=world.admin,
+            external_id="OPP-1",
+            customer_name="Globex",
+            amount=Decimal("10000.00"),
+            status="won",
+            closed_at=datetime.date.today(),
+            influencers=influencers,
+        )
+
+    with tenant_context(world.tenant):
+        put([{"partner": world.partner.pk}])
+        services.rollups_compute(tenant=world.tenant)
+        current = services.quarter_start(datetime.date.today())
+        mine = PartnerRollup.objects.get(partner=world.partner, period_start=current)
+        assert mine.influenced_revenue == Decimal("10000.00")
+        put([{"partner": world.other_partner.pk}])
+        services.rollups_refresh(tenant=world.tenant, today=MID_QUARTER)
+        mine.refresh_from_db()
+        theirs = PartnerRollup.objects.get(partner=world.other_partner, period_start=current)
+    assert (mine.influenced_revenue, theirs.influenced_revenue) == (
+        Decimal("0.00"),
+        Decimal("10000.00"),
+    )

@@ -25,7 +25,7 @@ SINGULAR_OK = {
     "roi",  # mdf/roi: a computed report
 }
 # Grouping prefixes, not resources.
-NAMESPACES = {"mdf", "analytics"}
+NAMESPACES = {"mdf", "analytics", "crm"}
 # Unpaginated arrays that are bounded by nature.
 BOUNDED_LISTS = {
     "/api/v1/deals/{id}/timeline/": "one deal's history",
