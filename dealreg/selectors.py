@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, InfluenceClaim, Lead, LeadOffer
+from dealreg.models import (
+    ACTIVE_STATUSES,
+    Deal,
+    DealStatus,
+    DirectDeal,
+    DirectDealInfluencer,
+    InfluenceClaim,
+    Lead,
+    LeadOffer,
+)
 from prm.models import Member
 from prm.roles import PARTNER_ROLES
 
@@ -116,10 +125,6 @@ def direct_deals_visible_to(member: Member):
     credited on as an influencer. Each comes with `shown_influencers` (one query for the
     page): every influencer for staff, the member's company's only for partner people
     (other partners' credit is not theirs to see)."""
-    from django.db.models import Prefetch
-
-    from dealreg.models import DirectDeal, DirectDealInfluencer
-
     shown = DirectDealInfluencer.objects.select_related("partner").order_by("partner__name")
     qs = DirectDeal.objects.all()
     if member.role in PARTNER_ROLES:

@@ -8,10 +8,13 @@ class MdfConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from mdf import selectors
+        from partners import questions
         from partners import services as partner_services
         from prm import context_processors, roles
         from prm.roles import Role
 
+        questions.answer("partner.campaign_code_usable", selectors.campaign_code_usable)
         roles.register(
             {
                 # Partner people: balances, requests, claims, their documents.

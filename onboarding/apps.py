@@ -8,9 +8,13 @@ class OnboardingConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from onboarding import selectors
+        from partners import questions
         from prm import context_processors, events, roles
         from prm.roles import Role
 
+        questions.answer("partner.agreement_current", selectors.has_current_agreement)
+        questions.answer("partner.may_register_deals", selectors.deal_registration_allowed)
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}
         roles.register(

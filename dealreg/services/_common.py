@@ -17,7 +17,7 @@ from dealreg.models import (
 )
 from dealreg.rules import name_tokens
 from dealreg.states import DEAL
-from mdf.selectors import campaign_code_usable
+from partners import questions
 from partners.domains import normalise_company_name, registrable_domain
 from partners.freemail import freemail_message, is_freemail
 from prm import events, notifications
@@ -263,7 +263,7 @@ def _check_campaign_code(deal: Deal, code_before: str) -> None:
     if not code or code == code_before:
         return
 
-    if not campaign_code_usable(partner_id=deal.partner_id, code=code):
+    if not questions.ask("partner.campaign_code_usable", partner_id=deal.partner_id, code=code):
         raise DomainError(
             _("This is not a campaign code of one of your approved MDF activities."),
             field="mdf_campaign_code",

@@ -36,7 +36,7 @@ from dealreg.services._common import (
     current_rules,
 )
 from dealreg.states import DEAL, require_may
-from onboarding.selectors import deal_registration_allowed, has_current_agreement
+from partners import questions
 from partners import services as partner_services
 from partners.models import Partner, PartnerStatus
 from prm import events
@@ -115,7 +115,7 @@ def deal_submit(*, deal: Deal, by: Member) -> Deal:
             % {"s": partner.get_status_display().lower()}
         )
 
-    if not deal_registration_allowed(partner):
+    if not questions.ask("partner.may_register_deals", partner=partner):
         raise DomainError(_("Accept the current partner agreement before registering deals."))
     _move(deal, DealStatus.SUBMITTED)
     rules = current_rules(deal.tenant)
@@ -155,7 +155,7 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
         RuleInput(
             partner_active=deal.partner.status == PartnerStatus.ACTIVE,
             partner_tier_id=deal.partner.tier_id,
-            agreement_current=has_current_agreement(deal.partner),
+            agreement_current=questions.ask("partner.agreement_current", partner=deal.partner),
             amount=deal.amount,
             match_kinds=frozenset(m.kind for m in matches),
         ),

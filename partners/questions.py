@@ -1,0 +1,45 @@
+"""Questions one app asks about a partner that a sibling app answers.
+
+Deal registration must know whether a partner has accepted the current agreement (onboarding)
+and whether a campaign code belongs to one of its approved fund requests (MDF). Siblings do
+not import each other (docs/architecture.md), so the answering app registers its function
+here from its AppConfig.ready() and the asking app calls `ask`. An unanswered question gets
+its declared default: the conservative answer when the answering app is not installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+# name -> (what it asks, the answer when no app answers it)
+QUESTIONS: dict[str, tuple[str, bool]] = {
+    "partner.agreement_current": (
+        "Has the partner accepted the current agreement of its type (or is none published)?",
+        True,
+    ),
+    "partner.may_register_deals": (
+        "May the partner register deals under the tenant's agreement rule?",
+        True,
+    ),
+    "partner.campaign_code_usable": (
+        "Is this code the campaign code of one of the partner's approved fund requests?",
+        False,
+    ),
+}
+
+_answers: dict[str, Callable[..., bool]] = {}
+
+
+def answer(name: str, fn: Callable[..., bool]) -> None:
+    """Register the function that answers `name` (once, from AppConfig.ready())."""
+    if name not in QUESTIONS:
+        raise KeyError(f"unknown question {name!r}; declare it in partners.questions")
+    _answers[name] = fn
+
+
+def ask(name: str, **kwargs) -> bool:
+    """The registered answer to `name`, or its declared default."""
+    if name not in QUESTIONS:
+        raise KeyError(f"unknown question {name!r}; declare it in partners.questions")
+    fn = _answers.get(name)
+    return QUESTIONS[name][1] if fn is None else bool(fn(**kwargs))
