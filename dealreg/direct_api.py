@@ -19,6 +19,7 @@ from dealreg import selectors, services
 from dealreg.models import DirectDeal, InfluencerRole
 from dealreg.serializers import EnumChoiceField
 from partners.serializers import PartnerRefSerializer
+from prm import iso
 from prm.api.base import TenantViewSet
 from prm.api.errors import Conflict
 from prm.errors import DomainError
@@ -91,8 +92,12 @@ class DirectDealWriteSerializer(serializers.Serializer):
         max_length=253, required=False, default="", allow_blank=True
     )
     amount = serializers.DecimalField(max_digits=14, decimal_places=2, min_value=Decimal("0"))
-    currency = serializers.RegexField(
-        r"^[A-Z]{3}$", required=False, default="", help_text=_("ISO 4217; the tenant's default.")
+    currency = serializers.CharField(
+        max_length=3,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("ISO 4217 code; the tenant's default currency when left out."),
     )
     status = serializers.ChoiceField(choices=DirectDeal.Status.choices, default="open")
     closed_at = serializers.DateField(required=False, allow_null=True, default=None)
@@ -104,6 +109,9 @@ class DirectDealWriteSerializer(serializers.Serializer):
             "influence claim stay). Left out: the influencers are kept as they are."
         ),
     )
+
+    def validate_currency(self, value: str) -> str:
+        return iso.parse_currency(value)
 
 
 class DirectDealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):

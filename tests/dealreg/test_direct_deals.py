@@ -80,6 +80,8 @@ def test_the_crm_upserts_a_direct_deal_with_its_influencers_idempotently(world):
         ({"influencers": [{"partner": 999999}]}, "influencers"),
         ({"influencers": [{"partner": 0, "weight": "0"}]}, "influencers"),
         ({"status": "open", "closed_at": "2026-05-10"}, "closed_at"),
+        ({"currency": "XYZ"}, "currency"),  # three letters, but no ISO 4217 currency
+        ({"customer_name": "x" * 201}, "customer_name"),
     ],
 )
 def test_bad_direct_deals_are_refused_with_field_errors(world, change, field):
