@@ -333,3 +333,14 @@ class TenantHostFactory(factory.django.DjangoModelFactory):
 
     tenant = factory.SubFactory(TenantFactory)
     host = factory.Sequence(lambda n: f"partners{n}.example")
+
+
+class DomainProposalFactory(TenantOwnedFactory):
+    """A partner admin's pending proposal of its company's domains."""
+
+    class Meta:
+        model = "partners.DomainProposal"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
+    domains = factory.LazyFunction(lambda: ["proposed.example"])

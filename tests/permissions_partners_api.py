@@ -1,9 +1,14 @@
 """Permission rows for the partners API (partners/api.py)."""
 
-from partners.models import DomainProposal, TierChangeStatus
+from partners.models import TierChangeStatus
 from partners.states import PARTNER_STATUS
 from prm.tenancy import tenant_context
-from tests.factories import ProductFactory, SpecialtyFactory, TierChangeFactory
+from tests.factories import (
+    DomainProposalFactory,
+    ProductFactory,
+    SpecialtyFactory,
+    TierChangeFactory,
+)
 from tests.permissions import EVERYONE, STAFF, Endpoint
 
 ADMIN = {"admin"}
@@ -44,7 +49,7 @@ def _pending_proposal(w):
     return _once(
         w,
         "api_domain_proposal",
-        lambda w: DomainProposal.objects.create(
+        lambda w: DomainProposalFactory(
             tenant=w.tenant, partner=w.partner, domains=["matrix-proposal.example"]
         ),
     )

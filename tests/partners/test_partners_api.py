@@ -424,13 +424,13 @@ def test_suspension_without_a_reason_is_400_on_reason(world):
 def test_a_portal_reason_longer_than_its_column_is_refused_never_cut_short(world):
     """The portal's decision buttons post a bare reason; the service refuses what does not
     fit instead of storing the first 500 characters."""
-    from partners.models import DomainProposal, DomainProposalStatus
+    from partners.models import DomainProposalStatus
     from tests.conftest import portal_client
+    from tests.factories import DomainProposalFactory
 
-    with tenant_context(world.tenant):
-        proposal = DomainProposal.objects.create(
-            tenant=world.tenant, partner=world.partner, domains=["long-reason.example"]
-        )
+    proposal = DomainProposalFactory(
+        tenant=world.tenant, partner=world.partner, domains=["long-reason.example"]
+    )
     resp = portal_client(world.tenant, world.channel_manager).post(
         f"/partners/domain-proposals/{proposal.pk}/reject/", {"reason": "x" * 501}, follow=True
     )
