@@ -657,8 +657,8 @@ def seed_tenant(
                     WHERE tenant_id = %(t)s AND partner_type = 'referral'
                 ), rc AS (SELECT count(*)::bigint AS c FROM r)
                 INSERT INTO {DealInfluencer._meta.db_table}
-                    (tenant_id, deal_id, partner_id, status, weight, created_at)
-                SELECT d.tenant_id, d.id, r.id, 'approved', 1, d.decided_at
+                    (tenant_id, deal_id, partner_id, status, weight, role, created_at)
+                SELECT d.tenant_id, d.id, r.id, 'approved', 1, 'referral', d.decided_at
                 FROM {Deal._meta.db_table} d
                 CROSS JOIN rc
                 JOIN r ON r.n = d.id %% NULLIF(rc.c, 0)
