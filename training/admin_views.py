@@ -272,6 +272,26 @@ def admin_lesson_delete(request, pk: int):
     return redirect("training-admin-course", pk=lesson.course_id)
 
 
+def _question_saved(request, form, course, *, question=None) -> bool:
+    """Validate the question form and save it (new, or `question`); False leaves the errors
+    on the form."""
+    if not form.is_valid():
+        return False
+    try:
+        services.question_save(
+            by=request.member,
+            course=course,
+            question=question,
+            text=form.cleaned_data["text"],
+            kind=form.cleaned_data["kind"],
+            options=form.options(),
+        )
+    except DomainError as exc:
+        apply_error(form, exc)
+        return False
+    return True
+
+
 @member_required("training.manage")
 def admin_questions(request, pk: int):
     course = get_object_or_404(Course, pk=pk)
@@ -279,20 +299,9 @@ def admin_questions(request, pk: int):
     status = 200
     if request.method == "POST":
         form = QuestionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.question_save(
-                    by=request.member,
-                    course=course,
-                    text=form.cleaned_data["text"],
-                    kind=form.cleaned_data["kind"],
-                    options=form.options(),
-                )
-            except DomainError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("Question added."))
-                return redirect("training-admin-questions", pk=pk)
+        if _question_saved(request, form, course):
+            messages.success(request, _("Question added."))
+            return redirect("training-admin-questions", pk=pk)
         status = 400
     return render(
         request,
@@ -314,21 +323,9 @@ def admin_question(request, pk: int):
     status = 200
     if request.method == "POST":
         form = QuestionForm(request.POST)
-        if form.is_valid():
-            try:
-                services.question_save(
-                    by=request.member,
-                    course=course,
-                    question=question,
-                    text=form.cleaned_data["text"],
-                    kind=form.cleaned_data["kind"],
-                    options=form.options(),
-                )
-            except DomainError as exc:
-                apply_error(form, exc)
-            else:
-                messages.success(request, _("Question saved."))
-                return redirect("training-admin-questions", pk=course.pk)
+        if _question_saved(request, form, course, question=question):
+            messages.success(request, _("Question saved."))
+            return redirect("training-admin-questions", pk=course.pk)
         status = 400
     return render(
         request,
