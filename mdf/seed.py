@@ -1,26 +1,22 @@
 """Demo data for market development funds: a current-quarter program with tier allocations,
-requests and claims in every state, a paid claim with its remittance advice, and (when the
-Deal model can be created directly) deals carrying a paid activity's campaign code, so ROI
-shows a value. Runs inside the demo tenant's context (prm seed_demo)."""
+requests and claims in every state and a paid claim with its remittance advice. The deals that
+carry the paid roadshow's campaign code (so ROI shows a value) and the program's accrual come
+after, from the demo app (demo/campaign.py), which may write to both apps. Runs inside the demo
+tenant's context (manage.py seed_demo)."""
 
 from __future__ import annotations
 
 import datetime
-import logging
 from decimal import Decimal
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 
-from dealreg.models import Deal
 from mdf import services
 from mdf.models import ClaimStatus
 from mdf.selectors import available
 from prm.models import Member
 from prm.roles import Role
-
-log = logging.getLogger(__name__)
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
@@ -198,34 +194,3 @@ def seed(*, tenant, partners: dict) -> None:
     )
     cancelled = request(bluepeak, "content", "Case study video", "1200", "300", 25)
     services.request_transition(request=cancelled, to="cancelled", by=bluepeak)
-
-    _seed_deals(tenant=tenant, partner=partners["Northwind Resellers"], code=roadshow)
-    services.program_accrue(program=program, by=admin)
-
-
-def _seed_deals(*, tenant, partner, code) -> None:
-    """Deals attributed to the paid roadshow (its campaign code). Skipped if the Deal model
-    cannot be created directly (deal registration owns it)."""
-    try:
-        today = timezone.localdate()
-        with transaction.atomic():
-            for name, status, amount, won in (
-                ("Globex Manufacturing", "won", "48000", "46500"),
-                ("Initech", "approved", "90000", None),
-            ):
-                Deal.objects.create(
-                    tenant=tenant,
-                    partner=partner,
-                    status=status,
-                    customer_name=name,
-                    customer_name_normalised=name.lower(),
-                    customer_name_tokens=name.lower().split(),
-                    amount=Decimal(amount),
-                    currency=tenant.default_currency,
-                    won_amount=Decimal(won) if won else None,
-                    closed_at=today if won else None,
-                    mdf_campaign_code=code.campaign_code,
-                    notes="From the customer roadshow",
-                )
-    except Exception:  # noqa: BLE001 - demo data must not stop the seed
-        log.warning("MDF demo deals skipped", exc_info=True)

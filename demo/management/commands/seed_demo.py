@@ -17,6 +17,18 @@ from prm.tenancy import tenant_context
 
 PASSWORD = "demo-password-1"
 
+# Each app's part of the demo, in dependency order; demo.campaign writes the deals that carry
+# the MDF roadshow's campaign code and accrues the program, before analytics rolls up.
+SEED_MODULES = (
+    "partners.seed",
+    "onboarding.seed",
+    "training.seed",
+    "dealreg.seed",
+    "mdf.seed",
+    "demo.campaign",
+    "analytics.seed",
+)
+
 PARTNERS = [
     ("Northwind Resellers", PartnerType.RESELLER, "US", "https://northwind.example"),
     ("BluePeak Integrators", PartnerType.SYSTEM_INTEGRATOR, "DE", "https://bluepeak.example"),
@@ -89,10 +101,9 @@ class Command(BaseCommand):
                         partner=partners.get(partner),
                         title=title,
                     )
-                # Each app adds its part of the demo: <app>/seed.py with seed(tenant, partners).
-                for app in ("partners", "onboarding", "training", "dealreg", "mdf", "analytics"):
+                for name in SEED_MODULES:
                     try:
-                        module = importlib.import_module(f"{app}.seed")
+                        module = importlib.import_module(name)
                     except ModuleNotFoundError:
                         continue
                     module.seed(tenant=tenant, partners=partners)
