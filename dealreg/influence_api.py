@@ -17,9 +17,11 @@ from dealreg.models import InfluenceClaim, InfluencerRole
 from dealreg.serializers import EnumChoiceField, PartnerRefSerializer
 from dealreg.states import INFLUENCE_CLAIM
 from prm.api.base import TenantViewSet
+from prm.api.fields import AllowedActionsMixin
 
 
-class InfluenceClaimSerializer(serializers.ModelSerializer):
+class InfluenceClaimSerializer(AllowedActionsMixin, serializers.ModelSerializer):
+    machine = INFLUENCE_CLAIM
     partner = PartnerRefSerializer(read_only=True)
     status = EnumChoiceField(
         InfluenceClaim.Status.choices, enum_name="InfluenceClaimStatus", read_only=True
@@ -58,10 +60,6 @@ class InfluenceClaimSerializer(serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
-
-    def get_allowed_actions(self, obj) -> list[str]:
-        member = getattr(self.context.get("request"), "member", None)
-        return sorted(INFLUENCE_CLAIM.allowed(obj, member)) if member else []
 
 
 class InfluenceClaimCreateSerializer(serializers.Serializer):

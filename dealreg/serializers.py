@@ -40,7 +40,7 @@ from partners.freemail import validate_company_domain
 from partners.models import Partner, PartnerStatus, Region, Specialty, Tier
 from partners.serializers import ActiveProductField, PartnerRefSerializer
 from prm import iso
-from prm.api.fields import TenantPrimaryKeyField
+from prm.api.fields import AllowedActionsMixin, TenantPrimaryKeyField
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 OUTCOMES = [("won", _("Won")), ("lost", _("Lost"))]
@@ -281,10 +281,11 @@ class DealListSerializer(_RowsMixin, _OutputSerializer):
         read_only_fields = fields
 
 
-class DealSerializer(DealListSerializer):
+class DealSerializer(AllowedActionsMixin, DealListSerializer):
     """A deal with its matches, timeline, influencers and pending extension request.
     Expects the prefetches of dealreg.api.deal_details()."""
 
+    machine = DEAL
     matches = serializers.SerializerMethodField(
         help_text=_("Conflicts found. Partner roles get `partner_reason` only.")
     )
@@ -313,11 +314,6 @@ class DealSerializer(DealListSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_allowed_actions(self, deal: Deal) -> list[str]:
-        member = self.context.get("member")
-        return sorted(DEAL.allowed(deal, member)) if member is not None else []
 
     @extend_schema_field(DealMatchSerializer(many=True, context={"staff": True}))
     def get_matches(self, deal: Deal) -> list[dict]:

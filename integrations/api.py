@@ -12,13 +12,16 @@ from rest_framework.routers import SimpleRouter
 
 from integrations import selectors, services
 from integrations.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from integrations.states import DELIVERY, ENDPOINT
 from prm import events
 from prm.api.base import TenantViewSet
+from prm.api.fields import AllowedActionsMixin
 
 # --- Serializers (names prefixed Integrations for a unique schema) -----------------------
 
 
-class IntegrationsWebhookEndpointSerializer(serializers.ModelSerializer):
+class IntegrationsWebhookEndpointSerializer(AllowedActionsMixin, serializers.ModelSerializer):
+    machine = ENDPOINT
     event_types = serializers.ListField(
         child=serializers.ChoiceField(choices=events.EVENT_TYPES), allow_empty=False
     )
@@ -36,6 +39,7 @@ class IntegrationsWebhookEndpointSerializer(serializers.ModelSerializer):
             "disabled_at",
             "failing_since",
             "created_at",
+            "allowed_actions",
         ]
         read_only_fields = [
             "id",
@@ -71,7 +75,8 @@ class IntegrationsDeliveryAttemptSerializer(serializers.ModelSerializer):
         fields = ["id", "attempted_at", "response_code", "response_ms", "ok", "error"]
 
 
-class IntegrationsWebhookDeliverySerializer(serializers.ModelSerializer):
+class IntegrationsWebhookDeliverySerializer(AllowedActionsMixin, serializers.ModelSerializer):
+    machine = DELIVERY
     event_id = serializers.UUIDField(source="event.event_id", read_only=True)
     event_type = serializers.CharField(source="event.event_type", read_only=True)
 
@@ -91,6 +96,7 @@ class IntegrationsWebhookDeliverySerializer(serializers.ModelSerializer):
             "error",
             "delivered_at",
             "created_at",
+            "allowed_actions",
         ]
 
 
@@ -111,7 +117,9 @@ class WebhookEndpointViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         return selectors.endpoints()
 
     def _out(self, endpoint, code=status.HTTP_200_OK):
-        return Response(IntegrationsWebhookEndpointSerializer(endpoint).data, status=code)
+        context = self.get_serializer_context()
+        data = IntegrationsWebhookEndpointSerializer(endpoint, context=context).data
+        return Response(data, status=code)
 
     @extend_schema(
         request=IntegrationsWebhookEndpointInputSerializer,
@@ -215,7 +223,8 @@ class WebhookDeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
     @action(detail=True, methods=["post"])
     def redeliver(self, request, pk=None):
         delivery = services.webhook_redeliver(by=self.member, delivery=self.get_object())
-        return Response(IntegrationsWebhookDeliverySerializer(delivery).data)
+        ser = IntegrationsWebhookDeliverySerializer(delivery, context=self.get_serializer_context())
+        return Response(ser.data)
 
 
 router = SimpleRouter(trailing_slash=True)

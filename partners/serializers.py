@@ -27,7 +27,7 @@ from partners.models import (
 from partners.states import PARTNER_STATUS
 from partners.tiering import WhatIfTier
 from prm import iso
-from prm.api.fields import TenantPrimaryKeyField
+from prm.api.fields import AllowedActionsMixin, TenantPrimaryKeyField
 from prm.models import Member
 from prm.roles import STAFF_ROLES
 
@@ -83,7 +83,8 @@ NO_METRICS = {
 }
 
 
-class PartnerSerializer(serializers.ModelSerializer):
+class PartnerSerializer(AllowedActionsMixin, serializers.ModelSerializer):
+    machine = PARTNER_STATUS
     """A partner as the API shows it. Expects `tier` and `metrics` selected and `domain_set`,
     `specialties` and `products` prefetched, so a list costs the same at any length."""
 
@@ -125,11 +126,6 @@ class PartnerSerializer(serializers.ModelSerializer):
             "allowed_actions",
         ]
         read_only_fields = fields
-
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_allowed_actions(self, partner: Partner) -> list[str]:
-        member = getattr(self.context.get("request"), "member", None)
-        return sorted(PARTNER_STATUS.allowed(partner, member)) if member is not None else []
 
     def get_domains(self, partner: Partner) -> list[str]:
         return sorted(partner.domains)

@@ -19,7 +19,7 @@ from rest_framework.routers import SimpleRouter
 
 from prm import selectors
 from prm.api.base import TenantAPIView, TenantViewSet
-from prm.api.fields import NamedEnumField
+from prm.api.fields import AllowedActionsMixin, NamedEnumField
 from tenantdata import privacy
 from tenantdata import services as tenant_data
 from tenantdata.models import DeletionStatus, ExportStatus, TenantDeletion, TenantExport
@@ -28,23 +28,7 @@ from tenantdata.states import DELETION_MACHINE, EXPORT_MACHINE
 # --- Serializers --------------------------------------------------------------------------
 
 
-class _AllowedActionsMixin(serializers.Serializer):
-    """`allowed_actions`: what the requesting member may do with the object now, from its
-    state machine (tenantdata.states), as the portal offers it."""
-
-    machine = None
-    allowed_actions = serializers.SerializerMethodField(
-        help_text="Actions the requesting member may take now (the same as the portal offers)."
-    )
-
-    def get_allowed_actions(self, obj) -> list[str]:
-        member = getattr(self.context.get("request"), "member", None)
-        if member is None:
-            return []
-        return sorted(self.machine.allowed(obj, member))
-
-
-class TenantExportSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
+class TenantExportSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     machine = EXPORT_MACHINE
     status = NamedEnumField(ExportStatus, read_only=True)
     percent = serializers.IntegerField(read_only=True)
@@ -70,7 +54,7 @@ class TenantExportSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TenantDeletionSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
+class TenantDeletionSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     machine = DELETION_MACHINE
     status = NamedEnumField(DeletionStatus, read_only=True)
 

@@ -30,7 +30,7 @@ from mdf.models import (
 from mdf.states import CLAIM_MACHINE, REQUEST_MACHINE
 from partners.models import Partner
 from prm import iso
-from prm.api.fields import NamedEnumField, TenantPrimaryKeyField
+from prm.api.fields import AllowedActionsMixin, NamedEnumField, TenantPrimaryKeyField
 from prm.roles import has_perm
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -172,23 +172,7 @@ class BalanceSerializer(serializers.Serializer):
 REQUEST_INPUT = list(REQUEST_FIELDS)  # what a partner enters: the one list in mdf.models
 
 
-class _AllowedActionsMixin(serializers.Serializer):
-    """`allowed_actions`: what the requesting member may do with the object now, from its
-    state machine (mdf.states), as the portal offers it."""
-
-    machine = None
-    allowed_actions = serializers.SerializerMethodField(
-        help_text="Actions the requesting member may take now (the same as the portal offers)."
-    )
-
-    def get_allowed_actions(self, obj) -> list[str]:
-        member = getattr(self.context.get("request"), "member", None)
-        if member is None:
-            return []
-        return sorted(self.machine.allowed(obj, member))
-
-
-class RequestSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
+class RequestSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     machine = REQUEST_MACHINE
     number = serializers.CharField(read_only=True)
     status = EnumField(RequestStatus, read_only=True)
@@ -298,7 +282,7 @@ class CheckSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ClaimSerializer(_AllowedActionsMixin, serializers.ModelSerializer):
+class ClaimSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     machine = CLAIM_MACHINE
     number = serializers.CharField(read_only=True)
     status = EnumField(ClaimStatus, read_only=True)

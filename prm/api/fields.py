@@ -1,5 +1,6 @@
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 
@@ -47,3 +48,22 @@ class NamedEnumFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+class AllowedActionsMixin(serializers.Serializer):
+    """`allowed_actions`: what the requesting member may do with the object now, by action
+    name, from its state machine (`machine`, a prm.states.StateMachine): the same actions the
+    portal offers as buttons. The member comes from the serializer's context (`member`, or the
+    request's). A subclass may redeclare the field with a help text naming its actions."""
+
+    machine = None
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="Actions the requesting member may take now (the same as the portal offers)."
+    )
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj) -> list[str]:
+        member = self.context.get("member") or getattr(self.context.get("request"), "member", None)
+        if member is None:
+            return []
+        return sorted(self.machine.allowed(obj, member))

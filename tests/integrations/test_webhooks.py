@@ -320,3 +320,16 @@ def test_the_endpoint_page_lists_its_deliveries(world, receiver):
     relay(world)
     resp = portal_client(world.tenant, world.admin).get(f"/integrations/webhooks/{endpoint.pk}/")
     assert b"deal.approved" in resp.content and b"Delivered" in resp.content
+
+
+def test_the_api_lists_what_the_admin_may_do_with_an_endpoint_and_a_delivery(world, receiver):
+    endpoint = endpoint_for(world, receiver.url)
+    register(world)
+    relay(world)
+    client = api_client(world.tenant, world.admin)
+    body = client.get(f"/api/v1/webhook-endpoints/{endpoint.pk}/").json()
+    assert body["allowed_actions"] == ["disable", "edit", "rotate_secret"]
+    disabled = client.post(f"/api/v1/webhook-endpoints/{endpoint.pk}/disable/").json()
+    assert disabled["allowed_actions"] == ["edit", "enable", "rotate_secret"]
+    delivery = client.get(f"/api/v1/webhook-deliveries/{delivery_of(endpoint).pk}/").json()
+    assert delivery["allowed_actions"] == ["redeliver"]
