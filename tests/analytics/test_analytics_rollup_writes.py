@@ -1,5 +1,5 @@
 """The rollup's write path (a rerun rewrites only rows whose figures moved), and the
-benchmark's hand-written query (bench/run.py HAND_SQL), which must compute every stored
+benchmark's hand-written query (bench/ropi.py HAND_SQL), which must compute every stored
 figure exactly as the service does, on data that exercises each rule."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from analytics import services
 from analytics.models import AnalyticsSettings, FirstDealCohort, PartnerRollup
-from bench.run import HAND_SQL, ROLLUP_COLUMNS
+from bench.ropi import HAND_SQL, ROLLUP_COLUMNS
 from mdf.models import FundRequest
 from partners.models import Tier, TierChangeStatus
 from prm.tenancy import tenant_context

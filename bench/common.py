@@ -1,0 +1,88 @@
+"""What every benchmark shares: percentiles, memory, the machine, a result file with its
+targets, and the big tenant's people."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import platform
+import resource
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+NAMES = ["conflicts", "ropi", "health", "tiers", "pages", "api", "celery"]
+HOST = "bench-big.localhost"
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    k = min(len(s) - 1, max(0, round(p / 100 * (len(s) - 1))))
+    return round(s[k], 3)
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def machine() -> dict:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SHOW server_version")
+        pg = cur.fetchone()[0]
+    mem = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = round(int(line.split()[1]) / 1024 / 1024, 1)
+    except OSError:
+        pass
+    return {
+        "cores": os.cpu_count(),
+        "ram_gb": mem,
+        "postgres": pg,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def target(value, op: str, limit) -> dict:
+    ok = value <= limit if op == "<=" else value >= limit
+    return {"value": value, "target": f"{op} {limit}", "pass": bool(ok)}
+
+
+def write(name: str, scale: str, numbers: dict, targets: dict) -> dict:
+    result = {
+        "benchmark": name,
+        "scale": scale,
+        "numbers": numbers,
+        "targets": targets,
+        "pass": all(t["pass"] for t in targets.values()),
+        "machine": machine(),
+        "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / f"{name}-{scale}.json").write_text(json.dumps(result, indent=2, default=str) + "\n")
+    print(json.dumps(result, indent=2, default=str), flush=True)
+    return result
+
+
+def big_tenant():
+    from prm.models import Tenant
+
+    return Tenant.objects.get(slug="bench-big")
+
+
+def member(tenant, role: str):
+    from prm.models import Member
+    from prm.tenancy import tenant_context
+
+    with tenant_context(tenant):
+        qs = Member.objects.select_related("user", "partner").filter(role=role)
+        if role.startswith("partner"):
+            qs = qs.filter(partner__status="active")
+        return qs.order_by("pk").first()

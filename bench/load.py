@@ -1,0 +1,338 @@
+"""Benchmarks 5 and 6: the API under load, and Celery decisions under a burst."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import random
+import subprocess
+import sys
+import threading
+import time
+from decimal import Decimal
+from pathlib import Path
+
+from bench.common import HOST, ROOT, big_tenant, member, pct, target, write
+
+# --- 5. API under load --------------------------------------------------------------------
+
+
+def _load(port: int, path: str, headers: dict, body_fn, seconds: float, clients: int) -> dict:
+    import http.client
+
+    latencies: list[float] = []
+    errors = [0]
+    codes: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def worker(n: int) -> None:
+        i = 0
+        while time.perf_counter() < stop_at:
+            i += 1
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            body = body_fn(n, i) if body_fn else None
+            t0 = time.perf_counter()
+            try:
+                conn.request("POST" if body else "GET", path, body=body, headers=headers)
+                resp = conn.getresponse()
+                resp.read()
+                status = resp.status
+            except OSError:
+                status = 0
+            elapsed = (time.perf_counter() - t0) * 1000
+            conn.close()
+            with lock:
+                latencies.append(elapsed)
+                codes[status] = codes.get(status, 0) + 1
+                if status >= 400 or status == 0:
+                    errors[0] += 1
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {
+        "requests": len(latencies),
+        "errors": errors[0],
+        "status_codes": {str(k): v for k, v in sorted(codes.items())},
+        "rps": round(len(latencies) / wall, 1),
+        "ms_p50": pct(latencies, 50),
+        "ms_p95": pct(latencies, 95),
+        "ms_p99": pct(latencies, 99),
+    }
+
+
+def _api_key(tenant, who) -> str:
+    from prm.models import ApiKey
+    from prm.tenancy import tenant_context
+
+    key, prefix, digest = ApiKey.generate()
+    with tenant_context(tenant):
+        ApiKey.objects.create(
+            tenant=tenant,
+            member=who,
+            name="bench",
+            prefix=prefix,
+            key_hash=digest,
+            scopes=["read", "write"],
+        )
+    return key
+
+
+def bench_api(scale: str) -> dict:
+    import socket
+
+    tenant = big_tenant()
+    admin_key = _api_key(tenant, member(tenant, "admin"))
+    partner_key = _api_key(tenant, member(tenant, "partner_admin"))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    workers = os.cpu_count() or 2
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [
+            gunicorn,
+            "prm.wsgi:application",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PRM_DB_POOL_MAX": "4"},
+    )
+    seconds = 8 if scale == "small" else 20
+    clients = 16
+    try:
+        import http.client
+
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/bench/ping/", headers={"Host": HOST})
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        close = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
+
+        def submit_body(n: int, i: int) -> bytes:
+            return json.dumps(
+                {
+                    "customer_name": f"Loadtest Buyer {n}-{i} {time.time_ns() % 10**9}",
+                    "customer_domain_input": f"lt{n}x{i}x{time.time_ns() % 10**9}.example",
+                    "amount": "12000.00",
+                    "expected_close_date": close,
+                    "submit": True,
+                }
+            ).encode()
+
+        base = {"Host": HOST}
+        numbers = {
+            "workers": workers,
+            "clients": clients,
+            "seconds_per_phase": seconds,
+            "baseline_ping": _load(port, "/bench/ping/", base, None, seconds, clients),
+            "deal_list": _load(
+                port,
+                "/api/v1/deals/?page_size=50",
+                {**base, "Authorization": f"Bearer {admin_key}"},
+                None,
+                seconds,
+                clients,
+            ),
+            "deal_submit": _load(
+                port,
+                "/api/v1/deals/",
+                {
+                    **base,
+                    "Authorization": f"Bearer {partner_key}",
+                    "Content-Type": "application/json",
+                },
+                submit_body,
+                seconds,
+                clients,
+            ),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    ping = numbers["baseline_ping"]["rps"] or 1
+    numbers["list_ratio"] = round(numbers["deal_list"]["rps"] / ping, 3)
+    numbers["submit_ratio"] = round(numbers["deal_submit"]["rps"] / ping, 3)
+    for phase in ("baseline_ping", "deal_list", "deal_submit"):
+        if numbers[phase]["errors"]:
+            raise AssertionError(f"{phase}: {numbers[phase]['status_codes']}")
+    return write("api", scale, numbers, {"list_ratio": target(numbers["list_ratio"], ">=", 0.25)})
+
+
+# --- 6. Celery ----------------------------------------------------------------------------
+
+
+def bench_celery(scale: str) -> dict:
+    from dealreg.models import Deal, DealEvent
+    from dealreg.services import deal_save
+    from prm.celery import app
+    from prm.models import Member
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    n = int(os.environ.get("BENCH_CELERY_N", 300 if scale == "small" else 10_000))
+    with tenant_context(tenant):
+        members = list(
+            Member.objects.select_related("partner", "tenant")
+            .filter(role="partner_admin", partner__status="active")
+            .order_by("pk")[:200]
+        )
+    from django.conf import settings
+
+    celery = str(Path(sys.executable).with_name("celery"))
+    queue_names = list(getattr(settings, "PRM_CELERY_QUEUES", ("celery",)))
+    # The one worker serves the approvals queue, where registrations are decided, as the
+    # approvals workers do in production (docs/scaling.md): the notifications and relays a
+    # decision causes go to the email and integrations queues, which have workers of their
+    # own there; here they wait and are purged afterwards.
+    queues = "approvals"
+    with app.connection_for_write() as conn:  # leftovers of the API benchmark's submissions
+        for q in queue_names:
+            conn.default_channel.queue_purge(q)
+    worker = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [
+            celery,
+            "-A",
+            "prm",
+            "worker",
+            "-c",
+            "1",
+            "-Q",
+            queues,
+            "-l",
+            os.environ.get("BENCH_CELERY_LOG", "warning"),
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    close = datetime.date.today() + datetime.timedelta(days=60)
+    rng = random.Random(11)
+    from bench.seed import _customer, _domain_variant, _name_variant
+
+    def submit(i: int) -> tuple[int, float]:
+        """One registration saved and submitted in its own transaction; the task is queued
+        on commit, so the time taken after the block is after the commit and the enqueue."""
+        who = members[i % len(members)]
+        # Mostly new customers; one in five a near-duplicate of a known one (conflicts).
+        c = rng.randrange(5000) if i % 5 == 0 else 10_000_000 + i
+        name, domain = _customer(rng, c)
+        with tenant_context(tenant, user_id=who.user_id):
+            deal = deal_save(
+                by=who,
+                submit=True,
+                data={
+                    "customer_name": _name_variant(rng, name),
+                    "customer_domain_input": _domain_variant(rng, domain),
+                    "amount": Decimal(rng.randrange(5_000, 90_000)),
+                    "expected_close_date": close,
+                    "currency": "USD",
+                },
+            )
+        return deal.pk, time.time()
+
+    def wait_decided(ids: list[int]) -> tuple[dict, dict]:
+        deadline = time.time() + max(120, len(ids) * 0.5)
+        while time.time() < deadline:
+            with tenant_context(tenant):
+                left = Deal.objects.filter(pk__in=ids, status="submitted").count()
+            if not left:
+                break
+            time.sleep(0.5)
+        decided, outcome = {}, {}
+        with tenant_context(tenant):
+            # The first decision event (approved / rejected / under_review) of each deal.
+            for deal_id, at in (
+                DealEvent.objects.filter(deal_id__in=ids)
+                .exclude(kind__in=["created", "submitted"])
+                .values_list("deal_id", "at")
+            ):
+                decided[deal_id] = min(decided.get(deal_id, at), at)
+            for status in Deal.objects.filter(pk__in=ids).values_list("status", flat=True):
+                outcome[status] = outcome.get(status, 0) + 1
+        return decided, outcome
+
+    try:
+        # Phase 1, throughput: n registrations as fast as one client can submit them; the
+        # queue grows whenever the worker is slower than the client, so the latency of this
+        # phase measures the queue, not the worker.
+        burst: dict[int, float] = {}
+        t_start = time.time()
+        for i in range(n):
+            pk, at = submit(i)
+            burst[pk] = at
+        submit_seconds = time.time() - t_start
+        decided, outcome = wait_decided(list(burst))
+        burst_lat = [decided[d].timestamp() - burst[d] for d in burst if d in decided]
+        last = max((decided[d].timestamp() for d in decided), default=time.time())
+        throughput = len(burst_lat) / max(last - t_start, 1e-9)
+        # Phase 2, commit to decision: registrations arriving at half the measured
+        # throughput (a worker at 50% utilisation), one at a time at a steady pace.
+        rate = max(0.2, throughput / 2)
+        m = int(os.environ.get("BENCH_CELERY_PACED_N", 40 if scale == "small" else 400))
+        paced: dict[int, float] = {}
+        next_at = time.time()
+        for i in range(n, n + m):
+            time.sleep(max(0.0, next_at - time.time()))
+            next_at += 1 / rate
+            pk, at = submit(i)
+            paced[pk] = at
+        paced_decided, paced_outcome = wait_decided(list(paced))
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+        with app.connection_for_write() as conn:  # the notifications and relays left queued
+            for q in queue_names:
+                conn.default_channel.queue_purge(q)
+    lat = [paced_decided[d].timestamp() - paced[d] for d in paced if d in paced_decided]
+    numbers = {
+        "registrations": n,
+        "decided": len(burst_lat),
+        "outcomes": outcome,
+        "submit_seconds": round(submit_seconds, 1),
+        "submit_rate_per_s": round(n / submit_seconds, 1),
+        "throughput_per_s": round(throughput, 2),
+        "burst_commit_to_decision_s_p50": pct(burst_lat, 50),
+        "burst_commit_to_decision_s_p95": pct(burst_lat, 95),
+        "paced_registrations": m,
+        "paced_rate_per_s": round(rate, 2),
+        "paced_decided": len(lat),
+        "paced_outcomes": paced_outcome,
+        "commit_to_decision_s_p50": pct(lat, 50),
+        "commit_to_decision_s_p95": pct(lat, 95),
+        "worker_queues": queues,
+        "note": "decision time = the first decision event's timestamp (in the worker's "
+        "transaction); commit time = after the client's commit and enqueue",
+    }
+    # Registrations still waiting at the deadline are a miss, reported, not a crash.
+    return write(
+        "celery",
+        scale,
+        numbers,
+        {
+            "commit_to_decision_s_p95": target(numbers["commit_to_decision_s_p95"], "<=", 2),
+            "all_decided": {
+                "value": len(burst_lat) + len(lat),
+                "target": f"== {n + m}",
+                "pass": len(burst_lat) + len(lat) == n + m,
+            },
+        },
+    )
