@@ -51,6 +51,9 @@ def label(kind: str, code) -> str:
     if code is None or code == "":
         return ""
     found = _LABELS.get(kind, {}).get(str(code))
+    if found is None and kind == ACTION:
+        # Many audited actions are also catalogued events ("deal.approved"): same words.
+        found = _LABELS.get(EVENT, {}).get(str(code))
     return str(found) if found is not None else humanize(str(code))
 
 

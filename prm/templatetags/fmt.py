@@ -62,8 +62,9 @@ def format_percent(value, decimals: int = 1) -> str:
     """Percentage points as people read them: "42 %", "12.5 %" ("42 %" in German too)."""
     if _decimal(value) is None:
         return DASH
-    # Translators: a percentage, e.g. "42 %"; the space before % is a no-break space.
-    return pgettext("percentage", "{value}\u00a0%").format(value=format_number(value, decimals))
+    # Translators: a percentage, e.g. "42 %" (a space in it is shown as a no-break space).
+    text = pgettext("percentage", "{value} %").format(value=format_number(value, decimals))
+    return text.replace(" ", "\u00a0")
 
 
 def format_share(value, decimals: int = 1) -> str:

@@ -137,3 +137,11 @@ def test_partner_list_shows_partner_types_by_label_not_code(world):
     assert find_all(page, "td", text="United States")
     assert not find_all(page, "td", text="system_integrator")
     assert not find_all(page, "td", text="US")
+
+
+def test_an_audited_action_that_is_also_an_event_takes_the_event_title():
+    with translation.override("en"):
+        assert labels.label(labels.ACTION, "mdf.claim.paid") == "Claim paid"
+    with translation.override("de"):
+        german = labels.label(labels.ACTION, "deal.approved")
+    assert german not in ("deal.approved", "Deal approved")
