@@ -16,6 +16,7 @@ from prm.audit import log_action
 from prm.models import User
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.factories import DealFactory, WebhookEndpointFactory
 from tests.html_helpers import find, find_all
 
 
@@ -145,3 +146,20 @@ def test_an_audited_action_that_is_also_an_event_takes_the_event_title():
     with translation.override("de"):
         german = labels.label(labels.ACTION, "deal.approved")
     assert german not in ("deal.approved", "Deal approved")
+
+
+def test_webhook_list_names_events_by_their_title_not_their_code(world):
+    WebhookEndpointFactory(tenant=world.tenant, event_types=["deal.approved", "mdf.claim.paid"])
+    page = portal_client(world.tenant, world.admin).get("/integrations/webhooks/")
+    cell = find(page.content.decode(), "td", text="Deal registration approved, Claim paid")
+    assert "col-secondary" in cell.attrs["class"]  # steps aside on a phone
+
+
+def test_lists_keep_what_status_and_amount_as_key_columns(world):
+    DealFactory(tenant=world.tenant, partner=world.partner, amount=Decimal("3800"), currency="USD")
+    page = portal_client(world.tenant, world.admin).get("/deals/").content.decode()
+    classes = [(th, (th.attrs.get("class") or "").split()) for th in find_all(page, "th")]
+    key = [th for th, names in classes if "col-secondary" not in names]
+    headings = [th.text() for th in key]
+    assert headings[:1] == ["Deal"] and {"Customer", "Amount", "Status"} <= set(headings)
+    assert find_all(page, "td", class_="num", text="$3,800")
