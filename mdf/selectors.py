@@ -233,7 +233,11 @@ DECISION_ACTIONS = (
 
 
 def decision_history() -> QuerySet[AuditEvent]:
-    return AuditEvent.objects.filter(action__in=DECISION_ACTIONS).order_by("-created_at", "-id")
+    return (
+        AuditEvent.objects.filter(action__in=DECISION_ACTIONS)
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
 
 
 def deadlines_for(partner_id: int, today: datetime.date | None = None) -> list[dict]:

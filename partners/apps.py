@@ -8,8 +8,9 @@ class PartnersConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from partners.models import PartnerStatus, PartnerType, Region
         from partners.services import invitation_domain_check
-        from prm import context_processors, roles
+        from prm import context_processors, labels, roles
         from prm import services as core_services
         from prm.roles import Role
 
@@ -37,4 +38,19 @@ class PartnersConfig(AppConfig):
                 (12, _("My tier"), "my-tier", "company.view"),
                 (70, _("Program"), "program-tiers", "program.manage"),
             ]
+        )
+        # Labels for codes shown without their model (report rows, the audit trail).
+        labels.register_choices("partner_type", PartnerType)
+        labels.register_choices("region", Region)
+        labels.register_choices("partner_status", PartnerStatus)
+        labels.register(
+            labels.ACTION,
+            {
+                "tier.created": _("Tier created"),
+                "tier.updated": _("Tier updated"),
+                "tier.deleted": _("Tier deleted"),
+                "partner.updated": _("Partner updated"),
+                "partner.members_deactivated": _("Partner's members deactivated"),
+                "tiers.evaluation_requested": _("Tier evaluation requested"),
+            },
         )

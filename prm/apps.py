@@ -9,9 +9,10 @@ class PrmConfig(AppConfig):
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from django.db.models.signals import post_migrate
 
-        from prm import distribution, events, rls, signals  # noqa: F401  (connects receivers)
+        from prm import distribution, events, labels, rls, signals  # noqa: F401  (receivers)
 
         post_migrate.connect(rls.apply_after_migrate, sender=self)
         # Composite tenant keys for distribution by tenant (Citus): see prm/distribution.py.
         post_migrate.connect(distribution.ensure_after_migrate, sender=self)
         events.ready()
+        labels.ready()

@@ -20,7 +20,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from prm import errors, iso
+from prm import errors, iso, labels
 from prm.errors import DomainError
 from prm.models import Member
 from prm.roles import has_perm
@@ -55,6 +55,7 @@ def register(importer: Importer) -> Importer:
     if importer.kind in REGISTRY:
         raise ValueError(f"importer {importer.kind!r} registered twice")
     REGISTRY[importer.kind] = importer
+    labels.register("import", {importer.kind: importer.label})  # the jobs list shows the label
     return importer
 
 

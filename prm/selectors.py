@@ -48,7 +48,7 @@ def audit_events(
     since=None,
     until=None,
 ) -> QuerySet[AuditEvent]:
-    qs = AuditEvent.objects.all().order_by("-created_at", "-id")
+    qs = AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if action:
         qs = qs.filter(action__startswith=action)
     if actor:

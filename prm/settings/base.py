@@ -241,6 +241,8 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One date and one date-time format per language (prm/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["prm.formats"]
 
 # --- Static and uploaded files ------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -169,7 +169,8 @@ def test_program_dashboard_shows_ropi_by_tier_with_inputs(world):
             ropi=Decimal("4"),
         )
     body = portal_client(world.tenant, world.admin).get("/analytics/program/").content.decode()
-    assert "Platinum" in body and "4.00" in body and "100.00" in body
+    # ROPI as a ratio for people (fmt.ratio): "4×", not "4.0000".
+    assert "Platinum" in body and "4×" in body and "100.00" in body
 
 
 def test_program_dashboard_bad_filter_is_a_form_error_not_a_crash(world):

@@ -198,7 +198,9 @@ def test_claim_review_shows_the_checks_and_records_the_decision(world):
     resp = client.post(f"/mdf/claims/{m.claim_submitted.pk}/approve/", {"amount": "800"})
     assert resp.status_code == 302
     history = text(client.get("/mdf/review/history/"))
-    assert "mdf.claim.approved" in history and "mdf.request.approved" in history
+    # Decisions by their label (prm.labels), not their code.
+    assert "Claim approved" in history and "Fund request approved" in history
+    assert "mdf.claim.approved" not in history
     partner = portal_client(world.tenant, world.partner_admin)
     assert "Automatic checks" not in text(partner.get(f"/mdf/claims/{m.claim_submitted.pk}/"))
 

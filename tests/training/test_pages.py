@@ -156,7 +156,7 @@ def test_course_statistics(world):
     assert (stats.enrolled, stats.completed, stats.takers, stats.passers) == (3, 1, 2, 1)
     assert round(stats.avg_score) == 33 and selectors.pass_rate(stats) == 50
     html = portal_client(world.tenant, world.admin).get("/program/training/").content.decode()
-    assert "50%" in html and "33%" in html
+    assert "50\u00a0%" in html and "33\u00a0%" in html  # one percentage format (fmt.percent)
 
 
 def test_readiness_shows_who_is_certified_and_what_expires_soon(world):
