@@ -96,7 +96,13 @@ class TenantSettingsForm(forms.ModelForm):
             "require_mfa_for_staff",
             "require_mfa_for_partner_admins",
         ]
-        widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
+        widgets = {
+            "primary_colour": forms.TextInput(attrs={"type": "color"}),
+            "logo": forms.ClearableFileInput(
+                attrs={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}
+            ),
+        }
+        help_texts = {"logo": _("PNG or JPEG, at most 2 MB.")}
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
