@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dealreg.models import Deal
 from prm.tenancy import tenant_context
-from tests.conftest import portal_client
+from tests.conftest import api_client, portal_client
 from tests.form_checks import assert_error_at_field, summary_links
 from tests.html_helpers import find, find_all
 
@@ -126,3 +126,19 @@ def test_a_free_mail_contact_does_not_name_the_customer(world):
 def test_the_help_text_says_the_contact_email_is_used(world):
     page = portal_client(world.tenant, world.partner_user).get("/deals/new/")
     assert "contact's e-mail" in find(page, "p", id="id_customer_domain_input_helptext").text()
+
+
+def test_the_api_also_takes_the_customer_domain_from_the_contact_email(world):
+    client = api_client(world.tenant, world.partner_user)
+    resp = client.post(
+        "/api/v1/deals/",
+        {
+            "customer_name": "Globex Corporation",
+            "contact_email": "hank@globex.com",
+            "amount": "20000.00",
+            "currency": "USD",
+        },
+        format="json",
+    )
+    assert resp.status_code == 201, resp.json()
+    assert resp.json()["customer_domain"] == "globex.com"
