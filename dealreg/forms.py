@@ -3,9 +3,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dealreg import checks
 from dealreg.models import Deal, InfluencerRole, NamedAccount, RulesVersion
+from partners.domains import normalise_company_name
+from partners.freemail import freemail_message, is_freemail
 from partners.models import Partner, Product, Region, Specialty, Tier
 from prm import iso
 
@@ -46,12 +51,21 @@ class DealForm(forms.ModelForm):
         help_texts = {
             "customer_domain_input": _(
                 "The customer's website or any e-mail address there, "
-                "e.g. https://www.globex.com or hank@globex.com."
+                "e.g. https://www.globex.com or hank@globex.com. Left empty, the domain of "
+                "the contact's e-mail below is used (unless it is a free e-mail provider's)."
             ),
         }
 
-    def __init__(self, *args, tenant, **kwargs):
+    # Needed to submit for approval (a draft needs only the customer's name): marked like
+    # required fields, and checked in clean() on submit so all problems show in one round.
+    required_to_submit = ("customer_domain_input", "amount", "expected_close_date")
+    required_legend = _("required to submit for approval (a draft needs only the customer's name)")
+
+    def __init__(self, *args, tenant, submit: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.submit = submit
+        for name in self.required_to_submit:
+            self.fields[name].required_to_submit = True
         self.fields["products"].queryset = Product.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["products"].initial = list(self.instance.products.all())
@@ -60,6 +74,35 @@ class DealForm(forms.ModelForm):
         else:
             self.fields["currency"].initial = tenant.default_currency
         self.fields["customer_name"].required = True
+
+    def clean(self):
+        data = super().clean()
+        # The model's own validators (e.g. no negative amount) run here too, not only in the
+        # service's full_clean, so their errors come with the others (_post_clean is off).
+        for name, value in list(data.items()):
+            if name in self.Meta.fields and name not in self.errors:
+                try:
+                    Deal._meta.get_field(name).run_validators(value)
+                except ValidationError as exc:
+                    self.add_error(name, exc)
+        domain, _from_contact = checks.customer_domain(
+            data.get("customer_domain_input", ""), data.get("contact_email", "")
+        )
+        if is_freemail(domain):
+            self.add_error("customer_domain_input", freemail_message(domain))
+            return data
+        if self.submit:
+            problems = checks.submit_problems(
+                customer_name=normalise_company_name(data.get("customer_name", "")),
+                customer_domain=domain,
+                amount=data.get("amount"),
+                expected_close_date=data.get("expected_close_date"),
+                today=timezone.now().date(),
+            )
+            for field, message in problems.items():
+                if field not in self.errors:
+                    self.add_error(field, message)
+        return data
 
     def _post_clean(self):
         pass  # the service normalises, validates and saves

@@ -351,7 +351,8 @@ class DealWriteSerializer(serializers.Serializer):
         required=False,
         help_text=_(
             "The customer's website or an e-mail address at its domain; a free-mail "
-            "provider's domain (gmail.com, outlook.com, ...) is refused."
+            "provider's domain (gmail.com, outlook.com, ...) is refused. Left empty, the "
+            "domain of contact_email is used unless it is a free-mail provider's."
         ),
         validators=[validate_company_domain],
     )

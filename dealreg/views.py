@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from dealreg import selectors, services
+from dealreg import checks, selectors, services
 from dealreg.forms import (
     CloseForm,
     DealForm,
@@ -170,7 +170,10 @@ def deal_precheck_view(request, pk: int | None = None):
             precheck = deal_precheck(
                 member=request.member,
                 customer_name=form.cleaned_data["customer_name"],
-                customer_domain_input=form.cleaned_data.get("customer_domain_input", ""),
+                customer_domain_input=checks.customer_domain(
+                    form.cleaned_data.get("customer_domain_input", ""),
+                    form.cleaned_data.get("contact_email", ""),
+                )[0],
                 exclude_deal_id=deal.pk if deal else None,
             )
         except PrecheckRateLimited as exc:
@@ -186,7 +189,7 @@ def deal_precheck_view(request, pk: int | None = None):
 
 def _deal_form(request, deal: Deal | None, *, submit: bool):
     """Save a draft, or save and submit it (the API's `submit` field); each has its own URL."""
-    form = DealForm(request.POST or None, instance=deal, tenant=request.tenant)
+    form = DealForm(request.POST or None, instance=deal, tenant=request.tenant, submit=submit)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "products"}
         try:
@@ -200,6 +203,12 @@ def _deal_form(request, deal: Deal | None, *, submit: bool):
         except (DomainError, ValidationError) as exc:
             apply_error(form, exc)
         else:
+            if saved.customer_domain and not form.cleaned_data.get("customer_domain_input"):
+                messages.info(
+                    request,
+                    _("The customer's domain %(d)s was taken from the contact's e-mail.")
+                    % {"d": saved.customer_domain},
+                )
             messages.success(
                 request,
                 _("Submitted. You will see the decision here in a moment.")

@@ -5,10 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mdf.files import MAX_PROOF_BYTES
+from mdf.files import MAX_PROOF_BYTES, sniff_proof
 from mdf.models import (
     CLAIM_FIELDS,
     ActivityType,
@@ -239,13 +240,27 @@ class ClaimForm(forms.Form):
         )
 
     def clean(self):
+        """Every problem in one round, each at its field: the files are checked here as the
+        service checks them (its error would name a `file` field this form does not have),
+        and so are the service's cross-field rules on dates and amounts."""
         data = super().clean()
         for name in [n for _k, n in self.proof_fields] + ["extra_file"]:
             f = data.get(name)
             if f and f.size > MAX_PROOF_BYTES:
                 self.add_error(name, _("The file is larger than 10 MB."))
+            elif f:
+                try:
+                    sniff_proof(f)
+                except ValidationError as exc:
+                    self.add_error(name, exc.messages[0])
         if data.get("extra_file") and not data.get("extra_kind"):
             self.add_error("extra_kind", _("Choose what the document proves."))
+        start, end = data.get("activity_start"), data.get("activity_end")
+        if start and end and end < start:
+            self.add_error("activity_end", _("The activity must end on or after its start."))
+        cost, claimed = data.get("actual_cost"), data.get("amount_claimed")
+        if cost is not None and claimed is not None and claimed > cost:
+            self.add_error("amount_claimed", _("You cannot claim more than the actual cost."))
         return data
 
     def documents(self) -> list[tuple[str, object]]:

@@ -112,10 +112,12 @@ class RejectForm(forms.Form):
 
 
 class IdealProfileForm(forms.ModelForm):
-    countries = forms.CharField(
+    countries = forms.MultipleChoiceField(
         label=_("Target countries"),
         required=False,
-        help_text=_("Two-letter ISO codes separated by spaces or commas, e.g. US CA DE."),
+        choices=iso.country_choices,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Hold Ctrl (⌘ on a Mac) to choose several."),
     )
     regions = forms.MultipleChoiceField(
         label=_("Target regions"),
@@ -163,17 +165,13 @@ class IdealProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["specialties"].queryset = Specialty.objects.order_by("name")
         if self.instance.pk and not self.is_bound:
-            self.initial["countries"] = " ".join(self.instance.countries)
+            self.initial["countries"] = list(self.instance.countries)
             self.initial["specialties"] = list(
                 self.instance.specialties.values_list("pk", flat=True)
             )
 
     def clean_countries(self):
-        codes = [c for c in re.split(r"[\s,;]+", self.cleaned_data.get("countries") or "") if c]
-        bad = [c for c in codes if not rules.is_country_code(c)]
-        if bad:
-            raise forms.ValidationError(_("Not ISO country codes: %(c)s.") % {"c": ", ".join(bad)})
-        return sorted({c.upper() for c in codes})
+        return sorted(set(self.cleaned_data.get("countries") or []))
 
     def clean(self):
         data = super().clean()

@@ -203,7 +203,7 @@ class DirectoryFilterForm(forms.Form):
         label=_("Type"), required=False, choices=[("", _("All types")), *PartnerType.choices]
     )
     tier = forms.ChoiceField(label=_("Tier"), required=False)
-    country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    country = iso.country_field(label=_("Country"))
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("All statuses")), *PartnerStatus.choices]
     )

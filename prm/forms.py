@@ -96,7 +96,13 @@ class TenantSettingsForm(forms.ModelForm):
             "require_mfa_for_staff",
             "require_mfa_for_partner_admins",
         ]
-        widgets = {"primary_colour": forms.TextInput(attrs={"type": "color"})}
+        widgets = {
+            "primary_colour": forms.TextInput(attrs={"type": "color"}),
+            "logo": forms.ClearableFileInput(
+                attrs={"accept": ".png,.jpg,.jpeg,image/png,image/jpeg"}
+            ),
+        }
+        help_texts = {"logo": _("PNG or JPEG, at most 2 MB.")}
 
     def clean_logo(self):
         logo = self.cleaned_data.get("logo")
@@ -121,17 +127,27 @@ class HostForm(forms.Form):
     )
 
 
+SCOPE_LABELS = {
+    "read": _("Read: list and fetch data"),
+    "write": _("Write: create and change data"),
+}
+
+
 class ApiKeyForm(forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
         help_text=_("What will use this key, e.g. “Salesforce sync”."),
     )
+    # Required, and honest about it: "read" is preselected (the usual choice), and a key with
+    # neither box ticked is refused at the field, not created with a default scope.
     scopes = forms.MultipleChoiceField(
         label=_("Scopes"),
-        choices=[(s, s) for s in ApiKey.SCOPES],
+        choices=[(s, SCOPE_LABELS[s]) for s in ApiKey.SCOPES],
         initial=["read"],
         widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose read, write or both.")},
+        help_text=_("Read is preselected; tick write too if the key changes data."),
     )
 
 

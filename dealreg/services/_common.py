@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from dealreg import checks
 from dealreg.models import (
     Deal,
     DealEvent,
@@ -18,7 +19,7 @@ from dealreg.models import (
 from dealreg.rules import name_tokens
 from dealreg.states import DEAL
 from partners import questions
-from partners.domains import normalise_company_name, registrable_domain
+from partners.domains import normalise_company_name
 from partners.freemail import freemail_message, is_freemail
 from prm import events, notifications
 from prm.audit import log_action
@@ -219,31 +220,29 @@ def _apply_fields(deal: Deal, data: dict) -> None:
     deal.customer_name = (deal.customer_name or "").strip()
     deal.customer_name_normalised = normalise_company_name(deal.customer_name)
     deal.customer_name_tokens = name_tokens(deal.customer_name_normalised)
-    domain = registrable_domain(deal.customer_domain_input)
+    domain, from_contact = checks.customer_domain(deal.customer_domain_input, deal.contact_email)
     if is_freemail(domain):
         # gmail.com and the like are never the customer's own domain (issue #17).
         if "customer_domain_input" in data:
             raise DomainError(freemail_message(domain), field="customer_domain_input")
         domain = ""
+    if from_contact:
+        # No website given: the contact's company address names the customer (issue #18);
+        # shown in the field from now on, so the partner sees what was used.
+        deal.customer_domain_input = domain
     deal.customer_domain = domain
     deal.country = (deal.country or "").upper()
     deal.currency = (deal.currency or deal.tenant.default_currency).upper()
 
 
 def _validate_for_submit(deal: Deal) -> None:
-    errors = {}
-    if not deal.customer_name_normalised:
-        errors["customer_name"] = _("Enter the customer's company name.")
-    if not deal.customer_domain:
-        errors["customer_domain_input"] = _(
-            "Enter the customer's website or an e-mail address at its domain."
-        )
-    if deal.amount is None:
-        errors["amount"] = _("Enter the estimated amount.")
-    if deal.expected_close_date is None:
-        errors["expected_close_date"] = _("Enter the expected close date.")
-    elif deal.expected_close_date < timezone.now().date():
-        errors["expected_close_date"] = _("The expected close date is in the past.")
+    errors = checks.submit_problems(
+        customer_name=deal.customer_name_normalised,
+        customer_domain=deal.customer_domain,
+        amount=deal.amount,
+        expected_close_date=deal.expected_close_date,
+        today=timezone.now().date(),
+    )
     if errors:
         field, message = next(iter(errors.items()))
         err = DomainError(message, field=field)

@@ -122,7 +122,7 @@ def test_portal_text_is_not_cut_by_the_browser_and_too_long_is_an_error(world):
     page = client.get("/company/edit/").content.decode()
     name_input = page[page.index('name="name"') - 200 : page.index('name="name"') + 200]
     assert "maxlength" not in name_input
-    assert "At most 200 characters." in page
+    assert "Up to 200 characters." in page
     resp = client.post(
         "/company/edit/", {"name": "N" * 201, "domains": "a-partner.example", "country": "DE"}
     )
