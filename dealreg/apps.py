@@ -49,3 +49,22 @@ class DealregConfig(AppConfig):
         digest_section_register(10, digest_sections)
 
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from dealreg.home import partner_home, staff_home
+        from prm import home
+
+        home.register(
+            order=10,
+            key="deals-partner",
+            capability="deals.register",
+            template="dealreg/home/partner.html",
+            context=partner_home,
+        )
+        home.register(
+            order=10,
+            key="deals-review",
+            capability="deals.review",
+            template="dealreg/home/staff.html",
+            context=staff_home,
+        )
