@@ -51,7 +51,7 @@ class DealregConfig(AppConfig):
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from dealreg.home import partner_home, staff_home
+        from dealreg.home import has_own_rules, partner_home, staff_home
         from prm import home
 
         home.register(
@@ -67,4 +67,11 @@ class DealregConfig(AppConfig):
             capability="deals.review",
             template="dealreg/home/staff.html",
             context=staff_home,
+        )
+        home.setup_item_register(
+            order=20,
+            key="rules",
+            label=_("Publish your rules of engagement"),
+            url_name="rules",
+            done=has_own_rules,
         )

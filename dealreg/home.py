@@ -9,7 +9,7 @@ import datetime
 from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
-from dealreg.models import ACTIVE_STATUSES, DealStatus, protection_today
+from dealreg.models import ACTIVE_STATUSES, DealStatus, RulesVersion, protection_today
 from dealreg.selectors import deals_visible_to, expiring_soon, review_queue
 from prm.roles import Role
 
@@ -84,3 +84,9 @@ def staff_home(member) -> dict:
         "ending": _ending(ending, today),
         "pipeline": pipeline,
     }
+
+
+def has_own_rules(tenant) -> bool:
+    """The admin has published rules of engagement (version 1, the defaults, is written by
+    the system the first time any rules are read)."""
+    return RulesVersion.objects.filter(created_by__isnull=False).exists()
