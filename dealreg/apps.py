@@ -51,8 +51,8 @@ class DealregConfig(AppConfig):
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from dealreg.home import has_own_rules, partner_home, staff_home
-        from prm import home
+        from dealreg.home import has_own_rules, partner_home, staff_home  # app registry loaded
+        from prm import home  # ready(): the app registry is loaded by now
 
         home.register(
             order=10,

@@ -44,8 +44,8 @@ class MdfConfig(AppConfig):
         import mdf.importers  # noqa: F401  (registers the app's CSV importers)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from mdf import home as mdf_home
-        from prm import home
+        from mdf import home as mdf_home  # ready(): the app registry is loaded by now
+        from prm import home  # ready(): the app registry is loaded by now
 
         home.register(
             order=40,
