@@ -67,7 +67,7 @@ def staff_home(member) -> dict:
     )
     today = protection_today()
     ending = expiring_soon(days=14)
-    pipeline_qs = deals_visible_to(member).filter(status__in=ACTIVE_STATUSES)
+    pipeline_qs = deals_visible_to(member).filter(status__in=ACTIVE_STATUSES, amount__isnull=False)
     if mine:
         ending = ending.filter(partner__owner=member)
         pipeline_qs = pipeline_qs.filter(partner__owner=member)

@@ -127,7 +127,14 @@ def test_staff_see_the_review_queue_with_its_sla_clock(world):
         submitted_at=now - datetime.timedelta(hours=2),
         sla_due_at=now + datetime.timedelta(hours=20),
     )
-    _deal(world, world.partner, DealStatus.APPROVED, customer_domain="done.example")
+    _deal(
+        world,
+        world.partner,
+        DealStatus.APPROVED,
+        customer_domain="done.example",
+        amount=Decimal("12000"),
+        currency="EUR",
+    )
 
     body = page(portal_client(world.tenant, world.admin))
 
@@ -138,6 +145,8 @@ def test_staff_see_the_review_queue_with_its_sla_clock(world):
         "/deals/review/?older_than_hours=48",
     )
     assert "The oldest has waited 3" in find(body, id="home-deals-review").text()
+    pipeline = find(body, id="home-deals-review").text()
+    assert "12,000" in pipeline and ("EUR" in pipeline or "€" in pipeline)
     assert not find_all(body, id="home-deals-partner")
 
 
