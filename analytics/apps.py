@@ -41,3 +41,22 @@ class AnalyticsConfig(AppConfig):
                 (72, _("Business reviews"), "analytics-reviews", "analytics.reviews"),
             ]
         )
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from analytics import home as analytics_home
+        from prm import home
+
+        home.register(
+            order=6,
+            key="program",
+            capability="analytics.program",
+            template="analytics/home/program.html",
+            context=analytics_home.program_home,
+        )
+        home.register(
+            order=20,
+            key="partner-health",
+            capability="analytics.partners",
+            template="analytics/home/manager.html",
+            context=analytics_home.manager_home,
+        )

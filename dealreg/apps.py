@@ -49,3 +49,29 @@ class DealregConfig(AppConfig):
         digest_section_register(10, digest_sections)
 
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from dealreg.home import has_own_rules, partner_home, staff_home  # app registry loaded
+        from prm import home  # ready(): the app registry is loaded by now
+
+        home.register(
+            order=10,
+            key="deals-partner",
+            capability="deals.register",
+            template="dealreg/home/partner.html",
+            context=partner_home,
+        )
+        home.register(
+            order=10,
+            key="deals-review",
+            capability="deals.review",
+            template="dealreg/home/staff.html",
+            context=staff_home,
+        )
+        home.setup_item_register(
+            order=20,
+            key="rules",
+            label=_("Publish your rules of engagement"),
+            url_name="rules",
+            done=has_own_rules,
+        )

@@ -42,3 +42,29 @@ class MdfConfig(AppConfig):
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items)
 
         import mdf.importers  # noqa: F401  (registers the app's CSV importers)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from mdf import home as mdf_home  # ready(): the app registry is loaded by now
+        from prm import home  # ready(): the app registry is loaded by now
+
+        home.register(
+            order=40,
+            key="mdf-partner",
+            capability="mdf.use",
+            template="mdf/home/partner.html",
+            context=mdf_home.partner_home,
+        )
+        home.register(
+            order=40,
+            key="mdf-review",
+            capability="mdf.review",
+            template="mdf/home/staff.html",
+            context=mdf_home.staff_home,
+        )
+        home.setup_item_register(
+            order=50,
+            key="mdf",
+            label=_("Create a marketing fund (MDF) program"),
+            url_name="mdf-program-list",
+            done=mdf_home.has_program,
+        )

@@ -48,3 +48,29 @@ class OnboardingConfig(AppConfig):
         events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
         events.subscribe("partner.first_deal_recorded", services.on_first_deal_recorded)
         events.subscribe("course.completed", services.on_course_completed)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from onboarding import home as onboarding_home
+        from prm import home
+
+        home.register(
+            order=8,
+            key="onboarding",
+            capability="onboarding.own",
+            template="onboarding/home/partner.html",
+            context=onboarding_home.partner_home,
+        )
+        home.register(
+            order=35,
+            key="new-partners",
+            capability="onboarding.monitor",
+            template="onboarding/home/staff.html",
+            context=onboarding_home.staff_home,
+        )
+        home.setup_item_register(
+            order=30,
+            key="agreement",
+            label=_("Publish your partner agreement"),
+            url_name="agreement-list",
+            done=onboarding_home.has_agreement,
+        )

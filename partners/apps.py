@@ -54,3 +54,29 @@ class PartnersConfig(AppConfig):
                 "tiers.evaluation_requested": _("Tier evaluation requested"),
             },
         )
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from partners import home as partner_home
+        from prm import home
+
+        home.register(
+            order=20,
+            key="tier",
+            capability="company.view",
+            template="partners/home/partner.html",
+            context=partner_home.partner_home,
+        )
+        home.register(
+            order=30,
+            key="approvals",
+            capability="program.manage",
+            template="partners/home/approvals.html",
+            context=partner_home.approvals_home,
+        )
+        home.setup_item_register(
+            order=10,
+            key="tiers",
+            label=_("Define your partner tiers"),
+            url_name="program-tiers",
+            done=partner_home.has_tiers,
+        )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from partners.models import (
     DomainProposal,
@@ -101,3 +104,41 @@ def tier_changes() -> QuerySet[TierChange]:
     return TierChange.objects.select_related("partner", "from_tier", "to_tier").order_by(
         "-created_at", "-id"
     )
+
+
+def tier_progress(metrics: PartnerMetrics | None, tier: Tier | None) -> list[dict]:
+    """Each requirement of `tier`: what it needs, what the partner has, how far along."""
+    if tier is None:
+        return []
+    have = {
+        "min_won_revenue_12m": metrics.won_revenue_12m if metrics else Decimal(0),
+        "min_won_deals_12m": metrics.won_deals_12m if metrics else 0,
+        "min_certified_people": metrics.certified_people if metrics else 0,
+        "min_health_score": (
+            metrics.health_score if metrics and metrics.health_score is not None else 0
+        ),
+    }
+    labels = {
+        "min_won_revenue_12m": _("Won revenue, last 12 months"),
+        "min_won_deals_12m": _("Won deals, last 12 months"),
+        "min_certified_people": _("Certified people"),
+        "min_health_score": _("Health score"),
+    }
+    rows = []
+    for field in Tier.REQUIREMENT_FIELDS:
+        need = getattr(tier, field)
+        if need is None:
+            continue
+        value = have[field]
+        pct = 100 if not need else min(100, int(Decimal(value) * 100 / Decimal(need)))
+        rows.append(
+            {
+                "label": labels[field],
+                "need": need,
+                "have": value,
+                "pct": pct,
+                "met": value >= need,
+                "money": field == "min_won_revenue_12m",
+            }
+        )
+    return rows

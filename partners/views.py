@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -27,7 +25,6 @@ from partners.forms import (
 )
 from partners.models import (
     Partner,
-    PartnerMetrics,
     PartnerStatus,
     Product,
     ProgramSettings,
@@ -319,44 +316,6 @@ def company_edit(request):
     return _edit(request, partner, staff=False, done_url="/company/")
 
 
-def _progress(metrics: PartnerMetrics | None, tier: Tier | None) -> list[dict]:
-    """Each requirement of `tier`: what it needs, what the partner has, how far along."""
-    if tier is None:
-        return []
-    have = {
-        "min_won_revenue_12m": metrics.won_revenue_12m if metrics else Decimal(0),
-        "min_won_deals_12m": metrics.won_deals_12m if metrics else 0,
-        "min_certified_people": metrics.certified_people if metrics else 0,
-        "min_health_score": (
-            metrics.health_score if metrics and metrics.health_score is not None else 0
-        ),
-    }
-    labels = {
-        "min_won_revenue_12m": _("Won revenue, last 12 months"),
-        "min_won_deals_12m": _("Won deals, last 12 months"),
-        "min_certified_people": _("Certified people"),
-        "min_health_score": _("Health score"),
-    }
-    rows = []
-    for field in Tier.REQUIREMENT_FIELDS:
-        need = getattr(tier, field)
-        if need is None:
-            continue
-        value = have[field]
-        pct = 100 if not need else min(100, int(Decimal(value) * 100 / Decimal(need)))
-        rows.append(
-            {
-                "label": labels[field],
-                "need": need,
-                "have": value,
-                "pct": pct,
-                "met": value >= need,
-                "money": field == "min_won_revenue_12m",
-            }
-        )
-    return rows
-
-
 @member_required("company.view")
 def my_tier(request):
     partner = Partner.objects.select_related("tier").get(pk=request.member.partner_id)
@@ -375,8 +334,8 @@ def my_tier(request):
             "metrics": metrics,
             "tiers": tiers,
             "next_tier": nxt,
-            "progress": _progress(metrics, nxt),
-            "current_progress": _progress(metrics, partner.tier),
+            "progress": selectors.tier_progress(metrics, nxt),
+            "current_progress": selectors.tier_progress(metrics, partner.tier),
             "grace_ends": grace_ends,
         },
     )

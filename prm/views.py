@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
+from prm import home as home_sections
 from prm import selectors, services
 from prm.audit import log_action
 from prm.celery import app
@@ -51,7 +52,10 @@ SWITCH_MAX_AGE = 60
 
 @member_required()
 def home(request):
-    return render(request, "prm/home.html", {})
+    """What needs this member now: the home sections their role may see (prm.home)."""
+    return render(
+        request, "prm/home.html", {"sections": home_sections.sections_for(request.member)}
+    )
 
 
 # --- Members ------------------------------------------------------------------------------

@@ -41,3 +41,22 @@ class TrainingConfig(AppConfig):
         events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
         events.subscribe("member.joined", services.on_member_joined_or_changed)
         events.subscribe("member.changed", services.on_member_joined_or_changed)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from prm import home
+        from training import home as training_home
+
+        home.register(
+            order=30,
+            key="training",
+            capability="training.learn",
+            template="training/home_partner.html",
+            context=training_home.partner_home,
+        )
+        home.setup_item_register(
+            order=40,
+            key="courses",
+            label=_("Publish a training course"),
+            url_name="training-admin-courses",
+            done=training_home.has_courses,
+        )
