@@ -234,7 +234,8 @@ _COMPARED = 3  # other registrations shown beside this one
 
 def _side_by_side(deal: Deal, matches) -> list[Deal]:
     """This deal and the registrations it conflicts with (up to _COMPARED), each with
-    `submitted_rank` (1 = submitted first) and `submitted_order` (its word), this deal first."""
+    `submitted_rank` (1 = submitted first), `submitted_order` (its word) and `compare_label`,
+    this deal first."""
     other_ids = []
     for m in matches:
         if m.matched_deal_id and m.matched_deal_id not in other_ids:
@@ -249,6 +250,12 @@ def _side_by_side(deal: Deal, matches) -> list[Deal]:
         .prefetch_related("products")
     }
     compared = [by_pk[pk] for pk in [deal.pk, *other_ids] if pk in by_pk]
+    for d in compared:  # names each value when the comparison stacks on a phone
+        d.compare_label = (
+            _("%(number)s (this registration)") % {"number": d.number}
+            if d.pk == deal.pk
+            else d.number
+        )
     timed = sorted((d for d in compared if d.submitted_at), key=lambda d: (d.submitted_at, d.pk))
     for rank, d in enumerate(timed, start=1):
         d.submitted_rank = rank

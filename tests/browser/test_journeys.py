@@ -96,6 +96,8 @@ def test_journey_deals_conflict_rejected_and_clean_deal_approved_live(site, cele
     side = manager.get_by_role("table").filter(has_text="Customer").last
     expect(side).to_contain_text("GLOBEX Corp.")
     expect(side).to_contain_text("Globex Corporation")
+    expect(side).to_contain_text("Submitted first")
+    side.scroll_into_view_if_needed()
     shot(manager, "side-by-side")
     manager.get_by_label("Reason (shown to the partner)").fill(
         "Globex is already registered and protected for another partner."

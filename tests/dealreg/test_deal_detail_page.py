@@ -118,8 +118,9 @@ def test_side_by_side_shows_what_a_reviewer_weighs_and_who_was_first_within_the_
         c.attrs["data-label"]: c.text() for c in _inside(table, "td", class_="compare-submitted")
     }
     assert "Submitted first" in order[first.number]
-    assert "Submitted second" in order[second.number]
-    assert ":05" in order[first.number] and ":45" in order[second.number]  # the seconds
+    assert "Submitted second" in order[f"{second.number} (this registration)"]
+    assert ":05" in order[first.number]  # the seconds
+    assert ":45" in order[f"{second.number} (this registration)"]
 
 
 def test_partner_sees_no_side_by_side(world):
