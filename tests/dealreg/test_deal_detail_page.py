@@ -272,3 +272,13 @@ def test_deciding_outside_the_queue_stays_on_the_deal(world):
         f"/deals/{older.pk}/approve/", {"reason": ""}
     )
     assert resp.status_code == 302 and resp["Location"] == f"/deals/{older.pk}/"
+
+
+def test_queue_parameters_cannot_send_the_reviewer_elsewhere(world):
+    older, _newer = _queue_of_two(world)
+    resp = portal_client(world.tenant, world.channel_manager).post(
+        f"/deals/{older.pk}/approve/?from=queue&sort=//evil.example/&next=https://evil.example/",
+        {"reason": ""},
+    )
+    assert resp.status_code == 302
+    assert resp["Location"].startswith("/deals/") and "evil" not in resp["Location"]
