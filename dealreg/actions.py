@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from dealreg import selectors, services
 from dealreg.forms import CloseForm, InfluencerForm, InfluencerSettingsForm
 from dealreg.models import DealInfluencer, ExtensionRequest
+from dealreg.queue_nav import queue_nav
 from dealreg.states import DEAL, EXTENSION, INFLUENCER
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -41,6 +42,11 @@ def deal_action(machine_action: str | None):
             else:
                 if done:
                     messages.success(request, done)
+                if done and machine_action in _DECISIONS:
+                    return _after_decision(request, deal)
+            queue = queue_nav(request)
+            if queue:  # stay in the queue's context on the deal page
+                return redirect(queue.deal_url(deal.pk))
             return redirect("deal-detail", pk=deal.pk)
 
         wrapper.__name__, wrapper.__qualname__ = view.__name__, view.__qualname__
@@ -48,6 +54,22 @@ def deal_action(machine_action: str | None):
         return wrapper
 
     return decorator
+
+
+_DECISIONS = {"approve", "reject"}
+
+
+def _after_decision(request, deal):
+    """Decided from the review queue: on to the queue's next deal, or back to the queue once
+    it is empty. Otherwise the deal page."""
+    queue = queue_nav(request)
+    if queue is None:
+        return redirect("deal-detail", pk=deal.pk)
+    next_pk = queue.next_deal(after_pk=deal.pk)
+    if next_pk is None:
+        messages.info(request, _("No more registrations wait in the review queue."))
+        return redirect(queue.back_url)
+    return redirect(queue.deal_url(next_pk))
 
 
 def _reason(request) -> str:
@@ -69,13 +91,13 @@ def deal_withdraw(request, deal):
 @deal_action("approve")
 def deal_approve(request, deal):
     services.deal_approve(deal=deal, by=request.member, reason=_reason(request))
-    return _("Approved.")
+    return _("%(number)s approved.") % {"number": deal.number}
 
 
 @deal_action("reject")
 def deal_reject(request, deal):
     services.deal_reject(deal=deal, by=request.member, reason=_reason(request))
-    return _("Rejected.")
+    return _("%(number)s rejected.") % {"number": deal.number}
 
 
 @deal_action("recheck")

@@ -13,6 +13,8 @@ which reads the deal's pending request and the current rules once per deal objec
 
 from __future__ import annotations
 
+import datetime
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +25,7 @@ from dealreg.models import (
     InfluenceClaim,
     LeadOffer,
     LeadStatus,
+    protection_today,
 )
 from prm.errors import PermissionDenied
 from prm.roles import PARTNER_ROLES, STAFF_ROLES
@@ -69,20 +72,41 @@ def pending_extension(deal) -> ExtensionRequest | None:
     )
 
 
-def _max_extensions(deal) -> int:
+def _rules(deal):
     # local: dealreg.services imports this module (through services.extensions)
     from dealreg.services import current_rules
 
-    return _cached(deal, "_max_extensions", lambda: current_rules(deal.tenant).max_extensions)
+    return _cached(deal, "_rules", lambda: current_rules(deal.tenant))
+
+
+def _max_extensions(deal) -> int:
+    return _rules(deal).max_extensions
+
+
+def extension_opens_on(deal) -> datetime.date | None:
+    """The first day a protected deal may ask for an extension: one extension period (the
+    rules' `extension_days`) before its protection ends. Asking earlier would only add days
+    nobody knows yet they need (issue #18: the box appeared right after approval)."""
+    if deal.protected_until is None:
+        return None
+    return deal.protected_until - datetime.timedelta(days=_rules(deal).extension_days)
+
+
+def extensions_left(deal) -> bool:
+    return deal.extensions_used < _max_extensions(deal)
 
 
 def extendable(deal, _member) -> bool:
-    """A protected deal may ask for one more protection period while none is waiting and it
-    has extensions left under the current rules."""
+    """A protected deal may ask for one more protection period once its protection ends
+    within one extension period, while none is waiting and it has extensions left under the
+    current rules."""
+    opens_on = extension_opens_on(deal)
     return (
         not deal.protection_ended  # ended protections are expired, even before the sweep
+        and opens_on is not None
+        and protection_today() >= opens_on
         and pending_extension(deal) is None
-        and deal.extensions_used < _max_extensions(deal)
+        and extensions_left(deal)
     )
 
 
@@ -125,8 +149,8 @@ DEAL = StateMachine(
             when=extendable,
             reason=True,
             refusal=_(
-                "This deal cannot be extended now: a request is already waiting, or it has "
-                "used all its extensions."
+                "This deal cannot be extended now: its protection does not end soon enough "
+                "yet, a request is already waiting, or it has used all its extensions."
             ),
         ),
         action("add_influencer", _("Record influencing partner"), S.values, who=is_staff),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -9,8 +11,9 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from dealreg import checks, selectors, services
@@ -34,7 +37,15 @@ from dealreg.models import (
     RulesVersion,
 )
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
-from dealreg.states import DEAL, EXTENSION, INFLUENCER, pending_extension
+from dealreg.queue_nav import FROM_QUEUE, queue_nav
+from dealreg.states import (
+    DEAL,
+    EXTENSION,
+    INFLUENCER,
+    extension_opens_on,
+    extensions_left,
+    pending_extension,
+)
 from partners.models import Tier
 from prm import portal
 from prm.audit import log_action
@@ -219,17 +230,83 @@ def _deal_form(request, deal: Deal | None, *, submit: bool):
     return render(request, "dealreg/deal_form.html", {"form": form, "deal": deal})
 
 
+# How the side-by-side names each registration's place in time (computed from the exact
+# timestamps, so two submissions within the same minute still say who was first).
+_ORDINALS = [
+    gettext_lazy("first"),
+    gettext_lazy("second"),
+    gettext_lazy("third"),
+    gettext_lazy("fourth"),
+]
+_COMPARED = 3  # other registrations shown beside this one
+
+
+def _side_by_side(deal: Deal, matches) -> list[Deal]:
+    """This deal and the registrations it conflicts with (up to _COMPARED), each with
+    `submitted_rank` (1 = submitted first), `submitted_order` (its word) and `compare_label`,
+    this deal first."""
+    other_ids = []
+    for m in matches:
+        if m.matched_deal_id and m.matched_deal_id not in other_ids:
+            other_ids.append(m.matched_deal_id)
+    if not other_ids:
+        return []
+    other_ids = other_ids[:_COMPARED]
+    by_pk = {
+        d.pk: d
+        for d in Deal.objects.filter(pk__in=[deal.pk, *other_ids])
+        .select_related("partner")
+        .prefetch_related("products")
+    }
+    compared = [by_pk[pk] for pk in [deal.pk, *other_ids] if pk in by_pk]
+    for d in compared:  # names each value when the comparison stacks on a phone
+        d.compare_label = (
+            _("%(number)s (this registration)") % {"number": d.number}
+            if d.pk == deal.pk
+            else d.number
+        )
+    timed = sorted((d for d in compared if d.submitted_at), key=lambda d: (d.submitted_at, d.pk))
+    for rank, d in enumerate(timed, start=1):
+        d.submitted_rank = rank
+        d.submitted_order = (
+            _ORDINALS[rank - 1] if rank <= len(_ORDINALS) else _("no. %(n)s") % {"n": rank}
+        )
+    return compared
+
+
+def _extension_note(deal: Deal, member, allowed) -> str:
+    """For the partner who may ask for extensions: when asking becomes possible (the box is
+    shown only once `extend` is allowed)."""
+    if "extend" in allowed or not DEAL["extend"].may(deal, member) or not deal.is_protected:
+        return ""
+    if pending_extension(deal) is not None:
+        return ""  # the page says the request is waiting
+    if not extensions_left(deal):
+        return _("This registration has used all the extensions the rules allow.")
+    opens_on = extension_opens_on(deal)
+    if opens_on is None:
+        return ""
+    return _("You can ask for an extension from %(date)s.") % {
+        "date": date_format(opens_on, "DATE_FORMAT")
+    }
+
+
+def _zone_in_words(name: str) -> str:
+    """'America/New_York' -> 'New York': the timeline says its zone as people do."""
+    return name.rsplit("/", 1)[-1].replace("_", " ")
+
+
 @member_required("deals.view")
 def deal_detail(request, pk: int):
     deal = get_object_or_404(
-        selectors.deals_visible_to(request.member).select_related(
-            "rules_version", "decided_by__user", "partner__owner__user"
-        ),
+        selectors.deals_visible_to(request.member)
+        .select_related("rules_version", "decided_by__user", "partner__owner__user")
+        .prefetch_related("products"),
         pk=pk,
     )
     member = request.member
     staff = member.role in STAFF_ROLES
-    matches = (
+    matches = list(
         DealMatch.objects.filter(deal=deal)
         .select_related("matched_deal__partner", "matched_account")
         .order_by("-score")
@@ -239,6 +316,8 @@ def deal_detail(request, pk: int):
         i.allowed = INFLUENCER.allowed(i, member)
     extension = pending_extension(deal)
     allowed = DEAL.allowed(deal, member)
+    queue = queue_nav(request)
+    next_pk = queue.next_deal(after_pk=deal.pk) if queue else None
     return render(
         request,
         "dealreg/deal_detail.html",
@@ -247,16 +326,22 @@ def deal_detail(request, pk: int):
             "staff": staff,
             "allowed": allowed,
             "matches": matches,
+            "compared": _side_by_side(deal, matches) if staff else [],
             "events": selectors.timeline(deal, staff=staff),
             "influencers": influencers,
             "influencer_roles": InfluencerRole.choices,
             "extension": extension,
             "extension_allowed": EXTENSION.allowed(extension, member) if extension else (),
+            "extension_note": _extension_note(deal, member, allowed),
             "decision_form": DecisionForm(),
             "close_form": CloseForm(),
             "extension_form": ExtensionForm(),
             "influencer_form": InfluencerForm() if "add_influencer" in allowed else None,
             "today": timezone.now().date(),
+            "queue": queue,
+            "next_url": queue.deal_url(next_pk) if next_pk else "",
+            "offer_influence_claim": not staff and deal.status == DealStatus.WON,
+            "tz_place": _zone_in_words(timezone.get_current_timezone_name()),
         },
     )
 
@@ -298,6 +383,8 @@ def review_queue(request):
             "form": form,
             "page": page,
             "query": query.urlencode(),
+            # A deal opened from here leads back to this queue and on to its next deal.
+            "deal_query": urlencode([("from", FROM_QUEUE), *query.items()]),
             "now": timezone.now(),
             "expiring": selectors.expiring_soon()[:20],
         },

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dealreg import services
-from dealreg.models import LeadStatus
+from dealreg.models import Deal, LeadStatus
 from dealreg.services import leads
 from prm.tenancy import tenant_context
 from tests.factories import DealInfluencerFactory, LeadOfferFactory
@@ -91,8 +91,14 @@ def _submitted(w):
 
 
 def _approve(w, label: str):
+    """An approved deal whose protection ends within one extension period, so its partner
+    may ask for an extension (dealreg.states.extendable)."""
     deal = services.deal_save(by=w.partner_admin, data=_complete(w, label), submit=True)
-    return services.deal_approve(deal=deal, by=w.channel_manager)
+    deal = services.deal_approve(deal=deal, by=w.channel_manager)
+    ending = timezone.now().date() + datetime.timedelta(days=10)
+    Deal.objects.filter(pk=deal.pk).update(protected_until=ending)
+    deal.protected_until = ending
+    return deal
 
 
 def _approved(w):

@@ -96,12 +96,18 @@ def test_journey_deals_conflict_rejected_and_clean_deal_approved_live(site, cele
     side = manager.get_by_role("table").filter(has_text="Customer").last
     expect(side).to_contain_text("GLOBEX Corp.")
     expect(side).to_contain_text("Globex Corporation")
+    expect(side).to_contain_text("Submitted first")
+    side.scroll_into_view_if_needed()
     shot(manager, "side-by-side")
     manager.get_by_label("Reason (shown to the partner)").fill(
         "Globex is already registered and protected for another partner."
     )
     manager.get_by_role("button", name="Reject").click()
-    expect(manager.locator("#deal-status")).to_contain_text("Rejected")
+    # Opened from the review queue: the decision goes on to the next registration, here back
+    # to the queue, which is empty now.
+    expect(manager.locator(".messages")).to_contain_text("rejected.")
+    expect(manager.get_by_text("No more registrations wait in the review queue.")).to_be_visible()
+    expect(manager.get_by_role("heading", name="Review queue", level=1)).to_be_visible()
 
     partner.reload()
     expect(partner.locator("#deal-status")).to_contain_text("already registered")

@@ -251,6 +251,10 @@ def test_other_partner_cannot_touch_the_deal(world):
 def test_extension_is_limited_by_the_rules(world):
     deal = register(world)
     with tenant_context(world.tenant):
+        with pytest.raises(DomainError):  # protection ends in 90 days: too early to ask
+            services.extension_request(deal=deal, by=world.partner_user, reason="Early")
+        deal.protected_until = timezone.now().date() + datetime.timedelta(days=10)
+        Deal.objects.filter(pk=deal.pk).update(protected_until=deal.protected_until)
         req = services.extension_request(deal=deal, by=world.partner_user, reason="Legal review")
         services.extension_decide(request=req, by=world.channel_manager, approve=True)
         assert reload(deal).protected_until == deal.protected_until + datetime.timedelta(days=30)

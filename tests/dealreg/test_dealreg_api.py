@@ -441,6 +441,11 @@ def test_extension_is_requested_by_the_partner_and_decided_by_staff(world):
     deal = register(world)
     partner = api_client(world.tenant, world.partner_user)
     staff = api_client(world.tenant, world.channel_manager)
+    early = partner.post(deal_url(deal, "extend/"), {"reason": "Legal review"}, format="json")
+    assert early.status_code == 400  # protection ends in 90 days: too early to ask
+    deal.protected_until = timezone.now().date() + datetime.timedelta(days=10)
+    with tenant_context(world.tenant):
+        Deal.objects.filter(pk=deal.pk).update(protected_until=deal.protected_until)
     assert partner.post(deal_url(deal, "extend/"), {"reason": ""}).status_code == 400
     resp = partner.post(deal_url(deal, "extend/"), {"reason": "Legal review"}, format="json")
     assert resp.status_code == 201 and resp.json()["status"] == "pending"

@@ -146,6 +146,11 @@ def test_staff_see_decisions_on_a_deal_under_review_and_the_partner_does_not(wor
 def test_extension_is_offered_only_while_one_may_be_requested(world):
     deal = _approved(world)
     url = f"/deals/{deal.pk}/extension/"
+    assert f'action="{url}"' not in _page(world, world.partner_user, deal)  # just approved
+    with tenant_context(world.tenant):  # the protection now ends within one extension period
+        Deal.objects.filter(pk=deal.pk).update(
+            protected_until=timezone.now().date() + datetime.timedelta(days=10)
+        )
     assert f'action="{url}"' in _page(world, world.partner_user, deal)
     client = portal_client(world.tenant, world.partner_user)
     assert client.post(url, {"reason": "Legal review"}).status_code == 302
