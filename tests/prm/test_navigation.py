@@ -7,11 +7,14 @@ from __future__ import annotations
 import importlib
 
 import pytest
+from django.template.loader import render_to_string
 from django.test import Client, override_settings
 
 from prm import context_processors
 from prm.roles import Role
+from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.factories import DealFactory, MdfProgramFactory, WebhookEndpointFactory
 from tests.html_helpers import find, find_all
 
 ROLES = [r.value for r in Role]
@@ -177,8 +180,6 @@ def test_a_forbidden_page_is_the_branded_403(world):
 
 
 def test_the_500_page_renders_without_a_request_context():
-    from django.template.loader import render_to_string  # local: only this test renders it
-
     page = render_to_string("500.html")
     assert find(page, "h1").text() == "Something went wrong"
     assert find_all(page, "link", rel="icon")
@@ -192,3 +193,50 @@ def test_favicon_ico_leads_to_our_svg_icon(world, settings, tenant_host):
     resp = client.get("/favicon.ico")
     assert resp.status_code == 301
     assert resp["Location"] == "/static/img/favicon.svg"
+
+
+# --- Breadcrumbs -----------------------------------------------------------------------------
+
+
+def trail(page) -> list[tuple[str, str | None]]:
+    assert len(find_all(page, "nav", aria_label="Breadcrumb")) == 1
+    items = [e for e in find_all(page, "li") if in_nav(e, "Breadcrumb")]
+    out = []
+    for li in items:
+        link = next((p for p in li.parts if not isinstance(p, str) and p.tag == "a"), None)
+        out.append((li.text(), link.attrs["href"] if link else li.attrs.get("aria-current")))
+    return out
+
+
+def test_detail_pages_show_a_breadcrumb_trail_ending_at_the_page(world):
+    with tenant_context(world.tenant):
+        deal = DealFactory(tenant=world.tenant, partner=world.partner)
+        program = MdfProgramFactory(tenant=world.tenant, name="FY26 funds")
+        hook = WebhookEndpointFactory(tenant=world.tenant, url="https://hooks.example/x")
+    admin = portal_client(world.tenant, world.admin)
+    cases = [
+        (
+            f"/partners/{world.partner.pk}/",
+            [("Partners", "/partners/"), (world.partner.name, "page")],
+        ),
+        (
+            f"/members/{world.partner_user.pk}/",
+            [("Members", "/members/"), (world.partner_user.user.display_name, "page")],
+        ),
+        (f"/deals/{deal.pk}/", [("Deal registrations", "/deals/"), (deal.number, "page")]),
+        (
+            f"/mdf/programs/{program.pk}/",
+            [("MDF programs", "/mdf/programs/"), ("FY26 funds", "page")],
+        ),
+        (
+            f"/integrations/webhooks/{hook.pk}/",
+            [("Webhooks", "/integrations/webhooks/"), ("https://hooks.example/x", "page")],
+        ),
+    ]
+    for url, expected in cases:
+        assert trail(html(admin.get(url))) == expected, url
+
+
+def test_list_pages_have_no_breadcrumbs(world):
+    page = html(portal_client(world.tenant, world.admin).get("/partners/"))
+    assert not find_all(page, "nav", aria_label="Breadcrumb")
