@@ -33,12 +33,24 @@ class AnalyticsConfig(AppConfig):
 
         digest_section_register(30, digest_sections)
 
+        context_processors.register_nav_group("analytics", 50, _("Analytics"))
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (13, _("Performance"), "analytics-mine", "analytics.own"),
-                (14, _("Partner health"), "analytics-manager", "analytics.partners"),
-                (71, _("Program analytics"), "analytics-program", "analytics.program"),
-                (72, _("Business reviews"), "analytics-reviews", "analytics.reviews"),
+                entry("analytics", 10, _("Performance"), "analytics-mine", "analytics.own"),
+                entry(
+                    "analytics", 20, _("Partner health"), "analytics-manager", "analytics.partners"
+                ),
+                entry(
+                    "analytics",
+                    30,
+                    _("Program analytics"),
+                    "analytics-program",
+                    "analytics.program",
+                ),
+                entry(
+                    "analytics", 40, _("Business reviews"), "analytics-reviews", "analytics.reviews"
+                ),
             ]
         )
 

@@ -25,15 +25,17 @@ class DealregConfig(AppConfig):
                 "leads.respond": partner_roles,
             }
         )
+        context_processors.register_nav_group("deals", 20, _("Deals"))
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (20, _("Deals"), "deal-list", "deals.view"),
-                (21, _("Review queue"), "deal-review", "deals.review"),
-                (22, _("Leads"), "lead-list", "leads.manage"),
-                (22, _("Lead inbox"), "lead-inbox", "leads.respond"),
-                (23, _("Influence"), "influence-list", "deals.view"),
-                (23, _("Direct deals"), "direct-deal-list", "deals.view"),
-                (23, _("Rules"), "rules", "rules.view"),
+                entry("deals", 10, _("Deal registrations"), "deal-list", "deals.view"),
+                entry("deals", 20, _("Review queue"), "deal-review", "deals.review"),
+                entry("deals", 30, _("Leads"), "lead-list", "leads.manage"),
+                entry("deals", 30, _("Lead inbox"), "lead-inbox", "leads.respond"),
+                entry("deals", 40, _("Influence"), "influence-list", "deals.view"),
+                entry("deals", 50, _("Direct deals"), "direct-deal-list", "deals.view"),
+                entry("deals", 60, _("Rules"), "rules", "rules.view"),
             ]
         )
         # ready(): imported once every app's models are loaded (the registry is not ready before)

@@ -14,4 +14,6 @@ class ImportsConfig(AppConfig):
         from prm.roles import STAFF_ROLES
 
         roles.register({"imports.use": STAFF_ROLES})
-        context_processors.NAV.append((97, _("Imports"), "import-list", "imports.use"))
+        context_processors.NAV.append(
+            context_processors.NavEntry("workspace", 60, _("Imports"), "import-list", "imports.use")
+        )

@@ -16,5 +16,9 @@ class IntegrationsConfig(AppConfig):
         from prm.roles import Role
 
         roles.register({"webhooks.manage": {Role.ADMIN}})
-        context_processors.NAV.append((96, _("Webhooks"), "webhook-list", "webhooks.manage"))
+        context_processors.NAV.append(
+            context_processors.NavEntry(
+                "workspace", 50, _("Webhooks"), "webhook-list", "webhooks.manage"
+            )
+        )
         events.on_outbox_commit(services.relay_soon)

@@ -29,11 +29,13 @@ class MdfConfig(AppConfig):
                 "mdf.admin": {Role.ADMIN},
             }
         )
+        context_processors.register_nav_group("funds", 30, _("Marketing funds"))
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (40, _("Marketing funds"), "mdf-home", "mdf.use"),
-                (41, _("MDF review"), "mdf-review-requests", "mdf.review"),
-                (72, _("MDF programs"), "mdf-program-list", "mdf.admin"),
+                entry("funds", 10, _("Requests and claims"), "mdf-home", "mdf.use"),
+                entry("funds", 20, _("MDF review"), "mdf-review-requests", "mdf.review"),
+                entry("funds", 30, _("MDF programs"), "mdf-program-list", "mdf.admin"),
             ]
         )
         # ready(): imported once every app's models are loaded (the registry is not ready before)

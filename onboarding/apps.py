@@ -29,14 +29,21 @@ class OnboardingConfig(AppConfig):
                 "agreements.accept": {Role.PARTNER_ADMIN},
             }
         )
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (13, _("Getting started"), "my-onboarding", "onboarding.own"),
-                (14, _("Agreement"), "my-agreement", "onboarding.own"),
-                (20, _("Applications"), "application-list", "applications.review"),
-                (21, _("Onboarding"), "onboarding-board", "onboarding.monitor"),
-                (72, _("Onboarding setup"), "onboarding-settings", "onboarding.manage"),
-                (73, _("Agreements"), "agreement-list", "agreements.view_all"),
+                entry("program", 20, _("Getting started"), "my-onboarding", "onboarding.own"),
+                entry("program", 30, _("Agreement"), "my-agreement", "onboarding.own"),
+                entry("partners", 20, _("Applications"), "application-list", "applications.review"),
+                entry("partners", 30, _("Onboarding"), "onboarding-board", "onboarding.monitor"),
+                entry("partners", 40, _("Agreements"), "agreement-list", "agreements.view_all"),
+                entry(
+                    "partners",
+                    70,
+                    _("Onboarding setup"),
+                    "onboarding-settings",
+                    "onboarding.manage",
+                ),
             ]
         )
 

@@ -31,12 +31,18 @@ class PartnersConfig(AppConfig):
                 "tiers.view": set(roles.ALL_ROLES),
             }
         )
+        context_processors.register_nav_group("partners", 10, _("Partners"))
+        context_processors.register_nav_group("program", 70, _("My program"))
+        context_processors.register_nav_group("company", 80, _("Company"))
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (10, _("Partners"), "partner-list", "partners.view"),
-                (11, _("My company"), "company", "company.view"),
-                (12, _("My tier"), "my-tier", "company.view"),
-                (70, _("Program"), "program-tiers", "program.manage"),
+                entry("partners", 10, _("Partner directory"), "partner-list", "partners.view"),
+                entry("partners", 60, _("Tiers and benefits"), "program-tiers", "program.manage"),
+                entry("program", 10, _("My tier"), "my-tier", "company.view"),
+                entry("company", 10, _("Company profile"), "company", "company.view"),
+                # The partner admin's colleagues (staff find members under Workspace).
+                entry("company", 20, _("Members"), "members", "partner_members.manage"),
             ]
         )
         # Labels for codes shown without their model (report rows, the audit trail).

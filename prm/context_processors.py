@@ -1,20 +1,52 @@
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from prm.roles import has_perm
 from prm.selectors import memberships_for_user
 
-# (order, label, url name, capability). Apps append their entries from AppConfig.ready()
-# with prm.context_processors.NAV.extend(...); the menu is sorted by order.
-NAV = [
-    (0, _("Home"), "home", "portal.use"),
-    (80, _("Members"), "members", "members.view"),
-    (90, _("Audit trail"), "audit", "audit.view"),
-    (95, _("Settings"), "tenant-settings", "tenant.manage"),
-    (99, _("API keys"), "api-keys", "api_keys.own"),
+
+class NavEntry(NamedTuple):
+    """One page in the main menu: the group (a key of NAV_GROUPS) it sits in, its place in
+    the group, its label, its URL name and the capability that shows it."""
+
+    group: str
+    order: int
+    label: object
+    url_name: str
+    capability: str
+
+
+# Top-level menu entries, grouped by the job (key -> (order, label)). A group one person sees
+# a single page of is shown as a plain link with the group's label; otherwise as a panel
+# listing its pages. Apps add their groups with register_nav_group() and their pages with
+# NAV.extend([NavEntry(...)]) from AppConfig.ready(); the core names no app. The "account"
+# group is not in the main menu: its pages are listed in the account (user) menu.
+NAV_GROUPS: dict[str, tuple[int, object]] = {
+    "home": (0, _("Home")),
+    "workspace": (90, _("Workspace")),
+    "account": (100, _("Account")),
+}
+ACCOUNT_GROUP = "account"
+
+NAV: list[NavEntry] = [
+    NavEntry("home", 0, _("Home"), "home", "portal.use"),
+    NavEntry("workspace", 10, _("Members"), "members", "members.view_all"),
+    NavEntry("workspace", 20, _("Audit trail"), "audit", "audit.view"),
+    NavEntry("workspace", 30, _("Portal settings"), "tenant-settings", "tenant.manage"),
+    NavEntry("account", 30, _("API keys"), "api-keys", "api_keys.own"),
 ]
+
+
+def register_nav_group(key: str, order: int, label) -> None:
+    """Apps add a top-level group of the main menu; keys must be new."""
+    if key in NAV_GROUPS:
+        raise ValueError(f"menu group {key!r} registered twice")
+    NAV_GROUPS[key] = (order, label)
+
 
 # Templates other apps add to every page's top (e.g. a scheduled deletion's warning) and to a
 # member's page (e.g. erasing their personal data), from their AppConfig.ready(). The core's
@@ -22,56 +54,51 @@ NAV = [
 PAGE_BANNERS: list[str] = []
 MEMBER_PAGE_SECTIONS: list[str] = []
 
-# Entries whose order falls in [start, end) share one disclosure menu in the main navigation,
-# so the menu fits a 1280 px screen for every role: program setup (70s) and settings and
-# account pages (80s, 90s). A group with a single entry is shown as a plain link.
-NAV_GROUPS = [
-    (70, 80, _("Program")),
-    (80, 100, _("Settings")),
-]
 
+def menu_for(role: str | None, path: str = "") -> tuple[list[dict], list[dict]]:
+    """(main menu, account menu) for a member with `role` on the page at `path`.
 
-def _grouped(links: list[tuple[int, dict]]) -> list[dict]:
-    """Top-level entries in menu order; grouped ones collected at their first position."""
-    entries: list[dict] = []
-    groups: dict[int, dict] = {}
-    for order, link in links:
-        index = next((i for i, g in enumerate(NAV_GROUPS) if g[0] <= order < g[1]), None)
-        if index is None:
-            entries.append(link)
+    Main menu: top-level entries in group order; a group is {"label", "items", "group": True,
+    "active"}, a plain link {"label", "url", "active"}. The one link whose URL is the longest
+    prefix of `path` is the current one."""
+    links: list[tuple[str, dict]] = []
+    for entry in sorted(NAV, key=lambda e: (NAV_GROUPS.get(e.group, (999,))[0], e.order)):
+        if not has_perm(role, entry.capability):
             continue
-        if index not in groups:
-            groups[index] = {"label": NAV_GROUPS[index][2], "items": [], "group": True}
-            entries.append(groups[index])
-        groups[index]["items"].append(link)
-    for group in groups.values():
-        if len(group["items"]) == 1:
-            entries[entries.index(group)] = group["items"][0]
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        links.append((entry.group, {"label": entry.label, "url": url, "active": False}))
+    matching = [
+        link
+        for _group, link in links
+        if path == link["url"] or (link["url"] != "/" and path.startswith(link["url"]))
+    ]
+    if matching:
+        max(matching, key=lambda link: len(link["url"]))["active"] = True
+    groups: dict[str, list[dict]] = {}
+    for group, link in links:
+        groups.setdefault(group, []).append(link)
+    account = groups.pop(ACCOUNT_GROUP, [])
+    nav: list[dict] = []
+    for key, items in groups.items():
+        label = NAV_GROUPS.get(key, (999, key))[1]
+        active = any(item["active"] for item in items)
+        if len(items) == 1:
+            nav.append({"label": label, "url": items[0]["url"], "active": active})
         else:
-            group["active"] = any(item["active"] for item in group["items"])
-    return entries
+            nav.append({"label": label, "items": items, "group": True, "active": active})
+    return nav, account
 
 
 def portal(request):
     tenant = getattr(request, "tenant", None)
     member = getattr(request, "member", None)
-    links: list[tuple[int, dict]] = []
+    nav: list[dict] = []
+    account_nav: list[dict] = []
     if member is not None:
-        for order, label, name, capability in sorted(NAV, key=lambda n: n[0]):
-            if has_perm(member.role, capability):
-                try:
-                    links.append((order, {"label": label, "url": reverse(name), "active": False}))
-                except NoReverseMatch:
-                    continue
-        # The one entry whose URL is the longest prefix of this page is the current one.
-        matching = [
-            n
-            for _order, n in links
-            if request.path == n["url"] or (n["url"] != "/" and request.path.startswith(n["url"]))
-        ]
-        if matching:
-            max(matching, key=lambda n: len(n["url"]))["active"] = True
-    nav = _grouped(links)
+        nav, account_nav = menu_for(member.role, request.path)
     other_tenants = []
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and tenant is not None:
@@ -80,6 +107,7 @@ def portal(request):
         "tenant": tenant,
         "member": member,
         "nav": nav,
+        "account_nav": account_nav,
         "other_tenants": other_tenants,
         "page_banners": PAGE_BANNERS,
         "member_page_sections": MEMBER_PAGE_SECTIONS,

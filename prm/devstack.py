@@ -207,7 +207,8 @@ def run() -> int:
     # default); production runs a pool per queue (docs/scaling.md).
     queues = ",".join(WORKER_QUEUES)
     procfile.write_text(
-        f"web: {py} {ROOT / 'manage.py'} runserver 0.0.0.0:{port}\n"
+        # --insecure: runserver serves static files with DEBUG off (PRM_DEBUG=1 turns it on).
+        f"web: {py} {ROOT / 'manage.py'} runserver --insecure 0.0.0.0:{port}\n"
         f"worker: {celery} -A prm worker -l info --concurrency 2 -Q {queues}\n"
         f"beat: {celery} -A prm beat -l info --schedule {DATA / 'celerybeat-schedule'}\n"
     )

@@ -305,5 +305,7 @@ def ready() -> None:
 
     roles.register({"notifications.use": set(roles.ALL_ROLES)})
     context_processors.NAV.append(
-        (98, _("Notifications"), "notification-list", "notifications.use")
+        context_processors.NavEntry(
+            "account", 20, _("Notifications"), "notification-list", "notifications.use"
+        )
     )

@@ -23,6 +23,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "portal.use": ALL_ROLES,
     "tenant.manage": frozenset({Role.ADMIN}),
     "members.view": frozenset({Role.ADMIN, Role.CHANNEL_MANAGER, Role.PARTNER_ADMIN}),
+    # The vendor's staff see every member (the partner admin sees their company's, under
+    # the company's menu group).
+    "members.view_all": STAFF_ROLES,
     "members.manage": frozenset({Role.ADMIN}),
     "members.invite": frozenset({Role.ADMIN, Role.PARTNER_ADMIN}),
     "partner_members.manage": frozenset({Role.PARTNER_ADMIN}),

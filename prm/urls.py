@@ -48,6 +48,7 @@ urlpatterns = [
     path("switch/enter/", views.switch_enter, name="switch-enter"),
     path("switch/<slug:slug>/", views.switch_tenant, name="switch-tenant"),
     path("branding.css", views.branding_css, name="branding-css"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("branding/logo", views.branding_logo, name="branding-logo"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),

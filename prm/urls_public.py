@@ -16,6 +16,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("switch/<slug:slug>/", views.switch_tenant, name="switch-tenant"),
     path("branding.css", views.branding_css, name="branding-css"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -333,6 +334,12 @@ def branding_css(request):
     resp = HttpResponse(css, content_type="text/css")
     resp["Cache-Control"] = "public, max-age=300"
     return resp
+
+
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links; they get our SVG icon."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 @cache_control(public=True, max_age=300)

@@ -23,10 +23,11 @@ class TenantdataConfig(AppConfig):
                 "privacy.erase": frozenset({Role.ADMIN}),
             }
         )
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (96, _("Tenant data"), "tenant-data", "tenant_data.manage"),
-                (98, _("Your data"), "privacy", "privacy.export_own"),
+                entry("workspace", 40, _("Tenant data"), "tenant-data", "tenant_data.manage"),
+                entry("account", 40, _("Your data"), "privacy", "privacy.export_own"),
             ]
         )
         context_processors.PAGE_BANNERS.append("tenant_data/_deletion_banner.html")

@@ -176,6 +176,7 @@ PUBLIC_URL_NAMES = {
     "switch-tenant",
     "branding-css",
     "branding-logo",
+    "favicon",
     "healthz",
     "api-schema",
     "api-docs",

@@ -25,11 +25,21 @@ class TrainingConfig(AppConfig):
                 "training.roles": staff | {Role.PARTNER_ADMIN},
             }
         )
+        context_processors.register_nav_group("training", 40, _("Training"))
+        entry = context_processors.NavEntry
         context_processors.NAV.extend(
             [
-                (15, _("My learning"), "training-my", "training.learn"),
-                (23, _("Training readiness"), "training-readiness", "training.monitor"),
-                (74, _("Training"), "training-admin-courses", "training.manage"),
+                entry("training", 10, _("My learning"), "training-my", "training.learn"),
+                entry(
+                    "training",
+                    20,
+                    _("Training readiness"),
+                    "training-readiness",
+                    "training.monitor",
+                ),
+                entry(
+                    "training", 30, _("Course builder"), "training-admin-courses", "training.manage"
+                ),
             ]
         )
 

@@ -1,4 +1,5 @@
 from django import template
+from django.urls import reverse
 
 register = template.Library()
 
@@ -9,3 +10,16 @@ def changes(value) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{k}: {'—' if v in (None, '') else v}" for k, v in value.items())
     return "" if value is None else str(value)
+
+
+@register.inclusion_tag("_breadcrumbs.html")
+def breadcrumbs(*parts):
+    """The trail of a detail page: (label, URL or URL name) pairs, then the page's own label.
+
+    {% breadcrumbs _("Partners") "partner-list" partner.name %}"""
+    *pairs, current = parts
+    trail = []
+    for label, target in zip(pairs[::2], pairs[1::2], strict=True):
+        url = target if str(target).startswith("/") else reverse(target)
+        trail.append({"label": label, "url": url})
+    return {"trail": trail, "current": current}

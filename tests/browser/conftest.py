@@ -160,9 +160,13 @@ def shots(request):
 
 
 def menu_link(page, name: str, *, nav_name: str = "Main"):
-    """The main menu's link called `name`, made visible: an entry grouped in a disclosure
-    menu (Program, Settings) is revealed by opening its group first, as a person would."""
+    """The main menu's link called `name`, made visible as a person would: on a phone the
+    Menu button opens the menu first; an entry grouped in a panel (Deals, Workspace, ...) is
+    revealed by opening its group."""
     menu = page.get_by_role("navigation", name=nav_name)
+    toggle = menu.locator(".menu-toggle")
+    if toggle.count() and toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
     link = menu.get_by_role("link", name=name, exact=True)
     if not link.is_visible():
         hidden = page.get_by_role("link", name=name, exact=True, include_hidden=True)

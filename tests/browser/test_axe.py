@@ -39,10 +39,13 @@ def axe_world(transactional_db):
 
 
 def menu_paths(page) -> list[str]:
-    nav = page.get_by_role("navigation", name="Main")
-    hrefs = nav.get_by_role("link", include_hidden=True).evaluate_all(
-        "els => els.map(e => e.getAttribute('href'))"
-    )
+    """Every page of the main menu and of the account menu (notifications, API keys, ...)."""
+    hrefs = []
+    for name in ("Main", "Account"):
+        nav = page.get_by_role("navigation", name=name)
+        hrefs += nav.get_by_role("link", include_hidden=True).evaluate_all(
+            "els => els.map(e => e.getAttribute('href'))"
+        )
     return [h for h in hrefs if h and h.startswith("/")]
 
 

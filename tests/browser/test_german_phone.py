@@ -51,7 +51,7 @@ def de(msgid: str) -> str:
         if text == msgid and msgid[:1].isupper():
             lower = gettext(msgid[0].lower() + msgid[1:])
             text = capfirst(lower) if lower != msgid[0].lower() + msgid[1:] else msgid
-    assert text != msgid or msgid in {"Deals"}, f"untranslated: {msgid!r}"
+    assert text != msgid or msgid in {"Deals", "Menu"}, f"untranslated: {msgid!r}"
     return text
 
 
@@ -68,9 +68,13 @@ def fits_the_screen(page) -> None:
 
 
 def open_menu_item(page, name: str) -> None:
-    """The main menu on a phone: every entry is on screen (wrapped, not hidden off to the
-    side) and is tapped like a finger would."""
+    """The main menu on a phone: the Menu button opens it, every entry is then on screen
+    (listed in sections, not hidden off to the side) and is tapped like a finger would."""
     menu = page.get_by_role("navigation", name=de("Main"))
+    toggle = menu.get_by_role("button", name=de("Menu"))
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.tap()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
     link = menu.get_by_role("link", name=name, exact=True)
     expect(link).to_be_visible()
     box = link.bounding_box()
@@ -151,7 +155,7 @@ def test_german_partner_on_a_phone_works_through_the_main_journeys(site, celery_
     shot(admin, "home")
 
     # Register a deal; the worker's decision shows up without a reload.
-    open_menu_item(admin, de("Deals"))
+    open_menu_item(admin, de("Deal registrations"))
     fits_the_screen(admin)
     admin.get_by_role("link", name=de("Register a deal")).first.tap()
     admin.wait_for_url(re.compile(r"/deals/new/$"))
@@ -213,7 +217,7 @@ def test_german_partner_on_a_phone_works_through_the_main_journeys(site, celery_
 
     # --- the partner user ------------------------------------------------------------------
     user = phone_sign_in(site, world.tenant, world.partner_user.user.email)
-    open_menu_item(user, de("My learning"))
+    open_menu_item(user, de("Training"))
     fits_the_screen(user)
     user.get_by_role("link", name="Sicherheit verkaufen").first.tap()
     user.get_by_role("button", name=de("Enrol in this course")).tap()

@@ -78,7 +78,7 @@ def test_journey_deals_conflict_rejected_and_clean_deal_approved_live(site, cele
     shot = Shots("deals")
 
     partner = site.sign_in(world.tenant, world.partner_admin.user.email)
-    nav(partner, "Deals")
+    nav(partner, "Deal registrations")
     partner.get_by_role("link", name="Register a deal").first.click()
     _register_with_keyboard(
         partner,
@@ -113,7 +113,7 @@ def test_journey_deals_conflict_rejected_and_clean_deal_approved_live(site, cele
     expect(partner.locator("#deal-status")).to_contain_text("already registered")
     shot(partner, "rejected-with-reason")
 
-    nav(partner, "Deals")
+    nav(partner, "Deal registrations")
     partner.get_by_role("link", name="Register a deal").first.click()
     _register_with_keyboard(
         partner, customer="Initech", domain="initech.example", amount="12000", close=close

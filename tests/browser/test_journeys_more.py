@@ -196,7 +196,7 @@ def test_journey_course_quiz_certificate_and_verification(site):
     shot = Shots("course")
 
     learner = site.sign_in(world.tenant, world.partner_user.user.email)
-    nav(learner, "My learning")
+    nav(learner, "Training")
     learner.get_by_role("link", name="Selling security").first.click()
     button(learner, "Enrol in this course")
     learner.get_by_role("link", name="Start the first lesson").click()
@@ -226,7 +226,7 @@ def test_journey_course_quiz_certificate_and_verification(site):
 
     learner.get_by_role("link", name="Back to the course").click()
     expect(learner.get_by_text("passed", exact=True)).to_be_visible()
-    nav(learner, "My learning")
+    nav(learner, "Training")
     learner.get_by_role("navigation", name="Learning").get_by_role(
         "link", name="Certificates"
     ).click()
@@ -378,7 +378,7 @@ def test_journey_tier_threshold_preview_save_and_evaluation(site, celery_worker)
     shot(partner, "before")
 
     admin = site.sign_in(world.tenant, world.admin.user.email)
-    nav(admin, "Program")
+    nav(admin, "Tiers and benefits")
     admin.get_by_role("link", name="Gold", exact=True).click()
     threshold = admin.get_by_label(re.compile(r"^Won revenue"))
     threshold.fill("50000")

@@ -188,7 +188,7 @@ def test_manager_approves_in_the_review_queue_with_the_keyboard_only(site):
     assert deal.status == "submitted"
 
     page = site.sign_in(world.tenant, world.channel_manager.user.email)
-    follow(page, "Review queue")
+    open_menu(page, "Deals", "Review queue")
     tab_to(page, type="checkbox", name="deal")
     page.keyboard.press("Space")
     assert page.evaluate("document.activeElement.checked")

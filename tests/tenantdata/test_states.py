@@ -114,7 +114,7 @@ def test_the_app_registers_its_capabilities_menu_and_sweep():
         "channel_manager", "privacy.erase"
     )
     assert has_perm("partner_user", "privacy.export_own")
-    assert {"tenant-data", "privacy"} <= {name for _o, _l, name, _c in NAV}
+    assert {"tenant-data", "privacy"} <= {entry.url_name for entry in NAV}
     sweeps = [
         e for e in app.conf.beat_schedule.values() if e["task"] == "prm.tenant_data.sweep_all"
     ]
