@@ -48,4 +48,5 @@ class DealregConfig(AppConfig):
 
         digest_section_register(10, digest_sections)
 
+        import dealreg.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)

@@ -185,6 +185,31 @@ ENDPOINTS = [
         STAFF,
         stranger=lambda w, s: _influencer_url(s, "reject"),
     ),
+    # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
+    Endpoint(
+        "deal-withdraw",
+        lambda w: f"/deals/{w.draft.pk}/withdraw/",
+        PARTNER_ROLES,
+        stranger_url=lambda w, s: f"/deals/{s.draft.pk}/withdraw/",
+    ),
+    Endpoint(
+        "deal-reject",
+        lambda w: f"/deals/{_submitted(w).pk}/reject/",
+        STAFF,
+        stranger_url=lambda w, s: f"/deals/{_submitted(s).pk}/reject/",
+    ),
+    Endpoint(
+        "deal-extension-reject",
+        lambda w: _extension_url(w, "reject"),
+        STAFF,
+        stranger_url=lambda w, s: _extension_url(s, "reject"),
+    ),
+    Endpoint(
+        "deal-influencer-reject",
+        lambda w: _influencer_url(w, "reject"),
+        STAFF,
+        stranger_url=lambda w, s: _influencer_url(s, "reject"),
+    ),
     Endpoint("influence-list", lambda w: "/influence/", EVERYONE),
     Endpoint("influence-new", lambda w: "/influence/new/", PARTNER_ROLES),
     _post(
