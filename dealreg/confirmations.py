@@ -55,6 +55,7 @@ def deal_reject(deal: Deal) -> Confirmation:
         back_url=reverse("deal-detail", args=[deal.pk]),
         reason="required",
         reason_label=_("Reason for the partner"),
+        reason_missing=_("Give the partner a reason."),  # as dealreg.services says it
     )
 
 

@@ -41,4 +41,5 @@ class MdfConfig(AppConfig):
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items)
 
+        import mdf.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         import mdf.importers  # noqa: F401  (registers the app's CSV importers)

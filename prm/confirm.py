@@ -48,6 +48,7 @@ class Confirmation:
     reason: str = ""  # "": no reason is recorded; "optional" / "required"
     reason_label: str = _("Reason")
     reason_max: int = 500
+    reason_missing: str = _("Give a reason.")  # the error when a required reason is empty
     small: bool = False  # a small button (in tables and lists)
 
     @property
@@ -71,6 +72,7 @@ class ConfirmForm(forms.Form):
         field = self.fields["reason"]
         field.label = confirmation.reason_label
         field.required = confirmation.reason == "required"
+        field.error_messages = {**field.error_messages, "required": confirmation.reason_missing}
         field.max_length = confirmation.reason_max
         # the limit is shown under the field (templates/_form.html; prm/renderers.py)
         field.validators.append(MaxLengthValidator(confirmation.reason_max))
@@ -102,3 +104,13 @@ def confirmation_page(request, confirmation: Confirmation, form: ConfirmForm | N
 def success_with_undo(request, text: str, *, undo_url: str) -> None:
     """A success message that offers to undo the action (a POST to `undo_url`)."""
     messages.success(request, text, extra_tags=UNDO_PREFIX + undo_url)
+
+
+def confirmed(request, confirmation: Confirmation) -> tuple[ConfirmForm | None, object]:
+    """For a view acting at its own URL: `(form, None)` when a POST confirms the action (act,
+    reading `form.cleaned_data.get("reason", "")`); `(None, page)` otherwise: the confirmation
+    page for a GET, or that page again with the errors for a POST the form refuses."""
+    form = confirmation.form(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        return form, None
+    return None, confirmation_page(request, confirmation, form)

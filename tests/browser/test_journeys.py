@@ -97,10 +97,13 @@ def test_journey_deals_conflict_rejected_and_clean_deal_approved_live(site, cele
     expect(side).to_contain_text("GLOBEX Corp.")
     expect(side).to_contain_text("Globex Corporation")
     shot(manager, "side-by-side")
-    manager.get_by_label("Reason (shown to the partner)").fill(
+    # Rejecting cannot be undone: the button opens a confirmation that asks for the reason.
+    manager.get_by_role("link", name="Reject", exact=True).click()
+    dialog = manager.get_by_role("dialog")
+    dialog.get_by_label("Reason for the partner").fill(
         "Globex is already registered and protected for another partner."
     )
-    manager.get_by_role("button", name="Reject").click()
+    dialog.get_by_role("button", name="Reject").click()
     expect(manager.locator("#deal-status")).to_contain_text("Rejected")
 
     partner.reload()
