@@ -44,6 +44,16 @@ ENDPOINTS = [
         )
         for name in PARTNER_STATUS.actions
     ),
+    # Suspend and offboard ask first: a GET of the action URL is its confirmation page.
+    *(
+        Endpoint(
+            f"partner-{name}",
+            lambda w, name=name: f"/partners/{w.partner.pk}/{name}/",
+            STAFF,
+            stranger_url=lambda w, s, name=name: f"/partners/{s.partner.pk}/{name}/",
+        )
+        for name in ("suspend", "offboard")
+    ),
     Endpoint(
         "partner-edit",
         lambda w: f"/partners/{w.partner.pk}/edit/",

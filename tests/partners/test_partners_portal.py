@@ -19,6 +19,7 @@ from prm.models import ApiKey, AuditEvent, Member
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import PartnerFactory, PartnerMetricsFactory, TierChangeFactory, TierFactory
+from tests.html_helpers import find
 
 pytestmark = pytest.mark.django_db
 
@@ -545,9 +546,23 @@ def test_status_action_needs_a_reason_where_the_machine_says_so(world):
     assert reload(world.partner).status == "suspended"
 
 
-def test_status_action_is_post_only(world):
+def test_status_action_acts_on_post_only_and_suspend_shows_its_confirmation(world):
     staff = portal_client(world.tenant, world.channel_manager)
-    assert staff.get(f"/partners/{world.partner.pk}/suspend/").status_code == 405
+    assert staff.get(f"/partners/{world.partner.pk}/reactivate/").status_code == 405
+    page = staff.get(f"/partners/{world.partner.pk}/suspend/")  # prm/confirm.py
+    assert page.status_code == 200
+    assert world.partner.name in find(page, "h1").text()
+    assert reload(world.partner).status == "active"
+
+
+def test_suspension_offers_undo_back_to_active(world):
+    staff = portal_client(world.tenant, world.channel_manager)
+    resp = staff.post(f"/partners/{world.partner.pk}/suspend/", {"reason": "Unpaid"}, follow=True)
+    assert reload(world.partner).status == "suspended"
+    undo = f"/partners/{world.partner.pk}/reactivate/"
+    assert find(resp, "form", text="Undo", action=undo)
+    staff.post(undo)
+    assert reload(world.partner).status == "active"
 
 
 @pytest.mark.parametrize(

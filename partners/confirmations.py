@@ -1,0 +1,46 @@
+"""What each irreversible partner status action does, for people to confirm (prm/confirm.py).
+Suspending can be undone (reactivate, or back to onboarding); offboarding cannot."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from partners.models import Partner
+from prm.confirm import Confirmation, register
+
+CONFIRMED_STATUS_ACTIONS = ("suspend", "offboard")
+
+
+@register("partner-suspend")
+def partner_suspend(partner: Partner) -> Confirmation:
+    return Confirmation(
+        name="partner-suspend",
+        url=reverse("partner-suspend", args=[partner.pk]),
+        title=_("Suspend %(p)s?") % {"p": partner.name},
+        consequence=_(
+            "The partnership is on hold until you reactivate it; the reason is kept on the "
+            "partner and in the audit trail."
+        ),
+        button=_("Suspend"),
+        confirm=_("Suspend partner"),
+        back_url=reverse("partner-detail", args=[partner.pk]),
+        reason="required",
+    )
+
+
+@register("partner-offboard")
+def partner_offboard(partner: Partner) -> Confirmation:
+    return Confirmation(
+        name="partner-offboard",
+        url=reverse("partner-offboard", args=[partner.pk]),
+        title=_("Offboard %(p)s?") % {"p": partner.name},
+        consequence=_(
+            "The partnership ends: its people lose access and its open work has to be "
+            "reassigned or closed. An offboarded partner cannot be reactivated."
+        ),
+        button=_("Offboard"),
+        confirm=_("Offboard partner"),
+        back_url=reverse("partner-detail", args=[partner.pk]),
+        reason="required",
+    )
