@@ -65,3 +65,25 @@ def request_reject(req: FundRequest) -> Confirmation:
         reason_max=REASON_MAX,
         reason_missing=_("Tell the partner why."),  # as mdf.services says it
     )
+
+
+@register("mdf-request-cancel")
+def request_cancel(req: FundRequest) -> Confirmation:
+    if req.is_approved:
+        what = _(
+            "The committed funds become available again and no claim can be filed for this "
+            "request. A cancelled request cannot be reopened."
+        )
+    else:
+        what = _("The request leaves the review queue. A cancelled request cannot be reopened.")
+    return Confirmation(
+        name="mdf-request-cancel",
+        url=reverse("mdf-request-cancel", args=[req.pk]),
+        title=_("Cancel fund request %(n)s “%(t)s”?") % {"n": req.number, "t": req.title},
+        consequence=what,
+        button=_("Cancel request"),
+        confirm=_("Cancel request"),
+        back_url=req.get_absolute_url(),
+        reason="optional",
+        reason_max=REASON_MAX,
+    )

@@ -145,6 +145,11 @@ ENDPOINTS = [
     ),
     # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
     Endpoint(
+        "mdf-request-cancel",
+        allowed=EVERYONE,
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/cancel/"),
+    ),
+    Endpoint(
         "mdf-claim-reject",
         allowed=STAFF,
         **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/reject/"),

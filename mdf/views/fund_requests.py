@@ -119,18 +119,20 @@ def request_return(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("mdf.view")
 def request_cancel(request, pk: int):
+    """GET: the confirmation page (with the optional reason); POST: cancel."""
     req = _visible(request, pk)
-    return take_action(
+    return confirmed_action(
         request,
         machine=REQUEST_MACHINE,
         obj=req,
         name="cancel",
-        form=CancelForm(request.POST),
-        run=lambda d: services.request_cancel(request=req, by=request.member, reason=d["reason"]),
-        page=lambda form: _page(request, req, cancel_form=form),
+        confirm="mdf-request-cancel",
+        run=lambda d: services.request_cancel(
+            request=req, by=request.member, reason=d.get("reason", "")
+        ),
         done=_("Request cancelled."),
         back=req.get_absolute_url(),
     )

@@ -70,3 +70,20 @@ def test_fund_request_reject_asks_first(world):
     assert req.number in find(page, "h1").text()
     resp = client.post(f"/mdf/requests/{req.pk}/reject/", {"reason": ""})
     assert "Tell the partner why." in find(resp, "p", class_="error").text()
+
+
+@pytest.mark.django_db
+def test_fund_request_cancel_asks_first_and_keeps_the_optional_reason(world):
+    req = mdf_objects(world).submitted
+    client = portal_client(world.tenant, world.partner_admin)
+    page = client.get(f"/mdf/requests/{req.pk}/cancel/")
+    assert req.number in find(page, "h1").text()
+    detail = client.get(f"/mdf/requests/{req.pk}/")
+    assert find(detail, "a", href=f"/mdf/requests/{req.pk}/cancel/", data_confirm=True)
+    assert (
+        client.post(f"/mdf/requests/{req.pk}/cancel/", {"reason": "Venue closed"}).status_code
+        == 302
+    )
+    with tenant_context(world.tenant):
+        req.refresh_from_db()
+    assert req.status == "cancelled"
