@@ -278,6 +278,13 @@ ENDPOINTS = [
         )
         for name in ("publish", "unpublish", "archive")
     ),
+    # Archiving asks first: a GET of its URL is the confirmation page (prm/confirm.py).
+    Endpoint(
+        "training-admin-course-archive",
+        lambda w: f"/program/training/courses/{course(w).pk}/archive/",
+        ADMIN,
+        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/archive/",
+    ),
     # One URL per admin action on a course, its lessons, questions and paths.
     Endpoint(
         "training-admin-course-save",

@@ -41,3 +41,5 @@ class TrainingConfig(AppConfig):
         events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
         events.subscribe("member.joined", services.on_member_joined_or_changed)
         events.subscribe("member.changed", services.on_member_joined_or_changed)
+
+        import training.confirmations  # noqa: F401  (registers its irreversible actions' texts)
