@@ -88,3 +88,38 @@ def influencer_reject(inf) -> Confirmation:
         back_url=reverse("deal-detail", args=[deal.pk]),
         small=True,
     )
+
+
+@register("influence-reject")
+def influence_reject(claim) -> Confirmation:
+    return Confirmation(
+        name="influence-reject",
+        url=reverse("influence-reject", args=[claim.pk]),
+        title=_("Reject the influence claim of %(p)s on %(c)s?")
+        % {"p": claim.partner.name, "c": claim.customer_name},
+        consequence=_(
+            "The partner gets no credit for this customer and sees your reason. "
+            "A rejected claim cannot be reopened."
+        ),
+        button=_("Reject"),
+        confirm=_("Reject claim"),
+        back_url=reverse("influence-list"),
+        reason="required",
+        reason_label=_("Reason for the partner"),
+        reason_missing=_("Tell the partner why."),  # as dealreg.services.influence says it
+        small=True,
+    )
+
+
+@register("influence-withdraw")
+def influence_withdraw(claim) -> Confirmation:
+    return Confirmation(
+        name="influence-withdraw",
+        url=reverse("influence-withdraw", args=[claim.pk]),
+        title=_("Withdraw your influence claim on %(c)s?") % {"c": claim.customer_name},
+        consequence=_("It leaves the review; a withdrawn claim cannot be reopened."),
+        button=_("Withdraw"),
+        confirm=_("Withdraw claim"),
+        back_url=reverse("influence-list"),
+        small=True,
+    )

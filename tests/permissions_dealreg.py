@@ -237,6 +237,18 @@ ENDPOINTS = [
         PARTNER_ROLES,
         stranger=lambda w, s: f"/influence/{_influence_claim(s).pk}/withdraw/",
     ),
+    Endpoint(
+        "influence-reject",
+        lambda w: f"/influence/{_influence_claim(w).pk}/reject/",
+        STAFF,
+        stranger_url=lambda w, s: f"/influence/{_influence_claim(s).pk}/reject/",
+    ),
+    Endpoint(
+        "influence-withdraw",
+        lambda w: f"/influence/{_influence_claim(w).pk}/withdraw/",
+        PARTNER_ROLES,
+        stranger_url=lambda w, s: f"/influence/{_influence_claim(s).pk}/withdraw/",
+    ),
     Endpoint("direct-deal-list", lambda w: "/direct-deals/", EVERYONE),
     Endpoint(
         "direct-deal-detail",
