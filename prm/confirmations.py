@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from prm.confirm import Confirmation, register
-from prm.models import ApiKey, Invitation, Member
+from prm.models import ApiKey, Invitation, Member, TenantHost
 
 
 @register("api-key-revoke-portal")
@@ -54,5 +54,22 @@ def invitation_revoke(invitation: Invitation) -> Confirmation:
         button=_("Revoke"),
         confirm=_("Revoke invitation"),
         back_url=reverse("members"),
+        small=True,
+    )
+
+
+@register("tenant-host-remove")
+def tenant_host_remove(host: TenantHost) -> Confirmation:
+    return Confirmation(
+        name="tenant-host-remove",
+        url=reverse("tenant-host-remove", args=[host.pk]),
+        title=_("Remove the domain %(host)s?") % {"host": host.host},
+        consequence=_(
+            "The portal stops answering on this domain at once; links and bookmarks to it "
+            "stop working. To use it again you add it and verify it anew."
+        ),
+        button=_("Remove"),
+        confirm=_("Remove domain"),
+        back_url=reverse("tenant-settings"),
         small=True,
     )

@@ -315,13 +315,20 @@ def tenant_host_add(request):
     return _settings_page(request, host_form=host_form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("tenant.manage")
 def tenant_host_action(request, pk: int, action: str):
     """settings/domains/<pk>/<action>/ for each TENANT_HOST action: 404 for another
-    tenant's domain, 403 for a member who may not take it; a refusal is a message."""
+    tenant's domain, 403 for a member who may not take it; a refusal is a message. Removing
+    asks first (prm/confirm.py: a GET is its confirmation page); the others are POST only."""
     th = get_object_or_404(TenantHost.objects.filter(tenant=request.tenant), pk=pk)
     require_action(TENANT_HOST, th, request.member, action)
+    if action == "remove":
+        _form, page = confirmed(request, confirmation_for("tenant-host-remove", th))
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     tenant, by = request.tenant, request.member
     try:
         if action == "remove":

@@ -126,6 +126,12 @@ ENDPOINTS: list[Endpoint] = [
         )
         for name in ("verify", "make-main", "stop-main", "remove")
     ),
+    Endpoint(
+        "tenant-host-remove",
+        lambda w: f"/settings/domains/{_host(w).pk}/remove/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/settings/domains/{_host(s).pk}/remove/",
+    ),
     Endpoint("audit", lambda w: "/audit/", {"admin"}),
     Endpoint("audit-export", lambda w: "/audit/export.csv", {"admin"}),
     Endpoint("api-keys", lambda w: "/api-keys/", EVERYONE),

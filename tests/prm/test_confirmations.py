@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from prm import services
-from prm.models import ApiKey, AuditEvent, Member
+from prm import hosts, services
+from prm.models import ApiKey, AuditEvent, Member, TenantHost
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.html_helpers import find, find_all
@@ -114,3 +114,19 @@ def test_invitation_revoke_asks_first(world):
     with tenant_context(world.tenant):
         inv.refresh_from_db()
     assert inv.revoked_at is not None
+
+
+@pytest.mark.django_db
+def test_removing_a_custom_domain_asks_first(world):
+    with tenant_context(world.tenant):
+        th = hosts.tenant_host_add(tenant=world.tenant, by=world.admin, host="p.own.example")
+    client = portal_client(world.tenant, world.admin)
+    page = client.get(f"/settings/domains/{th.pk}/remove/")
+    assert "p.own.example" in find(page, "h1").text()
+    settings_page = client.get("/settings/")
+    assert find(settings_page, "a", href=f"/settings/domains/{th.pk}/remove/", data_confirm=True)
+    with tenant_context(world.tenant):
+        assert TenantHost.objects.filter(pk=th.pk).exists()
+    assert client.post(f"/settings/domains/{th.pk}/remove/").status_code == 302
+    with tenant_context(world.tenant):
+        assert not TenantHost.objects.filter(pk=th.pk).exists()
