@@ -48,3 +48,5 @@ class OnboardingConfig(AppConfig):
         events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
         events.subscribe("partner.first_deal_recorded", services.on_first_deal_recorded)
         events.subscribe("course.completed", services.on_course_completed)
+
+        import onboarding.confirmations  # noqa: F401  (registers its irreversible actions' texts)

@@ -50,6 +50,7 @@ class Confirmation:
     reason_max: int = 500
     reason_missing: str = _("Give a reason.")  # the error when a required reason is empty
     small: bool = False  # a small button (in tables and lists)
+    danger: bool = True  # destroys or ends something (red); False for a final "yes" (approve)
 
     @property
     def dom_id(self) -> str:

@@ -172,6 +172,16 @@ ENDPOINTS = [
         )
         for name in ("review", "approve", "reject", "reopen")
     ),
+    # Approve and reject ask first: a GET of their URL is the confirmation page.
+    *(
+        Endpoint(
+            f"application-{name}",
+            lambda w, name=name: f"/applications/{application(w).pk}/{name}/",
+            STAFF,
+            stranger_url=lambda w, s, name=name: f"/applications/{application(s).pk}/{name}/",
+        )
+        for name in ("approve", "reject")
+    ),
     Endpoint("onboarding-board", lambda w: "/onboarding/", STAFF),
     Endpoint(
         "onboarding-partner",
