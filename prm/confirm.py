@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
@@ -115,3 +116,20 @@ def confirmed(request, confirmation: Confirmation) -> tuple[ConfirmForm | None, 
     if form.is_bound and form.is_valid():
         return form, None
     return None, confirmation_page(request, confirmation, form)
+
+
+def confirm_first(name: str, load: Callable):
+    """For a POST-only view that acts on one object at its own URL (wrap it in
+    `require_http_methods(["GET", "POST"])` outside this): a GET, and a POST the
+    confirmation's form refuses, answer the confirmation page of `name` for the object
+    `load(request, **kwargs)` (404 for one the member cannot see); a valid POST runs the view."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(request, **kwargs):
+            _form, page = confirmed(request, confirmation_for(name, load(request, **kwargs)))
+            return page if page is not None else view(request, **kwargs)
+
+        return wrapper
+
+    return decorator

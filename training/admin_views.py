@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from prm.confirm import confirmation_for, confirmed, success_with_undo
+from prm.confirm import confirm_first, confirmation_for, confirmed, success_with_undo
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
@@ -260,8 +260,9 @@ def admin_lesson_file(request, pk: int):
     return _lesson_page(request, lesson, file_form=file_form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first("training-admin-lesson-file-remove", lambda request, pk: _lesson(pk))
 def admin_lesson_file_remove(request, pk: int):
     lesson = _lesson(pk)
     try:
@@ -273,8 +274,9 @@ def admin_lesson_file_remove(request, pk: int):
     return redirect("training-admin-lesson", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first("training-admin-lesson-delete", lambda request, pk: _lesson(pk))
 def admin_lesson_delete(request, pk: int):
     lesson = _lesson(pk)
     try:
@@ -349,8 +351,12 @@ def admin_question(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first(
+    "training-admin-question-delete",
+    lambda request, pk: get_object_or_404(Question.objects.select_related("course"), pk=pk),
+)
 def admin_question_delete(request, pk: int):
     question = get_object_or_404(Question, pk=pk)
     services.question_delete(by=request.member, question=question)
@@ -404,8 +410,11 @@ def admin_path(request, pk: int):
     return render(request, "training/admin_path.html", {"path": path, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first(
+    "training-admin-path-delete", lambda request, pk: get_object_or_404(LearningPath, pk=pk)
+)
 def admin_path_delete(request, pk: int):
     path = get_object_or_404(LearningPath, pk=pk)
     services.path_delete(by=request.member, path=path)

@@ -36,3 +36,19 @@ def test_archive_then_undo_publishes_again(world):
     assert find(resp, "form", text="Undo", action=f"{base}publish/")
     client.post(f"{base}publish/")
     assert _status(world, course) == "published"
+
+
+def test_deleting_a_lesson_asks_first(world):
+    course = make_course(world, lessons=2, questions=[])
+    with tenant_context(world.tenant):
+        lesson = course.lessons.order_by("pk").first()
+    client = portal_client(world.tenant, world.admin)
+    url = f"/program/training/lessons/{lesson.pk}/delete/"
+    page = client.get(url)
+    assert lesson.title in find(page, "h1").text()
+    assert find(client.get(f"/program/training/lessons/{lesson.pk}/"), "a", href=url)
+    with tenant_context(world.tenant):
+        assert course.lessons.filter(pk=lesson.pk).exists()
+    assert client.post(url).status_code == 302
+    with tenant_context(world.tenant):
+        assert not course.lessons.filter(pk=lesson.pk).exists()
