@@ -44,3 +44,19 @@ def partner_offboard(partner: Partner) -> Confirmation:
         back_url=reverse("partner-detail", args=[partner.pk]),
         reason="required",
     )
+
+
+@register("program-tier-delete")
+def tier_delete(tier) -> Confirmation:
+    return Confirmation(
+        name="program-tier-delete",
+        url=reverse("program-tier-delete", args=[tier.pk]),
+        title=_("Delete the tier %(t)s?") % {"t": tier.name},
+        consequence=_(
+            "The tier, its requirements and benefits are deleted (only a tier no partner is "
+            "in can be). This cannot be undone."
+        ),
+        button=_("Delete tier"),
+        confirm=_("Delete tier"),
+        back_url=reverse("program-tier-edit", args=[tier.pk]),
+    )

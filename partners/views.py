@@ -41,7 +41,13 @@ from partners.models import (
 from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE, status_tone
 from prm import portal
 from prm.audit import log_action
-from prm.confirm import confirmation_for, confirmation_page, confirmed, success_with_undo
+from prm.confirm import (
+    confirm_first,
+    confirmation_for,
+    confirmation_page,
+    confirmed,
+    success_with_undo,
+)
 from prm.csv_export import csv_stream
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -493,8 +499,9 @@ def program_tier_preview(request, pk: int):
     return _tier_edit_page(request, tier, form, preview)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("program.manage")
+@confirm_first("program-tier-delete", lambda request, pk: get_object_or_404(Tier, pk=pk))
 def program_tier_delete(request, pk: int):
     tier = get_object_or_404(Tier, pk=pk)
     try:

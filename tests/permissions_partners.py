@@ -104,6 +104,12 @@ ENDPOINTS = [
             ("program-tier-delete", "delete/"),
         )
     ),
+    Endpoint(  # deleting asks first: a GET is the confirmation page (prm/confirm.py)
+        "program-tier-delete",
+        lambda w: f"/program/tiers/{w.tier.pk}/delete/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/tiers/{s.tier.pk}/delete/",
+    ),
     Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}),
     Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}, method="post"),
     Endpoint("program-tier-changes", lambda w: "/program/tier-changes/", {"admin"}),
