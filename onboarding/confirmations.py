@@ -46,3 +46,37 @@ def application_reject(application: Application) -> Confirmation:
         reason_label=_("Reason (sent to the applicant)"),
         reason_max=1000,
     )
+
+
+@register("workflow-delete")
+def workflow_delete(template) -> Confirmation:
+    return Confirmation(
+        name="workflow-delete",
+        url=reverse("workflow-delete", args=[template.pk]),
+        title=_("Delete the onboarding template %(n)s?") % {"n": template.name},
+        consequence=_(
+            "New partners no longer get this checklist. Checklists already started from it "
+            "stay as they are. This cannot be undone."
+        ),
+        button=_("Delete template"),
+        confirm=_("Delete template"),
+        back_url=reverse("workflow-edit", args=[template.pk]),
+        small=True,
+    )
+
+
+@register("workflow-step-remove")
+def workflow_step_remove(step) -> Confirmation:
+    return Confirmation(
+        name="workflow-step-remove",
+        url=reverse("workflow-step-remove", args=[step.pk]),
+        title=_("Remove the step %(s)s from %(n)s?") % {"s": step.title, "n": step.template.name},
+        consequence=_(
+            "New checklists made from this template leave it out; checklists already started "
+            "keep it."
+        ),
+        button=_("Remove"),
+        confirm=_("Remove step"),
+        back_url=reverse("workflow-edit", args=[step.template_id]),
+        small=True,
+    )

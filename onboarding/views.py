@@ -42,7 +42,7 @@ from onboarding.models import (
 )
 from onboarding.states import APPLICATION, APPLICATION_TONE, STEP
 from partners.models import Partner, PartnerStatus
-from prm.confirm import confirmation_for, confirmation_page, confirmed
+from prm.confirm import confirm_first, confirmation_for, confirmation_page, confirmed
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -662,8 +662,9 @@ def workflow_save(request, pk: int):
     return _workflow_page(request, template, form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("onboarding.manage")
+@confirm_first("workflow-delete", lambda request, pk: get_object_or_404(WorkflowTemplate, pk=pk))
 def workflow_delete(request, pk: int):
     template = get_object_or_404(WorkflowTemplate, pk=pk)
     services.workflow_template_delete(by=request.member, template=template)
@@ -689,8 +690,14 @@ def workflow_step_add(request, pk: int):
     return _workflow_page(request, template, step_form=step_form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("onboarding.manage")
+@confirm_first(
+    "workflow-step-remove",
+    lambda request, pk: get_object_or_404(
+        WorkflowStepTemplate.objects.select_related("template"), pk=pk
+    ),
+)
 def workflow_step_remove(request, pk: int):
     step = get_object_or_404(WorkflowStepTemplate.objects.select_related("template"), pk=pk)
     services.workflow_step_remove(by=request.member, step=step)

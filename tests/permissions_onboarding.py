@@ -299,6 +299,21 @@ ENDPOINTS = [
         method="post",
         stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/delete/",
     ),
+    # Deleting asks first: a GET of the URL is the confirmation page (prm/confirm.py).
+    Endpoint(
+        "workflow-delete",
+        lambda w: f"/program/onboarding/workflows/{template(w).pk}/delete/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/delete/",
+    ),
+    Endpoint(
+        "workflow-step-remove",
+        lambda w: f"/program/onboarding/workflow-steps/{step_template(w).pk}/remove/",
+        {"admin"},
+        stranger_url=lambda w, s: (
+            f"/program/onboarding/workflow-steps/{step_template(s).pk}/remove/"
+        ),
+    ),
     # Portal: partner
     Endpoint("my-onboarding", lambda w: "/getting-started/", PARTNER_ROLES),
     Endpoint(
