@@ -60,3 +60,39 @@ def tier_delete(tier) -> Confirmation:
         confirm=_("Delete tier"),
         back_url=reverse("program-tier-edit", args=[tier.pk]),
     )
+
+
+@register("program-tier-change-reject")
+def tier_change_reject(change) -> Confirmation:
+    return Confirmation(
+        name="program-tier-change-reject",
+        url=reverse("program-tier-change-reject", args=[change.pk]),
+        title=_("Reject the move of %(p)s to %(t)s?")
+        % {"p": change.partner.name, "t": change.to_tier.name if change.to_tier else "—"},
+        consequence=_("The partner stays in its current tier; a rejected move is final."),
+        button=_("Reject"),
+        confirm=_("Reject move"),
+        back_url=reverse("program-tier-changes"),
+        reason="optional",
+        reason_max=300,
+        small=True,
+    )
+
+
+@register("partner-domain-proposal-reject")
+def domain_proposal_reject(proposal) -> Confirmation:
+    return Confirmation(
+        name="partner-domain-proposal-reject",
+        url=reverse("partner-domain-proposal-reject", args=[proposal.pk]),
+        title=_("Reject the company domains %(d)s proposed for %(p)s?")
+        % {"d": ", ".join(proposal.domains), "p": proposal.partner.name},
+        consequence=_(
+            "The partner's domains stay as they are; the partner admin can propose again."
+        ),
+        button=_("Reject"),
+        confirm=_("Reject proposal"),
+        back_url=reverse("partner-domain-proposals"),
+        reason="optional",
+        reason_max=500,
+        small=True,
+    )

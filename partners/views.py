@@ -322,12 +322,25 @@ def partner_domain_proposals(request):
     return render(request, "partners/domain_proposals.html", {"proposals": proposals})
 
 
-@require_POST
+def _confirm_reject(request, name: str, obj, action: str):
+    """For a reject/approve pair at one URL each: a reject not yet confirmed answers its
+    confirmation page; an approve answers GET with 405. None: go on and act."""
+    if action == "reject":
+        _form, page = confirmed(request, confirmation_for(name, obj))
+        return page
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@require_http_methods(["GET", "POST"])
 @member_required("partners.manage")
 def partner_domain_proposal_action(request, pk: int, action: str):
-    """One URL per DOMAIN_PROPOSAL action (partners/domain-proposals/<pk>/<action>/)."""
+    """One URL per DOMAIN_PROPOSAL action (partners/domain-proposals/<pk>/<action>/); reject
+    asks first (prm/confirm.py: a GET is its confirmation page), approve is POST only."""
     proposal = get_object_or_404(selectors.domain_proposals(), pk=pk)
     require_action(DOMAIN_PROPOSAL, proposal, request.member, action)
+    page = _confirm_reject(request, "partner-domain-proposal-reject", proposal, action)
+    if page is not None:
+        return page
     try:
         services.domain_proposal_decide(
             proposal=proposal,
@@ -584,12 +597,16 @@ def program_tier_changes(request):
     return render(request, "partners/program_tier_changes.html", {"changes": changes})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("program.manage")
 def program_tier_change_action(request, pk: int, action: str):
-    """One URL per TIER_CHANGE action (program/tier-changes/<pk>/<action>/)."""
+    """One URL per TIER_CHANGE action (program/tier-changes/<pk>/<action>/); reject asks
+    first (prm/confirm.py: a GET is its confirmation page), approve is POST only."""
     change = get_object_or_404(TierChange, pk=pk)
     require_action(TIER_CHANGE, change, request.member, action)
+    page = _confirm_reject(request, "program-tier-change-reject", change, action)
+    if page is not None:
+        return page
     try:
         services.tier_change_decide(
             change=change,

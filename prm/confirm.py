@@ -26,10 +26,11 @@ from functools import wraps
 
 from django import forms
 from django.contrib import messages
-from django.core.validators import MaxLengthValidator
 from django.shortcuts import render
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from prm.errors import DomainError, limited
 
 # How a message names the inverse action's URL (in extra_tags, read by the `undo_url` filter)
 UNDO_PREFIX = "undo="
@@ -77,7 +78,15 @@ class ConfirmForm(forms.Form):
         field.error_messages = {**field.error_messages, "required": confirmation.reason_missing}
         field.max_length = confirmation.reason_max
         # the limit is shown under the field (templates/_form.html; prm/renderers.py)
-        field.validators.append(MaxLengthValidator(confirmation.reason_max))
+        self.reason_max = confirmation.reason_max
+
+    def clean_reason(self) -> str:
+        # the services' own words for a text over its limit (prm.errors.limited)
+        reason = self.cleaned_data["reason"]
+        try:
+            return limited(reason, self.reason_max, "reason")
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 _BUILDERS: dict[str, Callable[..., Confirmation]] = {}

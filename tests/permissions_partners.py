@@ -125,6 +125,19 @@ ENDPOINTS = [
         )
         for name in TIER_CHANGE.actions
     ),
+    # Rejecting asks first: a GET of the reject URL is its confirmation page.
+    Endpoint(
+        "program-tier-change-reject",
+        lambda w: f"/program/tier-changes/{_pending_change(w).pk}/reject/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/tier-changes/{_pending_change(s).pk}/reject/",
+    ),
+    Endpoint(
+        "partner-domain-proposal-reject",
+        lambda w: f"/partners/domain-proposals/{_pending_proposal(w).pk}/reject/",
+        STAFF,
+        stranger_url=lambda w, s: f"/partners/domain-proposals/{_pending_proposal(s).pk}/reject/",
+    ),
     Endpoint("program-catalogue", lambda w: "/program/catalogue/", {"admin"}),
     *(
         Endpoint(
