@@ -1,7 +1,8 @@
 /* Confirmations for irreversible actions (prm/confirm.py, templates/_confirm.html).
    A link [data-confirm="ID"] leads to the action's confirmation page; with this script it
    opens the <dialog id="ID"> beside it instead. showModal() moves focus into the dialog and
-   Escape closes it (native); Cancel closes it too; on close focus returns to the link. */
+   Escape closes it (native); Cancel closes it too; on close focus returns to the link.
+   The focus starts on the reason, or on Cancel where there is none. */
 (function () {
     "use strict";
     function open(link, dialog) {
@@ -14,7 +15,9 @@
             form.reset();
         }
         dialog.showModal();
-        var first = dialog.querySelector("textarea, input:not([type=hidden]), select");
+        // The reason when one is asked; else Cancel, so Enter alone never confirms.
+        var first = dialog.querySelector("textarea, input:not([type=hidden]), select") ||
+            dialog.querySelector("[data-confirm-cancel]");
         if (first) {
             first.focus();
         }
