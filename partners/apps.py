@@ -38,3 +38,5 @@ class PartnersConfig(AppConfig):
                 (70, _("Program"), "program-tiers", "program.manage"),
             ]
         )
+
+        import partners.confirmations  # noqa: F401  (registers its irreversible actions' texts)

@@ -102,6 +102,11 @@ def register(name: str):
     return decorator
 
 
+def registered() -> frozenset[str]:
+    """The action URL names that have a confirmation."""
+    return frozenset(_BUILDERS)
+
+
 def confirmation_for(name: str, obj) -> Confirmation:
     return _BUILDERS[name](obj)
 

@@ -3,10 +3,14 @@ offers an Undo (the reactivate action, which the membership machine allows)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from prm import hosts, services
+from prm.confirm import registered
 from prm.models import ApiKey, AuditEvent, Member, TenantHost
+from prm.states import StateMachine
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.html_helpers import find, find_all
@@ -130,3 +134,58 @@ def test_removing_a_custom_domain_asks_first(world):
     assert client.post(f"/settings/domains/{th.pk}/remove/").status_code == 302
     with tenant_context(world.tenant):
         assert not TenantHost.objects.filter(pk=th.pk).exists()
+
+
+# Each action a state machine marks irreversible (`confirm=True`) and the portal URL that takes
+# it; its confirmation must be registered (prm/confirm.py), or the action listed in NOT_ASKED
+# with the reason the portal already asks in another way.
+CONFIRMED_URLS = {
+    ("DEAL", "withdraw"): "deal-withdraw",
+    ("INFLUENCE_CLAIM", "withdraw"): "influence-withdraw",
+    ("REQUEST_MACHINE", "cancel"): "mdf-request-cancel",
+    ("COURSE", "archive"): "training-admin-course-archive",
+    ("PARTNER_STATUS", "offboard"): "partner-offboard",
+    ("MEMBERSHIP", "deactivate"): "member-deactivate",
+    ("TENANT_HOST", "remove"): "tenant-host-remove",
+    ("APPLICATION", "approve"): "application-approve",
+}
+NOT_ASKED = {
+    # the dry run's preview page is the confirmation: it shows what the import will write
+    ("IMPORT_JOB", "start"),
+    # the payment form asks for the payment reference and date: no one-click payment
+    ("CLAIM_MACHINE", "pay"),
+}
+
+
+def _machines():
+    modules = [
+        importlib.import_module(f"{app}.states")
+        for app in (
+            "analytics",
+            "dealreg",
+            "imports",
+            "integrations",
+            "mdf",
+            "onboarding",
+            "partners",
+            "tenantdata",
+            "training",
+        )
+    ]
+    modules.append(importlib.import_module("prm.core_states"))
+    for module in modules:
+        for name, value in vars(module).items():
+            if isinstance(value, StateMachine):
+                yield name, value
+
+
+def test_every_action_a_machine_marks_irreversible_asks_first():
+    marked = {
+        (machine_name, act.name)
+        for machine_name, machine in _machines()
+        for act in machine.actions.values()
+        if act.confirm
+    }
+    assert marked == set(CONFIRMED_URLS) | NOT_ASKED
+    for url_name in CONFIRMED_URLS.values():
+        assert url_name in registered(), url_name
