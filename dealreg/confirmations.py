@@ -123,3 +123,19 @@ def influence_withdraw(claim) -> Confirmation:
         back_url=reverse("influence-list"),
         small=True,
     )
+
+
+@register("lead-offer-decline")
+def lead_offer_decline(offer) -> Confirmation:
+    return Confirmation(
+        name="lead-offer-decline",
+        url=reverse("lead-offer-decline", args=[offer.pk]),
+        title=_("Decline the lead %(c)s?") % {"c": offer.lead.company},
+        consequence=_("The lead goes to another partner; a declined offer cannot be taken back."),
+        button=_("Decline"),
+        confirm=_("Decline lead"),
+        back_url=reverse("lead-inbox"),
+        reason="required",
+        reason_label=_("Why you decline (helps the vendor route better)"),
+        reason_missing=_("Say why you decline, so the vendor can route better."),
+    )

@@ -287,4 +287,10 @@ ENDPOINTS = [
         data=lambda w: {"reason": "No capacity"},
         stranger=lambda w, s: f"/leads/offers/{_offer(s).pk}/decline/",
     ),
+    Endpoint(  # declining asks first: a GET is the confirmation page (prm/confirm.py)
+        "lead-offer-decline",
+        lambda w: f"/leads/offers/{_offer(w).pk}/decline/",
+        PARTNER_ROLES,
+        stranger_url=lambda w, s: f"/leads/offers/{_offer(s).pk}/decline/",
+    ),
 ]
