@@ -10,34 +10,53 @@ from __future__ import annotations
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from dealreg import selectors, services
 from dealreg.forms import CloseForm, InfluencerForm, InfluencerSettingsForm
 from dealreg.models import DealInfluencer, ExtensionRequest
 from dealreg.queue_nav import queue_nav
 from dealreg.states import DEAL, EXTENSION, INFLUENCER
+from prm.confirm import confirmation_for, confirmation_page
 from prm.decorators import member_required
 from prm.errors import DomainError
-from prm.portal import require_action
+from prm.portal import apply_error, require_action
 
 
-def deal_action(machine_action: str | None):
-    """A POST-only view acting on one visible deal. With `machine_action`, 403 unless the
-    member may take that DEAL action; the view itself returns a message (or raises a
-    DomainError, shown as an error) and the answer is the deal page."""
+def deal_action(machine_action: str | None, *, confirm: str | None = None, target=None):
+    """A view acting on one visible deal. With `machine_action`, 403 unless the member may
+    take that DEAL action; the view itself returns a message (or raises a DomainError, shown
+    as an error) and the answer is the deal page.
+
+    With `confirm` (an irreversible action, prm/confirm.py), a GET is the confirmation page
+    and a POST whose reason is missing or too long is that page again with the error: nothing
+    is done. `target(request, deal, **kwargs)` returns the object confirmed (default: the deal; 403
+    when the member may not take the action on it)."""
 
     def decorator(view):
-        # Not functools.wraps: the wrapper (POST only) is what inspection should find.
+        # Not functools.wraps: the wrapper (its methods) is what inspection should find.
         @member_required("deals.view")
-        @require_POST
+        @require_http_methods(["GET", "POST"] if confirm else ["POST"])
         def wrapper(request, pk: int, **kwargs):
             deal = get_object_or_404(selectors.deals_visible_to(request.member), pk=pk)
             if machine_action:
                 require_action(DEAL, deal, request.member, machine_action)
+            form = c = None
             try:
+                if confirm:
+                    obj = target(request, deal, **kwargs) if target else deal
+                    c = confirmation_for(confirm, obj)
+                    if request.method != "POST" and machine_action:
+                        # already decided: say so on the deal page rather than offer it
+                        DEAL.check(deal, request.member, machine_action)
+                    form = c.form(request.POST if request.method == "POST" else None)
+                    if not form.is_bound or not form.is_valid():
+                        return confirmation_page(request, c, form)
                 done = view(request, deal, **kwargs)
             except DomainError as exc:
+                if form is not None and exc.field and exc.field in form.fields:
+                    apply_error(form, exc)
+                    return confirmation_page(request, c, form)
                 messages.error(request, exc.message)
             else:
                 if done:
@@ -73,7 +92,7 @@ def _after_decision(request, deal):
 
 
 def _reason(request) -> str:
-    return request.POST.get("reason", "")
+    return request.POST.get("reason", "").strip()
 
 
 @deal_action("submit")
@@ -82,7 +101,7 @@ def deal_submit(request, deal):
     return _("Submitted.")
 
 
-@deal_action("withdraw")
+@deal_action("withdraw", confirm="deal-withdraw")
 def deal_withdraw(request, deal):
     services.deal_withdraw(deal=deal, by=request.member, reason=_reason(request))
     return _("Withdrawn.")
@@ -94,7 +113,7 @@ def deal_approve(request, deal):
     return _("%(number)s approved.") % {"number": deal.number}
 
 
-@deal_action("reject")
+@deal_action("reject", confirm="deal-reject")
 def deal_reject(request, deal):
     services.deal_reject(deal=deal, by=request.member, reason=_reason(request))
     return _("%(number)s rejected.") % {"number": deal.number}
@@ -130,7 +149,7 @@ def deal_extend(request, deal):
 
 
 def _extension_decision(request, deal, ext: int, *, approve: bool):
-    req = get_object_or_404(ExtensionRequest, deal=deal, pk=ext)
+    req = _extension(deal, ext)
     require_action(EXTENSION, req, request.member, "approve" if approve else "reject")
     services.extension_decide(request=req, by=request.member, approve=approve)
     return _("Extension decided.")
@@ -141,7 +160,27 @@ def extension_approve(request, deal, ext: int):
     return _extension_decision(request, deal, ext, approve=True)
 
 
-@deal_action(None)
+def _extension(deal, ext: int) -> ExtensionRequest:
+    return get_object_or_404(ExtensionRequest, deal=deal, pk=ext)
+
+
+def _influencer(deal, influencer: int) -> DealInfluencer:
+    return get_object_or_404(DealInfluencer, deal=deal, pk=influencer)
+
+
+def _extension_to_reject(request, deal, ext: int) -> ExtensionRequest:
+    req = _extension(deal, ext)
+    require_action(EXTENSION, req, request.member, "reject")
+    return req
+
+
+def _influencer_to_reject(request, deal, influencer: int) -> DealInfluencer:
+    inf = _influencer(deal, influencer)
+    require_action(INFLUENCER, inf, request.member, "reject")
+    return inf
+
+
+@deal_action(None, confirm="deal-extension-reject", target=_extension_to_reject)
 def extension_reject(request, deal, ext: int):
     return _extension_decision(request, deal, ext, approve=False)
 
@@ -156,7 +195,7 @@ def influencer_add(request, deal):
 
 
 def _influencer_decision(request, deal, influencer: int, *, approve: bool):
-    inf = get_object_or_404(DealInfluencer, deal=deal, pk=influencer)
+    inf = _influencer(deal, influencer)
     require_action(INFLUENCER, inf, request.member, "approve" if approve else "reject")
     services.influencer_decide(influencer=inf, by=request.member, approve=approve)
     return _("Influencer approved.") if approve else _("Influencer rejected.")
@@ -167,7 +206,7 @@ def influencer_approve(request, deal, influencer: int):
     return _influencer_decision(request, deal, influencer, approve=True)
 
 
-@deal_action(None)
+@deal_action(None, confirm="deal-influencer-reject", target=_influencer_to_reject)
 def influencer_reject(request, deal, influencer: int):
     return _influencer_decision(request, deal, influencer, approve=False)
 

@@ -50,6 +50,7 @@ class DealregConfig(AppConfig):
 
         digest_section_register(10, digest_sections)
 
+        import dealreg.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)

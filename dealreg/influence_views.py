@@ -9,12 +9,13 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dealreg import selectors, services
 from dealreg.models import InfluencerRole
 from dealreg.states import INFLUENCE_CLAIM
 from prm import portal
+from prm.confirm import confirmation_for, confirmed
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
@@ -73,9 +74,17 @@ def influence_new(request):
     return render(request, "dealreg/influence_new.html", {"form": form})
 
 
-def _act(request, pk: int, name: str, run, done: str):
+def _act(request, pk: int, name: str, run, done: str, *, confirm: str = ""):
+    """With `confirm` (an irreversible action, prm/confirm.py), a GET is the confirmation
+    page and a POST acts only once the confirmation's form (the reason) is valid."""
     claim = get_object_or_404(selectors.influence_claims_visible_to(request.member), pk=pk)
     require_action(INFLUENCE_CLAIM, claim, request.member, name)
+    if confirm:
+        if request.method != "POST" and name not in INFLUENCE_CLAIM.allowed(claim, request.member):
+            return redirect("influence-list")  # decided meanwhile: nothing to confirm
+        _form, page = confirmed(request, confirmation_for(confirm, claim))
+        if page is not None:
+            return page
     try:
         run(claim)
     except DomainError as exc:
@@ -100,7 +109,7 @@ def influence_approve(request, pk: int):
 
 
 @member_required("deals.review")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def influence_reject(request, pk: int):
     return _act(
         request,
@@ -110,11 +119,12 @@ def influence_reject(request, pk: int):
             claim=c, by=request.member, approve=False, reason=request.POST.get("reason", "")
         ),
         _("Influence rejected."),
+        confirm="influence-reject",
     )
 
 
 @member_required("deals.register")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def influence_withdraw(request, pk: int):
     return _act(
         request,
@@ -122,6 +132,7 @@ def influence_withdraw(request, pk: int):
         "withdraw",
         lambda c: services.influence_claim_withdraw(claim=c, by=request.member),
         _("Claim withdrawn."),
+        confirm="influence-withdraw",
     )
 
 

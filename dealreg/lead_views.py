@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dealreg import selectors
 from dealreg.forms import LeadForm
@@ -17,6 +17,7 @@ from dealreg.models import LeadOffer
 from dealreg.services import leads
 from dealreg.states import LEAD, LEAD_OFFER
 from prm import portal
+from prm.confirm import confirmation_for, confirmed
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -129,10 +130,16 @@ def lead_offer_accept(request, pk: int):
 
 
 @member_required("leads.respond")
-@require_POST
+@require_http_methods(["GET", "POST"])
 def lead_offer_decline(request, pk: int):
+    """GET: the confirmation page, which asks for the reason (prm/confirm.py); POST: decline."""
     offer = _offer_or_404(request, pk)
     require_action(LEAD_OFFER, offer, request.member, "decline")
+    if request.method != "POST" and "decline" not in LEAD_OFFER.allowed(offer, request.member):
+        return redirect("lead-inbox")  # answered or timed out meanwhile
+    _form, page = confirmed(request, confirmation_for("lead-offer-decline", offer))
+    if page is not None:
+        return page
     try:
         leads.lead_decline(offer=offer, by=request.member, reason=request.POST.get("reason", ""))
     except DomainError as exc:

@@ -11,6 +11,7 @@ class IntegrationsConfig(AppConfig):
         commit that wrote outbox rows. The relay's tasks are found by Celery's autodiscovery
         (integrations/tasks.py); its beat entry is in prm/celery.py, by task name."""
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        import integrations.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         from integrations import services, tasks  # noqa: F401 (registers the relay's tasks)
         from prm import context_processors, events, roles
         from prm.roles import Role

@@ -10,13 +10,15 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from integrations import relay, selectors, services
 from integrations.states import DELIVERY, ENDPOINT
 from prm import events
+from prm.confirm import confirmation_for, confirmed, success_with_undo
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -104,20 +106,33 @@ def webhook_detail(request, pk: int):
     )
 
 
-def _endpoint_action(name: str, run, done: str):
-    """A POST-only view taking the ENDPOINT action `name` on one visible endpoint."""
+def _endpoint_action(name: str, run, done: str, *, confirm: str = "", undo: str = ""):
+    """A view taking the ENDPOINT action `name` on one visible endpoint: POST only, or, with
+    `confirm` (an irreversible action, prm/confirm.py), GET for its confirmation page and a
+    POST that acts only once the confirmation's form is valid. With `undo` (the inverse
+    action's name), the success message offers it while the machine allows it."""
 
     @member_required("webhooks.manage")
-    @require_POST
+    @require_http_methods(["GET", "POST"] if confirm else ["POST"])
     def view(request, pk: int):
         endpoint = get_object_or_404(selectors.endpoints(), pk=pk)
         require_action(ENDPOINT, endpoint, request.member, name)
+        reason = ""
+        if confirm:
+            form, page = confirmed(request, confirmation_for(confirm, endpoint))
+            if page is not None:
+                return page
+            reason = form.cleaned_data.get("reason", "")
         try:
-            run(request.member, endpoint)
+            endpoint = run(request.member, endpoint, reason)
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, str(done))
+            if undo and undo in ENDPOINT.allowed(endpoint, request.member):
+                url = reverse(f"webhook-{undo.replace('_', '-')}", args=[endpoint.pk])
+                success_with_undo(request, str(done), undo_url=url)
+            else:
+                messages.success(request, str(done))
         return redirect("webhook-detail", pk=endpoint.pk)
 
     view.__name__ = view.__qualname__ = f"webhook_{name}"
@@ -126,18 +141,23 @@ def _endpoint_action(name: str, run, done: str):
 
 webhook_disable = _endpoint_action(
     "disable",
-    lambda by, e: services.webhook_endpoint_set_active(by=by, endpoint=e, active=False),
+    lambda by, e, reason: services.webhook_endpoint_set_active(
+        by=by, endpoint=e, active=False, reason=reason
+    ),
     gettext_lazy("Endpoint disabled."),
+    confirm="webhook-disable",
+    undo="enable",
 )
 webhook_enable = _endpoint_action(
     "enable",
-    lambda by, e: services.webhook_endpoint_set_active(by=by, endpoint=e, active=True),
+    lambda by, e, _reason: services.webhook_endpoint_set_active(by=by, endpoint=e, active=True),
     gettext_lazy("Endpoint enabled."),
 )
 webhook_rotate_secret = _endpoint_action(
     "rotate_secret",
-    lambda by, e: services.webhook_endpoint_rotate_secret(by=by, endpoint=e),
+    lambda by, e, _reason: services.webhook_endpoint_rotate_secret(by=by, endpoint=e),
     gettext_lazy("New secret created; update your receiver."),
+    confirm="webhook-rotate-secret",
 )
 
 

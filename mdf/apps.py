@@ -43,6 +43,7 @@ class MdfConfig(AppConfig):
 
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items)
 
+        import mdf.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         import mdf.importers  # noqa: F401  (registers the app's CSV importers)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)

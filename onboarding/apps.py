@@ -81,3 +81,4 @@ class OnboardingConfig(AppConfig):
             url_name="agreement-list",
             done=onboarding_home.has_agreement,
         )
+        import onboarding.confirmations  # noqa: F401  (registers its irreversible actions' texts)

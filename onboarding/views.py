@@ -10,11 +10,11 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onboarding import selectors, services
 from onboarding.forms import (
@@ -42,6 +42,7 @@ from onboarding.models import (
 )
 from onboarding.states import APPLICATION, APPLICATION_TONE, STEP
 from partners.models import Partner, PartnerStatus
+from prm.confirm import confirm_first, confirmation_for, confirmation_page, confirmed
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -191,15 +192,27 @@ def application_detail(request, pk: int):
     return _application_page(request, _application(pk))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("applications.review")
 def application_action(request, pk: int, action: str):
-    """One URL per action of onboarding.states.APPLICATION (applications/<pk>/<action>/)."""
+    """One URL per action of onboarding.states.APPLICATION (applications/<pk>/<action>/).
+    Approve and reject e-mail the applicant: they ask first (prm/confirm.py: a GET is the
+    confirmation page, whose form carries the reason); the others are POST only."""
     application = _application(pk)
     require_action(APPLICATION, application, request.member, action)
-    reject_form = RejectForm(request.POST) if action == "reject" else None
-    if reject_form is not None and not reject_form.is_valid():
-        return _application_page(request, application, reject_form=reject_form)
+    reject_form = confirmation = None
+    if action in ("approve", "reject"):
+        confirmation = confirmation_for(f"application-{action}", application)
+        if request.method != "POST" and action not in APPLICATION.allowed(
+            application, request.member
+        ):
+            return redirect("application-detail", pk=pk)  # decided meanwhile
+        form, page = confirmed(request, confirmation)
+        if page is not None:
+            return page
+        reject_form = form if action == "reject" else None
+    elif request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         if action == "review":
             services.application_start_review(application=application, by=request.member)
@@ -214,7 +227,7 @@ def application_action(request, pk: int, action: str):
     except (DomainError, ValidationError) as exc:
         if reject_form is not None and not isinstance(exc, ActionNotAllowed):
             apply_error(reject_form, exc)
-            return _application_page(request, application, reject_form=reject_form)
+            return confirmation_page(request, confirmation, reject_form)
         messages.error(request, getattr(exc, "message", None) or "; ".join(exc.messages))
     else:
         messages.success(request, _APPLICATION_DONE[action])
@@ -649,8 +662,9 @@ def workflow_save(request, pk: int):
     return _workflow_page(request, template, form=form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("onboarding.manage")
+@confirm_first("workflow-delete", lambda request, pk: get_object_or_404(WorkflowTemplate, pk=pk))
 def workflow_delete(request, pk: int):
     template = get_object_or_404(WorkflowTemplate, pk=pk)
     services.workflow_template_delete(by=request.member, template=template)
@@ -676,8 +690,14 @@ def workflow_step_add(request, pk: int):
     return _workflow_page(request, template, step_form=step_form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("onboarding.manage")
+@confirm_first(
+    "workflow-step-remove",
+    lambda request, pk: get_object_or_404(
+        WorkflowStepTemplate.objects.select_related("template"), pk=pk
+    ),
+)
 def workflow_step_remove(request, pk: int):
     step = get_object_or_404(WorkflowStepTemplate.objects.select_related("template"), pk=pk)
     services.workflow_step_remove(by=request.member, step=step)

@@ -86,3 +86,5 @@ class PartnersConfig(AppConfig):
             url_name="program-tiers",
             done=partner_home.has_tiers,
         )
+
+        import partners.confirmations  # noqa: F401  (registers its irreversible actions' texts)

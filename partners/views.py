@@ -6,12 +6,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from partners import selectors, services, tiering, tiering_preview
+from partners.confirmations import CONFIRMED_STATUS_ACTIONS
 from partners.forms import (
     CatalogueForm,
     DirectoryFilterForm,
@@ -35,6 +38,13 @@ from partners.models import (
 from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE, status_tone
 from prm import portal
 from prm.audit import log_action
+from prm.confirm import (
+    confirm_first,
+    confirmation_for,
+    confirmation_page,
+    confirmed,
+    success_with_undo,
+)
 from prm.csv_export import csv_stream
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -168,6 +178,7 @@ def _detail_page(request, partner: Partner, *, status_forms=None, tier_form=None
         {
             "allowed": allowed,
             "status_actions": actions,
+            "confirmed_actions": CONFIRMED_STATUS_ACTIONS,
             "tier_form": (tier_form or ManualTierForm(initial={"tier": partner.tier_id}))
             if request.member.role == "admin"
             else None,
@@ -190,28 +201,59 @@ def partner_detail(request, pk: int):
     return _detail_page(request, partner)
 
 
-@require_POST
+# What undoes a confirmed status action, by the status the partner had before it
+UNDO = {
+    ("suspend", PartnerStatus.ACTIVE): "reactivate",
+    ("suspend", PartnerStatus.ONBOARDING): "reonboard",
+}
+
+
+@require_http_methods(["GET", "POST"])
 @member_required("partners.manage")
 def partner_status_action(request, pk: int, action: str):
     """One URL per action of PARTNER_STATUS (partners/<pk>/<action>/): 404 for a partner the
     member cannot see, 403 for an action their role may never take, a form error when the
-    partner's status does not allow it now."""
+    partner's status does not allow it now. Suspend and offboard ask first (prm/confirm.py:
+    a GET is their confirmation page); a suspension offers its Undo."""
     partner = get_object_or_404(Partner.objects.select_related("tier", "owner__user"), pk=pk)
     require_action(PARTNER_STATUS, partner, request.member, action)
     act = PARTNER_STATUS[action]
-    form = _status_form(act, request.POST)
+    confirmation = None
+    if action in CONFIRMED_STATUS_ACTIONS:
+        confirmation = confirmation_for(f"partner-{action}", partner)
+        if request.method != "POST" and action not in PARTNER_STATUS.allowed(
+            partner, request.member
+        ):
+            return redirect("partner-detail", pk=pk)  # nothing to confirm any more
+        form, page = confirmed(request, confirmation)
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    else:
+        form = _status_form(act, request.POST)
+    before = partner.status
     if form.is_valid():
         try:
-            services.partner_transition(
+            partner = services.partner_transition(
                 partner=partner, by=request.member, action=action, **form.cleaned_data
             )
         except ActionNotAllowed as exc:  # the status moved on: no form to show it on
             messages.error(request, exc.message)
+            if confirmation is not None:
+                return redirect("partner-detail", pk=pk)
         except DomainError as exc:
             apply_error(form, exc)
         else:
-            messages.success(request, _("Status changed."))
+            undo = UNDO.get((action, before))
+            if undo and undo in PARTNER_STATUS.allowed(partner, request.member):
+                url = reverse(f"partner-{undo}", args=[pk])
+                success_with_undo(request, _("Status changed."), undo_url=url)
+            else:
+                messages.success(request, _("Status changed."))
             return redirect("partner-detail", pk=pk)
+    if confirmation is not None:
+        return confirmation_page(request, confirmation, form)
     return _detail_page(request, partner, status_forms={action: form})
 
 
@@ -277,12 +319,25 @@ def partner_domain_proposals(request):
     return render(request, "partners/domain_proposals.html", {"proposals": proposals})
 
 
-@require_POST
+def _confirm_reject(request, name: str, obj, action: str):
+    """For a reject/approve pair at one URL each: a reject not yet confirmed answers its
+    confirmation page; an approve answers GET with 405. None: go on and act."""
+    if action == "reject":
+        _form, page = confirmed(request, confirmation_for(name, obj))
+        return page
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@require_http_methods(["GET", "POST"])
 @member_required("partners.manage")
 def partner_domain_proposal_action(request, pk: int, action: str):
-    """One URL per DOMAIN_PROPOSAL action (partners/domain-proposals/<pk>/<action>/)."""
+    """One URL per DOMAIN_PROPOSAL action (partners/domain-proposals/<pk>/<action>/); reject
+    asks first (prm/confirm.py: a GET is its confirmation page), approve is POST only."""
     proposal = get_object_or_404(selectors.domain_proposals(), pk=pk)
     require_action(DOMAIN_PROPOSAL, proposal, request.member, action)
+    page = _confirm_reject(request, "partner-domain-proposal-reject", proposal, action)
+    if page is not None:
+        return page
     try:
         services.domain_proposal_decide(
             proposal=proposal,
@@ -416,8 +471,9 @@ def program_tier_preview(request, pk: int):
     return _tier_edit_page(request, tier, form, preview)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("program.manage")
+@confirm_first("program-tier-delete", lambda request, pk: get_object_or_404(Tier, pk=pk))
 def program_tier_delete(request, pk: int):
     tier = get_object_or_404(Tier, pk=pk)
     try:
@@ -500,12 +556,16 @@ def program_tier_changes(request):
     return render(request, "partners/program_tier_changes.html", {"changes": changes})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("program.manage")
 def program_tier_change_action(request, pk: int, action: str):
-    """One URL per TIER_CHANGE action (program/tier-changes/<pk>/<action>/)."""
+    """One URL per TIER_CHANGE action (program/tier-changes/<pk>/<action>/); reject asks
+    first (prm/confirm.py: a GET is its confirmation page), approve is POST only."""
     change = get_object_or_404(TierChange, pk=pk)
     require_action(TIER_CHANGE, change, request.member, action)
+    page = _confirm_reject(request, "program-tier-change-reject", change, action)
+    if page is not None:
+        return page
     try:
         services.tier_change_decide(
             change=change,

@@ -9,6 +9,7 @@ class PrmConfig(AppConfig):
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from django.db.models.signals import post_migrate
 
+        import prm.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         from prm import distribution, events, labels, rls, signals  # noqa: F401  (receivers)
 
         post_migrate.connect(rls.apply_after_migrate, sender=self)

@@ -15,9 +15,10 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -27,6 +28,7 @@ from prm import home as home_sections
 from prm import selectors, services
 from prm.audit import log_action
 from prm.celery import app
+from prm.confirm import confirmation_for, confirmed, success_with_undo
 from prm.core_states import MEMBERSHIP, TENANT_HOST, is_main_address
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
@@ -160,28 +162,47 @@ def member_change_role(request, pk: int):
     return _member_page(request, target, form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("members.view")
 def member_set_active(request, pk: int, action: str):
-    """members/<pk>/deactivate/ and members/<pk>/reactivate/."""
+    """members/<pk>/deactivate/ (GET: its confirmation page) and members/<pk>/reactivate/
+    (POST only: also the Undo of a deactivation)."""
     target = _visible_member(request, pk)
     require_action(MEMBERSHIP, target, request.member, action)
+    if action == "deactivate":
+        _form, page = confirmed(request, confirmation_for("member-deactivate", target))
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
-        services.member_set_active(by=request.member, member=target, active=action == "reactivate")
+        target = services.member_set_active(
+            by=request.member, member=target, active=action == "reactivate"
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request,
-            _("Member deactivated.") if action == "deactivate" else _("Member reactivated."),
-        )
+        if action == "reactivate":
+            messages.success(request, _("Member reactivated."))
+        elif "reactivate" in MEMBERSHIP.allowed(target, request.member):
+            success_with_undo(
+                request,
+                _("%(name)s was deactivated.") % {"name": target.user.display_name},
+                undo_url=reverse("member-reactivate", args=[target.pk]),
+            )
+        else:
+            messages.success(request, _("Member deactivated."))
     return redirect("member-detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("members.invite")
 def invitation_revoke(request, pk: int):
+    """GET: the confirmation page; POST: revoke."""
     invitation = get_object_or_404(selectors.invitations_visible_to(request.member), pk=pk)
+    _form, page = confirmed(request, confirmation_for("invitation-revoke", invitation))
+    if page is not None:
+        return page
     try:
         services.invitation_revoke(tenant=request.tenant, by=request.member, invitation=invitation)
         messages.success(request, _("Invitation revoked."))
@@ -299,13 +320,20 @@ def tenant_host_add(request):
     return _settings_page(request, host_form=host_form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("tenant.manage")
 def tenant_host_action(request, pk: int, action: str):
     """settings/domains/<pk>/<action>/ for each TENANT_HOST action: 404 for another
-    tenant's domain, 403 for a member who may not take it; a refusal is a message."""
+    tenant's domain, 403 for a member who may not take it; a refusal is a message. Removing
+    asks first (prm/confirm.py: a GET is its confirmation page); the others are POST only."""
     th = get_object_or_404(TenantHost.objects.filter(tenant=request.tenant), pk=pk)
     require_action(TENANT_HOST, th, request.member, action)
+    if action == "remove":
+        _form, page = confirmed(request, confirmation_for("tenant-host-remove", th))
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     tenant, by = request.tenant, request.member
     try:
         if action == "remove":
@@ -455,10 +483,17 @@ def api_keys(request):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("api_keys.own")
 def api_key_revoke(request, pk: int):
+    """GET: the confirmation page (a revoked key: back to the list); POST: revoke."""
     key = get_object_or_404(selectors.api_keys_visible_to(request.member), pk=pk)
+    if key.revoked_at:
+        messages.info(request, _("This key is already revoked."))
+        return redirect("api-keys")
+    _form, page = confirmed(request, confirmation_for("api-key-revoke-portal", key))
+    if page is not None:
+        return page
     services.api_key_revoke(by=request.member, api_key=key)
     messages.success(request, _("Key revoked."))
     return redirect("api-keys")

@@ -92,6 +92,26 @@ ENDPOINTS: list[Endpoint] = [
         )
         for name in ("deactivate", "reactivate")
     ),
+    # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
+    Endpoint(
+        "member-deactivate",
+        lambda w: f"/members/{w.partner_user.pk}/deactivate/",
+        {"admin", "partner_admin"},
+        stranger_url=lambda w, s: f"/members/{s.partner_user.pk}/deactivate/",
+    ),
+    Endpoint(
+        "invitation-revoke",
+        lambda w: f"/invitations/{w.pending_invitation.pk}/revoke/",
+        {"admin", "partner_admin"},
+        stranger_url=lambda w, s: f"/invitations/{s.pending_invitation.pk}/revoke/",
+    ),
+    Endpoint(
+        "api-key-revoke-portal",
+        lambda w: f"/api-keys/{w.own_key.pk}/revoke/",
+        {"admin"},
+        denied={404},
+        stranger_url=lambda w, s: f"/api-keys/{s.own_key.pk}/revoke/",
+    ),
     Endpoint("tenant-settings", lambda w: "/settings/", {"admin"}),
     Endpoint("tenant-settings", lambda w: "/settings/", {"admin"}, method="post"),
     Endpoint("tenant-host-add", lambda w: "/settings/domains/", {"admin"}, method="post"),
@@ -105,6 +125,12 @@ ENDPOINTS: list[Endpoint] = [
             stranger_url=lambda w, s, name=name: f"/settings/domains/{_host(s).pk}/{name}/",
         )
         for name in ("verify", "make-main", "stop-main", "remove")
+    ),
+    Endpoint(
+        "tenant-host-remove",
+        lambda w: f"/settings/domains/{_host(w).pk}/remove/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/settings/domains/{_host(s).pk}/remove/",
     ),
     Endpoint("audit", lambda w: "/audit/", {"admin"}),
     Endpoint("audit-export", lambda w: "/audit/export.csv", {"admin"}),

@@ -185,6 +185,31 @@ ENDPOINTS = [
         STAFF,
         stranger=lambda w, s: _influencer_url(s, "reject"),
     ),
+    # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
+    Endpoint(
+        "deal-withdraw",
+        lambda w: f"/deals/{w.draft.pk}/withdraw/",
+        PARTNER_ROLES,
+        stranger_url=lambda w, s: f"/deals/{s.draft.pk}/withdraw/",
+    ),
+    Endpoint(
+        "deal-reject",
+        lambda w: f"/deals/{_submitted(w).pk}/reject/",
+        STAFF,
+        stranger_url=lambda w, s: f"/deals/{_submitted(s).pk}/reject/",
+    ),
+    Endpoint(
+        "deal-extension-reject",
+        lambda w: _extension_url(w, "reject"),
+        STAFF,
+        stranger_url=lambda w, s: _extension_url(s, "reject"),
+    ),
+    Endpoint(
+        "deal-influencer-reject",
+        lambda w: _influencer_url(w, "reject"),
+        STAFF,
+        stranger_url=lambda w, s: _influencer_url(s, "reject"),
+    ),
     Endpoint("influence-list", lambda w: "/influence/", EVERYONE),
     Endpoint("influence-new", lambda w: "/influence/new/", PARTNER_ROLES),
     _post(
@@ -211,6 +236,18 @@ ENDPOINTS = [
         lambda w: f"/influence/{_influence_claim(w).pk}/withdraw/",
         PARTNER_ROLES,
         stranger=lambda w, s: f"/influence/{_influence_claim(s).pk}/withdraw/",
+    ),
+    Endpoint(
+        "influence-reject",
+        lambda w: f"/influence/{_influence_claim(w).pk}/reject/",
+        STAFF,
+        stranger_url=lambda w, s: f"/influence/{_influence_claim(s).pk}/reject/",
+    ),
+    Endpoint(
+        "influence-withdraw",
+        lambda w: f"/influence/{_influence_claim(w).pk}/withdraw/",
+        PARTNER_ROLES,
+        stranger_url=lambda w, s: f"/influence/{_influence_claim(s).pk}/withdraw/",
     ),
     Endpoint("direct-deal-list", lambda w: "/direct-deals/", EVERYONE),
     Endpoint(
@@ -249,5 +286,11 @@ ENDPOINTS = [
         PARTNER_ROLES,
         data=lambda w: {"reason": "No capacity"},
         stranger=lambda w, s: f"/leads/offers/{_offer(s).pk}/decline/",
+    ),
+    Endpoint(  # declining asks first: a GET is the confirmation page (prm/confirm.py)
+        "lead-offer-decline",
+        lambda w: f"/leads/offers/{_offer(w).pk}/decline/",
+        PARTNER_ROLES,
+        stranger_url=lambda w, s: f"/leads/offers/{_offer(s).pk}/decline/",
     ),
 ]

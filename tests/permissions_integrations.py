@@ -92,6 +92,17 @@ ENDPOINTS = [
         method="post",
         **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/rotate-secret/"),
     ),
+    # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
+    Endpoint(
+        "webhook-disable",
+        allowed=ADMIN,
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/disable/"),
+    ),
+    Endpoint(
+        "webhook-rotate-secret",
+        allowed=ADMIN,
+        **_pair(lambda o: f"/integrations/webhooks/{o.endpoint.pk}/rotate-secret/"),
+    ),
     Endpoint(
         "webhook-delivery",
         allowed=ADMIN,

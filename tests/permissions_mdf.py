@@ -143,6 +143,30 @@ ENDPOINTS = [
         data=lambda w: {"reason": "No proof of the event."},
         **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/reject/"),
     ),
+    # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
+    Endpoint(
+        "mdf-request-cancel",
+        allowed=EVERYONE,
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/cancel/"),
+    ),
+    Endpoint(
+        "mdf-claim-reject",
+        allowed=STAFF,
+        **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/reject/"),
+    ),
+    Endpoint(
+        "mdf-request-reject",
+        allowed=STAFF,
+        **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/reject/"),
+    ),
+    Endpoint(
+        "mdf-claim-second-reject",
+        lambda w: f"/mdf/claims/{mdf_second_approval(w).pk}/second-approval/reject/",
+        ADMIN,
+        stranger_url=lambda w, s: (
+            f"/mdf/claims/{mdf_second_approval(s).pk}/second-approval/reject/"
+        ),
+    ),
     Endpoint(
         "mdf-claim-second-approval",
         lambda w: f"/mdf/claims/{mdf_second_approval(w).pk}/second-approval/",

@@ -172,6 +172,16 @@ ENDPOINTS = [
         )
         for name in ("review", "approve", "reject", "reopen")
     ),
+    # Approve and reject ask first: a GET of their URL is the confirmation page.
+    *(
+        Endpoint(
+            f"application-{name}",
+            lambda w, name=name: f"/applications/{application(w).pk}/{name}/",
+            STAFF,
+            stranger_url=lambda w, s, name=name: f"/applications/{application(s).pk}/{name}/",
+        )
+        for name in ("approve", "reject")
+    ),
     Endpoint("onboarding-board", lambda w: "/onboarding/", STAFF),
     Endpoint(
         "onboarding-partner",
@@ -288,6 +298,21 @@ ENDPOINTS = [
         {"admin"},
         method="post",
         stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/delete/",
+    ),
+    # Deleting asks first: a GET of the URL is the confirmation page (prm/confirm.py).
+    Endpoint(
+        "workflow-delete",
+        lambda w: f"/program/onboarding/workflows/{template(w).pk}/delete/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/onboarding/workflows/{template(s).pk}/delete/",
+    ),
+    Endpoint(
+        "workflow-step-remove",
+        lambda w: f"/program/onboarding/workflow-steps/{step_template(w).pk}/remove/",
+        {"admin"},
+        stranger_url=lambda w, s: (
+            f"/program/onboarding/workflow-steps/{step_template(s).pk}/remove/"
+        ),
     ),
     # Portal: partner
     Endpoint("my-onboarding", lambda w: "/getting-started/", PARTNER_ROLES),

@@ -44,6 +44,16 @@ ENDPOINTS = [
         )
         for name in PARTNER_STATUS.actions
     ),
+    # Suspend and offboard ask first: a GET of the action URL is its confirmation page.
+    *(
+        Endpoint(
+            f"partner-{name}",
+            lambda w, name=name: f"/partners/{w.partner.pk}/{name}/",
+            STAFF,
+            stranger_url=lambda w, s, name=name: f"/partners/{s.partner.pk}/{name}/",
+        )
+        for name in ("suspend", "offboard")
+    ),
     Endpoint(
         "partner-edit",
         lambda w: f"/partners/{w.partner.pk}/edit/",
@@ -94,6 +104,12 @@ ENDPOINTS = [
             ("program-tier-delete", "delete/"),
         )
     ),
+    Endpoint(  # deleting asks first: a GET is the confirmation page (prm/confirm.py)
+        "program-tier-delete",
+        lambda w: f"/program/tiers/{w.tier.pk}/delete/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/tiers/{s.tier.pk}/delete/",
+    ),
     Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}),
     Endpoint("program-what-if", lambda w: "/program/what-if/", {"admin"}, method="post"),
     Endpoint("program-tier-changes", lambda w: "/program/tier-changes/", {"admin"}),
@@ -108,6 +124,19 @@ ENDPOINTS = [
             ),
         )
         for name in TIER_CHANGE.actions
+    ),
+    # Rejecting asks first: a GET of the reject URL is its confirmation page.
+    Endpoint(
+        "program-tier-change-reject",
+        lambda w: f"/program/tier-changes/{_pending_change(w).pk}/reject/",
+        {"admin"},
+        stranger_url=lambda w, s: f"/program/tier-changes/{_pending_change(s).pk}/reject/",
+    ),
+    Endpoint(
+        "partner-domain-proposal-reject",
+        lambda w: f"/partners/domain-proposals/{_pending_proposal(w).pk}/reject/",
+        STAFF,
+        stranger_url=lambda w, s: f"/partners/domain-proposals/{_pending_proposal(s).pk}/reject/",
     ),
     Endpoint("program-catalogue", lambda w: "/program/catalogue/", {"admin"}),
     *(

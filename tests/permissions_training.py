@@ -278,6 +278,13 @@ ENDPOINTS = [
         )
         for name in ("publish", "unpublish", "archive")
     ),
+    # Archiving asks first: a GET of its URL is the confirmation page (prm/confirm.py).
+    Endpoint(
+        "training-admin-course-archive",
+        lambda w: f"/program/training/courses/{course(w).pk}/archive/",
+        ADMIN,
+        stranger_url=lambda w, s: f"/program/training/courses/{course(s).pk}/archive/",
+    ),
     # One URL per admin action on a course, its lessons, questions and paths.
     Endpoint(
         "training-admin-course-save",
@@ -364,6 +371,31 @@ ENDPOINTS = [
         lambda w: f"/program/training/paths/{path(w).pk}/delete/",
         ADMIN,
         method="post",
+        stranger_url=lambda w, s: f"/program/training/paths/{path(s).pk}/delete/",
+    ),
+    # Deleting asks first: a GET of the URL is the confirmation page (prm/confirm.py).
+    Endpoint(
+        "training-admin-lesson-file-remove",
+        lambda w: f"/program/training/lessons/{lesson(w).pk}/file/remove/",
+        ADMIN,
+        stranger_url=lambda w, s: f"/program/training/lessons/{lesson(s).pk}/file/remove/",
+    ),
+    Endpoint(
+        "training-admin-lesson-delete",
+        lambda w: f"/program/training/lessons/{lesson(w).pk}/delete/",
+        ADMIN,
+        stranger_url=lambda w, s: f"/program/training/lessons/{lesson(s).pk}/delete/",
+    ),
+    Endpoint(
+        "training-admin-question-delete",
+        lambda w: f"/program/training/questions/{question(w).pk}/delete/",
+        ADMIN,
+        stranger_url=lambda w, s: f"/program/training/questions/{question(s).pk}/delete/",
+    ),
+    Endpoint(
+        "training-admin-path-delete",
+        lambda w: f"/program/training/paths/{path(w).pk}/delete/",
+        ADMIN,
         stranger_url=lambda w, s: f"/program/training/paths/{path(s).pk}/delete/",
     ),
     Endpoint(

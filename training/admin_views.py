@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db.models import Count, Q
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from prm.confirm import confirm_first, confirmation_for, confirmed, success_with_undo
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
@@ -167,18 +170,29 @@ def admin_lesson_move(request, pk: int, direction: str):
     return redirect("training-admin-course", pk=lesson.course_id)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
 def admin_course_action(request, pk: int, action: str):
-    """One URL per action of training.states.COURSE (publish, unpublish, archive)."""
+    """One URL per action of training.states.COURSE (publish, unpublish, archive). Archiving
+    asks first (prm/confirm.py: a GET is its confirmation page) and offers Undo (publish)."""
     course = get_object_or_404(Course, pk=pk)
     require_action(COURSE, course, request.member, action)
+    if action == "archive":
+        _form, page = confirmed(request, confirmation_for("training-admin-course-archive", course))
+        if page is not None:
+            return page
+    elif request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
-        services.course_set_status(by=request.member, course=course, action=action)
+        course = services.course_set_status(by=request.member, course=course, action=action)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Course status changed."))
+        if action == "archive" and "publish" in COURSE.allowed(course, request.member):
+            undo = reverse("training-admin-course-publish", args=[pk])
+            success_with_undo(request, _("Course archived."), undo_url=undo)
+        else:
+            messages.success(request, _("Course status changed."))
     return redirect("training-admin-course", pk=pk)
 
 
@@ -246,8 +260,9 @@ def admin_lesson_file(request, pk: int):
     return _lesson_page(request, lesson, file_form=file_form)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first("training-admin-lesson-file-remove", lambda request, pk: _lesson(pk))
 def admin_lesson_file_remove(request, pk: int):
     lesson = _lesson(pk)
     try:
@@ -259,8 +274,9 @@ def admin_lesson_file_remove(request, pk: int):
     return redirect("training-admin-lesson", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first("training-admin-lesson-delete", lambda request, pk: _lesson(pk))
 def admin_lesson_delete(request, pk: int):
     lesson = _lesson(pk)
     try:
@@ -335,8 +351,12 @@ def admin_question(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first(
+    "training-admin-question-delete",
+    lambda request, pk: get_object_or_404(Question.objects.select_related("course"), pk=pk),
+)
 def admin_question_delete(request, pk: int):
     question = get_object_or_404(Question, pk=pk)
     services.question_delete(by=request.member, question=question)
@@ -390,8 +410,11 @@ def admin_path(request, pk: int):
     return render(request, "training/admin_path.html", {"path": path, "form": form})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("training.manage")
+@confirm_first(
+    "training-admin-path-delete", lambda request, pk: get_object_or_404(LearningPath, pk=pk)
+)
 def admin_path_delete(request, pk: int):
     path = get_object_or_404(LearningPath, pk=pk)
     services.path_delete(by=request.member, path=path)

@@ -70,3 +70,4 @@ class TrainingConfig(AppConfig):
             url_name="training-admin-courses",
             done=training_home.has_courses,
         )
+        import training.confirmations  # noqa: F401  (registers its irreversible actions' texts)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mdf import selectors, services
 from mdf.forms import ClaimDecisionForm, ClaimForm, DocumentForm, PaymentForm, SecondApprovalForm
 from mdf.models import CLAIM_FIELDS, Claim
 from mdf.states import CLAIM_MACHINE
-from mdf.views.common import take_action
+from mdf.views.common import confirmed_action, take_action
 from prm.decorators import member_required
 from prm.roles import has_perm
 
@@ -139,38 +139,32 @@ def claim_request_info(request, pk: int):
     )
 
 
-@require_POST
+def _reject(request, pk: int, confirm: str):
+    claim = _visible(request, pk)
+    return confirmed_action(
+        request,
+        machine=CLAIM_MACHINE,
+        obj=claim,
+        name="reject",
+        confirm=confirm,
+        run=lambda d: services.claim_reject(claim=claim, by=request.member, reason=d["reason"]),
+        done=_("Claim rejected; the partner is told."),
+        back=claim.get_absolute_url(),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @member_required("mdf.review")
 def claim_reject(request, pk: int):
-    """Rejected from review (the reviewer's decision form)."""
-    return _act(
-        request,
-        pk,
-        "reject",
-        form_class=ClaimDecisionForm,
-        form_key="decision_form",
-        run=lambda claim, _f, d: services.claim_reject(
-            claim=claim, by=request.member, reason=d["reason"]
-        ),
-        done=_("Decision saved."),
-    )
+    """Rejected from review; GET: the confirmation page, which asks for the reason."""
+    return _reject(request, pk, "mdf-claim-reject")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("mdf.admin")
 def claim_second_reject(request, pk: int):
-    """Rejected at the second approval (an admin's second-approval form)."""
-    return _act(
-        request,
-        pk,
-        "reject",
-        form_class=SecondApprovalForm,
-        form_key="second_form",
-        run=lambda claim, _f, d: services.claim_reject(
-            claim=claim, by=request.member, reason=d["reason"]
-        ),
-        done=_("Decision saved."),
-    )
+    """Rejected at the second approval (an admin); GET: the confirmation page."""
+    return _reject(request, pk, "mdf-claim-second-reject")
 
 
 @require_POST

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from mdf import selectors, services
 from mdf.forms import CancelForm, RequestDecisionForm
 from mdf.models import ActivityRule, ClaimStatus
 from mdf.states import REQUEST_MACHINE
-from mdf.views.common import take_action
+from mdf.views.common import confirmed_action, take_action
 from prm.decorators import member_required
 from prm.roles import has_perm
 
@@ -91,14 +91,20 @@ def request_approve(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("mdf.review")
 def request_reject(request, pk: int):
-    return _decide(
+    """GET: the confirmation page, which asks for the reason; POST: reject."""
+    req = _visible(request, pk)
+    return confirmed_action(
         request,
-        pk,
-        "reject",
-        lambda req, d: services.request_reject(request=req, by=request.member, reason=d["reason"]),
+        machine=REQUEST_MACHINE,
+        obj=req,
+        name="reject",
+        confirm="mdf-request-reject",
+        run=lambda d: services.request_reject(request=req, by=request.member, reason=d["reason"]),
+        done=_("Decision saved; the partner is told by e-mail."),
+        back=req.get_absolute_url(),
     )
 
 
@@ -113,18 +119,20 @@ def request_return(request, pk: int):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @member_required("mdf.view")
 def request_cancel(request, pk: int):
+    """GET: the confirmation page (with the optional reason); POST: cancel."""
     req = _visible(request, pk)
-    return take_action(
+    return confirmed_action(
         request,
         machine=REQUEST_MACHINE,
         obj=req,
         name="cancel",
-        form=CancelForm(request.POST),
-        run=lambda d: services.request_cancel(request=req, by=request.member, reason=d["reason"]),
-        page=lambda form: _page(request, req, cancel_form=form),
+        confirm="mdf-request-cancel",
+        run=lambda d: services.request_cancel(
+            request=req, by=request.member, reason=d.get("reason", "")
+        ),
         done=_("Request cancelled."),
         back=req.get_absolute_url(),
     )

@@ -99,10 +99,13 @@ def test_journey_deals_conflict_rejected_and_clean_deal_approved_live(site, cele
     expect(side).to_contain_text("Submitted first")
     side.scroll_into_view_if_needed()
     shot(manager, "side-by-side")
-    manager.get_by_label("Reason (shown to the partner)").fill(
+    # Rejecting cannot be undone: the button opens a confirmation that asks for the reason.
+    manager.get_by_role("link", name="Reject", exact=True).click()
+    dialog = manager.get_by_role("dialog")
+    dialog.get_by_label("Reason for the partner").fill(
         "Globex is already registered and protected for another partner."
     )
-    manager.get_by_role("button", name="Reject").click()
+    dialog.get_by_role("button", name="Reject").click()
     # Opened from the review queue: the decision goes on to the next registration, here back
     # to the queue, which is empty now.
     expect(manager.locator(".messages")).to_contain_text("rejected.")

@@ -14,6 +14,7 @@ from prm.models import AuditEvent, OutboxEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.dealreg.test_dealreg import register
+from tests.html_helpers import find
 from tests.integrations import test_webhooks_support as support
 
 pytestmark = pytest.mark.django_db
@@ -69,12 +70,25 @@ def test_a_posted_op_field_selects_no_action_any_more(world):
     assert fresh(endpoint).is_active
 
 
-def test_action_urls_answer_post_only(world):
+def test_action_urls_act_on_post_only_and_irreversible_ones_show_a_confirmation(world):
     endpoint = make_endpoint(world)
     client = portal_client(world.tenant, world.admin)
-    for action in ("disable", "enable", "rotate-secret"):
-        resp = client.get(f"/integrations/webhooks/{endpoint.pk}/{action}/")
-        assert resp.status_code == 405, action
+    assert client.get(f"/integrations/webhooks/{endpoint.pk}/enable/").status_code == 405
+    for action in ("disable", "rotate-secret"):  # prm/confirm.py: GET is the confirmation
+        page = client.get(f"/integrations/webhooks/{endpoint.pk}/{action}/")
+        assert page.status_code == 200, action
+        assert HOOK in find(page, "h1").text()
+    assert fresh(endpoint).is_active and fresh(endpoint).secret == endpoint.secret
+
+
+def test_disable_keeps_its_reason_and_offers_undo(world):
+    endpoint = make_endpoint(world)
+    client = portal_client(world.tenant, world.admin)
+    base = f"/integrations/webhooks/{endpoint.pk}/"
+    resp = client.post(f"{base}disable/", {"reason": "Receiver under maintenance"}, follow=True)
+    assert fresh(endpoint).disabled_reason == "Receiver under maintenance"
+    assert find(resp, "form", text="Undo", action=f"{base}enable/")
+    client.post(f"{base}enable/")
     assert fresh(endpoint).is_active
 
 

@@ -101,10 +101,11 @@ def test_an_admin_rejects_at_the_second_approval_by_its_own_url(world):
     second = mdf_second_approval(world)
     admin = portal_client(world.tenant, world.admin)
     page = body(admin.get(f"/mdf/claims/{second.pk}/"))
-    assert f'formaction="/mdf/claims/{second.pk}/second-approval/reject/"' in page
+    # rejecting asks first (prm/confirm.py): a dialog whose form posts to the reject URL
+    assert f'action="/mdf/claims/{second.pk}/second-approval/reject/"' in page
     assert 'name="second"' not in page  # no hidden field picks the form any more
     empty = admin.post(f"/mdf/claims/{second.pk}/second-approval/reject/", {"reason": ""})
-    assert empty.status_code == 200  # the page again, the second-approval form with its error
+    assert empty.status_code == 200  # the confirmation page again, with the reason's error
     assert 'role="alert"' in empty.content.decode()
     with tenant_context(world.tenant):
         second.refresh_from_db()

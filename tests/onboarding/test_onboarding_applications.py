@@ -463,7 +463,8 @@ def test_staff_approve_and_reject_in_the_portal(world, django_capture_on_commit_
     page = client.get(f"/applications/{app.pk}/")
     assert page.status_code == 200 and "Fit score" in page.content.decode()
     resp = client.post(f"/applications/{app.pk}/reject/", {"reason": ""})
-    assert resp.status_code == 200 and "reason" in resp.context["reject_form"].errors
+    # the confirmation page again (prm/confirm.py), with the error at the reason
+    assert resp.status_code == 200 and "reason" in resp.context["form"].errors
     assert client.post(f"/applications/{app.pk}/review/").status_code == 302
     assert reload(app).reviewer_id == world.channel_manager.pk
     with django_capture_on_commit_callbacks(execute=True):

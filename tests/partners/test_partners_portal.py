@@ -19,6 +19,7 @@ from prm.models import ApiKey, AuditEvent, Member
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import PartnerFactory, PartnerMetricsFactory, TierChangeFactory, TierFactory
+from tests.html_helpers import find
 
 pytestmark = pytest.mark.django_db
 
@@ -436,7 +437,8 @@ def test_admin_approves_a_pending_upgrade_in_the_portal(world, tiers):
     assert world.partner.name in client.get("/program/tier-changes/").content.decode()
     page = client.get("/program/tier-changes/").content.decode()
     assert f'formaction="/program/tier-changes/{change.pk}/approve/"' in page
-    assert f'formaction="/program/tier-changes/{change.pk}/reject/"' in page
+    # rejecting asks first (prm/confirm.py): a dialog whose form posts to the reject URL
+    assert f'action="/program/tier-changes/{change.pk}/reject/"' in page
     client.post(f"/program/tier-changes/{change.pk}/approve/", {"reason": ""})
     assert reload(world.partner).tier_id == silver.pk
     # Decided once: a second decision is refused with a message, nothing changes.
@@ -545,9 +547,23 @@ def test_status_action_needs_a_reason_where_the_machine_says_so(world):
     assert reload(world.partner).status == "suspended"
 
 
-def test_status_action_is_post_only(world):
+def test_status_action_acts_on_post_only_and_suspend_shows_its_confirmation(world):
     staff = portal_client(world.tenant, world.channel_manager)
-    assert staff.get(f"/partners/{world.partner.pk}/suspend/").status_code == 405
+    assert staff.get(f"/partners/{world.partner.pk}/reactivate/").status_code == 405
+    page = staff.get(f"/partners/{world.partner.pk}/suspend/")  # prm/confirm.py
+    assert page.status_code == 200
+    assert world.partner.name in find(page, "h1").text()
+    assert reload(world.partner).status == "active"
+
+
+def test_suspension_offers_undo_back_to_active(world):
+    staff = portal_client(world.tenant, world.channel_manager)
+    resp = staff.post(f"/partners/{world.partner.pk}/suspend/", {"reason": "Unpaid"}, follow=True)
+    assert reload(world.partner).status == "suspended"
+    undo = f"/partners/{world.partner.pk}/reactivate/"
+    assert find(resp, "form", text="Undo", action=undo)
+    staff.post(undo)
+    assert reload(world.partner).status == "active"
 
 
 @pytest.mark.parametrize(
