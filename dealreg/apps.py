@@ -49,3 +49,8 @@ class DealregConfig(AppConfig):
         digest_section_register(10, digest_sections)
 
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from dealreg import search_providers
+
+        search_providers.register()

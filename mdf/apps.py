@@ -42,3 +42,8 @@ class MdfConfig(AppConfig):
         partner_services.OPEN_ITEM_PROVIDERS.append(open_items)
 
         import mdf.importers  # noqa: F401  (registers the app's CSV importers)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from mdf import search_providers
+
+        search_providers.register()

@@ -38,3 +38,8 @@ class PartnersConfig(AppConfig):
                 (70, _("Program"), "program-tiers", "program.manage"),
             ]
         )
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from partners import search_providers
+
+        search_providers.register()

@@ -15,3 +15,8 @@ class PrmConfig(AppConfig):
         # Composite tenant keys for distribution by tenant (Citus): see prm/distribution.py.
         post_migrate.connect(distribution.ensure_after_migrate, sender=self)
         events.ready()
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from prm import search_providers
+
+        search_providers.register()

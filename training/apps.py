@@ -41,3 +41,8 @@ class TrainingConfig(AppConfig):
         events.subscribe("partner.profile_updated", services.on_partner_profile_updated)
         events.subscribe("member.joined", services.on_member_joined_or_changed)
         events.subscribe("member.changed", services.on_member_joined_or_changed)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from training import search_providers
+
+        search_providers.register()
