@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.utils import timezone
 
+from dealreg.models import DealStatus
 from tests.browser.test_axe import PHONE, violations
 from tests.conftest import build_world
+from tests.factories import DealFactory
 
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -42,13 +45,22 @@ MEASURE = """() => {
 
 @pytest.fixture
 def chart_world(transactional_db):
-    return build_world("charts")
+    world = build_world("charts")
+    for name in ("Umbrella Corporation", "Initech"):  # the manager's review-queue chart
+        DealFactory(
+            tenant=world.tenant,
+            partner=world.partner,
+            status=DealStatus.SUBMITTED,
+            customer_name=name,
+            submitted_at=timezone.now(),
+        )
+    return world
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "375px"])
 @pytest.mark.parametrize(
     ("role", "path"),
-    [("partner_admin", "/analytics/"), ("channel_manager", "/analytics/manager/")],
+    [("partner_admin", "/analytics/"), ("channel_manager", "/analytics/manager/?scope=all")],
 )
 def test_chart_labels_are_readable_and_apart(site, chart_world, role, path, viewport):
     page = site.sign_in(chart_world.tenant, chart_world.member(role).user.email, viewport=viewport)

@@ -36,7 +36,7 @@ def test_journey_search_press_slash_type_a_customer_and_open_the_deal(site, sear
     w = search_world
     page = site.sign_in(w.tenant, w.partner_user.user.email)
     page.goto(site.url(w.tenant, "/"))
-    page.locator("main").click()  # nothing focused that takes text
+    page.locator("main").focus()  # nothing focused that takes text
     page.keyboard.press("/")
     field = page.get_by_role("searchbox", name="Search the portal")
     expect(field).to_be_focused()
