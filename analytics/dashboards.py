@@ -36,14 +36,16 @@ def partner_dashboard_context(partner) -> dict:
         "next_tier": selectors.next_tier(partner),
         "mdf_rows": mdf_rows,
         "quarters": quarters,
-        "health_chart": charts.line_chart(
+        "health_chart": charts.for_page(
+            charts.line_chart,
             title=_("Health score"),
             categories=[s.day.strftime("%d %b") for s in weekly],
             series=[(_("Health score"), [s.score for s in weekly])],
             max_value=100,
             uid="health",
         ),
-        "deals_chart": charts.bar_chart(
+        "deals_chart": charts.for_page(
+            charts.bar_chart,
             title=_("Pipeline registered and won revenue per month"),
             categories=[m["month"].strftime("%b") for m in months],
             series=[
@@ -52,7 +54,8 @@ def partner_dashboard_context(partner) -> dict:
             ],
             uid="deals",
         ),
-        "revenue_chart": charts.bar_chart(
+        "revenue_chart": charts.for_page(
+            charts.bar_chart,
             title=_("Sourced and influenced revenue per quarter"),
             categories=[selectors.quarter_label(q["period_start"]) for q in quarters],
             series=[

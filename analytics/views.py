@@ -166,7 +166,8 @@ def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
 def manager_dashboard(request):
     _form, ctx = _manager_context(request)
     queue = ctx["queue"]
-    ctx["queue_chart"] = charts.bar_chart(
+    ctx["queue_chart"] = charts.for_page(
+        charts.bar_chart,
         title=_("Deals waiting for review, by age"),
         categories=[_("Under 1 day"), _("1–2 days"), _("Over 2 days")],
         series=[(_("Deals"), [queue["under_day"], queue["one_to_two"], queue["over_two"]])],
@@ -224,7 +225,8 @@ def program_dashboard(request):
             "run": RollupRun.objects.first(),
             "query": request.GET.urlencode(),
             "export_base": _export_base(request, "analytics-program-export"),
-            "tier_chart": charts.bar_chart(
+            "tier_chart": charts.for_page(
+                charts.bar_chart,
                 title=_("Revenue by tier: sourced and influenced"),
                 categories=[r["tier_name"] or _("No tier") for r in by_tier],
                 series=[
@@ -233,7 +235,8 @@ def program_dashboard(request):
                 ],
                 uid="bytier",
             ),
-            "type_chart": charts.bar_chart(
+            "type_chart": charts.for_page(
+                charts.bar_chart,
                 title=_("Revenue by partner type: sourced and influenced"),
                 categories=[r["partner_type"] for r in type_rows],
                 series=[
@@ -242,7 +245,8 @@ def program_dashboard(request):
                 ],
                 uid="bytype",
             ),
-            "mdf_chart": charts.bar_chart(
+            "mdf_chart": charts.for_page(
+                charts.bar_chart,
                 title=_("MDF paid, won revenue from MDF activities and return, by quarter"),
                 categories=[selectors.quarter_label(r["period_start"]) for r in periods],
                 series=[
@@ -252,7 +256,8 @@ def program_dashboard(request):
                 ],
                 uid="mdf",
             ),
-            "funnel_chart": charts.bar_chart(
+            "funnel_chart": charts.for_page(
+                charts.bar_chart,
                 title=_("Registration funnel"),
                 categories=[r["stage"] for r in tables["funnel"].rows],
                 series=[(_("Deals"), [r["deals"] for r in tables["funnel"].rows])],
@@ -260,7 +265,8 @@ def program_dashboard(request):
                 height=200,
             ),
             "funnel": funnel,
-            "cohort_chart": charts.bar_chart(
+            "cohort_chart": charts.for_page(
+                charts.bar_chart,
                 title=_("Average days to first deal, by activation month"),
                 categories=[c["cohort"].strftime("%b %y") for c in cohorts],
                 series=[(_("Days"), [c["avg_days"] for c in cohorts])],

@@ -78,3 +78,6 @@ class DealregConfig(AppConfig):
             url_name="rules",
             done=has_own_rules,
         )
+        from dealreg import search_providers
+
+        search_providers.register()

@@ -71,3 +71,6 @@ class MdfConfig(AppConfig):
             url_name="mdf-program-list",
             done=mdf_home.has_program,
         )
+        from mdf import search_providers
+
+        search_providers.register()

@@ -88,3 +88,8 @@ class PartnersConfig(AppConfig):
         )
 
         import partners.confirmations  # noqa: F401  (registers its irreversible actions' texts)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from partners import search_providers
+
+        search_providers.register()

@@ -17,3 +17,8 @@ class PrmConfig(AppConfig):
         post_migrate.connect(distribution.ensure_after_migrate, sender=self)
         events.ready()
         labels.ready()
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from prm import search_providers
+
+        search_providers.register()

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from prm import auth_views, views
+from prm import auth_views, search_views, views
 from prm.core_states import TENANT_HOST
 
 urlpatterns = [
@@ -40,6 +40,7 @@ urlpatterns = [
         for name, act in TENANT_HOST.actions.items()
         if not act.system
     ),
+    path("search/", search_views.global_search_page, name="global-search"),
     path("audit/", views.audit, name="audit"),
     path("audit/export.csv", views.audit_export, name="audit-export"),
     path("api-keys/", views.api_keys, name="api-keys"),

@@ -52,6 +52,7 @@ def _host(world):
 ENDPOINTS: list[Endpoint] = [
     # Portal
     Endpoint("home", lambda w: "/", EVERYONE),
+    Endpoint("global-search", lambda w: "/search/?q=partner", EVERYONE),
     Endpoint("members", lambda w: "/members/", {"admin", "channel_manager", "partner_admin"}),
     Endpoint(
         "member-detail",
@@ -147,6 +148,7 @@ ENDPOINTS: list[Endpoint] = [
     ),
     # API
     Endpoint("api-me", lambda w: "/api/v1/me/", EVERYONE, api=True),
+    Endpoint("api-search", lambda w: "/api/v1/search/?q=partner", EVERYONE, api=True),
     Endpoint("api-tenant", lambda w: "/api/v1/tenant/", {"admin"}, api=True),
     Endpoint(
         "api-member-list",

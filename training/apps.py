@@ -71,3 +71,6 @@ class TrainingConfig(AppConfig):
             done=training_home.has_courses,
         )
         import training.confirmations  # noqa: F401  (registers its irreversible actions' texts)
+        from training import search_providers
+
+        search_providers.register()

@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.routers import SimpleRouter
 
 from prm.api import views
+from prm.api.search import SearchView
 
 router = SimpleRouter(trailing_slash=True)
 router.register("members", views.MemberViewSet, basename="api-member")
@@ -26,6 +27,7 @@ urlpatterns = [
     ),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("tenant/", views.TenantView.as_view(), name="api-tenant"),
+    path("search/", SearchView.as_view(), name="api-search"),
     path("", include(router.urls)),
     path("", include("partners.api")),
     path("", include("onboarding.api")),

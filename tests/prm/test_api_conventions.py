@@ -23,6 +23,7 @@ SINGULAR_OK = {
     "health",  # analytics/health: one current score per partner
     "ledger",  # mdf/ledger: the append-only ledger
     "roi",  # mdf/roi: a computed report
+    "search",  # the global search: one computed answer over every kind
 }
 # Grouping prefixes, not resources.
 NAMESPACES = {"mdf", "analytics", "crm"}
