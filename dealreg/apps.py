@@ -78,6 +78,6 @@ class DealregConfig(AppConfig):
             url_name="rules",
             done=has_own_rules,
         )
-        from dealreg import search_providers
+        from dealreg import search_providers  # ready(): the app registry is loaded by now
 
         search_providers.register()

@@ -71,6 +71,6 @@ class MdfConfig(AppConfig):
             url_name="mdf-program-list",
             done=mdf_home.has_program,
         )
-        from mdf import search_providers
+        from mdf import search_providers  # ready(): the app registry is loaded by now
 
         search_providers.register()

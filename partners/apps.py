@@ -90,6 +90,6 @@ class PartnersConfig(AppConfig):
         import partners.confirmations  # noqa: F401  (registers its irreversible actions' texts)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from partners import search_providers
+        from partners import search_providers  # ready(): the app registry is loaded by now
 
         search_providers.register()

@@ -71,6 +71,6 @@ class TrainingConfig(AppConfig):
             done=training_home.has_courses,
         )
         import training.confirmations  # noqa: F401  (registers its irreversible actions' texts)
-        from training import search_providers
+        from training import search_providers  # ready(): the app registry is loaded by now
 
         search_providers.register()

@@ -183,7 +183,11 @@ def test_influencer_form_has_its_own_section_outside_the_decision(world):
     page = _page(world, world.channel_manager, deal)
     form = find(page, "form", action=f"/deals/{deal.pk}/influencers/")
     decision = find(page, "section", id="decision")
-    assert [f.attrs["action"] for f in _inside(decision, "form")] == [f"/deals/{deal.pk}/approve/"]
+    # Approve, and reject inside its confirmation dialog (it asks for the reason).
+    assert [f.attrs["action"] for f in _inside(decision, "form")] == [
+        f"/deals/{deal.pk}/approve/",
+        f"/deals/{deal.pk}/reject/",
+    ]
     around = []  # the ids of the elements the influencer form sits in
     node = form.parent
     while node is not None:
@@ -248,8 +252,9 @@ def test_approving_from_the_queue_opens_the_next_registration_then_the_queue(wor
     older, newer = _queue_of_two(world)
     client = portal_client(world.tenant, world.channel_manager)
     page = _page(world, world.channel_manager, older, "?from=queue&sort=oldest")
-    (form,) = _inside(find(page, "section", id="decision"), "form")
+    form, reject = _inside(find(page, "section", id="decision"), "form")
     assert form.attrs["action"].startswith(f"/deals/{older.pk}/approve/?from=queue")
+    assert reject.attrs["action"].startswith(f"/deals/{older.pk}/reject/?from=queue")
     resp = client.post(form.attrs["action"], {"reason": ""}, follow=True)
     assert resp.redirect_chain[-1][0].startswith(f"/deals/{newer.pk}/?from=queue")
     assert "sort=oldest" in resp.redirect_chain[-1][0]
