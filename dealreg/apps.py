@@ -48,4 +48,12 @@ class DealregConfig(AppConfig):
 
         digest_section_register(10, digest_sections)
 
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from dealreg.selectors import deals_visible_to
+        from prm.notifications import link_check_register
+
+        link_check_register(
+            "dealreg.deal", lambda member, pk: deals_visible_to(member).filter(pk=pk).exists()
+        )
+
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
