@@ -7,15 +7,18 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dealreg.services import metrics_refresh
+from integrations import relay
 from partners.models import Partner, PartnerStatus, PartnerType
 from partners.services import tiers_evaluate
-from prm import services
+from prm import notifications, services
 from prm.audit import audit_context
 from prm.models import Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
 
 PASSWORD = "demo-password-1"
+# Unread notifications each demo person starts with (the newest ones).
+DEMO_UNREAD = 5
 
 PARTNERS = [
     ("Northwind Resellers", PartnerType.RESELLER, "US", "https://northwind.example"),
@@ -100,4 +103,10 @@ class Command(BaseCommand):
                 # never from hand-typed numbers: recompute them, then place partners in tiers.
                 metrics_refresh(tenant=tenant)
                 tiers_evaluate(tenant=tenant)
+                # The seeded history made a notification for each of its events. It is not
+                # news: turn the events into notifications now, and leave each person only
+                # their few newest unread (a handful to try the bell on, not a hundred).
+                while relay.fan_out(tenant=tenant):
+                    pass
+                notifications.notifications_mark_history_read(keep=DEMO_UNREAD)
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))
