@@ -181,7 +181,7 @@ def modes_for(group: str) -> list[tuple[str, str]]:
 
 
 def preferences_for(member: Member) -> dict[str, str]:
-    """Every group with the member's mode (immediate unless they chose otherwise)."""
+    """Every group with the member's mode (their role's default unless they chose)."""
     chosen = dict(NotificationPreference.objects.filter(member=member).values_list("group", "mode"))
     return {group: chosen.get(group, default_mode(member.role, group)) for group in events.GROUPS}
 
@@ -239,9 +239,20 @@ def notification_open(*, member: Member, note: Notification) -> str:
 
 
 @transaction.atomic
+def notifications_seed_history(*, keep: int) -> int:
+    """For a tenant whose history was just seeded (the demo): that history is not news.
+    Its events are marked relayed without notifying anyone (no webhook endpoint exists yet),
+    and each member keeps only their `keep` newest unread notifications (those the services
+    made directly); the rest are marked read. Precondition: inside tenant_context.
+    Returns how many notifications were marked read."""
+    OutboxEvent.objects.filter(relayed_at__isnull=True).update(relayed_at=timezone.now())
+    return notifications_mark_history_read(keep=keep)
+
+
+@transaction.atomic
 def notifications_mark_history_read(*, keep: int) -> int:
-    """Mark read all but each member's `keep` newest unread notifications (for a seeded
-    tenant: its history is not news). Precondition: inside tenant_context."""
+    """Mark read all but each member's `keep` newest unread notifications. Precondition:
+    inside tenant_context."""
     newest = (
         Notification.objects.filter(member_id=OuterRef("member_id"), read_at__isnull=True)
         .order_by("-created_at", "-id")

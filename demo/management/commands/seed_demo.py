@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from dealreg.services import metrics_refresh
-from integrations import relay
 from partners.models import Partner, PartnerStatus, PartnerType
 from partners.services import tiers_evaluate
 from prm import notifications, services
@@ -103,10 +102,8 @@ class Command(BaseCommand):
                 # never from hand-typed numbers: recompute them, then place partners in tiers.
                 metrics_refresh(tenant=tenant)
                 tiers_evaluate(tenant=tenant)
-                # The seeded history made a notification for each of its events. It is not
-                # news: turn the events into notifications now, and leave each person only
-                # their few newest unread (a handful to try the bell on, not a hundred).
-                while relay.fan_out(tenant=tenant):
-                    pass
-                notifications.notifications_mark_history_read(keep=DEMO_UNREAD)
+                # The seeded history is not news: its events notify no one, and each person
+                # keeps only their few newest unread notifications (a handful to try the
+                # bell on, not the hundred the history would make).
+                notifications.notifications_seed_history(keep=DEMO_UNREAD)
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))
