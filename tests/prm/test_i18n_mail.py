@@ -144,9 +144,7 @@ def test_relay_writes_each_members_notification_title_in_their_language(world):
         events.emit("deal.won", payload, tenant=world.tenant)
         fan_out(tenant=world.tenant)
         titles = dict(
-            Notification.objects.filter(event_type="deal.won").values_list(
-                "member_id", "title"
-            )
+            Notification.objects.filter(event_type="deal.won").values_list("member_id", "title")
         )
     with translation.override("de"):
         german = str(events.EVENTS["deal.won"][2])
