@@ -86,7 +86,8 @@ def test_in_portal_notification_title_is_in_the_members_language(
         _tier_task(world, "warned")
     with tenant_context(world.tenant):
         note = Notification.objects.get(member=world.partner_admin)
-    assert note.title == "Ihre Partnerstufe erfordert Aufmerksamkeit"
+    # In German, naming the partner it is about.
+    assert note.title == f"Ihre Partnerstufe erfordert Aufmerksamkeit: {world.partner.name}"
 
 
 def test_lazy_format_translates_when_used_not_when_made():
