@@ -311,7 +311,7 @@ class NotificationFactory(TenantOwnedFactory):
         model = "prm.Notification"
 
     tenant = factory.SubFactory(TenantFactory)
-    member = None  # pass the member it is for
+    member = _same_tenant(MemberFactory)
     event_type = "deal.approved"
     group = "deals"
     title = "Deal registration approved"
