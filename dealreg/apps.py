@@ -51,6 +51,15 @@ class DealregConfig(AppConfig):
         digest_section_register(10, digest_sections)
 
         import dealreg.confirmations  # noqa: F401  (registers its irreversible actions' texts)
+
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from dealreg.selectors import deals_visible_to
+        from prm.notifications import link_check_register
+
+        link_check_register(
+            "dealreg.deal", lambda member, pk: deals_visible_to(member).filter(pk=pk).exists()
+        )
+
         import dealreg.importers  # noqa: F401  (registers the app's CSV importers)
 
         # ready(): imported once every app's models are loaded (the registry is not ready before)

@@ -122,7 +122,8 @@ def fan_out(*, tenant) -> int:
                 SELECT id, event_type, payload FROM prm_outboxevent
                 WHERE tenant_id = %(t)s AND relayed_at IS NULL
                 ORDER BY id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
-            ), cat (event_type, grp, audience, title, lang) AS (VALUES {values_sql}),
+            ), cat (event_type, grp, audience, title, lang, obj_type, id_key, staff_mode,
+                    partner_mode) AS (VALUES {values_sql}),
             deliveries AS (
                 INSERT INTO prm_webhookdelivery (tenant_id, endpoint_id, event_id, status,
                     attempts, next_attempt_at, error, created_at)
@@ -134,6 +135,8 @@ def fan_out(*, tenant) -> int:
                 -- The payload's ids as plain columns: under row-level security a join qual
                 -- with ->> or a text cast in it is not leakproof and cannot use an index.
                 SELECT ev.id, ev.event_type, ev.payload, c.grp, c.title, c.lang, c.audience,
+                       c.obj_type, c.staff_mode, c.partner_mode,
+                       (ev.payload ->> c.id_key)::bigint AS obj_id,
                        (ev.payload ->> 'partner_id')::bigint AS partner_id,
                        (ev.payload ->> 'manager_id')::bigint AS manager_id
                 FROM ev JOIN cat c ON c.event_type = ev.event_type
@@ -146,34 +149,41 @@ def fan_out(*, tenant) -> int:
                 -- One branch per audience, each an indexed look-up (a single join with the
                 -- audiences OR-ed compared every event with every member: 10 s a batch at
                 -- 100,000 members).
-                SELECT evc.*, m.id AS member_id, m.user_id
+                SELECT evc.*, m.id AS member_id, m.user_id, m.role
                 FROM evc JOIN staff m ON true
                 WHERE evc.audience = 'staff'
                 UNION ALL
-                SELECT evc.*, m.id, m.user_id
+                SELECT evc.*, m.id, m.user_id, m.role
                 FROM evc JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active
                   AND m.id = evc.manager_id
                 WHERE evc.audience = 'manager' AND evc.manager_id IS NOT NULL
                 UNION ALL
-                SELECT evc.*, m.id, m.user_id
+                SELECT evc.*, m.id, m.user_id, m.role
                 FROM evc JOIN staff m ON m.role = 'admin'
                 WHERE evc.audience = 'manager' AND evc.manager_id IS NULL
                 UNION ALL
-                SELECT evc.*, m.id, m.user_id
+                SELECT evc.*, m.id, m.user_id, m.role
                 FROM evc JOIN prm_member m ON m.tenant_id = %(t)s AND m.is_active
                   AND m.partner_id = evc.partner_id
                 WHERE evc.audience = 'partner'
-            ), notes AS (
-                INSERT INTO prm_notification (tenant_id, member_id, event_id, event_type,
-                    "group", title, url, mode)
-                SELECT %(t)s, r.member_id, r.id, r.event_type, r.grp,
-                       left(r.title || coalesce(': ' || (r.payload ->> 'label'), ''), 200),
-                       coalesce(r.payload ->> 'path', ''), coalesce(p.mode, 'immediate')
+            ), rcptm AS (
+                -- Each recipient's mode: their own choice, else the default of their role
+                -- (prm.notifications.default_mode).
+                SELECT r.*, coalesce(p.mode, CASE WHEN r.role IN ('admin', 'channel_manager')
+                                                  THEN r.staff_mode ELSE r.partner_mode END
+                       ) AS mode
                 FROM rcpt r
-                JOIN prm_user u ON u.id = r.user_id
                 LEFT JOIN prm_notificationpreference p
                   ON p.tenant_id = %(t)s AND p.member_id = r.member_id AND p."group" = r.grp
-                WHERE coalesce(p.mode, 'immediate') <> 'off'
+            ), notes AS (
+                INSERT INTO prm_notification (tenant_id, member_id, event_id, event_type,
+                    "group", title, url, mode, object_type, object_id)
+                SELECT %(t)s, r.member_id, r.id, r.event_type, r.grp,
+                       left(r.title || coalesce(': ' || (r.payload ->> 'label'), ''), 200),
+                       coalesce(r.payload ->> 'path', ''), r.mode, r.obj_type, r.obj_id
+                FROM rcptm r
+                JOIN prm_user u ON u.id = r.user_id
+                WHERE r.mode <> 'off'
                   AND r.lang = CASE WHEN u.language = ANY(%(cat_languages)s) THEN u.language
                                     ELSE %(cat_default_language)s END
                 ON CONFLICT DO NOTHING

@@ -15,6 +15,17 @@ class MdfConfig(AppConfig):
         from prm.roles import Role
 
         questions.answer("partner.campaign_code_usable", selectors.campaign_code_usable)
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from prm.notifications import link_check_register
+
+        link_check_register(
+            "mdf.fundrequest",
+            lambda member, pk: selectors.requests_visible_to(member).filter(pk=pk).exists(),
+        )
+        link_check_register(
+            "mdf.claim",
+            lambda member, pk: selectors.claims_visible_to(member).filter(pk=pk).exists(),
+        )
         roles.register(
             {
                 # Partner people: balances, requests, claims, their documents.

@@ -125,6 +125,7 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
         kind=event_type,
         event=event,
         key="" if event is not None else notice_key(kind, obj),
+        obj=None if kind.startswith("expiry.") else obj,
     )
     return len(recipients)
 

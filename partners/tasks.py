@@ -63,6 +63,7 @@ def notify_tier_event(*, tenant, partner_id: int, kind: str) -> int:
             "url": tenant_url(tenant, path),
         },
         path=path,
+        obj=partner,
         kind=f"partner.tier_{kind}",
         event=(
             notifications.event_for("partner.tier_changed", partner)

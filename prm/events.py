@@ -53,11 +53,15 @@ from django.utils.translation import gettext_lazy as _
 from prm.models import OutboxEvent
 
 # event type -> (group, audience, human title). Audience "staff" notifies admins and channel
-# managers; "partner" notifies the members of payload["partner_id"].
+# managers; "partner" notifies the members of payload["partner_id"]; "none" makes no
+# notification in the relay because the emitting service tells exactly the people concerned
+# itself (prm.notifications.notify with the event): a submitted deal its reviewers when it
+# needs a review (not every admin and manager for every automatic decision), a decision the
+# partner's admins and the person who registered the deal (not every partner user).
 EVENTS: dict[str, tuple[str, str, Any]] = {
-    "deal.submitted": ("deals", "staff", _("Deal registration submitted")),
-    "deal.approved": ("deals", "partner", _("Deal registration approved")),
-    "deal.rejected": ("deals", "partner", _("Deal registration rejected")),
+    "deal.submitted": ("deals", "none", _("Deal registration submitted")),
+    "deal.approved": ("deals", "none", _("Deal registration approved")),
+    "deal.rejected": ("deals", "none", _("Deal registration rejected")),
     "deal.expired": ("deals", "partner", _("Deal protection expired")),
     "deal.won": ("deals", "partner", _("Deal closed won")),
     "deal.lost": ("deals", "partner", _("Deal closed lost")),
@@ -119,6 +123,40 @@ def jsonable(payload: dict) -> dict:
     return json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
 
 
+def money(amount, currency: str) -> str:
+    """An amount with its currency for a label ("USD 12,500.00"); empty without an amount."""
+    if amount is None or amount == "":
+        return ""
+    return f"{currency} {amount:,.2f}".strip()
+
+
+def label_join(*parts) -> str:
+    """A label from its parts (number and customer, partner, amount), empty parts left out."""
+    return " · ".join(str(p) for p in parts if p)
+
+
+# The object each public event is about: event type prefix -> model label (a key of
+# PAYLOADS). Notifications keep the object's type and id so their link can be checked
+# against what the member may see when it is opened.
+EVENT_OBJECTS: dict[str, str] = {
+    "deal.": "dealreg.deal",
+    "lead.": "dealreg.leadoffer",
+    "mdf.request.": "mdf.fundrequest",
+    "mdf.claim.": "mdf.claim",
+    "partner.": "partners.partner",
+    "certification.": "training.certificate",
+    "application.": "onboarding.application",
+}
+
+
+def object_type_of(event_type: str) -> str:
+    """The model label an event type is about ("" when none is declared)."""
+    for prefix, label in EVENT_OBJECTS.items():
+        if event_type.startswith(prefix):
+            return label
+    return ""
+
+
 # Model label -> (id key, fields, label, portal path). Missing fields are skipped, so the
 # payload follows the model without breaking when a field is renamed elsewhere.
 PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
@@ -129,7 +167,9 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
             "expected_close_date", "protected_until", "decision_reason", "won_amount",
             "closed_at", "lost_reason", "external_id",
         ),
-        lambda o: f"DR-{o.pk} {o.customer_name}",
+        lambda o: label_join(
+            f"DR-{o.pk} {o.customer_name}", o.partner.name, money(o.amount, o.currency)
+        ),
         lambda o: f"/deals/{o.pk}/",
     ),
     "dealreg.leadoffer": (
@@ -144,7 +184,11 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
             "partner_id", "program_id", "status", "title", "activity_type", "requested_amount",
             "approved_amount", "currency", "decision_reason",
         ),
-        lambda o: o.title,
+        lambda o: label_join(
+            o.title,
+            o.partner.name,
+            money(o.approved_amount or o.requested_amount, o.program.currency),
+        ),
         lambda o: f"/mdf/requests/{o.pk}/",
     ),
     "mdf.claim": (
@@ -153,7 +197,7 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
             "partner_id", "request_id", "status", "amount_claimed", "approved_amount",
             "currency", "payment_reference", "paid_on", "decision_reason",
         ),
-        lambda o: f"{o.request.title}",
+        lambda o: label_join(o.request.title, o.partner.name, money(o.amount_claimed, o.currency)),
         lambda o: f"/mdf/claims/{o.pk}/",
     ),
     "partners.partner": (

@@ -22,7 +22,18 @@ from prm.models import Notification, NotificationMode
 class IntegrationsNotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
-        fields = ["id", "event_type", "group", "title", "url", "mode", "created_at", "read_at"]
+        fields = [
+            "id",
+            "event_type",
+            "group",
+            "title",
+            "url",
+            "object_type",
+            "object_id",
+            "mode",
+            "created_at",
+            "read_at",
+        ]
 
 
 class IntegrationsMarkReadSerializer(serializers.Serializer):
@@ -85,6 +96,16 @@ class NotificationViewSet(mixins.ListModelMixin, TenantViewSet):
         marked = notifications.notifications_mark_read(
             member=self.member, ids=ser.validated_data.get("ids")
         )
+        return Response({"marked": marked, "unread": notifications.unread_count(self.member)})
+
+    @extend_schema(
+        request=None,
+        responses=IntegrationsMarkReadResultSerializer,
+        summary="Mark all my notifications read",
+    )
+    @action(detail=False, methods=["post"], url_path="mark-all-read")
+    def mark_all_read(self, request):
+        marked = notifications.notifications_mark_read(member=self.member)
         return Response({"marked": marked, "unread": notifications.unread_count(self.member)})
 
 

@@ -7,6 +7,12 @@ from prm import notification_views as views
 urlpatterns = [
     path("notifications/", views.notification_list, name="notification-list"),
     path(
+        "notifications/mark-all-read/",
+        views.notification_mark_all_read,
+        name="notification-mark-all-read",
+    ),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification-open"),
+    path(
         "notifications/preferences/",
         views.notification_preferences,
         name="notification-preferences",

@@ -29,11 +29,8 @@ class PreferencesForm(forms.Form):
 
 
 @member_required("notifications.use")
+@require_http_methods(["GET", "HEAD"])
 def notification_list(request):
-    if request.method == "POST":
-        n = notifications.notifications_mark_read(member=request.member)
-        messages.success(request, _("%(n)s marked as read.") % {"n": n})
-        return redirect("notification-list")
     if wants_csv(request):
         return csv_stream(
             request,
@@ -42,11 +39,38 @@ def notification_list(request):
             notifications.notifications_for(request.member),
             lambda n: (n.created_at, n.group, n.event_type, n.title, n.url, n.mode, n.read_at),
         )
+    shown = list(notifications.notifications_for(request.member)[:100])
     return render(
         request,
         "integrations/notification_list.html",
-        {"notifications": notifications.notifications_for(request.member)[:100]},
+        {
+            "notifications": shown,
+            "days": notifications.by_day(shown),
+            "unread": notifications.unread_count(request.member),
+        },
     )
+
+
+@member_required("notifications.use")
+@require_http_methods(["POST"])
+def notification_mark_all_read(request):
+    n = notifications.notifications_mark_read(member=request.member)
+    messages.success(request, _("%(n)s marked as read.") % {"n": n})
+    return redirect("notification-list")
+
+
+@member_required("notifications.use")
+@require_http_methods(["GET", "HEAD"])
+def notification_open(request, pk: int):
+    """Follow a notification's link: it is marked read, and the member lands on its object
+    when they may still see it (another member's notification: 404)."""
+    note = notifications.notifications_for(request.member).filter(pk=pk).first()
+    if note is None:
+        raise Http404
+    target = notifications.notification_open(member=request.member, note=note)
+    if not target and note.url:
+        messages.info(request, _("What this notification was about is no longer available."))
+    return redirect(target or "notification-list")
 
 
 @csrf_exempt  # the signed token is the credential; mail clients POST it (RFC 8058 one-click)

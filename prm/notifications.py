@@ -15,12 +15,14 @@ from urllib.parse import urlsplit
 from celery import shared_task
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,7 +55,12 @@ def catalogue_values() -> tuple[str, dict]:
     for language, _name in settings.LANGUAGES:
         with translation.override(language):
             for event_type, (group, audience, title) in events.EVENTS.items():
-                rows.append(f"(%(ce{i})s, %(cg{i})s, %(ca{i})s, %(ct{i})s, %(cl{i})s)")
+                object_type = events.object_type_of(event_type)
+                spec = events.PAYLOADS.get(object_type)
+                rows.append(
+                    f"(%(ce{i})s, %(cg{i})s, %(ca{i})s, %(ct{i})s, %(cl{i})s, %(co{i})s, "
+                    f"%(ck{i})s, %(cs{i})s, %(cp{i})s)"
+                )
                 params.update(
                     {
                         f"ce{i}": event_type,
@@ -61,12 +68,68 @@ def catalogue_values() -> tuple[str, dict]:
                         f"ca{i}": audience,
                         f"ct{i}": str(title),
                         f"cl{i}": language,
+                        f"co{i}": object_type,
+                        f"ck{i}": spec[0] if spec else "id",
+                        f"cs{i}": default_mode(Role.ADMIN, group),
+                        f"cp{i}": default_mode(Role.PARTNER_ADMIN, group),
                     }
                 )
                 i += 1
     params["cat_languages"] = [code for code, _name in settings.LANGUAGES]
     params["cat_default_language"] = settings.LANGUAGE_CODE
     return ", ".join(rows), params
+
+
+# --- Defaults -----------------------------------------------------------------------------
+#
+# What a member is told when they never chose (docs/architecture.md, "Notifications"). Staff
+# see every partner's events, so what is not theirs to act on now waits for the daily
+# summary (listed in the portal at once, e-mailed once a day): partner health (the summary
+# has its own at-risk section), certifications, onboarding steps, partner status and tier.
+# What needs them (a deal or fund request to review, a new application) comes at once.
+# Partner people hear only of their own company's objects, each a decision they wait for:
+# at once. Each member can change any of it on the preferences page.
+STAFF_DEFAULTS: dict[str, str] = {
+    "health": NotificationMode.DIGEST,
+    "training": NotificationMode.DIGEST,
+    "onboarding": NotificationMode.DIGEST,
+    "partners": NotificationMode.DIGEST,
+    "leads": NotificationMode.DIGEST,
+}
+PARTNER_DEFAULTS: dict[str, str] = {}
+
+
+def default_mode(role: str, group: str) -> str:
+    """The mode of `group` for a member of `role` who has not chosen one."""
+    table = STAFF_DEFAULTS if role in (Role.ADMIN, Role.CHANNEL_MANAGER) else PARTNER_DEFAULTS
+    return str(table.get(group, NotificationMode.IMMEDIATE))
+
+
+# --- Links: what a notification is about, and whether its reader may open it --------------
+
+# Model label -> `check(member, object_id) -> bool`, registered by the app that owns the
+# model in its AppConfig.ready() with its own selector ("may this member see it?").
+LINK_CHECKS: dict[str, Callable[[Member, int], bool]] = {}
+
+
+def link_check_register(object_type: str, check: Callable[[Member, int], bool]) -> None:
+    LINK_CHECKS[object_type] = check
+
+
+def may_see(member: Member, object_type: str, object_id: int | None) -> bool:
+    """True when the member may open the object (no check registered: the link was built
+    for its recipients, as for rows made before notifications named their object)."""
+    check = LINK_CHECKS.get(object_type)
+    if check is None or object_id is None:
+        return True
+    return check(member, object_id)
+
+
+def safe_path(url: str) -> str:
+    """A portal path of this host, never another site ("//evil" or "https://...")."""
+    if not url.startswith("/") or url.startswith("//") or "\\" in url:
+        return ""
+    return url
 
 
 # --- Selectors ----------------------------------------------------------------------------
@@ -78,6 +141,32 @@ def notifications_for(member: Member) -> QuerySet[Notification]:
 
 def unread_count(member: Member) -> int:
     return Notification.objects.filter(member=member, read_at__isnull=True).count()
+
+
+def latest_for(member: Member, limit: int = 5) -> list[Notification]:
+    """The newest few, for the bell in the header."""
+    return list(notifications_for(member)[:limit])
+
+
+def by_day(notes: Iterable[Notification], today=None) -> list[tuple[str, list[Notification]]]:
+    """Notifications (newest first) grouped by the day they came, in the active time zone:
+    "Today", "Yesterday", then the date."""
+    today = today or timezone.localdate()
+    groups: list[tuple[str, list[Notification]]] = []
+    current = None
+    for note in notes:
+        day = timezone.localtime(note.created_at).date()
+        if day != current:
+            current = day
+            if day == today:
+                label = _("Today")
+            elif (today - day).days == 1:
+                label = _("Yesterday")
+            else:
+                label = date_format(day, "DATE_FORMAT")
+            groups.append((label, []))
+        groups[-1][1].append(note)
+    return groups
 
 
 def modes_for(group: str) -> list[tuple[str, str]]:
@@ -92,9 +181,9 @@ def modes_for(group: str) -> list[tuple[str, str]]:
 
 
 def preferences_for(member: Member) -> dict[str, str]:
-    """Every group with the member's mode (immediate unless they chose otherwise)."""
+    """Every group with the member's mode (their role's default unless they chose)."""
     chosen = dict(NotificationPreference.objects.filter(member=member).values_list("group", "mode"))
-    return {group: chosen.get(group, NotificationMode.IMMEDIATE) for group in events.GROUPS}
+    return {group: chosen.get(group, default_mode(member.role, group)) for group in events.GROUPS}
 
 
 # --- Services -----------------------------------------------------------------------------
@@ -134,6 +223,46 @@ def notifications_mark_read(*, member: Member, ids: list[int] | None = None) -> 
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+@transaction.atomic
+def notification_open(*, member: Member, note: Notification) -> str:
+    """Mark the member's own notification read and return where its link goes: the
+    object's page when the member may still see it, else "" (the caller says it is gone)."""
+    if note.member_id != member.pk:
+        raise PermissionDenied
+    if note.read_at is None:
+        Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if not may_see(member, note.object_type, note.object_id):
+        return ""
+    return safe_path(note.url)
+
+
+@transaction.atomic
+def notifications_seed_history(*, keep: int) -> int:
+    """For a tenant whose history was just seeded (the demo): that history is not news.
+    Its events are marked relayed without notifying anyone (no webhook endpoint exists yet),
+    and each member keeps only their `keep` newest unread notifications (those the services
+    made directly); the rest are marked read. Precondition: inside tenant_context.
+    Returns how many notifications were marked read."""
+    OutboxEvent.objects.filter(relayed_at__isnull=True).update(relayed_at=timezone.now())
+    return notifications_mark_history_read(keep=keep)
+
+
+@transaction.atomic
+def notifications_mark_history_read(*, keep: int) -> int:
+    """Mark read all but each member's `keep` newest unread notifications. Precondition:
+    inside tenant_context."""
+    newest = (
+        Notification.objects.filter(member_id=OuterRef("member_id"), read_at__isnull=True)
+        .order_by("-created_at", "-id")
+        .values("pk")[:keep]
+    )
+    return (
+        Notification.objects.filter(read_at__isnull=True)
+        .exclude(pk__in=Subquery(newest))
+        .update(read_at=timezone.now())
+    )
 
 
 # --- E-mail about events: notify() ---------------------------------------------------------
@@ -323,6 +452,7 @@ def notify(
     kind: str = "",
     event: OutboxEvent | None = None,
     key: str = "",
+    obj=None,
 ) -> dict[str, int]:
     """Tell `members` about something in `group`, each as their preference says:
     immediate: an in-portal notification and an e-mail once the transaction commits;
@@ -332,6 +462,9 @@ def notify(
     twice; without an event, `key` (unique per member, e.g. "mdf.claim.submitted:7:<time>")
     makes a repeated call (a task delivered twice) a no-op. Either way each notification is
     e-mailed at most once (its `emailed_at` is claimed first).
+    `obj` (the deal, request, claim ... the notice is about) names it in the title ("Deal
+    registration approved: DR-7 Initech · Northwind · USD 50,000.00", its events.PAYLOADS
+    label) and is kept as the notification's object; a member who may not see it gets no link.
     Precondition: inside tenant_context (renders and writes tenant rows).
     Returns how many members got each mode."""
     if group not in events.GROUPS:
@@ -349,21 +482,28 @@ def notify(
         )
     )
     people = Member.objects.select_related("user").filter(pk__in=by_pk).order_by("pk")
+    object_type, object_id, label = _object_of(obj, event)
     mails = []
     for member in people:
-        mode = chosen.get(member.pk, NotificationMode.IMMEDIATE)
+        mode = chosen.get(member.pk, default_mode(member.role, group))
         counts[mode] += 1
         if mode == NotificationMode.OFF:
             continue
         language = member.user.language or None
         with translation.override(language or recipient_language([member.user.email])):
-            title = str(subject)[:200]
+            title = str(subject)
+            if label and label not in title:
+                title = f"{title}: {label}"
+            title = title[:200]
+        visible = may_see(member, object_type, object_id)
         fields = {
             "event_type": (kind or (event.event_type if event else group))[:60],
             "group": group,
             "title": title,
-            "url": path[:300],
+            "url": path[:300] if visible else "",
             "mode": mode,
+            "object_type": object_type,
+            "object_id": object_id,
         }
         if event is not None:
             note, _new = Notification.objects.get_or_create(
@@ -376,7 +516,7 @@ def notify(
         else:
             note = Notification.objects.create(tenant_id=tenant.pk, member=member, **fields)
         if mode == NotificationMode.IMMEDIATE and member.user.email and _claim_mail(note):
-            url = tenant_url(tenant, path) if path else ""
+            url = tenant_url(tenant, path) if path and visible else ""
             ctx = {"member": member, "url": url, **(context or {})}
             mails.append(
                 build_message(
@@ -397,6 +537,21 @@ def notify(
 
         transaction.on_commit(send)
     return counts
+
+
+def _object_of(obj, event: OutboxEvent | None) -> tuple[str, int | None, str]:
+    """(model label, id, label for people) of what a notice is about: `obj`, else the
+    object its outbox event names."""
+    if obj is not None:
+        spec = events.PAYLOADS.get(obj._meta.label_lower)
+        label = str(spec[2](obj)) if spec else str(obj)
+        return obj._meta.label_lower, obj.pk, label
+    if event is not None:
+        object_type = events.object_type_of(event.event_type)
+        spec = events.PAYLOADS.get(object_type)
+        object_id = event.payload.get(spec[0]) if spec else None
+        return object_type, object_id, str(event.payload.get("label", ""))
+    return "", None, ""
 
 
 def _claim_mail(note: Notification) -> bool:
@@ -421,7 +576,14 @@ def members_with_emails(emails: Iterable[str]) -> list[Member]:
 
 
 def notify_addresses(
-    to: Iterable[str], *, group: str, subject: str, template: str, context: dict, kind: str = ""
+    to: Iterable[str],
+    *,
+    group: str,
+    subject: str,
+    template: str,
+    context: dict,
+    kind: str = "",
+    obj=None,
 ) -> dict[str, int]:
     """`notify` for call sites that pick recipients by address: the active members with
     these e-mail addresses, told through their preferences for `group`, linked to
@@ -435,6 +597,7 @@ def notify_addresses(
         context=context,
         path=context.get("url", ""),
         kind=kind or f"{group}." + template.rsplit("/", 1)[-1].removesuffix(".txt"),
+        obj=obj,
     )
 
 

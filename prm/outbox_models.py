@@ -80,6 +80,11 @@ class Notification(TenantModel):
     key = models.CharField(max_length=120, blank=True, default="", db_default="")
     # Claimed by a conditional update before the e-mail is queued: at most one mail each.
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # The object the notification is about (a model label such as "dealreg.deal" and its id),
+    # so its link can be checked against what the member may see when it is opened. Rows
+    # made before these columns leave them empty and link to `url` as before.
+    object_type = models.CharField(max_length=60, blank=True, default="", db_default="")
+    object_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -306,6 +306,17 @@ class OutboxEventFactory(TenantOwnedFactory):
     payload = factory.LazyFunction(dict)
 
 
+class NotificationFactory(TenantOwnedFactory):
+    class Meta:
+        model = "prm.Notification"
+
+    tenant = factory.SubFactory(TenantFactory)
+    member = _same_tenant(MemberFactory)
+    event_type = "deal.approved"
+    group = "deals"
+    title = "Deal registration approved"
+
+
 class WebhookEndpointFactory(TenantOwnedFactory):
     class Meta:
         model = "integrations.WebhookEndpoint"

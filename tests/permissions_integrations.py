@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tests.factories import OutboxEventFactory, WebhookDeliveryFactory
+from tests.factories import NotificationFactory, OutboxEventFactory, WebhookDeliveryFactory
 from tests.permissions import EVERYONE, Endpoint
 
 ADMIN = {"admin"}
@@ -31,7 +31,12 @@ def integration_objects(world) -> SimpleNamespace:
         delivery = WebhookDeliveryFactory(
             tenant=world.tenant, endpoint=endpoint, event=event, next_attempt_at=None
         )
-    world._integrations = SimpleNamespace(endpoint=endpoint, delivery=delivery)
+        notification = NotificationFactory(
+            tenant=world.tenant, member=world.partner_user, url="/notifications/"
+        )
+    world._integrations = SimpleNamespace(
+        endpoint=endpoint, delivery=delivery, notification=notification
+    )
     return world._integrations
 
 
@@ -115,7 +120,21 @@ ENDPOINTS = [
         **_pair(lambda o: f"/integrations/deliveries/{o.delivery.pk}/redeliver/"),
     ),
     Endpoint("notification-list", lambda w: "/notifications/", EVERYONE),
-    Endpoint("notification-list", lambda w: "/notifications/", EVERYONE, method="post"),
+    Endpoint(
+        "notification-mark-all-read",
+        lambda w: "/notifications/mark-all-read/",
+        EVERYONE,
+        method="post",
+        expect={302},
+    ),
+    # A notification is one member's own: the world's is the partner user's, so the others
+    # get 404 like a missing object (tests/prm/test_notification_links.py covers each case).
+    Endpoint(
+        "notification-open",
+        allowed=EVERYONE,
+        expect={302, 404},
+        **_pair(lambda o: f"/notifications/{o.notification.pk}/open/"),
+    ),
     Endpoint("notification-preferences", lambda w: "/notifications/preferences/", EVERYONE),
     Endpoint(
         "notification-preferences",
@@ -194,6 +213,13 @@ ENDPOINTS = [
     Endpoint(
         "api-notification-mark-read",
         lambda w: "/api/v1/notifications/mark-read/",
+        EVERYONE,
+        api=True,
+        method="post",
+    ),
+    Endpoint(
+        "api-notification-mark-all-read",
+        lambda w: "/api/v1/notifications/mark-all-read/",
         EVERYONE,
         api=True,
         method="post",

@@ -27,6 +27,7 @@ from training.models import (
     Certificate,
     CertificateStatus,
     Certification,
+    CertificationCourse,
     Course,
     CourseStatus,
     Enrollment,
@@ -284,6 +285,15 @@ def certificates_visible_to(member: Member) -> QuerySet[Certificate]:
     if member.role == Role.PARTNER_ADMIN:
         return qs.filter(member__partner_id=member.partner_id)
     return qs.filter(member=member)
+
+
+def certificates_with_course(member: Member, course: Course) -> QuerySet[Certificate]:
+    """The member's own certificates of the certifications `course` counts towards (what a
+    passed quiz may just have issued)."""
+    return Certificate.objects.select_related("certification").filter(
+        member=member,
+        certification__in=CertificationCourse.objects.filter(course=course).values("certification"),
+    )
 
 
 def certificate_by_code(code: str) -> Certificate | None:

@@ -195,10 +195,20 @@ def attempt_page(request, pk: int):
             else:
                 return redirect("training-attempt", pk=pk)
         status = 400
+    certificates = (
+        list(selectors.certificates_with_course(member, attempt.course))
+        if attempt.passed and not attempt.is_open
+        else []
+    )
     return render(
         request,
         "training/attempt.html",
-        {"attempt": attempt, "course": attempt.course, "form": form},
+        {
+            "attempt": attempt,
+            "course": attempt.course,
+            "form": form,
+            "certificates": [c for c in certificates if c.is_valid()],
+        },
         status=status,
     )
 

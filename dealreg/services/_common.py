@@ -163,6 +163,7 @@ def _mail(
         path=f"/deals/{deal.pk}/",
         kind=event_type or "deal.notice",
         event=notifications.event_for(event_type, deal) if event_type else None,
+        obj=deal,
     )
 
 

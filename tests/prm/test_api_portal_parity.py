@@ -259,7 +259,7 @@ PORTAL_ACTIONS = [
         "/api/v1/webhook-endpoints/{id}/rotate-secret/",
     ),
     Action("webhook-redeliver", "", A, "post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
-    Action("notification-list", "", PU, "post", "/api/v1/notifications/mark-read/"),
+    Action("notification-mark-all-read", "", PU, "post", "/api/v1/notifications/mark-all-read/"),
     Action("notification-preferences", "", PU, "put", "/api/v1/notification-preferences/"),
 ]
 

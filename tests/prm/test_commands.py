@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from prm.models import Invitation, Member, Tenant
+from prm.models import Invitation, Member, Notification, Tenant
 from prm.tenancy import tenant_context
 from tests.conftest import host_of
 from tests.factories import UserFactory
@@ -130,3 +130,16 @@ def test_seed_demo_runs_once():
     with tenant_context(tenant):
         roles = set(Member.objects.values_list("role", flat=True))
     assert roles == {"admin", "channel_manager", "partner_admin", "partner_user"}
+
+
+def test_seed_demo_leaves_each_person_a_handful_of_unread_notifications():
+    """The seeded history is not news: each demo person starts with fewer than 10 unread
+    notifications (the newest), not the 80-100 the history made."""
+    run("seed_demo")
+    tenant = Tenant.objects.get(slug="acme")
+    with tenant_context(tenant):
+        assert Notification.objects.exists()
+        for member in Member.objects.all():
+            unread = Notification.objects.filter(member=member, read_at__isnull=True).count()
+            assert unread < 10, (member.user.email, unread)
+        assert Notification.objects.filter(read_at__isnull=True).exists()

@@ -125,7 +125,7 @@ def test_mdf_allocation_export(world):
 
 
 def test_notification_export_holds_only_the_members_own(world):
-    register(world)
+    register(world, world.partner_user)  # their own deal: they are told of its decision
     with tenant_context(world.tenant):
         relay.fan_out(tenant=world.tenant)
     rows = export(world, world.partner_user, "/notifications/?format=csv")

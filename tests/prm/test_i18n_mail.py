@@ -86,7 +86,8 @@ def test_in_portal_notification_title_is_in_the_members_language(
         _tier_task(world, "warned")
     with tenant_context(world.tenant):
         note = Notification.objects.get(member=world.partner_admin)
-    assert note.title == "Ihre Partnerstufe erfordert Aufmerksamkeit"
+    # In German, naming the partner it is about.
+    assert note.title == f"Ihre Partnerstufe erfordert Aufmerksamkeit: {world.partner.name}"
 
 
 def test_lazy_format_translates_when_used_not_when_made():
@@ -141,17 +142,15 @@ def test_relay_writes_each_members_notification_title_in_their_language(world):
     translation.activate("en")
     payload = {"id": 7, "partner_id": world.partner.pk, "label": "DR-7 Initech", "path": "/x/"}
     with tenant_context(world.tenant):
-        events.emit("deal.approved", payload, tenant=world.tenant)
+        events.emit("deal.won", payload, tenant=world.tenant)
         fan_out(tenant=world.tenant)
         titles = dict(
-            Notification.objects.filter(event_type="deal.approved").values_list(
-                "member_id", "title"
-            )
+            Notification.objects.filter(event_type="deal.won").values_list("member_id", "title")
         )
     with translation.override("de"):
-        german = str(events.EVENTS["deal.approved"][2])
-    assert german != "Deal registration approved"
+        german = str(events.EVENTS["deal.won"][2])
+    assert german != "Deal closed won"
     assert titles == {
         world.partner_admin.pk: f"{german}: DR-7 Initech",
-        world.partner_user.pk: "Deal registration approved: DR-7 Initech",
+        world.partner_user.pk: "Deal closed won: DR-7 Initech",
     }

@@ -36,27 +36,35 @@ def prefer(member, **modes):
         notifications.notification_preferences_set(member=member, modes=modes)
 
 
-def test_the_partners_members_are_told_their_deal_was_approved(world):
-    register(world)
+def test_the_partner_admins_and_the_registrant_are_told_their_deal_was_approved(world):
+    """Not every partner user: a colleague's deal is not theirs to hear about."""
+    register(world, world.partner_user)
     relay(world)
     assert notified(world, "deal.approved") == {world.partner_admin.pk, world.partner_user.pk}
-
-
-def test_staff_are_told_of_a_submitted_deal(world):
-    register(world)
+    register(world, customer_name="Initech", customer_domain_input="initech.com")
     relay(world)
-    assert notified(world, "deal.submitted") == {world.admin.pk, world.channel_manager.pk}
+    with tenant_context(world.tenant):
+        assert Notification.objects.filter(member=world.partner_user).count() == 1
+
+
+def test_staff_are_told_of_a_submitted_deal_only_when_it_needs_their_review(world):
+    register(world)  # approved automatically: nobody on the staff is told
+    relay(world)
+    assert notified(world, "deal.submitted") == set()
+    register(world, customer_name="Initech", amount=Decimal("50000.01"))  # above the limit
+    relay(world)
+    assert notified(world, "deal.submitted") == {world.channel_manager.pk}
 
 
 def test_off_means_no_notification(world):
     prefer(world.partner_user, deals="off")
-    register(world)
+    register(world, world.partner_user)
     relay(world)
     assert notified(world, "deal.approved") == {world.partner_admin.pk}
 
 
 def test_relaying_twice_does_not_notify_twice(world):
-    register(world)
+    register(world, world.partner_user)
     relay(world)
     relay(world)
     with tenant_context(world.tenant):
@@ -69,17 +77,17 @@ def test_unknown_mode_is_refused(world):
 
 
 def test_unread_count_is_shown_in_the_header(world):
-    register(world)
+    register(world, world.partner_user)
     relay(world)
     resp = portal_client(world.tenant, world.partner_user).get("/notifications/")
     assert find_all(resp, class_="badge", aria_label="1 unread")
 
 
 def test_mark_all_read_clears_the_unread_count(world):
-    register(world)
+    register(world, world.partner_user)
     relay(world)
     client = portal_client(world.tenant, world.partner_user)
-    client.post("/notifications/")
+    client.post("/notifications/mark-all-read/")
     with tenant_context(world.tenant):
         assert notifications.unread_count(world.partner_user) == 0
 

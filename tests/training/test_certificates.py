@@ -4,24 +4,34 @@ public page, and downloaded as a PDF by the people allowed to see them."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 
 import pytest
 import time_machine
+import weasyprint
 from django.core import mail
+from django.core.files.base import ContentFile
+from django.template.loader import render_to_string
 
 from partners.models import PartnerMetrics
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import MemberFactory, PartnerMetricsFactory
+from tests.html_helpers import find
 from tests.training.helpers import certify, make_course, pass_course
 from training import services, tasks
-from training.models import Certificate, CertificateNotice, Enrollment
+from training.models import Certificate, CertificateNotice, Enrollment, QuizAttempt
+from training.pdf import certificate_context
 
 pytestmark = pytest.mark.django_db
 
 T0 = datetime.datetime(2026, 1, 15, 10, 0, tzinfo=datetime.UTC)
+# A 1 x 1 PNG (a real image: the certificate embeds the tenant's logo).
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
 
 
 @pytest.fixture(autouse=True)
@@ -293,21 +303,43 @@ def test_a_colleague_who_is_not_partner_admin_cannot_download(world, certificati
 
 def test_the_pdf_names_holder_certification_dates_code_and_tenant(world, certification, sales):
     cert = certified(world, world.partner_user, sales)
-    from django.template.loader import render_to_string
-
     with tenant_context(world.tenant):
         cert = Certificate.objects.select_related("certification").get(pk=cert.pk)
         html = render_to_string(
             "training/pdf/certificate.html",
-            {
-                "tenant": world.tenant,
-                "certificate": cert,
-                "certification": cert.certification,
-                "valid": True,
-                "verify_url": f"http://x/verify/{cert.code}",
-            },
+            certificate_context(tenant=world.tenant, certificate=cert),
         )
     for text in (cert.holder_name, certification.name, cert.code, world.tenant.name):
         assert text in html
+    assert world.partner.name in html
+    assert f"/verify/{cert.code}" in html
     assert world.tenant.primary_colour in html
     assert "Jan. 15, 2026" in html and "Jan. 15, 2027" in html
+
+
+def test_the_pdf_is_one_landscape_page_with_logo_and_verification_qr(world, certification, sales):
+    cert = certified(world, world.partner_user, sales)
+    with tenant_context(world.tenant):
+        world.tenant.logo.save("logo.png", ContentFile(PNG), save=True)
+        cert = Certificate.objects.select_related("certification").get(pk=cert.pk)
+        context = certificate_context(tenant=world.tenant, certificate=cert)
+        html = render_to_string("training/pdf/certificate.html", context)
+    assert context["logo"].startswith("data:image/png;base64,") and context["logo"] in html
+    assert context["qr"].startswith("data:image/svg+xml;base64,") and context["qr"] in html
+    document = weasyprint.HTML(string=html).render()
+    assert len(document.pages) == 1
+    page = document.pages[0]
+    assert page.width > page.height  # landscape
+    pdf = document.write_pdf()
+    assert pdf.startswith(b"%PDF-")
+
+
+def test_the_passed_quiz_page_announces_the_certificate_with_its_links(world, certification, sales):
+    pass_course(world, world.partner_user, sales)
+    with tenant_context(world.tenant):
+        cert = Certificate.objects.get(member=world.partner_user)
+        attempt = QuizAttempt.objects.filter(member=world.partner_user).latest("id")
+    page = portal_client(world.tenant, world.partner_user).get(f"/learning/attempts/{attempt.pk}/")
+    find(page, "h2", text=f"Certificate issued: {certification.name}")
+    find(page, "a", href=f"/learning/certificates/{cert.pk}.pdf")
+    find(page, "a", href=f"/verify/{cert.code}")

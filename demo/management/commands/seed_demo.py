@@ -9,13 +9,15 @@ from django.db import transaction
 from dealreg.services import metrics_refresh
 from partners.models import Partner, PartnerStatus, PartnerType
 from partners.services import tiers_evaluate
-from prm import services
+from prm import notifications, services
 from prm.audit import audit_context
 from prm.models import Tenant, User
 from prm.roles import Role
 from prm.tenancy import tenant_context
 
 PASSWORD = "demo-password-1"
+# Unread notifications each demo person starts with (the newest ones).
+DEMO_UNREAD = 5
 
 # Each app's part of the demo, in dependency order; demo.campaign writes the deals that carry
 # the MDF roadshow's campaign code and accrues the program, before analytics rolls up.
@@ -111,4 +113,8 @@ class Command(BaseCommand):
                 # never from hand-typed numbers: recompute them, then place partners in tiers.
                 metrics_refresh(tenant=tenant)
                 tiers_evaluate(tenant=tenant)
+                # The seeded history is not news: its events notify no one, and each person
+                # keeps only their few newest unread notifications (a handful to try the
+                # bell on, not the hundred the history would make).
+                notifications.notifications_seed_history(keep=DEMO_UNREAD)
         self.stdout.write(self.style.SUCCESS("Seeded the demo tenant Acme Cloud (acme)."))
