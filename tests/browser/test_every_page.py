@@ -5,9 +5,10 @@
 - at 1280 px the page does not overflow sideways and the main navigation is one row;
 - at 375 px no page scrolls sideways.
 
-A page is visited once per URL shape (a path segment with a digit stands for an id or a code), so forty deals are one page. Links
-that act or download (sign out, CSV, PDF, switch tenant) are not followed; every portal action
-is a POST, so following a link never changes data.
+A page is visited once per URL shape (a path segment with a digit stands for an id or a code),
+so forty deals are one page. Links that download or leave (sign out, CSV, PDF, switch tenant)
+are not followed; every portal action is a POST (a GET of an action's URL shows its
+confirmation page), so following a link never changes data.
 """
 
 from __future__ import annotations
