@@ -51,10 +51,8 @@ class DealregConfig(AppConfig):
         digest_section_register(10, digest_sections)
 
         import dealreg.confirmations  # noqa: F401  (registers its irreversible actions' texts)
-
-        # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from dealreg.selectors import deals_visible_to
-        from prm.notifications import link_check_register
+        from dealreg.selectors import deals_visible_to  # ready(): the app registry is loaded
+        from prm.notifications import link_check_register  # ready(): the registry is loaded
 
         link_check_register(
             "dealreg.deal", lambda member, pk: deals_visible_to(member).filter(pk=pk).exists()
