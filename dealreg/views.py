@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
+from django.db.models.functions import Lower
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -56,6 +57,7 @@ from prm.pagination import CappedPaginator
 from prm.portal import apply_error, require_action
 from prm.roles import STAFF_ROLES, has_perm
 from prm.search import search, search_term
+from prm.sorting import Sorting
 
 
 def _deal_or_404(request, pk: int) -> Deal:
@@ -65,9 +67,22 @@ def _deal_or_404(request, pk: int) -> Deal:
 # --- Partner and shared pages -------------------------------------------------------------
 
 
+# The deal list's sortable columns (prm.sorting): ?sort=amount, ?sort=-amount.
+DEAL_LIST_COLUMNS = {
+    "number": "pk",
+    "customer": Lower("customer_name"),
+    "partner": Lower("partner__name"),
+    "amount": "amount",
+    "status": "status",
+    "protection": "protected_until",
+    "created": "created_at",
+}
+
+
 @member_required("deals.view")
 def deal_list(request):
-    qs = selectors.deals_visible_to(request.member).order_by("-created_at")
+    sorting = Sorting.from_request(request, DEAL_LIST_COLUMNS, default="-created")
+    qs = sorting.apply(selectors.deals_visible_to(request.member))
     status = request.GET.get("status", "")
     q = request.GET.get("q", "").strip()
     if status in DealStatus.values:
@@ -89,6 +104,7 @@ def deal_list(request):
             "statuses": DealStatus.choices,
             "query": query.urlencode(),
             "today": timezone.now().date(),
+            "sorting": sorting,
         },
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -50,6 +51,7 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import Member
 from prm.portal import apply_error, require_action
+from prm.sorting import Sorting
 from prm.states import ActionNotAllowed
 
 # --- Staff: directory and partner pages ---------------------------------------------------
@@ -61,9 +63,22 @@ def _directory(request):
     return form, selectors.partner_directory(**{k: v for k, v in filters.items() if v})
 
 
+# The partner directory's sortable columns (prm.sorting).
+PARTNER_LIST_COLUMNS = {
+    "partner": Lower("name"),
+    "type": "partner_type",
+    "tier": "tier__rank",
+    "country": "country",
+    "status": "status",
+    "manager": Lower("owner__user__full_name"),
+}
+
+
 @member_required("partners.view")
 def partner_list(request):
     form, qs = _directory(request)
+    sorting = Sorting.from_request(request, PARTNER_LIST_COLUMNS, default="partner")
+    qs = sorting.apply(qs)
     page = portal.page(request, qs)
     page.object_list = list(page.object_list)
     for p in page.object_list:
@@ -93,6 +108,7 @@ def partner_list(request):
             "create_form": create_form,
             "counts": dict(Partner.objects.values_list("status").annotate(n=Count("id"))),
             "pending_domain_proposals": selectors.pending_domain_proposals().count(),
+            "sorting": sorting,
         },
     )
 

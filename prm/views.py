@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
+from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -46,6 +47,7 @@ from prm.forms import (
 from prm.models import HostStatus, Invitation, Member, Tenant, TenantHost, User
 from prm.portal import apply_error, require_action
 from prm.roles import has_perm
+from prm.sorting import Sorting
 from prm.tasks import HEARTBEAT_KEY
 from prm.urls_util import canonical_host, tenant_url
 
@@ -62,6 +64,16 @@ def home(request):
 
 
 # --- Members ------------------------------------------------------------------------------
+
+
+# The members list's sortable columns (prm.sorting).
+MEMBER_LIST_COLUMNS = {
+    "name": (Lower("user__full_name"), Lower("user__email")),
+    "email": Lower("user__email"),
+    "role": "role",
+    "partner": Lower("partner__name"),
+    "status": "is_active",
+}
 
 
 @member_required("members.view")
@@ -86,7 +98,8 @@ def members(request):
                 m.created_at,
             ),
         )
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    sorting = Sorting.from_request(request, MEMBER_LIST_COLUMNS, default="name")
+    page = Paginator(sorting.apply(qs), 50).get_page(request.GET.get("page"))
     can_invite = has_perm(member.role, "members.invite")
     form = InviteForm(member=member) if can_invite else None
     if request.method == "POST":
@@ -112,6 +125,7 @@ def members(request):
             "q": q,
             "form": form,
             "invitations": selectors.invitations_visible_to(member)[:100],
+            "sorting": sorting,
         },
     )
 

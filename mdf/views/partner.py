@@ -18,6 +18,7 @@ from prm.errors import DomainError
 from prm.portal import apply_error, attachment, require_action
 from prm.portal import page as paginate
 from prm.search import search, search_term
+from prm.sorting import Sorting
 
 
 @member_required("mdf.use")
@@ -44,10 +45,33 @@ def home(request):
     )
 
 
+# The sortable columns of the request and claim lists (prm.sorting).
+REQUEST_LIST_COLUMNS = {
+    "request": "pk",
+    "type": "activity_type",
+    "dates": "start_date",
+    "requested": "requested_amount",
+    "approved": "approved_amount",
+    "code": "campaign_code",
+    "status": "status",
+    "submitted": "submitted_at",
+}
+CLAIM_LIST_COLUMNS = {
+    "claim": "pk",
+    "activity": "request__title",
+    "claimed": "amount_claimed",
+    "approved": "approved_amount",
+    "paid": "paid_on",
+    "status": "status",
+    "submitted": "submitted_at",
+}
+
+
 @member_required("mdf.use")
 def request_list(request):
     q = search_term(request)
-    qs = selectors.requests_visible_to(request.member).order_by("-submitted_at", "-id")
+    sorting = Sorting.from_request(request, REQUEST_LIST_COLUMNS, default="-submitted")
+    qs = sorting.apply(selectors.requests_visible_to(request.member))
     qs = search(qs, q, ("title", "campaign_code", "partner__name"))
     if wants_csv(request):  # requests_visible_to(): partners get their own company's only
         return csv_stream(
@@ -65,7 +89,8 @@ def request_list(request):
                 r.campaign_code, r.start_date, r.end_date, r.claim_deadline, r.submitted_at,
             ),
         )  # fmt: skip
-    return render(request, "mdf/request_list.html", {"page": paginate(request, qs), "q": q})
+    context = {"page": paginate(request, qs), "q": q, "sorting": sorting}
+    return render(request, "mdf/request_list.html", context)
 
 
 @member_required("mdf.use")
@@ -126,7 +151,8 @@ def request_edit(request, pk: int):
 @member_required("mdf.use")
 def claim_list(request):
     q = search_term(request)
-    qs = selectors.claims_visible_to(request.member).order_by("-submitted_at", "-id")
+    sorting = Sorting.from_request(request, CLAIM_LIST_COLUMNS, default="-submitted")
+    qs = sorting.apply(selectors.claims_visible_to(request.member))
     qs = search(qs, q, ("request__title", "payment_reference", "partner__name"))
     if wants_csv(request):  # claims_visible_to(): partners get their own company's only
         return csv_stream(
@@ -144,7 +170,8 @@ def claim_list(request):
                 c.program.currency, c.payment_reference, c.paid_on, c.submitted_at,
             ),
         )  # fmt: skip
-    return render(request, "mdf/claim_list.html", {"page": paginate(request, qs), "q": q})
+    context = {"page": paginate(request, qs), "q": q, "sorting": sorting}
+    return render(request, "mdf/claim_list.html", context)
 
 
 @member_required("mdf.use")
