@@ -1,16 +1,21 @@
 from __future__ import annotations
 
 import zoneinfo
+from pathlib import Path
 
 from django import forms
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
-from prm import iso
+from prm import iso, labels
 from prm.models import ApiKey, Member, Tenant, User
 from prm.roles import Role, invitable_roles
 from prm.uploads import validate_image_upload
+
+# The project's own apps live below this folder (installed packages do not).
+ROOT = Path(__file__).resolve().parent.parent
 
 
 class InviteForm(forms.Form):
@@ -160,10 +165,45 @@ class ProfileForm(forms.Form):
     )
 
 
+def _audit_action_choices() -> list:
+    """Every known audit action by its label, after one "all <area>" entry per area (the part
+    before the dot): the filter matches actions that start with the value chosen."""
+    codes = {**labels.known(labels.EVENT), **labels.known(labels.ACTION)}
+    areas = sorted({code.split(".", 1)[0] for code in codes if "." in code})
+    area_choices = [
+        (f"{area}.", _("All: %(area)s") % {"area": labels.humanize(area)}) for area in areas
+    ]
+    actions = sorted(
+        ((code, labels.label(labels.ACTION, code)) for code in codes), key=lambda c: str(c[1])
+    )
+    return [
+        ("", _("All actions")),
+        (_("Areas"), area_choices),
+        (_("Actions"), actions),
+    ]
+
+
+def _audit_object_choices() -> list:
+    """The models of this product, by name (an audit entry names its object by model label)."""
+    roots = {app.name for app in django_apps.get_app_configs() if app.path.startswith(str(ROOT))}
+    models = [
+        (m._meta.label_lower, str(m._meta.verbose_name).capitalize())
+        for m in django_apps.get_models()
+        if m._meta.app_config.name in roots
+    ]
+    return [("", _("All objects")), *sorted(models, key=lambda c: c[1])]
+
+
 class AuditFilterForm(forms.Form):
-    action = forms.CharField(label=_("Action starts with"), required=False)
-    actor = forms.CharField(label=_("Actor"), required=False)
-    object_type = forms.CharField(label=_("Object type"), required=False)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    actor = forms.CharField(label=_("Actor"), required=False, help_text=_("Name or e-mail."))
+    object_type = forms.ChoiceField(label=_("Object"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = _audit_action_choices()
+        self.fields["object_type"].choices = _audit_object_choices()
+
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

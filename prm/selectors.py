@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django_scopes import scopes_disabled
 
 from prm.models import ApiKey, AuditEvent, Invitation, Member, Tenant, User
@@ -52,7 +52,7 @@ def audit_events(
     if action:
         qs = qs.filter(action__startswith=action)
     if actor:
-        qs = qs.filter(actor_label__icontains=actor)
+        qs = qs.filter(Q(actor_label__icontains=actor) | Q(actor__full_name__icontains=actor))
     if object_type:
         qs = qs.filter(object_type=object_type)
     if object_id:
