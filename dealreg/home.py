@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dealreg.models import ACTIVE_STATUSES, DealStatus, RulesVersion, protection_today
 from dealreg.selectors import deals_visible_to, expiring_soon, review_queue
-from prm.roles import Role
+from partners.selectors import manages_partners
 
 # A protection ending within this many days is shown as ending soon.
 ENDING_SOON_DAYS = 30
@@ -56,7 +56,7 @@ def staff_home(member) -> dict:
     queries."""
     now = timezone.now()
     queue = review_queue()
-    mine = member.role == Role.CHANNEL_MANAGER and queue.filter(partner__owner=member).exists()
+    mine = manages_partners(member)
     if mine:
         queue = queue.filter(partner__owner=member)
     waiting = queue.order_by().aggregate(

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 
 from mdf.models import ClaimStatus, Program
 from mdf.selectors import balances, claim_queue, deadlines_for, request_queue
+from partners.selectors import manages_partners
 
 LISTED = 5
 
@@ -25,18 +26,19 @@ def partner_home(member) -> dict:
 
 
 def staff_home(member) -> dict:
-    """Fund requests and claims waiting for a decision (claims split by their step). Two
-    queries."""
-    claims = (
-        claim_queue()
-        .order_by()
-        .aggregate(
-            first=Count("id", filter=Q(status=ClaimStatus.SUBMITTED)),
-            second=Count("id", filter=Q(status=ClaimStatus.SECOND_APPROVAL)),
-            to_pay=Count("id", filter=Q(status=ClaimStatus.APPROVED)),
-        )
+    """Fund requests and claims waiting for a decision (claims split by their step); a
+    channel manager's for the partners they manage when they manage any. Three queries."""
+    mine = manages_partners(member)
+    requests, claims = request_queue(), claim_queue()
+    if mine:
+        requests = requests.filter(partner__owner=member)
+        claims = claims.filter(partner__owner=member)
+    claims = claims.order_by().aggregate(
+        first=Count("id", filter=Q(status=ClaimStatus.SUBMITTED)),
+        second=Count("id", filter=Q(status=ClaimStatus.SECOND_APPROVAL)),
+        to_pay=Count("id", filter=Q(status=ClaimStatus.APPROVED)),
     )
-    return {"requests": request_queue().count(), "claims": claims}
+    return {"requests": requests.count(), "claims": claims, "mine": mine}
 
 
 def has_program(tenant) -> bool:

@@ -13,6 +13,7 @@ from onboarding.selectors import (
     workflow_for,
 )
 from partners.models import Partner, PartnerStatus
+from partners.selectors import manages_partners
 
 
 def partner_home(member) -> dict | None:
@@ -39,11 +40,15 @@ def staff_home(member) -> dict:
     step. Two queries."""
     now = timezone.now()
     overdue = Q(steps__completed_at__isnull=True, steps__due_at__lt=now)
-    running = Workflow.objects.filter(status=WorkflowStatus.RUNNING).aggregate(
+    workflows = Workflow.objects.filter(status=WorkflowStatus.RUNNING)
+    mine = manages_partners(member)
+    if mine:  # a channel manager's own partners; applications have no owner yet
+        workflows = workflows.filter(partner__owner=member)
+    running = workflows.aggregate(
         running=Count("id", distinct=True),
         stuck=Count("id", distinct=True, filter=overdue),
     )
-    return {"applications": application_queue().count(), **running}
+    return {"applications": application_queue().count(), "mine": mine, **running}
 
 
 def has_agreement(tenant) -> bool:

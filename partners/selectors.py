@@ -17,7 +17,7 @@ from partners.models import (
     TierChangeStatus,
 )
 from prm.models import Member
-from prm.roles import has_perm
+from prm.roles import Role, has_perm
 
 
 def partner_directory(
@@ -142,3 +142,9 @@ def tier_progress(metrics: PartnerMetrics | None, tier: Tier | None) -> list[dic
             }
         )
     return rows
+
+
+def manages_partners(member) -> bool:
+    """A channel manager who owns partners sees their own partners' numbers on the home page
+    (everyone else, and a manager who owns none, sees the whole program's)."""
+    return member.role == Role.CHANNEL_MANAGER and Partner.objects.filter(owner=member).exists()

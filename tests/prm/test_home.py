@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from dealreg import services as deal_services
 from dealreg.models import DealStatus
+from mdf import services as mdf_services
 from onboarding.services import agreement_publish
 from partners.models import Partner, PartnerStatus
 from prm.models import Tenant
@@ -23,12 +24,14 @@ from tests.factories import (
     DealFactory,
     LedgerEntryFactory,
     MdfProgramFactory,
+    MemberFactory,
     PartnerFactory,
     PartnerMetricsFactory,
     TenantHostFactory,
     TierFactory,
 )
 from tests.html_helpers import Element, find, find_all
+from tests.mdf.test_mdf_support import make_program, request_fields
 from tests.training.helpers import make_course
 
 pytestmark = pytest.mark.django_db
@@ -343,3 +346,21 @@ def test_the_home_page_costs_a_bounded_number_of_queries(world):
     after = {r: queries(world.member(r)) for r in ("admin", "channel_manager", "partner_user")}
     assert after == before
     assert max(after.values()) < 60, after
+
+
+def test_a_channel_manager_sees_the_fund_requests_of_the_partners_they_manage(world):
+    other_admin = MemberFactory(
+        tenant=world.tenant, role="partner_admin", partner=world.other_partner
+    )
+    with tenant_context(world.tenant):
+        program = make_program(world)
+        people = ((world.partner, world.partner_admin), (world.other_partner, other_admin))
+        for partner, by in people:
+            mdf_services.allocation_add(program=program, partner=partner, amount="5000", by=None)
+            mdf_services.request_submit(program=program, by=by, **request_fields(program))
+        Partner.objects.filter(pk=world.partner.pk).update(owner=world.channel_manager)
+    manager = page(portal_client(world.tenant, world.channel_manager))
+    admin = page(portal_client(world.tenant, world.admin))
+    assert count(manager, "mdf-review", "requests")[0] == "1"
+    assert "my partners" in find(manager, id="home-mdf-review-title").text()
+    assert count(admin, "mdf-review", "requests")[0] == "2"
