@@ -66,7 +66,7 @@ def test_withdraw_confirmation_page_names_the_deal_and_what_ends(world):
     assert "protection ends" in page.content.decode()
     form = find(page, "form", action=f"/deals/{deal.pk}/withdraw/", method="post")
     reason = _within(form, "textarea", name="reason")[0]
-    assert find(page, id=reason.attrs["id"] + "_helptext").text() == "At most 500 characters."
+    assert find(page, id=reason.attrs["id"] + "_helptext").text() == "Up to 500 characters."
     assert _status(world, deal) == "approved"  # looking is not acting
 
 

@@ -174,7 +174,10 @@ def test_rules_with_a_future_effective_date_do_not_apply_yet(world):
 def test_submission_needs_domain_amount_and_close_date(world):
     with tenant_context(world.tenant), pytest.raises(DomainError) as err:
         services.deal_save(
-            by=world.partner_admin, submit=True, data=data(customer_domain_input="", amount=None)
+            by=world.partner_admin,
+            submit=True,
+            # No website and no contact e-mail to take the customer's domain from.
+            data=data(customer_domain_input="", contact_email="", amount=None),
         )
     assert set(err.value.errors) == {"customer_domain_input", "amount"}
 
