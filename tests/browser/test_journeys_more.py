@@ -112,7 +112,7 @@ def test_journey_apply_approve_invite_agreement_and_checklist(site, mailoutbox):
     admin = site.new_page()
     admin.goto(site.url(world.tenant, path))
     admin.get_by_label("Full name").fill("Carla Cobalt")
-    admin.get_by_label(re.compile(r"^Password")).fill(NEW_PASSWORD)
+    admin.get_by_label(re.compile(r"^\s*Password")).fill(NEW_PASSWORD)
     admin.get_by_label("Repeat the password").fill(NEW_PASSWORD)
     shot(admin, "invitation")
     button(admin, "Create account and join")
@@ -288,7 +288,7 @@ def test_journey_mdf_request_claim_payment_and_remittance(site, celery_worker):
 
     # The channel manager approves less than requested.
     manager = site.sign_in(world.tenant, world.channel_manager.user.email)
-    nav(manager, "MDF review")
+    nav(manager, "Marketing funds")  # the one funds page a manager has
     manager.get_by_role("link", name=re.compile(r"Customer roadshow")).click()
     manager.get_by_label("Amount to approve").fill("1500")
     manager.get_by_label("Message to the partner").fill("Approved for the venue and catering.")
@@ -315,7 +315,7 @@ def test_journey_mdf_request_claim_payment_and_remittance(site, celery_worker):
     claim_url = partner.url
 
     # The manager approves; above the threshold, an admin approves as well and pays.
-    nav(manager, "MDF review")
+    nav(manager, "Marketing funds")
     manager.get_by_role("link", name="Claims to review").click()
     manager.get_by_role("link", name=re.compile(r"Customer roadshow")).click()
     button(manager, "Approve")
@@ -382,7 +382,7 @@ def test_journey_tier_threshold_preview_save_and_evaluation(site, celery_worker)
     admin = site.sign_in(world.tenant, world.admin.user.email)
     nav(admin, "Tiers and benefits")
     admin.get_by_role("link", name="Gold", exact=True).click()
-    threshold = admin.get_by_label(re.compile(r"^Won revenue"))
+    threshold = admin.get_by_label(re.compile(r"^\s*Won revenue"))
     threshold.fill("50000")
     button(admin, "Preview who would move")
     preview = admin.get_by_role("region", name="Preview: who would move")
