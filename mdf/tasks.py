@@ -7,7 +7,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils.translation import gettext_lazy
 
-from mdf.models import Claim, ExpiryWarning, FundRequest, Program
+from mdf.models import Claim, ClaimStatus, ExpiryWarning, FundRequest, Program, RequestStatus
 from mdf.services import claim_render_remittance, mdf_daily, program_accrue
 from prm import events, notifications
 from prm.models import Member
@@ -60,6 +60,14 @@ SUBJECTS = {
 }
 
 
+# A "to review" notice is sent only while its object still waits in that step.
+STILL_WAITING = {
+    "request.submitted": RequestStatus.SUBMITTED,
+    "claim.submitted": ClaimStatus.SUBMITTED,
+    "claim.second_approval": ClaimStatus.SECOND_APPROVAL,
+}
+
+
 def _recipients(kind: str, partner, submitted_by) -> list[str]:
     active = Member.objects.filter(is_active=True, user__is_active=True)
     if kind == "claim.second_approval":
@@ -108,6 +116,8 @@ def notify(*, tenant, kind: str, object_id: int) -> int:
             return 0
         partner, submitted_by = obj.partner, None
         context.update(warning=obj, url=tenant_url(tenant, "/mdf/"))
+    if kind in STILL_WAITING and obj.status != STILL_WAITING[kind]:
+        return 0  # decided before this notice went out: nothing waits for a reviewer any more
     recipients = _recipients(kind, partner, submitted_by)
     if not recipients:
         return 0

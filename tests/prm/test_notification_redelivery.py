@@ -82,3 +82,16 @@ def test_a_claim_submitted_again_is_a_new_notice(world, django_capture_on_commit
     run_twice(world, "claim.submitted", claim, django_capture_on_commit_callbacks)
     assert len(notes_of(world.channel_manager, "mdf.claim.submitted")) == 2
     assert len(mails_to(world.channel_manager, "New MDF claim")) == 2
+
+
+def test_a_to_review_notice_is_not_sent_once_the_claim_was_decided(
+    world, django_capture_on_commit_callbacks
+):
+    """The notice task runs after the commit, in the worker: a claim decided in between (the
+    demo seed does it in one go) waits for no reviewer, so nobody is told to review it."""
+    claim = submitted_claim(world)
+    with tenant_context(world.tenant):
+        claim = mdf_services.claim_transition(claim=claim, to="approved", by=world.channel_manager)
+    run_twice(world, "claim.submitted", claim, django_capture_on_commit_callbacks)
+    assert notes_of(world.channel_manager, "mdf.claim.submitted") == []
+    assert mails_to(world.channel_manager, "New MDF claim") == []
