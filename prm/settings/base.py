@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "onboarding",
     "training",
     "mdf",
+    "accountmap",
     "analytics",
     "imports",
     "tenantdata",

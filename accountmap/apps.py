@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountmapConfig(AppConfig):
+    name = "accountmap"
+    verbose_name = "Account mapping"
