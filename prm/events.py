@@ -97,6 +97,9 @@ INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
     "course.completed": ("enrollment_id", "course_id", "course_code", "member_id", "partner_id"),
     # dealreg.services.rules_publish (a new version of the rules of engagement).
     "rules.published": ("rules_version_id", "version"),
+    # accountmap overlap computation: the overlaps found for one partner in one run that
+    # did not exist before (new accounts on either side, or changed names and domains).
+    "accountmap.overlaps_found": ("partner_id", "overlap_ids"),
 }
 
 GROUPS: dict[str, Any] = {
