@@ -30,6 +30,16 @@ def deals_world(transactional_db):
         currency="USD",
         status="submitted",
     )
+    # The longest status labels: two words in English, one long word in German.
+    for status in ("under_review", "withdrawn"):
+        DealFactory(
+            tenant=world.tenant,
+            partner=world.partner,
+            customer_name=f"Customer {status}",
+            amount=Decimal("1500000"),
+            currency="USD",
+            status=status,
+        )
     return world
 
 
@@ -47,7 +57,7 @@ def test_a_long_customer_name_does_not_widen_the_deals_page(site, deals_world):
     assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth")
     # The whole name is still there, on hover.
     assert page.locator(f'span[title="{LONG_NAME}"]').count() == 1
-    row = page.locator("tbody tr").first
+    row = page.locator("tbody tr", has=page.locator(f'span[title="{LONG_NAME}"]'))
     assert on_screen(page, row.locator(".status"), DESKTOP["width"])
     assert on_screen(page, row.get_by_text("$2,000,000"), DESKTOP["width"])
 
@@ -58,8 +68,16 @@ def test_on_a_phone_the_deal_list_keeps_status_and_amount_visible(site, deals_wo
     page = site.sign_in(deals_world.tenant, member.user.email, viewport=PHONE)
     page.goto(site.url(deals_world.tenant, "/deals/"))
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    row = page.locator("tbody tr").first
+    row = page.locator("tbody tr", has=page.locator(f'span[title="{LONG_NAME}"]'))
     assert on_screen(page, row.locator(".status"), PHONE["width"]), "status is off-screen"
+    # Not cut by the table's own box either: the table fits it without scrolling inside.
+    wrap = page.locator(".table-wrap").first
+    assert wrap.evaluate("w => w.scrollWidth <= w.clientWidth"), "the table scrolls on a phone"
+    for cell in page.locator("tbody .status").all():
+        assert cell.evaluate(
+            "s => s.getBoundingClientRect().right"
+            " <= s.closest('.table-wrap').getBoundingClientRect().right"
+        ), f"status {cell.inner_text()!r} is cut by the table's edge"
     assert on_screen(page, row.get_by_text("$2,000,000"), PHONE["width"]), "amount off-screen"
     # Secondary columns step aside on a phone; the key ones stay.
     assert not page.locator("th.col-secondary").first.is_visible()
