@@ -28,8 +28,6 @@ def deal_withdraw(deal: Deal) -> Confirmation:
             "A withdrawn registration cannot be reopened."
         )
     return Confirmation(
-        name="deal-withdraw",
-        url=reverse("deal-withdraw", args=[deal.pk]),
         title=_("Withdraw registration %(n)s for %(c)s?") % _names(deal),
         consequence=what,
         button=_("Withdraw registration"),
@@ -43,8 +41,6 @@ def deal_withdraw(deal: Deal) -> Confirmation:
 @register("deal-reject")
 def deal_reject(deal: Deal) -> Confirmation:
     return Confirmation(
-        name="deal-reject",
-        url=reverse("deal-reject", args=[deal.pk]),
         title=_("Reject registration %(n)s for %(c)s?") % _names(deal),
         consequence=_(
             "The partner gets no protection for this customer and sees your reason. "
@@ -63,7 +59,6 @@ def deal_reject(deal: Deal) -> Confirmation:
 def extension_reject(ext) -> Confirmation:
     deal = ext.deal
     return Confirmation(
-        name="deal-extension-reject",
         url=reverse("deal-extension-reject", args=[deal.pk, ext.pk]),
         title=_("Decline the extension of %(n)s for %(c)s?") % _names(deal),
         consequence=_("The protection keeps its current end date; the partner is told."),
@@ -78,7 +73,6 @@ def extension_reject(ext) -> Confirmation:
 def influencer_reject(inf) -> Confirmation:
     deal = inf.deal
     return Confirmation(
-        name="deal-influencer-reject",
         url=reverse("deal-influencer-reject", args=[deal.pk, inf.pk]),
         title=_("Reject %(p)s as influencing partner on %(n)s?")
         % {"p": inf.partner.name, "n": deal.number},
@@ -93,8 +87,6 @@ def influencer_reject(inf) -> Confirmation:
 @register("influence-reject")
 def influence_reject(claim) -> Confirmation:
     return Confirmation(
-        name="influence-reject",
-        url=reverse("influence-reject", args=[claim.pk]),
         title=_("Reject the influence claim of %(p)s on %(c)s?")
         % {"p": claim.partner.name, "c": claim.customer_name},
         consequence=_(
@@ -114,8 +106,6 @@ def influence_reject(claim) -> Confirmation:
 @register("influence-withdraw")
 def influence_withdraw(claim) -> Confirmation:
     return Confirmation(
-        name="influence-withdraw",
-        url=reverse("influence-withdraw", args=[claim.pk]),
         title=_("Withdraw your influence claim on %(c)s?") % {"c": claim.customer_name},
         consequence=_("It leaves the review; a withdrawn claim cannot be reopened."),
         button=_("Withdraw"),
@@ -128,8 +118,6 @@ def influence_withdraw(claim) -> Confirmation:
 @register("lead-offer-decline")
 def lead_offer_decline(offer) -> Confirmation:
     return Confirmation(
-        name="lead-offer-decline",
-        url=reverse("lead-offer-decline", args=[offer.pk]),
         title=_("Decline the lead %(c)s?") % {"c": offer.lead.company},
         consequence=_("The lead goes to another partner; a declined offer cannot be taken back."),
         button=_("Decline"),

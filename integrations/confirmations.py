@@ -12,8 +12,6 @@ from prm.confirm import Confirmation, register
 @register("webhook-disable")
 def webhook_disable(endpoint: WebhookEndpoint) -> Confirmation:
     return Confirmation(
-        name="webhook-disable",
-        url=reverse("webhook-disable", args=[endpoint.pk]),
         title=_("Disable the webhook to %(url)s?") % {"url": endpoint.url},
         consequence=_(
             "Nothing is sent to this address until it is enabled again; deliveries wait."
@@ -31,8 +29,6 @@ def webhook_disable(endpoint: WebhookEndpoint) -> Confirmation:
 @register("webhook-rotate-secret")
 def webhook_rotate_secret(endpoint: WebhookEndpoint) -> Confirmation:
     return Confirmation(
-        name="webhook-rotate-secret",
-        url=reverse("webhook-rotate-secret", args=[endpoint.pk]),
         title=_("Replace the signing secret of %(url)s?") % {"url": endpoint.url},
         consequence=_(
             "The current secret stops working at once: deliveries are signed with the new one, "

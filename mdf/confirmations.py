@@ -49,8 +49,6 @@ def claim_second_reject(claim: Claim) -> Confirmation:
 @register("mdf-request-reject")
 def request_reject(req: FundRequest) -> Confirmation:
     return Confirmation(
-        name="mdf-request-reject",
-        url=reverse("mdf-request-reject", args=[req.pk]),
         title=_("Reject fund request %(n)s “%(t)s” of %(p)s?")
         % {"n": req.number, "t": req.title, "p": req.partner.name},
         consequence=_(
@@ -77,8 +75,6 @@ def request_cancel(req: FundRequest) -> Confirmation:
     else:
         what = _("The request leaves the review queue. A cancelled request cannot be reopened.")
     return Confirmation(
-        name="mdf-request-cancel",
-        url=reverse("mdf-request-cancel", args=[req.pk]),
         title=_("Cancel fund request %(n)s “%(t)s”?") % {"n": req.number, "t": req.title},
         consequence=what,
         button=_("Cancel request"),

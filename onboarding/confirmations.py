@@ -17,8 +17,6 @@ def _names(application: Application) -> dict:
 @register("application-approve")
 def application_approve(application: Application) -> Confirmation:
     return Confirmation(
-        name="application-approve",
-        url=reverse("application-approve", args=[application.pk]),
         title=_("Approve %(c)s and invite %(e)s?") % _names(application),
         consequence=_(
             "The company becomes a partner in onboarding and %(e)s receives an invitation "
@@ -35,8 +33,6 @@ def application_approve(application: Application) -> Confirmation:
 @register("application-reject")
 def application_reject(application: Application) -> Confirmation:
     return Confirmation(
-        name="application-reject",
-        url=reverse("application-reject", args=[application.pk]),
         title=_("Reject the application of %(c)s?") % _names(application),
         consequence=_("%(e)s is told by e-mail, with your reason.") % _names(application),
         button=_("Reject"),
@@ -51,8 +47,6 @@ def application_reject(application: Application) -> Confirmation:
 @register("workflow-delete")
 def workflow_delete(template) -> Confirmation:
     return Confirmation(
-        name="workflow-delete",
-        url=reverse("workflow-delete", args=[template.pk]),
         title=_("Delete the onboarding template %(n)s?") % {"n": template.name},
         consequence=_(
             "New partners no longer get this checklist. Checklists already started from it "
@@ -68,8 +62,6 @@ def workflow_delete(template) -> Confirmation:
 @register("workflow-step-remove")
 def workflow_step_remove(step) -> Confirmation:
     return Confirmation(
-        name="workflow-step-remove",
-        url=reverse("workflow-step-remove", args=[step.pk]),
         title=_("Remove the step %(s)s from %(n)s?") % {"s": step.title, "n": step.template.name},
         consequence=_(
             "New checklists made from this template leave it out; checklists already started "

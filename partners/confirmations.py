@@ -15,8 +15,6 @@ CONFIRMED_STATUS_ACTIONS = ("suspend", "offboard")
 @register("partner-suspend")
 def partner_suspend(partner: Partner) -> Confirmation:
     return Confirmation(
-        name="partner-suspend",
-        url=reverse("partner-suspend", args=[partner.pk]),
         title=_("Suspend %(p)s?") % {"p": partner.name},
         consequence=_(
             "The partnership is on hold until you reactivate it; the reason is kept on the "
@@ -32,8 +30,6 @@ def partner_suspend(partner: Partner) -> Confirmation:
 @register("partner-offboard")
 def partner_offboard(partner: Partner) -> Confirmation:
     return Confirmation(
-        name="partner-offboard",
-        url=reverse("partner-offboard", args=[partner.pk]),
         title=_("Offboard %(p)s?") % {"p": partner.name},
         consequence=_(
             "The partnership ends: its people lose access and its open work has to be "
@@ -49,8 +45,6 @@ def partner_offboard(partner: Partner) -> Confirmation:
 @register("program-tier-delete")
 def tier_delete(tier) -> Confirmation:
     return Confirmation(
-        name="program-tier-delete",
-        url=reverse("program-tier-delete", args=[tier.pk]),
         title=_("Delete the tier %(t)s?") % {"t": tier.name},
         consequence=_(
             "The tier, its requirements and benefits are deleted (only a tier no partner is "
@@ -65,8 +59,6 @@ def tier_delete(tier) -> Confirmation:
 @register("program-tier-change-reject")
 def tier_change_reject(change) -> Confirmation:
     return Confirmation(
-        name="program-tier-change-reject",
-        url=reverse("program-tier-change-reject", args=[change.pk]),
         title=_("Reject the move of %(p)s to %(t)s?")
         % {"p": change.partner.name, "t": change.to_tier.name if change.to_tier else "—"},
         consequence=_("The partner stays in its current tier; a rejected move is final."),
@@ -82,8 +74,6 @@ def tier_change_reject(change) -> Confirmation:
 @register("partner-domain-proposal-reject")
 def domain_proposal_reject(proposal) -> Confirmation:
     return Confirmation(
-        name="partner-domain-proposal-reject",
-        url=reverse("partner-domain-proposal-reject", args=[proposal.pk]),
         title=_("Reject the company domains %(d)s proposed for %(p)s?")
         % {"d": ", ".join(proposal.domains), "p": proposal.partner.name},
         consequence=_(

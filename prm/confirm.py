@@ -21,12 +21,13 @@ its success message with `success_with_undo`; the message then carries an Undo b
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +41,6 @@ UNDO_PREFIX = "undo="
 class Confirmation:
     """What one irreversible action on one object does, for people to confirm."""
 
-    name: str  # the action's URL name, e.g. "deal-withdraw"
-    url: str  # the action's URL (GET: the confirmation page; POST: the action)
     title: str  # "Withdraw registration DR-12 for Umbrella Corp?"
     consequence: str  # what will happen, in a sentence or two
     button: str  # the button that opens the confirmation ("Withdraw registration")
@@ -53,6 +52,10 @@ class Confirmation:
     reason_missing: str = _("Give a reason.")  # the error when a required reason is empty
     small: bool = False  # a small button (in tables and lists)
     danger: bool = True  # destroys or ends something (red); False for a final "yes" (approve)
+    # Filled by `register` when left out: the registered URL name, and that URL for the
+    # object's pk (an action URL with more arguments than the pk gives its own).
+    name: str = ""  # the action's URL name, e.g. "deal-withdraw"
+    url: str = ""  # the action's URL (GET: the confirmation page; POST: the action)
 
     @property
     def dom_id(self) -> str:
@@ -93,11 +96,22 @@ _BUILDERS: dict[str, Callable[..., Confirmation]] = {}
 
 
 def register(name: str):
-    """Declare the confirmation of the action URL `name`: a function (object) -> Confirmation."""
+    """Declare the confirmation of the action URL `name`: a function (object) -> Confirmation.
+    The confirmation's `name` defaults to `name` and its `url` to `name` reversed with the
+    object's pk."""
 
     def decorator(build: Callable[..., Confirmation]):
-        _BUILDERS[name] = build
-        return build
+        @wraps(build)
+        def complete(obj) -> Confirmation:
+            c = build(obj)
+            if not c.name:
+                c = replace(c, name=name)
+            if not c.url:
+                c = replace(c, url=reverse(name, args=[obj.pk]))
+            return c
+
+        _BUILDERS[name] = complete
+        return complete
 
     return decorator
 

@@ -12,8 +12,6 @@ from prm.models import ApiKey, Invitation, Member, TenantHost
 @register("api-key-revoke-portal")
 def api_key_revoke(key: ApiKey) -> Confirmation:
     return Confirmation(
-        name="api-key-revoke-portal",
-        url=reverse("api-key-revoke-portal", args=[key.pk]),
         title=_("Revoke the API key “%(name)s” (prm_%(prefix)s_…)?")
         % {"name": key.name, "prefix": key.prefix},
         consequence=_(
@@ -30,8 +28,6 @@ def api_key_revoke(key: ApiKey) -> Confirmation:
 @register("member-deactivate")
 def member_deactivate(member: Member) -> Confirmation:
     return Confirmation(
-        name="member-deactivate",
-        url=reverse("member-deactivate", args=[member.pk]),
         title=_("Deactivate %(name)s?") % {"name": member.user.display_name},
         consequence=_(
             "%(email)s loses access at once and their API keys are revoked (reactivating "
@@ -47,8 +43,6 @@ def member_deactivate(member: Member) -> Confirmation:
 @register("invitation-revoke")
 def invitation_revoke(invitation: Invitation) -> Confirmation:
     return Confirmation(
-        name="invitation-revoke",
-        url=reverse("invitation-revoke", args=[invitation.pk]),
         title=_("Revoke the invitation to %(email)s?") % {"email": invitation.email},
         consequence=_("The link in the invitation e-mail stops working; you can invite again."),
         button=_("Revoke"),
@@ -61,8 +55,6 @@ def invitation_revoke(invitation: Invitation) -> Confirmation:
 @register("tenant-host-remove")
 def tenant_host_remove(host: TenantHost) -> Confirmation:
     return Confirmation(
-        name="tenant-host-remove",
-        url=reverse("tenant-host-remove", args=[host.pk]),
         title=_("Remove the domain %(host)s?") % {"host": host.host},
         consequence=_(
             "The portal stops answering on this domain at once; links and bookmarks to it "

@@ -13,8 +13,6 @@ from training.models import Course
 @register("training-admin-course-archive")
 def course_archive(course: Course) -> Confirmation:
     return Confirmation(
-        name="training-admin-course-archive",
-        url=reverse("training-admin-course-archive", args=[course.pk]),
         title=_("Archive the course %(c)s?") % {"c": course.title},
         consequence=_(
             "It leaves the catalogue: nobody can enrol any more. Certifications already "
@@ -30,8 +28,6 @@ def course_archive(course: Course) -> Confirmation:
 @register("training-admin-lesson-delete")
 def lesson_delete(lesson) -> Confirmation:
     return Confirmation(
-        name="training-admin-lesson-delete",
-        url=reverse("training-admin-lesson-delete", args=[lesson.pk]),
         title=_("Delete the lesson %(l)s of %(c)s?")
         % {"l": lesson.title, "c": lesson.course.title},
         consequence=_(
@@ -47,8 +43,6 @@ def lesson_delete(lesson) -> Confirmation:
 @register("training-admin-lesson-file-remove")
 def lesson_file_remove(lesson) -> Confirmation:
     return Confirmation(
-        name="training-admin-lesson-file-remove",
-        url=reverse("training-admin-lesson-file-remove", args=[lesson.pk]),
         title=_("Remove the file %(f)s from %(l)s?") % {"f": lesson.file_name, "l": lesson.title},
         consequence=_("The file is deleted; to offer it again you upload it anew."),
         button=_("Remove the file"),
@@ -62,8 +56,6 @@ def lesson_file_remove(lesson) -> Confirmation:
 def question_delete(question) -> Confirmation:
     text = question.text if len(question.text) <= 80 else question.text[:79] + "…"
     return Confirmation(
-        name="training-admin-question-delete",
-        url=reverse("training-admin-question-delete", args=[question.pk]),
         title=_("Delete the question “%(q)s”?") % {"q": text},
         consequence=_("The question and its answers are deleted. This cannot be undone."),
         button=_("Delete question"),
@@ -76,8 +68,6 @@ def question_delete(question) -> Confirmation:
 @register("training-admin-path-delete")
 def path_delete(path) -> Confirmation:
     return Confirmation(
-        name="training-admin-path-delete",
-        url=reverse("training-admin-path-delete", args=[path.pk]),
         title=_("Delete the learning path %(p)s?") % {"p": path.name},
         consequence=_(
             "The path is deleted; the enrolments it made stay, and people keep their progress."
