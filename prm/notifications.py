@@ -18,7 +18,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Func, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.template.loader import render_to_string, select_template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -238,14 +238,23 @@ def notification_open(*, member: Member, note: Notification) -> str:
     return safe_path(note.url)
 
 
+# Marks a seeded event (the demo's history) in its payload: not news for anyone.
+HISTORY_KEY = "seeded_history"
+
+
 @transaction.atomic
 def notifications_seed_history(*, keep: int) -> int:
     """For a tenant whose history was just seeded (the demo): that history is not news.
-    Its events are marked relayed without notifying anyone (no webhook endpoint exists yet),
-    and each member keeps only their `keep` newest unread notifications (those the services
-    made directly); the rest are marked read. Precondition: inside tenant_context.
-    Returns how many notifications were marked read."""
+    Its events are marked relayed without notifying anyone (no webhook endpoint exists yet)
+    and as history (`HISTORY_KEY` in the payload): a notice a task queued by the seed makes
+    later about one of them (an MDF decision tells the partner's admins after the commit) is
+    made read and not e-mailed (see notify). Each member keeps only their `keep` newest unread
+    notifications (those the services made directly); the rest are marked read.
+    Precondition: inside tenant_context. Returns how many notifications were marked read."""
     OutboxEvent.objects.filter(relayed_at__isnull=True).update(relayed_at=timezone.now())
+    OutboxEvent.objects.update(
+        payload=Func(F("payload"), Value({HISTORY_KEY: True}, JSONField()), function="jsonb_concat")
+    )
     return notifications_mark_history_read(keep=keep)
 
 
@@ -461,7 +470,8 @@ def notify(
     `event` (see event_for) makes the notification the relay's own row, so nobody sees it
     twice; without an event, `key` (unique per member, e.g. "mdf.claim.submitted:7:<time>")
     makes a repeated call (a task delivered twice) a no-op. Either way each notification is
-    e-mailed at most once (its `emailed_at` is claimed first).
+    e-mailed at most once (its `emailed_at` is claimed first). A notice about a seeded
+    history event (notifications_seed_history) is made read and never e-mailed.
     `obj` (the deal, request, claim ... the notice is about) names it in the title ("Deal
     registration approved: DR-7 Initech · Northwind · USD 50,000.00", its events.PAYLOADS
     label) and is kept as the notification's object; a member who may not see it gets no link.
@@ -505,6 +515,9 @@ def notify(
             "object_type": object_type,
             "object_id": object_id,
         }
+        history = event is not None and bool(event.payload.get(HISTORY_KEY))
+        if history:
+            fields.update(read_at=timezone.now(), emailed_at=timezone.now())
         if event is not None:
             note, _new = Notification.objects.get_or_create(
                 tenant_id=tenant.pk, member=member, event=event, defaults=fields
