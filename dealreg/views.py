@@ -50,6 +50,7 @@ from dealreg.states import (
 from partners.models import Tier
 from prm import portal
 from prm.audit import log_action
+from prm.confirm import Confirmation, ConfirmForm
 from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
@@ -407,11 +408,15 @@ def review_queue(request):
     )
 
 
-def _review_bulk(request, name: str):
+def _ticked(request) -> list[int]:
+    return [int(i) for i in request.POST.getlist("deal") if i.isdigit()]
+
+
+def _review_bulk(request, name: str, reason: str | None = None):
     """Approve or reject the deals ticked in the review queue, each through its service (a
     deal whose state no longer allows it is reported, the others are decided)."""
-    ids = [int(i) for i in request.POST.getlist("deal") if i.isdigit()]
-    reason = request.POST.get("reason", "")
+    ids = _ticked(request)
+    reason = request.POST.get("reason", "") if reason is None else reason
     decide = services.deal_approve if name == "approve" else services.deal_reject
     done, failed = 0, []
     for deal in selectors.deals_visible_to(request.member).filter(pk__in=ids):
@@ -440,7 +445,51 @@ def review_approve(request):
 @member_required("deals.review")
 @require_POST
 def review_reject(request):
-    return _review_bulk(request, "reject")
+    """Rejecting is not undone, so the ticked deals are confirmed first: the queue's POST
+    answers a confirmation page naming them, with the reason (required, shown to the
+    partners); that page's POST (`confirmed`) rejects them."""
+    query = request.GET.urlencode()
+    queue_url = reverse("deal-review") + (f"?{query}" if query else "")
+    deals = list(
+        selectors.deals_visible_to(request.member)
+        .filter(pk__in=_ticked(request))
+        .select_related("partner")
+        .order_by("pk")
+    )
+    if not deals:
+        messages.error(request, _("Tick the registrations to reject first."))
+        return redirect(queue_url)
+    c = Confirmation(
+        name="deal-review-reject",
+        url=reverse("deal-review-reject") + (f"?{query}" if query else ""),
+        title=ngettext(
+            "Reject %(n)s deal registration?", "Reject %(n)s deal registrations?", len(deals)
+        )
+        % {"n": len(deals)},
+        consequence=_(
+            "Each partner is told, with your reason, and loses any claim to the customer. "
+            "A rejected registration cannot be reopened."
+        ),
+        button=_("Reject selected"),
+        confirm=_("Reject"),
+        back_url=queue_url,
+        reason="required",
+        reason_label=_("Reason (shown to the partners)"),
+        reason_missing=_("Give the partners a reason."),
+    )
+    if request.POST.get("confirmed") == "1":
+        form = c.form(request.POST)
+        if form.is_valid():
+            return _review_bulk(request, "reject", reason=form.cleaned_data["reason"])
+    else:
+        form = ConfirmForm(
+            initial={"reason": request.POST.get("reason", "")},
+            confirmation=c,
+            auto_id=c.dom_id + "-%s",
+        )
+    return render(
+        request, "dealreg/review_reject_confirm.html", {"c": c, "form": form, "deals": deals}
+    )
 
 
 # --- Rules --------------------------------------------------------------------------------

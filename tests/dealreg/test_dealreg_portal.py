@@ -15,6 +15,7 @@ from dealreg.models import Deal, LeadOffer, NamedAccount
 from dealreg.services import leads
 from prm.tenancy import tenant_context
 from tests.conftest import build_world, portal_client, wait_for
+from tests.html_helpers import find, find_all
 from tests.import_helpers import import_csv, start_and_run, upload
 
 
@@ -147,12 +148,36 @@ def test_review_queue_bulk_reject_needs_a_reason(world):
             services.deal_evaluate(deal_id=pk)
     manager = portal_client(world.tenant, world.channel_manager)
     assert "Big 0" in manager.get("/deals/review/").content.decode()
-    manager.post("/deals/review/reject/", {"deal": ids, "reason": ""})
+    # From the queue: a confirmation page naming each ticked deal, the reason carried over;
+    # nothing is rejected yet.
+    page = manager.post("/deals/review/reject/", {"deal": ids, "reason": "Out of scope"})
+    assert page.status_code == 200
+    assert {el.attrs["value"] for el in find_all(page, "input", name="deal")} == {
+        str(pk) for pk in ids
+    }
+    assert find(page, "textarea", name="reason").text() == "Out of scope"
     with tenant_context(world.tenant):
         assert set(Deal.objects.values_list("status", flat=True)) == {"under_review"}
-    manager.post("/deals/review/reject/", {"deal": ids, "reason": "Out of scope"})
+    # Confirmed without a reason: the page again, with the error at the field.
+    page = manager.post("/deals/review/reject/", {"deal": ids, "reason": "", "confirmed": "1"})
+    assert page.status_code == 200
+    assert "Give the partners a reason." in find(page, "form", class_="confirm-form").text()
+    with tenant_context(world.tenant):
+        assert set(Deal.objects.values_list("status", flat=True)) == {"under_review"}
+    done = manager.post(
+        "/deals/review/reject/", {"deal": ids, "reason": "Out of scope", "confirmed": "1"}
+    )
+    assert done.status_code == 302
     with tenant_context(world.tenant):
         assert set(Deal.objects.values_list("status", flat=True)) == {"rejected"}
+        assert set(Deal.objects.values_list("decision_reason", flat=True)) == {"Out of scope"}
+
+
+@pytest.mark.django_db
+def test_bulk_reject_with_nothing_ticked_goes_back_to_the_queue(world):
+    manager = portal_client(world.tenant, world.channel_manager)
+    resp = manager.post("/deals/review/reject/", {"reason": "x"})
+    assert resp.status_code == 302 and resp["Location"].startswith("/deals/review/")
 
 
 @pytest.mark.django_db
