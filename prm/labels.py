@@ -10,9 +10,11 @@ becomes "Tier updated", never the code itself.
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.utils.translation import gettext_lazy as _
 
 ACTION = "action"  # audit trail actions (prm.audit.log_action)
@@ -63,11 +65,22 @@ def known(kind: str) -> dict[str, Any]:
 
 
 def ready() -> None:
-    """The core's own labels: every catalogued event, and the audit actions the core writes."""
+    """The core's own labels: every catalogued event, and the audit actions the core writes;
+    then each installed app's `<app>/audit_labels.py` (`ACTIONS`: code -> lazy label), found
+    by that name, so an app that audits something names it for people there."""
     # Local import: prm.events imports the models, which are not ready when this module is.
     from prm.events import EVENTS
 
     register(EVENT, {code: title for code, (_group, _aud, title) in EVENTS.items()})
+    for config in django_apps.get_app_configs():
+        name = f"{config.name}.audit_labels"
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        register(ACTION, module.ACTIONS)
     register(
         ACTION,
         {

@@ -5,7 +5,9 @@ codes, people by name with the e-mail on hover."""
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.template import Context, Template
@@ -97,6 +99,32 @@ def test_codes_get_labels_and_unknown_codes_read_like_words():
         assert render("{{ t|model_label }}", t="partners.tier") == "Tier"
     with translation.override("de"):
         assert render("{{ c|country }}", c="DE") == "Deutschland"
+
+
+# log_action("app.what", ...) and action="app.what" with a literal code, in the project's code.
+AUDIT_CODE = re.compile(r"""(?:log_action\(\s*|action=)["']([a-z_]+\.[a-z_.]*[a-z])["']""")
+
+
+def test_every_audit_action_the_code_writes_has_a_label_in_both_languages():
+    """The audit trail names each action in words (an app's audit_labels.py, or the event
+    catalogue), translated, never a code nor its English fallback in a German trail."""
+    root = Path(__file__).resolve().parents[2]
+    codes = set()
+    for path in root.glob("*/**/*.py"):
+        parts = path.relative_to(root).parts
+        if parts[0] in {".venv", ".data", "tests", "bench", "docs"} or "migrations" in parts:
+            continue
+        codes |= set(AUDIT_CODE.findall(path.read_text()))
+    # Codes built from a prefix and the outcome (dealreg.services.extensions).
+    codes |= {"deal.influencer_approved", "deal.influencer_rejected"}
+    assert len(codes) > 100
+    registered = {**labels.known(labels.EVENT), **labels.known(labels.ACTION)}
+    assert sorted(codes - set(registered)) == []
+    with translation.override("en"):
+        english = {c: str(registered[c]) for c in codes}
+    with translation.override("de"):
+        untranslated = [c for c in codes if str(registered[c]) == english[c]]
+    assert sorted(untranslated) == []
 
 
 def test_truncate_keeps_the_whole_text_on_hover():

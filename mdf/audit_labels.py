@@ -1,0 +1,36 @@
+"""Labels of the audit actions this app writes (prm.labels), registered in ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "mdf.request.submitted": _("MDF request submitted"),
+    "mdf.request.updated": _("MDF request updated"),
+    "mdf.request.cancelled": _("MDF request cancelled"),
+    "mdf.request.completed": _("MDF request completed"),
+    "mdf.exchange_rate.set": _("Exchange rate set"),
+    "mdf.exchange_rate.imported": _("Exchange rates imported"),
+    "mdf.claim.document_added": _("Proof added to an MDF claim"),
+    "mdf.claim.submitted": _("MDF claim submitted"),
+    "mdf.claim.updated": _("MDF claim updated"),
+    "mdf.claim.checks_overridden": _("MDF claim checks overridden"),
+    "mdf.claim.remittance_rendered": _("Remittance advice created"),
+    "mdf.claim.approve": _("MDF claim approved"),
+    "mdf.claim.second_approve": _("MDF claim approved (second approval)"),
+    "mdf.claim.reject": _("MDF claim rejected"),
+    "mdf.claim.request_info": _("More information requested on an MDF claim"),
+    "mdf.claim.pay": _("MDF claim paid"),
+    "mdf.claim.first_approved": _("MDF claim approved (first approval)"),
+    "mdf.claim.second_approval": _("MDF claim sent for second approval"),
+    "mdf.program.created": _("MDF program created"),
+    "mdf.program.updated": _("MDF program updated"),
+    "mdf.program.expired": _("MDF program funds expired"),
+    "mdf.program.expiry_warned": _("MDF expiry warning sent"),
+    "mdf.rule.set": _("MDF activity rule set"),
+    "mdf.rule.removed": _("MDF activity rule removed"),
+    "mdf.allocation.accrual_refused": _("MDF accrual refused"),
+    "mdf.allocation.added": _("MDF allocation added"),
+    "mdf.allocation.by_tier": _("MDF allocated by tier"),
+    "mdf.allocation.accrued": _("MDF accrued"),
+    "mdf.allocation.accrual_queued": _("MDF accrual queued"),
+    "mdf.ledger.exported": _("MDF ledger exported"),
+}
