@@ -355,3 +355,16 @@ class DomainProposalFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
     domains = factory.LazyFunction(lambda: ["proposed.example"])
+
+
+class RiskEpisodeFactory(TenantOwnedFactory):
+    """An open at-risk episode of a partner (analytics' health rules open them)."""
+
+    class Meta:
+        model = "analytics.RiskEpisode"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
+    started_on = factory.LazyFunction(lambda: timezone.localdate())
+    reason = "Health score 31 is below the threshold of 40."
+    score = 31

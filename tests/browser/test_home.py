@@ -13,7 +13,13 @@ from django.utils import timezone
 from dealreg.models import DealStatus
 from tests.browser.test_axe import PHONE, violations
 from tests.conftest import build_world
-from tests.factories import DealFactory, MdfProgramFactory, TierFactory
+from tests.factories import (
+    DealFactory,
+    MdfProgramFactory,
+    PartnerFactory,
+    RiskEpisodeFactory,
+    TierFactory,
+)
 
 ROLES = ["admin", "channel_manager", "partner_admin", "partner_user"]
 DESKTOP = {"width": 1280, "height": 800}
@@ -40,6 +46,10 @@ def home_world(transactional_db):
         submitted_at=timezone.now() - datetime.timedelta(days=3),
         sla_due_at=timezone.now() - datetime.timedelta(days=1),
     )
+    # Partners at risk, with names as long as real ones get, for the manager's card.
+    for name in ("Northwind Traders Cloud Solutions", "Contoso Managed Services International"):
+        partner = PartnerFactory(tenant=world.tenant, name=name, owner=world.channel_manager)
+        RiskEpisodeFactory(tenant=world.tenant, partner=partner)
     return world
 
 
@@ -71,3 +81,13 @@ def test_the_partner_registers_a_deal_from_home(site, home_world):
     page.get_by_role("link", name="Register a deal").click()
     page.wait_for_url("**/deals/new/")
     assert page.get_by_role("heading", level=1).count() == 1
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1280px", "375px"])
+def test_the_managers_at_risk_partners_are_named_in_full(site, home_world, viewport):
+    page = site.sign_in(home_world.tenant, home_world.channel_manager.user.email, viewport=viewport)
+    links = page.locator("#home-partner-health .home-list a")
+    assert links.count() == 2
+    for link in links.all():
+        # Not cut with an ellipsis: the whole name fits beside (or above) its reason.
+        assert link.evaluate("a => a.scrollWidth <= a.clientWidth + 1"), link.inner_text()
