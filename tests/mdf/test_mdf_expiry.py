@@ -159,7 +159,7 @@ def test_partner_admins_are_warned_once_before_funds_expire(
     # Only world.partner has a partner admin to e-mail.
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [world.partner_admin.user.email]
-    assert "4000.00 USD" in mail.outbox[0].body and "2030-04-30" in mail.outbox[0].body
+    assert "$4,000.00" in mail.outbox[0].body and "30 Apr 2030" in mail.outbox[0].body
     with at(2030, 4, 17), django_capture_on_commit_callbacks(execute=True):
         assert sweep(world)["warned"] == "0"
     assert len(mail.outbox) == 1

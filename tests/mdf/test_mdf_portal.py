@@ -124,7 +124,7 @@ def test_staff_decide_in_the_portal_and_partners_cannot(funded):
     assert partner.post(f"{url}approve/", {}).status_code == 403
     manager = portal_client(world.tenant, world.channel_manager)
     page = text(manager.get(url))
-    assert "3,000.00 USD available" in page
+    assert "The partner has $3,000.00 available in this program." in page
     assert "Tell the partner why." in text(manager.post(f"{url}reject/", {"reason": ""}))
     assert "Enter a number." in text(manager.post(f"{url}approve/", {"amount": "x"}))
     resp = manager.post(f"{url}approve/", {"amount": "750"})
