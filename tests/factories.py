@@ -355,3 +355,36 @@ class DomainProposalFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
     domains = factory.LazyFunction(lambda: ["proposed.example"])
+
+
+# --- data (account mapping) ---
+
+
+def _normalised(name: str) -> str:
+    # local: keeps this block's one import out of the shared header the other parts edit
+    from partners.domains import normalise_company_name
+
+    return normalise_company_name(name)
+
+
+class AccountFactory(TenantOwnedFactory):
+    """A vendor account unless given a partner; name_normalised follows the name."""
+
+    class Meta:
+        model = "accountmap.Account"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = None
+    name = factory.Sequence(lambda n: f"Account {n} Ltd")
+    name_normalised = factory.LazyAttribute(lambda o: _normalised(o.name))
+    domain = factory.Sequence(lambda n: f"account{n}.example")
+    status = "customer"
+
+
+class PopulationFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accountmap.Population"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = None
+    name = factory.Sequence(lambda n: f"Population {n}")
