@@ -45,7 +45,7 @@ class RefreshResult:
         return sum(len(ids) for ids in self.created.values())
 
 
-def _run(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
+def refresh(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
     params = {
         "tenant": tenant.pk,
         "partner": partner_id,
@@ -88,7 +88,7 @@ def registrations_backfill(tenant) -> int:
 def overlaps_compute_full(tenant) -> RefreshResult:
     """Every overlap of the tenant, recomputed (after the registration backfill)."""
     synced = registrations_backfill(tenant)
-    result = _run(tenant, "full")
+    result = refresh(tenant, "full")
     log_action(
         "account_overlaps.computed",
         tenant=tenant,
@@ -105,7 +105,7 @@ def overlaps_compute_full(tenant) -> RefreshResult:
 
 @transaction.atomic
 def overlaps_compute_partner(tenant, partner_id: int) -> RefreshResult:
-    return _run(tenant, "partner", partner_id=partner_id)
+    return refresh(tenant, "partner", partner_id=partner_id)
 
 
 @transaction.atomic
@@ -115,8 +115,8 @@ def overlaps_compute_changed(
     """The overlaps of some accounts of one side: vendor accounts (`partner_id` None) against
     every partner, or one partner's accounts against the vendor's."""
     if partner_id is None:
-        return _run(tenant, "vendor_ids", ids=account_ids)
-    return _run(tenant, "partner_ids", partner_id=partner_id, ids=account_ids)
+        return refresh(tenant, "vendor_ids", ids=account_ids)
+    return refresh(tenant, "partner_ids", partner_id=partner_id, ids=account_ids)
 
 
 # --- Counts ----------------------------------------------------------------------------------

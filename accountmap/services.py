@@ -32,6 +32,7 @@ from prm.errors import DomainError, PermissionDenied
 from prm.events import Event
 from prm.models import Member
 from prm.roles import has_perm
+from prm.tasks import dispatch
 
 # The fields a person or a CRM may set on an account (the rest are derived).
 FIELDS = (
@@ -165,8 +166,10 @@ def _flush(state: dict) -> None:
     from accountmap.tasks import overlaps_refresh
 
     for (tenant_id, partner_id), ids in state["ids"].items():
-        overlaps_refresh.apply_async(
-            kwargs={"tenant_id": tenant_id, "partner_id": partner_id, "account_ids": sorted(ids)}
+        # after the commit, so dispatch sends at once (and survives a broker that is down:
+        # the nightly full run catches up)
+        dispatch(
+            overlaps_refresh, tenant_id=tenant_id, partner_id=partner_id, account_ids=sorted(ids)
         )
     state["ids"] = {}
 
