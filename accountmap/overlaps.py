@@ -63,9 +63,12 @@ def refresh(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
         else:
             created[partner] = list(new_ids)
     for partner, new_ids in created.items():
+        payload = {"partner_id": partner, "overlap_ids": new_ids}
+        events.emit("accountmap.overlaps_found", payload, tenant=tenant)
+        # The public event (webhooks of the vendor's admins): ids and a count, no names.
         events.emit(
-            "accountmap.overlaps_found",
-            {"partner_id": partner, "overlap_ids": new_ids},
+            "account.overlaps_found",
+            {**payload, "count": len(new_ids)},
             tenant=tenant,
         )
     return RefreshResult(created, removed)

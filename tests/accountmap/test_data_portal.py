@@ -87,3 +87,22 @@ def test_removing_an_account_asks_first(world):
     assert client.post(f"/accounts/{account.pk}/delete/").status_code == 302
     with tenant_context(world.tenant):
         assert not Account.objects.filter(pk=account.pk).exists()
+
+
+@pytest.mark.parametrize("path", ["/accounts/", "/accounts/populations/", "/accounts/new/"])
+def test_the_accounts_pages_require_the_mfa_setup(world, path):
+    """/accounts/ is also allauth's prefix, which the MFA gate lets through: only allauth's
+    own pages there may be reached before two-factor authentication is set up."""
+    from django.urls import reverse  # noqa: PLC0415 (the allauth route, by name)
+
+    from prm.models import Tenant  # noqa: PLC0415
+
+    Tenant.objects.filter(pk=world.tenant.pk).update(require_mfa_for_staff=True)
+    world.tenant.refresh_from_db()
+    client = portal_client(world.tenant, world.admin)
+    resp = client.get(path)
+    assert resp.status_code == 302 and resp["Location"] == reverse("mfa_activate_totp")
+    # allauth's own pages under /accounts/ stay reachable
+    assert client.get(reverse("mfa_activate_totp")).get("Location") != reverse("mfa_activate_totp")
+    assert client.get(reverse("account_logout")).status_code in (200, 302)
+    assert client.get(reverse("account_logout")).get("Location") != reverse("mfa_activate_totp")
