@@ -124,7 +124,9 @@ class AccountFilter(django_filters.FilterSet):
         return queryset.filter(selectors.population_filter(population))
 
 
-class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class AccountViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantViewSet
+):
     """The accounts of the caller's own side, by external (CRM) id."""
 
     model = Account
@@ -141,6 +143,16 @@ class AccountViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVie
 
     def scoped_queryset(self):
         return selectors.accounts_visible_to(self.member)
+
+    @extend_schema(summary="Remove the account with this external id (your side's)")
+    def destroy(self, request, external_id=None):
+        account = self.get_object()
+        try:
+            with transaction.atomic():
+                services.account_delete(by=self.member, account=account)
+        except DomainError as exc:
+            raise serializers.ValidationError(_field_errors(exc))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     def _out(self, account, created: bool):
         account = self.scoped_queryset().get(pk=account.pk)

@@ -197,6 +197,15 @@ ENDPOINTS = [
         api=True,
     ),
     Endpoint(
+        "api-account-detail",
+        lambda w: f"/api/v1/accounts/{_partner_account(w).external_id}/",
+        PARTNER_ROLES,
+        method="delete",
+        api=True,
+        denied=HIDDEN,
+        stranger_url=lambda w, s: f"/api/v1/accounts/{_partner_account(s).external_id}/",
+    ),
+    Endpoint(
         "api-account-bulk",
         lambda w: "/api/v1/accounts/bulk/",
         MANAGERS,
