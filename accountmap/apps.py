@@ -67,4 +67,7 @@ class AccountmapConfig(AppConfig):
         import accountmap.confirmations_data  # noqa: F401  (its irreversible actions' texts)
         import accountmap.importers  # noqa: F401  (registers the app's CSV importers)
         import accountmap.tasks  # noqa: F401  (the worker finds the tasks)
+        from accountmap import search_providers_data  # ready(): the app registry is loaded
+
+        search_providers_data.register()
         # --- end data ---

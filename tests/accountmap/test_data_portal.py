@@ -106,3 +106,16 @@ def test_the_accounts_pages_require_the_mfa_setup(world, path):
     assert client.get(reverse("mfa_activate_totp")).get("Location") != reverse("mfa_activate_totp")
     assert client.get(reverse("account_logout")).status_code in (200, 302)
     assert client.get(reverse("account_logout")).get("Location") != reverse("mfa_activate_totp")
+
+
+def test_global_search_finds_only_the_members_own_sides_accounts(world):
+    AccountFactory(tenant=world.tenant, name="Zephyr Vendor", domain="zephyr.example")
+    AccountFactory(tenant=world.tenant, partner=world.partner, name="Zephyr Ours")
+    AccountFactory(tenant=world.tenant, partner=world.other_partner, name="Zephyr Theirs")
+
+    def found(member):
+        page = portal_client(world.tenant, member).get("/search/?q=zephyr").content.decode()
+        return {a.text() for a in find_all(page, "a") if a.text().startswith("Zephyr")}
+
+    assert found(world.channel_manager) == {"Zephyr Vendor"}
+    assert found(world.partner_user) == {"Zephyr Ours"}
