@@ -19,6 +19,7 @@ a constant number of queries whatever the number of accounts, populations or par
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -63,15 +64,31 @@ def refresh(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
         else:
             created[partner] = list(new_ids)
     for partner, new_ids in created.items():
-        payload = {"partner_id": partner, "overlap_ids": new_ids}
-        events.emit("accountmap.overlaps_found", payload, tenant=tenant)
-        # The public event (webhooks of the vendor's admins): ids and a count, no names.
         events.emit(
-            "account.overlaps_found",
-            {**payload, "count": len(new_ids)},
+            "accountmap.overlaps_found",
+            {"partner_id": partner, "overlap_ids": new_ids},
             tenant=tenant,
         )
+    _announce(tenant, created)
     return RefreshResult(created, removed)
+
+
+def _announce(tenant, created: dict[int, list[int]]) -> None:
+    """The public event, one outbox row per partner with new overlaps, in one INSERT (a full
+    run finds new overlaps for thousands of partners): ids and a count, no names. For the
+    vendor's webhook endpoints; the relay notifies no one (audience "none")."""
+    if not created:
+        return
+    payloads = [
+        {"partner_id": partner, "overlap_ids": ids, "count": len(ids)}
+        for partner, ids in created.items()
+    ]
+    statement = events.outbox_sql(
+        "account.overlaps_found", "value", "jsonb_array_elements(%s::jsonb)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, [json.dumps(payloads)])
+    transaction.on_commit(lambda: events.outbox_committed(tenant.pk))
 
 
 @transaction.atomic
