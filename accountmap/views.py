@@ -103,7 +103,7 @@ def account_list(request):
     query.pop("page", None)
     overlap_total = None
     if not member.is_staff_role:
-        overlap_total = overlaps.overlap_totals(overlaps.overlap_counts(member.partner))
+        overlap_total = overlaps.overlap_total(member.partner)
     return render(
         request,
         "accountmap/data/account_list.html",
