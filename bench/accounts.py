@@ -102,10 +102,11 @@ def bench_accounts(scale: str) -> dict:
         with connection.cursor() as cur:
             cur.execute("ANALYZE accountmap_account")
             cur.execute("DROP TABLE IF EXISTS hand_overlaps")
+        # Timed with its commit (the deferred foreign-key checks), as the full run is.
+        t0 = time.perf_counter()
         with transaction.atomic(), connection.cursor() as cur:
-            t0 = time.perf_counter()
             cur.execute(HAND_SQL, params)
-            numbers["hand_sql_seconds"] = round(time.perf_counter() - t0, 2)
+        numbers["hand_sql_seconds"] = round(time.perf_counter() - t0, 2)
         with connection.cursor() as cur:
             cur.execute(KEEP_HAND, params)
         with transaction.atomic():
