@@ -281,7 +281,6 @@ class PopulationViewSet(
     serializer_class = PopulationSerializer
     ordering_fields = ["name", "id"]
     ordering = ["name"]
-    pagination_class = None  # a side has a handful of populations
 
     @property
     def required_perm(self) -> str:
@@ -291,10 +290,10 @@ class PopulationViewSet(
         return selectors.populations_visible_to(self.member)
 
     def list(self, request):
-        populations = list(self.filter_queryset(self.get_queryset()))
-        counts = selectors.population_counts(populations)
-        return Response(
-            PopulationSerializer(populations, many=True, context={"counts": counts}).data
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        counts = selectors.population_counts(page)  # one query for the page's counts
+        return self.get_paginated_response(
+            PopulationSerializer(page, many=True, context={"counts": counts}).data
         )
 
     def _save(self, call):

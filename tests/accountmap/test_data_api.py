@@ -107,7 +107,7 @@ def test_populations_by_api_with_their_counts(world):
         format="json",
     )
     assert resp.status_code == 201, resp.json()
-    listed = client.get("/api/v1/account-populations/").json()
+    listed = client.get("/api/v1/account-populations/").json()["results"]
     assert [(p["name"], p["accounts"]) for p in listed] == [("EMEA customers", 1)]
     bad = client.post(
         "/api/v1/account-populations/",
@@ -117,4 +117,4 @@ def test_populations_by_api_with_their_counts(world):
     assert bad.status_code == 400 and "max_employees" in bad.json()["errors"]
     # the vendor's populations are not the partner's
     staff = api_client(world.tenant, world.admin).get("/api/v1/account-populations/")
-    assert staff.json() == []
+    assert staff.json()["results"] == []
