@@ -82,6 +82,15 @@ class Account(TenantModel):
         blank=True,
         related_name="mapped_account",
     )
+    # A vendor customer or open opportunity keeps dealreg's named account (which conflict
+    # detection reads) in step; this is the named account it keeps (accountmap.services).
+    named_account = models.ForeignKey(
+        "dealreg.NamedAccount",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="mapped_accounts",
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-NAMES = ["conflicts", "ropi", "health", "tiers", "pages", "api", "celery"]
+NAMES = ["conflicts", "ropi", "health", "tiers", "pages", "api", "celery", "accounts"]
 HOST = "bench-big.localhost"
 
 

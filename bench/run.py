@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 
+from bench.accounts import bench_accounts
 from bench.common import (
     HOST,
     NAMES,
@@ -259,6 +260,7 @@ BENCHMARKS = {
     "pages": bench_pages,
     "api": bench_api,
     "celery": bench_celery,
+    "accounts": bench_accounts,
 }
 
 

@@ -920,6 +920,69 @@ def analyze_tables(*, vacuum: bool = False) -> None:
             cur.execute(f"{verb} {model._meta.db_table}")
 
 
+# --- Account mapping (the `accounts` benchmark) ------------------------------------------------
+
+# (vendor accounts, partners with accounts, accounts per partner, share of a partner's
+# accounts that are also the vendor's)
+ACCOUNTS = {"small": (40_000, 800, 100, 0.3), "large": (1_000_000, 20_000, 100, 0.3)}
+ACCOUNT_STATUSES = ["customer", "customer", "prospect", "prospect", "prospect", "opportunity"]
+
+
+def seed_accounts(tenant, scale: str, *, seed: int = 5, log=print) -> dict:
+    """The vendor's accounts and the first partners' accounts of the big tenant, loaded by
+    COPY. A share of each partner's accounts are vendor customers' (the same domain, or the
+    same company under another domain: a name match); the rest are companies of its own."""
+    from accountmap.models import Account
+    from partners.domains import normalise_company_name
+    from partners.models import Partner
+
+    n_vendor, n_partners, per_partner, shared = ACCOUNTS[scale]
+    rng = random.Random(seed)
+    started = time.monotonic()
+    industries = ["Software", "Retail", "Banking", "Health", "Energy", "Logistics"]
+    regions = ["EMEA", "NA", "APAC", "LATAM"]
+
+    def row(partner_id, c, domain_override=None):
+        name, domain = _customer(rng, c)
+        return (
+            tenant.pk,
+            partner_id,
+            name,
+            normalise_company_name(name),
+            domain_override if domain_override is not None else domain,
+            ACCOUNT_STATUSES[c % len(ACCOUNT_STATUSES)],
+            industries[c % len(industries)],
+            regions[(c // 7) % len(regions)],
+            10 + (c % 5000),
+        )
+
+    columns = [
+        "tenant_id", "partner_id", "name", "name_normalised", "domain", "status", "industry",
+        "region", "employees",
+    ]  # fmt: skip
+    with tenant_context(tenant), transaction.atomic():
+        bulk_load(Account, columns, (row(None, c) for c in range(n_vendor)), source="crm")
+        partners = _ids(Partner)[:n_partners]
+
+        def partner_rows():
+            for i, partner_id in enumerate(partners):
+                for j in range(per_partner):
+                    if rng.random() < shared:
+                        c = rng.randrange(n_vendor)
+                        # one in five shared companies under another domain: a name match
+                        other = f"p{i}-{j}.example" if rng.random() < 0.2 else None
+                        yield row(partner_id, c, other)
+                    else:
+                        yield row(partner_id, n_vendor + i * per_partner + j)
+
+        bulk_load(Account, columns, partner_rows(), source="csv")
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE accountmap_account")
+    seconds = round(time.monotonic() - started, 1)
+    log(f"  accounts: {n_vendor} vendor, {len(partners) * per_partner} partner in {seconds}s")
+    return {"vendor": n_vendor, "partners": len(partners), "seconds": seconds}
+
+
 def seed(scale: str, *, log=print) -> dict:
     """Drop earlier bench tenants, then build the big tenant and the small ones."""
     big, n_small, small = SCALES[scale]
@@ -931,6 +994,9 @@ def seed(scale: str, *, log=print) -> dict:
         "scale": scale,
         "big": seed_tenant(slug=BIG_SLUG, name="Bench Big", size=big, seed=1, log=log),
     }
+    from prm.models import Tenant  # local: seed() runs after django.setup()
+
+    info["accounts"] = seed_accounts(Tenant.objects.get(slug=BIG_SLUG), scale, log=log)
     small_started = time.monotonic()
     for i in range(n_small):
         seed_tenant(

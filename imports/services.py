@@ -139,8 +139,13 @@ def check_rows(importer: Importer, rows: Iterable[tuple[int, dict]], ctx: dict) 
 
 
 def jobs_for(member: Member):
+    """The jobs of the kinds the member may import; a partner's people see only the jobs
+    their own company's people made (partner importers write one partner's rows)."""
     kinds = [i.kind for i in importers_for(member)]
-    return ImportJob.objects.filter(kind__in=kinds).select_related("created_by__user")
+    jobs = ImportJob.objects.filter(kind__in=kinds).select_related("created_by__user")
+    if not member.is_staff_role:
+        jobs = jobs.filter(created_by__partner_id=member.partner_id)
+    return jobs
 
 
 # --- Services -------------------------------------------------------------------------------

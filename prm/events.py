@@ -80,6 +80,10 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "certification.earned": ("training", "partner", _("Certification earned")),
     "certification.expired": ("training", "partner", _("Certification expired")),
     "application.received": ("applications", "staff", _("Partner application received")),
+    # accountmap's overlap computation, once per partner and run with new overlaps: for the
+    # vendor's webhook endpoints (staff); in the portal the reps concerned are told by the
+    # people mapping (the internal accountmap.overlaps_found), so the relay notifies no one.
+    "account.overlaps_found": ("accounts", "none", _("New account overlaps found")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -110,6 +114,7 @@ GROUPS: dict[str, Any] = {
     "health": _("Partner health"),
     "training": _("Certifications"),
     "applications": _("Partner applications"),
+    "accounts": _("Account mapping"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.

@@ -10,7 +10,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -146,7 +146,20 @@ class ServiceUnavailableMiddleware:
 
 
 # Paths a signed-in person may reach while the tenant still requires them to set up MFA.
-MFA_SETUP_ALLOWED = ("/accounts/", "/static/", "/branding.css", "/healthz", "/i18n/")
+MFA_SETUP_ALLOWED = ("/static/", "/branding.css", "/healthz", "/i18n/")
+# Under /accounts/ only the sign-in pages are (allauth's, and the core's e-mail
+# verification): the portal's own pages there (the account mapping) are not.
+MFA_SETUP_MODULES = ("allauth.", "prm.auth_views")
+
+
+def _mfa_setup_page(request) -> bool:
+    if not request.path_info.startswith("/accounts/"):
+        return False
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return True  # a 404 either way
+    return match.func.__module__.startswith(MFA_SETUP_MODULES)
 
 
 class MemberMiddleware:
@@ -198,6 +211,8 @@ class MemberMiddleware:
         no session user here, and such members cannot create keys (api_key_create)."""
         member = request.member
         if member is None or request.path.startswith(MFA_SETUP_ALLOWED):
+            return False
+        if _mfa_setup_page(request):
             return False
         member.tenant = request.tenant  # already loaded: no query for the settings
         return mfa_missing(member)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.permissions import STAFF, Endpoint
+from tests.permissions import EVERYONE, STAFF, Endpoint
 
 ADMIN = {"admin"}
 
@@ -28,16 +28,23 @@ def _pair(suffix):
     }
 
 
+# A partner's people import their own accounts (accountmap), so they reach the imports list;
+# a job of another kind is one they cannot see (404).
+HIDDEN = {403, 404}
+
 ENDPOINTS = [
-    Endpoint("import-list", lambda w: "/imports/", STAFF),
+    Endpoint("import-list", lambda w: "/imports/", EVERYONE),
+    Endpoint(
+        "import-upload", lambda w: "/imports/partner-accounts/", {"partner_admin", "partner_user"}
+    ),
     Endpoint("import-upload", lambda w: "/imports/leads/", STAFF),
     Endpoint("import-upload", lambda w: "/imports/leads/", STAFF, method="post"),
     Endpoint("import-upload", lambda w: "/imports/partners/", ADMIN),
     Endpoint("import-upload", lambda w: "/imports/mdf-allocations/", ADMIN),
-    Endpoint("import-job", allowed=STAFF, **_pair("")),
+    Endpoint("import-job", allowed=STAFF, denied=HIDDEN, **_pair("")),
     # The leads job was made by the channel manager; staff may start it (once: the second
     # start is refused with a message, a redirect too).
-    Endpoint("import-start", allowed=STAFF, method="post", **_pair("start/")),
-    Endpoint("import-status", allowed=STAFF, **_pair("status.json")),
-    Endpoint("import-errors", allowed=STAFF, **_pair("errors.csv")),
+    Endpoint("import-start", allowed=STAFF, method="post", denied=HIDDEN, **_pair("start/")),
+    Endpoint("import-status", allowed=STAFF, denied=HIDDEN, **_pair("status.json")),
+    Endpoint("import-errors", allowed=STAFF, denied=HIDDEN, **_pair("errors.csv")),
 ]

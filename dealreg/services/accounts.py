@@ -33,8 +33,11 @@ def named_account_upsert(
     owner: str = "",
     external_id: str = "",
     is_active: bool = True,
+    pk: int | None = None,
 ) -> NamedAccount:
-    """Create or update (by external id, when given) a named account or direct opportunity."""
+    """Create or update (by external id, when given) a named account or direct opportunity.
+    `pk` names the account to update whatever its external id (accountmap's vendor accounts
+    keep the named account they were linked to)."""
     _check_staff(by)
     if by is not None and by.role != Role.ADMIN:
         raise PermissionDenied()
@@ -44,7 +47,9 @@ def named_account_upsert(
     if kind not in NamedAccount.Kind.values:
         raise DomainError(_("Unknown kind."), field="kind")
     account = None
-    if external_id:
+    if pk is not None:
+        account = NamedAccount.objects.select_for_update().filter(pk=pk).first()
+    if account is None and external_id:
         account = NamedAccount.objects.select_for_update().filter(external_id=external_id).first()
     creating = account is None
     account = account or NamedAccount(

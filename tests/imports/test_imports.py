@@ -127,7 +127,12 @@ def test_status_json_reports_progress(world):
 
 def test_partner_user_cannot_see_imports_and_stranger_jobs_are_404(world, stranger):
     job = import_csv(world, world.channel_manager, "leads", LEADS)
-    assert portal_client(world.tenant, world.partner_admin).get("/imports/").status_code == 403
+    # A partner's people import only their own accounts (accountmap): the staff's jobs are
+    # neither listed for them nor reachable.
+    partner = portal_client(world.tenant, world.partner_admin)
+    assert f"/imports/jobs/{job.pk}/" not in partner.get("/imports/").content.decode()
+    assert partner.get(f"/imports/jobs/{job.pk}/").status_code == 404
+    assert partner.get("/imports/leads/").status_code == 403
     other = portal_client(stranger.tenant, stranger.channel_manager)
     assert other.get(f"/imports/jobs/{job.pk}/").status_code == 404
     # A channel manager may import leads but not exchange rates.

@@ -261,6 +261,13 @@ PORTAL_ACTIONS = [
     Action("webhook-redeliver", "", A, "post", "/api/v1/webhook-deliveries/{id}/redeliver/"),
     Action("notification-mark-all-read", "", PU, "post", "/api/v1/notifications/mark-all-read/"),
     Action("notification-preferences", "", PU, "put", "/api/v1/notification-preferences/"),
+    # --- account mapping: data ---
+    Action("account-create", "", PA, "put", "/api/v1/accounts/{external_id}/"),
+    Action("account-edit", "", PA, "put", "/api/v1/accounts/{external_id}/"),
+    Action("account-delete", "", PA, "delete", "/api/v1/accounts/{external_id}/"),
+    Action("population-create", "", PA, "post", "/api/v1/account-populations/"),
+    Action("population-edit", "", PA, "patch", "/api/v1/account-populations/{id}/"),
+    Action("population-delete", "", PA, "delete", "/api/v1/account-populations/{id}/"),
 ]
 
 # Portal actions that belong to the browser, not to an integration.

@@ -28,6 +28,7 @@ SEED_MODULES = (
     "dealreg.seed",
     "mdf.seed",
     "demo.campaign",
+    "accountmap.seed_data",
     "analytics.seed",
 )
 
