@@ -355,3 +355,74 @@ class DomainProposalFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
     domains = factory.LazyFunction(lambda: ["proposed.example"])
+
+
+# --- accountmap ---
+
+
+class AccountFactory(TenantOwnedFactory):
+    """A vendor account (partner None) unless `partner` is given."""
+
+    class Meta:
+        model = "accountmap.Account"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = None
+    name = factory.Sequence(lambda n: f"Account {n} Corp")
+    name_normalised = factory.LazyAttribute(lambda a: a.name.lower())
+    domain = factory.Sequence(lambda n: f"account{n}.example")
+    status = "prospect"
+
+
+class PopulationFactory(TenantOwnedFactory):
+    """A custom population of the vendor (partner None) or of a partner."""
+
+    class Meta:
+        model = "accountmap.Population"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = None
+    name = factory.Sequence(lambda n: f"Population {n}")
+
+
+class OverlapFactory(TenantOwnedFactory):
+    """A vendor account and a partner's account of the same company."""
+
+    class Meta:
+        model = "accountmap.Overlap"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    vendor_account = _same_tenant(AccountFactory)
+    partner_account = factory.SubFactory(
+        AccountFactory,
+        tenant=factory.SelfAttribute("..tenant"),
+        partner=factory.SelfAttribute("..partner"),
+        name=factory.SelfAttribute("..vendor_account.name"),
+        domain=factory.SelfAttribute("..vendor_account.domain"),
+    )
+    matched_on = "domain"
+
+
+class SharingRuleFactory(TenantOwnedFactory):
+    """One cell of the sharing matrix: the vendor's default for a standard population."""
+
+    class Meta:
+        model = "accountmap.SharingRule"
+
+    tenant = factory.SubFactory(TenantFactory)
+    side = "vendor"
+    partner = None
+    status = "customer"
+    population = None
+    level = "counts"
+    fields = factory.LazyFunction(list)
+
+
+class IntroRequestFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accountmap.IntroRequest"
+
+    tenant = factory.SubFactory(TenantFactory)
+    overlap = _same_tenant(OverlapFactory)
+    partner = factory.SelfAttribute("overlap.partner")
