@@ -120,7 +120,9 @@ def sharing_rule_set(
         return None
     if existing is not None and before == {"level": level, "fields": fields}:
         return existing
-    rule = existing or SharingRule(side=side, partner=partner, status=status, population=population)
+    rule = existing or SharingRule(
+        tenant_id=by.tenant_id, side=side, partner=partner, status=status, population=population
+    )
     rule.level, rule.fields, rule.updated_at = level, fields, timezone.now()
     rule.save()
     log_action(
@@ -198,7 +200,11 @@ def intro_request(*, by: Member, overlap_id: int, message: str = "") -> IntroReq
             _("An introduction to this account is already requested."), field="overlap"
         )
     intro = IntroRequest.objects.create(
-        partner=overlap.partner, overlap=overlap, requested_by=by, message=message
+        tenant_id=by.tenant_id,
+        partner=overlap.partner,
+        overlap=overlap,
+        requested_by=by,
+        message=message,
     )
     log_action(
         "account_intro.requested",
