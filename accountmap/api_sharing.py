@@ -166,7 +166,7 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Overlap
     serializer_class = OverlapRowSerializer
     required_perm = "account_overlaps.view"
-    required_perms = {"intro": "account_intros.request"}
+    required_perms = {"intro": "account_intros.request", "lead": "leads.manage"}
     lookup_value_regex = "[0-9]+"
 
     def scoped_queryset(self):
@@ -235,6 +235,34 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
         )
         return Response(
             IntroRequestSerializer(intro, context={"member": self.member}).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        request=None,
+        responses={
+            201: inline_serializer(
+                "AccountOverlapLead",
+                {
+                    "lead_id": serializers.IntegerField(),
+                    "offer_id": serializers.IntegerField(allow_null=True),
+                },
+            )
+        },
+        summary="Vendor staff: make a lead of our account and offer it to the partner that "
+        "has it (a shared overlap)",
+    )
+    @action(detail=True, methods=["post"])
+    def lead(self, request, pk=None):
+        overlap = Overlap.objects.select_related("partner").filter(pk=pk).first()
+        if overlap is None or (
+            visibility.overlap_or_none(visibility.view_for(self.member, overlap.partner), pk)
+            is None
+        ):
+            raise exceptions.NotFound()
+        lead, offer = sharing.overlap_lead_create(by=self.member, overlap_id=int(pk))
+        return Response(
+            {"lead_id": lead.pk, "offer_id": offer.pk if offer else None},
             status=status.HTTP_201_CREATED,
         )
 

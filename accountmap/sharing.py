@@ -21,6 +21,7 @@ from accountmap.models import (
     Side,
 )
 from accountmap.states_sharing import INTRO_REQUEST
+from dealreg.services import leads
 from prm import notifications
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
@@ -275,3 +276,36 @@ def intro_decide(*, by: Member, intro: IntroRequest, action: str, reason: str = 
         obj=intro,
     )
     return intro
+
+
+# --- Leads from overlaps -------------------------------------------------------------------
+
+
+@transaction.atomic
+def overlap_lead_create(*, by: Member, overlap_id: int):
+    """Vendor staff make a lead of their own account from an overlap the partner shares (at
+    `overlaps` or more) and offer it to that partner (dealreg's lead services, audited
+    there). An overlap the partner does not share is refused as missing."""
+    if not has_perm(by.role, "leads.manage"):
+        raise PermissionDenied()
+    overlap = (
+        Overlap.objects.select_related("vendor_account", "partner").filter(pk=overlap_id).first()
+    )
+    view = visibility.view_for(by, overlap.partner) if overlap else None
+    if overlap is None or visibility.overlap_or_none(view, overlap_id) is None:
+        raise DomainError(_("This overlap is not shared with you."), field="overlap")
+    account = overlap.vendor_account
+    lead = leads.lead_create(
+        by=by,
+        company=account.name,
+        domain=account.domain,
+        country=account.country,
+        notes=_("From the account overlap with %(p)s.") % {"p": overlap.partner.name},
+    )
+    offer = leads.lead_route(
+        lead=lead,
+        by=by,
+        to_partner=overlap.partner,
+        why=_("Your account list has this company (account mapping)."),
+    )
+    return lead, offer

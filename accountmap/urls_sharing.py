@@ -22,6 +22,7 @@ urlpatterns = [
         v.overlap_register_deal,
         name="account-overlap-register-deal",
     ),
+    path("accounts/overlaps/<int:pk>/lead/", v.overlap_lead, name="account-overlap-lead"),
     path("accounts/overlaps/<int:pk>/intro/", v.overlap_intro, name="account-overlap-intro"),
     path("accounts/intros/", v.intro_list, name="account-intros"),
     path("accounts/intros/<int:pk>/accept/", v.intro_accept, name="account-intro-accept"),

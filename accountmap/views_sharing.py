@@ -312,6 +312,23 @@ def overlap_register_deal(request, pk: int):
     )
 
 
+@member_required("leads.manage")
+@require_POST
+def overlap_lead(request, pk: int):
+    """Vendor staff: a lead of our account, offered to the partner that has it."""
+    _row, view = _shared_overlap_or_404(request, pk)
+    try:
+        lead, _offer = sharing.overlap_lead_create(by=request.member, overlap_id=pk)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("account-overlaps-partner", pk=view.partner.pk)
+    messages.success(
+        request,
+        _("Lead %(c)s offered to %(p)s.") % {"c": lead.company, "p": view.partner.name},
+    )
+    return redirect("lead-list")
+
+
 @member_required("account_intros.request")
 @require_http_methods(["GET", "POST"])
 def overlap_intro(request, pk: int):

@@ -144,3 +144,20 @@ ENDPOINTS = [
         for name in ("accept", "decline")
     ),
 ]
+
+ENDPOINTS += [
+    # The partner's account is shared (its own rule) for the vendor to act on.
+    Endpoint(
+        "account-overlap-lead",
+        allowed=STAFF,
+        method="post",
+        **_pair(lambda w, o: f"/accounts/overlaps/{o.overlap.pk}/lead/"),
+    ),
+    Endpoint(
+        "api-account-overlap-lead",
+        allowed=STAFF,
+        method="post",
+        api=True,
+        **_pair(lambda w, o: f"/api/v1/account-overlaps/{o.overlap.pk}/lead/"),
+    ),
+]

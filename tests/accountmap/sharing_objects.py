@@ -21,6 +21,9 @@ def sharing_objects(world) -> SimpleNamespace:
         SharingRuleFactory(
             tenant=t, side="vendor", partner=world.partner, level="overlaps", fields=["industry"]
         )
+        SharingRuleFactory(
+            tenant=t, side="partner", partner=world.partner, status="prospect", level="overlaps"
+        )
         asked = OverlapFactory(tenant=t, partner=world.partner)
         intro = IntroRequestFactory(tenant=t, overlap=asked, requested_by=world.partner_user)
     world._sharing = SimpleNamespace(vendor=vendor, overlap=overlap, intro=intro)
