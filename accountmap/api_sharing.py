@@ -330,7 +330,7 @@ class AccountIntroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 # --- The matrix ----------------------------------------------------------------------------
 
 
-class CellSerializer(serializers.Serializer):
+class AccountSharingCellSerializer(serializers.Serializer):
     status = serializers.ChoiceField(AccountStatus.choices, allow_blank=True)
     population = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
@@ -355,20 +355,22 @@ MatrixSerializer = inline_serializer(
     {
         "side": serializers.ChoiceField(Side.choices),
         "partner": serializers.IntegerField(allow_null=True),
-        "we_share": CellSerializer(many=True),
-        "shared_with_us": CellSerializer(many=True),
+        "we_share": AccountSharingCellSerializer(many=True),
+        "shared_with_us": AccountSharingCellSerializer(many=True),
     },
 )
 
 
-class RuleSetSerializer(serializers.Serializer):
+class AccountSharingRuleSetSerializer(serializers.Serializer):
     partner = serializers.IntegerField(
         required=False,
         allow_null=True,
         default=None,
         help_text="Vendor staff: the partner to override for (null: the default).",
     )
-    status = serializers.ChoiceField(AccountStatus.choices, required=False, default="")
+    status = serializers.ChoiceField(
+        AccountStatus.choices, required=False, help_text="A standard population (or `population`)."
+    )
     population = serializers.IntegerField(
         required=False, allow_null=True, default=None, help_text="A custom population's id."
     )
@@ -409,10 +411,12 @@ class AccountSharingRuleView(TenantAPIView):
             }
         )
 
-    @extend_schema(request=RuleSetSerializer, responses={200: CellSerializer})
+    @extend_schema(
+        request=AccountSharingRuleSetSerializer, responses={200: AccountSharingCellSerializer}
+    )
     def post(self, request):
         member = self.member
-        ser = RuleSetSerializer(data=request.data)
+        ser = AccountSharingRuleSetSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
         if member.role in STAFF_ROLES:
@@ -437,12 +441,13 @@ class AccountSharingRuleView(TenantAPIView):
             by=member,
             side=side,
             partner=partner,
-            status=data["status"],
+            status=data.get("status", ""),
             population=population,
             level=data["level"],
             fields=data["fields"],
         )
-        key = f"status:{data['status']}" if data["status"] else f"population:{population.pk}"
+        status_ = data.get("status", "")
+        key = f"status:{status_}" if status_ else f"population:{population.pk}"
         cell = next(
             c for c in visibility.cells(side, partner, with_implicit_custom=True) if c.key == key
         )

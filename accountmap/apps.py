@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountmapConfig(AppConfig):
@@ -12,8 +13,6 @@ class AccountmapConfig(AppConfig):
     def _ready_sharing(self) -> None:
         """The sharing matrix, the overlap pages and acting on overlaps."""
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from django.utils.translation import gettext_lazy as _
-
         from accountmap import search_providers_sharing
         from accountmap.models import AccountStatus, Level
         from accountmap.views_sharing import intro_visible

@@ -29,6 +29,7 @@ SEED_MODULES = (
     "mdf.seed",
     "demo.campaign",
     "analytics.seed",
+    "accountmap.seed_sharing",
 )
 
 PARTNERS = [
