@@ -21,6 +21,7 @@ from rest_framework.routers import SimpleRouter
 from accountmap import sharing, visibility
 from accountmap.models import (
     SHAREABLE_FIELDS,
+    Account,
     AccountStatus,
     IntroRequest,
     IntroStatus,
@@ -166,7 +167,11 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
     model = Overlap
     serializer_class = OverlapRowSerializer
     required_perm = "account_overlaps.view"
-    required_perms = {"intro": "account_intros.request", "lead": "leads.manage"}
+    required_perms = {
+        "intro": "account_intros.request",
+        "lead": "leads.manage",
+        "known_by": "account_overlaps.view_all",
+    }
     lookup_value_regex = "[0-9]+"
 
     def scoped_queryset(self):
@@ -264,6 +269,54 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
         return Response(
             {"lead_id": lead.pk, "offer_id": offer.pk if offer else None},
             status=status.HTTP_201_CREATED,
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "account", OpenApiTypes.INT, required=True, description="A vendor account's id."
+            )
+        ],
+        summary="Staff: the partners who know one of our accounts, within what each shares",
+        responses=inline_serializer(
+            "AccountKnownBy",
+            {
+                "account": serializers.IntegerField(),
+                "partners": inline_serializer(
+                    "AccountKnownByPartner",
+                    {
+                        "partner": serializers.IntegerField(),
+                        "partner_name": serializers.CharField(),
+                        "overlap": serializers.IntegerField(),
+                        "account": SharedAccountSerializer(),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    @action(detail=False, methods=["get"], url_path="known-by")
+    def known_by(self, request):
+        raw = request.query_params.get("account", "")
+        if not raw.isdigit() or len(raw) > 18:
+            raise exceptions.ValidationError({"account": [_("Name the account by its id.")]})
+        account = Account.objects.filter(partner__isnull=True, pk=int(raw)).first()
+        if account is None:
+            raise exceptions.ValidationError({"account": [_("No such account of ours.")]})
+        rows = visibility.partners_knowing(self.member, account)
+        return Response(
+            {
+                "account": account.pk,
+                "partners": [
+                    {
+                        "partner": r["partner_id"],
+                        "partner_name": r["partner_name"],
+                        "overlap": r["id"],
+                        "account": SharedAccountSerializer(visibility.shared_row(r)).data,
+                    }
+                    for r in rows
+                ],
+            }
         )
 
 

@@ -161,3 +161,11 @@ ENDPOINTS += [
         **_pair(lambda w, o: f"/api/v1/account-overlaps/{o.overlap.pk}/lead/"),
     ),
 ]
+ENDPOINTS.append(
+    Endpoint(
+        "api-account-overlap-known-by",
+        lambda w: f"/api/v1/account-overlaps/known-by/?account={_o(w).vendor.pk}",
+        STAFF,
+        api=True,
+    )
+)

@@ -183,3 +183,20 @@ def test_a_vendor_account_page_lists_the_partners_who_know_it_within_what_they_s
     assert any(world.partner.name in t and "Customer" in t for t in texts)
     assert any(world.other_partner.name in t and "not shared" in t for t in texts)
     assert sw.P_OWNER not in page.content.decode()  # owner not chosen
+
+
+@pytest.mark.django_db
+def test_who_knows_an_account_through_the_api_answers_as_the_page(world):
+    m = sw.build(world)
+    sw.share(world, side="partner", level="overlaps", fields=["status"])
+    api = api_client(world.tenant, world.channel_manager)
+    body = api.get(f"/api/v1/account-overlaps/known-by/?account={m.vc.pk}").json()
+    assert [(p["partner"], p["account"]["status"]) for p in body["partners"]] == [
+        (world.partner.pk, "customer")
+    ]  # partner B shares nothing: not listed
+    assert body["partners"][0]["account"]["owner_name"] is None
+    bad = api.get("/api/v1/account-overlaps/known-by/?account=x")
+    assert bad.status_code == 400 and "account" in bad.json()["errors"]
+    # A partner's account is not "ours".
+    other = api.get(f"/api/v1/account-overlaps/known-by/?account={m.pa1.pk}")
+    assert other.status_code == 400
