@@ -236,3 +236,8 @@ class SharingRule(TenantModel):
                 name="sharingrule_status_xor_population",
             ),
         ]
+
+
+# --- sharing ---
+# The introduction requests live in their own module (one engineer's part of this app).
+from accountmap.models_sharing import IntroRequest, IntroStatus  # noqa: E402, F401

@@ -117,6 +117,8 @@ GROUPS: dict[str, Any] = {
     "accounts": _("Account mapping"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
+    # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
+    "accountmap": _("Account mapping introductions"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
     "digest": _("Daily summary e-mail"),
 }

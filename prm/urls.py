@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("tenantdata.urls")),
     path("", include("imports.urls")),
     path("", include("accountmap.urls")),
+    path("", include("accountmap.urls_sharing")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -368,6 +368,8 @@ class RiskEpisodeFactory(TenantOwnedFactory):
     started_on = factory.LazyFunction(lambda: timezone.localdate())
     reason = "Health score 31 is below the threshold of 40."
     score = 31
+
+
 # --- data (account mapping) ---
 
 
@@ -399,3 +401,49 @@ class PopulationFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = None
     name = factory.Sequence(lambda n: f"Population {n}")
+
+
+# --- accountmap: sharing ---
+
+
+class OverlapFactory(TenantOwnedFactory):
+    """A vendor account and a partner's account of the same company."""
+
+    class Meta:
+        model = "accountmap.Overlap"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    vendor_account = _same_tenant(AccountFactory)
+    partner_account = factory.SubFactory(
+        AccountFactory,
+        tenant=factory.SelfAttribute("..tenant"),
+        partner=factory.SelfAttribute("..partner"),
+        name=factory.SelfAttribute("..vendor_account.name"),
+        domain=factory.SelfAttribute("..vendor_account.domain"),
+    )
+    matched_on = "domain"
+
+
+class SharingRuleFactory(TenantOwnedFactory):
+    """One cell of the sharing matrix: the vendor's default for a standard population."""
+
+    class Meta:
+        model = "accountmap.SharingRule"
+
+    tenant = factory.SubFactory(TenantFactory)
+    side = "vendor"
+    partner = None
+    status = "customer"
+    population = None
+    level = "counts"
+    fields = factory.LazyFunction(list)
+
+
+class IntroRequestFactory(TenantOwnedFactory):
+    class Meta:
+        model = "accountmap.IntroRequest"
+
+    tenant = factory.SubFactory(TenantFactory)
+    overlap = _same_tenant(OverlapFactory)
+    partner = factory.SelfAttribute("overlap.partner")

@@ -234,6 +234,7 @@ def _extend() -> None:
         "imports",
         "api_parity",
         "accountmap_data",
+        "accountmap_sharing",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

@@ -211,12 +211,19 @@ def lead_upsert(
 
 
 @transaction.atomic
-def lead_route(*, lead: Lead, by: Member | None = None) -> LeadOffer | None:
-    """Offer the lead to the best-fit partner not yet tried, or mark it unassigned."""
+def lead_route(
+    *, lead: Lead, by: Member | None = None, to_partner=None, why: str = ""
+) -> LeadOffer | None:
+    """Offer the lead to the best-fit partner not yet tried, or mark it unassigned.
+    `to_partner`: offer it to that partner, for `why` (a lead made from an account overlap
+    goes to the partner that has the account)."""
     require_may(LEAD, lead, by, "route")
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD.check(lead, by, "route")
-    best = recommend(lead, limit=1)
+    if to_partner is not None:
+        best = [{"partner_id": to_partner.pk, "score": 0, "explanation": [why]}]
+    else:
+        best = recommend(lead, limit=1)
     if not best:
         lead.status = LeadStatus.UNASSIGNED
         lead.save(update_fields=["status"])

@@ -268,6 +268,14 @@ PORTAL_ACTIONS = [
     Action("population-create", "", PA, "post", "/api/v1/account-populations/"),
     Action("population-edit", "", PA, "patch", "/api/v1/account-populations/{id}/"),
     Action("population-delete", "", PA, "delete", "/api/v1/account-populations/{id}/"),
+    # Account mapping: the sharing matrix and acting on overlaps
+    Action("account-sharing", "", A, "post", "/api/v1/account-sharing-rules/"),
+    Action("account-sharing", "", PA, "post", "/api/v1/account-sharing-rules/"),
+    Action("account-sharing-partner", "", A, "post", "/api/v1/account-sharing-rules/"),
+    Action("account-overlap-intro", "", PU, "post", "/api/v1/account-overlaps/{id}/intro/"),
+    Action("account-overlap-lead", "", CM, "post", "/api/v1/account-overlaps/{id}/lead/"),
+    Action("account-intro-accept", "", CM, "post", "/api/v1/account-intros/{id}/accept/"),
+    Action("account-intro-decline", "", CM, "post", "/api/v1/account-intros/{id}/decline/"),
 ]
 
 # Portal actions that belong to the browser, not to an integration.

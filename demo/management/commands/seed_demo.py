@@ -30,6 +30,7 @@ SEED_MODULES = (
     "demo.campaign",
     "accountmap.seed_data",
     "analytics.seed",
+    "accountmap.seed_sharing",
 )
 
 PARTNERS = [
