@@ -227,3 +227,9 @@ class SharingRule(TenantModel):
                 name="sharingrule_status_xor_population",
             ),
         ]
+
+
+# --- people ---
+# People mapping's models (territories, their reps, overlaps told) live in their own module;
+# imported here so Django registers them with the app.
+from accountmap.models_people import OverlapNotice, Territory, TerritoryRep  # noqa: E402, F401

@@ -112,6 +112,8 @@ GROUPS: dict[str, Any] = {
     "applications": _("Partner applications"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
+    # accountmap.people_notify: an open opportunity on your account overlaps the other side's.
+    "overlaps": _("Overlapping accounts to co-sell"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
     "digest": _("Daily summary e-mail"),
 }
