@@ -73,9 +73,11 @@ class TerritoryForm(forms.Form):
 class RepForm(forms.Form):
     member = forms.ModelChoiceField(label=gettext_lazy("Rep"), queryset=None)
 
-    def __init__(self, *args, partner_id, **kwargs):
+    def __init__(self, *args, territory, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = people.eligible_reps(partner_id=partner_id)
+        self.fields["member"].queryset = people.eligible_reps(
+            partner_id=territory.partner_id
+        ).exclude(account_territories__territory=territory)
         self.fields["member"].label_from_instance = lambda m: (
             f"{m.user.display_name} <{m.user.email}>"
         )
@@ -165,7 +167,7 @@ def _territory_page(request, territory, *, form=None, rep_form=None):
         {
             "territory": territory,
             "form": form or TerritoryForm.for_territory(territory),
-            "rep_form": rep_form or RepForm(partner_id=territory.partner_id),
+            "rep_form": rep_form or RepForm(territory=territory),
             "reps": territory.reps.select_related("member__user").order_by("member__user__email"),
             "accounts": accounts.order_by("name")[:50],
             "account_count": accounts.count(),
@@ -214,7 +216,7 @@ def territory_delete(request, pk: int):
 @require_POST
 def territory_rep_add(request, pk: int):
     territory = _territory(request, pk)
-    form = RepForm(request.POST, partner_id=territory.partner_id)
+    form = RepForm(request.POST, territory=territory)
     if form.is_valid():
         try:
             people.territory_rep_add(

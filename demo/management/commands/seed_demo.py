@@ -29,6 +29,7 @@ SEED_MODULES = (
     "mdf.seed",
     "demo.campaign",
     "analytics.seed",
+    "accountmap.seed_people",
 )
 
 PARTNERS = [
@@ -40,6 +41,7 @@ PARTNERS = [
 PEOPLE = [
     ("admin@acme.example", "Alex Admin", Role.ADMIN, None, "Partner program director"),
     ("manager@acme.example", "Morgan Manager", Role.CHANNEL_MANAGER, None, "Channel manager"),
+    ("sam@acme.example", "Sam Sales", Role.SALES_REP, None, "Account executive"),
     (
         "ada@northwind.example",
         "Ada Northwind",
