@@ -77,3 +77,18 @@ def test_journey_people_a_rep_sees_my_accounts_and_a_partner_that_knows_one(site
     phone.goto(site.url(world.tenant, "/my-accounts/"))
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     shot(phone, "my-accounts-phone")
+
+
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, PHONE], ids=["1280px", "375px"]
+)
+def test_a_sales_reps_home_fits_the_screen_and_passes_axe(site, viewport):
+    world = build_world("rephome")
+    with tenant_context(world.tenant):
+        account(world.tenant, "Initech", status="opportunity", owner_member=world.sales_rep)
+    page = site.sign_in(world.tenant, world.sales_rep.user.email, viewport=viewport)
+    expect(page.locator("#home-my-accounts")).to_be_visible()
+    expect(page.get_by_text("You sell with the partners of")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    violations = Axe().run(page).response["violations"]
+    assert not violations, [v["id"] for v in violations]
