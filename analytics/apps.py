@@ -24,7 +24,7 @@ class AnalyticsConfig(AppConfig):
                 "analytics.partners": staff,
                 "analytics.program": {Role.ADMIN},
                 # Business reviews: scoped further to own partner / managed partners.
-                "analytics.reviews": set(roles.ALL_ROLES),
+                "analytics.reviews": set(roles.PROGRAM_ROLES),
             }
         )
         # ready(): imported once every app's models are loaded (the registry is not ready before)

@@ -15,10 +15,11 @@ class DealregConfig(AppConfig):
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}
         roles.register(
             {
-                "deals.view": staff | partner_roles,
+                # Sales reps read deals to co-sell; they register, review and decide none.
+                "deals.view": staff | partner_roles | {Role.SALES_REP},
                 "deals.register": partner_roles,
                 "deals.review": staff,
-                "rules.view": staff | partner_roles,
+                "rules.view": staff | partner_roles | {Role.SALES_REP},
                 "rules.manage": {Role.ADMIN},
                 "named_accounts.manage": {Role.ADMIN},
                 "leads.manage": staff,

@@ -32,7 +32,7 @@ class MdfConfig(AppConfig):
                 "mdf.use": {Role.PARTNER_ADMIN, Role.PARTNER_USER},
                 # Shared pages (a request, a claim, a document): every role, each object
                 # filtered to what the member may see (others answer 404).
-                "mdf.view": set(roles.ALL_ROLES),
+                "mdf.view": set(roles.PROGRAM_ROLES),
                 # Staff: review queues, decisions, approval history, ROI.
                 "mdf.review": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 # Admins: programs, allocations, exchange rates, the ledger, payments and

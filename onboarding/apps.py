@@ -23,8 +23,8 @@ class OnboardingConfig(AppConfig):
                 "onboarding.manage": {Role.ADMIN},
                 "onboarding.monitor": staff,
                 "onboarding.own": partner_roles,
-                "onboarding.view": set(roles.ALL_ROLES),
-                "agreements.view": set(roles.ALL_ROLES),
+                "onboarding.view": set(roles.PROGRAM_ROLES),
+                "agreements.view": set(roles.PROGRAM_ROLES),
                 "agreements.view_all": staff,
                 "agreements.accept": {Role.PARTNER_ADMIN},
             }

@@ -23,7 +23,8 @@ class PartnersConfig(AppConfig):
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}
         roles.register(
             {
-                "partners.view": staff,
+                # Sales reps read the directory to co-sell with partners; they manage none.
+                "partners.view": staff | {Role.SALES_REP},
                 "partners.manage": staff,
                 "company.view": partner_roles,
                 "company.edit": {Role.PARTNER_ADMIN},

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.db.models.functions import Lower
 from django.http import HttpResponseNotAllowed
@@ -51,6 +51,7 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.models import Member
 from prm.portal import apply_error, require_action
+from prm.roles import has_perm
 from prm.sorting import Sorting
 from prm.states import ActionNotAllowed
 
@@ -85,8 +86,12 @@ def partner_list(request):
         p.tone = status_tone(p)
     query = request.GET.copy()
     query.pop("page", None)
-    create_form = PartnerCreateForm()
+    # Sales reps read the directory; adding a partner is for those who manage partners.
+    can_manage = has_perm(request.member.role, "partners.manage")
+    create_form = PartnerCreateForm() if can_manage else None
     if request.method == "POST":
+        if not can_manage:
+            raise PermissionDenied
         create_form = PartnerCreateForm(request.POST)
         if create_form.is_valid():
             try:
@@ -106,6 +111,7 @@ def partner_list(request):
             "page": page,
             "query": query.urlencode(),
             "create_form": create_form,
+            "can_manage": can_manage,
             "counts": dict(Partner.objects.values_list("status").annotate(n=Count("id"))),
             "pending_domain_proposals": selectors.pending_domain_proposals().count(),
             "sorting": sorting,
@@ -193,6 +199,7 @@ def _detail_page(request, partner: Partner, *, status_forms=None, tier_form=None
     ctx.update(
         {
             "allowed": allowed,
+            "can_manage": has_perm(request.member.role, "partners.manage"),
             "status_actions": actions,
             "confirmed_actions": CONFIRMED_STATUS_ACTIONS,
             "tier_form": (tier_form or ManualTierForm(initial={"tier": partner.tier_id}))

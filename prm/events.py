@@ -119,6 +119,8 @@ GROUPS: dict[str, Any] = {
     "onboarding": _("Onboarding steps and agreements"),
     # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
     "accountmap": _("Account mapping introductions"),
+    # accountmap.people_notify: an open opportunity on your account overlaps the other side's.
+    "overlaps": _("Overlapping accounts to co-sell"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
     "digest": _("Daily summary e-mail"),
 }

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from allauth.mfa.models import Authenticator
 
-from prm.roles import Role
+from prm.roles import VENDOR_ROLES, Role
 
 
 def mfa_required(member) -> bool:
     tenant = member.tenant
-    if member.is_staff_role:
+    # "Staff" here is everyone on the vendor's side, sales reps included: they see partners'
+    # shared accounts as much as the program's managers do.
+    if member.role in VENDOR_ROLES:
         return bool(tenant.require_mfa_for_staff)
     if member.role == Role.PARTNER_ADMIN:
         return bool(tenant.require_mfa_for_partner_admins)

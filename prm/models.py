@@ -13,7 +13,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager
 
-from prm.roles import STAFF_ROLES, Role
+from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
 from prm.tenancy import TenantModel
 
 slug_validator = RegexValidator(
@@ -185,7 +185,7 @@ class Member(TenantModel):
             models.CheckConstraint(
                 condition=(
                     Q(role__in=["partner_admin", "partner_user"], partner__isnull=False)
-                    | Q(role__in=["admin", "channel_manager"], partner__isnull=True)
+                    | Q(role__in=["admin", "channel_manager", "sales_rep"], partner__isnull=True)
                 ),
                 name="member_partner_matches_role",
             ),
@@ -200,7 +200,11 @@ class Member(TenantModel):
 
     @property
     def is_partner_role(self) -> bool:
-        return not self.is_staff_role
+        return self.role in PARTNER_ROLES
+
+    @property
+    def is_sales_rep(self) -> bool:
+        return self.role == Role.SALES_REP
 
 
 def _hash_secret(secret: str) -> str:

@@ -11,11 +11,22 @@ class Role(models.TextChoices):
     CHANNEL_MANAGER = "channel_manager", _("Channel manager")
     PARTNER_ADMIN = "partner_admin", _("Partner admin")
     PARTNER_USER = "partner_user", _("Partner user")
+    # Vendor staff who sell: they co-sell with partners on their accounts and territories and
+    # read the deals and partners they need for it, but do not run the partner program (no
+    # reviews, decisions, funds or administration).
+    SALES_REP = "sales_rep", _("Sales rep")
 
 
+# The vendor's people who run the partner program ("may manage the program").
 STAFF_ROLES = frozenset({Role.ADMIN, Role.CHANNEL_MANAGER})
+# Everyone on the vendor's side: the staff and the sales reps.
+VENDOR_ROLES = STAFF_ROLES | {Role.SALES_REP}
 PARTNER_ROLES = frozenset({Role.PARTNER_ADMIN, Role.PARTNER_USER})
-ALL_ROLES = STAFF_ROLES | PARTNER_ROLES
+# The people in the partner program itself: those who run it and the partners in it. Pages
+# about the program's own machinery (funds, training, onboarding, reviews) are theirs.
+PROGRAM_ROLES = STAFF_ROLES | PARTNER_ROLES
+# Every role: what any signed-in member may do (their home, notifications, own API keys).
+ALL_ROLES = VENDOR_ROLES | PARTNER_ROLES
 
 # Capability -> roles that hold it. Views and API endpoints name a capability, never a role,
 # so changing who may do what is a one-line change here. Later apps add their capabilities.

@@ -65,6 +65,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("accountmap.urls")),
     path("", include("accountmap.urls_sharing")),
+    path("", include("accountmap.urls_people")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -39,6 +39,7 @@ class World:
     partner_admin: object
     partner_user: object
     other_partner_user: object
+    sales_rep: object
 
     def member(self, role: str):
         return getattr(self, role)
@@ -57,6 +58,7 @@ def build_world(slug: str) -> World:
         partner_admin=MemberFactory(tenant=tenant, role=Role.PARTNER_ADMIN, partner=partner),
         partner_user=MemberFactory(tenant=tenant, role=Role.PARTNER_USER, partner=partner),
         other_partner_user=MemberFactory(tenant=tenant, role=Role.PARTNER_USER, partner=other),
+        sales_rep=MemberFactory(tenant=tenant, role=Role.SALES_REP),
     )
 
 

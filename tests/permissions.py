@@ -14,8 +14,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-ROLES = ("admin", "channel_manager", "partner_admin", "partner_user")
+ROLES = ("admin", "channel_manager", "partner_admin", "partner_user", "sales_rep")
+# The vendor's people who run the partner program (reviews, decisions, funds, setup).
 STAFF = {"admin", "channel_manager"}
+# Everyone on the vendor's side: the staff and the sales reps, who co-sell and read what they
+# need for it (deals, the partner directory, the rules) but run nothing.
+VENDOR = STAFF | {"sales_rep"}
+# The people in the partner program: those who run it and the partners. Pages about the
+# program's own machinery (funds, training, onboarding, business reviews) are theirs only.
+PROGRAM = STAFF | {"partner_admin", "partner_user"}
 EVERYONE = set(ROLES)
 
 
@@ -235,6 +242,7 @@ def _extend() -> None:
         "api_parity",
         "accountmap_data",
         "accountmap_sharing",
+        "accountmap_people",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from prm.tenancy import tenant_context
 from tests.factories import BusinessReviewFactory
-from tests.permissions import EVERYONE, Endpoint
+from tests.permissions import EVERYONE, PROGRAM, Endpoint
 from tests.permissions_onboarding import workflow
 
 ADMIN = {"admin"}
@@ -276,12 +276,12 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/api/v1/analytics/costs/{_cost(s).pk}/",
     ),
     Endpoint(
-        "api-analytics-review-list", lambda w: "/api/v1/analytics/reviews/", EVERYONE, api=True
+        "api-analytics-review-list", lambda w: "/api/v1/analytics/reviews/", PROGRAM, api=True
     ),
     Endpoint(
         "api-analytics-review-list",
         lambda w: "/api/v1/analytics/reviews/",
-        EVERYONE,
+        PROGRAM,
         method="post",
         api=True,
         data=lambda w: {"partner": _owned_partner(w).pk, "period_start": _quarter()},
@@ -290,7 +290,7 @@ ENDPOINTS = [
     Endpoint(
         "api-analytics-review-detail",
         lambda w: f"/api/v1/analytics/reviews/{_review(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/analytics/reviews/{_review(s).pk}/",
     ),
@@ -298,7 +298,7 @@ ENDPOINTS = [
     Endpoint(
         "api-analytics-review-download",
         lambda w: f"/api/v1/analytics/reviews/{_review(w).pk}/download/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         expect={404},
     ),

@@ -11,7 +11,7 @@ from tests.mdf.test_mdf_support import (
     mdf_second_approval,
     request_fields,
 )
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ADMIN = {"admin"}
@@ -42,7 +42,7 @@ ENDPOINTS = [
     Endpoint("mdf-request-new", lambda w: (_m(w), "/mdf/requests/new/")[1], PARTNER_ROLES),
     Endpoint(
         "mdf-request-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/"),
     ),
     Endpoint(
@@ -58,18 +58,18 @@ ENDPOINTS = [
     Endpoint("mdf-claim-list", lambda w: "/mdf/claims/", PARTNER_ROLES),
     Endpoint(
         "mdf-claim-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_pair(lambda m: f"/mdf/claims/{m.claim_submitted.pk}/"),
     ),
     Endpoint(
         "mdf-remittance",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_pair(lambda m: f"/mdf/claims/{m.claim_paid.pk}/remittance.pdf"),
     ),
     Endpoint("mdf-documents", lambda w: (_m(w), "/mdf/documents/")[1], PARTNER_ROLES),
     Endpoint(
         "mdf-document-download",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_pair(lambda m: f"/mdf/documents/{m.document.pk}/"),
     ),
     # --- Portal: the actions on requests and claims, one URL each (POST)
@@ -110,7 +110,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "mdf-request-cancel",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         data=lambda w: {"reason": "Venue closed."},
         **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/cancel/"),
@@ -146,7 +146,7 @@ ENDPOINTS = [
     # Irreversible actions: a GET of the action URL is its confirmation page (prm/confirm.py)
     Endpoint(
         "mdf-request-cancel",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_pair(lambda m: f"/mdf/requests/{m.submitted.pk}/cancel/"),
     ),
     Endpoint(
@@ -303,7 +303,7 @@ ENDPOINTS = [
     Endpoint("mdf-ledger", lambda w: (_m(w), "/mdf/ledger/")[1], ADMIN),
     Endpoint("mdf-ledger-export", lambda w: (_m(w), "/mdf/ledger/export.csv")[1], ADMIN),
     # --- API: programs and allocations
-    Endpoint("api-mdf-program-list", lambda w: "/api/v1/mdf/programs/", EVERYONE, api=True),
+    Endpoint("api-mdf-program-list", lambda w: "/api/v1/mdf/programs/", PROGRAM, api=True),
     Endpoint(
         "api-mdf-program-list",
         lambda w: "/api/v1/mdf/programs/",
@@ -320,7 +320,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-mdf-program-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda m: f"/api/v1/mdf/programs/{m.program.pk}/"),
     ),
@@ -374,11 +374,11 @@ ENDPOINTS = [
         },
     ),
     Endpoint("api-mdf-ledger-list", lambda w: (_m(w), "/api/v1/mdf/ledger/")[1], ADMIN, api=True),
-    Endpoint("api-mdf-balances", lambda w: (_m(w), "/api/v1/mdf/balances/")[1], EVERYONE, api=True),
+    Endpoint("api-mdf-balances", lambda w: (_m(w), "/api/v1/mdf/balances/")[1], PROGRAM, api=True),
     Endpoint("api-mdf-roi", lambda w: (_m(w), "/api/v1/mdf/roi/")[1], STAFF, api=True),
     # --- API: requests and their decisions
     Endpoint(
-        "api-mdf-request-list", lambda w: (_m(w), "/api/v1/mdf/requests/")[1], EVERYONE, api=True
+        "api-mdf-request-list", lambda w: (_m(w), "/api/v1/mdf/requests/")[1], PROGRAM, api=True
     ),
     Endpoint(
         "api-mdf-request-list",
@@ -393,7 +393,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-mdf-request-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda m: f"/api/v1/mdf/requests/{m.submitted.pk}/"),
     ),
@@ -431,13 +431,13 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-mdf-request-cancel",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         api=True,
         **_pair(lambda m: f"/api/v1/mdf/requests/{m.submitted.pk}/cancel/"),
     ),
     # --- API: claims and their decisions
-    Endpoint("api-mdf-claim-list", lambda w: (_m(w), "/api/v1/mdf/claims/")[1], EVERYONE, api=True),
+    Endpoint("api-mdf-claim-list", lambda w: (_m(w), "/api/v1/mdf/claims/")[1], PROGRAM, api=True),
     Endpoint(
         "api-mdf-claim-list",
         lambda w: "/api/v1/mdf/claims/",
@@ -451,7 +451,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-mdf-claim-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda m: f"/api/v1/mdf/claims/{m.claim_submitted.pk}/"),
     ),

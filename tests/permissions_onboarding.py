@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from prm.tenancy import tenant_context
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -207,7 +207,7 @@ ENDPOINTS = [
     Endpoint(
         "onboarding-document",
         lambda w: f"/onboarding/documents/{document_step(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         stranger_url=lambda w, s: f"/onboarding/documents/{document_step(s).pk}/",
     ),
     Endpoint("agreement-list", lambda w: "/agreements/", STAFF),
@@ -233,7 +233,7 @@ ENDPOINTS = [
     Endpoint(
         "agreement-pdf",
         lambda w: f"/agreements/signed/{acceptance(w).pk}.pdf",
-        EVERYONE,
+        PROGRAM,
         stranger_url=lambda w, s: f"/agreements/signed/{acceptance(s).pk}.pdf",
     ),
     # Portal: admin
@@ -400,12 +400,12 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/api/v1/workflow-templates/{template(s).pk}/",
     ),
     Endpoint(
-        "api-onboarding-progress-list", lambda w: "/api/v1/onboarding-progress/", EVERYONE, api=True
+        "api-onboarding-progress-list", lambda w: "/api/v1/onboarding-progress/", PROGRAM, api=True
     ),
     Endpoint(
         "api-onboarding-progress-detail",
         lambda w: f"/api/v1/onboarding-progress/{workflow(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/onboarding-progress/{workflow(s).pk}/",
     ),
@@ -418,7 +418,7 @@ ENDPOINTS = [
         data=lambda w: {"step": manual_step(w).pk},
         stranger_url=lambda w, s: f"/api/v1/onboarding-progress/{workflow(s).pk}/complete-step/",
     ),
-    Endpoint("api-agreement-list", lambda w: "/api/v1/agreements/", EVERYONE, api=True),
+    Endpoint("api-agreement-list", lambda w: "/api/v1/agreements/", PROGRAM, api=True),
     Endpoint(
         "api-agreement-list",
         lambda w: "/api/v1/agreements/",
@@ -430,7 +430,7 @@ ENDPOINTS = [
     Endpoint(
         "api-agreement-detail",
         lambda w: f"/api/v1/agreements/{agreement(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/agreements/{agreement(s).pk}/",
     ),
@@ -446,13 +446,13 @@ ENDPOINTS = [
     Endpoint(
         "api-agreement-acceptance-list",
         lambda w: "/api/v1/agreement-acceptances/",
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-agreement-acceptance-detail",
         lambda w: f"/api/v1/agreement-acceptances/{acceptance(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/agreement-acceptances/{acceptance(s).pk}/",
     ),

@@ -1,20 +1,21 @@
 """Permission rows for the partners portal pages."""
 
 from partners.states import DOMAIN_PROPOSAL, PARTNER_STATUS, TIER_CHANGE
-from tests.permissions import STAFF, Endpoint
+from tests.permissions import STAFF, VENDOR, Endpoint
 from tests.permissions_partners_api import _pending_change, _pending_proposal, _product
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 
 ENDPOINTS = [
-    Endpoint("partner-list", lambda w: "/partners/", STAFF),
+    # Sales reps read the directory to co-sell; adding, editing and deciding are the staff's.
+    Endpoint("partner-list", lambda w: "/partners/", VENDOR),
     # Posting the create form (empty: refused, the page again).
     Endpoint("partner-list", lambda w: "/partners/", STAFF, method="post"),
-    Endpoint("partner-export", lambda w: "/partners/export.csv", STAFF),
+    Endpoint("partner-export", lambda w: "/partners/export.csv", VENDOR),
     Endpoint(
         "partner-detail",
         lambda w: f"/partners/{w.partner.pk}/",
-        STAFF,
+        VENDOR,
         stranger_url=lambda w, s: f"/partners/{s.partner.pk}/",
     ),
     Endpoint(

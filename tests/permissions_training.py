@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from prm.tenancy import tenant_context
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ADMIN = {"admin"}
@@ -215,13 +215,13 @@ ENDPOINTS = [
     Endpoint(
         "training-certificate-pdf",
         lambda w: f"/learning/certificates/{certificate(w).pk}.pdf",
-        EVERYONE,
+        PROGRAM,
         stranger_url=lambda w, s: f"/learning/certificates/{certificate(s).pk}.pdf",
     ),
     Endpoint(
         "training-lesson-file",
         lambda w: f"/learning/files/{lesson(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         stranger_url=lambda w, s: f"/learning/files/{lesson(s).pk}/",
     ),
     Endpoint("training-team", lambda w: "/learning/team/", {"partner_admin"}),
@@ -495,7 +495,7 @@ ENDPOINTS = [
         stranger_url=lambda w, s: f"/program/training/certifications/{certification(s).pk}/",
     ),
     # API
-    Endpoint("api-course-list", lambda w: "/api/v1/courses/", EVERYONE, api=True),
+    Endpoint("api-course-list", lambda w: "/api/v1/courses/", PROGRAM, api=True),
     Endpoint(
         "api-course-list",
         lambda w: "/api/v1/courses/",
@@ -507,7 +507,7 @@ ENDPOINTS = [
     Endpoint(
         "api-course-detail",
         lambda w: f"/api/v1/courses/{course(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/courses/{course(s).pk}/",
     ),
@@ -528,7 +528,7 @@ ENDPOINTS = [
         api=True,
         stranger_url=lambda w, s: f"/api/v1/courses/{course(s).pk}/enrol/",
     ),
-    Endpoint("api-enrollment-list", lambda w: "/api/v1/enrollments/", EVERYONE, api=True),
+    Endpoint("api-enrollment-list", lambda w: "/api/v1/enrollments/", PROGRAM, api=True),
     Endpoint(
         "api-enrollment-list",
         lambda w: "/api/v1/enrollments/",
@@ -540,7 +540,7 @@ ENDPOINTS = [
     Endpoint(
         "api-enrollment-detail",
         lambda w: f"/api/v1/enrollments/{enrollment(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/enrollments/{enrollment(s).pk}/",
     ),
@@ -561,7 +561,7 @@ ENDPOINTS = [
         api=True,
         data=lambda w: {"lesson": lesson(w).pk},
     ),
-    Endpoint("api-quiz-attempt-list", lambda w: "/api/v1/quiz-attempts/", EVERYONE, api=True),
+    Endpoint("api-quiz-attempt-list", lambda w: "/api/v1/quiz-attempts/", PROGRAM, api=True),
     Endpoint(
         "api-quiz-attempt-list",
         lambda w: "/api/v1/quiz-attempts/",
@@ -588,26 +588,26 @@ ENDPOINTS = [
         data=lambda w: {"answers": []},
         stranger_url=lambda w, s: f"/api/v1/quiz-attempts/{attempt(s).pk}/submit/",
     ),
-    Endpoint("api-certification-list", lambda w: "/api/v1/certifications/", EVERYONE, api=True),
+    Endpoint("api-certification-list", lambda w: "/api/v1/certifications/", PROGRAM, api=True),
     Endpoint(
         "api-certification-detail",
         lambda w: f"/api/v1/certifications/{certification(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/certifications/{certification(s).pk}/",
     ),
-    Endpoint("api-certificate-list", lambda w: "/api/v1/certificates/", EVERYONE, api=True),
+    Endpoint("api-certificate-list", lambda w: "/api/v1/certificates/", PROGRAM, api=True),
     Endpoint(
         "api-certificate-detail",
         lambda w: f"/api/v1/certificates/{certificate(w).pk}/",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/certificates/{certificate(s).pk}/",
     ),
     Endpoint(
         "api-certificate-verify",
         lambda w: f"/api/v1/certificates/verify/?code={certificate(w).code}",
-        EVERYONE,
+        PROGRAM,
         api=True,
         stranger_url=lambda w, s: f"/api/v1/certificates/verify/?code={certificate(s).code}",
     ),

@@ -16,7 +16,7 @@ class TrainingConfig(AppConfig):
         roles.register(
             {
                 "training.learn": partner_roles,
-                "training.view": set(roles.ALL_ROLES),
+                "training.view": set(roles.PROGRAM_ROLES),
                 "training.team": {Role.PARTNER_ADMIN},
                 "training.monitor": staff,
                 "training.manage": {Role.ADMIN},

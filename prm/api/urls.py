@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("analytics.program_api")),
     path("", include("accountmap.api")),
     path("", include("accountmap.api_sharing")),
+    path("", include("accountmap.api_people")),
     # Last: any other path under /api/v1/ is a 404 in the API's error format, not HTML.
     re_path(r"^", views.not_found),
 ]

@@ -37,6 +37,7 @@ ROLES = {
     "partner_user": "ben@northwind.example",
     "channel_manager": "manager@acme.example",
     "admin": "admin@acme.example",
+    "sales_rep": "sam@acme.example",
 }
 LINKS = "els => els.map(e => e.getAttribute('href'))"
 ONE_ROW = """() => {

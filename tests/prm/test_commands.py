@@ -130,7 +130,7 @@ def test_seed_demo_runs_once():
     tenant = Tenant.objects.get(slug="acme")
     with tenant_context(tenant):
         roles = set(Member.objects.values_list("role", flat=True))
-    assert roles == {"admin", "channel_manager", "partner_admin", "partner_user"}
+    assert roles == {"admin", "channel_manager", "partner_admin", "partner_user", "sales_rep"}
 
 
 def test_seed_demo_leaves_each_person_a_handful_of_unread_notifications():

@@ -77,6 +77,12 @@ PARTNER_OWNED = {
     # Analytics: health history, business-review PDFs
     ("api-analytics-health-history", "get"),
     ("analytics-review-download", "get"),
+    # People mapping: partner A's territories and the owners of its accounts
+    ("territory-detail", "get"),
+    ("territory-delete", "post"),
+    ("account-owner-assign", "post"),
+    ("api-territory-detail", "get"),
+    ("api-account-owner-owner", "post"),
 }
 
 ROWS = [e for e in ENDPOINTS if (e.name, e.method) in PARTNER_OWNED]

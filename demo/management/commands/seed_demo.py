@@ -31,6 +31,7 @@ SEED_MODULES = (
     "accountmap.seed_data",
     "analytics.seed",
     "accountmap.seed_sharing",
+    "accountmap.seed_people",
 )
 
 PARTNERS = [
@@ -42,6 +43,7 @@ PARTNERS = [
 PEOPLE = [
     ("admin@acme.example", "Alex Admin", Role.ADMIN, None, "Partner program director"),
     ("manager@acme.example", "Morgan Manager", Role.CHANNEL_MANAGER, None, "Channel manager"),
+    ("sam@acme.example", "Sam Sales", Role.SALES_REP, None, "Account executive"),
     (
         "ada@northwind.example",
         "Ada Northwind",

@@ -1,0 +1,97 @@
+"""A rep's "My accounts": the accounts they sell, each with the partners that know it, as far
+as each partner shares; the home card; constant queries."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accountmap import people
+from prm.tenancy import tenant_context
+from tests.accountmap.people_helpers import account, overlap, share
+from tests.conftest import api_client, portal_client
+from tests.html_helpers import find, find_all
+
+
+def _known_account(world, *, level, fields=("status",), partner=None, name="Initech"):
+    partner = partner or world.partner
+    with tenant_context(world.tenant):
+        v = account(world.tenant, name, status="opportunity", owner_member=world.sales_rep)
+        p = account(world.tenant, name, partner=partner, status="customer", owner_name="Pat")
+        overlap(v, p)
+        share(
+            world.tenant,
+            side="partner",
+            partner=partner,
+            status="customer",
+            level=level,
+            fields=fields,
+        )
+    return v
+
+
+def test_my_accounts_shows_a_partner_that_shares_the_account(world):
+    _known_account(world, level="overlaps")
+    page = portal_client(world.tenant, world.sales_rep).get("/my-accounts/")
+    assert page.status_code == 200
+    assert find_all(page, "span", class_="people-partner")
+    assert world.partner.name in find(page, "span", class_="people-partner").text()
+
+
+def test_my_accounts_hides_a_partner_that_shares_only_counts(world):
+    _known_account(world, level="counts")
+    page = portal_client(world.tenant, world.sales_rep).get("/my-accounts/")
+    assert find_all(page, "td", text="Initech initech.example")
+    assert not find_all(page, "span", class_="people-partner")
+    assert world.partner.name.encode() not in page.content
+
+
+def test_the_partners_population_and_owner_show_only_when_shared_as_fields(world):
+    v = _known_account(world, level="all", fields=())
+    with tenant_context(world.tenant):
+        [known] = people.partners_knowing([v])[v.pk]
+    assert known["partner"] == world.partner
+    assert known["status"] == "" and known["owner"] == ""
+    v2 = _known_account(world, level="all", fields=("status", "owner"), name="Globex")
+    with tenant_context(world.tenant):
+        [known] = people.partners_knowing([v2])[v2.pk]
+    assert known["status"] == "customer" and known["owner"] == "Pat"
+
+
+def test_my_accounts_api_names_the_partners_that_know_each_account(world):
+    _known_account(world, level="overlaps")
+    resp = api_client(world.tenant, world.sales_rep).get("/api/v1/my-accounts/")
+    [row] = resp.json()["results"]
+    assert [p["partner_name"] for p in row["partners"]] == [world.partner.name]
+
+
+def test_the_home_card_counts_accounts_and_partners_that_share(world):
+    _known_account(world, level="overlaps")
+    _known_account(world, level="hidden", partner=world.other_partner, name="Umbrella")
+    page = portal_client(world.tenant, world.sales_rep).get("/")
+    card = find(page, "section", id="home-my-accounts")
+    text = card.text()
+    assert world.partner.name in text
+    assert world.other_partner.name not in text
+    assert find(page, "a", data_count="accounts").text().strip() == "2"
+
+
+def test_the_home_card_tells_a_rep_without_accounts_who_assigns_them(world):
+    page = portal_client(world.tenant, world.sales_rep).get("/")
+    assert "Your admin assigns" in find(page, "section", id="home-my-accounts").text()
+    # A channel manager without accounts gets no card at all.
+    page = portal_client(world.tenant, world.channel_manager).get("/")
+    assert not find_all(page, "section", id="home-my-accounts")
+
+
+def test_my_accounts_page_queries_do_not_grow_with_rows(world):
+    _known_account(world, level="overlaps")
+    client = portal_client(world.tenant, world.sales_rep)
+    client.get("/my-accounts/")
+    with CaptureQueriesContext(connection) as one:
+        client.get("/my-accounts/")
+    for i in range(8):
+        _known_account(world, level="overlaps", name=f"Company {i}")
+    with CaptureQueriesContext(connection) as many:
+        client.get("/my-accounts/")
+    assert len(many.captured_queries) == len(one.captured_queries)
