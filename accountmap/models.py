@@ -238,11 +238,8 @@ class SharingRule(TenantModel):
         ]
 
 
-# --- sharing ---
-# The introduction requests live in their own module (one engineer's part of this app).
-from accountmap.models_sharing import IntroRequest, IntroStatus  # noqa: E402, F401
-
-# --- people ---
-# People mapping's models (territories, their reps, overlaps told) live in their own module;
-# imported here so Django registers them with the app.
+# Models of two parts of this app live in their own modules (one engineer's part each: the
+# introductions of the sharing part; territories, their reps and overlaps told of the people
+# part), imported here so Django registers them with the app.
 from accountmap.models_people import OverlapNotice, Territory, TerritoryRep  # noqa: E402, F401
+from accountmap.models_sharing import IntroRequest, IntroStatus  # noqa: E402, F401
