@@ -80,6 +80,12 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "certification.earned": ("training", "partner", _("Certification earned")),
     "certification.expired": ("training", "partner", _("Certification expired")),
     "application.received": ("applications", "staff", _("Partner application received")),
+    # Shared opportunities (cosell.services tells the people concerned: the mentioned, the
+    # task's owner, the invited partner's people).
+    "cosell.participant_added": ("cosell", "none", _("Added to a shared opportunity")),
+    "cosell.comment_added": ("cosell", "none", _("Comment on a shared opportunity")),
+    "cosell.task_assigned": ("cosell", "none", _("Task assigned on a shared opportunity")),
+    "cosell.task_done": ("cosell", "none", _("Task done on a shared opportunity")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -110,6 +116,7 @@ GROUPS: dict[str, Any] = {
     "health": _("Partner health"),
     "training": _("Certifications"),
     "applications": _("Partner applications"),
+    "cosell": _("Shared opportunities"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
@@ -149,6 +156,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "partner.": "partners.partner",
     "certification.": "training.certificate",
     "application.": "onboarding.application",
+    "cosell.": "cosell.sharedopportunity",
 }
 
 
@@ -223,6 +231,12 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("company_name", "partner_type", "country", "status", "fit_score", "website"),
         lambda o: o.company_name,
         lambda o: f"/applications/{o.pk}/",
+    ),
+    "cosell.sharedopportunity": (
+        "opportunity_id",
+        ("partner_id", "deal_id", "direct_deal_id", "status", "title"),
+        lambda o: label_join(o.title, o.source_label),
+        lambda o: f"/shared/{o.pk}/",
     ),
 }  # fmt: skip
 

@@ -1,0 +1,36 @@
+"""The timeline's sentences: one per activity kind, filled from the row's params (names as
+they were when it happened), translated when the page is shown."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+SENTENCES = {
+    "opened": _("opened the shared opportunity"),
+    "partner_added": _("invited %(partner)s as %(role)s"),
+    "partner_removed": _("removed %(partner)s"),
+    "person_added": _("added %(person)s"),
+    "person_removed": _("removed %(person)s"),
+    "comment_added": _("commented"),
+    "comment_edited": _("edited a comment"),
+    "comment_deleted": _("deleted a comment"),
+    "task_added": _("added the task “%(task)s”"),
+    "task_assigned": _("assigned “%(task)s” to %(person)s"),
+    "task_done": _("marked “%(task)s” done"),
+    "task_undone": _("marked “%(task)s” not done"),
+    "file_added": _("added the file %(file)s"),
+    "closed": _("closed the workspace"),
+    "reopened": _("reopened the workspace"),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def sentence(kind: str, params: dict) -> str:
+    text = SENTENCES.get(kind)
+    if text is None:
+        return kind
+    return str(text) % _Blank(params or {})
