@@ -254,6 +254,13 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
             require_action(OPPORTUNITY, opp, self.member, name)
         return opp
 
+    def _page(self, qs, serializer_class) -> Response:
+        """One page of a workspace's list (newest first, cursor pagination)."""
+        rows = self.paginate_queryset(qs)
+        return self.get_paginated_response(
+            serializer_class(rows, many=True, context=self._ctx()).data
+        )
+
     def _out(self, opp, code=status.HTTP_200_OK) -> Response:
         opp = self.scoped_queryset().get(pk=opp.pk)
         return Response(OpportunitySerializer(opp, context=self._ctx()).data, status=code)
@@ -305,12 +312,10 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         responses={201: ParticipantSerializer},
         summary="Invite a partner",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def partners(self, request, pk=None):
         if request.method == "GET":
-            return Response(
-                ParticipantSerializer(selectors.participants_of(self._opp()), many=True).data
-            )
+            return self._page(selectors.participants_of(self._opp()), ParticipantSerializer)
         opp = self._opp("add_partner")
         ser = ParticipantCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -343,10 +348,10 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         responses={201: TeamMemberSerializer},
         summary="Add a person of the vendor",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def people(self, request, pk=None):
         if request.method == "GET":
-            return Response(TeamMemberSerializer(selectors.team_of(self._opp()), many=True).data)
+            return self._page(selectors.team_of(self._opp()), TeamMemberSerializer)
         opp = self._opp("add_person")
         ser = TeamMemberCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -368,7 +373,7 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     @extend_schema(
         methods=["get"],
         responses=CommentSerializer(many=True),
-        summary="The comment thread, oldest first",
+        summary="The comment thread, newest first",
     )
     @extend_schema(
         methods=["post"],
@@ -376,13 +381,10 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         responses={201: CommentSerializer},
         summary="Comment, mentioning people on the workspace",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def comments(self, request, pk=None):
         if request.method == "GET":
-            opp = self._opp()
-            return Response(
-                CommentSerializer(selectors.comments_of(opp), many=True, context=self._ctx()).data
-            )
+            return self._page(selectors.comments_of(self._opp()), CommentSerializer)
         opp = self._opp("comment")
         ser = CommentWriteSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -435,13 +437,10 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         responses={201: TaskSerializer},
         summary="Add a task, with an owner on the workspace and a due date",
     )
-    @action(detail=True, methods=["get", "post"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def tasks(self, request, pk=None):
         if request.method == "GET":
-            opp = self._opp()
-            return Response(
-                TaskSerializer(selectors.tasks_of(opp), many=True, context=self._ctx()).data
-            )
+            return self._page(selectors.tasks_of(self._opp()), TaskSerializer)
         opp = self._opp("add_task")
         ser = TaskCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -491,18 +490,17 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         responses=FileSerializer(many=True),
         summary="The workspace's files (metadata; download them in the portal)",
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def files(self, request, pk=None):
-        return Response(FileSerializer(selectors.files_of(self._opp()), many=True).data)
+        return self._page(selectors.files_of(self._opp()), FileSerializer)
 
     @extend_schema(
         responses=ActivitySerializer(many=True),
-        summary="Everything that happened on the workspace, newest first (at most 200)",
+        summary="Everything that happened on the workspace, newest first",
     )
-    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def timeline(self, request, pk=None):
-        rows = selectors.timeline_of(self._opp())[:200]
-        return Response(ActivitySerializer(rows, many=True).data)
+        return self._page(selectors.timeline_of(self._opp()), ActivitySerializer)
 
 
 router = SimpleRouter(trailing_slash=True)

@@ -187,5 +187,5 @@ def test_api_opens_comments_and_assigns_with_field_errors_on_bad_input(world):
     ).json()
     done = api.patch(f"{base}/tasks/{task['id']}/", {"done": True}, format="json")
     assert done.status_code == 200 and done.json()["done"] is True
-    kinds = [row["kind"] for row in api.get(f"{base}/timeline/").json()]
+    kinds = [row["kind"] for row in api.get(f"{base}/timeline/").json()["results"]]
     assert kinds[:3] == ["task_done", "task_assigned", "task_added"]
