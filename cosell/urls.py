@@ -46,7 +46,7 @@ urlpatterns = [
     ),
     path("shared/<int:pk>/files/", views.file_upload, name="cosell-file-upload"),
     path(
-        "shared/<int:pk>/files/<int:file_pk>/",
+        "shared/<int:pk>/files/<int:file_pk>/download/",
         views.file_download,
         name="cosell-file-download",
     ),

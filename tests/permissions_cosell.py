@@ -37,13 +37,16 @@ def _closed(w):
 
 
 def _invited(w):
-    return _once(
-        w,
-        "cosell_invited",
-        lambda w: services.participant_add(
-            opportunity=_opp(w), by=w.partner_admin, partner_id=w.other_partner.pk, role="si"
-        ),
-    )
+    """world.other_partner on the workspace (invited here unless a row invited it already)."""
+
+    def make(w):
+        opp = _opp(w)
+        found = opp.participants.filter(partner=w.other_partner).first()
+        return found or services.participant_add(
+            opportunity=opp, by=w.partner_admin, partner_id=w.other_partner.pk, role="si"
+        )
+
+    return _once(w, "cosell_invited", make)
 
 
 def _rep(w):
@@ -208,7 +211,7 @@ ENDPOINTS = [
     Endpoint(
         "cosell-file-download",
         allowed=EVERYONE,
-        **_at(lambda w: f"/shared/{_opp(w).pk}/files/{_file(w).pk}/"),
+        **_at(lambda w: f"/shared/{_opp(w).pk}/files/{_file(w).pk}/download/"),
     ),
     # API
     Endpoint(

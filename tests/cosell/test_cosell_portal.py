@@ -129,12 +129,12 @@ def test_a_pdf_is_stored_and_downloaded_by_participants_only(world):
     assert resp.status_code == 302
     with tenant_context(world.tenant):
         row = SharedFile.objects.get()
-    got = client.get(f"/shared/{opp.pk}/files/{row.pk}/")
+    got = client.get(f"/shared/{opp.pk}/files/{row.pk}/download/")
     assert got.status_code == 200
     assert got["Content-Disposition"].startswith("attachment")
     assert b"".join(got.streaming_content) == PDF_BYTES
     outsider = portal_client(world.tenant, world.other_partner_user)
-    assert outsider.get(f"/shared/{opp.pk}/files/{row.pk}/").status_code == 404
+    assert outsider.get(f"/shared/{opp.pk}/files/{row.pk}/download/").status_code == 404
 
 
 def test_a_file_that_is_not_what_it_claims_is_refused(world):
