@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from cosell.models import PartyRole
+
 SENTENCES = {
     "opened": _("opened the shared opportunity"),
     "partner_added": _("invited %(partner)s as %(role)s"),
@@ -16,6 +18,7 @@ SENTENCES = {
     "comment_deleted": _("deleted a comment"),
     "task_added": _("added the task “%(task)s”"),
     "task_assigned": _("assigned “%(task)s” to %(person)s"),
+    "task_changed": _("changed the task “%(task)s”"),
     "task_done": _("marked “%(task)s” done"),
     "task_undone": _("marked “%(task)s” not done"),
     "file_added": _("added the file %(file)s"),
@@ -33,4 +36,7 @@ def sentence(kind: str, params: dict) -> str:
     text = SENTENCES.get(kind)
     if text is None:
         return kind
-    return str(text) % _Blank(params or {})
+    params = _Blank(params or {})
+    if params.get("role") in PartyRole.values:
+        params["role"] = PartyRole(params["role"]).label
+    return str(text) % params

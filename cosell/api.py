@@ -222,10 +222,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_text(self, row) -> str:
-        params = dict(row.params)
-        if params.get("role") in PartyRole.values:
-            params["role"] = PartyRole(params["role"]).label
-        return sentence(row.kind, params)
+        return sentence(row.kind, row.params)
 
 
 def _sub(path: str) -> str:

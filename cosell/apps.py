@@ -77,6 +77,20 @@ class CosellConfig(AppConfig):
         )
         import cosell.confirmations  # noqa: F401  (registers its irreversible actions' texts)
 
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from cosell import search_providers
+        from cosell.home import my_work
+        from prm import home
+
+        home.register(
+            order=15,
+            key="cosell",
+            capability="cosell.use",
+            template="cosell/home/section.html",
+            context=my_work,
+        )
+        search_providers.register()
+
         celery_app.conf.beat_schedule["cosell-task-reminders"] = {
             # Owners of tasks due within two days (or overdue and not yet reminded).
             "task": "cosell.send_task_reminders_all",

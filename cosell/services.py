@@ -568,9 +568,8 @@ def task_update(*, task: Task, by: Member, **changes) -> Task:
         _record(
             opp,
             by,
-            "task_added" if "title" in after else "task_assigned",
+            "task_changed",
             task=task.title,
-            person=_label(task.owner),
         )
     return task
 

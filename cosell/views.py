@@ -122,8 +122,8 @@ def _page(request, opp, status: int = 200, **forms_):
     people = list(selectors.people_of(opp))
     comments = list(selectors.comments_of(opp))
     for c in comments:
-        c.allowed = COMMENT.allowed(c, member) if c.opportunity_id == opp.pk else ()
-        c.opportunity = opp
+        c.opportunity = opp  # the machine's guards read its status: no query per comment
+        c.allowed = COMMENT.allowed(c, member)
     tasks = list(selectors.tasks_of(opp))
     for t in tasks:
         t.opportunity = opp
@@ -131,10 +131,7 @@ def _page(request, opp, status: int = 200, **forms_):
     participants = list(selectors.participants_of(opp))
     timeline = list(selectors.timeline_of(opp)[:100])
     for row in timeline:
-        params = dict(row.params)
-        if "role" in params and params["role"] in PartyRole.values:
-            params["role"] = PartyRole(params["role"]).label
-        row.text = sentence(row.kind, params)
+        row.text = sentence(row.kind, row.params)
     ctx = {
         "opp": opp,
         "allowed": allowed,

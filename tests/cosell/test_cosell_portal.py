@@ -189,3 +189,29 @@ def test_api_opens_comments_and_assigns_with_field_errors_on_bad_input(world):
     assert done.status_code == 200 and done.json()["done"] is True
     kinds = [row["kind"] for row in api.get(f"{base}/timeline/").json()["results"]]
     assert kinds[:3] == ["task_done", "task_assigned", "task_added"]
+
+
+# --- Home and search ----------------------------------------------------------------------
+
+
+def test_home_lists_my_open_tasks_on_shared_opportunities(world):
+    opp = workspace(world)
+    api_client(world.tenant, world.partner_admin).post(
+        f"/api/v1/shared-opportunities/{opp.pk}/tasks/",
+        {"title": "Prepare the pitch", "owner": world.partner_user.pk},
+        format="json",
+    )
+    home = portal_client(world.tenant, world.partner_user).get("/")
+    section = find(home, "section", id="home-cosell")
+    assert "Prepare the pitch" in section.text()
+    other = portal_client(world.tenant, world.other_partner_user).get("/")
+    assert not find_all(other, "section", id="home-cosell")
+
+
+def test_search_finds_a_workspace_only_for_those_on_it(world):
+    opp = workspace(world)
+    term = opp.title
+    mine = portal_client(world.tenant, world.partner_user).get("/search/", {"q": term})
+    assert find_all(mine, "a", href=f"/shared/{opp.pk}/")
+    theirs = portal_client(world.tenant, world.other_partner_user).get("/search/", {"q": term})
+    assert not find_all(theirs, "a", href=f"/shared/{opp.pk}/")
