@@ -13,6 +13,7 @@ SENTENCES = {
     "partner_removed": _("removed %(partner)s"),
     "person_added": _("added %(person)s"),
     "person_removed": _("removed %(person)s"),
+    "joined": _("joined the workspace"),
     "comment_added": _("commented"),
     "comment_edited": _("edited a comment"),
     "comment_deleted": _("deleted a comment"),

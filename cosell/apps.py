@@ -13,9 +13,11 @@ class CosellConfig(AppConfig):
         from celery.schedules import crontab
 
         from cosell import panels as cosell_panels
+        from cosell import search_providers
+        from cosell.home import my_work
         from cosell.models import PartyRole
         from cosell.selectors import opportunities_visible_to
-        from prm import context_processors, labels, panels, roles
+        from prm import context_processors, home, labels, panels, roles
         from prm.celery import app as celery_app
         from prm.notifications import link_check_register
         from prm.roles import ALL_ROLES, Role
@@ -76,11 +78,6 @@ class CosellConfig(AppConfig):
             },
         )
         import cosell.confirmations  # noqa: F401  (registers its irreversible actions' texts)
-
-        # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from cosell import search_providers
-        from cosell.home import my_work
-        from prm import home
 
         home.register(
             order=15,

@@ -118,7 +118,7 @@ def _auto_join(opp: SharedOpportunity, by: Member) -> None:
     )
     if created:
         log_action("cosell.person_added", obj=opp, after={"member": by.pk, "joined": True})
-        _record(opp, by, "person_added", person=_label(by))
+        _record(opp, by, "joined")
 
 
 # --- The workspace ------------------------------------------------------------------------

@@ -49,7 +49,8 @@ OPPORTUNITY = StateMachine(
         action("add_partner", _("Invite a partner"), [OPEN], who=_organises),
         action("remove_partner", _("Remove a partner"), [OPEN], who=_organises, confirm=True),
         action("add_person", _("Add a person"), [OPEN], who=_organises),
-        action("remove_person", _("Remove a person"), [OPEN], who=_organises),
+        # The vendor's people are the vendor's to take off (a partner may bring them in).
+        action("remove_person", _("Remove a person"), [OPEN], who=_manages),
         action("close", _("Close the workspace"), [OPEN], CLOSED, who=_manages, confirm=True),
         action("reopen", _("Reopen the workspace"), [CLOSED], OPEN, who=_manages),
     ]

@@ -158,7 +158,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "cosell-person-remove",
-        allowed=ORGANISERS,
+        allowed=STAFF,
         method="post",
         **_at(lambda w: f"/shared/{_opp(w).pk}/people/{_team_row(w).pk}/remove/"),
     ),
@@ -266,7 +266,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-shared-opportunity-person-remove",
-        allowed=ORGANISERS,
+        allowed=STAFF,
         method="delete",
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/people/{_team_row(w).pk}/"),

@@ -307,6 +307,8 @@ def test_vendor_people_can_be_added_and_removed_by_name(world):
             services.team_member_add(
                 opportunity=opp, by=world.partner_admin, member_id=world.other_partner_user.pk
             )
-        services.team_member_remove(opportunity=opp, by=world.partner_admin, team_member=row)
+        with pytest.raises(PermissionDenied):
+            services.team_member_remove(opportunity=opp, by=world.partner_admin, team_member=row)
+        services.team_member_remove(opportunity=opp, by=world.channel_manager, team_member=row)
         assert not opp.team.filter(member=rep).exists()
         assert AuditEvent.objects.filter(action="cosell.person_removed").count() == 1
