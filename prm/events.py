@@ -84,6 +84,12 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     # vendor's webhook endpoints (staff); in the portal the reps concerned are told by the
     # people mapping (the internal accountmap.overlaps_found), so the relay notifies no one.
     "account.overlaps_found": ("accounts", "none", _("New account overlaps found")),
+    # Shared opportunities (cosell.services tells the people concerned: the mentioned, the
+    # task's owner, the invited partner's people).
+    "cosell.participant_added": ("cosell", "none", _("Added to a shared opportunity")),
+    "cosell.comment_added": ("cosell", "none", _("Comment on a shared opportunity")),
+    "cosell.task_assigned": ("cosell", "none", _("Task assigned on a shared opportunity")),
+    "cosell.task_done": ("cosell", "none", _("Task done on a shared opportunity")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -115,6 +121,7 @@ GROUPS: dict[str, Any] = {
     "training": _("Certifications"),
     "applications": _("Partner applications"),
     "accounts": _("Account mapping"),
+    "cosell": _("Shared opportunities"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
@@ -158,6 +165,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "partner.": "partners.partner",
     "certification.": "training.certificate",
     "application.": "onboarding.application",
+    "cosell.": "cosell.sharedopportunity",
 }
 
 
@@ -232,6 +240,12 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("company_name", "partner_type", "country", "status", "fit_score", "website"),
         lambda o: o.company_name,
         lambda o: f"/applications/{o.pk}/",
+    ),
+    "cosell.sharedopportunity": (
+        "opportunity_id",
+        ("partner_id", "deal_id", "direct_deal_id", "status", "title"),
+        lambda o: label_join(o.title, o.source_label),
+        lambda o: f"/shared/{o.pk}/",
     ),
 }  # fmt: skip
 

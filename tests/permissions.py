@@ -243,6 +243,7 @@ def _extend() -> None:
         "accountmap_data",
         "accountmap_sharing",
         "accountmap_people",
+        "cosell",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "training",
     "mdf",
     "accountmap",
+    "cosell",
     "analytics",
     "imports",
     "tenantdata",

@@ -1,6 +1,8 @@
 from django import template
 from django.urls import reverse
 
+from prm import panels
+
 register = template.Library()
 
 
@@ -23,3 +25,9 @@ def breadcrumbs(*parts):
         url = target if str(target).startswith("/") else reverse(target)
         trail.append({"label": label, "url": url})
     return {"trail": trail, "current": current}
+
+
+@register.simple_tag(takes_context=True)
+def object_panels(context, object_type: str, obj):
+    """The panels other apps add to this object's page (prm.panels)."""
+    return panels.render(object_type, context.get("request"), obj)

@@ -27,6 +27,7 @@ SEED_MODULES = (
     "training.seed",
     "dealreg.seed",
     "mdf.seed",
+    "cosell.seed",
     "demo.campaign",
     "accountmap.seed_data",
     "analytics.seed",
