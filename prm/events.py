@@ -80,6 +80,11 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "certification.earned": ("training", "partner", _("Certification earned")),
     "certification.expired": ("training", "partner", _("Certification expired")),
     "application.received": ("applications", "staff", _("Partner application received")),
+    # incentives: an earning line written, approved (its payout amount locked), reversed or
+    # clawed back (the deal was lost after it was won).
+    "earning.created": ("incentives", "partner", _("Earning recorded")),
+    "earning.approved": ("incentives", "partner", _("Earning approved")),
+    "earning.reversed": ("incentives", "partner", _("Earning reversed")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -100,6 +105,9 @@ INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
     # accountmap overlap computation: the overlaps found for one partner in one run that
     # did not exist before (new accounts on either side, or changed names and domains).
     "accountmap.overlaps_found": ("partner_id", "overlap_ids"),
+    # Partner-to-partner referrals (issue #23): a partner another partner referred became
+    # active; incentives pays the referrer's reward (incentives.services.partner_referral_reward).
+    "partner.referral_activated": ("referrer_partner_id", "referred_partner_id"),
 }
 
 GROUPS: dict[str, Any] = {
@@ -110,6 +118,7 @@ GROUPS: dict[str, Any] = {
     "health": _("Partner health"),
     "training": _("Certifications"),
     "applications": _("Partner applications"),
+    "incentives": _("Earnings"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
@@ -149,6 +158,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "partner.": "partners.partner",
     "certification.": "training.certificate",
     "application.": "onboarding.application",
+    "earning.": "incentives.earning",
 }
 
 
@@ -223,6 +233,18 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("company_name", "partner_type", "country", "status", "fit_score", "website"),
         lambda o: o.company_name,
         lambda o: f"/applications/{o.pk}/",
+    ),
+    "incentives.earning": (
+        "earning_id",
+        (
+            "partner_id", "program_id", "version_id", "kind", "role", "status", "deal_id",
+            "amount", "currency", "payout_amount", "payout_currency", "fx_rate", "earned_on",
+            "hold_until", "reversal_reason",
+        ),
+        lambda o: label_join(
+            f"E-{o.pk} {o.get_kind_display()}", o.partner.name, money(o.amount, o.currency)
+        ),
+        lambda o: f"/incentives/earnings/{o.pk}/",
     ),
 }  # fmt: skip
 

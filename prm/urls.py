@@ -63,6 +63,7 @@ urlpatterns = [
     path("", include("prm.notification_urls")),
     path("", include("tenantdata.urls")),
     path("", include("imports.urls")),
+    path("", include("incentives.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -355,3 +355,36 @@ class DomainProposalFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
     domains = factory.LazyFunction(lambda: ["proposed.example"])
+
+
+# --- incentives ---------------------------------------------------------------------------
+
+
+class IncentiveProgramFactory(TenantOwnedFactory):
+    """An incentive program (commission unless `kind` says otherwise), without versions."""
+
+    class Meta:
+        model = "incentives.IncentiveProgram"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Incentive program {n}")
+    kind = "commission"
+    currency = "USD"
+    clawback_days = 30
+
+
+class ProgramVersionFactory(TenantOwnedFactory):
+    """A published version of a program, in force since 2020 unless told otherwise; `rules`
+    as incentives.rules.clean_rules returns them."""
+
+    class Meta:
+        model = "incentives.ProgramVersion"
+
+    tenant = factory.SubFactory(TenantFactory)
+    program = _same_tenant(IncentiveProgramFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    status = "published"
+    effective_from = factory.LazyFunction(
+        lambda: datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    rules = factory.LazyFunction(dict)

@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("tenantdata.api")),
     path("", include("onboarding.settings_api")),
     path("", include("analytics.program_api")),
+    path("", include("incentives.api")),
     # Last: any other path under /api/v1/ is a 404 in the API's error format, not HTML.
     re_path(r"^", views.not_found),
 ]
