@@ -140,8 +140,8 @@ class AttributionRole(models.TextChoices):
 
 
 STATUS_TONES = {
-    "held": "warn",
-    "pending": "info",
+    "held": "off",
+    "pending": "warn",
     "approved": "ok",
     "paid": "ok",
     "reversed": "bad",

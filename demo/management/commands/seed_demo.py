@@ -28,6 +28,7 @@ SEED_MODULES = (
     "dealreg.seed",
     "mdf.seed",
     "demo.campaign",
+    "incentives.seed",
     "analytics.seed",
 )
 
