@@ -17,21 +17,21 @@ from dealreg.selectors import deals_visible_to
 from incentives import selectors, services
 from incentives.models import Dispute, Earning, IncentiveProgram, ProgramVersion, VersionStatus
 from incentives.serializers import (
-    AdjustmentSerializer,
-    BalanceSerializer,
-    BulkApproveResultSerializer,
-    BulkApproveSerializer,
-    DisputeSerializer,
-    DraftSerializer,
+    EarningAdjustmentSerializer,
+    EarningBalanceSerializer,
+    EarningBulkApproveResultSerializer,
+    EarningBulkApproveSerializer,
+    EarningDisputeSerializer,
     EarningFilter,
+    EarningProjectionSerializer,
+    EarningReasonSerializer,
     EarningSerializer,
-    ProgramCreateSerializer,
-    ProgramSerializer,
-    ProgramUpdateSerializer,
-    ProgramVersionSerializer,
-    ProjectionLineSerializer,
-    PublishSerializer,
-    ReasonSerializer,
+    IncentiveDraftSerializer,
+    IncentiveProgramCreateSerializer,
+    IncentiveProgramSerializer,
+    IncentiveProgramUpdateSerializer,
+    IncentivePublishSerializer,
+    IncentiveVersionSerializer,
 )
 from incentives.states import DISPUTE, EARNING
 from partners.models import Partner
@@ -49,40 +49,42 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
     """Incentive programs (admins)."""
 
     model = IncentiveProgram
-    serializer_class = ProgramSerializer
+    serializer_class = IncentiveProgramSerializer
     required_perm = "incentives.admin"
     ordering_fields = ["id", "name"]
 
     def scoped_queryset(self):
         return IncentiveProgram.objects.all()
 
-    @extend_schema(request=ProgramCreateSerializer, responses={201: ProgramSerializer})
+    @extend_schema(
+        request=IncentiveProgramCreateSerializer, responses={201: IncentiveProgramSerializer}
+    )
     def create(self, request):
-        ser = ProgramCreateSerializer(data=request.data)
+        ser = IncentiveProgramCreateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         program = services.program_create(tenant=self.tenant, by=self.member, **ser.validated_data)
-        return Response(ProgramSerializer(program).data, status=status.HTTP_201_CREATED)
+        return Response(IncentiveProgramSerializer(program).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ProgramUpdateSerializer, responses=ProgramSerializer)
+    @extend_schema(request=IncentiveProgramUpdateSerializer, responses=IncentiveProgramSerializer)
     def partial_update(self, request, pk=None):
         program = self.get_object()
-        ser = ProgramUpdateSerializer(data=request.data)
+        ser = IncentiveProgramUpdateSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         program = services.program_update(program=program, by=self.member, **ser.validated_data)
-        return Response(ProgramSerializer(program).data)
+        return Response(IncentiveProgramSerializer(program).data)
 
     @extend_schema(
-        request=DraftSerializer,
-        responses=ProgramVersionSerializer,
+        request=IncentiveDraftSerializer,
+        responses=IncentiveVersionSerializer,
         summary="Save the rules of the program's draft version (a new draft when none)",
     )
     @action(detail=True, methods=["post"], url_path="draft", url_name="draft")
     def draft(self, request, pk=None):
         program = self.get_object()
-        ser = DraftSerializer(data=request.data)
+        ser = IncentiveDraftSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         version = services.version_draft_save(program=program, by=self.member, **ser.validated_data)
-        return Response(ProgramVersionSerializer(version).data)
+        return Response(IncentiveVersionSerializer(version).data)
 
 
 @extend_schema(tags=["incentives"])
@@ -90,7 +92,7 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
     """Versions of the incentive programs; publish a draft."""
 
     model = ProgramVersion
-    serializer_class = ProgramVersionSerializer
+    serializer_class = IncentiveVersionSerializer
     required_perm = "incentives.admin"
     ordering_fields = ["id", "version"]
 
@@ -98,8 +100,8 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
         return ProgramVersion.objects.select_related("program")
 
     @extend_schema(
-        request=PublishSerializer,
-        responses=ProgramVersionSerializer,
+        request=IncentivePublishSerializer,
+        responses=IncentiveVersionSerializer,
         summary="Publish a draft version (now, or from a later moment)",
     )
     @action(detail=True, methods=["post"], url_path="publish", url_name="publish")
@@ -107,12 +109,12 @@ class VersionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
         version = self.get_object()
         if version.status != VersionStatus.DRAFT:
             raise serializers.ValidationError({"status": ["Only a draft can be published."]})
-        ser = PublishSerializer(data=request.data)
+        ser = IncentivePublishSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         version = services.version_publish(
             version=version, by=self.member, effective_from=ser.validated_data["effective_from"]
         )
-        return Response(ProgramVersionSerializer(version).data)
+        return Response(IncentiveVersionSerializer(version).data)
 
 
 @extend_schema(tags=["incentives"])
@@ -144,25 +146,25 @@ class EarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
         return Response(EarningSerializer(self.get_queryset().get(pk=earning.pk)).data)
 
     @extend_schema(
-        request=BulkApproveSerializer,
-        responses=BulkApproveResultSerializer,
+        request=EarningBulkApproveSerializer,
+        responses=EarningBulkApproveResultSerializer,
         summary="Approve many pending lines; those no longer pending are skipped",
     )
     @action(detail=False, methods=["post"], url_path="approve", url_name="approve-many")
     def approve_many(self, request):
-        ser = BulkApproveSerializer(data=request.data)
+        ser = EarningBulkApproveSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         result = services.earnings_approve(ids=ser.validated_data["ids"], by=self.member)
         return Response(result)
 
     @extend_schema(
-        request=AdjustmentSerializer,
+        request=EarningAdjustmentSerializer,
         responses={201: EarningSerializer},
         summary="Record a staff adjustment (positive or negative) with its reason",
     )
     @action(detail=False, methods=["post"], url_path="adjustments", url_name="adjust")
     def adjust(self, request):
-        ser = AdjustmentSerializer(data=request.data)
+        ser = EarningAdjustmentSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = dict(ser.validated_data)
         partner = Partner.objects.filter(pk=data.pop("partner")).first()
@@ -178,18 +180,18 @@ class EarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
         )
 
     @extend_schema(
-        request=ReasonSerializer,
-        responses={201: DisputeSerializer},
+        request=EarningReasonSerializer,
+        responses={201: EarningDisputeSerializer},
         summary="Dispute a line, with the reason",
     )
     @action(detail=True, methods=["post"], url_path="dispute", url_name="dispute")
     def dispute(self, request, pk=None):
         earning = self.get_object()
         require_action(EARNING, earning, self.member, "dispute")
-        ser = ReasonSerializer(data=request.data)
+        ser = EarningReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         d = services.dispute_open(earning=earning, by=self.member, **ser.validated_data)
-        return Response(DisputeSerializer(d).data, status=status.HTTP_201_CREATED)
+        return Response(EarningDisputeSerializer(d).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["incentives"])
@@ -197,7 +199,7 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
     """Disputes on earning lines; staff answer them."""
 
     model = Dispute
-    serializer_class = DisputeSerializer
+    serializer_class = EarningDisputeSerializer
     ordering_fields = ["id", "due_at"]
     required_perms = {
         "list": "incentives.view",
@@ -208,17 +210,19 @@ class DisputeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
     def scoped_queryset(self):
         return selectors.disputes_visible_to(self.member).order_by("-id")
 
-    @extend_schema(request=ReasonSerializer, responses=DisputeSerializer, summary="Answer")
+    @extend_schema(
+        request=EarningReasonSerializer, responses=EarningDisputeSerializer, summary="Answer"
+    )
     @action(detail=True, methods=["post"], url_path="answer", url_name="answer")
     def answer(self, request, pk=None):
         dispute = self.get_object()
         require_action(DISPUTE, dispute, self.member, "answer")
-        ser = ReasonSerializer(data=request.data)
+        ser = EarningReasonSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         dispute = services.dispute_answer(
             dispute=dispute, by=self.member, answer=ser.validated_data["reason"]
         )
-        return Response(DisputeSerializer(dispute).data)
+        return Response(EarningDisputeSerializer(dispute).data)
 
 
 class BalanceView(TenantAPIView):
@@ -227,7 +231,7 @@ class BalanceView(TenantAPIView):
 
     required_perm = "incentives.view"
 
-    @extend_schema(tags=["incentives"], responses=BalanceSerializer(many=True))
+    @extend_schema(tags=["incentives"], responses=EarningBalanceSerializer(many=True))
     def get(self, request):
         member = self.member
         if member.role in STAFF_ROLES:
@@ -238,7 +242,7 @@ class BalanceView(TenantAPIView):
         else:
             partner_id = member.partner_id
         rows = [{"currency": c} | b for c, b in selectors.balances(partner_id=partner_id).items()]
-        return Response(BalanceSerializer(rows, many=True).data)
+        return Response(EarningBalanceSerializer(rows, many=True).data)
 
 
 class ProjectionView(TenantAPIView):
@@ -246,13 +250,13 @@ class ProjectionView(TenantAPIView):
 
     required_perm = "incentives.view"
 
-    @extend_schema(tags=["incentives"], responses=ProjectionLineSerializer(many=True))
+    @extend_schema(tags=["incentives"], responses=EarningProjectionSerializer(many=True))
     def get(self, request, deal_id: int):
         deal = get_object_or_404(deals_visible_to(self.member), pk=deal_id)
         lines = services.projection(deal)
         if self.member.role not in STAFF_ROLES:
             lines = [e for e in lines if e.partner_id == self.member.partner_id]
-        return Response(ProjectionLineSerializer(lines, many=True).data)
+        return Response(EarningProjectionSerializer(lines, many=True).data)
 
 
 router = SimpleRouter(trailing_slash=True)

@@ -17,7 +17,7 @@ from incentives.models import (
 )
 
 
-class ProgramVersionSerializer(serializers.ModelSerializer):
+class IncentiveVersionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProgramVersion
         fields = [
@@ -34,7 +34,7 @@ class ProgramVersionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramSerializer(serializers.ModelSerializer):
+class IncentiveProgramSerializer(serializers.ModelSerializer):
     class Meta:
         model = IncentiveProgram
         fields = [
@@ -50,7 +50,7 @@ class ProgramSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProgramCreateSerializer(serializers.Serializer):
+class IncentiveProgramCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     kind = serializers.ChoiceField(choices=ProgramKind.choices)
     currency = serializers.CharField(max_length=3)
@@ -58,7 +58,7 @@ class ProgramCreateSerializer(serializers.Serializer):
     dispute_sla_days = serializers.IntegerField(min_value=1, max_value=365, default=10)
 
 
-class ProgramUpdateSerializer(serializers.Serializer):
+class IncentiveProgramUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     currency = serializers.CharField(max_length=3, required=False)
     clawback_days = serializers.IntegerField(min_value=0, max_value=3650, required=False)
@@ -66,12 +66,12 @@ class ProgramUpdateSerializer(serializers.Serializer):
     is_active = serializers.BooleanField(required=False)
 
 
-class DraftSerializer(serializers.Serializer):
+class IncentiveDraftSerializer(serializers.Serializer):
     rules = serializers.DictField(help_text="The rules of the program's kind (see the docs).")
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class PublishSerializer(serializers.Serializer):
+class IncentivePublishSerializer(serializers.Serializer):
     effective_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
@@ -116,7 +116,7 @@ class EarningSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProjectionLineSerializer(serializers.Serializer):
+class EarningProjectionSerializer(serializers.Serializer):
     partner = serializers.IntegerField(source="partner_id")
     program = serializers.IntegerField(source="program_id")
     version = serializers.IntegerField(source="version_id")
@@ -129,7 +129,7 @@ class ProjectionLineSerializer(serializers.Serializer):
     currency = serializers.CharField()
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
+class EarningLedgerEntrySerializer(serializers.ModelSerializer):
     class Meta:
         model = LedgerEntry
         fields = [
@@ -148,7 +148,7 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class BalanceSerializer(serializers.Serializer):
+class EarningBalanceSerializer(serializers.Serializer):
     currency = serializers.CharField()
     earned = serializers.DecimalField(max_digits=16, decimal_places=2)
     held = serializers.DecimalField(max_digits=16, decimal_places=2)
@@ -158,29 +158,29 @@ class BalanceSerializer(serializers.Serializer):
     reversed = serializers.DecimalField(max_digits=16, decimal_places=2)
 
 
-class BulkApproveSerializer(serializers.Serializer):
+class EarningBulkApproveSerializer(serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), min_length=1, max_length=500
     )
 
 
-class BulkApproveResultSerializer(serializers.Serializer):
+class EarningBulkApproveResultSerializer(serializers.Serializer):
     approved = serializers.ListField(child=serializers.IntegerField())
     skipped = serializers.ListField(child=serializers.IntegerField())
 
 
-class AdjustmentSerializer(serializers.Serializer):
+class EarningAdjustmentSerializer(serializers.Serializer):
     partner = serializers.IntegerField(min_value=1)
     program = serializers.IntegerField(min_value=1)
     amount = serializers.DecimalField(max_digits=14, decimal_places=2)
     reason = serializers.CharField(max_length=500)
 
 
-class ReasonSerializer(serializers.Serializer):
+class EarningReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class DisputeSerializer(serializers.ModelSerializer):
+class EarningDisputeSerializer(serializers.ModelSerializer):
     overdue = serializers.BooleanField(read_only=True)
 
     class Meta:
