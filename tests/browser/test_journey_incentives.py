@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.celery_worker]
 PHONE = {"width": 375, "height": 800}
 
 
-def test_journey_incentives_deal_won_earning_held_then_approved(site):
+def test_journey_incentives_deal_won_earning_held_then_approved(site, celery_worker):
     world = build_world("earn")
     with tenant_context(world.tenant):
         program(world, rules={"sourced_rate": "10"}, name="Partner commission", clawback_days=30)
