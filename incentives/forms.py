@@ -350,3 +350,9 @@ class StatusFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All"))] + EarningStatus.choices, required=False
     )
+
+
+class QueueFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"), choices=EarningStatus.choices, initial=EarningStatus.PENDING
+    )

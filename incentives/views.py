@@ -23,6 +23,7 @@ from incentives.forms import (
     ProgramForm,
     ProgramSettingsForm,
     PublishForm,
+    QueueFilterForm,
     ReasonForm,
     StatusFilterForm,
 )
@@ -165,7 +166,7 @@ def earning_dispute(request, pk: int):
 
 @member_required("incentives.review")
 def queue(request):
-    form = StatusFilterForm(request.GET or None)
+    form = QueueFilterForm(request.GET or None)
     status = (form.cleaned_data.get("status") if form.is_valid() else "") or EarningStatus.PENDING
     page = paginate(request, selectors.staff_queue(status=status).order_by("earned_on", "id"))
     return render(
