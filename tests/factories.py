@@ -388,3 +388,25 @@ class ProgramVersionFactory(TenantOwnedFactory):
         lambda: datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
     )
     rules = factory.LazyFunction(dict)
+
+
+class CertificationFactory(TenantOwnedFactory):
+    class Meta:
+        model = "training.Certification"
+
+    tenant = factory.SubFactory(TenantFactory)
+    code = factory.Sequence(lambda n: f"CERT-{n}")
+    name = factory.Sequence(lambda n: f"Certification {n}")
+
+
+class CertificateFactory(TenantOwnedFactory):
+    """A member's active certificate, valid for a year."""
+
+    class Meta:
+        model = "training.Certificate"
+
+    tenant = factory.SubFactory(TenantFactory)
+    certification = _same_tenant(CertificationFactory)
+    member = _same_tenant(MemberFactory)
+    holder_name = "Certified Person"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=365))

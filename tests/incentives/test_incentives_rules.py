@@ -263,3 +263,46 @@ def test_currency_of_a_deal_is_kept_and_volume_converts_at_the_closing_days_rate
         assert [(e.amount, e.currency) for e in compute(first)] == [(D("1000.00"), "EUR")]
         # 11,000 USD before (10,000 EUR × 1.10): the whole second deal is above: 20 %
         assert [(e.amount, e.currency) for e in compute(second)] == [(D("2000.00"), "EUR")]
+
+
+def test_certification_spiff_pays_the_members_partner_once_per_certificate(world):
+    from tests.factories import CertificateFactory, CertificationFactory
+
+    today = datetime.date.today()
+    with tenant_context(world.tenant):
+        wanted = CertificationFactory(tenant=world.tenant)
+        other = CertificationFactory(tenant=world.tenant)
+        window = {
+            "starts_on": (today - datetime.timedelta(days=1)).isoformat(),
+            "ends_on": (today + datetime.timedelta(days=1)).isoformat(),
+        }
+        program(
+            world,
+            kind="spiff",
+            rules={"trigger": "certification", "certification": wanted.pk, "amount": "200"}
+            | window,
+        )
+        cert = CertificateFactory(
+            tenant=world.tenant, certification=wanted, member=world.partner_user
+        )
+        lines = services.earnings_compute_for_certificate(
+            certificate_id=cert.pk, member_id=world.partner_user.pk
+        )
+        assert [(e.partner_id, e.amount, e.status) for e in lines] == [
+            (world.partner.pk, D("200.00"), EarningStatus.PENDING)
+        ]
+        assert (
+            services.earnings_compute_for_certificate(
+                certificate_id=cert.pk, member_id=world.partner_user.pk
+            )
+            == []
+        )
+        not_it = CertificateFactory(
+            tenant=world.tenant, certification=other, member=world.partner_admin
+        )
+        assert (
+            services.earnings_compute_for_certificate(
+                certificate_id=not_it.pk, member_id=world.partner_admin.pk
+            )
+            == []
+        )
