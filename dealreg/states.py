@@ -139,7 +139,9 @@ DEAL = StateMachine(
         ),
         # Closing: staff in the portal, or a CRM through the API (deal_sync).
         action("win", _("Close won"), [S.APPROVED], S.WON, who=is_staff),
-        action("lose", _("Close lost"), [S.APPROVED], S.LOST, who=is_staff, reason=True),
+        # A won deal may still be lost (refunded, cancelled, the CRM reopened and lost it):
+        # what it earned is reversed by incentives, which hears deal.lost.
+        action("lose", _("Close lost"), [S.APPROVED, S.WON], S.LOST, who=is_staff, reason=True),
         action("expire", _("Expire"), [S.APPROVED], S.EXPIRED, system=True),
         action(
             "extend",

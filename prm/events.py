@@ -90,6 +90,11 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "cosell.comment_added": ("cosell", "none", _("Comment on a shared opportunity")),
     "cosell.task_assigned": ("cosell", "none", _("Task assigned on a shared opportunity")),
     "cosell.task_done": ("cosell", "none", _("Task done on a shared opportunity")),
+    # incentives: an earning line written, approved (its payout amount locked), reversed or
+    # clawed back (the deal was lost after it was won).
+    "earning.created": ("incentives", "partner", _("Earning recorded")),
+    "earning.approved": ("incentives", "partner", _("Earning approved")),
+    "earning.reversed": ("incentives", "partner", _("Earning reversed")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -110,6 +115,9 @@ INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
     # accountmap overlap computation: the overlaps found for one partner in one run that
     # did not exist before (new accounts on either side, or changed names and domains).
     "accountmap.overlaps_found": ("partner_id", "overlap_ids"),
+    # Partner-to-partner referrals (issue #23): a partner another partner referred became
+    # active; incentives pays the referrer's reward (incentives.services.partner_referral_reward).
+    "partner.referral_activated": ("referrer_partner_id", "referred_partner_id"),
 }
 
 GROUPS: dict[str, Any] = {
@@ -122,6 +130,7 @@ GROUPS: dict[str, Any] = {
     "applications": _("Partner applications"),
     "accounts": _("Account mapping"),
     "cosell": _("Shared opportunities"),
+    "incentives": _("Earnings"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
@@ -166,6 +175,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "certification.": "training.certificate",
     "application.": "onboarding.application",
     "cosell.": "cosell.sharedopportunity",
+    "earning.": "incentives.earning",
 }
 
 
@@ -246,6 +256,18 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("partner_id", "deal_id", "direct_deal_id", "status", "title"),
         lambda o: label_join(o.title, o.source_label),
         lambda o: f"/shared/{o.pk}/",
+    ),
+    "incentives.earning": (
+        "earning_id",
+        (
+            "partner_id", "program_id", "version_id", "kind", "role", "status", "deal_id",
+            "amount", "currency", "payout_amount", "payout_currency", "fx_rate", "earned_on",
+            "hold_until", "reversal_reason",
+        ),
+        lambda o: label_join(
+            f"E-{o.pk} {o.get_kind_display()}", o.partner.name, money(o.amount, o.currency)
+        ),
+        lambda o: f"/incentives/earnings/{o.pk}/",
     ),
 }  # fmt: skip
 

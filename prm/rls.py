@@ -41,7 +41,12 @@ EXTRA_POLICIES = {
     ],
 }
 
-APPEND_ONLY = {"prm_auditevent", "mdf_ledgerentry", "dealreg_dealevent"}
+APPEND_ONLY = {
+    "prm_auditevent",
+    "mdf_ledgerentry",
+    "dealreg_dealevent",
+    "incentives_ledgerentry",
+}
 READ_ONLY = {"django_migrations"}
 
 

@@ -67,6 +67,7 @@ urlpatterns = [
     path("", include("accountmap.urls")),
     path("", include("accountmap.urls_sharing")),
     path("", include("accountmap.urls_people")),
+    path("", include("incentives.urls")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

@@ -447,3 +447,56 @@ class IntroRequestFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     overlap = _same_tenant(OverlapFactory)
     partner = factory.SelfAttribute("overlap.partner")
+# --- incentives ---------------------------------------------------------------------------
+
+
+class IncentiveProgramFactory(TenantOwnedFactory):
+    """An incentive program (commission unless `kind` says otherwise), without versions."""
+
+    class Meta:
+        model = "incentives.IncentiveProgram"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Incentive program {n}")
+    kind = "commission"
+    currency = "USD"
+    clawback_days = 30
+
+
+class ProgramVersionFactory(TenantOwnedFactory):
+    """A published version of a program, in force since 2020 unless told otherwise; `rules`
+    as incentives.rules.clean_rules returns them."""
+
+    class Meta:
+        model = "incentives.ProgramVersion"
+
+    tenant = factory.SubFactory(TenantFactory)
+    program = _same_tenant(IncentiveProgramFactory)
+    version = factory.Sequence(lambda n: n + 1)
+    status = "published"
+    effective_from = factory.LazyFunction(
+        lambda: datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    rules = factory.LazyFunction(dict)
+
+
+class CertificationFactory(TenantOwnedFactory):
+    class Meta:
+        model = "training.Certification"
+
+    tenant = factory.SubFactory(TenantFactory)
+    code = factory.Sequence(lambda n: f"CERT-{n}")
+    name = factory.Sequence(lambda n: f"Certification {n}")
+
+
+class CertificateFactory(TenantOwnedFactory):
+    """A member's active certificate, valid for a year."""
+
+    class Meta:
+        model = "training.Certificate"
+
+    tenant = factory.SubFactory(TenantFactory)
+    certification = _same_tenant(CertificationFactory)
+    member = _same_tenant(MemberFactory)
+    holder_name = "Certified Person"
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=365))

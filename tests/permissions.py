@@ -244,6 +244,7 @@ def _extend() -> None:
         "accountmap_sharing",
         "accountmap_people",
         "cosell",
+        "incentives",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

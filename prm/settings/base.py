@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "mdf",
     "accountmap",
     "cosell",
+    "incentives",
     "analytics",
     "imports",
     "tenantdata",

@@ -220,7 +220,7 @@ def test_decided_deals_cannot_be_decided_again(world, move):
             services.deal_reject(deal=deal, by=world.channel_manager, reason="x")
 
 
-def test_won_and_lost_are_final_and_update_metrics(world):
+def test_won_is_repeatable_lost_is_final_and_both_update_metrics(world):
     deal = register(world)
     with tenant_context(world.tenant):
         services.deal_close(deal=deal, by=world.channel_manager, won=True, amount=Decimal("25000"))
@@ -228,12 +228,18 @@ def test_won_and_lost_are_final_and_update_metrics(world):
             deal=deal, by=world.channel_manager, won=True, amount=Decimal("25000")
         )
         assert again.status == "won"
-        with pytest.raises(DomainError):
-            services.deal_close(deal=deal, by=world.channel_manager, won=False, reason="x")
         from partners.models import PartnerMetrics
 
         metrics = PartnerMetrics.objects.get(partner=world.partner)
-    assert metrics.won_revenue_12m == Decimal("25000") and metrics.won_deals_12m == 1
+        assert metrics.won_revenue_12m == Decimal("25000") and metrics.won_deals_12m == 1
+        # A won deal may still be lost (refunded, cancelled); lost is final.
+        services.deal_close(deal=deal, by=world.channel_manager, won=False, reason="Refunded")
+        with pytest.raises(DomainError):
+            services.deal_close(
+                deal=deal, by=world.channel_manager, won=True, amount=Decimal("25000")
+            )
+        metrics = PartnerMetrics.objects.get(partner=world.partner)
+    assert metrics.won_revenue_12m == Decimal("0") and metrics.won_deals_12m == 0
 
 
 def test_partner_withdraws_a_pending_deal(world):

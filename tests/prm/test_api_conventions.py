@@ -32,6 +32,7 @@ BOUNDED_LISTS = {
     "/api/v1/deals/{id}/timeline/": "one deal's history",
     "/api/v1/mdf/balances/": "one row per allocation of the caller's scope and program",
     "/api/v1/mdf/roi/": "one row per activity type",
+    "/api/v1/incentives/balances/": "one row per currency of the caller's earnings",
     "/api/v1/partners/{id}/open-items/": "what one partner leaves open",
     "/api/v1/webhook-deliveries/{id}/attempts/": "attempts of one delivery (bounded retries)",
     "/api/v1/analytics/health/history/{partner_id}/": "at most 365 daily points",

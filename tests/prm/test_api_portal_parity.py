@@ -211,6 +211,22 @@ PORTAL_ACTIONS = [
     Action("mdf-request-return", "", CM, "post", "/api/v1/mdf/requests/{id}/return/"),
     Action("mdf-request-cancel", "", PA, "post", "/api/v1/mdf/requests/{id}/cancel/"),
     Action("mdf-claim-new", "", PA, "post", "/api/v1/mdf/claims/"),
+    # Incentives
+    Action("incentives-program-new", "", A, "post", "/api/v1/incentives/programs/"),
+    Action("incentives-program-edit", "", A, "patch", "/api/v1/incentives/programs/{id}/"),
+    Action("incentives-version-save", "", A, "post", "/api/v1/incentives/programs/{id}/draft/"),
+    Action(
+        "incentives-version-publish", "", A, "post", "/api/v1/incentives/versions/{id}/publish/"
+    ),
+    Action(
+        "incentives-earning-approve", "", CM, "post", "/api/v1/incentives/earnings/{id}/approve/"
+    ),
+    Action("incentives-earnings-approve", "", CM, "post", "/api/v1/incentives/earnings/approve/"),
+    Action("incentives-adjustment-new", "", A, "post", "/api/v1/incentives/earnings/adjustments/"),
+    Action(
+        "incentives-earning-dispute", "", PU, "post", "/api/v1/incentives/earnings/{id}/dispute/"
+    ),
+    Action("incentives-dispute-answer", "", CM, "post", "/api/v1/incentives/disputes/{id}/answer/"),
     Action("mdf-claim-approve", "", CM, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-second-approval", "", A, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-reject", "", CM, "post", "/api/v1/mdf/claims/{id}/reject/"),

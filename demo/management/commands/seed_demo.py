@@ -30,6 +30,7 @@ SEED_MODULES = (
     "cosell.seed",
     "demo.campaign",
     "accountmap.seed_data",
+    "incentives.seed",
     "analytics.seed",
     "accountmap.seed_sharing",
     "accountmap.seed_people",
