@@ -60,11 +60,6 @@ from prm.roles import STAFF_ROLES, has_perm
 from prm.search import search, search_term
 from prm.sorting import Sorting
 
-# Sections other apps add to a deal's page, from their AppConfig.ready() (dealreg names no
-# app): (template, context(deal, member) -> dict or None). None: the section is left out.
-DETAIL_SECTIONS: list = []
-
-
 def _deal_or_404(request, pk: int) -> Deal:
     return get_object_or_404(selectors.deals_visible_to(request.member), pk=pk)
 
@@ -363,18 +358,8 @@ def deal_detail(request, pk: int):
             "next_url": queue.deal_url(next_pk) if next_pk else "",
             "offer_influence_claim": not staff and deal.status == DealStatus.WON,
             "tz_place": _zone_in_words(timezone.get_current_timezone_name()),
-            "sections": _sections(deal, member),
         },
     )
-
-
-def _sections(deal, member) -> list[dict]:
-    out = []
-    for template, context in DETAIL_SECTIONS:
-        ctx = context(deal, member)
-        if ctx is not None:
-            out.append({"template": template, "context": ctx})
-    return out
 
 
 @member_required("deals.view")

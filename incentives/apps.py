@@ -10,11 +10,10 @@ class IncentivesConfig(AppConfig):
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from celery.schedules import crontab
 
-        from dealreg import views as deal_views
         from incentives import selectors, subscribers
         from incentives.models import EarningKind, EarningStatus, ProgramKind
-        from incentives.views import deal_projection_context
-        from prm import context_processors, labels, roles
+        from incentives.views import deal_projection_panel
+        from prm import context_processors, labels, panels, roles
         from prm.celery import app as celery_app
         from prm.notifications import link_check_register
         from prm.roles import Role
@@ -65,8 +64,12 @@ class IncentivesConfig(AppConfig):
             },
         )
         # The deal page shows what an open registration would earn (dealreg names no app).
-        deal_views.DETAIL_SECTIONS.append(
-            ("incentives/_deal_projection.html", deal_projection_context)
+        panels.register(
+            "dealreg.deal",
+            order=50,
+            key="incentives-projection",
+            template="incentives/_deal_projection.html",
+            context=deal_projection_panel,
         )
         celery_app.conf.beat_schedule["incentives-release"] = {
             # Held earnings whose clawback window passed become pending approval.

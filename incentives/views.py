@@ -99,9 +99,15 @@ def earnings(request):
     )
 
 
+def deal_projection_panel(request, deal) -> dict | None:
+    """The deal page's panel (prm.panels, registered in ready()): the template's context."""
+    ctx = deal_projection_context(deal, request.member)
+    return None if ctx is None else {"section": ctx}
+
+
 def deal_projection_context(deal, member) -> dict | None:
-    """The deal page's section (dealreg.views.DETAIL_SECTIONS): for the partner's people, what
-    an open registration would earn if it closed, or what a won one earned."""
+    """For the partner's people on the deal page: what an open registration would earn if
+    it closed, or what a won one earned (None: nothing to show)."""
     if member.role not in PARTNER_ROLES or member.partner_id != deal.partner_id:
         return None
     if not has_perm(member.role, "incentives.earn"):
