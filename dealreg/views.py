@@ -60,6 +60,7 @@ from prm.roles import STAFF_ROLES, has_perm
 from prm.search import search, search_term
 from prm.sorting import Sorting
 
+
 def _deal_or_404(request, pk: int) -> Deal:
     return get_object_or_404(selectors.deals_visible_to(request.member), pk=pk)
 
