@@ -127,7 +127,7 @@ def _overlap_notify(overlap: Overlap) -> tuple[int, int]:
     to_partner, _f = overlap_level(overlap, "to_partner")
     key = f"accountmap.overlap:{overlap.pk}"
     n_vendor = n_partner = 0
-    if vendor_reps and to_vendor != Level.HIDDEN:
+    if vendor_reps and to_vendor in SHARED:
         shared = to_vendor in SHARED
         notifications.notify(
             vendor_reps,
@@ -149,7 +149,7 @@ def _overlap_notify(overlap: Overlap) -> tuple[int, int]:
             obj=overlap.vendor_account,
         )
         n_vendor = len(vendor_reps)
-    if partner_reps and to_partner != Level.HIDDEN:
+    if partner_reps and to_partner in SHARED:
         shared = to_partner in SHARED
         notifications.notify(
             partner_reps,
