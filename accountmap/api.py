@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from accountmap import selectors, services
-from accountmap.models import Account, AccountSource, AccountStatus, MatchKind, Overlap, Population
+from accountmap.models import Account, AccountSource, AccountStatus, Population
 from dealreg.serializers import EnumChoiceField
 from prm.api.base import TenantViewSet
 from prm.api.errors import Conflict
@@ -328,49 +328,11 @@ class PopulationViewSet(
         services.population_delete(by=self.member, population=instance)
 
 
-# --- Overlaps (staff only) -------------------------------------------------------------------
-
-
-class OverlapAccountSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Account
-        fields = ["id", "external_id", "name", "domain", "status"]
-        read_only_fields = fields
-
-
-class OverlapSerializer(serializers.ModelSerializer):
-    matched_on = EnumChoiceField(MatchKind.choices, enum_name="OverlapMatch", read_only=True)
-    partner = serializers.IntegerField(source="partner_id", read_only=True)
-    vendor_account = OverlapAccountSerializer(read_only=True)
-    partner_account = OverlapAccountSerializer(read_only=True)
-
-    class Meta:
-        model = Overlap
-        fields = ["id", "partner", "vendor_account", "partner_account", "matched_on", "created_at"]
-        read_only_fields = fields
-
-
-class OverlapFilter(django_filters.FilterSet):
-    partner = django_filters.NumberFilter(field_name="partner_id")
-    matched_on = django_filters.ChoiceFilter(choices=MatchKind.choices)
-
-
-class OverlapViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """Every overlap between the vendor's accounts and the partners' (staff only)."""
-
-    model = Overlap
-    serializer_class = OverlapSerializer
-    required_perm = "account_overlaps.view_all"
-    filterset_class = OverlapFilter
-    ordering_fields = ["id", "created_at"]
-    ordering = ["-id"]
-
-    def scoped_queryset(self):
-        return selectors.overlaps_for_staff()
+# Overlaps are read through accountmap.visibility only (api_sharing.py): even the vendor's
+# staff see a partner's accounts only as that partner shares them.
 
 
 router = SimpleRouter(trailing_slash=True)
 router.register("accounts", AccountViewSet, basename="api-account")
 router.register("account-populations", PopulationViewSet, basename="api-account-population")
-router.register("account-overlaps", OverlapViewSet, basename="api-account-overlap")
 urlpatterns = router.urls

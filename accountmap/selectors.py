@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from accountmap.models import Account, Overlap, Population
+from accountmap.models import Account, Population
 from prm.models import Member
 from prm.roles import has_perm
 
@@ -79,9 +79,3 @@ def status_counts(member: Member) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-
-
-def overlaps_for_staff() -> QuerySet[Overlap]:
-    """Every overlap, for the vendor's staff (partners see overlaps only through the sharing
-    matrix: accountmap.visibility)."""
-    return Overlap.objects.select_related("partner", "vendor_account", "partner_account")

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from accountmap import overlaps, selectors, services
+from accountmap import selectors, services, visibility
 from accountmap.forms import AccountFilterForm, AccountForm, PopulationForm
 from accountmap.models import AccountStatus
 from prm import portal
@@ -101,9 +101,11 @@ def account_list(request):
     page = portal.page(request, sorting.apply(_filtered(request, form)))
     query = request.GET.copy()
     query.pop("page", None)
-    overlap_total = None
+    # The partner's overlaps as the vendor shares them: counts below the threshold are not
+    # numbers here either (the same figures as the overlap page, accountmap.visibility).
+    overlap_counts = None
     if not member.is_staff_role:
-        overlap_total = overlaps.overlap_total(member.partner)
+        overlap_counts = visibility.overlap_counts(visibility.view_for(member))
     return render(
         request,
         "accountmap/data/account_list.html",
@@ -113,7 +115,7 @@ def account_list(request):
             "query": query.urlencode(),
             "sorting": sorting,
             "status_rows": _status_rows(member),
-            "overlap_total": overlap_total,
+            "overlap_counts": overlap_counts,
             "can_manage": _can_manage(member),
             "import_kind": _importer_kind(member),
             "is_staff": member.is_staff_role,

@@ -1,5 +1,5 @@
 """Permission rows of account mapping's data part (accountmap/urls.py, accountmap/api.py):
-each side's own accounts and populations, the staff-only overlap list.
+each side's own accounts and populations, (overlaps are in permissions_accountmap_sharing).
 
 Staff read the vendor's accounts and admins write them; a partner's people read and write
 their own company's. An account or population of the other side is a 404, like a missing
@@ -64,21 +64,6 @@ def _partner_population(w):
         return PopulationFactory(tenant=w.tenant, partner=w.partner, name="Ours")
 
     return _once(w, "partner_population", make)
-
-
-def _overlap(w):
-    def make(w):
-        from accountmap.models import Overlap  # local: loaded with the app registry
-
-        return Overlap.objects.create(
-            tenant=w.tenant,
-            partner=w.partner,
-            vendor_account=_vendor_account(w),
-            partner_account=_partner_account(w),
-            matched_on="name",
-        )
-
-    return _once(w, "overlap", make)
 
 
 ACCOUNT = {"name": "Matrix Corp", "domain": "matrix-corp.example", "status": "customer"}
@@ -248,13 +233,5 @@ ENDPOINTS = [
         method="delete",
         api=True,
         denied=HIDDEN,
-    ),
-    Endpoint("api-account-overlap-list", lambda w: "/api/v1/account-overlaps/", STAFF, api=True),
-    Endpoint(
-        "api-account-overlap-detail",
-        lambda w: f"/api/v1/account-overlaps/{_overlap(w).pk}/",
-        STAFF,
-        api=True,
-        stranger_url=lambda w, s: f"/api/v1/account-overlaps/{_overlap(s).pk}/",
     ),
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from accountmap import overlaps
 from accountmap.models import Account
 from prm.tenancy import tenant_context
 from tests.conftest import api_client
@@ -84,18 +83,6 @@ def test_each_side_lists_only_its_own_accounts(world):
     assert names(world.other_partner_user) == {"Theirs"}
     client = api_client(world.tenant, world.other_partner_user)
     assert client.get("/api/v1/accounts/O-1/").status_code == 404
-
-
-def test_the_overlap_list_is_for_staff_only(world):
-    AccountFactory(tenant=world.tenant, name="Same", domain="same.example")
-    AccountFactory(tenant=world.tenant, partner=world.partner, name="Same", domain="same.example")
-    with tenant_context(world.tenant):
-        overlaps.overlaps_compute_full(world.tenant)
-    staff = api_client(world.tenant, world.channel_manager).get("/api/v1/account-overlaps/")
-    assert staff.status_code == 200 and len(staff.json()["results"]) == 1
-    assert staff.json()["results"][0]["matched_on"] == "domain"
-    partner = api_client(world.tenant, world.partner_admin).get("/api/v1/account-overlaps/")
-    assert partner.status_code == 403
 
 
 def test_populations_by_api_with_their_counts(world):
