@@ -80,6 +80,14 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "certification.earned": ("training", "partner", _("Certification earned")),
     "certification.expired": ("training", "partner", _("Certification expired")),
     "application.received": ("applications", "staff", _("Partner application received")),
+    # Joint business plans: the service tells the other side itself (audience "none").
+    "jointplan.proposed": ("jointplans", "none", _("Joint business plan proposed")),
+    "jointplan.signature_added": ("jointplans", "none", _("Joint business plan half signed")),
+    "jointplan.signed": ("jointplans", "none", _("Joint business plan signed")),
+    "jointplan.reopened": ("jointplans", "none", _("Joint business plan changed after signing")),
+    "jointplan.withdrawn": ("jointplans", "none", _("Joint business plan back to draft")),
+    "jointplan.activated": ("jointplans", "none", _("Joint business plan started")),
+    "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -110,6 +118,7 @@ GROUPS: dict[str, Any] = {
     "health": _("Partner health"),
     "training": _("Certifications"),
     "applications": _("Partner applications"),
+    "jointplans": _("Joint business plans"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
@@ -149,6 +158,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "partner.": "partners.partner",
     "certification.": "training.certificate",
     "application.": "onboarding.application",
+    "jointplan.": "jointplans.jointplan",
 }
 
 
@@ -223,6 +233,15 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("company_name", "partner_type", "country", "status", "fit_score", "website"),
         lambda o: o.company_name,
         lambda o: f"/applications/{o.pk}/",
+    ),
+    "jointplans.jointplan": (
+        "plan_id",
+        (
+            "partner_id", "status", "title", "period_kind", "start_date", "end_date",
+            "review_date", "vendor_signed_at", "partner_signed_at", "closed_at",
+        ),
+        lambda o: label_join(o.title, o.partner.name),
+        lambda o: f"/plans/{o.pk}/",
     ),
 }  # fmt: skip
 

@@ -58,6 +58,7 @@ urlpatterns = [
     path("", include("training.urls")),
     path("", include("dealreg.urls")),
     path("", include("mdf.urls")),
+    path("", include("jointplans.urls")),
     path("", include("analytics.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),

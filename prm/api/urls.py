@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("dealreg.influence_api")),
     path("", include("dealreg.direct_api")),
     path("", include("mdf.api")),
+    path("", include("jointplans.api")),
     path("", include("analytics.api")),
     path("", include("integrations.api")),
     path("", include("prm.notification_api")),

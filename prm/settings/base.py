@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "training",
     "mdf",
     "accountmap",
+    "jointplans",
     "analytics",
     "imports",
     "tenantdata",
