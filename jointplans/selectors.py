@@ -187,11 +187,12 @@ def plan_for_review(partner_id: int, period_start: datetime.date, period_end: da
     )
 
 
-def due_reminders(today: datetime.date, days: int) -> QuerySet[JointPlan]:
-    """Live plans whose review is exactly `days` away or closer (and not past), without the
+def due_reminders(today: datetime.date, days: int, closer: int = -1) -> QuerySet[JointPlan]:
+    """Live plans whose review is at most `days` away but more than `closer` (the next
+    reminder's count: a review 3 days away gets the 3-day reminder, not both), without the
     reminder for `days` yet."""
     return JointPlan.objects.filter(
         status__in=(PlanStatus.SIGNED, PlanStatus.ACTIVE),
-        review_date__gte=today,
+        review_date__gt=today + datetime.timedelta(days=closer),
         review_date__lte=today + datetime.timedelta(days=days),
     ).exclude(reminders__days_before=days)

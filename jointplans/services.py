@@ -533,8 +533,8 @@ def reminders_send(*, tenant, today: datetime.date | None = None) -> int:
     second worker, sends nothing."""
     today = today or timezone.localdate()
     sent = 0
-    for days in REMINDER_DAYS:
-        for plan in selectors.due_reminders(today, days).select_related("partner"):
+    for days, closer in zip(REMINDER_DAYS, (*REMINDER_DAYS[1:], -1), strict=True):
+        for plan in selectors.due_reminders(today, days, closer).select_related("partner"):
             with transaction.atomic():
                 _reminder, created = PlanReminder.objects.get_or_create(
                     tenant_id=plan.tenant_id, plan=plan, days_before=days
