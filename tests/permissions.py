@@ -233,6 +233,7 @@ def _extend() -> None:
         "tenant_data",
         "imports",
         "api_parity",
+        "jointplans",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.
