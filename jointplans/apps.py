@@ -1,3 +1,4 @@
+from celery.schedules import crontab
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +9,8 @@ class JointplansConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from celery.schedules import crontab
-
         from jointplans import home as plan_home
-        from jointplans import metrics, selectors
+        from jointplans import metrics, search_providers, selectors
         from jointplans.models import InitiativeStatus, PeriodKind, PlanStatus
         from prm import context_processors, home, labels, roles
         from prm.celery import app as celery_app
@@ -75,5 +74,7 @@ class JointplansConfig(AppConfig):
             "task": "jointplans.daily_all",
             "schedule": crontab(minute=23, hour=6),
         }
+
+        search_providers.register()
 
         import jointplans.confirmations  # noqa: F401  (registers its irreversible actions' texts)

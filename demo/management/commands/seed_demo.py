@@ -29,6 +29,7 @@ SEED_MODULES = (
     "mdf.seed",
     "demo.campaign",
     "analytics.seed",
+    "jointplans.seed",
 )
 
 PARTNERS = [
