@@ -46,7 +46,8 @@ def _partner_unsigned(plan, _member) -> bool:
 
 
 def _has_goal(plan, _member) -> bool:
-    return plan.goals.exists()
+    # .all(): pages and the API prefetch a plan's goals, so offering "propose" costs no query.
+    return bool(plan.goals.all())
 
 
 PLAN = StateMachine(

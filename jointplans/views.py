@@ -101,7 +101,9 @@ def _detail(request, plan, *, goal_form=None, initiative_form=None):
     member = request.member
     allowed = PLAN.allowed(plan, member)
     if "edit" in allowed:
-        goal_form = goal_form or GoalForm(auto_id="goal-%s")
+        goal_form = goal_form or GoalForm(
+            auto_id="goal-%s", initial={"currency": request.tenant.default_currency}
+        )
         initiative_form = initiative_form or InitiativeForm(
             owners=selectors.owner_choices(plan), auto_id="initiative-%s"
         )
