@@ -55,9 +55,9 @@ def test_journey_jointplan_drafted_proposed_signed_by_both_with_progress(site, c
     manager.get_by_label("Target").fill("50000")
     manager.get_by_label("Currency").select_option("USD")
     button(manager, "Add the goal")
-    expect(manager.get_by_text("Goal added.")).to_be_visible()
+    expect(manager.get_by_role("cell", name="Sourced pipeline", exact=True)).to_be_visible()
     manager.get_by_text("Add an initiative").click()
-    manager.get_by_label("Initiative", exact=True).fill("Joint webinar for mid-market IT leads")
+    manager.get_by_role("textbox", name="Initiative").fill("Joint webinar for mid-market IT leads")
     owner = world.partner_admin
     manager.get_by_label("Owner").select_option(
         label=f"{owner.user.full_name} ({world.partner.name})"
