@@ -11,11 +11,14 @@ from decimal import ROUND_UP, Decimal
 
 from django.utils import timezone
 
-from analytics.services.periods import quarter_start
 from jointplans import metrics, services
 from jointplans.models import InitiativeStatus, PeriodKind, period_end
 from prm.models import Member
 from prm.roles import Role
+
+
+def _quarter_start(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
 
 
 def _round_up(value: Decimal, step: int) -> Decimal:
@@ -31,7 +34,7 @@ def seed(*, tenant, partners: dict) -> None:
     ada, ben = people["ada@northwind.example"], people["ben@northwind.example"]
     carla = people["carla@bluepeak.example"]
     today = timezone.localdate()
-    start = quarter_start(today)
+    start = _quarter_start(today)
     end = period_end(PeriodKind.QUARTER, start)
     currency = tenant.default_currency
     northwind = partners["Northwind Resellers"]
