@@ -14,6 +14,11 @@ class AnalyticsConfig(AppConfig):
 
         # Reactions to other apps (prm.events; run inside the emitting transaction).
         events.subscribe("rules.published", subscribers.on_rules_published)
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from analytics import plan_metrics
+
+        # The figures joint business plans' goals may aim at that only analytics computes.
+        plan_metrics.register()
 
         staff = {Role.ADMIN, Role.CHANNEL_MANAGER}
         partner_roles = {Role.PARTNER_ADMIN, Role.PARTNER_USER}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from analytics.dashboards import partner_dashboard_context
 from analytics.models import BusinessReview
 from analytics.services import quarter_start
+from jointplans import selectors as plan_selectors
 from partners.models import Partner
 from prm.audit import log_action
 from prm.models import Member, Tenant
@@ -69,10 +70,18 @@ def review_request(*, tenant, partner: Partner, period_start: datetime.date, by:
     return review
 
 
+def _quarter_end(start: datetime.date) -> datetime.date:
+    return quarter_start(start + datetime.timedelta(days=100)) - datetime.timedelta(days=1)
+
+
 def _context(review: BusinessReview) -> dict:
     partner = Partner.objects.select_related("tier").get(pk=review.partner_id)
     ctx = partner_dashboard_context(partner)
     quarter = next((q for q in ctx["quarters"] if q["period_start"] == review.period_start), None)
+    # The joint business plan that covers the quarter, plan against actual.
+    plan = plan_selectors.plan_for_review(
+        review.partner_id, review.period_start, _quarter_end(review.period_start)
+    )
 
     ctx.update(
         {
@@ -80,6 +89,8 @@ def _context(review: BusinessReview) -> dict:
             "review": review,
             "quarter": quarter,
             "generated_at": timezone.now(),
+            "joint_plan": plan,
+            "joint_plan_goals": plan_selectors.progress(plan) if plan else [],
         }
     )
     return ctx

@@ -86,6 +86,40 @@ def benchmark(partner: Partner, snapshot: HealthSnapshot | None) -> Benchmark | 
     )
 
 
+def pipeline_deals(qs: QuerySet[Deal]) -> QuerySet[Deal]:
+    """The deals that count as registered pipeline: submitted and neither withdrawn nor
+    rejected (the dashboards' pipeline, and the joint plans' pipeline goals)."""
+    return qs.exclude(status__in=[DealStatus.DRAFT, DealStatus.WITHDRAWN, DealStatus.REJECTED])
+
+
+def pipeline_between(partner_id: int, start: datetime.date, end: datetime.date) -> list:
+    """The partner's registered pipeline submitted in [start, end], as (currency, amount)."""
+    rows = (
+        pipeline_deals(Deal.objects.filter(partner_id=partner_id))
+        .filter(submitted_at__date__gte=start, submitted_at__date__lte=end)
+        .values("currency")
+        .annotate(total=Sum("amount"))
+        .order_by("currency")
+    )
+    return [(r["currency"], r["total"]) for r in rows]
+
+
+def rollup_totals(
+    partner_id: int, start: datetime.date, end: datetime.date, field: str
+) -> list[tuple[str, Decimal]]:
+    """A rollup column summed over the partner's quarters that start in [start, end], per
+    currency (the rollups of the quarters a period covers)."""
+    rows = (
+        PartnerRollup.objects.filter(
+            partner_id=partner_id, period_start__gte=quarter_start(start), period_start__lte=end
+        )
+        .values("currency")
+        .annotate(total=Sum(field))
+        .order_by("currency")
+    )
+    return [(r["currency"], r["total"]) for r in rows]
+
+
 def monthly_deals(partner: Partner | None = None, *, months: int = 12) -> list[dict]:
     """Registered pipeline and won revenue per month for the last `months` months (one
     aggregate query per measure), as [{"month": date, "pipeline": Decimal, "won": Decimal}]."""
@@ -96,8 +130,7 @@ def monthly_deals(partner: Partner | None = None, *, months: int = 12) -> list[d
         qs = qs.filter(partner=partner)
     pipeline = {
         r["m"].date() if isinstance(r["m"], datetime.datetime) else r["m"]: r["total"]
-        for r in qs.filter(submitted_at__date__gte=first)
-        .exclude(status__in=[DealStatus.DRAFT, DealStatus.WITHDRAWN, DealStatus.REJECTED])
+        for r in pipeline_deals(qs.filter(submitted_at__date__gte=first))
         .annotate(m=TruncMonth("submitted_at"))
         .values("m")
         .annotate(total=Sum("amount"))

@@ -95,6 +95,14 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "earning.created": ("incentives", "partner", _("Earning recorded")),
     "earning.approved": ("incentives", "partner", _("Earning approved")),
     "earning.reversed": ("incentives", "partner", _("Earning reversed")),
+    # Joint business plans: the service tells the other side itself (audience "none").
+    "jointplan.proposed": ("jointplans", "none", _("Joint business plan proposed")),
+    "jointplan.signature_added": ("jointplans", "none", _("Joint business plan half signed")),
+    "jointplan.signed": ("jointplans", "none", _("Joint business plan signed")),
+    "jointplan.reopened": ("jointplans", "none", _("Joint business plan changed after signing")),
+    "jointplan.withdrawn": ("jointplans", "none", _("Joint business plan back to draft")),
+    "jointplan.activated": ("jointplans", "none", _("Joint business plan started")),
+    "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -131,6 +139,7 @@ GROUPS: dict[str, Any] = {
     "accounts": _("Account mapping"),
     "cosell": _("Shared opportunities"),
     "incentives": _("Earnings"),
+    "jointplans": _("Joint business plans"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
@@ -176,6 +185,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "application.": "onboarding.application",
     "cosell.": "cosell.sharedopportunity",
     "earning.": "incentives.earning",
+    "jointplan.": "jointplans.jointplan",
 }
 
 
@@ -268,6 +278,15 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
             f"E-{o.pk} {o.get_kind_display()}", o.partner.name, money(o.amount, o.currency)
         ),
         lambda o: f"/incentives/earnings/{o.pk}/",
+    ),
+    "jointplans.jointplan": (
+        "plan_id",
+        (
+            "partner_id", "status", "title", "period_kind", "start_date", "end_date",
+            "review_date", "vendor_signed_at", "partner_signed_at", "closed_at",
+        ),
+        lambda o: label_join(o.title, o.partner.name),
+        lambda o: f"/plans/{o.pk}/",
     ),
 }  # fmt: skip
 

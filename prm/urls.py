@@ -59,6 +59,7 @@ urlpatterns = [
     path("", include("dealreg.urls")),
     path("", include("mdf.urls")),
     path("", include("cosell.urls")),
+    path("", include("jointplans.urls")),
     path("", include("analytics.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),

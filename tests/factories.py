@@ -19,7 +19,9 @@ from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
 from analytics.models import BusinessReview, PartnerRollup, ProgramCost
+from analytics.services.periods import quarter_start
 from dealreg.models import Deal, DealInfluencer, Lead, LeadOffer
+from jointplans.models import period_end
 from mdf.models import ExchangeRate, LedgerEntry, LedgerKind, Period
 from mdf.models import Program as MdfProgram
 from partners.models import (
@@ -447,6 +449,8 @@ class IntroRequestFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     overlap = _same_tenant(OverlapFactory)
     partner = factory.SelfAttribute("overlap.partner")
+
+
 # --- incentives ---------------------------------------------------------------------------
 
 
@@ -500,3 +504,45 @@ class CertificateFactory(TenantOwnedFactory):
     member = _same_tenant(MemberFactory)
     holder_name = "Certified Person"
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=365))
+
+
+# --- jointplans ---
+
+
+def _this_quarter():
+    return quarter_start(timezone.localdate())
+
+
+class JointPlanFactory(TenantOwnedFactory):
+    """A draft quarterly joint business plan for the current quarter."""
+
+    class Meta:
+        model = "jointplans.JointPlan"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    title = factory.Sequence(lambda n: f"Joint plan {n}")
+    period_kind = "quarter"
+    start_date = factory.LazyFunction(_this_quarter)
+    end_date = factory.LazyAttribute(lambda o: period_end(o.period_kind, o.start_date))
+    review_date = factory.SelfAttribute("end_date")
+
+
+class PlanGoalFactory(TenantOwnedFactory):
+    class Meta:
+        model = "jointplans.PlanGoal"
+
+    tenant = factory.SubFactory(TenantFactory)
+    plan = _same_tenant(JointPlanFactory)
+    metric = "certified_people"
+    target = Decimal("5")
+
+
+class InitiativeFactory(TenantOwnedFactory):
+    class Meta:
+        model = "jointplans.Initiative"
+
+    tenant = factory.SubFactory(TenantFactory)
+    plan = _same_tenant(JointPlanFactory)
+    title = factory.Sequence(lambda n: f"Initiative {n}")
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))

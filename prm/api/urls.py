@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("dealreg.direct_api")),
     path("", include("mdf.api")),
     path("", include("cosell.api")),
+    path("", include("jointplans.api")),
     path("", include("analytics.api")),
     path("", include("integrations.api")),
     path("", include("prm.notification_api")),

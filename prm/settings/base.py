@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "accountmap",
     "cosell",
     "incentives",
+    "jointplans",
     "analytics",
     "imports",
     "tenantdata",

@@ -14,6 +14,7 @@ from analytics import services as analytics_services
 from analytics.models import RiskEpisode
 from dealreg import services as deal_services
 from dealreg.services import leads
+from jointplans import services as plan_services
 from mdf import services as mdf_services
 from partners import services as partner_services
 from prm import events
@@ -21,6 +22,7 @@ from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
 from tests.factories import TierFactory
+from tests.jointplans import helpers as plan_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
 from tests.training.helpers import certify, make_course, pass_course
@@ -312,6 +314,78 @@ CASES = {
     "certification.expired": _certification_expired,
     "application.received": _application_received,
 }
+
+
+# --- jointplans ---
+
+
+def _jointplan(build, move, status: str, **build_kwargs):
+    """A plan built by `build`, then the one service `move(plan, world)` under test."""
+
+    def case(world):
+        plan = build(world, **build_kwargs)
+
+        def act():
+            move(plan, world)
+            return {"plan_id": plan.pk, "partner_id": world.partner.pk, "status": status}
+
+        return act
+
+    return case
+
+
+def _half_signed(world, **kwargs):
+    plan = plan_helpers.proposed(world, **kwargs)
+    with tenant_context(world.tenant):
+        plan_services.plan_sign(plan=plan, by=world.partner_admin)
+    return plan
+
+
+_LATER = {"start_date": datetime.date(2099, 1, 1)}  # a period not begun: signed, not active
+CASES.update(
+    {
+        "jointplan.proposed": _jointplan(
+            plan_helpers.draft,
+            lambda p, w: plan_services.plan_propose(plan=p, by=w.channel_manager),
+            "proposed",
+        ),
+        "jointplan.signature_added": _jointplan(
+            plan_helpers.proposed,
+            lambda p, w: plan_services.plan_sign(plan=p, by=w.partner_admin),
+            "proposed",
+        ),
+        "jointplan.signed": _jointplan(
+            _half_signed,
+            lambda p, w: plan_services.plan_sign(plan=p, by=w.channel_manager),
+            "signed",
+            **_LATER,
+        ),
+        "jointplan.reopened": _jointplan(
+            plan_helpers.signed,
+            lambda p, w: plan_services.goal_add(
+                plan=p, by=w.partner_admin, metric="won_deals", target=Decimal(2)
+            ),
+            "proposed",
+            **_LATER,
+        ),
+        "jointplan.withdrawn": _jointplan(
+            plan_helpers.proposed,
+            lambda p, w: plan_services.plan_withdraw(plan=p, by=w.channel_manager),
+            "draft",
+        ),
+        "jointplan.activated": _jointplan(
+            plan_helpers.signed,
+            lambda p, w: plan_services.plan_activate(plan=p, by=w.channel_manager),
+            "active",
+            **_LATER,
+        ),
+        "jointplan.closed": _jointplan(
+            plan_helpers.signed,
+            lambda p, w: plan_services.plan_close(plan=p, by=w.channel_manager),
+            "closed",
+        ),
+    }
+)
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

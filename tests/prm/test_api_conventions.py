@@ -36,6 +36,7 @@ BOUNDED_LISTS = {
     "/api/v1/partners/{id}/open-items/": "what one partner leaves open",
     "/api/v1/webhook-deliveries/{id}/attempts/": "attempts of one delivery (bounded retries)",
     "/api/v1/analytics/health/history/{partner_id}/": "at most 365 daily points",
+    "/api/v1/plan-metrics/": "the figures a joint plan's goal can aim at (a registry of a few)",
 }
 MONEY = re.compile(r"(^|_)(amount|revenue|budget|balance|price)$")
 # Field names that match MONEY but are not amounts.

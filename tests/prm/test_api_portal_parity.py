@@ -292,6 +292,26 @@ PORTAL_ACTIONS = [
     Action("account-overlap-lead", "", CM, "post", "/api/v1/account-overlaps/{id}/lead/"),
     Action("account-intro-accept", "", CM, "post", "/api/v1/account-intros/{id}/accept/"),
     Action("account-intro-decline", "", CM, "post", "/api/v1/account-intros/{id}/decline/"),
+    # Joint business plans (jointplans.states.PLAN): one endpoint per portal action.
+    Action("jointplan-new", "", CM, "post", "/api/v1/plans/"),
+    Action("jointplan-edit", "", PA, "patch", "/api/v1/plans/{id}/"),
+    *(
+        Action(f"jointplan-{name}", "", role, "post", f"/api/v1/plans/{{id}}/{name}/")
+        for name, role in (
+            ("propose", CM),
+            ("withdraw", CM),
+            ("sign", PA),
+            ("activate", CM),
+            ("close", CM),
+        )
+    ),
+    Action("jointplan-goal-add", "", PA, "post", "/api/v1/plans/{id}/goals/"),
+    Action("jointplan-goal-edit", "", PA, "patch", "/api/v1/plan-goals/{id}/"),
+    Action("jointplan-goal-remove", "", PA, "delete", "/api/v1/plan-goals/{id}/"),
+    Action("jointplan-initiative-add", "", PA, "post", "/api/v1/plans/{id}/initiatives/"),
+    Action("jointplan-initiative-edit", "", PA, "patch", "/api/v1/plan-initiatives/{id}/"),
+    Action("jointplan-initiative-status", "", PU, "patch", "/api/v1/plan-initiatives/{id}/"),
+    Action("jointplan-initiative-remove", "", PA, "delete", "/api/v1/plan-initiatives/{id}/"),
 ]
 
 # Portal actions that belong to the browser, not to an integration.

@@ -43,6 +43,7 @@ LIST_PAGES = [
     ("webhook-list", ("admin",)),
     ("notification-list", STAFF + PARTNER),
     ("api-keys", STAFF + PARTNER),
+    ("jointplan-list", STAFF + PARTNER),
 ]
 
 EMPTY = re.compile(r'class="(?:[^"]*\s)?empty(?:\s[^"]*)?"')

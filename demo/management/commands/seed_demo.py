@@ -34,6 +34,7 @@ SEED_MODULES = (
     "analytics.seed",
     "accountmap.seed_sharing",
     "accountmap.seed_people",
+    "jointplans.seed",
 )
 
 PARTNERS = [
