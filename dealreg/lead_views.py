@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +24,15 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
 from prm.search import search, search_term
+from prm.sorting import Sorting
+
+# The staff lead list's sortable columns (prm.sorting); newest first unless asked.
+LEAD_COLUMNS = {
+    "company": Lower("company"),
+    "country": "country",
+    "status": "status",
+    "created": "created_at",
+}
 
 
 @member_required("leads.manage")
@@ -38,7 +48,9 @@ def lead_list(request):
             messages.success(request, _("Lead added and routed."))
             return redirect("lead-list")
     q = search_term(request)
+    sorting = Sorting.from_request(request, LEAD_COLUMNS, default="-created")
     found = search(selectors.leads(), q, ("company", "domain", "contact_name", "contact_email"))
+    found = sorting.apply(found)
     if wants_csv(request):
         return csv_stream(
             request,
@@ -63,7 +75,13 @@ def lead_list(request):
     return render(
         request,
         "dealreg/lead_list.html",
-        {"form": form if request.method == "POST" else LeadForm(), "page": page, "q": q},
+        {
+            "form": form if request.method == "POST" else LeadForm(),
+            "page": page,
+            "q": q,
+            "sorting": sorting,
+            "query": sorting.query,
+        },
     )
 
 

@@ -45,12 +45,25 @@ class Sorting:
         ]
         return qs.order_by(*order, "-pk" if self.descending else "pk")
 
+    def apply_within(self, qs: QuerySet, limit: int) -> QuerySet:
+        """The first `limit` rows of `qs` in its own order (a page of "the latest 50"), sorted:
+        sorting reorders what the page shows, it does not pick other rows."""
+        first = qs.values("pk")[:limit]
+        return self.apply(qs.filter(pk__in=first))
+
     def link(self, key: str) -> str:
         """The query string that sorts by `key`: ascending first, or flipped if sorted by it."""
         descending = not self.descending if key == self.key else False
         pairs = [(k, v) for k, values in self.params.items() for v in values]
         pairs.append((PARAM, f"-{key}" if descending else key))
         return "?" + urlencode(pairs)
+
+    @property
+    def query(self) -> str:
+        """The list's query string without the page: for its pager and CSV links."""
+        pairs = [(k, v) for k, values in self.params.items() for v in values]
+        pairs.append((PARAM, f"-{self.key}" if self.descending else self.key))
+        return urlencode(pairs)
 
     def state(self, key: str) -> str:
         """`aria-sort` of a column: ascending, descending or none."""
