@@ -23,12 +23,13 @@ from analytics.forms import (
 )
 from analytics.models import AnalyticsSettings, ProgramCost, RollupRun
 from analytics.states import BUSINESS_REVIEW, preparing
-from analytics.tables import costs_table, manager_tables, program_tables
+from analytics.tables import KPI_KEYS, costs_table, manager_tables, program_tables
 from analytics.tables import csv_response as tables_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error
 from prm.roles import Role
+from prm.sorting import Sorting
 
 # --- Partner dashboard --------------------------------------------------------------------
 
@@ -129,6 +130,14 @@ def _export(
     return tables_csv(table, page=page)
 
 
+# The manager page's partner tables sort in memory (prm.sorting, Sorting.order_rows), each by
+# its own parameter so one keeps its order while the other is sorted; their exports follow.
+# At risk: the most at risk first unless asked (the 50 shown are still the 50 most at risk).
+RISK_COLUMNS = {"partner": "partner__name", "score": "score", "since": "started_on"}
+# KPIs by partner: every column, by partner name unless asked.
+KPI_COLUMNS = {k: k for k in ("partner_name", "tier_now", "won_deals", *KPI_KEYS)}
+
+
 def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
     form, filters = _filtered(request)
     partners = selectors.filtered_partners(**filters)
@@ -144,10 +153,16 @@ def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
     queue = selectors.review_queue_ages(
         partners=selectors.filtered_partners(**filters) if mine else partners
     )
-    at_risk = list(selectors.at_risk_partners(manager=manager, partners=partners)[:50])
+    risk_sorting = Sorting.from_request(request, RISK_COLUMNS, default="score", param="risk_sort")
+    kpi_sorting = Sorting.from_request(
+        request, KPI_COLUMNS, default="partner_name", param="kpi_sort"
+    )
+    at_risk = risk_sorting.order_rows(
+        selectors.at_risk_partners(manager=manager, partners=partners)[:50]
+    )
     expiring = list(selectors.deals_expiring(manager=manager, partners=partners)[:50])
     stuck = list(selectors.stuck_in_onboarding(manager=manager, partners=partners)[:50])
-    kpis = selectors.kpis_by_partner(selectors.rollups(**filters))
+    kpis = kpi_sorting.order_rows(selectors.kpis_by_partner(selectors.rollups(**filters)))
     tables = manager_tables(queue=queue, at_risk=at_risk, expiring=expiring, stuck=stuck, kpis=kpis)
     return form, {
         "form": form,
@@ -157,6 +172,8 @@ def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
         "expiring": expiring,
         "stuck": stuck,
         "tables": tables,
+        "risk_sorting": risk_sorting,
+        "kpi_sorting": kpi_sorting,
         "query": request.GET.urlencode(),
         "export_base": _export_base(request, "analytics-manager-export"),
     }

@@ -18,7 +18,15 @@ from imports.models import ImportJob
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.factories import LeadFactory, WebhookDeliveryFactory, WebhookEndpointFactory
+from tests.factories import (
+    LeadFactory,
+    LeadOfferFactory,
+    PartnerFactory,
+    PartnerRollupFactory,
+    RiskEpisodeFactory,
+    WebhookDeliveryFactory,
+    WebhookEndpointFactory,
+)
 from tests.html_helpers import find, find_all
 from training.models import Course
 
@@ -280,3 +288,91 @@ def test_the_course_list_sorts_by_title_both_ways(world):
     resp = client.get("/program/training/?sort=pass_rate")
     assert "Pass rate" in _sorted_header(resp)
     assert len(find_all(resp, "th", aria_sort="none")) == 7
+
+
+# --- Analytics: the manager page's partner tables ------------------------------------------
+
+
+def _manager_data(world) -> None:
+    for name, won, score in (("beta Labs", 7, 35), ("Alpha Co", 2, 12), ("Gamma Inc", 11, 20)):
+        partner = PartnerFactory(tenant=world.tenant, name=name)
+        PartnerRollupFactory(tenant=world.tenant, partner=partner, won_deals=won)
+        RiskEpisodeFactory(tenant=world.tenant, partner=partner, score=score)
+
+
+MANAGER = "/analytics/manager/?year=2026&scope=all"
+
+
+def test_the_manager_kpi_table_sorts_by_a_column_both_ways_and_its_export_follows(world):
+    _manager_data(world)
+    client = portal_client(world.tenant, world.admin)
+
+    def names(query):
+        resp = client.get(MANAGER + query)
+        assert resp.status_code == 200
+        return [r["partner_name"] for r in resp.context["tables"]["kpis"].rows]
+
+    assert names("") == names("&kpi_sort=nope") == ["Alpha Co", "beta Labs", "Gamma Inc"]
+    assert names("&kpi_sort=-partner_name") == ["Gamma Inc", "beta Labs", "Alpha Co"]
+    assert names("&kpi_sort=won_deals") == ["Alpha Co", "beta Labs", "Gamma Inc"]
+    assert names("&kpi_sort=-won_deals") == ["Gamma Inc", "beta Labs", "Alpha Co"]
+    header = find(client.get(MANAGER + "&kpi_sort=-won_deals"), "th", aria_sort="descending")
+    assert "Won deals" in header.text()
+    exported = client.get(
+        "/analytics/manager/export.csv?year=2026&scope=all&table=kpis&kpi_sort=-won_deals"
+    )
+    assert _csv_column(exported, "partner_name") == ["Gamma Inc", "beta Labs", "Alpha Co"]
+
+
+def test_the_at_risk_list_sorts_by_partner_both_ways_keeping_the_other_tables_sort(world):
+    _manager_data(world)
+    client = portal_client(world.tenant, world.admin)
+
+    def names(query):
+        resp = client.get(MANAGER + query)
+        assert resp.status_code == 200
+        return [e.partner.name for e in resp.context["at_risk"]]
+
+    assert names("") == names("&risk_sort=reason") == ["Alpha Co", "Gamma Inc", "beta Labs"]
+    assert names("&risk_sort=partner") == ["Alpha Co", "beta Labs", "Gamma Inc"]
+    assert names("&risk_sort=-partner") == ["Gamma Inc", "beta Labs", "Alpha Co"]
+    assert names("&risk_sort=-score") == ["beta Labs", "Gamma Inc", "Alpha Co"]
+    resp = client.get(MANAGER + "&kpi_sort=-won_deals&risk_sort=-partner")
+    (header,) = [h for h in find_all(resp, "th", aria_sort="descending") if "Partner" in h.text()]
+    link = _within(header, "a")[0].attrs["href"]
+    assert "kpi_sort=-won_deals" in link and "risk_sort=partner" in link
+    exported = client.get(
+        "/analytics/manager/export.csv?year=2026&scope=all&table=at_risk&risk_sort=-partner"
+    )
+    assert _csv_column(exported, "partner") == ["Gamma Inc", "beta Labs", "Alpha Co"]
+
+
+# --- The partner's lead inbox (cards) --------------------------------------------------------
+
+
+def test_the_lead_inbox_sorts_by_company_or_due_answer_and_its_export_follows(world):
+    now = timezone.now()
+    for age, (company, due_days) in enumerate((("bravo", 1), ("Charlie", 3), ("Alpha", 2))):
+        LeadOfferFactory(
+            tenant=world.tenant,
+            partner=world.partner,
+            lead=LeadFactory(tenant=world.tenant, company=company),
+            offered_at=now - datetime.timedelta(hours=age),
+            respond_by=now + datetime.timedelta(days=due_days),
+        )
+    client = portal_client(world.tenant, world.partner_admin)
+
+    def companies(query):
+        resp = client.get("/leads/inbox/" + query)
+        assert resp.status_code == 200
+        cards = find_all(resp, "section", class_="card")
+        return [_within(card, "h2")[0].text().split()[0] for card in cards]
+
+    assert companies("") == companies("?sort=score") == ["bravo", "Charlie", "Alpha"]
+    assert companies("?sort=company") == ["Alpha", "bravo", "Charlie"]
+    assert companies("?sort=-company") == ["Charlie", "bravo", "Alpha"]
+    assert companies("?sort=answer_by") == ["bravo", "Alpha", "Charlie"]
+    selected = find(client.get("/leads/inbox/?sort=answer_by"), "option", selected=True)
+    assert selected.attrs["value"] == "answer_by"
+    exported = client.get("/leads/inbox/?sort=answer_by&format=csv")
+    assert _csv_column(exported, "company") == ["bravo", "Alpha", "Charlie"]
