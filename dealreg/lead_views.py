@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dealreg import selectors
@@ -33,6 +34,19 @@ LEAD_COLUMNS = {
     "status": "status",
     "created": "created_at",
 }
+
+# The partner's lead inbox (cards) sorts by a choice of these; newest offer first unless asked.
+INBOX_COLUMNS = {
+    "offered": "offered_at",
+    "answer_by": "respond_by",
+    "company": Lower("lead__company"),
+}
+INBOX_CHOICES = (
+    ("-offered", gettext_lazy("Newest first")),
+    ("answer_by", gettext_lazy("Answer due first")),
+    ("company", gettext_lazy("Company")),
+)
+INBOX_SHOWN = 100
 
 
 @member_required("leads.manage")
@@ -110,22 +124,28 @@ def lead_route(request, pk: int):
 
 @member_required("leads.respond")
 def lead_inbox(request):
+    sorting = Sorting.from_request(request, INBOX_COLUMNS, default="-offered")
     if wants_csv(request):
         # offers_for() holds only the member's own partner's offers.
         return csv_stream(
             request,
             "lead-offers",
             ["company", "country", "status", "score", "offered_at", "respond_by", "why"],
-            selectors.offers_for(request.member),
+            sorting.apply(selectors.offers_for(request.member)),
             lambda o: (
                 o.lead.company, o.lead.country, o.status, o.score, o.offered_at,
                 o.respond_by, "; ".join(o.explanation or []),
             ),
         )  # fmt: skip
-    offers = list(selectors.offers_for(request.member)[:100])
+    offers = list(sorting.apply_within(selectors.offers_for(request.member), INBOX_SHOWN))
     for o in offers:
         o.allowed = LEAD_OFFER.allowed(o, request.member)
-    return render(request, "dealreg/lead_inbox.html", {"offers": offers, "now": timezone.now()})
+    current = f"-{sorting.key}" if sorting.descending else sorting.key
+    return render(
+        request,
+        "dealreg/lead_inbox.html",
+        {"offers": offers, "now": timezone.now(), "sort_choices": INBOX_CHOICES, "sort": current},
+    )
 
 
 def _offer_or_404(request, pk: int) -> LeadOffer:
