@@ -209,12 +209,22 @@ def manager_export(request):
 PARTNERS_ON_PAGE = 50
 
 
+def _sort_partner_kpis(request, tables: dict) -> Sorting:
+    """The program's KPIs-by-partner table sorted as asked (?kpi_sort=, the manager page's
+    columns): on the page its first partners by name, in the export every partner."""
+    sorting = Sorting.from_request(request, KPI_COLUMNS, default="partner_name", param="kpi_sort")
+    rows = tables["kpi_partner"].rows
+    rows[:] = sorting.order_rows(rows)
+    return sorting
+
+
 @member_required("analytics.program")
 def program_dashboard(request):
     form, filters = _filtered(request)
     qs = selectors.rollups(**filters)
     totals = selectors.program_aggregates(qs, filters)
     tables = program_tables(qs, filters, partner_limit=PARTNERS_ON_PAGE, totals=totals)
+    kpi_sorting = _sort_partner_kpis(request, tables)
     # The tables' rows, not the same aggregates over the rollups again.
     by_tier = tables["tier"].rows
     by_type = tables["type"].rows
@@ -234,6 +244,8 @@ def program_dashboard(request):
             "periods": periods,
             "kpis": kpis,
             "tables": tables,
+            "kpi_sorting": kpi_sorting,
+            "kpi_sorted": kpi_sorting.param in request.GET,
             "partners_on_page": PARTNERS_ON_PAGE,
             "cohorts": cohorts,
             "counts": tables["status"].rows,
@@ -300,6 +312,7 @@ def program_export(request):
     kpi_partner|funnel|cohorts|psat|status), with the dashboard's filters."""
     form, filters = _filtered(request)
     tables = program_tables(selectors.rollups(**filters), filters)
+    _sort_partner_kpis(request, tables)
     return _export(request, tables, page="program", form=form, default="partner")
 
 

@@ -11,11 +11,13 @@ import datetime
 import io
 from decimal import Decimal
 
+from django.test import RequestFactory
 from django.utils import timezone
 
 from dealreg.models import DirectDeal, DirectDealInfluencer
 from imports.models import ImportJob
 from prm.models import AuditEvent
+from prm.sorting import Sorting
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.factories import (
@@ -55,6 +57,26 @@ def _csv_column(resp, name: str) -> list[str]:
 
 def _sorted_header(resp) -> str:
     return find(resp, "th", aria_sort="ascending").text()
+
+
+def test_rows_in_memory_sort_without_case_with_empty_values_last_either_way():
+    rows = [
+        {"name": "beta", "n": 2},
+        {"name": None, "n": 1},
+        {"name": "Alpha", "n": 3},
+        {"name": "alpha", "n": 4},
+    ]
+    columns = {"name": "name", "n": "n"}
+
+    def order(query):
+        request = RequestFactory().get("/x/" + query)
+        return [
+            r["n"] for r in Sorting.from_request(request, columns, default="n").order_rows(rows)
+        ]
+
+    assert order("?sort=name") == [3, 4, 2, 1]  # equal names keep their order
+    assert order("?sort=-name") == [2, 3, 4, 1]
+    assert order("?sort=nothing") == [1, 2, 3, 4]
 
 
 # --- Direct deals ---------------------------------------------------------------------------
@@ -376,3 +398,24 @@ def test_the_lead_inbox_sorts_by_company_or_due_answer_and_its_export_follows(wo
     assert selected.attrs["value"] == "answer_by"
     exported = client.get("/leads/inbox/?sort=answer_by&format=csv")
     assert _csv_column(exported, "company") == ["bravo", "Alpha", "Charlie"]
+
+
+def test_the_program_kpi_by_partner_table_sorts_and_its_export_follows(world):
+    _manager_data(world)
+    client = portal_client(world.tenant, world.admin)
+
+    def names(query):
+        resp = client.get("/analytics/program/?year=2026" + query)
+        assert resp.status_code == 200
+        return [r["partner_name"] for r in resp.context["tables"]["kpi_partner"].rows]
+
+    assert names("") == names("&kpi_sort=bogus") == ["Alpha Co", "beta Labs", "Gamma Inc"]
+    assert names("&kpi_sort=-won_deals") == ["Gamma Inc", "beta Labs", "Alpha Co"]
+    assert names("&kpi_sort=won_deals") == ["Alpha Co", "beta Labs", "Gamma Inc"]
+    sorted_page = client.get("/analytics/program/?year=2026&kpi_sort=-won_deals")
+    (details,) = [d for d in find_all(sorted_page, "details") if "By partner" in d.text()]
+    assert "open" in details.attrs  # the sorted table stays in view
+    exported = client.get(
+        "/analytics/program/export.csv?year=2026&table=kpi_partner&kpi_sort=-won_deals"
+    )
+    assert _csv_column(exported, "partner_name") == ["Gamma Inc", "beta Labs", "Alpha Co"]
