@@ -8,7 +8,11 @@ key breaks ties, so pages never shuffle rows between them.
     qs = sorting.apply(qs)
 
 In the template, `{% sort_header sorting "amount" _("Amount") %}` renders the column's header
-link with `aria-sort` (prm/templatetags/prm_sorting.py)."""
+link with `aria-sort` (prm/templatetags/prm_sorting.py); `sorting.query` is the query string
+for the list's pager. A page of "the latest N" sorts those N rows (`apply_within`); rows
+already in memory sort with `order_rows`; a page with several sortable tables gives each its
+own parameter (`param="kpi_sort"`). An export follows the page's sort: sort before the CSV
+branch."""
 
 from __future__ import annotations
 
