@@ -44,6 +44,11 @@ class Table:
     def headings(self) -> list[tuple[str, bool]]:
         return [(label, key in self.numeric) for key, label in self.columns]
 
+    @property
+    def heads(self) -> list[tuple[str, str, bool]]:
+        """(row key, heading, is_numeric) per column: a sortable table's headers."""
+        return [(key, label, key in self.numeric) for key, label in self.columns]
+
 
 def csv_response(table: Table, *, page: str) -> StreamingHttpResponse:
     """The table as CSV (text cells defused against spreadsheet formulas; numbers, negative

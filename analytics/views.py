@@ -23,12 +23,13 @@ from analytics.forms import (
 )
 from analytics.models import AnalyticsSettings, ProgramCost, RollupRun
 from analytics.states import BUSINESS_REVIEW, preparing
-from analytics.tables import costs_table, manager_tables, program_tables
+from analytics.tables import KPI_KEYS, costs_table, manager_tables, program_tables
 from analytics.tables import csv_response as tables_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error
 from prm.roles import Role
+from prm.sorting import Sorting
 
 # --- Partner dashboard --------------------------------------------------------------------
 
@@ -129,6 +130,14 @@ def _export(
     return tables_csv(table, page=page)
 
 
+# The manager page's partner tables sort in memory (prm.sorting, Sorting.order_rows), each by
+# its own parameter so one keeps its order while the other is sorted; their exports follow.
+# At risk: the most at risk first unless asked (the 50 shown are still the 50 most at risk).
+RISK_COLUMNS = {"partner": "partner__name", "score": "score", "since": "started_on"}
+# KPIs by partner: every column, by partner name unless asked.
+KPI_COLUMNS = {k: k for k in ("partner_name", "tier_now", "won_deals", *KPI_KEYS)}
+
+
 def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
     form, filters = _filtered(request)
     partners = selectors.filtered_partners(**filters)
@@ -144,10 +153,16 @@ def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
     queue = selectors.review_queue_ages(
         partners=selectors.filtered_partners(**filters) if mine else partners
     )
-    at_risk = list(selectors.at_risk_partners(manager=manager, partners=partners)[:50])
+    risk_sorting = Sorting.from_request(request, RISK_COLUMNS, default="score", param="risk_sort")
+    kpi_sorting = Sorting.from_request(
+        request, KPI_COLUMNS, default="partner_name", param="kpi_sort"
+    )
+    at_risk = risk_sorting.order_rows(
+        selectors.at_risk_partners(manager=manager, partners=partners)[:50]
+    )
     expiring = list(selectors.deals_expiring(manager=manager, partners=partners)[:50])
     stuck = list(selectors.stuck_in_onboarding(manager=manager, partners=partners)[:50])
-    kpis = selectors.kpis_by_partner(selectors.rollups(**filters))
+    kpis = kpi_sorting.order_rows(selectors.kpis_by_partner(selectors.rollups(**filters)))
     tables = manager_tables(queue=queue, at_risk=at_risk, expiring=expiring, stuck=stuck, kpis=kpis)
     return form, {
         "form": form,
@@ -157,6 +172,8 @@ def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
         "expiring": expiring,
         "stuck": stuck,
         "tables": tables,
+        "risk_sorting": risk_sorting,
+        "kpi_sorting": kpi_sorting,
         "query": request.GET.urlencode(),
         "export_base": _export_base(request, "analytics-manager-export"),
     }
@@ -192,12 +209,22 @@ def manager_export(request):
 PARTNERS_ON_PAGE = 50
 
 
+def _sort_partner_kpis(request, tables: dict) -> Sorting:
+    """The program's KPIs-by-partner table sorted as asked (?kpi_sort=, the manager page's
+    columns): on the page its first partners by name, in the export every partner."""
+    sorting = Sorting.from_request(request, KPI_COLUMNS, default="partner_name", param="kpi_sort")
+    rows = tables["kpi_partner"].rows
+    rows[:] = sorting.order_rows(rows)
+    return sorting
+
+
 @member_required("analytics.program")
 def program_dashboard(request):
     form, filters = _filtered(request)
     qs = selectors.rollups(**filters)
     totals = selectors.program_aggregates(qs, filters)
     tables = program_tables(qs, filters, partner_limit=PARTNERS_ON_PAGE, totals=totals)
+    kpi_sorting = _sort_partner_kpis(request, tables)
     # The tables' rows, not the same aggregates over the rollups again.
     by_tier = tables["tier"].rows
     by_type = tables["type"].rows
@@ -217,6 +244,8 @@ def program_dashboard(request):
             "periods": periods,
             "kpis": kpis,
             "tables": tables,
+            "kpi_sorting": kpi_sorting,
+            "kpi_sorted": kpi_sorting.param in request.GET,
             "partners_on_page": PARTNERS_ON_PAGE,
             "cohorts": cohorts,
             "counts": tables["status"].rows,
@@ -283,6 +312,7 @@ def program_export(request):
     kpi_partner|funnel|cohorts|psat|status), with the dashboard's filters."""
     form, filters = _filtered(request)
     tables = program_tables(selectors.rollups(**filters), filters)
+    _sort_partner_kpis(request, tables)
     return _export(request, tables, page="program", form=form, default="partner")
 
 

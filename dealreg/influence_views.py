@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +21,7 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
 from prm.roles import STAFF_ROLES
+from prm.sorting import Sorting
 
 
 class InfluenceClaimForm(forms.Form):
@@ -136,17 +138,33 @@ def influence_withdraw(request, pk: int):
     )
 
 
+# The direct deal list's sortable columns (prm.sorting); "recent" (newest first) is its order.
+DIRECT_DEAL_COLUMNS = {
+    "crm_id": Lower("external_id"),
+    "customer": Lower("customer_name"),
+    "amount": "amount",
+    "status": "status",
+    "recent": "pk",
+}
+
+
 @member_required("deals.view")
 def direct_deal_list(request):
     """The vendor's direct deals (from the CRM) with their influencers: staff see all of
     them; partner people the ones their company is credited on."""
     member = request.member
-    found = selectors.direct_deals_visible_to(member).order_by("-id")
+    sorting = Sorting.from_request(request, DIRECT_DEAL_COLUMNS, default="-recent")
+    found = sorting.apply(selectors.direct_deals_visible_to(member))
     page = portal.page(request, found)
     return render(
         request,
         "dealreg/direct_deal_list.html",
-        {"page": page, "staff": member.role in STAFF_ROLES},
+        {
+            "page": page,
+            "staff": member.role in STAFF_ROLES,
+            "sorting": sorting,
+            "query": sorting.query,
+        },
     )
 
 

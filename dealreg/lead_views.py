@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dealreg import selectors
@@ -23,6 +25,28 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
 from prm.search import search, search_term
+from prm.sorting import Sorting
+
+# The staff lead list's sortable columns (prm.sorting); newest first unless asked.
+LEAD_COLUMNS = {
+    "company": Lower("company"),
+    "country": "country",
+    "status": "status",
+    "created": "created_at",
+}
+
+# The partner's lead inbox (cards) sorts by a choice of these; newest offer first unless asked.
+INBOX_COLUMNS = {
+    "offered": "offered_at",
+    "answer_by": "respond_by",
+    "company": Lower("lead__company"),
+}
+INBOX_CHOICES = (
+    ("-offered", gettext_lazy("Newest first")),
+    ("answer_by", gettext_lazy("Answer due first")),
+    ("company", gettext_lazy("Company")),
+)
+INBOX_SHOWN = 100
 
 
 @member_required("leads.manage")
@@ -38,7 +62,9 @@ def lead_list(request):
             messages.success(request, _("Lead added and routed."))
             return redirect("lead-list")
     q = search_term(request)
+    sorting = Sorting.from_request(request, LEAD_COLUMNS, default="-created")
     found = search(selectors.leads(), q, ("company", "domain", "contact_name", "contact_email"))
+    found = sorting.apply(found)
     if wants_csv(request):
         return csv_stream(
             request,
@@ -63,7 +89,13 @@ def lead_list(request):
     return render(
         request,
         "dealreg/lead_list.html",
-        {"form": form if request.method == "POST" else LeadForm(), "page": page, "q": q},
+        {
+            "form": form if request.method == "POST" else LeadForm(),
+            "page": page,
+            "q": q,
+            "sorting": sorting,
+            "query": sorting.query,
+        },
     )
 
 
@@ -92,22 +124,28 @@ def lead_route(request, pk: int):
 
 @member_required("leads.respond")
 def lead_inbox(request):
+    sorting = Sorting.from_request(request, INBOX_COLUMNS, default="-offered")
     if wants_csv(request):
         # offers_for() holds only the member's own partner's offers.
         return csv_stream(
             request,
             "lead-offers",
             ["company", "country", "status", "score", "offered_at", "respond_by", "why"],
-            selectors.offers_for(request.member),
+            sorting.apply(selectors.offers_for(request.member)),
             lambda o: (
                 o.lead.company, o.lead.country, o.status, o.score, o.offered_at,
                 o.respond_by, "; ".join(o.explanation or []),
             ),
         )  # fmt: skip
-    offers = list(selectors.offers_for(request.member)[:100])
+    offers = list(sorting.apply_within(selectors.offers_for(request.member), INBOX_SHOWN))
     for o in offers:
         o.allowed = LEAD_OFFER.allowed(o, request.member)
-    return render(request, "dealreg/lead_inbox.html", {"offers": offers, "now": timezone.now()})
+    current = f"-{sorting.key}" if sorting.descending else sorting.key
+    return render(
+        request,
+        "dealreg/lead_inbox.html",
+        {"offers": offers, "now": timezone.now(), "sort_choices": INBOX_CHOICES, "sort": current},
+    )
 
 
 def _offer_or_404(request, pk: int) -> LeadOffer:

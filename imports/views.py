@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +18,7 @@ from imports.states import IMPORT_JOB, previewed, working
 from prm.csv_export import csv_response, csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
+from prm.sorting import Sorting
 
 
 class UploadForm(forms.Form):
@@ -41,11 +44,27 @@ def _job(request, pk: int):
     return get_object_or_404(imports.jobs_for(request.member), pk=pk)
 
 
+# The import list's sortable columns (prm.sorting); newest first unless asked. "By" sorts by
+# the name shown (the person's name, else their e-mail).
+IMPORT_COLUMNS = {
+    "started": "created_at",
+    "kind": "kind",
+    "file": Lower("filename"),
+    "by": Lower(
+        Coalesce(NullIf("created_by__user__full_name", Value("")), "created_by__user__email")
+    ),
+    "status": "status",
+    "rows": "total_rows",
+}
+RECENT_JOBS = 50  # the page lists the latest imports; the CSV has every one
+
+
 @member_required()
 def import_list(request):
     available = imports.importers_for(request.member)
     if not available:
         raise PermissionDenied
+    sorting = Sorting.from_request(request, IMPORT_COLUMNS, default="-started")
     if wants_csv(request):  # jobs_for(): only the imports this member may see
         return csv_stream(
             request,
@@ -54,17 +73,20 @@ def import_list(request):
                 "created_at", "kind", "filename", "by", "status", "total_rows", "created",
                 "updated", "skipped", "failed", "finished_at",
             ],
-            imports.jobs_for(request.member)
-            .select_related("created_by__user")
-            .order_by("-created_at"),
+            sorting.apply(imports.jobs_for(request.member)),
             lambda j: (
                 j.created_at, j.kind, j.filename,
                 j.created_by.user.email if j.created_by_id else "", j.status, j.total_rows,
                 j.created, j.updated, j.skipped, j.failed, j.finished_at,
             ),
         )  # fmt: skip
-    jobs = imports.jobs_for(request.member).order_by("-created_at")[:50]
-    return render(request, "imports/list.html", {"importers": available, "jobs": jobs})
+    recent = imports.jobs_for(request.member).order_by("-created_at", "-id")
+    jobs = sorting.apply_within(recent, RECENT_JOBS)
+    return render(
+        request,
+        "imports/list.html",
+        {"importers": available, "jobs": jobs, "sorting": sorting},
+    )
 
 
 @member_required()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Case, Value, When
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,6 +25,7 @@ from prm.csv_export import csv_stream, wants_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
+from prm.sorting import Sorting
 
 EVENT_CHOICES = [(e, e) for e in events.EVENT_TYPES]
 
@@ -39,6 +42,33 @@ class WebhookEndpointForm(forms.Form):
     )
 
 
+# The endpoint list's sortable columns (prm.sorting); newest first unless asked. Status sorts
+# active, failing, disabled.
+ENDPOINT_COLUMNS = {
+    "url": Lower("url"),
+    "status": Case(
+        When(is_active=False, then=Value(2)),
+        When(failing_since__isnull=False, then=Value(1)),
+        default=Value(0),
+    ),
+    "created": "created_at",
+}
+ENDPOINTS_SHOWN = 200
+
+# The delivery log's sortable columns; newest first unless asked. The page sorts its latest
+# deliveries; the CSV has every delivery in the same order.
+DELIVERY_COLUMNS = {
+    "event": "event__event_type",
+    "status": "status",
+    "attempts": "attempts",
+    "response": "response_code",
+    "ms": "response_ms",
+    "next": "next_attempt_at",
+    "created": "created_at",
+}
+DELIVERIES_SHOWN = 100
+
+
 @member_required("webhooks.manage")
 def webhook_list(request):
     form = WebhookEndpointForm(request.POST or None)
@@ -50,10 +80,12 @@ def webhook_list(request):
         else:
             messages.success(request, _("Endpoint added. Copy its signing secret below."))
             return redirect("webhook-detail", pk=endpoint.pk)
+    sorting = Sorting.from_request(request, ENDPOINT_COLUMNS, default="-created")
+    endpoints = sorting.apply_within(selectors.endpoints(), ENDPOINTS_SHOWN)
     return render(
         request,
         "integrations/webhook_list.html",
-        {"form": form, "endpoints": selectors.endpoints()[:200]},
+        {"form": form, "endpoints": endpoints, "sorting": sorting},
     )
 
 
@@ -66,6 +98,7 @@ def webhook_detail(request, pk: int):
         "description": endpoint.description,
         "event_types": endpoint.event_types,
     }
+    sorting = Sorting.from_request(request, DELIVERY_COLUMNS, default="-created")
     if wants_csv(request):
         return csv_stream(
             request,
@@ -74,7 +107,7 @@ def webhook_detail(request, pk: int):
                 "event_type", "event_id", "status", "attempts", "response_code",
                 "response_ms", "error", "created_at", "last_attempt_at", "delivered_at",
             ],
-            selectors.deliveries_for(endpoint),
+            sorting.apply(selectors.deliveries_for(endpoint)),
             lambda d: (
                 d.event.event_type, d.event.event_id, d.status, d.attempts,
                 d.response_code, d.response_ms, d.error, d.created_at,
@@ -101,7 +134,10 @@ def webhook_detail(request, pk: int):
             "endpoint": endpoint,
             "allowed": ENDPOINT.allowed(endpoint, request.member),
             "form": form,
-            "deliveries": selectors.deliveries_for(endpoint)[:100],
+            "deliveries": sorting.apply_within(
+                selectors.deliveries_for(endpoint), DELIVERIES_SHOWN
+            ),
+            "sorting": sorting,
         },
     )
 

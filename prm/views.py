@@ -15,7 +15,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models.functions import Lower
+from django.db.models import Value
+from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -403,6 +404,15 @@ def branding_logo(request):
 # --- Audit --------------------------------------------------------------------------------
 
 
+# The audit trail's sortable columns (prm.sorting); newest first unless asked. The actor sorts
+# by the name shown: the person's name, else their e-mail, else the label kept with the event.
+AUDIT_COLUMNS = {
+    "time": "created_at",
+    "actor": Lower(Coalesce(NullIf("actor__full_name", Value("")), "actor__email", "actor_label")),
+    "action": "action",
+}
+
+
 def _audit_queryset(request):
     form = AuditFilterForm(request.GET or None)
     filters = {}
@@ -417,23 +427,24 @@ def _audit_queryset(request):
             filters["until"] = datetime.datetime.combine(
                 d["until"] + datetime.timedelta(days=1), datetime.time.min, tzinfo=datetime.UTC
             )
-    return form, selectors.audit_events(**filters)
+    sorting = Sorting.from_request(request, AUDIT_COLUMNS, default="-time")
+    return form, sorting, sorting.apply(selectors.audit_events(**filters))
 
 
 @member_required("audit.view")
 def audit(request):
-    form, qs = _audit_queryset(request)
+    form, sorting, qs = _audit_queryset(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
-        request, "prm/audit.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "prm/audit.html",
+        {"form": form, "page": page, "query": sorting.query, "sorting": sorting},
     )
 
 
 @member_required("audit.view")
 def audit_export(request):
-    _form, qs = _audit_queryset(request)
+    _form, _sorting, qs = _audit_queryset(request)
     header = (
         "time_utc",
         "actor",

@@ -5,7 +5,8 @@ service, renders."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count, Q
+from django.db.models import Count, ExpressionWrapper, F, FloatField, Q, Value
+from django.db.models.functions import Lower, NullIf
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +19,7 @@ from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error, require_action
 from prm.search import search, search_term
+from prm.sorting import Sorting
 from prm.states import ActionNotAllowed
 from training import selectors, services
 from training.forms import (
@@ -43,6 +45,21 @@ from training.states import COURSE, COURSE_TONE
 
 # --- Admins: courses, lessons, quizzes ----------------------------------------------------
 
+# The course list's sortable columns (prm.sorting) over selectors.course_stats()'s figures;
+# by title unless asked. Pass rate as selectors.pass_rate() computes it (none without takers).
+COURSE_COLUMNS = {
+    "course": Lower("title"),
+    "status": "status",
+    "lessons": "lesson_count",
+    "questions": "question_count",
+    "enrolled": "enrolled",
+    "completed": "completed",
+    "pass_rate": ExpressionWrapper(
+        F("passers") * Value(1.0) / NullIf(F("takers"), Value(0)), output_field=FloatField()
+    ),
+    "avg_score": "avg_score",
+}
+
 
 @member_required("training.manage")
 def admin_courses(request):
@@ -58,12 +75,15 @@ def admin_courses(request):
                 messages.success(request, _("Course created as a draft. Add its lessons."))
                 return redirect("training-admin-course", pk=course.pk)
     q = search_term(request)
-    courses = list(search(selectors.course_stats(), q, ("title", "code"))[:500])
+    sorting = Sorting.from_request(request, COURSE_COLUMNS, default="course")
+    courses = list(sorting.apply(search(selectors.course_stats(), q, ("title", "code")))[:500])
     for c in courses:
         c.pass_rate = selectors.pass_rate(c)
         c.tone = COURSE_TONE.get(c.status, "off")
     return render(
-        request, "training/admin_courses.html", {"courses": courses, "form": form, "q": q}
+        request,
+        "training/admin_courses.html",
+        {"courses": courses, "form": form, "q": q, "sorting": sorting},
     )
 
 
