@@ -20,7 +20,7 @@ class CosellConfig(AppConfig):
         from prm import context_processors, home, labels, panels, roles
         from prm.celery import app as celery_app
         from prm.notifications import link_check_register
-        from prm.roles import ALL_ROLES, Role
+        from prm.roles import PROGRAM_ROLES, Role
 
         # A role sees workspaces it is on (cosell.use); vendor roles that see every deal see
         # every workspace (cosell.view_all); vendor roles that run opportunities open them on
@@ -28,7 +28,7 @@ class CosellConfig(AppConfig):
         # sales rep) is added to cosell.use and cosell.manage, never named in the code.
         roles.register(
             {
-                "cosell.use": ALL_ROLES,
+                "cosell.use": PROGRAM_ROLES,
                 "cosell.view_all": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 "cosell.manage": {Role.ADMIN, Role.CHANNEL_MANAGER},
             }

@@ -24,7 +24,7 @@ class IncentivesConfig(AppConfig):
                 "incentives.earn": {Role.PARTNER_ADMIN, Role.PARTNER_USER},
                 # An earning line's page: every role, each line filtered to what the member
                 # may see (others answer 404).
-                "incentives.view": set(roles.ALL_ROLES),
+                "incentives.view": set(roles.PROGRAM_ROLES),
                 # Staff: the approval queue, approvals, disputes.
                 "incentives.review": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 # Admins: programs and versions, adjustments.

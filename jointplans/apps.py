@@ -21,7 +21,7 @@ class JointplansConfig(AppConfig):
             {
                 # Every role reads the plans it may see (staff: all; partner people: their
                 # company's, once proposed); the state machine says who signs what.
-                "jointplans.view": set(roles.ALL_ROLES),
+                "jointplans.view": set(roles.PROGRAM_ROLES),
                 # Staff draft plans for partners.
                 "jointplans.manage": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 # The partner's menu entry (under "My program").

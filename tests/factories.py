@@ -546,3 +546,40 @@ class InitiativeFactory(TenantOwnedFactory):
     plan = _same_tenant(JointPlanFactory)
     title = factory.Sequence(lambda n: f"Initiative {n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+
+
+# --- direct deals and courses (lists sorted in tests/prm/test_sorted_lists.py) -------------
+
+
+class DirectDealFactory(TenantOwnedFactory):
+    """A vendor's direct deal from the CRM."""
+
+    class Meta:
+        model = "dealreg.DirectDeal"
+
+    tenant = factory.SubFactory(TenantFactory)
+    external_id = factory.Sequence(lambda n: f"OPP-{n}")
+    customer_name = factory.Sequence(lambda n: f"Direct Customer {n}")
+    amount = Decimal("10000")
+
+
+class DirectDealInfluencerFactory(TenantOwnedFactory):
+    """A partner credited on a direct deal."""
+
+    class Meta:
+        model = "dealreg.DirectDealInfluencer"
+
+    tenant = factory.SubFactory(TenantFactory)
+    direct_deal = factory.SubFactory(DirectDealFactory, tenant=factory.SelfAttribute("..tenant"))
+    partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
+
+
+class CourseFactory(TenantOwnedFactory):
+    """A draft course."""
+
+    class Meta:
+        model = "training.Course"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Course {n}")
+    code = factory.Sequence(lambda n: f"C{n}")

@@ -7,7 +7,7 @@ one (`denied` {403, 404})."""
 
 from __future__ import annotations
 
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 ADMIN = {"admin"}
 PARTNER_ROLES = {"partner_admin", "partner_user"}
@@ -70,7 +70,7 @@ ACCOUNT = {"name": "Matrix Corp", "domain": "matrix-corp.example", "status": "cu
 
 ENDPOINTS = [
     # Portal: the list and forms serve each side its own accounts.
-    Endpoint("account-list", lambda w: "/accounts/", EVERYONE),
+    Endpoint("account-list", lambda w: "/accounts/", PROGRAM),
     Endpoint("account-create", lambda w: "/accounts/new/", MANAGERS),
     Endpoint(
         "account-create",
@@ -124,7 +124,7 @@ ENDPOINTS = [
         method="post",
         denied=HIDDEN,
     ),
-    Endpoint("population-list", lambda w: "/accounts/populations/", EVERYONE),
+    Endpoint("population-list", lambda w: "/accounts/populations/", PROGRAM),
     Endpoint("population-create", lambda w: "/accounts/populations/new/", MANAGERS),
     Endpoint(
         "population-create",
@@ -164,7 +164,7 @@ ENDPOINTS = [
         denied=HIDDEN,
     ),
     # API
-    Endpoint("api-account-list", lambda w: "/api/v1/accounts/", EVERYONE, api=True),
+    Endpoint("api-account-list", lambda w: "/api/v1/accounts/", PROGRAM, api=True),
     Endpoint(
         "api-account-detail",
         lambda w: f"/api/v1/accounts/{_partner_account(w).external_id}/",
@@ -199,7 +199,7 @@ ENDPOINTS = [
         api=True,
     ),
     Endpoint(
-        "api-account-population-list", lambda w: "/api/v1/account-populations/", EVERYONE, api=True
+        "api-account-population-list", lambda w: "/api/v1/account-populations/", PROGRAM, api=True
     ),
     Endpoint(
         "api-account-population-list",

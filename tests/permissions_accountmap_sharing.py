@@ -4,7 +4,7 @@ introductions (portal and API). Objects: tests.accountmap.sharing_objects."""
 from __future__ import annotations
 
 from tests.accountmap.sharing_objects import sharing_objects
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 MANAGERS = {"admin", "partner_admin"}
@@ -20,7 +20,7 @@ def _pair(url):
 
 ENDPOINTS = [
     # --- Portal
-    Endpoint("account-sharing", lambda w: "/accounts/sharing/", EVERYONE),
+    Endpoint("account-sharing", lambda w: "/accounts/sharing/", PROGRAM),
     # An empty form: the page again with its errors (nothing saved).
     Endpoint("account-sharing", lambda w: "/accounts/sharing/", MANAGERS, method="post"),
     Endpoint(
@@ -34,8 +34,8 @@ ENDPOINTS = [
         method="post",
         **_pair(lambda w, o: f"/accounts/sharing/partners/{w.partner.pk}/"),
     ),
-    Endpoint("account-overlaps", lambda w: (_o(w), "/accounts/overlaps/")[1], EVERYONE),
-    Endpoint("account-greenfield", lambda w: "/accounts/overlaps/greenfield/", EVERYONE),
+    Endpoint("account-overlaps", lambda w: (_o(w), "/accounts/overlaps/")[1], PROGRAM),
+    Endpoint("account-greenfield", lambda w: "/accounts/overlaps/greenfield/", PROGRAM),
     Endpoint(
         "account-overlaps-partner",
         allowed=STAFF,
@@ -63,7 +63,7 @@ ENDPOINTS = [
         data=lambda w: {"message": "Please introduce us."},
         **_pair(lambda w, o: f"/accounts/overlaps/{o.overlap.pk}/intro/"),
     ),
-    Endpoint("account-intros", lambda w: (_o(w), "/accounts/intros/")[1], EVERYONE),
+    Endpoint("account-intros", lambda w: (_o(w), "/accounts/intros/")[1], PROGRAM),
     Endpoint(
         "account-intro-accept",
         allowed=STAFF,
@@ -84,7 +84,7 @@ ENDPOINTS = [
     ),
     # --- API
     Endpoint(
-        "api-account-sharing-rules", lambda w: "/api/v1/account-sharing-rules/", EVERYONE, api=True
+        "api-account-sharing-rules", lambda w: "/api/v1/account-sharing-rules/", PROGRAM, api=True
     ),
     Endpoint(
         "api-account-sharing-rules",
@@ -97,13 +97,13 @@ ENDPOINTS = [
     Endpoint(
         "api-account-overlap-list",
         lambda w: (_o(w), f"/api/v1/account-overlaps/?partner={w.partner.pk}")[1],
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-account-overlap-counts",
         lambda w: f"/api/v1/account-overlaps/counts/?partner={w.partner.pk}",
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
@@ -117,18 +117,18 @@ ENDPOINTS = [
     Endpoint(
         "api-greenfield-account-list",
         lambda w: f"/api/v1/greenfield-accounts/?partner={w.partner.pk}",
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-account-intro-list",
         lambda w: (_o(w), "/api/v1/account-intros/")[1],
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-account-intro-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda w, o: f"/api/v1/account-intros/{o.intro.pk}/"),
     ),

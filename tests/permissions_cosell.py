@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cosell import services
 from prm.roles import Role
 from tests.factories import MemberFactory
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 from tests.permissions_dealreg_api import _direct_deal, _once
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
@@ -106,7 +106,7 @@ def _api(suffix=""):
 
 ENDPOINTS = [
     # Portal
-    Endpoint("cosell-list", lambda w: "/shared/", EVERYONE),
+    Endpoint("cosell-list", lambda w: "/shared/", PROGRAM),
     Endpoint(
         "cosell-open-deal",
         lambda w: f"/shared/open/deal/{w.deal.pk}/",
@@ -121,8 +121,8 @@ ENDPOINTS = [
         method="post",
         stranger_url=lambda w, s: f"/shared/open/direct/{_direct_deal(s).pk}/",
     ),
-    Endpoint("cosell-detail", allowed=EVERYONE, **_o()),
-    Endpoint("cosell-updates", allowed=EVERYONE, **_o("updates.json")),
+    Endpoint("cosell-detail", allowed=PROGRAM, **_o()),
+    Endpoint("cosell-updates", allowed=PROGRAM, **_o("updates.json")),
     Endpoint("cosell-close", allowed=STAFF, **_o("close/")),
     Endpoint("cosell-close", allowed=STAFF, method="post", **_o("close/")),
     Endpoint(
@@ -164,7 +164,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "cosell-comment-add",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         data=lambda w: {"body": "Matrix comment"},
         **_o("comments/"),
@@ -189,35 +189,35 @@ ENDPOINTS = [
     ),
     Endpoint(
         "cosell-task-add",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         data=lambda w: {"title": "Matrix task"},
         **_o("tasks/"),
     ),
     Endpoint(
         "cosell-task-done",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w).pk}/done/"),
     ),
     Endpoint(
         "cosell-task-undone",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w, done=True).pk}/undone/"),
     ),
     # No file posted: past the gate, the form refuses it (uploads: test_cosell_files.py).
-    Endpoint("cosell-file-upload", allowed=EVERYONE, method="post", expect={400}, **_o("files/")),
+    Endpoint("cosell-file-upload", allowed=PROGRAM, method="post", expect={400}, **_o("files/")),
     Endpoint(
         "cosell-file-download",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_at(lambda w: f"/shared/{_opp(w).pk}/files/{_file(w).pk}/download/"),
     ),
     # API
     Endpoint(
         "api-shared-opportunity-list",
         lambda w: (_opp(w), "/api/v1/shared-opportunities/")[1],
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
@@ -228,7 +228,7 @@ ENDPOINTS = [
         data=lambda w: {"deal": w.deal.pk},
         api=True,
     ),
-    Endpoint("api-shared-opportunity-detail", allowed=EVERYONE, api=True, **_api()),
+    Endpoint("api-shared-opportunity-detail", allowed=PROGRAM, api=True, **_api()),
     Endpoint(
         "api-shared-opportunity-close", allowed=STAFF, method="post", api=True, **_api("close/")
     ),
@@ -239,7 +239,7 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_closed(w).pk}/reopen/"),
     ),
-    Endpoint("api-shared-opportunity-partners", allowed=EVERYONE, api=True, **_api("partners/")),
+    Endpoint("api-shared-opportunity-partners", allowed=PROGRAM, api=True, **_api("partners/")),
     Endpoint(
         "api-shared-opportunity-partners",
         allowed=ORGANISERS,
@@ -255,7 +255,7 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/partners/{_invited(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-people", allowed=EVERYONE, api=True, **_api("people/")),
+    Endpoint("api-shared-opportunity-people", allowed=PROGRAM, api=True, **_api("people/")),
     Endpoint(
         "api-shared-opportunity-people",
         allowed=ORGANISERS,
@@ -271,10 +271,10 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/people/{_team_row(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-comments", allowed=EVERYONE, api=True, **_api("comments/")),
+    Endpoint("api-shared-opportunity-comments", allowed=PROGRAM, api=True, **_api("comments/")),
     Endpoint(
         "api-shared-opportunity-comments",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         data=lambda w: {"body": "From the API"},
         api=True,
@@ -295,10 +295,10 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/comments/{_comment(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-tasks", allowed=EVERYONE, api=True, **_api("tasks/")),
+    Endpoint("api-shared-opportunity-tasks", allowed=PROGRAM, api=True, **_api("tasks/")),
     Endpoint(
         "api-shared-opportunity-tasks",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         data=lambda w: {"title": "API task"},
         api=True,
@@ -306,12 +306,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-shared-opportunity-task-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="patch",
         data=lambda w: {"done": True},
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/tasks/{_task(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-files", allowed=EVERYONE, api=True, **_api("files/")),
-    Endpoint("api-shared-opportunity-timeline", allowed=EVERYONE, api=True, **_api("timeline/")),
+    Endpoint("api-shared-opportunity-files", allowed=PROGRAM, api=True, **_api("files/")),
+    Endpoint("api-shared-opportunity-timeline", allowed=PROGRAM, api=True, **_api("timeline/")),
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 ADMIN = {"admin"}
 
@@ -33,7 +33,7 @@ def _pair(suffix):
 HIDDEN = {403, 404}
 
 ENDPOINTS = [
-    Endpoint("import-list", lambda w: "/imports/", EVERYONE),
+    Endpoint("import-list", lambda w: "/imports/", PROGRAM),
     Endpoint(
         "import-upload", lambda w: "/imports/partner-accounts/", {"partner_admin", "partner_user"}
     ),

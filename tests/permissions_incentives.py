@@ -4,7 +4,7 @@ lazily, once per world, by tests.incentives.test_incentives_support.incentive_ob
 from __future__ import annotations
 
 from tests.incentives.test_incentives_support import incentive_objects
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ADMIN = {"admin"}
@@ -33,7 +33,7 @@ ENDPOINTS = [
     Endpoint("incentives-earnings", lambda w: (_o(w), "/earnings/")[1], PARTNER_ROLES),
     Endpoint(
         "incentives-earning-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         **_pair(lambda o: f"/incentives/earnings/{o.pending.pk}/"),
     ),
     Endpoint(
@@ -177,12 +177,12 @@ ENDPOINTS = [
     Endpoint(
         "api-incentives-earning-list",
         lambda w: (_o(w), "/api/v1/incentives/earnings/")[1],
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-incentives-earning-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda o: f"/api/v1/incentives/earnings/{o.pending.pk}/"),
     ),
@@ -227,12 +227,12 @@ ENDPOINTS = [
     Endpoint(
         "api-incentives-dispute-list",
         lambda w: (_o(w), "/api/v1/incentives/disputes/")[1],
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-incentives-dispute-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda o: f"/api/v1/incentives/disputes/{o.dispute.pk}/"),
     ),
@@ -248,12 +248,12 @@ ENDPOINTS = [
     Endpoint(
         "api-incentives-balances",
         lambda w: (_o(w), "/api/v1/incentives/balances/")[1],
-        EVERYONE,
+        PROGRAM,
         api=True,
     ),
     Endpoint(
         "api-incentives-projection",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_pair(lambda o: f"/api/v1/incentives/projections/{o.open_deal.pk}/"),
     ),

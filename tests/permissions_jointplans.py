@@ -10,7 +10,7 @@ from django.utils import timezone
 from analytics.services.periods import quarter_start
 from prm.tenancy import tenant_context
 from tests.jointplans.helpers import draft, proposed, signed
-from tests.permissions import EVERYONE, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint
 
 SIGNERS = STAFF | {"partner_admin"}
 FUTURE = datetime.date(2099, 1, 1)
@@ -60,10 +60,10 @@ INITIATIVE = {"title": "Matrix webinar", "due_date": "2099-03-01", "status": "pl
 
 ENDPOINTS = [
     # --- Portal
-    Endpoint("jointplan-list", lambda w: "/plans/", EVERYONE),
+    Endpoint("jointplan-list", lambda w: "/plans/", PROGRAM),
     Endpoint("jointplan-new", lambda w: "/plans/new/", STAFF),
     Endpoint("jointplan-new", lambda w: "/plans/new/", STAFF, method="post", data=_plan_form),
-    Endpoint("jointplan-detail", allowed=EVERYONE, **_p(lambda p: f"/plans/{p.pk}/")),
+    Endpoint("jointplan-detail", allowed=PROGRAM, **_p(lambda p: f"/plans/{p.pk}/")),
     Endpoint("jointplan-edit", allowed=SIGNERS, **_p(lambda p: f"/plans/{p.pk}/edit/")),
     Endpoint(
         "jointplan-edit",
@@ -140,7 +140,7 @@ ENDPOINTS = [
     # In a running plan anyone on it moves an initiative's status.
     Endpoint(
         "jointplan-initiative-status",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         method="post",
         data=lambda w: {"status": "in_progress"},
         **_p(lambda p: _item_url(p, "status/"), signed),
@@ -152,7 +152,7 @@ ENDPOINTS = [
         **_p(lambda p: _item_url(p, "remove/")),
     ),
     # --- API
-    Endpoint("api-jointplan-list", lambda w: "/api/v1/plans/", EVERYONE, api=True),
+    Endpoint("api-jointplan-list", lambda w: "/api/v1/plans/", PROGRAM, api=True),
     Endpoint(
         "api-jointplan-list",
         lambda w: "/api/v1/plans/",
@@ -162,7 +162,7 @@ ENDPOINTS = [
         data=_plan_form,
     ),
     Endpoint(
-        "api-jointplan-detail", allowed=EVERYONE, api=True, **_p(lambda p: f"/api/v1/plans/{p.pk}/")
+        "api-jointplan-detail", allowed=PROGRAM, api=True, **_p(lambda p: f"/api/v1/plans/{p.pk}/")
     ),
     Endpoint(
         "api-jointplan-detail",
@@ -225,7 +225,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-jointplan-goal-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_p(lambda p: f"/api/v1/plan-goals/{_goal(p).pk}/"),
     ),
@@ -246,13 +246,13 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-jointplan-initiative-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         **_p(lambda p: f"/api/v1/plan-initiatives/{_initiative(p).pk}/"),
     ),
     Endpoint(
         "api-jointplan-initiative-detail",
-        allowed=EVERYONE,
+        allowed=PROGRAM,
         api=True,
         method="patch",
         data=lambda w: {"status": "done"},
@@ -265,5 +265,5 @@ ENDPOINTS = [
         method="delete",
         **_p(lambda p: f"/api/v1/plan-initiatives/{_initiative(p).pk}/"),
     ),
-    Endpoint("api-jointplan-metrics", lambda w: "/api/v1/plan-metrics/", EVERYONE, api=True),
+    Endpoint("api-jointplan-metrics", lambda w: "/api/v1/plan-metrics/", PROGRAM, api=True),
 ]

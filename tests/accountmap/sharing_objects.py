@@ -22,7 +22,7 @@ def sharing_objects(world) -> SimpleNamespace:
             tenant=t, side="vendor", partner=world.partner, level="overlaps", fields=["industry"]
         )
         SharingRuleFactory(
-            tenant=t, side="partner", partner=world.partner, status="prospect", level="overlaps"
+            tenant=t, side="partner", partner=world.partner, status="customer", level="overlaps"
         )
         asked = OverlapFactory(tenant=t, partner=world.partner)
         intro = IntroRequestFactory(tenant=t, overlap=asked, requested_by=world.partner_user)

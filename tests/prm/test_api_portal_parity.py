@@ -312,6 +312,56 @@ PORTAL_ACTIONS = [
     Action("jointplan-initiative-edit", "", PA, "patch", "/api/v1/plan-initiatives/{id}/"),
     Action("jointplan-initiative-status", "", PU, "patch", "/api/v1/plan-initiatives/{id}/"),
     Action("jointplan-initiative-remove", "", PA, "delete", "/api/v1/plan-initiatives/{id}/"),
+    # Account mapping: people (territories, account owners)
+    Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),
+    Action("territory-list", "", A, "post", "/api/v1/territories/"),
+    Action("territory-detail", "", A, "patch", "/api/v1/territories/{id}/"),
+    Action("territory-delete", "", A, "delete", "/api/v1/territories/{id}/"),
+    Action("territory-rep-add", "", A, "post", "/api/v1/territories/{id}/assign/"),
+    Action("territory-rep-remove", "", A, "post", "/api/v1/territories/{id}/unassign/"),
+    # Shared opportunities
+    Action("cosell-open-deal", "", PA, "post", "/api/v1/shared-opportunities/"),
+    Action("cosell-open-direct", "", CM, "post", "/api/v1/shared-opportunities/"),
+    Action("cosell-close", "", CM, "post", "/api/v1/shared-opportunities/{id}/close/"),
+    Action("cosell-reopen", "", CM, "post", "/api/v1/shared-opportunities/{id}/reopen/"),
+    Action("cosell-comment-add", "", PA, "post", "/api/v1/shared-opportunities/{id}/comments/"),
+    Action(
+        "cosell-comment-edit",
+        "",
+        PA,
+        "patch",
+        "/api/v1/shared-opportunities/{id}/comments/{sub_id}/",
+    ),
+    Action(
+        "cosell-comment-delete",
+        "",
+        PA,
+        "delete",
+        "/api/v1/shared-opportunities/{id}/comments/{sub_id}/",
+    ),
+    Action("cosell-partner-add", "", PA, "post", "/api/v1/shared-opportunities/{id}/partners/"),
+    Action(
+        "cosell-partner-remove",
+        "",
+        PA,
+        "delete",
+        "/api/v1/shared-opportunities/{id}/partners/{sub_id}/",
+    ),
+    Action("cosell-person-add", "", CM, "post", "/api/v1/shared-opportunities/{id}/people/"),
+    Action(
+        "cosell-person-remove",
+        "",
+        CM,
+        "delete",
+        "/api/v1/shared-opportunities/{id}/people/{sub_id}/",
+    ),
+    Action("cosell-task-add", "", PA, "post", "/api/v1/shared-opportunities/{id}/tasks/"),
+    Action(
+        "cosell-task-done", "", PA, "patch", "/api/v1/shared-opportunities/{id}/tasks/{sub_id}/"
+    ),
+    Action(
+        "cosell-task-undone", "", PA, "patch", "/api/v1/shared-opportunities/{id}/tasks/{sub_id}/"
+    ),
 ]
 
 # Portal actions that belong to the browser, not to an integration.
@@ -332,6 +382,8 @@ PORTAL_ONLY = {
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.
 API_GAPS: dict[str, str] = {
+    "cosell-file-upload": "the API lists a shared opportunity's files but takes no upload "
+    "yet (files are checked from their bytes in the portal's form)",
     "mdf-program-remove-rule": "no API endpoint removes a program's activity rule yet "
     "(the portal's remove had hidden behind the program page's `op` field)",
     "onboarding-start": "no API endpoint starts a partner's onboarding by hand yet (it starts "

@@ -14,13 +14,15 @@ from decimal import Decimal
 from django.test import RequestFactory
 from django.utils import timezone
 
-from dealreg.models import DirectDeal, DirectDealInfluencer
 from imports.models import ImportJob
 from prm.models import AuditEvent
 from prm.sorting import Sorting
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.factories import (
+    CourseFactory,
+    DirectDealFactory,
+    DirectDealInfluencerFactory,
     LeadFactory,
     LeadOfferFactory,
     PartnerFactory,
@@ -30,7 +32,6 @@ from tests.factories import (
     WebhookEndpointFactory,
 )
 from tests.html_helpers import find, find_all
-from training.models import Course
 
 
 def _within(element, tag: str) -> list:
@@ -87,13 +88,13 @@ def _direct_deals(world) -> None:
         for n, (customer, amount) in enumerate(
             (("globex", 900), ("Acme", 40000), ("Initech", 5000)), start=1
         ):
-            deal = DirectDeal.objects.create(
+            deal = DirectDealFactory(
                 tenant=world.tenant,
                 external_id=f"OPP-{n}",
                 customer_name=customer,
                 amount=Decimal(amount),
             )
-            DirectDealInfluencer.objects.create(
+            DirectDealInfluencerFactory(
                 tenant=world.tenant, direct_deal=deal, partner=world.partner
             )
 
@@ -299,7 +300,7 @@ def test_the_delivery_log_sorts_by_response_both_ways_and_its_export_follows(wor
 def test_the_course_list_sorts_by_title_both_ways(world):
     with tenant_context(world.tenant):
         for title in ("banking", "Zoology", "Algebra"):
-            Course.objects.create(tenant=world.tenant, code=title[:3].upper(), title=title)
+            CourseFactory(tenant=world.tenant, code=title[:3].upper(), title=title)
     client = portal_client(world.tenant, world.admin)
 
     def titles(query):

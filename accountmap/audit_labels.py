@@ -1,0 +1,10 @@
+"""Labels of the audit actions this app writes (prm.labels), registered in ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "account_intro.requested": _("Introduction requested"),
+    "account_overlaps.exported": _("Account overlaps exported"),
+    "account_sharing.rule_set": _("Sharing rule set"),
+    "account_sharing.rule_removed": _("Sharing rule removed"),
+}
