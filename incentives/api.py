@@ -146,6 +146,7 @@ class EarningViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
         return Response(EarningSerializer(self.get_queryset().get(pk=earning.pk)).data)
 
     @extend_schema(
+        operation_id="incentives_earnings_approve_many",
         request=EarningBulkApproveSerializer,
         responses=EarningBulkApproveResultSerializer,
         summary="Approve many pending lines; those no longer pending are skipped",

@@ -307,6 +307,11 @@ SPECTACULAR_SETTINGS = {
         "InfluencerRoleEnum": "dealreg.models.InfluencerRole",
         # `type` of the one error format (prm.api.schema), beside the partner and deal types.
         "ErrorTypeEnum": "prm.api.schema.ERROR_TYPES",
+        # Kind: an onboarding step's and an incentive program's; an account's population.
+        "StepKindEnum": "onboarding.models.StepKind",
+        "IncentiveProgramKindEnum": "incentives.models.ProgramKind",
+        "AccountStatusEnum": "accountmap.models.AccountStatus",
+        "AccountSharedFieldEnum": "accountmap.models.SHAREABLE_FIELDS",
     },
     # No SECURITY / securitySchemes here: each operation's requirements and the schemes come
     # from its authentication classes through the extensions in prm.api.auth (ApiKey and the
