@@ -75,12 +75,12 @@ class Account(TenantModel):
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     source = models.CharField(max_length=12, choices=AccountSource.choices, default="manual")
     # A partner's own registration counts as its account (source=registration).
-    deal = models.OneToOneField(
+    deal = models.ForeignKey(
         "dealreg.Deal",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="mapped_account",
+        related_name="mapped_accounts",
     )
     # A vendor customer or open opportunity keeps dealreg's named account (which conflict
     # detection reads) in step; this is the named account it keeps (accountmap.services).
@@ -102,6 +102,12 @@ class Account(TenantModel):
                 condition=~Q(external_id=""),
                 nulls_distinct=False,
                 name="account_unique_external_id",
+            ),
+            # A partner's registration is one of its accounts, once.
+            models.UniqueConstraint(
+                fields=["tenant", "deal"],
+                condition=Q(deal__isnull=False),
+                name="account_unique_deal",
             ),
         ]
         indexes = [
@@ -179,7 +185,8 @@ class Overlap(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["vendor_account", "partner_account"], name="overlap_unique_pair"
+                fields=["tenant", "vendor_account", "partner_account"],
+                name="overlap_unique_pair",
             ),
         ]
         indexes = [

@@ -43,7 +43,7 @@ class IntroRequest(TenantModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["overlap"],
+                fields=["tenant", "overlap"],
                 condition=models.Q(status="requested"),
                 name="introrequest_one_open_per_overlap",
             ),

@@ -58,7 +58,7 @@ put AS (
     INSERT INTO accountmap_overlap
         (tenant_id, partner_id, vendor_account_id, partner_account_id, matched_on, created_at)
     SELECT %(tenant)s, partner_id, vid, pid, matched_on, now() FROM want
-    ON CONFLICT (vendor_account_id, partner_account_id) DO UPDATE
+    ON CONFLICT (tenant_id, vendor_account_id, partner_account_id) DO UPDATE
         SET matched_on = EXCLUDED.matched_on
         WHERE accountmap_overlap.matched_on <> EXCLUDED.matched_on
     RETURNING id, partner_id, (xmax = 0) AS inserted

@@ -39,19 +39,20 @@ class SharedOpportunity(TenantModel):
     """The workspace. Exactly one of `deal` / `direct_deal` is set; `partner` is the partner
     that registered the deal (none on a direct deal)."""
 
-    deal = models.OneToOneField(
+    # One workspace per deal (unique with the tenant, as every key of a distributed table).
+    deal = models.ForeignKey(
         "dealreg.Deal",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="shared_opportunity",
+        related_name="shared_opportunities",
     )
-    direct_deal = models.OneToOneField(
+    direct_deal = models.ForeignKey(
         "dealreg.DirectDeal",
         on_delete=models.CASCADE,
         null=True,
         blank=True,
-        related_name="shared_opportunity",
+        related_name="shared_opportunities",
     )
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -72,7 +73,17 @@ class SharedOpportunity(TenantModel):
                 condition=Q(deal__isnull=False, direct_deal__isnull=True)
                 | Q(deal__isnull=True, direct_deal__isnull=False),
                 name="cosell_opportunity_one_source",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "deal"],
+                condition=Q(deal__isnull=False),
+                name="cosell_opportunity_one_per_deal",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "direct_deal"],
+                condition=Q(direct_deal__isnull=False),
+                name="cosell_opportunity_one_per_direct_deal",
+            ),
         ]
         indexes = [models.Index(fields=["tenant", "-updated_at"], name="cosell_opp_updated_idx")]
 

@@ -10,11 +10,14 @@ from prm.tasks import dispatch
 
 
 def deal_won(event: events.Event) -> None:
-    dispatch(tasks.compute_deal, tenant_id=event.tenant_id, deal_id=event.payload["deal_id"])
+    # An event about no deal of ours (a hand-made payload) has nothing to compute.
+    if event.payload.get("deal_id") is not None:
+        dispatch(tasks.compute_deal, tenant_id=event.tenant_id, deal_id=event.payload["deal_id"])
 
 
 def deal_lost(event: events.Event) -> None:
-    dispatch(tasks.reverse_deal, tenant_id=event.tenant_id, deal_id=event.payload["deal_id"])
+    if event.payload.get("deal_id") is not None:
+        dispatch(tasks.reverse_deal, tenant_id=event.tenant_id, deal_id=event.payload["deal_id"])
 
 
 def deal_approved(event: events.Event) -> None:

@@ -121,6 +121,8 @@ NOT_SECRET_COLUMNS = {
     "onboarding_certification.code": "catalogue code",
     "onboarding_course.code": "catalogue code",
     "onboarding_lesson.body": "lesson text",
+    "cosell_comment.body": "a comment on a shared opportunity, program data",
+    "incentives_earning.key": "the earning line's idempotency key (deal, program, role)",
     "onboarding_lesson.body_html": "lesson text",
     "prm_apikey.prefix": "public prefix that names a key (not the key)",
     "prm_deliveryattempt.response_code": "HTTP status of a webhook delivery",

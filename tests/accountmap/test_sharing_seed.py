@@ -8,10 +8,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from accountmap.models import IntroRequest, SharingRule
+from accountmap.models import Account, IntroRequest, Overlap, SharingRule
 from prm.models import Member, Tenant
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
+from tests.html_helpers import find_all
 
 pytestmark = pytest.mark.django_db
 
@@ -27,19 +28,36 @@ def test_the_demo_shows_shared_overlaps_on_both_sides(settings, tmp_path):
         northwind = ben.partner
         assert SharingRule.objects.filter(partner=northwind).count() >= 4
         assert IntroRequest.objects.filter(status="requested").count() == 1
-    page = portal_client(tenant, ben).get("/accounts/overlaps/").content.decode()
-    assert "Initech Corporation" in page  # a customer the vendor shares with Northwind
-    assert "Massive Dynamic" not in page  # the vendor's open opportunities are hidden
-    green = portal_client(tenant, ben).get("/accounts/overlaps/greenfield/").content.decode()
-    assert "Stark Logistics" in green  # a vendor prospect Northwind does not have
+        # Whatever the data seed wrote: a vendor customer Northwind has (shared with it), a
+        # vendor open opportunity it has (hidden), a vendor prospect it lacks (greenfield).
+        overlaps = Overlap.objects.filter(partner=northwind)
+        shared = overlaps.filter(vendor_account__status="customer").first().vendor_account.name
+        hidden = overlaps.filter(vendor_account__status="opportunity").first()
+        hidden_name = hidden.vendor_account.name if hidden is not None else None
+        greenfield = (
+            Account.objects.filter(partner=None, status="prospect")
+            .exclude(overlaps_as_vendor__partner=northwind)
+            .order_by("name")
+            .first()
+            .name
+        )
+    client = portal_client(tenant, ben)
+
+    def rows(resp) -> str:
+        return " ".join(t.text() for t in find_all(resp, "tbody"))
+
+    # a customer the vendor shares with Northwind
+    assert shared in rows(client.get("/accounts/overlaps/", {"q": shared}))
+    if hidden_name is not None:  # the vendor's open opportunities are hidden
+        assert hidden_name not in rows(client.get("/accounts/overlaps/", {"q": hidden_name}))
+    # a vendor prospect Northwind does not have
+    assert greenfield in rows(client.get("/accounts/overlaps/greenfield/", {"q": greenfield}))
     # BluePeak has no override: counts only, nothing named.
-    other = portal_client(tenant, carla).get("/accounts/overlaps/").content.decode()
-    assert "Initech Corporation" not in other
-    staff = (
-        portal_client(tenant, manager)
-        .get(f"/accounts/overlaps/partners/{northwind.pk}/")
-        .content.decode()
+    other = portal_client(tenant, carla).get("/accounts/overlaps/", {"q": shared})
+    assert shared not in rows(other)
+    staff = portal_client(tenant, manager).get(
+        f"/accounts/overlaps/partners/{northwind.pk}/", {"q": shared}
     )
-    assert "Initech Corporation" in staff
+    assert shared in rows(staff)
     intros = portal_client(tenant, manager).get("/accounts/intros/").content.decode()
     assert "Northwind Resellers" in intros

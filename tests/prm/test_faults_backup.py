@@ -44,7 +44,7 @@ def test_backup_restores_every_tenants_rows_with_rls_still_forced(tmp_path, scra
             "SELECT relforcerowsecurity FROM pg_class WHERE relname = 'prm_member'"
         ).fetchone()[0]
     assert {"bkalpha", "bkbeta"} <= slugs
-    assert members == 10
+    assert members == 12  # six members per world (the sales rep is the sixth)
     assert forced is True
 
 

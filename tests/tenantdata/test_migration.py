@@ -24,6 +24,14 @@ def test_tenant_data_written_before_the_move_is_read_through_the_tenantdata_app(
     export_type = ContentType.objects.get_for_model(TenantExport).pk
     deletion_type = ContentType.objects.get_for_model(TenantDeletion).pk
     executor = MigrationExecutor(connection)
+    with connection.cursor() as cursor:
+        # The schema before the move knows no sales rep (prm 0012): the world's goes first;
+        # and the rows the fixtures wrote are checked now, since the migrations undone and
+        # redone here change keys of their tables (refused while checks are pending).
+        for tenant in (world.tenant, stranger.tenant):
+            set_db_tenant(tenant.pk)
+            cursor.execute("DELETE FROM prm_member WHERE role = 'sales_rep'")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     old = executor.migrate(BEFORE_THE_MOVE).apps  # the models as they were before the move
     assert "tenantdata" not in {m._meta.app_label for m in old.get_models()}
 
