@@ -121,6 +121,8 @@ def overlaps_notify(*, partner_id: int, overlap_ids: list[int]) -> dict[str, int
 
 
 def _overlap_notify(overlap: Overlap) -> tuple[int, int]:
+    """Tell each side's reps of the overlap, when the other side shares it (overlaps or all:
+    at counts or hidden a notice about one account would reveal the record)."""
     vendor_reps = _vendor_reps(overlap)
     partner_reps = _partner_reps(overlap)
     to_vendor, _f = overlap_level(overlap, "to_vendor")
@@ -128,47 +130,28 @@ def _overlap_notify(overlap: Overlap) -> tuple[int, int]:
     key = f"accountmap.overlap:{overlap.pk}"
     n_vendor = n_partner = 0
     if vendor_reps and to_vendor in SHARED:
-        shared = to_vendor in SHARED
-        notifications.notify(
-            vendor_reps,
-            group=GROUP,
-            kind="accountmap.overlap",
-            subject=_subject(
-                _("Open opportunity overlaps a partner's account"),
-                overlap.partner.name if shared else "",
-                partner_reps if shared else [],
-            ),
-            template="accountmap/people/emails/overlap.txt",
-            context={
-                "account": overlap.vendor_account,
-                "other": overlap.partner.name if shared else "",
-                "contacts": _contacts(partner_reps) if shared else [],
-            },
-            path="/my-accounts/",
-            key=key,
-            obj=overlap.vendor_account,
-        )
+        plain = _("Open opportunity overlaps a partner's account")
+        _tell(vendor_reps, plain, overlap.vendor_account, overlap.partner.name, partner_reps,
+              path="/my-accounts/", key=key)  # fmt: skip
         n_vendor = len(vendor_reps)
     if partner_reps and to_partner in SHARED:
-        shared = to_partner in SHARED
-        notifications.notify(
-            partner_reps,
-            group=GROUP,
-            kind="accountmap.overlap",
-            subject=_subject(
-                _("Open opportunity overlaps the vendor's account"),
-                overlap.tenant.name if shared else "",
-                vendor_reps if shared else [],
-            ),
-            template="accountmap/people/emails/overlap.txt",
-            context={
-                "account": overlap.partner_account,
-                "other": overlap.tenant.name if shared else "",
-                "contacts": _contacts(vendor_reps) if shared else [],
-            },
-            path="",
-            key=key,
-            obj=overlap.partner_account,
-        )
+        plain = _("Open opportunity overlaps the vendor's account")
+        _tell(partner_reps, plain, overlap.partner_account, overlap.tenant.name, vendor_reps,
+              path="", key=key)  # fmt: skip
         n_partner = len(partner_reps)
     return n_vendor, n_partner
+
+
+def _tell(reps, plain, account, other: str, other_reps, *, path: str, key: str) -> None:
+    """One side's notice: its own account, the other side and that side's reps' contacts."""
+    notifications.notify(
+        reps,
+        group=GROUP,
+        kind="accountmap.overlap",
+        subject=_subject(plain, other, other_reps),
+        template="accountmap/people/emails/overlap.txt",
+        context={"account": account, "other": other, "contacts": _contacts(other_reps)},
+        path=path,
+        key=key,
+        obj=account,
+    )
