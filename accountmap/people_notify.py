@@ -16,8 +16,11 @@ never shows what the other side did not share:
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accountmap.models import AccountStatus, Level, Overlap
@@ -136,8 +139,10 @@ def _overlap_notify(overlap: Overlap) -> tuple[int, int]:
         n_vendor = len(vendor_reps)
     if partner_reps and to_partner in SHARED:
         plain = _("Open opportunity overlaps the vendor's account")
+        # The partner's link: the overlaps the vendor shares with it, found by this account.
+        path = reverse("account-overlaps") + "?" + urlencode({"q": overlap.partner_account.name})
         _tell(partner_reps, plain, overlap.partner_account, overlap.tenant.name, vendor_reps,
-              path="", key=key)  # fmt: skip
+              path=path, key=key)  # fmt: skip
         n_partner = len(partner_reps)
     return n_vendor, n_partner
 

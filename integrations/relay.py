@@ -37,7 +37,7 @@ from django.utils import timezone
 from integrations import services
 from integrations.models import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from integrations.states import DELIVERY
-from prm import outbound
+from prm import history, outbound
 from prm.models import OutboxEvent, Tenant
 from prm.notifications import catalogue_values
 from prm.tenancy import tenant_context
@@ -176,11 +176,15 @@ def fan_out(*, tenant) -> int:
                 LEFT JOIN prm_notificationpreference p
                   ON p.tenant_id = %(t)s AND p.member_id = r.member_id AND p."group" = r.grp
             ), notes AS (
+                -- An event of a seeded history (prm.history) is no news: its notices are
+                -- made read and are not e-mailed.
                 INSERT INTO prm_notification (tenant_id, member_id, event_id, event_type,
-                    "group", title, url, mode, object_type, object_id)
+                    "group", title, url, mode, object_type, object_id, read_at, emailed_at)
                 SELECT %(t)s, r.member_id, r.id, r.event_type, r.grp,
                        left(r.title || coalesce(': ' || (r.payload ->> 'label'), ''), 200),
-                       coalesce(r.payload ->> 'path', ''), r.mode, r.obj_type, r.obj_id
+                       coalesce(r.payload ->> 'path', ''), r.mode, r.obj_type, r.obj_id,
+                       CASE WHEN r.payload ? %(history_key)s THEN now() END,
+                       CASE WHEN r.payload ? %(history_key)s THEN now() END
                 FROM rcptm r
                 JOIN prm_user u ON u.id = r.user_id
                 WHERE r.mode <> 'off'
@@ -191,7 +195,12 @@ def fan_out(*, tenant) -> int:
             UPDATE prm_outboxevent o SET relayed_at = now() FROM ev WHERE o.id = ev.id
             RETURNING o.id
             """,  # noqa: S608
-            {"t": tenant.pk, "limit": FAN_OUT_BATCH, **values_params},
+            {
+                "t": tenant.pk,
+                "limit": FAN_OUT_BATCH,
+                "history_key": history.HISTORY_KEY,
+                **values_params,
+            },
         )
         return len(cur.fetchall())
 

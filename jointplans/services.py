@@ -69,7 +69,7 @@ def _tell(plan: JointPlan, event_type: str, *, by: Member | None, recipients=Non
     notifications.notify(
         recipients,
         group="jointplans",
-        subject=f"{events.EVENTS[event_type][2]}: {plan.title}",
+        subject=events.EVENTS[event_type][2],  # notify() adds the plan's label
         template="jointplans/emails/notice.txt",
         context={"plan": plan, "kind": event_type, "by": by},
         path=plan.get_absolute_url(),

@@ -50,6 +50,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from prm import history
 from prm.models import OutboxEvent
 
 # event type -> (group, audience, human title). Audience "staff" notifies admins and channel
@@ -366,6 +367,8 @@ def emit(event_type: str, payload, tenant=None, **extra) -> None:
         payload = payload_of(payload)
     tenant_id = getattr(tenant, "pk", tenant)
     data = jsonable({**payload, **extra})
+    if history.is_history():
+        data[history.HISTORY_KEY] = True
     missing = set(INTERNAL_EVENTS.get(event_type, ())) - set(data)
     if missing:
         raise ValueError(f"{event_type} needs payload keys {sorted(missing)}")

@@ -26,7 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from prm import events
+from prm import events, history
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.i18n import recipient_language, recipient_languages
@@ -239,7 +239,7 @@ def notification_open(*, member: Member, note: Notification) -> str:
 
 
 # Marks a seeded event (the demo's history) in its payload: not news for anyone.
-HISTORY_KEY = "seeded_history"
+HISTORY_KEY = history.HISTORY_KEY
 
 
 @transaction.atomic
@@ -471,7 +471,8 @@ def notify(
     twice; without an event, `key` (unique per member, e.g. "mdf.claim.submitted:7:<time>")
     makes a repeated call (a task delivered twice) a no-op. Either way each notification is
     e-mailed at most once (its `emailed_at` is claimed first). A notice about a seeded
-    history event (notifications_seed_history) is made read and never e-mailed.
+    history event, or made by a task the seed queued (see prm.history), is made read and
+    never e-mailed.
     `obj` (the deal, request, claim ... the notice is about) names it in the title ("Deal
     registration approved: DR-7 Initech · Northwind · USD 50,000.00", its events.PAYLOADS
     label) and is kept as the notification's object; a member who may not see it gets no link.
@@ -515,8 +516,8 @@ def notify(
             "object_type": object_type,
             "object_id": object_id,
         }
-        history = event is not None and bool(event.payload.get(HISTORY_KEY))
-        if history:
+        seeded = history.is_replay() or (event is not None and bool(event.payload.get(HISTORY_KEY)))
+        if seeded:
             fields.update(read_at=timezone.now(), emailed_at=timezone.now())
         if event is not None:
             note, _new = Notification.objects.get_or_create(

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from prm import history
 from prm.audit import audit_context
 from prm.models import IdempotencyRecord, Tenant
 from prm.tenancy import system_context, tenant_context
@@ -34,9 +35,15 @@ class TenantTask(Task):
 
     def __call__(self, *args, **kwargs):
         tenant_id = kwargs.pop("tenant_id")
+        seeded = kwargs.pop(history.HISTORY_KEY, False)
         with system_context():
             tenant = Tenant.objects.get(pk=tenant_id)
         with audit_context(actor_label=f"task:{self.name}"), tenant_context(tenant):
+            if seeded:
+                # Queued while a tenant's history was seeded: what this run sets off is
+                # history too (see prm.history).
+                with history.replaying():
+                    return super().__call__(*args, tenant=tenant, **kwargs)
             return super().__call__(*args, tenant=tenant, **kwargs)
 
 
@@ -47,6 +54,8 @@ def dispatch(task, *, tenant=None, countdown: int | None = None, **kwargs) -> No
     are not yet visible."""
     if tenant is not None:
         kwargs["tenant_id"] = tenant.pk
+    if history.is_history() and isinstance(task, TenantTask):
+        kwargs[history.HISTORY_KEY] = True
 
     def send():
         try:

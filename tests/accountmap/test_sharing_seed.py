@@ -34,6 +34,14 @@ def test_the_demo_shows_shared_overlaps_on_both_sides(settings, tmp_path):
         shared = overlaps.filter(vendor_account__status="customer").first().vendor_account.name
         hidden = overlaps.filter(vendor_account__status="opportunity").first()
         hidden_name = hidden.vendor_account.name if hidden is not None else None
+        # What Northwind shares back with the vendor: its customers and open opportunities.
+        shared_back = (
+            overlaps.filter(partner_account__status__in=["customer", "opportunity"])
+            .first()
+            .partner_account.name
+        )
+        kept_back = overlaps.filter(partner_account__status="prospect").first()
+        kept_back_name = kept_back.partner_account.name if kept_back is not None else None
         greenfield = (
             Account.objects.filter(partner=None, status="prospect")
             .exclude(overlaps_as_vendor__partner=northwind)
@@ -55,9 +63,10 @@ def test_the_demo_shows_shared_overlaps_on_both_sides(settings, tmp_path):
     # BluePeak has no override: counts only, nothing named.
     other = portal_client(tenant, carla).get("/accounts/overlaps/", {"q": shared})
     assert shared not in rows(other)
-    staff = portal_client(tenant, manager).get(
-        f"/accounts/overlaps/partners/{northwind.pk}/", {"q": shared}
-    )
-    assert shared in rows(staff)
+    staff = portal_client(tenant, manager)
+    northwind_page = f"/accounts/overlaps/partners/{northwind.pk}/"
+    assert shared_back in rows(staff.get(northwind_page, {"q": shared_back}))
+    if kept_back_name is not None:  # Northwind's prospects stay counts only
+        assert kept_back_name not in rows(staff.get(northwind_page, {"q": kept_back_name}))
     intros = portal_client(tenant, manager).get("/accounts/intros/").content.decode()
     assert "Northwind Resellers" in intros

@@ -9,7 +9,7 @@ from django.db import transaction
 from dealreg.services import metrics_refresh
 from partners.models import Partner, PartnerStatus, PartnerType
 from partners.services import tiers_evaluate
-from prm import notifications, services
+from prm import history, notifications, services
 from prm.audit import audit_context
 from prm.models import Tenant, User
 from prm.roles import Role
@@ -110,16 +110,19 @@ class Command(BaseCommand):
                         partner=partners.get(partner),
                         title=title,
                     )
-                for name in SEED_MODULES:
-                    try:
-                        module = importlib.import_module(name)
-                    except ModuleNotFoundError:
-                        continue
-                    module.seed(tenant=tenant, partners=partners)
-                # The figures tiers and dashboards show come from the seeded deals themselves,
-                # never from hand-typed numbers: recompute them, then place partners in tiers.
-                metrics_refresh(tenant=tenant)
-                tiers_evaluate(tenant=tenant)
+                # What the seed sets off, now or later on the worker, is history (prm.history).
+                with history.recording():
+                    for name in SEED_MODULES:
+                        try:
+                            module = importlib.import_module(name)
+                        except ModuleNotFoundError:
+                            continue
+                        module.seed(tenant=tenant, partners=partners)
+                    # The figures tiers and dashboards show come from the seeded deals
+                    # themselves, never from hand-typed numbers: recompute them, then place
+                    # partners in tiers.
+                    metrics_refresh(tenant=tenant)
+                    tiers_evaluate(tenant=tenant)
                 # The seeded history is not news: its events notify no one, and each person
                 # keeps only their few newest unread notifications (a handful to try the
                 # bell on, not the hundred the history would make).
