@@ -21,7 +21,6 @@ from rest_framework.routers import SimpleRouter
 from accountmap import sharing, visibility
 from accountmap.models import (
     SHAREABLE_FIELDS,
-    Account,
     AccountStatus,
     IntroRequest,
     IntroStatus,
@@ -170,7 +169,7 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
     required_perms = {
         "intro": "account_intros.request",
         "lead": "leads.manage",
-        "known_by": "account_overlaps.view_all",
+        "known_by": "accounts.known_by",
     }
     lookup_value_regex = "[0-9]+"
 
@@ -277,7 +276,8 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
                 "account", OpenApiTypes.INT, required=True, description="A vendor account's id."
             )
         ],
-        summary="Staff: the partners who know one of our accounts, within what each shares",
+        summary="Vendor staff, and a sales rep for the accounts they sell: the partners who "
+        "know one of our accounts, within what each shares",
         responses=inline_serializer(
             "AccountKnownBy",
             {
@@ -300,7 +300,7 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
         raw = request.query_params.get("account", "")
         if not raw.isdigit() or len(raw) > 18:
             raise exceptions.ValidationError({"account": [_("Name the account by its id.")]})
-        account = Account.objects.filter(partner__isnull=True, pk=int(raw)).first()
+        account = visibility.accounts_known_visible_to(self.member).filter(pk=int(raw)).first()
         if account is None:
             raise exceptions.ValidationError({"account": [_("No such account of ours.")]})
         rows = visibility.partners_knowing(self.member, account)

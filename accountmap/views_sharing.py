@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accountmap import sharing, visibility
 from accountmap.forms_sharing import DeclineForm, IntroForm, MatrixForm
-from accountmap.models import Account, AccountStatus, IntroRequest, Overlap, Side
+from accountmap.models import AccountStatus, IntroRequest, Overlap, Side
 from accountmap.states_sharing import INTRO_REQUEST
 from dealreg.forms import DealForm
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
@@ -419,18 +419,24 @@ def intro_decline(request, pk: int):
     return redirect("account-intros")
 
 
-@member_required("account_overlaps.view_all")
+@member_required("accounts.known_by")
 def account_partners(request, pk: int):
-    """Vendor staff: which partners know this vendor account, and as what, within what each
-    partner shares."""
-    account = get_object_or_404(Account.objects.filter(partner__isnull=True), pk=pk)
+    """Vendor staff, and a sales rep for the accounts they sell: which partners know this
+    vendor account, and as what, within what each partner shares (another rep's account is a
+    404, like a missing one)."""
+    account = get_object_or_404(visibility.accounts_known_visible_to(request.member), pk=pk)
     rows = visibility.partners_knowing(request.member, account)
     for row in rows:
         row["shared"] = visibility.shared_row(row)
     return render(
         request,
         "accountmap/sharing/account_partners.html",
-        {"account": account, "rows": rows, "field_labels": visibility.FIELD_LABELS},
+        {
+            "account": account,
+            "rows": rows,
+            "field_labels": visibility.FIELD_LABELS,
+            "staff": has_perm(request.member.role, "account_overlaps.view_all"),
+        },
     )
 
 

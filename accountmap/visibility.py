@@ -31,6 +31,7 @@ from django.db.models import Count as SqlCount
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from accountmap import people
 from accountmap.models import (
     SHAREABLE_FIELDS,
     Account,
@@ -42,7 +43,7 @@ from accountmap.models import (
     Side,
 )
 from partners.models import Partner
-from prm.roles import STAFF_ROLES
+from prm.roles import STAFF_ROLES, Role
 
 RANK = {Level.HIDDEN: 0, Level.COUNTS: 1, Level.OVERLAPS: 2, Level.ALL: 3}
 DEFAULT_MIN_COUNT = 5
@@ -376,26 +377,89 @@ def greenfield(view: View):
     return qs.annotate(**ann).values("id", "_cell", *ann)
 
 
-def partners_knowing(member, account: Account) -> list[dict]:
-    """For vendor staff: the partners whose accounts overlap this vendor account, within
-    what each partner shares (its rule for its own account's population, `overlaps` or
-    more), with the partner account's fields as shared. One query per partner with rules,
-    the same whatever they share."""
-    if member.role not in STAFF_ROLES or account.partner_id is not None:
-        return []
-    out = []
+def accounts_known_visible_to(member):
+    """The vendor accounts whose partners `member` may look up ("which partners know this
+    account"): every one for vendor staff, the accounts a sales rep sells (owned or in their
+    territories: accountmap.people.my_accounts) for a rep, none for anyone else."""
+    vendor = Account.objects.filter(partner__isnull=True)
+    if member.role in STAFF_ROLES:
+        return vendor
+    if member.role == Role.SALES_REP and member.partner_id is None:
+        return vendor.filter(pk__in=people.my_accounts(member).values("pk"))
+    return vendor.none()
+
+
+def partners_knowing_many(member, accounts) -> dict[int, list[dict]]:
+    """For each of `accounts` that `member` may look up (accounts_known_visible_to), the
+    partners whose accounts overlap it, within what each partner shares (its rule for its
+    own account's population, `overlaps` or more), with the partner account's fields as
+    shared: {account id: [row, ...]} (rows of `overlaps()` with `partner_name` and
+    `partner_id`). One query for the partners, then one per partner (its rules and its
+    overlaps), the same whatever they share."""
+    ids = [a.pk for a in accounts if a.partner_id is None]
+    allowed = set(accounts_known_visible_to(member).filter(pk__in=ids).values_list("pk", flat=True))
+    out: dict[int, list[dict]] = {pk: [] for pk in ids if pk in allowed}
+    if not out:
+        return out
     partner_ids = (
-        Overlap.objects.filter(vendor_account=account)
+        Overlap.objects.filter(vendor_account_id__in=list(out))
         .values_list("partner_id", flat=True)
         .distinct()
     )
-    for partner in Partner.objects.filter(pk__in=list(partner_ids)).order_by("name"):
+    for partner in Partner.objects.filter(pk__in=list(partner_ids)).order_by("name", "pk"):
         view = View(partner=partner, sharer=Side.PARTNER, viewer_is_staff=True)
-        for row in overlaps(view).filter(vendor_account=account):
+        for row in overlaps(view).filter(vendor_account_id__in=list(out)).order_by("id"):
             row["partner_name"] = partner.name
             row["partner_id"] = partner.pk
-            out.append(row)
+            row["partner"] = partner
+            out[row["own_id"]].append(row)
     return out
+
+
+def _brief(partner_id, name: str, row: dict) -> dict:
+    return {
+        "partner_id": partner_id,
+        "name": name,
+        "status": row["other_status"] or "",
+        "owner": row["other_owner_name"] or "",
+        "owner_email": row["other_owner_email"] or "",
+    }
+
+
+def known_by_other_side(member, accounts) -> dict[int, list[dict]]:
+    """For "My accounts": who on the other side knows each of `member`'s accounts, within
+    what that side shares ({account id: [{"partner_id", "name", "status", "owner",
+    "owner_email"}]}; population and owner empty unless shared). For vendor people, the
+    partners (partners_knowing_many, one entry per partner); for a partner's people, the
+    vendor, where its rule shares its account of the overlap at `overlaps` or more (with
+    its owner rep's contact when it shares the owner). A constant number of queries for a
+    partner's people; one per partner for vendor people."""
+    out: dict[int, list[dict]] = {}
+    if member.partner_id is None:
+        for account_id, rows in partners_knowing_many(member, accounts).items():
+            seen: set[int] = set()
+            out[account_id] = []
+            for row in rows:
+                if row["partner_id"] not in seen:
+                    seen.add(row["partner_id"])
+                    out[account_id].append(_brief(row["partner_id"], row["partner_name"], row))
+        return out
+    ids = [a.pk for a in accounts if a.partner_id == member.partner_id]
+    if not ids:
+        return out
+    vendor_name = member.tenant.name
+    rows = overlaps(view_for(member)).filter(partner_account_id__in=ids).order_by("id")
+    for row in rows:
+        entries = out.setdefault(row["own_id"], [])
+        if not entries:  # one entry for the vendor, however many of its accounts match
+            entries.append(_brief(None, vendor_name, row))
+    return out
+
+
+def partners_knowing(member, account: Account) -> list[dict]:
+    """The partners that know one vendor account, within what each shares (see
+    partners_knowing_many); [] for an account `member` may not look up."""
+    return partners_knowing_many(member, [account]).get(account.pk, [])
 
 
 def shared_row(row: dict) -> dict:

@@ -1,9 +1,13 @@
 """Permission rows for shared opportunities (cosell): every portal URL and API endpoint.
 
 The workspace is world.deal's (a draft of world.partner), opened by its partner admin: the
-partner's people are on it, staff see every workspace. world.other_partner is invited where a
-row needs a second partner. A comment is world.partner_user's, so only its author edits or
-deletes it (the others see it and get 403). Another tenant's workspace is a 404."""
+partner's people are on it, staff see every workspace, and world.sales_rep is added to it as a
+vendor participant: a rep works in it (comments, tasks, files) like everyone on it but runs
+nothing (no closing, inviting or adding people). A rep who does not sell the deal's customer
+may not open a workspace on it (403; the rep who does: tests/cosell/test_cosell_reps.py).
+world.other_partner is invited where a row needs a second partner. A comment is
+world.partner_user's, so only its author edits or deletes it (the others see it and get 403).
+Another tenant's workspace is a 404."""
 
 from __future__ import annotations
 
@@ -17,6 +21,8 @@ from tests.permissions_dealreg_api import _direct_deal, _once
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ORGANISERS = STAFF | PARTNER_ROLES
+# Everyone on the workspace: the program's roles and the sales rep added to it.
+ON_IT = PROGRAM | {"sales_rep"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -24,13 +30,19 @@ def _opp(w):
     return _once(
         w,
         "cosell_opp",
-        lambda w: services.opportunity_open(by=w.partner_admin, deal=w.deal)[0],
+        lambda w: _with_rep(w, services.opportunity_open(by=w.partner_admin, deal=w.deal)[0]),
     )
+
+
+def _with_rep(w, opp):
+    """The world's sales rep on the workspace, added by an admin."""
+    services.team_member_add(opportunity=opp, by=w.admin, member_id=w.sales_rep.pk)
+    return opp
 
 
 def _closed(w):
     def make(w):
-        opp = services.opportunity_open(by=w.partner_admin, deal=w.draft)[0]
+        opp = _with_rep(w, services.opportunity_open(by=w.partner_admin, deal=w.draft)[0])
         return services.opportunity_close(opportunity=opp, by=w.admin)
 
     return _once(w, "cosell_closed", make)
@@ -106,7 +118,7 @@ def _api(suffix=""):
 
 ENDPOINTS = [
     # Portal
-    Endpoint("cosell-list", lambda w: "/shared/", PROGRAM),
+    Endpoint("cosell-list", lambda w: "/shared/", ON_IT),
     Endpoint(
         "cosell-open-deal",
         lambda w: f"/shared/open/deal/{w.deal.pk}/",
@@ -121,8 +133,8 @@ ENDPOINTS = [
         method="post",
         stranger_url=lambda w, s: f"/shared/open/direct/{_direct_deal(s).pk}/",
     ),
-    Endpoint("cosell-detail", allowed=PROGRAM, **_o()),
-    Endpoint("cosell-updates", allowed=PROGRAM, **_o("updates.json")),
+    Endpoint("cosell-detail", allowed=ON_IT, **_o()),
+    Endpoint("cosell-updates", allowed=ON_IT, **_o("updates.json")),
     Endpoint("cosell-close", allowed=STAFF, **_o("close/")),
     Endpoint("cosell-close", allowed=STAFF, method="post", **_o("close/")),
     Endpoint(
@@ -164,7 +176,7 @@ ENDPOINTS = [
     ),
     Endpoint(
         "cosell-comment-add",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="post",
         data=lambda w: {"body": "Matrix comment"},
         **_o("comments/"),
@@ -189,35 +201,35 @@ ENDPOINTS = [
     ),
     Endpoint(
         "cosell-task-add",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="post",
         data=lambda w: {"title": "Matrix task"},
         **_o("tasks/"),
     ),
     Endpoint(
         "cosell-task-done",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="post",
         **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w).pk}/done/"),
     ),
     Endpoint(
         "cosell-task-undone",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="post",
         **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w, done=True).pk}/undone/"),
     ),
     # No file posted: past the gate, the form refuses it (uploads: test_cosell_files.py).
-    Endpoint("cosell-file-upload", allowed=PROGRAM, method="post", expect={400}, **_o("files/")),
+    Endpoint("cosell-file-upload", allowed=ON_IT, method="post", expect={400}, **_o("files/")),
     Endpoint(
         "cosell-file-download",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         **_at(lambda w: f"/shared/{_opp(w).pk}/files/{_file(w).pk}/download/"),
     ),
     # API
     Endpoint(
         "api-shared-opportunity-list",
         lambda w: (_opp(w), "/api/v1/shared-opportunities/")[1],
-        PROGRAM,
+        ON_IT,
         api=True,
     ),
     Endpoint(
@@ -228,7 +240,7 @@ ENDPOINTS = [
         data=lambda w: {"deal": w.deal.pk},
         api=True,
     ),
-    Endpoint("api-shared-opportunity-detail", allowed=PROGRAM, api=True, **_api()),
+    Endpoint("api-shared-opportunity-detail", allowed=ON_IT, api=True, **_api()),
     Endpoint(
         "api-shared-opportunity-close", allowed=STAFF, method="post", api=True, **_api("close/")
     ),
@@ -239,7 +251,7 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_closed(w).pk}/reopen/"),
     ),
-    Endpoint("api-shared-opportunity-partners", allowed=PROGRAM, api=True, **_api("partners/")),
+    Endpoint("api-shared-opportunity-partners", allowed=ON_IT, api=True, **_api("partners/")),
     Endpoint(
         "api-shared-opportunity-partners",
         allowed=ORGANISERS,
@@ -255,7 +267,7 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/partners/{_invited(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-people", allowed=PROGRAM, api=True, **_api("people/")),
+    Endpoint("api-shared-opportunity-people", allowed=ON_IT, api=True, **_api("people/")),
     Endpoint(
         "api-shared-opportunity-people",
         allowed=ORGANISERS,
@@ -271,10 +283,10 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/people/{_team_row(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-comments", allowed=PROGRAM, api=True, **_api("comments/")),
+    Endpoint("api-shared-opportunity-comments", allowed=ON_IT, api=True, **_api("comments/")),
     Endpoint(
         "api-shared-opportunity-comments",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="post",
         data=lambda w: {"body": "From the API"},
         api=True,
@@ -295,10 +307,10 @@ ENDPOINTS = [
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/comments/{_comment(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-tasks", allowed=PROGRAM, api=True, **_api("tasks/")),
+    Endpoint("api-shared-opportunity-tasks", allowed=ON_IT, api=True, **_api("tasks/")),
     Endpoint(
         "api-shared-opportunity-tasks",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="post",
         data=lambda w: {"title": "API task"},
         api=True,
@@ -306,12 +318,12 @@ ENDPOINTS = [
     ),
     Endpoint(
         "api-shared-opportunity-task-detail",
-        allowed=PROGRAM,
+        allowed=ON_IT,
         method="patch",
         data=lambda w: {"done": True},
         api=True,
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/tasks/{_task(w).pk}/"),
     ),
-    Endpoint("api-shared-opportunity-files", allowed=PROGRAM, api=True, **_api("files/")),
-    Endpoint("api-shared-opportunity-timeline", allowed=PROGRAM, api=True, **_api("timeline/")),
+    Endpoint("api-shared-opportunity-files", allowed=ON_IT, api=True, **_api("files/")),
+    Endpoint("api-shared-opportunity-timeline", allowed=ON_IT, api=True, **_api("timeline/")),
 ]
