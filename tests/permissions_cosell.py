@@ -325,5 +325,15 @@ ENDPOINTS = [
         **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/tasks/{_task(w).pk}/"),
     ),
     Endpoint("api-shared-opportunity-files", allowed=ON_IT, api=True, **_api("files/")),
+    # The matrix sends JSON: past the gate, the 415 of a non-multipart body (uploads:
+    # tests/cosell/test_cosell_api_files.py).
+    Endpoint(
+        "api-shared-opportunity-files",
+        allowed=ON_IT,
+        method="post",
+        api=True,
+        expect={415},
+        **_api("files/"),
+    ),
     Endpoint("api-shared-opportunity-timeline", allowed=ON_IT, api=True, **_api("timeline/")),
 ]
