@@ -115,6 +115,16 @@ def _search(rows, request, fields):
     return rows.filter(cond)
 
 
+def shared_account_names(member, intros) -> dict[int, str]:
+    """For a partner's people: {overlap id: the vendor's account name} of the overlaps the
+    vendor still shares, for a page of introduction requests in one query."""
+    ids = [i.overlap_id for i in intros]
+    if not ids:
+        return {}
+    rows = visibility.overlaps(visibility.view_for(member)).filter(pk__in=ids)
+    return {r["id"]: r["other_name"] for r in rows}
+
+
 class IntroRequestSerializer(serializers.ModelSerializer):
     partner = serializers.SerializerMethodField()
     account_name = serializers.SerializerMethodField(
@@ -151,8 +161,10 @@ class IntroRequestSerializer(serializers.ModelSerializer):
         member = self.context["member"]
         if member.role in STAFF_ROLES:
             return obj.overlap.vendor_account.name
-        row = visibility.overlap_or_none(visibility.view_for(member), obj.overlap_id)
-        return row["other_name"] if row else None
+        names = self.context.get("shared_names")
+        if names is None:
+            names = shared_account_names(member, [obj])
+        return names.get(obj.overlap_id)
 
     def get_allowed_actions(self, obj) -> list[str]:
         return sorted(INTRO_REQUEST.allowed(obj, self.context["member"]))
@@ -356,7 +368,18 @@ class AccountIntroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         return qs.filter(partner_id=self.member.partner_id)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "member": self.member}
+        context = {**super().get_serializer_context(), "member": self.member}
+        if getattr(self, "_shared_names", None) is not None:
+            context["shared_names"] = self._shared_names
+        return context
+
+    def paginate_queryset(self, queryset):
+        """The page's vendor account names at once (not one visibility query per row)."""
+        page = super().paginate_queryset(queryset)
+        if self.member.role not in STAFF_ROLES:
+            rows = page if page is not None else list(queryset)
+            self._shared_names = shared_account_names(self.member, rows)
+        return page
 
     def _decide(self, name: str) -> Response:
         intro = self.get_object()

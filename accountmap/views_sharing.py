@@ -200,10 +200,8 @@ def overlaps_page(request):
         view = visibility.view_for(member)
         return _overlap_page(request, view, "accountmap/sharing/overlaps.html", {})
     page = portal.page(request, Partner.objects.order_by(Lower("name"), "pk"), 25)
-    rows = []
-    for partner in page.object_list:
-        counts = visibility.overlap_counts(visibility.view_for(member, partner))
-        rows.append((partner, counts))
+    counts = visibility.overlap_counts_for_partners(page.object_list)
+    rows = [(partner, counts[partner.pk]) for partner in page.object_list]
     return render(request, "accountmap/sharing/overlaps_staff.html", {"page": page, "rows": rows})
 
 

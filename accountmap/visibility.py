@@ -159,6 +159,20 @@ def cells(side: str, partner, *, with_implicit_custom: bool = False) -> list[Cel
             Q(partner__isnull=True) | Q(partner=partner) if partner else Q(partner__isnull=True)
         )
     )
+    return _cells_from(
+        side,
+        partner,
+        rules,
+        sharer_populations(side, partner),
+        with_implicit_custom=with_implicit_custom,
+    )
+
+
+def _cells_from(
+    side: str, partner, rules, populations, *, with_implicit_custom: bool = False
+) -> list[Cell]:
+    """cells() from rows already read: the sharer's rules (defaults and this partner's
+    overrides) and its custom populations."""
     by_cell: dict[tuple, dict] = {}
     for r in rules:
         by_cell.setdefault((r.status, r.population_id), {})[
@@ -190,7 +204,7 @@ def cells(side: str, partner, *, with_implicit_custom: bool = False) -> list[Cel
                 rule=rule,
             )
         )
-    for pop in sharer_populations(side, partner):
+    for pop in populations:
         origin, rule = effective("", pop.pk)
         if rule is None and not with_implicit_custom:
             continue
@@ -341,7 +355,51 @@ def overlap_counts(view: View) -> dict:
         .annotate(n=Coalesce(SqlCount("id"), 0))
         .order_by()
     )
-    raw = {(r["own"], r["other"]): r["n"] for r in rows}
+    return _counts_from({(r["own"], r["other"]): r["n"] for r in rows})
+
+
+def overlap_counts_for_partners(partners) -> dict[int, dict]:
+    """Vendor staff's overview: overlap_counts() of each partner's view (what each partner
+    shares), in three queries whatever the number of partners: their rules, their custom
+    populations, and the counts of all of them at once (each partner's cells in one `CASE`,
+    guarded by the partner)."""
+    partners = list(partners)
+    ids = [p.pk for p in partners]
+    rules = list(SharingRule.objects.filter(side=Side.PARTNER, partner_id__in=ids))
+    pops = list(Population.objects.filter(partner_id__in=ids).order_by("name", "pk"))
+    whens = []
+    for p in partners:
+        cell_list = _cells_from(
+            Side.PARTNER,
+            p,
+            [r for r in rules if r.partner_id == p.pk],
+            [x for x in pops if x.partner_id == p.pk],
+        )
+        whens += [
+            When(Q(partner_id=p.pk) & c.q("partner_account__"), then=Value(c.rank))
+            for _i, c in _ranked(cell_list)
+        ]
+    raw: dict[int, dict] = {}
+    if whens:
+        rows = (
+            Overlap.objects.filter(partner_id__in=ids)
+            .annotate(
+                _rank=Case(*whens, default=Value(RANK[Level.HIDDEN]), output_field=IntegerField())
+            )
+            .filter(_rank__gte=RANK[Level.COUNTS])
+            .values(
+                "partner_id", own=F("vendor_account__status"), other=F("partner_account__status")
+            )
+            .annotate(n=Coalesce(SqlCount("id"), 0))
+            .order_by()
+        )
+        for r in rows:
+            raw.setdefault(r["partner_id"], {})[(r["own"], r["other"])] = r["n"]
+    return {p.pk: _counts_from(raw.get(p.pk, {})) for p in partners}
+
+
+def _counts_from(raw: dict) -> dict:
+    """The counts as they may be shown, from raw counts per (own status, other status)."""
     statuses = [s for s, _label in AccountStatus.choices]
     matrix = {(a, b): shown(raw.get((a, b), 0)) for a in statuses for b in statuses}
     # The total is the sum of the cells shown as numbers: a total of every overlap, less the
