@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cosell import services
 from prm.roles import Role
 from tests.factories import MemberFactory
-from tests.permissions import PROGRAM, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint, object_rows
 from tests.permissions_dealreg_api import _direct_deal, _once
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
@@ -116,8 +116,29 @@ def _api(suffix=""):
     return _at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/{suffix}")
 
 
+def _sub(kind, row, tail=""):
+    """A workspace's sub-object (`kind`: comments, tasks, partners, people, files) in the
+    portal, and `tail` (its action)."""
+    return _at(lambda w: f"/shared/{_opp(w).pk}/{kind}/{row(w).pk}/{tail}")
+
+
+def _api_sub(kind, row):
+    return _at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/{kind}/{row(w).pk}/")
+
+
+def _done_task(w):
+    return _task(w, done=True)
+
+
+def _body(text):
+    return {"data": lambda w: {"body": text}}
+
+
+REP = {"data": lambda w: {"member": _rep(w).pk}}
+SI = {"data": lambda w: {"partner": w.other_partner.pk, "role": "si"}}
+TASK = {"data": lambda w: {"title": "Matrix task"}}
+
 ENDPOINTS = [
-    # Portal
     Endpoint("cosell-list", lambda w: "/shared/", ON_IT),
     Endpoint(
         "cosell-open-deal",
@@ -133,99 +154,6 @@ ENDPOINTS = [
         method="post",
         stranger_url=lambda w, s: f"/shared/open/direct/{_direct_deal(s).pk}/",
     ),
-    Endpoint("cosell-detail", allowed=ON_IT, **_o()),
-    Endpoint("cosell-updates", allowed=ON_IT, **_o("updates.json")),
-    Endpoint("cosell-close", allowed=STAFF, **_o("close/")),
-    Endpoint("cosell-close", allowed=STAFF, method="post", **_o("close/")),
-    Endpoint(
-        "cosell-reopen",
-        allowed=STAFF,
-        method="post",
-        **_at(lambda w: f"/shared/{_closed(w).pk}/reopen/"),
-    ),
-    Endpoint(
-        "cosell-partner-add",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"partner": w.other_partner.pk, "role": "si"},
-        **_o("partners/"),
-    ),
-    Endpoint(
-        "cosell-partner-remove",
-        allowed=ORGANISERS,
-        **_at(lambda w: f"/shared/{_opp(w).pk}/partners/{_invited(w).pk}/remove/"),
-    ),
-    Endpoint(
-        "cosell-partner-remove",
-        allowed=ORGANISERS,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/partners/{_invited(w).pk}/remove/"),
-    ),
-    Endpoint(
-        "cosell-person-add",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"member": _rep(w).pk},
-        **_o("people/"),
-    ),
-    Endpoint(
-        "cosell-person-remove",
-        allowed=STAFF,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/people/{_team_row(w).pk}/remove/"),
-    ),
-    Endpoint(
-        "cosell-comment-add",
-        allowed=ON_IT,
-        method="post",
-        data=lambda w: {"body": "Matrix comment"},
-        **_o("comments/"),
-    ),
-    Endpoint(
-        "cosell-comment-edit",
-        allowed={"partner_user"},
-        **_at(lambda w: f"/shared/{_opp(w).pk}/comments/{_comment(w).pk}/edit/"),
-    ),
-    Endpoint(
-        "cosell-comment-edit",
-        allowed={"partner_user"},
-        method="post",
-        data=lambda w: {"body": "Edited"},
-        **_at(lambda w: f"/shared/{_opp(w).pk}/comments/{_comment(w).pk}/edit/"),
-    ),
-    Endpoint(
-        "cosell-comment-delete",
-        allowed={"partner_user"},
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/comments/{_comment(w).pk}/delete/"),
-    ),
-    Endpoint(
-        "cosell-task-add",
-        allowed=ON_IT,
-        method="post",
-        data=lambda w: {"title": "Matrix task"},
-        **_o("tasks/"),
-    ),
-    Endpoint(
-        "cosell-task-done",
-        allowed=ON_IT,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w).pk}/done/"),
-    ),
-    Endpoint(
-        "cosell-task-undone",
-        allowed=ON_IT,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w, done=True).pk}/undone/"),
-    ),
-    # No file posted: past the gate, the form refuses it (uploads: test_cosell_files.py).
-    Endpoint("cosell-file-upload", allowed=ON_IT, method="post", expect={400}, **_o("files/")),
-    Endpoint(
-        "cosell-file-download",
-        allowed=ON_IT,
-        **_at(lambda w: f"/shared/{_opp(w).pk}/files/{_file(w).pk}/download/"),
-    ),
-    # API
     Endpoint(
         "api-shared-opportunity-list",
         lambda w: (_opp(w), "/api/v1/shared-opportunities/")[1],
@@ -240,100 +168,61 @@ ENDPOINTS = [
         data=lambda w: {"deal": w.deal.pk},
         api=True,
     ),
-    Endpoint("api-shared-opportunity-detail", allowed=ON_IT, api=True, **_api()),
-    Endpoint(
-        "api-shared-opportunity-close", allowed=STAFF, method="post", api=True, **_api("close/")
-    ),
-    Endpoint(
-        "api-shared-opportunity-reopen",
-        allowed=STAFF,
-        method="post",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_closed(w).pk}/reopen/"),
-    ),
-    Endpoint("api-shared-opportunity-partners", allowed=ON_IT, api=True, **_api("partners/")),
-    Endpoint(
-        "api-shared-opportunity-partners",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"partner": w.other_partner.pk, "role": "isv"},
-        api=True,
-        **_api("partners/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-partner-remove",
-        allowed=ORGANISERS,
-        method="delete",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/partners/{_invited(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-people", allowed=ON_IT, api=True, **_api("people/")),
-    Endpoint(
-        "api-shared-opportunity-people",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"member": _rep(w).pk},
-        api=True,
-        **_api("people/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-person-remove",
-        allowed=STAFF,
-        method="delete",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/people/{_team_row(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-comments", allowed=ON_IT, api=True, **_api("comments/")),
-    Endpoint(
-        "api-shared-opportunity-comments",
-        allowed=ON_IT,
-        method="post",
-        data=lambda w: {"body": "From the API"},
-        api=True,
-        **_api("comments/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-comment-detail",
-        allowed={"partner_user"},
-        method="patch",
-        data=lambda w: {"body": "Edited"},
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/comments/{_comment(w).pk}/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-comment-detail",
-        allowed={"partner_user"},
-        method="delete",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/comments/{_comment(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-tasks", allowed=ON_IT, api=True, **_api("tasks/")),
-    Endpoint(
-        "api-shared-opportunity-tasks",
-        allowed=ON_IT,
-        method="post",
-        data=lambda w: {"title": "API task"},
-        api=True,
-        **_api("tasks/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-task-detail",
-        allowed=ON_IT,
-        method="patch",
-        data=lambda w: {"done": True},
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/tasks/{_task(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-files", allowed=ON_IT, api=True, **_api("files/")),
-    # The matrix sends JSON: past the gate, the 415 of a non-multipart body (uploads:
-    # tests/cosell/test_cosell_api_files.py).
-    Endpoint(
-        "api-shared-opportunity-files",
-        allowed=ON_IT,
-        method="post",
-        api=True,
-        expect={415},
-        **_api("files/"),
-    ),
-    Endpoint("api-shared-opportunity-timeline", allowed=ON_IT, api=True, **_api("timeline/")),
 ]
+# (name, allowed, method, where[, options]): one row a line (tests.permissions.object_rows).
+ENDPOINTS += object_rows(
+    [
+        ("cosell-detail", ON_IT, "get", _o()),
+        ("cosell-updates", ON_IT, "get", _o("updates.json")),
+        ("cosell-close", STAFF, "get", _o("close/")),
+        ("cosell-close", STAFF, "post", _o("close/")),
+        ("cosell-reopen", STAFF, "post", _at(lambda w: f"/shared/{_closed(w).pk}/reopen/")),
+        ("cosell-partner-add", ORGANISERS, "post", _o("partners/"), SI),
+        ("cosell-partner-remove", ORGANISERS, "get", _sub("partners", _invited, "remove/")),
+        ("cosell-partner-remove", ORGANISERS, "post", _sub("partners", _invited, "remove/")),
+        ("cosell-person-add", ORGANISERS, "post", _o("people/"), REP),
+        ("cosell-person-remove", STAFF, "post", _sub("people", _team_row, "remove/")),
+        ("cosell-comment-add", ON_IT, "post", _o("comments/"), _body("Matrix comment")),
+        ("cosell-comment-edit", {"partner_user"}, "get", _sub("comments", _comment, "edit/")),
+        ("cosell-comment-edit", {"partner_user"}, "post", _sub("comments", _comment, "edit/"),
+         _body("Edited")),
+        ("cosell-comment-delete", {"partner_user"}, "post",
+         _sub("comments", _comment, "delete/")),
+        ("cosell-task-add", ON_IT, "post", _o("tasks/"), TASK),
+        ("cosell-task-done", ON_IT, "post", _sub("tasks", _task, "done/")),
+        ("cosell-task-undone", ON_IT, "post", _sub("tasks", _done_task, "undone/")),
+        # No file posted: past the gate, the form refuses it (uploads: test_cosell_files.py).
+        ("cosell-file-upload", ON_IT, "post", _o("files/"), {"expect": {400}}),
+        ("cosell-file-download", ON_IT, "get", _sub("files", _file, "download/")),
+        # --- API
+        ("api-shared-opportunity-detail", ON_IT, "get", _api()),
+        ("api-shared-opportunity-close", STAFF, "post", _api("close/")),
+        ("api-shared-opportunity-reopen", STAFF, "post",
+         _at(lambda w: f"/api/v1/shared-opportunities/{_closed(w).pk}/reopen/")),
+        ("api-shared-opportunity-partners", ON_IT, "get", _api("partners/")),
+        ("api-shared-opportunity-partners", ORGANISERS, "post", _api("partners/"),
+         {"data": lambda w: {"partner": w.other_partner.pk, "role": "isv"}}),
+        ("api-shared-opportunity-partner-remove", ORGANISERS, "delete",
+         _api_sub("partners", _invited)),
+        ("api-shared-opportunity-people", ON_IT, "get", _api("people/")),
+        ("api-shared-opportunity-people", ORGANISERS, "post", _api("people/"), REP),
+        ("api-shared-opportunity-person-remove", STAFF, "delete", _api_sub("people", _team_row)),
+        ("api-shared-opportunity-comments", ON_IT, "get", _api("comments/")),
+        ("api-shared-opportunity-comments", ON_IT, "post", _api("comments/"),
+         _body("From the API")),
+        ("api-shared-opportunity-comment-detail", {"partner_user"}, "patch",
+         _api_sub("comments", _comment), _body("Edited")),
+        ("api-shared-opportunity-comment-detail", {"partner_user"}, "delete",
+         _api_sub("comments", _comment)),
+        ("api-shared-opportunity-tasks", ON_IT, "get", _api("tasks/")),
+        ("api-shared-opportunity-tasks", ON_IT, "post", _api("tasks/"),
+         {"data": lambda w: {"title": "API task"}}),
+        ("api-shared-opportunity-task-detail", ON_IT, "patch", _api_sub("tasks", _task),
+         {"data": lambda w: {"done": True}}),
+        ("api-shared-opportunity-files", ON_IT, "get", _api("files/")),
+        # The matrix sends JSON: past the gate, the 415 of a non-multipart body (uploads:
+        # tests/cosell/test_cosell_api_files.py).
+        ("api-shared-opportunity-files", ON_IT, "post", _api("files/"), {"expect": {415}}),
+        ("api-shared-opportunity-timeline", ON_IT, "get", _api("timeline/")),
+    ]
+)  # fmt: skip
