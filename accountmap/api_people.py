@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from accountmap import people
+from accountmap import people, visibility
 from accountmap.models import Account
 from accountmap.models_people import Territory
 from prm.api.base import TenantViewSet
@@ -58,10 +58,13 @@ class PeopleOwnerInputSerializer(serializers.Serializer):
 
 
 class PeoplePartnerKnowsSerializer(serializers.Serializer):
-    partner_id = serializers.IntegerField(source="partner.pk")
-    partner_name = serializers.CharField(source="partner.name")
+    partner_id = serializers.IntegerField(
+        allow_null=True, help_text="The partner; null for the vendor (to a partner's people)."
+    )
+    partner_name = serializers.CharField(source="name")
     population = serializers.CharField(source="status", help_text="Empty when not shared.")
-    owner = serializers.CharField(help_text="The partner's rep; empty when not shared.")
+    owner = serializers.CharField(help_text="Their rep; empty when not shared.")
+    owner_email = serializers.CharField(help_text="Their rep's e-mail; empty when not shared.")
 
 
 class PeopleAccountSerializer(serializers.ModelSerializer):
@@ -204,8 +207,9 @@ class AccountOwnerViewSet(mixins.ListModelMixin, TenantViewSet):
 
 
 class MyAccountViewSet(mixins.ListModelMixin, TenantViewSet):
-    """The accounts you sell (owned, or in your territories), each with the partners that
-    know it and share it with the vendor."""
+    """The accounts you sell (owned, or in your territories), each with who on the other side
+    knows it and shares it with you: the partners (vendor people) or the vendor (a partner's
+    people)."""
 
     model = Account
     serializer_class = PeopleAccountSerializer
@@ -222,7 +226,7 @@ class MyAccountViewSet(mixins.ListModelMixin, TenantViewSet):
     def paginate_queryset(self, queryset):
         page = super().paginate_queryset(queryset)
         rows = page if page is not None else list(queryset)
-        self._knows = people.partners_knowing(rows)
+        self._knows = visibility.known_by_other_side(self.member, rows)
         return page
 
 

@@ -21,7 +21,6 @@ from rest_framework.routers import SimpleRouter
 from accountmap import sharing, visibility
 from accountmap.models import (
     SHAREABLE_FIELDS,
-    Account,
     AccountStatus,
     IntroRequest,
     IntroStatus,
@@ -116,6 +115,16 @@ def _search(rows, request, fields):
     return rows.filter(cond)
 
 
+def shared_account_names(member, intros) -> dict[int, str]:
+    """For a partner's people: {overlap id: the vendor's account name} of the overlaps the
+    vendor still shares, for a page of introduction requests in one query."""
+    ids = [i.overlap_id for i in intros]
+    if not ids:
+        return {}
+    rows = visibility.overlaps(visibility.view_for(member)).filter(pk__in=ids)
+    return {r["id"]: r["other_name"] for r in rows}
+
+
 class IntroRequestSerializer(serializers.ModelSerializer):
     partner = serializers.SerializerMethodField()
     account_name = serializers.SerializerMethodField(
@@ -152,8 +161,10 @@ class IntroRequestSerializer(serializers.ModelSerializer):
         member = self.context["member"]
         if member.role in STAFF_ROLES:
             return obj.overlap.vendor_account.name
-        row = visibility.overlap_or_none(visibility.view_for(member), obj.overlap_id)
-        return row["other_name"] if row else None
+        names = self.context.get("shared_names")
+        if names is None:
+            names = shared_account_names(member, [obj])
+        return names.get(obj.overlap_id)
 
     def get_allowed_actions(self, obj) -> list[str]:
         return sorted(INTRO_REQUEST.allowed(obj, self.context["member"]))
@@ -170,7 +181,7 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
     required_perms = {
         "intro": "account_intros.request",
         "lead": "leads.manage",
-        "known_by": "account_overlaps.view_all",
+        "known_by": "accounts.known_by",
     }
     lookup_value_regex = "[0-9]+"
 
@@ -277,7 +288,8 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
                 "account", OpenApiTypes.INT, required=True, description="A vendor account's id."
             )
         ],
-        summary="Staff: the partners who know one of our accounts, within what each shares",
+        summary="Vendor staff, and a sales rep for the accounts they sell: the partners who "
+        "know one of our accounts, within what each shares",
         responses=inline_serializer(
             "AccountKnownBy",
             {
@@ -300,7 +312,7 @@ class AccountOverlapViewSet(mixins.ListModelMixin, TenantViewSet):
         raw = request.query_params.get("account", "")
         if not raw.isdigit() or len(raw) > 18:
             raise exceptions.ValidationError({"account": [_("Name the account by its id.")]})
-        account = Account.objects.filter(partner__isnull=True, pk=int(raw)).first()
+        account = visibility.accounts_known_visible_to(self.member).filter(pk=int(raw)).first()
         if account is None:
             raise exceptions.ValidationError({"account": [_("No such account of ours.")]})
         rows = visibility.partners_knowing(self.member, account)
@@ -356,7 +368,18 @@ class AccountIntroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
         return qs.filter(partner_id=self.member.partner_id)
 
     def get_serializer_context(self):
-        return {**super().get_serializer_context(), "member": self.member}
+        context = {**super().get_serializer_context(), "member": self.member}
+        if getattr(self, "_shared_names", None) is not None:
+            context["shared_names"] = self._shared_names
+        return context
+
+    def paginate_queryset(self, queryset):
+        """The page's vendor account names at once (not one visibility query per row)."""
+        page = super().paginate_queryset(queryset)
+        if self.member.role not in STAFF_ROLES:
+            rows = page if page is not None else list(queryset)
+            self._shared_names = shared_account_names(self.member, rows)
+        return page
 
     def _decide(self, name: str) -> Response:
         intro = self.get_object()

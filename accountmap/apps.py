@@ -129,14 +129,19 @@ class AccountmapConfig(AppConfig):
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from django.utils.translation import gettext_lazy as _
 
-        from accountmap import home_people, people_notify
-        from prm import context_processors, events, home, labels, roles
+        from accountmap import home_people, people, people_notify
+        from prm import context_processors, events, home, labels, roles, selling
         from prm.roles import Role
 
         roles.register(
             {
-                # The accounts a member sells (owned or in their territories): vendor people.
-                "accounts.mine": roles.VENDOR_ROLES,
+                # The accounts a member sells (owned or in their territories): vendor people
+                # and a partner's people (their company's accounts).
+                "accounts.mine": roles.ALL_ROLES,
+                # Which partners know one of our accounts (within what each shares): staff for
+                # every vendor account, a sales rep for the accounts they sell
+                # (accountmap.visibility.accounts_known_visible_to).
+                "accounts.known_by": roles.VENDOR_ROLES,
                 # Territories and account owners of one's side: the tenant's admins for the
                 # vendor's, a partner admin for its company's (accountmap.people).
                 "territories.manage": {Role.ADMIN, Role.PARTNER_ADMIN},
@@ -157,6 +162,8 @@ class AccountmapConfig(AppConfig):
             context=home_people.my_accounts_home,
         )
         events.subscribe("accountmap.overlaps_found", people_notify.on_overlaps_found)
+        # Lets cosell open a deal's workspace to the rep who sells its customer.
+        selling.register(people.deals_sold_by)
         labels.register(
             labels.ACTION,
             {

@@ -9,8 +9,6 @@ touches the other side's territories.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, QuerySet
@@ -20,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accountmap.models import Account, AccountStatus, Level, Overlap, SharingRule, Side
 from accountmap.models_people import Territory, TerritoryRep
+from dealreg.models import Deal, DirectDeal
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied, limited
 from prm.iso import parse_country
@@ -169,6 +168,27 @@ def my_accounts(member: Member) -> QuerySet[Account]:
     )
 
 
+def deals_sold_by(member: Member) -> dict:
+    """The prm.selling provider: the deals whose customer is one of a vendor member's accounts
+    (accountmap.people.my_accounts): the deal registrations whose partner account overlaps
+    one of them, and the vendor's direct deals on one of them (same domain or normalised
+    name). Id querysets, for subqueries. Nothing for a partner's people."""
+    if member.partner_id is not None or member.role not in VENDOR_ROLES:
+        return {"deal": Deal.objects.none().values("pk"), "direct_deal": None}
+    mine = my_accounts(member).order_by()
+    regs = Overlap.objects.filter(
+        vendor_account__in=mine.values("pk"), partner_account__deal__isnull=False
+    ).values("partner_account__deal_id")
+    direct = DirectDeal.objects.filter(
+        Q(customer_domain__in=mine.exclude(domain="").values("domain"))
+        | Q(customer_name_normalised__in=mine.exclude(name_normalised="").values("name_normalised"))
+    )
+    return {
+        "deal": Deal.objects.filter(pk__in=regs).values("pk"),
+        "direct_deal": direct.values("pk"),
+    }
+
+
 def side_accounts_for_owners(member: Member) -> QuerySet[Account]:
     """The accounts of the side `member` manages (for reassigning owners)."""
     partner_id = _side_partner_id(member)
@@ -221,53 +241,6 @@ def overlap_level(overlap: Overlap, direction: str) -> tuple[str, list[str]]:
 def _overlap_shared(overlap: Overlap, direction: str) -> bool:
     """True when the other side may see this overlap's record (level overlaps or all)."""
     return overlap_level(overlap, direction)[0] in SHARED_LEVELS
-
-
-def partners_knowing(accounts: Iterable[Account]) -> dict[int, list[dict]]:
-    """For each vendor account, the partners that know it and share it with the vendor:
-    {account id: [{"partner": Partner, "status": str | "", "owner": str}]}; the partner's
-    population and owner only when its rule shows those fields. One query for the overlaps
-    and one for the rules, whatever the number of accounts."""
-    ids = [a.pk for a in accounts if a.partner_id is None]
-    out: dict[int, list[dict]] = {pk: [] for pk in ids}
-    if not ids:
-        return out
-    overlaps = list(
-        Overlap.objects.filter(vendor_account_id__in=ids)
-        .select_related("partner", "partner_account")
-        .order_by(Lower("partner__name"), "pk")
-    )
-    partner_ids = {o.partner_id for o in overlaps}
-    rules = {
-        (r.partner_id, r.status): r
-        for r in SharingRule.objects.filter(
-            side=Side.PARTNER, population__isnull=True, partner_id__in=partner_ids
-        )
-    }
-    defaults = {
-        r.status: r
-        for r in SharingRule.objects.filter(
-            side=Side.PARTNER, population__isnull=True, partner__isnull=True
-        )
-    }
-    seen = set()
-    for o in overlaps:
-        status = o.partner_account.status
-        rule = rules.get((o.partner_id, status)) or defaults.get(status)
-        if rule is None or rule.level not in SHARED_LEVELS:
-            continue
-        key = (o.vendor_account_id, o.partner_id)
-        if key in seen:
-            continue
-        seen.add(key)
-        out[o.vendor_account_id].append(
-            {
-                "partner": o.partner,
-                "status": status if "status" in rule.fields else "",
-                "owner": o.partner_account.owner_name if "owner" in rule.fields else "",
-            }
-        )
-    return out
 
 
 def my_overlaps_by_partner(member: Member) -> list[dict]:

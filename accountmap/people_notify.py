@@ -33,7 +33,7 @@ from prm.models import Member
 from prm.roles import Role
 from prm.tasks import dispatch
 
-GROUP = "overlaps"
+GROUP = "accounts"
 SHARED = frozenset({Level.OVERLAPS, Level.ALL})
 
 

@@ -215,7 +215,7 @@ def intro_request(*, by: Member, overlap_id: int, message: str = "") -> IntroReq
     )
     notifications.notify(
         _intro_recipients(intro),
-        group="accountmap",
+        group="accounts",
         subject=lazy_format(
             gettext_lazy("Introduction requested by %(p)s: %(a)s"),
             p=overlap.partner.name,
@@ -262,7 +262,7 @@ def intro_decide(*, by: Member, intro: IntroRequest, action: str, reason: str = 
         people[intro.requested_by.pk] = intro.requested_by
     notifications.notify(
         people.values(),
-        group="accountmap",
+        group="accounts",
         subject=(
             gettext_lazy("Introduction accepted")
             if action == "accept"

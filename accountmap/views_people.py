@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accountmap import people
+from accountmap import people, visibility
 from accountmap.models import AccountStatus
 from prm import portal
 from prm.confirm import confirmation_for, confirmed
@@ -115,7 +115,7 @@ def my_accounts(request):
     sorting = Sorting.from_request(request, MY_ACCOUNT_COLUMNS, default="account")
     page = portal.page(request, sorting.apply(qs))
     page.object_list = list(page.object_list)
-    knows = people.partners_knowing(page.object_list)
+    knows = visibility.known_by_other_side(request.member, page.object_list)
     for account in page.object_list:
         account.partners_knowing = knows.get(account.pk, [])
     query = request.GET.copy()
@@ -131,6 +131,7 @@ def my_accounts(request):
             "query": query.urlencode(),
             "sorting": sorting,
             "territories": people.territories_of_member(request.member),
+            "vendor_side": request.member.partner_id is None,
         },
     )
 

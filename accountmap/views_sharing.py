@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accountmap import sharing, visibility
 from accountmap.forms_sharing import DeclineForm, IntroForm, MatrixForm
-from accountmap.models import Account, AccountStatus, IntroRequest, Overlap, Side
+from accountmap.models import AccountStatus, IntroRequest, Overlap, Side
 from accountmap.states_sharing import INTRO_REQUEST
 from dealreg.forms import DealForm
 from dealreg.precheck import PrecheckRateLimited, deal_precheck
@@ -200,10 +200,8 @@ def overlaps_page(request):
         view = visibility.view_for(member)
         return _overlap_page(request, view, "accountmap/sharing/overlaps.html", {})
     page = portal.page(request, Partner.objects.order_by(Lower("name"), "pk"), 25)
-    rows = []
-    for partner in page.object_list:
-        counts = visibility.overlap_counts(visibility.view_for(member, partner))
-        rows.append((partner, counts))
+    counts = visibility.overlap_counts_for_partners(page.object_list)
+    rows = [(partner, counts[partner.pk]) for partner in page.object_list]
     return render(request, "accountmap/sharing/overlaps_staff.html", {"page": page, "rows": rows})
 
 
@@ -419,18 +417,24 @@ def intro_decline(request, pk: int):
     return redirect("account-intros")
 
 
-@member_required("account_overlaps.view_all")
+@member_required("accounts.known_by")
 def account_partners(request, pk: int):
-    """Vendor staff: which partners know this vendor account, and as what, within what each
-    partner shares."""
-    account = get_object_or_404(Account.objects.filter(partner__isnull=True), pk=pk)
+    """Vendor staff, and a sales rep for the accounts they sell: which partners know this
+    vendor account, and as what, within what each partner shares (another rep's account is a
+    404, like a missing one)."""
+    account = get_object_or_404(visibility.accounts_known_visible_to(request.member), pk=pk)
     rows = visibility.partners_knowing(request.member, account)
     for row in rows:
         row["shared"] = visibility.shared_row(row)
     return render(
         request,
         "accountmap/sharing/account_partners.html",
-        {"account": account, "rows": rows, "field_labels": visibility.FIELD_LABELS},
+        {
+            "account": account,
+            "rows": rows,
+            "field_labels": visibility.FIELD_LABELS,
+            "staff": has_perm(request.member.role, "account_overlaps.view_all"),
+        },
     )
 
 

@@ -31,6 +31,7 @@ from django.db.models import Count as SqlCount
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from accountmap import people
 from accountmap.models import (
     SHAREABLE_FIELDS,
     Account,
@@ -42,7 +43,7 @@ from accountmap.models import (
     Side,
 )
 from partners.models import Partner
-from prm.roles import STAFF_ROLES
+from prm.roles import STAFF_ROLES, Role
 
 RANK = {Level.HIDDEN: 0, Level.COUNTS: 1, Level.OVERLAPS: 2, Level.ALL: 3}
 DEFAULT_MIN_COUNT = 5
@@ -158,6 +159,20 @@ def cells(side: str, partner, *, with_implicit_custom: bool = False) -> list[Cel
             Q(partner__isnull=True) | Q(partner=partner) if partner else Q(partner__isnull=True)
         )
     )
+    return _cells_from(
+        side,
+        partner,
+        rules,
+        sharer_populations(side, partner),
+        with_implicit_custom=with_implicit_custom,
+    )
+
+
+def _cells_from(
+    side: str, partner, rules, populations, *, with_implicit_custom: bool = False
+) -> list[Cell]:
+    """cells() from rows already read: the sharer's rules (defaults and this partner's
+    overrides) and its custom populations."""
     by_cell: dict[tuple, dict] = {}
     for r in rules:
         by_cell.setdefault((r.status, r.population_id), {})[
@@ -189,7 +204,7 @@ def cells(side: str, partner, *, with_implicit_custom: bool = False) -> list[Cel
                 rule=rule,
             )
         )
-    for pop in sharer_populations(side, partner):
+    for pop in populations:
         origin, rule = effective("", pop.pk)
         if rule is None and not with_implicit_custom:
             continue
@@ -340,7 +355,51 @@ def overlap_counts(view: View) -> dict:
         .annotate(n=Coalesce(SqlCount("id"), 0))
         .order_by()
     )
-    raw = {(r["own"], r["other"]): r["n"] for r in rows}
+    return _counts_from({(r["own"], r["other"]): r["n"] for r in rows})
+
+
+def overlap_counts_for_partners(partners) -> dict[int, dict]:
+    """Vendor staff's overview: overlap_counts() of each partner's view (what each partner
+    shares), in three queries whatever the number of partners: their rules, their custom
+    populations, and the counts of all of them at once (each partner's cells in one `CASE`,
+    guarded by the partner)."""
+    partners = list(partners)
+    ids = [p.pk for p in partners]
+    rules = list(SharingRule.objects.filter(side=Side.PARTNER, partner_id__in=ids))
+    pops = list(Population.objects.filter(partner_id__in=ids).order_by("name", "pk"))
+    whens = []
+    for p in partners:
+        cell_list = _cells_from(
+            Side.PARTNER,
+            p,
+            [r for r in rules if r.partner_id == p.pk],
+            [x for x in pops if x.partner_id == p.pk],
+        )
+        whens += [
+            When(Q(partner_id=p.pk) & c.q("partner_account__"), then=Value(c.rank))
+            for _i, c in _ranked(cell_list)
+        ]
+    raw: dict[int, dict] = {}
+    if whens:
+        rows = (
+            Overlap.objects.filter(partner_id__in=ids)
+            .annotate(
+                _rank=Case(*whens, default=Value(RANK[Level.HIDDEN]), output_field=IntegerField())
+            )
+            .filter(_rank__gte=RANK[Level.COUNTS])
+            .values(
+                "partner_id", own=F("vendor_account__status"), other=F("partner_account__status")
+            )
+            .annotate(n=Coalesce(SqlCount("id"), 0))
+            .order_by()
+        )
+        for r in rows:
+            raw.setdefault(r["partner_id"], {})[(r["own"], r["other"])] = r["n"]
+    return {p.pk: _counts_from(raw.get(p.pk, {})) for p in partners}
+
+
+def _counts_from(raw: dict) -> dict:
+    """The counts as they may be shown, from raw counts per (own status, other status)."""
     statuses = [s for s, _label in AccountStatus.choices]
     matrix = {(a, b): shown(raw.get((a, b), 0)) for a in statuses for b in statuses}
     # The total is the sum of the cells shown as numbers: a total of every overlap, less the
@@ -376,26 +435,89 @@ def greenfield(view: View):
     return qs.annotate(**ann).values("id", "_cell", *ann)
 
 
-def partners_knowing(member, account: Account) -> list[dict]:
-    """For vendor staff: the partners whose accounts overlap this vendor account, within
-    what each partner shares (its rule for its own account's population, `overlaps` or
-    more), with the partner account's fields as shared. One query per partner with rules,
-    the same whatever they share."""
-    if member.role not in STAFF_ROLES or account.partner_id is not None:
-        return []
-    out = []
+def accounts_known_visible_to(member):
+    """The vendor accounts whose partners `member` may look up ("which partners know this
+    account"): every one for vendor staff, the accounts a sales rep sells (owned or in their
+    territories: accountmap.people.my_accounts) for a rep, none for anyone else."""
+    vendor = Account.objects.filter(partner__isnull=True)
+    if member.role in STAFF_ROLES:
+        return vendor
+    if member.role == Role.SALES_REP and member.partner_id is None:
+        return vendor.filter(pk__in=people.my_accounts(member).values("pk"))
+    return vendor.none()
+
+
+def partners_knowing_many(member, accounts) -> dict[int, list[dict]]:
+    """For each of `accounts` that `member` may look up (accounts_known_visible_to), the
+    partners whose accounts overlap it, within what each partner shares (its rule for its
+    own account's population, `overlaps` or more), with the partner account's fields as
+    shared: {account id: [row, ...]} (rows of `overlaps()` with `partner_name` and
+    `partner_id`). One query for the partners, then one per partner (its rules and its
+    overlaps), the same whatever they share."""
+    ids = [a.pk for a in accounts if a.partner_id is None]
+    allowed = set(accounts_known_visible_to(member).filter(pk__in=ids).values_list("pk", flat=True))
+    out: dict[int, list[dict]] = {pk: [] for pk in ids if pk in allowed}
+    if not out:
+        return out
     partner_ids = (
-        Overlap.objects.filter(vendor_account=account)
+        Overlap.objects.filter(vendor_account_id__in=list(out))
         .values_list("partner_id", flat=True)
         .distinct()
     )
-    for partner in Partner.objects.filter(pk__in=list(partner_ids)).order_by("name"):
+    for partner in Partner.objects.filter(pk__in=list(partner_ids)).order_by("name", "pk"):
         view = View(partner=partner, sharer=Side.PARTNER, viewer_is_staff=True)
-        for row in overlaps(view).filter(vendor_account=account):
+        for row in overlaps(view).filter(vendor_account_id__in=list(out)).order_by("id"):
             row["partner_name"] = partner.name
             row["partner_id"] = partner.pk
-            out.append(row)
+            row["partner"] = partner
+            out[row["own_id"]].append(row)
     return out
+
+
+def _brief(partner_id, name: str, row: dict) -> dict:
+    return {
+        "partner_id": partner_id,
+        "name": name,
+        "status": row["other_status"] or "",
+        "owner": row["other_owner_name"] or "",
+        "owner_email": row["other_owner_email"] or "",
+    }
+
+
+def known_by_other_side(member, accounts) -> dict[int, list[dict]]:
+    """For "My accounts": who on the other side knows each of `member`'s accounts, within
+    what that side shares ({account id: [{"partner_id", "name", "status", "owner",
+    "owner_email"}]}; population and owner empty unless shared). For vendor people, the
+    partners (partners_knowing_many, one entry per partner); for a partner's people, the
+    vendor, where its rule shares its account of the overlap at `overlaps` or more (with
+    its owner rep's contact when it shares the owner). A constant number of queries for a
+    partner's people; one per partner for vendor people."""
+    out: dict[int, list[dict]] = {}
+    if member.partner_id is None:
+        for account_id, rows in partners_knowing_many(member, accounts).items():
+            seen: set[int] = set()
+            out[account_id] = []
+            for row in rows:
+                if row["partner_id"] not in seen:
+                    seen.add(row["partner_id"])
+                    out[account_id].append(_brief(row["partner_id"], row["partner_name"], row))
+        return out
+    ids = [a.pk for a in accounts if a.partner_id == member.partner_id]
+    if not ids:
+        return out
+    vendor_name = member.tenant.name
+    rows = overlaps(view_for(member)).filter(partner_account_id__in=ids).order_by("id")
+    for row in rows:
+        entries = out.setdefault(row["own_id"], [])
+        if not entries:  # one entry for the vendor, however many of its accounts match
+            entries.append(_brief(None, vendor_name, row))
+    return out
+
+
+def partners_knowing(member, account: Account) -> list[dict]:
+    """The partners that know one vendor account, within what each shares (see
+    partners_knowing_many); [] for an account `member` may not look up."""
+    return partners_knowing_many(member, [account]).get(account.pk, [])
 
 
 def shared_row(row: dict) -> dict:

@@ -1,5 +1,6 @@
 """Shared opportunities in the API (/api/v1/shared-opportunities/): the portal's workspaces,
-their partners and people, comments, tasks, files (metadata) and timeline. The same
+their partners and people, comments, tasks, files (metadata; uploaded as multipart, checked
+from their bytes like the portal's) and timeline. The same
 selectors, machines (cosell.states) and services as the portal: a workspace the member is not
 on is a 404, an action they may not take a 403, bad input a 400 with field errors."""
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -211,6 +213,12 @@ class FileSerializer(serializers.ModelSerializer):
             "uploaded_at",
         ]
         read_only_fields = fields
+
+
+class FileUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        help_text="A PDF, PNG or JPEG, at most 10 MB; its type is read from its bytes."
+    )
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -484,12 +492,33 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     # --- files and timeline ---
 
     @extend_schema(
+        methods=["get"],
         responses=FileSerializer(many=True),
         summary="The workspace's files (metadata; download them in the portal)",
     )
-    @action(detail=True, methods=["get"], filter_backends=[])
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": FileUploadSerializer},
+        responses={201: FileSerializer},
+        summary="Add a file (PDF, PNG or JPEG, at most 10 MB, checked from its bytes)",
+    )
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filter_backends=[],
+        parser_classes=[MultiPartParser, FormParser],
+    )
     def files(self, request, pk=None):
-        return self._page(selectors.files_of(self._opp()), FileSerializer)
+        if request.method == "GET":
+            return self._page(selectors.files_of(self._opp()), FileSerializer)
+        opp = self._opp("upload")
+        ser = FileUploadSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        row = services.file_add(opportunity=opp, by=self.member, upload=ser.validated_data["file"])
+        row = selectors.files_of(opp).get(pk=row.pk)
+        return Response(
+            FileSerializer(row, context=self._ctx()).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(
         responses=ActivitySerializer(many=True),

@@ -24,11 +24,12 @@ class CosellConfig(AppConfig):
 
         # A role sees workspaces it is on (cosell.use); vendor roles that see every deal see
         # every workspace (cosell.view_all); vendor roles that run opportunities open them on
-        # any deal, invite partners and add people (cosell.manage). A new vendor role (the
-        # sales rep) is added to cosell.use and cosell.manage, never named in the code.
+        # any deal, invite partners and add people (cosell.manage). A sales rep co-sells and
+        # runs nothing: they use the workspaces they are added to and those of the deals whose
+        # customer they sell (prm.selling), where they comment, add tasks and files.
         roles.register(
             {
-                "cosell.use": PROGRAM_ROLES,
+                "cosell.use": PROGRAM_ROLES | {Role.SALES_REP},
                 "cosell.view_all": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 "cosell.manage": {Role.ADMIN, Role.CHANNEL_MANAGER},
             }

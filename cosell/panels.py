@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from cosell.models import SharedOpportunity
 from cosell.selectors import opportunities_visible_to
+from cosell.services import may_open_as_vendor
 from prm.roles import has_perm
 
 
@@ -22,7 +23,7 @@ def _panel(request, *, filters: dict, may_open: bool, open_url_name: str, pk: in
 
 def deal_panel(request, deal):
     member = request.member
-    may_open = has_perm(member.role, "cosell.manage") or (
+    may_open = may_open_as_vendor(member, deal=deal) or (
         member.partner_id is not None and member.partner_id == deal.partner_id
     )
     return _panel(
@@ -38,7 +39,7 @@ def direct_deal_panel(request, deal):
     return _panel(
         request,
         filters={"direct_deal_id": deal.pk},
-        may_open=has_perm(request.member.role, "cosell.manage"),
+        may_open=may_open_as_vendor(request.member, direct_deal=deal),
         open_url_name="cosell-open-direct",
         pk=deal.pk,
     )

@@ -1,6 +1,7 @@
 """Demo data for shared opportunities: Northwind's Globex registration sold together with
-BluePeak (the systems integrator) and the vendor's channel manager, with a short thread, a
-mention, and tasks open, done and coming due."""
+BluePeak (the systems integrator), the vendor's channel manager and its sales rep for the
+account (Sam, a participant who co-sells and runs nothing), with a short thread, a mention,
+and tasks open, done and coming due."""
 
 from __future__ import annotations
 
@@ -33,6 +34,9 @@ def seed(*, tenant, partners: dict) -> None:
     )
     if not opp.team.filter(member=manager).exists():  # Northwind's channel manager already is
         services.team_member_add(opportunity=opp, by=ada, member_id=manager.pk)
+    sam = Member.objects.filter(user__email="sam@acme.example").first()
+    if sam is not None and not opp.team.filter(member=sam).exists():
+        services.team_member_add(opportunity=opp, by=manager, member_id=sam.pk)
     services.comment_add(
         opportunity=opp,
         by=ada,

@@ -14,13 +14,27 @@ from cosell.models import (
     Task,
     TeamMember,
 )
+from prm import selling
 from prm.models import Member
 from prm.roles import has_perm
 
 
+def sold_by_q(member: Member) -> Q:
+    """The workspaces of the deals whose customer `member` sells (prm.selling: the vendor
+    rep of the account), as a filter."""
+    sold = selling.deals_sold_by(member)
+    q = Q(pk__in=[])
+    for ids in sold["deal"]:
+        q |= Q(deal_id__in=ids)
+    for ids in sold["direct_deal"]:
+        q |= Q(direct_deal_id__in=ids)
+    return q
+
+
 def opportunities_visible_to(member: Member) -> QuerySet[SharedOpportunity]:
     """Vendor people who see every workspace (`cosell.view_all`) see all of them; a partner's
-    people the ones their company is on; anyone else the ones they were added to by name."""
+    people the ones their company is on; other vendor people (sales reps) the ones they were
+    added to by name and those of the deals whose customer they sell."""
     qs = SharedOpportunity.objects.select_related("partner", "deal", "direct_deal")
     if not has_perm(member.role, "cosell.use"):
         return qs.none()
@@ -28,7 +42,7 @@ def opportunities_visible_to(member: Member) -> QuerySet[SharedOpportunity]:
         return qs
     on_team = Exists(TeamMember.objects.filter(opportunity=OuterRef("pk"), member=member))
     if member.partner_id is None:
-        return qs.filter(on_team)
+        return qs.filter(Q(on_team) | sold_by_q(member))
     on_it = Exists(
         Participant.objects.filter(opportunity=OuterRef("pk"), partner_id=member.partner_id)
     )

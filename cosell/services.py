@@ -35,9 +35,9 @@ from cosell.states import COMMENT, OPPORTUNITY, TASK
 from dealreg.models import Deal, DirectDeal
 from mdf.files import clean_name, sha256_of, sniff_proof
 from partners.models import Partner, PartnerStatus
-from prm import events, notifications
+from prm import events, notifications, selling
 from prm.audit import log_action
-from prm.errors import DomainError
+from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
 from prm.roles import has_perm, require
 
@@ -124,6 +124,16 @@ def _auto_join(opp: SharedOpportunity, by: Member) -> None:
 # --- The workspace ------------------------------------------------------------------------
 
 
+def may_open_as_vendor(by: Member, *, deal=None, direct_deal=None) -> bool:
+    """Vendor people who run opportunities open a workspace on any deal; a sales rep on the
+    deals whose customer they sell (prm.selling)."""
+    if by.partner_id is not None or not has_perm(by.role, "cosell.use"):
+        return False
+    return has_perm(by.role, "cosell.manage") or selling.sells(
+        by, deal=deal, direct_deal=direct_deal
+    )
+
+
 @transaction.atomic
 def opportunity_open(
     *, by: Member, deal: Deal | None = None, direct_deal: DirectDeal | None = None
@@ -134,16 +144,20 @@ def opportunity_open(
     require(by, "cosell.use")
     if (deal is None) == (direct_deal is None):
         raise DomainError(_("Choose a deal registration or a direct deal."), field="deal")
+    # Who may open it is checked before an existing one is returned: a rep who does not sell
+    # the deal's customer learns nothing of its workspace.
+    vendor = by.partner_id is None
+    if vendor and not may_open_as_vendor(by, deal=deal, direct_deal=direct_deal):
+        raise PermissionDenied()
+    if deal is not None and not vendor and deal.partner_id != by.partner_id:
+        raise DomainError(_("Only your own company's deals can be shared."), field="deal")
     existing = SharedOpportunity.objects.filter(
         **({"deal": deal} if deal is not None else {"direct_deal": direct_deal})
     ).first()
     if existing is not None:
         return existing, False
-    vendor = by.partner_id is None
-    if direct_deal is not None or vendor:
-        require(by, "cosell.manage")
-    if deal is not None and not vendor and deal.partner_id != by.partner_id:
-        raise DomainError(_("Only your own company's deals can be shared."), field="deal")
+    if direct_deal is not None and not vendor:
+        raise PermissionDenied()
     opp = SharedOpportunity.objects.create(
         tenant_id=by.tenant_id,
         deal=deal,

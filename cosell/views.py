@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -177,6 +178,10 @@ def opportunity_updates(request, pk: int):
 @require_POST
 def open_for_deal(request, deal_pk: int):
     deal = get_object_or_404(deals_visible_to(request.member), pk=deal_pk)
+    if request.member.partner_id is None and not services.may_open_as_vendor(
+        request.member, deal=deal
+    ):
+        raise PermissionDenied  # a sales rep opens the workspaces of the deals they sell
     try:
         opp, _created = services.opportunity_open(by=request.member, deal=deal)
     except DomainError as exc:
@@ -185,10 +190,14 @@ def open_for_deal(request, deal_pk: int):
     return redirect("cosell-detail", pk=opp.pk)
 
 
-@member_required("cosell.manage")
+@member_required("cosell.use")
 @require_POST
 def open_for_direct_deal(request, deal_pk: int):
+    if request.member.partner_id is not None:
+        raise PermissionDenied  # a direct deal's workspace is opened by the vendor's people
     deal = get_object_or_404(direct_deals_visible_to(request.member), pk=deal_pk)
+    if not services.may_open_as_vendor(request.member, direct_deal=deal):
+        raise PermissionDenied
     opp, _created = services.opportunity_open(by=request.member, direct_deal=deal)
     return redirect("cosell-detail", pk=opp.pk)
 

@@ -246,33 +246,33 @@ def _goal(plan, goal_pk: int):
     return get_object_or_404(plan.goals.all(), pk=goal_pk)
 
 
+def _edit_item(request, plan, form, save, *, title: str, done: str):
+    """A goal's or an initiative's edit page: the form (GET, or a refused POST) or, once
+    the service saved it, back to the plan with `done`."""
+    if request.method == "POST":
+        resp = _run(request, form, save, back=plan.get_absolute_url(), done=done)
+        if resp:
+            return resp
+    return render(
+        request, "jointplans/item_form.html", {"form": form, "plan": plan, "title": title}
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @member_required("jointplans.view")
 def goal_edit(request, pk: int, goal_pk: int):
     plan = _plan(request, pk)
     require_action(PLAN, plan, request.member, "edit")
     goal = _goal(plan, goal_pk)
-    initial = {
-        "metric": goal.metric,
-        "target": goal.target,
-        "currency": goal.currency,
-        "note": goal.note,
-    }
-    form = GoalForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        resp = _run(
-            request,
-            form,
-            lambda d: services.goal_update(goal=goal, by=request.member, **d),
-            back=plan.get_absolute_url(),
-            done=_("Goal saved."),
-        )
-        if resp:
-            return resp
-    return render(
+    initial = {"metric": goal.metric, "target": goal.target, "currency": goal.currency}
+    form = GoalForm(request.POST or None, initial={**initial, "note": goal.note})
+    return _edit_item(
         request,
-        "jointplans/item_form.html",
-        {"form": form, "plan": plan, "title": _("Change the goal")},
+        plan,
+        form,
+        lambda d: services.goal_update(goal=goal, by=request.member, **d),
+        title=_("Change the goal"),
+        done=_("Goal saved."),
     )
 
 
@@ -327,30 +327,18 @@ def initiative_edit(request, pk: int, item_pk: int):
     plan = _plan(request, pk)
     require_action(PLAN, plan, request.member, "edit")
     item = _initiative(plan, item_pk)
-    initial = {
-        "title": item.title,
-        "owner": item.owner_id,
-        "due_date": item.due_date,
-        "status": item.status,
-        "description": item.description,
-    }
+    fields = ("title", "due_date", "status", "description")
+    initial = {f: getattr(item, f) for f in fields} | {"owner": item.owner_id}
     form = InitiativeForm(
         request.POST or None, initial=initial, owners=selectors.owner_choices(plan)
     )
-    if request.method == "POST":
-        resp = _run(
-            request,
-            form,
-            lambda d: services.initiative_update(initiative=item, by=request.member, **d),
-            back=plan.get_absolute_url(),
-            done=_("Initiative saved."),
-        )
-        if resp:
-            return resp
-    return render(
+    return _edit_item(
         request,
-        "jointplans/item_form.html",
-        {"form": form, "plan": plan, "title": _("Change the initiative")},
+        plan,
+        form,
+        lambda d: services.initiative_update(initiative=item, by=request.member, **d),
+        title=_("Change the initiative"),
+        done=_("Initiative saved."),
     )
 
 

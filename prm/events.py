@@ -137,16 +137,15 @@ GROUPS: dict[str, Any] = {
     "health": _("Partner health"),
     "training": _("Certifications"),
     "applications": _("Partner applications"),
-    "accounts": _("Account mapping"),
+    # Account mapping: new overlaps (webhooks), introductions to a vendor account's owner
+    # (accountmap.sharing) and overlapping open opportunities to co-sell
+    # (accountmap.people_notify), one group since accountmap 0005 merged the three.
+    "accounts": _("Accounts and overlaps"),
     "cosell": _("Shared opportunities"),
     "incentives": _("Earnings"),
     "jointplans": _("Joint business plans"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
-    # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
-    "accountmap": _("Account mapping introductions"),
-    # accountmap.people_notify: an open opportunity on your account overlaps the other side's.
-    "overlaps": _("Overlapping accounts to co-sell"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
     "digest": _("Daily summary e-mail"),
 }

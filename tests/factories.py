@@ -583,3 +583,16 @@ class CourseFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     title = factory.Sequence(lambda n: f"Course {n}")
     code = factory.Sequence(lambda n: f"C{n}")
+
+
+# --- co-selling: reps and notification groups ---
+
+
+class NotificationPreferenceFactory(TenantOwnedFactory):
+    class Meta:
+        model = "prm.NotificationPreference"
+
+    tenant = factory.SubFactory(TenantFactory)
+    member = _same_tenant(MemberFactory)
+    group = "deals"
+    mode = "immediate"

@@ -43,6 +43,19 @@ class Endpoint:
         return f"{self.method.upper()} {self.name}"
 
 
+def object_rows(table) -> list[Endpoint]:
+    """Rows on objects, one line each: (name, allowed, method, where[, options]), `where` the
+    row's `url` and `stranger_url` (an app's helper builds them from a path on its object),
+    `options` any other Endpoint field (data, expect, ...); a name starting "api-" is an API
+    row."""
+    out = []
+    for name, allowed, method, where, *options in table:
+        extra = options[0] if options else {}
+        api = name.startswith("api-")
+        out.append(Endpoint(name, allowed=allowed, method=method, api=api, **where, **extra))
+    return out
+
+
 def _host(world):
     """A pending custom domain of the world's tenant, made on first use."""
     if not hasattr(world, "custom_host"):

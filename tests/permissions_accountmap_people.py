@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tests.permissions import VENDOR, Endpoint
+from tests.permissions import EVERYONE, Endpoint
 
 ADMIN = {"admin"}
 PARTNER_ADMIN = {"partner_admin"}
@@ -69,7 +69,7 @@ def _territory_data(w):
 
 ENDPOINTS = [
     # --- Portal
-    Endpoint("my-accounts", lambda w: "/my-accounts/", VENDOR),
+    Endpoint("my-accounts", lambda w: "/my-accounts/", EVERYONE),
     Endpoint("territory-list", lambda w: "/territories/", MANAGERS),
     Endpoint("territory-list", lambda w: "/territories/", MANAGERS, method="post"),
     Endpoint(
@@ -148,7 +148,7 @@ ENDPOINTS = [
         **_partner(lambda o: f"/territories/owners/{o.partner_account.pk}/"),
     ),
     # --- API
-    Endpoint("api-my-account-list", lambda w: "/api/v1/my-accounts/", VENDOR, api=True),
+    Endpoint("api-my-account-list", lambda w: "/api/v1/my-accounts/", EVERYONE, api=True),
     Endpoint("api-territory-list", lambda w: "/api/v1/territories/", MANAGERS, api=True),
     Endpoint(
         "api-territory-list",

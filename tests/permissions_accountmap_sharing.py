@@ -4,7 +4,7 @@ introductions (portal and API). Objects: tests.accountmap.sharing_objects."""
 from __future__ import annotations
 
 from tests.accountmap.sharing_objects import sharing_objects
-from tests.permissions import PROGRAM, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, VENDOR, Endpoint
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 MANAGERS = {"admin", "partner_admin"}
@@ -77,9 +77,11 @@ ENDPOINTS = [
         data=lambda w: {"reason": "Not now"},
         **_pair(lambda w, o: f"/accounts/intros/{o.intro.pk}/decline/"),
     ),
+    # Staff for any vendor account; a sales rep for the ones they sell (this one is theirs;
+    # another rep's is a 404: tests/cosell/test_cosell_reps.py).
     Endpoint(
         "account-partners",
-        allowed=STAFF,
+        allowed=VENDOR,
         **_pair(lambda w, o: f"/accounts/{o.vendor.pk}/partners/"),
     ),
     # --- API
@@ -165,7 +167,7 @@ ENDPOINTS.append(
     Endpoint(
         "api-account-overlap-known-by",
         lambda w: f"/api/v1/account-overlaps/known-by/?account={_o(w).vendor.pk}",
-        STAFF,
+        VENDOR,
         api=True,
     )
 )

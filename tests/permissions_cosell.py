@@ -1,9 +1,13 @@
 """Permission rows for shared opportunities (cosell): every portal URL and API endpoint.
 
 The workspace is world.deal's (a draft of world.partner), opened by its partner admin: the
-partner's people are on it, staff see every workspace. world.other_partner is invited where a
-row needs a second partner. A comment is world.partner_user's, so only its author edits or
-deletes it (the others see it and get 403). Another tenant's workspace is a 404."""
+partner's people are on it, staff see every workspace, and world.sales_rep is added to it as a
+vendor participant: a rep works in it (comments, tasks, files) like everyone on it but runs
+nothing (no closing, inviting or adding people). A rep who does not sell the deal's customer
+may not open a workspace on it (403; the rep who does: tests/cosell/test_cosell_reps.py).
+world.other_partner is invited where a row needs a second partner. A comment is
+world.partner_user's, so only its author edits or deletes it (the others see it and get 403).
+Another tenant's workspace is a 404."""
 
 from __future__ import annotations
 
@@ -12,11 +16,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from cosell import services
 from prm.roles import Role
 from tests.factories import MemberFactory
-from tests.permissions import PROGRAM, STAFF, Endpoint
+from tests.permissions import PROGRAM, STAFF, Endpoint, object_rows
 from tests.permissions_dealreg_api import _direct_deal, _once
 
 PARTNER_ROLES = {"partner_admin", "partner_user"}
 ORGANISERS = STAFF | PARTNER_ROLES
+# Everyone on the workspace: the program's roles and the sales rep added to it.
+ON_IT = PROGRAM | {"sales_rep"}
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -24,13 +30,19 @@ def _opp(w):
     return _once(
         w,
         "cosell_opp",
-        lambda w: services.opportunity_open(by=w.partner_admin, deal=w.deal)[0],
+        lambda w: _with_rep(w, services.opportunity_open(by=w.partner_admin, deal=w.deal)[0]),
     )
+
+
+def _with_rep(w, opp):
+    """The world's sales rep on the workspace, added by an admin."""
+    services.team_member_add(opportunity=opp, by=w.admin, member_id=w.sales_rep.pk)
+    return opp
 
 
 def _closed(w):
     def make(w):
-        opp = services.opportunity_open(by=w.partner_admin, deal=w.draft)[0]
+        opp = _with_rep(w, services.opportunity_open(by=w.partner_admin, deal=w.draft)[0])
         return services.opportunity_close(opportunity=opp, by=w.admin)
 
     return _once(w, "cosell_closed", make)
@@ -104,9 +116,30 @@ def _api(suffix=""):
     return _at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/{suffix}")
 
 
+def _sub(kind, row, tail=""):
+    """A workspace's sub-object (`kind`: comments, tasks, partners, people, files) in the
+    portal, and `tail` (its action)."""
+    return _at(lambda w: f"/shared/{_opp(w).pk}/{kind}/{row(w).pk}/{tail}")
+
+
+def _api_sub(kind, row):
+    return _at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/{kind}/{row(w).pk}/")
+
+
+def _done_task(w):
+    return _task(w, done=True)
+
+
+def _body(text):
+    return {"data": lambda w: {"body": text}}
+
+
+REP = {"data": lambda w: {"member": _rep(w).pk}}
+SI = {"data": lambda w: {"partner": w.other_partner.pk, "role": "si"}}
+TASK = {"data": lambda w: {"title": "Matrix task"}}
+
 ENDPOINTS = [
-    # Portal
-    Endpoint("cosell-list", lambda w: "/shared/", PROGRAM),
+    Endpoint("cosell-list", lambda w: "/shared/", ON_IT),
     Endpoint(
         "cosell-open-deal",
         lambda w: f"/shared/open/deal/{w.deal.pk}/",
@@ -121,103 +154,10 @@ ENDPOINTS = [
         method="post",
         stranger_url=lambda w, s: f"/shared/open/direct/{_direct_deal(s).pk}/",
     ),
-    Endpoint("cosell-detail", allowed=PROGRAM, **_o()),
-    Endpoint("cosell-updates", allowed=PROGRAM, **_o("updates.json")),
-    Endpoint("cosell-close", allowed=STAFF, **_o("close/")),
-    Endpoint("cosell-close", allowed=STAFF, method="post", **_o("close/")),
-    Endpoint(
-        "cosell-reopen",
-        allowed=STAFF,
-        method="post",
-        **_at(lambda w: f"/shared/{_closed(w).pk}/reopen/"),
-    ),
-    Endpoint(
-        "cosell-partner-add",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"partner": w.other_partner.pk, "role": "si"},
-        **_o("partners/"),
-    ),
-    Endpoint(
-        "cosell-partner-remove",
-        allowed=ORGANISERS,
-        **_at(lambda w: f"/shared/{_opp(w).pk}/partners/{_invited(w).pk}/remove/"),
-    ),
-    Endpoint(
-        "cosell-partner-remove",
-        allowed=ORGANISERS,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/partners/{_invited(w).pk}/remove/"),
-    ),
-    Endpoint(
-        "cosell-person-add",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"member": _rep(w).pk},
-        **_o("people/"),
-    ),
-    Endpoint(
-        "cosell-person-remove",
-        allowed=STAFF,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/people/{_team_row(w).pk}/remove/"),
-    ),
-    Endpoint(
-        "cosell-comment-add",
-        allowed=PROGRAM,
-        method="post",
-        data=lambda w: {"body": "Matrix comment"},
-        **_o("comments/"),
-    ),
-    Endpoint(
-        "cosell-comment-edit",
-        allowed={"partner_user"},
-        **_at(lambda w: f"/shared/{_opp(w).pk}/comments/{_comment(w).pk}/edit/"),
-    ),
-    Endpoint(
-        "cosell-comment-edit",
-        allowed={"partner_user"},
-        method="post",
-        data=lambda w: {"body": "Edited"},
-        **_at(lambda w: f"/shared/{_opp(w).pk}/comments/{_comment(w).pk}/edit/"),
-    ),
-    Endpoint(
-        "cosell-comment-delete",
-        allowed={"partner_user"},
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/comments/{_comment(w).pk}/delete/"),
-    ),
-    Endpoint(
-        "cosell-task-add",
-        allowed=PROGRAM,
-        method="post",
-        data=lambda w: {"title": "Matrix task"},
-        **_o("tasks/"),
-    ),
-    Endpoint(
-        "cosell-task-done",
-        allowed=PROGRAM,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w).pk}/done/"),
-    ),
-    Endpoint(
-        "cosell-task-undone",
-        allowed=PROGRAM,
-        method="post",
-        **_at(lambda w: f"/shared/{_opp(w).pk}/tasks/{_task(w, done=True).pk}/undone/"),
-    ),
-    # No file posted: past the gate, the form refuses it (uploads: test_cosell_files.py).
-    Endpoint("cosell-file-upload", allowed=PROGRAM, method="post", expect={400}, **_o("files/")),
-    Endpoint(
-        "cosell-file-download",
-        allowed=PROGRAM,
-        **_at(lambda w: f"/shared/{_opp(w).pk}/files/{_file(w).pk}/download/"),
-    ),
-    # API
     Endpoint(
         "api-shared-opportunity-list",
         lambda w: (_opp(w), "/api/v1/shared-opportunities/")[1],
-        PROGRAM,
+        ON_IT,
         api=True,
     ),
     Endpoint(
@@ -228,90 +168,61 @@ ENDPOINTS = [
         data=lambda w: {"deal": w.deal.pk},
         api=True,
     ),
-    Endpoint("api-shared-opportunity-detail", allowed=PROGRAM, api=True, **_api()),
-    Endpoint(
-        "api-shared-opportunity-close", allowed=STAFF, method="post", api=True, **_api("close/")
-    ),
-    Endpoint(
-        "api-shared-opportunity-reopen",
-        allowed=STAFF,
-        method="post",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_closed(w).pk}/reopen/"),
-    ),
-    Endpoint("api-shared-opportunity-partners", allowed=PROGRAM, api=True, **_api("partners/")),
-    Endpoint(
-        "api-shared-opportunity-partners",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"partner": w.other_partner.pk, "role": "isv"},
-        api=True,
-        **_api("partners/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-partner-remove",
-        allowed=ORGANISERS,
-        method="delete",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/partners/{_invited(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-people", allowed=PROGRAM, api=True, **_api("people/")),
-    Endpoint(
-        "api-shared-opportunity-people",
-        allowed=ORGANISERS,
-        method="post",
-        data=lambda w: {"member": _rep(w).pk},
-        api=True,
-        **_api("people/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-person-remove",
-        allowed=STAFF,
-        method="delete",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/people/{_team_row(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-comments", allowed=PROGRAM, api=True, **_api("comments/")),
-    Endpoint(
-        "api-shared-opportunity-comments",
-        allowed=PROGRAM,
-        method="post",
-        data=lambda w: {"body": "From the API"},
-        api=True,
-        **_api("comments/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-comment-detail",
-        allowed={"partner_user"},
-        method="patch",
-        data=lambda w: {"body": "Edited"},
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/comments/{_comment(w).pk}/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-comment-detail",
-        allowed={"partner_user"},
-        method="delete",
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/comments/{_comment(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-tasks", allowed=PROGRAM, api=True, **_api("tasks/")),
-    Endpoint(
-        "api-shared-opportunity-tasks",
-        allowed=PROGRAM,
-        method="post",
-        data=lambda w: {"title": "API task"},
-        api=True,
-        **_api("tasks/"),
-    ),
-    Endpoint(
-        "api-shared-opportunity-task-detail",
-        allowed=PROGRAM,
-        method="patch",
-        data=lambda w: {"done": True},
-        api=True,
-        **_at(lambda w: f"/api/v1/shared-opportunities/{_opp(w).pk}/tasks/{_task(w).pk}/"),
-    ),
-    Endpoint("api-shared-opportunity-files", allowed=PROGRAM, api=True, **_api("files/")),
-    Endpoint("api-shared-opportunity-timeline", allowed=PROGRAM, api=True, **_api("timeline/")),
 ]
+# (name, allowed, method, where[, options]): one row a line (tests.permissions.object_rows).
+ENDPOINTS += object_rows(
+    [
+        ("cosell-detail", ON_IT, "get", _o()),
+        ("cosell-updates", ON_IT, "get", _o("updates.json")),
+        ("cosell-close", STAFF, "get", _o("close/")),
+        ("cosell-close", STAFF, "post", _o("close/")),
+        ("cosell-reopen", STAFF, "post", _at(lambda w: f"/shared/{_closed(w).pk}/reopen/")),
+        ("cosell-partner-add", ORGANISERS, "post", _o("partners/"), SI),
+        ("cosell-partner-remove", ORGANISERS, "get", _sub("partners", _invited, "remove/")),
+        ("cosell-partner-remove", ORGANISERS, "post", _sub("partners", _invited, "remove/")),
+        ("cosell-person-add", ORGANISERS, "post", _o("people/"), REP),
+        ("cosell-person-remove", STAFF, "post", _sub("people", _team_row, "remove/")),
+        ("cosell-comment-add", ON_IT, "post", _o("comments/"), _body("Matrix comment")),
+        ("cosell-comment-edit", {"partner_user"}, "get", _sub("comments", _comment, "edit/")),
+        ("cosell-comment-edit", {"partner_user"}, "post", _sub("comments", _comment, "edit/"),
+         _body("Edited")),
+        ("cosell-comment-delete", {"partner_user"}, "post",
+         _sub("comments", _comment, "delete/")),
+        ("cosell-task-add", ON_IT, "post", _o("tasks/"), TASK),
+        ("cosell-task-done", ON_IT, "post", _sub("tasks", _task, "done/")),
+        ("cosell-task-undone", ON_IT, "post", _sub("tasks", _done_task, "undone/")),
+        # No file posted: past the gate, the form refuses it (uploads: test_cosell_files.py).
+        ("cosell-file-upload", ON_IT, "post", _o("files/"), {"expect": {400}}),
+        ("cosell-file-download", ON_IT, "get", _sub("files", _file, "download/")),
+        # --- API
+        ("api-shared-opportunity-detail", ON_IT, "get", _api()),
+        ("api-shared-opportunity-close", STAFF, "post", _api("close/")),
+        ("api-shared-opportunity-reopen", STAFF, "post",
+         _at(lambda w: f"/api/v1/shared-opportunities/{_closed(w).pk}/reopen/")),
+        ("api-shared-opportunity-partners", ON_IT, "get", _api("partners/")),
+        ("api-shared-opportunity-partners", ORGANISERS, "post", _api("partners/"),
+         {"data": lambda w: {"partner": w.other_partner.pk, "role": "isv"}}),
+        ("api-shared-opportunity-partner-remove", ORGANISERS, "delete",
+         _api_sub("partners", _invited)),
+        ("api-shared-opportunity-people", ON_IT, "get", _api("people/")),
+        ("api-shared-opportunity-people", ORGANISERS, "post", _api("people/"), REP),
+        ("api-shared-opportunity-person-remove", STAFF, "delete", _api_sub("people", _team_row)),
+        ("api-shared-opportunity-comments", ON_IT, "get", _api("comments/")),
+        ("api-shared-opportunity-comments", ON_IT, "post", _api("comments/"),
+         _body("From the API")),
+        ("api-shared-opportunity-comment-detail", {"partner_user"}, "patch",
+         _api_sub("comments", _comment), _body("Edited")),
+        ("api-shared-opportunity-comment-detail", {"partner_user"}, "delete",
+         _api_sub("comments", _comment)),
+        ("api-shared-opportunity-tasks", ON_IT, "get", _api("tasks/")),
+        ("api-shared-opportunity-tasks", ON_IT, "post", _api("tasks/"),
+         {"data": lambda w: {"title": "API task"}}),
+        ("api-shared-opportunity-task-detail", ON_IT, "patch", _api_sub("tasks", _task),
+         {"data": lambda w: {"done": True}}),
+        ("api-shared-opportunity-files", ON_IT, "get", _api("files/")),
+        # The matrix sends JSON: past the gate, the 415 of a non-multipart body (uploads:
+        # tests/cosell/test_cosell_api_files.py).
+        ("api-shared-opportunity-files", ON_IT, "post", _api("files/"), {"expect": {415}}),
+        ("api-shared-opportunity-timeline", ON_IT, "get", _api("timeline/")),
+    ]
+)  # fmt: skip

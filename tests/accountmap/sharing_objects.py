@@ -1,5 +1,6 @@
 """Objects the sharing rows of the permission matrix point at, built once per world: an
-overlap the vendor shares with world.partner at `overlaps` (customers), and an open
+overlap the vendor shares with world.partner at `overlaps` (customers), its vendor account
+owned by world.sales_rep (whose "which partners know it" page it is), and an open
 introduction request on another."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ def sharing_objects(world) -> SimpleNamespace:
         return existing
     t = world.tenant
     with tenant_context(t):
-        vendor = AccountFactory(tenant=t, status="customer")
+        vendor = AccountFactory(tenant=t, status="customer", owner_member=world.sales_rep)
         overlap = OverlapFactory(tenant=t, partner=world.partner, vendor_account=vendor)
         SharingRuleFactory(
             tenant=t, side="vendor", partner=world.partner, level="overlaps", fields=["industry"]

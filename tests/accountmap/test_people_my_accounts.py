@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accountmap import people
+from accountmap import visibility
 from prm.tenancy import tenant_context
 from tests.accountmap.people_helpers import account, overlap, share
 from tests.conftest import api_client, portal_client
@@ -49,12 +49,12 @@ def test_my_accounts_hides_a_partner_that_shares_only_counts(world):
 def test_the_partners_population_and_owner_show_only_when_shared_as_fields(world):
     v = _known_account(world, level="all", fields=())
     with tenant_context(world.tenant):
-        [known] = people.partners_knowing([v])[v.pk]
-    assert known["partner"] == world.partner
+        [known] = visibility.known_by_other_side(world.sales_rep, [v])[v.pk]
+    assert known["partner_id"] == world.partner.pk
     assert known["status"] == "" and known["owner"] == ""
     v2 = _known_account(world, level="all", fields=("status", "owner"), name="Globex")
     with tenant_context(world.tenant):
-        [known] = people.partners_knowing([v2])[v2.pk]
+        [known] = visibility.known_by_other_side(world.sales_rep, [v2])[v2.pk]
     assert known["status"] == "customer" and known["owner"] == "Pat"
 
 
@@ -95,3 +95,88 @@ def test_my_accounts_page_queries_do_not_grow_with_rows(world):
     with CaptureQueriesContext(connection) as many:
         client.get("/my-accounts/")
     assert len(many.captured_queries) == len(one.captured_queries)
+
+
+# --- A partner's reps -----------------------------------------------------------------------
+
+
+def _partner_known(world, *, level, name="Initech", fields=("owner",)):
+    """An account world.partner_user owns, which the vendor has too (its rep: Vera)."""
+    with tenant_context(world.tenant):
+        mine = account(world.tenant, name, partner=world.partner, owner_member=world.partner_user)
+        v = account(world.tenant, name, owner_name="Vera Vendor", owner_email="vera@vendor.example")
+        overlap(v, mine)
+        share(
+            world.tenant,
+            side="vendor",
+            partner=world.partner,
+            status="customer",
+            level=level,
+            fields=fields,
+        )
+    return mine
+
+
+def test_a_partner_rep_sees_their_accounts_and_the_vendor_rep_to_call(world):
+    _partner_known(world, level="overlaps")
+    page = portal_client(world.tenant, world.partner_user).get("/my-accounts/")
+    assert page.status_code == 200
+    known = find(page, "span", class_="people-partner")
+    assert "Vera Vendor" in known.text()
+    assert find_all(page, "a", href="mailto:vera@vendor.example")
+    resp = api_client(world.tenant, world.partner_user).get("/api/v1/my-accounts/")
+    [row] = resp.json()["results"]
+    [vendor] = row["partners"]
+    assert vendor["partner_id"] is None
+    assert vendor["owner_email"] == "vera@vendor.example"
+
+
+def test_a_partner_rep_learns_nothing_the_vendor_shares_only_as_counts(world):
+    _partner_known(world, level="counts")
+    page = portal_client(world.tenant, world.partner_user).get("/my-accounts/")
+    assert find_all(page, "td", text="Initech initech.example")
+    assert not find_all(page, "span", class_="people-partner")
+    assert b"Vera" not in page.content
+    resp = api_client(world.tenant, world.partner_user).get("/api/v1/my-accounts/")
+    assert resp.json()["results"][0]["partners"] == []
+
+
+def test_a_partner_rep_sees_only_their_own_companys_accounts(world):
+    with tenant_context(world.tenant):
+        account(world.tenant, "Vendor Own", owner_member=world.sales_rep)
+        account(
+            world.tenant,
+            "Other Partner Co",
+            partner=world.other_partner,
+            owner_member=world.other_partner_user,
+        )
+    _partner_known(world, level="overlaps")
+    page = portal_client(world.tenant, world.partner_user).get("/my-accounts/")
+    assert b"Vendor Own" not in page.content
+    assert b"Other Partner Co" not in page.content
+    resp = api_client(world.tenant, world.partner_user).get("/api/v1/my-accounts/")
+    assert [r["name"] for r in resp.json()["results"]] == ["Initech"]
+
+
+def test_a_partner_reps_home_card_counts_accounts_the_vendor_shares(world):
+    _partner_known(world, level="overlaps")
+    _partner_known(world, level="overlaps", name="Globex")
+    page = portal_client(world.tenant, world.partner_user).get("/")
+    card = find(page, "section", id="home-my-accounts")
+    assert find(page, "a", data_count="accounts").text().strip() == "2"
+    assert card.text()
+    assert find(page, "dd", data_count="known").text().strip() == "2"
+
+
+def test_a_partner_reps_page_queries_do_not_grow_with_rows(world):
+    _partner_known(world, level="overlaps")
+    _partner_known(world, level="overlaps", name="Globex")
+    client = portal_client(world.tenant, world.partner_user)
+    client.get("/my-accounts/")
+    with CaptureQueriesContext(connection) as two:
+        client.get("/my-accounts/")
+    for i in range(8):
+        _partner_known(world, level="overlaps", name=f"Company {i}")
+    with CaptureQueriesContext(connection) as ten:
+        client.get("/my-accounts/")
+    assert len(ten.captured_queries) == len(two.captured_queries)

@@ -41,7 +41,15 @@ def test_the_admin_invitation_form_offers_the_sales_rep_role(world):
 
 @pytest.mark.parametrize(
     "capability",
-    ["deals.view", "partners.view", "rules.view", "accounts.mine", "api_keys.own"],
+    [
+        "deals.view",
+        "partners.view",
+        "rules.view",
+        "accounts.mine",
+        "accounts.known_by",
+        "cosell.use",
+        "api_keys.own",
+    ],
 )
 def test_a_sales_rep_reads_what_co_selling_needs(capability):
     assert has_perm(Role.SALES_REP, capability)
@@ -61,6 +69,12 @@ def test_a_sales_rep_reads_what_co_selling_needs(capability):
         "territories.manage",
         "applications.review",
         "training.view",
+        "cosell.manage",
+        "cosell.view_all",
+        "account_sharing.view",
+        "account_overlaps.view_all",
+        "account_intros.decide",
+        "jointplans.manage",
     ],
 )
 def test_a_sales_rep_runs_nothing_of_the_program(capability):

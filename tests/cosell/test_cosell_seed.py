@@ -1,5 +1,6 @@
-"""The demo tenant shows a shared opportunity: two partners and the vendor's channel manager
-on Northwind's Globex registration, a thread with mentions, tasks open and done."""
+"""The demo tenant shows a shared opportunity: two partners, the vendor's channel manager and
+its sales rep on Northwind's Globex registration, a thread with mentions, tasks open and
+done."""
 
 from __future__ import annotations
 
@@ -30,5 +31,9 @@ def test_demo_seed_shows_a_shared_opportunity_with_two_partners(settings, tmp_pa
         assert opp.tasks.filter(done_at__isnull=False).count() == 1
         assert opp.tasks.filter(done_at__isnull=True).count() == 2
         carla = Member.objects.get(user__email="carla@bluepeak.example")
+        sam = Member.objects.get(user__email="sam@acme.example")
+        assert opp.team.filter(member=sam).exists()
     page = portal_client(tenant, carla).get(f"/shared/{opp.pk}/")
     assert page.status_code == 200
+    # The vendor's sales rep is on it and works there.
+    assert portal_client(tenant, sam).get(f"/shared/{opp.pk}/").status_code == 200

@@ -10,6 +10,7 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from accountmap.overlaps import overlaps_compute_partner
 from analytics import services as analytics_services
 from analytics.models import RiskEpisode
 from dealreg import services as deal_services
@@ -21,7 +22,7 @@ from prm import events
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
-from tests.factories import TierFactory
+from tests.factories import AccountFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
@@ -388,6 +389,30 @@ CASES.update(
 )
 
 
+# --- accountmap ---
+
+
+def _overlaps_found(world):
+    """A partner account that matches a vendor account by domain; the overlap run for the
+    partner (set-based: one outbox INSERT for every partner with new overlaps) announces it."""
+    with tenant_context(world.tenant):
+        AccountFactory(tenant=world.tenant, name="Initech", domain="initech.example")
+        AccountFactory(
+            tenant=world.tenant, partner=world.partner, name="Initech", domain="initech.example"
+        )
+
+    def act():
+        result = overlaps_compute_partner(world.tenant, world.partner.pk)
+        assert list(result.created) == [world.partner.pk]
+        ids = result.created[world.partner.pk]
+        return {"partner_id": world.partner.pk, "overlap_ids": ids, "count": len(ids)}
+
+    return act
+
+
+CASES["account.overlaps_found"] = _overlaps_found
+
+
 def test_the_catalogue_has_every_event_the_issue_lists():
     assert REQUIRED - set(events.EVENTS) == set()
 
@@ -402,8 +427,6 @@ EMITTED_ELSEWHERE = {
 }
 # Events with no emission case yet: what is missing. Keep this list shrinking.
 EMISSION_GAPS = {
-    "account.overlaps_found": "emitted by the set-based overlap run (one INSERT for all "
-    "partners), which this file's one-transaction harness does not drive yet",
     "earning.created": "emitted by the worker's earnings computation; no case here yet",
     "earning.reversed": "emitted when a won deal is lost; no case here yet",
 }

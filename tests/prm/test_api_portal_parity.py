@@ -356,6 +356,7 @@ PORTAL_ACTIONS = [
         "/api/v1/shared-opportunities/{id}/people/{sub_id}/",
     ),
     Action("cosell-task-add", "", PA, "post", "/api/v1/shared-opportunities/{id}/tasks/"),
+    Action("cosell-file-upload", "", PA, "post", "/api/v1/shared-opportunities/{id}/files/"),
     Action(
         "cosell-task-done", "", PA, "patch", "/api/v1/shared-opportunities/{id}/tasks/{sub_id}/"
     ),
@@ -382,8 +383,6 @@ PORTAL_ONLY = {
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.
 API_GAPS: dict[str, str] = {
-    "cosell-file-upload": "the API lists a shared opportunity's files but takes no upload "
-    "yet (files are checked from their bytes in the portal's form)",
     "mdf-program-remove-rule": "no API endpoint removes a program's activity rule yet "
     "(the portal's remove had hidden behind the program page's `op` field)",
     "onboarding-start": "no API endpoint starts a partner's onboarding by hand yet (it starts "
