@@ -95,10 +95,11 @@ class PayeeRejectSerializer(serializers.Serializer):
 
 class PayoutHoldSerializer(serializers.ModelSerializer):
     reason = serializers.ChoiceField(choices=HoldReason.choices, read_only=True)
+    currency = serializers.CharField(source="batch.currency", read_only=True)
 
     class Meta:
         model = PayoutHold
-        fields = ["partner", "amount", "reason"]
+        fields = ["partner", "amount", "currency", "reason"]
         read_only_fields = fields
 
 

@@ -5,14 +5,15 @@ demo tenant's context after incentives.seed (manage.py seed_demo)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from incentives import services
-from incentives.models import Earning, EarningStatus
+from incentives.models import IncentiveProgram
 from incentives.services import payouts
 from incentives.services.statements import previous_month, statements_generate
-from prm.errors import DomainError
 from prm.models import Member
 from prm.roles import Role
 
@@ -35,11 +36,11 @@ def _payee(partner, *, iban: str, holder: str, address: str, currency: str):
     )
 
 
-def _approve(line, manager) -> None:
-    try:
-        services.earning_approve(earning=line, by=manager)
-    except DomainError:
-        pass  # no exchange rate for its currency: it stays pending
+def _bonus(partner, program, admin, manager, amount: str, reason: str) -> None:
+    line = services.earning_adjust(
+        partner=partner, program=program, amount=Decimal(amount), reason=reason, by=admin
+    )
+    services.earning_approve(earning=line, by=manager)
 
 
 def seed(*, tenant, partners: dict) -> None:
@@ -72,21 +73,15 @@ def seed(*, tenant, partners: dict) -> None:
         address="Torstraße 12\n10119 Berlin\nDeutschland",
         currency=currency,
     )
-    # Northwind's pending lines approved, then paid in one batch; the newest is approved
-    # after the batch, so the demo also shows an approved line waiting for the next one.
-    pending = list(
-        Earning.objects.filter(partner=northwind, status=EarningStatus.PENDING).order_by("id")
-    )
-    later = pending.pop() if len(pending) > 1 else None
-    for line in pending:
-        _approve(line, manager)
-    if Earning.objects.filter(
-        partner=northwind, status=EarningStatus.APPROVED, payout_currency=currency
-    ).exists():
+    # A bonus for Northwind, approved and paid in a batch (the lines incentives.seed left
+    # pending stay pending); then another approved bonus waits for the next batch.
+    commission = IncentiveProgram.objects.filter(name="Partner commission").first()
+    if commission is not None and nw is not None:
+        _bonus(northwind, commission, admin, manager, "250.00", "Partner of the quarter bonus.")
         batch = payouts.batch_create(
             tenant=tenant,
             by=manager,
-            currency=currency,
+            currency=commission.currency,
             period_end=timezone.localdate(),
             note="Monthly partner payout",
         )
@@ -95,9 +90,8 @@ def seed(*, tenant, partners: dict) -> None:
             if batch.status != "approved":
                 payouts.batch_approve_second(batch=batch, by=admin)
                 batch.refresh_from_db()
-            payouts.batch_mark_paid(batch=batch, by=admin, reference="SEPA-2024-DEMO")
-    if later is not None:
-        _approve(later, manager)
+            payouts.batch_mark_paid(batch=batch, by=admin, reference="SEPA-DEMO-0001")
+        _bonus(northwind, commission, admin, manager, "180.00", "Co-marketing webinar bonus.")
     today = timezone.localdate()
     statements_generate(tenant=tenant, month=previous_month(today))
     statements_generate(tenant=tenant, month=today)

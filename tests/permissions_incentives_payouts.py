@@ -111,6 +111,13 @@ ENDPOINTS = [
         **_pair(lambda o: f"/incentives/payouts/{o.draft.pk}/paid/"),
     ),
     Endpoint(
+        "incentives-batch-paid",
+        allowed=ADMIN,
+        method="post",
+        data=lambda w: {"reason": "BANK-3"},  # the draft is not approved: refused, redirected
+        **_pair(lambda o: f"/incentives/payouts/{o.draft.pk}/paid/"),
+    ),
+    Endpoint(
         "incentives-batch-cancel",
         allowed=ADMIN,
         **_pair(lambda o: f"/incentives/payouts/{o.draft.pk}/cancel/"),
@@ -338,6 +345,7 @@ ENDPOINTS = [
         STAFF,
         method="post",
         data=lambda w: {"month": TODAY},
+        expect={202},  # queued for the worker
         api=True,
     ),
 ]
