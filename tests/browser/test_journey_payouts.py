@@ -8,6 +8,7 @@ new pages. Screenshots go to docs/screenshots/journeys/payouts-<n>-<step>.png.""
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -104,13 +105,16 @@ def test_journey_payouts_deal_won_earning_paid_statement_downloaded(site, celery
 
     # The admin marks it paid, confirming with the bank's reference, and writes statements.
     admin.goto(batch_url)
-    admin.get_by_role("button", name="Mark paid").click()
-    admin.get_by_label("Payment reference").fill("BANK-2026-11")
-    admin.get_by_role("button", name="Mark batch paid").click()
+    admin.get_by_role("link", name="Mark paid", exact=True).click()
+    dialog = admin.get_by_role("dialog")
+    dialog.get_by_label("Payment reference").fill("BANK-2026-11")
+    dialog.get_by_role("button", name="Mark batch paid").click()
     expect(admin.get_by_text("Batch marked paid.")).to_be_visible()
     shot(admin, "paid")
     admin.goto(site.url(world.tenant, "/incentives/statements/"))
+    admin.get_by_label("Month").fill(datetime.date.today().strftime("%Y-%m"))
     admin.get_by_role("button", name="Write statements now").click()
+    expect(admin.get_by_text("are being written")).to_be_visible()
 
     def written():
         with tenant_context(world.tenant):
