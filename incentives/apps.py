@@ -10,7 +10,7 @@ class IncentivesConfig(AppConfig):
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from celery.schedules import crontab
 
-        from incentives import selectors, subscribers
+        from incentives import payouts_ready, selectors, subscribers
         from incentives.models import EarningKind, EarningStatus, ProgramKind
         from incentives.views import deal_projection_panel
         from prm import context_processors, labels, panels, roles
@@ -71,6 +71,7 @@ class IncentivesConfig(AppConfig):
             template="incentives/_deal_projection.html",
             context=deal_projection_panel,
         )
+        payouts_ready.register()  # statements and payouts (incentives/payouts_ready.py)
         celery_app.conf.beat_schedule["incentives-release"] = {
             # Held earnings whose clawback window passed become pending approval.
             "task": "incentives.release_all",

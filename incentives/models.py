@@ -333,3 +333,5 @@ class Dispute(TenantModel):
 
 
 ZERO = Decimal("0")
+
+from incentives.models_payouts import *  # noqa: E402,F403  statements and payouts (issue #20 item 4)

@@ -96,6 +96,9 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "earning.created": ("incentives", "partner", _("Earning recorded")),
     "earning.approved": ("incentives", "partner", _("Earning approved")),
     "earning.reversed": ("incentives", "partner", _("Earning reversed")),
+    # A payout batch was paid: one event per partner paid (incentives.services.payouts tells
+    # the partner's admins itself, so the relay notifies no one).
+    "payout.paid": ("incentives", "none", _("Payout paid")),
     # Joint business plans: the service tells the other side itself (audience "none").
     "jointplan.proposed": ("jointplans", "none", _("Joint business plan proposed")),
     "jointplan.signature_added": ("jointplans", "none", _("Joint business plan half signed")),
@@ -185,6 +188,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "application.": "onboarding.application",
     "cosell.": "cosell.sharedopportunity",
     "earning.": "incentives.earning",
+    "payout.": "incentives.payoutline",
     "jointplan.": "jointplans.jointplan",
 }
 
@@ -278,6 +282,12 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
             f"E-{o.pk} {o.get_kind_display()}", o.partner.name, money(o.amount, o.currency)
         ),
         lambda o: f"/incentives/earnings/{o.pk}/",
+    ),
+    "incentives.payoutline": (
+        "payout_id",
+        ("partner_id", "batch_id", "amount", "currency"),
+        lambda o: label_join(o.batch.number, o.partner.name, money(o.amount, o.currency)),
+        lambda o: f"/earnings/payouts/{o.pk}/",
     ),
     "jointplans.jointplan": (
         "plan_id",

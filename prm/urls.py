@@ -69,6 +69,7 @@ urlpatterns = [
     path("", include("accountmap.urls_sharing")),
     path("", include("accountmap.urls_people")),
     path("", include("incentives.urls")),
+    path("", include("incentives.urls_payouts")),
     path("api/v1/", include("prm.api.urls")),
 ]
 

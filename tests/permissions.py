@@ -258,6 +258,7 @@ def _extend() -> None:
         "accountmap_people",
         "cosell",
         "incentives",
+        "incentives_payouts",
         "jointplans",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("accountmap.api_sharing")),
     path("", include("accountmap.api_people")),
     path("", include("incentives.api")),
+    path("", include("incentives.api_payouts")),
     # Last: any other path under /api/v1/ is a 404 in the API's error format, not HTML.
     re_path(r"^", views.not_found),
 ]

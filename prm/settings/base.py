@@ -310,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         # Kind: an onboarding step's and an incentive program's; an account's population.
         "StepKindEnum": "onboarding.models.StepKind",
         "IncentiveProgramKindEnum": "incentives.models.ProgramKind",
+        "PayoutBatchStatusEnum": "incentives.models_payouts.BatchStatus",
+        "PayeeStatusEnum": "incentives.models_payouts.PayeeStatus",
+        "PayoutHoldReasonEnum": "incentives.models_payouts.HoldReason",
         "AccountStatusEnum": "accountmap.models.AccountStatus",
         "AccountSharedFieldEnum": "accountmap.models.SHAREABLE_FIELDS",
     },

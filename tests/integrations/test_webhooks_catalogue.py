@@ -410,7 +410,28 @@ def _overlaps_found(world):
     return act
 
 
+def _payout_paid(world):
+    # local: the payouts builders (tests.incentives.payouts_support) serve this case only
+    from incentives.services import payouts
+    from tests.incentives.payouts_support import approved_lines, payee
+
+    with tenant_context(world.tenant):
+        payee(world)
+        approved_lines(world)
+        batch = payouts.batch_create(
+            tenant=world.tenant, by=world.admin, currency="EUR", period_end=datetime.date.today()
+        )
+        batch = payouts.batch_approve(batch=batch, by=world.admin)
+
+    def act():
+        payouts.batch_mark_paid(batch=batch, by=world.admin, reference="BANK-1")
+        return {"partner_id": world.partner.pk, "batch_id": batch.pk, "amount": "100.00"}
+
+    return act
+
+
 CASES["account.overlaps_found"] = _overlaps_found
+CASES["payout.paid"] = _payout_paid
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

@@ -31,6 +31,7 @@ SEED_MODULES = (
     "demo.campaign",
     "accountmap.seed_data",
     "incentives.seed",
+    "incentives.seed_payouts",
     "analytics.seed",
     "accountmap.seed_sharing",
     "accountmap.seed_people",
