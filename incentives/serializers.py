@@ -91,6 +91,7 @@ class EarningSerializer(serializers.ModelSerializer):
             "role",
             "status",
             "deal",
+            "direct_deal",
             "certificate",
             "referred_partner",
             "reverses",
@@ -207,6 +208,7 @@ class EarningFilter(django_filters.FilterSet):
     partner = django_filters.NumberFilter(field_name="partner_id")
     program = django_filters.NumberFilter(field_name="program_id")
     deal = django_filters.NumberFilter(field_name="deal_id")
+    direct_deal = django_filters.NumberFilter(field_name="direct_deal_id")
 
     class Meta:
         model = Earning

@@ -22,6 +22,20 @@ def reverse_deal(*, tenant, deal_id: int) -> int:
     return services.earnings_reverse_for_deal(deal_id=deal_id)
 
 
+@shared_task(
+    base=TenantTask, name="incentives.compute_direct_deal", time_limit=300, soft_time_limit=270
+)
+def compute_direct_deal(*, tenant, direct_deal_id: int) -> int:
+    return len(services.earnings_compute_for_direct_deal(direct_deal_id=direct_deal_id))
+
+
+@shared_task(
+    base=TenantTask, name="incentives.reverse_direct_deal", time_limit=300, soft_time_limit=270
+)
+def reverse_direct_deal(*, tenant, direct_deal_id: int) -> int:
+    return services.earnings_reverse_for_direct_deal(direct_deal_id=direct_deal_id)
+
+
 @shared_task(base=TenantTask, name="incentives.compute_lead", time_limit=120, soft_time_limit=100)
 def compute_lead(*, tenant, deal_id: int) -> int:
     return len(services.earnings_compute_for_lead(deal_id=deal_id))
