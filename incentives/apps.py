@@ -71,6 +71,28 @@ class IncentivesConfig(AppConfig):
             template="incentives/_deal_projection.html",
             context=deal_projection_panel,
         )
+        # --- incent2: home cards and global search (issue #20) ---
+        from incentives import home as incentives_home
+        from incentives import search_providers
+        from prm import home
+
+        home.register(
+            order=40,
+            key="incentives-partner",
+            capability="incentives.earn",
+            template="incentives/home/partner.html",
+            context=incentives_home.partner_home,
+            roles={Role.PARTNER_ADMIN},
+        )
+        home.register(
+            order=40,
+            key="incentives-review",
+            capability="incentives.review",
+            template="incentives/home/staff.html",
+            context=incentives_home.staff_home,
+        )
+        search_providers.register()
+        # --- end incent2 ---
         celery_app.conf.beat_schedule["incentives-release"] = {
             # Held earnings whose clawback window passed become pending approval.
             "task": "incentives.release_all",
