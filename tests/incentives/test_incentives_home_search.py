@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from incentives.models import Dispute
-from prm.tenancy import tenant_context
 from prm.roles import Role
+from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import MemberFactory
 from tests.html_helpers import find, find_all
