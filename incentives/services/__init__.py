@@ -8,7 +8,8 @@ disputes), by sub-area:
   direct deals: their influencers' commission);
 - `ledger`: earnings_write, earnings_release, earning_approve, earnings_approve,
   earnings_mark_paid, earning_reverse_locked, earning_adjust;
-- `disputes`: dispute_open, dispute_answer.
+- `disputes`: dispute_open, dispute_answer;
+- `recompute`: program_recompute (a commission program's lines set-based, incentives.setbased).
 """
 
 from incentives.services.compute import (
@@ -38,6 +39,7 @@ from incentives.services.programs import (
     version_draft_save,
     version_publish,
 )
+from incentives.services.recompute import program_recompute
 
 __all__ = [
     "dispute_answer",
@@ -56,6 +58,7 @@ __all__ = [
     "earnings_write",
     "partner_referral_reward",
     "program_create",
+    "program_recompute",
     "program_update",
     "projection",
     "version_draft_save",
