@@ -92,6 +92,10 @@ class IncentivesConfig(AppConfig):
             context=incentives_home.staff_home,
         )
         search_providers.register()
+        labels.register(
+            labels.ACTION,
+            {"incentive_program.recomputed": _("Incentive program earnings recomputed")},
+        )
         # --- end incent2 ---
         celery_app.conf.beat_schedule["incentives-release"] = {
             # Held earnings whose clawback window passed become pending approval.

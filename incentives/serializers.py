@@ -71,6 +71,11 @@ class IncentiveDraftSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class IncentiveRecomputeSerializer(serializers.Serializer):
+    program = serializers.IntegerField(read_only=True)
+    queued = serializers.BooleanField(read_only=True)
+
+
 class IncentivePublishSerializer(serializers.Serializer):
     effective_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
 

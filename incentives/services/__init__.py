@@ -39,7 +39,7 @@ from incentives.services.programs import (
     version_draft_save,
     version_publish,
 )
-from incentives.services.recompute import program_recompute
+from incentives.services.recompute import program_recompute, program_recompute_check
 
 __all__ = [
     "dispute_answer",
@@ -59,6 +59,7 @@ __all__ = [
     "partner_referral_reward",
     "program_create",
     "program_recompute",
+    "program_recompute_check",
     "program_update",
     "projection",
     "version_draft_save",
