@@ -193,3 +193,20 @@ def test_only_active_commission_programs_are_recomputed(world):
         for p in (rebate, off):
             with pytest.raises(DomainError):
                 services.program_recompute(program=p, by=world.admin)
+
+
+def test_rule_values_reach_the_set_based_sql_as_data_not_as_sql(world):
+    """An override's text values are query parameters: a partner type with SQL in it
+    matches only a partner of exactly that type, and the statement runs as written."""
+    odd = "x') OR TRUE OR ('"
+    with tenant_context(world.tenant):
+        world.other_partner.partner_type = odd
+        world.other_partner.save()
+        rules = {"sourced_rate": "1", "overrides": [{"partner_type": odd, "sourced_rate": "7"}]}
+        prog = program(world, clawback_days=0, rules=rules)
+        day = datetime.date(2025, 1, 2)
+        mine = _deal(world, world.partner, "1000", day)
+        theirs = _deal(world, world.other_partner, "1000", day)
+        services.program_recompute(program=prog, by=world.admin)
+        rates = dict(Earning.objects.values_list("deal_id", "rate"))
+    assert rates == {mine.pk: D("1.0000"), theirs.pk: D("7.0000")}
