@@ -227,6 +227,10 @@ PORTAL_ACTIONS = [
         "incentives-earning-dispute", "", PU, "post", "/api/v1/incentives/earnings/{id}/dispute/"
     ),
     Action("incentives-dispute-answer", "", CM, "post", "/api/v1/incentives/disputes/{id}/answer/"),
+    # incent2: set-based recomputation of a commission program
+    Action(
+        "incentives-program-recompute", "", A, "post", "/api/v1/incentives/programs/{id}/recompute/"
+    ),
     Action("mdf-claim-approve", "", CM, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-second-approval", "", A, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-reject", "", CM, "post", "/api/v1/mdf/claims/{id}/reject/"),
