@@ -189,9 +189,12 @@ d AS (
 WITH {deals}, pa AS (
   SELECT d.id AS deal_id, d.partner_id, 'sourced'::text AS role, 1::numeric AS share FROM d
   UNION ALL
-  SELECT i.deal_id, i.partner_id, 'influenced', COALESCE({HALF_EVEN_6.format(x=raw_share)}, 0)
-  FROM dealreg_dealinfluencer i JOIN d ON d.id = i.deal_id
-  WHERE i.tenant_id = %(t)s AND i.status = 'approved' AND i.partner_id <> d.partner_id
+  SELECT r.deal_id, r.partner_id, 'influenced', COALESCE({HALF_EVEN_6.format(x="r.raw")}, 0)
+  FROM (
+    SELECT i.deal_id, i.partner_id, {raw_share} AS raw
+    FROM dealreg_dealinfluencer i JOIN d ON d.id = i.deal_id
+    WHERE i.tenant_id = %(t)s AND i.status = 'approved' AND i.partner_id <> d.partner_id
+  ) r
 ), x AS (
   SELECT d.id AS deal_id, d.closed_at, d.currency, d.fx, d.prior, pa.partner_id, pa.role,
          pa.share, ROUND(d.revenue * pa.share, 2) AS base,
