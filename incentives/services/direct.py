@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from dealreg.models import DirectDeal, DirectDealInfluencer
 from incentives import rules as R
 from incentives.models import Earning, EarningKind
-from incentives.services.compute import _facts, attribution_model, end_of_day, versions_in_force
+from incentives.services.compute import attribution_model, end_of_day, versions_in_force
 from incentives.services.ledger import earning_reverse_locked, earnings_write, new_earning
 
 DIRECT_LOCK_NAMESPACE = 720021  # pg_advisory_xact_lock(namespace, direct deal id)
@@ -22,6 +22,16 @@ DIRECT_LOCK_NAMESPACE = 720021  # pg_advisory_xact_lock(namespace, direct deal i
 def _lock_direct_deal(direct_deal_id: int) -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [DIRECT_LOCK_NAMESPACE, direct_deal_id])
+
+
+def _facts(version, model: str, **more) -> dict:
+    """What a line's page shows of how it was computed (as the per-deal path keeps it)."""
+    return {
+        "program": version.program.name,
+        "version": version.version,
+        "effective_from": version.effective_from.isoformat(),
+        "attribution_model": model,
+    } | more
 
 
 def direct_parties(deal: DirectDeal, model: str) -> list[R.Party]:
