@@ -12,7 +12,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
-NAMES = ["conflicts", "ropi", "health", "tiers", "pages", "api", "celery", "accounts"]
+NAMES = [
+    "conflicts", "ropi", "health", "tiers", "pages", "api", "celery", "accounts", "incentives",
+]  # fmt: skip
 HOST = "bench-big.localhost"
 
 

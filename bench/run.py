@@ -28,6 +28,7 @@ from bench.common import (
     target,
     write,
 )
+from bench.incentives import bench_incentives
 from bench.load import bench_api, bench_celery
 from bench.ropi import bench_ropi
 
@@ -261,6 +262,7 @@ BENCHMARKS = {
     "api": bench_api,
     "celery": bench_celery,
     "accounts": bench_accounts,
+    "incentives": bench_incentives,
 }
 
 

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from dealreg.selectors import deals_visible_to
-from incentives import selectors, services
+from incentives import selectors, services, tasks
 from incentives.models import Dispute, Earning, IncentiveProgram, ProgramVersion, VersionStatus
 from incentives.serializers import (
     EarningAdjustmentSerializer,
@@ -31,6 +31,7 @@ from incentives.serializers import (
     IncentiveProgramSerializer,
     IncentiveProgramUpdateSerializer,
     IncentivePublishSerializer,
+    IncentiveRecomputeSerializer,
     IncentiveVersionSerializer,
 )
 from incentives.states import DISPUTE, EARNING
@@ -38,6 +39,7 @@ from partners.models import Partner
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.portal import require_action
 from prm.roles import STAFF_ROLES
+from prm.tasks import dispatch
 
 
 class IncentivesViewSet(TenantViewSet):
@@ -85,6 +87,23 @@ class ProgramViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Incentive
         ser.is_valid(raise_exception=True)
         version = services.version_draft_save(program=program, by=self.member, **ser.validated_data)
         return Response(IncentiveVersionSerializer(version).data)
+
+    # --- incent2: set-based recomputation ---
+    @extend_schema(
+        request=None,
+        responses={202: IncentiveRecomputeSerializer},
+        summary="Recompute an active commission program's missing lines (on the worker)",
+    )
+    @action(detail=True, methods=["post"], url_path="recompute", url_name="recompute")
+    def recompute(self, request, pk=None):
+        program = self.get_object()
+        services.program_recompute_check(program)
+        dispatch(tasks.recompute_program, tenant=self.tenant, program_id=program.pk,
+                 member_id=self.member.pk)  # fmt: skip
+        return Response(
+            IncentiveRecomputeSerializer({"program": program.pk, "queued": True}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
 
 
 @extend_schema(tags=["incentives"])

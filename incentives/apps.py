@@ -72,6 +72,32 @@ class IncentivesConfig(AppConfig):
             context=deal_projection_panel,
         )
         payouts_ready.register()  # statements and payouts (incentives/payouts_ready.py)
+        # --- incent2: home cards and global search (issue #20) ---
+        from incentives import home as incentives_home
+        from incentives import search_providers
+        from prm import home
+
+        home.register(
+            order=40,
+            key="incentives-partner",
+            capability="incentives.earn",
+            template="incentives/home/partner.html",
+            context=incentives_home.partner_home,
+            roles={Role.PARTNER_ADMIN},
+        )
+        home.register(
+            order=40,
+            key="incentives-review",
+            capability="incentives.review",
+            template="incentives/home/staff.html",
+            context=incentives_home.staff_home,
+        )
+        search_providers.register()
+        labels.register(
+            labels.ACTION,
+            {"incentive_program.recomputed": _("Incentive program earnings recomputed")},
+        )
+        # --- end incent2 ---
         celery_app.conf.beat_schedule["incentives-release"] = {
             # Held earnings whose clawback window passed become pending approval.
             "task": "incentives.release_all",

@@ -166,6 +166,10 @@ class Earning(TenantModel):
     deal = models.ForeignKey(
         "dealreg.Deal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # A vendor's direct deal its influencers earn commission on (no partner registered it).
+    direct_deal = models.ForeignKey(
+        "dealreg.DirectDeal", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     certificate = models.ForeignKey(
         "training.Certificate", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -213,6 +217,7 @@ class Earning(TenantModel):
             models.Index(fields=["tenant", "partner", "status"], name="earning_partner_idx"),
             models.Index(fields=["tenant", "status", "hold_until"], name="earning_release_idx"),
             models.Index(fields=["tenant", "deal"], name="earning_deal_idx"),
+            models.Index(fields=["tenant", "direct_deal"], name="earning_direct_deal_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,8 +1,9 @@
 """Demo data for incentives: a commission program (tier rates, an accelerator), referral fees
 per accepted lead, a quarterly rebate, a first-deal SPIFF and a partner referral reward; the
 earnings of the demo's won deals (held for the clawback window), an approved and a paid line,
-an adjustment and an open dispute. Runs inside the demo tenant's context (manage.py
-seed_demo), after the deals are won (dealreg.seed, demo.campaign)."""
+an adjustment and an open dispute; a won direct deal's influencers' commission. Runs inside
+the demo tenant's context (manage.py seed_demo), after the deals are won (dealreg.seed,
+demo.campaign)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from dealreg.models import Deal, DealStatus
+from dealreg.services import direct_deal_upsert
 from incentives import services
 from incentives.models import Earning, EarningStatus
 from partners.models import Tier
@@ -127,3 +129,23 @@ def seed(*, tenant, partners: dict) -> None:
             by=ada,
             reason="Our Gold tier should give 10 %; this line looks like the base rate.",
         )
+
+    # --- incent2: a direct deal the vendor won with two partners' help ---
+    _seed_direct_deal(tenant=tenant, admin=admin, partners=[northwind, stackforge], today=today)
+
+
+def _seed_direct_deal(*, tenant, admin, partners, today) -> None:
+    """One of the vendor's direct deals, won three weeks ago with two influencing partners
+    (weights 2 and 1): their influenced commission, held for the clawback window."""
+    direct, _created = direct_deal_upsert(
+        by=admin,
+        external_id="CRM-OPP-1001",
+        customer_name="Globex Logistics",
+        customer_domain="globex-logistics.example",
+        amount=Decimal("84000"),
+        currency=tenant.default_currency,
+        status="won",
+        closed_at=today - datetime.timedelta(days=21),
+        influencers=[{"partner": partners[0].pk, "weight": 2}, {"partner": partners[1].pk}],
+    )
+    services.earnings_compute_for_direct_deal(direct_deal_id=direct.pk)

@@ -34,7 +34,9 @@ def _staff(member: Member) -> bool:
 
 def earnings_visible_to(member: Member) -> QuerySet[Earning]:
     """Staff: every line; partner people: their company's."""
-    qs = Earning.objects.select_related("partner", "program", "version", "deal").annotate(
+    qs = Earning.objects.select_related(
+        "partner", "program", "version", "deal", "direct_deal"
+    ).annotate(
         has_open_dispute=Exists(
             Dispute.objects.filter(earning=OuterRef("pk"), status=DisputeStatus.OPEN)
         )

@@ -71,6 +71,11 @@ class IncentiveDraftSerializer(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+class IncentiveRecomputeSerializer(serializers.Serializer):
+    program = serializers.IntegerField(read_only=True)
+    queued = serializers.BooleanField(read_only=True)
+
+
 class IncentivePublishSerializer(serializers.Serializer):
     effective_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -91,6 +96,7 @@ class EarningSerializer(serializers.ModelSerializer):
             "role",
             "status",
             "deal",
+            "direct_deal",
             "certificate",
             "referred_partner",
             "reverses",
@@ -207,6 +213,7 @@ class EarningFilter(django_filters.FilterSet):
     partner = django_filters.NumberFilter(field_name="partner_id")
     program = django_filters.NumberFilter(field_name="program_id")
     deal = django_filters.NumberFilter(field_name="deal_id")
+    direct_deal = django_filters.NumberFilter(field_name="direct_deal_id")
 
     class Meta:
         model = Earning

@@ -20,6 +20,24 @@ def deal_lost(event: events.Event) -> None:
         dispatch(tasks.reverse_deal, tenant_id=event.tenant_id, deal_id=event.payload["deal_id"])
 
 
+def direct_deal_won(event: events.Event) -> None:
+    """One of the vendor's direct deals was won: its influencers' commission."""
+    dispatch(
+        tasks.compute_direct_deal,
+        tenant_id=event.tenant_id,
+        direct_deal_id=event.payload["direct_deal_id"],
+    )
+
+
+def direct_deal_lost(event: events.Event) -> None:
+    """A won direct deal was lost or reopened: its lines are taken back."""
+    dispatch(
+        tasks.reverse_direct_deal,
+        tenant_id=event.tenant_id,
+        direct_deal_id=event.payload["direct_deal_id"],
+    )
+
+
 def deal_approved(event: events.Event) -> None:
     """A vendor lead a partner accepted becomes an approved deal: referral fees per lead."""
     deal = event.subject
@@ -52,5 +70,7 @@ def register() -> None:
     events.subscribe("deal.won", deal_won)
     events.subscribe("deal.lost", deal_lost)
     events.subscribe("deal.approved", deal_approved)
+    events.subscribe("direct_deal.won", direct_deal_won)
+    events.subscribe("direct_deal.lost", direct_deal_lost)
     events.subscribe("certification.earned", certification_earned)
     events.subscribe("partner.referral_activated", referral_activated)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from celery import shared_task
 
 from incentives import services
+from incentives.models import IncentiveProgram
 from partners.models import Partner
+from prm.models import Member
 from prm.tasks import TenantTask, for_each_tenant
 
 
@@ -20,6 +22,20 @@ def compute_deal(*, tenant, deal_id: int) -> int:
 @shared_task(base=TenantTask, name="incentives.reverse_deal", time_limit=300, soft_time_limit=270)
 def reverse_deal(*, tenant, deal_id: int) -> int:
     return services.earnings_reverse_for_deal(deal_id=deal_id)
+
+
+@shared_task(
+    base=TenantTask, name="incentives.compute_direct_deal", time_limit=300, soft_time_limit=270
+)
+def compute_direct_deal(*, tenant, direct_deal_id: int) -> int:
+    return len(services.earnings_compute_for_direct_deal(direct_deal_id=direct_deal_id))
+
+
+@shared_task(
+    base=TenantTask, name="incentives.reverse_direct_deal", time_limit=300, soft_time_limit=270
+)
+def reverse_direct_deal(*, tenant, direct_deal_id: int) -> int:
+    return services.earnings_reverse_for_direct_deal(direct_deal_id=direct_deal_id)
 
 
 @shared_task(base=TenantTask, name="incentives.compute_lead", time_limit=120, soft_time_limit=100)
@@ -47,6 +63,18 @@ def partner_referral(*, tenant, referrer_id: int, referred_id: int) -> int:
     if referrer is None or referred is None:
         return 0
     return len(services.partner_referral_reward(referrer=referrer, referred=referred))
+
+
+@shared_task(
+    base=TenantTask, name="incentives.recompute_program", time_limit=3600, soft_time_limit=3500
+)
+def recompute_program(*, tenant, program_id: int, member_id: int | None = None) -> int:
+    """Staff asked for a commission program's lines to be recomputed (set-based)."""
+    program = IncentiveProgram.objects.filter(pk=program_id).first()
+    if program is None or not program.is_active or program.kind != "commission":
+        return 0
+    by = Member.objects.filter(pk=member_id).select_related("user").first() if member_id else None
+    return services.program_recompute(program=program, by=by)
 
 
 @shared_task(base=TenantTask, name="incentives.release", time_limit=600, soft_time_limit=540)

@@ -40,4 +40,10 @@ urlpatterns = [
         name="incentives-version-publish",
     ),
     path("incentives/adjustments/new/", views.adjustment_new, name="incentives-adjustment-new"),
+    # --- incent2: set-based recomputation of a commission program ---
+    path(
+        "incentives/programs/<int:pk>/recompute/",
+        views.program_recompute,
+        name="incentives-program-recompute",
+    ),
 ]

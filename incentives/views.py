@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from dealreg.models import ACTIVE_STATUSES, Deal
-from incentives import selectors, services
+from incentives import selectors, services, tasks
 from incentives.forms import (
     RULES_FORMS,
     AdjustmentForm,
@@ -35,6 +35,7 @@ from prm.portal import apply_error, posted_id, require_action
 from prm.portal import page as paginate
 from prm.roles import PARTNER_ROLES, has_perm
 from prm.states import ActionNotAllowed
+from prm.tasks import dispatch
 
 PROJECTED_DEALS = 10  # open registrations projected on the earnings page
 
@@ -400,3 +401,26 @@ def adjustment_new(request):
             lambda f: render(request, "incentives/adjustment.html", {"form": f}, status=400),
         )
     return render(request, "incentives/adjustment.html", {"form": form})
+
+
+# --- incent2: set-based recomputation of a commission program ---
+
+
+@require_POST
+@member_required("incentives.admin")
+def program_recompute(request, pk: int):
+    """Queue the set-based recomputation of a commission program (the worker writes the
+    missing lines and audits the run)."""
+    program = get_object_or_404(IncentiveProgram.objects.all(), pk=pk)
+    back = reverse("incentives-program-detail", args=[pk])
+    try:
+        services.program_recompute_check(program)
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    dispatch(tasks.recompute_program, tenant=request.tenant, program_id=program.pk,
+             member_id=request.member.pk)  # fmt: skip
+    messages.success(
+        request, _("Recomputing on the worker: missing lines appear in the queue shortly.")
+    )
+    return redirect(back)

@@ -130,6 +130,11 @@ INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
     # Partner-to-partner referrals (issue #23): a partner another partner referred became
     # active; incentives pays the referrer's reward (incentives.services.partner_referral_reward).
     "partner.referral_activated": ("referrer_partner_id", "referred_partner_id"),
+    # dealreg.services.direct_deal_upsert: one of the vendor's direct deals became won, or a
+    # won one is no longer won (closed lost, or reopened by the CRM: `status` says which).
+    # incentives pays (and takes back) its influencers' commission.
+    "direct_deal.won": ("direct_deal_id", "status", "closed_at"),
+    "direct_deal.lost": ("direct_deal_id", "status", "closed_at"),
 }
 
 GROUPS: dict[str, Any] = {

@@ -257,4 +257,20 @@ ENDPOINTS = [
         api=True,
         **_pair(lambda o: f"/api/v1/incentives/projections/{o.open_deal.pk}/"),
     ),
+    # --- incent2: set-based recomputation of a commission program ---
+    Endpoint(
+        "incentives-program-recompute",
+        allowed=ADMIN,
+        method="post",
+        **_pair(lambda o: f"/incentives/programs/{o.program.pk}/recompute/"),
+    ),
+    Endpoint(
+        "api-incentives-program-recompute",
+        allowed=ADMIN,
+        method="post",
+        api=True,
+        expect={202},
+        **_pair(lambda o: f"/api/v1/incentives/programs/{o.program.pk}/recompute/"),
+    ),
+    # --- end incent2 ---
 ]

@@ -26,6 +26,7 @@ from dealreg.services._common import _event
 from partners.domains import normalise_company_name, registrable_domain
 from partners.freemail import is_freemail
 from partners.models import Partner
+from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import Member
@@ -138,6 +139,7 @@ def direct_deal_upsert(
     }
     deal = DirectDeal.objects.select_for_update().filter(external_id=external_id).first()
     created = deal is None
+    was_won = not created and deal.status == DirectDeal.Status.WON
     if created:
         deal = DirectDeal.objects.create(tenant_id=by.tenant_id, external_id=external_id, **values)
         before, before_inf = {}, []
@@ -169,6 +171,14 @@ def direct_deal_upsert(
             object_label=deal.customer_name,
             before=_jsonable(before) | ({"influencers": before_inf} if before else {}),
             after=_jsonable(values) | {"influencers": after_inf},
+        )
+    is_won = deal.status == DirectDeal.Status.WON
+    if is_won != was_won:
+        # Other apps (incentives) pay or take back the influencers' share; dealreg names none.
+        events.emit(
+            "direct_deal.won" if is_won else "direct_deal.lost",
+            {"direct_deal_id": deal.pk, "status": deal.status, "closed_at": deal.closed_at},
+            tenant=deal.tenant_id,
         )
     return deal, created
 

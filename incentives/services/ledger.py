@@ -338,6 +338,7 @@ def earning_reverse_locked(earning: Earning, *, reason: str, by: Member | None =
             role=earning.role,
             status=EarningStatus.APPROVED,
             deal_id=earning.deal_id,
+            direct_deal_id=earning.direct_deal_id,
             reverses=earning,
             amount=-earning.payout_amount,
             currency=earning.payout_currency,

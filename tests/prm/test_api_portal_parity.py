@@ -264,6 +264,10 @@ PORTAL_ACTIONS = [
         "post",
         "/api/v1/incentives/statements/generate/",
     ),
+    # incent2: set-based recomputation of a commission program
+    Action(
+        "incentives-program-recompute", "", A, "post", "/api/v1/incentives/programs/{id}/recompute/"
+    ),
     Action("mdf-claim-approve", "", CM, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-second-approval", "", A, "post", "/api/v1/mdf/claims/{id}/approve/"),
     Action("mdf-claim-reject", "", CM, "post", "/api/v1/mdf/claims/{id}/reject/"),
