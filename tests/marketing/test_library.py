@@ -222,3 +222,26 @@ def test_publishing_tells_the_partner_people_it_is_for_in_their_daily_summary(wo
 
 def test_sales_reps_have_no_library(world):
     assert portal_client(world.tenant, world.sales_rep).get("/marketing/").status_code == 403
+
+
+def test_global_search_finds_only_the_assets_a_partner_may_see(world):
+    with tenant_context(world.tenant):
+        world.partner.partner_type = "reseller"
+        world.partner.save()
+    mine = published(world, title="Zebra reseller kit", partner_types=["reseller"])
+    published(world, title="Zebra ISV kit", partner_types=["isv"])
+    with tenant_context(world.tenant):
+        draft = services.asset_create(by=world.admin, title="Zebra draft", kind="pdf")
+    hits = _search_hits(portal_client(world.tenant, world.partner_user), "zebra")
+    assert hits == [f"/marketing/assets/{mine.pk}/"]
+    staff = _search_hits(portal_client(world.tenant, world.admin), "zebra")
+    assert len(staff) == 3 and f"/marketing/assets/{draft.pk}/" in staff
+
+
+def _search_hits(client, q) -> list[str]:
+    resp = client.get("/search/", {"q": q})
+    return [
+        a.attrs["href"]
+        for a in find_all(resp, "a")
+        if (a.attrs.get("href") or "").startswith("/marketing/assets/")
+    ]
