@@ -45,7 +45,7 @@ def test_journey_marketing_publish_find_brand_and_download(site, celery_worker, 
     menu_link(manager, "Marketing assets").click()
     manager.get_by_role("link", name="New asset").click()
     manager.get_by_label("Title").fill("Acme Cloud brochure")
-    manager.get_by_label("Type", exact=True).select_option(label="PDF")
+    manager.locator("#id_kind").select_option(label="PDF")
     manager.get_by_label("Tags").fill("overview, security")
     manager.get_by_label("Description").fill(
         "<p>The overview for <strong>first meetings</strong>.</p>"
@@ -63,11 +63,13 @@ def test_journey_marketing_publish_find_brand_and_download(site, celery_worker, 
 
     partner = site.sign_in(world.tenant, world.partner_admin.user.email)
     menu_link(partner, "Marketing assets").click()
-    partner.get_by_role("searchbox", name="Search").fill("security")
+    partner.get_by_role("searchbox", name="Search", exact=True).fill("security")
     button(partner, "Show")
     partner.get_by_role("link", name="Acme Cloud brochure").click()
     shot(partner, "partner-finds-it")
-    data = download(partner, lambda: partner.get_by_role("link", name="Download").click())
+    data = download(
+        partner, lambda: partner.get_by_role("link", name="Download", exact=True).click()
+    )
     assert data.startswith(b"%PDF-")
 
     menu_link(partner, "Brand kit").click()
@@ -88,7 +90,9 @@ def test_journey_marketing_publish_find_brand_and_download(site, celery_worker, 
     expect(preview).to_contain_text("+1 206 555 0147")
     expect(preview.locator("img.cobrand-logo")).to_be_visible()
     shot(partner, "co-branded-preview")
-    pdf = download(partner, lambda: partner.get_by_role("link", name="Download PDF").click())
+    pdf = download(
+        partner, lambda: partner.get_by_role("link", name="Download PDF", exact=True).click()
+    )
     assert pdf.startswith(b"%PDF-")
 
     with tenant_context(world.tenant):
