@@ -60,7 +60,6 @@ def run_form(request, form, run, *, back: str, done: str):
 def library(request):
     member = request.member
     staff = selectors.is_staff(member)
-    since = selectors.new_since(member)
     form = LibraryFilterForm(request.GET or None, products=selectors.product_choices(member))
     filters = form.cleaned_data if form.is_valid() else {}
     qs = selectors.library(
@@ -83,7 +82,7 @@ def library(request):
             .filter(pk__in=[a.pk for a in assets.object_list])
             .values_list("pk", flat=True)
         )
-        if since is not None and not staff
+        if not staff
         else set()
     )
     services.library_visit(member=member)

@@ -7,12 +7,14 @@ docs/screenshots/journeys/marketing-<n>-<step>.png."""
 from __future__ import annotations
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from marketing import services
 from marketing.models import AssetDownload, BrandKit, CobrandDownload
 from prm.tenancy import tenant_context
 from tests.browser.conftest import Shots, download, menu_link
+from tests.browser.test_axe import PHONE, violations
 from tests.conftest import build_world
 from tests.marketing.helpers import PDF_BYTES, png_bytes
 
@@ -35,7 +37,14 @@ def test_journey_marketing_publish_find_brand_and_download(site, celery_worker, 
             by=world.admin, title="Acme Cloud one-pager", kind="one_pager", body=ONE_PAGER
         )
         services.template_publish(template=tpl, by=world.admin)
-    shot = Shots("marketing")
+    axe = Axe()
+    shots = Shots("marketing")
+
+    def shot(page, step):
+        # Every step of the journey is also checked with axe-core (serious or critical).
+        shots(page, step)
+        assert violations(page, axe) == []
+
     brochure = tmp_path / "acme-brochure.pdf"
     brochure.write_bytes(PDF_BYTES)
     logo = tmp_path / "logo.png"
@@ -99,3 +108,10 @@ def test_journey_marketing_publish_find_brand_and_download(site, celery_worker, 
         assert AssetDownload.objects.filter(partner=world.partner).count() == 1
         assert CobrandDownload.objects.filter(partner=world.partner).count() == 1
         assert BrandKit.objects.get(partner=world.partner).primary_color == "#0b5d3b"
+
+    # On a phone the library and the co-branded preview do not scroll sideways.
+    phone = site.sign_in(world.tenant, world.partner_admin.user.email, viewport=PHONE)
+    for path in ("/marketing/", f"/marketing/templates/{tpl.pk}/", "/marketing/brand-kit/"):
+        phone.goto(site.url(world.tenant, path))
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], (path, width)
