@@ -18,6 +18,7 @@ from rest_framework.routers import SimpleRouter
 
 from marketing import selectors, services
 from marketing.downloads import cobrand_response
+from marketing.files import OFFICE
 from marketing.models import Asset, CobrandTemplate
 from marketing.serializers import (
     AssetInputSerializer,
@@ -32,6 +33,9 @@ from marketing.serializers import (
 from marketing.states import ASSET, TEMPLATE
 from prm import portal
 from prm.api.base import TenantAPIView, TenantViewSet
+
+# What a version's file can be (marketing.files checks it from the bytes).
+DOWNLOAD_TYPES = ("application/pdf", "image/png", "image/jpeg", *(t for _p, t, _e in OFFICE))
 
 FILTERS = [
     OpenApiParameter("q", str, description="Search in title, description and tags."),
@@ -160,7 +164,10 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         return self._out(services.asset_archive(asset=asset, by=self.member))
 
     @extend_schema(
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY, 302: None},
+        responses={
+            **{(200, content_type): OpenApiTypes.BINARY for content_type in DOWNLOAD_TYPES},
+            302: None,
+        },
         summary="Download the newest version (a video: a redirect to its link)",
     )
     @action(detail=True, methods=["get"])

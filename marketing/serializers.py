@@ -45,7 +45,7 @@ class AssetSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     kind = EnumField(AssetKind, read_only=True)
     status = EnumField(AssetStatus, read_only=True)
     language = EnumField(AssetLanguage, read_only=True)
-    product = serializers.PrimaryKeyRelatedField(read_only=True)
+    product = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     product_label = serializers.CharField(read_only=True)
     tiers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     current_version = serializers.SerializerMethodField()
