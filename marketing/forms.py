@@ -103,13 +103,13 @@ class BrandKitForm(forms.Form):
         label=_("Primary colour"),
         max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
-        help_text=_("#rrggbb"),
+        help_text=_("Enter a colour as #rrggbb, e.g. #1f4e79."),
     )
     secondary_color = forms.CharField(
         label=_("Secondary colour"),
         max_length=7,
         widget=forms.TextInput(attrs={"type": "color"}),
-        help_text=_("#rrggbb"),
+        help_text=_("Enter a colour as #rrggbb, e.g. #1f4e79."),
     )
     contact_name = forms.CharField(label=_("Contact name"), max_length=150, required=False)
     contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
