@@ -107,6 +107,8 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "jointplan.withdrawn": ("jointplans", "none", _("Joint business plan back to draft")),
     "jointplan.activated": ("jointplans", "none", _("Joint business plan started")),
     "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
+    # Marketing: an asset published (marketing.services tells the partner people it is for).
+    "asset.published": ("marketing", "none", _("New marketing asset")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -152,6 +154,7 @@ GROUPS: dict[str, Any] = {
     "cosell": _("Shared opportunities"),
     "incentives": _("Earnings"),
     "jointplans": _("Joint business plans"),
+    "marketing": _("Marketing assets"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
@@ -195,6 +198,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "earning.": "incentives.earning",
     "payout.": "incentives.payoutline",
     "jointplan.": "jointplans.jointplan",
+    "asset.": "marketing.asset",
 }
 
 
@@ -302,6 +306,15 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ),
         lambda o: label_join(o.title, o.partner.name),
         lambda o: f"/plans/{o.pk}/",
+    ),
+    "marketing.asset": (
+        "asset_id",
+        (
+            "title", "kind", "status", "language", "product_name", "partner_types", "tags",
+            "published_at", "expires_on",
+        ),
+        lambda o: o.title,
+        lambda o: f"/marketing/assets/{o.pk}/",
     ),
 }  # fmt: skip
 

@@ -96,7 +96,10 @@ STAFF_DEFAULTS: dict[str, str] = {
     "partners": NotificationMode.DIGEST,
     "leads": NotificationMode.DIGEST,
 }
-PARTNER_DEFAULTS: dict[str, str] = {}
+PARTNER_DEFAULTS: dict[str, str] = {
+    # New marketing assets are news, not decisions: in the daily summary.
+    "marketing": NotificationMode.DIGEST,
+}
 
 
 def default_mode(role: str, group: str) -> str:

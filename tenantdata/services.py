@@ -109,6 +109,7 @@ NOT_SECRET_COLUMNS = {
     "dealreg_deal.mdf_campaign_code": "campaign reference printed on material",
     "dealreg_dealnamekey.key": "normalised customer name, for duplicate checks",
     "dealreg_namedaccount.name_tokens": "search words of the account name",
+    "marketing_cobrandtemplate.body": "co-brandable marketing text",
     "mdf_fundrequest.campaign_code": "campaign reference printed on material",
     "mdf_ledgerentry.key": "de-duplication key of a ledger posting",
     "mdf_proofdocument.sha256": "checksum of an uploaded proof",

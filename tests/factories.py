@@ -596,3 +596,48 @@ class NotificationPreferenceFactory(TenantOwnedFactory):
     member = _same_tenant(MemberFactory)
     group = "deals"
     mode = "immediate"
+# --- marketing ---
+
+
+class AssetFactory(TenantOwnedFactory):
+    """A draft PDF asset for every partner (no version yet)."""
+
+    class Meta:
+        model = "marketing.Asset"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Asset {n}")
+    kind = "pdf"
+    language = "en"
+
+
+class AssetVersionFactory(TenantOwnedFactory):
+    """A video-link version (no file to store)."""
+
+    class Meta:
+        model = "marketing.AssetVersion"
+
+    tenant = factory.SubFactory(TenantFactory)
+    asset = _same_tenant(AssetFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    url = "https://videos.example.com/watch/1"
+
+
+class CobrandTemplateFactory(TenantOwnedFactory):
+    class Meta:
+        model = "marketing.CobrandTemplate"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"One-pager {n}")
+    kind = "one_pager"
+    body = "<h1>{{ partner.name }}</h1><p>{{ partner.logo }}</p><p>{{ partner.contact }}</p>"
+
+
+class BrandKitFactory(TenantOwnedFactory):
+    class Meta:
+        model = "marketing.BrandKit"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    contact_name = "Pat Partner"
+    contact_email = "pat@partner.example"

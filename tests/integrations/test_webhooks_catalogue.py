@@ -16,6 +16,7 @@ from analytics.models import RiskEpisode
 from dealreg import services as deal_services
 from dealreg.services import leads
 from jointplans import services as plan_services
+from marketing import services as marketing_services
 from mdf import services as mdf_services
 from partners import services as partner_services
 from prm import events
@@ -410,6 +411,23 @@ def _overlaps_found(world):
     return act
 
 
+# --- marketing ---
+
+
+def _asset_published(world):
+    with tenant_context(world.tenant):
+        asset = marketing_services.asset_create(by=world.admin, title="Hook asset", kind="video")
+        marketing_services.asset_version_add(
+            asset=asset, by=world.admin, url="https://videos.example.com/hook"
+        )
+
+    def act():
+        marketing_services.asset_publish(asset=asset, by=world.admin)
+        return {"asset_id": asset.pk, "status": "published", "title": "Hook asset"}
+
+    return act
+
+
 def _payout_paid(world):
     # local: the payouts builders (tests.incentives.payouts_support) serve this case only
     from incentives.services import payouts
@@ -432,6 +450,7 @@ def _payout_paid(world):
 
 CASES["account.overlaps_found"] = _overlaps_found
 CASES["payout.paid"] = _payout_paid
+CASES["asset.published"] = _asset_published
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

@@ -39,6 +39,18 @@ GENERATOR_CONFIG = {
     "content_type_overrides": {
         "application/pdf": "application/octet-stream",
         "application/zip": "application/octet-stream",
+        # Marketing asset downloads (a version's checked file type).
+        "image/png": "application/octet-stream",
+        "image/jpeg": "application/octet-stream",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
+            "application/octet-stream"
+        ),
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation": (
+            "application/octet-stream"
+        ),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (
+            "application/octet-stream"
+        ),
     },
 }
 

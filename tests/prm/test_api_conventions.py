@@ -14,6 +14,7 @@ from drf_spectacular.generators import SchemaGenerator
 # name is already a mass noun.
 SINGULAR_OK = {
     "me",  # the caller
+    "brand-kit",  # marketing/brand-kit: the caller's company's one brand kit
     "tenant",  # the caller's tenant
     "program-settings",
     "training-progress",
@@ -26,7 +27,7 @@ SINGULAR_OK = {
     "search",  # the global search: one computed answer over every kind
 }
 # Grouping prefixes, not resources.
-NAMESPACES = {"mdf", "analytics", "crm"}
+NAMESPACES = {"mdf", "analytics", "crm", "marketing"}
 # Unpaginated arrays that are bounded by nature.
 BOUNDED_LISTS = {
     "/api/v1/deals/{id}/timeline/": "one deal's history",

@@ -353,6 +353,25 @@ PORTAL_ACTIONS = [
     Action("jointplan-initiative-edit", "", PA, "patch", "/api/v1/plan-initiatives/{id}/"),
     Action("jointplan-initiative-status", "", PU, "patch", "/api/v1/plan-initiatives/{id}/"),
     Action("jointplan-initiative-remove", "", PA, "delete", "/api/v1/plan-initiatives/{id}/"),
+    # Marketing: the asset library, co-brandable templates, the brand kit
+    Action("marketing-asset-new", "", CM, "post", "/api/v1/marketing/assets/"),
+    Action("marketing-asset-edit", "", CM, "patch", "/api/v1/marketing/assets/{id}/"),
+    Action("marketing-version-add", "", CM, "post", "/api/v1/marketing/assets/{id}/versions/"),
+    Action("marketing-asset-publish", "", CM, "post", "/api/v1/marketing/assets/{id}/publish/"),
+    Action("marketing-asset-archive", "", CM, "post", "/api/v1/marketing/assets/{id}/archive/"),
+    Action("marketing-brand-kit", "", PA, "put", "/api/v1/marketing/brand-kit/"),
+    Action("marketing-template-new", "", A, "post", "/api/v1/marketing/templates/"),
+    Action("marketing-template-edit", "", A, "patch", "/api/v1/marketing/templates/{id}/"),
+    *(
+        Action(
+            f"marketing-template-{name}",
+            "",
+            A,
+            "post",
+            f"/api/v1/marketing/templates/{{id}}/{name}/",
+        )
+        for name in ("publish", "archive")
+    ),
     # Account mapping: people (territories, account owners)
     Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),
     Action("territory-list", "", A, "post", "/api/v1/territories/"),

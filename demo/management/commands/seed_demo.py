@@ -36,6 +36,7 @@ SEED_MODULES = (
     "accountmap.seed_sharing",
     "accountmap.seed_people",
     "jointplans.seed",
+    "marketing.seed",
 )
 
 PARTNERS = [

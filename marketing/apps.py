@@ -1,0 +1,54 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MarketingConfig(AppConfig):
+    name = "marketing"
+    verbose_name = "Marketing enablement"
+
+    def ready(self) -> None:
+        # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from marketing import home as marketing_home
+        from marketing import search_providers, selectors
+        from marketing.models import AssetKind, AssetLanguage, AssetStatus, TemplateKind
+        from prm import context_processors, home, labels, roles
+        from prm.notifications import link_check_register
+        from prm.roles import Role
+
+        roles.register(
+            {
+                # Staff see the whole library; partner people what their type and tier may see.
+                "marketing.view": set(roles.PROGRAM_ROLES),
+                # Staff publish assets and write co-brandable templates.
+                "marketing.manage": {Role.ADMIN, Role.CHANNEL_MANAGER},
+                # A partner's admins keep its brand kit (logo, colours, contact block).
+                "marketing.brand": {Role.PARTNER_ADMIN},
+            }
+        )
+        link_check_register(
+            "marketing.asset",
+            lambda member, pk: selectors.assets_visible_to(member).filter(pk=pk).exists(),
+        )
+        entry = context_processors.NavEntry
+        context_processors.NAV.extend(
+            [
+                # Beside the funds that pay for campaigns (the "funds" group, MDF).
+                entry("funds", 40, _("Marketing assets"), "marketing-library", "marketing.view"),
+                entry(
+                    "funds", 45, _("Co-branded copy"), "marketing-template-list", "marketing.view"
+                ),
+                entry("funds", 50, _("Brand kit"), "marketing-brand-kit", "marketing.brand"),
+            ]
+        )
+        labels.register_choices("asset_kind", AssetKind)
+        labels.register_choices("asset_status", AssetStatus)
+        labels.register_choices("asset_language", AssetLanguage)
+        labels.register_choices("cobrand_kind", TemplateKind)
+        home.register(
+            order=35,
+            key="marketing",
+            capability="marketing.view",
+            template="marketing/home/new_assets.html",
+            context=marketing_home.new_assets,
+        )
+        search_providers.register()

@@ -1,0 +1,16 @@
+"""Labels of the audit actions this app writes (prm.labels), registered in ready()."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "marketing.asset.created": _("Marketing asset created"),
+    "marketing.asset.updated": _("Marketing asset changed"),
+    "marketing.asset.version_added": _("New version of a marketing asset"),
+    "marketing.asset.published": _("Marketing asset published"),
+    "marketing.asset.archived": _("Marketing asset archived"),
+    "marketing.brand_kit.updated": _("Brand kit changed"),
+    "marketing.template.created": _("Co-brandable template created"),
+    "marketing.template.updated": _("Co-brandable template changed"),
+    "marketing.template.published": _("Co-brandable template published"),
+    "marketing.template.archived": _("Co-brandable template archived"),
+}

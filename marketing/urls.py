@@ -1,0 +1,49 @@
+from django.urls import path
+
+from marketing import views, views_brand
+
+urlpatterns = [
+    path("marketing/", views.library, name="marketing-library"),
+    path("marketing/assets/new/", views.asset_new, name="marketing-asset-new"),
+    path("marketing/assets/<int:pk>/", views.asset_detail, name="marketing-asset-detail"),
+    path("marketing/assets/<int:pk>/edit/", views.asset_edit, name="marketing-asset-edit"),
+    path("marketing/assets/<int:pk>/versions/", views.version_add, name="marketing-version-add"),
+    path(
+        "marketing/assets/<int:pk>/versions/<int:version_pk>/download/",
+        views.version_download,
+        name="marketing-version-download",
+    ),
+    path("marketing/assets/<int:pk>/publish/", views.asset_publish, name="marketing-asset-publish"),
+    path("marketing/assets/<int:pk>/archive/", views.asset_archive, name="marketing-asset-archive"),
+    path(
+        "marketing/assets/<int:pk>/download/", views.asset_download, name="marketing-asset-download"
+    ),
+    path("marketing/brand-kit/", views_brand.brand_kit, name="marketing-brand-kit"),
+    path("marketing/templates/", views_brand.template_list, name="marketing-template-list"),
+    path("marketing/templates/new/", views_brand.template_new, name="marketing-template-new"),
+    path(
+        "marketing/templates/<int:pk>/",
+        views_brand.template_detail,
+        name="marketing-template-detail",
+    ),
+    path(
+        "marketing/templates/<int:pk>/edit/",
+        views_brand.template_edit,
+        name="marketing-template-edit",
+    ),
+    path(
+        "marketing/templates/<int:pk>/publish/",
+        views_brand.template_publish,
+        name="marketing-template-publish",
+    ),
+    path(
+        "marketing/templates/<int:pk>/archive/",
+        views_brand.template_archive,
+        name="marketing-template-archive",
+    ),
+    path(
+        "marketing/templates/<int:pk>/download/",
+        views_brand.template_download,
+        name="marketing-template-download",
+    ),
+]

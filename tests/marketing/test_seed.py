@@ -1,0 +1,49 @@
+"""The demo tenant shows the marketing app: a library in two languages with an expired
+promotion Northwind no longer sees, a draft only staff see, Northwind's brand kit, and a
+co-brandable one-pager Northwind downloads as its own PDF."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from marketing.models import Asset, BrandKit, CobrandTemplate
+from prm.models import Member, Tenant
+from prm.roles import Role
+from prm.tenancy import tenant_context
+from tests.conftest import portal_client
+from tests.html_helpers import find_all
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_library_a_brand_kit_and_a_co_branded_one_pager(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", stdout=io.StringIO())
+    tenant = Tenant.objects.get(slug="acme")
+    with tenant_context(tenant):
+        assets = list(Asset.objects.all())
+        kit = BrandKit.objects.get(partner__name="Northwind Resellers")
+        one_pager = CobrandTemplate.objects.get(kind="one_pager", status="published")
+        admin = Member.objects.get(partner=kit.partner, role=Role.PARTNER_ADMIN)
+        manager = Member.objects.filter(role=Role.CHANNEL_MANAGER).first()
+    assert {a.language for a in assets} >= {"en", "de"}
+    assert any(a.expires_on for a in assets) and any(a.status == "draft" for a in assets)
+    assert kit.logo and kit.logo_content_type == "image/png"
+    partner = portal_client(tenant, admin)
+    seen = {
+        int(tr.attrs["data-asset"])
+        for tr in find_all(partner.get("/marketing/"), "tr", data_asset=True)
+    }
+    expired_or_draft = {a.pk for a in assets if a.expires_on or a.status == "draft"}
+    assert seen and not seen & expired_or_draft
+    staff = portal_client(tenant, manager)
+    all_rows = {
+        int(tr.attrs["data-asset"])
+        for tr in find_all(staff.get("/marketing/"), "tr", data_asset=True)
+    }
+    assert all_rows == {a.pk for a in assets}
+    resp = partner.get(f"/marketing/templates/{one_pager.pk}/download/")
+    assert resp.status_code == 200 and resp.content.startswith(b"%PDF-")

@@ -1,0 +1,228 @@
+"""Permission rows for the marketing app (portal and API). Each row builds the asset or
+template it needs in the world it runs in (a fresh world per row and role)."""
+
+from __future__ import annotations
+
+from marketing import services
+from prm.tenancy import tenant_context
+from tests.marketing.helpers import published
+from tests.permissions import PROGRAM, STAFF, Endpoint
+
+BRAND = {"partner_admin"}
+ASSET = {"title": "Matrix asset", "kind": "pdf", "language": "en"}
+KIT = {"primary_color": "#112233", "secondary_color": "#445566"}
+TEMPLATE = {"title": "Matrix sheet", "kind": "one_pager", "body": "<p>{{ partner.name }}</p>"}
+
+
+def _pdf(w):
+    return published(w, title="Matrix PDF")
+
+
+def _video(w):
+    return published(w, title="Matrix video", kind="video")
+
+
+def _draft_with_version(w):
+    with tenant_context(w.tenant):
+        asset = services.asset_create(by=w.admin, title="Matrix draft", kind="video")
+        services.asset_version_add(asset=asset, by=w.admin, url="https://videos.example.com/v")
+        return asset
+
+
+def _first_version(asset):
+    with tenant_context(asset.tenant):
+        return asset.versions.get()
+
+
+def _template(w, *, publish: bool = True):
+    with tenant_context(w.tenant):
+        tpl = services.template_create(by=w.admin, **TEMPLATE)
+        if publish:
+            tpl = services.template_publish(template=tpl, by=w.admin)
+        return tpl
+
+
+def _draft_template(w):
+    return _template(w, publish=False)
+
+
+def _o(url, build):
+    """(url, stranger_url) on an object built by `build` in each world."""
+    return {"url": lambda w: url(build(w)), "stranger_url": lambda w, s: url(build(s))}
+
+
+def _a(tail: str = "", build=_pdf):
+    return _o(lambda a: f"/marketing/assets/{a.pk}/{tail}", build)
+
+
+def _api_a(tail: str = "", build=_pdf):
+    return _o(lambda a: f"/api/v1/marketing/assets/{a.pk}/{tail}", build)
+
+
+def _t(tail: str = "", build=_template):
+    return _o(lambda t: f"/marketing/templates/{t.pk}/{tail}", build)
+
+
+def _api_t(tail: str = "", build=_template):
+    return _o(lambda t: f"/api/v1/marketing/templates/{t.pk}/{tail}", build)
+
+
+def _version_url(a):
+    return f"/marketing/assets/{a.pk}/versions/{_first_version(a).pk}/download/"
+
+
+ENDPOINTS = [
+    # --- Portal: the asset library
+    Endpoint("marketing-library", lambda w: "/marketing/", PROGRAM),
+    Endpoint("marketing-asset-new", lambda w: "/marketing/assets/new/", STAFF),
+    Endpoint(
+        "marketing-asset-new",
+        lambda w: "/marketing/assets/new/",
+        STAFF,
+        method="post",
+        data=lambda w: ASSET,
+    ),
+    Endpoint("marketing-asset-detail", allowed=PROGRAM, **_a()),
+    Endpoint("marketing-asset-edit", allowed=STAFF, **_a("edit/")),
+    Endpoint(
+        "marketing-asset-edit", allowed=STAFF, method="post", data=lambda w: ASSET, **_a("edit/")
+    ),
+    Endpoint(
+        "marketing-version-add",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: {"url": "https://videos.example.com/v2", "notes": "cut"},
+        **_a("versions/", _video),
+    ),
+    Endpoint(
+        "marketing-asset-publish",
+        allowed=STAFF,
+        method="post",
+        **_a("publish/", _draft_with_version),
+    ),
+    Endpoint("marketing-asset-archive", allowed=STAFF, method="post", **_a("archive/")),
+    Endpoint("marketing-asset-download", allowed=PROGRAM, **_a("download/")),
+    Endpoint(
+        "marketing-version-download",
+        allowed=STAFF,
+        url=lambda w: _version_url(_pdf(w)),
+        stranger_url=lambda w, s: _version_url(_pdf(s)),
+    ),
+    # --- Portal: brand kit and co-branded copy
+    Endpoint("marketing-brand-kit", lambda w: "/marketing/brand-kit/", BRAND),
+    Endpoint(
+        "marketing-brand-kit",
+        lambda w: "/marketing/brand-kit/",
+        BRAND,
+        method="post",
+        data=lambda w: KIT,
+    ),
+    Endpoint("marketing-template-list", lambda w: "/marketing/templates/", PROGRAM),
+    Endpoint("marketing-template-new", lambda w: "/marketing/templates/new/", STAFF),
+    Endpoint(
+        "marketing-template-new",
+        lambda w: "/marketing/templates/new/",
+        STAFF,
+        method="post",
+        data=lambda w: TEMPLATE,
+    ),
+    Endpoint("marketing-template-detail", allowed=PROGRAM, **_t()),
+    Endpoint("marketing-template-edit", allowed=STAFF, **_t("edit/")),
+    Endpoint(
+        "marketing-template-edit",
+        allowed=STAFF,
+        method="post",
+        data=lambda w: TEMPLATE,
+        **_t("edit/"),
+    ),
+    Endpoint(
+        "marketing-template-publish",
+        allowed=STAFF,
+        method="post",
+        **_t("publish/", _draft_template),
+    ),
+    Endpoint("marketing-template-archive", allowed=STAFF, method="post", **_t("archive/")),
+    Endpoint("marketing-template-download", allowed=PROGRAM, **_t("download/")),
+    # --- API
+    Endpoint("api-marketing-asset-list", lambda w: "/api/v1/marketing/assets/", PROGRAM, api=True),
+    Endpoint(
+        "api-marketing-asset-list",
+        lambda w: "/api/v1/marketing/assets/",
+        STAFF,
+        api=True,
+        method="post",
+        data=lambda w: ASSET,
+    ),
+    Endpoint("api-marketing-asset-detail", allowed=PROGRAM, api=True, **_api_a()),
+    Endpoint(
+        "api-marketing-asset-detail",
+        allowed=STAFF,
+        api=True,
+        method="patch",
+        data=lambda w: {"title": "Renamed"},
+        **_api_a(),
+    ),
+    Endpoint(
+        "api-marketing-asset-add-version",
+        allowed=STAFF,
+        api=True,
+        method="post",
+        data=lambda w: {"url": "https://videos.example.com/v3"},
+        **_api_a("versions/", _video),
+    ),
+    Endpoint(
+        "api-marketing-asset-publish",
+        allowed=STAFF,
+        api=True,
+        method="post",
+        **_api_a("publish/", _draft_with_version),
+    ),
+    Endpoint(
+        "api-marketing-asset-archive", allowed=STAFF, api=True, method="post", **_api_a("archive/")
+    ),
+    Endpoint("api-marketing-asset-download", allowed=PROGRAM, api=True, **_api_a("download/")),
+    Endpoint("api-marketing-brand-kit", lambda w: "/api/v1/marketing/brand-kit/", BRAND, api=True),
+    Endpoint(
+        "api-marketing-brand-kit",
+        lambda w: "/api/v1/marketing/brand-kit/",
+        BRAND,
+        api=True,
+        method="put",
+        data=lambda w: KIT,
+    ),
+    Endpoint(
+        "api-marketing-template-list", lambda w: "/api/v1/marketing/templates/", PROGRAM, api=True
+    ),
+    Endpoint(
+        "api-marketing-template-list",
+        lambda w: "/api/v1/marketing/templates/",
+        STAFF,
+        api=True,
+        method="post",
+        data=lambda w: TEMPLATE,
+    ),
+    Endpoint("api-marketing-template-detail", allowed=PROGRAM, api=True, **_api_t()),
+    Endpoint(
+        "api-marketing-template-detail",
+        allowed=STAFF,
+        api=True,
+        method="patch",
+        data=lambda w: {"title": "Renamed"},
+        **_api_t(),
+    ),
+    Endpoint(
+        "api-marketing-template-publish",
+        allowed=STAFF,
+        api=True,
+        method="post",
+        **_api_t("publish/", _draft_template),
+    ),
+    Endpoint(
+        "api-marketing-template-archive",
+        allowed=STAFF,
+        api=True,
+        method="post",
+        **_api_t("archive/"),
+    ),
+    Endpoint("api-marketing-template-download", allowed=PROGRAM, api=True, **_api_t("download/")),
+]
