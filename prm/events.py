@@ -104,6 +104,11 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "jointplan.withdrawn": ("jointplans", "none", _("Joint business plan back to draft")),
     "jointplan.activated": ("jointplans", "none", _("Joint business plan started")),
     "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
+    # Community (issue #23): community.services tells the people concerned (an announcement's
+    # audience, a question's followers, the person who registered).
+    "announcement.published": ("community", "none", _("New announcement")),
+    "question.answered": ("community", "none", _("New answer to a question you follow")),
+    "event.registered": ("community", "none", _("Registered for an event")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -141,6 +146,7 @@ GROUPS: dict[str, Any] = {
     "cosell": _("Shared opportunities"),
     "incentives": _("Earnings"),
     "jointplans": _("Joint business plans"),
+    "community": _("Community: announcements, questions and events"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
@@ -187,6 +193,9 @@ EVENT_OBJECTS: dict[str, str] = {
     "cosell.": "cosell.sharedopportunity",
     "earning.": "incentives.earning",
     "jointplan.": "jointplans.jointplan",
+    "announcement.": "community.announcement",
+    "question.": "community.question",
+    "event.": "community.event",
 }
 
 
@@ -288,6 +297,27 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ),
         lambda o: label_join(o.title, o.partner.name),
         lambda o: f"/plans/{o.pk}/",
+    ),
+    "community.announcement": (
+        "announcement_id",
+        (
+            "title", "kind", "roadmap_status", "quarter", "status", "published_at", "expires_at",
+            "partner_types", "tier_ids", "languages",
+        ),
+        lambda o: o.title,
+        lambda o: f"/community/announcements/{o.pk}/",
+    ),
+    "community.question": (
+        "question_id",
+        ("title", "tags", "answer_count", "accepted_answer_id", "locked", "created_at"),
+        lambda o: o.title,
+        lambda o: f"/community/questions/{o.pk}/",
+    ),
+    "community.event": (
+        "event_id",
+        ("title", "kind", "status", "starts_at", "ends_at", "timezone", "capacity"),
+        lambda o: label_join(o.title, o.starts_at.date().isoformat()),
+        lambda o: f"/community/events/{o.pk}/",
     ),
 }  # fmt: skip
 

@@ -583,3 +583,51 @@ class CourseFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     title = factory.Sequence(lambda n: f"Course {n}")
     code = factory.Sequence(lambda n: f"C{n}")
+
+
+# --- community ---------------------------------------------------------------------------
+
+
+class AnnouncementFactory(TenantOwnedFactory):
+    """A published news announcement for everyone."""
+
+    class Meta:
+        model = "community.Announcement"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Announcement {n}")
+    body = "<p>News for partners.</p>"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class QuestionFactory(TenantOwnedFactory):
+    class Meta:
+        model = "community.Question"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"How do I do thing {n}?")
+    body = "<p>Details.</p>"
+
+
+class AnswerFactory(TenantOwnedFactory):
+    class Meta:
+        model = "community.Answer"
+
+    tenant = factory.SubFactory(TenantFactory)
+    question = _same_tenant(QuestionFactory)
+    body = "<p>Like this.</p>"
+
+
+class CommunityEventFactory(TenantOwnedFactory):
+    """A published webinar tomorrow, one hour long."""
+
+    class Meta:
+        model = "community.Event"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Webinar {n}")
+    status = "published"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    join_url = "https://meet.example/webinar"

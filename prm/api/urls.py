@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("mdf.api")),
     path("", include("cosell.api")),
     path("", include("jointplans.api")),
+    path("", include("community.api")),
     path("", include("analytics.api")),
     path("", include("integrations.api")),
     path("", include("prm.notification_api")),
