@@ -207,11 +207,24 @@ def registrations(event: Event) -> QuerySet[Registration]:
     )
 
 
-def attended_counts(*, since) -> dict[int, int]:
-    """Partner id -> events attended since `since` (analytics' health score reads it)."""
+def attended_counts(*, since, until) -> dict[int, int]:
+    """Partner id -> events that started in [since, until] that its people attended
+    (analytics' health score reads it)."""
     rows = (
-        Registration.objects.filter(attended_at__gte=since, partner__isnull=False)
+        Registration.objects.filter(
+            attended_at__isnull=False,
+            event__starts_at__gte=since,
+            event__starts_at__lte=until,
+            partner__isnull=False,
+        )
         .values("partner_id")
         .annotate(n=Count("event_id", distinct=True))
     )
     return {r["partner_id"]: r["n"] for r in rows}
+
+
+def events_held(*, since, until) -> int:
+    """Published events that started in [since, until]."""
+    return Event.objects.filter(
+        status=EventStatus.PUBLISHED, starts_at__gte=since, starts_at__lte=until
+    ).count()

@@ -31,10 +31,6 @@ def participant(_obj, member) -> bool:
     return _participant(member)
 
 
-def not_author(post, member) -> bool:
-    return _participant(member) and post.author_id != member.pk
-
-
 def asker_or_staff(question, member) -> bool:
     return staff(question, member) or (member is not None and question.author_id == member.pk)
 
@@ -59,7 +55,8 @@ QUESTION = StateMachine(
     field="state",
     actions=[
         action("answer", _("Answer"), [OPEN], who=participant),
-        action("vote", _("Vote"), [OPEN, LOCKED], who=not_author),
+        # Never on one's own post: community.services.qa.vote_cast checks the post's author.
+        action("vote", _("Vote"), [OPEN, LOCKED], who=participant),
         action("accept", _("Accept an answer"), [OPEN, LOCKED], who=asker_or_staff),
         action("follow", _("Follow"), [OPEN, LOCKED], who=participant),
         action("edit", _("Edit"), [OPEN, LOCKED, HIDDEN], who=staff),

@@ -631,3 +631,15 @@ class CommunityEventFactory(TenantOwnedFactory):
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
     join_url = "https://meet.example/webinar"
+
+
+class RegistrationFactory(TenantOwnedFactory):
+    """A seat taken at a community event."""
+
+    class Meta:
+        model = "community.Registration"
+
+    tenant = factory.SubFactory(TenantFactory)
+    event = _same_tenant(CommunityEventFactory)
+    member = _same_tenant(MemberFactory)
+    status = "registered"
