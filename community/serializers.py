@@ -49,7 +49,7 @@ def author_of(member) -> dict | None:
 
 class AudienceInput(serializers.Serializer):
     partner_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=PartnerType.choices), required=False, default=list
+        child=EnumField(PartnerType), required=False, default=list
     )
     tier_ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1), required=False, default=list
