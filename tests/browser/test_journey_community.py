@@ -54,7 +54,9 @@ def test_journey_community_announcement_question_answer_accepted(site):
     answerer = site.sign_in(world.tenant, world.other_partner_user.user.email)
     menu_link(answerer, "Community").click()
     answerer.get_by_role("link", name="Does the new price list apply to renewals?").click()
-    answerer.get_by_role("textbox", name="Your answer").fill("Yes: renewals after 1 January use the new list.")
+    answerer.get_by_role("textbox", name="Your answer").fill(
+        "Yes: renewals after 1 January use the new list."
+    )
     button(answerer, "Post the answer")
     expect(answerer.get_by_text("Answer posted.")).to_be_visible()
     shot(answerer, "answered")
