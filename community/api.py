@@ -429,14 +429,14 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         return self._out(e)
 
     @extend_schema(responses=RegistrationSerializer(many=True), summary="Registrations")
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def registrations(self, request, pk=None):
         e = self.get_object()
         return Response(RegistrationSerializer(selectors.registrations(e), many=True).data)
 
     @extend_schema(request=AttendanceInput, responses=RegistrationSerializer(many=True),
                    summary="Record attendance of registered people")  # fmt: skip
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def attendance(self, request, pk=None):
         e = self.get_object()
         _require(EVENT, e, self.member, "attendance")

@@ -143,7 +143,13 @@ class QuestionSerializer(AllowedActionsMixin, serializers.ModelSerializer):
     def get_author(self, obj):
         return author_of(obj.author)
 
-    @extend_schema_field(AnswerSerializer(many=True))
+    @extend_schema_field(
+        serializers.ListField(
+            child=AnswerSerializer(),
+            allow_null=True,
+            help_text="A question's answers (on its own page; null in lists).",
+        )
+    )
     def get_answers(self, obj):
         answers = self.context.get("answers", {}).get(obj.pk)
         if answers is None:
