@@ -31,6 +31,7 @@ class AnalyticsSettingsForm(forms.ModelForm):
             "weight_activity",
             "weight_mdf",
             "weight_onboarding",
+            "weight_events",
             "at_risk_below",
             "at_risk_drop",
         ]

@@ -39,6 +39,8 @@ COMPONENTS: dict[str, str] = {
     "activity": _("Portal activity, last 30 days"),
     "mdf": _("MDF utilisation"),
     "onboarding": _("Onboarding progress"),
+    # Community events attended (issue #23); weight 0 until the program counts it.
+    "events": _("Events attended, last 90 days"),
 }
 
 
@@ -66,6 +68,7 @@ class AnalyticsSettings(TenantModel):
     weight_activity = models.PositiveSmallIntegerField(_("weight: portal activity"), default=10)
     weight_mdf = models.PositiveSmallIntegerField(_("weight: MDF utilisation"), default=5)
     weight_onboarding = models.PositiveSmallIntegerField(_("weight: onboarding"), default=10)
+    weight_events = models.PositiveSmallIntegerField(_("weight: events attended"), default=0)
     at_risk_below = models.PositiveSmallIntegerField(
         _("at risk below this score"), default=40, validators=[MaxValueValidator(100)]
     )

@@ -35,6 +35,10 @@ class Figures:
     mdf_paid: Decimal = Decimal("0")
     onboarding_done: int = 0
     onboarding_total: int = 0
+    # Community events (community.selectors): the partner's attended in the last 90 days,
+    # and whether the program held any (none held: the component has no data).
+    events_attended_90: int = 0
+    events_held_90: int = 0
 
 
 # Recency: full marks within RECENT_DAYS, nothing after STALE_DAYS, linear in between.
@@ -44,6 +48,7 @@ STALE_DAYS = 180
 CERTIFIED_TARGET = 2
 COMPLETIONS_TARGET = 3
 ACTIVE_DAYS_TARGET = 8
+EVENTS_TARGET = 2
 
 
 def _ratio(value: Decimal, target: Decimal) -> float:
@@ -89,6 +94,10 @@ MESSAGES = {
         "%(done)s of %(total)s step done", "%(done)s of %(total)s steps done", "total"
     ),
     "no_onboarding": gettext_lazy("no onboarding workflow"),
+    "events_detail": ngettext_lazy(
+        "%(events)s event attended", "%(events)s events attended", "events"
+    ),
+    "no_events": gettext_lazy("no event held in the last 90 days"),
     "pipeline_down": gettext_lazy("Pipeline down %(pct)s%% vs the previous 90 days"),
     "pipeline_up": gettext_lazy("Pipeline up %(pct)s%% vs the previous 90 days"),
     "no_pipeline": gettext_lazy("No pipeline registered in the last 180 days"),
@@ -110,6 +119,7 @@ PLURAL_PARAM = {
     "last_registration": "days",
     "activity_detail": "days",
     "onboarding_detail": "total",
+    "events_detail": "events",
     "score_fell": "points",
 }
 
@@ -267,6 +277,14 @@ def _detail_messages(f: Figures) -> dict[str, tuple[float | None, dict]]:
             message("onboarding_detail", done=f.onboarding_done, total=f.onboarding_total)
             if f.onboarding_total
             else message("no_onboarding")
+        ),
+    )
+    out["events"] = (
+        (min(1.0, f.events_attended_90 / EVENTS_TARGET) if f.events_held_90 else None),
+        (
+            message("events_detail", events=f.events_attended_90)
+            if f.events_held_90
+            else message("no_events")
         ),
     )
     return out

@@ -109,6 +109,11 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
     # Marketing: an asset published (marketing.services tells the partner people it is for).
     "asset.published": ("marketing", "none", _("New marketing asset")),
+    # Community (issue #23): community.services tells the people concerned (an announcement's
+    # audience, a question's followers, the person who registered).
+    "announcement.published": ("community", "none", _("New announcement")),
+    "question.answered": ("community", "none", _("New answer to a question you follow")),
+    "event.registered": ("community", "none", _("Registered for an event")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -155,6 +160,7 @@ GROUPS: dict[str, Any] = {
     "incentives": _("Earnings"),
     "jointplans": _("Joint business plans"),
     "marketing": _("Marketing assets"),
+    "community": _("Community: announcements, questions and events"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
@@ -199,6 +205,9 @@ EVENT_OBJECTS: dict[str, str] = {
     "payout.": "incentives.payoutline",
     "jointplan.": "jointplans.jointplan",
     "asset.": "marketing.asset",
+    "announcement.": "community.announcement",
+    "question.": "community.question",
+    "event.": "community.event",
 }
 
 
@@ -315,6 +324,27 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ),
         lambda o: o.title,
         lambda o: f"/marketing/assets/{o.pk}/",
+    ),
+    "community.announcement": (
+        "announcement_id",
+        (
+            "title", "kind", "roadmap_status", "quarter", "status", "published_at", "expires_at",
+            "partner_types", "tier_ids", "languages",
+        ),
+        lambda o: o.title,
+        lambda o: f"/community/announcements/{o.pk}/",
+    ),
+    "community.question": (
+        "question_id",
+        ("title", "tags", "answer_count", "accepted_answer_id", "locked", "created_at"),
+        lambda o: o.title,
+        lambda o: f"/community/questions/{o.pk}/",
+    ),
+    "community.event": (
+        "event_id",
+        ("title", "kind", "status", "starts_at", "ends_at", "timezone", "capacity"),
+        lambda o: label_join(o.title, o.starts_at.date().isoformat()),
+        lambda o: f"/community/events/{o.pk}/",
     ),
 }  # fmt: skip
 

@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("cosell.urls")),
     path("", include("jointplans.urls")),
     path("", include("marketing.urls")),
+    path("", include("community.urls")),
     path("", include("analytics.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),

@@ -641,3 +641,61 @@ class BrandKitFactory(TenantOwnedFactory):
     partner = _same_tenant(PartnerFactory)
     contact_name = "Pat Partner"
     contact_email = "pat@partner.example"
+# --- community ---------------------------------------------------------------------------
+
+
+class AnnouncementFactory(TenantOwnedFactory):
+    """A published news announcement for everyone."""
+
+    class Meta:
+        model = "community.Announcement"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Announcement {n}")
+    body = "<p>News for partners.</p>"
+    status = "published"
+    published_at = factory.LazyFunction(timezone.now)
+
+
+class QuestionFactory(TenantOwnedFactory):
+    class Meta:
+        model = "community.Question"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"How do I do thing {n}?")
+    body = "<p>Details.</p>"
+
+
+class AnswerFactory(TenantOwnedFactory):
+    class Meta:
+        model = "community.Answer"
+
+    tenant = factory.SubFactory(TenantFactory)
+    question = _same_tenant(QuestionFactory)
+    body = "<p>Like this.</p>"
+
+
+class CommunityEventFactory(TenantOwnedFactory):
+    """A published webinar tomorrow, one hour long."""
+
+    class Meta:
+        model = "community.Event"
+
+    tenant = factory.SubFactory(TenantFactory)
+    title = factory.Sequence(lambda n: f"Webinar {n}")
+    status = "published"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
+    join_url = "https://meet.example/webinar"
+
+
+class RegistrationFactory(TenantOwnedFactory):
+    """A seat taken at a community event."""
+
+    class Meta:
+        model = "community.Registration"
+
+    tenant = factory.SubFactory(TenantFactory)
+    event = _same_tenant(CommunityEventFactory)
+    member = _same_tenant(MemberFactory)
+    status = "registered"

@@ -261,6 +261,7 @@ def _extend() -> None:
         "incentives_payouts",
         "jointplans",
         "marketing",
+        "community",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

@@ -17,6 +17,7 @@ from psycopg.types.json import Jsonb
 
 from analytics import rules, sql
 from analytics.models import AnalyticsSettings, HealthSnapshot, RiskEpisode
+from community import selectors as community_selectors
 from partners import services as partner_services
 from prm import events
 from prm.audit import log_action
@@ -69,6 +70,8 @@ def health_figures(*, tenant, today: datetime.date) -> dict[int, rules.Figures]:
         cur.execute(sql.FIGURES_SQL, params)
         cols = [c.name for c in cur.description]
         rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    attended = community_selectors.attended_counts(since=ago(90), until=now)
+    held = community_selectors.events_held(since=ago(90), until=now)
     return {
         r["id"]: rules.Figures(
             pipeline_90=_dec(r["pipeline_90"]),
@@ -86,6 +89,8 @@ def health_figures(*, tenant, today: datetime.date) -> dict[int, rules.Figures]:
             mdf_paid=_dec(r["mdf_paid"]),
             onboarding_done=r["ob_done"],
             onboarding_total=r["ob_total"],
+            events_attended_90=attended.get(r["id"], 0),
+            events_held_90=held,
         )
         for r in rows
     }

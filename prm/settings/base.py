@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "incentives",
     "jointplans",
     "marketing",
+    "community",
     "analytics",
     "imports",
     "tenantdata",

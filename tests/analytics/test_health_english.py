@@ -21,6 +21,8 @@ SAMPLES = {
     "no_mdf": [{}],
     "onboarding_detail": [{"done": 1, "total": 1}, {"done": 3, "total": 5}],
     "no_onboarding": [{}],
+    "events_detail": [{"events": 1}, {"events": 3}],
+    "no_events": [{}],
     "pipeline_down": [{"pct": 40}],
     "pipeline_up": [{"pct": 12}],
     "no_pipeline": [{}],

@@ -13,6 +13,9 @@ from django.utils import timezone
 from accountmap.overlaps import overlaps_compute_partner
 from analytics import services as analytics_services
 from analytics.models import RiskEpisode
+from community.services import announcements as community_announcements
+from community.services import events as community_events
+from community.services import qa as community_qa
 from dealreg import services as deal_services
 from dealreg.services import leads
 from jointplans import services as plan_services
@@ -24,6 +27,7 @@ from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
 from tests.factories import AccountFactory, TierFactory
+from tests.factories import CommunityEventFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
@@ -411,6 +415,22 @@ def _overlaps_found(world):
     return act
 
 
+# --- community ---
+
+
+def _announcement_published(world):
+    with tenant_context(world.tenant):
+        a = community_announcements.announcement_create(
+            by=world.admin, title="Catalogue news", body="Text", kind="news"
+        )
+
+    def act():
+        community_announcements.announcement_publish(announcement=a, by=world.admin)
+        return {"announcement_id": a.pk, "status": "published", "kind": "news"}
+
+    return act
+
+
 # --- marketing ---
 
 
@@ -424,6 +444,17 @@ def _asset_published(world):
     def act():
         marketing_services.asset_publish(asset=asset, by=world.admin)
         return {"asset_id": asset.pk, "status": "published", "title": "Hook asset"}
+
+    return act
+
+
+def _question_answered(world):
+    with tenant_context(world.tenant):
+        q = community_qa.question_ask(by=world.partner_user, title="Catalogue?", body="Q")
+
+    def act():
+        a = community_qa.answer_post(question=q, by=world.channel_manager, body="A")
+        return {"question_id": q.pk, "answer_id": a.pk, "answer_count": 1}
 
     return act
 
@@ -448,9 +479,32 @@ def _payout_paid(world):
     return act
 
 
+def _event_registered(world):
+    with tenant_context(world.tenant):
+        e = CommunityEventFactory(tenant=world.tenant)
+
+    def act():
+        community_events.event_register(event=e, by=world.partner_user)
+        return {
+            "event_id": e.pk,
+            "member_id": world.partner_user.pk,
+            "registration_status": "registered",
+            "registered_partner_id": world.partner.pk,
+        }
+
+    return act
+
+
 CASES["account.overlaps_found"] = _overlaps_found
 CASES["payout.paid"] = _payout_paid
 CASES["asset.published"] = _asset_published
+CASES.update(
+    {
+        "announcement.published": _announcement_published,
+        "question.answered": _question_answered,
+        "event.registered": _event_registered,
+    }
+)
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

@@ -423,6 +423,33 @@ PORTAL_ACTIONS = [
     Action(
         "cosell-task-undone", "", PA, "patch", "/api/v1/shared-opportunities/{id}/tasks/{sub_id}/"
     ),
+    # Community (issue #23)
+    Action("announcement-new", "", A, "post", "/api/v1/announcements/"),
+    Action("announcement-edit", "", A, "patch", "/api/v1/announcements/{id}/"),
+    Action("announcement-publish", "", A, "post", "/api/v1/announcements/{id}/publish/"),
+    Action("announcement-unschedule", "", A, "post", "/api/v1/announcements/{id}/unschedule/"),
+    Action("announcement-withdraw", "", A, "post", "/api/v1/announcements/{id}/withdraw/"),
+    Action("question-new", "", PU, "post", "/api/v1/questions/"),
+    Action("question-answer", "", PU, "post", "/api/v1/questions/{id}/answer/"),
+    Action("question-accept", "", PU, "post", "/api/v1/questions/{id}/accept/"),
+    Action("question-vote", "", PU, "post", "/api/v1/questions/{id}/vote/"),
+    Action("question-follow", "", PU, "post", "/api/v1/questions/{id}/follow/"),
+    Action("question-hide", "", CM, "post", "/api/v1/questions/{id}/hide/"),
+    Action("question-unhide", "", CM, "post", "/api/v1/questions/{id}/unhide/"),
+    Action("question-lock", "", CM, "post", "/api/v1/questions/{id}/lock/"),
+    Action("question-unlock", "", CM, "post", "/api/v1/questions/{id}/unlock/"),
+    Action("question-edit", "", CM, "patch", "/api/v1/questions/{id}/"),
+    Action("answer-hide", "", CM, "patch", "/api/v1/question-answers/{id}/"),
+    Action("answer-unhide", "", CM, "patch", "/api/v1/question-answers/{id}/"),
+    Action("answer-edit", "", CM, "patch", "/api/v1/question-answers/{id}/"),
+    Action("event-new", "", CM, "post", "/api/v1/community-events/"),
+    Action("event-edit", "", CM, "patch", "/api/v1/community-events/{id}/"),
+    Action("event-publish", "", CM, "post", "/api/v1/community-events/{id}/publish/"),
+    Action("event-cancel", "", CM, "post", "/api/v1/community-events/{id}/cancel/"),
+    Action("event-register", "", PU, "post", "/api/v1/community-events/{id}/register/"),
+    Action("event-unregister", "", PU, "post", "/api/v1/community-events/{id}/unregister/"),
+    Action("event-attendance", "", CM, "post", "/api/v1/community-events/{id}/attendance/"),
+    Action("event-attendance-import", "", CM, "post", "/api/v1/community-events/{id}/attendance/"),
 ]
 
 # Portal actions that belong to the browser, not to an integration.

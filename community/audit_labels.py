@@ -1,0 +1,36 @@
+"""Labels of the audit actions the community writes (prm.labels), found by name."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "announcement.created": _("Announcement drafted"),
+    "announcement.updated": _("Announcement changed"),
+    "announcement.scheduled": _("Announcement scheduled"),
+    "announcement.unscheduled": _("Announcement back to draft"),
+    "announcement.published": _("Announcement published"),
+    "announcement.withdrawn": _("Announcement withdrawn"),
+    "question.asked": _("Question asked"),
+    "question.answer_accepted": _("Answer accepted"),
+    "question.answer_unaccepted": _("Accepted answer taken back"),
+    "question.followed": _("Question followed"),
+    "question.unfollowed": _("Question no longer followed"),
+    "question.hide": _("Question hidden"),
+    "question.unhide": _("Question shown again"),
+    "question.lock": _("Question locked"),
+    "question.unlock": _("Question unlocked"),
+    "question.edited": _("Question edited by a moderator"),
+    "answer.posted": _("Answer posted"),
+    "answer.edited": _("Answer edited by a moderator"),
+    "answer.hidden": _("Answer hidden"),
+    "answer.shown": _("Answer shown again"),
+    "post.voted": _("Vote on a community post"),
+    "event.created": _("Event drafted"),
+    "event.updated": _("Event changed"),
+    "event.published": _("Event published"),
+    "event.cancelled": _("Event cancelled"),
+    "event.registered": _("Registered for an event"),
+    "event.registration_cancelled": _("Event registration cancelled"),
+    "event.waitlist_promoted": _("Moved up from the waitlist"),
+    "event.attendance_marked": _("Attendance recorded"),
+    "event.attendance_cleared": _("Attendance taken back"),
+}
