@@ -104,6 +104,8 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "jointplan.withdrawn": ("jointplans", "none", _("Joint business plan back to draft")),
     "jointplan.activated": ("jointplans", "none", _("Joint business plan started")),
     "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
+    # The partner locator: a partner's public profile went live (a vendor site may mirror it).
+    "profile.published": ("locator", "none", _("Partner profile published")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -141,6 +143,7 @@ GROUPS: dict[str, Any] = {
     "cosell": _("Shared opportunities"),
     "incentives": _("Earnings"),
     "jointplans": _("Joint business plans"),
+    "locator": _("Partner locator"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # accountmap.sharing: introductions to a vendor account's owner, asked and answered.
@@ -187,6 +190,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "cosell.": "cosell.sharedopportunity",
     "earning.": "incentives.earning",
     "jointplan.": "jointplans.jointplan",
+    "profile.": "locator.publicprofile",
 }
 
 
@@ -288,6 +292,12 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ),
         lambda o: label_join(o.title, o.partner.name),
         lambda o: f"/plans/{o.pk}/",
+    ),
+    "locator.publicprofile": (
+        "profile_id",
+        ("partner_id", "slug", "status", "published_at"),
+        lambda o: o.partner.name,
+        lambda o: "/locator/profile/",
     ),
 }  # fmt: skip
 

@@ -60,6 +60,7 @@ urlpatterns = [
     path("", include("mdf.urls")),
     path("", include("cosell.urls")),
     path("", include("jointplans.urls")),
+    path("", include("locator.urls")),
     path("", include("analytics.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),

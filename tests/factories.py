@@ -583,3 +583,20 @@ class CourseFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     title = factory.Sequence(lambda n: f"Course {n}")
     code = factory.Sequence(lambda n: f"C{n}")
+
+
+# --- locator ---
+
+
+class PublicProfileFactory(TenantOwnedFactory):
+    """A partner's published public profile."""
+
+    class Meta:
+        model = "locator.PublicProfile"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    status = "published"
+    headline = "Cloud migrations done right"
+    search_text = factory.LazyAttribute(lambda o: f"{o.partner.name} {o.headline}".lower())

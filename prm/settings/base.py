@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cosell",
     "incentives",
     "jointplans",
+    "locator",
     "analytics",
     "imports",
     "tenantdata",
