@@ -15,13 +15,14 @@ from analytics.models import RiskEpisode
 from dealreg import services as deal_services
 from dealreg.services import leads
 from jointplans import services as plan_services
+from locator import services as locator_services
 from mdf import services as mdf_services
 from partners import services as partner_services
 from prm import events
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
-from tests.factories import TierFactory
+from tests.factories import PublicProfileFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
@@ -386,6 +387,22 @@ CASES.update(
         ),
     }
 )
+
+
+# --- locator ---
+
+
+def _profile_published(world):
+    profile = PublicProfileFactory(tenant=world.tenant, partner=world.partner, status="draft")
+
+    def act():
+        locator_services.profile_publish(profile=profile, by=world.partner_admin)
+        return {"profile_id": profile.pk, "partner_id": world.partner.pk, "status": "published"}
+
+    return act
+
+
+CASES["profile.published"] = _profile_published
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():
