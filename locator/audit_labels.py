@@ -10,4 +10,7 @@ ACTIONS = {
     "locator.profile_hide": _("Public profile taken down"),
     "locator.profile_restore": _("Public profile allowed again"),
     "locator.contact_received": _("Contact request from the locator"),
+    "locator.referral_invited": _("Company referred to the program"),
+    "locator.referral_applied": _("Referred company applied"),
+    "locator.referral_activated": _("Referred partner became active"),
 }

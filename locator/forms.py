@@ -174,3 +174,14 @@ class HoneypotForm(forms.Form):
 
     def is_spam(self) -> bool:
         return bool(self.data.get("homepage", "").strip())
+
+
+class ReferralForm(forms.Form):
+    company_name = forms.CharField(label=_("Company"), max_length=200)
+    contact_email = forms.EmailField(label=_("Contact e-mail"))
+    note = forms.CharField(
+        label=_("Note for the invitation"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

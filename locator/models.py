@@ -9,6 +9,8 @@ beyond its name): what a partner did not put here cannot appear.
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
@@ -106,3 +108,54 @@ class ContactRequest(TenantModel):
         "dealreg.Lead", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+
+
+def new_referral_code() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class ReferralStatus(models.TextChoices):
+    """What the referrer sees; derived from the referral and the application it led to
+    (locator.selectors.referral_status), never more than this."""
+
+    INVITED = "invited", _("Invited")
+    APPLIED = "applied", _("Applied")
+    APPROVED = "approved", _("Approved")
+    ACTIVE = "active", _("Active partner")
+    DECLINED = "declined", _("Declined")
+
+
+class Referral(TenantModel):
+    """A partner's invitation of another company to apply. The e-mail carries a link to the
+    application form with `code`; the application records the code (onboarding's
+    `Application.referral_code`) and the referral is linked to it when it is received."""
+
+    referrer = models.ForeignKey(
+        "partners.Partner", on_delete=models.CASCADE, related_name="referrals_made"
+    )
+    company_name = models.CharField(_("company"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    code = models.CharField(max_length=40, default=new_referral_code)
+    application = models.ForeignKey(
+        "onboarding.Application",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="referral_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_name

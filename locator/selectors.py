@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from django.db.models import F, Func, QuerySet
 
-from locator.models import LocatorSettings, ProfileStatus, PublicProfile
+from locator.models import (
+    LocatorSettings,
+    ProfileStatus,
+    PublicProfile,
+    Referral,
+    ReferralStatus,
+)
+from onboarding.models import ApplicationStatus
 from partners.models import PartnerStatus, Product, Specialty
 from prm.roles import STAFF_ROLES
 from training.models import Certificate, CertificateStatus
@@ -126,3 +133,23 @@ def shown_certificates(profile: PublicProfile) -> list[Certificate]:
         for c in certificates_of(profile.partner).filter(pk__in=profile.certificates)
         if c.is_valid()
     ]
+
+
+def referrals_of(partner) -> QuerySet[Referral]:
+    return Referral.objects.filter(referrer=partner).select_related(
+        "application", "application__partner"
+    )
+
+
+def referral_status(referral: Referral) -> str:
+    """What the referrer may know: invited, applied, approved, active or declined."""
+    app = referral.application
+    if referral.activated_at is not None:
+        return ReferralStatus.ACTIVE
+    if app is None:
+        return ReferralStatus.INVITED
+    if app.status == ApplicationStatus.REJECTED:
+        return ReferralStatus.DECLINED
+    if app.status == ApplicationStatus.APPROVED:
+        return ReferralStatus.APPROVED
+    return ReferralStatus.APPLIED

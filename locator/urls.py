@@ -14,6 +14,7 @@ urlpatterns = [
         "locator/profiles/<int:pk>/restore/", views.profile_restore, name="locator-profile-restore"
     ),
     path("locator/settings/", views.settings_edit, name="locator-settings"),
+    path("locator/referrals/", views.referral_list, name="locator-referrals"),
     # Public, on the tenant's host
     path("find/", public_views.search_page, name="locator-search"),
     path("find/embed/", public_views.embed, name="locator-embed"),

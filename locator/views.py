@@ -11,9 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from locator import selectors, services
-from locator.forms import ProfileForm, SettingsForm
-from locator.models import ProfileStatus
+from locator import referrals, selectors, services
+from locator.forms import ProfileForm, ReferralForm, SettingsForm
+from locator.models import ProfileStatus, ReferralStatus
 from locator.states import PROFILE
 from prm import errors
 from prm.confirm import confirmation_for, confirmation_page
@@ -188,3 +188,30 @@ def settings_edit(request):
         "locator/settings.html",
         {"form": form, "embed_url": request.build_absolute_uri("/find/embed/")},
     )
+
+
+# --- Referrals ------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@member_required("locator.refer")
+def referral_list(request):
+    partner = request.member.partner
+    form = ReferralForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _call(
+            request,
+            form,
+            lambda: referrals.referral_invite(
+                partner=partner, by=request.member, **form.cleaned_data
+            ),
+        )
+    ):
+        messages.success(request, _("Invitation sent."))
+        return redirect("locator-referrals")
+    rows = page(request, selectors.referrals_of(partner))
+    for referral in rows:
+        referral.shown_status = ReferralStatus(selectors.referral_status(referral))
+    return render(request, "locator/referrals.html", {"form": form, "page": rows})

@@ -96,3 +96,15 @@ PUBLIC_URL_NAMES = {
     "locator-contact-thanks",
     "locator-logo",
 }
+
+REFERRERS = {"partner_admin", "partner_user"}
+ENDPOINTS += [
+    Endpoint("locator-referrals", lambda w: "/locator/referrals/", REFERRERS),
+    Endpoint(
+        "locator-referrals",
+        lambda w: "/locator/referrals/",
+        REFERRERS,
+        method="post",
+        data=lambda w: {"company_name": "Matrix Co", "contact_email": "m@matrix.example"},
+    ),
+]
