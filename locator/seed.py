@@ -1,11 +1,11 @@
 """Demo data for the partner locator: Northwind and BluePeak publish their public profiles
 (Northwind shows its tier, which the demo program allows, and a verified certification),
-StackForge has a draft it has not published. Runs inside the demo tenant's context after the
+StackForge has a draft it has not published; Northwind has referred a company. Runs inside the demo tenant's context after the
 other apps' seeds (manage.py seed_demo)."""
 
 from __future__ import annotations
 
-from locator import selectors, services
+from locator import referrals, selectors, services
 from partners.models import Product, Specialty
 from prm.models import Member
 
@@ -81,3 +81,11 @@ def seed(*, tenant, partners: dict) -> None:
         )
         if spec["publish"]:
             services.profile_publish(profile=profile, by=by)
+    # Northwind invited a company it works with; it has not applied yet.
+    referrals.referral_invite(
+        partner=partners["Northwind Resellers"],
+        by=Member.objects.get(user__email="ben@northwind.example"),
+        company_name="Contoso Consulting",
+        contact_email="hello@contoso-consulting.example",
+        note="We co-deliver projects with Contoso; they would be a strong partner for Acme.",
+    )
