@@ -1,7 +1,7 @@
 """Demo data for the partner locator: Northwind and BluePeak publish their public profiles
 (Northwind shows its tier, which the demo program allows, and a verified certification),
-StackForge has a draft it has not published; Northwind has referred a company. Runs inside the demo tenant's context after the
-other apps' seeds (manage.py seed_demo)."""
+StackForge has a draft it has not published; Northwind has referred a company. Runs inside
+the demo tenant's context after the other apps' seeds (manage.py seed_demo)."""
 
 from __future__ import annotations
 
