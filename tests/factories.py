@@ -600,3 +600,14 @@ class PublicProfileFactory(TenantOwnedFactory):
     status = "published"
     headline = "Cloud migrations done right"
     search_text = factory.LazyAttribute(lambda o: f"{o.partner.name} {o.headline}".lower())
+
+
+class PartnerSpecialtyFactory(TenantOwnedFactory):
+    """A specialty on a partner's own (staff-kept) record, not on its public profile."""
+
+    class Meta:
+        model = "partners.PartnerSpecialty"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    specialty = _same_tenant(SpecialtyFactory)

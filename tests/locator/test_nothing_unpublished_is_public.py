@@ -8,13 +8,14 @@ from __future__ import annotations
 import pytest
 
 from locator.models import LocatorSettings
-from partners.models import PartnerProduct, PartnerSpecialty
+from partners.models import PartnerProduct
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.factories import (
     CertificateFactory,
     CertificationFactory,
     MemberFactory,
+    PartnerSpecialtyFactory,
     ProductFactory,
     PublicProfileFactory,
     SpecialtyFactory,
@@ -41,7 +42,7 @@ def test_no_unpublished_field_reaches_a_public_page(world):
         partner.website = f"https://{_mark('partnerwebsite')}.example"
         partner.tier = TierFactory(tenant=tenant, name=_mark("tier"))
         partner.save()
-        PartnerSpecialty.objects.create(
+        PartnerSpecialtyFactory(
             tenant=tenant,
             partner=partner,
             specialty=SpecialtyFactory(tenant=tenant, name=_mark("partnerspecialty")),
