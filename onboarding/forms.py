@@ -59,6 +59,9 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
 
+    # The code of a partner's referral link (/apply/?ref=...), carried through the form.
+    referral_code = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+
     def __init__(self, *args, currency: str = "USD", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["specialties"].queryset = Specialty.objects.order_by("name")

@@ -195,6 +195,9 @@ class Application(TenantModel):
     submitted_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
+    # The code of the referral link the applicant came with (a partner's referral, issue #23);
+    # the locator app links it to its referral when the application is received.
+    referral_code = models.CharField(max_length=40, blank=True)
 
     class Meta:
         indexes = [

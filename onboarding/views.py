@@ -79,7 +79,9 @@ def _rate_limited(request) -> bool:
 def apply(request):
     tenant = request.tenant
     currency = tenant.default_currency
-    form = ApplicationForm(currency=currency)
+    form = ApplicationForm(
+        currency=currency, initial={"referral_code": request.GET.get("ref", "")[:40]}
+    )
     trap = HoneypotForm()
     status = 200
     if request.method == "POST":

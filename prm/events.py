@@ -114,6 +114,8 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "announcement.published": ("community", "none", _("New announcement")),
     "question.answered": ("community", "none", _("New answer to a question you follow")),
     "event.registered": ("community", "none", _("Registered for an event")),
+    # The partner locator: a partner's public profile went live (a vendor site may mirror it).
+    "profile.published": ("locator", "none", _("Partner profile published")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -161,6 +163,7 @@ GROUPS: dict[str, Any] = {
     "jointplans": _("Joint business plans"),
     "marketing": _("Marketing assets"),
     "community": _("Community: announcements, questions and events"),
+    "locator": _("Partner locator"),
     # Groups of e-mails that are not webhook events (prm.notifications.notify):
     "onboarding": _("Onboarding steps and agreements"),
     # The daily summary itself: "off" stops it; any other choice keeps it.
@@ -208,6 +211,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "announcement.": "community.announcement",
     "question.": "community.question",
     "event.": "community.event",
+    "profile.": "locator.publicprofile",
 }
 
 
@@ -345,6 +349,12 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("title", "kind", "status", "starts_at", "ends_at", "timezone", "capacity"),
         lambda o: label_join(o.title, o.starts_at.date().isoformat()),
         lambda o: f"/community/events/{o.pk}/",
+    ),
+    "locator.publicprofile": (
+        "profile_id",
+        ("partner_id", "slug", "status", "published_at"),
+        lambda o: o.partner.name,
+        lambda o: "/locator/profile/",
     ),
 }  # fmt: skip
 

@@ -62,6 +62,7 @@ urlpatterns = [
     path("", include("jointplans.urls")),
     path("", include("marketing.urls")),
     path("", include("community.urls")),
+    path("", include("locator.urls")),
     path("", include("analytics.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),

@@ -699,3 +699,29 @@ class RegistrationFactory(TenantOwnedFactory):
     event = _same_tenant(CommunityEventFactory)
     member = _same_tenant(MemberFactory)
     status = "registered"
+# --- locator ---
+
+
+class PublicProfileFactory(TenantOwnedFactory):
+    """A partner's published public profile."""
+
+    class Meta:
+        model = "locator.PublicProfile"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    slug = factory.Sequence(lambda n: f"partner-{n}")
+    status = "published"
+    headline = "Cloud migrations done right"
+    search_text = factory.LazyAttribute(lambda o: f"{o.partner.name} {o.headline}".lower())
+
+
+class PartnerSpecialtyFactory(TenantOwnedFactory):
+    """A specialty on a partner's own (staff-kept) record, not on its public profile."""
+
+    class Meta:
+        model = "partners.PartnerSpecialty"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = _same_tenant(PartnerFactory)
+    specialty = _same_tenant(SpecialtyFactory)

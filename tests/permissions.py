@@ -262,6 +262,7 @@ def _extend() -> None:
         "jointplans",
         "marketing",
         "community",
+        "locator",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

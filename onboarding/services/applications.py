@@ -55,6 +55,7 @@ def application_submit(
     contact_email: str,
     contact_phone: str,
     language: str = "",
+    referral_code: str = "",
 ) -> Application:
     """Record an application from the public form: score it against the IPP, flag possible
     duplicates, then apply the tenant's automatic rules (audited as automatic). `language`
@@ -104,6 +105,7 @@ def application_submit(
         is_possible_duplicate=bool(matches),
         ip=ctx.ip,
         user_agent=(ctx.user_agent or "")[:300],
+        referral_code=(referral_code or "").strip()[:40],
     )
     application.full_clean(exclude=["tenant"])
     with transaction.atomic():

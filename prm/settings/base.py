@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jointplans",
     "marketing",
     "community",
+    "locator",
     "analytics",
     "imports",
     "tenantdata",

@@ -20,6 +20,7 @@ from dealreg import services as deal_services
 from dealreg.services import leads
 from jointplans import services as plan_services
 from marketing import services as marketing_services
+from locator import services as locator_services
 from mdf import services as mdf_services
 from partners import services as partner_services
 from prm import events
@@ -28,6 +29,7 @@ from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
 from tests.factories import AccountFactory, TierFactory
 from tests.factories import CommunityEventFactory, TierFactory
+from tests.factories import PublicProfileFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
@@ -415,6 +417,19 @@ def _overlaps_found(world):
     return act
 
 
+# --- locator ---
+
+
+def _profile_published(world):
+    profile = PublicProfileFactory(tenant=world.tenant, partner=world.partner, status="draft")
+
+    def act():
+        locator_services.profile_publish(profile=profile, by=world.partner_admin)
+        return {"profile_id": profile.pk, "partner_id": world.partner.pk, "status": "published"}
+
+    return act
+
+
 # --- community ---
 
 
@@ -505,6 +520,7 @@ CASES.update(
         "event.registered": _event_registered,
     }
 )
+CASES["profile.published"] = _profile_published
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

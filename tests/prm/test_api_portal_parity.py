@@ -466,6 +466,8 @@ PORTAL_ONLY = {
     "notification-unsubscribe": "the one-click unsubscribe link of an e-mail",
     "account_confirm_email": "allauth's e-mail-verification link (bound to the host it was "
     "issued on, prm.auth_views); the person confirms their own address",
+    "locator-contact": "the public, anonymous contact form of a partner's locator profile "
+    "(API keys belong to members; a CRM creates leads through /api/v1/leads/)",
 }
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.
@@ -475,6 +477,14 @@ API_GAPS: dict[str, str] = {
     "onboarding-start": "no API endpoint starts a partner's onboarding by hand yet (it starts "
     "on approval and when a partner moves to onboarding; the portal's start had hidden "
     "behind the partner page's `op` field)",
+    # The partner locator and referrals (issue #23) shipped portal-first.
+    "locator-profile": "no API endpoint edits a partner's public profile yet",
+    "locator-profile-publish": "no API endpoint publishes a public profile yet",
+    "locator-profile-unpublish": "no API endpoint withdraws a public profile yet",
+    "locator-profile-hide": "no API endpoint takes a public profile down yet",
+    "locator-profile-restore": "no API endpoint allows a taken-down profile again yet",
+    "locator-settings": "no API endpoint changes the locator settings yet",
+    "locator-referrals": "no API endpoint invites a company or lists referrals yet",
 }
 
 

@@ -38,6 +38,7 @@ SEED_MODULES = (
     "jointplans.seed",
     "marketing.seed",
     "community.seed",
+    "locator.seed",
 )
 
 PARTNERS = [

@@ -1,0 +1,294 @@
+"""The public partner locator on the tenant's host (no sign-in): search, profile pages with
+their SEO metadata and contact form, an embeddable search for the vendor's website, logos.
+
+Only `public_profile()` turns a profile into what a page shows, from the profile's own
+published fields (and the partner's name): every page, the JSON-LD and the embed read that
+dictionary, so nothing a partner did not publish can reach them. Anonymous pages follow
+Accept-Language like the rest of the portal."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_http_methods, require_safe
+
+from locator import selectors, services
+from locator.forms import ContactForm, HoneypotForm, SearchForm
+from locator.languages import language_name
+from partners.models import Product, Region, Specialty
+from prm.errors import DomainError
+from prm.middleware import ContentSecurityPolicyMiddleware, client_ip
+from prm.portal import apply_error
+
+log = logging.getLogger(__name__)
+
+# A contact form sent back sooner than this after it was shown is a bot's.
+MIN_FILL_SECONDS = 3
+FORM_MAX_AGE = 24 * 3600
+# Per client address (every profile of the tenant) and per profile, per window (seconds).
+RATE_PER_IP = 5
+RATE_PER_PROFILE = 20
+RATE_WINDOW = 3600
+SALT = "locator.contact"
+
+
+def _limits() -> tuple[int, int, int]:
+    return (
+        getattr(settings, "PRM_LOCATOR_RATE_PER_IP", RATE_PER_IP),
+        getattr(settings, "PRM_LOCATOR_RATE_PER_PROFILE", RATE_PER_PROFILE),
+        getattr(settings, "PRM_LOCATOR_RATE_WINDOW", RATE_WINDOW),
+    )
+
+
+def public_profile(request, profile) -> dict:
+    """What the public may see of `profile`: its published fields only."""
+    allow_tier = selectors.settings_for(request.tenant).allow_tier
+    partner = profile.partner
+    return {
+        "name": partner.name,
+        "slug": profile.slug,
+        "url": profile.get_absolute_url(),
+        "absolute_url": request.build_absolute_uri(profile.get_absolute_url()),
+        "headline": profile.headline,
+        "description": mark_safe(services.sanitise(profile.description)),  # noqa: S308  (sanitised)
+        "summary": Truncator(profile.headline or services.plain_text(profile.description)).chars(
+            200
+        ),
+        "services": list(profile.services),
+        "specialties": selectors.names(Specialty, profile.specialties),
+        "products": selectors.names(Product, profile.products),
+        "regions": [str(Region(r).label) for r in profile.regions if r in Region.values],
+        "languages": [language_name(code) for code in profile.languages],
+        "certificates": [
+            {
+                "name": c.certification.name,
+                "url": reverse("training-verify", args=[c.code]),
+            }
+            for c in selectors.shown_certificates(profile)
+        ],
+        "website": profile.website,
+        "logo_url": reverse("locator-logo", args=[profile.slug]) if profile.logo else "",
+        "tier": partner.tier.name if allow_tier and profile.show_tier and partner.tier else "",
+    }
+
+
+def json_ld(request, card: dict) -> str:
+    """schema.org Organization for the profile, from the public card only; `<`, `>` and `&`
+    escaped so the text can never close the script element."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Organization",
+        "name": card["name"],
+        "url": card["absolute_url"],
+    }
+    if card["summary"]:
+        data["description"] = card["summary"]
+    if card["website"]:
+        data["sameAs"] = [card["website"]]
+    if card["logo_url"]:
+        data["logo"] = request.build_absolute_uri(card["logo_url"])
+    if card["services"] or card["specialties"]:
+        data["knowsAbout"] = card["services"] + card["specialties"]
+    if card["languages"]:
+        data["knowsLanguage"] = card["languages"]
+    if card["regions"]:
+        data["areaServed"] = card["regions"]
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return mark_safe(text)  # noqa: S308  (JSON with the HTML-significant characters escaped)
+
+
+def _results(request, form):
+    criteria = form.criteria()
+    qs = selectors.search(**criteria)
+    found = list(qs[: selectors.MAX_RESULTS])
+    return [public_profile(request, p) for p in found], bool(criteria) or "q" in request.GET
+
+
+@require_safe
+def search_page(request):
+    form = SearchForm(request.GET or None)
+    results, searched = _results(request, form)
+    return render(
+        request,
+        "locator/public_search.html",
+        {
+            "form": form,
+            "results": results,
+            "searched": searched,
+            "canonical": request.build_absolute_uri(reverse("locator-search")),
+        },
+    )
+
+
+@require_safe
+@xframe_options_exempt
+def embed(request):
+    """The search for an iframe on the vendor's website: frameable by the configured origin
+    only (CSP frame-ancestors; no origin configured: by nobody)."""
+    form = SearchForm(request.GET or None)
+    results, searched = _results(request, form)
+    resp = render(
+        request,
+        "locator/embed.html",
+        {"form": form, "results": results, "searched": searched},
+    )
+    origin = selectors.settings_for(request.tenant).embed_origin
+    ancestors = f"frame-ancestors {origin}" if origin else "frame-ancestors 'none'"
+    resp["Content-Security-Policy"] = ContentSecurityPolicyMiddleware.POLICY.replace(
+        "frame-ancestors 'none'", ancestors
+    )
+    if not origin:
+        resp["X-Frame-Options"] = "DENY"
+    return resp
+
+
+def _live(slug: str):
+    profile = selectors.live_profile(slug)
+    if profile is None:
+        raise Http404
+    return profile
+
+
+def form_started(profile, at: float | None = None) -> str:
+    """The signed time the contact form was shown (tests pass `at` to act as a person who
+    took their time)."""
+    return signing.dumps({"p": profile.pk, "t": time.time() if at is None else at}, salt=SALT)
+
+
+def _too_fast(profile, token: str) -> bool:
+    try:
+        data = signing.loads(token or "", salt=SALT, max_age=FORM_MAX_AGE)
+    except signing.BadSignature:
+        return True
+    return data.get("p") != profile.pk or time.time() - data.get("t", 0) < MIN_FILL_SECONDS
+
+
+def _over(key: str, limit: int, window: int) -> bool:
+    """Count one use of `key` (Redis, shared by every web process); True past `limit`."""
+    if cache.add(key, 1, window):
+        return limit < 1
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count > limit
+
+
+def _rate_limited(request, profile) -> bool:
+    per_ip, per_profile, window = _limits()
+    # The tenant's and partner's creation times keep counters of a recreated database apart.
+    tenant = f"{request.tenant.pk}:{request.tenant.created_at.timestamp():.0f}"
+    ip_key = f"locator:contact:ip:{tenant}:{client_ip(request) or 'unknown'}"
+    born = f"{profile.partner.created_at.timestamp():.0f}"
+    profile_key = f"locator:contact:profile:{tenant}:{profile.pk}:{born}"
+    over_ip = _over(ip_key, per_ip, window)
+    over_profile = _over(profile_key, per_profile, window)
+    return over_ip or over_profile
+
+
+def _profile_page(request, profile, form=None, trap=None, status=200):
+    card = public_profile(request, profile)
+    form = form or ContactForm(initial={"started": form_started(profile)})
+    return render(
+        request,
+        "locator/public_profile.html",
+        {
+            "card": card,
+            "json_ld": json_ld(request, card),
+            "form": form,
+            "trap": trap or HoneypotForm(),
+            "trail": [{"url": reverse("locator-search"), "label": _("Find a partner")}],
+        },
+        status=status,
+    )
+
+
+@require_safe
+def profile_page(request, slug: str):
+    return _profile_page(request, _live(slug))
+
+
+@require_http_methods(["GET", "POST"])
+def contact(request, slug: str):
+    profile = _live(slug)
+    if request.method != "POST":
+        return redirect(profile.get_absolute_url())
+    form = ContactForm(request.POST)
+    trap = HoneypotForm(request.POST)
+    if trap.is_spam():
+        # Look like success, so the bot learns nothing; keep nothing.
+        log.info("locator honeypot triggered from %s", client_ip(request))
+        return redirect("locator-contact-thanks", slug=slug)
+    if _rate_limited(request, profile):
+        form.is_valid()
+        form.add_error(
+            None,
+            _(
+                "Too many requests were sent from your network or to this partner in a short "
+                "time. Please try again in an hour."
+            ),
+        )
+        return _profile_page(request, profile, form, trap, status=429)
+    if _too_fast(profile, request.POST.get("started", "")):
+        form.is_valid()
+        form.add_error(None, _("Please take a moment to fill in the form, then send it again."))
+        form.data = form.data.copy()
+        form.data["started"] = form_started(profile)
+        return _profile_page(request, profile, form, trap, status=400)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.contact_submit(
+                profile=profile,
+                name=data["name"],
+                email=data["email"],
+                company=data["company"],
+                message=data["message"],
+            )
+        except (DomainError, ValidationError) as exc:
+            apply_error(form, exc)
+        else:
+            return redirect("locator-contact-thanks", slug=slug)
+    return _profile_page(request, profile, form, trap, status=400)
+
+
+@require_safe
+def contact_thanks(request, slug: str):
+    profile = _live(slug)
+    return render(
+        request, "locator/contact_thanks.html", {"card": public_profile(request, profile)}
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def logo(request, slug: str):
+    profile = _live(slug)
+    if not profile.logo:
+        raise Http404
+    try:
+        f = profile.logo.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    resp = FileResponse(
+        f, content_type="image/png" if profile.logo.name.endswith(".png") else "image/jpeg"
+    )
+    resp["X-Content-Type-Options"] = "nosniff"
+    return resp

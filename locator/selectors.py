@@ -1,0 +1,155 @@
+"""Reads of the locator. Public reads (`live_profiles`, `search`) return only live profiles:
+published, not taken down, of an active partner."""
+
+from __future__ import annotations
+
+from django.db.models import F, Func, QuerySet
+
+from locator.models import (
+    LocatorSettings,
+    ProfileStatus,
+    PublicProfile,
+    Referral,
+    ReferralStatus,
+)
+from onboarding.models import ApplicationStatus
+from partners.models import PartnerStatus, Product, Specialty
+from prm.roles import STAFF_ROLES
+from training.models import Certificate, CertificateStatus
+
+MAX_RESULTS = 50
+
+
+def settings_for(tenant) -> LocatorSettings:
+    """The tenant's locator settings (unsaved defaults when none were stored)."""
+    return LocatorSettings.objects.filter(tenant=tenant).first() or LocatorSettings(tenant=tenant)
+
+
+def profile_of(partner) -> PublicProfile | None:
+    return PublicProfile.objects.filter(partner=partner).select_related("partner").first()
+
+
+def profiles_visible_to(member) -> QuerySet[PublicProfile]:
+    """Staff: every profile; a partner's people: their own company's; others: none."""
+    qs = PublicProfile.objects.select_related("partner")
+    if member is None:
+        return qs.none()
+    if member.role in STAFF_ROLES:
+        return qs
+    if member.partner_id:
+        return qs.filter(partner_id=member.partner_id)
+    return qs.none()
+
+
+def live_profiles() -> QuerySet[PublicProfile]:
+    return PublicProfile.objects.filter(
+        status=ProfileStatus.PUBLISHED, partner__status=PartnerStatus.ACTIVE
+    ).select_related("partner", "partner__tier")
+
+
+def live_profile(slug: str) -> PublicProfile | None:
+    return live_profiles().filter(slug=slug).first()
+
+
+def search(
+    *,
+    q: str = "",
+    region: str = "",
+    product: int | None = None,
+    specialty: int | None = None,
+    language: str = "",
+) -> QuerySet[PublicProfile]:
+    """Live profiles matching every given criterion, by name. `q` matches words of the
+    published text (headline, description, services, specialties, products, name)."""
+    qs = live_profiles()
+    for word in (q or "").lower().split()[:8]:
+        qs = qs.filter(search_text__contains=word)
+    if region:
+        qs = qs.filter(regions__contains=[region])
+    if product:
+        qs = qs.filter(products__contains=[product])
+    if specialty:
+        qs = qs.filter(specialties__contains=[specialty])
+    if language:
+        qs = qs.filter(languages__contains=[language])
+    return qs.order_by("partner__name", "pk")
+
+
+def _used(field: str) -> QuerySet:
+    """Ids in `field` of live profiles (a set-returning unnest in one query)."""
+    return (
+        live_profiles()
+        .annotate(item=Func(F(field), function="unnest"))
+        .values_list("item", flat=True)
+        .distinct()
+    )
+
+
+def used_specialty_choices() -> list[tuple[int, str]]:
+    """The specialties that some live profile publishes (the public search's filter)."""
+    return list(
+        Specialty.objects.filter(pk__in=_used("specialties"))
+        .order_by("name")
+        .values_list("pk", "name")
+    )
+
+
+def used_product_choices() -> list[tuple[int, str]]:
+    return list(
+        Product.objects.filter(pk__in=_used("products")).order_by("name").values_list("pk", "name")
+    )
+
+
+def specialty_choices() -> list[tuple[int, str]]:
+    return list(Specialty.objects.order_by("name").values_list("pk", "name"))
+
+
+def product_choices() -> list[tuple[int, str]]:
+    return list(Product.objects.filter(is_active=True).order_by("name").values_list("pk", "name"))
+
+
+def names(model, ids) -> list[str]:
+    """The names of the given specialties or products, in name order (unknown ids skipped)."""
+    if not ids:
+        return []
+    return list(model.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
+
+
+def certificates_of(partner) -> QuerySet[Certificate]:
+    """The partner's people's active certificates (what it may choose to show)."""
+    return (
+        Certificate.objects.filter(member__partner=partner, status=CertificateStatus.ACTIVE)
+        .select_related("certification")
+        .order_by("certification__name", "holder_name")
+    )
+
+
+def shown_certificates(profile: PublicProfile) -> list[Certificate]:
+    """The chosen certificates that are still valid and still the partner's people's."""
+    if not profile.certificates:
+        return []
+    return [
+        c
+        for c in certificates_of(profile.partner).filter(pk__in=profile.certificates)
+        if c.is_valid()
+    ]
+
+
+def referrals_of(partner) -> QuerySet[Referral]:
+    return Referral.objects.filter(referrer=partner).select_related(
+        "application", "application__partner"
+    )
+
+
+def referral_status(referral: Referral) -> str:
+    """What the referrer may know: invited, applied, approved, active or declined."""
+    app = referral.application
+    if referral.activated_at is not None:
+        return ReferralStatus.ACTIVE
+    if app is None:
+        return ReferralStatus.INVITED
+    if app.status == ApplicationStatus.REJECTED:
+        return ReferralStatus.DECLINED
+    if app.status == ApplicationStatus.APPROVED:
+        return ReferralStatus.APPROVED
+    return ReferralStatus.APPLIED
