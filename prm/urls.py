@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("cosell.urls")),
     path("", include("jointplans.urls")),
     path("", include("analytics.urls")),
+    path("", include("predict.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),
     path("", include("tenantdata.urls")),

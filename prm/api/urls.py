@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("cosell.api")),
     path("", include("jointplans.api")),
     path("", include("analytics.api")),
+    path("", include("predict.api")),
     path("", include("integrations.api")),
     path("", include("prm.notification_api")),
     path("", include("prm.api.governance")),

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "incentives",
     "jointplans",
     "analytics",
+    "predict",
     "imports",
     "tenantdata",
     "integrations",
