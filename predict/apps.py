@@ -9,7 +9,8 @@ class PredictConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
-        from predict import panels
+        from analytics import risk_models
+        from predict import panels, risk
         from predict.models import ModelStatus, Task
         from prm import context_processors, labels, roles
         from prm.celery import app as celery_app
@@ -31,6 +32,7 @@ class PredictConfig(AppConfig):
         labels.register_choices("prediction_task", Task)
         labels.register_choices("prediction_model_status", ModelStatus)
         panels.register()
+        risk_models.register(risk.at_risk)
         celery_app.conf.beat_schedule["predict-weekly-training"] = {
             # Retrain every tenant's models on Sunday night (training also runs on demand).
             "task": "predict.train_all",

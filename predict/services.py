@@ -55,7 +55,7 @@ def training_request(*, tenant, task: str, by) -> None:
         after={"task": task},
         actor=getattr(by, "user", None),
     )
-    dispatch(train, tenant=tenant, task=task, requested_by=by.pk if by else None)
+    dispatch(train, tenant=tenant, kind=task, requested_by=by.pk if by else None)
 
 
 def _next_version(tenant, task: str) -> int:

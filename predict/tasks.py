@@ -11,8 +11,8 @@ from prm.tasks import TenantTask, for_each_tenant
 
 
 @shared_task(base=TenantTask, name="predict.train", time_limit=900, soft_time_limit=840)
-def train(*, tenant, task: str, requested_by: int | None = None) -> dict:
-    model = services.model_train(tenant=tenant, task=task, requested_by_id=requested_by)
+def train(*, tenant, kind: str, requested_by: int | None = None) -> dict:
+    model = services.model_train(tenant=tenant, task=kind, requested_by_id=requested_by)
     return {"model": model.pk, "status": model.status}
 
 
