@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from predict import features, selectors, services
+from predict import features, risk, selectors, services
 from predict.forms import SettingsForm
 from predict.models import PredictSettings, Task
 from predict.panels import factor_rows
@@ -62,6 +62,7 @@ def model_detail(request, task: str):
             "top": [{"score": s, "factors": factor_rows(s.factors)} for s in scores],
             "settings": PredictSettings.for_tenant(request.tenant),
             "horizon": features.HORIZON,
+            "threshold": risk.threshold(active) if active else None,
         },
     )
 

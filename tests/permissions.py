@@ -246,6 +246,7 @@ def _extend() -> None:
         "cosell",
         "incentives",
         "jointplans",
+        "predict",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

@@ -9,14 +9,16 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from analytics.models import HealthSnapshot, MemberActivity
 from predict import features, selectors, services
 from predict.models import ModelStatus, PredictionModel, PredictionScore, Task
 from prm.audit import AuditEvent
 from prm.tenancy import tenant_context
 from tests.factories import (
     DealFactory,
+    HealthSnapshotFactory,
+    MemberActivityFactory,
     MemberFactory,
+    PredictionModelFactory,
     TierChangeFactory,
 )
 from tests.predict import worlds
@@ -104,18 +106,11 @@ def test_no_feature_reads_data_after_its_as_of_date(world):
         return timezone.now() - datetime.timedelta(days=days_ago)
 
     def history_rows(days_ago_list):
-        with tenant_context(tenant):
-            for n in days_ago_list:
-                MemberActivity.objects.create(
-                    tenant=tenant,
-                    member=member,
-                    partner=partner,
-                    day=(at(n)).date(),
-                    sign_ins=1,
-                )
-                HealthSnapshot.objects.create(
-                    tenant=tenant, partner=partner, day=at(n).date(), score=30 + n % 50
-                )
+        for n in days_ago_list:
+            MemberActivityFactory(tenant=tenant, member=member, day=at(n).date())
+            HealthSnapshotFactory(
+                tenant=tenant, partner=partner, day=at(n).date(), score=30 + n % 50
+            )
         for n in days_ago_list:
             DealFactory(tenant=tenant, partner=partner, submitted_at=at(n))
 
@@ -166,7 +161,7 @@ def test_a_model_trained_for_one_tenant_is_never_used_for_another(world, strange
         with pytest.raises(selectors.WrongTenant):
             selectors.load_estimator(mine, tenant=stranger.tenant)
         # A payload fitted for another tenant, copied into the stranger's row, is refused too.
-        copied = PredictionModel.objects.create(
+        copied = PredictionModelFactory(
             tenant=stranger.tenant,
             task=Task.CHURN,
             version=1,

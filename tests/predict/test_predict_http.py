@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from predict.models import PredictionModel, PredictSettings
+from predict.models import PredictSettings
 from prm.audit import AuditEvent
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
+from tests.factories import PredictionModelFactory
 from tests.html_helpers import find
 
 pytestmark = pytest.mark.django_db
@@ -64,10 +65,7 @@ def test_api_settings_answer_400_with_field_errors(world):
 
 
 def test_api_models_and_scores_are_staff_only_and_tenant_scoped(world, stranger):
-    with tenant_context(stranger.tenant):
-        PredictionModel.objects.create(
-            tenant=stranger.tenant, task="churn", version=1, status="insufficient"
-        )
+    PredictionModelFactory(tenant=stranger.tenant)
     admin = api_client(world.tenant, world.admin)
     assert admin.get("/api/v1/prediction-models/").json()["results"] == []
     assert (

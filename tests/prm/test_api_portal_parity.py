@@ -311,6 +311,9 @@ PORTAL_ACTIONS = [
     Action("jointplan-initiative-add", "", PA, "post", "/api/v1/plans/{id}/initiatives/"),
     Action("jointplan-initiative-edit", "", PA, "patch", "/api/v1/plan-initiatives/{id}/"),
     Action("jointplan-initiative-status", "", PU, "patch", "/api/v1/plan-initiatives/{id}/"),
+    # Predictive models: retrain, the churn definition.
+    Action("predict-train", "", A, "post", "/api/v1/prediction-models/train/"),
+    Action("predict-settings", "", A, "patch", "/api/v1/prediction-settings/"),
     Action("jointplan-initiative-remove", "", PA, "delete", "/api/v1/plan-initiatives/{id}/"),
     # Account mapping: people (territories, account owners)
     Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),

@@ -35,6 +35,7 @@ SEED_MODULES = (
     "accountmap.seed_sharing",
     "accountmap.seed_people",
     "jointplans.seed",
+    "predict.seed",
 )
 
 PARTNERS = [
