@@ -75,7 +75,7 @@ def model_train(
     history = features.load_history(tenant, today=today)
     data = features.churn_dataset(history, inactivity_days=params["inactivity_days"])
     # One version sequence per tenant and task; the lock keeps two runs from taking one number.
-    PredictSettings.objects.select_for_update().filter(tenant=tenant).exists()
+    list(PredictSettings.objects.select_for_update().filter(tenant=tenant).values_list("pk"))
     row = PredictionModel(
         tenant=tenant,
         task=task,
