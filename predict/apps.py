@@ -10,9 +10,10 @@ class PredictConfig(AppConfig):
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from analytics import risk_models
+        from predict import home as predict_home
         from predict import panels, risk
         from predict.models import ModelStatus, Task
-        from prm import context_processors, labels, roles
+        from prm import context_processors, home, labels, roles
         from prm.celery import app as celery_app
         from prm.roles import Role
 
@@ -33,6 +34,13 @@ class PredictConfig(AppConfig):
         labels.register_choices("prediction_model_status", ModelStatus)
         panels.register()
         risk_models.register(risk.at_risk)
+        home.register(
+            order=35,
+            key="predict-forecast",
+            capability="predict.view",
+            template="predict/home/forecast.html",
+            context=predict_home.forecast_home,
+        )
         celery_app.conf.beat_schedule["predict-weekly-training"] = {
             # Retrain every tenant's models on Sunday night (training also runs on demand).
             "task": "predict.train_all",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import joblib
 import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.pipeline import make_pipeline
@@ -92,10 +93,17 @@ def bootstrap_wins(p: np.ndarray, rule: np.ndarray, y: np.ndarray) -> float:
     return wins / counted if counted else 0.0
 
 
-def fit_evaluate(X, y, rule, dates, *, horizon: int) -> Fitted:
+def fit_evaluate(
+    X, y, rule, dates, *, horizon: int, resolved=None, calibrated: bool = False
+) -> Fitted:
+    """`resolved`: the day each row's label became known; a row trains only when it was
+    known before the test period. `calibrated`: isotonic calibration (cross-validated on the
+    training rows) around the logistic regression."""
     if len(y) == 0:
         raise NotEnoughHistory(what="rows", rows=0, need=MIN_TRAIN_ROWS + MIN_TEST_ROWS)
     train, test, test_start = split(dates, horizon)
+    if resolved is not None:
+        train &= resolved < test_start
     n_train, n_test = int(train.sum()), int(test.sum())
     if n_train < MIN_TRAIN_ROWS:
         raise NotEnoughHistory(what="rows", rows=n_train, need=MIN_TRAIN_ROWS)
@@ -112,6 +120,8 @@ def fit_evaluate(X, y, rule, dates, *, horizon: int) -> Fitted:
             what="test positives", rows=min(test_pos, n_test - test_pos), need=MIN_TEST_EACH
         )
     pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+    if calibrated:
+        pipeline = CalibratedClassifierCV(pipeline, method="isotonic", cv=3)
     pipeline.fit(X[train], y[train])
     p = pipeline.predict_proba(X[test])[:, 1]
     yt, rt = y[test], rule[test]

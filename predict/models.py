@@ -24,6 +24,7 @@ from prm.tenancy import TenantModel
 
 class Task(models.TextChoices):
     CHURN = "churn", _("Churn risk")
+    WIN = "win", _("Win probability")
 
 
 class ModelStatus(models.TextChoices):
@@ -100,12 +101,16 @@ class PredictionModel(TenantModel):
 
 
 class PredictionScore(TenantModel):
-    """The latest score of one partner for one task, with its top factors."""
+    """The latest score of one partner (churn) or one open deal registration (win, with its
+    partner) for one task, with its top factors."""
 
     model = models.ForeignKey(PredictionModel, on_delete=models.CASCADE, related_name="scores")
     task = models.CharField(max_length=12, choices=Task.choices)
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.CASCADE, related_name="prediction_scores"
+    )
+    deal = models.ForeignKey(
+        "dealreg.Deal", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     probability = models.FloatField()
     # [{"feature", "value", "typical", "effect"}], strongest first; effect > 0 raises it.
@@ -116,6 +121,13 @@ class PredictionScore(TenantModel):
         ordering = ["-probability"]
         constraints = [
             models.UniqueConstraint(
-                fields=["tenant", "task", "partner"], name="predictionscore_one_per_partner"
-            )
+                fields=["tenant", "task", "partner"],
+                condition=Q(deal__isnull=True),
+                name="predictionscore_one_per_partner",
+            ),
+            models.UniqueConstraint(
+                fields=["tenant", "task", "deal"],
+                condition=Q(deal__isnull=False),
+                name="predictionscore_one_per_deal",
+            ),
         ]

@@ -4,8 +4,12 @@ task, so a model trained for tenant A is never used for B."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Count, Q
 from django_scopes import get_scope
 
+from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus
 from predict import learn
 from predict.models import ModelStatus, PredictionModel, PredictionScore, Task
 
@@ -56,3 +60,58 @@ def churn_score(partner) -> PredictionScore | None:
 
 def churn_scores():
     return PredictionScore.objects.filter(task=Task.CHURN).select_related("partner", "model")
+
+
+def _quarter(d) -> str:
+    return f"{d.year} Q{(d.month - 1) // 3 + 1}" if d else ""
+
+
+def forecast(*, manager=None) -> dict:
+    """Partner-sourced revenue expected from open registrations, per quarter of their
+    expected close date and currency: the sum of amount x win probability. The probability
+    is the win model's while it beats the rule on its hold-out; otherwise the rule's, each
+    partner's smoothed past win rate ((won + 1) / (won + lost + 2)). A few queries."""
+    model = model_in_use(Task.WIN)
+    deals = Deal.objects.filter(status__in=ACTIVE_STATUSES)
+    if manager is not None:
+        deals = deals.filter(partner__owner=manager)
+    deals = list(deals.values_list("pk", "partner_id", "amount", "currency", "expected_close_date"))
+    if model is not None:
+        probs = dict(
+            PredictionScore.objects.filter(model=model, task=Task.WIN).values_list(
+                "deal_id", "probability"
+            )
+        )
+    else:
+        counts = (
+            Deal.objects.filter(status__in=(DealStatus.WON, DealStatus.LOST))
+            .values("partner_id")
+            .annotate(
+                won=Count("id", filter=Q(status=DealStatus.WON)),
+                lost=Count("id", filter=Q(status=DealStatus.LOST)),
+            )
+        )
+        rate = {c["partner_id"]: (c["won"] + 1) / (c["won"] + c["lost"] + 2) for c in counts}
+        probs = {pk: rate.get(pid, 0.5) for pk, pid, *_ in deals}
+    rows: dict[tuple[str, str], dict] = {}
+    for pk, _pid, amount, currency, expected in deals:
+        if pk not in probs:
+            continue
+        key = (_quarter(expected), currency)
+        row = rows.setdefault(
+            key,
+            {
+                "quarter": key[0],
+                "currency": currency,
+                "deals": 0,
+                "pipeline": Decimal(0),
+                "expected": Decimal(0),
+            },
+        )
+        row["deals"] += 1
+        row["pipeline"] += amount or Decimal(0)
+        row["expected"] += (amount or Decimal(0)) * Decimal(str(probs[pk]))
+    ordered = sorted(rows.values(), key=lambda r: (r["quarter"] == "", r["quarter"], r["currency"]))
+    for r in ordered:
+        r["expected"] = r["expected"].quantize(Decimal("0.01"))
+    return {"rows": ordered, "model": model, "by_model": model is not None}

@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from predict import features, learn
+from predict import features, learn, win
 from predict.models import ModelStatus, PredictionModel, PredictionScore, PredictSettings, Task
 from prm import errors
 from prm.audit import log_action
@@ -63,6 +63,30 @@ def _next_version(tenant, task: str) -> int:
     return (top["v"] or 0) + 1
 
 
+def _inputs(tenant, task: str, today: datetime.date) -> dict:
+    """What one task learns from: its history, dataset, feature keys and fitting options."""
+    if task == Task.WIN:
+        history = win.load(tenant, today=today)
+        data = win.dataset(history)
+        return {
+            "history": history,
+            "data": data,
+            "keys": win.WIN_KEYS,
+            "params": {},
+            "fit": {"horizon": 0, "resolved": data.resolved, "calibrated": True},
+        }
+    params = {"inactivity_days": PredictSettings.for_tenant(tenant).inactivity_days}
+    history = features.load_history(tenant, today=today)
+    data = features.churn_dataset(history, inactivity_days=params["inactivity_days"])
+    return {
+        "history": history,
+        "data": data,
+        "keys": features.FEATURE_KEYS,
+        "params": params,
+        "fit": {"horizon": features.HORIZON},
+    }
+
+
 @transaction.atomic
 def model_train(
     *, tenant, task: str, requested_by_id: int | None = None, today: datetime.date | None = None
@@ -71,23 +95,23 @@ def model_train(
     history stores an `insufficient` run with the reason and keeps the current model (if any)
     and the rules in charge."""
     today = today or timezone.localdate()
-    params = {"inactivity_days": PredictSettings.for_tenant(tenant).inactivity_days}
-    history = features.load_history(tenant, today=today)
-    data = features.churn_dataset(history, inactivity_days=params["inactivity_days"])
+    PredictSettings.for_tenant(tenant)
     # One version sequence per tenant and task; the lock keeps two runs from taking one number.
     list(PredictSettings.objects.select_for_update().filter(tenant=tenant).values_list("pk"))
+    inputs = _inputs(tenant, task, today)
+    history, data = inputs["history"], inputs["data"]
     row = PredictionModel(
         tenant=tenant,
         task=task,
         version=_next_version(tenant, task),
         requested_by_id=requested_by_id,
-        features=features.FEATURE_KEYS,
-        params=params,
+        features=inputs["keys"],
+        params=inputs["params"],
         window_start=_date(data.dates.min()) if len(data.dates) else None,
         window_end=_date(data.dates.max()) if len(data.dates) else None,
     )
     try:
-        fitted = learn.fit_evaluate(data.X, data.y, data.rule, data.dates, horizon=features.HORIZON)
+        fitted = learn.fit_evaluate(data.X, data.y, data.rule, data.dates, **inputs["fit"])
     except learn.NotEnoughHistory as exc:
         row.status = ModelStatus.INSUFFICIENT
         row.message = str(exc)
@@ -139,19 +163,28 @@ def _date(d) -> datetime.date:
 
 
 def scores_compute(*, tenant, model: PredictionModel, history=None) -> int:
-    """Score every active partner with `model` in one pass and replace the stored scores."""
+    """Score every active partner (churn) or open registration (win) with `model` in one
+    pass and replace the stored scores of its task."""
     # local: selectors imports models only, but the loader's tenant check lives there
     from predict.selectors import load_estimator
 
     payload = load_estimator(model, tenant=tenant)
-    history = history or features.load_history(tenant, today=timezone.localdate())
-    pids, X = features.current_rows(history)
-    PredictionScore.objects.filter(tenant=tenant, task=model.task).delete()
-    if not pids:
-        return 0
+    today = timezone.localdate()
     pipeline = payload["pipeline"]
+    if model.task == Task.WIN:
+        history = history or win.load(tenant, today=today)
+        rows, X = win.open_rows(history)
+        subjects = [(r.partner_id, r.pk) for r in rows]
+        reasons = [[] for _ in rows]
+    else:
+        history = history or features.load_history(tenant, today=today)
+        pids, X = features.current_rows(history)
+        subjects = [(pid, None) for pid in pids]
+        reasons = learn.explain(pipeline, X, payload["features"]) if pids else []
+    PredictionScore.objects.filter(tenant=tenant, task=model.task).delete()
+    if not subjects:
+        return 0
     probs = pipeline.predict_proba(X)[:, 1]
-    reasons = learn.explain(pipeline, X, payload["features"])
     now = timezone.now()
     PredictionScore.objects.bulk_create(
         [
@@ -160,15 +193,16 @@ def scores_compute(*, tenant, model: PredictionModel, history=None) -> int:
                 model=model,
                 task=model.task,
                 partner_id=pid,
+                deal_id=deal_id,
                 probability=round(float(np.clip(p, 0, 1)), 4),
                 factors=why,
                 scored_at=now,
             )
-            for pid, p, why in zip(pids, probs, reasons, strict=True)
+            for (pid, deal_id), p, why in zip(subjects, probs, reasons, strict=True)
         ],
         batch_size=1000,
     )
-    return len(pids)
+    return len(subjects)
 
 
 def scores_refresh(*, tenant, task: str) -> int:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from predict import features, risk, selectors, services
+from predict import features, risk, selectors, services, win
 from predict.forms import SettingsForm
 from predict.models import PredictSettings, Task
 from predict.panels import factor_rows
@@ -48,7 +48,8 @@ def model_detail(request, task: str):
     task = _task(task)
     active = selectors.active_model(task)
     latest = selectors.latest_run(task)
-    scores = list(selectors.churn_scores()[:TOP_RISKS]) if active else []
+    scores = list(selectors.churn_scores()[:TOP_RISKS]) if active and task == Task.CHURN else []
+    keys = features.FEATURES if task == Task.CHURN else win.WIN_FEATURES
     return render(
         request,
         "predict/model_detail.html",
@@ -58,11 +59,13 @@ def model_detail(request, task: str):
             "active": active,
             "latest": latest,
             "history": selectors.models_for(task)[:50],
-            "feature_labels": [(k, features.FEATURES[k]) for k in features.FEATURE_KEYS],
+            "feature_labels": list(keys.items()),
+            "rule_label": _("Health-score rule") if task == Task.CHURN else _("Past win rate"),
+            "forecast": selectors.forecast() if task == Task.WIN else None,
             "top": [{"score": s, "factors": factor_rows(s.factors)} for s in scores],
             "settings": PredictSettings.for_tenant(request.tenant),
             "horizon": features.HORIZON,
-            "threshold": risk.threshold(active) if active else None,
+            "threshold": risk.threshold(active) if active and task == Task.CHURN else None,
         },
     )
 

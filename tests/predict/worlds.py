@@ -83,3 +83,54 @@ def build(tenant, *, kind: str, partners: int = 150, seed: int = 7, today=None) 
         MemberActivity.objects.bulk_create(activity, batch_size=2000)
         HealthSnapshot.objects.bulk_create(health, batch_size=2000)
     return made
+
+
+def build_deals(tenant, *, kind: str, partners: int = 40, deals: int = 1200, seed: int = 11):
+    """Closed and open deal registrations over two years. `signal`: each partner has a skill
+    (its deals win with a probability around it) and large deals win less often, so both the
+    partner's record and the deal's size predict the outcome. `noise`: every deal is a coin
+    toss at 40%, whatever its partner or size."""
+    from dealreg.models import Deal, DealStatus
+
+    rng = np.random.default_rng(seed)
+    today = timezone.localdate()
+    first = today - datetime.timedelta(days=DAYS)
+    made = [PartnerFactory(tenant=tenant, name=f"Dealer {kind} {i}") for i in range(partners)]
+    with tenant_context(tenant):
+        Partner.objects.filter(pk__in=[p.pk for p in made]).update(
+            created_at=_dt(first), activated_at=_dt(first)
+        )
+    skill = rng.uniform(0.1, 0.9, partners)
+    rows = []
+    for n in range(deals):
+        i = int(rng.integers(0, partners))
+        submitted = first + datetime.timedelta(days=int(rng.integers(0, DAYS - 5)))
+        amount = float(np.exp(rng.uniform(np.log(2000), np.log(500000))))
+        if kind == "signal":
+            size = (np.log(amount) - np.log(2000)) / (np.log(500000) - np.log(2000))
+            p = np.clip(skill[i] - 0.5 * (size - 0.5), 0.02, 0.98)
+        else:
+            p = 0.4
+        closed = submitted + datetime.timedelta(days=int(rng.integers(10, 120)))
+        if closed >= today:
+            status, closed_at = DealStatus.APPROVED, None
+        else:
+            status = DealStatus.WON if rng.random() < p else DealStatus.LOST
+            closed_at = closed
+        rows.append(
+            Deal(
+                tenant=tenant,
+                partner=made[i],
+                status=status,
+                customer_name=f"Customer {kind} {n}",
+                customer_name_normalised=f"customer {kind} {n}",
+                amount=round(amount, 2),
+                currency="USD",
+                submitted_at=_dt(submitted),
+                closed_at=closed_at,
+                expected_close_date=closed,
+            )
+        )
+    with tenant_context(tenant):
+        Deal.objects.bulk_create(rows, batch_size=1000)
+    return made
