@@ -64,15 +64,17 @@ class PredictionModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
 class ScoreFilter(django_filters.FilterSet):
     task = django_filters.ChoiceFilter(choices=Task.choices)
     partner = django_filters.NumberFilter(field_name="partner_id")
+    deal = django_filters.NumberFilter(field_name="deal_id")
 
     class Meta:
         model = PredictionScore
-        fields = ["task", "partner"]
+        fields = ["task", "partner", "deal"]
 
 
 @extend_schema(tags=["predictive models"])
 class PredictionScoreViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
-    """The latest score of each active partner with its strongest factors, highest first."""
+    """The latest scores, highest first: churn risk of each active partner with its strongest
+    factors (`task=churn`), win probability of each open registration (`task=win`, `deal`)."""
 
     model = PredictionScore
     serializer_class = PredictionScoreSerializer

@@ -30,7 +30,24 @@ def _context(request, partner):
     }
 
 
+def _win_context(request, deal):
+    member = getattr(request, "member", None)
+    if member is None or not has_perm(member.role, "predict.view"):
+        return None
+    score = selectors.win_score(deal)
+    if score is None:
+        return None
+    return {"score": score, "in_use": score.model.beats_rule}
+
+
 def register() -> None:
+    panels.register(
+        "dealreg.deal",
+        order=30,
+        key="predict-win",
+        template="predict/_win_panel.html",
+        context=_win_context,
+    )
     panels.register(
         "partners.partner",
         order=10,

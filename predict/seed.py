@@ -1,4 +1,4 @@
-"""Demo data for predictive models: the churn model trained on the demo tenant's own
+"""Demo data for predictive models: the churn and win models trained on the demo tenant's own
 history, as the weekly training would. The demo tenant has three partners and a few months
 of history, far too little to learn from: the run is stored with its honest "not enough
 history (N rows, need M)" status and the model page says the rules stay in charge. Runs
@@ -11,4 +11,5 @@ from predict.models import Task
 
 
 def seed(*, tenant, partners: dict) -> None:
-    services.model_train(tenant=tenant, task=Task.CHURN)
+    for task in Task.values:
+        services.model_train(tenant=tenant, task=task)

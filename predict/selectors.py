@@ -58,6 +58,10 @@ def churn_score(partner) -> PredictionScore | None:
     )
 
 
+def win_score(deal) -> PredictionScore | None:
+    return PredictionScore.objects.filter(task=Task.WIN, deal=deal).select_related("model").first()
+
+
 def churn_scores():
     return PredictionScore.objects.filter(task=Task.CHURN).select_related("partner", "model")
 

@@ -73,6 +73,7 @@ class PredictionScoreSerializer(serializers.ModelSerializer):
             "task",
             "partner",
             "partner_name",
+            "deal",
             "probability",
             "factors",
             "model",

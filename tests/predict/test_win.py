@@ -12,7 +12,7 @@ from dealreg.models import ACTIVE_STATUSES, Deal
 from predict import selectors, services
 from predict.models import ModelStatus, PredictionScore, Task
 from prm.tenancy import tenant_context
-from tests.conftest import portal_client
+from tests.conftest import api_client, portal_client
 from tests.html_helpers import find
 from tests.predict import worlds
 
@@ -49,6 +49,16 @@ def test_on_a_planted_signal_the_win_model_beats_the_rule_and_is_calibrated(worl
         )
         total = sum((r["expected"] for r in result["rows"]), Decimal(0))
         assert abs(total - expected) <= Decimal("0.01") * len(result["rows"])
+        deal = open_deals.first()
+        probability = scores.get(deal=deal).probability
+    # Staff see the deal's probability on its page (a panel through prm.panels).
+    page = portal_client(world.tenant, world.admin).get(f"/deals/{deal.pk}/")
+    panel = find(page, "section", aria_labelledby="win-h")
+    assert f"{round(probability * 100)}" in panel.text()
+    listed = api_client(world.tenant, world.channel_manager).get(
+        f"/api/v1/prediction-scores/?task=win&deal={deal.pk}"
+    )
+    assert [r["probability"] for r in listed.json()["results"]] == [probability]
 
 
 def test_on_coin_tosses_the_win_model_does_not_beat_the_rule_and_the_forecast_keeps_it(world):
