@@ -9,7 +9,8 @@ import datetime
 from django.db.models import Sum
 from django.utils import timezone
 
-from analytics.selectors import at_risk_partners, rollups
+from analytics import risk_models
+from analytics.selectors import rollups
 from analytics.services.periods import quarter_start
 from partners.models import Partner, PartnerStatus
 from prm.roles import Role
@@ -31,13 +32,13 @@ def manager_home(member) -> dict:
     """At-risk partners (a channel manager: the ones they manage) and the registrations and
     won revenue of their partners this quarter against last quarter. Four queries."""
     mine = member.role == Role.CHANNEL_MANAGER
-    risk = at_risk_partners(manager=member if mine else None)
+    risk = risk_models.at_risk(manager=member if mine else None)
     this_q = quarter_start(timezone.localdate())
     last_q = quarter_start(this_q - datetime.timedelta(days=1))
     qs = rollups(manager=member.pk if mine else None)
     return {
         "mine": mine,
-        "at_risk_count": risk.count(),
+        "at_risk_count": len(risk) if isinstance(risk, list) else risk.count(),
         "at_risk": list(risk[:LISTED]),
         "this_quarter": _quarter_sums(qs, this_q),
         "last_quarter": _quarter_sums(qs, last_q),

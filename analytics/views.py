@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from analytics import charts, selectors, services
+from analytics import charts, risk_models, selectors, services
 from analytics import reviews as review_service
 from analytics.dashboards import partner_dashboard_context
 from analytics.forms import (
@@ -157,9 +157,7 @@ def _manager_context(request) -> tuple[ProgramFilterForm, dict]:
     kpi_sorting = Sorting.from_request(
         request, KPI_COLUMNS, default="partner_name", param="kpi_sort"
     )
-    at_risk = risk_sorting.order_rows(
-        selectors.at_risk_partners(manager=manager, partners=partners)[:50]
-    )
+    at_risk = risk_sorting.order_rows(risk_models.at_risk(manager=manager, partners=partners)[:50])
     expiring = list(selectors.deals_expiring(manager=manager, partners=partners)[:50])
     stuck = list(selectors.stuck_in_onboarding(manager=manager, partners=partners)[:50])
     kpis = kpi_sorting.order_rows(selectors.kpis_by_partner(selectors.rollups(**filters)))

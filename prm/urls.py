@@ -64,6 +64,7 @@ urlpatterns = [
     path("", include("community.urls")),
     path("", include("locator.urls")),
     path("", include("analytics.urls")),
+    path("", include("predict.urls")),
     path("", include("integrations.urls")),
     path("", include("prm.notification_urls")),
     path("", include("tenantdata.urls")),

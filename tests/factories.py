@@ -725,3 +725,41 @@ class PartnerSpecialtyFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = _same_tenant(PartnerFactory)
     specialty = _same_tenant(SpecialtyFactory)
+# --- predict ---
+
+
+class MemberActivityFactory(TenantOwnedFactory):
+    """One member's portal use on one day (one sign-in)."""
+
+    class Meta:
+        model = "analytics.MemberActivity"
+
+    tenant = factory.SubFactory(TenantFactory)
+    member = factory.SubFactory(MemberFactory, tenant=factory.SelfAttribute("..tenant"))
+    partner = factory.SelfAttribute("member.partner")
+    day = factory.LazyFunction(lambda: timezone.localdate())
+    sign_ins = 1
+
+
+class HealthSnapshotFactory(TenantOwnedFactory):
+    """A partner's health score on one day."""
+
+    class Meta:
+        model = "analytics.HealthSnapshot"
+
+    tenant = factory.SubFactory(TenantFactory)
+    partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
+    day = factory.LazyFunction(lambda: timezone.localdate())
+    score = 50
+
+
+class PredictionModelFactory(TenantOwnedFactory):
+    """A churn model run (no estimator: a run that found too little history)."""
+
+    class Meta:
+        model = "predict.PredictionModel"
+
+    tenant = factory.SubFactory(TenantFactory)
+    task = "churn"
+    version = factory.Sequence(lambda n: n + 1)
+    status = "insufficient"

@@ -263,6 +263,7 @@ def _extend() -> None:
         "marketing",
         "community",
         "locator",
+        "predict",
     ):
         # A missing module is an error, not an app without rows: a renamed or deleted table
         # must not quietly take its endpoints out of the matrix.

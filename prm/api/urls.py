@@ -41,6 +41,7 @@ urlpatterns = [
     path("marketing/", include("marketing.api")),
     path("", include("community.api")),
     path("", include("analytics.api")),
+    path("", include("predict.api")),
     path("", include("integrations.api")),
     path("", include("prm.notification_api")),
     path("", include("prm.api.governance")),

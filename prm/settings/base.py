@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "community",
     "locator",
     "analytics",
+    "predict",
     "imports",
     "tenantdata",
     "integrations",

@@ -352,6 +352,9 @@ PORTAL_ACTIONS = [
     Action("jointplan-initiative-add", "", PA, "post", "/api/v1/plans/{id}/initiatives/"),
     Action("jointplan-initiative-edit", "", PA, "patch", "/api/v1/plan-initiatives/{id}/"),
     Action("jointplan-initiative-status", "", PU, "patch", "/api/v1/plan-initiatives/{id}/"),
+    # Predictive models: retrain, the churn definition.
+    Action("predict-train", "", A, "post", "/api/v1/prediction-models/train/"),
+    Action("predict-settings", "", A, "patch", "/api/v1/prediction-settings/"),
     Action("jointplan-initiative-remove", "", PA, "delete", "/api/v1/plan-initiatives/{id}/"),
     # Marketing: the asset library, co-brandable templates, the brand kit
     Action("marketing-asset-new", "", CM, "post", "/api/v1/marketing/assets/"),

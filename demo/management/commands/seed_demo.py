@@ -39,6 +39,7 @@ SEED_MODULES = (
     "marketing.seed",
     "community.seed",
     "locator.seed",
+    "predict.seed",
 )
 
 PARTNERS = [

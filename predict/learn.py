@@ -1,0 +1,185 @@
+"""Fitting and measuring a model, with no database access (scikit-learn and numpy only).
+
+The split is by time: the newest as-of dates are the test set; training rows are older by at
+least the horizon (an embargo), so no training label looks into the test period. The model
+is compared with the rule on the same test rows; it "beats the rule" only when a paired
+bootstrap of the test set finds its AUC above the rule's in at least 95% of resamples, so a
+lucky draw on noise does not put a model in charge."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import joblib
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+TEST_SHARE = 0.3
+MIN_TRAIN_ROWS = 200
+MIN_TRAIN_POSITIVES = 20
+MIN_TEST_ROWS = 50
+MIN_TEST_EACH = 5  # positives and negatives in the test set
+BOOTSTRAP = 200
+CONFIDENCE = 0.95
+SEED = 20261205
+
+
+class NotEnoughHistory(Exception):
+    def __init__(self, *, what: str, rows: int, need: int):
+        self.what, self.rows, self.need = what, rows, need
+        super().__init__(f"not enough history ({rows} {what}, need {need})")
+
+
+@dataclass
+class Fitted:
+    pipeline: object
+    metrics: dict
+    train_rows: int
+    test_rows: int
+    test_start: int
+    beats_rule: bool
+
+
+def split(dates: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """(train mask, test mask, first test day)."""
+    unique = np.unique(dates)
+    if len(unique) < 2:
+        raise NotEnoughHistory(what="dates", rows=len(unique), need=2 + horizon // 28)
+    n_test = max(1, round(len(unique) * TEST_SHARE))
+    test_start = int(unique[-n_test])
+    return dates <= test_start - horizon, dates >= test_start, test_start
+
+
+def _precision_at(scores: np.ndarray, y: np.ndarray, k: int) -> float:
+    top = np.argsort(-scores, kind="stable")[:k]
+    return float(y[top].mean()) if k else 0.0
+
+
+def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict]:
+    edges = np.linspace(0, 1, bins + 1)
+    out = []
+    for i in range(bins):
+        hi = edges[i + 1] if i < bins - 1 else 1.0001
+        mask = (p >= edges[i]) & (p < hi)
+        if mask.any():
+            out.append(
+                {
+                    "low": round(float(edges[i]), 2),
+                    "high": round(float(edges[i + 1]), 2),
+                    "predicted": round(float(p[mask].mean()), 4),
+                    "observed": round(float(y[mask].mean()), 4),
+                    "count": int(mask.sum()),
+                }
+            )
+    return out
+
+
+def bootstrap_wins(p: np.ndarray, rule: np.ndarray, y: np.ndarray) -> float:
+    """Share of paired resamples of the test set in which the model's AUC beats the rule's."""
+    rng = np.random.default_rng(SEED)
+    n, wins, counted = len(y), 0, 0
+    for _ in range(BOOTSTRAP):
+        idx = rng.integers(0, n, n)
+        ys = y[idx]
+        if ys.min() == ys.max():
+            continue
+        counted += 1
+        wins += roc_auc_score(ys, p[idx]) > roc_auc_score(ys, rule[idx])
+    return wins / counted if counted else 0.0
+
+
+def fit_evaluate(
+    X, y, rule, dates, *, horizon: int, resolved=None, calibrated: bool = False
+) -> Fitted:
+    """`resolved`: the day each row's label became known; a row trains only when it was
+    known before the test period. `calibrated`: isotonic calibration (cross-validated on the
+    training rows) around the logistic regression."""
+    if len(y) == 0:
+        raise NotEnoughHistory(what="rows", rows=0, need=MIN_TRAIN_ROWS + MIN_TEST_ROWS)
+    train, test, test_start = split(dates, horizon)
+    if resolved is not None:
+        train &= resolved < test_start
+    n_train, n_test = int(train.sum()), int(test.sum())
+    if n_train < MIN_TRAIN_ROWS:
+        raise NotEnoughHistory(what="rows", rows=n_train, need=MIN_TRAIN_ROWS)
+    positives = int(y[train].sum())
+    if positives < MIN_TRAIN_POSITIVES or n_train - positives < MIN_TRAIN_POSITIVES:
+        raise NotEnoughHistory(
+            what="positives", rows=min(positives, n_train - positives), need=MIN_TRAIN_POSITIVES
+        )
+    test_pos = int(y[test].sum())
+    if n_test < MIN_TEST_ROWS:
+        raise NotEnoughHistory(what="test rows", rows=n_test, need=MIN_TEST_ROWS)
+    if min(test_pos, n_test - test_pos) < MIN_TEST_EACH:
+        raise NotEnoughHistory(
+            what="test positives", rows=min(test_pos, n_test - test_pos), need=MIN_TEST_EACH
+        )
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=1000))
+    if calibrated:
+        pipeline = CalibratedClassifierCV(pipeline, method="isotonic", cv=3)
+    pipeline.fit(X[train], y[train])
+    p = pipeline.predict_proba(X[test])[:, 1]
+    yt, rt = y[test], rule[test]
+    k = max(1, n_test // 10)
+    auc, rule_auc = float(roc_auc_score(yt, p)), float(roc_auc_score(yt, rt))
+    wins = bootstrap_wins(p, rt, yt)
+    metrics = {
+        "auc": round(auc, 4),
+        "rule_auc": round(rule_auc, 4),
+        "brier": round(float(brier_score_loss(yt, p)), 4),
+        "base_rate": round(float(yt.mean()), 4),
+        "k": k,
+        "precision_at_k": round(_precision_at(p, yt, k), 4),
+        "rule_precision_at_k": round(_precision_at(rt, yt, k), 4),
+        "calibration": calibration(p, yt),
+        "bootstrap_wins": round(wins, 3),
+    }
+    return Fitted(
+        pipeline=pipeline,
+        metrics=metrics,
+        train_rows=n_train,
+        test_rows=n_test,
+        test_start=test_start,
+        beats_rule=bool(auc > rule_auc and wins >= CONFIDENCE),
+    )
+
+
+def explain(pipeline, X: np.ndarray, keys: list[str], top: int = 3) -> list[list[dict]]:
+    """Per row, the `top` features that move its probability most: the logistic regression's
+    coefficient times the standardised value (its share of the log-odds against a typical
+    partner), with the value and the typical (mean) value."""
+    scaler, lr = pipeline[0], pipeline[-1]
+    z = scaler.transform(X)
+    effects = z * lr.coef_[0]
+    out = []
+    for i in range(len(X)):
+        order = np.argsort(-np.abs(effects[i]), kind="stable")[:top]
+        out.append(
+            [
+                {
+                    "feature": keys[j],
+                    "value": round(float(X[i, j]), 1),
+                    "typical": round(float(scaler.mean_[j]), 1),
+                    "effect": round(float(effects[i, j]), 3),
+                }
+                for j in order
+                if abs(effects[i, j]) >= 0.01
+            ]
+        )
+    return out
+
+
+def dump(payload: dict) -> bytes:
+    buf = io.BytesIO()
+    joblib.dump(payload, buf)
+    return buf.getvalue()
+
+
+def load(data: bytes) -> dict:
+    # Only bytes this app wrote into the tenant's own row are ever loaded (predict.selectors).
+    return joblib.load(io.BytesIO(data))  # noqa: S301
