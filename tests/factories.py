@@ -596,6 +596,8 @@ class NotificationPreferenceFactory(TenantOwnedFactory):
     member = _same_tenant(MemberFactory)
     group = "deals"
     mode = "immediate"
+
+
 # --- marketing ---
 
 
@@ -641,6 +643,8 @@ class BrandKitFactory(TenantOwnedFactory):
     partner = _same_tenant(PartnerFactory)
     contact_name = "Pat Partner"
     contact_email = "pat@partner.example"
+
+
 # --- community ---------------------------------------------------------------------------
 
 
@@ -699,6 +703,8 @@ class RegistrationFactory(TenantOwnedFactory):
     event = _same_tenant(CommunityEventFactory)
     member = _same_tenant(MemberFactory)
     status = "registered"
+
+
 # --- locator ---
 
 
@@ -725,6 +731,8 @@ class PartnerSpecialtyFactory(TenantOwnedFactory):
     tenant = factory.SubFactory(TenantFactory)
     partner = _same_tenant(PartnerFactory)
     specialty = _same_tenant(SpecialtyFactory)
+
+
 # --- predict ---
 
 

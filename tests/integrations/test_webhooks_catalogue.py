@@ -19,17 +19,15 @@ from community.services import qa as community_qa
 from dealreg import services as deal_services
 from dealreg.services import leads
 from jointplans import services as plan_services
-from marketing import services as marketing_services
 from locator import services as locator_services
+from marketing import services as marketing_services
 from mdf import services as mdf_services
 from partners import services as partner_services
 from prm import events
 from prm.models import OutboxEvent
 from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
-from tests.factories import AccountFactory, TierFactory
-from tests.factories import CommunityEventFactory, TierFactory
-from tests.factories import PublicProfileFactory, TierFactory
+from tests.factories import AccountFactory, CommunityEventFactory, PublicProfileFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
