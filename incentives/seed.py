@@ -115,6 +115,17 @@ def seed(*, tenant, partners: dict) -> None:
         services.earnings_mark_paid(earnings=[paid], reference="PAYOUT-DEMO-1", by=admin)
     if len(pending) > 1:
         services.earning_approve(earning=pending[1], by=manager)
+    else:
+        # Which lines are pending today depends on the date (referral fees, the SPIFF's
+        # window): the demo always shows an approved line, so add one when none is left.
+        bonus = services.earning_adjust(
+            partner=northwind,
+            program=commission,
+            amount=Decimal("250.00"),
+            reason="Joint webinar bonus agreed with the channel manager.",
+            by=admin,
+        )
+        services.earning_approve(earning=bonus, by=manager)
     services.earning_adjust(
         partner=northwind,
         program=commission,
