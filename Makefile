@@ -57,7 +57,8 @@ check-migrations: $(STAMP)
 
 # bandit reports medium findings and fails on high ones; pip-audit checks requirements.lock
 # (and says NOT AUDITED, without failing, when its vulnerability database is unreachable).
-SECURITY_DIRS := prm partners dealreg onboarding training mdf analytics imports tenantdata integrations demo
+SECURITY_DIRS := prm partners dealreg onboarding training mdf analytics imports tenantdata integrations demo \
+	accountmap cosell jointplans incentives marketing community locator predict
 security: $(STAMP)
 	$(BIN)/bandit -q -r $(SECURITY_DIRS) -ll --exit-zero
 	$(BIN)/bandit -q -r $(SECURITY_DIRS) -lll
