@@ -37,6 +37,7 @@ from community.services import events as event_services
 from community.services import qa
 from community.states import ANNOUNCEMENT, EVENT, QUESTION
 from prm.api.base import TenantViewSet
+from prm.api.pagination import Cursor
 
 TAG = "community"
 
@@ -327,6 +328,12 @@ class AnswerViewSet(TenantViewSet):
 # --- Events ----------------------------------------------------------------------------
 
 
+class RegistrationPages(Cursor):
+    """An event's registrations in the order people registered."""
+
+    ordering = "id"
+
+
 @extend_schema(tags=[TAG])
 class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Webinars and in-person events. Partner people see the published events meant for
@@ -429,10 +436,12 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         return self._out(e)
 
     @extend_schema(responses=RegistrationSerializer(many=True), summary="Registrations")
-    @action(detail=True, methods=["get"], pagination_class=None)
+    @action(detail=True, methods=["get"], pagination_class=RegistrationPages)
     def registrations(self, request, pk=None):
+        # A webinar may have thousands of registrations: paged like every other list.
         e = self.get_object()
-        return Response(RegistrationSerializer(selectors.registrations(e), many=True).data)
+        page = self.paginate_queryset(selectors.registrations(e))
+        return self.get_paginated_response(RegistrationSerializer(page, many=True).data)
 
     @extend_schema(request=AttendanceInput, responses=RegistrationSerializer(many=True),
                    summary="Record attendance of registered people")  # fmt: skip

@@ -107,7 +107,9 @@ class Question(TenantModel):
     partner = models.ForeignKey(
         "partners.Partner", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    accepted_answer = models.OneToOneField(
+    # A foreign key, not a OneToOneField: an answer belongs to one question already, and a
+    # one-to-one's unique index would leave out the tenant (prm.distribution).
+    accepted_answer = models.ForeignKey(
         "community.Answer", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     score = models.IntegerField(default=0)

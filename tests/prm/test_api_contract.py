@@ -39,6 +39,8 @@ GENERATOR_CONFIG = {
     "content_type_overrides": {
         "application/pdf": "application/octet-stream",
         "application/zip": "application/octet-stream",
+        # A payout batch's SEPA credit transfer file (pain.001 XML), downloaded as a file.
+        "application/xml": "application/octet-stream",
         # Marketing asset downloads (a version's checked file type).
         "image/png": "application/octet-stream",
         "image/jpeg": "application/octet-stream",
