@@ -213,6 +213,8 @@ class DealListSerializer(_RowsMixin, _OutputSerializer):
     length."""
 
     context_free = True
+    # For prm.api.rows (the list from values()): the columns these Deal properties read.
+    values_sources = {"number": ("id",), "current_status": ("status", "protected_until")}
 
     number = serializers.CharField(read_only=True)
     products = serializers.ListField(
