@@ -66,15 +66,17 @@ def _deals(world) -> None:
             rules_version=rules,
         )
         DealFactory(tenant=world.tenant, partner=world.partner, amount=Decimal("0.01"))
+        DealFactory(tenant=world.tenant, partner=world.other_partner, customer_name="Theirs")
 
 
 @pytest.mark.parametrize("who", ["admin", "partner_admin"])
-def test_deal_list_from_values_gives_the_regular_serializers_bytes(world, who):
+def test_deal_list_from_values_gives_the_regular_serializers_bytes(world, stranger, who):
     _deals(world)
+    _deals(stranger)
     member = getattr(world, who)
     client = api_client(world.tenant, member)
     url = "/api/v1/deals/?page_size=2"
-    pages = 0
+    pages, seen = 0, []
     while url:
         resp = client.get(url)
         assert resp.status_code == 200, resp.json()
@@ -87,7 +89,10 @@ def test_deal_list_from_values_gives_the_regular_serializers_bytes(world, who):
         assert resp.content == DRF.render(page)
         url = body["next"]
         pages += 1
-    assert pages == 3  # 5 deals, 2 a page: the cursor reads its position from the rows
+        seen += [row["customer_name"] for row in body["results"]]
+    # 6 deals (5 of the partner's), 2 a page: the cursor reads its position from the rows.
+    assert pages == 3 and len(seen) == (6 if who == "admin" else 5)
+    assert ("Theirs" in seen) == (who == "admin")
     statuses = {r["status"] for r in client.get("/api/v1/deals/").json()["results"]}
     assert {"expired", "won", "draft", "submitted"} & statuses
 
