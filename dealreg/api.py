@@ -594,7 +594,7 @@ class NamedAccountFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
 
 
-class NamedAccountViewSet(mixins.ListModelMixin, TenantViewSet):
+class NamedAccountViewSet(ValuesListMixin, mixins.ListModelMixin, TenantViewSet):
     """The vendor's named direct accounts and open direct opportunities (conflict checks
     compare every registration with them)."""
 

@@ -491,6 +491,8 @@ class DealPreCheckResultSerializer(serializers.Serializer):
 
 
 class NamedAccountSerializer(_OutputSerializer):
+    context_free = True  # no field reads the context: the list is written from values()
+
     kind = EnumChoiceField(NamedAccount.Kind.choices, enum_name="NamedAccountKind", read_only=True)
 
     class Meta:

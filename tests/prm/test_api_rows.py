@@ -14,7 +14,7 @@ from rest_framework import renderers, serializers
 from dealreg import serializers as ds
 from dealreg import services
 from dealreg.api import deals_listed
-from dealreg.models import Deal, DealStatus, RulesVersion
+from dealreg.models import Deal, DealStatus, NamedAccount, RulesVersion
 from partners.serializers import PartnerRefSerializer
 from prm.api import rows
 from prm.tenancy import tenant_context
@@ -114,6 +114,40 @@ def test_deal_list_from_values_keeps_filters_and_sorting(world):
     assert nxt.json()["results"][0]["id"] != sorted_by_close.json()["results"][0]["id"]
     error = client.get("/api/v1/deals/?ordering=amount&cursor=bm9uc2Vuc2U=")
     assert error.status_code == 400 and "cursor" in error.json()["errors"]
+
+
+def test_named_account_list_from_values_gives_the_regular_serializers_bytes(world, stranger):
+    for w in (world, stranger):
+        with tenant_context(w.tenant):
+            for i, name in enumerate(["Zeta AG", "Äpfel GmbH", "alpha inc", "Ümlaut", "Beta"]):
+                NamedAccount.objects.create(
+                    tenant=w.tenant,
+                    name=name,
+                    name_normalised=name.lower(),
+                    domain=f"n{i}.example" if i % 2 else "",
+                    owner="Ann \u2029 Owner" if i == 1 else "",
+                    kind=NamedAccount.Kind.OPPORTUNITY if i == 2 else NamedAccount.Kind.NAMED,
+                    is_active=i != 3,
+                )
+    client = api_client(world.tenant, world.admin)
+    for order in ("", "&ordering=-created_at", "&ordering=id"):
+        url, names = f"/api/v1/named-accounts/?page_size=2{order}", []
+        while url:
+            resp = client.get(url)
+            assert resp.status_code == 200, resp.json()
+            body = resp.json()
+            ids = [row["id"] for row in body["results"]]
+            with tenant_context(world.tenant):
+                by_id = {a.pk: a for a in NamedAccount.objects.filter(pk__in=ids)}
+            expected = _regular(ds.NamedAccountSerializer, [by_id[i] for i in ids])
+            page = {"next": body["next"], "previous": body["previous"], "results": expected}
+            assert resp.content == DRF.render(page)
+            names += [row["name"] for row in body["results"]]
+            url = body["next"]
+        assert sorted(names) == sorted(["Zeta AG", "Äpfel GmbH", "alpha inc", "Ümlaut", "Beta"])
+    assert client.get("/api/v1/named-accounts/?is_active=false").json()["results"][0]["name"] == (
+        "Ümlaut"
+    )
 
 
 def test_rows_plan_reads_the_columns_the_serializer_shows():
