@@ -23,7 +23,7 @@ built, so an adopting list cannot quietly differ. The serializer must declare
 fields are built once per process. Filtering, ordering and cursor pagination run on the
 queryset as before (DRF's cursor reads the position from a dict as from an instance); the
 ordering fields are read along. Adopters compare both outputs in their tests
-(tests/prm/test_api_rows.py for the deal, lead, partner and MDF lists).
+(tests/prm/test_api_rows.py does for the deal and named-account lists).
 """
 
 from __future__ import annotations
