@@ -169,7 +169,7 @@ class ValuesListMixin:
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         plan = rows_plan(self.get_serializer_class(), queryset.model)
-        columns = [*plan.columns, *_ordering_columns(self, queryset.model, plan.columns)]
+        columns = [*plan.columns, *_ordering_columns(self, plan.columns)]
         rows = queryset.values(*columns)
         page = self.paginate_queryset(rows)
         if page is None:
@@ -177,7 +177,7 @@ class ValuesListMixin:
         return self.get_paginated_response(plan.represent(page))
 
 
-def _ordering_columns(view, model, shown: list[str]) -> list[str]:
+def _ordering_columns(view, shown: list[str]) -> list[str]:
     """The columns a cursor may be positioned on, when the rows do not show them already."""
     fields = getattr(view, "ordering_fields", None)
     if fields == "__all__":
@@ -189,7 +189,9 @@ def _ordering_columns(view, model, shown: list[str]) -> list[str]:
     for name in names:
         for part in _as_list(name):
             column = part.lstrip("-")
-            if column not in shown and column not in out and _model_field(model, column):
+            # A field or a lookup across relations (`partner__name`): values() reads either,
+            # and the cursor reads the row's key of that name.
+            if column not in shown and column not in out:
                 out.append(column)
     return out
 
