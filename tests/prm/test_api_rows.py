@@ -8,6 +8,8 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import renderers, serializers
 
@@ -180,3 +182,15 @@ def test_rows_plan_refuses_what_it_cannot_write_alike():
     for serializer_class in (WithMethod, Everything, ReverseRelation, NotPromised):
         with pytest.raises(TypeError):
             rows.rows_plan(serializer_class, Deal)
+
+
+def test_an_api_key_call_reads_the_tenant_once(world):
+    """The key's member reuses the request's tenant (the MFA rule reads it): one tenant
+    query per call, the host's."""
+    client = api_client(world.tenant, world.admin)
+    client.get("/api/v1/deals/")
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get("/api/v1/deals/")
+    assert resp.status_code == 200
+    tenant_reads = [q["sql"] for q in ctx.captured_queries if 'FROM "prm_tenant"' in q["sql"]]
+    assert len(tenant_reads) == 1, tenant_reads
