@@ -50,6 +50,7 @@ from dealreg.services import leads
 from dealreg.states import DEAL, EXTENSION, INFLUENCER
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.errors import Conflict
+from prm.api.rows import ValuesListMixin
 from prm.errors import DomainError
 from prm.errors import PermissionDenied as DomainPermissionDenied
 from prm.models import Member
@@ -195,7 +196,7 @@ class DealFilter(django_filters.FilterSet):
         return queryset.filter(services.deal_search_filter(value)) if value else queryset
 
 
-class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+class DealViewSet(ValuesListMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Deal registrations. Staff see every deal and decide them; partner people register,
     edit drafts, submit and withdraw their own company's deals."""
 
@@ -593,7 +594,7 @@ class NamedAccountFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(domain__icontains=value))
 
 
-class NamedAccountViewSet(mixins.ListModelMixin, TenantViewSet):
+class NamedAccountViewSet(ValuesListMixin, mixins.ListModelMixin, TenantViewSet):
     """The vendor's named direct accounts and open direct opportunities (conflict checks
     compare every registration with them)."""
 

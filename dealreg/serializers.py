@@ -213,6 +213,8 @@ class DealListSerializer(_RowsMixin, _OutputSerializer):
     length."""
 
     context_free = True
+    # For prm.api.rows (the list from values()): the columns these Deal properties read.
+    values_sources = {"number": ("id",), "current_status": ("status", "protected_until")}
 
     number = serializers.CharField(read_only=True)
     products = serializers.ListField(
@@ -489,6 +491,8 @@ class DealPreCheckResultSerializer(serializers.Serializer):
 
 
 class NamedAccountSerializer(_OutputSerializer):
+    context_free = True  # no field reads the context: the list is written from values()
+
     kind = EnumChoiceField(NamedAccount.Kind.choices, enum_name="NamedAccountKind", read_only=True)
 
     class Meta:

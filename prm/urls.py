@@ -6,6 +6,10 @@ from prm import auth_views, search_views, views
 from prm.core_states import TENANT_HOST
 
 urlpatterns = [
+    # First: Django tries the patterns in order, and an API call then skips the ~500 portal
+    # patterns (resolving /api/v1/deals/ took 1.5 ms with api/v1/ last, 0.4 ms first, on a
+    # loaded machine). No portal URL starts with api/v1/.
+    path("api/v1/", include("prm.api.urls")),
     path("", views.home, name="home"),
     # Before allauth's own: e-mail-verification keys bound to the host (prm.auth).
     re_path(
@@ -74,7 +78,6 @@ urlpatterns = [
     path("", include("accountmap.urls_people")),
     path("", include("incentives.urls")),
     path("", include("incentives.urls_payouts")),
-    path("api/v1/", include("prm.api.urls")),
 ]
 
 # A request Django refuses before any view (body over the size limit, too many fields): the

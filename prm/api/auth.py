@@ -51,6 +51,10 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
         )
         if api_key is None or not api_key.member.is_active or not api_key.member.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked API key.")
+        if api_key.member.tenant_id == tenant.pk:
+            # The request's tenant, already loaded: spares mfa_missing (and any view that
+            # reads member.tenant) a query per request.
+            api_key.member.tenant = tenant
         if mfa_missing(api_key.member):
             # Keys made before the tenant required MFA (or by someone who later removed it)
             # must not outlive the rule; they work again as soon as the owner enrols.
