@@ -155,12 +155,17 @@ def syndication_token_rotate(*, partner: Partner, by: Member) -> SyndicationFeed
 
 
 def syndication_count(
-    *, feed: SyndicationFeed, asset_ids: list[int], views: int = 0, opens: int = 0
+    *,
+    feed: SyndicationFeed,
+    asset_ids: list[int],
+    views: int = 0,
+    opens: int = 0,
+    day: datetime.date | None = None,
 ) -> None:
-    """Add `views` and `opens` to today's row of each asset, in one statement."""
+    """Add `views` and `opens` to the day's row (today's) of each asset, in one statement."""
     if not asset_ids:
         return
-    day = timezone.localdate()
+    day = day or timezone.localdate()
     table = SyndicationViewDay._meta.db_table
     rows = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(asset_ids))
     params: list = []

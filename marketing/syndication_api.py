@@ -142,8 +142,25 @@ class SyndicationPartnerViews(TenantAPIView):
         return Response(PartnerViewsSerializer(synd.views_by_partner(), many=True).data)
 
 
+@extend_schema(tags=["marketing"])
+class SyndicationRotate(TenantAPIView):
+    """A new token: the snippet pasted with the old one stops working at once."""
+
+    required_perm = "marketing.syndicate"
+
+    @extend_schema(request=None, responses=SyndicationSerializer, summary="Renew the snippet")
+    def post(self, request):
+        feed = synd.syndication_token_rotate(partner=self.member.partner, by=self.member)
+        return Response(_data(request, feed))
+
+
 urlpatterns = [
     path("syndication/", SyndicationView.as_view(), name="api-marketing-syndication"),
+    path(
+        "syndication/rotate/",
+        SyndicationRotate.as_view(),
+        name="api-marketing-syndication-rotate",
+    ),
     path(
         "syndication/views/",
         SyndicationAssetViews.as_view(),

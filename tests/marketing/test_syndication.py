@@ -302,3 +302,13 @@ def test_the_counter_adds_up_in_one_row_per_day(world):
         syndication.syndication_count(feed=feed, asset_ids=[asset.pk], views=1, opens=1)
         row = SyndicationViewDay.objects.get()
     assert (row.views, row.opens, row.day) == (2, 1, timezone.localdate())
+
+
+def test_api_renews_the_snippet(world):
+    feed = syndicated(world)
+    resp = api_client(world.tenant, world.partner_admin).post(
+        "/api/v1/marketing/syndication/rotate/"
+    )
+    assert resp.status_code == 200
+    assert resp.json()["token"] != feed.token
+    assert _embed(world, feed).status_code == 404

@@ -375,6 +375,8 @@ PORTAL_ACTIONS = [
         )
         for name in ("publish", "archive")
     ),
+    Action("marketing-syndication", "", PA, "put", "/api/v1/marketing/syndication/"),
+    Action("marketing-syndication-rotate", "", PA, "post", "/api/v1/marketing/syndication/rotate/"),
     # Account mapping: people (territories, account owners)
     Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),
     Action("territory-list", "", A, "post", "/api/v1/territories/"),
