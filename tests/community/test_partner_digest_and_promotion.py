@@ -25,9 +25,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-def _digest(world, member) -> str:
+def _digest(world, member, capture) -> str:
     mail.outbox.clear()
-    with tenant_context(world.tenant):
+    with capture(execute=True), tenant_context(world.tenant):
         sent = notifications.digest_send(tenant=world.tenant, member=member)
     assert sent
     [message] = [m for m in mail.outbox if member.user.email in m.to]
@@ -59,8 +59,7 @@ def test_partner_digest_lists_new_unread_announcements_and_upcoming_registered_e
         )
         event_services.event_register(event=soon, by=w.partner_user)
         event_services.event_register(event=later, by=w.partner_user)
-    with django_capture_on_commit_callbacks(execute=True):
-        body = _digest(w, w.partner_user)
+    body = _digest(w, w.partner_user, django_capture_on_commit_callbacks)
     assert "New announcements for you (1):" in body
     assert "- Fresh news for you" in body
     assert "Your events in the next 14 days (1):" in body and "- Webinar soon" in body

@@ -537,6 +537,7 @@ def _referral_activated(world):
             application=type(application).objects.get(pk=application.pk), by=world.channel_manager
         )
         partner = application.partner
+        partner.refresh_from_db()
         if partner.status == "applicant":
             partner = partner_services.partner_transition(
                 partner=partner, by=world.channel_manager, action="approve"
