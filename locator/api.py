@@ -244,7 +244,7 @@ class PublicSearch(TenantAPIView):
         if request.query_params and not form.is_valid():
             raise serializers.ValidationError(form.errors)
         found = selectors.search(**form.criteria())[: selectors.MAX_RESULTS]
-        cards = [public_views.public_profile(request, p) for p in found]
+        cards = public_views.public_cards(request, found)
         return Response(PublicCardSerializer(cards, many=True).data)
 
 

@@ -5,12 +5,14 @@ status; the public search answers without a key; bad input is a 400 with field e
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from locator.models import PublicProfile, Referral
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
-from tests.conftest import api_client
-from tests.factories import PublicProfileFactory
+from tests.conftest import api_client, portal_client
+from tests.factories import PartnerFactory, ProductFactory, PublicProfileFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,26 @@ def test_public_search_needs_no_key_and_refuses_bad_criteria(world, stranger):
     assert names == [world.partner.name]
     resp = anonymous.get("/api/v1/locator/search/?region=mars")
     assert resp.status_code == 400 and "region" in str(resp.json())
+
+
+def test_the_search_costs_the_same_queries_for_few_and_many_results(world):
+    with tenant_context(world.tenant):
+        product = ProductFactory(tenant=world.tenant)
+
+    def add(n):
+        for _ in range(n):
+            partner = PartnerFactory(tenant=world.tenant)
+            PublicProfileFactory(tenant=world.tenant, partner=partner, products=[product.pk])
+
+    def count(path):
+        api = path.startswith("/api/")
+        client = api_client(world.tenant) if api else portal_client(world.tenant)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(path).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(2)
+    few = {p: count(p) for p in ("/find/", "/api/v1/locator/search/")}
+    add(10)
+    many = {p: count(p) for p in ("/find/", "/api/v1/locator/search/")}
+    assert few == many
