@@ -9,16 +9,16 @@ from __future__ import annotations
 from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from locator import public_views, referrals, selectors, services
 from locator.forms import SearchForm
-from locator.models import ReferralStatus
+from locator.models import Referral, ReferralStatus
 from locator.states import PROFILE
 from prm import portal
-from prm.api.base import TenantAPIView
+from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.fields import NamedEnumField
 
 
@@ -180,23 +180,27 @@ def _referral_data(referral) -> dict:
 
 
 @extend_schema(tags=["locator"])
-class ReferralsView(TenantAPIView):
+class ReferralViewSet(mixins.ListModelMixin, TenantViewSet):
     """The requesting partner's referrals (newest first) with their status; POST invites a
     company to apply (an e-mail with the application link is sent)."""
 
+    model = Referral
+    serializer_class = ReferralSerializer
     required_perm = "locator.refer"
 
-    @extend_schema(responses=ReferralSerializer(many=True), summary="Your referrals")
-    def get(self, request):
-        rows = selectors.referrals_of(self.member.partner)[:500]
-        return Response([_referral_data(r) for r in rows])
+    def scoped_queryset(self):
+        return selectors.referrals_of(self.member.partner).order_by("-id")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response([_referral_data(r) for r in page])
 
     @extend_schema(
         request=ReferralInputSerializer,
         responses={201: ReferralSerializer},
         summary="Invite a company to apply",
     )
-    def post(self, request):
+    def create(self, request):
         ser = ReferralInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         referral = referrals.referral_invite(
@@ -252,6 +256,10 @@ urlpatterns = [
     path("profile/", ProfileView.as_view(), name="api-locator-profile"),
     path("profile/publish/", ProfilePublish.as_view(), name="api-locator-profile-publish"),
     path("profile/unpublish/", ProfileUnpublish.as_view(), name="api-locator-profile-unpublish"),
-    path("referrals/", ReferralsView.as_view(), name="api-locator-referrals"),
+    path(
+        "referrals/",
+        ReferralViewSet.as_view({"get": "list", "post": "create"}),
+        name="api-locator-referrals",
+    ),
     path("search/", PublicSearch.as_view(), name="api-locator-search"),
 ]

@@ -15,7 +15,7 @@ import secrets
 from urllib.parse import urlsplit
 
 from django.db import connection, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -232,4 +232,18 @@ def views_by_partner(*, days: int = REPORT_DAYS) -> list[dict]:
         .values("partner_id", "partner__name")
         .annotate(views=Sum("views"), opens=Sum("opens"))
         .order_by("-views", "partner__name")
+    )
+
+
+def partners_with_views(*, days: int = REPORT_DAYS) -> QuerySet[Partner]:
+    """Staff (API): the partners whose embed was viewed in the last `days` days, annotated
+    with their views and opens, for a paginated list."""
+    rows = SyndicationViewDay.objects.filter(day__gte=_since(days))
+
+    def total(column: str):
+        per_partner = rows.filter(partner=OuterRef("pk")).values("partner")
+        return Subquery(per_partner.annotate(n=Sum(column)).values("n"))
+
+    return Partner.objects.filter(pk__in=rows.values("partner_id")).annotate(
+        views=total("views"), opens=total("opens")
     )

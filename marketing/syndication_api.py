@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from django.urls import path, reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import mixins, serializers
 from rest_framework.response import Response
 
 from marketing import syndication as synd
 from marketing.syndication_views import snippets
-from partners.models import Product
-from prm.api.base import TenantAPIView
+from partners.models import Partner, Product
+from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.fields import TenantPrimaryKeyField
 
 
@@ -57,8 +57,8 @@ class AssetViewsSerializer(serializers.Serializer):
 
 
 class PartnerViewsSerializer(serializers.Serializer):
-    partner = serializers.IntegerField(source="partner_id")
-    partner_name = serializers.CharField(source="partner__name")
+    partner = serializers.IntegerField(source="pk")
+    partner_name = serializers.CharField(source="name")
     views = serializers.IntegerField()
     opens = serializers.IntegerField()
 
@@ -130,16 +130,19 @@ class SyndicationAssetViews(TenantAPIView):
 
 
 @extend_schema(tags=["marketing"])
-class SyndicationPartnerViews(TenantAPIView):
-    """Staff: every partner's embed views and opens over the last 90 days."""
+class SyndicationPartnerViews(mixins.ListModelMixin, TenantViewSet):
+    """Staff: each partner's embed views and opens over the last 90 days (partners with any)."""
 
+    model = Partner
+    serializer_class = PartnerViewsSerializer
     required_perm = "marketing.manage"
 
-    @extend_schema(
-        responses=PartnerViewsSerializer(many=True), summary="Syndication views per partner"
-    )
-    def get(self, request):
-        return Response(PartnerViewsSerializer(synd.views_by_partner(), many=True).data)
+    def scoped_queryset(self):
+        return synd.partners_with_views()
+
+    @extend_schema(summary="Syndication views per partner")
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
 
 @extend_schema(tags=["marketing"])
@@ -168,7 +171,7 @@ urlpatterns = [
     ),
     path(
         "syndication/partners/",
-        SyndicationPartnerViews.as_view(),
+        SyndicationPartnerViews.as_view({"get": "list"}),
         name="api-marketing-syndication-partners",
     ),
 ]

@@ -63,11 +63,11 @@ def test_partner_invites_a_company_and_sees_the_status_only(world):
     )
     assert resp.status_code == 201, resp.json()
     assert resp.json()["status"] == "invited"
-    listed = client.get("/api/v1/locator/referrals/").json()
+    listed = client.get("/api/v1/locator/referrals/").json()["results"]
     assert [(r["company_name"], r["status"]) for r in listed] == [("Globex", "invited")]
     # Another partner's people see none of them.
     other = api_client(world.tenant, world.other_partner_user).get("/api/v1/locator/referrals/")
-    assert other.json() == []
+    assert other.json()["results"] == []
 
 
 def test_a_bad_invitation_is_a_400_and_nothing_is_sent(world):
