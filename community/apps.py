@@ -8,6 +8,7 @@ class CommunityConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from community import digest as community_digest
         from community import home as community_home
         from community import search_providers, selectors
         from community.models import (
@@ -20,7 +21,7 @@ class CommunityConfig(AppConfig):
         )
         from prm import context_processors, home, labels, roles
         from prm.celery import app as celery_app
-        from prm.notifications import link_check_register
+        from prm.notifications import digest_section_register, link_check_register
         from prm.roles import PARTNER_ROLES, PROGRAM_ROLES, STAFF_ROLES, Role
 
         roles.register(
@@ -83,5 +84,6 @@ class CommunityConfig(AppConfig):
             "schedule": 300.0,
         }
         search_providers.register()
+        digest_section_register(50, community_digest.digest_sections, audience="partner")
 
         import community.confirmations  # noqa: F401  (registers its irreversible actions' texts)

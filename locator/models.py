@@ -157,5 +157,17 @@ class Referral(TenantModel):
             models.UniqueConstraint(fields=["tenant", "code"], name="referral_unique_code"),
         ]
 
+    @property
+    def partner_id(self) -> int:
+        """The referrer: the partner whose referral this is (event payloads, notifications)."""
+        return self.referrer_id
+
+    @property
+    def referred_partner_id(self) -> int | None:
+        return self.application.partner_id if self.application_id else None
+
+    def get_absolute_url(self) -> str:
+        return "/locator/referrals/"
+
     def __str__(self) -> str:
         return self.company_name

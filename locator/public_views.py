@@ -54,9 +54,29 @@ def _limits() -> tuple[int, int, int]:
     )
 
 
-def public_profile(request, profile) -> dict:
-    """What the public may see of `profile`: its published fields only."""
+def public_cards(request, profiles) -> list[dict]:
+    """`public_profile()` of each profile, with the settings and the specialty and product
+    names read once for the whole list (a results page costs the same few queries whatever
+    the number of results)."""
+    profiles = list(profiles)
     allow_tier = selectors.settings_for(request.tenant).allow_tier
+    named = {
+        Specialty: selectors.name_map(Specialty, {i for p in profiles for i in p.specialties}),
+        Product: selectors.name_map(Product, {i for p in profiles for i in p.products}),
+    }
+    return [public_profile(request, p, allow_tier=allow_tier, named=named) for p in profiles]
+
+
+def public_profile(request, profile, *, allow_tier: bool | None = None, named=None) -> dict:
+    """What the public may see of `profile`: its published fields only."""
+    if allow_tier is None:
+        allow_tier = selectors.settings_for(request.tenant).allow_tier
+
+    def names(model, ids):
+        if named is None:
+            return selectors.names(model, ids)
+        return sorted((named[model][i] for i in ids if i in named[model]), key=str.lower)
+
     partner = profile.partner
     return {
         "name": partner.name,
@@ -69,8 +89,8 @@ def public_profile(request, profile) -> dict:
             200
         ),
         "services": list(profile.services),
-        "specialties": selectors.names(Specialty, profile.specialties),
-        "products": selectors.names(Product, profile.products),
+        "specialties": names(Specialty, profile.specialties),
+        "products": names(Product, profile.products),
         "regions": [str(Region(r).label) for r in profile.regions if r in Region.values],
         "languages": [language_name(code) for code in profile.languages],
         "certificates": [
@@ -116,8 +136,8 @@ def json_ld(request, card: dict) -> str:
 def _results(request, form):
     criteria = form.criteria()
     qs = selectors.search(**criteria)
-    found = list(qs[: selectors.MAX_RESULTS])
-    return [public_profile(request, p) for p in found], bool(criteria) or "q" in request.GET
+    found = qs[: selectors.MAX_RESULTS]
+    return public_cards(request, found), bool(criteria) or "q" in request.GET
 
 
 @require_safe

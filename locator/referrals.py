@@ -131,6 +131,8 @@ def on_partner_status_changed(event: events.Event) -> None:
         {"referrer_partner_id": referral.referrer_id, "referred_partner_id": partner.pk},
         tenant=partner.tenant,
     )
+    # Public: the vendor's webhook endpoints, and the referrer's people in the portal.
+    events.emit("referral.activated", referral)
 
 
 def register() -> None:

@@ -29,6 +29,13 @@ def register_all() -> None:
         "locator.publicprofile",
         lambda member, pk: selectors.profiles_visible_to(member).filter(pk=pk).exists(),
     )
+    link_check_register(
+        "locator.referral",
+        lambda member, pk: (
+            member.partner_id is not None
+            and selectors.referrals_of(member.partner).filter(pk=pk).exists()
+        ),
+    )
     entry = context_processors.NavEntry
     context_processors.NAV.extend(
         [

@@ -115,6 +115,13 @@ def names(model, ids) -> list[str]:
     return list(model.objects.filter(pk__in=ids).order_by("name").values_list("name", flat=True))
 
 
+def name_map(model, ids) -> dict[int, str]:
+    """Id -> name of the given specialties or products, in one query."""
+    if not ids:
+        return {}
+    return dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
 def certificates_of(partner) -> QuerySet[Certificate]:
     """The partner's people's active certificates (what it may choose to show)."""
     return (

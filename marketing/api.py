@@ -320,3 +320,8 @@ urlpatterns = [
     path("brand-kit/", BrandKitView.as_view(), name="api-marketing-brand-kit"),
     path("", include(router.urls)),
 ]
+
+# --- Content syndication (marketing.syndication_api)
+from marketing import syndication_api  # noqa: E402  (its own module; kept apart from campaigns)
+
+urlpatterns += syndication_api.urlpatterns

@@ -9,7 +9,7 @@ class MarketingConfig(AppConfig):
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from marketing import home as marketing_home
-        from marketing import search_providers, selectors
+        from marketing import search_providers, selectors, syndication_setup
         from marketing.models import AssetKind, AssetLanguage, AssetStatus, TemplateKind
         from prm import context_processors, home, labels, roles
         from prm.notifications import link_check_register
@@ -52,3 +52,4 @@ class MarketingConfig(AppConfig):
             context=marketing_home.new_assets,
         )
         search_providers.register()
+        syndication_setup.register()

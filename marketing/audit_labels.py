@@ -13,4 +13,6 @@ ACTIONS = {
     "marketing.template.updated": _("Co-brandable template changed"),
     "marketing.template.published": _("Co-brandable template published"),
     "marketing.template.archived": _("Co-brandable template archived"),
+    "marketing.syndication.updated": _("Content syndication settings changed"),
+    "marketing.syndication.token_rotated": _("Content syndication snippet renewed"),
 }

@@ -260,3 +260,7 @@ class CobrandDownload(TenantModel):
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+
+
+# Content syndication lives in its own module; imported here so Django registers it.
+from marketing.syndication_models import SyndicationFeed, SyndicationViewDay  # noqa: E402, F401

@@ -39,6 +39,13 @@ def assets_visible_to(member: Member) -> QuerySet[Asset]:
     partner = member.partner
     if partner is None:
         return qs.none()
+    return assets_for_partner(partner)
+
+
+def assets_for_partner(partner) -> QuerySet[Asset]:
+    """What `partner`'s people may see: published, unexpired, for its type and tier (also what
+    its syndication embed shows on its website)."""
+    qs = Asset.objects.select_related("product")
     today = timezone.localdate()
     tier_rows = AssetTier.objects.filter(asset_id=OuterRef("pk"))
     qs = qs.filter(status=AssetStatus.PUBLISHED).filter(

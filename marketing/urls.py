@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketing import views, views_brand
+from marketing import syndication_views, views, views_brand
 
 urlpatterns = [
     path("marketing/", views.library, name="marketing-library"),
@@ -45,5 +45,31 @@ urlpatterns = [
         "marketing/templates/<int:pk>/download/",
         views_brand.template_download,
         name="marketing-template-download",
+    ),
+    # --- Content syndication (marketing.syndication_views)
+    path("marketing/syndication/", syndication_views.settings_page, name="marketing-syndication"),
+    path(
+        "marketing/syndication/rotate/",
+        syndication_views.token_rotate,
+        name="marketing-syndication-rotate",
+    ),
+    path(
+        "marketing/syndication/preview/",
+        syndication_views.preview,
+        name="marketing-syndication-preview",
+    ),
+    path(
+        "marketing/syndication/report/",
+        syndication_views.report,
+        name="marketing-syndication-report",
+    ),
+    # Public, on the tenant's host, for the partner's website
+    path("syndication/<str:token>/", syndication_views.embed, name="syndication-embed"),
+    path("syndication/<str:token>/embed.js", syndication_views.script, name="syndication-script"),
+    path("syndication/<str:token>/brand.css", syndication_views.brand_css, name="syndication-css"),
+    path(
+        "syndication/<str:token>/assets/<int:pk>/",
+        syndication_views.open_asset,
+        name="syndication-open",
     ),
 ]

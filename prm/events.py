@@ -116,6 +116,8 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "event.registered": ("community", "none", _("Registered for an event")),
     # The partner locator: a partner's public profile went live (a vendor site may mirror it).
     "profile.published": ("locator", "none", _("Partner profile published")),
+    # A company a partner referred became an active partner: the referrer's people are told.
+    "referral.activated": ("locator", "partner", _("Your referral is now an active partner")),
 }
 EVENT_TYPES = tuple(EVENTS)
 
@@ -355,6 +357,14 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ("partner_id", "slug", "status", "published_at"),
         lambda o: o.partner.name,
         lambda o: "/locator/profile/",
+    ),
+    # `partner_id` is the referrer (whose people are told); the partner the referral became
+    # is for the vendor's endpoints (the referrer's page shows only the status).
+    "locator.referral": (
+        "referral_id",
+        ("partner_id", "company_name", "referred_partner_id", "applied_at", "activated_at"),
+        lambda o: o.company_name,
+        lambda o: "/locator/referrals/",
     ),
 }  # fmt: skip
 

@@ -626,18 +626,34 @@ def notify_addresses(
 # AppConfig.ready() (deal registration: review queue and expiring protection; analytics:
 # partners at risk).
 DIGEST_SECTIONS: list[tuple[int, Callable[[Member], list[dict]]]] = []
+# The partner people's digest's sections, the same way (community: new unread announcements
+# and the events they registered for).
+PARTNER_DIGEST_SECTIONS: list[tuple[int, Callable[[Member], list[dict]]]] = []
 
 
-def digest_section_register(order: int, section: Callable[[Member], list[dict]]) -> None:
-    """Add a section provider to the staff digest (idempotent)."""
-    if (order, section) not in DIGEST_SECTIONS:
-        DIGEST_SECTIONS.append((order, section))
-        DIGEST_SECTIONS.sort(key=lambda entry: entry[0])
+def digest_section_register(
+    order: int, section: Callable[[Member], list[dict]], *, audience: str = "staff"
+) -> None:
+    """Add a section provider to the staff digest, or with audience="partner" to the partner
+    people's digest (idempotent)."""
+    sections = PARTNER_DIGEST_SECTIONS if audience == "partner" else DIGEST_SECTIONS
+    if (order, section) not in sections:
+        sections.append((order, section))
+        sections.sort(key=lambda entry: entry[0])
 
 
 def _staff_sections(member: Member) -> list[dict]:
     """What a channel manager should look at today."""
     return [part for _order, section in DIGEST_SECTIONS for part in section(member)]
+
+
+def _sections(member: Member) -> list[dict]:
+    """The digest's sections for this member: staff's worklist, or a partner person's news."""
+    if member.role in (Role.ADMIN, Role.CHANNEL_MANAGER):
+        return _staff_sections(member)
+    if member.partner_id is None:
+        return []
+    return [part for _order, section in PARTNER_DIGEST_SECTIONS for part in section(member)]
 
 
 def digest_wanted(member: Member) -> bool:
@@ -649,7 +665,8 @@ def digest_wanted(member: Member) -> bool:
 
 def digest_send(*, tenant, member: Member, now=None) -> bool:
     """E-mail one member their digest: undigested digest-mode notifications of the last day,
-    plus (for staff) pending reviews, expiring deals and at-risk partners. Marks the
+    plus (for staff) pending reviews, expiring deals and at-risk partners, (for partner people)
+    new unread announcements and their coming events. Marks the
     notifications digested; returns False when there was nothing to say or the member
     turned the digest off."""
     now = now or timezone.now()
@@ -663,9 +680,7 @@ def digest_send(*, tenant, member: Member, now=None) -> bool:
         )
         language = recipient_language([member.user.email])
         with translation.override(language):  # section titles and reasons: the reader's
-            sections = (
-                _staff_sections(member) if member.role in (Role.ADMIN, Role.CHANNEL_MANAGER) else []
-            )
+            sections = _sections(member)
         if not notes and not any(s["count"] for s in sections):
             return False
         context = {

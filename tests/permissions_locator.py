@@ -108,3 +108,41 @@ ENDPOINTS += [
         data=lambda w: {"company_name": "Matrix Co", "contact_email": "m@matrix.example"},
     ),
 ]
+
+# --- API (locator/api.py) -----------------------------------------------------------------
+ENDPOINTS += [
+    Endpoint("api-locator-profile", lambda w: "/api/v1/locator/profile/", PARTNER_ADMIN, api=True),
+    Endpoint(
+        "api-locator-profile",
+        lambda w: "/api/v1/locator/profile/",
+        PARTNER_ADMIN,
+        api=True,
+        method="put",
+        data=lambda w: {"headline": "Matrix partner"},
+    ),
+    Endpoint(
+        "api-locator-profile-publish",
+        lambda w: _own(_draft)(w, "/api/v1/locator/profile/publish/"),
+        PARTNER_ADMIN,
+        api=True,
+        method="post",
+    ),
+    Endpoint(
+        "api-locator-profile-unpublish",
+        lambda w: _own(_published)(w, "/api/v1/locator/profile/unpublish/"),
+        PARTNER_ADMIN,
+        api=True,
+        method="post",
+    ),
+    Endpoint("api-locator-referrals", lambda w: "/api/v1/locator/referrals/", REFERRERS, api=True),
+    Endpoint(
+        "api-locator-referrals",
+        lambda w: "/api/v1/locator/referrals/",
+        REFERRERS,
+        api=True,
+        method="post",
+        data=lambda w: {"company_name": "Matrix Co", "contact_email": "m@matrix.example"},
+    ),
+]
+# The public search as JSON answers anyone, like /find/ (tests/locator/test_api.py).
+PUBLIC_URL_NAMES |= {"api-locator-search"}

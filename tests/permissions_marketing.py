@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from marketing import services
 from prm.tenancy import tenant_context
-from tests.marketing.helpers import published
+from tests.marketing.helpers import published, syndicated
 from tests.permissions import PROGRAM, STAFF, Endpoint
 
 BRAND = {"partner_admin"}
@@ -226,3 +226,75 @@ ENDPOINTS = [
     ),
     Endpoint("api-marketing-template-download", allowed=PROGRAM, api=True, **_api_t("download/")),
 ]
+
+# --- Content syndication ------------------------------------------------------------------
+SYNDICATION = {"enabled": "on", "allowed_origins": "https://www.matrix.example", "max_items": "6"}
+
+
+def _with_feed(path: str):
+    """A URL of the world's partner's own feed (made first; the feed is per partner)."""
+
+    def url(w):
+        syndicated(w)
+        return path
+
+    return url
+
+
+ENDPOINTS += [
+    Endpoint("marketing-syndication", lambda w: "/marketing/syndication/", BRAND),
+    Endpoint(
+        "marketing-syndication",
+        lambda w: "/marketing/syndication/",
+        BRAND,
+        method="post",
+        data=lambda w: SYNDICATION,
+    ),
+    Endpoint("marketing-syndication-rotate", _with_feed("/marketing/syndication/rotate/"), BRAND),
+    Endpoint(
+        "marketing-syndication-rotate",
+        _with_feed("/marketing/syndication/rotate/"),
+        BRAND,
+        method="post",
+    ),
+    Endpoint("marketing-syndication-preview", _with_feed("/marketing/syndication/preview/"), BRAND),
+    Endpoint("marketing-syndication-report", lambda w: "/marketing/syndication/report/", STAFF),
+    Endpoint(
+        "api-marketing-syndication", lambda w: "/api/v1/marketing/syndication/", BRAND, api=True
+    ),
+    Endpoint(
+        "api-marketing-syndication",
+        lambda w: "/api/v1/marketing/syndication/",
+        BRAND,
+        api=True,
+        method="put",
+        data=lambda w: {"enabled": True, "allowed_origins": ["https://www.matrix.example"]},
+    ),
+    Endpoint(
+        "api-marketing-syndication-rotate",
+        _with_feed("/api/v1/marketing/syndication/rotate/"),
+        BRAND,
+        api=True,
+        method="post",
+    ),
+    Endpoint(
+        "api-marketing-syndication-views",
+        lambda w: "/api/v1/marketing/syndication/views/",
+        BRAND,
+        api=True,
+    ),
+    Endpoint(
+        "api-marketing-syndication-partners",
+        lambda w: "/api/v1/marketing/syndication/partners/",
+        STAFF,
+        api=True,
+    ),
+]
+
+# The embed answers anyone on the tenant's host (tests/marketing/test_syndication.py).
+PUBLIC_URL_NAMES = {
+    "syndication-embed",
+    "syndication-script",
+    "syndication-css",
+    "syndication-open",
+}

@@ -14,12 +14,14 @@ import zoneinfo
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from community import text
 from community.models import Event, EventKind, EventStatus, Registration, RegistrationStatus
-from community.services.common import audience, required_text, tell
+from community.services.common import GROUP, audience, required_text, tell
 from community.states import EVENT
 from prm import events as domain_events
+from prm import notifications
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import Member
@@ -148,7 +150,7 @@ def _fill_seats(e: Event) -> None:
         waiting = Registration.objects.filter(event=e, status=R.WAITLISTED).order_by(
             "registered_at", "id"
         )[:free]
-    for reg in list(waiting):
+    for reg in list(waiting.select_related("member", "member__user")):
         reg.status = R.REGISTERED
         reg.save(update_fields=["status"])
         log_action(
@@ -156,6 +158,19 @@ def _fill_seats(e: Event) -> None:
             obj=e,
             before={"member_id": reg.member_id, "status": R.WAITLISTED},
             after={"member_id": reg.member_id, "status": R.REGISTERED},
+        )
+        # The person moved up is told (their "community" preference: at once, in the
+        # digest, or not at all); once per promotion, even if the call were repeated.
+        notifications.notify(
+            [reg.member],
+            group=GROUP,
+            subject=gettext_lazy("A seat is free: you are registered"),
+            template="community/emails/promoted.txt",
+            context={"event": e},
+            path=e.get_absolute_url(),
+            kind="event.waitlist_promoted",
+            key=f"event.waitlist_promoted:{reg.pk}:{reg.registered_at.timestamp():.0f}",
+            obj=e,
         )
 
 

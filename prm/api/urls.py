@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("cosell.api")),
     path("", include("jointplans.api")),
     path("marketing/", include("marketing.api")),
+    path("locator/", include("locator.api")),
     path("", include("community.api")),
     path("", include("analytics.api")),
     path("", include("predict.api")),

@@ -19,9 +19,11 @@ from community.services import qa as community_qa
 from dealreg import services as deal_services
 from dealreg.services import leads
 from jointplans import services as plan_services
+from locator import referrals as locator_referrals
 from locator import services as locator_services
 from marketing import services as marketing_services
 from mdf import services as mdf_services
+from onboarding import services as onboarding_services
 from partners import services as partner_services
 from prm import events
 from prm.models import OutboxEvent
@@ -519,6 +521,43 @@ CASES.update(
     }
 )
 CASES["profile.published"] = _profile_published
+
+
+def _referral_activated(world):
+    with tenant_context(world.tenant):
+        referral = locator_referrals.referral_invite(
+            partner=world.partner,
+            by=world.partner_user,
+            company_name="Globex Partners",
+            contact_email="gill@globex.example",
+        )
+    application = application_submit(world, referral_code=referral.code)
+    with tenant_context(world.tenant):
+        application = onboarding_services.application_approve(
+            application=type(application).objects.get(pk=application.pk), by=world.channel_manager
+        )
+        partner = application.partner
+        partner.refresh_from_db()
+        if partner.status == "applicant":
+            partner = partner_services.partner_transition(
+                partner=partner, by=world.channel_manager, action="approve"
+            )
+
+    def act():
+        partner_services.partner_transition(
+            partner=partner, by=world.channel_manager, action="activate"
+        )
+        return {
+            "referral_id": referral.pk,
+            "partner_id": world.partner.pk,
+            "referred_partner_id": partner.pk,
+            "company_name": "Globex Partners",
+        }
+
+    return act
+
+
+CASES["referral.activated"] = _referral_activated
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

@@ -93,6 +93,10 @@ def test_no_unpublished_field_reaches_a_public_page(world):
         f"/find/{profile.slug}/thanks/",
         "/find/embed/",
         "/find/embed/?q=published",
+        # The public search as JSON (no API key), from the same public card.
+        "/api/v1/locator/search/",
+        "/api/v1/locator/search/?q=published",
+        f"/api/v1/locator/search/?specialty={shown_spec.pk}&region=emea&language=de",
     ]
     for path in pages:
         resp = client.get(path)
@@ -103,3 +107,5 @@ def test_no_unpublished_field_reaches_a_public_page(world):
     body = client.get(f"/find/{profile.slug}/").content.decode()
     assert "Published headline" in body and "Published Specialty" in body
     assert partner.name in client.get("/find/?q=published").content.decode()
+    [card] = client.get("/api/v1/locator/search/?q=published").json()
+    assert card["name"] == partner.name and card["specialties"] == ["Published Specialty"]

@@ -9,7 +9,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from marketing import services
+from marketing import services, syndication
 from prm.tenancy import tenant_context
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -57,3 +57,16 @@ def published(world, *, by=None, upload=None, **fields):
         else:
             services.asset_version_add(asset=asset, by=by, upload=upload or pdf_file())
         return services.asset_publish(asset=asset, by=by)
+
+
+def syndicated(world, *, partner=None, by=None, origins=("https://www.partner.example",), **kw):
+    """The partner's content syndication, switched on for `origins`, saved through the service."""
+    by = by or world.partner_admin
+    with tenant_context(world.tenant):
+        return syndication.syndication_feed_save(
+            partner=partner or by.partner,
+            by=by,
+            enabled=kw.pop("enabled", True),
+            allowed_origins=list(origins),
+            **kw,
+        )

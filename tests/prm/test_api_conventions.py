@@ -25,9 +25,11 @@ SINGULAR_OK = {
     "ledger",  # mdf/ledger: the append-only ledger
     "roi",  # mdf/roi: a computed report
     "search",  # the global search: one computed answer over every kind
+    "profile",  # locator/profile: the caller's company's one public profile
+    "syndication",  # marketing/syndication: the caller's company's one content embed
 }
 # Grouping prefixes, not resources.
-NAMESPACES = {"mdf", "analytics", "crm", "marketing"}
+NAMESPACES = {"mdf", "analytics", "crm", "marketing", "locator"}
 # Unpaginated arrays that are bounded by nature.
 BOUNDED_LISTS = {
     "/api/v1/deals/{id}/timeline/": "one deal's history",
@@ -38,6 +40,9 @@ BOUNDED_LISTS = {
     "/api/v1/webhook-deliveries/{id}/attempts/": "attempts of one delivery (bounded retries)",
     "/api/v1/analytics/health/history/{partner_id}/": "at most 365 daily points",
     "/api/v1/plan-metrics/": "the figures a joint plan's goal can aim at (a registry of a few)",
+    "/api/v1/locator/search/": "at most 50 results, like the public page (MAX_RESULTS)",
+    "/api/v1/marketing/syndication/views/": "one row per asset the caller's embed showed in "
+    "the last 90 days (at most the library it may see)",
 }
 MONEY = re.compile(r"(^|_)(amount|revenue|budget|balance|price)$")
 # Field names that match MONEY but are not amounts.

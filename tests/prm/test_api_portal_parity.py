@@ -375,6 +375,13 @@ PORTAL_ACTIONS = [
         )
         for name in ("publish", "archive")
     ),
+    Action("marketing-syndication", "", PA, "put", "/api/v1/marketing/syndication/"),
+    Action("marketing-syndication-rotate", "", PA, "post", "/api/v1/marketing/syndication/rotate/"),
+    # The partner locator and referrals
+    Action("locator-profile", "", PA, "put", "/api/v1/locator/profile/"),
+    Action("locator-profile-publish", "", PA, "post", "/api/v1/locator/profile/publish/"),
+    Action("locator-profile-unpublish", "", PA, "post", "/api/v1/locator/profile/unpublish/"),
+    Action("locator-referrals", "", PU, "post", "/api/v1/locator/referrals/"),
     # Account mapping: people (territories, account owners)
     Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),
     Action("territory-list", "", A, "post", "/api/v1/territories/"),
@@ -481,13 +488,9 @@ API_GAPS: dict[str, str] = {
     "on approval and when a partner moves to onboarding; the portal's start had hidden "
     "behind the partner page's `op` field)",
     # The partner locator and referrals (issue #23) shipped portal-first.
-    "locator-profile": "no API endpoint edits a partner's public profile yet",
-    "locator-profile-publish": "no API endpoint publishes a public profile yet",
-    "locator-profile-unpublish": "no API endpoint withdraws a public profile yet",
     "locator-profile-hide": "no API endpoint takes a public profile down yet",
     "locator-profile-restore": "no API endpoint allows a taken-down profile again yet",
     "locator-settings": "no API endpoint changes the locator settings yet",
-    "locator-referrals": "no API endpoint invites a company or lists referrals yet",
 }
 
 
