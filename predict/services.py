@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from predict import features, learn, win
+from predict import features, learn, matching, win
 from predict.models import ModelStatus, PredictionModel, PredictionScore, PredictSettings, Task
 from prm import errors
 from prm.audit import log_action
@@ -65,6 +65,24 @@ def _next_version(tenant, task: str) -> int:
 
 def _inputs(tenant, task: str, today: datetime.date) -> dict:
     """What one task learns from: its history, dataset, feature keys and fitting options."""
+    if task == Task.MATCH:
+        history = matching.load(tenant, today=today)
+        test_start = learn.ranking_test_start([e[0] for e in history.events])
+        data = matching.dataset(history, test_start=test_start)
+        return {
+            "history": history,
+            "data": data,
+            "keys": matching.MATCH_KEYS,
+            "params": {"top": 3, "negatives_per_lead": matching.TRAIN_NEGATIVES},
+            "fitter": learn.fit_ranking,
+            "fit": {
+                "group": data.group,
+                "resolved": data.resolved,
+                "train_keep": data.train_keep,
+                "negative_share": data.negative_share,
+                "test_start": test_start,
+            },
+        }
     if task == Task.WIN:
         history = win.load(tenant, today=today)
         data = win.dataset(history)
@@ -111,7 +129,14 @@ def model_train(
         window_end=_date(data.dates.max()) if len(data.dates) else None,
     )
     try:
-        fitted = learn.fit_evaluate(data.X, data.y, data.rule, data.dates, **inputs["fit"])
+        fitter = inputs.get("fitter", learn.fit_evaluate)
+        if fitter is learn.fit_ranking:
+            fitted = fitter(
+                data.X, data.y, data.rule, inputs["fit"]["group"], data.dates,
+                **{k: v for k, v in inputs["fit"].items() if k != "group"},
+            )  # fmt: skip
+        else:
+            fitted = fitter(data.X, data.y, data.rule, data.dates, **inputs["fit"])
     except learn.NotEnoughHistory as exc:
         row.status = ModelStatus.INSUFFICIENT
         row.message = str(exc)
@@ -149,8 +174,10 @@ def model_train(
         "predict.model_trained",
         obj=row,
         after={
-            "auc": fitted.metrics["auc"],
-            "rule_auc": fitted.metrics["rule_auc"],
+            "auc": fitted.metrics.get("auc"),
+            "rule_auc": fitted.metrics.get("rule_auc"),
+            "hit_rate": fitted.metrics.get("hit_rate"),
+            "rule_hit_rate": fitted.metrics.get("rule_hit_rate"),
             "beats_rule": row.beats_rule,
         },
     )
@@ -168,6 +195,8 @@ def scores_compute(*, tenant, model: PredictionModel, history=None) -> int:
     # local: selectors imports models only, but the loader's tenant check lives there
     from predict.selectors import load_estimator
 
+    if model.task == Task.MATCH:
+        return 0  # leads are matched when they are routed (predict.routing), nothing to store
     payload = load_estimator(model, tenant=tenant)
     today = timezone.localdate()
     pipeline = payload["pipeline"]

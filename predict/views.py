@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from predict import features, risk, selectors, services, win
+from predict import features, matching, risk, selectors, services, win
 from predict.forms import SettingsForm
 from predict.models import PredictSettings, Task
 from predict.panels import factor_rows
@@ -36,6 +36,7 @@ def model_list(request):
             "label": label,
             "active": selectors.active_model(task),
             "latest": selectors.latest_run(task),
+            "measure": _("Top-3 hit rate") if task == Task.MATCH else _("AUC"),
         }
         for task, label in Task.choices
     ]
@@ -49,7 +50,13 @@ def model_detail(request, task: str):
     active = selectors.active_model(task)
     latest = selectors.latest_run(task)
     scores = list(selectors.churn_scores()[:TOP_RISKS]) if active and task == Task.CHURN else []
-    keys = features.FEATURES if task == Task.CHURN else win.WIN_FEATURES
+    keys = {Task.CHURN: features.FEATURES, Task.MATCH: matching.MATCH_FEATURES}.get(
+        task, win.WIN_FEATURES
+    )
+    rule_label = {
+        Task.CHURN: _("Health-score rule"),
+        Task.MATCH: _("Fixed routing weights"),
+    }.get(task, _("Past win rate"))
     return render(
         request,
         "predict/model_detail.html",
@@ -60,7 +67,7 @@ def model_detail(request, task: str):
             "latest": latest,
             "history": selectors.models_for(task)[:50],
             "feature_labels": list(keys.items()),
-            "rule_label": _("Health-score rule") if task == Task.CHURN else _("Past win rate"),
+            "rule_label": rule_label,
             "forecast": selectors.forecast() if task == Task.WIN else None,
             "top": [{"score": s, "factors": factor_rows(s.factors)} for s in scores],
             "settings": PredictSettings.for_tenant(request.tenant),
