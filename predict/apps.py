@@ -9,6 +9,7 @@ class PredictConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        import predict.confirmations  # noqa: F401  (registers the IPP accept confirmation)
         from analytics import risk_models
         from dealreg import routing_models
         from predict import home as predict_home

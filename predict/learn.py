@@ -55,7 +55,7 @@ def split(dates: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray, int]
     return dates <= test_start - horizon, dates >= test_start, test_start
 
 
-def _precision_at(scores: np.ndarray, y: np.ndarray, k: int) -> float:
+def precision_at(scores: np.ndarray, y: np.ndarray, k: int) -> float:
     top = np.argsort(-scores, kind="stable")[:k]
     return float(y[top].mean()) if k else 0.0
 
@@ -134,8 +134,8 @@ def fit_evaluate(
         "brier": round(float(brier_score_loss(yt, p)), 4),
         "base_rate": round(float(yt.mean()), 4),
         "k": k,
-        "precision_at_k": round(_precision_at(p, yt, k), 4),
-        "rule_precision_at_k": round(_precision_at(rt, yt, k), 4),
+        "precision_at_k": round(precision_at(p, yt, k), 4),
+        "rule_precision_at_k": round(precision_at(rt, yt, k), 4),
         "calibration": calibration(p, yt),
         "bootstrap_wins": round(wins, 3),
     }
@@ -256,8 +256,8 @@ def fit_ranking(
         "brier": round(float(brier_score_loss(yt, p)), 4),
         "base_rate": round(float(yt.mean()), 4),
         "k": k,
-        "precision_at_k": round(_precision_at(p, yt, k), 4),
-        "rule_precision_at_k": round(_precision_at(rt, yt, k), 4),
+        "precision_at_k": round(precision_at(p, yt, k), 4),
+        "rule_precision_at_k": round(precision_at(rt, yt, k), 4),
         "calibration": calibration(p, yt),
         "bootstrap_wins": round(share, 3),
         "test_events": n,
