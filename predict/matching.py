@@ -12,12 +12,14 @@ fixed-weight routing score (dealreg.services.leads.WEIGHTS) on the same candidat
 Everything is computed with numpy over arrays loaded once (one query per source): per event,
 the deals closed before it are a prefix of the closing-day-sorted deal arrays, and the
 per-partner counts are one `np.bincount` of that prefix. Serving (`rank`) reads all eligible
-partners' features for one lead in one SQL query and scores them in one `predict_proba`."""
+partners' features for one lead in one SQL query (their records from a per-process aggregate
+refreshed every few minutes) and scores them in one `predict_proba`."""
 
 from __future__ import annotations
 
 import datetime
 import math
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -263,18 +265,24 @@ def dataset(h: MatchHistory, *, test_start: int | None = None) -> MatchDataset:
 
 # --- Serving: one lead against every eligible partner ---------------------------------------
 
+# Each partner's record (won and lost, overall and per region; registrations open): one
+# aggregate over the tenant's registrations, kept per process for STATS_TTL seconds, so
+# matching a lead does not re-read every registration (a burst of leads shares it; a record
+# at most a few minutes old is what the model was trained to read anyway).
+STATS_SQL = """
+SELECT d.partner_id, d.region,
+       count(*) FILTER (WHERE d.status = 'won'),
+       count(*) FILTER (WHERE d.status = 'lost'),
+       count(*) FILTER (WHERE d.status IN ('submitted', 'under_review', 'approved'))
+FROM dealreg_deal d
+WHERE d.tenant_id = %(tenant)s AND d.submitted_at IS NOT NULL
+GROUP BY d.partner_id, d.region
+"""
+STATS_TTL = 300
+_STATS: dict[int, tuple[float, dict]] = {}
+
 RANK_SQL = """
-WITH s AS (
-    SELECT d.partner_id,
-           count(*) FILTER (WHERE d.status = 'won' AND d.region = %(region)s) AS rwon,
-           count(*) FILTER (WHERE d.status = 'lost' AND d.region = %(region)s) AS rlost,
-           count(*) FILTER (WHERE d.status = 'won') AS won,
-           count(*) FILTER (WHERE d.status = 'lost') AS lost,
-           count(*) FILTER (WHERE d.status IN ('submitted', 'under_review', 'approved')) AS open
-    FROM dealreg_deal d
-    WHERE d.tenant_id = %(tenant)s AND d.submitted_at IS NOT NULL
-    GROUP BY d.partner_id
-), sp AS (
+WITH sp AS (
     SELECT ps.partner_id, count(*) AS n FROM partners_partnerspecialty ps
     WHERE ps.tenant_id = %(tenant)s AND ps.specialty_id = ANY(%(specialties)s)
     GROUP BY ps.partner_id
@@ -283,21 +291,40 @@ SELECT p.id, p.name,
        (CASE WHEN p.country <> '' AND p.country = %(country)s THEN 1 ELSE 0 END),
        (CASE WHEN p.region <> '' AND p.region = %(region)s THEN 1 ELSE 0 END),
        COALESCE(sp.n, 0),
-       COALESCE(t.lead_priority, 0),
-       COALESCE(s.rwon, 0), COALESCE(s.rlost, 0), COALESCE(s.won, 0), COALESCE(s.lost, 0),
-       COALESCE(s.open, 0)
+       COALESCE(t.lead_priority, 0)
 FROM partners_partner p
 LEFT JOIN partners_tier t ON t.id = p.tier_id AND t.tenant_id = p.tenant_id
-LEFT JOIN s ON s.partner_id = p.id
 LEFT JOIN sp ON sp.partner_id = p.id
 WHERE p.tenant_id = %(tenant)s AND p.status = 'active' AND NOT (p.id = ANY(%(exclude)s))
 """
 
 
+def partner_stats(tenant_id: int) -> dict:
+    """{"pids": sorted ids, "all": [won, lost, open] per pid, region: [won, lost] per pid}."""
+    now = time.monotonic()
+    cached = _STATS.get(tenant_id)
+    if cached is not None and now - cached[0] < STATS_TTL:
+        return cached[1]
+    with connection.cursor() as cur:
+        cur.execute(STATS_SQL, {"tenant": tenant_id})
+        rows = cur.fetchall()
+    pids = np.unique(np.asarray([r[0] for r in rows], dtype=np.int64))
+    out: dict = {"pids": pids, "all": np.zeros((len(pids), 3))}
+    for pid, region, won, lost, open_ in rows:
+        i = int(np.searchsorted(pids, pid))
+        out["all"][i] += (won, lost, open_)
+        out.setdefault(region or "", np.zeros((len(pids), 2)))[i] += (won, lost)
+    if len(_STATS) > 256:
+        _STATS.clear()
+    _STATS[tenant_id] = (now, out)
+    return out
+
+
 def candidate_rows(
     *, tenant_id: int, country: str, region: str, specialties: list[int], exclude: list[int]
 ) -> tuple[list[tuple[int, str]], np.ndarray]:
-    """(partner id and name, feature rows) of every eligible partner: one query."""
+    """(partner id and name, feature rows) of every eligible partner: one query for the
+    partners, their records from `partner_stats`."""
     with connection.cursor() as cur:
         cur.execute(
             RANK_SQL,
@@ -313,9 +340,21 @@ def candidate_rows(
     if not rows:
         return [], np.zeros((0, len(MATCH_KEYS)))
     a = np.asarray([r[2:] for r in rows], dtype=np.float64)
+    stats = partner_stats(tenant_id)
+    ids = np.asarray([r[0] for r in rows], dtype=np.int64)
+    pos = np.searchsorted(stats["pids"], ids)
+    pos = np.minimum(pos, max(len(stats["pids"]) - 1, 0))
+    known = (stats["pids"][pos] == ids) if len(stats["pids"]) else np.zeros(len(ids), bool)
+    record = np.where(known[:, None], stats["all"][pos] if len(stats["pids"]) else 0, 0.0)
+    by_region = stats.get(region or "") if region else None
+    if by_region is None:
+        in_region = np.zeros((len(ids), 2))
+    else:
+        in_region = np.where(known[:, None], by_region[pos], 0.0)
     X = np.column_stack(
-        [a[:, 0], a[:, 1], a[:, 2], a[:, 3], _rate(a[:, 4], a[:, 5]), _rate(a[:, 6], a[:, 7])]
-        + [a[:, 8]]
+        [a[:, 0], a[:, 1], a[:, 2], a[:, 3]]
+        + [_rate(in_region[:, 0], in_region[:, 1]), _rate(record[:, 0], record[:, 1])]
+        + [record[:, 2]]
     )
     return [(r[0], r[1]) for r in rows], X
 
