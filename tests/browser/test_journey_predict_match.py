@@ -64,7 +64,7 @@ def test_journey_matching_routes_leads_and_admin_applies_learned_ipp(site, celer
     panel.scroll_into_view_if_needed()
     assert violations(admin, axe) == []
     shot(admin, "ipp-suggestion")
-    panel.get_by_role("button", name="Apply the suggested weights").click()
+    panel.get_by_role("link", name="Apply the suggested weights", exact=True).click()
     admin.get_by_role("dialog").get_by_role("button", name="Apply", exact=True).click()
     expect(admin.get_by_text("The suggested weights now score new applications.")).to_be_visible()
     shot(admin, "ipp-applied")
