@@ -31,6 +31,7 @@ from bench.common import (
 from bench.incentives import bench_incentives
 from bench.load import bench_api, bench_celery
 from bench.locator import bench_locator
+from bench.predict import bench_predict
 from bench.ropi import bench_ropi
 
 # --- 1. Conflict check --------------------------------------------------------------------
@@ -265,6 +266,7 @@ BENCHMARKS = {
     "accounts": bench_accounts,
     "incentives": bench_incentives,
     "locator": bench_locator,
+    "predict": bench_predict,
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import django_filters
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -20,6 +21,7 @@ from predict.serializers import (
     TrainQueuedSerializer,
     TrainRequestSerializer,
 )
+from prm import errors
 from prm.api.base import TenantAPIView, TenantViewSet
 
 
@@ -59,6 +61,19 @@ class PredictionModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, T
         task = ser.validated_data["task"]
         services.training_request(tenant=self.tenant, task=task, by=self.member)
         return Response({"task": task, "queued": True}, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(
+        request=None,
+        responses=PredictionModelSerializer,
+        summary="Apply an IPP model's suggested weights to the ideal partner profile",
+    )
+    @action(detail=True, methods=["post"], url_path="accept-suggestion")
+    def accept_suggestion(self, request, pk=None):
+        model = self.get_object()
+        if model.task != Task.IPP:
+            raise errors.DomainError(_("Only an IPP model suggests weights."), field="model")
+        model = services.ipp_suggestion_accept(tenant=self.tenant, model=model, by=self.member)
+        return Response(PredictionModelSerializer(model).data)
 
 
 class ScoreFilter(django_filters.FilterSet):

@@ -9,9 +9,11 @@ class PredictConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        import predict.confirmations  # noqa: F401  (registers the IPP accept confirmation)
         from analytics import risk_models
+        from dealreg import routing_models
         from predict import home as predict_home
-        from predict import panels, risk
+        from predict import panels, risk, routing
         from predict.models import ModelStatus, Task
         from prm import context_processors, home, labels, roles
         from prm.celery import app as celery_app
@@ -34,6 +36,7 @@ class PredictConfig(AppConfig):
         labels.register_choices("prediction_model_status", ModelStatus)
         panels.register()
         risk_models.register(risk.at_risk)
+        routing_models.register(routing.rank)
         home.register(
             order=35,
             key="predict-forecast",

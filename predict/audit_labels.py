@@ -8,4 +8,5 @@ ACTIONS = {
     "predict.model_trained": _("Predictive model trained"),
     "predict.model_insufficient": _("Model training found too little history"),
     "predict.model_retired": _("Predictive model retired"),
+    "predict.ipp_weights_accepted": _("Suggested ideal partner profile weights applied"),
 }

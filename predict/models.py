@@ -25,6 +25,8 @@ from prm.tenancy import TenantModel
 class Task(models.TextChoices):
     CHURN = "churn", _("Churn risk")
     WIN = "win", _("Win probability")
+    MATCH = "match", _("Partner-to-lead matching")
+    IPP = "ipp", _("Ideal partner profile")
 
 
 class ModelStatus(models.TextChoices):

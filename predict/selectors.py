@@ -32,6 +32,23 @@ def load_estimator(model: PredictionModel, *, tenant) -> dict:
     return payload
 
 
+_CACHE: dict[tuple[int, int], dict] = {}
+
+
+def load_estimator_cached(model: PredictionModel, *, tenant) -> dict:
+    """`load_estimator` with the unpickled payload kept per process (a model row never
+    changes its estimator); the tenant checks run on every call."""
+    current = get_scope().get("tenant")
+    if model.tenant_id != tenant.pk or (current is not None and current.pk != tenant.pk):
+        raise WrongTenant(f"model {model.pk} does not belong to tenant {tenant.pk}")
+    key = (model.pk, tenant.pk)
+    if key not in _CACHE:
+        if len(_CACHE) > 64:
+            _CACHE.clear()
+        _CACHE[key] = load_estimator(model, tenant=tenant)
+    return _CACHE[key]
+
+
 def models_for(task: str):
     return PredictionModel.objects.filter(task=task).select_related("requested_by__user")
 

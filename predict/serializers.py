@@ -25,6 +25,25 @@ class ModelMetricsSerializer(serializers.Serializer):
         required=False, help_text="Share of paired resamples where the model's AUC is higher."
     )
     calibration = CalibrationBucketSerializer(many=True, required=False)
+    top = serializers.IntegerField(required=False, help_text="Matching: the top k of a lead.")
+    hit_rate = serializers.FloatField(
+        required=False, help_text="Matching: share of test leads whose winner was in the top k."
+    )
+    rule_hit_rate = serializers.FloatField(
+        required=False, help_text="Matching: the same share for the fixed routing weights."
+    )
+    test_events = serializers.IntegerField(required=False)
+    model_auc = serializers.FloatField(
+        required=False, help_text="IPP: AUC of the fitted model itself (auc is the weights')."
+    )
+    suggested_weights = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="IPP: suggested weights."
+    )
+    current_weights = serializers.DictField(
+        child=serializers.IntegerField(), required=False, help_text="IPP: weights when trained."
+    )
+    quick_days = serializers.IntegerField(required=False)
+    grow_deals = serializers.IntegerField(required=False)
 
 
 class PredictionModelSerializer(serializers.ModelSerializer):

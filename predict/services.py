@@ -12,7 +12,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from predict import features, learn, win
+from predict import features, ipp, learn, matching, win
 from predict.models import ModelStatus, PredictionModel, PredictionScore, PredictSettings, Task
 from prm import errors
 from prm.audit import log_action
@@ -65,6 +65,36 @@ def _next_version(tenant, task: str) -> int:
 
 def _inputs(tenant, task: str, today: datetime.date) -> dict:
     """What one task learns from: its history, dataset, feature keys and fitting options."""
+    if task == Task.IPP:
+        data = ipp.dataset(tenant, today=today)
+        return {
+            "history": None,
+            "data": data,
+            "keys": ipp.IPP_KEYS,
+            "params": {"quick_days": ipp.QUICK_DAYS, "grow_deals": ipp.GROW_DEALS},
+            "call": lambda: ipp.evaluate(data),
+        }
+    if task == Task.MATCH:
+        history = matching.load(tenant, today=today)
+        test_start = learn.ranking_test_start([e[0] for e in history.events])
+        data = matching.dataset(history, test_start=test_start)
+        return {
+            "history": history,
+            "data": data,
+            "keys": matching.MATCH_KEYS,
+            "params": {"top": 3, "negatives_per_lead": matching.TRAIN_NEGATIVES},
+            "call": lambda: learn.fit_ranking(
+                data.X,
+                data.y,
+                data.rule,
+                data.group,
+                data.dates,
+                resolved=data.resolved,
+                train_keep=data.train_keep,
+                negative_share=data.negative_share,
+                test_start=test_start,
+            ),
+        }
     if task == Task.WIN:
         history = win.load(tenant, today=today)
         data = win.dataset(history)
@@ -73,7 +103,15 @@ def _inputs(tenant, task: str, today: datetime.date) -> dict:
             "data": data,
             "keys": win.WIN_KEYS,
             "params": {},
-            "fit": {"horizon": 0, "resolved": data.resolved, "calibrated": True},
+            "call": lambda: learn.fit_evaluate(
+                data.X,
+                data.y,
+                data.rule,
+                data.dates,
+                horizon=0,
+                resolved=data.resolved,
+                calibrated=True,
+            ),  # fmt: skip
         }
     params = {"inactivity_days": PredictSettings.for_tenant(tenant).inactivity_days}
     history = features.load_history(tenant, today=today)
@@ -83,7 +121,9 @@ def _inputs(tenant, task: str, today: datetime.date) -> dict:
         "data": data,
         "keys": features.FEATURE_KEYS,
         "params": params,
-        "fit": {"horizon": features.HORIZON},
+        "call": lambda: learn.fit_evaluate(
+            data.X, data.y, data.rule, data.dates, horizon=features.HORIZON
+        ),
     }
 
 
@@ -111,7 +151,7 @@ def model_train(
         window_end=_date(data.dates.max()) if len(data.dates) else None,
     )
     try:
-        fitted = learn.fit_evaluate(data.X, data.y, data.rule, data.dates, **inputs["fit"])
+        fitted = inputs["call"]()
     except learn.NotEnoughHistory as exc:
         row.status = ModelStatus.INSUFFICIENT
         row.message = str(exc)
@@ -149,8 +189,10 @@ def model_train(
         "predict.model_trained",
         obj=row,
         after={
-            "auc": fitted.metrics["auc"],
-            "rule_auc": fitted.metrics["rule_auc"],
+            "auc": fitted.metrics.get("auc"),
+            "rule_auc": fitted.metrics.get("rule_auc"),
+            "hit_rate": fitted.metrics.get("hit_rate"),
+            "rule_hit_rate": fitted.metrics.get("rule_hit_rate"),
             "beats_rule": row.beats_rule,
         },
     )
@@ -168,6 +210,10 @@ def scores_compute(*, tenant, model: PredictionModel, history=None) -> int:
     # local: selectors imports models only, but the loader's tenant check lives there
     from predict.selectors import load_estimator
 
+    if model.task in (Task.MATCH, Task.IPP):
+        # leads are matched when they are routed (predict.routing); the IPP suggestion is
+        # the model's figures: nothing to store per subject
+        return 0
     payload = load_estimator(model, tenant=tenant)
     today = timezone.localdate()
     pipeline = payload["pipeline"]
@@ -213,3 +259,36 @@ def scores_refresh(*, tenant, task: str) -> int:
     if model is None:
         return 0
     return scores_compute(tenant=tenant, model=model)
+
+
+@transaction.atomic
+def ipp_suggestion_accept(*, tenant, model: PredictionModel, by) -> PredictionModel:
+    """Apply an IPP model's suggested weights to the tenant's ideal partner profile (admins),
+    only while it is the active run and beats the current weights on its hold-out."""
+    # local: onboarding's services import its whole package; only this write needs them
+    from onboarding.services import ideal_profile_update
+
+    model = PredictionModel.objects.select_for_update().get(pk=model.pk, tenant=tenant)
+    if model.task != Task.IPP or model.status != ModelStatus.ACTIVE or not model.beats_rule:
+        raise errors.DomainError(
+            _("This suggestion is no longer current; train the model again."), field="model"
+        )
+    if model.params.get("accepted_at"):
+        raise errors.DomainError(_("These weights have already been applied."), field="model")
+    weights = model.metrics["suggested_weights"]
+    before = ipp.current_weights(tenant)
+    ideal_profile_update(by=by, **{ipp.WEIGHT_FIELDS[c]: int(w) for c, w in weights.items()})
+    model.params = {
+        **model.params,
+        "accepted_at": timezone.now().isoformat(),
+        "accepted_by": by.pk,
+    }
+    model.save(update_fields=["params"])
+    log_action(
+        "predict.ipp_weights_accepted",
+        obj=model,
+        before={"weights": before},
+        after={"weights": weights},
+        actor=getattr(by, "user", None),
+    )
+    return model

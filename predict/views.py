@@ -6,15 +6,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from predict import features, risk, selectors, services, win
+from predict import features, ipp, matching, risk, selectors, services, win
 from predict.forms import SettingsForm
-from predict.models import PredictSettings, Task
+from predict.models import PredictionModel, PredictSettings, Task
 from predict.panels import factor_rows
 from prm import errors
+from prm.confirm import confirmation_for, confirmed
 from prm.decorators import member_required
 from prm.portal import apply_error
 
@@ -36,6 +37,7 @@ def model_list(request):
             "label": label,
             "active": selectors.active_model(task),
             "latest": selectors.latest_run(task),
+            "measure": _("Top-3 hit rate") if task == Task.MATCH else _("AUC"),
         }
         for task, label in Task.choices
     ]
@@ -49,7 +51,16 @@ def model_detail(request, task: str):
     active = selectors.active_model(task)
     latest = selectors.latest_run(task)
     scores = list(selectors.churn_scores()[:TOP_RISKS]) if active and task == Task.CHURN else []
-    keys = features.FEATURES if task == Task.CHURN else win.WIN_FEATURES
+    keys = {
+        Task.CHURN: features.FEATURES,
+        Task.MATCH: matching.MATCH_FEATURES,
+        Task.IPP: ipp.IPP_FEATURES,
+    }.get(task, win.WIN_FEATURES)
+    rule_label = {
+        Task.CHURN: _("Health-score rule"),
+        Task.MATCH: _("Fixed routing weights"),
+        Task.IPP: _("Current IPP weights"),
+    }.get(task, _("Past win rate"))
     return render(
         request,
         "predict/model_detail.html",
@@ -60,7 +71,7 @@ def model_detail(request, task: str):
             "latest": latest,
             "history": selectors.models_for(task)[:50],
             "feature_labels": list(keys.items()),
-            "rule_label": _("Health-score rule") if task == Task.CHURN else _("Past win rate"),
+            "rule_label": rule_label,
             "forecast": selectors.forecast() if task == Task.WIN else None,
             "top": [{"score": s, "factors": factor_rows(s.factors)} for s in scores],
             "settings": PredictSettings.for_tenant(request.tenant),
@@ -101,3 +112,20 @@ def settings_edit(request):
             )
             return redirect("predict-model", task=Task.CHURN)
     return render(request, "predict/settings.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@member_required("predict.manage")
+def ipp_accept(request, pk: int):
+    """Apply a learned IPP's suggested weights, after the admin confirms."""
+    model = get_object_or_404(PredictionModel, pk=pk, task=Task.IPP)
+    form, page = confirmed(request, confirmation_for("predict-ipp-accept", model))
+    if page is not None:
+        return page
+    try:
+        services.ipp_suggestion_accept(tenant=request.tenant, model=model, by=request.member)
+    except errors.DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("The suggested weights now score new applications."))
+    return redirect("onboarding-settings")

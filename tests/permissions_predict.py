@@ -30,7 +30,55 @@ def _score(w):
         )
 
 
+def _ipp(w):
+    """An IPP run whose suggestion beats the current weights (so applying it is open)."""
+    with tenant_context(w.tenant):
+        model = PredictionModel.objects.filter(task="ipp", status=ModelStatus.ACTIVE).first()
+    return model or PredictionModelFactory(
+        tenant=w.tenant,
+        task="ipp",
+        status=ModelStatus.ACTIVE,
+        beats_rule=True,
+        metrics={
+            "auc": 0.8,
+            "rule_auc": 0.6,
+            "suggested_weights": {
+                "geography": 10,
+                "type": 30,
+                "specialties": 40,
+                "size": 10,
+                "revenue": 10,
+            },
+        },
+    )
+
+
 ENDPOINTS = [
+    Endpoint("predict-model", lambda w: "/predict/match/", ADMIN),
+    Endpoint("predict-model", lambda w: "/predict/ipp/", ADMIN),
+    Endpoint(
+        "predict-ipp-accept",
+        lambda w: f"/predict/ipp/{_ipp(w).pk}/accept/",
+        ADMIN,
+        stranger_url=lambda w, s: f"/predict/ipp/{_ipp(s).pk}/accept/",
+    ),
+    Endpoint(
+        "predict-ipp-accept",
+        lambda w: f"/predict/ipp/{_ipp(w).pk}/accept/",
+        ADMIN,
+        method="post",
+        stranger_url=lambda w, s: f"/predict/ipp/{_ipp(s).pk}/accept/",
+    ),
+    Endpoint(
+        "api-prediction-model-accept-suggestion",
+        lambda w: f"/api/v1/prediction-models/{_ipp(w).pk}/accept-suggestion/",
+        ADMIN,
+        api=True,
+        method="post",
+        stranger_url=lambda w, s: f"/api/v1/prediction-models/{_ipp(s).pk}/accept-suggestion/",
+        # applied once: the next allowed role's call finds it applied (a 400, not a 5xx)
+        expect={200, 400},
+    ),
     Endpoint("predict-models", lambda w: "/predict/", ADMIN),
     Endpoint("predict-model", lambda w: "/predict/churn/", ADMIN),
     Endpoint("predict-train", lambda w: "/predict/churn/train/", ADMIN, method="post"),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django_scopes import get_scope
 
+from dealreg import routing_models
 from dealreg.models import Deal, DealSource, DealStatus, Lead, LeadOffer, LeadSpecialty, LeadStatus
 from dealreg.rules import name_tokens
 from dealreg.services._common import _event, _lock, current_rules
@@ -82,11 +83,15 @@ def factors(
 
 @transaction.atomic
 def recommend(lead: Lead, *, limit: int = 5) -> list[dict]:
-    """Partners ranked for `lead`, each with the reasons for its score."""
+    """Partners ranked for `lead`, each with the reasons for its score: a matching model's
+    when one beats these weights on its hold-out (routing_models), else the weights'."""
     tried = list(LeadOffer.objects.filter(lead=lead).values_list("partner_id", flat=True))
     specialties = list(
         LeadSpecialty.objects.filter(lead=lead).values_list("specialty_id", flat=True)
     )
+    by_model = routing_models.ranked(lead=lead, specialties=specialties, exclude=tried, limit=limit)
+    if by_model is not None:
+        return by_model
     with connection.cursor() as cur:
         cur.execute(
             SCORE_SQL,

@@ -355,6 +355,9 @@ PORTAL_ACTIONS = [
     # Predictive models: retrain, the churn definition.
     Action("predict-train", "", A, "post", "/api/v1/prediction-models/train/"),
     Action("predict-settings", "", A, "patch", "/api/v1/prediction-settings/"),
+    Action(
+        "predict-ipp-accept", "", A, "post", "/api/v1/prediction-models/{id}/accept-suggestion/"
+    ),
     Action("jointplan-initiative-remove", "", PA, "delete", "/api/v1/plan-initiatives/{id}/"),
     # Marketing: the asset library, co-brandable templates, the brand kit
     Action("marketing-asset-new", "", CM, "post", "/api/v1/marketing/assets/"),
