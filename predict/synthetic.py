@@ -27,11 +27,39 @@ import numpy as np
 from django.utils import timezone
 
 from dealreg.models import Deal, DealStatus, Lead, LeadSpecialty, LeadStatus
+from partners.domains import normalise_company_name
 from partners.models import Partner, PartnerSpecialty, PartnerStatus, PartnerType, Specialty
 
 DAYS = 720
 REGIONS = ["na", "emea", "apac", "latam"]
 SPECIALTIES = ["Cloud", "Security", "Data", "Networking", "Managed services", "Analytics"]
+# Word lists for readable company names in the demo (`prefix=None`): the demo's partner and
+# deal lists should read like a real program's, not "Matched partner 17".
+_FIRST = (
+    "Alder", "Birch", "Cedar", "Delta", "Ember", "Fjord", "Granite", "Harbor", "Iris", "Juniper",
+    "Kestrel", "Lumen", "Maple", "Nimbus", "Orbit", "Pinecrest", "Quartz", "Ridge", "Summit",
+    "Tidewater", "Upland", "Vantage", "Willow", "Yarrow", "Zephyr",
+)  # fmt: skip
+_PARTNER_END = ("Systems", "Consulting", "Networks", "IT Services", "Digital", "Cloud Partners")
+_CUSTOMER_MID = (
+    "Bay", "Bridge", "Creek", "Field", "Gate", "Hill", "Lake", "Mill", "Point", "Stone",
+    "Vale", "Wood",
+)  # fmt: skip
+_CUSTOMER_END = ("Logistics", "Health", "Foods", "Energy", "Bank", "Retail", "Insurance", "Labs")
+
+
+def _partner_name(prefix: str | None, i: int) -> str:
+    if prefix is not None:
+        return f"{prefix} partner {i + 1}"
+    return f"{_FIRST[i % len(_FIRST)]} {_PARTNER_END[i // len(_FIRST) % len(_PARTNER_END)]}"
+
+
+def _customer_name(prefix: str | None, n: int) -> str:
+    if prefix is not None:
+        return f"{prefix} customer {n + 1}"
+    first, rest = n % len(_FIRST), n // len(_FIRST)
+    mid, end = rest % len(_CUSTOMER_MID), rest // len(_CUSTOMER_MID) % len(_CUSTOMER_END)
+    return f"{_FIRST[first]}{_CUSTOMER_MID[mid].lower()} {_CUSTOMER_END[end]}"
 
 
 def _dt(d: datetime.date) -> datetime.datetime:
@@ -54,7 +82,7 @@ def build_leads(
     leads: int = 1200,
     seed: int = 5,
     today: datetime.date | None = None,
-    prefix: str = "Matched",
+    prefix: str | None = "Matched",
 ) -> list[Partner]:
     """Partners and their lead history as described above; returns the partners. Call inside
     the tenant's context."""
@@ -66,7 +94,7 @@ def build_leads(
         [
             Partner(
                 tenant=tenant,
-                name=f"{prefix} partner {i + 1}",
+                name=_partner_name(prefix, i),
                 partner_type=PartnerType.values[i % len(PartnerType.values)],
                 status=PartnerStatus.ACTIVE,
                 region=REGIONS[i % len(REGIONS)],
@@ -119,8 +147,8 @@ def build_leads(
                 partner=made[i],
                 status=status,
                 source="vendor_lead",
-                customer_name=f"{prefix} customer {n + 1}",
-                customer_name_normalised=f"{prefix.lower()} customer {n + 1}",
+                customer_name=_customer_name(prefix, n),
+                customer_name_normalised=normalise_company_name(_customer_name(prefix, n)),
                 region=lead_region,
                 amount=amount,
                 currency="USD",
@@ -133,7 +161,7 @@ def build_leads(
         lead_rows.append(
             Lead(
                 tenant=tenant,
-                company=f"{prefix} customer {n + 1}",
+                company=_customer_name(prefix, n),
                 region=lead_region,
                 amount=amount,
                 currency="USD",
