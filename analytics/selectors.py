@@ -10,8 +10,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import get_scope
@@ -273,6 +286,37 @@ def ropi_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) ->
         .annotate(**MONEY_SUMS)
         .order_by("partner_name", "partner_id")
     )
+    return _with_ropi(rows)
+
+
+# The ROPI-by-partner page sorts in the database (every partner, not just a page of them):
+# its columns by key, ROPI computed from the sums as _with_ropi does (no investment: NULL, last).
+PARTNER_ROPI_SORTS = {
+    "partner": Lower("partner_name"),
+    "tier": Lower("tier_now"),
+    "won_deals": F("won_deals"),
+    "sourced": F("sourced"),
+    "influenced": F("influenced"),
+    "return_amount": F("return_amount"),
+    "investment": F("investment"),
+    "ropi": (F("return_amount") - F("investment")) / NullIf(F("investment"), Value(ZERO)),
+}
+
+
+def ropi_by_partner_sorted(qs: QuerySet[PartnerRollup], *, key: str, descending: bool):
+    """ROPI per partner (the rows of ropi_by_partner) as one grouped query sorted by `key`,
+    ties by partner id, for a paginator: a page costs two queries however many partners."""
+    expr = PARTNER_ROPI_SORTS[key]
+    order = expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
+    return (
+        qs.values("partner_id", **PARTNER_ROW)
+        .annotate(**MONEY_SUMS)
+        .order_by(order, "-partner_id" if descending else "partner_id")
+    )
+
+
+def with_ropi(rows) -> list[dict]:
+    """Rows of the per-partner sums with their ROPI (a page of ropi_by_partner_sorted)."""
     return _with_ropi(rows)
 
 
