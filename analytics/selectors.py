@@ -24,7 +24,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Lower, NullIf, TruncMonth
+from django.db.models.functions import Coalesce, Lower, NullIf, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import get_scope
@@ -115,6 +115,43 @@ def pipeline_between(partner_id: int, start: datetime.date, end: datetime.date) 
         .order_by("currency")
     )
     return [(r["currency"], r["total"]) for r in rows]
+
+
+def pipeline_by_partner_day(partner_ids, first: datetime.date, last: datetime.date) -> dict:
+    """Registered pipeline per partner, submission day and currency in [first, last] (one
+    query; joint plans add it up per plan period)."""
+    rows = (
+        pipeline_deals(Deal.objects.filter(partner_id__in=partner_ids))
+        .filter(submitted_at__date__gte=first, submitted_at__date__lte=last)
+        .values("partner_id", "currency", day=TruncDate("submitted_at"))
+        .annotate(total=Sum("amount"))
+        .order_by("partner_id", "day", "currency")
+    )
+    out: dict[int, list] = {}
+    for r in rows:
+        out.setdefault(r["partner_id"], []).append((r["day"], r["currency"], r["total"]))
+    return out
+
+
+def rollups_by_partner_quarter(
+    partner_ids, first: datetime.date, last: datetime.date, field: str
+) -> dict:
+    """A rollup column per partner, quarter and currency for the quarters starting in
+    [quarter of first, last] (one query; joint plans add it up per plan period)."""
+    rows = (
+        PartnerRollup.objects.filter(
+            partner_id__in=partner_ids,
+            period_start__gte=quarter_start(first),
+            period_start__lte=last,
+        )
+        .values("partner_id", "period_start", "currency")
+        .annotate(total=Sum(field))
+        .order_by("partner_id", "period_start", "currency")
+    )
+    out: dict[int, list] = {}
+    for r in rows:
+        out.setdefault(r["partner_id"], []).append((r["period_start"], r["currency"], r["total"]))
+    return out
 
 
 def rollup_totals(
