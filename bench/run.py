@@ -32,6 +32,7 @@ from bench.incentives import bench_incentives
 from bench.load import bench_api, bench_celery
 from bench.ropi import bench_ropi
 from bench.search import bench_search
+from bench.statements import bench_statements
 
 # --- 1. Conflict check --------------------------------------------------------------------
 
@@ -265,6 +266,7 @@ BENCHMARKS = {
     "accounts": bench_accounts,
     "incentives": bench_incentives,
     "search": bench_search,
+    "statements": bench_statements,
 }
 
 
