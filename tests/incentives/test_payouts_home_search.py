@@ -10,12 +10,12 @@ from decimal import Decimal
 
 import pytest
 
-from incentives.models_payouts import PayeeStatus, PayoutSettings
+from incentives.models_payouts import PayeeStatus
 from incentives.services import payouts
 from incentives.services.statements import statements_generate
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.factories import MemberFactory
+from tests.factories import MemberFactory, PayoutSettingsFactory
 from tests.html_helpers import find, find_all
 from tests.incentives.payouts_support import approved_lines, payee, payout_objects
 from tests.incentives.test_incentives_home_search import group_hits
@@ -39,7 +39,7 @@ def _count(page, name) -> str:
 def test_staff_see_the_batches_waiting_for_their_approval_and_not_their_own_second(world):
     with tenant_context(world.tenant):
         payee(world)
-        PayoutSettings.objects.create(tenant=world.tenant, second_approval_above=Decimal("50"))
+        PayoutSettingsFactory(tenant=world.tenant, second_approval_above=Decimal("50"))
         approved_lines(world)
         batch = payouts.batch_create(
             tenant=world.tenant, by=world.channel_manager, currency="EUR", period_end=TODAY
