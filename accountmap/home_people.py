@@ -22,7 +22,7 @@ def my_accounts_home(member) -> dict | None:
             .count()
         )
         return {"total": total, "vendor_side": False, "known": known}
-    partners = people.my_overlaps_by_partner(member) if total else []
+    partners = visibility.partners_knowing_mine(member) if total else []
     return {
         "total": total,
         "vendor_side": True,

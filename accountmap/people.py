@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountmap.models import Account, AccountStatus, Level, Overlap, SharingRule, Side
+from accountmap.models import Account, Level, Overlap, SharingRule, Side
 from accountmap.models_people import Territory, TerritoryRep
 from dealreg.models import Deal, DirectDeal
 from prm.audit import log_action
@@ -241,53 +241,6 @@ def overlap_level(overlap: Overlap, direction: str) -> tuple[str, list[str]]:
 def _overlap_shared(overlap: Overlap, direction: str) -> bool:
     """True when the other side may see this overlap's record (level overlaps or all)."""
     return overlap_level(overlap, direction)[0] in SHARED_LEVELS
-
-
-def my_overlaps_by_partner(member: Member) -> list[dict]:
-    """The partners that know the member's accounts, within what each shares with the
-    vendor (overlaps at a hidden or counts level are left out, not even counted):
-    [{"partner_id", "name", "accounts", "opportunities"}], most accounts first; opportunities
-    are the accounts where either side has an open opportunity. Two queries, whatever the
-    number of accounts."""
-    rows = (
-        Overlap.objects.filter(vendor_account__in=my_accounts(member).values("pk"))
-        .values("partner_id", "partner__name", "partner_account__status")
-        .annotate(
-            n=Count("vendor_account", distinct=True),
-            opp=Count(
-                "vendor_account",
-                distinct=True,
-                filter=Q(vendor_account__status=AccountStatus.OPPORTUNITY)
-                | Q(partner_account__status=AccountStatus.OPPORTUNITY),
-            ),
-        )
-    )
-    rows = list(rows)
-    partner_ids = {r["partner_id"] for r in rows}
-    levels = {
-        (r.partner_id, r.status): r.level
-        for r in SharingRule.objects.filter(side=Side.PARTNER, population__isnull=True).filter(
-            Q(partner_id__in=partner_ids) | Q(partner__isnull=True)
-        )
-    }
-    out: dict[int, dict] = {}
-    for r in rows:
-        status = r["partner_account__status"]
-        level = levels.get((r["partner_id"], status)) or levels.get((None, status))
-        if level not in SHARED_LEVELS:
-            continue
-        entry = out.setdefault(
-            r["partner_id"],
-            {
-                "partner_id": r["partner_id"],
-                "name": r["partner__name"],
-                "accounts": 0,
-                "opportunities": 0,
-            },
-        )
-        entry["accounts"] += r["n"]
-        entry["opportunities"] += r["opp"]
-    return sorted(out.values(), key=lambda e: (-e["accounts"], e["name"].lower()))
 
 
 # --- Services -----------------------------------------------------------------------------

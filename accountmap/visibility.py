@@ -474,6 +474,45 @@ def partners_knowing_many(member, accounts) -> dict[int, list[dict]]:
     return out
 
 
+def partners_knowing_mine(member) -> list[dict]:
+    """For a vendor member's home card: the partners whose accounts overlap the member's own
+    accounts (people.my_accounts, within accounts_known_visible_to), within what each partner
+    shares (its cells, custom populations included: `overlaps` or more), as
+    [{"partner_id", "name", "accounts", "opportunities"}], most accounts first. An
+    opportunity is an account the member's side has as one, or one the partner shows as one
+    where it shares the status (a status it does not share is never counted). One query for
+    the partners, then one per partner, the same whatever they share."""
+    mine = (
+        accounts_known_visible_to(member)
+        .filter(pk__in=people.my_accounts(member).order_by().values("pk"))
+        .order_by()
+        .values("pk")
+    )
+    partner_ids = Overlap.objects.filter(vendor_account__in=mine).values("partner_id")
+    out = []
+    for partner in Partner.objects.filter(pk__in=partner_ids).order_by("name", "pk"):
+        view = View(partner=partner, sharer=Side.PARTNER, viewer_is_staff=True)
+        accounts, opportunities = set(), set()
+        rows = overlaps(view).filter(vendor_account__in=mine)
+        for own_id, own_status, other_status in rows.values_list(
+            "own_id", "own_status", "other_status"
+        ):
+            accounts.add(own_id)
+            if AccountStatus.OPPORTUNITY in (own_status, other_status):
+                opportunities.add(own_id)
+        if accounts:
+            out.append(
+                {
+                    "partner_id": partner.pk,
+                    "name": partner.name,
+                    "accounts": len(accounts),
+                    "opportunities": len(opportunities),
+                }
+            )
+    out.sort(key=lambda r: (-r["accounts"], r["name"].lower()))
+    return out
+
+
 def _brief(partner_id, name: str, row: dict) -> dict:
     return {
         "partner_id": partner_id,

@@ -10,8 +10,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Lower, NullIf, TruncDate, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import get_scope
@@ -102,6 +115,43 @@ def pipeline_between(partner_id: int, start: datetime.date, end: datetime.date) 
         .order_by("currency")
     )
     return [(r["currency"], r["total"]) for r in rows]
+
+
+def pipeline_by_partner_day(partner_ids, first: datetime.date, last: datetime.date) -> dict:
+    """Registered pipeline per partner, submission day and currency in [first, last] (one
+    query; joint plans add it up per plan period)."""
+    rows = (
+        pipeline_deals(Deal.objects.filter(partner_id__in=partner_ids))
+        .filter(submitted_at__date__gte=first, submitted_at__date__lte=last)
+        .values("partner_id", "currency", day=TruncDate("submitted_at"))
+        .annotate(total=Sum("amount"))
+        .order_by("partner_id", "day", "currency")
+    )
+    out: dict[int, list] = {}
+    for r in rows:
+        out.setdefault(r["partner_id"], []).append((r["day"], r["currency"], r["total"]))
+    return out
+
+
+def rollups_by_partner_quarter(
+    partner_ids, first: datetime.date, last: datetime.date, field: str
+) -> dict:
+    """A rollup column per partner, quarter and currency for the quarters starting in
+    [quarter of first, last] (one query; joint plans add it up per plan period)."""
+    rows = (
+        PartnerRollup.objects.filter(
+            partner_id__in=partner_ids,
+            period_start__gte=quarter_start(first),
+            period_start__lte=last,
+        )
+        .values("partner_id", "period_start", "currency")
+        .annotate(total=Sum(field))
+        .order_by("partner_id", "period_start", "currency")
+    )
+    out: dict[int, list] = {}
+    for r in rows:
+        out.setdefault(r["partner_id"], []).append((r["period_start"], r["currency"], r["total"]))
+    return out
 
 
 def rollup_totals(
@@ -273,6 +323,37 @@ def ropi_by_partner(qs: QuerySet[PartnerRollup], *, limit: int | None = None) ->
         .annotate(**MONEY_SUMS)
         .order_by("partner_name", "partner_id")
     )
+    return _with_ropi(rows)
+
+
+# The ROPI-by-partner page sorts in the database (every partner, not just a page of them):
+# its columns by key, ROPI computed from the sums as _with_ropi does (no investment: NULL, last).
+PARTNER_ROPI_SORTS = {
+    "partner": Lower("partner_name"),
+    "tier": Lower("tier_now"),
+    "won_deals": F("won_deals"),
+    "sourced": F("sourced"),
+    "influenced": F("influenced"),
+    "return_amount": F("return_amount"),
+    "investment": F("investment"),
+    "ropi": (F("return_amount") - F("investment")) / NullIf(F("investment"), Value(ZERO)),
+}
+
+
+def ropi_by_partner_sorted(qs: QuerySet[PartnerRollup], *, key: str, descending: bool):
+    """ROPI per partner (the rows of ropi_by_partner) as one grouped query sorted by `key`,
+    ties by partner id, for a paginator: a page costs two queries however many partners."""
+    expr = PARTNER_ROPI_SORTS[key]
+    order = expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True)
+    return (
+        qs.values("partner_id", **PARTNER_ROW)
+        .annotate(**MONEY_SUMS)
+        .order_by(order, "-partner_id" if descending else "partner_id")
+    )
+
+
+def with_ropi(rows) -> list[dict]:
+    """Rows of the per-partner sums with their ROPI (a page of ropi_by_partner_sorted)."""
     return _with_ropi(rows)
 
 

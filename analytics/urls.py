@@ -16,6 +16,11 @@ urlpatterns = [
     path("analytics/partners/<int:pk>/", views.partner_dashboard, name="analytics-partner"),
     path("analytics/manager/", views.manager_dashboard, name="analytics-manager"),
     path("analytics/program/", views.program_dashboard, name="analytics-program"),
+    path(
+        "analytics/program/partners/",
+        views.program_partners,
+        name="analytics-program-partners",
+    ),
     path("analytics/program/export.csv", views.program_export, name="analytics-program-export"),
     path("analytics/program/recompute/", views.recompute, name="analytics-recompute"),
     path("analytics/settings/", views.settings_edit, name="analytics-settings"),

@@ -23,11 +23,12 @@ from analytics.forms import (
 )
 from analytics.models import AnalyticsSettings, ProgramCost, RollupRun
 from analytics.states import BUSINESS_REVIEW, preparing
-from analytics.tables import KPI_KEYS, costs_table, manager_tables, program_tables
+from analytics.tables import KPI_KEYS, costs_table, manager_tables, partner_rule, program_tables
 from analytics.tables import csv_response as tables_csv
 from prm.decorators import member_required
 from prm.errors import DomainError
 from prm.portal import apply_error
+from prm.portal import page as paginate
 from prm.roles import Role
 from prm.sorting import Sorting
 
@@ -300,6 +301,35 @@ def program_dashboard(request):
                 uid="cohort",
                 height=200,
             ),
+        },
+    )
+
+
+# The ROPI-by-partner table: every partner, sorted in the database and paged (the program
+# page shows the first partners by name only); its CSV is the program export's partner table.
+PARTNER_ROPI_COLUMNS = {k: k for k in selectors.PARTNER_ROPI_SORTS}
+
+
+@member_required("analytics.program")
+def program_partners(request):
+    form, filters = _filtered(request)
+    sorting = Sorting.from_request(request, PARTNER_ROPI_COLUMNS, default="partner")
+    rows = selectors.ropi_by_partner_sorted(
+        selectors.rollups(**filters), key=sorting.key, descending=sorting.descending
+    )
+    page = paginate(request, rows)
+    page.object_list = selectors.with_ropi(page.object_list)
+    return render(
+        request,
+        "analytics/program_partners.html",
+        {
+            "form": form,
+            "page": page,
+            "sorting": sorting,
+            "query": sorting.query,
+            "settings": AnalyticsSettings.for_tenant(request.tenant),
+            "note": partner_rule(),
+            "export_url": _export_base(request, "analytics-program-export") + "partner",
         },
     )
 

@@ -33,6 +33,8 @@ from bench.load import bench_api, bench_celery
 from bench.locator import bench_locator
 from bench.predict import bench_predict
 from bench.ropi import bench_ropi
+from bench.search import bench_search
+from bench.statements import bench_statements
 
 # --- 1. Conflict check --------------------------------------------------------------------
 
@@ -267,6 +269,8 @@ BENCHMARKS = {
     "incentives": bench_incentives,
     "locator": bench_locator,
     "predict": bench_predict,
+    "search": bench_search,
+    "statements": bench_statements,
 }
 
 

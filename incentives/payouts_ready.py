@@ -7,10 +7,16 @@ from __future__ import annotations
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from incentives import confirmations_payouts, selectors_payouts, tasks_payouts
+from incentives import (
+    confirmations_payouts,
+    home_payouts,
+    search_providers_payouts,
+    selectors_payouts,
+    tasks_payouts,
+)
 from incentives.models_payouts import BatchStatus, HoldReason, PayeeStatus
 from incentives.views_payouts import statements_panel
-from prm import context_processors, labels, panels, roles
+from prm import context_processors, home, labels, panels, roles
 from prm.celery import app as celery_app
 from prm.notifications import link_check_register
 from prm.roles import Role
@@ -68,6 +74,22 @@ def register() -> None:
             "statements.requested": _("Statements requested"),
         },
     )
+    home.register(
+        order=41,
+        key="incentives-payouts-staff",
+        capability="incentives.payouts",
+        template="incentives/home/payouts_staff.html",
+        context=home_payouts.staff_home,
+    )
+    home.register(
+        order=41,
+        key="incentives-payouts-partner",
+        capability="incentives.statements",
+        template="incentives/home/payouts_partner.html",
+        context=home_payouts.partner_home,
+        roles={Role.PARTNER_ADMIN, Role.PARTNER_USER},
+    )
+    search_providers_payouts.register()
     panels.register(
         "incentives.partner_earnings",
         order=10,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from incentives.models import LedgerEntry
 from incentives.models_payouts import (
+    BatchStatus,
     PayeeDetails,
     PayeeStatus,
     PayoutBatch,
@@ -14,7 +15,7 @@ from incentives.models_payouts import (
 )
 from incentives.services.statements import month_bounds
 from prm.models import Member
-from prm.roles import STAFF_ROLES, Role
+from prm.roles import STAFF_ROLES, Role, has_perm
 
 
 def _staff(member: Member) -> bool:
@@ -50,6 +51,34 @@ def batches() -> QuerySet[PayoutBatch]:
     return PayoutBatch.objects.select_related(
         "created_by__user", "approved_by__user", "second_approved_by__user", "paid_by__user"
     )
+
+
+def batches_awaiting(member: Member) -> QuerySet[PayoutBatch]:
+    """The batches waiting for this member's approval (incentives.states_payouts.BATCH):
+    prepared ones for anyone who prepares batches; for the vendor's finance people also those
+    waiting for a second approval whose first approval someone else gave (the service
+    refuses the same person twice). Oldest first."""
+    if not has_perm(member.role, "incentives.payouts"):
+        return PayoutBatch.objects.none()
+    waiting = Q(status=BatchStatus.DRAFT)
+    if has_perm(member.role, "incentives.finance"):
+        waiting |= Q(status=BatchStatus.PARTLY_APPROVED) & ~Q(approved_by=member)
+    return PayoutBatch.objects.filter(waiting).order_by("created_at", "id")
+
+
+def batches_to_pay(member: Member) -> QuerySet[PayoutBatch]:
+    """Approved batches waiting to be paid, for the finance people who mark them paid."""
+    if not has_perm(member.role, "incentives.finance"):
+        return PayoutBatch.objects.none()
+    return PayoutBatch.objects.filter(status=BatchStatus.APPROVED).order_by("approved_at", "id")
+
+
+def batches_visible_to(member: Member) -> QuerySet[PayoutBatch]:
+    """Every batch for the staff who work on payouts; none for anyone else (a partner sees
+    its own payouts as lines of paid batches, lines_visible_to)."""
+    if not has_perm(member.role, "incentives.payouts"):
+        return PayoutBatch.objects.none()
+    return batches()
 
 
 def lines_visible_to(member: Member) -> QuerySet[PayoutLine]:

@@ -63,7 +63,9 @@ class GoalSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def _row(self, goal):
-        cache = self.context.setdefault("_progress", {})
+        """The goal's progress: from the context's `progress` (a list view reads every plan's
+        figures at once, jointplans.selectors.progress_many), else its own plan's."""
+        cache = self.context.setdefault("progress", {})
         if goal.pk not in cache:
             plan = goal.plan
             for row in selectors.progress(plan):

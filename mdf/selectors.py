@@ -18,7 +18,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -557,6 +557,29 @@ def roi(*, tenant, program=None, partner=None, today: datetime.date | None = Non
     with connection.cursor() as cur:
         cur.execute(ROI_SQL.format(where=where), params)
         return [RoiRow(*row) for row in cur.fetchall()]
+
+
+def mdf_paid_by_partner_day(
+    partner_ids, *, since: datetime.date, until: datetime.date
+) -> dict[int, list[tuple[datetime.date, str, Decimal]]]:
+    """MDF paid to these partners per day and currency, from the ledger's payment entries
+    created in [since, until) (joint plans' goals for many plans in one query)."""
+    out: dict[int, list[tuple[datetime.date, str, Decimal]]] = {}
+    for row in (
+        LedgerEntry.objects.filter(
+            kind=LedgerKind.PAYMENT,
+            partner_id__in=partner_ids,
+            created_at__date__gte=since,
+            created_at__date__lt=until,
+        )
+        .values("partner_id", "program__currency", day=TruncDate("created_at"))
+        .annotate(total=Sum("amount"))
+        .order_by("partner_id", "day", "program__currency")
+    ):
+        out.setdefault(row["partner_id"], []).append(
+            (row["day"], row["program__currency"], row["total"])
+        )
+    return out
 
 
 def mdf_paid_by_partner(

@@ -62,6 +62,11 @@ def metrics_for(partner: Partner) -> PartnerMetrics | None:
     return PartnerMetrics.objects.filter(partner=partner).first()
 
 
+def metrics_of_partners(partner_ids) -> dict[int, PartnerMetrics]:
+    """The metrics rows of these partners by partner id (one query)."""
+    return {m.partner_id: m for m in PartnerMetrics.objects.filter(partner_id__in=partner_ids)}
+
+
 def domain_proposals() -> QuerySet[DomainProposal]:
     return DomainProposal.objects.select_related("partner", "proposed_by__user").order_by(
         "-created_at"

@@ -771,3 +771,15 @@ class PredictionModelFactory(TenantOwnedFactory):
     task = "churn"
     version = factory.Sequence(lambda n: n + 1)
     status = "insufficient"
+
+
+# --- polish ---
+
+
+class PayoutSettingsFactory(TenantOwnedFactory):
+    """A tenant's payout settings (minimum payout, the second-approval threshold)."""
+
+    class Meta:
+        model = "incentives.PayoutSettings"
+
+    tenant = factory.SubFactory(TenantFactory)

@@ -19,6 +19,7 @@ ENDPOINTS = [
     Endpoint("analytics-manager", lambda w: "/analytics/manager/", STAFF),
     Endpoint("analytics-program", lambda w: "/analytics/program/", ADMIN),
     Endpoint("analytics-program-export", lambda w: "/analytics/program/export.csv", ADMIN),
+    Endpoint("analytics-program-partners", lambda w: "/analytics/program/partners/", ADMIN),
     Endpoint(
         "analytics-recompute", lambda w: "/analytics/program/recompute/", ADMIN, method="post"
     ),

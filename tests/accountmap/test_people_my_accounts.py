@@ -10,6 +10,7 @@ from accountmap import visibility
 from prm.tenancy import tenant_context
 from tests.accountmap.people_helpers import account, overlap, share
 from tests.conftest import api_client, portal_client
+from tests.factories import PopulationFactory, SharingRuleFactory
 from tests.html_helpers import find, find_all
 
 
@@ -180,3 +181,70 @@ def test_a_partner_reps_page_queries_do_not_grow_with_rows(world):
     with CaptureQueriesContext(connection) as ten:
         client.get("/my-accounts/")
     assert len(ten.captured_queries) == len(two.captured_queries)
+
+
+def test_the_home_card_counts_no_opportunity_from_a_status_the_partner_does_not_share(world):
+    # The partner shares the overlap (level "overlaps") but not its account's status: its
+    # open opportunity must not show up in the rep's opportunity count.
+    with tenant_context(world.tenant):
+        v = account(world.tenant, "Initech", status="customer", owner_member=world.sales_rep)
+        p = account(world.tenant, "Initech", partner=world.partner, status="opportunity")
+        overlap(v, p)
+        share(
+            world.tenant,
+            side="partner",
+            partner=world.partner,
+            status="opportunity",
+            level="overlaps",
+            fields=(),
+        )
+    page = portal_client(world.tenant, world.sales_rep).get("/")
+    assert world.partner.name in find(page, "section", id="home-my-accounts").text()
+    assert find(page, "dd", data_count="opportunities").text() == "0"
+    # Once the partner shares the status, the opportunity counts.
+    with tenant_context(world.tenant):
+        share(
+            world.tenant,
+            side="partner",
+            partner=world.partner,
+            status="opportunity",
+            level="overlaps",
+            fields=("status",),
+        )
+    page = portal_client(world.tenant, world.sales_rep).get("/")
+    assert find(page, "dd", data_count="opportunities").text() == "1"
+
+
+def test_the_home_card_counts_what_a_partners_custom_population_shares(world):
+    # The standard rule hides the partner's customers, but a custom population of theirs
+    # (customers in Germany) is shared at "overlaps": the card counts what visibility shows.
+    with tenant_context(world.tenant):
+        v = account(world.tenant, "Initech", status="customer", owner_member=world.sales_rep)
+        p = account(world.tenant, "Initech", partner=world.partner, country="DE")
+        overlap(v, p)
+        share(
+            world.tenant, side="partner", partner=world.partner, status="customer", level="hidden"
+        )
+        population = PopulationFactory(
+            tenant=world.tenant, partner=world.partner, statuses=["customer"], countries=["DE"]
+        )
+        SharingRuleFactory(
+            tenant=world.tenant,
+            side="partner",
+            partner=world.partner,
+            status="",
+            population=population,
+            level="overlaps",
+        )
+        expected = visibility.partners_knowing_mine(world.sales_rep)
+    assert [r["partner_id"] for r in expected] == [world.partner.pk]
+    page = portal_client(world.tenant, world.sales_rep).get("/")
+    assert world.partner.name in find(page, "section", id="home-my-accounts").text()
+
+
+def test_the_home_card_leaves_out_what_visibility_hides(world):
+    _known_account(world, level="counts")
+    with tenant_context(world.tenant):
+        assert visibility.partners_knowing_mine(world.sales_rep) == []
+    page = portal_client(world.tenant, world.sales_rep).get("/")
+    assert world.partner.name not in find(page, "section", id="home-my-accounts").text()

@@ -8,8 +8,10 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 from django.test.signals import template_rendered
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analytics import reviews
@@ -22,13 +24,16 @@ from mdf import selectors as mdf_selectors
 from mdf.models import LedgerKind
 from partners import selectors as partner_selectors
 from prm.tenancy import tenant_context
-from tests.conftest import portal_client
+from tests.conftest import api_client, portal_client
 from tests.factories import (
     BusinessReviewFactory,
     DealFactory,
+    JointPlanFactory,
     LedgerEntryFactory,
     MdfProgramFactory,
+    PartnerFactory,
     PartnerMetricsFactory,
+    PlanGoalFactory,
 )
 from tests.html_helpers import find, find_all
 from tests.jointplans.helpers import draft, signed
@@ -193,3 +198,53 @@ def test_the_business_review_pdf_has_plan_vs_actual(world):
     cells = [" ".join(td.text().split()) for td in find_all(html, "td")]
     assert "Certified people" in cells and "50 %" in cells
     assert "Won revenue, sourced" in cells and "3,000 USD" in cells and "25 %" in cells
+
+
+def _plan_for_another_partner(world, start):
+    """A plan with every goal for a new partner of the tenant (no activity: zero figures)."""
+    with tenant_context(world.tenant):
+        other = PartnerFactory(tenant=world.tenant)
+        plan = JointPlanFactory(
+            tenant=world.tenant, partner=other, created_by=world.channel_manager, start_date=start
+        )
+        for metric, target, currency in GOALS:
+            PlanGoalFactory(
+                tenant=world.tenant,
+                plan=plan,
+                metric=metric,
+                target=Decimal(target),
+                currency=currency,
+            )
+    return plan
+
+
+def test_the_plan_list_api_shows_live_progress_with_constant_queries(world):
+    q = _last_quarter()
+    _activity(world, q + datetime.timedelta(days=40))
+    plan = draft(world, goals=GOALS, initiative=False, start_date=q)
+    client = api_client(world.tenant, world.admin)
+    client.get("/api/v1/plans/")
+    with CaptureQueriesContext(connection) as one:
+        body = client.get("/api/v1/plans/").json()
+    [row] = body["results"]
+    with tenant_context(world.tenant):
+        expected = {r.goal.metric: r for r in selectors.progress(plan)}
+    listed = {g["metric"]: g for g in row["goals"]}
+    for metric, r in expected.items():
+        assert listed[metric]["actual"] == (None if r.actual is None else f"{r.actual:.2f}")
+        assert listed[metric]["percent_of_target"] == r.pct
+        assert listed[metric]["on_track"] == r.on_track
+    assert listed["sourced_pipeline"]["actual"] == "3500.00"  # the activity, not a zero
+
+    for _ in range(3):
+        _plan_for_another_partner(world, q)
+    with CaptureQueriesContext(connection) as four:
+        body = client.get("/api/v1/plans/").json()
+    assert len(body["results"]) == 4
+    assert len(four) == len(one)
+    mine = next(p for p in body["results"] if p["id"] == plan.pk)
+    assert {g["metric"]: g["actual"] for g in mine["goals"]} == {
+        g["metric"]: g["actual"] for g in row["goals"]
+    }
+    others = [p for p in body["results"] if p["id"] != plan.pk]
+    assert all(g["actual"] in ("0.00", None) for p in others for g in p["goals"])

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.template.loader import get_template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -17,6 +18,7 @@ from dealreg.models import DealStatus
 from mdf import services as mdf_services
 from onboarding.services import agreement_publish
 from partners.models import Partner, PartnerStatus
+from prm import home
 from prm.models import Tenant
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
@@ -364,3 +366,13 @@ def test_a_channel_manager_sees_the_fund_requests_of_the_partners_they_manage(wo
     assert count(manager, "mdf-review", "requests")[0] == "1"
     assert "my partners" in find(manager, id="home-mdf-review-title").text()
     assert count(admin, "mdf-review", "requests")[0] == "2"
+
+
+def test_every_home_card_is_framed_by_the_one_shared_partial():
+    """Each registered home section's template extends prm/_home_card.html, so the card's
+    frame (its section, its labelled title) is written once, not copied per app."""
+    assert home.SECTIONS
+    for section in home.SECTIONS:
+        parent = get_template(section.template).template.nodelist[0]
+        assert getattr(parent, "parent_name", None) is not None, section.template
+        assert parent.parent_name.resolve({}) == "prm/_home_card.html", section.template
