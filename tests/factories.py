@@ -783,3 +783,12 @@ class PayoutSettingsFactory(TenantOwnedFactory):
         model = "incentives.PayoutSettings"
 
     tenant = factory.SubFactory(TenantFactory)
+
+
+class AnalyticsSettingsFactory(TenantOwnedFactory):
+    """A tenant's analytics settings (attribution model, health weights: the model defaults)."""
+
+    class Meta:
+        model = "analytics.AnalyticsSettings"
+
+    tenant = factory.SubFactory(TenantFactory)

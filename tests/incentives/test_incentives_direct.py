@@ -10,13 +10,17 @@ from decimal import Decimal
 
 import pytest
 
-from analytics.models import AnalyticsSettings
 from dealreg import services as deal_services
 from incentives import selectors, services
 from incentives.models import Earning
 from prm.tenancy import tenant_context
 from tests.conftest import build_world, wait_for
-from tests.factories import DirectDealFactory, DirectDealInfluencerFactory, PartnerFactory
+from tests.factories import (
+    AnalyticsSettingsFactory,
+    DirectDealFactory,
+    DirectDealInfluencerFactory,
+    PartnerFactory,
+)
 from tests.incentives.test_incentives_support import program
 
 D = Decimal
@@ -67,7 +71,7 @@ def test_a_won_direct_deal_pays_each_influencer_the_influenced_rate_on_its_even_
 
 def test_weighted_attribution_splits_a_direct_deal_by_weight_and_nobody_earns_sourced(world):
     with tenant_context(world.tenant):
-        AnalyticsSettings.objects.create(tenant=world.tenant, attribution_model="weighted")
+        AnalyticsSettingsFactory(tenant=world.tenant, attribution_model="weighted")
         program(world, rules={"sourced_rate": "10", "influenced_rate": "4"})
         deal = _won_direct(world, amount="10000")
         DirectDealInfluencerFactory(

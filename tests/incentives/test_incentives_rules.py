@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
-from analytics.models import AnalyticsSettings
 from incentives import services
 from incentives.models import Earning, EarningStatus
 from prm.errors import DomainError
 from prm.tenancy import tenant_context
 from tests.factories import (
+    AnalyticsSettingsFactory,
     DealInfluencerFactory,
     ExchangeRateFactory,
     PartnerFactory,
@@ -49,7 +49,7 @@ def test_commission_pays_the_sourced_rate_and_the_influencers_even_shares(world)
 
 def test_weighted_attribution_splits_influenced_commission_by_weight(world):
     with tenant_context(world.tenant):
-        AnalyticsSettings.objects.create(tenant=world.tenant, attribution_model="weighted")
+        AnalyticsSettingsFactory(tenant=world.tenant, attribution_model="weighted")
         program(world, rules={"sourced_rate": "10", "influenced_rate": "4"})
         third = PartnerFactory(tenant=world.tenant)
         deal = won_deal(world, amount="10000")

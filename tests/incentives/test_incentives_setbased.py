@@ -13,7 +13,6 @@ from decimal import Decimal
 import pytest
 from django.db import transaction
 
-from analytics.models import AnalyticsSettings
 from incentives import services
 from incentives.models import Earning, LedgerEntry
 from incentives.rules import clean_rules
@@ -21,6 +20,7 @@ from prm.errors import DomainError
 from prm.models import AuditEvent, OutboxEvent
 from prm.tenancy import tenant_context
 from tests.factories import (
+    AnalyticsSettingsFactory,
     DealFactory,
     DealInfluencerFactory,
     ExchangeRateFactory,
@@ -61,7 +61,7 @@ def _deal(world, partner, amount, day, currency="USD", won=None, **fields):
 def _varied_world(world, model):
     t = world.tenant
     if model == "weighted":
-        AnalyticsSettings.objects.create(tenant=t, attribution_model="weighted")
+        AnalyticsSettingsFactory(tenant=t, attribution_model="weighted")
     gold = TierFactory(tenant=t, name="Gold", rank=2)
     silver = TierFactory(tenant=t, name="Silver", rank=1)
     p1, p2 = world.partner, world.other_partner
