@@ -13,4 +13,10 @@ ACTIONS = {
     "marketing.template.updated": _("Co-brandable template changed"),
     "marketing.template.published": _("Co-brandable template published"),
     "marketing.template.archived": _("Co-brandable template archived"),
+    "marketing.campaign_kit.created": _("Campaign kit created"),
+    "marketing.campaign_kit.updated": _("Campaign kit changed"),
+    "marketing.campaign_kit.published": _("Campaign kit published"),
+    "marketing.campaign_kit.retired": _("Campaign kit retired"),
+    "marketing.campaign.launched": _("Campaign launched"),
+    "marketing.campaign.lead_received": _("Lead from a campaign's landing page"),
 }

@@ -260,3 +260,13 @@ class CobrandDownload(TenantModel):
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(default=timezone.now)
+
+
+# Campaigns live in their own module; imported here so Django registers their models.
+from marketing.campaign_models import (  # noqa: E402, F401
+    Campaign,
+    CampaignKit,
+    CampaignKitAsset,
+    CampaignLead,
+    KitStatus,
+)
