@@ -17,6 +17,7 @@ class MarketingConfig(AppConfig):
             KitStatus,
             TemplateKind,
         )
+        from partners import questions
         from prm import context_processors, home, labels, roles
         from prm.notifications import link_check_register
         from prm.roles import Role
@@ -68,3 +69,5 @@ class MarketingConfig(AppConfig):
             context=marketing_home.new_assets,
         )
         search_providers.register()
+        # MDF asks whether a fund request's campaign code is one of the partner's campaigns.
+        questions.answer("partner.marketing_campaign_of", campaign_selectors.is_partners_campaign)

@@ -50,6 +50,12 @@ def own_campaign(member: Member, kit: CampaignKit) -> Campaign | None:
     return Campaign.objects.filter(kit=kit, partner_id=member.partner_id).first()
 
 
+def is_partners_campaign(*, partner_id: int, code: str) -> bool:
+    """Whether `code` is one of this partner's campaigns (MDF asks before a fund request may
+    fund it)."""
+    return Campaign.objects.filter(partner_id=partner_id, code=code).exists()
+
+
 def partner_slug(partner) -> str:
     return slugify(partner.name)[:60] or "partner"
 
