@@ -30,6 +30,7 @@ from bench.common import (
 )
 from bench.incentives import bench_incentives
 from bench.load import bench_api, bench_celery
+from bench.marketing import bench_marketing
 from bench.ropi import bench_ropi
 
 # --- 1. Conflict check --------------------------------------------------------------------
@@ -263,6 +264,7 @@ BENCHMARKS = {
     "celery": bench_celery,
     "accounts": bench_accounts,
     "incentives": bench_incentives,
+    "marketing": bench_marketing,
 }
 
 

@@ -37,6 +37,7 @@ SEED_MODULES = (
     "accountmap.seed_people",
     "jointplans.seed",
     "marketing.seed",
+    "marketing.campaign_seed",
     "community.seed",
     "locator.seed",
     "predict.seed",
