@@ -31,6 +31,7 @@ from bench.common import (
 from bench.incentives import bench_incentives
 from bench.load import bench_api, bench_celery
 from bench.locator import bench_locator
+from bench.marketing import bench_marketing
 from bench.predict import bench_predict
 from bench.ropi import bench_ropi
 from bench.search import bench_search
@@ -271,6 +272,7 @@ BENCHMARKS = {
     "predict": bench_predict,
     "search": bench_search,
     "statements": bench_statements,
+    "marketing": bench_marketing,
 }
 
 

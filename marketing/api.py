@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from marketing import selectors, services
+from marketing.campaign_api import CampaignKitViewSet, CampaignViewSet
 from marketing.downloads import cobrand_response
 from marketing.files import OFFICE
 from marketing.models import Asset, CobrandTemplate
@@ -315,6 +316,9 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 router = SimpleRouter(trailing_slash=True)
 router.register("assets", AssetViewSet, basename="api-marketing-asset")
 router.register("templates", TemplateViewSet, basename="api-marketing-template")
+# --- Campaigns (issue #21, items 3-4) ---
+router.register("campaign-kits", CampaignKitViewSet, basename="api-marketing-campaign-kit")
+router.register("campaigns", CampaignViewSet, basename="api-marketing-campaign")
 
 urlpatterns = [
     path("brand-kit/", BrandKitView.as_view(), name="api-marketing-brand-kit"),

@@ -8,9 +8,16 @@ class MarketingConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        from marketing import campaign_selectors, search_providers, selectors, syndication_setup
         from marketing import home as marketing_home
-        from marketing import search_providers, selectors, syndication_setup
-        from marketing.models import AssetKind, AssetLanguage, AssetStatus, TemplateKind
+        from marketing.models import (
+            AssetKind,
+            AssetLanguage,
+            AssetStatus,
+            KitStatus,
+            TemplateKind,
+        )
+        from partners import questions
         from prm import context_processors, home, labels, roles
         from prm.notifications import link_check_register
         from prm.roles import Role
@@ -23,7 +30,15 @@ class MarketingConfig(AppConfig):
                 "marketing.manage": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 # A partner's admins keep its brand kit (logo, colours, contact block).
                 "marketing.brand": {Role.PARTNER_ADMIN},
+                # A partner's admins launch campaigns for their company.
+                "marketing.campaign": {Role.PARTNER_ADMIN},
             }
+        )
+        link_check_register(
+            "marketing.campaign",
+            lambda member, pk: (
+                campaign_selectors.campaigns_visible_to(member).filter(pk=pk).exists()
+            ),
         )
         link_check_register(
             "marketing.asset",
@@ -38,12 +53,14 @@ class MarketingConfig(AppConfig):
                     "funds", 45, _("Co-branded copy"), "marketing-template-list", "marketing.view"
                 ),
                 entry("funds", 50, _("Brand kit"), "marketing-brand-kit", "marketing.brand"),
+                entry("funds", 55, _("Campaigns"), "marketing-campaign-list", "marketing.view"),
             ]
         )
         labels.register_choices("asset_kind", AssetKind)
         labels.register_choices("asset_status", AssetStatus)
         labels.register_choices("asset_language", AssetLanguage)
         labels.register_choices("cobrand_kind", TemplateKind)
+        labels.register_choices("campaign_kit_status", KitStatus)
         home.register(
             order=35,
             key="marketing",
@@ -53,3 +70,5 @@ class MarketingConfig(AppConfig):
         )
         search_providers.register()
         syndication_setup.register()
+        # MDF asks whether a fund request's campaign code is one of the partner's campaigns.
+        questions.answer("partner.marketing_campaign_of", campaign_selectors.is_partners_campaign)

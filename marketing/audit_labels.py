@@ -15,4 +15,10 @@ ACTIONS = {
     "marketing.template.archived": _("Co-brandable template archived"),
     "marketing.syndication.updated": _("Content syndication settings changed"),
     "marketing.syndication.token_rotated": _("Content syndication snippet renewed"),
+    "marketing.campaign_kit.created": _("Campaign kit created"),
+    "marketing.campaign_kit.updated": _("Campaign kit changed"),
+    "marketing.campaign_kit.published": _("Campaign kit published"),
+    "marketing.campaign_kit.retired": _("Campaign kit retired"),
+    "marketing.campaign.launched": _("Campaign launched"),
+    "marketing.campaign.lead_received": _("Lead from a campaign's landing page"),
 }

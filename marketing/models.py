@@ -263,4 +263,12 @@ class CobrandDownload(TenantModel):
 
 
 # Content syndication lives in its own module; imported here so Django registers it.
+# Campaigns live in their own module; imported here so Django registers their models.
+from marketing.campaign_models import (  # noqa: E402, F401
+    Campaign,
+    CampaignKit,
+    CampaignKitAsset,
+    CampaignLead,
+    KitStatus,
+)
 from marketing.syndication_models import SyndicationFeed, SyndicationViewDay  # noqa: E402, F401

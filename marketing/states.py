@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from marketing.models import AssetStatus, TemplateStatus
+from marketing.models import AssetStatus, KitStatus, TemplateStatus
 from prm.roles import STAFF_ROLES
 from prm.states import StateMachine, action
 
 S = AssetStatus
 T = TemplateStatus
+K = KitStatus
 
 
 def staff(obj, member) -> bool:
@@ -47,5 +48,22 @@ TEMPLATE = StateMachine(
         action("edit", _("Change"), [T.DRAFT, T.PUBLISHED, T.ARCHIVED], who=staff),
         action("publish", _("Publish"), [T.DRAFT, T.ARCHIVED], T.PUBLISHED, who=staff),
         action("archive", _("Archive"), [T.PUBLISHED], T.ARCHIVED, who=staff),
+    ]
+)
+
+
+def _partner_admin(obj, member) -> bool:
+    return member is not None and member.role == "partner_admin" and member.partner_id is not None
+
+
+# Campaign kit: draft (staff build it; partners do not see it) -> published (partners see it
+# and launch it) -> retired (no new launches; running campaigns keep their pages). A retired
+# kit may be published again.
+CAMPAIGN_KIT = StateMachine(
+    actions=[
+        action("edit", _("Change"), [K.DRAFT, K.PUBLISHED, K.RETIRED], who=staff),
+        action("publish", _("Publish"), [K.DRAFT, K.RETIRED], K.PUBLISHED, who=staff),
+        action("retire", _("Retire"), [K.PUBLISHED], K.RETIRED, who=staff),
+        action("launch", _("Launch"), [K.PUBLISHED], who=_partner_admin),
     ]
 )

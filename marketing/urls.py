@@ -1,6 +1,6 @@
 from django.urls import path
 
-from marketing import syndication_views, views, views_brand
+from marketing import campaign_public, campaign_views, syndication_views, views, views_brand
 
 urlpatterns = [
     path("marketing/", views.library, name="marketing-library"),
@@ -72,4 +72,49 @@ urlpatterns = [
         syndication_views.open_asset,
         name="syndication-open",
     ),
+]
+
+# --- Campaigns (issue #21, items 3-4) ---
+urlpatterns += [
+    path("marketing/campaign-kits/", campaign_views.kit_list, name="marketing-kit-list"),
+    path("marketing/campaign-kits/new/", campaign_views.kit_new, name="marketing-kit-new"),
+    path(
+        "marketing/campaign-kits/<int:pk>/", campaign_views.kit_detail, name="marketing-kit-detail"
+    ),
+    path(
+        "marketing/campaign-kits/<int:pk>/edit/",
+        campaign_views.kit_edit,
+        name="marketing-kit-edit",
+    ),
+    path(
+        "marketing/campaign-kits/<int:pk>/publish/",
+        campaign_views.kit_publish,
+        name="marketing-kit-publish",
+    ),
+    path(
+        "marketing/campaign-kits/<int:pk>/retire/",
+        campaign_views.kit_retire,
+        name="marketing-kit-retire",
+    ),
+    path(
+        "marketing/campaign-kits/<int:pk>/launch/",
+        campaign_views.kit_launch,
+        name="marketing-kit-launch",
+    ),
+    path("marketing/campaigns/", campaign_views.campaign_list, name="marketing-campaign-list"),
+    path(
+        "marketing/campaigns/<int:pk>/",
+        campaign_views.campaign_detail,
+        name="marketing-campaign-detail",
+    ),
+    # Public, on the tenant's host
+    path("c/<slug:slug>/<str:code>/", campaign_public.landing, name="campaign-landing"),
+    path("c/<slug:slug>/<str:code>/lead/", campaign_public.lead, name="campaign-lead"),
+    path("c/<slug:slug>/<str:code>/thanks/", campaign_public.thanks, name="campaign-thanks"),
+    path(
+        "c/<slug:slug>/<str:code>/assets/<int:pk>/",
+        campaign_public.asset,
+        name="campaign-asset",
+    ),
+    path("t/<str:code>/<str:target>/", campaign_public.tracked, name="campaign-tracked"),
 ]

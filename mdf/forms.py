@@ -141,6 +141,7 @@ class RequestForm(forms.ModelForm):
             "requested_amount",
             "expected_leads",
             "expected_pipeline",
+            "funded_campaign_code",
         ]
         widgets = {
             "start_date": DATE,

@@ -240,6 +240,7 @@ REQUEST_FIELDS = (
     "expected_leads",
     "expected_pipeline",
     "target_audience",
+    "funded_campaign_code",
 )
 
 
@@ -276,6 +277,15 @@ class FundRequest(TenantModel):
     target_audience = models.CharField(_("target audience"), max_length=300)
     approved_amount = models.DecimalField(**MONEY, null=True, blank=True)
     campaign_code = models.CharField(max_length=16, blank=True)
+    # The code of one of the partner's own marketing campaigns this activity funds (checked
+    # through partners.questions); on approval it becomes the request's campaign code, so the
+    # deals registered with it count in MDF ROI and the claim can show the campaign's funnel.
+    funded_campaign_code = models.CharField(
+        _("campaign it funds"),
+        max_length=16,
+        blank=True,
+        help_text=_("Optional: the code of your company's campaign this activity pays for."),
+    )
     claim_deadline = models.DateField(null=True, blank=True)
     decision_reason = models.CharField(max_length=1000, blank=True)
     decided_by = models.ForeignKey(

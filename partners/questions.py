@@ -25,6 +25,10 @@ QUESTIONS: dict[str, tuple[str, bool]] = {
         "Is this code the campaign code of one of the partner's approved fund requests?",
         False,
     ),
+    "partner.marketing_campaign_of": (
+        "Is this code the code of one of the partner's launched marketing campaigns?",
+        False,
+    ),
 }
 
 _answers: dict[str, Callable[..., bool]] = {}

@@ -109,6 +109,8 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "jointplan.closed": ("jointplans", "none", _("Joint business plan closed")),
     # Marketing: an asset published (marketing.services tells the partner people it is for).
     "asset.published": ("marketing", "none", _("New marketing asset")),
+    # Marketing: a partner launched a campaign kit (its code, landing page and links are live).
+    "campaign.launched": ("marketing", "staff", _("Campaign launched")),
     # Community (issue #23): community.services tells the people concerned (an announcement's
     # audience, a question's followers, the person who registered).
     "announcement.published": ("community", "none", _("New announcement")),
@@ -210,6 +212,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "payout.": "incentives.payoutline",
     "jointplan.": "jointplans.jointplan",
     "asset.": "marketing.asset",
+    "campaign.": "marketing.campaign",
     "announcement.": "community.announcement",
     "question.": "community.question",
     "event.": "community.event",
@@ -330,6 +333,12 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
         ),
         lambda o: o.title,
         lambda o: f"/marketing/assets/{o.pk}/",
+    ),
+    "marketing.campaign": (
+        "campaign_id",
+        ("partner_id", "kit_id", "code", "launched_at"),
+        lambda o: label_join(o.kit.name, o.partner.name, o.code),
+        lambda o: f"/marketing/campaigns/{o.pk}/",
     ),
     "community.announcement": (
         "announcement_id",

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from marketing import services
 from prm.tenancy import tenant_context
+from tests.marketing.campaign_helpers import KIT as CAMPAIGN_KIT
+from tests.marketing.campaign_helpers import kit as _campaign_kit
+from tests.marketing.campaign_helpers import launched as _launched
 from tests.marketing.helpers import published, syndicated
 from tests.permissions import PROGRAM, STAFF, Endpoint
 
@@ -297,4 +300,110 @@ PUBLIC_URL_NAMES = {
     "syndication-script",
     "syndication-css",
     "syndication-open",
+}
+
+# --- campaigns ---
+
+LAUNCH = {"partner_admin"}
+
+
+def _draft_kit(w):
+    return _campaign_kit(w, publish=False)
+
+
+def _k(tail: str = "", build=_campaign_kit, api: bool = False):
+    root = "/api/v1/marketing/campaign-kits" if api else "/marketing/campaign-kits"
+    return _o(lambda k: f"{root}/{k.pk}/{tail}", build)
+
+
+def _c(api: bool = False):
+    root = "/api/v1/marketing/campaigns" if api else "/marketing/campaigns"
+    return _o(lambda c: f"{root}/{c.pk}/", _launched)
+
+
+def _kit_form(w):
+    return {
+        "name": "Matrix kit",
+        "landing_headline": "Hello",
+        "landing_body": "<p>{{ partner.name }}</p>",
+        "steps-TOTAL_FORMS": "0",
+        "steps-INITIAL_FORMS": "0",
+    }
+
+
+ENDPOINTS += [
+    Endpoint("marketing-kit-list", lambda w: "/marketing/campaign-kits/", PROGRAM),
+    Endpoint("marketing-kit-new", lambda w: "/marketing/campaign-kits/new/", STAFF),
+    Endpoint(
+        "marketing-kit-new",
+        lambda w: "/marketing/campaign-kits/new/",
+        STAFF,
+        method="post",
+        data=_kit_form,
+    ),
+    Endpoint("marketing-kit-detail", allowed=PROGRAM, **_k()),
+    Endpoint("marketing-kit-edit", allowed=STAFF, **_k("edit/")),
+    Endpoint("marketing-kit-edit", allowed=STAFF, method="post", data=_kit_form, **_k("edit/")),
+    Endpoint("marketing-kit-publish", allowed=STAFF, method="post", **_k("publish/", _draft_kit)),
+    Endpoint("marketing-kit-retire", allowed=STAFF, method="post", **_k("retire/")),
+    Endpoint("marketing-kit-launch", allowed=LAUNCH, method="post", **_k("launch/")),
+    Endpoint("marketing-campaign-list", lambda w: "/marketing/campaigns/", PROGRAM),
+    Endpoint("marketing-campaign-detail", allowed=PROGRAM, **_c()),
+    Endpoint(
+        "api-marketing-campaign-kit-list",
+        lambda w: "/api/v1/marketing/campaign-kits/",
+        PROGRAM,
+        api=True,
+    ),
+    Endpoint(
+        "api-marketing-campaign-kit-list",
+        lambda w: "/api/v1/marketing/campaign-kits/",
+        STAFF,
+        api=True,
+        method="post",
+        data=lambda w: CAMPAIGN_KIT,
+    ),
+    Endpoint("api-marketing-campaign-kit-detail", allowed=PROGRAM, api=True, **_k(api=True)),
+    Endpoint(
+        "api-marketing-campaign-kit-detail",
+        allowed=STAFF,
+        api=True,
+        method="patch",
+        data=lambda w: {"name": "Renamed"},
+        **_k(api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-kit-publish",
+        allowed=STAFF,
+        api=True,
+        method="post",
+        **_k("publish/", _draft_kit, api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-kit-retire",
+        allowed=STAFF,
+        api=True,
+        method="post",
+        **_k("retire/", api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-kit-launch",
+        allowed=LAUNCH,
+        api=True,
+        method="post",
+        **_k("launch/", api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-list", lambda w: "/api/v1/marketing/campaigns/", PROGRAM, api=True
+    ),
+    Endpoint("api-marketing-campaign-detail", allowed=PROGRAM, api=True, **_c(api=True)),
+]
+
+# The campaign's public pages: tests/marketing/test_campaigns.py covers them.
+PUBLIC_URL_NAMES |= {
+    "campaign-landing",
+    "campaign-lead",
+    "campaign-thanks",
+    "campaign-asset",
+    "campaign-tracked",
 }

@@ -6,6 +6,7 @@ import datetime
 import secrets
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +32,7 @@ from mdf.services._common import (
     program_is_open_for_funds,
 )
 from mdf.states import REQUEST_MACHINE
+from partners import questions
 from partners.models import Partner, PartnerStatus
 from prm import events
 from prm.audit import diff, log_action, snapshot
@@ -69,6 +71,7 @@ def _validate_request(req: FundRequest, *, today: datetime.date) -> ActivityRule
             % {"a": program.start_date, "b": program.end_date},
             field="start_date",
         )
+    _check_funded_campaign(req)
     parse_money(req.planned_cost, field="planned_cost")
     parse_money(req.requested_amount, field="requested_amount")
     limit = (req.planned_cost * rule.max_reimbursable_pct / 100).quantize(CENT)
@@ -86,6 +89,36 @@ def _validate_request(req: FundRequest, *, today: datetime.date) -> ActivityRule
             field="requested_amount",
         )
     return rule
+
+
+def _check_funded_campaign(req: FundRequest) -> None:
+    """A request may fund one of its own partner's marketing campaigns (the marketing app
+    answers whose code it is), and each campaign is funded by one request at a time: its code
+    becomes that request's campaign code on approval. One message whether the code is
+    unknown or another partner's, so it says nothing about other partners' campaigns."""
+    code = (req.funded_campaign_code or "").strip().upper()
+    req.funded_campaign_code = code
+    if not code:
+        return
+    if not questions.ask("partner.marketing_campaign_of", partner_id=req.partner_id, code=code):
+        raise DomainError(
+            _("This is not the code of one of your company's campaigns."),
+            field="funded_campaign_code",
+        )
+    taken = (
+        FundRequest.objects.filter(
+            Q(campaign_code=code)
+            | Q(funded_campaign_code=code)
+            & ~Q(status__in=[RequestStatus.REJECTED, RequestStatus.CANCELLED])
+        )
+        .exclude(pk=req.pk)
+        .exists()
+    )
+    if taken:
+        raise DomainError(
+            _("Another fund request already pays for this campaign."),
+            field="funded_campaign_code",
+        )
 
 
 @transaction.atomic
@@ -230,7 +263,9 @@ def _commit_approval(req: FundRequest, by: Member | None, amount, now) -> list[s
         )
     req.approved_amount = amount
     req.claim_deadline = req.end_date + datetime.timedelta(days=rule.claim_deadline_days)
-    req.campaign_code = _new_campaign_code()
+    # A request that funds a campaign takes the campaign's code (deals registered with it
+    # count in this request's ROI); any other gets a new one.
+    req.campaign_code = req.funded_campaign_code or _new_campaign_code()
     _entry(
         program=program,
         partner_id=req.partner_id,

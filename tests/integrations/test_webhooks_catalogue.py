@@ -21,6 +21,7 @@ from dealreg.services import leads
 from jointplans import services as plan_services
 from locator import referrals as locator_referrals
 from locator import services as locator_services
+from marketing import campaign_services
 from marketing import services as marketing_services
 from mdf import services as mdf_services
 from onboarding import services as onboarding_services
@@ -31,6 +32,7 @@ from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
 from tests.factories import AccountFactory, CommunityEventFactory, PublicProfileFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
+from tests.marketing import campaign_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
 from tests.training.helpers import certify, make_course, pass_course
@@ -557,7 +559,21 @@ def _referral_activated(world):
     return act
 
 
+# --- campaigns ---
+
+
+def _campaign_launched(world):
+    kit = campaign_helpers.kit(world)
+
+    def act():
+        campaign = campaign_services.campaign_launch(kit=kit, by=world.partner_admin)
+        return {"campaign_id": campaign.pk, "partner_id": world.partner.pk, "code": campaign.code}
+
+    return act
+
+
 CASES["referral.activated"] = _referral_activated
+CASES["campaign.launched"] = _campaign_launched
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

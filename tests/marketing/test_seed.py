@@ -9,12 +9,14 @@ import io
 import pytest
 from django.core.management import call_command
 
+from marketing.campaign_models import Campaign
+from marketing.campaign_selectors import landing_path
 from marketing.models import Asset, BrandKit, CobrandTemplate
 from prm.models import Member, Tenant
 from prm.roles import Role
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.html_helpers import find_all
+from tests.html_helpers import find, find_all
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +49,12 @@ def test_demo_has_a_library_a_brand_kit_and_a_co_branded_one_pager(settings, tmp
     assert all_rows == {a.pk for a in assets}
     resp = partner.get(f"/marketing/templates/{one_pager.pk}/download/")
     assert resp.status_code == 200 and resp.content.startswith(b"%PDF-")
+    # Campaigns: one published kit and Northwind's running campaign with views, clicks and
+    # two leads from its landing page, on Northwind's funnel.
+    with tenant_context(tenant):
+        campaign = Campaign.objects.select_related("kit", "partner").get(partner=kit.partner)
+    assert campaign.kit.status == "published" and campaign.views and campaign.clicks
+    page = partner.get(campaign.get_absolute_url())
+    assert find(page, "dd", data_figure="leads").text() == "2"
+    landing = portal_client(tenant).get(landing_path(campaign))
+    assert landing.status_code == 200

@@ -385,6 +385,20 @@ PORTAL_ACTIONS = [
     Action("locator-profile-publish", "", PA, "post", "/api/v1/locator/profile/publish/"),
     Action("locator-profile-unpublish", "", PA, "post", "/api/v1/locator/profile/unpublish/"),
     Action("locator-referrals", "", PU, "post", "/api/v1/locator/referrals/"),
+    # Campaigns (issue #21)
+    Action("marketing-kit-new", "", CM, "post", "/api/v1/marketing/campaign-kits/"),
+    Action("marketing-kit-edit", "", CM, "patch", "/api/v1/marketing/campaign-kits/{id}/"),
+    *(
+        Action(
+            f"marketing-kit-{name}",
+            "",
+            CM,
+            "post",
+            f"/api/v1/marketing/campaign-kits/{{id}}/{name}/",
+        )
+        for name in ("publish", "retire")
+    ),
+    Action("marketing-kit-launch", "", PA, "post", "/api/v1/marketing/campaign-kits/{id}/launch/"),
     # Account mapping: people (territories, account owners)
     Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),
     Action("territory-list", "", A, "post", "/api/v1/territories/"),
@@ -481,6 +495,8 @@ PORTAL_ONLY = {
     "issued on, prm.auth_views); the person confirms their own address",
     "locator-contact": "the public, anonymous contact form of a partner's locator profile "
     "(API keys belong to members; a CRM creates leads through /api/v1/leads/)",
+    "campaign-lead": "the public, anonymous lead form of a campaign's landing page (API keys "
+    "belong to members; a CRM creates leads through /api/v1/leads/)",
 }
 
 # Portal actions with no API endpoint yet: what is missing. Keep this list shrinking.

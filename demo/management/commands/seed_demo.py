@@ -38,6 +38,7 @@ SEED_MODULES = (
     "jointplans.seed",
     "marketing.seed",
     "marketing.syndication_seed",
+    "marketing.campaign_seed",
     "community.seed",
     "locator.seed",
     "predict.seed",

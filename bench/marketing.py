@@ -1,0 +1,144 @@
+"""Benchmark: campaigns (issue #21) on the big tenant.
+
+1. Landing-page views and tracked clicks per second: a campaign is launched for the run and
+   its public landing page (`/c/<partner>/<code>/`, one counter UPDATE per view) and tracked
+   link (`/t/<code>/page/`, one counter UPDATE per click) are requested through Django's test
+   client in this one process, without sign-in, on the tenant's host (middleware, RLS and the
+   page's rendering included). Target >= 500 requests/s for the clicks; the views, which
+   render the co-branded page, are recorded too.
+2. The funnel rollup (`marketing.campaign_selectors.funnel`, one statement) for 10,000
+   campaigns (5 kits x 2,000 partners, each with counters and a lead on every tenth) timed
+   against a hand-written SQL of the same figures (per-campaign subqueries); every figure
+   must be equal and the rollup within 1.5x of the hand query.
+
+Everything runs in one transaction that is rolled back, so the bench database keeps nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from bench.common import HOST, big_tenant, target, write
+
+RUNS = 3
+REQUESTS = 300
+CAMPAIGNS = 10_000
+
+HAND_SQL = """
+SELECT c.id, c.views, c.clicks, c.form_fills,
+  (SELECT count(*) FROM marketing_campaignlead cl WHERE cl.campaign_id = c.id),
+  (SELECT count(*) FROM dealreg_deal d WHERE d.tenant_id = c.tenant_id AND d.status <> 'draft'
+     AND (d.mdf_campaign_code = c.code OR d.id IN (
+       SELECT l.deal_id FROM marketing_campaignlead cl JOIN dealreg_lead l ON l.id = cl.lead_id
+       WHERE cl.campaign_id = c.id)))
+FROM marketing_campaign c WHERE c.tenant_id = %(t)s AND c.id = ANY(%(ids)s)
+"""
+
+
+class _Undo(Exception):
+    pass
+
+
+def _rate(client, path: str, n: int, status: int) -> float:
+    start = time.perf_counter()
+    for _i in range(n):
+        resp = client.get(path, HTTP_HOST=HOST)
+        assert resp.status_code == status, (path, resp.status_code)
+    return round(n / (time.perf_counter() - start), 1)
+
+
+def bench_marketing(scale: str) -> dict:
+    from django.db import connection, transaction
+    from django.test import Client
+
+    from marketing import campaign_selectors, campaign_services
+    from marketing.campaign_models import Campaign
+    from prm.models import Member
+    from prm.roles import Role
+    from prm.tenancy import tenant_context
+
+    tenant = big_tenant()
+    numbers: dict = {}
+    try:
+        with tenant_context(tenant), transaction.atomic():
+            staff = Member.objects.filter(role=Role.ADMIN).first()
+            admin = Member.objects.filter(role=Role.PARTNER_ADMIN).exclude(partner=None).first()
+            kits = []
+            for i in range(5):
+                kit = campaign_services.campaign_kit_create(
+                    by=staff,
+                    name=f"Bench kit {i}",
+                    landing_headline="Bench landing",
+                    landing_body="<p>{{ partner.name }} {{ partner.contact }}</p>",
+                    social_posts=["Bench {link}"],
+                )
+                kits.append(campaign_services.campaign_kit_publish(kit=kit, by=staff))
+            campaign = campaign_services.campaign_launch(kit=kits[0], by=admin)
+            landing = campaign_selectors.landing_path(campaign)
+            client = Client()
+            views = [_rate(client, landing, REQUESTS, 200) for _r in range(RUNS)]
+            clicks = [
+                _rate(client, f"/t/{campaign.code}/page/", REQUESTS, 302) for _r in range(RUNS)
+            ]
+            campaign.refresh_from_db()
+            numbers["views_per_s"] = statistics.median(views)
+            numbers["clicks_per_s"] = statistics.median(clicks)
+            numbers["views_counted"] = campaign.views
+            numbers["clicks_counted"] = campaign.clicks
+
+            # 10,000 campaigns: each kit x the first 2,000 partners, with counters.
+            with connection.cursor() as cur:
+                cur.execute(
+                    """
+                    INSERT INTO marketing_campaign (tenant_id, kit_id, partner_id, code,
+                      launched_at, views, clicks, form_fills)
+                    SELECT %(t)s, k.id, p.id, 'B' || k.id || 'X' || p.id, now(),
+                      (p.id * 7) %% 1000, (p.id * 3) %% 300, (p.id) %% 20
+                    FROM marketing_campaignkit k
+                    CROSS JOIN LATERAL (
+                      SELECT id FROM partners_partner WHERE tenant_id = %(t)s
+                      ORDER BY id LIMIT %(per_kit)s) p
+                    WHERE k.id = ANY(%(kits)s)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    {"t": tenant.pk, "kits": [k.pk for k in kits], "per_kit": CAMPAIGNS // 5},
+                )
+                cur.execute("ANALYZE marketing_campaign")
+            campaigns = list(Campaign.objects.filter(kit__in=kits))
+            ids = [c.pk for c in campaigns]
+            numbers["campaigns"] = len(campaigns)
+            rollup, hand = [], []
+            for _r in range(RUNS):
+                start = time.perf_counter()
+                figures = campaign_selectors.funnel(campaigns)
+                rollup.append(time.perf_counter() - start)
+                start = time.perf_counter()
+                with connection.cursor() as cur:
+                    cur.execute(HAND_SQL, {"t": tenant.pk, "ids": ids})
+                    rows = cur.fetchall()
+                hand.append(time.perf_counter() - start)
+            diff = sum(
+                1
+                for pk, v, c, f, leads, regs in rows
+                if (v, c, f, leads, regs)
+                != tuple(
+                    figures[pk][k]
+                    for k in ("views", "clicks", "form_fills", "leads", "registrations")
+                )
+            )
+            numbers["rollup_ms"] = round(statistics.median(rollup) * 1000, 1)
+            numbers["hand_ms"] = round(statistics.median(hand) * 1000, 1)
+            numbers["rollup_vs_hand"] = round(
+                statistics.median(rollup) / max(statistics.median(hand), 1e-6), 2
+            )
+            numbers["figures_differing"] = diff
+            raise _Undo
+    except _Undo:
+        pass
+    targets = {
+        "clicks_per_s": target(numbers["clicks_per_s"], ">=", 500),
+        "rollup_vs_hand": target(numbers["rollup_vs_hand"], "<=", 1.5),
+        "figures_differing": target(numbers["figures_differing"], "<=", 0),
+    }
+    return write("marketing", scale, numbers, targets)

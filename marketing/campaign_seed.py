@@ -1,0 +1,83 @@
+"""Demo data for campaigns: one published campaign kit (landing page, two e-mails, two social
+posts, the overview brochure attached) and Northwind's running campaign with a few page views,
+clicks and two leads from its landing page. Runs after marketing.seed (the library and
+Northwind's brand kit); everything goes through the services, as people would do it."""
+
+from __future__ import annotations
+
+from marketing import campaign_services
+from marketing.models import Asset
+from prm.models import Member
+from prm.roles import Role
+
+LANDING = """<p>{{ partner.logo }}</p>
+<p>Your hosting bill keeps growing while your team spends its days patching servers.
+{{ partner.name }} moves your applications to Acme Cloud in weeks, not months, and runs them
+for you.</p>
+<ul><li>A fixed-price migration plan after a free assessment</li>
+<li>Data kept in the region you choose</li><li>One contact for licences and support</li></ul>
+<h2>Book your free assessment</h2>
+{{ partner.contact }}"""
+
+STEPS = [
+    {
+        "subject": "Is your hosting bill growing faster than your business?",
+        "body": "<p>Dear customer,</p><p>{{ partner.name }} helps teams like yours move to "
+        "Acme Cloud. Book a free assessment this month.</p>",
+        "delay_days": 0,
+    },
+    {
+        "subject": "Your free Acme Cloud assessment: two slots left",
+        "body": "<p>Only two assessment slots are left this month. Reply to book yours with "
+        "{{ partner.name }}.</p>",
+        "delay_days": 4,
+    },
+]
+
+POSTS = [
+    "Still patching servers on Fridays? We move you to Acme Cloud in weeks: {link}",
+    "Free Acme Cloud assessment for the first ten companies this month. Book yours: {link}",
+]
+
+LEADS = [
+    ("Priya Natarajan", "priya@harbourfoods.example", "Harbour Foods"),
+    ("Jonas Weber", "jonas.weber@kesselbau.example", "Kesselbau GmbH"),
+]
+
+
+def seed(*, tenant, partners: dict) -> None:
+    manager = (
+        Member.objects.filter(role=Role.CHANNEL_MANAGER).first()
+        or Member.objects.filter(role=Role.ADMIN).first()
+    )
+    brochure = Asset.objects.filter(title="Acme Cloud overview brochure").first()
+    kit = campaign_services.campaign_kit_create(
+        by=manager,
+        name="Cloud migration: free assessment",
+        description="<p>A ready-made campaign offering a free migration assessment.</p>",
+        landing_headline="Move to Acme Cloud in weeks, not months",
+        landing_body=LANDING,
+        email_steps=STEPS,
+        social_posts=POSTS,
+        assets=[brochure] if brochure else [],
+        mdf_activity_type="digital_campaign",
+    )
+    kit = campaign_services.campaign_kit_publish(kit=kit, by=manager)
+    northwind = partners["Northwind Resellers"]
+    admin = Member.objects.filter(partner=northwind, role=Role.PARTNER_ADMIN).first()
+    if admin is None:
+        return
+    campaign = campaign_services.campaign_launch(kit=kit, by=admin)
+    for counter, times in (("views", 42), ("clicks", 17)):
+        for _i in range(times):
+            campaign_services.campaign_count(campaign_id=campaign.pk, counter=counter)
+    for name, email, company in LEADS:
+        campaign_services.campaign_lead_submit(
+            campaign=campaign,
+            name=name,
+            email=email,
+            company=company,
+            message="We would like the free assessment.",
+            consent=True,
+            consent_text=f"I agree that {northwind.name} may contact me about this request.",
+        )

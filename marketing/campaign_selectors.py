@@ -1,0 +1,142 @@
+"""Reads of campaigns. Staff see every kit and every campaign; a partner's people see the
+published kits and their own company's campaigns only; everyone else nothing. The funnel
+(views, clicks, form fills, leads, registrations, won revenue) is one set-based query over any
+set of campaigns."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.utils.text import slugify
+
+from marketing.campaign_models import Campaign, CampaignKit, KitStatus
+from marketing.selectors import assets_visible_to, brand_kit, is_staff
+from prm.models import Member
+
+
+def kits_visible_to(member: Member) -> QuerySet[CampaignKit]:
+    if is_staff(member):
+        return CampaignKit.objects.all()
+    if member.partner_id is None:
+        return CampaignKit.objects.none()
+    return CampaignKit.objects.filter(status=KitStatus.PUBLISHED)
+
+
+def kit_detail(member: Member, pk: int) -> CampaignKit | None:
+    return kits_visible_to(member).filter(pk=pk).first()
+
+
+def kit_assets(member: Member, kit: CampaignKit):
+    """The kit's assets this member may see (a partner: what its type and tier may see)."""
+    return assets_visible_to(member).filter(pk__in=kit.assets.values("pk"))
+
+
+def campaigns_visible_to(member: Member) -> QuerySet[Campaign]:
+    qs = Campaign.objects.select_related("kit", "partner")
+    if is_staff(member):
+        return qs
+    if member.partner_id is None:
+        return qs.none()
+    return qs.filter(partner_id=member.partner_id)
+
+
+def campaign_detail(member: Member, pk: int) -> Campaign | None:
+    return campaigns_visible_to(member).filter(pk=pk).first()
+
+
+def own_campaign(member: Member, kit: CampaignKit) -> Campaign | None:
+    if member.partner_id is None:
+        return None
+    return Campaign.objects.filter(kit=kit, partner_id=member.partner_id).first()
+
+
+def is_partners_campaign(*, partner_id: int, code: str) -> bool:
+    """Whether `code` is one of this partner's campaigns (MDF asks before a fund request may
+    fund it)."""
+    return Campaign.objects.filter(partner_id=partner_id, code=code).exists()
+
+
+def partner_slug(partner) -> str:
+    return slugify(partner.name)[:60] or "partner"
+
+
+def landing_path(campaign: Campaign) -> str:
+    return f"/c/{partner_slug(campaign.partner)}/{campaign.code}/"
+
+
+def tracked_path(campaign: Campaign, target: str = "page") -> str:
+    return f"/t/{campaign.code}/{target}/"
+
+
+def public_campaign(code: str) -> Campaign | None:
+    """A campaign whose page is public: any campaign of a kit that is not a draft (a retired
+    kit's running campaigns keep their pages)."""
+    return (
+        Campaign.objects.select_related("kit", "partner")
+        .exclude(kit__status=KitStatus.DRAFT)
+        .filter(code=code.upper())
+        .first()
+    )
+
+
+def partner_website(campaign: Campaign) -> str:
+    kit = brand_kit(campaign.partner)
+    return (kit.website if kit else "") or campaign.partner.website
+
+
+# Leads a landing page made; registrations: deals registered with the campaign's code or
+# made from its leads (each deal once); won revenue: those deals won, per currency.
+FUNNEL_SQL = """
+WITH deals AS (
+    SELECT c.id AS campaign_id, d.id AS deal_id, d.status, d.amount, d.currency
+    FROM marketing_campaign c
+    JOIN dealreg_deal d ON d.tenant_id = c.tenant_id AND d.mdf_campaign_code = c.code
+    WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+    UNION
+    SELECT c.id, d.id, d.status, d.amount, d.currency
+    FROM marketing_campaign c
+    JOIN marketing_campaignlead cl ON cl.tenant_id = c.tenant_id AND cl.campaign_id = c.id
+    JOIN dealreg_lead l ON l.tenant_id = c.tenant_id AND l.id = cl.lead_id
+    JOIN dealreg_deal d ON d.tenant_id = c.tenant_id AND d.id = l.deal_id
+    WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+), leads AS (
+    SELECT campaign_id, COUNT(*) AS n FROM marketing_campaignlead
+    WHERE tenant_id = %(tenant)s AND campaign_id = ANY(%(ids)s) GROUP BY campaign_id
+), regs AS (
+    SELECT campaign_id, COUNT(*) FILTER (WHERE status <> 'draft') AS n,
+           COALESCE(SUM(amount) FILTER (WHERE status = 'won'), 0) AS won,
+           MIN(currency) FILTER (WHERE status = 'won') AS currency
+    FROM deals GROUP BY campaign_id
+)
+SELECT c.id, c.views, c.clicks, c.form_fills, COALESCE(leads.n, 0), COALESCE(regs.n, 0),
+       COALESCE(regs.won, 0), regs.currency
+FROM marketing_campaign c
+LEFT JOIN leads ON leads.campaign_id = c.id
+LEFT JOIN regs ON regs.campaign_id = c.id
+WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+"""
+
+
+def funnel(campaigns) -> dict[int, dict]:
+    """campaign id -> its funnel, for a list of campaigns (one query)."""
+    campaigns = list(campaigns)
+    if not campaigns:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(
+            FUNNEL_SQL,
+            {"tenant": campaigns[0].tenant_id, "ids": [c.pk for c in campaigns]},
+        )
+        rows = cur.fetchall()
+    out = {}
+    for pk, views, clicks, fills, leads, regs, won, currency in rows:
+        out[pk] = {
+            "views": views,
+            "clicks": clicks,
+            "form_fills": fills,
+            "leads": leads,
+            "registrations": regs,
+            "won_revenue": won,
+            "currency": currency or "",
+        }
+    return out

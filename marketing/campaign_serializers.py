@@ -1,0 +1,111 @@
+"""API serializers of campaigns: kits (input validated here, the rest by the service),
+campaigns with their links and funnel."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from marketing import campaign_selectors as cs
+from marketing.campaign_models import Campaign, CampaignKit, KitStatus
+from marketing.models import Asset
+from marketing.serializers import EnumField
+from marketing.states import CAMPAIGN_KIT
+from mdf.models import ActivityType
+from prm.api.fields import AllowedActionsMixin, TenantPrimaryKeyField
+
+
+class EmailStepSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    body = serializers.CharField(max_length=20000, help_text="HTML with placeholders.")
+    delay_days = serializers.IntegerField(min_value=0, max_value=365, default=0)
+
+
+class CampaignKitSerializer(AllowedActionsMixin, serializers.ModelSerializer):
+    machine = CAMPAIGN_KIT
+    status = EnumField(KitStatus, read_only=True)
+    email_steps = EmailStepSerializer(many=True, read_only=True)
+    social_posts = serializers.ListField(child=serializers.CharField(), read_only=True)
+    assets = serializers.SerializerMethodField(help_text="Attached assets this member may see.")
+
+    class Meta:
+        model = CampaignKit
+        fields = [
+            "id", "name", "description", "status", "landing_headline", "landing_body",
+            "lead_form", "email_steps", "social_posts", "assets", "mdf_activity_type",
+            "published_at", "created_at", "updated_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_assets(self, kit) -> list[int]:
+        member = self.context["member"]
+        return sorted(cs.kit_assets(member, kit).values_list("pk", flat=True))
+
+
+class CampaignKitInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    description = serializers.CharField(max_length=20000, required=False, allow_blank=True)
+    landing_headline = serializers.CharField(max_length=200)
+    landing_body = serializers.CharField(max_length=50000, help_text="HTML with placeholders.")
+    lead_form = serializers.BooleanField(required=False, default=True)
+    email_steps = EmailStepSerializer(many=True, required=False, max_length=10)
+    social_posts = serializers.ListField(
+        child=serializers.CharField(max_length=2000),
+        required=False,
+        max_length=10,
+        help_text="Each with {link}, replaced by the partner's tracked link.",
+    )
+    assets = serializers.ListField(
+        child=TenantPrimaryKeyField(Asset), required=False, max_length=50
+    )
+    mdf_activity_type = EnumField(ActivityType, required=False, allow_blank=True)
+
+
+class FunnelSerializer(serializers.Serializer):
+    views = serializers.IntegerField()
+    clicks = serializers.IntegerField()
+    form_fills = serializers.IntegerField()
+    leads = serializers.IntegerField()
+    registrations = serializers.IntegerField()
+    won_revenue = serializers.DecimalField(max_digits=18, decimal_places=2)
+    currency = serializers.CharField()
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    landing_url = serializers.SerializerMethodField()
+    tracked_url = serializers.SerializerMethodField()
+    social_posts = serializers.SerializerMethodField(
+        help_text="The kit's posts with the tracked link filled in."
+    )
+    funnel = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id", "kit", "partner", "code", "launched_at", "landing_url", "tracked_url",
+            "social_posts", "funnel",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def _abs(self, path: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    def get_landing_url(self, c) -> str:
+        return self._abs(cs.landing_path(c))
+
+    def get_tracked_url(self, c) -> str:
+        return self._abs(cs.tracked_path(c))
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_social_posts(self, c) -> list[str]:
+        link = self.get_tracked_url(c)
+        return [p.replace("{link}", link) for p in c.kit.social_posts]
+
+    @extend_schema_field(FunnelSerializer)
+    def get_funnel(self, c) -> dict:
+        figures = self.context.get("funnel")
+        if figures is None or c.pk not in figures:
+            figures = cs.funnel([c])
+        return FunnelSerializer(figures[c.pk]).data

@@ -1,0 +1,263 @@
+"""Writes of campaigns (issue #21): staff build, publish and retire campaign kits; a partner's
+admin launches a published kit and gets a campaign with a code the product issues; the public
+landing page counts views, clicks and form fills and turns a consented form into a lead owned
+by the campaign's partner (dealreg's lead service). Every state change is audited."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from dealreg.services.leads import lead_create, lead_route
+from marketing import cobrand
+from marketing.campaign_models import Campaign, CampaignKit, CampaignLead, KitStatus
+from marketing.models import Asset
+from marketing.states import CAMPAIGN_KIT
+from mdf.models import ActivityType
+from prm import events
+from prm.audit import log_action
+from prm.errors import DomainError, limited
+from prm.models import Member
+from prm.roles import require
+
+MAX_STEPS = 10
+MAX_POSTS = 10
+MAX_DELAY_DAYS = 365
+# Codes read aloud and typed from print: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8
+COUNTERS = ("views", "clicks", "form_fills")
+
+
+def _steps(steps) -> list[dict]:
+    out = []
+    for i, step in enumerate(steps or ()):
+        field = f"email_steps.{i}"
+        if not isinstance(step, dict):
+            raise DomainError(_("Each e-mail step needs a subject and a text."), field=field)
+        subject = limited(str(step.get("subject") or "").strip(), 200, field)
+        body = cobrand.sanitise(limited(str(step.get("body") or ""), 20000, field))
+        if not subject or not body.strip():
+            raise DomainError(_("Each e-mail step needs a subject and a text."), field=field)
+        cobrand.check_placeholders(body, field=field)
+        try:
+            delay = int(step.get("delay_days") or 0)
+        except (TypeError, ValueError):
+            delay = -1
+        if not 0 <= delay <= MAX_DELAY_DAYS:
+            raise DomainError(
+                _("The delay is a number of days from 0 to %(n)s.") % {"n": MAX_DELAY_DAYS},
+                field=field,
+            )
+        out.append({"subject": subject, "body": body, "delay_days": delay})
+    if len(out) > MAX_STEPS:
+        raise DomainError(_("At most %(n)s e-mail steps.") % {"n": MAX_STEPS}, field="email_steps")
+    return out
+
+
+def _posts(posts) -> list[str]:
+    if isinstance(posts, str):
+        posts = posts.split("\n---\n")
+    out = []
+    for post in posts or ():
+        post = str(post).strip()
+        if not post:
+            continue
+        out.append(limited(post, 2000, "social_posts"))
+        if "{link}" not in post:
+            raise DomainError(
+                _("Each social post needs the {link} placeholder for the campaign's link."),
+                field="social_posts",
+            )
+    if len(out) > MAX_POSTS:
+        raise DomainError(_("At most %(n)s social posts.") % {"n": MAX_POSTS}, field="social_posts")
+    return out
+
+
+def _kit_fields(
+    tenant_id: int,
+    *,
+    name: str,
+    landing_headline: str,
+    landing_body: str,
+    description: str = "",
+    lead_form: bool = True,
+    email_steps=(),
+    social_posts=(),
+    assets=(),
+    mdf_activity_type: str = "",
+) -> tuple[dict, list[Asset]]:
+    name = limited((name or "").strip(), 200, "name")
+    if not name:
+        raise DomainError(_("Give the campaign kit a name."), field="name")
+    headline = limited((landing_headline or "").strip(), 200, "landing_headline")
+    if not headline:
+        raise DomainError(_("Write the landing page's headline."), field="landing_headline")
+    body = cobrand.sanitise(limited(landing_body or "", 50000, "landing_body"))
+    if not body.strip():
+        raise DomainError(_("Write the landing page's text."), field="landing_body")
+    cobrand.check_placeholders(body, field="landing_body")
+    if mdf_activity_type and mdf_activity_type not in ActivityType.values:
+        raise DomainError(_("Choose an MDF activity from the list."), field="mdf_activity_type")
+    assets = list(assets or ())
+    if any(a.tenant_id != tenant_id for a in assets):
+        raise DomainError(_("Choose assets from the library."), field="assets")
+    data = {
+        "name": name,
+        "description": cobrand.sanitise(limited(description or "", 20000, "description")),
+        "landing_headline": headline,
+        "landing_body": body,
+        "lead_form": bool(lead_form),
+        "email_steps": _steps(email_steps),
+        "social_posts": _posts(social_posts),
+        "mdf_activity_type": mdf_activity_type or "",
+    }
+    return data, assets
+
+
+def _kit_snapshot(kit: CampaignKit) -> dict:
+    return {
+        "name": kit.name,
+        "status": kit.status,
+        "landing_headline": kit.landing_headline,
+        "lead_form": kit.lead_form,
+        "email_steps": len(kit.email_steps),
+        "social_posts": len(kit.social_posts),
+        "assets": sorted(kit.assets.values_list("pk", flat=True)) if kit.pk else [],
+        "mdf_activity_type": kit.mdf_activity_type,
+    }
+
+
+@transaction.atomic
+def campaign_kit_create(*, by: Member, **fields) -> CampaignKit:
+    require(by, "marketing.manage")
+    data, assets = _kit_fields(by.tenant_id, **fields)
+    kit = CampaignKit.objects.create(tenant_id=by.tenant_id, created_by=by, **data)
+    kit.assets.set(assets, through_defaults={"tenant_id": kit.tenant_id})
+    log_action("marketing.campaign_kit.created", obj=kit, after=_kit_snapshot(kit))
+    return kit
+
+
+def _locked(kit: CampaignKit) -> CampaignKit:
+    return CampaignKit.objects.select_for_update().get(pk=kit.pk)
+
+
+@transaction.atomic
+def campaign_kit_update(*, kit: CampaignKit, by: Member, **fields) -> CampaignKit:
+    kit = _locked(kit)
+    CAMPAIGN_KIT.check(kit, by, "edit")
+    before = _kit_snapshot(kit)
+    data, assets = _kit_fields(by.tenant_id, **fields)
+    for key, value in data.items():
+        setattr(kit, key, value)
+    kit.updated_at = timezone.now()
+    kit.save()
+    kit.assets.set(assets, through_defaults={"tenant_id": kit.tenant_id})
+    log_action("marketing.campaign_kit.updated", obj=kit, before=before, after=_kit_snapshot(kit))
+    return kit
+
+
+def _move(kit: CampaignKit, by: Member, name: str, code: str) -> CampaignKit:
+    kit = _locked(kit)
+    act = CAMPAIGN_KIT.check(kit, by, name)
+    before = kit.status
+    kit.status = act.target
+    kit.updated_at = timezone.now()
+    if name == "publish":
+        kit.published_at = kit.updated_at
+    kit.save(update_fields=["status", "updated_at", "published_at"])
+    log_action(code, obj=kit, before={"status": before}, after={"status": kit.status})
+    return kit
+
+
+@transaction.atomic
+def campaign_kit_publish(*, kit: CampaignKit, by: Member) -> CampaignKit:
+    return _move(kit, by, "publish", "marketing.campaign_kit.published")
+
+
+@transaction.atomic
+def campaign_kit_retire(*, kit: CampaignKit, by: Member) -> CampaignKit:
+    return _move(kit, by, "retire", "marketing.campaign_kit.retired")
+
+
+def new_code() -> str:
+    """A fresh campaign code, unique in the tenant (the constraint guards the race)."""
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+        if not Campaign.objects.filter(code=code).exists():
+            return code
+
+
+@transaction.atomic
+def campaign_launch(*, kit: CampaignKit, by: Member) -> Campaign:
+    """The partner admin's launch of a published kit: one campaign per kit and partner, with
+    a code the product issues."""
+    kit = _locked(kit)
+    CAMPAIGN_KIT.check(kit, by, "launch")
+    if Campaign.objects.filter(kit=kit, partner_id=by.partner_id).exists():
+        raise DomainError(_("Your company has already launched this campaign."))
+    campaign = Campaign.objects.create(
+        tenant_id=kit.tenant_id, kit=kit, partner_id=by.partner_id, code=new_code(), launched_by=by
+    )
+    log_action(
+        "marketing.campaign.launched",
+        obj=campaign,
+        after={"kit": kit.pk, "partner": by.partner_id, "code": campaign.code},
+    )
+    events.emit("campaign.launched", campaign)
+    return campaign
+
+
+def campaign_count(*, campaign_id: int, counter: str) -> None:
+    """One page view, tracked click or form fill: a single UPDATE ... SET n = n + 1."""
+    if counter not in COUNTERS:
+        raise ValueError(counter)
+    Campaign.objects.filter(pk=campaign_id).update(**{counter: F(counter) + 1})
+
+
+@transaction.atomic
+def campaign_lead_submit(
+    *,
+    campaign: Campaign,
+    name: str,
+    email: str,
+    company: str,
+    message: str = "",
+    consent: bool,
+    consent_text: str,
+) -> CampaignLead:
+    """A visitor's consented form on the campaign's landing page: a lead offered to the
+    campaign's partner, recorded against the campaign."""
+    if not consent:
+        raise DomainError(_("Please agree to be contacted."), field="consent")
+    if campaign.kit.status == KitStatus.DRAFT or not campaign.kit.lead_form:
+        raise DomainError(_("This page takes no requests."))
+    lead = lead_create(
+        by=None,
+        company=company,
+        contact_name=limited((name or "").strip(), 150, "name"),
+        contact_email=(email or "").strip(),
+        notes=limited((message or "").strip(), 4000, "message"),
+    )
+    lead_route(
+        lead=lead,
+        to_partner=campaign.partner,
+        why=_("Landing page of campaign %(code)s") % {"code": campaign.code},
+    )
+    row = CampaignLead.objects.create(
+        tenant_id=campaign.tenant_id,
+        campaign=campaign,
+        lead=lead,
+        consent_text=limited(consent_text, 500, "consent"),
+    )
+    campaign_count(campaign_id=campaign.pk, counter="form_fills")
+    log_action(
+        "marketing.campaign.lead_received",
+        obj=campaign,
+        after={"lead": lead.pk, "company": lead.company},
+    )
+    return row
