@@ -78,9 +78,12 @@ class ProgramFilterForm(forms.Form):
     """Filters of the program dashboard and its CSV export. All optional; bad values are
     form errors, never a crash."""
 
-    year = forms.IntegerField(label=_("Year"), required=False, min_value=2000, max_value=2100)
+    # A choice of recent years (newest first), not a number box hinting "From 2,000 to 2,100".
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     period = forms.ChoiceField(label=_("Quarter"), required=False)
-    tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.none(), required=False)
+    tier = forms.ModelChoiceField(
+        label=_("Tier"), queryset=Tier.objects.none(), required=False, empty_label="—"
+    )
     partner_type = forms.ChoiceField(
         label=_("Type"), required=False, choices=[("", "—"), *PartnerType.choices]
     )
@@ -88,7 +91,7 @@ class ProgramFilterForm(forms.Form):
         label=_("Region"), required=False, choices=[("", "—"), *Region.choices]
     )
     manager = forms.ModelChoiceField(
-        label=_("Channel manager"), queryset=Member.objects.none(), required=False
+        label=_("Channel manager"), queryset=Member.objects.none(), required=False, empty_label="—"
     )
 
     def __init__(self, *args, **kwargs):
@@ -97,8 +100,14 @@ class ProgramFilterForm(forms.Form):
         self.fields["manager"].queryset = Member.objects.filter(
             role__in=[Role.ADMIN, Role.CHANNEL_MANAGER], is_active=True
         ).select_related("user")
-        self.fields["manager"].label_from_instance = lambda m: m.user.email
-        self.fields["period"].choices = [("", "—"), *quarter_choices(timezone.localdate())]
+        # People by name, as everywhere in the portal (the e-mail only where names are missing).
+        self.fields["manager"].label_from_instance = lambda m: m.user.display_name
+        today = timezone.localdate()
+        self.fields["year"].choices = [
+            ("", "—"),
+            *((y, str(y)) for y in range(today.year + 1, today.year - 10, -1)),
+        ]
+        self.fields["period"].choices = [("", "—"), *quarter_choices(today)]
 
     def filters(self) -> dict:
         d = self.cleaned_data if self.is_valid() else {}
