@@ -9,6 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.text import slugify
 
+from analytics.models import AnalyticsSettings
 from marketing.campaign_models import Campaign, CampaignKit, KitStatus
 from marketing.selectors import assets_visible_to, brand_kit, is_staff
 from prm.models import Member
@@ -85,31 +86,43 @@ def partner_website(campaign: Campaign) -> str:
 
 
 # Leads a landing page made; registrations: deals registered with the campaign's code or
-# made from its leads (each deal once); won revenue: those deals won, per currency.
+# made from its leads (each deal once); won revenue: those deals won, in the program's
+# reporting currency (analytics' settings), each converted as analytics converts revenue: the
+# won amount at mdf's exchange rate in force on the closing day, rounded per deal; a deal in a
+# currency without a rate yet is left out, as in ROPI.
 FUNNEL_SQL = """
 WITH deals AS (
-    SELECT c.id AS campaign_id, d.id AS deal_id, d.status, d.amount, d.currency
+    SELECT c.id AS campaign_id, d.id AS deal_id, d.status,
+           COALESCE(d.won_amount, d.amount, 0) AS amount, d.currency, d.closed_at
     FROM marketing_campaign c
     JOIN dealreg_deal d ON d.tenant_id = c.tenant_id AND d.mdf_campaign_code = c.code
     WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
     UNION
-    SELECT c.id, d.id, d.status, d.amount, d.currency
+    SELECT c.id, d.id, d.status, COALESCE(d.won_amount, d.amount, 0), d.currency, d.closed_at
     FROM marketing_campaign c
     JOIN marketing_campaignlead cl ON cl.tenant_id = c.tenant_id AND cl.campaign_id = c.id
     JOIN dealreg_lead l ON l.tenant_id = c.tenant_id AND l.id = cl.lead_id
     JOIN dealreg_deal d ON d.tenant_id = c.tenant_id AND d.id = l.deal_id
     WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+), converted AS (
+    SELECT deals.*, CASE WHEN deals.currency = %(cur)s THEN 1::numeric ELSE (
+        SELECT x.rate FROM mdf_exchangerate x
+        WHERE x.tenant_id = %(tenant)s AND x.from_currency = deals.currency
+          AND x.to_currency = %(cur)s AND x.valid_from <= deals.closed_at
+        ORDER BY x.valid_from DESC LIMIT 1) END AS rate
+    FROM deals
 ), leads AS (
     SELECT campaign_id, COUNT(*) AS n FROM marketing_campaignlead
     WHERE tenant_id = %(tenant)s AND campaign_id = ANY(%(ids)s) GROUP BY campaign_id
 ), regs AS (
     SELECT campaign_id, COUNT(*) FILTER (WHERE status <> 'draft') AS n,
-           COALESCE(SUM(amount) FILTER (WHERE status = 'won'), 0) AS won,
-           MIN(currency) FILTER (WHERE status = 'won') AS currency
-    FROM deals GROUP BY campaign_id
+           COALESCE(SUM(ROUND(amount * rate, 2))
+                    FILTER (WHERE status = 'won' AND rate IS NOT NULL), 0) AS won,
+           COUNT(*) FILTER (WHERE status = 'won' AND rate IS NOT NULL) AS won_n
+    FROM converted GROUP BY campaign_id
 )
 SELECT c.id, c.views, c.clicks, c.form_fills, COALESCE(leads.n, 0), COALESCE(regs.n, 0),
-       COALESCE(regs.won, 0), regs.currency
+       COALESCE(regs.won, 0), COALESCE(regs.won_n, 0)
 FROM marketing_campaign c
 LEFT JOIN leads ON leads.campaign_id = c.id
 LEFT JOIN regs ON regs.campaign_id = c.id
@@ -118,18 +131,21 @@ WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
 
 
 def funnel(campaigns) -> dict[int, dict]:
-    """campaign id -> its funnel, for a list of campaigns (one query)."""
+    """campaign id -> its funnel, for a list of campaigns (one query). Won revenue is in the
+    program's reporting currency ("" while nothing is won)."""
     campaigns = list(campaigns)
     if not campaigns:
         return {}
+    tenant_id = campaigns[0].tenant_id
+    currency = AnalyticsSettings.for_tenant(campaigns[0].tenant).currency
     with connection.cursor() as cur:
         cur.execute(
             FUNNEL_SQL,
-            {"tenant": campaigns[0].tenant_id, "ids": [c.pk for c in campaigns]},
+            {"tenant": tenant_id, "ids": [c.pk for c in campaigns], "cur": currency},
         )
         rows = cur.fetchall()
     out = {}
-    for pk, views, clicks, fills, leads, regs, won, currency in rows:
+    for pk, views, clicks, fills, leads, regs, won, won_n in rows:
         out[pk] = {
             "views": views,
             "clicks": clicks,
@@ -137,6 +153,6 @@ def funnel(campaigns) -> dict[int, dict]:
             "leads": leads,
             "registrations": regs,
             "won_revenue": won,
-            "currency": currency or "",
+            "currency": currency if won_n else "",
         }
     return out

@@ -1,0 +1,67 @@
+"""A campaign's funnel counts its registrations and sums its won revenue in the program's
+reporting currency, converted as ROPI converts it (mdf's rate in force on the closing day);
+a deal in a currency with no rate yet is left out, never added as if it were dollars."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from marketing import campaign_selectors
+from prm.tenancy import tenant_context
+from tests.conftest import portal_client
+from tests.factories import DealFactory, ExchangeRateFactory
+from tests.html_helpers import find
+from tests.marketing.campaign_helpers import launched
+
+CLOSED = datetime.date(2026, 3, 10)
+
+
+def _deal(world, campaign, *, status, amount, currency, won_amount=None):
+    return DealFactory(
+        tenant=world.tenant,
+        partner=world.partner,
+        status=status,
+        amount=Decimal(amount),
+        won_amount=Decimal(won_amount) if won_amount else None,
+        currency=currency,
+        closed_at=CLOSED if status == "won" else None,
+        mdf_campaign_code=campaign.code,
+    )
+
+
+def test_won_revenue_is_converted_to_the_reporting_currency_and_unrated_deals_are_left_out(
+    world,
+):
+    campaign = launched(world)
+    with tenant_context(world.tenant):
+        ExchangeRateFactory(
+            tenant=world.tenant, from_currency="EUR", to_currency="USD", rate=Decimal("1.1")
+        )
+        # A later rate is not yet in force on the closing day.
+        ExchangeRateFactory(
+            tenant=world.tenant,
+            from_currency="EUR",
+            to_currency="USD",
+            rate=Decimal("2"),
+            valid_from=CLOSED + datetime.timedelta(days=1),
+        )
+        _deal(world, campaign, status="won", amount="1000", currency="USD", won_amount="1200")
+        _deal(world, campaign, status="won", amount="1000.00", currency="EUR")
+        _deal(world, campaign, status="won", amount="5000", currency="GBP")  # no rate yet
+        _deal(world, campaign, status="submitted", amount="9000", currency="USD")
+        figures = campaign_selectors.funnel([campaign])[campaign.pk]
+    assert figures["registrations"] == 4
+    # 1,200 (the won amount) + 1,000 EUR x 1.1; the GBP deal has no rate.
+    assert figures["won_revenue"] == Decimal("2300.00") and figures["currency"] == "USD"
+    page = portal_client(world.tenant, world.partner_admin).get(campaign.get_absolute_url())
+    assert "$2,300" in find(page, "dd", data_figure="won_revenue").text()
+
+
+def test_nothing_won_shows_no_currency(world):
+    campaign = launched(world)
+    with tenant_context(world.tenant):
+        _deal(world, campaign, status="submitted", amount="9000", currency="USD")
+        figures = campaign_selectors.funnel([campaign])[campaign.pk]
+    assert figures["registrations"] == 1
+    assert figures["won_revenue"] == 0 and figures["currency"] == ""
