@@ -4,6 +4,8 @@ offers an Undo (the reactivate action, which the membership machine allows)."""
 from __future__ import annotations
 
 import importlib
+import tomllib
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,8 @@ from prm.states import StateMachine
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
 from tests.html_helpers import find, find_all
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _key(world):
@@ -148,6 +152,15 @@ CONFIRMED_URLS = {
     ("MEMBERSHIP", "deactivate"): "member-deactivate",
     ("TENANT_HOST", "remove"): "tenant-host-remove",
     ("APPLICATION", "approve"): "application-approve",
+    ("ANNOUNCEMENT", "withdraw"): "announcement-withdraw",
+    ("EVENT", "cancel"): "event-cancel",
+    ("OPPORTUNITY", "remove_partner"): "cosell-partner-remove",
+    ("OPPORTUNITY", "close"): "cosell-close",
+    ("COMMENT", "delete"): "cosell-comment-delete",
+    ("PLAN", "close"): "jointplan-close",
+    ("PROFILE", "hide"): "locator-profile-hide",
+    ("BATCH", "mark_paid"): "incentives-batch-paid",
+    ("BATCH", "cancel"): "incentives-batch-cancel",
 }
 NOT_ASKED = {
     # the dry run's preview page is the confirmation: it shows what the import will write
@@ -158,22 +171,13 @@ NOT_ASKED = {
 
 
 def _machines():
-    modules = [
-        importlib.import_module(f"{app}.states")
-        for app in (
-            "analytics",
-            "dealreg",
-            "imports",
-            "integrations",
-            "mdf",
-            "onboarding",
-            "partners",
-            "tenantdata",
-            "training",
-        )
-    ]
-    modules.append(importlib.import_module("prm.core_states"))
-    for module in modules:
+    """Every state machine of every application package (each `<app>/states*.py`), so a new
+    app's irreversible actions are held to the same rule."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    names = ["prm.core_states"]
+    for package in config["tool"]["importlinter"]["root_packages"]:
+        names += [f"{package}.{p.stem}" for p in sorted((ROOT / package).glob("states*.py"))]
+    for module in map(importlib.import_module, names):
         for name, value in vars(module).items():
             if isinstance(value, StateMachine):
                 yield name, value
