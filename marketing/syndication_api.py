@@ -30,8 +30,8 @@ class SyndicationSerializer(serializers.Serializer):
     max_items = serializers.IntegerField()
     token = serializers.CharField(allow_null=True)
     embed_url = serializers.CharField(allow_null=True)
-    iframe_snippet = serializers.CharField(allow_blank=True)
-    script_snippet = serializers.CharField(allow_blank=True)
+    iframe_snippet = serializers.CharField(allow_blank=True, allow_null=True)
+    script_snippet = serializers.CharField(allow_blank=True, allow_null=True)
     updated_at = serializers.DateTimeField(allow_null=True)
 
 
@@ -150,6 +150,9 @@ class SyndicationRotate(TenantAPIView):
     """A new token: the snippet pasted with the old one stops working at once."""
 
     required_perm = "marketing.syndicate"
+    # The new token (and everything carrying it) is handed out once: an idempotent replay of
+    # the renewal answers without it (prm.api.idempotency), as for API keys.
+    secret_fields = ("token", "embed_url", "iframe_snippet", "script_snippet")
 
     @extend_schema(request=None, responses=SyndicationSerializer, summary="Renew the snippet")
     def post(self, request):
