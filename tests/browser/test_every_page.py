@@ -27,7 +27,7 @@ from prm.models import Tenant
 
 WIDE = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 740}
-MAX_PAGES = 150  # per role; the crawl fails loudly if a role reaches more (raise it then)
+MAX_PAGES = 250  # per role; the crawl fails loudly if a role reaches more (raise it then)
 SKIP = re.compile(
     r"(^/accounts/logout|^/api/|^/switch/|^/static/|^/media/|\.csv$|\.pdf$|\.ics$|/download"
     r"|/documents/|/export|format=csv|/unsubscribe|/remittance|/certificate\.pdf|/pdf/?$)"

@@ -178,7 +178,8 @@ def test_german_partner_on_a_phone_works_through_the_main_journeys(site, celery_
         assert Deal.objects.get(customer_name="Initech").status == "approved"
 
     # Request marketing funds.
-    open_menu_item(admin, de("Marketing funds"))
+    # "Marketing funds" is a group (funds, assets, campaigns ...): its funds page.
+    open_menu_item(admin, de("Requests and claims"))
     expect(admin.locator("main")).to_contain_text(money_de("10000", "EUR"))
     fits_the_screen(admin)
     shot(admin, "funds")
