@@ -269,7 +269,7 @@ def test_journey_mdf_request_claim_payment_and_remittance(site, celery_worker):
     shot = Shots("mdf")
 
     partner = site.sign_in(world.tenant, world.partner_admin.user.email)
-    nav(partner, "Marketing funds")
+    nav(partner, "Requests and claims")  # inside the Marketing funds group
     partner.get_by_role("link", name="Request funds").first.click()
     partner.get_by_label("Program").select_option(label="Q-current")
     partner.get_by_label("Activity type").select_option(label="Event")
@@ -288,7 +288,7 @@ def test_journey_mdf_request_claim_payment_and_remittance(site, celery_worker):
 
     # The channel manager approves less than requested.
     manager = site.sign_in(world.tenant, world.channel_manager.user.email)
-    nav(manager, "Marketing funds")  # the one funds page a manager has
+    nav(manager, "MDF review")  # inside the Marketing funds group
     manager.get_by_role("link", name=re.compile(r"Customer roadshow")).click()
     manager.get_by_label("Amount to approve").fill("1500")
     manager.get_by_label("Message to the partner").fill("Approved for the venue and catering.")
@@ -315,7 +315,7 @@ def test_journey_mdf_request_claim_payment_and_remittance(site, celery_worker):
     claim_url = partner.url
 
     # The manager approves; above the threshold, an admin approves as well and pays.
-    nav(manager, "Marketing funds")
+    nav(manager, "MDF review")
     manager.get_by_role("link", name="Claims to review").click()
     manager.get_by_role("link", name=re.compile(r"Customer roadshow")).click()
     button(manager, "Approve")

@@ -70,7 +70,7 @@ def test_mdf_request_submitted_with_the_keyboard_only(site):
         )
     start = program.start_date + datetime.timedelta(days=2)
     page = site.sign_in(world.tenant, world.partner_admin.user.email)
-    follow(page, "Marketing funds")
+    open_menu(page, "Marketing funds", "Requests and claims")
     follow(page, "Request funds")
 
     kb = page.keyboard
