@@ -792,3 +792,13 @@ class AnalyticsSettingsFactory(TenantOwnedFactory):
         model = "analytics.AnalyticsSettings"
 
     tenant = factory.SubFactory(TenantFactory)
+
+
+class RulesVersionFactory(TenantOwnedFactory):
+    """A rules-of-engagement version as stored (the model's defaults unless given)."""
+
+    class Meta:
+        model = "dealreg.RulesVersion"
+
+    tenant = factory.SubFactory(TenantFactory)
+    version = factory.Sequence(lambda n: n + 1)

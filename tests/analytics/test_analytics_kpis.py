@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from analytics import services
 from analytics.models import FirstDealCohort, PartnerRollup
-from dealreg.models import DealStatus, RulesVersion
+from dealreg.models import DealStatus
 from mdf.models import FundRequest, LedgerKind
 from partners.models import TierChangeStatus
 from prm.tenancy import tenant_context
@@ -25,6 +25,7 @@ from tests.factories import (
     LedgerEntryFactory,
     MdfProgramFactory,
     PartnerFactory,
+    RulesVersionFactory,
     TierChangeFactory,
     TierFactory,
 )
@@ -78,7 +79,7 @@ def _decided(world, rules, *, hours: int, status):
 
 def test_sla_attainment_uses_the_review_target_of_the_rules_applied(world):
     with tenant_context(world.tenant):
-        rules = RulesVersion.objects.create(tenant=world.tenant, version=7, review_sla_hours=24)
+        rules = RulesVersionFactory(tenant=world.tenant, version=7, review_sla_hours=24)
         _decided(world, rules, hours=10, status=DealStatus.APPROVED)
         _decided(world, rules, hours=30, status=DealStatus.APPROVED)
         _decided(world, rules, hours=40, status=DealStatus.REJECTED)
@@ -89,7 +90,7 @@ def test_sla_attainment_uses_the_review_target_of_the_rules_applied(world):
 
 def test_approval_rate_is_approved_over_decided(world):
     with tenant_context(world.tenant):
-        rules = RulesVersion.objects.create(tenant=world.tenant, version=7, review_sla_hours=24)
+        rules = RulesVersionFactory(tenant=world.tenant, version=7, review_sla_hours=24)
         _decided(world, rules, hours=10, status=DealStatus.APPROVED)
         _decided(world, rules, hours=10, status=DealStatus.WON)
         _decided(world, rules, hours=10, status=DealStatus.REJECTED)
@@ -342,7 +343,7 @@ def test_incremental_recompute_equals_full_for_the_kpi_columns(world):
     ]
     with tenant_context(world.tenant):
         _mdf_fixture(world)
-        rules = RulesVersion.objects.create(tenant=world.tenant, version=3, review_sla_hours=24)
+        rules = RulesVersionFactory(tenant=world.tenant, version=3, review_sla_hours=24)
         _decided(world, rules, hours=10, status=DealStatus.APPROVED)
         _decided(world, rules, hours=50, status=DealStatus.REJECTED)
         for p, days in ((world.partner, 12), (world.other_partner, 40)):

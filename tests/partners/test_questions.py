@@ -1,18 +1,21 @@
 """Sibling apps answer deal registration's questions through partners.questions, registered in
-their ready(): onboarding (the agreement) and MDF (campaign codes)."""
+their ready(): onboarding (the agreement), MDF (campaign codes) and marketing (whose campaign
+a code is)."""
 
 import pytest
 
+from marketing import campaign_selectors
 from mdf import selectors as mdf_selectors
 from onboarding import selectors as onboarding_selectors
 from partners import questions
 
 
-def test_onboarding_and_mdf_answer_from_ready():
+def test_onboarding_mdf_and_marketing_answer_from_ready():
     assert questions._answers == {  # noqa: SLF001 - the registry itself is under test
         "partner.agreement_current": onboarding_selectors.has_current_agreement,
         "partner.may_register_deals": onboarding_selectors.deal_registration_allowed,
         "partner.campaign_code_usable": mdf_selectors.campaign_code_usable,
+        "partner.marketing_campaign_of": campaign_selectors.is_partners_campaign,
     }
 
 

@@ -16,12 +16,12 @@ from rest_framework import renderers, serializers
 from dealreg import serializers as ds
 from dealreg import services
 from dealreg.api import deals_listed
-from dealreg.models import Deal, DealStatus, NamedAccount, RulesVersion
+from dealreg.models import Deal, DealStatus, NamedAccount
 from partners.serializers import PartnerRefSerializer
 from prm.api import rows
 from prm.tenancy import tenant_context
 from tests.conftest import api_client
-from tests.factories import DealFactory, ProductFactory
+from tests.factories import DealFactory, ProductFactory, RulesVersionFactory
 
 DRF = renderers.JSONRenderer()
 
@@ -38,7 +38,7 @@ def _deals(world) -> None:
     with tenant_context(world.tenant):
         vault = ProductFactory(tenant=world.tenant, name="Vault")
         archive = ProductFactory(tenant=world.tenant, name="Archive")
-        rules = RulesVersion.objects.create(tenant=world.tenant, version=7)
+        rules = RulesVersionFactory(tenant=world.tenant, version=7)
         for i in range(4):
             services.deal_save(
                 by=world.partner_admin,
