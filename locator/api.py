@@ -1,5 +1,6 @@
 """The partner locator and referrals under /api/v1/locator/: a partner admin's public profile
-(read, replace, publish, withdraw), a partner's referral invitations and their status (what
+(read, replace, publish, withdraw), the staff's list of every profile (take one down with a
+reason, allow it again), a partner's referral invitations and their status (what
 the referrer may know only), and the public search as JSON (no key needed: the portal offers
 the same search to anyone at /find/). The same capabilities, services and selectors as the
 portal; the public search shows only `public_views.public_profile()` of live profiles."""
@@ -8,14 +9,16 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from locator import public_views, referrals, selectors, services
 from locator.forms import SearchForm
-from locator.models import Referral, ReferralStatus
+from locator.models import ProfileStatus, PublicProfile, Referral, ReferralStatus
 from locator.states import PROFILE
 from prm import portal
 from prm.api.base import TenantAPIView, TenantViewSet
@@ -153,6 +156,83 @@ class ProfileUnpublish(_ProfileMove):
         return self._move(request, services.profile_unpublish)
 
 
+class StaffProfileSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    partner = serializers.IntegerField(source="partner_id")
+    partner_name = serializers.CharField(source="partner.name")
+    slug = serializers.CharField()
+    status = serializers.CharField(help_text="draft, published or hidden")
+    hidden_reason = serializers.CharField(allow_blank=True, help_text="Why staff took it down.")
+    headline = serializers.CharField(allow_blank=True)
+    public_url = serializers.SerializerMethodField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    def get_public_url(self, profile) -> str | None:
+        if profile.status != ProfileStatus.PUBLISHED:
+            return None
+        return self.context["request"].build_absolute_uri(profile.get_absolute_url())
+
+    def get_allowed_actions(self, profile) -> list[str]:
+        return sorted(PROFILE.allowed(profile, self.context["member"]))
+
+
+class HideInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=500)
+
+
+@extend_schema(tags=["locator"])
+class StaffProfileViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
+    """Every partner's public profile, for the vendor's staff (the portal's Locator profiles
+    page): filter by `?status=`; take a profile down with a reason (it leaves the public pages
+    at once) or allow the partner to publish it again."""
+
+    model = PublicProfile
+    serializer_class = StaffProfileSerializer
+    required_perm = "locator.manage"
+    lookup_value_regex = r"\d+"
+
+    def scoped_queryset(self):
+        qs = selectors.profiles_visible_to(self.member).order_by("partner__name", "id")
+        status = self.request.query_params.get("status", "")
+        if status:
+            if status not in ProfileStatus.values:
+                raise ValidationError({"status": [_("Choose draft, published or hidden.")]})
+            qs = qs.filter(status=status)
+        return qs
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "member": self.member}
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=ProfileStatus.values)],
+        summary="Every partner's public profile",
+    )
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=HideInputSerializer, responses=StaffProfileSerializer,
+                   summary="Take a profile down")  # fmt: skip
+    def hide(self, request, pk=None):
+        profile = self.get_object()
+        portal.require_action(PROFILE, profile, self.member, "hide")
+        ser = HideInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        profile = services.profile_hide(
+            profile=profile, by=self.member, reason=ser.validated_data["reason"]
+        )
+        return Response(self.get_serializer(profile).data)
+
+    @extend_schema(request=None, responses=StaffProfileSerializer,
+                   summary="Allow the partner to publish again")  # fmt: skip
+    def restore(self, request, pk=None):
+        profile = self.get_object()
+        portal.require_action(PROFILE, profile, self.member, "restore")
+        profile = services.profile_restore(profile=profile, by=self.member)
+        return Response(self.get_serializer(profile).data)
+
+
 class ReferralSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     company_name = serializers.CharField()
@@ -256,6 +336,26 @@ urlpatterns = [
     path("profile/", ProfileView.as_view(), name="api-locator-profile"),
     path("profile/publish/", ProfilePublish.as_view(), name="api-locator-profile-publish"),
     path("profile/unpublish/", ProfileUnpublish.as_view(), name="api-locator-profile-unpublish"),
+    path(
+        "profiles/",
+        StaffProfileViewSet.as_view({"get": "list"}),
+        name="api-locator-profiles",
+    ),
+    path(
+        "profiles/<int:pk>/",
+        StaffProfileViewSet.as_view({"get": "retrieve"}),
+        name="api-locator-profile-detail",
+    ),
+    path(
+        "profiles/<int:pk>/hide/",
+        StaffProfileViewSet.as_view({"post": "hide"}),
+        name="api-locator-profile-hide",
+    ),
+    path(
+        "profiles/<int:pk>/restore/",
+        StaffProfileViewSet.as_view({"post": "restore"}),
+        name="api-locator-profile-restore",
+    ),
     path(
         "referrals/",
         ReferralViewSet.as_view({"get": "list", "post": "create"}),

@@ -111,3 +111,49 @@ def test_the_search_costs_the_same_queries_for_few_and_many_results(world):
     add(10)
     many = {p: count(p) for p in ("/find/", "/api/v1/locator/search/")}
     assert few == many
+
+
+def test_staff_take_a_profile_down_and_allow_it_again_through_the_api(world):
+    with tenant_context(world.tenant):
+        profile = PublicProfileFactory(tenant=world.tenant, partner=world.partner)
+    client = api_client(world.tenant, world.channel_manager)
+    listed = client.get("/api/v1/locator/profiles/?status=published").json()["results"]
+    assert [(p["id"], p["status"]) for p in listed] == [(profile.pk, "published")]
+    assert listed[0]["public_url"].endswith(f"/find/{profile.slug}/")
+    assert "hide" in listed[0]["allowed_actions"]
+
+    resp = client.post(
+        f"/api/v1/locator/profiles/{profile.pk}/hide/", {"reason": "Claims a false certificate"}
+    )
+    assert resp.status_code == 200, resp.json()
+    body = resp.json()
+    assert (body["status"], body["hidden_reason"], body["public_url"]) == (
+        "hidden",
+        "Claims a false certificate",
+        None,
+    )
+    assert api_client(world.tenant).get(f"/find/{profile.slug}/").status_code == 404
+    resp = client.post(f"/api/v1/locator/profiles/{profile.pk}/restore/")
+    assert resp.status_code == 200 and resp.json()["status"] == "draft"
+    with tenant_context(world.tenant):
+        actions = list(
+            AuditEvent.objects.filter(action__startswith="locator.profile_")
+            .order_by("id")
+            .values_list("action", flat=True)
+        )
+    assert actions[-2:] == ["locator.profile_hide", "locator.profile_restore"]
+
+
+def test_taking_a_profile_down_needs_a_reason_and_a_published_profile(world):
+    with tenant_context(world.tenant):
+        profile = PublicProfileFactory(tenant=world.tenant, partner=world.partner)
+    client = api_client(world.tenant, world.channel_manager)
+    resp = client.post(f"/api/v1/locator/profiles/{profile.pk}/hide/", {"reason": ""})
+    assert resp.status_code == 400 and "reason" in resp.json()["errors"]
+    resp = client.post(f"/api/v1/locator/profiles/{profile.pk}/restore/")
+    assert resp.status_code in (400, 409)
+    with tenant_context(world.tenant):
+        profile.refresh_from_db()
+    assert profile.status == "published"
+    bad = client.get("/api/v1/locator/profiles/?status=gone")
+    assert bad.status_code == 400 and "status" in bad.json()["errors"]
