@@ -32,6 +32,7 @@ from accountmap.models import (
 from accountmap.states_sharing import INTRO_REQUEST
 from partners.models import Partner
 from prm.api.base import TenantAPIView, TenantViewSet
+from prm.portal import require_action
 from prm.roles import STAFF_ROLES, has_perm
 
 PARTNER_PARAM = OpenApiParameter(
@@ -383,8 +384,7 @@ class AccountIntroViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 
     def _decide(self, name: str) -> Response:
         intro = self.get_object()
-        if not INTRO_REQUEST[name].may(intro, self.member):
-            raise exceptions.PermissionDenied()
+        require_action(INTRO_REQUEST, intro, self.member, name)
         ser = IntroDecisionSerializer(data=self.request.data)
         ser.is_valid(raise_exception=True)
         intro = sharing.intro_decide(

@@ -38,13 +38,9 @@ from community.services import qa
 from community.states import ANNOUNCEMENT, EVENT, QUESTION
 from prm.api.base import TenantViewSet
 from prm.api.pagination import Cursor
+from prm.portal import require_action
 
 TAG = "community"
-
-
-def _require(machine, obj, member, name: str) -> None:
-    if not machine[name].may(obj, member):
-        raise exceptions.PermissionDenied()
 
 
 # --- Announcements ---------------------------------------------------------------------
@@ -94,7 +90,7 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
                    summary="Change an announcement")  # fmt: skip
     def partial_update(self, request, pk=None):
         a = self.get_object()
-        _require(ANNOUNCEMENT, a, self.member, "edit")
+        require_action(ANNOUNCEMENT, a, self.member, "edit")
         ser = AnnouncementInput(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         current = {
@@ -108,7 +104,7 @@ class AnnouncementViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tena
 
     def _move(self, name: str, service):
         a = self.get_object()
-        _require(ANNOUNCEMENT, a, self.member, name)
+        require_action(ANNOUNCEMENT, a, self.member, name)
         return self._out(service(announcement=a, by=self.member))
 
     @extend_schema(request=None, responses=AnnouncementSerializer,
@@ -209,7 +205,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
                    summary="Edit a question (moderators; audited before and after)")  # fmt: skip
     def partial_update(self, request, pk=None):
         q = self.get_object()
-        _require(QUESTION, q, self.member, "edit")
+        require_action(QUESTION, q, self.member, "edit")
         ser = QuestionInput(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         data = {"title": q.title, "body": q.body, "tags": q.tags, **ser.validated_data}
@@ -219,7 +215,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
         q = self.get_object()
-        _require(QUESTION, q, self.member, "answer")
+        require_action(QUESTION, q, self.member, "answer")
         ser = AnswerInput(data=request.data)
         ser.is_valid(raise_exception=True)
         a = qa.answer_post(question=q, by=self.member, **ser.validated_data)
@@ -239,7 +235,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         q = self.get_object()
-        _require(QUESTION, q, self.member, "accept")
+        require_action(QUESTION, q, self.member, "accept")
         ser = AcceptInput(data=request.data)
         ser.is_valid(raise_exception=True)
         a = self._answer(q, ser.validated_data["answer"])
@@ -250,7 +246,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(detail=True, methods=["post"])
     def vote(self, request, pk=None):
         q = self.get_object()
-        _require(QUESTION, q, self.member, "vote")
+        require_action(QUESTION, q, self.member, "vote")
         ser = VoteInput(data=request.data)
         ser.is_valid(raise_exception=True)
         answer_id = ser.validated_data["answer"]
@@ -264,7 +260,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(detail=True, methods=["post"])
     def follow(self, request, pk=None):
         q = self.get_object()
-        _require(QUESTION, q, self.member, "follow")
+        require_action(QUESTION, q, self.member, "follow")
         ser = FollowInput(data=request.data)
         ser.is_valid(raise_exception=True)
         qa.question_follow(question=q, by=self.member, follow=ser.validated_data["follow"])
@@ -272,7 +268,7 @@ class QuestionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
 
     def _moderate(self, name, service):
         q = self.get_object()
-        _require(QUESTION, q, self.member, name)
+        require_action(QUESTION, q, self.member, name)
         return self._out(service(question=q, by=self.member))
 
     @extend_schema(request=None, responses=QuestionSerializer, summary="Hide from partners")
@@ -316,7 +312,7 @@ class AnswerViewSet(TenantViewSet):
                    summary="Edit or hide an answer (moderators)")  # fmt: skip
     def partial_update(self, request, pk=None):
         a = self.get_object()
-        _require(QUESTION, a.question, self.member, "edit")
+        require_action(QUESTION, a.question, self.member, "edit")
         ser = AnswerModerationInput(data=request.data)
         ser.is_valid(raise_exception=True)
         if not ser.validated_data:
@@ -392,7 +388,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @extend_schema(request=EventInput, responses=EventSerializer, summary="Change an event")
     def partial_update(self, request, pk=None):
         e = self.get_object()
-        _require(EVENT, e, self.member, "edit")
+        require_action(EVENT, e, self.member, "edit")
         ser = EventInput(data=request.data, partial=True)
         ser.is_valid(raise_exception=True)
         current = {
@@ -409,14 +405,14 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         e = self.get_object()
-        _require(EVENT, e, self.member, "publish")
+        require_action(EVENT, e, self.member, "publish")
         return self._out(event_services.event_publish(event=e, by=self.member))
 
     @extend_schema(request=None, responses=EventSerializer, summary="Cancel the event")
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         e = self.get_object()
-        _require(EVENT, e, self.member, "cancel")
+        require_action(EVENT, e, self.member, "cancel")
         return self._out(event_services.event_cancel(event=e, by=self.member))
 
     @extend_schema(request=None, responses=EventSerializer,
@@ -424,7 +420,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         e = self.get_object()
-        _require(EVENT, e, self.member, "register")
+        require_action(EVENT, e, self.member, "register")
         event_services.event_register(event=e, by=self.member)
         return self._out(e)
 
@@ -448,7 +444,7 @@ class EventViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @action(detail=True, methods=["post"], pagination_class=None)
     def attendance(self, request, pk=None):
         e = self.get_object()
-        _require(EVENT, e, self.member, "attendance")
+        require_action(EVENT, e, self.member, "attendance")
         ser = AttendanceInput(data=request.data)
         ser.is_valid(raise_exception=True)
         event_services.attendance_set(event=e, by=self.member, **ser.validated_data)

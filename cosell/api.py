@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -483,8 +483,7 @@ class SharedOpportunityViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         if done is not None and done != task.is_done:
             task = selectors.tasks_of(opp).get(pk=task.pk)
             name = "done" if done else "undone"
-            if not TASK[name].may(task, self.member):
-                raise exceptions.PermissionDenied()
+            require_action(TASK, task, self.member, name)
             services.task_set_done(task=task, by=self.member, done=done)
         task = selectors.tasks_of(opp).get(pk=task.pk)
         return Response(TaskSerializer(task, context=self._ctx()).data)

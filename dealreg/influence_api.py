@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
@@ -18,6 +18,7 @@ from dealreg.serializers import EnumChoiceField, PartnerRefSerializer
 from dealreg.states import INFLUENCE_CLAIM
 from prm.api.base import TenantViewSet
 from prm.api.fields import AllowedActionsMixin
+from prm.portal import require_action
 
 
 class InfluenceClaimSerializer(AllowedActionsMixin, serializers.ModelSerializer):
@@ -111,8 +112,7 @@ class InfluenceClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Te
 
     def _take(self, name: str, run) -> Response:
         claim = self.get_object()
-        if not INFLUENCE_CLAIM[name].may(claim, self.member):
-            raise exceptions.PermissionDenied()
+        require_action(INFLUENCE_CLAIM, claim, self.member, name)
         ser = InfluenceDecisionSerializer(data=self.request.data)
         ser.is_valid(raise_exception=True)
         claim = run(claim, ser.validated_data["reason"])

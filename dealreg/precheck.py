@@ -8,7 +8,6 @@ product by product would tell which products someone else registered."""
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from dealreg import conflicts
@@ -16,6 +15,7 @@ from dealreg.models import MatchKind
 from dealreg.services import current_rules
 from prm.audit import log_action
 from prm.errors import DomainError
+from prm.spam import over_limit
 
 # Per member and window (seconds); overridable in settings.
 DEFAULT_LIMIT = 30
@@ -46,15 +46,7 @@ def _consume(member) -> None:
     limit, window = _limit()
     # The creation time keeps counters of a recreated database (tests) apart.
     key = f"dealreg:precheck:{member.tenant_id}:{member.pk}:{member.created_at.timestamp():.0f}"
-    if cache.add(key, 1, window):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, window)
-            count = 1
-    if count > limit:
+    if over_limit(key, limit, window):
         raise PrecheckRateLimited(window)
 
 

@@ -27,6 +27,7 @@ from jointplans.serializers import (
 )
 from jointplans.states import PLAN
 from prm.api.base import TenantAPIView, TenantViewSet
+from prm.portal import require_action
 
 
 def _plans(member):
@@ -77,10 +78,6 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
         plan = _plans(self.member).get(pk=plan.pk)
         return Response(self.get_serializer(plan).data, status=code)
 
-    def _require(self, plan, name: str) -> None:
-        if not PLAN[name].may(plan, self.member):
-            raise exceptions.PermissionDenied()
-
     @extend_schema(
         request=PlanCreateSerializer, responses={201: PlanSerializer}, summary="Draft a plan"
     )
@@ -99,9 +96,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     )
     def partial_update(self, request, pk=None):
         plan = self.get_object()
-        self._require(plan, "edit")
-        ser = PlanUpdateSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
+        require_action(PLAN, plan, self.member, "edit")
         current = {
             "title": plan.title,
             "period_kind": plan.period_kind,
@@ -109,12 +104,13 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
             "review_date": plan.review_date,
             "summary": plan.summary,
         }
-        plan = services.plan_update(plan=plan, by=self.member, **{**current, **ser.validated_data})
+        data = self.patched(PlanUpdateSerializer, current)
+        plan = services.plan_update(plan=plan, by=self.member, **data)
         return self._out(plan)
 
     def _move(self, name: str, service):
         plan = self.get_object()
-        self._require(plan, name)
+        require_action(PLAN, plan, self.member, name)
         return self._out(service(plan=plan, by=self.member))
 
     @extend_schema(request=None, responses=PlanSerializer, summary="Propose a draft plan")
@@ -155,7 +151,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @action(detail=True, methods=["post"], url_path="goals", url_name="goals")
     def add_goal(self, request, pk=None):
         plan = self.get_object()
-        self._require(plan, "edit")
+        require_action(PLAN, plan, self.member, "edit")
         ser = GoalInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         goal = services.goal_add(plan=plan, by=self.member, **ser.validated_data)
@@ -170,7 +166,7 @@ class PlanViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSe
     @action(detail=True, methods=["post"], url_path="initiatives", url_name="initiatives")
     def add_initiative(self, request, pk=None):
         plan = self.get_object()
-        self._require(plan, "edit")
+        require_action(PLAN, plan, self.member, "edit")
         ser = InitiativeInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         item = services.initiative_add(plan=plan, by=self.member, **ser.validated_data)
@@ -193,25 +189,22 @@ class GoalViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, TenantVie
     @extend_schema(request=GoalInputSerializer, responses=GoalSerializer, summary="Change a goal")
     def partial_update(self, request, pk=None):
         goal = self.get_object()
-        if not PLAN["edit"].may(goal.plan, self.member):
-            raise exceptions.PermissionDenied()
-        ser = GoalInputSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
+        require_action(PLAN, goal.plan, self.member, "edit")
         current = {
             "metric": goal.metric,
             "target": goal.target,
             "currency": goal.currency,
             "note": goal.note,
         }
-        goal = services.goal_update(goal=goal, by=self.member, **{**current, **ser.validated_data})
+        data = self.patched(GoalInputSerializer, current)
+        goal = services.goal_update(goal=goal, by=self.member, **data)
         goal = PlanGoal.objects.select_related("plan").get(pk=goal.pk)
         return Response(GoalSerializer(goal).data)
 
     @extend_schema(summary="Remove a goal")
     def destroy(self, request, pk=None):
         goal = self.get_object()
-        if not PLAN["edit"].may(goal.plan, self.member):
-            raise exceptions.PermissionDenied()
+        require_action(PLAN, goal.plan, self.member, "edit")
         services.goal_remove(goal=goal, by=self.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -240,8 +233,6 @@ class InitiativeViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, Ten
         plan = item.plan
         if not (PLAN["edit"].may(plan, self.member) or PLAN["progress"].may(plan, self.member)):
             raise exceptions.PermissionDenied()
-        ser = InitiativeInputSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
         current = {
             "title": item.title,
             "description": item.description,
@@ -249,16 +240,14 @@ class InitiativeViewSet(mixins.RetrieveModelMixin, mixins.DestroyModelMixin, Ten
             "due_date": item.due_date,
             "status": item.status,
         }
-        item = services.initiative_update(
-            initiative=item, by=self.member, **{**current, **ser.validated_data}
-        )
+        data = self.patched(InitiativeInputSerializer, current)
+        item = services.initiative_update(initiative=item, by=self.member, **data)
         return Response(InitiativeSerializer(item).data)
 
     @extend_schema(summary="Remove an initiative")
     def destroy(self, request, pk=None):
         item = self.get_object()
-        if not PLAN["edit"].may(item.plan, self.member):
-            raise exceptions.PermissionDenied()
+        require_action(PLAN, item.plan, self.member, "edit")
         services.initiative_remove(initiative=item, by=self.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

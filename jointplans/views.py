@@ -18,7 +18,7 @@ from partners.selectors import partners_visible_to
 from prm import errors
 from prm.confirm import confirmation_for, confirmation_page
 from prm.decorators import member_required
-from prm.portal import apply_error, page, require_action
+from prm.portal import apply_error, page, require_action, run_move
 from prm.roles import has_perm
 from prm.sorting import Sorting
 from prm.states import ActionNotAllowed
@@ -161,16 +161,7 @@ def plan_edit(request, pk: int):
 
 def _move(request, pk: int, name: str, service, done: str):
     plan = _plan(request, pk)
-    require_action(PLAN, plan, request.member, name)
-    try:
-        service(plan=plan, by=request.member)
-    except (ActionNotAllowed, errors.DomainError) as exc:
-        if isinstance(exc, errors.PermissionDenied):
-            raise PermissionDenied
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect(plan.get_absolute_url())
+    return run_move(request, PLAN, plan, name, service, done=done, plan=plan)
 
 
 @require_POST

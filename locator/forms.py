@@ -163,19 +163,6 @@ class ContactForm(forms.Form):
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class HoneypotForm(forms.Form):
-    """A field people never see (hidden by a CSS class) and bots fill in."""
-
-    homepage = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get("homepage", "").strip())
-
-
 class ReferralForm(forms.Form):
     company_name = forms.CharField(label=_("Company"), max_length=200)
     contact_email = forms.EmailField(label=_("Contact e-mail"))

@@ -9,12 +9,7 @@ Accept-Language like the rest of the portal."""
 from __future__ import annotations
 
 import json
-import logging
-import time
 
-from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -27,31 +22,31 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from locator import selectors, services
-from locator.forms import ContactForm, HoneypotForm, SearchForm
+from locator.forms import ContactForm, SearchForm
 from locator.languages import language_name
 from partners.models import Product, Region, Specialty
 from prm.errors import DomainError
-from prm.middleware import ContentSecurityPolicyMiddleware, client_ip
+from prm.middleware import ContentSecurityPolicyMiddleware
 from prm.portal import apply_error
+from prm.spam import SPAM, HoneypotForm, PublicFormGuard
 
-log = logging.getLogger(__name__)
-
-# A contact form sent back sooner than this after it was shown is a bot's.
-MIN_FILL_SECONDS = 3
-FORM_MAX_AGE = 24 * 3600
-# Per client address (every profile of the tenant) and per profile, per window (seconds).
-RATE_PER_IP = 5
-RATE_PER_PROFILE = 20
-RATE_WINDOW = 3600
-SALT = "locator.contact"
-
-
-def _limits() -> tuple[int, int, int]:
-    return (
-        getattr(settings, "PRM_LOCATOR_RATE_PER_IP", RATE_PER_IP),
-        getattr(settings, "PRM_LOCATOR_RATE_PER_PROFILE", RATE_PER_PROFILE),
-        getattr(settings, "PRM_LOCATOR_RATE_WINDOW", RATE_WINDOW),
-    )
+GUARD = PublicFormGuard(
+    name="locator",
+    salt="locator.contact",
+    id_key="p",
+    counter="locator:contact",
+    target_kind="profile",
+    settings_names=(
+        "PRM_LOCATOR_RATE_PER_IP",
+        "PRM_LOCATOR_RATE_PER_PROFILE",
+        "PRM_LOCATOR_RATE_WINDOW",
+    ),
+    # Per client address (every profile of the tenant) and per profile, per hour.
+    defaults=(5, 20, 3600),
+)
+# The signed time the contact form was shown (tests pass `at` to act as a person who took
+# their time).
+form_started = GUARD.started
 
 
 def public_cards(request, profiles) -> list[dict]:
@@ -185,44 +180,6 @@ def _live(slug: str):
     return profile
 
 
-def form_started(profile, at: float | None = None) -> str:
-    """The signed time the contact form was shown (tests pass `at` to act as a person who
-    took their time)."""
-    return signing.dumps({"p": profile.pk, "t": time.time() if at is None else at}, salt=SALT)
-
-
-def _too_fast(profile, token: str) -> bool:
-    try:
-        data = signing.loads(token or "", salt=SALT, max_age=FORM_MAX_AGE)
-    except signing.BadSignature:
-        return True
-    return data.get("p") != profile.pk or time.time() - data.get("t", 0) < MIN_FILL_SECONDS
-
-
-def _over(key: str, limit: int, window: int) -> bool:
-    """Count one use of `key` (Redis, shared by every web process); True past `limit`."""
-    if cache.add(key, 1, window):
-        return limit < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
-
-
-def _rate_limited(request, profile) -> bool:
-    per_ip, per_profile, window = _limits()
-    # The tenant's and partner's creation times keep counters of a recreated database apart.
-    tenant = f"{request.tenant.pk}:{request.tenant.created_at.timestamp():.0f}"
-    ip_key = f"locator:contact:ip:{tenant}:{client_ip(request) or 'unknown'}"
-    born = f"{profile.partner.created_at.timestamp():.0f}"
-    profile_key = f"locator:contact:profile:{tenant}:{profile.pk}:{born}"
-    over_ip = _over(ip_key, per_ip, window)
-    over_profile = _over(profile_key, per_profile, window)
-    return over_ip or over_profile
-
-
 def _profile_page(request, profile, form=None, trap=None, status=200):
     card = public_profile(request, profile)
     form = form or ContactForm(initial={"started": form_started(profile)})
@@ -252,26 +209,22 @@ def contact(request, slug: str):
         return redirect(profile.get_absolute_url())
     form = ContactForm(request.POST)
     trap = HoneypotForm(request.POST)
-    if trap.is_spam():
-        # Look like success, so the bot learns nothing; keep nothing.
-        log.info("locator honeypot triggered from %s", client_ip(request))
+    refused = GUARD.screen(
+        request,
+        profile,
+        # The partner's creation time keeps counters of a recreated database apart.
+        target=f"{profile.pk}:{profile.partner.created_at.timestamp():.0f}",
+        form=form,
+        trap=trap,
+        too_many=_(
+            "Too many requests were sent from your network or to this partner in a short "
+            "time. Please try again in an hour."
+        ),
+    )
+    if refused == SPAM:
         return redirect("locator-contact-thanks", slug=slug)
-    if _rate_limited(request, profile):
-        form.is_valid()
-        form.add_error(
-            None,
-            _(
-                "Too many requests were sent from your network or to this partner in a short "
-                "time. Please try again in an hour."
-            ),
-        )
-        return _profile_page(request, profile, form, trap, status=429)
-    if _too_fast(profile, request.POST.get("started", "")):
-        form.is_valid()
-        form.add_error(None, _("Please take a moment to fill in the form, then send it again."))
-        form.data = form.data.copy()
-        form.data["started"] = form_started(profile)
-        return _profile_page(request, profile, form, trap, status=400)
+    if refused:
+        return _profile_page(request, profile, form, trap, status=refused)
     if form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import include, path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from marketing.serializers import (
 from marketing.states import ASSET, TEMPLATE
 from prm import portal
 from prm.api.base import TenantAPIView, TenantViewSet
+from prm.portal import require_action
 
 # What a version's file can be (marketing.files checks it from the bytes).
 DOWNLOAD_TYPES = ("application/pdf", "image/png", "image/jpeg", *(t for _p, t, _e in OFFICE))
@@ -84,10 +85,6 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
         asset = selectors.assets_visible_to(self.member).get(pk=asset.pk)
         return Response(self.get_serializer(asset).data, status=code)
 
-    def _require(self, asset, name: str) -> None:
-        if not ASSET[name].may(asset, self.member):
-            raise exceptions.PermissionDenied()
-
     @extend_schema(parameters=FILTERS)
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
@@ -106,9 +103,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     )
     def partial_update(self, request, pk=None):
         asset = self.get_object()
-        self._require(asset, "edit")
-        ser = AssetInputSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
+        require_action(ASSET, asset, self.member, "edit")
         current = {
             "title": asset.title,
             "description": asset.description,
@@ -121,9 +116,8 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
             "tags": asset.tags,
             "expires_on": asset.expires_on,
         }
-        asset = services.asset_update(
-            asset=asset, by=self.member, **{**current, **ser.validated_data}
-        )
+        data = self.patched(AssetInputSerializer, current)
+        asset = services.asset_update(asset=asset, by=self.member, **data)
         return self._out(asset)
 
     @extend_schema(
@@ -137,7 +131,7 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @action(detail=True, methods=["post"], url_path="versions")
     def add_version(self, request, pk=None):
         asset = self.get_object()
-        self._require(asset, "add_version")
+        require_action(ASSET, asset, self.member, "add_version")
         ser = VersionInputSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         data = ser.validated_data
@@ -154,14 +148,14 @@ class AssetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewS
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         asset = self.get_object()
-        self._require(asset, "publish")
+        require_action(ASSET, asset, self.member, "publish")
         return self._out(services.asset_publish(asset=asset, by=self.member))
 
     @extend_schema(request=None, responses=AssetSerializer, summary="Archive an asset")
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         asset = self.get_object()
-        self._require(asset, "archive")
+        require_action(ASSET, asset, self.member, "archive")
         return self._out(services.asset_archive(asset=asset, by=self.member))
 
     @extend_schema(
@@ -255,10 +249,6 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "member": self.member}
 
-    def _require(self, tpl, name: str) -> None:
-        if not TEMPLATE[name].may(tpl, self.member):
-            raise exceptions.PermissionDenied()
-
     @extend_schema(
         request=TemplateInputSerializer,
         responses={201: TemplateSerializer},
@@ -275,20 +265,17 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     )
     def partial_update(self, request, pk=None):
         tpl = self.get_object()
-        self._require(tpl, "edit")
-        ser = TemplateInputSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
+        require_action(TEMPLATE, tpl, self.member, "edit")
         current = {"title": tpl.title, "kind": tpl.kind, "body": tpl.body}
-        tpl = services.template_update(
-            template=tpl, by=self.member, **{**current, **ser.validated_data}
-        )
+        data = self.patched(TemplateInputSerializer, current)
+        tpl = services.template_update(template=tpl, by=self.member, **data)
         return Response(self.get_serializer(tpl).data)
 
     @extend_schema(request=None, responses=TemplateSerializer, summary="Publish a template")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
         tpl = self.get_object()
-        self._require(tpl, "publish")
+        require_action(TEMPLATE, tpl, self.member, "publish")
         tpl = services.template_publish(template=tpl, by=self.member)
         return Response(self.get_serializer(tpl).data)
 
@@ -296,7 +283,7 @@ class TemplateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(detail=True, methods=["post"])
     def archive(self, request, pk=None):
         tpl = self.get_object()
-        self._require(tpl, "archive")
+        require_action(TEMPLATE, tpl, self.member, "archive")
         tpl = services.template_archive(template=tpl, by=self.member)
         return Response(self.get_serializer(tpl).data)
 

@@ -6,7 +6,7 @@ same capabilities, machine and services as the portal."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status
+from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -20,7 +20,7 @@ from marketing.campaign_serializers import (
 )
 from marketing.states import CAMPAIGN_KIT
 from prm.api.base import TenantViewSet
-from prm.portal import int_or_none
+from prm.portal import int_or_none, require_action
 
 
 @extend_schema(tags=["marketing"])
@@ -46,9 +46,10 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "member": self.member}
 
-    def _require(self, kit, name: str) -> None:
-        if not CAMPAIGN_KIT[name].may(kit, self.member):
-            raise exceptions.PermissionDenied()
+    def _move(self, name: str, service):
+        kit = self.get_object()
+        require_action(CAMPAIGN_KIT, kit, self.member, name)
+        return service(kit=kit, by=self.member)
 
     @extend_schema(
         request=CampaignKitInputSerializer,
@@ -68,9 +69,7 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     )
     def partial_update(self, request, pk=None):
         kit = self.get_object()
-        self._require(kit, "edit")
-        ser = CampaignKitInputSerializer(data=request.data, partial=True)
-        ser.is_valid(raise_exception=True)
+        require_action(CAMPAIGN_KIT, kit, self.member, "edit")
         current = {
             "name": kit.name,
             "description": kit.description,
@@ -82,25 +81,20 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
             "assets": list(kit.assets.all()),
             "mdf_activity_type": kit.mdf_activity_type,
         }
-        kit = campaign_services.campaign_kit_update(
-            kit=kit, by=self.member, **{**current, **ser.validated_data}
-        )
+        data = self.patched(CampaignKitInputSerializer, current)
+        kit = campaign_services.campaign_kit_update(kit=kit, by=self.member, **data)
         return Response(self.get_serializer(kit).data)
 
     @extend_schema(request=None, responses=CampaignKitSerializer, summary="Publish a kit")
     @action(detail=True, methods=["post"])
     def publish(self, request, pk=None):
-        kit = self.get_object()
-        self._require(kit, "publish")
-        kit = campaign_services.campaign_kit_publish(kit=kit, by=self.member)
+        kit = self._move("publish", campaign_services.campaign_kit_publish)
         return Response(self.get_serializer(kit).data)
 
     @extend_schema(request=None, responses=CampaignKitSerializer, summary="Retire a kit")
     @action(detail=True, methods=["post"])
     def retire(self, request, pk=None):
-        kit = self.get_object()
-        self._require(kit, "retire")
-        kit = campaign_services.campaign_kit_retire(kit=kit, by=self.member)
+        kit = self._move("retire", campaign_services.campaign_kit_retire)
         return Response(self.get_serializer(kit).data)
 
     @extend_schema(
@@ -110,9 +104,7 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     )
     @action(detail=True, methods=["post"])
     def launch(self, request, pk=None):
-        kit = self.get_object()
-        self._require(kit, "launch")
-        campaign = campaign_services.campaign_launch(kit=kit, by=self.member)
+        campaign = self._move("launch", campaign_services.campaign_launch)
         ctx = {"request": request}
         return Response(CampaignSerializer(campaign, context=ctx).data, status=201)
 

@@ -9,45 +9,38 @@ a signed time trap and per-address and per-campaign rate limits; the visitor tic
 
 from __future__ import annotations
 
-import logging
-import time
 from types import SimpleNamespace
 
-from django.conf import settings
-from django.core import signing
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from locator.forms import HoneypotForm
 from marketing import campaign_selectors as cs
 from marketing import campaign_services, cobrand, selectors
 from marketing.campaign_forms import LandingLeadForm
 from prm import portal
 from prm.errors import DomainError
-from prm.middleware import client_ip
 from prm.portal import apply_error
 from prm.roles import Role
+from prm.spam import SPAM, HoneypotForm, PublicFormGuard
 
-log = logging.getLogger(__name__)
-
-MIN_FILL_SECONDS = 3
-FORM_MAX_AGE = 24 * 3600
-RATE_PER_IP = 5
-RATE_PER_CAMPAIGN = 50
-RATE_WINDOW = 3600
-SALT = "marketing.campaign.lead"
-
-
-def _limits() -> tuple[int, int, int]:
-    return (
-        getattr(settings, "PRM_CAMPAIGN_RATE_PER_IP", RATE_PER_IP),
-        getattr(settings, "PRM_CAMPAIGN_RATE_PER_CAMPAIGN", RATE_PER_CAMPAIGN),
-        getattr(settings, "PRM_CAMPAIGN_RATE_WINDOW", RATE_WINDOW),
-    )
+GUARD = PublicFormGuard(
+    name="campaign",
+    salt="marketing.campaign.lead",
+    id_key="c",
+    counter="mkt:lead",
+    target_kind="c",
+    settings_names=(
+        "PRM_CAMPAIGN_RATE_PER_IP",
+        "PRM_CAMPAIGN_RATE_PER_CAMPAIGN",
+        "PRM_CAMPAIGN_RATE_WINDOW",
+    ),
+    # Per client address (every campaign of the tenant) and per campaign, per hour.
+    defaults=(5, 50, 3600),
+)
+form_started = GUARD.started
 
 
 def _campaign(code: str):
@@ -55,39 +48,6 @@ def _campaign(code: str):
     if campaign is None:
         raise Http404
     return campaign
-
-
-def form_started(campaign, at: float | None = None) -> str:
-    """The signed time the form was shown (tests pass `at` to act as a patient person)."""
-    return signing.dumps({"c": campaign.pk, "t": time.time() if at is None else at}, salt=SALT)
-
-
-def _too_fast(campaign, token: str) -> bool:
-    try:
-        data = signing.loads(token or "", salt=SALT, max_age=FORM_MAX_AGE)
-    except signing.BadSignature:
-        return True
-    return data.get("c") != campaign.pk or time.time() - data.get("t", 0) < MIN_FILL_SECONDS
-
-
-def _over(key: str, limit: int, window: int) -> bool:
-    if cache.add(key, 1, window):
-        return limit < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count > limit
-
-
-def _rate_limited(request, campaign) -> bool:
-    per_ip, per_campaign, window = _limits()
-    tenant = f"{request.tenant.pk}:{request.tenant.created_at.timestamp():.0f}"
-    born = f"{campaign.launched_at.timestamp():.0f}"
-    over_ip = _over(f"mkt:lead:ip:{tenant}:{client_ip(request) or 'unknown'}", per_ip, window)
-    over_campaign = _over(f"mkt:lead:c:{tenant}:{campaign.pk}:{born}", per_campaign, window)
-    return over_ip or over_campaign
 
 
 def _page(request, campaign, form=None, trap=None, status=200):
@@ -135,23 +95,18 @@ def lead(request, slug: str, code: str):
     form = LandingLeadForm(request.POST, partner_name=partner_name)
     trap = HoneypotForm(request.POST)
     thanks = f"{cs.landing_path(campaign)}thanks/"
-    if trap.is_spam():
-        # Look like success, so the bot learns nothing; keep nothing.
-        log.info("campaign honeypot triggered from %s", client_ip(request))
+    refused = GUARD.screen(
+        request,
+        campaign,
+        target=f"{campaign.pk}:{campaign.launched_at.timestamp():.0f}",
+        form=form,
+        trap=trap,
+        too_many=_("Too many requests were sent in a short time. Please try again in an hour."),
+    )
+    if refused == SPAM:
         return redirect(thanks)
-    if _rate_limited(request, campaign):
-        form.is_valid()
-        form.add_error(
-            None,
-            _("Too many requests were sent in a short time. Please try again in an hour."),
-        )
-        return _page(request, campaign, form, trap, status=429)
-    if _too_fast(campaign, request.POST.get("started", "")):
-        form.is_valid()
-        form.add_error(None, _("Please take a moment to fill in the form, then send it again."))
-        form.data = form.data.copy()
-        form.data["started"] = form_started(campaign)
-        return _page(request, campaign, form, trap, status=400)
+    if refused:
+        return _page(request, campaign, form, trap, status=refused)
     if form.is_valid():
         data = form.cleaned_data
         try:

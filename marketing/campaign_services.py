@@ -16,6 +16,7 @@ from dealreg.services.leads import lead_create, lead_route
 from marketing import cobrand
 from marketing.campaign_models import Campaign, CampaignKit, CampaignLead, KitStatus
 from marketing.models import Asset
+from marketing.services import status_move
 from marketing.states import CAMPAIGN_KIT
 from mdf.models import ActivityType
 from prm import events
@@ -161,27 +162,18 @@ def campaign_kit_update(*, kit: CampaignKit, by: Member, **fields) -> CampaignKi
     return kit
 
 
-def _move(kit: CampaignKit, by: Member, name: str, code: str) -> CampaignKit:
-    kit = _locked(kit)
-    act = CAMPAIGN_KIT.check(kit, by, name)
-    before = kit.status
-    kit.status = act.target
-    kit.updated_at = timezone.now()
-    if name == "publish":
-        kit.published_at = kit.updated_at
-    kit.save(update_fields=["status", "updated_at", "published_at"])
-    log_action(code, obj=kit, before={"status": before}, after={"status": kit.status})
-    return kit
-
-
 @transaction.atomic
 def campaign_kit_publish(*, kit: CampaignKit, by: Member) -> CampaignKit:
-    return _move(kit, by, "publish", "marketing.campaign_kit.published")
+    return status_move(
+        kit, machine=CAMPAIGN_KIT, by=by, name="publish", code="marketing.campaign_kit.published"
+    )
 
 
 @transaction.atomic
 def campaign_kit_retire(*, kit: CampaignKit, by: Member) -> CampaignKit:
-    return _move(kit, by, "retire", "marketing.campaign_kit.retired")
+    return status_move(
+        kit, machine=CAMPAIGN_KIT, by=by, name="retire", code="marketing.campaign_kit.retired"
+    )
 
 
 def new_code() -> str:

@@ -22,7 +22,7 @@ from mdf.models import ActivityType
 from partners.models import Partner
 from prm import errors
 from prm.decorators import member_required
-from prm.portal import apply_error, int_or_none, page, require_action
+from prm.portal import apply_error, int_or_none, page, require_action, run_move
 from prm.roles import has_perm
 from prm.states import ActionNotAllowed
 
@@ -157,57 +157,44 @@ def kit_edit(request, pk: int):
     return _kit_form(request, kit)
 
 
-def _run(request, kit, run, done: str, back: str):
-    try:
-        result = run()
-    except errors.PermissionDenied:
-        raise PermissionDenied from None
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect(back)
-    messages.success(request, done)
-    return redirect(result.get_absolute_url())
+def _kit_move(request, pk: int, name: str, service, done: str):
+    kit = _kit(request, pk)
+    return run_move(request, CAMPAIGN_KIT, kit, name, service, done=done, kit=kit)
 
 
 @require_POST
 @member_required("marketing.manage")
 def kit_publish(request, pk: int):
-    kit = _kit(request, pk)
-    require_action(CAMPAIGN_KIT, kit, request.member, "publish")
-    return _run(
+    return _kit_move(
         request,
-        kit,
-        lambda: campaign_services.campaign_kit_publish(kit=kit, by=request.member),
+        pk,
+        "publish",
+        campaign_services.campaign_kit_publish,
         _("Published: partners can launch it."),
-        kit.get_absolute_url(),
     )
 
 
 @require_POST
 @member_required("marketing.manage")
 def kit_retire(request, pk: int):
-    kit = _kit(request, pk)
-    require_action(CAMPAIGN_KIT, kit, request.member, "retire")
-    return _run(
+    return _kit_move(
         request,
-        kit,
-        lambda: campaign_services.campaign_kit_retire(kit=kit, by=request.member),
+        pk,
+        "retire",
+        campaign_services.campaign_kit_retire,
         _("Retired: no new launches; running campaigns keep their pages."),
-        kit.get_absolute_url(),
     )
 
 
 @require_POST
 @member_required("marketing.campaign")
 def kit_launch(request, pk: int):
-    kit = _kit(request, pk)
-    require_action(CAMPAIGN_KIT, kit, request.member, "launch")
-    return _run(
+    return _kit_move(
         request,
-        kit,
-        lambda: campaign_services.campaign_launch(kit=kit, by=request.member),
+        pk,
+        "launch",
+        campaign_services.campaign_launch,
         _("Campaign launched: share its landing page and social posts."),
-        kit.get_absolute_url(),
     )
 
 

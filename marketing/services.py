@@ -20,7 +20,6 @@ from marketing.models import (
     AssetDownload,
     AssetKind,
     AssetLanguage,
-    AssetStatus,
     AssetVersion,
     BrandKit,
     CobrandDownload,
@@ -215,20 +214,29 @@ def audience(asset: Asset) -> list[Member]:
     )
 
 
+def status_move(obj, *, machine, by: Member, name: str, code: str):
+    """Move an asset, a co-brandable template or a campaign kit by `machine`'s action `name`
+    (publish, archive, retire): lock the row, check the move, stamp the time (publishing also
+    stamps `published_at`), save the changed fields and audit as `code`. The caller holds the
+    transaction and adds the move's own follow-up."""
+    obj = type(obj).objects.select_for_update().get(pk=obj.pk)
+    act = machine.check(obj, by, name)
+    before = obj.status
+    obj.status = act.target
+    obj.updated_at = timezone.now()
+    fields = ["status", "updated_at"]
+    if name == "publish":
+        obj.published_at = obj.updated_at
+        fields.append("published_at")
+    obj.save(update_fields=fields)
+    log_action(code, obj=obj, before={"status": before}, after={"status": obj.status})
+    return obj
+
+
 @transaction.atomic
 def asset_publish(*, asset: Asset, by: Member) -> Asset:
-    asset = _locked(asset)
-    ASSET.check(asset, by, "publish")
-    before = asset.status
-    asset.status = AssetStatus.PUBLISHED
-    asset.published_at = timezone.now()
-    asset.updated_at = asset.published_at
-    asset.save(update_fields=["status", "published_at", "updated_at"])
-    log_action(
-        "marketing.asset.published",
-        obj=asset,
-        before={"status": before},
-        after={"status": asset.status},
+    asset = status_move(
+        asset, machine=ASSET, by=by, name="publish", code="marketing.asset.published"
     )
     events.emit("asset.published", asset)
     if asset.expires_on is None or asset.expires_on >= timezone.localdate():
@@ -248,18 +256,7 @@ def asset_publish(*, asset: Asset, by: Member) -> Asset:
 
 @transaction.atomic
 def asset_archive(*, asset: Asset, by: Member) -> Asset:
-    asset = _locked(asset)
-    ASSET.check(asset, by, "archive")
-    asset.status = AssetStatus.ARCHIVED
-    asset.updated_at = timezone.now()
-    asset.save(update_fields=["status", "updated_at"])
-    log_action(
-        "marketing.asset.archived",
-        obj=asset,
-        before={"status": AssetStatus.PUBLISHED},
-        after={"status": asset.status},
-    )
-    return asset
+    return status_move(asset, machine=ASSET, by=by, name="archive", code="marketing.asset.archived")
 
 
 def asset_download_record(*, asset: Asset, version: AssetVersion, member: Member) -> AssetDownload:
@@ -416,27 +413,18 @@ def template_update(
     return tpl
 
 
-def _template_move(template: CobrandTemplate, by: Member, name: str, code: str) -> CobrandTemplate:
-    tpl = _locked_tpl(template)
-    act = TEMPLATE.check(tpl, by, name)
-    before = tpl.status
-    tpl.status = act.target
-    tpl.updated_at = timezone.now()
-    if name == "publish":
-        tpl.published_at = tpl.updated_at
-    tpl.save(update_fields=["status", "updated_at", "published_at"])
-    log_action(code, obj=tpl, before={"status": before}, after={"status": tpl.status})
-    return tpl
-
-
 @transaction.atomic
 def template_publish(*, template: CobrandTemplate, by: Member) -> CobrandTemplate:
-    return _template_move(template, by, "publish", "marketing.template.published")
+    return status_move(
+        template, machine=TEMPLATE, by=by, name="publish", code="marketing.template.published"
+    )
 
 
 @transaction.atomic
 def template_archive(*, template: CobrandTemplate, by: Member) -> CobrandTemplate:
-    return _template_move(template, by, "archive", "marketing.template.archived")
+    return status_move(
+        template, machine=TEMPLATE, by=by, name="archive", code="marketing.template.archived"
+    )
 
 
 def cobrand_download_record(*, template: CobrandTemplate, member: Member) -> CobrandDownload | None:

@@ -19,7 +19,7 @@ from marketing.models import AssetKind, AssetStatus
 from marketing.states import ASSET
 from prm import errors, portal
 from prm.decorators import member_required
-from prm.portal import apply_error, page, require_action
+from prm.portal import apply_error, page, require_action, run_move
 from prm.roles import has_perm
 from prm.sorting import Sorting
 from prm.states import ActionNotAllowed
@@ -203,16 +203,7 @@ def version_add(request, pk: int):
 
 def _move(request, pk: int, name: str, service, done: str):
     asset = _asset(request, pk)
-    require_action(ASSET, asset, request.member, name)
-    try:
-        service(asset=asset, by=request.member)
-    except errors.PermissionDenied:
-        raise PermissionDenied
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect(asset.get_absolute_url())
+    return run_move(request, ASSET, asset, name, service, done=done, asset=asset)
 
 
 @require_POST

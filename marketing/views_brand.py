@@ -5,8 +5,6 @@ landing-page texts, in one click), one URL per action (marketing.states.TEMPLATE
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,9 +16,8 @@ from marketing.downloads import cobrand_response
 from marketing.forms import BrandKitForm, TemplateForm
 from marketing.states import TEMPLATE
 from marketing.views import run_form
-from prm import errors
 from prm.decorators import member_required
-from prm.portal import page, require_action
+from prm.portal import page, require_action, run_move
 from prm.roles import has_perm
 
 
@@ -153,16 +150,7 @@ def template_edit(request, pk: int):
 
 def _move(request, pk: int, name: str, service, done: str):
     tpl = _template(request, pk)
-    require_action(TEMPLATE, tpl, request.member, name)
-    try:
-        service(template=tpl, by=request.member)
-    except errors.PermissionDenied:
-        raise PermissionDenied
-    except errors.DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return redirect(tpl.get_absolute_url())
+    return run_move(request, TEMPLATE, tpl, name, service, done=done, template=tpl)
 
 
 @require_POST

@@ -84,19 +84,6 @@ class ApplicationForm(forms.Form):
         return value
 
 
-class HoneypotForm(forms.Form):
-    """A field people never see (hidden by a CSS class) and bots fill in."""
-
-    homepage = forms.CharField(
-        label=_("Leave this field empty"),
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-
-    def is_spam(self) -> bool:
-        return bool(self.data.get("homepage", "").strip())
-
-
 class ApplicationFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Show"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
@@ -23,7 +22,6 @@ from onboarding.forms import (
     ApplicationFilterForm,
     ApplicationForm,
     DocumentUploadForm,
-    HoneypotForm,
     IdealProfileForm,
     OnboardingSettingsForm,
     RejectForm,
@@ -50,6 +48,7 @@ from prm.middleware import client_ip
 from prm.portal import apply_error, file_attachment, require_action
 from prm.roles import has_perm
 from prm.search import search, search_term
+from prm.spam import HoneypotForm, over_limit
 from prm.states import ActionNotAllowed
 
 log = logging.getLogger(__name__)
@@ -63,17 +62,9 @@ APPLY_RATE_WINDOW = 600  # seconds
 
 
 def _rate_limited(request) -> bool:
-    """Count this submission; True once the address has used up its window (Redis, shared
-    by every web process)."""
+    """Count this submission; True once the address has used up its window."""
     key = f"onboarding:apply:{request.tenant.pk}:{client_ip(request) or 'unknown'}"
-    if cache.add(key, 1, APPLY_RATE_WINDOW):
-        return False
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, APPLY_RATE_WINDOW)
-        return False
-    return count > APPLY_RATE_LIMIT
+    return over_limit(key, APPLY_RATE_LIMIT, APPLY_RATE_WINDOW)
 
 
 def apply(request):

@@ -79,6 +79,19 @@ def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict]:
     return out
 
 
+def hold_out_figures(p: np.ndarray, rule: np.ndarray, y: np.ndarray, k: int) -> dict:
+    """The hold-out figures every model reports alike (beside its own): Brier score, base
+    rate, precision at `k` of the model's scores `p` and of the fixed rule's, calibration."""
+    return {
+        "brier": round(float(brier_score_loss(y, p)), 4),
+        "base_rate": round(float(y.mean()), 4),
+        "k": k,
+        "precision_at_k": round(precision_at(p, y, k), 4),
+        "rule_precision_at_k": round(precision_at(rule, y, k), 4),
+        "calibration": calibration(p, y),
+    }
+
+
 def bootstrap_wins(p: np.ndarray, rule: np.ndarray, y: np.ndarray) -> float:
     """Share of paired resamples of the test set in which the model's AUC beats the rule's."""
     rng = np.random.default_rng(SEED)
@@ -131,12 +144,7 @@ def fit_evaluate(
     metrics = {
         "auc": round(auc, 4),
         "rule_auc": round(rule_auc, 4),
-        "brier": round(float(brier_score_loss(yt, p)), 4),
-        "base_rate": round(float(yt.mean()), 4),
-        "k": k,
-        "precision_at_k": round(precision_at(p, yt, k), 4),
-        "rule_precision_at_k": round(precision_at(rt, yt, k), 4),
-        "calibration": calibration(p, yt),
+        **hold_out_figures(p, rt, yt, k),
         "bootstrap_wins": round(wins, 3),
     }
     return Fitted(
@@ -253,12 +261,7 @@ def fit_ranking(
         "rule_hit_rate": round(rule_hit, 4),
         "auc": round(float(roc_auc_score(yt, p)), 4) if both else None,
         "rule_auc": round(float(roc_auc_score(yt, rt)), 4) if both else None,
-        "brier": round(float(brier_score_loss(yt, p)), 4),
-        "base_rate": round(float(yt.mean()), 4),
-        "k": k,
-        "precision_at_k": round(precision_at(p, yt, k), 4),
-        "rule_precision_at_k": round(precision_at(rt, yt, k), 4),
-        "calibration": calibration(p, yt),
+        **hold_out_figures(p, rt, yt, k),
         "bootstrap_wins": round(share, 3),
         "test_events": n,
     }

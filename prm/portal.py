@@ -1,14 +1,17 @@
 """Helpers every portal view module shares: service errors onto a form, pagination, file
-downloads, lenient integers from the query string, and the 403 for an action a member may
-not take on an object they can see. (Apps still carrying their own copies of these move to
-this module one by one.)"""
+downloads, lenient integers from the query string, the 403 for an action a member may not
+take on an object they can see, and the POST of an action button (`run_move`). (Apps still
+carrying their own copies of these move to this module one by one.)"""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
+from django.shortcuts import redirect
 
+from prm import errors
 from prm.errors import DomainError
 
 PAGE = 50
@@ -71,3 +74,20 @@ def require_action(machine, obj, member, name: str) -> None:
     through the member's visible queryset first, so an object they cannot see is a 404."""
     if not machine[name].may(obj, member):
         raise PermissionDenied
+
+
+def run_move(request, machine, obj, name: str, service, *, done: str, **kwargs):
+    """An action button's POST on `obj`, a move of `machine` named `name`: 403 unless the member
+    may ever take it (`require_action`), then `service(by=member, **kwargs)`. Success goes to
+    the page of what the service returns with `done`; a refusal (a domain error) back to
+    `obj`'s page with its message; a service's PermissionDenied is a 403."""
+    require_action(machine, obj, request.member, name)
+    try:
+        result = service(by=request.member, **kwargs)
+    except errors.PermissionDenied:
+        raise PermissionDenied from None
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(obj.get_absolute_url())
+    messages.success(request, done)
+    return redirect(result.get_absolute_url())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, serializers, status
+from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from mdf.models import (
 )
 from mdf.states import CLAIM_MACHINE, REQUEST_MACHINE
 from prm.api.parsers import JSONParser
+from prm.portal import require_action
 
 
 @extend_schema(tags=["mdf"])
@@ -91,8 +92,7 @@ class RequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfViewSe
         """An action of REQUEST_MACHINE: 404 for a request the member cannot see, 403 for
         one they see but may never take it on, 400 when its state forbids it now."""
         req = self.get_object()
-        if not REQUEST_MACHINE[name].may(req, self.member):
-            raise exceptions.PermissionDenied()
+        require_action(REQUEST_MACHINE, req, self.member, name)
         req = service(request=req, by=self.member, **kwargs)
         return Response(RequestSerializer(req, context=self.get_serializer_context()).data)
 
@@ -231,8 +231,7 @@ class ClaimViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, MdfViewSet)
         """An action of CLAIM_MACHINE: 404 for a claim the member cannot see, 403 for one
         they see but may never take it on, 400 when its state forbids it now."""
         claim = claim or self._claim()
-        if not CLAIM_MACHINE[name].may(claim, self.member):
-            raise exceptions.PermissionDenied()
+        require_action(CLAIM_MACHINE, claim, self.member, name)
         return self._out(service(claim=claim, by=self.member, **kwargs))
 
     @extend_schema(

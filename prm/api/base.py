@@ -109,3 +109,11 @@ class TenantViewSet(_IdempotentMixin, viewsets.GenericViewSet):
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.none()
         return self.scoped_queryset()
+
+    def patched(self, serializer_class, current: dict) -> dict:
+        """The request's PATCH body checked by `serializer_class` (partial; a 400 with field
+        errors) and laid over `current`, the object's present values: the keyword arguments
+        of an update service that takes every field."""
+        ser = serializer_class(data=self.request.data, partial=True)
+        ser.is_valid(raise_exception=True)
+        return {**current, **ser.validated_data}
