@@ -121,12 +121,9 @@ def test_a_request_without_a_campaign_shows_no_figures(world):
 def test_submitting_the_portal_form_stores_the_figures_and_attaches_the_report(world):
     campaign, req = _campaign_with_request(world, views=3, leads=1)
     client = portal_client(world.tenant, world.partner_admin)
-    data = {
-        k: v
-        for k, v in claim_fields(
-            req, actual_cost=Decimal("2000"), amount_claimed=Decimal("1000"), leads=1, impressions=3
-        ).items()
-    }
+    data = claim_fields(
+        req, actual_cost=Decimal("2000"), amount_claimed=Decimal("1000"), leads=1, impressions=3
+    )
     resp = client.post(f"/mdf/requests/{req.pk}/claim/", data)
     assert resp.status_code == 302, resp.content.decode()[:2000]
     with tenant_context(world.tenant):
@@ -194,12 +191,14 @@ def test_another_partners_campaign_never_proves_a_claim(world):
         _activity(theirs, views=7, leads=1)
         # Marketing answers only for the partner's own campaign.
         assert (
-            questions.ask("campaign.figures", partner_id=world.partner.pk, code=theirs.code)
-            is None
+            questions.ask("campaign.figures", partner_id=world.partner.pk, code=theirs.code) is None
         )
-        assert questions.ask(
-            "campaign.figures", partner_id=world.other_partner.pk, code=theirs.code
-        )["views"] == 7
+        assert (
+            questions.ask("campaign.figures", partner_id=world.other_partner.pk, code=theirs.code)[
+                "views"
+            ]
+            == 7
+        )
     # Even a request that somehow carries the other partner's code gets no figures from it.
     mine = launched(world, name="Another kit")
     req = _funded(world, mine)
@@ -233,9 +232,7 @@ def test_the_api_creates_a_prefilled_claim_and_reads_its_evidence(world):
     assert body["campaign_evidence"]["views"] == 4
     assert (body["leads"], body["impressions"]) == (1, 4)
     assert [d["kind"] for d in body["documents"]] == ["results_report"]
-    staff = api_client(world.tenant, world.channel_manager).get(
-        f"/api/v1/mdf/claims/{body['id']}/"
-    )
+    staff = api_client(world.tenant, world.channel_manager).get(f"/api/v1/mdf/claims/{body['id']}/")
     checks = {c["label"]: c for c in staff.json()["checks"]}
     assert checks["Campaign figures"]["ok"] is True
     assert staff.json()["checks_failed"] is False
