@@ -68,7 +68,24 @@ class MarketingConfig(AppConfig):
             template="marketing/home/new_assets.html",
             context=marketing_home.new_assets,
         )
+        home.register(
+            order=36,
+            key="marketing-campaigns-partner",
+            capability="marketing.view",
+            template="marketing/home/campaigns_partner.html",
+            context=marketing_home.partner_campaigns,
+        )
+        home.register(
+            order=36,
+            key="marketing-campaigns-staff",
+            capability="marketing.manage",
+            template="marketing/home/campaigns_staff.html",
+            context=marketing_home.staff_campaigns,
+        )
         search_providers.register()
         syndication_setup.register()
         # MDF asks whether a fund request's campaign code is one of the partner's campaigns.
         questions.answer("partner.marketing_campaign_of", campaign_selectors.is_partners_campaign)
+        # MDF asks for a campaign's figures to pre-fill and prove the claim of a request
+        # that funded it.
+        questions.answer("campaign.figures", campaign_selectors.campaign_figures)

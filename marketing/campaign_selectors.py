@@ -6,11 +6,12 @@ set of campaigns."""
 from __future__ import annotations
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.text import slugify
 
 from analytics.models import AnalyticsSettings
-from marketing.campaign_models import Campaign, CampaignKit, KitStatus
+from marketing.campaign_models import Campaign, CampaignKit, CampaignLead, KitStatus
 from marketing.selectors import assets_visible_to, brand_kit, is_staff
 from prm.models import Member
 
@@ -156,3 +157,66 @@ def funnel(campaigns) -> dict[int, dict]:
             "currency": currency if won_n else "",
         }
     return out
+
+
+def campaign_figures(*, partner_id: int, code: str) -> dict | None:
+    """The funnel of this partner's campaign with `code`, JSON-ready, for MDF proof (asked
+    through partners.questions "campaign.figures"): None when the code is not one of the
+    partner's campaigns, so one partner's figures never prove another's claim. The counters
+    (views, clicks, form fills) are the campaign's to date; they are not kept per day."""
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    campaign = (
+        Campaign.objects.select_related("kit", "partner")
+        .filter(partner_id=partner_id, code=code)
+        .first()
+    )
+    if campaign is None:
+        return None
+    figures = funnel([campaign])[campaign.pk]
+    return {
+        "campaign": campaign.kit.name,
+        "code": campaign.code,
+        "launched_at": campaign.launched_at.isoformat(),
+        "as_of": timezone.now().isoformat(),
+        "views": figures["views"],
+        "clicks": figures["clicks"],
+        "form_fills": figures["form_fills"],
+        "leads": figures["leads"],
+        "registrations": figures["registrations"],
+        "won_revenue": str(figures["won_revenue"]),
+        "currency": figures["currency"],
+    }
+
+
+def month_start():
+    """The first moment of this month in the tenant's time zone (the home cards' month)."""
+    now = timezone.localtime()
+    return now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def partner_campaigns_home(member: Member, *, limit: int = 5) -> dict:
+    """A partner's running campaigns (kits not retired) with page views to date and leads
+    this month: two queries."""
+    since = month_start()
+    qs = (
+        campaigns_visible_to(member)
+        .exclude(kit__status=KitStatus.RETIRED)
+        .annotate(leads_month=Count("leads", filter=Q(leads__consented_at__gte=since)))
+        .order_by("-launched_at", "-id")
+    )
+    rows = list(qs[: limit + 1])
+    return {"campaigns": rows[:limit], "more": len(rows) > limit}
+
+
+def staff_campaigns_home() -> dict:
+    """Campaigns launched and leads they made, this month and in all: two queries."""
+    since = month_start()
+    launched = Campaign.objects.aggregate(
+        total=Count("id"), month=Count("id", filter=Q(launched_at__gte=since))
+    )
+    leads = CampaignLead.objects.aggregate(
+        total=Count("id"), month=Count("id", filter=Q(consented_at__gte=since))
+    )
+    return {"launched": launched, "leads": leads}

@@ -415,6 +415,10 @@ class Claim(TenantModel):
         "prm.Member", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     remittance_pdf = models.FileField(upload_to="mdf-remittances/", blank=True, max_length=300)
+    # The funded marketing campaign's figures when the claim was submitted (marketing's answer
+    # to partners.questions "campaign.figures"): a snapshot, never re-read, so the proof the
+    # reviewer checks is what the partner submitted. Empty: the request funded no campaign.
+    campaign_evidence = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-submitted_at", "-id"]

@@ -19,7 +19,8 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, TruncDate
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from mdf.models import (
@@ -37,6 +38,7 @@ from mdf.models import (
     ProofKind,
     RequestStatus,
 )
+from partners import questions
 from prm.models import AuditEvent, Member
 from prm.roles import has_perm
 
@@ -401,7 +403,83 @@ def claim_checks(
         checks.append(
             Check(_("Activity type eligible"), False, _("The program no longer funds this type."))
         )
+    if claim.campaign_evidence:
+        ev = claim.campaign_evidence
+        active = any(ev.get(k, 0) for k in ("views", "clicks", "form_fills", "leads"))
+        checks.append(
+            Check(
+                _("Campaign figures"),
+                active,
+                campaign_evidence_summary(ev)
+                if active
+                else _("The campaign %(name)s (%(code)s) shows no views, clicks or leads.")
+                % {"name": ev.get("campaign", ""), "code": ev.get("code", "")},
+            )
+        )
     return checks
+
+
+def campaign_figures_for(req: FundRequest) -> dict | None:
+    """The figures of the partner's own marketing campaign this request funds (its campaign
+    code), asked of marketing through partners.questions; None when the code is not one of
+    the partner's campaigns (or marketing is not installed)."""
+    code = req.campaign_code or req.funded_campaign_code
+    if not code:
+        return None
+    return questions.ask("campaign.figures", partner_id=req.partner_id, code=code)
+
+
+def campaign_evidence_rows(ev: dict) -> list[tuple[str, str]]:
+    """(label, value) rows of a claim's campaign evidence for the form, the claim page and
+    the campaign report PDF."""
+    if not ev:
+        return []
+
+    def n(key: str) -> str:
+        return formats.number_format(ev.get(key, 0), force_grouping=True)
+
+    won = formats.number_format(Decimal(ev.get("won_revenue") or "0"), 2, force_grouping=True)
+    as_of = parse_datetime(ev.get("as_of") or "")
+    return [
+        (_("Campaign"), f"{ev.get('campaign', '')} ({ev.get('code', '')})"),
+        (_("Page views"), n("views")),
+        (_("Clicks"), n("clicks")),
+        (_("Form fills"), n("form_fills")),
+        (_("Leads"), n("leads")),
+        (_("Registrations"), n("registrations")),
+        (_("Won revenue"), f"{won} {ev.get('currency', '')}".strip()),
+        (
+            _("Figures as of"),
+            formats.date_format(timezone.localtime(as_of), "DATETIME_FORMAT") if as_of else "",
+        ),
+    ]
+
+
+def campaign_evidence_summary(ev: dict) -> str:
+    """One sentence of a claim's campaign evidence, as the checks and the review page say
+    it."""
+
+    def n(key: str) -> str:
+        return formats.number_format(ev.get(key, 0), force_grouping=True)
+
+    won = formats.number_format(Decimal(ev.get("won_revenue") or "0"), 2, force_grouping=True)
+    as_of = parse_datetime(ev.get("as_of") or "")
+    return _(
+        "%(views)s views, %(clicks)s clicks, %(fills)s form fills, %(leads)s leads, "
+        "%(regs)s registrations, %(won)s %(cur)s won revenue from campaign %(name)s "
+        "(%(code)s), as of %(date)s."
+    ) % {
+        "views": n("views"),
+        "clicks": n("clicks"),
+        "fills": n("form_fills"),
+        "leads": n("leads"),
+        "regs": n("registrations"),
+        "won": won,
+        "cur": ev.get("currency", ""),
+        "name": ev.get("campaign", ""),
+        "code": ev.get("code", ""),
+        "date": formats.date_format(timezone.localdate(as_of)) if as_of else "",
+    }
 
 
 def checks_by_claim(

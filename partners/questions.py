@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-# name -> (what it asks, the answer when no app answers it)
-QUESTIONS: dict[str, tuple[str, bool]] = {
+# name -> (what it asks, the answer when no app answers it). A question whose default is a
+# bool is a yes/no question (its answer is made a bool); any other answers with data.
+QUESTIONS: dict[str, tuple[str, object]] = {
     "partner.agreement_current": (
         "Has the partner accepted the current agreement of its type (or is none published)?",
         True,
@@ -29,21 +30,32 @@ QUESTIONS: dict[str, tuple[str, bool]] = {
         "Is this code the code of one of the partner's launched marketing campaigns?",
         False,
     ),
+    "campaign.figures": (
+        "The funnel figures (views, clicks, form fills, leads, registrations, won revenue) of "
+        "the partner's marketing campaign with this code, as a JSON-ready dict; None when the "
+        "code is not one of the partner's campaigns.",
+        None,
+    ),
 }
 
-_answers: dict[str, Callable[..., bool]] = {}
+_answers: dict[str, Callable[..., object]] = {}
 
 
-def answer(name: str, fn: Callable[..., bool]) -> None:
+def answer(name: str, fn: Callable[..., object]) -> None:
     """Register the function that answers `name` (once, from AppConfig.ready())."""
     if name not in QUESTIONS:
         raise KeyError(f"unknown question {name!r}; declare it in partners.questions")
     _answers[name] = fn
 
 
-def ask(name: str, **kwargs) -> bool:
-    """The registered answer to `name`, or its declared default."""
+def ask(name: str, **kwargs):
+    """The registered answer to `name`, or its declared default (a bool for a yes/no
+    question)."""
     if name not in QUESTIONS:
         raise KeyError(f"unknown question {name!r}; declare it in partners.questions")
     fn = _answers.get(name)
-    return QUESTIONS[name][1] if fn is None else bool(fn(**kwargs))
+    default = QUESTIONS[name][1]
+    if fn is None:
+        return default
+    answer = fn(**kwargs)
+    return bool(answer) if isinstance(default, bool) else answer

@@ -298,6 +298,14 @@ class ClaimSerializer(AllowedActionsMixin, serializers.ModelSerializer):
             "Reviewers only: null for partners."
         )
     )
+    campaign_evidence = serializers.JSONField(
+        read_only=True,
+        help_text=(
+            "The funded marketing campaign's figures when the claim was submitted (campaign, "
+            "code, launched_at, as_of, views, clicks, form_fills, leads, registrations, "
+            "won_revenue, currency); empty when the request funded no campaign."
+        ),
+    )
 
     class Meta:
         model = Claim
@@ -324,6 +332,7 @@ class ClaimSerializer(AllowedActionsMixin, serializers.ModelSerializer):
             "checks",
             "checks_failed",
             "check_override_reason",
+            "campaign_evidence",
             "allowed_actions",
         ]
         read_only_fields = fields
@@ -382,6 +391,17 @@ def _proof_file():
 
 class ClaimCreateSerializer(_ClaimFieldsSerializer):
     request = TenantPrimaryKeyField(FundRequest)
+    # Left out: 0, or the funded campaign's leads and page views.
+    leads = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="Default: the funded campaign's leads, else 0.",
+    )
+    impressions = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        help_text="Default: the funded campaign's page views, else 0.",
+    )
     documents = serializers.ListField(child=_proof_file(), required=False, default=list)
     document_kinds = serializers.ListField(
         child=EnumField(ProofKind),

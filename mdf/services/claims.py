@@ -23,7 +23,7 @@ from mdf.models import (
     ProofDocument,
     ProofKind,
 )
-from mdf.pdf import render_remittance
+from mdf.pdf import render_campaign_report, render_remittance
 from mdf.services._common import (
     CENT,
     ZERO,
@@ -140,18 +140,28 @@ def claim_submit(
 ) -> Claim:
     """The partner claims reimbursement for an approved request after the activity, with
     proof files as (kind, uploaded file) pairs. Missing proof does not block the claim: the
-    reviewer sees it among the automatic checks."""
+    reviewer sees it among the automatic checks.
+
+    When the request funded one of the partner's own marketing campaigns (its campaign code),
+    the campaign's figures are asked of marketing now and stored on the claim as its evidence
+    (a snapshot, never re-read); leads and impressions not given are taken from them, and a
+    campaign performance report (PDF) rendered from the snapshot is attached as a results
+    report."""
     _person(by)
     unknown = set(fields) - set(CLAIM_FIELDS)
     if unknown:
         raise DomainError(_("Unknown field %(f)s.") % {"f": sorted(unknown)[0]})
     req = (
         FundRequest.objects.select_for_update(of=("self",))
-        .select_related("program")
+        .select_related("program", "partner")
         .get(pk=request.pk)
     )
     REQUEST_MACHINE.check(req, by, "claim")
     fields.setdefault("currency", req.program.currency)
+    evidence = selectors.campaign_figures_for(req) or {}
+    if evidence:
+        fields.setdefault("leads", evidence["leads"])
+        fields.setdefault("impressions", min(evidence["views"], 2**31 - 1))
     claim = Claim(
         tenant_id=req.tenant_id,
         request=req,
@@ -160,12 +170,23 @@ def claim_submit(
         submitted_by=by,
         status=ClaimStatus.SUBMITTED,
         submitted_at=timezone.now(),
+        campaign_evidence=evidence,
         **fields,
     )
     _validate_claim(claim, req)
     checked = _validate_documents(documents)
     claim.save()
-    log_action("mdf.claim.submitted", obj=claim, after=snapshot(claim, ["status", *CLAIM_FIELDS]))
+    log_action(
+        "mdf.claim.submitted",
+        obj=claim,
+        after=snapshot(claim, ["status", *CLAIM_FIELDS, "campaign_evidence"]),
+    )
+    if evidence:
+        report = ContentFile(
+            render_campaign_report(claim=claim, evidence=evidence),
+            name=f"campaign-report-{evidence['code']}.pdf",
+        )
+        checked.extend(_validate_documents([(ProofKind.RESULTS_REPORT, report)]))
     _store_documents(claim, checked, by)
     _notify("claim.submitted", claim)
     return claim

@@ -71,6 +71,7 @@ def _page(request, claim: Claim, **bound):
             "checks": checks,
             "failed_checks": failed,
             "documents": claim.documents.all(),
+            "evidence_rows": selectors.campaign_evidence_rows(claim.campaign_evidence),
             **forms,
         },
     )

@@ -184,6 +184,10 @@ def claim_new(request, pk: int):
         program_id=req.program_id, activity_type=req.activity_type
     ).first()
     proofs = rule.required_proofs if rule else []
+    # The funded campaign's figures pre-fill the form; the service takes its own snapshot
+    # when the claim is submitted.
+    figures = selectors.campaign_figures_for(req)
+    prefill = {"leads": figures["leads"], "impressions": figures["views"]} if figures else {}
     form = ClaimForm(
         request.POST or None,
         request.FILES or None,
@@ -192,6 +196,7 @@ def claim_new(request, pk: int):
             "activity_start": req.start_date,
             "activity_end": req.end_date,
             "currency": req.program.currency,
+            **prefill,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -204,7 +209,16 @@ def claim_new(request, pk: int):
         else:
             messages.success(request, _("Claim submitted for review."))
             return redirect("mdf-claim-detail", pk=claim.pk)
-    return render(request, "mdf/claim_form.html", {"form": form, "req": req, "rule": rule})
+    return render(
+        request,
+        "mdf/claim_form.html",
+        {
+            "form": form,
+            "req": req,
+            "rule": rule,
+            "evidence_rows": selectors.campaign_evidence_rows(figures or {}),
+        },
+    )
 
 
 @member_required("mdf.use")

@@ -1,21 +1,28 @@
 """The campaign journey (issue #21): a partner's admin opens a published campaign kit, sees
 its co-branded landing page preview and launches it; an anonymous visitor opens the landing
 page through the tracked link and sends the lead form with consent; the partner's admin sees
-the lead in its inbox and on the campaign's funnel. The landing page is checked with axe at
-1280 and 375 px. Screenshots go to docs/screenshots/journeys/campaigns-<n>-<step>.png."""
+the lead in its inbox and on the campaign's funnel. The campaign was funded by an MDF request:
+the partner's admin opens the request's claim, finds it pre-filled with the campaign's
+figures, submits it, and the channel manager sees the campaign evidence and every automatic
+check passed. The landing page is checked with axe at 1280 and 375 px. Screenshots go to
+docs/screenshots/journeys/campaigns-<n>-<step>.png."""
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from marketing.campaign_models import Campaign
+from mdf import services as mdf_services
 from prm.tenancy import tenant_context
 from tests.browser.conftest import Shots, menu_link
 from tests.browser.test_axe import violations
 from tests.conftest import build_world
 from tests.marketing.campaign_helpers import KIT, kit
+from tests.mdf.test_mdf_support import make_program, request_fields
 
 pytestmark = [pytest.mark.celery_worker]
 
@@ -76,4 +83,68 @@ def test_journey_partner_launches_a_campaign_and_a_visitor_becomes_its_lead(site
     expect(partner.locator("[data-figure=leads]")).to_have_text("1")
     expect(partner.locator("[data-figure=views]")).to_have_text("3")
     shot(partner, "funnel")
+
+    # The campaign was paid for by an approved MDF request (its forms have journeys of their
+    # own); its claim is pre-filled from the campaign and passes the checks from that data.
+    with tenant_context(world.tenant):
+        req = _funded_request(world, campaign)
+    menu_link(partner, "Requests and claims").click()
+    partner.get_by_role("link", name="File the claim").click()
+    evidence = partner.locator("[data-evidence=campaign]")
+    expect(evidence).to_contain_text(campaign.code)
+    expect(evidence).to_contain_text(KIT["name"])
+    expect(partner.get_by_role("spinbutton", name="Leads", exact=True)).to_have_value("1")
+    expect(partner.get_by_role("spinbutton", name="Impressions")).to_have_value("3")
+    problems += violations(partner, Axe())
+    shot(partner, "claim-prefilled")
+    partner.get_by_label("Actual total cost").fill("2000")
+    partner.get_by_label("Amount claimed").fill("1000")
+    partner.get_by_role("button", name="Submit claim").click()
+    expect(partner.get_by_text("Claim submitted for review.")).to_be_visible()
+    expect(partner.get_by_role("link", name=f"campaign-report-{campaign.code}.pdf")).to_be_visible()
+    shot(partner, "claim-submitted")
+
+    manager = site.sign_in(world.tenant, world.channel_manager.user.email)
+    manager.goto(site.url(world.tenant, "/mdf/review/claims/"))
+    manager.get_by_role("link", name=req.title).first.click()
+    checks = manager.locator(
+        "section.card", has=manager.get_by_role("heading", name="Automatic checks")
+    )
+    expect(checks).to_contain_text("Campaign figures")
+    expect(checks).to_contain_text("3 views")
+    expect(checks).to_contain_text("1 leads, 0 registrations")
+    expect(checks).to_contain_text(f"from campaign {KIT['name']} ({campaign.code})")
+    expect(checks.locator(".status.bad")).to_have_count(0)
+    expect(checks.locator(".status.warn")).to_have_count(0)
+    expect(manager.locator("[data-evidence=campaign]")).to_contain_text(campaign.code)
+    problems += violations(manager, Axe())
+    shot(manager, "claim-review")
     assert not problems, "\n".join(problems)
+
+
+def _funded_request(world, campaign):
+    """An approved digital-campaign request funding the campaign, in a program whose digital
+    campaigns need a results report as proof."""
+    program = make_program(world)
+    mdf_services.rule_set(
+        program=program,
+        by=None,
+        activity_type="digital_campaign",
+        max_reimbursable_pct=Decimal("50"),
+        required_proofs=["results_report"],
+        claim_deadline_days=60,
+    )
+    mdf_services.allocation_add(
+        program=program, partner=world.partner, amount=Decimal("20000"), by=None
+    )
+    req = mdf_services.request_submit(
+        program=program,
+        by=world.partner_admin,
+        **request_fields(
+            program,
+            activity_type="digital_campaign",
+            title="Spring landing page",
+            funded_campaign_code=campaign.code,
+        ),
+    )
+    return mdf_services.request_transition(request=req, to="approved", by=world.admin)
