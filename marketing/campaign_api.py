@@ -219,13 +219,13 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(
         detail=True,
         methods=["delete"],
-        url_path=r"contacts/(?P<contact_pk>\d+)",
+        url_path=r"contacts/(?P<sub_id>[0-9]+)",
         url_name="contact",
     )
-    def contact_remove(self, request, pk=None, contact_pk=None):
+    def contact_remove(self, request, pk=None, sub_id=None):
         campaign = self.get_object()
         self._require_seq(campaign, "contacts")
-        contact = ss.contact_of(self.member, campaign, int(contact_pk))
+        contact = ss.contact_of(self.member, campaign, int(sub_id))
         if contact is None:
             raise exceptions.NotFound()
         sequence_services.contact_remove(contact=contact, by=self.member)

@@ -645,6 +645,20 @@ class BrandKitFactory(TenantOwnedFactory):
     contact_email = "pat@partner.example"
 
 
+class CampaignContactFactory(TenantOwnedFactory):
+    """A subscribed contact of a campaign: pass `campaign` (launch it through the services);
+    its tenant and partner follow the campaign."""
+
+    class Meta:
+        model = "marketing.CampaignContact"
+
+    campaign = None
+    tenant = factory.LazyAttribute(lambda o: o.campaign.tenant)
+    partner = factory.LazyAttribute(lambda o: o.campaign.partner)
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+    consent_text = "Agreed to receive marketing e-mail."
+
+
 # --- community ---------------------------------------------------------------------------
 
 
