@@ -326,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "PayoutHoldReasonEnum": "incentives.models_payouts.HoldReason",
         "AccountStatusEnum": "accountmap.models.AccountStatus",
         "AccountSharedFieldEnum": "accountmap.models.SHAREABLE_FIELDS",
+        "CampaignSequenceStatusEnum": "marketing.campaign_models.SequenceStatus",
     },
     # No SECURITY / securitySchemes here: each operation's requirements and the schemes come
     # from its authentication classes through the extensions in prm.api.auth (ApiKey and the
