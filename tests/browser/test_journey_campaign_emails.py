@@ -71,7 +71,7 @@ def test_journey_partner_uploads_contacts_starts_sending_and_a_contact_unsubscri
         link = sequence_services.unsubscribe_url(contact, world.tenant)
     assert not mail.outbox or any(m.to == [contact.email] for m in mail.outbox)
     person = site.new_page()
-    person.goto(link)
+    person.goto(site.url(world.tenant, "/" + link.split("/", 3)[3]))
     problems += violations(person, Axe())
     person.get_by_role("button", name="Unsubscribe").click()
     expect(person.get_by_role("status")).to_contain_text("no more marketing e-mails")
