@@ -15,6 +15,7 @@ run."""
 from __future__ import annotations
 
 import datetime
+import html
 import logging
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
@@ -304,7 +305,8 @@ def _due(campaign: Campaign, now: datetime.datetime):
     """The campaign's contacts due for their next step now: step 1 once the sequence has
     run for step 1's delay, step k + 1 `delay_days` after step k went to that contact."""
     steps = campaign.kit.email_steps
-    first_due = campaign.sequence_started_at + datetime.timedelta(days=steps[0]["delay_days"])
+    first_delay = int(steps[0].get("delay_days") or 0)
+    first_due = campaign.sequence_started_at + datetime.timedelta(days=first_delay)
     when = Q(steps_sent=0) if first_due <= now else Q(pk__in=[])
     for k in range(1, len(steps)):
         delay = datetime.timedelta(days=int(steps[k].get("delay_days") or 0))
@@ -358,12 +360,12 @@ def build_message(campaign: Campaign, contact: CampaignContact, step: int, brand
         "unsubscribe_url": unsubscribe,
         "colour": brand.primary_color if brand else "#1f4e79",
     }
-    html = render_to_string("marketing/email/sequence.html", context)
+    html_body = render_to_string("marketing/email/sequence.html", context)
     text = render_to_string(
         "marketing/email/sequence.txt",
         {
             **context,
-            "body_text": strip_tags(body).strip(),
+            "body_text": html.unescape(strip_tags(body)).strip(),
             "contact_text": _contact_text(partner, brand),
         },
     )
@@ -380,7 +382,7 @@ def build_message(campaign: Campaign, contact: CampaignContact, step: int, brand
         },
         reply_to=[brand.contact_email] if brand and brand.contact_email else None,
     )
-    mail.attach_alternative(html, "text/html")
+    mail.attach_alternative(html_body, "text/html")
     return mail
 
 
