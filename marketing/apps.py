@@ -8,13 +8,16 @@ class MarketingConfig(AppConfig):
 
     def ready(self) -> None:
         # ready(): imported once every app's models are loaded (the registry is not ready before)
+        import marketing.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         from marketing import campaign_selectors, search_providers, selectors, syndication_setup
         from marketing import home as marketing_home
         from marketing.models import (
             AssetKind,
             AssetLanguage,
             AssetStatus,
+            ContactStatus,
             KitStatus,
+            SequenceStatus,
             TemplateKind,
         )
         from partners import questions
@@ -30,8 +33,11 @@ class MarketingConfig(AppConfig):
                 "marketing.manage": {Role.ADMIN, Role.CHANNEL_MANAGER},
                 # A partner's admins keep its brand kit (logo, colours, contact block).
                 "marketing.brand": {Role.PARTNER_ADMIN},
-                # A partner's admins launch campaigns for their company.
+                # A partner's admins launch campaigns for their company, upload its contacts
+                # and run the campaign's e-mail sequence.
                 "marketing.campaign": {Role.PARTNER_ADMIN},
+                # A partner's people see the contacts of its own campaigns (staff: figures only).
+                "marketing.contacts": {Role.PARTNER_ADMIN, Role.PARTNER_USER},
             }
         )
         link_check_register(
@@ -61,6 +67,8 @@ class MarketingConfig(AppConfig):
         labels.register_choices("asset_language", AssetLanguage)
         labels.register_choices("cobrand_kind", TemplateKind)
         labels.register_choices("campaign_kit_status", KitStatus)
+        labels.register_choices("campaign_sequence_status", SequenceStatus)
+        labels.register_choices("campaign_contact_status", ContactStatus)
         home.register(
             order=35,
             key="marketing",

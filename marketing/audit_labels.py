@@ -21,4 +21,12 @@ ACTIONS = {
     "marketing.campaign_kit.retired": _("Campaign kit retired"),
     "marketing.campaign.launched": _("Campaign launched"),
     "marketing.campaign.lead_received": _("Lead from a campaign's landing page"),
+    "marketing.campaign.contacts_added": _("Contacts added to a campaign"),
+    "marketing.campaign.contact_removed": _("Contact removed from a campaign"),
+    "marketing.campaign.contact_unsubscribed": _("Campaign contact unsubscribed"),
+    "marketing.campaign.sequence_started": _("Campaign e-mails started"),
+    "marketing.campaign.sequence_paused": _("Campaign e-mails paused"),
+    "marketing.campaign.sequence_resumed": _("Campaign e-mails resumed"),
+    "marketing.campaign.sequence_finished": _("Campaign e-mails finished"),
+    "marketing.campaign.sequence_reopened": _("Campaign e-mails reopened for new contacts"),
 }

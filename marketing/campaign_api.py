@@ -6,20 +6,27 @@ same capabilities, machine and services as the portal."""
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, status
+from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from marketing import campaign_selectors as cs
-from marketing import campaign_services
+from marketing import campaign_services, sequence_services
+from marketing import sequence_selectors as ss
 from marketing.campaign_models import Campaign, CampaignKit
 from marketing.campaign_serializers import (
+    CampaignContactSerializer,
     CampaignKitInputSerializer,
     CampaignKitSerializer,
     CampaignSerializer,
+    ContactsInputSerializer,
+    ContactsResultSerializer,
+    SequenceProgressSerializer,
 )
-from marketing.states import CAMPAIGN_KIT
+from marketing.sequence_csv import clean_rows, read_csv
+from marketing.states import CAMPAIGN_KIT, SEQUENCE
 from prm.api.base import TenantViewSet
+from prm.api.pagination import Cursor
 from prm.portal import int_or_none, require_action
 
 
@@ -109,6 +116,12 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
         return Response(CampaignSerializer(campaign, context=ctx).data, status=201)
 
 
+class ContactPages(Cursor):
+    """A campaign's contacts in the order they were added."""
+
+    ordering = "id"
+
+
 @extend_schema(tags=["marketing"])
 class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantViewSet):
     """Campaigns with their links and funnel: a partner's own; staff every partner's."""
@@ -116,7 +129,17 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     model = Campaign
     serializer_class = CampaignSerializer
     lookup_value_regex = r"\d+"
-    required_perms = {"list": "marketing.view", "retrieve": "marketing.view"}
+    required_perms = {
+        "list": "marketing.view",
+        "retrieve": "marketing.view",
+        "contacts": "marketing.contacts",
+        "contacts_add": "marketing.campaign",
+        "contact_remove": "marketing.campaign",
+        "sequence": "marketing.view",
+        "sequence_start": "marketing.campaign",
+        "sequence_pause": "marketing.campaign",
+        "sequence_resume": "marketing.campaign",
+    }
 
     def scoped_queryset(self):
         qs = cs.campaigns_visible_to(self.member)
@@ -132,3 +155,96 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         ctx = {**self.get_serializer_context(), "funnel": cs.funnel(page)}
         return self.get_paginated_response(CampaignSerializer(page, many=True, context=ctx).data)
+
+    # --- The campaign's e-mail sequence (issue #21, item 3) ---
+
+    def _own(self, campaign) -> None:
+        """The contacts are the partner's own: its people only (staff see the figures)."""
+        if self.member.partner_id != campaign.partner_id:
+            raise exceptions.PermissionDenied()
+
+    def _require_seq(self, campaign, name: str) -> None:
+        require_action(SEQUENCE, campaign, self.member, name)
+
+    @extend_schema(
+        responses=CampaignContactSerializer(many=True), summary="The campaign's contacts"
+    )
+    @action(detail=True, methods=["get"], pagination_class=ContactPages)
+    def contacts(self, request, pk=None):
+        campaign = self.get_object()
+        self._own(campaign)
+        page = self.paginate_queryset(ss.contacts_visible_to(self.member, campaign))
+        return self.get_paginated_response(CampaignContactSerializer(page, many=True).data)
+
+    @extend_schema(
+        request={
+            "application/json": ContactsInputSerializer,
+            "multipart/form-data": ContactsInputSerializer,
+        },
+        responses={201: ContactsResultSerializer},
+        summary="Add contacts (a CSV file or a list), with the consent confirmation",
+    )
+    @contacts.mapping.post
+    def contacts_add(self, request, pk=None):
+        campaign = self.get_object()
+        self._require_seq(campaign, "contacts")
+        ser = ContactsInputSerializer(data=request.data)
+        ser.is_valid(raise_exception=True)
+        data = ser.validated_data
+        rows = read_csv(data["file"]) if "file" in data else clean_rows(data["contacts"])
+        result = sequence_services.contacts_add(
+            campaign=campaign,
+            by=self.member,
+            rows=rows,
+            consent=data["consent"],
+            consent_text=sequence_services.consent_text(campaign.partner.name),
+        )
+        out = {
+            "added": result.added,
+            "merged": result.merged,
+            "errors": [{"row": e.row, "email": e.email, "reason": e.reason} for e in result.errors],
+        }
+        return Response(ContactsResultSerializer(out).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, summary="Remove a contact")
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"contacts/(?P<sub_id>[0-9]+)",
+        url_name="contact",
+    )
+    def contact_remove(self, request, pk=None, sub_id=None):
+        campaign = self.get_object()
+        self._require_seq(campaign, "contacts")
+        contact = ss.contact_of(self.member, campaign, int(sub_id))
+        if contact is None:
+            raise exceptions.NotFound()
+        sequence_services.contact_remove(contact=contact, by=self.member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(responses=SequenceProgressSerializer, summary="The e-mail sequence's progress")
+    @action(detail=True, methods=["get"])
+    def sequence(self, request, pk=None):
+        campaign = self.get_object()
+        return Response(SequenceProgressSerializer(ss.progress(campaign)).data)
+
+    def _move(self, name: str, run):
+        campaign = self.get_object()
+        self._require_seq(campaign, name)
+        campaign = run(campaign=campaign, by=self.member)
+        return Response(SequenceProgressSerializer(ss.progress(campaign)).data)
+
+    @extend_schema(request=None, responses=SequenceProgressSerializer, summary="Start sending")
+    @action(detail=True, methods=["post"], url_path="sequence/start", url_name="sequence-start")
+    def sequence_start(self, request, pk=None):
+        return self._move("start", sequence_services.sequence_start)
+
+    @extend_schema(request=None, responses=SequenceProgressSerializer, summary="Pause sending")
+    @action(detail=True, methods=["post"], url_path="sequence/pause", url_name="sequence-pause")
+    def sequence_pause(self, request, pk=None):
+        return self._move("pause", sequence_services.sequence_pause)
+
+    @extend_schema(request=None, responses=SequenceProgressSerializer, summary="Resume sending")
+    @action(detail=True, methods=["post"], url_path="sequence/resume", url_name="sequence-resume")
+    def sequence_resume(self, request, pk=None):
+        return self._move("resume", sequence_services.sequence_resume)

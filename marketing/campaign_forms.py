@@ -110,3 +110,23 @@ class LandingLeadForm(forms.Form):
             _("I agree that %(partner)s may contact me about this request.")
             % {"partner": partner_name}
         )
+
+
+class ContactUploadForm(forms.Form):
+    """The partner's contact list (CSV) and the uploader's confirmation of their consent."""
+
+    file = forms.FileField(
+        label=_("Contacts (CSV file)"),
+        help_text=_(
+            "UTF-8, with a header row: email, first name, last name, company. At most 5,000 "
+            "rows and 2 MB. An address already in the campaign is merged."
+        ),
+    )
+    consent = forms.BooleanField(required=True)
+
+    def __init__(self, *args, consent_label: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["consent"].label = consent_label
+        self.fields["consent"].error_messages["required"] = _(
+            "Confirm that these contacts agreed to receive marketing e-mail."
+        )

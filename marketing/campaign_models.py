@@ -71,6 +71,15 @@ class CampaignKitAsset(TenantModel):
         ]
 
 
+class SequenceStatus(models.TextChoices):
+    """The campaign's e-mail sequence (marketing.states.SEQUENCE)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    SENDING = "sending", _("Sending")
+    PAUSED = "paused", _("Paused")
+    FINISHED = "finished", _("Finished")
+
+
 class Campaign(TenantModel):
     """A partner's launch of a kit. The code is the product's, never typed by anyone."""
 
@@ -84,6 +93,12 @@ class Campaign(TenantModel):
     views = models.PositiveBigIntegerField(default=0)
     clicks = models.PositiveBigIntegerField(default=0)
     form_fills = models.PositiveBigIntegerField(default=0)
+    # The e-mail sequence to the partner's own contacts (marketing.sequence_models).
+    sequence_status = models.CharField(
+        max_length=12, choices=SequenceStatus.choices, default=SequenceStatus.NOT_STARTED
+    )
+    sequence_started_at = models.DateTimeField(null=True, blank=True)
+    sequence_finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-launched_at", "-id"]

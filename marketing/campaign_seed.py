@@ -1,11 +1,12 @@
 """Demo data for campaigns: one published campaign kit (landing page, two e-mails, two social
 posts, the overview brochure attached) and Northwind's running campaign with a few page views,
-clicks and two leads from its landing page. Runs after marketing.seed (the library and
+clicks and two leads from its landing page, and its e-mail sequence to four consented contacts
+started with the first e-mail sent. Runs after marketing.seed (the library and
 Northwind's brand kit); everything goes through the services, as people would do it."""
 
 from __future__ import annotations
 
-from marketing import campaign_services
+from marketing import campaign_services, sequence_services
 from marketing.models import Asset
 from prm.models import Member
 from prm.roles import Role
@@ -45,6 +46,18 @@ LEADS = [
 ]
 
 
+CONTACTS = [
+    {"email": "martina.keller@alpenlogistik.example", "first_name": "Martina",
+     "last_name": "Keller", "company": "Alpen Logistik AG"},
+    {"email": "tom.becker@harbourfoods.example", "first_name": "Tom", "last_name": "Becker",
+     "company": "Harbour Foods"},
+    {"email": "lena.fischer@stadtwerke-nord.example", "first_name": "Lena",
+     "last_name": "Fischer", "company": "Stadtwerke Nord"},
+    {"email": "samir.haddad@brightdental.example", "first_name": "Samir",
+     "last_name": "Haddad", "company": "Bright Dental Clinics"},
+]  # fmt: skip
+
+
 def seed(*, tenant, partners: dict) -> None:
     manager = (
         Member.objects.filter(role=Role.CHANNEL_MANAGER).first()
@@ -81,3 +94,13 @@ def seed(*, tenant, partners: dict) -> None:
             consent=True,
             consent_text=f"I agree that {northwind.name} may contact me about this request.",
         )
+    # Its e-mail sequence: a few consented contacts, started, the first e-mail sent.
+    sequence_services.contacts_add(
+        campaign=campaign,
+        by=admin,
+        rows=CONTACTS,
+        consent=True,
+        consent_text=sequence_services.consent_text(northwind.name),
+    )
+    campaign = sequence_services.sequence_start(campaign=campaign, by=admin)
+    sequence_services.sequences_send_due(tenant=tenant)

@@ -3,11 +3,12 @@ campaigns with their links and funnel."""
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from marketing import campaign_selectors as cs
-from marketing.campaign_models import Campaign, CampaignKit, KitStatus
+from marketing.campaign_models import Campaign, CampaignKit, KitStatus, SequenceStatus
 from marketing.models import Asset
 from marketing.serializers import EnumField
 from marketing.states import CAMPAIGN_KIT
@@ -84,7 +85,7 @@ class CampaignSerializer(serializers.ModelSerializer):
         model = Campaign
         fields = [
             "id", "kit", "partner", "code", "launched_at", "landing_url", "tracked_url",
-            "social_posts", "funnel",
+            "social_posts", "funnel", "sequence_status",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -109,3 +110,77 @@ class CampaignSerializer(serializers.ModelSerializer):
         if figures is None or c.pk not in figures:
             figures = cs.funnel([c])
         return FunnelSerializer(figures[c.pk]).data
+
+
+# --- The campaign's e-mail sequence (issue #21, item 3) ---
+
+
+class CampaignContactSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    company = serializers.CharField(read_only=True)
+    status = serializers.CharField(read_only=True)
+    steps_sent = serializers.IntegerField(read_only=True)
+    last_sent_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    unsubscribed_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    consented_at = serializers.DateTimeField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class ContactRowSerializer(serializers.Serializer):
+    email = serializers.CharField(max_length=254, allow_blank=True)
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class ContactsInputSerializer(serializers.Serializer):
+    """Either a CSV `file` (multipart) or a JSON list of `contacts`, and `consent`: the
+    uploader confirms every contact agreed to receive marketing e-mail from the partner."""
+
+    file = serializers.FileField(required=False)
+    contacts = ContactRowSerializer(many=True, required=False)
+    consent = serializers.BooleanField()
+
+    def validate(self, attrs):
+        if ("file" in attrs) == ("contacts" in attrs):
+            raise serializers.ValidationError(
+                {"contacts": [_("Send either a CSV file or a list of contacts.")]}
+            )
+        return attrs
+
+
+class RowErrorSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    email = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class ContactsResultSerializer(serializers.Serializer):
+    added = serializers.IntegerField()
+    merged = serializers.IntegerField()
+    errors = RowErrorSerializer(many=True)
+
+
+class SequenceStepSerializer(serializers.Serializer):
+    step = serializers.IntegerField()
+    subject = serializers.CharField()
+    delay_days = serializers.IntegerField()
+    sent = serializers.IntegerField()
+
+
+class ContactCountsSerializer(serializers.Serializer):
+    total = serializers.IntegerField()
+    subscribed = serializers.IntegerField()
+    unsubscribed = serializers.IntegerField()
+    bounced = serializers.IntegerField()
+
+
+class SequenceProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SequenceStatus.choices)
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    contacts = ContactCountsSerializer()
+    steps = SequenceStepSerializer(many=True)

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from marketing import campaign_selectors as cs
-from marketing import campaign_services, cobrand, selectors
+from marketing import campaign_services, cobrand, selectors, sequence_selectors
 from marketing.campaign_forms import POST_SEPARATOR, CampaignKitForm, EmailStepFormSet, steps_of
-from marketing.states import CAMPAIGN_KIT
+from marketing.states import CAMPAIGN_KIT, SEQUENCE
 from mdf.models import ActivityType
 from partners.models import Partner
 from prm import errors
@@ -246,5 +246,8 @@ def campaign_detail(request, pk: int):
             "posts": posts_with_link(campaign, tracked),
             "staff": selectors.is_staff(request.member),
             "back": reverse("marketing-campaign-list"),
+            "progress": sequence_selectors.progress(campaign),
+            "sequence_allowed": SEQUENCE.allowed(campaign, request.member),
+            "own": request.member.partner_id == campaign.partner_id,
         },
     )

@@ -270,5 +270,12 @@ from marketing.campaign_models import (  # noqa: E402, F401
     CampaignKitAsset,
     CampaignLead,
     KitStatus,
+    SequenceStatus,
+)
+from marketing.sequence_models import (  # noqa: E402, F401
+    CampaignContact,
+    ContactStatus,
+    ContactSuppression,
+    SequenceSend,
 )
 from marketing.syndication_models import SyndicationFeed, SyndicationViewDay  # noqa: E402, F401

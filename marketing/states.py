@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from marketing.models import AssetStatus, KitStatus, TemplateStatus
+from marketing.models import AssetStatus, KitStatus, SequenceStatus, TemplateStatus
 from prm.roles import STAFF_ROLES
 from prm.states import StateMachine, action
 
 S = AssetStatus
 T = TemplateStatus
 K = KitStatus
+Q = SequenceStatus
 
 
 def staff(obj, member) -> bool:
@@ -66,4 +67,43 @@ CAMPAIGN_KIT = StateMachine(
         action("retire", _("Retire"), [K.PUBLISHED], K.RETIRED, who=staff),
         action("launch", _("Launch"), [K.PUBLISHED], who=_partner_admin),
     ]
+)
+
+
+def _own_partner_admin(campaign, member) -> bool:
+    return _partner_admin(campaign, member) and member.partner_id == campaign.partner_id
+
+
+def _sendable(campaign, _member) -> bool:
+    return bool(campaign.kit.email_steps)
+
+
+# A campaign's e-mail sequence to the partner's own contacts: not started -> sending (the
+# partner admin starts it, once, after a confirmation: e-mails go out) <-> paused; finished
+# when every subscribed contact got every step (the sender's system move); new contacts
+# added to a finished sequence reopen it (system).
+SEQUENCE = StateMachine(
+    field="sequence_status",
+    actions=[
+        action(
+            "start",
+            _("Start sending"),
+            [Q.NOT_STARTED],
+            Q.SENDING,
+            who=_own_partner_admin,
+            when=_sendable,
+            confirm=True,
+            refusal=_("This campaign kit has no e-mail steps to send."),
+        ),
+        action("pause", _("Pause sending"), [Q.SENDING], Q.PAUSED, who=_own_partner_admin),
+        action("resume", _("Resume sending"), [Q.PAUSED], Q.SENDING, who=_own_partner_admin),
+        action("finish", _("Finish"), [Q.SENDING], Q.FINISHED, system=True),
+        action("reopen", _("Reopen"), [Q.FINISHED], Q.SENDING, system=True),
+        action(
+            "contacts",
+            _("Upload contacts"),
+            [Q.NOT_STARTED, Q.SENDING, Q.PAUSED, Q.FINISHED],
+            who=_own_partner_admin,
+        ),
+    ],
 )

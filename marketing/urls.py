@@ -1,6 +1,13 @@
 from django.urls import path
 
-from marketing import campaign_public, campaign_views, syndication_views, views, views_brand
+from marketing import (
+    campaign_public,
+    campaign_views,
+    sequence_views,
+    syndication_views,
+    views,
+    views_brand,
+)
 
 urlpatterns = [
     path("marketing/", views.library, name="marketing-library"),
@@ -117,4 +124,41 @@ urlpatterns += [
         name="campaign-asset",
     ),
     path("t/<str:code>/<str:target>/", campaign_public.tracked, name="campaign-tracked"),
+]
+
+# --- The campaign's e-mail sequence (issue #21, item 3) ---
+urlpatterns += [
+    path(
+        "marketing/campaigns/<int:pk>/contacts/",
+        sequence_views.contact_list,
+        name="marketing-campaign-contacts",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/contacts/upload/",
+        sequence_views.contact_upload,
+        name="marketing-contact-upload",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/contacts/<int:contact_pk>/remove/",
+        sequence_views.contact_remove,
+        name="marketing-contact-remove",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/sequence/start/",
+        sequence_views.sequence_start,
+        name="marketing-sequence-start",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/sequence/pause/",
+        sequence_views.sequence_pause,
+        name="marketing-sequence-pause",
+    ),
+    path(
+        "marketing/campaigns/<int:pk>/sequence/resume/",
+        sequence_views.sequence_resume,
+        name="marketing-sequence-resume",
+    ),
+    # Public, on the tenant's host
+    path("c/<slug:slug>/<str:code>/logo", sequence_views.logo, name="campaign-logo"),
+    path("u/<str:token>/", sequence_views.unsubscribe, name="campaign-unsubscribe"),
 ]

@@ -58,6 +58,11 @@ app.conf.beat_schedule = {
         "task": "prm.hosts.recheck_all",
         "schedule": crontab(minute="*/10"),
     },
+    "campaign-email-sequences": {
+        # Due steps of running campaign e-mail sequences, within each tenant's rate limit.
+        "task": "marketing.send_sequences_all",
+        "schedule": 60.0,
+    },
     "training-certificate-sweep": {
         # Expire certificates, remind holders 30 and 7 days ahead, recount certified people.
         "task": "training.sweep_certificates_all",

@@ -111,6 +111,16 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
     "asset.published": ("marketing", "none", _("New marketing asset")),
     # Marketing: a partner launched a campaign kit (its code, landing page and links are live).
     "campaign.launched": ("marketing", "staff", _("Campaign launched")),
+    # Marketing: a campaign's e-mail sequence to the partner's own contacts started, and
+    # finished (every subscribed contact got every step); a contact unsubscribed (its
+    # partner's suppression list; no e-mail address in the payload).
+    "campaign.sequence_started": ("marketing", "none", _("Campaign e-mails started")),
+    "campaign.sequence_finished": ("marketing", "none", _("Campaign e-mails finished")),
+    "campaign_contact.unsubscribed": (
+        "marketing",
+        "none",
+        _("Campaign contact unsubscribed"),
+    ),
     # Community (issue #23): community.services tells the people concerned (an announcement's
     # audience, a question's followers, the person who registered).
     "announcement.published": ("community", "none", _("New announcement")),
@@ -213,6 +223,7 @@ EVENT_OBJECTS: dict[str, str] = {
     "jointplan.": "jointplans.jointplan",
     "asset.": "marketing.asset",
     "campaign.": "marketing.campaign",
+    "campaign_contact.": "marketing.campaigncontact",
     "announcement.": "community.announcement",
     "question.": "community.question",
     "event.": "community.event",
@@ -336,9 +347,15 @@ PAYLOADS: dict[str, tuple[str, tuple[str, ...], Any, Any]] = {
     ),
     "marketing.campaign": (
         "campaign_id",
-        ("partner_id", "kit_id", "code", "launched_at"),
+        ("partner_id", "kit_id", "code", "launched_at", "sequence_status"),
         lambda o: label_join(o.kit.name, o.partner.name, o.code),
         lambda o: f"/marketing/campaigns/{o.pk}/",
+    ),
+    "marketing.campaigncontact": (
+        "contact_id",
+        ("campaign_id", "partner_id", "status", "unsubscribed_at"),
+        lambda o: o.campaign.code,
+        lambda o: f"/marketing/campaigns/{o.campaign_id}/contacts/",
     ),
     "community.announcement": (
         "announcement_id",

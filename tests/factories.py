@@ -645,6 +645,47 @@ class BrandKitFactory(TenantOwnedFactory):
     contact_email = "pat@partner.example"
 
 
+class CampaignKitFactory(TenantOwnedFactory):
+    """A published campaign kit with one e-mail step."""
+
+    class Meta:
+        model = "marketing.CampaignKit"
+
+    tenant = factory.SubFactory(TenantFactory)
+    name = factory.Sequence(lambda n: f"Campaign kit {n}")
+    landing_headline = "Move to the cloud"
+    landing_body = "<p>{{ partner.name }}</p>"
+    email_steps = factory.LazyFunction(
+        lambda: [{"subject": "Hello", "body": "<p>From {{ partner.name }}</p>", "delay_days": 0}]
+    )
+    status = "published"
+
+
+class CampaignFactory(TenantOwnedFactory):
+    """A partner's campaign of a kit (codes here are made up; the service issues real ones)."""
+
+    class Meta:
+        model = "marketing.Campaign"
+
+    tenant = factory.SubFactory(TenantFactory)
+    kit = _same_tenant(CampaignKitFactory)
+    partner = _same_tenant(PartnerFactory)
+    code = factory.Sequence(lambda n: f"F{n:07d}")
+
+
+class CampaignContactFactory(TenantOwnedFactory):
+    """A subscribed contact of a campaign; its partner is the campaign's."""
+
+    class Meta:
+        model = "marketing.CampaignContact"
+
+    tenant = factory.SubFactory(TenantFactory)
+    campaign = _same_tenant(CampaignFactory)
+    partner = factory.SelfAttribute("campaign.partner")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+    consent_text = "Agreed to receive marketing e-mail."
+
+
 # --- community ---------------------------------------------------------------------------
 
 

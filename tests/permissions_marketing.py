@@ -3,12 +3,15 @@ template it needs in the world it runs in (a fresh world per row and role)."""
 
 from __future__ import annotations
 
-from marketing import services
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from marketing import sequence_services, services
 from prm.tenancy import tenant_context
 from tests.marketing.campaign_helpers import KIT as CAMPAIGN_KIT
 from tests.marketing.campaign_helpers import kit as _campaign_kit
 from tests.marketing.campaign_helpers import launched as _launched
 from tests.marketing.helpers import published, syndicated
+from tests.marketing.sequence_helpers import add_contacts
 from tests.permissions import PROGRAM, STAFF, Endpoint
 
 BRAND = {"partner_admin"}
@@ -407,3 +410,134 @@ PUBLIC_URL_NAMES |= {
     "campaign-asset",
     "campaign-tracked",
 }
+
+# --- the campaign's e-mail sequence (contacts, start / pause / resume) ---
+
+CONTACTS_VIEW = {"partner_admin", "partner_user"}
+
+
+def _with_contacts(w):
+    campaign = _launched(w)
+    add_contacts(w, campaign)
+    return campaign
+
+
+def _sending(w):
+    campaign = _with_contacts(w)
+    with tenant_context(w.tenant):
+        return sequence_services.sequence_start(campaign=campaign, by=w.partner_admin)
+
+
+def _paused(w):
+    campaign = _sending(w)
+    with tenant_context(w.tenant):
+        return sequence_services.sequence_pause(campaign=campaign, by=w.partner_admin)
+
+
+def _contact_url(root: str):
+    def url(campaign):
+        with tenant_context(campaign.tenant):
+            contact = campaign.contacts.order_by("id").first()
+        return f"{root}/{campaign.pk}/contacts/{contact.pk}/"
+
+    return url
+
+
+def _seq(tail: str, build, api: bool = False):
+    root = "/api/v1/marketing/campaigns" if api else "/marketing/campaigns"
+    return _o(lambda c: f"{root}/{c.pk}/{tail}", build)
+
+
+def _csv_upload(w):
+    return {
+        "file": SimpleUploadedFile("c.csv", b"email\nmatrix@customer.example\n"),
+        "consent": "on",
+    }
+
+
+ENDPOINTS += [
+    Endpoint("marketing-campaign-contacts", allowed=CONTACTS_VIEW, **_seq("contacts/", _launched)),
+    Endpoint(
+        "marketing-contact-upload",
+        allowed=LAUNCH,
+        method="post",
+        data=_csv_upload,
+        **_seq("contacts/upload/", _launched),
+    ),
+    Endpoint(
+        "marketing-contact-remove",
+        allowed=LAUNCH,
+        method="post",
+        **_o(lambda c: _contact_url("/marketing/campaigns")(c) + "remove/", _with_contacts),
+    ),
+    Endpoint("marketing-sequence-start", allowed=LAUNCH, **_seq("sequence/start/", _with_contacts)),
+    Endpoint(
+        "marketing-sequence-start",
+        allowed=LAUNCH,
+        method="post",
+        **_seq("sequence/start/", _with_contacts),
+    ),
+    Endpoint(
+        "marketing-sequence-pause",
+        allowed=LAUNCH,
+        method="post",
+        **_seq("sequence/pause/", _sending),
+    ),
+    Endpoint(
+        "marketing-sequence-resume",
+        allowed=LAUNCH,
+        method="post",
+        **_seq("sequence/resume/", _paused),
+    ),
+    Endpoint(
+        "api-marketing-campaign-contacts",
+        allowed=CONTACTS_VIEW,
+        api=True,
+        **_seq("contacts/", _launched, api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-contacts",
+        allowed=LAUNCH,
+        api=True,
+        method="post",
+        data=lambda w: {"contacts": [{"email": "matrix@customer.example"}], "consent": True},
+        **_seq("contacts/", _launched, api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-contact",
+        allowed=LAUNCH,
+        api=True,
+        method="delete",
+        **_o(_contact_url("/api/v1/marketing/campaigns"), _with_contacts),
+    ),
+    Endpoint(
+        "api-marketing-campaign-sequence",
+        allowed=PROGRAM,
+        api=True,
+        **_seq("sequence/", _launched, api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-sequence-start",
+        allowed=LAUNCH,
+        api=True,
+        method="post",
+        **_seq("sequence/start/", _with_contacts, api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-sequence-pause",
+        allowed=LAUNCH,
+        api=True,
+        method="post",
+        **_seq("sequence/pause/", _sending, api=True),
+    ),
+    Endpoint(
+        "api-marketing-campaign-sequence-resume",
+        allowed=LAUNCH,
+        api=True,
+        method="post",
+        **_seq("sequence/resume/", _paused, api=True),
+    ),
+]
+
+# The e-mails' public pages: tests/marketing/test_sequence.py covers them.
+PUBLIC_URL_NAMES |= {"campaign-logo", "campaign-unsubscribe"}

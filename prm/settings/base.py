@@ -188,10 +188,17 @@ CELERY_TASK_ROUTES = {
     "analytics.notify_at_risk": {"queue": "email"},
     "onboarding.send_reminders": {"queue": "email"},
     "onboarding.send_reminders_all": {"queue": "email"},
+    "marketing.send_sequences": {"queue": "email"},
+    "marketing.send_sequences_all": {"queue": "email"},
     # Outbound webhooks (slow or failing receivers stay out of everyone else's way): the
     # integrations app's relay, whose task names keep their historical prm.webhooks prefix.
     "prm.webhooks.*": {"queue": "integrations"},
 }
+# Campaign e-mail sequences: sends per tenant per minute and per hour (what exceeds waits for
+# the sender's next run), and the contact list's caps.
+PRM_CAMPAIGN_MAIL_PER_MINUTE = env.int("PRM_CAMPAIGN_MAIL_PER_MINUTE", default=60)
+PRM_CAMPAIGN_MAIL_PER_HOUR = env.int("PRM_CAMPAIGN_MAIL_PER_HOUR", default=1000)
+PRM_CAMPAIGN_MAX_CONTACTS = env.int("PRM_CAMPAIGN_MAX_CONTACTS", default=10000)
 # Task modules outside an app's tasks.py (autodiscovery finds only those).
 CELERY_IMPORTS = ("prm.hosts",)
 # Whole-tenant export links (hours) and the cooling-off period before a tenant is deleted.
@@ -319,6 +326,7 @@ SPECTACULAR_SETTINGS = {
         "PayoutHoldReasonEnum": "incentives.models_payouts.HoldReason",
         "AccountStatusEnum": "accountmap.models.AccountStatus",
         "AccountSharedFieldEnum": "accountmap.models.SHAREABLE_FIELDS",
+        "CampaignSequenceStatusEnum": "marketing.campaign_models.SequenceStatus",
     },
     # No SECURITY / securitySchemes here: each operation's requirements and the schemes come
     # from its authentication classes through the extensions in prm.api.auth (ApiKey and the

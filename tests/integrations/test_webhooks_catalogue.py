@@ -21,7 +21,7 @@ from dealreg.services import leads
 from jointplans import services as plan_services
 from locator import referrals as locator_referrals
 from locator import services as locator_services
-from marketing import campaign_services
+from marketing import campaign_services, sequence_services
 from marketing import services as marketing_services
 from mdf import services as mdf_services
 from onboarding import services as onboarding_services
@@ -32,7 +32,7 @@ from prm.tenancy import tenant_context
 from tests.dealreg.test_dealreg import register
 from tests.factories import AccountFactory, CommunityEventFactory, PublicProfileFactory, TierFactory
 from tests.jointplans import helpers as plan_helpers
-from tests.marketing import campaign_helpers
+from tests.marketing import campaign_helpers, sequence_helpers
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 from tests.onboarding_helpers import submit as application_submit
 from tests.training.helpers import certify, make_course, pass_course
@@ -574,6 +574,44 @@ def _campaign_launched(world):
 
 CASES["referral.activated"] = _referral_activated
 CASES["campaign.launched"] = _campaign_launched
+
+
+def _sequence_started(world):
+    campaign = campaign_helpers.launched(world)
+    sequence_helpers.add_contacts(world, campaign)
+
+    def act():
+        sequence_services.sequence_start(campaign=campaign, by=world.partner_admin)
+        return {"campaign_id": campaign.pk, "sequence_status": "sending"}
+
+    return act
+
+
+def _sequence_finished(world):
+    campaign = sequence_helpers.started(world, email_steps=[campaign_helpers.KIT["email_steps"][0]])
+
+    def act():
+        sequence_services.sequences_send_due(tenant=world.tenant)
+        return {"campaign_id": campaign.pk, "sequence_status": "finished"}
+
+    return act
+
+
+def _contact_unsubscribed(world):
+    campaign = sequence_helpers.started(world)
+    with tenant_context(world.tenant):
+        contact = campaign.contacts.order_by("id").first()
+
+    def act():
+        sequence_services.contact_unsubscribe(contact=contact)
+        return {"contact_id": contact.pk, "campaign_id": campaign.pk, "status": "unsubscribed"}
+
+    return act
+
+
+CASES["campaign.sequence_started"] = _sequence_started
+CASES["campaign.sequence_finished"] = _sequence_finished
+CASES["campaign_contact.unsubscribed"] = _contact_unsubscribed
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from marketing.campaign_models import Campaign
 from marketing.campaign_selectors import landing_path
 from marketing.models import Asset, BrandKit, CobrandTemplate
+from marketing.sequence_models import CampaignContact, SequenceSend
 from prm.models import Member, Tenant
 from prm.roles import Role
 from prm.tenancy import tenant_context
@@ -58,3 +59,11 @@ def test_demo_has_a_library_a_brand_kit_and_a_co_branded_one_pager(settings, tmp
     assert find(page, "dd", data_figure="leads").text() == "2"
     landing = portal_client(tenant).get(landing_path(campaign))
     assert landing.status_code == 200
+    # Its e-mail sequence runs: a few consented contacts, each sent the first step.
+    assert campaign.sequence_status == "sending"
+    with tenant_context(tenant):
+        contacts = list(CampaignContact.objects.filter(campaign=campaign))
+        steps = set(SequenceSend.objects.filter(campaign=campaign).values_list("step", flat=True))
+    assert len(contacts) >= 3 and all(c.steps_sent == 1 and c.consent_text for c in contacts)
+    assert steps == {1}
+    assert find_all(page, "td", data_sent=True)[0].text() == str(len(contacts))

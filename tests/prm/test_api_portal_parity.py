@@ -399,6 +399,27 @@ PORTAL_ACTIONS = [
         for name in ("publish", "retire")
     ),
     Action("marketing-kit-launch", "", PA, "post", "/api/v1/marketing/campaign-kits/{id}/launch/"),
+    # The campaign's e-mail sequence (issue #21)
+    Action(
+        "marketing-contact-upload", "", PA, "post", "/api/v1/marketing/campaigns/{id}/contacts/"
+    ),
+    Action(
+        "marketing-contact-remove",
+        "",
+        PA,
+        "delete",
+        "/api/v1/marketing/campaigns/{id}/contacts/{sub_id}/",
+    ),
+    *(
+        Action(
+            f"marketing-sequence-{name}",
+            "",
+            PA,
+            "post",
+            f"/api/v1/marketing/campaigns/{{id}}/sequence/{name}/",
+        )
+        for name in ("start", "pause", "resume")
+    ),
     # Account mapping: people (territories, account owners)
     Action("account-owner-assign", "", A, "post", "/api/v1/account-owners/{id}/owner/"),
     Action("territory-list", "", A, "post", "/api/v1/territories/"),
@@ -495,6 +516,8 @@ PORTAL_ONLY = {
     "issued on, prm.auth_views); the person confirms their own address",
     "locator-contact": "the public, anonymous contact form of a partner's locator profile "
     "(API keys belong to members; a CRM creates leads through /api/v1/leads/)",
+    "campaign-unsubscribe": "the public one-click unsubscribe link of a campaign e-mail (the "
+    "signed token is the credential; a contact is no member and has no API key)",
     "campaign-lead": "the public, anonymous lead form of a campaign's landing page (API keys "
     "belong to members; a CRM creates leads through /api/v1/leads/)",
 }

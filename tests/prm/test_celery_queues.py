@@ -36,6 +36,8 @@ INTENDED = {
     "analytics.notify_at_risk": "email",
     "onboarding.send_reminders": "email",
     "onboarding.send_reminders_all": "email",
+    "marketing.send_sequences": "email",
+    "marketing.send_sequences_all": "email",
     "prm.webhooks.relay_all": "integrations",
     "prm.webhooks.relay_tenant": "integrations",
     "prm.tasks.heartbeat": "celery",

@@ -161,6 +161,7 @@ CONFIRMED_URLS = {
     ("PROFILE", "hide"): "locator-profile-hide",
     ("BATCH", "mark_paid"): "incentives-batch-paid",
     ("BATCH", "cancel"): "incentives-batch-cancel",
+    ("SEQUENCE", "start"): "marketing-sequence-start",
 }
 NOT_ASKED = {
     # the dry run's preview page is the confirmation: it shows what the import will write
