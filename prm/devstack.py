@@ -244,15 +244,44 @@ DEMO_LOGINS = [
 ]
 
 
+# Parallel test processes (pytest-xdist): PRM_TEST_WORKERS=N (`make test` sets 2), "auto"
+# for one per CPU up to this many, 0 or unset for one process.
+MAX_TEST_WORKERS = 8
+REDIS_DATABASES = 16  # redis-server's default; db 0 is `make run`'s, 9 the benchmarks'
+
+
+def xdist_workers(setting: str, args: list[str]) -> int:
+    """How many xdist workers to start: 0 (one process) when the caller's pytest arguments
+    choose for themselves (-n, --numprocesses, -p no:xdist)."""
+    own = {"-n", "--numprocesses", "no:xdist"}
+    if any(a in own or a.startswith(("-n", "--numprocesses=")) for a in args):
+        return 0
+    setting = setting.strip().lower()
+    if setting == "auto":
+        return min(os.cpu_count() or 1, MAX_TEST_WORKERS)
+    return max(0, min(int(setting or 0), MAX_TEST_WORKERS))
+
+
 def test(args: list[str]) -> int:
     env = prepare_env()
     env["DJANGO_SETTINGS_MODULE"] = "prm.settings.test"
+    workers = xdist_workers(os.environ.get("PRM_TEST_WORKERS", ""), args)
     if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
         # Keep the suite's cache and queue apart from a `make run` on the same Redis (and
-        # from another suite running at the same time, with PRM_TEST_REDIS_DB=2, 3, ...).
+        # from another suite running at the same time, with PRM_TEST_REDIS_DB set past this
+        # one's databases). xdist worker gwN uses db + N (prm/settings/test.py).
         db = os.environ.get("PRM_TEST_REDIS_DB", "1")
+        if int(db) + max(workers, 1) > REDIS_DATABASES:
+            raise SystemExit(
+                f"PRM_TEST_REDIS_DB={db} with {workers} workers needs Redis databases "
+                f"{db}..{int(db) + workers - 1}; Redis has {REDIS_DATABASES}"
+            )
         env["REDIS_URL"] = env["REDIS_URL"][:-1] + db
         env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + f"?virtual_host={db}"
+    if workers:
+        # loadfile: a test file runs whole on one worker, so its module-scoped fixtures (the
+        # Celery worker, Chromium, shared test data) start once, not once per worker.
+        args = ["-n", str(workers), "--dist", "loadfile", *args]
     pytest = str(Path(sys.executable).with_name("pytest"))
     return subprocess.call([pytest, *args], env=env, cwd=ROOT)  # noqa: S603
 

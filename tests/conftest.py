@@ -109,6 +109,18 @@ def make_user(db):
     return UserFactory
 
 
+def data_file(name: str) -> Path:
+    """A log or scratch file under .data/ of this test process alone: under pytest-xdist
+    each worker (gw0, gw1, ...) writes its own (test-worker-gw0.log), so two never mix."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        stem, dot, ext = name.partition(".")
+        name = f"{stem}-{worker}{dot}{ext}"
+    path = ROOT / ".data" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 # --- A real Celery worker -----------------------------------------------------------------
 
 
@@ -138,7 +150,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "prm.settings.test",
     }
     celery = str(Path(sys.executable).with_name("celery"))
-    log = open(ROOT / ".data" / "test-worker.log", "a")  # noqa: SIM115
+    log = open(data_file("test-worker.log"), "a")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
         [
             celery,
@@ -166,7 +178,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("celery worker exited; see .data/test-worker.log")
+            raise RuntimeError(f"celery worker exited; see {log.name}")
         if app.control.ping(timeout=0.5):
             break
     else:
