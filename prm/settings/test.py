@@ -30,17 +30,24 @@ def redis_url_plus(url: str, offset: int) -> str:
         return url
     parts = urlsplit(url)
     if parts.scheme in ("unix", "redis+socket"):
-        query = dict(parse_qsl(parts.query))
+        # Rebuilt by hand: urlunsplit would drop the empty host (unix:///path -> unix:/path).
+        base, _, query_string = url.partition("?")
+        query = dict(parse_qsl(query_string))
         key = "virtual_host" if parts.scheme == "redis+socket" else "db"
         query[key] = str(int(query.get(key) or 0) + offset)
-        return urlunsplit(parts._replace(query=urlencode(query)))
+        return f"{base}?{urlencode(query)}"
     db = int(parts.path.strip("/") or 0)
     return urlunsplit(parts._replace(path=f"/{db + offset}"))
 
 
 REDIS_URL = redis_url_plus(REDIS_URL, XDIST_INDEX)
-CELERY_BROKER_URL = redis_url_plus(CELERY_BROKER_URL, XDIST_INDEX)
 CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+if XDIST_INDEX:
+    # Celery prefers a CELERY_BROKER_URL environment variable (which .data/env and `make test`
+    # set) to the setting, but the read/write URLs to both: every connection (tasks, the
+    # worker's consumer, control broadcasts) goes through one of them.
+    CELERY_BROKER_URL = redis_url_plus(CELERY_BROKER_URL, XDIST_INDEX)
+    CELERY_BROKER_READ_URL = CELERY_BROKER_WRITE_URL = CELERY_BROKER_URL
 
 # A Celery worker started by the tests runs with PRM_TEST_WORKER=1 and connects as the app
 # role, straight to the test database, as production workers do.
@@ -49,7 +56,12 @@ if env.bool("PRM_TEST_WORKER", default=False):
 else:
     DATABASES["default"] = db_config("DATABASE_OWNER_URL")
 DATABASES["default"]["OPTIONS"] = {}
-DATABASES["default"]["TEST"] = {"NAME": env.str("PRM_TEST_DB_NAME", default="test_prm")}
+DATABASES["default"]["TEST"] = {
+    "NAME": env.str("PRM_TEST_DB_NAME", default="test_prm"),
+    # `make test` (prm.devstack) keeps a migrated template: test databases are copies of it,
+    # and pytest-django's migrate then only finds nothing to apply (post_migrate still runs).
+    "TEMPLATE": env.str("PRM_TEST_DB_TEMPLATE", default="") or None,
+}
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Workers started by the fault tests write e-mails to files the test can count.
 EMAIL_BACKEND = env.str(
