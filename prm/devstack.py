@@ -287,9 +287,9 @@ def test(args: list[str]) -> int:
     except (psycopg.Error, subprocess.CalledProcessError) as exc:
         _say(f"test: no template database ({exc}); each test database is migrated instead")
     if workers:
-        # loadfile: a test file runs whole on one worker, so its module-scoped fixtures (the
-        # Celery worker, Chromium, shared test data) start once, not once per worker.
-        args = ["-n", str(workers), "--dist", "loadfile", *args]
+        # loadgroup: tests are shared out one by one, except the modules that start a Celery
+        # worker or Chromium, which run whole on one worker (tests/conftest.py).
+        args = ["-n", str(workers), "--dist", "loadgroup", *args]
     pytest = str(Path(sys.executable).with_name("pytest"))
     return subprocess.call([pytest, *args], env=env, cwd=ROOT)  # noqa: S603
 
