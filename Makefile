@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 
 help:
 	@echo "make run    - embedded Postgres + Redis, migrate, demo seed, web + worker + beat"
-	@echo "make test   - the whole test suite (real Postgres, Redis and Celery worker)"
+	@echo "make test   - the whole test suite (real Postgres, Redis and Celery worker), 2 processes"
 	@echo "make lint   - ruff lint and format check, import contracts (lint-imports)"
 
 $(STAMP): pyproject.toml requirements.lock
@@ -22,9 +22,14 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/python -m prm.devstack run
 
+# Parallel test processes (pytest-xdist, one test file per worker at a time): two on this
+# 2-core machine; PRM_TEST_WORKERS=auto for one per CPU, 0 for a single process. -n in
+# PYTEST_ARGS overrides it.
+PRM_TEST_WORKERS ?= 2
+
 test: $(STAMP)
 	@command -v chromium >/dev/null || command -v "$$PRM_CHROMIUM" >/dev/null || echo "make test: chromium is missing, so the browser journeys in tests/browser will FAIL. Install it: apt-get install -y --no-install-recommends chromium (.ci/run does this)."
-	$(BIN)/python -m prm.devstack test $(PYTEST_ARGS)
+	PRM_TEST_WORKERS=$(PRM_TEST_WORKERS) $(BIN)/python -m prm.devstack test $(PYTEST_ARGS)
 
 # Templates: every app's templates/ folder and the project's (djLint settings in pyproject.toml).
 TEMPLATE_DIRS := templates $(wildcard */templates)

@@ -244,15 +244,52 @@ DEMO_LOGINS = [
 ]
 
 
+# Parallel test processes (pytest-xdist): PRM_TEST_WORKERS=N (`make test` sets 2), "auto"
+# for one per CPU up to this many, 0 or unset for one process.
+MAX_TEST_WORKERS = 8
+REDIS_DATABASES = 16  # redis-server's default; db 0 is `make run`'s, 9 the benchmarks'
+
+
+def xdist_workers(setting: str, args: list[str]) -> int:
+    """How many xdist workers to start: 0 (one process) when the caller's pytest arguments
+    choose for themselves (-n, --numprocesses, -p no:xdist)."""
+    own = {"-n", "--numprocesses", "no:xdist"}
+    if any(a in own or a.startswith(("-n", "--numprocesses=")) for a in args):
+        return 0
+    setting = setting.strip().lower()
+    if setting == "auto":
+        return min(os.cpu_count() or 1, MAX_TEST_WORKERS)
+    return max(0, min(int(setting or 0), MAX_TEST_WORKERS))
+
+
 def test(args: list[str]) -> int:
     env = prepare_env()
     env["DJANGO_SETTINGS_MODULE"] = "prm.settings.test"
+    workers = xdist_workers(os.environ.get("PRM_TEST_WORKERS", ""), args)
     if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
         # Keep the suite's cache and queue apart from a `make run` on the same Redis (and
-        # from another suite running at the same time, with PRM_TEST_REDIS_DB=2, 3, ...).
+        # from another suite running at the same time, with PRM_TEST_REDIS_DB set past this
+        # one's databases). xdist worker gwN uses db + N (prm/settings/test.py).
         db = os.environ.get("PRM_TEST_REDIS_DB", "1")
+        if int(db) + max(workers, 1) > REDIS_DATABASES:
+            raise SystemExit(
+                f"PRM_TEST_REDIS_DB={db} with {workers} workers needs Redis databases "
+                f"{db}..{int(db) + workers - 1}; Redis has {REDIS_DATABASES}"
+            )
         env["REDIS_URL"] = env["REDIS_URL"][:-1] + db
         env["CELERY_BROKER_URL"] = env["CELERY_BROKER_URL"] + f"?virtual_host={db}"
+    # Every test database (one per xdist worker) is cloned from a migrated template instead
+    # of being migrated from scratch by each worker: migrate once per schema change.
+    template = os.environ.get("PRM_TEST_DB_NAME", "test_prm") + "_template"
+    try:
+        ensure_template(env, template, schema_fingerprint(), who="test")
+        env["PRM_TEST_DB_TEMPLATE"] = template
+    except (psycopg.Error, subprocess.CalledProcessError) as exc:
+        _say(f"test: no template database ({exc}); each test database is migrated instead")
+    if workers:
+        # loadgroup: tests are shared out one by one, except the modules that start a Celery
+        # worker or Chromium, which run whole on one worker (tests/conftest.py).
+        args = ["-n", str(workers), "--dist", "loadgroup", *args]
     pytest = str(Path(sys.executable).with_name("pytest"))
     return subprocess.call([pytest, *args], env=env, cwd=ROOT)  # noqa: S603
 
@@ -273,6 +310,41 @@ def schema_fingerprint() -> str:
     return digest.hexdigest()[:32]
 
 
+def _for_db(url: str, db: str) -> str:
+    return url.rsplit("/", 1)[0] + "/" + db
+
+
+def ensure_template(env: dict[str, str], template: str, fingerprint: str, *, who: str) -> None:
+    """The migrated, empty schema as database `template` (its COMMENT holding the schema
+    fingerprint), migrated again only when the fingerprint changed. Databases cloned from it
+    (`CREATE DATABASE ... TEMPLATE`, a file copy) take seconds instead of minutes.
+
+    A session advisory lock keeps two runs starting together (two `make test`, or a test run
+    and a benchmark) from migrating the same template at once."""
+    lock = int.from_bytes(hashlib.sha256(template.encode()).digest()[:8], "big", signed=True)
+    with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [lock])
+        row = conn.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+            [template],
+        ).fetchone()
+        if not row or row[0] != f"schema {fingerprint}":
+            _say(f"{who}: migrating the template database {template} (schema changed)")
+            conn.execute(f"DROP DATABASE IF EXISTS {template}")
+            conn.execute(f"CREATE DATABASE {template}")
+            owner_url = _for_db(env["DATABASE_OWNER_URL"], template)
+            manage(
+                {**env, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url},
+                "migrate",
+                "--noinput",
+                "-v",
+                "0",
+            )
+            # Marked only once complete: an interrupted migration is redone next time.
+            conn.execute(f"COMMENT ON DATABASE {template} IS 'schema {fingerprint}'")
+        conn.execute("SELECT pg_advisory_unlock(%s)", [lock])
+
+
 def bench(scale: str, names: list[str] | None = None) -> int:
     """`make bench`: a fresh database of its own (the demo database is untouched), Redis
     db 9, migrations and bench_seed as the owner, then bench.run as the app role.
@@ -288,9 +360,6 @@ def bench(scale: str, names: list[str] | None = None) -> int:
     bench_db = os.environ.get("PRM_BENCH_DB", BENCH_DB)
     template = f"{bench_db}_template"
     redis_db = os.environ.get("PRM_BENCH_REDIS_DB", "9")
-
-    def for_db(url: str, db: str) -> str:
-        return url.rsplit("/", 1)[0] + "/" + db
 
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if env["REDIS_URL"].startswith("unix://") and env["REDIS_URL"].endswith("?db=0"):
@@ -309,37 +378,20 @@ def bench(scale: str, names: list[str] | None = None) -> int:
         # Profiling against data seeded earlier: the benchmarks that write (API submits,
         # Celery registrations) have added rows since, so results are not for the record.
         _say(f"bench: reusing {bench_db} ({scale} data seeded earlier, PRM_BENCH_REUSE=1)")
-        env["DATABASE_URL"] = for_db(env["DATABASE_URL"], bench_db)
-        env["DATABASE_OWNER_URL"] = for_db(env["DATABASE_OWNER_URL"], bench_db)
+        env["DATABASE_URL"] = _for_db(env["DATABASE_URL"], bench_db)
+        env["DATABASE_OWNER_URL"] = _for_db(env["DATABASE_OWNER_URL"], bench_db)
         return subprocess.call(  # noqa: S603
             [sys.executable, "-m", "bench.run", "--scale", scale, *(names or [])],
             env=env,
             cwd=ROOT,
         )
+    ensure_template(env, template, fingerprint, who="bench")
     with psycopg.connect(env["DATABASE_OWNER_URL"], autocommit=True) as conn:
-        row = conn.execute(
-            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-            [template],
-        ).fetchone()
-        if not row or row[0] != f"schema {fingerprint}":
-            _say(f"bench: migrating the template database {template} (schema changed)")
-            conn.execute(f"DROP DATABASE IF EXISTS {template}")
-            conn.execute(f"CREATE DATABASE {template}")
-            owner_url = for_db(env["DATABASE_OWNER_URL"], template)
-            manage(
-                {**env, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url},
-                "migrate",
-                "--noinput",
-                "-v",
-                "0",
-            )
-            # Marked only once complete: an interrupted migration is redone next time.
-            conn.execute(f"COMMENT ON DATABASE {template} IS 'schema {fingerprint}'")
         conn.execute(f"DROP DATABASE IF EXISTS {bench_db}")
         conn.execute(f"CREATE DATABASE {bench_db} TEMPLATE {template}")
     _say(f"bench: {bench_db} ready in {time.monotonic() - started:.0f}s")
-    env["DATABASE_URL"] = for_db(env["DATABASE_URL"], bench_db)
-    env["DATABASE_OWNER_URL"] = for_db(env["DATABASE_OWNER_URL"], bench_db)
+    env["DATABASE_URL"] = _for_db(env["DATABASE_URL"], bench_db)
+    env["DATABASE_OWNER_URL"] = _for_db(env["DATABASE_OWNER_URL"], bench_db)
     owner_env = {**env, "DATABASE_URL": env["DATABASE_OWNER_URL"]}
     _say(f"bench: seeding ({scale})")
     started = time.monotonic()

@@ -3,6 +3,7 @@ clients bound to a tenant host, and a real Celery worker for integration tests."
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
@@ -109,6 +110,18 @@ def make_user(db):
     return UserFactory
 
 
+def data_file(name: str) -> Path:
+    """A log or scratch file under .data/ of this test process alone: under pytest-xdist
+    each worker (gw0, gw1, ...) writes its own (test-worker-gw0.log), so two never mix."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        stem, dot, ext = name.partition(".")
+        name = f"{stem}-{worker}{dot}{ext}"
+    path = ROOT / ".data" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 # --- A real Celery worker -----------------------------------------------------------------
 
 
@@ -138,7 +151,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         "DJANGO_SETTINGS_MODULE": "prm.settings.test",
     }
     celery = str(Path(sys.executable).with_name("celery"))
-    log = open(ROOT / ".data" / "test-worker.log", "a")  # noqa: SIM115
+    log = open(data_file("test-worker.log"), "a")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
         [
             celery,
@@ -166,7 +179,7 @@ def celery_worker(django_db_setup, django_db_blocker):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError("celery worker exited; see .data/test-worker.log")
+            raise RuntimeError(f"celery worker exited; see {log.name}")
         if app.control.ping(timeout=0.5):
             break
     else:
@@ -180,6 +193,42 @@ def celery_worker(django_db_setup, django_db_blocker):
         proc.kill()
     log.close()
     app.control.purge()
+
+
+# --- Parallel runs (pytest-xdist) --------------------------------------------------------
+
+
+@functools.cache
+def starts_processes_per_module(path: str) -> bool:
+    """A test module that starts a process for its tests (the real Celery worker, or
+    Chromium for the browser journeys): worth running whole on one xdist worker."""
+    if path.startswith("tests/browser/"):
+        return True
+    file = ROOT / path
+    return file.is_file() and "celery_worker" in file.read_text(encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (`make test`): tests are shared out one by one, so a large module
+    (the permission matrix) is split between the xdist workers, except the modules that start
+    a Celery worker or Chromium, which run whole on one worker so the process starts once.
+
+    The groups are chosen here, in the controller, by module path: xdist's own `xdist_group`
+    mark does not work with pytest 9 (xdist 3.8 appends the group to `item._nodeid`, which
+    pytest no longer reads)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleProcessScheduling(LoadGroupScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            if starts_processes_per_module(path):
+                return path
+            return super()._split_scope(nodeid)
+
+    return ModuleProcessScheduling(config, log)
 
 
 def wait_worker_idle(timeout: float = 60.0) -> None:

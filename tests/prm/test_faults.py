@@ -207,17 +207,22 @@ def test_worker_killed_mid_approval_redelivers_every_deal_and_each_completes_onc
 
     first = workers(fault_queue, mail_dir, visibility_timeout=2)
 
+    # pg_locks covers the whole server: count only sessions on this test database (another
+    # xdist worker's database may have waits of its own at the same moment).
+    this_database = "l.pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+
     def both_children_waiting_on_the_locks() -> bool:
         row = blocker.execute(
             "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            "WHERE NOT l.granted AND c.relname = 'dealreg_deal'"
+            f"WHERE NOT l.granted AND c.relname = 'dealreg_deal' AND {this_database}"
         ).fetchone()
         waiting = row[0]
         if waiting:
             return waiting >= 2
         # Tuple locks show as transactionid waits when the row lock is held.
         row = blocker.execute(
-            "SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'transactionid'"
+            "SELECT count(*) FROM pg_locks l "
+            f"WHERE NOT l.granted AND l.locktype = 'transactionid' AND {this_database}"
         ).fetchone()
         return row[0] >= 2
 

@@ -29,7 +29,7 @@ import pytest
 import requests
 
 from prm import devstack
-from tests.conftest import ROOT
+from tests.conftest import ROOT, data_file
 
 SEED = """
 from prm.models import Member, Tenant, User
@@ -123,7 +123,7 @@ def web(private_pg):
     key = _manage(owner, "shell", "-c", SEED).strip().rsplit("KEY=", 1)[-1]
     port = _free_port()
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    log = open(ROOT / ".data" / "test-restart-gunicorn.log", "w")  # noqa: SIM115
+    log = open(data_file("test-restart-gunicorn.log"), "w")  # noqa: SIM115
     proc = subprocess.Popen(  # noqa: S603
         [
             gunicorn,
@@ -145,7 +145,7 @@ def web(private_pg):
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        assert proc.poll() is None, "gunicorn exited; see .data/test-restart-gunicorn.log"
+        assert proc.poll() is None, f"gunicorn exited; see {log.name}"
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
             break

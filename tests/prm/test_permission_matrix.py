@@ -6,6 +6,7 @@ import inspect
 import re
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from prm import services
@@ -47,9 +48,31 @@ def _furnish(world):
     return world
 
 
+@pytest.fixture(scope="module")
+def module_worlds(django_db_setup, django_db_blocker):
+    """The two furnished worlds, built once for the module (thousands of tests) inside a
+    transaction that is rolled back at the module's end. Each test runs in a savepoint of it
+    (`db`), so every test starts from the same rows, as in test_security_cross_partner.py."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            yield _furnish(build_world("own")), _furnish(build_world("stranger"))
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
 @pytest.fixture
-def worlds(db):
-    return _furnish(build_world("own")), _furnish(build_world("stranger"))
+def worlds(module_worlds, db):
+    """The module's worlds as a fresh test sees them: objects a row makes on first use
+    (cached on the world) are made inside the test's savepoint, so they are forgotten again
+    when it is rolled back, and the next test makes its own."""
+    saved = [dict(vars(w)) for w in module_worlds]
+    yield module_worlds
+    for w, attributes in zip(module_worlds, saved, strict=True):
+        vars(w).clear()
+        vars(w).update(attributes)
 
 
 def _call(endpoint, world, url, member):
