@@ -22,7 +22,8 @@ $(STAMP): pyproject.toml requirements.lock
 run: $(STAMP)
 	$(BIN)/python -m prm.devstack run
 
-# Parallel test processes (pytest-xdist, one test file per worker at a time): two on this
+# Parallel test processes (pytest-xdist; files that start a Celery worker or Chromium stay whole
+# on one process, the rest is shared out test by test): two on this
 # 2-core machine; PRM_TEST_WORKERS=auto for one per CPU, 0 for a single process. -n in
 # PYTEST_ARGS overrides it.
 PRM_TEST_WORKERS ?= 2

@@ -92,9 +92,9 @@ def bench_marketing(scale: str) -> dict:
                 cur.execute(
                     """
                     INSERT INTO marketing_campaign (tenant_id, kit_id, partner_id, code,
-                      launched_at, views, clicks, form_fills)
+                      launched_at, views, clicks, form_fills, sequence_status)
                     SELECT %(t)s, k.id, p.id, 'B' || k.id || 'X' || p.id, now(),
-                      (p.id * 7) %% 1000, (p.id * 3) %% 300, (p.id) %% 20
+                      (p.id * 7) %% 1000, (p.id * 3) %% 300, (p.id) %% 20, 'not_started'
                     FROM marketing_campaignkit k
                     CROSS JOIN LATERAL (
                       SELECT id FROM partners_partner WHERE tenant_id = %(t)s
