@@ -358,7 +358,7 @@ def build_message(campaign: Campaign, contact: CampaignContact, step: int, brand
         "contact_block": cobrand.values(partner, brand, logo_src=logo)["partner.contact"],
         "link": tenant_url(tenant, tracked_path(campaign)),
         "unsubscribe_url": unsubscribe,
-        "colour": brand.primary_color if brand else "#1f4e79",
+        "brand_colour": brand.primary_color if brand else "#1f4e79",
     }
     html_body = render_to_string("marketing/email/sequence.html", context)
     text = render_to_string(
