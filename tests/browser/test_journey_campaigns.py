@@ -9,20 +9,16 @@ docs/screenshots/journeys/campaigns-<n>-<step>.png."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from marketing.campaign_models import Campaign
-from mdf import services as mdf_services
 from prm.tenancy import tenant_context
 from tests.browser.conftest import Shots, menu_link
 from tests.browser.test_axe import violations
 from tests.conftest import build_world
-from tests.marketing.campaign_helpers import KIT, kit
-from tests.mdf.test_mdf_support import make_program, request_fields
+from tests.marketing.campaign_helpers import KIT, funded_request, kit
 
 pytestmark = [pytest.mark.celery_worker]
 
@@ -87,7 +83,7 @@ def test_journey_partner_launches_a_campaign_and_a_visitor_becomes_its_lead(site
     # The campaign was paid for by an approved MDF request (its forms have journeys of their
     # own); its claim is pre-filled from the campaign and passes the checks from that data.
     with tenant_context(world.tenant):
-        req = _funded_request(world, campaign)
+        req = funded_request(world, campaign, title="Spring landing page")
     menu_link(partner, "Requests and claims").click()
     partner.get_by_role("link", name="File the claim").click()
     evidence = partner.locator("[data-evidence=campaign]")
@@ -120,31 +116,3 @@ def test_journey_partner_launches_a_campaign_and_a_visitor_becomes_its_lead(site
     problems += violations(manager, Axe())
     shot(manager, "claim-review")
     assert not problems, "\n".join(problems)
-
-
-def _funded_request(world, campaign):
-    """An approved digital-campaign request funding the campaign, in a program whose digital
-    campaigns need a results report as proof."""
-    program = make_program(world)
-    mdf_services.rule_set(
-        program=program,
-        by=None,
-        activity_type="digital_campaign",
-        max_reimbursable_pct=Decimal("50"),
-        required_proofs=["results_report"],
-        claim_deadline_days=60,
-    )
-    mdf_services.allocation_add(
-        program=program, partner=world.partner, amount=Decimal("20000"), by=None
-    )
-    req = mdf_services.request_submit(
-        program=program,
-        by=world.partner_admin,
-        **request_fields(
-            program,
-            activity_type="digital_campaign",
-            title="Spring landing page",
-            funded_campaign_code=campaign.code,
-        ),
-    )
-    return mdf_services.request_transition(request=req, to="approved", by=world.admin)

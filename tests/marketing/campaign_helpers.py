@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from marketing import campaign_services
 from marketing.campaign_public import form_started
+from mdf import services as mdf_services
 from prm.tenancy import tenant_context
+from tests.mdf.test_mdf_support import make_program, request_fields
 
 KIT = {
     "name": "Spring cloud campaign",
@@ -45,3 +48,32 @@ def lead_form(campaign, **over):
         "started": form_started(campaign, at=time.time() - 30),
         **over,
     }
+
+
+def funded_request(world, campaign, *, code: str | None = None, title: str = "Spring campaign"):
+    """An approved digital-campaign request of world.partner funding `campaign` (or naming
+    `code`), in a program whose digital campaigns need a results report as proof. Call it
+    inside the world's tenant context."""
+    program = make_program(world)
+    mdf_services.rule_set(
+        program=program,
+        by=None,
+        activity_type="digital_campaign",
+        max_reimbursable_pct=Decimal("50"),
+        required_proofs=["results_report"],
+        claim_deadline_days=60,
+    )
+    mdf_services.allocation_add(
+        program=program, partner=world.partner, amount=Decimal("20000"), by=None
+    )
+    req = mdf_services.request_submit(
+        program=program,
+        by=world.partner_admin,
+        **request_fields(
+            program,
+            activity_type="digital_campaign",
+            title=title,
+            funded_campaign_code=code if code is not None else campaign.code,
+        ),
+    )
+    return mdf_services.request_transition(request=req, to="approved", by=world.admin)

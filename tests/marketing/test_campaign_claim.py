@@ -21,7 +21,7 @@ from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
 from tests.factories import MemberFactory
 from tests.html_helpers import find, find_all
-from tests.marketing.campaign_helpers import launched
+from tests.marketing.campaign_helpers import funded_request, launched
 from tests.mdf.test_mdf_support import claim_fields, make_program, request_fields
 
 pytestmark = pytest.mark.django_db
@@ -44,32 +44,8 @@ def _activity(campaign, *, views: int = 3, leads: int = 1) -> None:
 
 
 def _funded(world, campaign, *, code: str | None = None) -> FundRequest:
-    """An approved digital-campaign request of world.partner funding `campaign`, in a program
-    whose digital campaigns need a results report as proof."""
     with tenant_context(world.tenant):
-        program = make_program(world)
-        mdf_services.rule_set(
-            program=program,
-            by=None,
-            activity_type="digital_campaign",
-            max_reimbursable_pct=Decimal("50"),
-            required_proofs=["results_report"],
-            claim_deadline_days=60,
-        )
-        mdf_services.allocation_add(
-            program=program, partner=world.partner, amount=Decimal("20000"), by=None
-        )
-        req = mdf_services.request_submit(
-            program=program,
-            by=world.partner_admin,
-            **request_fields(
-                program,
-                activity_type="digital_campaign",
-                title="Spring campaign",
-                funded_campaign_code=code if code is not None else campaign.code,
-            ),
-        )
-        return mdf_services.request_transition(request=req, to="approved", by=world.admin)
+        return funded_request(world, campaign, code=code)
 
 
 def _campaign_with_request(world, *, views: int = 3, leads: int = 1):
