@@ -271,8 +271,9 @@ def pytest_runtest_teardown(item, nextitem):
     yield
 
 
-def wait_for(predicate, timeout: float = 15.0, interval: float = 0.1):
-    """Poll until predicate() is truthy; returns its value or fails the test."""
+def wait_for(predicate, timeout: float = 45.0, interval: float = 0.1):
+    """Poll until predicate() is truthy; returns its value or fails the test. The default
+    leaves room for a loaded CI machine: a passing test returns as soon as it holds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()

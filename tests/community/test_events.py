@@ -98,7 +98,7 @@ def test_two_registrations_for_the_last_seat_give_one_seat(world):
     def go(member):
         try:
             with tenant_context(world.tenant):
-                barrier.wait()
+                barrier.wait(timeout=30)
                 services.event_register(event=e, by=member)
         finally:
             connection.close()
@@ -107,7 +107,8 @@ def test_two_registrations_for_the_last_seat_give_one_seat(world):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a registration never finished"
     assert sorted(_status(world, e).values()) == ["registered", "waitlisted"]
 
 

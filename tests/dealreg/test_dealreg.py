@@ -361,7 +361,7 @@ def test_concurrent_registrations_for_one_customer_never_both_approve(transactio
 
     def go(member, deal):
         try:
-            barrier.wait()
+            barrier.wait(timeout=30)
             with tenant_context(world.tenant):
                 services.deal_submit(deal=deal, by=member)
             with tenant_context(world.tenant):
@@ -377,7 +377,8 @@ def test_concurrent_registrations_for_one_customer_never_both_approve(transactio
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a submission never finished"
     with tenant_context(world.tenant):
         statuses = list(
             Deal.objects.filter(customer_domain="globex.com").values_list("status", flat=True)

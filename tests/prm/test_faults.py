@@ -199,38 +199,41 @@ def test_worker_killed_mid_approval_redelivers_every_deal_and_each_completes_onc
             for n in range(6)
         ]
     # Hold row locks on two deals so both worker processes are stuck inside deal_evaluate,
-    # mid-transaction, when the worker dies.
-    blocker = _owner_conn()
-    blocker.execute("SELECT set_config('prm.tenant_id', %s, true)", [str(world.tenant.pk)])
+    # mid-transaction, when the worker dies. The blocker is closed whatever happens: left
+    # open after a failure, its locks would hold the test database's flush forever.
     stuck = [deals[2].pk, deals[3].pk]
-    blocker.execute("SELECT id FROM dealreg_deal WHERE id = ANY(%s) FOR UPDATE", [stuck])
+    with _owner_conn() as blocker:
+        blocker.execute("SELECT set_config('prm.tenant_id', %s, true)", [str(world.tenant.pk)])
+        blocker.execute("SELECT id FROM dealreg_deal WHERE id = ANY(%s) FOR UPDATE", [stuck])
 
-    first = workers(fault_queue, mail_dir, visibility_timeout=2)
+        first = workers(fault_queue, mail_dir, visibility_timeout=2)
 
-    # pg_locks covers the whole server: count only sessions on this test database (another
-    # xdist worker's database may have waits of its own at the same moment).
-    this_database = "l.pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+        # pg_locks covers the whole server: count only sessions on this test database (another
+        # xdist worker's database may have waits of its own at the same moment).
+        this_database = (
+            "l.pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+        )
 
-    def both_children_waiting_on_the_locks() -> bool:
-        row = blocker.execute(
-            "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
-            f"WHERE NOT l.granted AND c.relname = 'dealreg_deal' AND {this_database}"
-        ).fetchone()
-        waiting = row[0]
-        if waiting:
-            return waiting >= 2
-        # Tuple locks show as transactionid waits when the row lock is held.
-        row = blocker.execute(
-            "SELECT count(*) FROM pg_locks l "
-            f"WHERE NOT l.granted AND l.locktype = 'transactionid' AND {this_database}"
-        ).fetchone()
-        return row[0] >= 2
+        def both_children_waiting_on_the_locks() -> bool:
+            row = blocker.execute(
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+                f"WHERE NOT l.granted AND c.relname = 'dealreg_deal' AND {this_database}"
+            ).fetchone()
+            waiting = row[0]
+            if waiting:
+                return waiting >= 2
+            # Tuple locks show as transactionid waits when the row lock is held.
+            row = blocker.execute(
+                "SELECT count(*) FROM pg_locks l "
+                f"WHERE NOT l.granted AND l.locktype = 'transactionid' AND {this_database}"
+            ).fetchone()
+            return row[0] >= 2
 
-    wait_for(both_children_waiting_on_the_locks, timeout=30)
-    before_kill = _statuses(world)
-    first.kill()
-    blocker.rollback()
-    blocker.close()
+        # A loaded machine takes a while to start two worker processes.
+        wait_for(both_children_waiting_on_the_locks, timeout=120)
+        before_kill = _statuses(world)
+        first.kill()
+        blocker.rollback()
 
     assert before_kill[deals[2].pk] == DealStatus.SUBMITTED
     assert before_kill[deals[3].pk] == DealStatus.SUBMITTED
