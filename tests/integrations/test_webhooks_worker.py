@@ -61,7 +61,7 @@ def test_two_relays_at_once_deliver_an_event_only_once(receiver):
     def run():
         from django.db import connection
 
-        barrier.wait()
+        barrier.wait(timeout=30)
         try:
             relay.deliver_one(tenant=world.tenant)
         finally:
@@ -71,5 +71,6 @@ def test_two_relays_at_once_deliver_an_event_only_once(receiver):
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "a relay never finished"
     assert len(receiver.requests) == 1
