@@ -77,17 +77,7 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
     def partial_update(self, request, pk=None):
         kit = self.get_object()
         require_action(CAMPAIGN_KIT, kit, self.member, "edit")
-        current = {
-            "name": kit.name,
-            "description": kit.description,
-            "landing_headline": kit.landing_headline,
-            "landing_body": kit.landing_body,
-            "lead_form": kit.lead_form,
-            "email_steps": kit.email_steps,
-            "social_posts": kit.social_posts,
-            "assets": list(kit.assets.all()),
-            "mdf_activity_type": kit.mdf_activity_type,
-        }
+        current = campaign_services.kit_values(kit)
         data = self.patched(CampaignKitInputSerializer, current)
         kit = campaign_services.campaign_kit_update(kit=kit, by=self.member, **data)
         return Response(self.get_serializer(kit).data)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketing.language import AssetLanguage
 from marketing.models import Asset
 from mdf.models import ActivityType
 
@@ -33,6 +34,15 @@ class CampaignKitForm(forms.Form):
     )
     lead_form = forms.BooleanField(
         label=_("Show a lead form on the landing page"), required=False, initial=True
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=AssetLanguage.choices,
+        initial=AssetLanguage.EN,
+        help_text=_(
+            "The language the copy is written in. The landing page, e-mails and unsubscribe "
+            "page use it for their own words too."
+        ),
     )
     social_posts = forms.CharField(
         label=_("Social posts"),

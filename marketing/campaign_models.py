@@ -16,6 +16,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketing.language import AssetLanguage
 from prm.tenancy import TenantModel
 
 
@@ -32,6 +33,11 @@ class CampaignKit(TenantModel):
     # Sanitised HTML with the co-brand placeholders (marketing.cobrand.PLACEHOLDERS).
     landing_body = models.TextField(_("landing page text"), max_length=50000)
     lead_form = models.BooleanField(_("lead form on the landing page"), default=True)
+    # The language the kit's copy is written in: its landing page, e-mails and unsubscribe
+    # page are framed in it too (English where the product has no translation).
+    language = models.CharField(
+        _("language"), max_length=5, choices=AssetLanguage.choices, default=AssetLanguage.EN
+    )
     # [{"subject": str, "body": str, "delay_days": int}, ...] in sending order.
     email_steps = models.JSONField(default=list, blank=True)
     # Copy texts, each with a {link} placeholder for the campaign's tracked link.

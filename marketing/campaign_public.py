@@ -22,6 +22,7 @@ from marketing import campaign_services, cobrand, selectors
 from marketing.campaign_forms import LandingLeadForm
 from prm import portal
 from prm.errors import DomainError
+from prm.i18n import content_language
 from prm.portal import apply_error
 from prm.roles import Role
 from prm.spam import SPAM, HoneypotForm, PublicFormGuard
@@ -83,7 +84,8 @@ def landing(request, slug: str, code: str):
         return redirect(canonical, permanent=True)
     if request.method == "GET":
         campaign_services.campaign_count(campaign_id=campaign.pk, counter="views")
-    return _page(request, campaign)
+    with content_language(campaign.kit.language):
+        return _page(request, campaign)
 
 
 @require_http_methods(["GET", "POST"])
@@ -91,53 +93,55 @@ def lead(request, slug: str, code: str):
     campaign = _campaign(code)
     if request.method != "POST" or not campaign.kit.lead_form:
         return redirect(cs.landing_path(campaign))
-    partner_name = campaign.partner.name
-    form = LandingLeadForm(request.POST, partner_name=partner_name)
-    trap = HoneypotForm(request.POST)
-    thanks = f"{cs.landing_path(campaign)}thanks/"
-    refused = GUARD.screen(
-        request,
-        campaign,
-        target=f"{campaign.pk}:{campaign.launched_at.timestamp():.0f}",
-        form=form,
-        trap=trap,
-        too_many=_("Too many requests were sent in a short time. Please try again in an hour."),
-    )
-    if refused == SPAM:
-        return redirect(thanks)
-    if refused:
-        return _page(request, campaign, form, trap, status=refused)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            campaign_services.campaign_lead_submit(
-                campaign=campaign,
-                name=data["name"],
-                email=data["email"],
-                company=data["company"],
-                message=data["message"],
-                consent=data["consent"],
-                consent_text=LandingLeadForm.consent_text(partner_name),
-            )
-        except (DomainError, ValidationError) as exc:
-            apply_error(form, exc)
-        else:
+    with content_language(campaign.kit.language):
+        partner_name = campaign.partner.name
+        form = LandingLeadForm(request.POST, partner_name=partner_name)
+        trap = HoneypotForm(request.POST)
+        thanks = f"{cs.landing_path(campaign)}thanks/"
+        refused = GUARD.screen(
+            request,
+            campaign,
+            target=f"{campaign.pk}:{campaign.launched_at.timestamp():.0f}",
+            form=form,
+            trap=trap,
+            too_many=_("Too many requests were sent in a short time. Please try again in an hour."),
+        )
+        if refused == SPAM:
             return redirect(thanks)
-    return _page(request, campaign, form, trap, status=400)
+        if refused:
+            return _page(request, campaign, form, trap, status=refused)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                campaign_services.campaign_lead_submit(
+                    campaign=campaign,
+                    name=data["name"],
+                    email=data["email"],
+                    company=data["company"],
+                    message=data["message"],
+                    consent=data["consent"],
+                    consent_text=LandingLeadForm.consent_text(partner_name),
+                )
+            except (DomainError, ValidationError) as exc:
+                apply_error(form, exc)
+            else:
+                return redirect(thanks)
+        return _page(request, campaign, form, trap, status=400)
 
 
 @require_safe
 def thanks(request, slug: str, code: str):
     campaign = _campaign(code)
-    return render(
-        request,
-        "marketing/campaign_thanks.html",
-        {
-            "campaign": campaign,
-            "partner": campaign.partner,
-            "slug": cs.partner_slug(campaign.partner),
-        },
-    )
+    with content_language(campaign.kit.language):
+        return render(
+            request,
+            "marketing/campaign_thanks.html",
+            {
+                "campaign": campaign,
+                "partner": campaign.partner,
+                "slug": cs.partner_slug(campaign.partner),
+            },
+        )
 
 
 def _partner_viewer(partner):

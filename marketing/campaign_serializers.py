@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from marketing import campaign_selectors as cs
 from marketing.campaign_models import Campaign, CampaignKit, KitStatus, SequenceStatus
+from marketing.language import AssetLanguage
 from marketing.models import Asset
 from marketing.serializers import EnumField
 from marketing.states import CAMPAIGN_KIT
@@ -33,7 +34,8 @@ class CampaignKitSerializer(AllowedActionsMixin, serializers.ModelSerializer):
         model = CampaignKit
         fields = [
             "id", "name", "description", "status", "landing_headline", "landing_body",
-            "lead_form", "email_steps", "social_posts", "assets", "mdf_activity_type",
+            "lead_form", "language", "email_steps", "social_posts", "assets",
+            "mdf_activity_type",
             "published_at", "created_at", "updated_at", "allowed_actions",
         ]  # fmt: skip
         read_only_fields = fields
@@ -50,6 +52,12 @@ class CampaignKitInputSerializer(serializers.Serializer):
     landing_headline = serializers.CharField(max_length=200)
     landing_body = serializers.CharField(max_length=50000, help_text="HTML with placeholders.")
     lead_form = serializers.BooleanField(required=False, default=True)
+    language = EnumField(
+        AssetLanguage,
+        required=False,
+        default=AssetLanguage.EN,
+        help_text="The language of the kit's copy; its pages and e-mails are framed in it.",
+    )
     email_steps = EmailStepSerializer(many=True, required=False, max_length=10)
     social_posts = serializers.ListField(
         child=serializers.CharField(max_length=2000),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from dealreg.services.leads import lead_create, lead_route
 from marketing import cobrand
 from marketing.campaign_models import Campaign, CampaignKit, CampaignLead, KitStatus
+from marketing.language import AssetLanguage
 from marketing.models import Asset
 from marketing.services import status_move
 from marketing.states import CAMPAIGN_KIT
@@ -87,6 +88,7 @@ def _kit_fields(
     landing_body: str,
     description: str = "",
     lead_form: bool = True,
+    language: str = AssetLanguage.EN,
     email_steps=(),
     social_posts=(),
     assets=(),
@@ -102,6 +104,8 @@ def _kit_fields(
     if not body.strip():
         raise DomainError(_("Write the landing page's text."), field="landing_body")
     cobrand.check_placeholders(body, field="landing_body")
+    if language not in AssetLanguage.values:
+        raise DomainError(_("Choose a language from the list."), field="language")
     if mdf_activity_type and mdf_activity_type not in ActivityType.values:
         raise DomainError(_("Choose an MDF activity from the list."), field="mdf_activity_type")
     assets = list(assets or ())
@@ -113,11 +117,29 @@ def _kit_fields(
         "landing_headline": headline,
         "landing_body": body,
         "lead_form": bool(lead_form),
+        "language": language,
         "email_steps": _steps(email_steps),
         "social_posts": _posts(social_posts),
         "mdf_activity_type": mdf_activity_type or "",
     }
     return data, assets
+
+
+def kit_values(kit: CampaignKit) -> dict:
+    """The kit's editable fields as campaign_kit_update takes them (the edit form's
+    initial values, and what an API PATCH leaves alone)."""
+    return {
+        "name": kit.name,
+        "description": kit.description,
+        "landing_headline": kit.landing_headline,
+        "landing_body": kit.landing_body,
+        "lead_form": kit.lead_form,
+        "language": kit.language,
+        "email_steps": list(kit.email_steps),
+        "social_posts": list(kit.social_posts),
+        "assets": list(kit.assets.all()),
+        "mdf_activity_type": kit.mdf_activity_type,
+    }
 
 
 def _kit_snapshot(kit: CampaignKit) -> dict:
@@ -126,6 +148,7 @@ def _kit_snapshot(kit: CampaignKit) -> dict:
         "status": kit.status,
         "landing_headline": kit.landing_headline,
         "lead_form": kit.lead_form,
+        "language": kit.language,
         "email_steps": len(kit.email_steps),
         "social_posts": len(kit.social_posts),
         "assets": sorted(kit.assets.values_list("pk", flat=True)) if kit.pk else [],

@@ -97,19 +97,10 @@ def kit_detail(request, pk: int):
 
 
 def _kit_initial(kit) -> tuple[dict, list[dict]]:
-    return (
-        {
-            "name": kit.name,
-            "description": kit.description,
-            "landing_headline": kit.landing_headline,
-            "landing_body": kit.landing_body,
-            "lead_form": kit.lead_form,
-            "social_posts": POST_SEPARATOR.join(kit.social_posts),
-            "assets": list(kit.assets.all()),
-            "mdf_activity_type": kit.mdf_activity_type,
-        },
-        list(kit.email_steps),
-    )
+    values = campaign_services.kit_values(kit)
+    steps = values.pop("email_steps")
+    values["social_posts"] = POST_SEPARATOR.join(values["social_posts"])
+    return values, steps
 
 
 def _kit_form(request, kit=None):

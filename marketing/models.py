@@ -23,6 +23,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from marketing.language import AssetLanguage
 from prm.tenancy import TenantModel
 
 
@@ -37,17 +38,6 @@ class AssetStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Archived")
-
-
-class AssetLanguage(models.TextChoices):
-    EN = "en", _("English")
-    DE = "de", _("German")
-    FR = "fr", _("French")
-    ES = "es", _("Spanish")
-    IT = "it", _("Italian")
-    NL = "nl", _("Dutch")
-    PT = "pt", _("Portuguese")
-    JA = "ja", _("Japanese")
 
 
 class Asset(TenantModel):

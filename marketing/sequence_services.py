@@ -47,6 +47,7 @@ from marketing.states import SEQUENCE
 from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, limited
+from prm.i18n import content_language
 from prm.models import Member
 from prm.tasks import dispatch
 from prm.tenancy import tenant_context
@@ -344,7 +345,13 @@ def _claim(contact: CampaignContact, now: datetime.datetime) -> SequenceSend | N
 
 def build_message(campaign: Campaign, contact: CampaignContact, step: int, brand, logo: str):
     """Step `step` (1-based) for this contact: text and sanitised HTML, co-branded, with
-    the campaign's tracked link and the one-click unsubscribe link and headers."""
+    the campaign's tracked link and the one-click unsubscribe link and headers, its own
+    words in the kit's language."""
+    with content_language(campaign.kit.language):
+        return _message(campaign, contact, step, brand, logo)
+
+
+def _message(campaign: Campaign, contact: CampaignContact, step: int, brand, logo: str):
     tenant = campaign.tenant
     spec = campaign.kit.email_steps[step - 1]
     partner = campaign.partner

@@ -24,6 +24,7 @@ from marketing.states import SEQUENCE
 from prm import errors
 from prm.confirm import confirmation_for, confirmation_page
 from prm.decorators import member_required
+from prm.i18n import content_language
 from prm.portal import apply_error, page, require_action
 
 
@@ -171,11 +172,12 @@ def unsubscribe(request, token: str):
     if request.method == "POST":
         sequence_services.contact_unsubscribe(contact=contact)
         done = True
-    resp = render(
-        request,
-        "marketing/campaign_unsubscribe.html",
-        {"contact": contact, "partner": contact.partner, "done": done},
-    )
+    with content_language(contact.campaign.kit.language):
+        resp = render(
+            request,
+            "marketing/campaign_unsubscribe.html",
+            {"contact": contact, "partner": contact.partner, "done": done},
+        )
     resp["X-Robots-Tag"] = "noindex"
     return resp
 

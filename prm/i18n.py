@@ -6,6 +6,8 @@ person's request for another person (a manager's decision mailed to a partner). 
 * lazy_format(message, **params): `message % params`, translated only when it is turned into
   text, so a subject made once can be rendered per recipient under translation.override().
 * recipient_language(emails): the language to write to these addresses in.
+* content_language(code): frame content written in `code` (a campaign kit's copy) in that
+  language where the product speaks it, else in the default.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.functional import Promise, lazy
 
 from prm.models import User
@@ -65,3 +68,10 @@ def recipient_languages(emails: Iterable[str], *, default: str | None = None) ->
         if lang in LANGUAGE_CODES
     }
     return {e: chosen.get(e.lower(), fallback) for e in emails}
+
+
+def content_language(code: str | None):
+    """translation.override() for the words around content written in `code`: the product's
+    own text (labels, footers, errors) joins the content's language when the product has a
+    translation for it, else stays in settings.LANGUAGE_CODE, never a mix of a third."""
+    return translation.override(code if code in LANGUAGE_CODES else settings.LANGUAGE_CODE)

@@ -329,6 +329,7 @@ def _kit_form(w):
         "name": "Matrix kit",
         "landing_headline": "Hello",
         "landing_body": "<p>{{ partner.name }}</p>",
+        "language": "en",
         "steps-TOTAL_FORMS": "0",
         "steps-INITIAL_FORMS": "0",
     }

@@ -33,6 +33,7 @@ def _kit_post(**over):
         "landing_headline": "Join our webinar",
         "landing_body": "<p>Hosted by {{ partner.name }}</p><script>alert(1)</script>",
         "lead_form": "on",
+        "language": "en",
         "social_posts": "Join us: {link}\n---\nLast seats: {link}",
         "mdf_activity_type": "webinar",
         "steps-TOTAL_FORMS": "2",
@@ -69,6 +70,7 @@ def test_channel_manager_builds_a_kit_sanitised_and_audited(world):
         ("social_posts", {"social_posts": "A post without the link"}),
         ("mdf_activity_type", {"mdf_activity_type": "yacht"}),
         ("name", {"name": ""}),
+        ("language", {"language": "xx"}),
     ],
 )
 def test_bad_kit_input_is_a_form_error_and_nothing_is_saved(world, field, over):
