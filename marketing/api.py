@@ -17,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from marketing import selectors, services
-from marketing.campaign_api import CampaignKitViewSet, CampaignViewSet
+from marketing.campaign_api import BouncesView, CampaignKitViewSet, CampaignViewSet
 from marketing.downloads import cobrand_response
 from marketing.files import OFFICE
 from marketing.models import Asset, CobrandTemplate
@@ -309,6 +309,7 @@ router.register("campaigns", CampaignViewSet, basename="api-marketing-campaign")
 
 urlpatterns = [
     path("brand-kit/", BrandKitView.as_view(), name="api-marketing-brand-kit"),
+    path("bounces/", BouncesView.as_view(), name="api-marketing-bounces"),
     path("", include(router.urls)),
 ]
 

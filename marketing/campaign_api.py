@@ -15,6 +15,8 @@ from marketing import campaign_services, sequence_services
 from marketing import sequence_selectors as ss
 from marketing.campaign_models import Campaign, CampaignKit
 from marketing.campaign_serializers import (
+    BouncesInputSerializer,
+    BouncesResultSerializer,
     CampaignContactSerializer,
     CampaignKitInputSerializer,
     CampaignKitSerializer,
@@ -25,7 +27,7 @@ from marketing.campaign_serializers import (
 )
 from marketing.sequence_csv import clean_rows, read_csv
 from marketing.states import CAMPAIGN_KIT, SEQUENCE
-from prm.api.base import TenantViewSet
+from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.pagination import Cursor
 from prm.portal import int_or_none, require_action
 
@@ -238,3 +240,26 @@ class CampaignViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantVi
     @action(detail=True, methods=["post"], url_path="sequence/resume", url_name="sequence-resume")
     def sequence_resume(self, request, pk=None):
         return self._move("resume", sequence_services.sequence_resume)
+
+
+@extend_schema(tags=["marketing"])
+class BouncesView(TenantAPIView):
+    """Bounces from the tenant's mail provider (its bounce webhook or a nightly export, sent
+    by an integration key): every campaign contact with a reported address is marked bounced
+    and suppressed for each partner holding it; addresses that are no contact are ignored."""
+
+    required_perm = "marketing.manage"
+
+    @extend_schema(
+        request=BouncesInputSerializer,
+        responses=BouncesResultSerializer,
+        summary="Report addresses that bounced",
+    )
+    def post(self, request):
+        data = BouncesInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        emails = data.validated_data["emails"]
+        found = sequence_services.bounces_report(
+            emails=emails, detail=data.validated_data.get("detail", ""), by=self.member
+        )
+        return Response({"reported": len({e.lower() for e in emails}), "contacts": found})

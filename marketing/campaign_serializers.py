@@ -137,6 +137,26 @@ class CampaignContactSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
 
 
+class BouncesInputSerializer(serializers.Serializer):
+    emails = serializers.ListField(
+        child=serializers.EmailField(max_length=254),
+        min_length=1,
+        max_length=1000,
+        help_text="Addresses the mail provider reports as permanently undeliverable.",
+    )
+    detail = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        help_text="The provider's reason, kept in the audit log.",
+    )
+
+
+class BouncesResultSerializer(serializers.Serializer):
+    reported = serializers.IntegerField(help_text="Distinct addresses in the request.")
+    contacts = serializers.IntegerField(help_text="Of them, addresses of campaign contacts.")
+
+
 class ContactRowSerializer(serializers.Serializer):
     email = serializers.CharField(max_length=254, allow_blank=True)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 import html
 import logging
+import smtplib
 from dataclasses import dataclass, field
 from email.utils import formataddr, parseaddr
 
@@ -49,6 +50,7 @@ from prm.audit import log_action
 from prm.errors import DomainError, limited
 from prm.i18n import content_language
 from prm.models import Member
+from prm.roles import require
 from prm.tasks import dispatch
 from prm.tenancy import tenant_context
 from prm.urls_util import tenant_url
@@ -111,10 +113,10 @@ def contacts_add(
     consent_text = limited((consent_text or "").strip(), 500, "consent")
     good, errors = rows if isinstance(rows, tuple) else clean_rows(rows)
     errors = list(errors)
-    suppressed = set(
+    suppressed = dict(
         ContactSuppression.objects.filter(
             partner_id=campaign.partner_id, email__in=[r["email"] for r in good]
-        ).values_list("email", flat=True)
+        ).values_list("email", "reason")
     )
     existing = {
         c.email: c
@@ -126,13 +128,12 @@ def contacts_add(
     new = []
     for number, row in enumerate(good, start=1):
         if row["email"] in suppressed:
-            result.errors.append(
-                RowError(
-                    row.get("row") or number,
-                    row["email"],
-                    _("This address unsubscribed from your company's e-mails."),
-                )
+            why = (
+                _("Mail to this address bounced: it cannot be delivered.")
+                if suppressed[row["email"]] == ContactStatus.BOUNCED
+                else _("This address unsubscribed from your company's e-mails.")
             )
+            result.errors.append(RowError(row.get("row") or number, row["email"], why))
             continue
         contact = existing.get(row["email"])
         if contact is not None:
@@ -262,22 +263,37 @@ def unsubscribe_read(token: str, *, tenant) -> CampaignContact | None:
     return CampaignContact.objects.select_related("partner").filter(pk=data["c"]).first()
 
 
+def _suppress(contact: CampaignContact, status: str, *, everywhere: bool = False) -> int:
+    """Put the contact's address on the suppression list of its partner (of every partner
+    of the tenant holding it, with `everywhere`: an address that bounces bounces for all)
+    and mark it `status` in their campaigns. Returns how many contact rows changed (0 when
+    it was suppressed already)."""
+    now = timezone.now()
+    holders = CampaignContact.objects.filter(email=contact.email)
+    if not everywhere:
+        holders = holders.filter(partner_id=contact.partner_id)
+    created = 0
+    for partner_id in set(holders.values_list("partner_id", flat=True)):
+        _row, made = ContactSuppression.objects.get_or_create(
+            tenant_id=contact.tenant_id,
+            partner_id=partner_id,
+            email=contact.email,
+            defaults={"reason": status},
+        )
+        created += made
+    changed = holders.filter(status=ContactStatus.SUBSCRIBED).update(
+        status=status, unsubscribed_at=now
+    )
+    return changed or created
+
+
 @transaction.atomic
 def contact_unsubscribe(*, contact: CampaignContact) -> bool:
     """The contact's own one-click unsubscribe (no sign-in): the address goes on its
     partner's suppression list and is marked unsubscribed in every campaign of that partner;
     no step is sent to it again. Returns False when it was already unsubscribed."""
-    now = timezone.now()
-    _row, created = ContactSuppression.objects.get_or_create(
-        tenant_id=contact.tenant_id,
-        partner_id=contact.partner_id,
-        email=contact.email,
-        defaults={"reason": ContactStatus.UNSUBSCRIBED},
-    )
-    changed = CampaignContact.objects.filter(
-        partner_id=contact.partner_id, email=contact.email, status=ContactStatus.SUBSCRIBED
-    ).update(status=ContactStatus.UNSUBSCRIBED, unsubscribed_at=now)
-    if not created and not changed:
+    changed = _suppress(contact, ContactStatus.UNSUBSCRIBED)
+    if not changed:
         return False
     contact.refresh_from_db()
     log_action(
@@ -288,6 +304,46 @@ def contact_unsubscribe(*, contact: CampaignContact) -> bool:
     )
     events.emit("campaign_contact.unsubscribed", contact)
     return True
+
+
+@transaction.atomic
+def contact_bounced(*, contact: CampaignContact, detail: str = "") -> bool:
+    """The contact's address bounced for good (a permanent refusal when sending, or a bounce
+    the tenant's mail provider reports through the API): it goes on the suppression list of
+    every partner holding it and is marked bounced in all their campaigns, so no step is sent
+    to it again. Returns False when it was suppressed already."""
+    changed = _suppress(contact, ContactStatus.BOUNCED, everywhere=True)
+    if not changed:
+        return False
+    before = contact.status
+    contact.refresh_from_db()
+    log_action(
+        "marketing.campaign.contact_bounced",
+        obj=contact.campaign,
+        before={"contact": contact.pk, "status": before},
+        after={
+            "contact": contact.pk,
+            "status": contact.status,
+            "campaigns": changed,
+            "detail": (detail or "")[:500],
+        },
+    )
+    events.emit("campaign_contact.bounced", contact)
+    return True
+
+
+def bounces_report(*, emails: list[str], detail: str = "", by: Member) -> int:
+    """Bounces reported by the tenant's mail provider (the API): each address that is a
+    campaign contact is suppressed as bounced. Returns how many addresses were contacts."""
+    require(by, "marketing.manage")
+    found = 0
+    for email in sorted({e.strip().lower() for e in emails if e and e.strip()}):
+        contact = CampaignContact.objects.filter(email__iexact=email).order_by("id").first()
+        if contact is None:
+            continue
+        found += 1
+        contact_bounced(contact=contact, detail=detail)
+    return found
 
 
 # --- Sending -----------------------------------------------------------------------------
@@ -400,21 +456,39 @@ def _contact_text(partner, brand) -> str:
     return "\n".join(x for x in lines if x)
 
 
+def _permanent_refusal(exc: Exception) -> str:
+    """The server's answer when it refused the recipient for good (an SMTP 5xx for the
+    address), else "": a temporary or sender-side failure is not the contact's bounce."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        answers = list(exc.recipients.values())
+        if all(code >= 500 for code, _text in answers):
+            code, text = answers[0]
+            reply = text.decode(errors="replace") if isinstance(text, bytes) else str(text)
+            return f"{code} {reply}"
+    return ""
+
+
 def _deliver(tenant, messages: list[tuple[int, EmailMultiAlternatives]]) -> None:
     """After the claims committed: hand each message to the backend; a failure marks its
-    send failed (it is not tried again)."""
-    failed = []
+    send failed (it is not tried again), and a permanent refusal of the address marks the
+    contact bounced, suppressed for every later step."""
+    failed, bounced = [], {}
     connection = get_connection()
     for send_id, message in messages:
         message.connection = connection
         try:
             message.send()
-        except Exception:  # the backend's errors are many (SMTP, sockets, API clients)
+        except Exception as exc:  # the backend's errors are many (SMTP, sockets, API clients)
             log.exception("campaign e-mail %s could not be sent", send_id)
             failed.append(send_id)
+            if refusal := _permanent_refusal(exc):
+                bounced[send_id] = refusal
     if failed:
         with tenant_context(tenant):
             SequenceSend.objects.filter(pk__in=failed).update(status=SendStatus.FAILED)
+            sends = SequenceSend.objects.filter(pk__in=bounced).select_related("contact")
+            for send in sends:
+                contact_bounced(contact=send.contact, detail=bounced[send.pk])
 
 
 def _finish_done(campaign: Campaign) -> bool:

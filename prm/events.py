@@ -121,6 +121,9 @@ EVENTS: dict[str, tuple[str, str, Any]] = {
         "none",
         _("Campaign contact unsubscribed"),
     ),
+    # A contact's address bounced for good (refused when sending, or reported by the mail
+    # provider): suppressed for every partner holding it; no address in the payload.
+    "campaign_contact.bounced": ("marketing", "none", _("Campaign contact bounced")),
     # Community (issue #23): community.services tells the people concerned (an announcement's
     # audience, a question's followers, the person who registered).
     "announcement.published": ("community", "none", _("New announcement")),

@@ -540,5 +540,18 @@ ENDPOINTS += [
     ),
 ]
 
+# Bounces reported by the tenant's mail provider: staff who manage marketing (an integration
+# key); tests/marketing/test_bounces.py covers what they do.
+ENDPOINTS += [
+    Endpoint(
+        "api-marketing-bounces",
+        lambda w: "/api/v1/marketing/bounces/",
+        STAFF,
+        api=True,
+        method="post",
+        data=lambda w: {"emails": ["nobody@customer.example"]},
+    ),
+]
+
 # The e-mails' public pages: tests/marketing/test_sequence.py covers them.
 PUBLIC_URL_NAMES |= {"campaign-logo", "campaign-unsubscribe"}

@@ -609,9 +609,22 @@ def _contact_unsubscribed(world):
     return act
 
 
+def _contact_bounced(world):
+    campaign = sequence_helpers.started(world)
+    with tenant_context(world.tenant):
+        contact = campaign.contacts.order_by("id").first()
+
+    def act():
+        sequence_services.contact_bounced(contact=contact, detail="550 no such mailbox")
+        return {"contact_id": contact.pk, "campaign_id": campaign.pk, "status": "bounced"}
+
+    return act
+
+
 CASES["campaign.sequence_started"] = _sequence_started
 CASES["campaign.sequence_finished"] = _sequence_finished
 CASES["campaign_contact.unsubscribed"] = _contact_unsubscribed
+CASES["campaign_contact.bounced"] = _contact_bounced
 
 
 def test_the_catalogue_has_every_event_the_issue_lists():
