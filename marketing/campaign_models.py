@@ -122,6 +122,25 @@ class Campaign(TenantModel):
         return f"/marketing/campaigns/{self.pk}/"
 
 
+class CampaignDay(TenantModel):
+    """A campaign's page views, tracked clicks and form fills on one day (UTC), written in the
+    same statement as the campaign's running totals: the figures of an MDF activity period
+    are the sum of its days."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    views = models.PositiveBigIntegerField(default=0)
+    clicks = models.PositiveBigIntegerField(default=0)
+    form_fills = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "campaign", "day"], name="mkt_campaign_day_unique"
+            )
+        ]
+
+
 class CampaignLead(TenantModel):
     """A lead made by a campaign's landing page, with the visitor's consent."""
 

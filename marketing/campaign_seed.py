@@ -1,13 +1,22 @@
 """Demo data for campaigns: one published campaign kit (landing page, two e-mails, two social
 posts, the overview brochure attached) and Northwind's running campaign with a few page views,
 clicks and two leads from its landing page, and its e-mail sequence to four consented contacts
-started with the first e-mail sent. Runs after marketing.seed (the library and
-Northwind's brand kit); everything goes through the services, as people would do it."""
+started with the first e-mail sent, paid for by an approved MDF request over the last week (its
+claim form opens pre-filled with the campaign's figures). Runs after marketing.seed (the
+library and Northwind's brand kit) and mdf.seed (the program); everything goes through the
+services, as people would do it."""
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
 from marketing import campaign_services, sequence_services
 from marketing.models import Asset
+from mdf import services as mdf_services
+from mdf.models import Program
 from prm.models import Member
 from prm.roles import Role
 
@@ -104,3 +113,33 @@ def seed(*, tenant, partners: dict) -> None:
     )
     campaign = sequence_services.sequence_start(campaign=campaign, by=admin)
     sequence_services.sequences_send_due(tenant=tenant)
+    _fund(campaign, admin, manager)
+
+
+def _fund(campaign, admin, manager) -> None:
+    """An approved digital-campaign request of the partner paying for its campaign, over the
+    last seven days of the current program (when the MDF demo ran)."""
+    today = timezone.localdate()
+    program = (
+        Program.objects.filter(start_date__lte=today, end_date__gte=today)
+        .order_by("start_date")
+        .first()
+    )
+    if program is None:
+        return
+    req = mdf_services.request_submit(
+        program=program,
+        by=admin,
+        activity_type="digital_campaign",
+        title="Cloud migration e-mail and landing page campaign",
+        description="The free-assessment campaign: landing page, two e-mails, social posts.",
+        start_date=max(program.start_date, today - datetime.timedelta(days=6)),
+        end_date=today,
+        planned_cost=Decimal("4000"),
+        requested_amount=Decimal("2000"),
+        expected_leads=10,
+        expected_pipeline=Decimal("60000"),
+        target_audience="IT leads at mid-sized companies",
+        funded_campaign_code=campaign.code,
+    )
+    mdf_services.request_transition(request=req, to="approved", by=manager)

@@ -5,6 +5,8 @@ set of campaigns."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -91,6 +93,11 @@ def partner_website(campaign: Campaign) -> str:
 # reporting currency (analytics' settings), each converted as analytics converts revenue: the
 # won amount at mdf's exchange rate in force on the closing day, rounded per deal; a deal in a
 # currency without a rate yet is left out, as in ROPI.
+# A campaign's funnel, to date or over a period (an MDF activity's dates): page views,
+# clicks and form fills are the campaign's running totals, or the sum of its days in the
+# period; leads are those consented in the period; registrations and won revenue follow the
+# deals registered with the campaign's code or from its leads (from the period's first day on:
+# a deal closes after the activity that made it).
 FUNNEL_SQL = """
 WITH deals AS (
     SELECT c.id AS campaign_id, d.id AS deal_id, d.status,
@@ -98,6 +105,7 @@ WITH deals AS (
     FROM marketing_campaign c
     JOIN dealreg_deal d ON d.tenant_id = c.tenant_id AND d.mdf_campaign_code = c.code
     WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+      AND (%(from)s::timestamptz IS NULL OR d.submitted_at >= %(from)s)
     UNION
     SELECT c.id, d.id, d.status, COALESCE(d.won_amount, d.amount, 0), d.currency, d.closed_at
     FROM marketing_campaign c
@@ -105,6 +113,7 @@ WITH deals AS (
     JOIN dealreg_lead l ON l.tenant_id = c.tenant_id AND l.id = cl.lead_id
     JOIN dealreg_deal d ON d.tenant_id = c.tenant_id AND d.id = l.deal_id
     WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
+      AND (%(from)s::timestamptz IS NULL OR d.submitted_at >= %(from)s)
 ), converted AS (
     SELECT deals.*, CASE WHEN deals.currency = %(cur)s THEN 1::numeric ELSE (
         SELECT x.rate FROM mdf_exchangerate x
@@ -114,26 +123,53 @@ WITH deals AS (
     FROM deals
 ), leads AS (
     SELECT campaign_id, COUNT(*) AS n FROM marketing_campaignlead
-    WHERE tenant_id = %(tenant)s AND campaign_id = ANY(%(ids)s) GROUP BY campaign_id
+    WHERE tenant_id = %(tenant)s AND campaign_id = ANY(%(ids)s)
+      AND (%(from)s::timestamptz IS NULL OR consented_at >= %(from)s)
+      AND (%(to)s::timestamptz IS NULL OR consented_at < %(to)s)
+    GROUP BY campaign_id
 ), regs AS (
     SELECT campaign_id, COUNT(*) FILTER (WHERE status <> 'draft') AS n,
            COALESCE(SUM(ROUND(amount * rate, 2))
                     FILTER (WHERE status = 'won' AND rate IS NOT NULL), 0) AS won,
            COUNT(*) FILTER (WHERE status = 'won' AND rate IS NOT NULL) AS won_n
     FROM converted GROUP BY campaign_id
+), days AS (
+    SELECT campaign_id, SUM(views)::bigint AS views, SUM(clicks)::bigint AS clicks,
+           SUM(form_fills)::bigint AS form_fills
+    FROM marketing_campaignday
+    WHERE %(first)s::date IS NOT NULL AND tenant_id = %(tenant)s
+      AND campaign_id = ANY(%(ids)s) AND day BETWEEN %(first)s AND %(last)s
+    GROUP BY campaign_id
 )
-SELECT c.id, c.views, c.clicks, c.form_fills, COALESCE(leads.n, 0), COALESCE(regs.n, 0),
-       COALESCE(regs.won, 0), COALESCE(regs.won_n, 0)
+SELECT c.id,
+       CASE WHEN %(first)s::date IS NULL THEN c.views ELSE COALESCE(days.views, 0) END,
+       CASE WHEN %(first)s::date IS NULL THEN c.clicks ELSE COALESCE(days.clicks, 0) END,
+       CASE WHEN %(first)s::date IS NULL THEN c.form_fills ELSE COALESCE(days.form_fills, 0) END,
+       COALESCE(leads.n, 0), COALESCE(regs.n, 0), COALESCE(regs.won, 0), COALESCE(regs.won_n, 0)
 FROM marketing_campaign c
 LEFT JOIN leads ON leads.campaign_id = c.id
 LEFT JOIN regs ON regs.campaign_id = c.id
+LEFT JOIN days ON days.campaign_id = c.id
 WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
 """
 
 
-def funnel(campaigns) -> dict[int, dict]:
-    """campaign id -> its funnel, for a list of campaigns (one query). Won revenue is in the
-    program's reporting currency ("" while nothing is won)."""
+def _period_bounds(first: datetime.date | None, last: datetime.date | None) -> dict:
+    """The query's bounds for days first..last (UTC), both included; None: to date."""
+    if first is None:
+        return {"first": None, "last": None, "from": None, "to": None}
+    last = last or datetime.date.max - datetime.timedelta(days=1)
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=datetime.UTC)
+    end = datetime.datetime.combine(
+        last + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
+    )
+    return {"first": first, "last": last, "from": start, "to": end}
+
+
+def funnel(campaigns, *, first: datetime.date | None = None, last=None) -> dict[int, dict]:
+    """campaign id -> its funnel, for a list of campaigns (one query): to date, or over the
+    days first..last (FUNNEL_SQL says what a period counts). Won revenue is in the program's
+    reporting currency ("" while nothing is won)."""
     campaigns = list(campaigns)
     if not campaigns:
         return {}
@@ -142,7 +178,12 @@ def funnel(campaigns) -> dict[int, dict]:
     with connection.cursor() as cur:
         cur.execute(
             FUNNEL_SQL,
-            {"tenant": tenant_id, "ids": [c.pk for c in campaigns], "cur": currency},
+            {
+                "tenant": tenant_id,
+                "ids": [c.pk for c in campaigns],
+                "cur": currency,
+                **_period_bounds(first, last),
+            },
         )
         rows = cur.fetchall()
     out = {}
@@ -159,11 +200,17 @@ def funnel(campaigns) -> dict[int, dict]:
     return out
 
 
-def campaign_figures(*, partner_id: int, code: str) -> dict | None:
+def campaign_figures(
+    *,
+    partner_id: int,
+    code: str,
+    first: datetime.date | None = None,
+    last: datetime.date | None = None,
+) -> dict | None:
     """The funnel of this partner's campaign with `code`, JSON-ready, for MDF proof (asked
-    through partners.questions "campaign.figures"): None when the code is not one of the
-    partner's campaigns, so one partner's figures never prove another's claim. The counters
-    (views, clicks, form fills) are the campaign's to date; they are not kept per day."""
+    through partners.questions "campaign.figures"): over the activity's days first..last when
+    given (FUNNEL_SQL says what a period counts), else to date. None when the code is not one
+    of the partner's campaigns, so one partner's figures never prove another's claim."""
     code = (code or "").strip().upper()
     if not code:
         return None
@@ -174,12 +221,14 @@ def campaign_figures(*, partner_id: int, code: str) -> dict | None:
     )
     if campaign is None:
         return None
-    figures = funnel([campaign])[campaign.pk]
+    figures = funnel([campaign], first=first, last=last)[campaign.pk]
     return {
         "campaign": campaign.kit.name,
         "code": campaign.code,
         "launched_at": campaign.launched_at.isoformat(),
         "as_of": timezone.now().isoformat(),
+        "first_day": first.isoformat() if first else "",
+        "last_day": last.isoformat() if last else "",
         "views": figures["views"],
         "clicks": figures["clicks"],
         "form_fills": figures["form_fills"],

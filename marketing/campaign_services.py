@@ -5,10 +5,10 @@ by the campaign's partner (dealreg's lead service). Every state change is audite
 
 from __future__ import annotations
 
+import datetime
 import secrets
 
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -227,11 +227,32 @@ def campaign_launch(*, kit: CampaignKit, by: Member) -> Campaign:
     return campaign
 
 
+# The running total and the day's count in one statement (one round trip per hit). The
+# counter is one of COUNTERS (checked), never input.
+COUNT_SQL = """
+WITH hit AS (
+    UPDATE marketing_campaign SET {c} = {c} + 1 WHERE id = %(id)s RETURNING tenant_id, id
+)
+INSERT INTO marketing_campaignday AS d (tenant_id, campaign_id, day, views, clicks, form_fills)
+SELECT tenant_id, id, %(day)s, {views}, {clicks}, {form_fills} FROM hit
+ON CONFLICT (tenant_id, campaign_id, day) DO UPDATE SET {c} = d.{c} + 1
+"""
+COUNT_STATEMENTS = {
+    c: COUNT_SQL.format(c=c, **{k: int(k == c) for k in COUNTERS})  # noqa: S608
+    for c in COUNTERS
+}
+
+
 def campaign_count(*, campaign_id: int, counter: str) -> None:
-    """One page view, tracked click or form fill: a single UPDATE ... SET n = n + 1."""
+    """One page view, tracked click or form fill: the campaign's running total and its day
+    (UTC), in a single statement."""
     if counter not in COUNTERS:
         raise ValueError(counter)
-    Campaign.objects.filter(pk=campaign_id).update(**{counter: F(counter) + 1})
+    with connection.cursor() as cur:
+        cur.execute(
+            COUNT_STATEMENTS[counter],
+            {"id": campaign_id, "day": timezone.now().astimezone(datetime.UTC).date()},
+        )
 
 
 @transaction.atomic

@@ -256,6 +256,7 @@ class CobrandDownload(TenantModel):
 # Campaigns live in their own module; imported here so Django registers their models.
 from marketing.campaign_models import (  # noqa: E402, F401
     Campaign,
+    CampaignDay,
     CampaignKit,
     CampaignKitAsset,
     CampaignLead,

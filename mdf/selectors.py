@@ -20,7 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import formats, timezone
-from django.utils.dateparse import parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from mdf.models import (
@@ -421,12 +421,18 @@ def claim_checks(
 
 def campaign_figures_for(req: FundRequest) -> dict | None:
     """The figures of the partner's own marketing campaign this request funds (its campaign
-    code), asked of marketing through partners.questions; None when the code is not one of
-    the partner's campaigns (or marketing is not installed)."""
+    code) over the activity's dates, asked of marketing through partners.questions; None
+    when the code is not one of the partner's campaigns (or marketing is not installed)."""
     code = req.campaign_code or req.funded_campaign_code
     if not code:
         return None
-    return questions.ask("campaign.figures", partner_id=req.partner_id, code=code)
+    return questions.ask(
+        "campaign.figures",
+        partner_id=req.partner_id,
+        code=code,
+        first=req.start_date,
+        last=req.end_date,
+    )
 
 
 def campaign_evidence_rows(ev: dict) -> list[tuple[str, str]]:
@@ -440,8 +446,21 @@ def campaign_evidence_rows(ev: dict) -> list[tuple[str, str]]:
 
     won = formats.number_format(Decimal(ev.get("won_revenue") or "0"), 2, force_grouping=True)
     as_of = parse_datetime(ev.get("as_of") or "")
+    first, last = parse_date(ev.get("first_day") or ""), parse_date(ev.get("last_day") or "")
+    period = (
+        [
+            (
+                _("Activity period"),
+                f"{formats.date_format(first, 'SHORT_DATE_FORMAT')} – "
+                f"{formats.date_format(last, 'SHORT_DATE_FORMAT')}",
+            )
+        ]
+        if first and last
+        else []
+    )
     return [
         (_("Campaign"), f"{ev.get('campaign', '')} ({ev.get('code', '')})"),
+        *period,
         (_("Page views"), n("views")),
         (_("Clicks"), n("clicks")),
         (_("Form fills"), n("form_fills")),

@@ -32,8 +32,9 @@ QUESTIONS: dict[str, tuple[str, object]] = {
     ),
     "campaign.figures": (
         "The funnel figures (views, clicks, form fills, leads, registrations, won revenue) of "
-        "the partner's marketing campaign with this code, as a JSON-ready dict; None when the "
-        "code is not one of the partner's campaigns.",
+        "the partner's marketing campaign with this code, over the days first..last when "
+        "given (an MDF activity's dates), as a JSON-ready dict; None when the code is not one "
+        "of the partner's campaigns.",
         None,
     ),
 }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 from decimal import Decimal
+
+from django.utils import timezone
 
 from marketing import campaign_services
 from marketing.campaign_public import form_started
@@ -52,9 +55,11 @@ def lead_form(campaign, **over):
 
 def funded_request(world, campaign, *, code: str | None = None, title: str = "Spring campaign"):
     """An approved digital-campaign request of world.partner funding `campaign` (or naming
-    `code`), in a program whose digital campaigns need a results report as proof. Call it
-    inside the world's tenant context."""
+    `code`), in a program whose digital campaigns need a results report as proof, for an
+    activity over the last seven days up to today. Call it inside the world's tenant
+    context."""
     program = make_program(world)
+    today = timezone.localdate()
     mdf_services.rule_set(
         program=program,
         by=None,
@@ -74,6 +79,8 @@ def funded_request(world, campaign, *, code: str | None = None, title: str = "Sp
             activity_type="digital_campaign",
             title=title,
             funded_campaign_code=code if code is not None else campaign.code,
+            start_date=today - datetime.timedelta(days=7),
+            end_date=today,
         ),
     )
     return mdf_services.request_transition(request=req, to="approved", by=world.admin)

@@ -6,9 +6,11 @@ Another partner's campaign never proves a claim. The API reads and creates the s
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from marketing import campaign_selectors, campaign_services
 from mdf import selectors as mdf_selectors
@@ -149,6 +151,37 @@ def test_the_reviewer_sees_the_evidence_and_the_named_check_on_the_claim_page(wo
     body = page.content.decode()
     assert "Campaign figures" in body and "5 views" in body
     assert f"campaign-report-{campaign.code}.pdf" in body
+
+
+def test_the_figures_are_the_activity_periods_not_the_campaigns_lifetime(world, time_machine):
+    """Views before the activity's first day and a lead after its last day are the campaign's,
+    not this activity's: the claim counts neither (won deals from the activity's leads keep
+    counting after it ends)."""
+    campaign = launched(world)
+    today = timezone.localdate()
+    time_machine.move_to(timezone.now() - datetime.timedelta(days=20))
+    with tenant_context(world.tenant):
+        _activity(campaign, views=50, leads=1)  # before the activity
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=17))
+    with tenant_context(world.tenant):
+        _activity(campaign, views=4, leads=0)  # three days ago: inside
+    time_machine.move_to(timezone.now() + datetime.timedelta(days=3))
+    req = _funded(world, campaign)
+    assert (req.start_date, req.end_date) == (today - datetime.timedelta(days=7), today)
+    with tenant_context(world.tenant):
+        _activity(campaign, views=2, leads=1)  # today: inside
+        campaign_services.campaign_count(campaign_id=campaign.pk, counter="clicks")
+        lifetime = campaign_selectors.funnel([campaign])[campaign.pk]
+        period = campaign_selectors.funnel([campaign], first=req.start_date, last=req.end_date)[
+            campaign.pk
+        ]
+    assert (lifetime["views"], lifetime["leads"]) == (56, 2)
+    assert (period["views"], period["clicks"], period["leads"]) == (6, 1, 1)
+    claim = _submit(world, req)
+    assert claim.campaign_evidence["views"] == 6 and claim.leads == 1 and claim.impressions == 6
+    assert claim.campaign_evidence["first_day"] == req.start_date.isoformat()
+    page = portal_client(world.tenant, world.channel_manager).get(f"/mdf/claims/{claim.pk}/")
+    assert "Activity period" in find(page, "dl", data_evidence="campaign").text()
 
 
 def test_a_campaign_without_activity_fails_its_figures_check(world):

@@ -13,6 +13,7 @@ from marketing.campaign_models import Campaign
 from marketing.campaign_selectors import landing_path
 from marketing.models import Asset, BrandKit, CobrandTemplate
 from marketing.sequence_models import CampaignContact, SequenceSend
+from mdf.models import FundRequest
 from prm.models import Member, Tenant
 from prm.roles import Role
 from prm.tenancy import tenant_context
@@ -67,3 +68,14 @@ def test_demo_has_a_library_a_brand_kit_and_a_co_branded_one_pager(settings, tmp
     assert len(contacts) >= 3 and all(c.steps_sent == 1 and c.consent_text for c in contacts)
     assert steps == {1}
     assert find_all(page, "td", data_sent=True)[0].text() == str(len(contacts))
+    # An approved MDF request pays for it: its claim form opens with the week's figures.
+    with tenant_context(tenant):
+        funded = FundRequest.objects.get(funded_campaign_code=campaign.code)
+    assert funded.status == "approved" and funded.campaign_code == campaign.code
+    claim_form = partner.get(f"/mdf/requests/{funded.pk}/claim/")
+    assert claim_form.status_code == 200
+    evidence = find(claim_form, "dl", data_evidence="campaign").text()
+    assert campaign.code in evidence and "Activity period" in evidence
+    # Page views pre-fill impressions (the visit to the landing page above counted one more).
+    impressions = find(claim_form, "input", name="impressions").attrs["value"]
+    assert impressions == str(campaign.views + 1)
