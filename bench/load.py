@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import os
@@ -18,7 +19,7 @@ from bench.common import HOST, ROOT, big_tenant, member, pct, target, write
 # --- 5. API under load --------------------------------------------------------------------
 
 
-def _load(port: int, path: str, headers: dict, body_fn, seconds: float, clients: int) -> dict:
+def http_load(port: int, path: str, headers: dict, body_fn, seconds: float, clients: int) -> dict:
     import http.client
 
     latencies: list[float] = []
@@ -84,16 +85,16 @@ def _api_key(tenant, who) -> str:
     return key
 
 
-def bench_api(scale: str) -> dict:
+@contextlib.contextmanager
+def served(workers: int | None = None):
+    """The product under gunicorn on a free loopback port, one worker per CPU, as it would be
+    deployed on this machine; yields the port once /bench/ping/ answers."""
+    import http.client
     import socket
 
-    tenant = big_tenant()
-    admin_key = _api_key(tenant, member(tenant, "admin"))
-    partner_key = _api_key(tenant, member(tenant, "partner_admin"))
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    workers = os.cpu_count() or 2
     gunicorn = str(Path(sys.executable).with_name("gunicorn"))
     server = subprocess.Popen(  # noqa: S603 - our own binary and arguments
         [
@@ -102,18 +103,14 @@ def bench_api(scale: str) -> dict:
             "-b",
             f"127.0.0.1:{port}",
             "-w",
-            str(workers),
+            str(workers or os.cpu_count() or 2),
             "--log-level",
             "warning",
         ],
         cwd=ROOT,
         env={**os.environ, "PRM_DB_POOL_MAX": "4"},
     )
-    seconds = 8 if scale == "small" else 20
-    clients = 16
     try:
-        import http.client
-
         for _ in range(100):
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
@@ -124,6 +121,20 @@ def bench_api(scale: str) -> dict:
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def bench_api(scale: str) -> dict:
+    tenant = big_tenant()
+    admin_key = _api_key(tenant, member(tenant, "admin"))
+    partner_key = _api_key(tenant, member(tenant, "partner_admin"))
+    workers = os.cpu_count() or 2
+    seconds = 8 if scale == "small" else 20
+    clients = 16
+    with served(workers) as port:
         close = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
 
         def submit_body(n: int, i: int) -> bytes:
@@ -142,8 +153,8 @@ def bench_api(scale: str) -> dict:
             "workers": workers,
             "clients": clients,
             "seconds_per_phase": seconds,
-            "baseline_ping": _load(port, "/bench/ping/", base, None, seconds, clients),
-            "deal_list": _load(
+            "baseline_ping": http_load(port, "/bench/ping/", base, None, seconds, clients),
+            "deal_list": http_load(
                 port,
                 "/api/v1/deals/?page_size=50",
                 {**base, "Authorization": f"Bearer {admin_key}"},
@@ -151,7 +162,7 @@ def bench_api(scale: str) -> dict:
                 seconds,
                 clients,
             ),
-            "deal_submit": _load(
+            "deal_submit": http_load(
                 port,
                 "/api/v1/deals/",
                 {
@@ -164,9 +175,6 @@ def bench_api(scale: str) -> dict:
                 clients,
             ),
         }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     ping = numbers["baseline_ping"]["rps"] or 1
     numbers["list_ratio"] = round(numbers["deal_list"]["rps"] / ping, 3)
     numbers["submit_ratio"] = round(numbers["deal_submit"]["rps"] / ping, 3)

@@ -162,6 +162,12 @@ def _asset_of(campaign, asset_id: int):
 @require_safe
 def tracked(request, code: str, target: str):
     """Count a click and redirect to one of the campaign's own targets (else 404)."""
+    if target == "page" and request.method == "GET":
+        # The busiest link (every e-mail and post carries it): one statement.
+        partner_name = campaign_services.campaign_click(tenant_id=request.tenant.pk, code=code)
+        if partner_name is None:
+            raise Http404
+        return HttpResponseRedirect(cs.landing_path_of(partner_name, code.upper()))
     campaign = _campaign(code)
     if target == "page":
         to = cs.landing_path(campaign)

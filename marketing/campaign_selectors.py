@@ -61,11 +61,20 @@ def is_partners_campaign(*, partner_id: int, code: str) -> bool:
 
 
 def partner_slug(partner) -> str:
-    return slugify(partner.name)[:60] or "partner"
+    return name_slug(partner.name)
+
+
+def name_slug(name: str) -> str:
+    """The partner's part of its campaign pages' paths, from its name."""
+    return slugify(name)[:60] or "partner"
 
 
 def landing_path(campaign: Campaign) -> str:
-    return f"/c/{partner_slug(campaign.partner)}/{campaign.code}/"
+    return landing_path_of(campaign.partner.name, campaign.code)
+
+
+def landing_path_of(partner_name: str, code: str) -> str:
+    return f"/c/{name_slug(partner_name)}/{code}/"
 
 
 def tracked_path(campaign: Campaign, target: str = "page") -> str:

@@ -255,6 +255,44 @@ def campaign_count(*, campaign_id: int, counter: str) -> None:
         )
 
 
+# A tracked click on the landing-page link, found, counted and answered in one statement:
+# the campaign's partner name (for the landing page's path), or no row for an unknown code or
+# a draft kit's campaign.
+CLICK_SQL = """
+WITH found AS (
+    SELECT c.id, c.tenant_id, p.name FROM marketing_campaign c
+    JOIN marketing_campaignkit k ON k.tenant_id = c.tenant_id AND k.id = c.kit_id
+    JOIN partners_partner p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
+    WHERE c.tenant_id = %(tenant)s AND c.code = %(code)s AND k.status <> 'draft'
+), hit AS (
+    UPDATE marketing_campaign m SET clicks = m.clicks + 1 FROM found
+    WHERE m.tenant_id = found.tenant_id AND m.id = found.id RETURNING m.tenant_id, m.id
+), counted AS (
+    INSERT INTO marketing_campaignday AS d (tenant_id, campaign_id, day, views, clicks, form_fills)
+    SELECT tenant_id, id, %(day)s, 0, 1, 0 FROM hit
+    ON CONFLICT (tenant_id, campaign_id, day) DO UPDATE SET clicks = d.clicks + 1
+)
+SELECT name FROM found
+"""
+
+
+def campaign_click(*, tenant_id: int, code: str) -> str | None:
+    """A click on a campaign's tracked landing-page link: counted (running total and day) in
+    the statement that finds the campaign. Returns the campaign partner's name, or None when
+    the code is no public campaign of this tenant (nothing counted)."""
+    with connection.cursor() as cur:
+        cur.execute(
+            CLICK_SQL,
+            {
+                "tenant": tenant_id,
+                "code": code.upper(),
+                "day": timezone.now().astimezone(datetime.UTC).date(),
+            },
+        )
+        row = cur.fetchone()
+    return row[0] if row else None
+
+
 @transaction.atomic
 def campaign_lead_submit(
     *,

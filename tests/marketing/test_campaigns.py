@@ -12,7 +12,7 @@ import pytest
 from django.test import override_settings
 
 from dealreg.models import LeadOffer
-from marketing.campaign_models import Campaign, CampaignKit, CampaignLead
+from marketing.campaign_models import Campaign, CampaignDay, CampaignKit, CampaignLead
 from marketing.campaign_public import form_started
 from prm.models import AuditEvent as AuditLog
 from prm.outbox_models import OutboxEvent
@@ -228,8 +228,12 @@ def test_tracked_links_count_clicks_and_go_only_to_the_campaigns_targets(world):
     other = published(world, title="Not in the kit")
     assert client.get(f"/t/{campaign.code}/a{other.pk}/").status_code == 404
     assert client.get(f"{landing}assets/{other.pk}/").status_code == 404
+    # A code typed in lower case is the same campaign's link.
+    assert client.get(f"/t/{campaign.code.lower()}/page/")["Location"] == landing
     with tenant_context(world.tenant):
-        assert Campaign.objects.get().clicks == 2
+        assert Campaign.objects.get().clicks == 3
+        # Each click is on today's row too (the MDF activity period's figures).
+        assert list(CampaignDay.objects.values_list("clicks", flat=True)) == [3]
 
 
 def test_a_draft_kit_or_an_unknown_code_has_no_public_page(world):
