@@ -14,7 +14,9 @@ can never carry one tenant's id into another's work.
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
+import time
 import zoneinfo
 from collections.abc import Iterator
 
@@ -115,13 +117,39 @@ def system_context() -> Iterator[None]:
 _state = threading.local()
 
 
+# Host -> (expiry, tenant): resolve_tenant's answers for PRM_TENANT_CACHE_SECONDS, so a
+# request does not look its tenant up again (one round trip less on every page, link click
+# and API call). Cleared in this process whenever a Tenant or TenantHost is saved or deleted
+# (prm.apps); another process sees a change within the TTL. Unknown hosts are never kept.
+_hosts: dict[str, tuple[float, object]] = {}
+
+
+def forget_tenant_hosts(**_kwargs) -> None:
+    """Drop every cached host (a tenant or one of its domains changed)."""
+    _hosts.clear()
+
+
 def resolve_tenant(host: str):
     """Map a request host to (tenant, is_public). Raises Http404 for unknown hosts, and for
-    custom domains not (or no longer) proven by their tenant (pending or suspended)."""
+    custom domains not (or no longer) proven by their tenant (pending or suspended). Each
+    caller gets its own copy of the tenant, so a change one request makes to it never shows
+    in another."""
+    host = host.split(":")[0].lower().rstrip(".")
+    seconds = getattr(settings, "PRM_TENANT_CACHE_SECONDS", 0)
+    if seconds > 0:
+        hit = _hosts.get(host)
+        if hit is not None and hit[0] > time.monotonic():
+            return copy.copy(hit[1]), False
+    tenant, is_public = _resolve_tenant(host)
+    if seconds > 0 and tenant is not None:
+        _hosts[host] = (time.monotonic() + seconds, copy.copy(tenant))
+    return tenant, is_public
+
+
+def _resolve_tenant(host: str):
     # local: prm.models imports this module at load time
     from prm.models import HostStatus, Tenant, TenantHost
 
-    host = host.split(":")[0].lower().rstrip(".")
     base = settings.PRM_BASE_DOMAIN
     if host == base or host in getattr(settings, "PRM_PUBLIC_HOSTS", ()):
         return None, True

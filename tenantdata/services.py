@@ -55,7 +55,7 @@ from prm.notifications import send_mandatory
 from prm.roles import Role, has_perm
 from prm.states import ActionNotAllowed
 from prm.tasks import dispatch
-from prm.tenancy import set_db_tenant, system_context, tenant_context
+from prm.tenancy import forget_tenant_hosts, set_db_tenant, system_context, tenant_context
 from prm.urls_util import tenant_url
 from tenantdata.models import (
     DeletionStatus,
@@ -570,6 +570,7 @@ def deletion_execute(*, tenant_id: int, now: datetime.datetime | None = None):
             status=running, requested_by=None, cancelled_by=None
         )
         Tenant.objects.filter(pk=tenant.pk).update(is_active=False)  # stop serving it
+        transaction.on_commit(forget_tenant_hosts)  # ... from this process's host cache too
         admins = _admin_emails()
         files = [tenant.logo.name] if tenant.logo else []
         for model in tenant_models():

@@ -24,6 +24,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # tenant, or the base domain); anything else gets a 404 before any view runs.
 ALLOWED_HOSTS = ["*"]
 PRM_BASE_DOMAIN = env.str("PRM_BASE_DOMAIN", default="localhost").lower()
+# Seconds a process keeps a host's tenant (prm.tenancy.resolve_tenant); a change made in
+# another process (a tenant suspended, a domain removed) is seen within this time. 0: off.
+PRM_TENANT_CACHE_SECONDS = env.int("PRM_TENANT_CACHE_SECONDS", default=2)
 PRM_PUBLIC_SCHEME = env.str("PRM_PUBLIC_SCHEME", default="http")
 PRM_PUBLIC_PORT = env.str("PRM_PUBLIC_PORT", default="8000")
 

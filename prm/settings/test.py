@@ -72,6 +72,9 @@ EMAIL_FILE_PATH = env.str(
 )
 CACHES["default"]["KEY_PREFIX"] = f"prm-test-{XDIST_WORKER}" if XDIST_WORKER else "prm-test"  # noqa: F405
 ACCOUNT_RATE_LIMITS = False
+# Each test builds its tenants afresh (and a flush sends no signals): no host cache, except
+# in tests/prm/test_tenant_host_cache.py, which turns it on.
+PRM_TENANT_CACHE_SECONDS = 0
 CELERY_TASK_ALWAYS_EAGER = False
 PRM_WEBHOOKS_ALLOW_PRIVATE = True  # the webhook tests run a receiver on loopback
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
