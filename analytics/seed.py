@@ -147,7 +147,7 @@ def seed(*, tenant, partners: dict) -> None:
         currency="USD",
         description="Joint sales enablement day",
     )
-    _placements_since_activation()
+    placements_since_activation()
     # History: weekly snapshots for the year, daily for the last 30 days.
     days = [start + datetime.timedelta(days=d) for d in range(0, 335, 7)]
     days += [today - datetime.timedelta(days=d) for d in range(30, -1, -1)]
@@ -156,11 +156,13 @@ def seed(*, tenant, partners: dict) -> None:
     services.rollups_compute(tenant=tenant, periods=services.quarters_back(today, 5))
 
 
-def _placements_since_activation() -> None:
+def placements_since_activation() -> None:
     """The demo's history is back-dated (partners activated months ago, a year of deals), so
     are the partners' first tier placements: the nightly evaluation places a partner the day
     after its activation. Left at the seeding moment, every quarter before it counted under
-    "No tier" on the program dashboard (rollups use the tier held at each quarter's end)."""
+    "No tier" on the program dashboard (rollups use the tier held at each quarter's end).
+    The demo runs it again after its last tier evaluation, which places the partners later
+    seeds added (predict's history)."""
     seen = set()
     for change in (
         TierChange.objects.filter(status=TierChangeStatus.APPLIED)

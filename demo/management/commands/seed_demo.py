@@ -6,6 +6,7 @@ from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from analytics.seed import placements_since_activation
 from dealreg.services import metrics_refresh
 from partners.models import Partner, PartnerStatus, PartnerType
 from partners.services import tiers_evaluate
@@ -130,6 +131,9 @@ class Command(BaseCommand):
                     # partners in tiers.
                     metrics_refresh(tenant=tenant)
                     tiers_evaluate(tenant=tenant)
+                    # ... from the day after each partner's activation, as the nightly
+                    # evaluation would have, so their history counts under their tier.
+                    placements_since_activation()
                 # The seeded history is not news: its events notify no one, and each person
                 # keeps only their few newest unread notifications (a handful to try the
                 # bell on, not the hundred the history would make).
