@@ -24,6 +24,7 @@ ACTIONS = {
     "marketing.campaign.contacts_added": _("Contacts added to a campaign"),
     "marketing.campaign.contact_removed": _("Contact removed from a campaign"),
     "marketing.campaign.contact_unsubscribed": _("Campaign contact unsubscribed"),
+    "marketing.campaign.contact_bounced": _("Campaign contact bounced"),
     "marketing.campaign.sequence_started": _("Campaign e-mails started"),
     "marketing.campaign.sequence_paused": _("Campaign e-mails paused"),
     "marketing.campaign.sequence_resumed": _("Campaign e-mails resumed"),
