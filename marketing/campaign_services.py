@@ -227,20 +227,30 @@ def campaign_launch(*, kit: CampaignKit, by: Member) -> Campaign:
     return campaign
 
 
-# The running total and the day's count in one statement (one round trip per hit). The
-# counter is one of COUNTERS (checked), never input.
-COUNT_SQL = """
-WITH hit AS (
-    UPDATE marketing_campaign SET {c} = {c} + 1 WHERE id = %(id)s RETURNING tenant_id, id
-)
+# A hit on the running total (CTE `hit`, rows (tenant_id, id)) added to the campaign's day in
+# the same statement (one round trip per hit). The counter is one of COUNTERS (checked),
+# never input.
+DAY_UPSERT = """
 INSERT INTO marketing_campaignday AS d (tenant_id, campaign_id, day, views, clicks, form_fills)
 SELECT tenant_id, id, %(day)s, {views}, {clicks}, {form_fills} FROM hit
 ON CONFLICT (tenant_id, campaign_id, day) DO UPDATE SET {c} = d.{c} + 1
 """
+
+
+def _day_upsert(counter: str) -> str:
+    return DAY_UPSERT.format(c=counter, **{k: int(k == counter) for k in COUNTERS})
+
+
 COUNT_STATEMENTS = {
-    c: COUNT_SQL.format(c=c, **{k: int(k == c) for k in COUNTERS})  # noqa: S608
+    c: f"WITH hit AS (UPDATE marketing_campaign SET {c} = {c} + 1 WHERE id = %(id)s "  # noqa: S608
+    f"RETURNING tenant_id, id) {_day_upsert(c)}"
     for c in COUNTERS
 }
+
+
+def _today() -> datetime.date:
+    """The day (UTC) a hit counts on."""
+    return timezone.now().astimezone(datetime.UTC).date()
 
 
 def campaign_count(*, campaign_id: int, counter: str) -> None:
@@ -249,16 +259,13 @@ def campaign_count(*, campaign_id: int, counter: str) -> None:
     if counter not in COUNTERS:
         raise ValueError(counter)
     with connection.cursor() as cur:
-        cur.execute(
-            COUNT_STATEMENTS[counter],
-            {"id": campaign_id, "day": timezone.now().astimezone(datetime.UTC).date()},
-        )
+        cur.execute(COUNT_STATEMENTS[counter], {"id": campaign_id, "day": _today()})
 
 
 # A tracked click on the landing-page link, found, counted and answered in one statement:
 # the campaign's partner name (for the landing page's path), or no row for an unknown code or
 # a draft kit's campaign.
-CLICK_SQL = """
+CLICK_SQL = f"""
 WITH found AS (
     SELECT c.id, c.tenant_id, p.name FROM marketing_campaign c
     JOIN marketing_campaignkit k ON k.tenant_id = c.tenant_id AND k.id = c.kit_id
@@ -267,13 +274,9 @@ WITH found AS (
 ), hit AS (
     UPDATE marketing_campaign m SET clicks = m.clicks + 1 FROM found
     WHERE m.tenant_id = found.tenant_id AND m.id = found.id RETURNING m.tenant_id, m.id
-), counted AS (
-    INSERT INTO marketing_campaignday AS d (tenant_id, campaign_id, day, views, clicks, form_fills)
-    SELECT tenant_id, id, %(day)s, 0, 1, 0 FROM hit
-    ON CONFLICT (tenant_id, campaign_id, day) DO UPDATE SET clicks = d.clicks + 1
-)
+), counted AS ({_day_upsert("clicks")})
 SELECT name FROM found
-"""
+"""  # noqa: S608
 
 
 def campaign_click(*, tenant_id: int, code: str) -> str | None:
@@ -283,11 +286,7 @@ def campaign_click(*, tenant_id: int, code: str) -> str | None:
     with connection.cursor() as cur:
         cur.execute(
             CLICK_SQL,
-            {
-                "tenant": tenant_id,
-                "code": code.upper(),
-                "day": timezone.now().astimezone(datetime.UTC).date(),
-            },
+            {"tenant": tenant_id, "code": code.upper(), "day": _today()},
         )
         row = cur.fetchone()
     return row[0] if row else None

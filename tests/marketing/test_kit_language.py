@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 
 from marketing import sequence_services
+from marketing.campaign_models import CampaignKit
 from marketing.campaign_selectors import partner_slug
 from marketing.sequence_models import CampaignContact
 from prm.tenancy import tenant_context
@@ -44,8 +45,6 @@ def test_staff_choose_the_kit_language_in_the_portal_and_partners_see_it(world):
     resp = staff.post("/marketing/campaign-kits/new/", data)
     assert resp.status_code == 302, resp.content[:2000]
     with tenant_context(world.tenant):
-        from marketing.campaign_models import CampaignKit
-
         created = CampaignKit.objects.get()
     assert created.language == "de"
     page = staff.get(created.get_absolute_url())
