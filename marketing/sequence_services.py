@@ -336,14 +336,14 @@ def bounces_report(*, emails: list[str], detail: str = "", by: Member) -> int:
     """Bounces reported by the tenant's mail provider (the API): each address that is a
     campaign contact is suppressed as bounced. Returns how many addresses were contacts."""
     require(by, "marketing.manage")
-    found = 0
-    for email in sorted({e.strip().lower() for e in emails if e and e.strip()}):
-        contact = CampaignContact.objects.filter(email__iexact=email).order_by("id").first()
-        if contact is None:
-            continue
-        found += 1
+    wanted = {e.strip().lower() for e in emails if e and e.strip()}  # stored lower-cased
+    first_of_each = (
+        CampaignContact.objects.filter(email__in=wanted).order_by("email", "id").distinct("email")
+    )
+    contacts = list(first_of_each)
+    for contact in contacts:
         contact_bounced(contact=contact, detail=detail)
-    return found
+    return len(contacts)
 
 
 # --- Sending -----------------------------------------------------------------------------
