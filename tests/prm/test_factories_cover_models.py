@@ -1,5 +1,5 @@
 """Every model that tests create directly (`<Model>.objects.create(`, `.bulk_create(`,
-`.get_or_create(`) in more than one test file has a factory_boy factory in tests/factories.py,
+`.get_or_create(`) in more than one test file has a factory_boy factory in tests/factories/,
 so a change to what a model requires is made in one place, not in every file that builds one.
 
 The scan reads each file under tests/ with `ast` and resolves the class name through the
@@ -90,7 +90,7 @@ def test_every_model_created_in_more_than_one_test_file_has_a_factory():
     sources = {
         str(path.relative_to(TESTS)): path.read_text(encoding="utf-8")
         for path in sorted(TESTS.rglob("*.py"))
-        if path.name != "factories.py"
+        if "factories" not in path.relative_to(TESTS).parts[:1]
     }
     have = factory_models()
     missing = {
@@ -99,7 +99,7 @@ def test_every_model_created_in_more_than_one_test_file_has_a_factory():
         if len(files) > 1 and model not in have
     }
     assert not missing, "models created in several test files without a factory in " + (
-        "tests/factories.py:\n" + "\n".join(f"  {m}: {', '.join(f)}" for m, f in missing.items())
+        "tests/factories/:\n" + "\n".join(f"  {m}: {', '.join(f)}" for m, f in missing.items())
     )
 
 

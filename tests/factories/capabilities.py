@@ -1,12 +1,5 @@
-"""factory_boy factories. Tenant-owned rows are created inside their tenant's context, so
-RLS WITH CHECK accepts them exactly as it would in the app.
-
-Every model that tests create in more than one test file has its factory here
-(tests/prm/test_factories_cover_models.py checks it). A factory fills in only what the model
-requires; related rows default to the same tenant. The core's integration and tenant-data
-models are named by "app_label.Model" (resolved on first use), as they are moving out of the
-core.
-"""
+"""Factories for the second wave's apps: account mapping, co-selling, incentives, joint plans,
+marketing, community, locator and prediction."""
 
 from __future__ import annotations
 
@@ -14,371 +7,26 @@ import datetime
 from decimal import Decimal
 
 import factory
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
 from django.utils import timezone
 
-from analytics.models import BusinessReview, PartnerRollup, ProgramCost
 from analytics.services.periods import quarter_start
-from dealreg.models import Deal, DealInfluencer, Lead, LeadOffer
 from jointplans.models import period_end
-from mdf.models import ExchangeRate, LedgerEntry, LedgerKind, Period
-from mdf.models import Program as MdfProgram
-from partners.models import (
-    Partner,
-    PartnerDomain,
-    PartnerMetrics,
-    PartnerStatus,
-    PartnerType,
-    Product,
-    Specialty,
-    Tier,
-    TierChange,
-    TierChangeStatus,
+from partners.domains import normalise_company_name
+from tests.factories.base import (
+    MemberFactory,
+    PartnerFactory,
+    TenantFactory,
+    TenantOwnedFactory,
+    same_tenant,
 )
-from prm.models import Member, Tenant, User
-from prm.roles import Role
-from prm.tenancy import tenant_context
-
-PASSWORD = "correct-horse-battery-9"
-
-
-class TenantFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Tenant
-
-    name = factory.Sequence(lambda n: f"Vendor {n}")
-    slug = factory.Sequence(lambda n: f"vendor{n}")
-
-
-class UserFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    email = factory.Sequence(lambda n: f"person{n}@example.com")
-    full_name = factory.Faker("name")
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        user = model_class.objects.create_user(*args, password=PASSWORD, **kwargs)
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-        return user
-
-
-class TenantOwnedFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        abstract = True
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        with tenant_context(kwargs["tenant"]):
-            return model_class.objects.create(*args, **kwargs)
-
-
-class PartnerFactory(TenantOwnedFactory):
-    class Meta:
-        model = Partner
-
-    tenant = factory.SubFactory(TenantFactory)
-    name = factory.Sequence(lambda n: f"Partner {n}")
-    partner_type = PartnerType.RESELLER
-    status = PartnerStatus.ACTIVE
-
-
-class MemberFactory(TenantOwnedFactory):
-    class Meta:
-        model = Member
-
-    tenant = factory.SubFactory(TenantFactory)
-    user = factory.SubFactory(UserFactory)
-    role = Role.ADMIN
-    partner = None
-
-
-def _same_tenant(sub_factory, **kwargs):
-    """A related row of the tenant of the row being made."""
-    return factory.SubFactory(sub_factory, tenant=factory.SelfAttribute("..tenant"), **kwargs)
-
-
-class AuthenticatorFactory(factory.django.DjangoModelFactory):
-    """allauth's MFA authenticator (TOTP unless `type` says otherwise)."""
-
-    class Meta:
-        model = Authenticator
-
-    user = factory.SubFactory(UserFactory)
-    type = Authenticator.Type.TOTP
-    data = factory.LazyFunction(dict)
-
-
-# --- partners -----------------------------------------------------------------------------
-
-
-class TierFactory(TenantOwnedFactory):
-    class Meta:
-        model = Tier
-
-    tenant = factory.SubFactory(TenantFactory)
-    name = factory.Sequence(lambda n: f"Tier {n}")
-    rank = factory.Sequence(lambda n: 1000 + n)
-
-
-class TierChangeFactory(TenantOwnedFactory):
-    class Meta:
-        model = TierChange
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    direction = "up"
-    status = TierChangeStatus.APPLIED
-
-
-class PartnerMetricsFactory(TenantOwnedFactory):
-    class Meta:
-        model = PartnerMetrics
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-
-
-class PartnerDomainFactory(TenantOwnedFactory):
-    class Meta:
-        model = PartnerDomain
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    domain = factory.Sequence(lambda n: f"partner{n}.example")
-
-
-class ProductFactory(TenantOwnedFactory):
-    class Meta:
-        model = Product
-
-    tenant = factory.SubFactory(TenantFactory)
-    name = factory.Sequence(lambda n: f"Product {n}")
-
-
-class SpecialtyFactory(TenantOwnedFactory):
-    class Meta:
-        model = Specialty
-
-    tenant = factory.SubFactory(TenantFactory)
-    name = factory.Sequence(lambda n: f"Specialty {n}")
-
-
-# --- dealreg ------------------------------------------------------------------------------
-
-
-class DealFactory(TenantOwnedFactory):
-    """A deal row as stored (a draft unless `status` says otherwise), written directly: no
-    normalisation, conflict check or audit (use dealreg.services for those)."""
-
-    class Meta:
-        model = Deal
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    customer_name = factory.Sequence(lambda n: f"Customer {n}")
-    customer_name_normalised = factory.LazyAttribute(lambda o: o.customer_name.lower())
-
-
-class DealInfluencerFactory(TenantOwnedFactory):
-    class Meta:
-        model = DealInfluencer
-
-    tenant = factory.SubFactory(TenantFactory)
-    deal = _same_tenant(DealFactory)
-    partner = _same_tenant(PartnerFactory)
-
-
-class LeadFactory(TenantOwnedFactory):
-    class Meta:
-        model = Lead
-
-    tenant = factory.SubFactory(TenantFactory)
-    company = factory.Sequence(lambda n: f"Lead {n}")
-
-
-class LeadOfferFactory(TenantOwnedFactory):
-    class Meta:
-        model = LeadOffer
-
-    tenant = factory.SubFactory(TenantFactory)
-    lead = _same_tenant(LeadFactory)
-    partner = _same_tenant(PartnerFactory)
-    score = Decimal("10")
-    respond_by = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=2))
-
-
-# --- mdf ----------------------------------------------------------------------------------
-
-
-class MdfProgramFactory(TenantOwnedFactory):
-    class Meta:
-        model = MdfProgram
-
-    tenant = factory.SubFactory(TenantFactory)
-    name = factory.Sequence(lambda n: f"MDF {n}")
-    period = Period.YEAR
-    start_date = datetime.date(2026, 1, 1)
-    end_date = datetime.date(2026, 12, 31)
-    currency = "USD"
-
-
-class LedgerEntryFactory(TenantOwnedFactory):
-    class Meta:
-        model = LedgerEntry
-
-    tenant = factory.SubFactory(TenantFactory)
-    program = _same_tenant(MdfProgramFactory)
-    partner = _same_tenant(PartnerFactory)
-    kind = LedgerKind.ALLOCATE
-    amount = Decimal("1000")
-
-
-class ExchangeRateFactory(TenantOwnedFactory):
-    class Meta:
-        model = ExchangeRate
-
-    tenant = factory.SubFactory(TenantFactory)
-    from_currency = "EUR"
-    to_currency = "USD"
-    rate = Decimal("1.1")
-    valid_from = datetime.date(2026, 1, 1)
-
-
-# --- analytics ----------------------------------------------------------------------------
-
-
-class ProgramCostFactory(TenantOwnedFactory):
-    """A program cost for one partner, or for a tier when `tier` is given."""
-
-    class Meta:
-        model = ProgramCost
-
-    tenant = factory.SubFactory(TenantFactory)
-    tier = None
-    partner = factory.Maybe(
-        "tier", yes_declaration=None, no_declaration=_same_tenant(PartnerFactory)
-    )
-    amount = Decimal("100")
-    currency = "USD"
-    incurred_on = datetime.date(2026, 1, 15)
-    description = factory.Sequence(lambda n: f"Cost {n}")
-
-
-class PartnerRollupFactory(TenantOwnedFactory):
-    class Meta:
-        model = PartnerRollup
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    period_start = datetime.date(2026, 1, 1)
-    currency = "USD"
-    partner_type = PartnerType.RESELLER
-    gross_margin_pct = Decimal("30")
-
-
-class BusinessReviewFactory(TenantOwnedFactory):
-    class Meta:
-        model = BusinessReview
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    period_start = datetime.date(2024, 1, 1)
-
-
-# --- the core's integrations and tenant data ----------------------------------------------
-
-
-class TenantExportFactory(TenantOwnedFactory):
-    class Meta:
-        model = "tenantdata.TenantExport"
-
-    tenant = factory.SubFactory(TenantFactory)
-
-
-class OutboxEventFactory(TenantOwnedFactory):
-    class Meta:
-        model = "prm.OutboxEvent"
-
-    tenant = factory.SubFactory(TenantFactory)
-    event_type = "deal.approved"
-    payload = factory.LazyFunction(dict)
-
-
-class NotificationFactory(TenantOwnedFactory):
-    class Meta:
-        model = "prm.Notification"
-
-    tenant = factory.SubFactory(TenantFactory)
-    member = _same_tenant(MemberFactory)
-    event_type = "deal.approved"
-    group = "deals"
-    title = "Deal registration approved"
-
-
-class WebhookEndpointFactory(TenantOwnedFactory):
-    class Meta:
-        model = "integrations.WebhookEndpoint"
-
-    tenant = factory.SubFactory(TenantFactory)
-    url = factory.Sequence(lambda n: f"https://hooks{n}.example/prm")
-    event_types = factory.LazyFunction(lambda: ["deal.approved"])
-    secret = factory.Sequence(lambda n: f"whsec-{n:032d}")
-
-
-class WebhookDeliveryFactory(TenantOwnedFactory):
-    class Meta:
-        model = "integrations.WebhookDelivery"
-
-    tenant = factory.SubFactory(TenantFactory)
-    endpoint = _same_tenant(WebhookEndpointFactory)
-    event = _same_tenant(OutboxEventFactory)
-
-
-class TenantHostFactory(factory.django.DjangoModelFactory):
-    """A custom domain of a tenant, pending verification unless told otherwise."""
-
-    class Meta:
-        model = "prm.TenantHost"
-
-    tenant = factory.SubFactory(TenantFactory)
-    host = factory.Sequence(lambda n: f"partners{n}.example")
-
-
-class DomainProposalFactory(TenantOwnedFactory):
-    """A partner admin's pending proposal of its company's domains."""
-
-    class Meta:
-        model = "partners.DomainProposal"
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
-    domains = factory.LazyFunction(lambda: ["proposed.example"])
-
-
-class RiskEpisodeFactory(TenantOwnedFactory):
-    """An open at-risk episode of a partner (analytics' health rules open them)."""
-
-    class Meta:
-        model = "analytics.RiskEpisode"
-
-    tenant = factory.SubFactory(TenantFactory)
-    partner = factory.SubFactory(PartnerFactory, tenant=factory.SelfAttribute("..tenant"))
-    started_on = factory.LazyFunction(lambda: timezone.localdate())
-    reason = "Health score 31 is below the threshold of 40."
-    score = 31
-
+from tests.factories.core_apps import (
+    SpecialtyFactory,
+)
 
 # --- data (account mapping) ---
 
 
 def _normalised(name: str) -> str:
-    # local: keeps this block's one import out of the shared header the other parts edit
-    from partners.domains import normalise_company_name
-
     return normalise_company_name(name)
 
 
@@ -415,8 +63,8 @@ class OverlapFactory(TenantOwnedFactory):
         model = "accountmap.Overlap"
 
     tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    vendor_account = _same_tenant(AccountFactory)
+    partner = same_tenant(PartnerFactory)
+    vendor_account = same_tenant(AccountFactory)
     partner_account = factory.SubFactory(
         AccountFactory,
         tenant=factory.SelfAttribute("..tenant"),
@@ -447,7 +95,7 @@ class IntroRequestFactory(TenantOwnedFactory):
         model = "accountmap.IntroRequest"
 
     tenant = factory.SubFactory(TenantFactory)
-    overlap = _same_tenant(OverlapFactory)
+    overlap = same_tenant(OverlapFactory)
     partner = factory.SelfAttribute("overlap.partner")
 
 
@@ -475,7 +123,7 @@ class ProgramVersionFactory(TenantOwnedFactory):
         model = "incentives.ProgramVersion"
 
     tenant = factory.SubFactory(TenantFactory)
-    program = _same_tenant(IncentiveProgramFactory)
+    program = same_tenant(IncentiveProgramFactory)
     version = factory.Sequence(lambda n: n + 1)
     status = "published"
     effective_from = factory.LazyFunction(
@@ -500,8 +148,8 @@ class CertificateFactory(TenantOwnedFactory):
         model = "training.Certificate"
 
     tenant = factory.SubFactory(TenantFactory)
-    certification = _same_tenant(CertificationFactory)
-    member = _same_tenant(MemberFactory)
+    certification = same_tenant(CertificationFactory)
+    member = same_tenant(MemberFactory)
     holder_name = "Certified Person"
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=365))
 
@@ -520,7 +168,7 @@ class JointPlanFactory(TenantOwnedFactory):
         model = "jointplans.JointPlan"
 
     tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
+    partner = same_tenant(PartnerFactory)
     title = factory.Sequence(lambda n: f"Joint plan {n}")
     period_kind = "quarter"
     start_date = factory.LazyFunction(_this_quarter)
@@ -533,7 +181,7 @@ class PlanGoalFactory(TenantOwnedFactory):
         model = "jointplans.PlanGoal"
 
     tenant = factory.SubFactory(TenantFactory)
-    plan = _same_tenant(JointPlanFactory)
+    plan = same_tenant(JointPlanFactory)
     metric = "certified_people"
     target = Decimal("5")
 
@@ -543,7 +191,7 @@ class InitiativeFactory(TenantOwnedFactory):
         model = "jointplans.Initiative"
 
     tenant = factory.SubFactory(TenantFactory)
-    plan = _same_tenant(JointPlanFactory)
+    plan = same_tenant(JointPlanFactory)
     title = factory.Sequence(lambda n: f"Initiative {n}")
     due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
 
@@ -593,7 +241,7 @@ class NotificationPreferenceFactory(TenantOwnedFactory):
         model = "prm.NotificationPreference"
 
     tenant = factory.SubFactory(TenantFactory)
-    member = _same_tenant(MemberFactory)
+    member = same_tenant(MemberFactory)
     group = "deals"
     mode = "immediate"
 
@@ -620,7 +268,7 @@ class AssetVersionFactory(TenantOwnedFactory):
         model = "marketing.AssetVersion"
 
     tenant = factory.SubFactory(TenantFactory)
-    asset = _same_tenant(AssetFactory)
+    asset = same_tenant(AssetFactory)
     number = factory.Sequence(lambda n: n + 1)
     url = "https://videos.example.com/watch/1"
 
@@ -640,7 +288,7 @@ class BrandKitFactory(TenantOwnedFactory):
         model = "marketing.BrandKit"
 
     tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
+    partner = same_tenant(PartnerFactory)
     contact_name = "Pat Partner"
     contact_email = "pat@partner.example"
 
@@ -668,8 +316,8 @@ class CampaignFactory(TenantOwnedFactory):
         model = "marketing.Campaign"
 
     tenant = factory.SubFactory(TenantFactory)
-    kit = _same_tenant(CampaignKitFactory)
-    partner = _same_tenant(PartnerFactory)
+    kit = same_tenant(CampaignKitFactory)
+    partner = same_tenant(PartnerFactory)
     code = factory.Sequence(lambda n: f"F{n:07d}")
 
 
@@ -680,7 +328,7 @@ class CampaignContactFactory(TenantOwnedFactory):
         model = "marketing.CampaignContact"
 
     tenant = factory.SubFactory(TenantFactory)
-    campaign = _same_tenant(CampaignFactory)
+    campaign = same_tenant(CampaignFactory)
     partner = factory.SelfAttribute("campaign.partner")
     email = factory.Sequence(lambda n: f"contact{n}@customer.example")
     consent_text = "Agreed to receive marketing e-mail."
@@ -716,7 +364,7 @@ class AnswerFactory(TenantOwnedFactory):
         model = "community.Answer"
 
     tenant = factory.SubFactory(TenantFactory)
-    question = _same_tenant(QuestionFactory)
+    question = same_tenant(QuestionFactory)
     body = "<p>Like this.</p>"
 
 
@@ -741,8 +389,8 @@ class RegistrationFactory(TenantOwnedFactory):
         model = "community.Registration"
 
     tenant = factory.SubFactory(TenantFactory)
-    event = _same_tenant(CommunityEventFactory)
-    member = _same_tenant(MemberFactory)
+    event = same_tenant(CommunityEventFactory)
+    member = same_tenant(MemberFactory)
     status = "registered"
 
 
@@ -756,7 +404,7 @@ class PublicProfileFactory(TenantOwnedFactory):
         model = "locator.PublicProfile"
 
     tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
+    partner = same_tenant(PartnerFactory)
     slug = factory.Sequence(lambda n: f"partner-{n}")
     status = "published"
     headline = "Cloud migrations done right"
@@ -770,8 +418,8 @@ class PartnerSpecialtyFactory(TenantOwnedFactory):
         model = "partners.PartnerSpecialty"
 
     tenant = factory.SubFactory(TenantFactory)
-    partner = _same_tenant(PartnerFactory)
-    specialty = _same_tenant(SpecialtyFactory)
+    partner = same_tenant(PartnerFactory)
+    specialty = same_tenant(SpecialtyFactory)
 
 
 # --- predict ---
