@@ -42,7 +42,7 @@ def notification_list(request):
     shown = list(notifications.notifications_for(request.member)[:100])
     return render(
         request,
-        "integrations/notification_list.html",
+        "notifications/notification_list.html",
         {
             "notifications": shown,
             "days": notifications.by_day(shown),
@@ -88,7 +88,7 @@ def notification_unsubscribe(request, token: str):
         done = True
     resp = render(
         request,
-        "integrations/unsubscribe.html",
+        "notifications/unsubscribe.html",
         {
             "target": member,
             "group_label": events.GROUPS[group],
@@ -114,4 +114,4 @@ def notification_preferences(request):
         else:
             messages.success(request, _("Preferences saved."))
             return redirect("notification-preferences")
-    return render(request, "integrations/notification_preferences.html", {"form": form})
+    return render(request, "notifications/notification_preferences.html", {"form": form})
