@@ -19,10 +19,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, QuerySet
 from django.utils.http import urlencode
 
 PARAM = "sort"
+
+
+def _nullable(qs: QuerySet, f) -> bool:
+    """Whether the column `f` can be empty: an expression or a related path (a LEFT JOIN) is
+    assumed to; a field of the list's own model says so itself."""
+    if not isinstance(f, str) or "__" in f:
+        return True
+    try:
+        field = qs.model._meta.get_field(f)
+    except FieldDoesNotExist:
+        return True  # an annotation
+    return bool(field.null)
 
 
 @dataclass(frozen=True)
@@ -45,10 +58,16 @@ class Sorting:
         return cls(columns, wanted.removeprefix("-"), wanted.startswith("-"), params, param)
 
     def apply(self, qs: QuerySet) -> QuerySet:
-        exprs = [F(f) if isinstance(f, str) else f for f in self.columns[self.key]]
-        order = [
-            e.desc(nulls_last=True) if self.descending else e.asc(nulls_last=True) for e in exprs
-        ]
+        order = []
+        for f in self.columns[self.key]:
+            e = F(f) if isinstance(f, str) else f
+            # Empty values go last either way. A column that cannot be empty is ordered plainly,
+            # so its index serves the order: NULLS LAST on a descending column would not match
+            # a plain (DESC NULLS FIRST) index and sort the whole table instead.
+            nulls_last = True if _nullable(qs, f) else None
+            order.append(
+                e.desc(nulls_last=nulls_last) if self.descending else e.asc(nulls_last=nulls_last)
+            )
         return qs.order_by(*order, "-pk" if self.descending else "pk")
 
     def apply_within(self, qs: QuerySet, limit: int) -> QuerySet:

@@ -94,3 +94,26 @@ def test_a_bad_sort_value_still_answers_the_list(world):
     ):
         resp = client.get(path + "?sort=%27%3B--")
         assert resp.status_code == 200, path
+
+
+def test_a_column_that_cannot_be_empty_is_ordered_so_its_index_serves_the_page(world):
+    """created_at is NOT NULL: a plain DESC matches the (tenant, -created_at) index, where
+    DESC NULLS LAST would sort every deal of the tenant for one page. A nullable column (and
+    a related one, reached by a LEFT JOIN) still puts empty values last."""
+    from dealreg.models import Deal
+    from prm.tenancy import tenant_context
+
+    def sql(query: str) -> str:
+        with tenant_context(world.tenant):
+            return str(sorting(query).apply(Deal.objects.all()).query)
+
+    assert "NULLS LAST" not in sql("?sort=-created")
+    assert '"dealreg_deal"."created_at" DESC' in sql("?sort=-created")
+    assert "NULLS LAST" in sql("?sort=-amount")  # amount may be empty
+    partner_name = Sorting.from_request(
+        RequestFactory().get("/deals/?sort=partner"),
+        {"partner": "partner__name"},
+        default="partner",
+    )
+    with tenant_context(world.tenant):
+        assert "NULLS LAST" in str(partner_name.apply(Deal.objects.all()).query)
