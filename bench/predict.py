@@ -1,9 +1,12 @@
 """Benchmark: predictive models (issue #22) on the big tenant.
 
-The big tenant's seeded history (partners, registrations, health) is what churn and win
-probability learn from; for matching and the learned IPP the run adds lead history and
-approved applications made by predict.synthetic's documented process (small: 200 partners,
-3,000 leads, 800 applications; large: 2,000 partners, 50,000 leads, 5,000 applications).
+The big tenant's seeded history (partners, registrations, health) is what the models learn
+from, and the run adds history made by predict.synthetic's documented processes, each with
+a planted signal: lead history for matching and win probability (partners win more in their
+region and specialty, good partners more, large deals less), approved applications for the
+learned IPP, and engagement for churn (sign-ins that fade before a partner goes quiet).
+Small: 200 partners, 3,000 leads, 800 applications, 200 engaged partners; large: 2,000
+partners, 50,000 leads, 5,000 applications, 2,000 engaged partners.
 Then, each timed with its peak RSS (`getrusage`, this process):
 * training each of the four models (`services.model_train`: load, features, fit, hold-out
   figures, store, score): the total must be <= 5 min and <= 2 GB at large scale;
@@ -21,8 +24,8 @@ import time
 from bench.common import big_tenant, member, pct, peak_rss_mb, target, write
 
 SIZES = {
-    "small": {"partners": 200, "leads": 3000, "applications": 800},
-    "large": {"partners": 2000, "leads": 50000, "applications": 5000},
+    "small": {"partners": 200, "leads": 3000, "applications": 800, "engaged": 200},
+    "large": {"partners": 2000, "leads": 50000, "applications": 5000, "engaged": 2000},
 }
 
 
@@ -51,8 +54,15 @@ def bench_predict(scale: str) -> dict:
             synthetic.build_applications(
                 tenant, applications=size["applications"], prefix="Bench applicant"
             )
+            synthetic.build_engagement(tenant, partners=size["engaged"], prefix="Bench engaged")
             with connection.cursor() as cur:
-                for table in ("dealreg_deal", "dealreg_lead", "partners_partner"):
+                for table in (
+                    "dealreg_deal",
+                    "dealreg_lead",
+                    "partners_partner",
+                    "analytics_memberactivity",
+                    "analytics_healthsnapshot",
+                ):
                     cur.execute(f"ANALYZE {table}")
             numbers["generate_s"] = round(time.perf_counter() - t0, 2)
             train = {}

@@ -28,10 +28,11 @@ from training.models import Enrollment
 HORIZON = 90  # days ahead a churn probability is about
 NEVER = 730  # "days since" when it never happened (or longer ago)
 NEUTRAL_HEALTH = 50.0  # a partner with no health snapshot near the as-of day
+TENURE_CAP = 365  # days; see features_at
 
 # key -> label shown with a model's explanation; the order is the model's column order.
 FEATURES: dict[str, str] = {
-    "tenure_days": _("Days in the program"),
+    "tenure_days": _("Days in the program (up to a year)"),
     "days_since_activity": _("Days since the last registration, sign-in or training"),
     "days_since_registration": _("Days since the last deal registration"),
     "registrations_90d": _("Deal registrations, last 90 days"),
@@ -176,7 +177,10 @@ def features_at(h: History, pid: int, d: int) -> list[float]:
     health = _health(h, pid, d)
     before = _health(h, pid, d - 30)
     values = {
-        "tenure_days": d - h.start[pid],
+        # capped: the partners scored today are always the longest-serving ever seen, and an
+        # uncapped tenure would let them sit far outside the training rows (and dominate the
+        # explanation by extrapolation); past a year, tenure tells little more
+        "tenure_days": min(d - h.start[pid], TENURE_CAP),
         "days_since_activity": _since(h.activity.get(pid), d),
         "days_since_registration": _since(regs, d),
         "registrations_90d": _count(regs, d - 90, d),
@@ -280,8 +284,18 @@ def churn_dataset(h: History, *, inactivity_days: int) -> Dataset:
     )
 
 
-def current_rows(h: History) -> tuple[list[int], np.ndarray]:
-    """(partner ids, features as of today) of every active partner, for scoring."""
-    pids = sorted(pid for pid, s in h.current_status.items() if s == PartnerStatus.ACTIVE)
+def current_rows(h: History, *, inactivity_days: int) -> tuple[list[int], np.ndarray]:
+    """(partner ids, features as of today) of every partner that can still become inactive,
+    for scoring: active in status and not already inactive by the definition. A partner quiet
+    for longer than `inactivity_days` has already gone; the model learnt only from partners
+    that had not (churn_dataset), so a score for it would be a guess far outside what it saw
+    ("a 100% chance of becoming inactive" for a partner inactive for a year)."""
+    pids = sorted(
+        pid
+        for pid, s in h.current_status.items()
+        if s == PartnerStatus.ACTIVE
+        and pid in h.start
+        and active_at(h, pid, h.today, inactivity_days)
+    )
     X = np.asarray([features_at(h, pid, h.today) for pid in pids], dtype=np.float64)
     return pids, X.reshape(-1, len(FEATURE_KEYS))

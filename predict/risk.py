@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from analytics.models import HealthSnapshot
@@ -32,13 +33,25 @@ def threshold(model) -> float:
     return max(FLOOR, 2 * float(model.metrics.get("base_rate", 0)))
 
 
+def _number(value) -> str:
+    value = float(value)
+    return number_format(value, decimal_pos=0 if value.is_integer() else 1, use_l10n=True)
+
+
 def _reason(score) -> str:
-    top = score.factors[0] if score.factors else None
+    """The probability and the strongest factor that raises it (a factor that lowers the risk,
+    such as a long tenure, is no reason for it), with its value against the typical one."""
+    top = next((f for f in score.factors or () if f.get("effect", 0) > 0), None)
     text = _("Churn model: %(p)s chance of becoming inactive in 90 days") % {
         "p": format_share(score.probability, 0)
     }
     if top:
-        text += " · " + str(features.FEATURES.get(top["feature"], top["feature"]))
+        label = str(features.FEATURES.get(top["feature"], top["feature"]))
+        text += " · " + _("%(factor)s: %(value)s (typical %(typical)s)") % {
+            "factor": label,
+            "value": _number(top["value"]),
+            "typical": _number(top["typical"]),
+        }
     return text
 
 

@@ -224,7 +224,10 @@ def scores_compute(*, tenant, model: PredictionModel, history=None) -> int:
         reasons = [[] for _ in rows]
     else:
         history = history or features.load_history(tenant, today=today)
-        pids, X = features.current_rows(history)
+        inactivity_days = model.params.get(
+            "inactivity_days", PredictSettings.for_tenant(tenant).inactivity_days
+        )
+        pids, X = features.current_rows(history, inactivity_days=inactivity_days)
         subjects = [(pid, None) for pid in pids]
         reasons = learn.explain(pipeline, X, payload["features"]) if pids else []
     PredictionScore.objects.filter(tenant=tenant, task=model.task).delete()

@@ -7,15 +7,37 @@ seed, the benchmark and the tests of the matching model.
 * leads arrive over two years, each with a region and a specialty; the partner that works a
   lead is drawn among the partners in the program with weight e^(1.2 * same region + 1.0 *
   specialty match + 3 * skill) (customers and past routing favoured good partners);
-* the lead is won with probability clip(skill + 0.15 * specialty match + 0.1 * same region -
-  0.25, 0.02, 0.98), else lost; leads whose closing day is not yet reached are still open.
-So partners win more often in their specialty and region, and good partners win more: the
-region and specialty terms are what the fixed routing weights see, the skill is what only a
-partner's win rates reveal.
+* each lead has an amount (log-uniform, 5,000 to 200,000); it is won with probability
+  clip(skill + 0.15 * specialty match + 0.1 * same region - 0.6 * (size - 0.5) - 0.25, 0.02,
+  0.98), where size runs from 0 (the smallest amount) to 1 (the largest), else lost; leads
+  whose closing day is not yet reached are still open.
+So partners win more often in their specialty and region, good partners win more, and large
+deals are won less often: the region and specialty terms are what the fixed routing weights
+see, the skill is what only a partner's win rates reveal (the win model's rule), and the size
+is what only the win model sees.
 
 `noise`: the partner that works a lead is drawn uniformly and wins it with probability 0.4
 whatever its region, specialty or record: nothing predicts who wins a lead, and the model
 must not pretend it does (the gate keeps the rule).
+
+Churn (`build_engagement`, for the churn model):
+* `signal`: every partner's people sign in on a share of days (a base rate between 15% and
+  35%); from its 60th day on, a partner starts to disengage at a constant hazard (mean 900
+  days, so about half do within two years, and tenure says nothing about who is next): from
+  then on its sign-in rate falls linearly to zero over 150 days, so it goes quiet and, after
+  the tenant's inactivity days, counts as inactive. The weekly health score follows engagement only
+  weakly (much noise), as a hand-set score does; so the rule (health) ranks churners a
+  little, and a model reading the sign-in trend ranks them well;
+* `noise`: the same partners sign in at steady rates, and 40% are offboarded on a random day
+  that nothing in their history announces. A model cannot learn who leaves and must not
+  pretend.
+
+Deal outcomes (`build_deals`, for the win model):
+* `signal`: each partner has a skill (its deals win with a probability around it), and
+  large deals win less often (the win probability falls linearly from the smallest to the
+  largest deal by 0.5). The rule (the partner's win rate so far) sees the skill, only the model
+  sees the size as well;
+* `noise`: every deal is a coin toss at 40%, whatever its partner or size.
 
 Rows are written with `bulk_create` (one statement per batch)."""
 
@@ -24,11 +46,15 @@ from __future__ import annotations
 import datetime
 
 import numpy as np
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from analytics.models import HealthSnapshot, MemberActivity
 from dealreg.models import Deal, DealStatus, Lead, LeadSpecialty, LeadStatus
 from partners.domains import normalise_company_name
 from partners.models import Partner, PartnerSpecialty, PartnerStatus, PartnerType, Specialty
+from prm.models import Member, User
+from prm.roles import Role
 
 DAYS = 720
 REGIONS = ["na", "emea", "apac", "latam"]
@@ -126,10 +152,13 @@ def build_leads(
         s = int(rng.integers(0, len(specs)))
         same_region = region == lead_region
         match = has[:, s]
+        amount = round(float(np.exp(rng.uniform(np.log(5000), np.log(200000)))), 2)
         if kind == "signal":
             w = np.exp(1.2 * same_region + 1.0 * match + 3.0 * skill)
             i = int(rng.choice(partners, p=w / w.sum()))
-            p = float(np.clip(skill[i] + 0.15 * match[i] + 0.1 * same_region[i] - 0.25, 0.02, 0.98))
+            size = (np.log(amount) - np.log(5000)) / (np.log(200000) - np.log(5000))
+            fit = skill[i] + 0.15 * match[i] + 0.1 * same_region[i] - 0.6 * (size - 0.5)
+            p = float(np.clip(fit - 0.25, 0.02, 0.98))
         else:
             i = int(rng.integers(0, partners))
             p = 0.4
@@ -140,7 +169,6 @@ def build_leads(
         else:
             status = DealStatus.WON if rng.random() < p else DealStatus.LOST
             closed_at = closed
-        amount = round(float(np.exp(rng.uniform(np.log(5000), np.log(200000)))), 2)
         deal_rows.append(
             Deal(
                 tenant=tenant,
@@ -317,3 +345,178 @@ def build_applications(
             )
     Deal.objects.bulk_create(deals, batch_size=1000)
     return partners
+
+
+def _partners_with_people(tenant, *, names: list[str], first: datetime.date, owner=None):
+    """One active partner per name, each with one partner user who has no password (the
+    synthetic people never sign in for real). Returns (partners, members)."""
+    partners = Partner.objects.bulk_create(
+        [
+            Partner(
+                tenant=tenant,
+                name=name,
+                partner_type=PartnerType.values[i % len(PartnerType.values)],
+                status=PartnerStatus.ACTIVE,
+                region=REGIONS[i % len(REGIONS)],
+                owner=owner,
+                created_at=_dt(first),
+                activated_at=_dt(first),
+            )
+            for i, name in enumerate(names)
+        ],
+        batch_size=1000,
+    )
+    unusable = make_password(None)
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=f"contact{p.pk}@{tenant.slug}.partners.example",
+                full_name=f"{p.name} contact",
+                password=unusable,
+            )
+            for p in partners
+        ],
+        batch_size=1000,
+    )
+    members = Member.objects.bulk_create(
+        [
+            Member(tenant=tenant, user=u, partner=p, role=Role.PARTNER_USER, created_at=_dt(first))
+            for p, u in zip(partners, users, strict=True)
+        ],
+        batch_size=1000,
+    )
+    return partners, members
+
+
+def build_engagement(
+    tenant,
+    *,
+    kind: str = "signal",
+    partners: int = 150,
+    seed: int = 7,
+    today: datetime.date | None = None,
+    prefix: str | None = "Synthetic",
+    offset: int = 0,
+    owner=None,
+) -> list[Partner]:
+    """Partners, their people's sign-ins and weekly health over two years, as described
+    above (churn); returns the partners. `offset` shifts the readable names (`prefix=None`)
+    past those another generator used. Call inside the tenant's context."""
+    rng = np.random.default_rng(seed)
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=DAYS)
+    names = [
+        _partner_name(prefix, offset + i) if prefix is None else f"{prefix} {kind} {i}"
+        for i in range(partners)
+    ]
+    made, members = _partners_with_people(tenant, names=names, first=first, owner=owner)
+    activity, health, starts, offboarded = [], [], [], {}
+    for i, (partner, member) in enumerate(zip(made, members, strict=True)):
+        start = first + datetime.timedelta(days=int(rng.integers(0, 200)))
+        starts.append(start)
+        base = float(rng.uniform(0.15, 0.35))
+        onset = offboard = None
+        if kind == "signal":
+            # a constant hazard from its 60th day on (mean 900 days): how long a partner has
+            # been in the program says nothing about whether it is about to fade
+            onset = (start - first).days + 60 + int(rng.exponential(900))
+            onset = onset if onset < DAYS - 30 else None
+        if kind == "noise" and rng.random() < 0.4:
+            offboard = int(rng.integers((start - first).days + 60, DAYS - 10))
+            offboarded[i] = offboard
+        for t in range((start - first).days, DAYS):
+            if offboard is not None and t >= offboard:
+                break
+            rate = base
+            if onset is not None and t >= onset:
+                rate = base * max(0.0, 1 - (t - onset) / 150)
+            day = first + datetime.timedelta(days=t)
+            if rng.random() < rate:
+                activity.append(
+                    MemberActivity(
+                        tenant=tenant, member=member, partner=partner, day=day, sign_ins=1
+                    )
+                )
+            if t % 7 == 0:
+                score = 45 + 25 * (rate / base) + rng.normal(0, 25)
+                health.append(
+                    HealthSnapshot(
+                        tenant=tenant, partner=partner, day=day, score=int(np.clip(score, 0, 100))
+                    )
+                )
+    for i, partner in enumerate(made):
+        fields = {"created_at": _dt(starts[i]), "activated_at": _dt(starts[i])}
+        if i in offboarded:
+            fields.update(
+                status=PartnerStatus.OFFBOARDED,
+                status_changed_at=_dt(first + datetime.timedelta(days=offboarded[i])),
+            )
+        Partner.objects.filter(pk=partner.pk).update(**fields)
+    MemberActivity.objects.bulk_create(activity, batch_size=2000)
+    HealthSnapshot.objects.bulk_create(health, batch_size=2000)
+    return made
+
+
+def build_deals(
+    tenant,
+    *,
+    kind: str = "signal",
+    partners: int = 40,
+    deals: int = 1200,
+    seed: int = 11,
+    today: datetime.date | None = None,
+    prefix: str = "Dealer",
+) -> list[Partner]:
+    """Closed and open deal registrations over two years, as described above (deal
+    outcomes); returns the partners. Call inside the tenant's context."""
+    rng = np.random.default_rng(seed)
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=DAYS)
+    made = Partner.objects.bulk_create(
+        [
+            Partner(
+                tenant=tenant,
+                name=f"{prefix} {kind} {i}",
+                partner_type=PartnerType.RESELLER,
+                status=PartnerStatus.ACTIVE,
+                created_at=_dt(first),
+                activated_at=_dt(first),
+            )
+            for i in range(partners)
+        ],
+        batch_size=1000,
+    )
+    skill = rng.uniform(0.1, 0.9, partners)
+    rows = []
+    for n in range(deals):
+        i = int(rng.integers(0, partners))
+        submitted = first + datetime.timedelta(days=int(rng.integers(0, DAYS - 5)))
+        amount = float(np.exp(rng.uniform(np.log(2000), np.log(500000))))
+        if kind == "signal":
+            size = (np.log(amount) - np.log(2000)) / (np.log(500000) - np.log(2000))
+            p = np.clip(skill[i] - 0.5 * (size - 0.5), 0.02, 0.98)
+        else:
+            p = 0.4
+        closed = submitted + datetime.timedelta(days=int(rng.integers(10, 120)))
+        if closed >= today:
+            status, closed_at = DealStatus.APPROVED, None
+        else:
+            status = DealStatus.WON if rng.random() < p else DealStatus.LOST
+            closed_at = closed
+        customer = f"{prefix} {kind} customer {n}"
+        rows.append(
+            Deal(
+                tenant=tenant,
+                partner=made[i],
+                status=status,
+                customer_name=customer,
+                customer_name_normalised=normalise_company_name(customer),
+                amount=round(amount, 2),
+                currency="USD",
+                submitted_at=_dt(submitted),
+                closed_at=closed_at,
+                expected_close_date=closed,
+            )
+        )
+    Deal.objects.bulk_create(rows, batch_size=1000)
+    return made
