@@ -31,7 +31,14 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        return self.object_list[: self.limit + 1].count()
+        rows = self.object_list
+        if not hasattr(rows, "query"):
+            return min(len(rows), self.limit + 1)
+        if not rows.query.is_sliced:
+            # Which rows fill the LIMIT does not change how many there are: unordered, the
+            # count reads an index in any order instead of walking the list's sort order.
+            rows = rows.order_by()
+        return rows[: self.limit + 1].count()
 
     @property
     def capped(self) -> bool:
