@@ -131,6 +131,7 @@ def _kit_form(request, kit=None):
         request,
         "marketing/campaign_kit_form.html",
         {"form": form, "formset": formset, "kit": kit},
+        status=400 if request.method == "POST" else 200,
     )
 
 

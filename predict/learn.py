@@ -55,13 +55,21 @@ def split(dates: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray, int]
     return dates <= test_start - horizon, dates >= test_start, test_start
 
 
-def precision_at(scores: np.ndarray, y: np.ndarray, k: int) -> float:
-    top = np.argsort(-scores, kind="stable")[:k]
-    return float(y[top].mean()) if k else 0.0
+def precision_at(scores: np.ndarray, y: np.ndarray, k: int, weight=None) -> float:
+    """Share of positives among the `k` highest scores. With `weight` (rows standing for
+    several, as sampled negatives do), `k` counts weight and the share is weighted."""
+    order = np.argsort(-scores, kind="stable")
+    if weight is None:
+        top = order[:k]
+        return float(y[top].mean()) if k else 0.0
+    w = weight[order]
+    top = order[: int(np.searchsorted(np.cumsum(w), k, "left")) + 1]
+    return float(np.average(y[top], weights=weight[top])) if k else 0.0
 
 
-def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict]:
+def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10, weight=None) -> list[dict]:
     edges = np.linspace(0, 1, bins + 1)
+    w = np.ones(len(p)) if weight is None else weight
     out = []
     for i in range(bins):
         hi = edges[i + 1] if i < bins - 1 else 1.0001
@@ -71,24 +79,25 @@ def calibration(p: np.ndarray, y: np.ndarray, bins: int = 10) -> list[dict]:
                 {
                     "low": round(float(edges[i]), 2),
                     "high": round(float(edges[i + 1]), 2),
-                    "predicted": round(float(p[mask].mean()), 4),
-                    "observed": round(float(y[mask].mean()), 4),
-                    "count": int(mask.sum()),
+                    "predicted": round(float(np.average(p[mask], weights=w[mask])), 4),
+                    "observed": round(float(np.average(y[mask], weights=w[mask])), 4),
+                    "count": int(round(float(w[mask].sum()))),
                 }
             )
     return out
 
 
-def hold_out_figures(p: np.ndarray, rule: np.ndarray, y: np.ndarray, k: int) -> dict:
+def hold_out_figures(p: np.ndarray, rule: np.ndarray, y: np.ndarray, k: int, weight=None) -> dict:
     """The hold-out figures every model reports alike (beside its own): Brier score, base
-    rate, precision at `k` of the model's scores `p` and of the fixed rule's, calibration."""
+    rate, precision at `k` of the model's scores `p` and of the fixed rule's, calibration.
+    `weight`: what each row stands for when the test rows are a sample (None: one each)."""
     return {
-        "brier": round(float(brier_score_loss(y, p)), 4),
-        "base_rate": round(float(y.mean()), 4),
+        "brier": round(float(brier_score_loss(y, p, sample_weight=weight)), 4),
+        "base_rate": round(float(np.average(y, weights=weight)), 4),
         "k": k,
-        "precision_at_k": round(precision_at(p, y, k), 4),
-        "rule_precision_at_k": round(precision_at(rule, y, k), 4),
-        "calibration": calibration(p, y),
+        "precision_at_k": round(precision_at(p, y, k, weight), 4),
+        "rule_precision_at_k": round(precision_at(rule, y, k, weight), 4),
+        "calibration": calibration(p, y, weight=weight),
     }
 
 
@@ -184,10 +193,15 @@ def explain(
     return out
 
 
-def top_hits(scores: np.ndarray, y: np.ndarray, group: np.ndarray, top: int = 3) -> np.ndarray:
+def top_hits(
+    scores: np.ndarray, y: np.ndarray, group: np.ndarray, top: int = 3, rng=None
+) -> np.ndarray:
     """Per group (event, numbered 0..G-1), 1 when its positive is among its `top` highest
-    scores. Ties are broken by a fixed random order, the same for every scorer."""
-    jitter = np.random.default_rng(SEED).random(len(scores)) * 1e-9
+    scores. Ties are broken by a fixed random order, the same for every scorer. `rng`: a
+    generator to go on drawing from, so events ranked one at a time get the same order as
+    all of them at once (a fresh one seeded SEED when None)."""
+    rng = np.random.default_rng(SEED) if rng is None else rng
+    jitter = rng.random(len(scores)) * 1e-9
     order = np.lexsort((-(scores + jitter), group))
     g = group[order]
     starts = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
@@ -220,12 +234,19 @@ def fit_ranking(
     negative_share: float,
     test_start: int | None,
     top: int = 3,
+    weight=None,
+    hits=None,
 ) -> Fitted:
     """A candidate-ranking model (one positive per group): logistic regression on the
     training events' rows (sampled negatives, the intercept corrected for the sampling),
     measured on the newest events by top-`top` hit rate against the rule, with a paired
     bootstrap over test events: it beats the rule only when its hit rate is higher in at
-    least 95% of resamples."""
+    least 95% of resamples.
+
+    At scale the test rows are a sample (the winner and some others per event, `weight` what
+    each stands for) for the figures (AUC, Brier, calibration), and `hits(pipeline, top)`
+    ranks every candidate of each test event one event at a time, returning (model hits,
+    rule hits, rows ranked): memory stays that of one event."""
     if len(y) == 0:
         raise NotEnoughHistory(what="leads", rows=0, need=MIN_TRAIN_EVENTS + MIN_TEST_EVENTS)
     if test_start is None:
@@ -244,8 +265,13 @@ def fit_ranking(
     lr.intercept_ = lr.intercept_ + np.log(max(negative_share, 1e-9))
     p = pipeline.predict_proba(X[test])[:, 1]
     yt, rt = y[test], rule[test]
-    gt = np.searchsorted(test_groups, group[test])
-    model_hits, rule_hits = top_hits(p, yt, gt, top), top_hits(rt, yt, gt, top)
+    wt = None if weight is None else weight[test]
+    if hits is None:
+        gt = np.searchsorted(test_groups, group[test])
+        model_hits, rule_hits = top_hits(p, yt, gt, top), top_hits(rt, yt, gt, top)
+        ranked = int(test.sum())
+    else:
+        model_hits, rule_hits, ranked = hits(pipeline, top)
     rng = np.random.default_rng(SEED)
     n, wins = len(test_groups), 0
     for _ in range(BOOTSTRAP):
@@ -253,23 +279,25 @@ def fit_ranking(
         wins += model_hits[idx].mean() > rule_hits[idx].mean()
     share = wins / BOOTSTRAP
     hit, rule_hit = float(model_hits.mean()), float(rule_hits.mean())
-    k = max(1, len(yt) // 10)
+    k = max(1, int(len(yt) if wt is None else round(float(wt.sum()))) // 10)
     both = yt.min() != yt.max()
     metrics = {
         "top": top,
         "hit_rate": round(hit, 4),
         "rule_hit_rate": round(rule_hit, 4),
-        "auc": round(float(roc_auc_score(yt, p)), 4) if both else None,
-        "rule_auc": round(float(roc_auc_score(yt, rt)), 4) if both else None,
-        **hold_out_figures(p, rt, yt, k),
+        "auc": round(float(roc_auc_score(yt, p, sample_weight=wt)), 4) if both else None,
+        "rule_auc": round(float(roc_auc_score(yt, rt, sample_weight=wt)), 4) if both else None,
+        **hold_out_figures(p, rt, yt, k, wt),
         "bootstrap_wins": round(share, 3),
         "test_events": n,
     }
+    if wt is not None:
+        metrics["figures_rows"] = int(len(yt))  # the sampled rows the figures are read from
     return Fitted(
         pipeline=pipeline,
         metrics=metrics,
         train_rows=int(train.sum()),
-        test_rows=int(test.sum()),
+        test_rows=ranked,
         test_start=test_start,
         beats_rule=bool(hit > rule_hit and share >= CONFIDENCE),
     )

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection
@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, Lead, LeadSpecialty
 from dealreg.services.leads import WEIGHTS
 from partners.models import Partner, PartnerSpecialty, PartnerStatus
+from predict import learn
 from predict.features import day
 
 MATCH_FEATURES: dict[str, str] = {
@@ -44,6 +45,7 @@ MATCH_FEATURES: dict[str, str] = {
 MATCH_KEYS = list(MATCH_FEATURES)
 TRAIN_NEGATIVES = 30  # candidates that did not win, sampled per training event
 MAX_TEST_EVENTS = 1500  # the newest events measured against every candidate
+TEST_NEGATIVES = 300  # others per test event kept for the figures (hit rates rank them all)
 SEED = 20261205
 FAR = 10**7  # a day number after any real day ("not closed")
 
@@ -172,32 +174,99 @@ def _rate(won: np.ndarray, lost: np.ndarray) -> np.ndarray:
     return (won + 1.0) / (won + lost + 2.0)
 
 
+class Record:
+    """Every partner's record (won and lost, overall and per region; registrations open) as
+    of a day, brought forward as the days advance: events are read in day order, so each
+    closed deal, registration and ending is added once, not re-counted for every event (at a
+    million registrations that recount was most of the training time)."""
+
+    def __init__(self, h: MatchHistory):
+        self.h, n = h, len(h.pids)
+        self.wins, self.total, self.open = np.zeros(n), np.zeros(n), np.zeros(n)
+        self.rwins: dict[str, np.ndarray] = {}
+        self.rtotal: dict[str, np.ndarray] = {}
+        self.k = self.s = self.e = 0
+        self.day: int | None = None
+
+    def advance(self, d: int) -> None:
+        """Count everything that happened before day `d` (days never go back)."""
+        h, n = self.h, len(self.h.pids)
+        if self.day is not None and d < self.day:
+            raise ValueError("a Record only moves forward in time")
+        self.day = d
+        k = int(np.searchsorted(h.closed_day, d, "left"))
+        if k > self.k:
+            pos, won = h.closed_pos[self.k : k], h.closed_won[self.k : k]
+            self.wins += np.bincount(pos, weights=won, minlength=n)
+            self.total += np.bincount(pos, minlength=n)
+            regions = h.closed_region[self.k : k]
+            for region in set(regions.tolist()) - {""}:
+                mask = regions == region
+                self.rwins.setdefault(region, np.zeros(n))
+                self.rtotal.setdefault(region, np.zeros(n))
+                self.rwins[region] += np.bincount(pos[mask], weights=won[mask], minlength=n)
+                self.rtotal[region] += np.bincount(pos[mask], minlength=n)
+            self.k = k
+        s = int(np.searchsorted(h.sub_day, d, "left"))
+        if s > self.s:
+            self.open += np.bincount(h.sub_pos[self.s : s], minlength=n)
+            self.s = s
+        e = int(np.searchsorted(h.end_day, d, "left"))
+        if e > self.e:
+            self.open -= np.bincount(h.end_pos[self.e : e], minlength=n)
+            self.e = e
+
+    def features(self, event, candidates: np.ndarray) -> np.ndarray:
+        """Feature rows of `candidates` (partner positions) for `event`, from data before it."""
+        h = self.h
+        d, country, region, specs, _winner, _resolved = event
+        self.advance(d)
+        zeros = np.zeros(len(h.pids))
+        rwins = self.rwins.get(region, zeros) if region else zeros
+        rtotal = self.rtotal.get(region, zeros) if region else zeros
+        want = np.zeros(h.spec.shape[1])
+        want[specs] = 1.0
+        c = candidates
+        cols = {
+            "same_country": (h.country[c] == country) & (country != ""),
+            "same_region": (h.region[c] == region) & (region != ""),
+            "specialties": h.spec[c] @ want if len(want) else np.zeros(len(c)),
+            "tier_priority": h.tier[c],
+            "region_win_rate": _rate(rwins[c], rtotal[c] - rwins[c]),
+            "win_rate": _rate(self.wins[c], self.total[c] - self.wins[c]),
+            "open_deals": np.maximum(0, self.open[c]),
+        }
+        return np.column_stack([np.asarray(cols[k], dtype=np.float64) for k in MATCH_KEYS])
+
+
 def event_features(h: MatchHistory, event, candidates: np.ndarray) -> np.ndarray:
-    """Feature rows of `candidates` (partner positions) for one event, from data before it."""
-    d, country, region, specs, _winner, _resolved = event
-    n = len(h.pids)
-    k = int(np.searchsorted(h.closed_day, d, "left"))
-    pos, won = h.closed_pos[:k], h.closed_won[:k]
-    wins = np.bincount(pos, weights=won, minlength=n)
-    total = np.bincount(pos, minlength=n).astype(np.float64)
-    in_region = h.closed_region[:k] == region if region else np.zeros(k, dtype=bool)
-    rwins = np.bincount(pos[in_region], weights=won[in_region], minlength=n)
-    rtotal = np.bincount(pos[in_region], minlength=n).astype(np.float64)
-    submitted = np.bincount(h.sub_pos[: int(np.searchsorted(h.sub_day, d, "left"))], minlength=n)
-    ended = np.bincount(h.end_pos[: int(np.searchsorted(h.end_day, d, "left"))], minlength=n)
-    want = np.zeros(h.spec.shape[1])
-    want[specs] = 1.0
-    c = candidates
-    cols = {
-        "same_country": (h.country[c] == country) & (country != ""),
-        "same_region": (h.region[c] == region) & (region != ""),
-        "specialties": h.spec[c] @ want if len(want) else np.zeros(len(c)),
-        "tier_priority": h.tier[c],
-        "region_win_rate": _rate(rwins[c], rtotal[c] - rwins[c]),
-        "win_rate": _rate(wins[c], total[c] - wins[c]),
-        "open_deals": np.maximum(0, submitted[c] - ended[c]),
-    }
-    return np.column_stack([np.asarray(cols[k], dtype=np.float64) for k in MATCH_KEYS])
+    """Feature rows of `candidates` for one event on its own (a fresh Record)."""
+    return Record(h).features(event, candidates)
+
+
+def _candidates(h: MatchHistory, event) -> tuple[np.ndarray, np.ndarray]:
+    """(partner positions in the program on the event's day, 1 for the winner else 0)."""
+    d, winner = event[0], event[4]
+    candidates = np.flatnonzero((h.start <= d) & (h.end > d))
+    return candidates, (candidates == winner).astype(np.int64)
+
+
+def test_hits(h: MatchHistory, events: list, pipeline, top: int):
+    """Per test event, whether its winner is among the `top` candidates by the model and by
+    the rule, ranking every partner in the program that day (one event in memory at a time),
+    with the same tie-breaking as ranking them all at once; and the rows ranked."""
+    record = Record(h)
+    model_rng, rule_rng = np.random.default_rng(learn.SEED), np.random.default_rng(learn.SEED)
+    model_hits, rule_hits, ranked = [], [], 0
+    for event in events:
+        candidates, y = _candidates(h, event)
+        X = record.features(event, candidates)
+        one = np.zeros(len(y), dtype=np.int64)
+        p = pipeline.predict_proba(X)[:, 1]
+        model_hits.append(learn.top_hits(p, y, one, top, rng=model_rng)[0])
+        rule_hits.append(learn.top_hits(rule_scores(X), y, one, top, rng=rule_rng)[0])
+        ranked += len(y)
+    return np.asarray(model_hits), np.asarray(rule_hits), ranked
 
 
 @dataclass
@@ -210,36 +279,52 @@ class MatchDataset:
     resolved: np.ndarray  # the day its outcome (the won deal) was known
     train_keep: np.ndarray  # rows that train (all positives, sampled negatives)
     negative_share: float  # share of training events' negatives kept (for the intercept)
+    weight: np.ndarray | None = None  # what each test row stands for (None: not sampled)
+    test_events: list = field(default_factory=list)  # ranked in full by test_hits
 
 
 def dataset(h: MatchHistory, *, test_start: int | None = None) -> MatchDataset:
-    """All candidates of every event; in events before `test_start` only the winner and up to
-    TRAIN_NEGATIVES sampled others are kept for training (keeps memory flat at scale)."""
+    """Every event's candidates as feature rows. In events before `test_start` only the
+    winner and up to TRAIN_NEGATIVES sampled others are kept for training; in test events
+    the winner and up to TEST_NEGATIVES sampled others are kept for the figures, each
+    standing for its share of the others (`weight`), while the hit rates rank every
+    candidate (`test_hits`). Memory stays flat at scale."""
     rng = np.random.default_rng(SEED)
-    parts, ys, groups, dates, resolved, keep = [], [], [], [], [], []
+    parts, ys, groups, dates, resolved, keep, weights = [], [], [], [], [], [], []
     kept_neg = all_neg = 0
+    sampled = False
     events = h.events
+    test_events = []
     if test_start is not None:
         test = [e for e in events if e[0] >= test_start][-MAX_TEST_EVENTS:]
         events = [e for e in events if e[0] < test_start] + test
+    record = Record(h)
     for g, event in enumerate(events):
         d, winner = event[0], event[4]
-        candidates = np.flatnonzero((h.start <= d) & (h.end > d))
+        candidates, y = _candidates(h, event)
         if winner not in candidates:
             continue
-        y = (candidates == winner).astype(np.int64)
         in_train = test_start is None or d < test_start
         mask = np.ones(len(candidates), dtype=bool)
+        negatives = np.flatnonzero(y == 0)
+        w = np.ones(len(candidates))
         if in_train:
-            negatives = np.flatnonzero(y == 0)
             all_neg += len(negatives)
             if len(negatives) > TRAIN_NEGATIVES:
                 drop = rng.choice(negatives, len(negatives) - TRAIN_NEGATIVES, replace=False)
                 mask[drop] = False
             kept_neg += int((mask & (y == 0)).sum())
-            candidates, y = candidates[mask], y[mask]
-        parts.append(event_features(h, event, candidates))
+        else:
+            test_events.append(event)
+            if len(negatives) > TEST_NEGATIVES:
+                drop = rng.choice(negatives, len(negatives) - TEST_NEGATIVES, replace=False)
+                mask[drop] = False
+                w[y == 0] = len(negatives) / TEST_NEGATIVES
+                sampled = True
+        candidates, y, w = candidates[mask], y[mask], w[mask]
+        parts.append(record.features(event, candidates))
         ys.append(y)
+        weights.append(w)
         groups.append(np.full(len(y), g))
         dates.append(np.full(len(y), d))
         resolved.append(np.full(len(y), event[5]))
@@ -260,6 +345,8 @@ def dataset(h: MatchHistory, *, test_start: int | None = None) -> MatchDataset:
         resolved=np.concatenate(resolved),
         train_keep=np.concatenate(keep),
         negative_share=(kept_neg / all_neg) if all_neg else 1.0,
+        weight=np.concatenate(weights) if sampled else None,
+        test_events=test_events if sampled else [],
     )
 
 

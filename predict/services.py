@@ -93,6 +93,16 @@ def _inputs(tenant, task: str, today: datetime.date) -> dict:
                 train_keep=data.train_keep,
                 negative_share=data.negative_share,
                 test_start=test_start,
+                weight=data.weight,
+                hits=(
+                    (
+                        lambda pipeline, top: matching.test_hits(
+                            history, data.test_events, pipeline, top
+                        )
+                    )
+                    if data.test_events
+                    else None
+                ),
             ),
         }
     if task == Task.WIN:

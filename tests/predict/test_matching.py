@@ -121,3 +121,61 @@ def test_matching_one_lead_against_every_partner_is_batched_and_fast(world):
         assert len(ranked) == 5
         assert LeadOffer.objects.count() == 0
     assert np.percentile(timings, 95) <= 0.1, timings
+
+
+def test_sampled_test_rows_give_the_same_hit_rates_and_close_figures(world, monkeypatch):
+    """At scale the test events keep a sample of the others for the figures and rank every
+    candidate one event at a time for the hit rates: the hit rates are exactly those of
+    ranking everything at once, and the weighted figures estimate the full ones."""
+    _world(world.tenant, "signal")
+    full = _train(world.tenant)
+    assert "figures_rows" not in full.metrics  # 40 partners: nothing sampled
+    monkeypatch.setattr(matching, "TEST_NEGATIVES", 8)
+    sampled = _train(world.tenant)
+    m, f = sampled.metrics, full.metrics
+    assert m["figures_rows"] < sampled.test_rows == full.test_rows
+    assert (m["hit_rate"], m["rule_hit_rate"], m["test_events"]) == (
+        f["hit_rate"],
+        f["rule_hit_rate"],
+        f["test_events"],
+    )
+    assert m["bootstrap_wins"] == f["bootstrap_wins"]
+    assert abs(m["auc"] - f["auc"]) < 0.03 and abs(m["rule_auc"] - f["rule_auc"]) < 0.03
+    assert abs(m["base_rate"] - f["base_rate"]) < 0.005
+    assert (
+        abs(sum(b["count"] for b in m["calibration"]) - sum(b["count"] for b in f["calibration"]))
+        <= 2
+    )
+
+
+def _record_afresh(h, event, c):
+    """The record of candidates `c` before the event's day, counted from scratch."""
+    d, region = event[0], event[2]
+    k = int(np.searchsorted(h.closed_day, d, "left"))
+    pos, won, regions = h.closed_pos[:k], h.closed_won[:k], h.closed_region[:k]
+    n = len(h.pids)
+    here = (regions == region) if region else np.zeros(k, dtype=bool)
+    submitted = np.bincount(h.sub_pos[: int(np.searchsorted(h.sub_day, d, "left"))], minlength=n)
+    ended = np.bincount(h.end_pos[: int(np.searchsorted(h.end_day, d, "left"))], minlength=n)
+    return {
+        "win_rate": (np.bincount(pos, weights=won, minlength=n)[c] + 1)
+        / (np.bincount(pos, minlength=n)[c] + 2),
+        "region_win_rate": (np.bincount(pos[here], weights=won[here], minlength=n)[c] + 1)
+        / (np.bincount(pos[here], minlength=n)[c] + 2),
+        "open_deals": np.maximum(0, submitted[c] - ended[c]),
+    }
+
+
+def test_the_running_record_equals_the_record_counted_afresh_for_every_event(world):
+    """Record.features, brought forward event by event, gives each event the record counted
+    from scratch over everything before its day."""
+    _world(world.tenant, "signal", partners=12, leads=200)
+    with tenant_context(world.tenant):
+        h = matching.load(world.tenant, today=timezone.localdate())
+    record = matching.Record(h)
+    assert len(h.events) > 100
+    for event in h.events:
+        candidates = np.flatnonzero((h.start <= event[0]) & (h.end > event[0]))
+        rows = record.features(event, candidates)
+        for key, expected in _record_afresh(h, event, candidates).items():
+            assert np.allclose(rows[:, matching.MATCH_KEYS.index(key)], expected), key
