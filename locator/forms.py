@@ -135,12 +135,9 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         anything = [("", _("Any"))]
         self.fields["region"].choices = anything + list(Region.choices)
-        self.fields["product"].choices = anything + [
-            (str(k), v) for k, v in selectors.used_product_choices()
-        ]
-        self.fields["specialty"].choices = anything + [
-            (str(k), v) for k, v in selectors.used_specialty_choices()
-        ]
+        products, specialties = selectors.used_choices()
+        self.fields["product"].choices = anything + [(str(k), v) for k, v in products]
+        self.fields["specialty"].choices = anything + [(str(k), v) for k, v in specialties]
         self.fields["language"].choices = anything + language_choices()
 
     def criteria(self) -> dict:

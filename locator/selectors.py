@@ -3,7 +3,9 @@ published, not taken down, of an active partner."""
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models import F, Func, QuerySet
+from django_scopes import get_scope
 
 from locator.models import (
     LocatorSettings,
@@ -18,6 +20,11 @@ from prm.roles import STAFF_ROLES
 from training.models import Certificate, CertificateStatus
 
 MAX_RESULTS = 50
+# The public search's product and specialty filters list what some live profile publishes:
+# two scans of every live profile, the same for every visitor. They are kept per tenant for
+# this long, and dropped at once when a profile changes (`choices_changed`); a partner
+# suspended elsewhere leaves its choices for at most this long (a choice with no results).
+CHOICES_SECONDS = 60
 
 
 def settings_for(tenant) -> LocatorSettings:
@@ -98,6 +105,32 @@ def used_product_choices() -> list[tuple[int, str]]:
     return list(
         Product.objects.filter(pk__in=_used("products")).order_by("name").values_list("pk", "name")
     )
+
+
+def _choices_version_key(tenant_id) -> str:
+    return f"locator:choices:{tenant_id}"
+
+
+def used_choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(products, specialties) the public search offers, cached per tenant (CHOICES_SECONDS)."""
+    tenant = get_scope().get("tenant")
+    tenant_id = getattr(tenant, "pk", tenant)
+    version = cache.get(_choices_version_key(tenant_id)) or 0
+    key = f"{_choices_version_key(tenant_id)}:{version}"
+    found = cache.get(key)
+    if found is None:
+        found = (used_product_choices(), used_specialty_choices())
+        cache.set(key, found, CHOICES_SECONDS)
+    return found
+
+
+def choices_changed(tenant_id: int) -> None:
+    """A profile changed: the next search reads the choices afresh."""
+    key = _choices_version_key(tenant_id)
+    try:
+        cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, None)
 
 
 def specialty_choices() -> list[tuple[int, str]]:

@@ -234,6 +234,7 @@ def profile_update(
     profile.search_text = _search_text(profile)
     profile.updated_at = timezone.now()
     profile.save()
+    _choices_changed(profile.tenant_id)
     after = _snapshot(profile)
     log_action(
         "locator.profile_updated",
@@ -260,6 +261,13 @@ def _snapshot(profile: PublicProfile) -> dict:
     }
 
 
+def _choices_changed(tenant_id: int) -> None:
+    """Drop the public search's cached filter choices now and again at commit (a search
+    between the two would cache the old ones under the new version)."""
+    selectors.choices_changed(tenant_id)
+    transaction.on_commit(lambda: selectors.choices_changed(tenant_id))
+
+
 def _move(profile: PublicProfile, by: Member | None, name: str, **extra) -> PublicProfile:
     profile = PublicProfile.objects.select_for_update().select_related("partner").get(pk=profile.pk)
     act = PROFILE.check(profile, by, name)
@@ -271,6 +279,7 @@ def _move(profile: PublicProfile, by: Member | None, name: str, **extra) -> Publ
         setattr(profile, key, value)
         fields.append(key)
     profile.save(update_fields=fields)
+    _choices_changed(profile.tenant_id)
     log_action(
         f"locator.profile_{name}",
         obj=profile,

@@ -187,3 +187,30 @@ def test_an_embed_origin_that_is_not_a_website_is_a_form_error(world):
     )
     assert resp.status_code == 200
     assert find_all(resp, "div", class_="error-summary")
+
+
+def test_the_specialty_filter_follows_publishing_at_once_though_it_is_cached(world):
+    """The filter's choices are cached per tenant; publishing, unpublishing or editing a
+    profile through the services drops them, so the next visitor sees the change."""
+    from locator import services
+
+    w = world
+    spec = SpecialtyFactory(tenant=w.tenant, name="Quantum networking")
+    profile = PublicProfileFactory(tenant=w.tenant, partner=w.partner, status="draft")
+    client = portal_client(w.tenant)
+
+    def offered() -> bool:
+        options = find_all(client.get("/find/"), "option")
+        return "Quantum networking" in [o.text() for o in options]
+
+    assert not offered()  # and now cached
+    with tenant_context(w.tenant):
+        services.profile_update(
+            partner=w.partner, by=w.partner_admin, headline="Q experts", specialties=[spec.pk]
+        )
+        services.profile_publish(profile=profile, by=w.partner_admin)
+    assert offered()
+    with tenant_context(w.tenant):
+        profile.refresh_from_db()
+        services.profile_unpublish(profile=profile, by=w.partner_admin)
+    assert not offered()
