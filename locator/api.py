@@ -327,7 +327,7 @@ class PublicSearch(TenantAPIView):
         form = SearchForm(request.query_params or None)
         if request.query_params and not form.is_valid():
             raise serializers.ValidationError(form.errors)
-        found = selectors.search(**form.criteria())[: selectors.MAX_RESULTS]
+        found = selectors.results(**form.criteria())
         cards = public_views.public_cards(request, found)
         return Response(PublicCardSerializer(cards, many=True).data)
 

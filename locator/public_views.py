@@ -130,8 +130,7 @@ def json_ld(request, card: dict) -> str:
 
 def _results(request, form):
     criteria = form.criteria()
-    qs = selectors.search(**criteria)
-    found = qs[: selectors.MAX_RESULTS]
+    found = selectors.results(**criteria)
     return public_cards(request, found), bool(criteria) or "q" in request.GET
 
 
