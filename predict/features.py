@@ -17,6 +17,8 @@ import datetime
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import connection
+from django.db.models import Func, IntegerField
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import HealthSnapshot, MemberActivity
@@ -57,12 +59,40 @@ def day(value) -> int:
     return value.toordinal()
 
 
-def _arrays(pairs) -> dict[int, np.ndarray]:
-    out: dict[int, list[int]] = {}
-    for pid, when in pairs:
-        if when is not None:
-            out.setdefault(pid, []).append(day(when))
-    return {pid: np.sort(np.asarray(v, dtype=np.int64)) for pid, v in out.items()}
+class DayNumber(Func):
+    """A date or timestamp column as `day()` numbers it, computed by the database: reading
+    a million timestamps to number their days in Python cost more than the features (a
+    timestamp's day is its UTC date, as Django's aware datetimes give it)."""
+
+    output_field = IntegerField()
+
+    def __init__(self, expression, *, timestamp: bool = True):
+        template = (
+            "((%(expressions)s AT TIME ZONE 'UTC')::date - DATE '0001-01-01' + 1)"
+            if timestamp
+            else "(%(expressions)s - DATE '0001-01-01' + 1)"
+        )
+        super().__init__(expression, template=template)
+
+
+def fetch(qs) -> list[tuple]:
+    """The rows of a `values_list` query as the database driver gives them, without Django's
+    per-value converters (for a million plain numbers they cost seconds; the columns read
+    this way are integers, floats and text, which need none)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _arrays(qs) -> dict[int, np.ndarray]:
+    """{id: sorted day numbers} from a query of (id, day number or None) rows."""
+    rows = np.asarray([pair for pair in fetch(qs) if pair[1] is not None], dtype=np.int64)
+    if not len(rows):
+        return {}
+    rows = rows[np.lexsort((rows[:, 1], rows[:, 0]))]
+    ids, first = np.unique(rows[:, 0], return_index=True)
+    return dict(zip(ids.tolist(), np.split(rows[:, 1], first[1:]), strict=True))
 
 
 EMPTY = np.zeros(0, dtype=np.int64)
@@ -103,41 +133,50 @@ def load_history(tenant, *, today: datetime.date) -> History:
         if status == PartnerStatus.OFFBOARDED:
             h.offboarded[pk] = day(changed)
     deals = Deal.objects.filter(tenant=tenant)
-    h.regs = _arrays(deals.values_list("partner_id", "submitted_at"))
-    h.wins = _arrays(deals.filter(status=DealStatus.WON).values_list("partner_id", "closed_at"))
+    h.regs = _arrays(deals.values_list("partner_id", DayNumber("submitted_at")))
+    h.wins = _arrays(
+        deals.filter(status=DealStatus.WON).values_list("partner_id", DayNumber("closed_at"))
+    )
     h.logins = _arrays(
         MemberActivity.objects.filter(tenant=tenant, partner__isnull=False, sign_ins__gt=0)
-        .values_list("partner_id", "day")
+        .values_list("partner_id", DayNumber("day", timestamp=False))
         .distinct()
     )
     h.training = _arrays(
         Enrollment.objects.filter(
             tenant=tenant, member__partner__isnull=False, completed_at__isnull=False
-        ).values_list("member__partner_id", "completed_at")
+        ).values_list("member__partner_id", DayNumber("completed_at"))
     )
     h.mdf = _arrays(
-        FundRequest.objects.filter(tenant=tenant).values_list("partner_id", "submitted_at")
+        FundRequest.objects.filter(tenant=tenant).values_list(
+            "partner_id", DayNumber("submitted_at")
+        )
     )
     applied = TierChange.objects.filter(tenant=tenant, status=TierChangeStatus.APPLIED)
-    h.tier_up = _arrays(applied.filter(direction="up").values_list("partner_id", "decided_at"))
-    h.tier_down = _arrays(applied.filter(direction="down").values_list("partner_id", "decided_at"))
+    h.tier_up = _arrays(
+        applied.filter(direction="up").values_list("partner_id", DayNumber("decided_at"))
+    )
+    h.tier_down = _arrays(
+        applied.filter(direction="down").values_list("partner_id", DayNumber("decided_at"))
+    )
     for pid in h.start:
         parts = [
             a for a in (h.regs.get(pid), h.logins.get(pid), h.training.get(pid)) if a is not None
         ]
         h.activity[pid] = np.unique(np.concatenate(parts)) if parts else EMPTY
-    snaps: dict[int, tuple[list[int], list[int]]] = {}
-    for pid, when, score in (
-        HealthSnapshot.objects.filter(tenant=tenant)
-        .order_by("partner_id", "day")
-        .values_list("partner_id", "day", "score")
-    ):
-        days, scores = snaps.setdefault(pid, ([], []))
-        days.append(day(when))
-        scores.append(score)
-    for pid, (days, scores) in snaps.items():
-        h.health_days[pid] = np.asarray(days, dtype=np.int64)
-        h.health_scores[pid] = np.asarray(scores, dtype=np.float64)
+    snaps = np.asarray(
+        fetch(
+            HealthSnapshot.objects.filter(tenant=tenant)
+            .order_by("partner_id", "day")
+            .values_list("partner_id", DayNumber("day", timestamp=False), "score")
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 3)
+    ids, first = np.unique(snaps[:, 0], return_index=True)
+    parts = np.split(snaps, first[1:]) if len(snaps) else []
+    for pid, part in zip(ids.tolist(), parts, strict=True):
+        h.health_days[pid] = part[:, 1].copy()
+        h.health_scores[pid] = part[:, 2].astype(np.float64)
     return h
 
 

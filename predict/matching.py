@@ -31,7 +31,7 @@ from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus, Lead, LeadSpecialt
 from dealreg.services.leads import WEIGHTS
 from partners.models import Partner, PartnerSpecialty, PartnerStatus
 from predict import learn
-from predict.features import day
+from predict.features import DayNumber, day, fetch
 
 MATCH_FEATURES: dict[str, str] = {
     "same_country": gettext_lazy("Same country as the lead"),
@@ -120,17 +120,23 @@ def load(tenant, *, today: datetime.date) -> MatchHistory:
         dtype=np.int64,
     )
     closed, subs, ends = [], [], []
-    for pid, status, region, submitted, closed_at, decided in Deal.objects.filter(
-        tenant=tenant, submitted_at__isnull=False
-    ).values_list("partner_id", "status", "region", "submitted_at", "closed_at", "decided_at"):
+    for pid, status, region, s, closed_day, decided in fetch(
+        Deal.objects.filter(tenant=tenant, submitted_at__isnull=False).values_list(
+            "partner_id",
+            "status",
+            "region",
+            DayNumber("submitted_at"),
+            DayNumber("closed_at"),
+            DayNumber("decided_at"),
+        )
+    ):
         p = pos[pid]
-        s = day(submitted)
         subs.append((s, p))
-        if closed_at is not None and status in (DealStatus.WON, DealStatus.LOST):
-            closed.append((day(closed_at), p, region or "", status == DealStatus.WON))
-            ends.append((day(closed_at), p))
+        if closed_day is not None and status in (DealStatus.WON, DealStatus.LOST):
+            closed.append((closed_day, p, region or "", status == DealStatus.WON))
+            ends.append((closed_day, p))
         elif status not in ACTIVE_STATUSES:
-            ends.append((day(decided) if decided else s, p))
+            ends.append((decided if decided is not None else s, p))
     closed.sort()
     subs.sort()
     ends.sort()

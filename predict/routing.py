@@ -29,7 +29,12 @@ def rank(*, lead, specialties: list[int], exclude: list[int], limit: int) -> lis
         return []
     pipeline = payload["pipeline"]
     p = pipeline.predict_proba(X)[:, 1]
-    order = np.lexsort(([name for _pid, name in people], -p))[:limit]
+    # Highest probability first, ties by name: only the rows that can make the first `limit`
+    # (every row scoring at least the limit-th highest) are sorted, not every partner.
+    keep = np.arange(len(p))
+    if len(p) > limit:
+        keep = np.flatnonzero(p >= np.partition(p, len(p) - limit)[len(p) - limit])
+    order = keep[np.lexsort(([people[i][1] for i in keep], -p[keep]))][:limit]
     why = learn.explain(pipeline, X[order], payload["features"], digits=2)
     return [
         {

@@ -14,11 +14,13 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db.models import FloatField, Value
+from django.db.models.functions import Cast, Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from dealreg.models import ACTIVE_STATUSES, Deal, DealStatus
 from partners.models import Partner
-from predict.features import NEVER, day
+from predict.features import NEVER, DayNumber, day, fetch
 
 WIN_FEATURES: dict[str, str] = {
     "log_amount": _("Deal size (logarithm of the amount)"),
@@ -41,7 +43,6 @@ class DealRow:
     currency: str
     submitted: int
     closed: int | None
-    expected_close: datetime.date | None
 
 
 @dataclass
@@ -66,35 +67,27 @@ def load(tenant, *, today: datetime.date) -> DealHistory:
     ):
         h.start[pk] = day(activated or created)
     wins, losses, submitted, closed = {}, {}, {}, {}
-    rows = Deal.objects.filter(tenant=tenant, submitted_at__isnull=False).values_list(
+    # Day numbers and float amounts come from the database (DayNumber): a million deals'
+    # timestamps and decimals parsed in Python were most of the load.
+    query = Deal.objects.filter(tenant=tenant, submitted_at__isnull=False).values_list(
         "pk",
         "partner_id",
         "status",
-        "amount",
+        Cast(Coalesce("amount", Value(0)), FloatField()),
         "currency",
-        "submitted_at",
-        "closed_at",
-        "expected_close_date",
+        DayNumber("submitted_at"),
+        DayNumber("closed_at"),
     )
-    for pk, pid, status, amount, currency, sub, closed_at, expected in rows:
-        row = DealRow(
-            pk,
-            pid,
-            status,
-            float(amount or 0),
-            currency,
-            day(sub),
-            day(closed_at) if closed_at else None,
-            expected,
-        )
+    for pk, pid, status, amount, currency, sub, closed_day in fetch(query):
+        row = DealRow(pk, pid, status, amount, currency, sub, closed_day)
         h.deals.append(row)
-        submitted.setdefault(pid, []).append(row.submitted)
-        if row.closed is not None:
-            closed.setdefault(pid, []).append(row.closed)
+        submitted.setdefault(pid, []).append(sub)
+        if closed_day is not None:
+            closed.setdefault(pid, []).append(closed_day)
             if status == DealStatus.WON:
-                wins.setdefault(pid, []).append(row.closed)
+                wins.setdefault(pid, []).append(closed_day)
             elif status == DealStatus.LOST:
-                losses.setdefault(pid, []).append(row.closed)
+                losses.setdefault(pid, []).append(closed_day)
     h.wins, h.losses = _sorted(wins), _sorted(losses)
     h.submitted, h.closed = _sorted(submitted), _sorted(closed)
     return h
