@@ -226,16 +226,20 @@ def bench_pages(scale: str) -> dict:
             # An app error on one page is reported as a miss for that page, not hidden.
             numbers[label] = {"url": url, "error": f"HTTP {status}"}
             continue
-        times, queries = [], set()
+        times, queries = [], []
         for _ in range(repeats):
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
                 client.get(url)
                 times.append((time.perf_counter() - t0) * 1000)
-            queries.add(len(ctx.captured_queries))
+            queries.append(len(ctx.captured_queries))
         numbers[label] = {
             "url": url,
-            "queries": max(queries),
+            # The count of a typical request (the most common): the tenant of a host is read
+            # again whenever its two-second cache runs out, one query more in some requests
+            # whatever the scale (that maximum is kept beside).
+            "queries": max(set(queries), key=lambda n: (queries.count(n), -n)),
+            "queries_max": max(queries),
             "ms_p50": pct(times, 50),
             "ms_p95": pct(times, 95),
         }
