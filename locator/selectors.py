@@ -88,7 +88,8 @@ def results(**criteria) -> list[PublicProfile]:
     profiles' long text), then only the page's profiles are read whole: sorting every live
     profile of a large program with all its columns cost more than the search itself."""
     ids = list(search(**criteria).values_list("pk", flat=True)[:MAX_RESULTS])
-    rows = live_profiles().in_bulk(ids)
+    # Read by primary key: the ids are live profiles of this very request's search.
+    rows = PublicProfile.objects.select_related("partner", "partner__tier").in_bulk(ids)
     return [rows[pk] for pk in ids if pk in rows]
 
 
