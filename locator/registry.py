@@ -9,7 +9,7 @@ def register_all() -> None:
     # Imported here: this runs from ready(), once every app's models are loaded.
     from locator import referrals, selectors
     from locator.models import ProfileStatus, ReferralStatus
-    from prm import context_processors, labels, roles
+    from prm import context_processors, labels, panels, roles
     from prm.notifications import link_check_register
     from prm.roles import Role
 
@@ -46,7 +46,23 @@ def register_all() -> None:
         ]
     )
     labels.register_choices("profile_status", ProfileStatus)
+    panels.register(
+        "onboarding.application",
+        order=10,
+        key="locator-referral",
+        template="locator/_application_referral.html",
+        context=_application_referral,
+    )
     labels.register_choices("referral_status", ReferralStatus)
     referrals.register()
 
     import locator.confirmations  # noqa: F401  (registers its irreversible actions' texts)
+
+
+def _application_referral(request, application):
+    """Who referred an application (shown to the staff reviewing it), or None."""
+    # local: as in register_all, the models are imported once the app registry is ready
+    from locator.models import Referral
+
+    referral = Referral.objects.filter(application=application).select_related("referrer").first()
+    return {"referral": referral} if referral else None
