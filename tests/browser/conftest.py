@@ -180,3 +180,16 @@ def download(page, trigger) -> bytes:
         trigger()
     path = info.value.path()
     return Path(path).read_bytes()
+
+
+def fill_application(page, *, company: str, website: str, contact: str, email: str) -> None:
+    """The public application form filled in as a reseller in Germany with 50-249 people."""
+    page.get_by_label("Company name").fill(company)
+    page.get_by_label("Website").fill(website)
+    page.get_by_label("Country").select_option("DE")
+    page.get_by_label("Partner type").select_option(label="Reseller")
+    page.get_by_label("Company size").select_option(label="50–249 employees")
+    page.get_by_label("Expected annual revenue with us").fill("250000")
+    page.get_by_label("Your name").fill(contact)
+    page.get_by_label("Your business e-mail").fill(email)
+    page.get_by_label("Your phone number").fill("+49 30 1234567")

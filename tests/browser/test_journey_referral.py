@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from locator.models import Referral
 from onboarding.models import Application
 from prm.tenancy import tenant_context
-from tests.browser.conftest import Shots, menu_link
+from tests.browser.conftest import Shots, fill_application, menu_link
 from tests.conftest import build_world
 
 pytestmark = [pytest.mark.celery_worker]
@@ -51,15 +51,13 @@ def test_journey_referral_invited_company_applies_and_the_referrer_follows_it(si
 
     applicant = site.new_page()
     applicant.goto(site.url(world.tenant, path))
-    applicant.get_by_label("Company name").fill("Cobalt Systems")
-    applicant.get_by_label("Website").fill("https://cobalt-systems.example")
-    applicant.get_by_label("Country").select_option("DE")
-    applicant.get_by_label("Partner type").select_option(label="Reseller")
-    applicant.get_by_label("Company size").select_option(label="50–249 employees")
-    applicant.get_by_label("Expected annual revenue with us").fill("250000")
-    applicant.get_by_label("Your name").fill("Carla Cobalt")
-    applicant.get_by_label("Your business e-mail").fill("carla@cobalt-systems.example")
-    applicant.get_by_label("Your phone number").fill("+49 30 1234567")
+    fill_application(
+        applicant,
+        company="Cobalt Systems",
+        website="https://cobalt-systems.example",
+        contact="Carla Cobalt",
+        email="carla@cobalt-systems.example",
+    )
     shot(applicant, "application")
     applicant.get_by_role("button", name="Send application", exact=True).click()
     expect(applicant).to_have_url(re.compile(r"/apply/thanks/$"))

@@ -23,7 +23,7 @@ from partners import services as partner_services
 from partners.models import Partner, PartnerMetrics, PartnerStatus, Tier
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
-from tests.browser.conftest import Shots, download, menu_link
+from tests.browser.conftest import Shots, download, fill_application, menu_link
 from tests.conftest import build_world, wait_for
 from tests.mdf.test_mdf_support import make_program
 from training import services as training_services
@@ -80,15 +80,13 @@ def test_journey_apply_approve_invite_agreement_and_checklist(site, mailoutbox):
     # The applicant, not signed in, on the tenant's public page.
     applicant = site.new_page()
     applicant.goto(site.url(world.tenant, "/apply/"))
-    applicant.get_by_label("Company name").fill("Cobalt Systems")
-    applicant.get_by_label("Website").fill("https://cobalt-systems.example")
-    applicant.get_by_label("Country").select_option("DE")
-    applicant.get_by_label("Partner type").select_option(label="Reseller")
-    applicant.get_by_label("Company size").select_option(label="50–249 employees")
-    applicant.get_by_label("Expected annual revenue with us").fill("250000")
-    applicant.get_by_label("Your name").fill("Carla Cobalt")
-    applicant.get_by_label("Your business e-mail").fill("carla@cobalt-systems.example")
-    applicant.get_by_label("Your phone number").fill("+49 30 1234567")
+    fill_application(
+        applicant,
+        company="Cobalt Systems",
+        website="https://cobalt-systems.example",
+        contact="Carla Cobalt",
+        email="carla@cobalt-systems.example",
+    )
     shot(applicant, "application-form")
     button(applicant, "Send application")
     expect(applicant).to_have_url(re.compile(r"/apply/thanks/$"))
