@@ -26,6 +26,7 @@ from bench.common import (
     pct,
     peak_rss_mb,
     target,
+    typical_count,
     write,
 )
 from bench.incentives import bench_incentives
@@ -235,10 +236,7 @@ def bench_pages(scale: str) -> dict:
             queries.append(len(ctx.captured_queries))
         numbers[label] = {
             "url": url,
-            # The count of a typical request (the most common): the tenant of a host is read
-            # again whenever its two-second cache runs out, one query more in some requests
-            # whatever the scale (that maximum is kept beside).
-            "queries": max(set(queries), key=lambda n: (queries.count(n), -n)),
+            "queries": typical_count(queries),
             "queries_max": max(queries),
             "ms_p50": pct(times, 50),
             "ms_p95": pct(times, 95),
