@@ -245,11 +245,6 @@ class Record:
         return np.column_stack([np.asarray(cols[k], dtype=np.float64) for k in MATCH_KEYS])
 
 
-def event_features(h: MatchHistory, event, candidates: np.ndarray) -> np.ndarray:
-    """Feature rows of `candidates` for one event on its own (a fresh Record)."""
-    return Record(h).features(event, candidates)
-
-
 def _candidates(h: MatchHistory, event) -> tuple[np.ndarray, np.ndarray]:
     """(partner positions in the program on the event's day, 1 for the winner else 0)."""
     d, winner = event[0], event[4]

@@ -100,6 +100,33 @@ def _specialties(tenant) -> list[Specialty]:
     return out
 
 
+def _active_partners(
+    tenant, *, names: list[str], first: datetime.date, owner=None, varied: bool = True
+) -> list[Partner]:
+    """One active partner per name, in the program since `first`: partner types and regions
+    taken in turn (`varied`), else resellers with no region."""
+    return Partner.objects.bulk_create(
+        [
+            Partner(
+                tenant=tenant,
+                name=name,
+                partner_type=(
+                    PartnerType.values[i % len(PartnerType.values)]
+                    if varied
+                    else PartnerType.RESELLER
+                ),
+                status=PartnerStatus.ACTIVE,
+                region=REGIONS[i % len(REGIONS)] if varied else "",
+                owner=owner,
+                created_at=_dt(first),
+                activated_at=_dt(first),
+            )
+            for i, name in enumerate(names)
+        ],
+        batch_size=1000,
+    )
+
+
 def build_leads(
     tenant,
     *,
@@ -116,20 +143,8 @@ def build_leads(
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=DAYS)
     specs = _specialties(tenant)
-    made = Partner.objects.bulk_create(
-        [
-            Partner(
-                tenant=tenant,
-                name=_partner_name(prefix, i),
-                partner_type=PartnerType.values[i % len(PartnerType.values)],
-                status=PartnerStatus.ACTIVE,
-                region=REGIONS[i % len(REGIONS)],
-                created_at=_dt(first),
-                activated_at=_dt(first),
-            )
-            for i in range(partners)
-        ],
-        batch_size=1000,
+    made = _active_partners(
+        tenant, names=[_partner_name(prefix, i) for i in range(partners)], first=first
     )
     region = np.asarray([REGIONS[i % len(REGIONS)] for i in range(partners)], dtype=object)
     has = np.zeros((partners, len(specs)), dtype=bool)
@@ -350,22 +365,7 @@ def build_applications(
 def _partners_with_people(tenant, *, names: list[str], first: datetime.date, owner=None):
     """One active partner per name, each with one partner user who has no password (the
     synthetic people never sign in for real). Returns (partners, members)."""
-    partners = Partner.objects.bulk_create(
-        [
-            Partner(
-                tenant=tenant,
-                name=name,
-                partner_type=PartnerType.values[i % len(PartnerType.values)],
-                status=PartnerStatus.ACTIVE,
-                region=REGIONS[i % len(REGIONS)],
-                owner=owner,
-                created_at=_dt(first),
-                activated_at=_dt(first),
-            )
-            for i, name in enumerate(names)
-        ],
-        batch_size=1000,
-    )
+    partners = _active_partners(tenant, names=names, first=first, owner=owner)
     unusable = make_password(None)
     users = User.objects.bulk_create(
         [
@@ -472,19 +472,8 @@ def build_deals(
     rng = np.random.default_rng(seed)
     today = today or timezone.localdate()
     first = today - datetime.timedelta(days=DAYS)
-    made = Partner.objects.bulk_create(
-        [
-            Partner(
-                tenant=tenant,
-                name=f"{prefix} {kind} {i}",
-                partner_type=PartnerType.RESELLER,
-                status=PartnerStatus.ACTIVE,
-                created_at=_dt(first),
-                activated_at=_dt(first),
-            )
-            for i in range(partners)
-        ],
-        batch_size=1000,
+    made = _active_partners(
+        tenant, names=[f"{prefix} {kind} {i}" for i in range(partners)], first=first, varied=False
     )
     skill = rng.uniform(0.1, 0.9, partners)
     rows = []
