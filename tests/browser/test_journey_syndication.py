@@ -110,9 +110,7 @@ def test_journey_syndication_partner_embeds_the_content_on_its_website(
         expect(embed.get_by_text("Dana Seller")).to_be_visible()
         # The partner's primary colour, from the embed's own stylesheet; that sheet may arrive
         # after the text is visible, so the check waits for it instead of reading it once.
-        expect(embed.locator(".synd-open").first).to_have_css(
-            "background-color", "rgb(11, 93, 59)"
-        )
+        expect(embed.locator(".synd-open").first).to_have_css("background-color", "rgb(11, 93, 59)")
     shot(visitor, "website-phone")
 
     # The script snippet writes the same iframe.
