@@ -5,6 +5,8 @@ same capabilities, machine and services as the portal."""
 
 from __future__ import annotations
 
+import django_filters
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -13,7 +15,7 @@ from rest_framework.response import Response
 from marketing import campaign_selectors as cs
 from marketing import campaign_services, sequence_services
 from marketing import sequence_selectors as ss
-from marketing.campaign_models import Campaign, CampaignKit
+from marketing.campaign_models import Campaign, CampaignKit, KitStatus
 from marketing.campaign_serializers import (
     BouncesInputSerializer,
     BouncesResultSerializer,
@@ -25,11 +27,30 @@ from marketing.campaign_serializers import (
     ContactsResultSerializer,
     SequenceProgressSerializer,
 )
+from marketing.language import AssetLanguage
 from marketing.sequence_csv import clean_rows, read_csv
 from marketing.states import CAMPAIGN_KIT, SEQUENCE
 from prm.api.base import TenantAPIView, TenantViewSet
 from prm.api.pagination import Cursor
 from prm.portal import int_or_none, require_action
+
+
+class CampaignKitFilter(django_filters.FilterSet):
+    """A value outside the choices answers 400 with the field's error."""
+
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=100, help_text="Words of the name or description."
+    )
+    language = django_filters.ChoiceFilter(choices=AssetLanguage.choices)
+    status = django_filters.ChoiceFilter(
+        choices=KitStatus.choices, help_text="Staff only: partner people see published kits."
+    )
+
+    def filter_q(self, queryset, name, value: str):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
 
 
 @extend_schema(tags=["marketing"])
@@ -38,6 +59,7 @@ class CampaignKitViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Tenan
 
     model = CampaignKit
     serializer_class = CampaignKitSerializer
+    filterset_class = CampaignKitFilter
     lookup_value_regex = r"\d+"
     required_perms = {
         "list": "marketing.view",

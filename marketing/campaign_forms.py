@@ -6,11 +6,28 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from marketing.campaign_models import KitStatus
 from marketing.language import AssetLanguage
 from marketing.models import Asset
 from mdf.models import ActivityType
 
 POST_SEPARATOR = "\n---\n"
+
+
+class KitFilterForm(forms.Form):
+    """The kit list's filters; the status only for staff (partners see published kits)."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [("", _("All languages")), *AssetLanguage.choices]
+        if staff:
+            self.fields["status"].choices = [("", _("All statuses")), *KitStatus.choices]
+        else:
+            del self.fields["status"]
 
 
 class CampaignKitForm(forms.Form):

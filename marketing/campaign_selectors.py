@@ -26,6 +26,21 @@ def kits_visible_to(member: Member) -> QuerySet[CampaignKit]:
     return CampaignKit.objects.filter(status=KitStatus.PUBLISHED)
 
 
+def kits(
+    member: Member, *, q: str = "", language: str = "", status: str = ""
+) -> QuerySet[CampaignKit]:
+    """The kits this member sees, narrowed by words of the name or description, the kit's
+    language and (for staff, who see every status) its status."""
+    qs = kits_visible_to(member)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
+    if language:
+        qs = qs.filter(language=language)
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
 def kit_detail(member: Member, pk: int) -> CampaignKit | None:
     return kits_visible_to(member).filter(pk=pk).first()
 

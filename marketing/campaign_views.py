@@ -16,7 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from marketing import campaign_selectors as cs
 from marketing import campaign_services, cobrand, selectors, sequence_selectors
-from marketing.campaign_forms import POST_SEPARATOR, CampaignKitForm, EmailStepFormSet, steps_of
+from marketing.campaign_forms import (
+    POST_SEPARATOR,
+    CampaignKitForm,
+    EmailStepFormSet,
+    KitFilterForm,
+    steps_of,
+)
 from marketing.states import CAMPAIGN_KIT, SEQUENCE
 from mdf.models import ActivityType
 from partners.models import Partner
@@ -38,7 +44,15 @@ def _kit(request, pk: int):
 @member_required("marketing.view")
 def kit_list(request):
     member = request.member
-    qs = cs.kits_visible_to(member)
+    staff = selectors.is_staff(member)
+    form = KitFilterForm(request.GET or None, staff=staff)
+    filters = form.cleaned_data if form.is_valid() else {}
+    qs = cs.kits(
+        member,
+        q=(filters.get("q") or "").strip(),
+        language=filters.get("language") or "",
+        status=filters.get("status") or "",
+    )
     launched = set(
         cs.campaigns_visible_to(member).values_list("kit_id", flat=True)
         if member.partner_id
@@ -49,7 +63,9 @@ def kit_list(request):
         "marketing/campaign_kit_list.html",
         {
             "page": page(request, qs),
-            "staff": selectors.is_staff(member),
+            "form": form,
+            "filtered": any(filters.values()),
+            "staff": staff,
             "can_manage": has_perm(member.role, "marketing.manage"),
             "launched": launched,
         },

@@ -64,7 +64,13 @@ def asset_detail(member: Member, pk: int) -> Asset | None:
 
 
 def library(member: Member, *, q: str = "", kind: str = "", product: str = "", language: str = ""):
-    qs = assets_visible_to(member)
+    return library_filter(
+        assets_visible_to(member), q=q, kind=kind, product=product, language=language
+    )
+
+
+def library_filter(qs, *, q: str = "", kind: str = "", product: str = "", language: str = ""):
+    """Assets narrowed by words (title, description, tags), type, product and language."""
     if q:
         qs = qs.filter(
             Q(title__icontains=q) | Q(description__icontains=q) | Q(tags_text__icontains=q)

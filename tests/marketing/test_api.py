@@ -80,6 +80,14 @@ def test_a_refused_file_is_a_400_and_no_version_is_written(world):
         assert not AssetVersion.objects.exists()
 
 
+def test_a_bad_library_filter_is_a_400_at_its_field(world):
+    staff = api_client(world.tenant, world.channel_manager)
+    for name in ("kind", "language"):
+        resp = staff.get("/api/v1/marketing/assets/", {name: "nonsense"})
+        assert resp.status_code == 400 and name in resp.json()["errors"], name
+    assert staff.get("/api/v1/marketing/assets/", {"kind": "pdf", "q": "x"}).status_code == 200
+
+
 def test_partners_cannot_manage_assets_nor_see_hidden_ones(world):
     with tenant_context(world.tenant):
         world.partner.partner_type = "reseller"

@@ -14,7 +14,7 @@ from marketing.campaign_selectors import partner_slug
 from marketing.sequence_models import CampaignContact
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.html_helpers import find
+from tests.html_helpers import find, find_all
 from tests.marketing.campaign_helpers import KIT, kit, launched, lead_form
 from tests.marketing.sequence_helpers import started
 
@@ -111,3 +111,61 @@ def test_a_language_the_product_does_not_speak_keeps_the_default(
     assert "Unsubscribe" in message.body and "Learn more" in message.body
     with tenant_context(world.tenant):
         assert kit(world, name="Another", language="ja").language == "ja"
+
+
+def _kit_rows(resp) -> set[str]:
+    return {
+        a.text() for a in find_all(resp, "a") if a.parent and "data-kit" in a.parent.parent.attrs
+    }
+
+
+def test_partners_find_kits_by_language_and_words_in_the_portal(world):
+    kit(world, name="Spring cloud campaign", language="en")
+    kit(world, name="Frühjahrskampagne", language="de", description="Cloud für den Mittelstand")
+    kit(world, name="Draft idea", language="de", publish=False)
+    partner = portal_client(world.tenant, world.partner_admin)
+    everything = partner.get("/marketing/campaign-kits/")
+    assert _kit_rows(everything) == {"Spring cloud campaign", "Frühjahrskampagne"}
+    assert not find_all(everything, "select", name="status")  # partners see published kits only
+    german = partner.get("/marketing/campaign-kits/", {"language": "de"})
+    assert _kit_rows(german) == {"Frühjahrskampagne"}
+    assert "selected" in find(german, "option", value="de").attrs
+    words = partner.get("/marketing/campaign-kits/", {"q": "mittelstand"})
+    assert _kit_rows(words) == {"Frühjahrskampagne"}
+    none = partner.get("/marketing/campaign-kits/", {"q": "nothing like it"})
+    assert "No campaign kit matches." in none.content.decode()
+    # A language outside the choices is a form error: the list stays unfiltered, no 500.
+    bad = partner.get("/marketing/campaign-kits/", {"language": "xx"})
+    assert bad.status_code == 200 and len(_kit_rows(bad)) == 2
+
+
+def test_staff_filter_kits_by_status_too(world):
+    kit(world, name="Published one")
+    kit(world, name="Draft one", publish=False)
+    staff = portal_client(world.tenant, world.channel_manager)
+    assert _kit_rows(staff.get("/marketing/campaign-kits/", {"status": "draft"})) == {"Draft one"}
+
+
+def test_the_api_filters_kits_and_answers_400_for_a_bad_filter(world):
+    kit(world, name="Spring cloud campaign", language="en")
+    kit(world, name="Frühjahrskampagne", language="de")
+    kit(world, name="Entwurf", language="de", publish=False)
+    partner = api_client(world.tenant, world.partner_admin)
+    names = [
+        k["name"]
+        for k in partner.get("/api/v1/marketing/campaign-kits/", {"language": "de"}).json()[
+            "results"
+        ]
+    ]
+    assert names == ["Frühjahrskampagne"]
+    names = [
+        k["name"]
+        for k in partner.get("/api/v1/marketing/campaign-kits/", {"q": "spring"}).json()["results"]
+    ]
+    assert names == ["Spring cloud campaign"]
+    bad = partner.get("/api/v1/marketing/campaign-kits/", {"language": "xx"})
+    assert bad.status_code == 400 and "language" in bad.json()["errors"]
+    staff = api_client(world.tenant, world.channel_manager)
+    drafts = staff.get("/api/v1/marketing/campaign-kits/", {"status": "draft"}).json()["results"]
+    assert [k["name"] for k in drafts] == ["Entwurf"]
+    assert staff.get("/api/v1/marketing/campaign-kits/", {"status": "gone"}).status_code == 400
