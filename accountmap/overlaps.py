@@ -58,9 +58,10 @@ def refresh(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
         cursor.execute(sql.refresh_sql(scope), params)
         rows = cursor.fetchall()
     created, removed = {}, 0
-    for partner, new_ids, gone in rows:
+    for partner, new_ids, gone, closed in rows:
         if partner is None:
             removed = gone
+            _audit_closed(tenant, closed)
         else:
             created[partner] = list(new_ids)
     for partner, new_ids in created.items():
@@ -71,6 +72,23 @@ def refresh(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
         )
     _announce(tenant, created)
     return RefreshResult(created, removed)
+
+
+def _audit_closed(tenant, closed) -> None:
+    """Each introduction request removed with its overlap (the two accounts no longer
+    match), its last state kept in the audit log."""
+    if isinstance(closed, str):
+        closed = json.loads(closed)
+    for intro in closed or []:
+        log_action(
+            "account_intro.closed",
+            tenant=tenant,
+            object_type="accountmap.introrequest",
+            object_id=intro["id"],
+            object_label=f"INTRO-{intro['id']}",
+            before={k: intro[k] for k in ("partner_id", "overlap_id", "status", "message")},
+            after={"reason": "overlap_gone"},
+        )
 
 
 def _announce(tenant, created: dict[int, list[int]]) -> None:

@@ -40,7 +40,8 @@ want AS (
 """
 
 # The overlaps that should exist within the scope replace those that do; returns one row per
-# partner with the ids of the overlaps that are new, and the number removed (partner NULL).
+# partner with the ids of the overlaps that are new, and one (partner NULL) with the number
+# removed and the introduction requests closed with them.
 # Constant SQL: the scopes are code, every value is bound.
 REFRESH = (
     "WITH"  # noqa: S608
@@ -54,6 +55,18 @@ gone AS (
       )
     RETURNING o.id
 ),
+-- What points at a removed overlap goes with it: the note that its reps were told, and an
+-- introduction asked about it (returned, so the caller audits each one it closes).
+gone_notices AS (
+    DELETE FROM accountmap_overlapnotice n
+    WHERE n.tenant_id = %(tenant)s AND n.overlap_id IN (SELECT id FROM gone)
+),
+gone_intros AS (
+    DELETE FROM accountmap_introrequest i
+    WHERE i.tenant_id = %(tenant)s AND i.overlap_id IN (SELECT id FROM gone)
+    RETURNING i.id, i.partner_id, i.overlap_id, i.status, i.message, i.requested_by_id,
+              i.created_at
+),
 put AS (
     INSERT INTO accountmap_overlap
         (tenant_id, partner_id, vendor_account_id, partner_account_id, matched_on, created_at)
@@ -63,9 +76,11 @@ put AS (
         WHERE accountmap_overlap.matched_on <> EXCLUDED.matched_on
     RETURNING id, partner_id, (xmax = 0) AS inserted
 )
-SELECT NULL::bigint, ARRAY[]::bigint[], (SELECT count(*) FROM gone)
+SELECT NULL::bigint, ARRAY[]::bigint[], (SELECT count(*) FROM gone),
+       (SELECT coalesce(jsonb_agg(to_jsonb(gone_intros) ORDER BY id), '[]') FROM gone_intros)
 UNION ALL
-SELECT partner_id, array_agg(id ORDER BY id), 0 FROM put WHERE inserted GROUP BY partner_id
+SELECT partner_id, array_agg(id ORDER BY id), 0, NULL FROM put WHERE inserted
+GROUP BY partner_id
 """
 )
 

@@ -91,6 +91,37 @@ def test_an_overlap_that_no_longer_matches_is_removed(world):
         assert Overlap.objects.count() == 0
 
 
+def test_an_overlap_told_and_asked_about_that_no_longer_matches_is_removed_cleanly(world):
+    """Its notice and introduction request go with it (the request's record stays in the
+    audit log), and the run commits: nothing is left pointing at the removed overlap."""
+    from django.db import connection
+
+    from accountmap.models import IntroRequest, OverlapNotice
+    from prm.models import AuditEvent
+
+    _vendor(world, name="Umbrella", domain="umbrella.example")
+    p = _theirs(world, name="Umbrella", domain="umbrella.example")
+    with tenant_context(world.tenant):
+        overlaps.overlaps_compute_full(world.tenant)
+        overlap = Overlap.objects.get()
+        OverlapNotice.objects.create(tenant=world.tenant, overlap=overlap)
+        intro = IntroRequest.objects.create(
+            tenant=world.tenant, partner=world.partner, overlap=overlap, message="Please"
+        )
+        p.name, p.name_normalised, p.domain = "Other", "other", "other.example"
+        p.save()
+        result = overlaps.overlaps_compute_full(world.tenant)
+        # The deferred foreign keys are checked now, as the run's commit would check them.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        assert result.removed == 1
+        assert not Overlap.objects.exists()
+        assert not OverlapNotice.objects.exists() and not IntroRequest.objects.exists()
+        closed = AuditEvent.objects.get(action="account_intro.closed")
+    assert closed.object_id == str(intro.pk)
+    assert closed.before["message"] == "Please" and closed.before["status"] == "requested"
+
+
 def test_an_inactive_account_has_no_overlaps(world):
     _vendor(world, name="Hooli", domain="hooli.example", is_active=False)
     _theirs(world, name="Hooli", domain="hooli.example")
