@@ -86,15 +86,17 @@ def _timed_ms(fn, repeats: int) -> tuple[list[float], int]:
 def _clear_overlaps(tenant) -> None:
     """No overlaps, in three statements (the ORM's delete would collect 1.5 M ids and delete
     them and their notices and introductions in chunks: tens of minutes)."""
-    from django.db import connection, transaction
+    from django.db import connection
 
-    with transaction.atomic(), connection.cursor() as cur:
+    from prm.tenancy import tenant_context
+
+    with tenant_context(tenant), connection.cursor() as cur:
         for table in ("accountmap_overlapnotice", "accountmap_introrequest", "accountmap_overlap"):
             cur.execute(f"DELETE FROM {table} WHERE tenant_id = %s", [tenant.pk])  # noqa: S608
 
 
 def bench_accounts(scale: str) -> dict:
-    from django.db import connection, transaction
+    from django.db import connection
     from django.test import Client
     from django.urls import NoReverseMatch, reverse
 
@@ -107,82 +109,84 @@ def bench_accounts(scale: str) -> dict:
     tenant = big_tenant()
     partner_member = member(tenant, "partner_admin")
     numbers: dict = {}
+    # Each step is its own transaction (tenant_context is one): a timed step is timed with
+    # its commit, so with the deferred foreign-key checks of what it wrote.
     with tenant_context(tenant):
         # Registrations become accounts first (once), so the timed run matches only accounts.
         overlaps.registrations_backfill(tenant)
         numbers["vendor_accounts"] = Account.objects.filter(partner__isnull=True).count()
         numbers["partner_accounts"] = Account.objects.filter(partner__isnull=False).count()
 
-        # 1. The hand-written SQL from no overlaps (its rows kept aside), then the full
-        # computation from no overlaps again; both results compared.
-        params = {"t": tenant.pk, "free": overlaps.FREE, "families": overlaps.FAMILY_LIST}
-        _clear_overlaps(tenant)
-        with connection.cursor() as cur:
-            cur.execute("ANALYZE accountmap_account")
-            cur.execute("DROP TABLE IF EXISTS hand_overlaps")
-        # Timed with its commit (the deferred foreign-key checks), as the full run is.
-        t0 = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute(HAND_SQL, params)
-        numbers["hand_sql_seconds"] = round(time.perf_counter() - t0, 2)
-        with connection.cursor() as cur:
-            cur.execute(KEEP_HAND, params)
-        _clear_overlaps(tenant)
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            result = overlaps.refresh(tenant, "full")
-        numbers["full_seconds"] = round(time.perf_counter() - t0, 2)
-        numbers["overlaps"] = result.created_count
-        with connection.cursor() as cur:
-            cur.execute(DIFF_SQL, params)
-            missing, extra, hand = cur.fetchone()
-            cur.execute("DROP TABLE hand_overlaps")
-        numbers["hand_sql_overlaps"] = hand
-        numbers["results_equal"] = missing == 0 and extra == 0 and hand == result.created_count
-        numbers["ratio_to_hand_sql"] = round(
-            numbers["full_seconds"] / max(numbers["hand_sql_seconds"], 0.001), 2
-        )
-        # A second full run finds nothing new and removes nothing (idempotent).
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            again = overlaps.refresh(tenant, "full")
-        numbers["full_rerun_seconds"] = round(time.perf_counter() - t0, 2)
-        numbers["full_rerun_changes"] = again.created_count + again.removed
+    # 1. The hand-written SQL from no overlaps (its rows kept aside), then the full
+    # computation from no overlaps again; both results compared.
+    params = {"t": tenant.pk, "free": overlaps.FREE, "families": overlaps.FAMILY_LIST}
+    _clear_overlaps(tenant)
+    with tenant_context(tenant), connection.cursor() as cur:
+        cur.execute("ANALYZE accountmap_account")
+        cur.execute("DROP TABLE IF EXISTS hand_overlaps")
+    t0 = time.perf_counter()
+    with tenant_context(tenant), connection.cursor() as cur:
+        cur.execute(HAND_SQL, params)
+    numbers["hand_sql_seconds"] = round(time.perf_counter() - t0, 2)
+    with tenant_context(tenant), connection.cursor() as cur:
+        cur.execute(KEEP_HAND, params)  # a temporary table: it outlives the transaction
+    _clear_overlaps(tenant)
+    t0 = time.perf_counter()
+    with tenant_context(tenant):
+        result = overlaps.refresh(tenant, "full")
+    numbers["full_seconds"] = round(time.perf_counter() - t0, 2)
+    numbers["overlaps"] = result.created_count
+    with tenant_context(tenant), connection.cursor() as cur:
+        cur.execute(DIFF_SQL, params)
+        missing, extra, hand = cur.fetchone()
+        cur.execute("DROP TABLE hand_overlaps")
+    numbers["hand_sql_overlaps"] = hand
+    numbers["results_equal"] = missing == 0 and extra == 0 and hand == result.created_count
+    numbers["ratio_to_hand_sql"] = round(
+        numbers["full_seconds"] / max(numbers["hand_sql_seconds"], 0.001), 2
+    )
+    # A second full run finds nothing new and removes nothing (idempotent).
+    t0 = time.perf_counter()
+    with tenant_context(tenant):
+        again = overlaps.refresh(tenant, "full")
+    numbers["full_rerun_seconds"] = round(time.perf_counter() - t0, 2)
+    numbers["full_rerun_changes"] = again.created_count + again.removed
 
-        # 2. One partner's upload of 10,000 accounts, then the incremental run for them.
-        partner = partner_member.partner
-        rng = random.Random(11)
+    # 2. One partner's upload of 10,000 accounts, then the incremental run for them.
+    partner = partner_member.partner
+    rng = random.Random(11)
+    with tenant_context(tenant):
         vendor_rows = list(
             Account.objects.filter(partner__isnull=True)
             .order_by("pk")
             .values_list("name", "domain")[:200_000]
         )
-        rows = []
-        for j in range(10_000):
-            if j % 3 == 0:  # a third are the vendor's companies
-                name, domain = rng.choice(vendor_rows)
-            else:
-                name, domain = f"Upload {j} Holdings", f"upload{j}-{partner.pk}.example"
-            rows.append(
-                (tenant.pk, partner.pk, name, normalise_company_name(name), domain, "customer")
-            )
-        columns = ["tenant_id", "partner_id", "name", "name_normalised", "domain", "status"]
-        with transaction.atomic():
-            t0 = time.perf_counter()
-            bulk_load(Account, columns, rows, source="csv")
-            numbers["upload_10k_load_seconds"] = round(time.perf_counter() - t0, 2)
-            ids = list(
-                Account.objects.filter(partner=partner, name_normalised__in={r[3] for r in rows})
-                .order_by("-pk")
-                .values_list("pk", flat=True)[:10_000]
-            )
-        t0 = time.perf_counter()
-        with transaction.atomic():
-            upload = overlaps.overlaps_compute_changed(tenant, partner.pk, ids)
-        numbers["upload_10k_overlaps_seconds"] = round(time.perf_counter() - t0, 2)
-        numbers["upload_10k_new_overlaps"] = upload.created_count
+    rows = []
+    for j in range(10_000):
+        if j % 3 == 0:  # a third are the vendor's companies
+            name, domain = rng.choice(vendor_rows)
+        else:
+            name, domain = f"Upload {j} Holdings", f"upload{j}-{partner.pk}.example"
+        rows.append((tenant.pk, partner.pk, name, normalise_company_name(name), domain, "customer"))
+    columns = ["tenant_id", "partner_id", "name", "name_normalised", "domain", "status"]
+    t0 = time.perf_counter()
+    with tenant_context(tenant):
+        bulk_load(Account, columns, rows, source="csv")
+    numbers["upload_10k_load_seconds"] = round(time.perf_counter() - t0, 2)
+    with tenant_context(tenant):
+        ids = list(
+            Account.objects.filter(partner=partner, name_normalised__in={r[3] for r in rows})
+            .order_by("-pk")
+            .values_list("pk", flat=True)[:10_000]
+        )
+    t0 = time.perf_counter()
+    with tenant_context(tenant):
+        upload = overlaps.overlaps_compute_changed(tenant, partner.pk, ids)
+    numbers["upload_10k_overlaps_seconds"] = round(time.perf_counter() - t0, 2)
+    numbers["upload_10k_new_overlaps"] = upload.created_count
 
-        # 3. The overlap counts of one partner, and the pages.
+    # 3. The overlap counts of one partner, and the pages.
+    with tenant_context(tenant):
         overlaps.overlap_counts(partner)  # warm-up
         times, queries = _timed_ms(lambda: overlaps.overlap_counts(partner), 50)
         numbers["counts_ms_p50"], numbers["counts_ms_p95"] = pct(times, 50), pct(times, 95)
