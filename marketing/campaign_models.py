@@ -123,9 +123,9 @@ class Campaign(TenantModel):
 
 
 class CampaignDay(TenantModel):
-    """A campaign's page views, tracked clicks and form fills on one day (UTC), written in the
-    same statement as the campaign's running totals: the figures of an MDF activity period
-    are the sum of its days."""
+    """A campaign's page views, tracked clicks and form fills on one day of the tenant's
+    calendar, written in the same statement as the campaign's running totals: the figures
+    of an MDF activity period are the sum of its days."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="days")
     day = models.DateField()

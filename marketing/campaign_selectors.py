@@ -179,14 +179,14 @@ WHERE c.tenant_id = %(tenant)s AND c.id = ANY(%(ids)s)
 
 
 def _period_bounds(first: datetime.date | None, last: datetime.date | None) -> dict:
-    """The query's bounds for days first..last (UTC), both included; None: to date."""
+    """The query's bounds for days first..last of the tenant's calendar (the current zone),
+    both included; None: to date."""
     if first is None:
         return {"first": None, "last": None, "from": None, "to": None}
     last = last or datetime.date.max - datetime.timedelta(days=1)
-    start = datetime.datetime.combine(first, datetime.time(), tzinfo=datetime.UTC)
-    end = datetime.datetime.combine(
-        last + datetime.timedelta(days=1), datetime.time(), tzinfo=datetime.UTC
-    )
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime.combine(first, datetime.time(), tzinfo=zone)
+    end = datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time(), tzinfo=zone)
     return {"first": first, "last": last, "from": start, "to": end}
 
 

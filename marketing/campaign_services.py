@@ -249,13 +249,14 @@ COUNT_STATEMENTS = {
 
 
 def _today() -> datetime.date:
-    """The day (UTC) a hit counts on."""
-    return timezone.now().astimezone(datetime.UTC).date()
+    """The day a hit counts on: the tenant's calendar day (requests and tasks run in the
+    tenant's zone), the calendar an MDF activity period is written in."""
+    return timezone.localdate()
 
 
 def campaign_count(*, campaign_id: int, counter: str) -> None:
     """One page view, tracked click or form fill: the campaign's running total and its day
-    (UTC), in a single statement."""
+    (the tenant's), in a single statement."""
     if counter not in COUNTERS:
         raise ValueError(counter)
     with connection.cursor() as cur:

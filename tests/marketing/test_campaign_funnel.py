@@ -65,3 +65,33 @@ def test_nothing_won_shows_no_currency(world):
         figures = campaign_selectors.funnel([campaign])[campaign.pk]
     assert figures["registrations"] == 1
     assert figures["won_revenue"] == 0 and figures["currency"] == ""
+
+
+def test_a_hit_counts_on_the_tenants_calendar_day_the_day_an_activity_period_names(world):
+    """At 00:30 UTC on 6 December it is still 5 December in New York: a view then counts on
+    the 5th, so an MDF activity period ending on the 5th (the partner's calendar) includes it
+    and one starting on the 6th does not."""
+    import time_machine
+
+    from marketing import campaign_services
+    from marketing.campaign_models import CampaignDay
+
+    world.tenant.timezone = "America/New_York"
+    world.tenant.save(update_fields=["timezone"])
+    campaign = launched(world)
+    moment = datetime.datetime(2026, 12, 6, 0, 30, tzinfo=datetime.UTC)
+    with time_machine.travel(moment, tick=False), tenant_context(world.tenant):
+        campaign_services.campaign_count(campaign_id=campaign.pk, counter="views")
+        assert list(CampaignDay.objects.values_list("day", flat=True)) == [
+            datetime.date(2026, 12, 5)
+        ]
+        fifth = datetime.date(2026, 12, 5)
+        sixth = datetime.date(2026, 12, 6)
+        assert (
+            campaign_selectors.funnel([campaign], first=fifth, last=fifth)[campaign.pk]["views"]
+            == 1
+        )
+        assert (
+            campaign_selectors.funnel([campaign], first=sixth, last=sixth)[campaign.pk]["views"]
+            == 0
+        )
