@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.db import connection
 from django.db.models import Func, IntegerField
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from analytics.models import HealthSnapshot, MemberActivity
@@ -53,26 +54,34 @@ FEATURE_KEYS = list(FEATURES)
 
 
 def day(value) -> int:
-    """A date or datetime as a day number (proleptic ordinal)."""
+    """A date or datetime as a day number (proleptic ordinal). A datetime counts on its day
+    in the current zone (the tenant's, inside tenant_context), the calendar `today` is in."""
     if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
         value = value.date()
     return value.toordinal()
 
 
 class DayNumber(Func):
     """A date or timestamp column as `day()` numbers it, computed by the database: reading
-    a million timestamps to number their days in Python cost more than the features (a
-    timestamp's day is its UTC date, as Django's aware datetimes give it)."""
+    a million timestamps to number their days in Python cost more than the features. A
+    timestamp counts on its day in the current zone (the tenant's), as `day()` and the
+    callers' `today` (timezone.localdate()) do: numbered by its UTC date instead, an evening
+    sign-in in New York landed on the day after "today" for five hours every night."""
 
     output_field = IntegerField()
 
     def __init__(self, expression, *, timestamp: bool = True):
-        template = (
-            "((%(expressions)s AT TIME ZONE 'UTC')::date - DATE '0001-01-01' + 1)"
-            if timestamp
-            else "(%(expressions)s - DATE '0001-01-01' + 1)"
-        )
-        super().__init__(expression, template=template)
+        self.timestamp = timestamp
+        super().__init__(expression)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        if not self.timestamp:
+            return f"({sql} - DATE '0001-01-01' + 1)", params
+        zone = timezone.get_current_timezone_name()
+        return f"(({sql} AT TIME ZONE %s)::date - DATE '0001-01-01' + 1)", [*params, zone]
 
 
 def fetch(qs) -> list[tuple]:
