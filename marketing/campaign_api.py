@@ -6,7 +6,6 @@ same capabilities, machine and services as the portal."""
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, status
 from rest_framework.decorators import action
@@ -47,10 +46,7 @@ class CampaignKitFilter(django_filters.FilterSet):
     )
 
     def filter_q(self, queryset, name, value: str):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(description__icontains=value))
+        return cs.kit_filter(queryset, q=value.strip())
 
 
 @extend_schema(tags=["marketing"])

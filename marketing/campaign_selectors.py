@@ -31,7 +31,11 @@ def kits(
 ) -> QuerySet[CampaignKit]:
     """The kits this member sees, narrowed by words of the name or description, the kit's
     language and (for staff, who see every status) its status."""
-    qs = kits_visible_to(member)
+    return kit_filter(kits_visible_to(member), q=q, language=language, status=status)
+
+
+def kit_filter(qs, *, q: str = "", language: str = "", status: str = "") -> QuerySet[CampaignKit]:
+    """Kits narrowed by words of the name or description, language and status."""
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(description__icontains=q))
     if language:
