@@ -1,7 +1,6 @@
 from django.urls import path
 
 from marketing import (
-    campaign_public,
     campaign_views,
     sequence_views,
     syndication_views,
@@ -70,15 +69,6 @@ urlpatterns = [
         syndication_views.report,
         name="marketing-syndication-report",
     ),
-    # Public, on the tenant's host, for the partner's website
-    path("syndication/<str:token>/", syndication_views.embed, name="syndication-embed"),
-    path("syndication/<str:token>/embed.js", syndication_views.script, name="syndication-script"),
-    path("syndication/<str:token>/brand.css", syndication_views.brand_css, name="syndication-css"),
-    path(
-        "syndication/<str:token>/assets/<int:pk>/",
-        syndication_views.open_asset,
-        name="syndication-open",
-    ),
 ]
 
 # --- Campaigns (issue #21, items 3-4) ---
@@ -114,16 +104,6 @@ urlpatterns += [
         campaign_views.campaign_detail,
         name="marketing-campaign-detail",
     ),
-    # Public, on the tenant's host
-    path("c/<slug:slug>/<str:code>/", campaign_public.landing, name="campaign-landing"),
-    path("c/<slug:slug>/<str:code>/lead/", campaign_public.lead, name="campaign-lead"),
-    path("c/<slug:slug>/<str:code>/thanks/", campaign_public.thanks, name="campaign-thanks"),
-    path(
-        "c/<slug:slug>/<str:code>/assets/<int:pk>/",
-        campaign_public.asset,
-        name="campaign-asset",
-    ),
-    path("t/<str:code>/<str:target>/", campaign_public.tracked, name="campaign-tracked"),
 ]
 
 # --- The campaign's e-mail sequence (issue #21, item 3) ---
@@ -158,7 +138,4 @@ urlpatterns += [
         sequence_views.sequence_resume,
         name="marketing-sequence-resume",
     ),
-    # Public, on the tenant's host
-    path("c/<slug:slug>/<str:code>/logo", sequence_views.logo, name="campaign-logo"),
-    path("u/<str:token>/", sequence_views.unsubscribe, name="campaign-unsubscribe"),
 ]

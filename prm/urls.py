@@ -10,6 +10,10 @@ urlpatterns = [
     # patterns (resolving /api/v1/deals/ took 1.5 ms with api/v1/ last, 0.4 ms first, on a
     # loaded machine). No portal URL starts with api/v1/.
     path("api/v1/", include("prm.api.urls")),
+    # Then the busiest public pages (campaign landing pages and tracked links, syndication
+    # embeds), for the same reason. No portal URL starts with c/, t/, u/ or
+    # syndication/.
+    path("", include("marketing.urls_public")),
     path("", views.home, name="home"),
     # Before allauth's own: e-mail-verification keys bound to the host (prm.auth).
     re_path(
