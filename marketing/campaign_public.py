@@ -9,10 +9,14 @@ a signed time trap and per-address and per-campaign rate limits; the visitor tic
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from types import SimpleNamespace
 
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -51,7 +55,7 @@ def _campaign(code: str):
     return campaign
 
 
-def _page(request, campaign, form=None, trap=None, status=200):
+def _page(request, campaign, form=None, trap=None, status=200, context=None):
     partner = campaign.partner
     brand = selectors.brand_kit(partner)
     html = cobrand.render(
@@ -71,21 +75,88 @@ def _page(request, campaign, form=None, trap=None, status=200):
             "form": form if campaign.kit.lead_form else None,
             "trap": trap or HoneypotForm(),
             "slug": cs.partner_slug(partner),
+            **(context or {}),
         },
         status=status,
     )
 
 
+# Stand-ins for the two values a landing page's form carries per visitor (the CSRF token and
+# the signed time it was shown): a cached page holds them and each request fills in its own.
+# Random per process, so no text a partner writes can ever match one.
+_CSRF_HOLE = f"csrf-{secrets.token_hex(12)}"
+_STARTED_HOLE = f"started-{secrets.token_hex(12)}"
+
+
+def _cached_page(request, campaign_id: int, fingerprint: str):
+    """The anonymous visitor's landing page: rendered once per content fingerprint and kept in
+    the process's memory (the rendering, co-branding and logo inlining are most of its cost),
+    with this request's CSRF token and form start time filled in."""
+    tenant = request.tenant  # its name and logo head the page
+    chrome = hashlib.md5(f"{tenant.name}\x1f{tenant.logo.name}".encode(), usedforsecurity=False)
+    key = f"mkt:landing:{tenant.pk}:{campaign_id}:{fingerprint}:{chrome.hexdigest()}"
+    cache = caches["pages"]
+    page = cache.get(key)
+    if page is None:
+        campaign = cs.public_campaign_by_id(campaign_id)
+        if campaign is None:  # gone since the lookup
+            raise Http404
+        with content_language(campaign.kit.language):
+            response = _page(
+                request,
+                campaign,
+                form=LandingLeadForm(
+                    initial={"started": _STARTED_HOLE}, partner_name=campaign.partner.name
+                ),
+                context={"csrf_token": _CSRF_HOLE},
+            )
+        page = response.content.decode(response.charset)
+        cache.set(key, page)
+    content = page
+    if _STARTED_HOLE in content:
+        content = content.replace(_STARTED_HOLE, GUARD.started(SimpleNamespace(pk=campaign_id)))
+    if _CSRF_HOLE in content:
+        content = content.replace(_CSRF_HOLE, get_token(request))
+    return HttpResponse(content)
+
+
 @require_safe
 def landing(request, slug: str, code: str):
-    campaign = _campaign(code)
-    canonical = cs.landing_path(campaign)
+    if request.user.is_authenticated:
+        # A signed-in person (the partner checking its page) sees the page under its own menu.
+        campaign = _campaign(code)
+        canonical = cs.landing_path(campaign)
+        if request.path != canonical:
+            return redirect(canonical, permanent=True)
+        if request.method == "GET":
+            campaign_services.campaign_count(campaign_id=campaign.pk, counter="views")
+        with content_language(campaign.kit.language):
+            return _page(request, campaign)
+    if not (code.isascii() and code.isalnum()):
+        raise Http404  # product-issued codes are letters and digits
+    code = code.upper()
+    # The partner's name this process saw last for the code: when the path is that name's
+    # canonical one, the statement that finds the campaign also counts the view.
+    names = caches["pages"]
+    name_key = f"mkt:landing-name:{request.tenant.pk}:{code}"
+    seen = names.get(name_key)
+    counting = request.method == "GET"
+    if not counting or seen is None or request.path != cs.landing_path_of(seen, code):
+        seen = None
+    found = campaign_services.campaign_landing_view(
+        tenant_id=request.tenant.pk, code=code, count_if_named=seen
+    )
+    if found is None:
+        raise Http404
+    campaign_id, partner_name, fingerprint, counted = found
+    if partner_name != seen:
+        names.set(name_key, partner_name)
+    canonical = cs.landing_path_of(partner_name, code)
     if request.path != canonical:
         return redirect(canonical, permanent=True)
-    if request.method == "GET":
-        campaign_services.campaign_count(campaign_id=campaign.pk, counter="views")
-    with content_language(campaign.kit.language):
-        return _page(request, campaign)
+    if counting and not counted:
+        campaign_services.campaign_count(campaign_id=campaign_id, counter="views")
+    return _cached_page(request, campaign_id, fingerprint)
 
 
 @require_http_methods(["GET", "POST"])

@@ -111,6 +111,15 @@ def public_campaign(code: str) -> Campaign | None:
     )
 
 
+def public_campaign_by_id(campaign_id: int) -> Campaign | None:
+    return (
+        Campaign.objects.select_related("kit", "partner")
+        .exclude(kit__status=KitStatus.DRAFT)
+        .filter(pk=campaign_id)
+        .first()
+    )
+
+
 def partner_website(campaign: Campaign) -> str:
     kit = brand_kit(campaign.partner)
     return (kit.website if kit else "") or campaign.partner.website

@@ -25,6 +25,7 @@ from prm.audit import log_action
 from prm.errors import DomainError, limited
 from prm.models import Member
 from prm.roles import require
+from prm.tenancy import telemetry
 
 MAX_STEPS = 10
 MAX_POSTS = 10
@@ -246,6 +247,9 @@ COUNT_STATEMENTS = {
     f"RETURNING tenant_id, id) {_day_upsert(c)}"
     for c in COUNTERS
 }
+# Views and clicks are all their request writes (a form fill comes with its lead).
+for _c in ("views", "clicks"):
+    COUNT_STATEMENTS[_c] = telemetry(COUNT_STATEMENTS[_c])
 
 
 def _today() -> datetime.date:
@@ -278,6 +282,7 @@ WITH found AS (
 ), counted AS ({_day_upsert("clicks")})
 SELECT name FROM found
 """  # noqa: S608
+CLICK_SQL = telemetry(CLICK_SQL)
 
 
 def campaign_click(*, tenant_id: int, code: str) -> str | None:
@@ -291,6 +296,48 @@ def campaign_click(*, tenant_id: int, code: str) -> str | None:
         )
         row = cur.fetchone()
     return row[0] if row else None
+
+
+# A landing page's campaign, found with a fingerprint of everything its page shows (the kit's
+# page, the partner's name and website, its brand kit: a change to any of them is a new
+# fingerprint, so a page kept under it is never stale) and its view counted in the same
+# statement, but only when the partner's name is still %(name)s: the name the caller's path
+# was checked against (the path holds the name's slug; a renamed partner's old path
+# redirects and is not a view). A NULL name counts nothing.
+LANDING_SQL = f"""
+WITH found AS (
+    SELECT c.id, c.tenant_id, p.name,
+           md5(row(k.landing_headline, k.landing_body, k.lead_form, k.language,
+                   p.name, p.website, b.*)::text) AS fingerprint
+    FROM marketing_campaign c
+    JOIN marketing_campaignkit k ON k.tenant_id = c.tenant_id AND k.id = c.kit_id
+    JOIN partners_partner p ON p.tenant_id = c.tenant_id AND p.id = c.partner_id
+    LEFT JOIN marketing_brandkit b ON b.tenant_id = c.tenant_id AND b.partner_id = c.partner_id
+    WHERE c.tenant_id = %(tenant)s AND c.code = %(code)s AND k.status <> 'draft'
+), hit AS (
+    UPDATE marketing_campaign m SET views = m.views + 1 FROM found
+    WHERE m.tenant_id = found.tenant_id AND m.id = found.id AND found.name = %(name)s
+    RETURNING m.tenant_id, m.id
+), counted AS ({_day_upsert("views")})
+SELECT id, name, fingerprint, EXISTS (SELECT 1 FROM hit) FROM found
+"""  # noqa: S608
+LANDING_SQL = telemetry(LANDING_SQL)
+
+
+def campaign_landing_view(
+    *, tenant_id: int, code: str, count_if_named: str | None
+) -> tuple[int, str, str, bool] | None:
+    """A visit to a public landing page: (campaign id, partner name, content fingerprint,
+    whether the view was counted), or None for no public campaign of this code. The view is
+    counted in the finding statement when the partner is still named `count_if_named`;
+    otherwise the caller checks its path against the name returned and counts with
+    campaign_count."""
+    with connection.cursor() as cur:
+        cur.execute(
+            LANDING_SQL,
+            {"tenant": tenant_id, "code": code.upper(), "name": count_if_named, "day": _today()},
+        )
+        return cur.fetchone()
 
 
 @transaction.atomic

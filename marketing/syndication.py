@@ -27,6 +27,7 @@ from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
 from prm.roles import require
+from prm.tenancy import telemetry
 
 MAX_ORIGINS = 10
 MAX_ITEMS = 24
@@ -173,9 +174,12 @@ def syndication_count(
         params += [feed.tenant_id, feed.partner_id, asset_id, day, views, opens]
     with connection.cursor() as cur:
         cur.execute(
-            f"INSERT INTO {table} (tenant_id, partner_id, asset_id, day, views, opens) "  # noqa: S608  (our own table name)
-            f"VALUES {rows} ON CONFLICT (tenant_id, partner_id, asset_id, day) DO UPDATE "
-            f"SET views = {table}.views + EXCLUDED.views, opens = {table}.opens + EXCLUDED.opens",
+            telemetry(
+                f"INSERT INTO {table} (tenant_id, partner_id, asset_id, day, views, opens) "  # noqa: S608  (our own table name)
+                f"VALUES {rows} ON CONFLICT (tenant_id, partner_id, asset_id, day) DO UPDATE "
+                f"SET views = {table}.views + EXCLUDED.views, "
+                f"opens = {table}.opens + EXCLUDED.opens"
+            ),
             params,
         )
 
