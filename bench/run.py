@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -176,15 +177,22 @@ def bench_tiers(scale: str) -> dict:
 
     tenant = big_tenant()
     before = peak_rss_mb()
-    with tenant_context(tenant):
-        partners = Partner.objects.count()
-        t0 = time.perf_counter()
-        result = evaluate(tenant=tenant)
-        elapsed = time.perf_counter() - t0
+    # The first evaluation after seeding moves every partner the seed placed by hand against
+    # the rules; the next ones (steady state: the nightly run) move only what changed since.
+    runs = []
+    for _run in range(3):
+        with tenant_context(tenant):
+            partners = Partner.objects.count()
+            t0 = time.perf_counter()
+            result = evaluate(tenant=tenant)
+            elapsed = time.perf_counter() - t0
+        runs.append((round(elapsed, 2), str(result)[:300]))
     numbers = {
         "partners": partners,
-        "seconds": round(elapsed, 2),
-        "result": str(result)[:300],
+        "seconds": runs[0][0],
+        "result": runs[0][1],
+        "steady_seconds": statistics.median(r[0] for r in runs[1:]),
+        "steady_result": runs[-1][1],
         "rss_before_mb": before,
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -194,6 +202,7 @@ def bench_tiers(scale: str) -> dict:
         numbers,
         {
             "seconds": target(numbers["seconds"], "<=", 2),
+            "steady_seconds": target(numbers["steady_seconds"], "<=", 0.5),
             "peak_rss_mb": target(numbers["peak_rss_mb"], "<=", 500),
         },
     )

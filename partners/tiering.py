@@ -63,6 +63,17 @@ LEFT JOIN partners_tier cur ON cur.id = m.current_tier_id AND cur.tenant_id = %(
 """
 )
 
+# What evaluation does with a partner of QUALIFY's result `e`.
+ACTION = """CASE
+  WHEN e.qualified_rank IS NOT NULL AND e.current_tier_id IS NULL THEN 'place'
+  WHEN e.qualified_rank > e.current_rank THEN 'up'
+  WHEN e.current_tier_id IS NOT NULL
+       AND (e.qualified_rank IS NULL OR e.qualified_rank < e.current_rank)
+    THEN CASE WHEN e.below_tier_since IS NULL THEN 'warn'
+              WHEN e.below_tier_since <= %(grace_end)s THEN 'down'
+              ELSE 'grace' END
+  ELSE 'same' END"""
+
 METRICS_JSON = (
     "jsonb_build_object('won_revenue_12m', e.rev::text, 'won_deals_12m', e.deals, "
     "'certified_people', e.certs, 'health_score', e.health)"
@@ -106,28 +117,14 @@ def evaluate(*, tenant, today: datetime.date | None = None) -> EvaluationResult:
     _lock(tenant.pk)
     with connection.cursor() as cur:
         cur.execute("DROP TABLE IF EXISTS tier_eval")
+        # Every partner's figures and best tier, classified as it is written (one pass);
+        # every later statement reads this.
         cur.execute(
-            "CREATE TEMP TABLE tier_eval ON COMMIT DROP AS " + QUALIFY.format(tiers=STORED_TIERS), p
-        )
-        cur.execute("SELECT count(*) FROM tier_eval")
-        total = cur.fetchone()[0]
-
-        # Classify once; every later statement reads this.
-        cur.execute(
-            """
-            ALTER TABLE tier_eval ADD COLUMN action text;
-            UPDATE tier_eval SET action = CASE
-              WHEN qualified_rank IS NOT NULL AND current_tier_id IS NULL THEN 'place'
-              WHEN qualified_rank > current_rank THEN 'up'
-              WHEN current_tier_id IS NOT NULL
-                   AND (qualified_rank IS NULL OR qualified_rank < current_rank)
-                THEN CASE WHEN below_tier_since IS NULL THEN 'warn'
-                          WHEN below_tier_since <= %(grace_end)s THEN 'down'
-                          ELSE 'grace' END
-              ELSE 'same' END
-        """,
+            "CREATE TEMP TABLE tier_eval ON COMMIT DROP AS SELECT e.*, " + ACTION + " AS action"
+            " FROM (" + QUALIFY.format(tiers=STORED_TIERS) + ") e",
             p,
         )
+        total = cur.rowcount
         upgrade_actions = "'place'" if settings.tier_upgrade_requires_approval else "'place', 'up'"
 
         # Placements and (unless approval is required) upgrades, and downgrades after grace.

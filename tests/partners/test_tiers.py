@@ -80,8 +80,20 @@ def evaluate(world, today=TODAY):
 
 def test_new_active_partner_is_placed_in_the_entry_tier(program):
     world, _tiers = program
-    evaluate(world)
+    first = evaluate(world)
     assert tier_of(world.partner) == "Registered"
+    with tenant_context(world.tenant):
+        active = Partner.objects.filter(status="active").count()
+    assert first["upgraded"] >= 1
+    assert first["unchanged"] == active - first["upgraded"]
+    # Evaluated again, nobody moves: every active partner is counted unchanged.
+    assert evaluate(world) == {
+        "upgraded": 0,
+        "pending_approval": 0,
+        "grace_started": 0,
+        "downgraded": 0,
+        "unchanged": active,
+    }
 
 
 def test_exactly_meeting_every_requirement_qualifies(program):
