@@ -125,6 +125,9 @@ def evaluate(*, tenant, today: datetime.date | None = None) -> EvaluationResult:
             p,
         )
         total = cur.rowcount
+        # A temporary table has no statistics until analysed: without them PostgreSQL
+        # guessed ~150 rows and joined the partners row by row through their index.
+        cur.execute("ANALYZE tier_eval")
         upgrade_actions = "'place'" if settings.tier_upgrade_requires_approval else "'place', 'up'"
 
         # Placements and (unless approval is required) upgrades, and downgrades after grace.
