@@ -58,9 +58,14 @@ def _campaign(code: str):
 def _page(request, campaign, form=None, trap=None, status=200, context=None):
     partner = campaign.partner
     brand = selectors.brand_kit(partner)
-    html = cobrand.render(
-        campaign.kit.landing_body, partner, brand, logo_src=cobrand.logo_data_url(brand)
+    # The logo by its public address (as in the campaign's e-mails), not inlined: a logo may
+    # be 2 MB, and the page is kept in memory per content. The version busts browsers' copies.
+    logo = (
+        f"{cs.landing_path(campaign)}logo?v={brand.updated_at.timestamp():.0f}"
+        if brand is not None and brand.logo
+        else ""
     )
+    html = cobrand.render(campaign.kit.landing_body, partner, brand, logo_src=logo)
     form = form or LandingLeadForm(
         initial={"started": form_started(campaign)}, partner_name=partner.name
     )

@@ -184,7 +184,8 @@ def unsubscribe(request, token: str):
 
 @require_safe
 def logo(request, slug: str, code: str):
-    """The campaign partner's logo (checked when uploaded), for the e-mails' co-branding."""
+    """The campaign partner's logo (checked when uploaded), for the co-branding of the
+    campaign's e-mails and landing page."""
     campaign = cs.public_campaign(code)
     kit = selectors.brand_kit(campaign.partner) if campaign else None
     if kit is None or not kit.logo:
@@ -198,4 +199,7 @@ def logo(request, slug: str, code: str):
     resp = FileResponse(handle, content_type=kit.logo_content_type or "image/png")
     resp["X-Content-Type-Options"] = "nosniff"
     resp["Content-Security-Policy"] = "default-src 'none'"
+    if "v" in request.GET:
+        # A landing page's link names the brand kit's version: a new logo is a new address.
+        resp["Cache-Control"] = "public, max-age=31536000, immutable"
     return resp

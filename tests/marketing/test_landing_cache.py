@@ -23,7 +23,7 @@ from partners import services as partner_services
 from prm import services as prm_services
 from prm.tenancy import tenant_context
 from tests.conftest import host_of, portal_client
-from tests.html_helpers import find
+from tests.html_helpers import find, find_all
 from tests.marketing.campaign_helpers import KIT, launched
 
 pytestmark = pytest.mark.django_db
@@ -185,3 +185,45 @@ def test_hits_commit_without_waiting_for_the_disk_and_a_lead_waits(world):
     with tenant_context(world.tenant):
         counted = Campaign.objects.get()
         assert (counted.clicks, counted.views, counted.form_fills) == (1, 0, 1)
+
+
+def test_the_partners_logo_is_linked_not_inlined_and_a_new_logo_gets_a_new_address(world):
+    from tests.marketing.helpers import png_bytes, png_file
+
+    campaign = launched(world, landing_body="<p>{{ partner.logo }} {{ partner.name }}</p>")
+    path = _path(world, campaign)
+    client = portal_client(world.tenant)
+
+    def save(colour):
+        with tenant_context(world.tenant):
+            mkt_services.brand_kit_save(
+                partner=world.partner,
+                by=world.partner_admin,
+                primary_color="#123456",
+                secondary_color="#654321",
+                logo=png_file() if colour is None else _png(png_bytes(colour=colour)),
+            )
+
+    save(None)
+    page = client.get(path)
+    src = _logo_src(page)
+    assert src.startswith(f"{path}logo?v=") and "data:" not in page.content.decode()
+    logo = client.get(src)
+    assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+    assert "immutable" in logo["Cache-Control"]
+    assert b"".join(logo.streaming_content).startswith(b"\x89PNG")
+    time.sleep(1.1)  # the version is the brand kit's save time, in seconds
+    save((10, 200, 10))
+    newer = _logo_src(client.get(path))
+    assert newer != src and newer.startswith(f"{path}logo?v=")
+
+
+def _logo_src(page) -> str:
+    (img,) = [e for e in find_all(page, "img") if "logo" in (e.attrs.get("src") or "")]
+    return img.attrs["src"]
+
+
+def _png(data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("logo.png", data, content_type="image/png")
