@@ -100,24 +100,18 @@ def tracked_path(campaign: Campaign, target: str = "page") -> str:
     return f"/t/{campaign.code}/{target}/"
 
 
-def public_campaign(code: str) -> Campaign | None:
-    """A campaign whose page is public: any campaign of a kit that is not a draft (a retired
+def _public_campaigns() -> QuerySet[Campaign]:
+    """Campaigns whose pages are public: any campaign of a kit that is not a draft (a retired
     kit's running campaigns keep their pages)."""
-    return (
-        Campaign.objects.select_related("kit", "partner")
-        .exclude(kit__status=KitStatus.DRAFT)
-        .filter(code=code.upper())
-        .first()
-    )
+    return Campaign.objects.select_related("kit", "partner").exclude(kit__status=KitStatus.DRAFT)
+
+
+def public_campaign(code: str) -> Campaign | None:
+    return _public_campaigns().filter(code=code.upper()).first()
 
 
 def public_campaign_by_id(campaign_id: int) -> Campaign | None:
-    return (
-        Campaign.objects.select_related("kit", "partner")
-        .exclude(kit__status=KitStatus.DRAFT)
-        .filter(pk=campaign_id)
-        .first()
-    )
+    return _public_campaigns().filter(pk=campaign_id).first()
 
 
 def partner_website(campaign: Campaign) -> str:

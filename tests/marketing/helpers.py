@@ -25,8 +25,8 @@ def png_bytes(size=(40, 20), colour=(200, 30, 30)) -> bytes:
     return buf.getvalue()
 
 
-def png_file(name: str = "logo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+def png_file(name: str = "logo.png", **image) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(**image), content_type="image/png")
 
 
 def docx_file(name: str = "deck.docx") -> SimpleUploadedFile:

@@ -25,6 +25,7 @@ from prm.tenancy import tenant_context
 from tests.conftest import host_of, portal_client
 from tests.html_helpers import find, find_all
 from tests.marketing.campaign_helpers import KIT, launched
+from tests.marketing.helpers import png_file
 
 pytestmark = pytest.mark.django_db
 
@@ -112,14 +113,7 @@ def test_every_change_to_what_the_page_shows_is_served_at_once(world):
             kit=campaign.kit, by=world.channel_manager, **{**KIT, "landing_headline": "Summer now"}
         )
     assert find(client.get(path), "h1").text() == "Summer now"
-    with tenant_context(world.tenant):
-        mkt_services.brand_kit_save(
-            partner=world.partner,
-            by=world.partner_admin,
-            primary_color="#123456",
-            secondary_color="#654321",
-            contact_name="Paula Partner",
-        )
+    _save_brand(world, contact_name="Paula Partner")
     page = client.get(path)
     assert "#123456" in page.content.decode()
     assert "Paula Partner" in find(page, "div", class_="mkt-copy").text()
@@ -188,23 +182,10 @@ def test_hits_commit_without_waiting_for_the_disk_and_a_lead_waits(world):
 
 
 def test_the_partners_logo_is_linked_not_inlined_and_a_new_logo_gets_a_new_address(world):
-    from tests.marketing.helpers import png_bytes, png_file
-
     campaign = launched(world, landing_body="<p>{{ partner.logo }} {{ partner.name }}</p>")
     path = _path(world, campaign)
     client = portal_client(world.tenant)
-
-    def save(colour):
-        with tenant_context(world.tenant):
-            mkt_services.brand_kit_save(
-                partner=world.partner,
-                by=world.partner_admin,
-                primary_color="#123456",
-                secondary_color="#654321",
-                logo=png_file() if colour is None else _png(png_bytes(colour=colour)),
-            )
-
-    save(None)
+    _save_brand(world, logo=png_file())
     page = client.get(path)
     src = _logo_src(page)
     assert src.startswith(f"{path}logo?v=") and "data:" not in page.content.decode()
@@ -213,7 +194,7 @@ def test_the_partners_logo_is_linked_not_inlined_and_a_new_logo_gets_a_new_addre
     assert "immutable" in logo["Cache-Control"]
     assert b"".join(logo.streaming_content).startswith(b"\x89PNG")
     time.sleep(1.1)  # the version is the brand kit's save time, in seconds
-    save((10, 200, 10))
+    _save_brand(world, logo=png_file(colour=(10, 200, 10)))
     newer = _logo_src(client.get(path))
     assert newer != src and newer.startswith(f"{path}logo?v=")
 
@@ -223,7 +204,12 @@ def _logo_src(page) -> str:
     return img.attrs["src"]
 
 
-def _png(data: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile("logo.png", data, content_type="image/png")
+def _save_brand(world, **fields) -> None:
+    with tenant_context(world.tenant):
+        mkt_services.brand_kit_save(
+            partner=world.partner,
+            by=world.partner_admin,
+            primary_color="#123456",
+            secondary_color="#654321",
+            **fields,
+        )
