@@ -214,24 +214,27 @@ def bench_celery(scale: str) -> dict:
     with app.connection_for_write() as conn:  # leftovers of the API benchmark's submissions
         for q in queue_names:
             conn.default_channel.queue_purge(q)
-    worker = subprocess.Popen(  # noqa: S603 - our own binary and arguments
-        [
-            celery,
-            "-A",
-            "prm",
-            "worker",
-            "-c",
-            "1",
-            "-Q",
-            queues,
-            "-l",
-            os.environ.get("BENCH_CELERY_LOG", "warning"),
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+
+    def start_worker() -> subprocess.Popen:
+        return subprocess.Popen(  # noqa: S603 - our own binary and arguments
+            [
+                celery,
+                "-A",
+                "prm",
+                "worker",
+                "-c",
+                "1",
+                "-Q",
+                queues,
+                "-l",
+                os.environ.get("BENCH_CELERY_LOG", "warning"),
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+
     close = datetime.date.today() + datetime.timedelta(days=60)
     rng = random.Random(11)
     from bench.seed import _customer, _domain_variant, _name_variant
@@ -278,22 +281,48 @@ def bench_celery(scale: str) -> dict:
                 outcome[status] = outcome.get(status, 0) + 1
         return decided, outcome
 
+    # What the seed left waiting is decided first (in this process), so the burst below
+    # measures only its own registrations: a task decides the oldest waiting first.
+    from dealreg.services import deals_evaluate_queued
+
+    backlog_start = time.time()
+    backlog = 0
+    with tenant_context(tenant):
+        while True:
+            waiting = (
+                Deal.objects.filter(status="submitted")
+                .order_by("submitted_at", "pk")
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if waiting is None:
+                break
+            backlog += len(deals_evaluate_queued(deal_id=waiting, limit=500, seconds=60))
+    backlog_seconds = time.time() - backlog_start
+    worker = None
     try:
-        # Phase 1, throughput: n registrations as fast as one client can submit them; the
-        # queue grows whenever the worker is slower than the client, so the latency of this
-        # phase measures the queue, not the worker.
+        # Phase 1, a burst (a CRM import, an API client sending a batch): n registrations
+        # committed and queued before any is decided, as when they arrive faster than any
+        # worker decides, then one worker drains the queue. Throughput is the drain rate (from
+        # the first decision to the last); the deadline that matters to the partners is the
+        # last decision after the last commit (4 minutes for 10,000 at large).
         burst: dict[int, float] = {}
         t_start = time.time()
         for i in range(n):
             pk, at = submit(i)
             burst[pk] = at
         submit_seconds = time.time() - t_start
+        last_commit = max(burst.values())
+        worker = start_worker()
         decided, outcome = wait_decided(list(burst))
         burst_lat = [decided[d].timestamp() - burst[d] for d in burst if d in decided]
-        last = max((decided[d].timestamp() for d in decided), default=time.time())
-        throughput = len(burst_lat) / max(last - t_start, 1e-9)
+        stamps = sorted(decided[d].timestamp() for d in decided)
+        first, last = (stamps[0], stamps[-1]) if stamps else (time.time(), time.time())
+        throughput = (len(stamps) - 1) / max(last - first, 1e-9) if len(stamps) > 1 else 0.0
+        last_after_commit = last - last_commit
         # Phase 2, commit to decision: registrations arriving at half the measured
-        # throughput (a worker at 50% utilisation), one at a time at a steady pace.
+        # throughput (a worker at 50% utilisation), one at a time at a steady pace, with the
+        # worker already running.
         rate = max(0.2, throughput / 2)
         m = int(os.environ.get("BENCH_CELERY_PACED_N", 40 if scale == "small" else 400))
         paced: dict[int, float] = {}
@@ -305,19 +334,23 @@ def bench_celery(scale: str) -> dict:
             paced[pk] = at
         paced_decided, paced_outcome = wait_decided(list(paced))
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=60)
         with app.connection_for_write() as conn:  # the notifications and relays left queued
             for q in queue_names:
                 conn.default_channel.queue_purge(q)
     lat = [paced_decided[d].timestamp() - paced[d] for d in paced if d in paced_decided]
     numbers = {
         "registrations": n,
+        "seed_backlog_decided_first": backlog,
+        "seed_backlog_seconds": round(backlog_seconds, 1),
         "decided": len(burst_lat),
         "outcomes": outcome,
         "submit_seconds": round(submit_seconds, 1),
         "submit_rate_per_s": round(n / submit_seconds, 1),
         "throughput_per_s": round(throughput, 2),
+        "last_decided_after_last_commit_s": round(last_after_commit, 1),
         "burst_commit_to_decision_s_p50": pct(burst_lat, 50),
         "burst_commit_to_decision_s_p95": pct(burst_lat, 95),
         "paced_registrations": m,
@@ -328,7 +361,9 @@ def bench_celery(scale: str) -> dict:
         "commit_to_decision_s_p95": pct(lat, 95),
         "worker_queues": queues,
         "note": "decision time = the first decision event's timestamp (in the worker's "
-        "transaction); commit time = after the client's commit and enqueue",
+        "transaction; a batch commits at most dealreg.services.deals.EVALUATE_BATCH_SECONDS "
+        "later); commit time = after the client's commit and enqueue; throughput = decisions "
+        "from the first to the last of the burst, which was queued before the worker started",
     }
     # Registrations still waiting at the deadline are a miss, reported, not a crash.
     return write(
@@ -337,6 +372,10 @@ def bench_celery(scale: str) -> dict:
         numbers,
         {
             "commit_to_decision_s_p95": target(numbers["commit_to_decision_s_p95"], "<=", 2),
+            "throughput_per_s": target(numbers["throughput_per_s"], ">=", 50),
+            "last_decided_after_last_commit_s": target(
+                numbers["last_decided_after_last_commit_s"], "<=", 240
+            ),
             "all_decided": {
                 "value": len(burst_lat) + len(lat),
                 "target": f"== {n + m}",

@@ -10,16 +10,17 @@ from django.utils import timezone
 
 from dealreg import services
 from dealreg.models import Deal, DealStatus
-from dealreg.services import deal_evaluate, leads
+from dealreg.services import deals_evaluate_queued, leads
 from prm.tasks import TenantTask, for_each_tenant
 
 log = logging.getLogger(__name__)
 
 
 @shared_task(base=TenantTask, name="dealreg.evaluate_deal", time_limit=60, soft_time_limit=50)
-def evaluate_deal(*, tenant, deal_id: int) -> str | None:
-    deal = deal_evaluate(deal_id=deal_id)
-    return deal.status if deal else None
+def evaluate_deal(*, tenant, deal_id: int) -> int:
+    """Decide the deal, and the registrations queued behind it (deals_evaluate_queued).
+    Returns how many were decided."""
+    return len(deals_evaluate_queued(deal_id=deal_id))
 
 
 @shared_task(base=TenantTask, name="dealreg.daily_sweep", time_limit=600, soft_time_limit=540)

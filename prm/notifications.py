@@ -41,7 +41,7 @@ from prm.models import (
 from prm.roles import Role
 from prm.tasks import for_each_tenant
 from prm.tenancy import system_context, tenant_context
-from prm.urls_util import tenant_url
+from prm.urls_util import tenant_base_url, tenant_url
 
 # --- For the relay ------------------------------------------------------------------------
 
@@ -298,9 +298,12 @@ def unsubscribe_token(member: Member, group: str) -> str:
     return signing.dumps({"t": member.tenant_id, "m": member.pk, "g": group}, salt=UNSUBSCRIBE_SALT)
 
 
-def unsubscribe_url(member: Member, group: str) -> str:
+def unsubscribe_url(member: Member, group: str, *, base_url: str | None = None) -> str:
+    """The one-click link; `base_url` (tenant_base_url of the member's tenant) when the caller
+    already has it."""
     token = unsubscribe_token(member, group)
-    return tenant_url(member.tenant, reverse("notification-unsubscribe", args=[token]))
+    path = reverse("notification-unsubscribe", args=[token])
+    return (base_url + path) if base_url is not None else tenant_url(member.tenant, path)
 
 
 def unsubscribe_read(token: str, *, tenant) -> tuple[Member, str] | None:
@@ -357,13 +360,15 @@ def event_for(event_type: str, obj) -> OutboxEvent | None:
     )
 
 
-def branding(tenant) -> dict:
-    """What every e-mail shows of the tenant: name, colour and (if uploaded) logo."""
+def branding(tenant, *, base_url: str | None = None) -> dict:
+    """What every e-mail shows of the tenant: name, colour and (if uploaded) logo. `base_url`
+    is tenant_base_url(tenant) when the caller already has it."""
+    base = base_url if base_url is not None else tenant_base_url(tenant)
     return {
         "tenant": tenant,
         "brand_colour": tenant.primary_colour or "#1f5fbf",
-        "logo_url": tenant_url(tenant, reverse("branding-logo")) if tenant.logo else "",
-        "portal_url": tenant_url(tenant, "/"),
+        "logo_url": base + reverse("branding-logo") if tenant.logo else "",
+        "portal_url": base + "/",
     }
 
 
@@ -389,13 +394,14 @@ def build_message(
     context: dict,
     unsubscribe: str = "",
     language: str | None = None,
+    base_url: str | None = None,
 ) -> EmailMultiAlternatives:
     """One branded message with text and HTML bodies (and List-Unsubscribe if optional),
     written in the recipient's language (`language`, else the one their account chose, else
     the default): this is the one place every e-mail is rendered, often in a task where no
     request chose a language. Pass a lazy `subject` (gettext_lazy, prm.i18n.lazy_format) so
-    it is translated here too."""
-    context = {**branding(tenant), **context, "unsubscribe_url": unsubscribe}
+    it is translated here too. `base_url`: tenant_base_url(tenant), when the caller has it."""
+    context = {**branding(tenant, base_url=base_url), **context, "unsubscribe_url": unsubscribe}
     with translation.override(language or recipient_language(to)):
         subject = str(subject)
         text, html = _render(template, context)
@@ -489,13 +495,18 @@ def notify(
     counts = dict.fromkeys(NotificationMode.values, 0)
     if not by_pk:
         return counts
-    tenant = Tenant.objects.get(pk=next(iter(by_pk.values())).tenant_id)
     chosen = dict(
         NotificationPreference.objects.filter(member_id__in=by_pk, group=group).values_list(
             "member_id", "mode"
         )
     )
-    people = Member.objects.select_related("user").filter(pk__in=by_pk).order_by("pk")
+    people = list(
+        Member.objects.select_related("user", "tenant").filter(pk__in=by_pk).order_by("pk")
+    )
+    if not people:
+        return counts
+    tenant = people[0].tenant
+    base_url = None  # the tenant's canonical address, looked up once for every link
     object_type, object_id, label = _object_of(obj, event)
     mails = []
     for member in people:
@@ -503,8 +514,10 @@ def notify(
         counts[mode] += 1
         if mode == NotificationMode.OFF:
             continue
-        language = member.user.language or None
-        with translation.override(language or recipient_language([member.user.email])):
+        # The member's own language, else the default (recipient_language's answer for
+        # someone who chose none, without asking the database again).
+        language = member.user.language or settings.LANGUAGE_CODE
+        with translation.override(language):
             title = str(subject)
             if label and label not in title:
                 title = f"{title}: {label}"
@@ -533,7 +546,9 @@ def notify(
         else:
             note = Notification.objects.create(tenant_id=tenant.pk, member=member, **fields)
         if mode == NotificationMode.IMMEDIATE and member.user.email and _claim_mail(note):
-            url = tenant_url(tenant, path) if path and visible else ""
+            if base_url is None:
+                base_url = tenant_base_url(tenant)
+            url = base_url + path if path and visible else ""
             ctx = {"member": member, "url": url, **(context or {})}
             mails.append(
                 build_message(
@@ -542,8 +557,9 @@ def notify(
                     subject=subject,
                     template=template,
                     context=ctx,
-                    unsubscribe=unsubscribe_url(member, group),
+                    unsubscribe=unsubscribe_url(member, group, base_url=base_url),
                     language=language,
+                    base_url=base_url,
                 )
             )
     if mails:

@@ -17,6 +17,7 @@ from dealreg.services.deals import (
     deal_submit,
     deal_sync,
     deal_withdraw,
+    deals_evaluate_queued,
     metrics_refresh,
 )
 from dealreg.services.direct import direct_deal_upsert, influence_credit
@@ -41,6 +42,7 @@ __all__ = [
     "deal_approve",
     "deal_close",
     "deal_evaluate",
+    "deals_evaluate_queued",
     "deal_recheck",
     "deal_reject",
     "deal_save",

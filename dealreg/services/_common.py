@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -148,14 +149,14 @@ def _move(deal: Deal, to: str) -> str:
 
 
 def _mail(
-    deal: Deal, subject: str, template: str, recipients: list[str], event_type: str = "", **ctx
+    deal: Deal, subject: str, template: str, recipients: list[Member], event_type: str = "", **ctx
 ) -> None:
-    """E-mail about a deal, through each recipient's preferences for the deals group
-    (prm.notifications.notify). `event_type` ties the notification to the outbox event."""
+    """E-mail about a deal to these members, through each one's preferences for the deals
+    group (prm.notifications.notify). `event_type` ties the notification to the outbox event."""
     if not recipients:
         return
     notifications.notify(
-        notifications.members_with_emails(recipients),
+        recipients,
         group="deals",
         subject=subject,
         template=template,
@@ -167,34 +168,21 @@ def _mail(
     )
 
 
-def _partner_emails(deal: Deal) -> list[str]:
-    emails = set(
-        Member.objects.filter(
-            partner_id=deal.partner_id, is_active=True, role=Role.PARTNER_ADMIN
-        ).values_list("user__email", flat=True)
-    )
+def _partner_recipients(deal: Deal) -> list[Member]:
+    """The partner's active admins and whoever registered the deal, in one query."""
+    who = Q(partner_id=deal.partner_id, role=Role.PARTNER_ADMIN)
     if deal.created_by_id:
-        creator = Member.objects.filter(pk=deal.created_by_id, is_active=True).first()
-        if creator:
-            emails.add(creator.user.email)
-    return sorted(emails)
+        who |= Q(pk=deal.created_by_id)
+    return list(Member.objects.filter(who, is_active=True).order_by("pk"))
 
 
-def _reviewer_emails(deal: Deal) -> list[str]:
-    owner = (
-        Member.objects.filter(pk=deal.partner.owner_id, is_active=True)
-        .values_list("user__email", flat=True)
-        .first()
-        if deal.partner.owner_id
-        else None
-    )
-    if owner is not None:
-        return [owner]
-    return list(
-        Member.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).values_list(
-            "user__email", flat=True
-        )
-    )
+def _reviewer_recipients(deal: Deal) -> list[Member]:
+    """The partner's owner (its channel manager) when active, else every channel manager."""
+    if deal.partner.owner_id:
+        owner = Member.objects.filter(pk=deal.partner.owner_id, is_active=True).first()
+        if owner is not None:
+            return [owner]
+    return list(Member.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).order_by("pk"))
 
 
 def _check_partner_member(by: Member, deal: Deal | None = None) -> None:

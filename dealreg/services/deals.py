@@ -4,6 +4,8 @@ them). Every move is checked against dealreg.states.DEAL."""
 from __future__ import annotations
 
 import datetime
+import logging
+import time
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -30,8 +32,8 @@ from dealreg.services._common import (
     _locking,
     _mail,
     _move,
-    _partner_emails,
-    _reviewer_emails,
+    _partner_recipients,
+    _reviewer_recipients,
     _validate_for_submit,
     current_rules,
 )
@@ -44,6 +46,8 @@ from prm.audit import log_action
 from prm.errors import DomainError, limited
 from prm.models import Member
 from prm.tasks import dispatch
+
+log = logging.getLogger(__name__)
 
 # --- Registering --------------------------------------------------------------------------
 
@@ -147,8 +151,13 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
         return None
     if deal.status != DealStatus.SUBMITTED:
         return deal
+    return _decide(deal)
+
+
+def _decide(deal: Deal) -> Deal:
+    """The rules' decision on a locked, submitted deal."""
     rules = current_rules(deal.tenant)
-    matches = _store_matches(deal, rules)
+    matches = _store_matches(deal, rules, save=False)
 
     decision = decide(
         rules,
@@ -161,7 +170,10 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
         ),
     )
     deal.rules_version = rules
-    deal.save(update_fields=["rules_version"])
+    fields = ["rules_version", "has_conflicts"]
+    if decision.outcome != "review":  # else saved with the move to review, in one UPDATE
+        deal.save(update_fields=fields)
+        fields = []
     if decision.outcome == "approve":
         try:
             return deal_approve_locked(deal, by=None, reason=decision.reason, rules=rules)
@@ -172,7 +184,7 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
     if decision.outcome == "reject":
         return _reject(deal, by=None, reason=decision.reason, rules=rules)
     _move(deal, DealStatus.UNDER_REVIEW)
-    deal.save(update_fields=["status"])
+    deal.save(update_fields=[*fields, "status"])
     _event(deal, "under_review", decision.reason)
     log_action(
         "deal.routed_to_review",
@@ -188,14 +200,65 @@ def deal_evaluate(*, deal_id: int) -> Deal | None:
         deal,
         gettext_lazy("A deal registration needs your review"),
         "dealreg/emails/review.txt",
-        _reviewer_emails(deal),
+        _reviewer_recipients(deal),
         event_type="deal.submitted",
         reason=decision.reason,
     )
     return deal
 
 
-def _store_matches(deal: Deal, rules: RulesVersion) -> list[DealMatch]:
+# A burst of registrations (a CRM import, an API client sending a batch) queues one task
+# each; the first of them decides the deal it names and then the registrations waiting
+# behind it, oldest submission first, each in its own savepoint of one transaction. The
+# tasks of the deals it decided find them decided and only look for more. At most
+# EVALUATE_BATCH decisions, or EVALUATE_BATCH_SECONDS, per transaction: decisions become
+# visible at its commit.
+EVALUATE_BATCH = 50
+EVALUATE_BATCH_SECONDS = 1.0
+
+
+def deals_evaluate_queued(
+    *, deal_id: int, limit: int = EVALUATE_BATCH, seconds: float = EVALUATE_BATCH_SECONDS
+) -> list[Deal]:
+    """Run the rules on `deal_id` (exactly as deal_evaluate), then on the submitted
+    registrations still waiting, oldest first, until `limit` decisions or `seconds` have
+    passed. The decisions are made one after another in one transaction, so each sees the
+    ones before it (first in wins, with the same explanations as one task per deal). Rows
+    another worker holds are skipped (it decides them). One registration the rules cannot
+    process (an error) is rolled back alone and left to its own task. Returns the deals
+    decided here (the first may be None: not found or already decided)."""
+    deadline = time.monotonic() + seconds
+    decided: list[Deal] = []
+    tried: set[int] = {deal_id}
+    with transaction.atomic():
+        first = _locking().filter(pk=deal_id).first()
+        if first is not None and first.status == DealStatus.SUBMITTED:
+            decided.append(_decide(first))
+        while len(decided) < limit and time.monotonic() < deadline:
+            waiting = (
+                Deal.objects.filter(status=DealStatus.SUBMITTED)
+                .exclude(pk__in=tried)
+                .order_by("submitted_at", "pk")
+                .select_for_update(skip_locked=True, of=("self",), no_key=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if waiting is None:
+                break
+            tried.add(waiting)
+            try:
+                deal = deal_evaluate(deal_id=waiting)
+            except Exception:  # noqa: BLE001 - its savepoint is rolled back; its task retries it
+                log.exception("deal %s: evaluation failed in a batch", waiting)
+                continue
+            if deal is not None:
+                decided.append(deal)
+    return decided
+
+
+def _store_matches(deal: Deal, rules: RulesVersion, *, save: bool = True) -> list[DealMatch]:
+    """Replace the deal's stored matches with what detection finds now; `has_conflicts`
+    follows (saved here unless the caller saves it with its own fields, save=False)."""
     found = conflicts.detect(
         conflicts.Probe.for_deal(deal), threshold=rules.name_similarity_threshold
     )
@@ -218,7 +281,8 @@ def _store_matches(deal: Deal, rules: RulesVersion) -> list[DealMatch]:
     has = bool(rows)
     if deal.has_conflicts != has:
         deal.has_conflicts = has
-        deal.save(update_fields=["has_conflicts"])
+        if save:
+            deal.save(update_fields=["has_conflicts"])
     return rows
 
 
@@ -293,7 +357,7 @@ def deal_approve_locked(deal: Deal, *, by: Member | None, reason: str, rules: Ru
         deal,
         gettext_lazy("Deal registration approved"),
         "dealreg/emails/decision.txt",
-        _partner_emails(deal),
+        _partner_recipients(deal),
         event_type="deal.approved",
         approved=True,
         reason=reason,
@@ -327,7 +391,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
         deal,
         gettext_lazy("Deal registration not approved"),
         "dealreg/emails/decision.txt",
-        _partner_emails(deal),
+        _partner_recipients(deal),
         event_type="deal.rejected",
         approved=False,
         reason=reason,

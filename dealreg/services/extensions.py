@@ -22,7 +22,7 @@ from dealreg.services._common import (
     _event,
     _lock,
     _mail,
-    _reviewer_emails,
+    _reviewer_recipients,
     current_rules,
 )
 from dealreg.states import DEAL, EXTENSION, INFLUENCER, require_may
@@ -58,7 +58,7 @@ def extension_request(*, deal: Deal, by: Member, reason: str) -> ExtensionReques
         deal,
         gettext_lazy("A deal extension needs your decision"),
         "dealreg/emails/review.txt",
-        _reviewer_emails(deal),
+        _reviewer_recipients(deal),
         reason=reason,
     )
     return req

@@ -17,7 +17,7 @@ from dealreg.services._common import (
     _event,
     _lock,
     _mail,
-    _partner_emails,
+    _partner_recipients,
     current_rules,
 )
 from dealreg.services.deals import deal_approve_locked
@@ -88,7 +88,7 @@ def deals_remind_expiring(*, tenant, today: datetime.date | None = None, days: i
             deal,
             gettext_lazy("Deal protection ends soon"),
             "dealreg/emails/expiring.txt",
-            _partner_emails(deal),
+            _partner_recipients(deal),
         )
         _event(
             deal,
@@ -112,9 +112,7 @@ def deals_escalate_overdue(*, tenant, now=None) -> int:
             sla_escalated_at__isnull=True,
         )
     )
-    admins = list(
-        Member.objects.filter(role=Role.ADMIN, is_active=True).values_list("user__email", flat=True)
-    )
+    admins = list(Member.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk"))
     for deal in overdue:
         low_risk = (
             not deal.has_conflicts
