@@ -191,7 +191,7 @@ def bench_celery(scale: str) -> dict:
     from dealreg.models import Deal, DealEvent
     from dealreg.services import deal_save
     from prm.celery import app
-    from prm.models import Member
+    from prm.models import Member, Notification
     from prm.tenancy import tenant_context
 
     tenant = big_tenant()
@@ -206,16 +206,17 @@ def bench_celery(scale: str) -> dict:
 
     celery = str(Path(sys.executable).with_name("celery"))
     queue_names = list(getattr(settings, "PRM_CELERY_QUEUES", ("celery",)))
-    # The one worker serves the approvals queue, where registrations are decided, as the
-    # approvals workers do in production (docs/scaling.md): the notifications and relays a
-    # decision causes go to the email and integrations queues, which have workers of their
-    # own there; here they wait and are purged afterwards.
+    # One worker serves the approvals queue, where registrations are decided, as the
+    # approvals workers do in production (docs/scaling.md), and one the e-mail queue, where
+    # the e-mails about the decisions are sent (dealreg.notify), on the same two cores. The
+    # relays a decision causes go to the integrations queue, which has workers of its own
+    # there; here they wait and are purged afterwards.
     queues = "approvals"
     with app.connection_for_write() as conn:  # leftovers of the API benchmark's submissions
         for q in queue_names:
             conn.default_channel.queue_purge(q)
 
-    def start_worker() -> subprocess.Popen:
+    def start_worker(queues: str = queues) -> subprocess.Popen:
         return subprocess.Popen(  # noqa: S603 - our own binary and arguments
             [
                 celery,
@@ -299,7 +300,7 @@ def bench_celery(scale: str) -> dict:
                 break
             backlog += len(deals_evaluate_queued(deal_id=waiting, limit=500, seconds=60))
     backlog_seconds = time.time() - backlog_start
-    worker = None
+    worker = mailer = None
     try:
         # Phase 1, a burst (a CRM import, an API client sending a batch): n registrations
         # committed and queued before any is decided, as when they arrive faster than any
@@ -313,7 +314,7 @@ def bench_celery(scale: str) -> dict:
             burst[pk] = at
         submit_seconds = time.time() - t_start
         last_commit = max(burst.values())
-        worker = start_worker()
+        worker, mailer = start_worker(), start_worker("email")
         decided, outcome = wait_decided(list(burst))
         burst_lat = [decided[d].timestamp() - burst[d] for d in burst if d in decided]
         stamps = sorted(decided[d].timestamp() for d in decided)
@@ -333,10 +334,25 @@ def bench_celery(scale: str) -> dict:
             pk, at = submit(i)
             paced[pk] = at
         paced_decided, paced_outcome = wait_decided(list(paced))
+        with tenant_context(tenant):  # the e-mails about them, sent by the e-mail worker
+            mails_deadline = time.time() + 60
+            while True:
+                notified = (
+                    Notification.objects.filter(
+                        object_type="dealreg.deal", object_id__in=[*burst, *paced]
+                    )
+                    .values("object_id")
+                    .distinct()
+                    .count()
+                )
+                if notified >= n + m or time.time() > mails_deadline:
+                    break
+                time.sleep(1)
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=60)
+        for proc in (worker, mailer):
+            if proc is not None:
+                proc.terminate()
+                proc.wait(timeout=60)
         with app.connection_for_write() as conn:  # the notifications and relays left queued
             for q in queue_names:
                 conn.default_channel.queue_purge(q)
@@ -346,6 +362,7 @@ def bench_celery(scale: str) -> dict:
         "seed_backlog_decided_first": backlog,
         "seed_backlog_seconds": round(backlog_seconds, 1),
         "decided": len(burst_lat),
+        "decisions_with_a_notification": notified,
         "outcomes": outcome,
         "submit_seconds": round(submit_seconds, 1),
         "submit_rate_per_s": round(n / submit_seconds, 1),

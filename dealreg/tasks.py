@@ -23,6 +23,12 @@ def evaluate_deal(*, tenant, deal_id: int) -> int:
     return len(deals_evaluate_queued(deal_id=deal_id))
 
 
+@shared_task(base=TenantTask, name="dealreg.notify", time_limit=60)
+def notify(*, tenant, deal_id: int, kind: str, context: dict, key: str = "") -> dict:
+    """Send a deal e-mail a move queued (dealreg.services.DEAL_MAILS), on the e-mail queue."""
+    return services.deal_mail_send(deal_id=deal_id, kind=kind, context=context, key=key)
+
+
 @shared_task(base=TenantTask, name="dealreg.daily_sweep", time_limit=600, soft_time_limit=540)
 def daily_sweep(*, tenant) -> dict:
     keys = services.name_keys_check(tenant=tenant, repair=True)

@@ -5,7 +5,13 @@ audit trail, and queues follow-up work and e-mail only after commit.
 The services live in modules by sub-area and are re-exported here, so `from dealreg import
 services` and `from dealreg.services import ...` keep working everywhere."""
 
-from dealreg.services._common import EDITABLE_FIELDS, current_rules, rules_publish
+from dealreg.services._common import (
+    DEAL_MAILS,
+    EDITABLE_FIELDS,
+    current_rules,
+    deal_mail_send,
+    rules_publish,
+)
 from dealreg.services.accounts import deal_search_filter, named_account_upsert
 from dealreg.services.deals import (
     deal_approve,
@@ -37,8 +43,10 @@ from dealreg.services.keys import name_keys_check
 from dealreg.services.sweeps import deals_escalate_overdue, deals_expire, deals_remind_expiring
 
 __all__ = [
+    "DEAL_MAILS",
     "EDITABLE_FIELDS",
     "current_rules",
+    "deal_mail_send",
     "deal_approve",
     "deal_close",
     "deal_evaluate",

@@ -4,11 +4,13 @@ status moves (checked against dealreg.states.DEAL), timeline, e-mail and field c
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from dealreg import checks
 from dealreg.models import (
@@ -27,6 +29,7 @@ from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied
 from prm.models import Member
 from prm.roles import PARTNER_ROLES, STAFF_ROLES, Role
+from prm.tasks import dispatch
 
 EDITABLE_FIELDS = [
     "customer_name",
@@ -120,14 +123,15 @@ def _event(
     )
 
 
-def _locking():
+def _locking(*, skip_locked: bool = False):
     # NO KEY UPDATE: other transactions may still reference this deal from a new match
     # row (FOR KEY SHARE) without waiting, which would otherwise deadlock two
     # registrations for the same customer evaluated at the same moment. The tenant comes
-    # along because the rules, e-mails and events of every move read it.
-    return Deal.objects.select_for_update(of=("self",), no_key=True).select_related(
-        "tenant", "partner", "partner__tier"
-    )
+    # along because the rules, e-mails and events of every move read it. skip_locked: rows
+    # another transaction holds are left out instead of waited for.
+    return Deal.objects.select_for_update(
+        of=("self",), no_key=True, skip_locked=skip_locked
+    ).select_related("tenant", "partner", "partner__tier")
 
 
 def _lock(deal: Deal) -> Deal:
@@ -148,22 +152,92 @@ def _move(deal: Deal, to: str) -> str:
     return old
 
 
-def _mail(
-    deal: Deal, subject: str, template: str, recipients: list[Member], event_type: str = "", **ctx
-) -> None:
-    """E-mail about a deal to these members, through each one's preferences for the deals
-    group (prm.notifications.notify). `event_type` ties the notification to the outbox event."""
+# --- E-mail about deals -----------------------------------------------------------------
+#
+# A move only queues its e-mail: dealreg.notify (on the e-mail queue) sends it once the move
+# has committed, so a decision never waits for mail (the approvals worker decides, the e-mail
+# worker tells people), and a move that is rolled back tells nobody. Each kind: subject,
+# template, who is told, and the outbox event the notification belongs to ("" for none).
+DEAL_MAILS = {
+    "review": (
+        gettext_lazy("A deal registration needs your review"),
+        "dealreg/emails/review.txt",
+        "reviewers",
+        "deal.submitted",
+    ),
+    "extension": (
+        gettext_lazy("A deal extension needs your decision"),
+        "dealreg/emails/review.txt",
+        "reviewers",
+        "",
+    ),
+    "overdue": (
+        gettext_lazy("A deal registration is past its review target"),
+        "dealreg/emails/review.txt",
+        "admins",
+        "",
+    ),
+    "approved": (
+        gettext_lazy("Deal registration approved"),
+        "dealreg/emails/decision.txt",
+        "partner",
+        "deal.approved",
+    ),
+    "rejected": (
+        gettext_lazy("Deal registration not approved"),
+        "dealreg/emails/decision.txt",
+        "partner",
+        "deal.rejected",
+    ),
+    "expiring": (
+        gettext_lazy("Deal protection ends soon"),
+        "dealreg/emails/expiring.txt",
+        "partner",
+        "",
+    ),
+}
+
+
+def _mail(deal: Deal, kind: str, **ctx) -> None:
+    """Queue the `kind` e-mail about `deal` (DEAL_MAILS) for after the commit. `ctx` (the
+    reason, approved) goes to the template; its values must be plain strings and booleans."""
+    # local: dealreg.tasks imports dealreg.services, which imports this module
+    from dealreg import tasks
+
+    DEAL_MAILS[kind]  # an unknown kind fails here, in the move, not later in the worker
+    context = {k: v if isinstance(v, bool) else str(v) for k, v in ctx.items()}
+    # A mail without an outbox event is made idempotent by this key: a task delivered twice
+    # tells nobody twice.
+    key = f"deal.{kind}:{deal.pk}:{uuid.uuid4().hex}"
+    dispatch(tasks.notify, tenant=deal.tenant, deal_id=deal.pk, kind=kind, context=context, key=key)
+
+
+def deal_mail_send(*, deal_id: int, kind: str, context: dict, key: str = "") -> dict[str, int]:
+    """Send a queued deal e-mail (the dealreg.notify task): through each recipient's
+    preferences for the deals group (prm.notifications.notify). Returns how many members got
+    each mode; nothing when the deal is gone."""
+    subject, template, who, event_type = DEAL_MAILS[kind]
+    deal = Deal.objects.select_related("tenant", "partner").filter(pk=deal_id).first()
+    if deal is None:
+        return {}
+    recipients = {
+        "partner": _partner_recipients,
+        "reviewers": _reviewer_recipients,
+        "admins": _admin_recipients,
+    }[who](deal)
     if not recipients:
-        return
-    notifications.notify(
+        return {}
+    event = notifications.event_for(event_type, deal) if event_type else None
+    return notifications.notify(
         recipients,
         group="deals",
         subject=subject,
         template=template,
-        context={"deal": deal, **ctx},
+        context={"deal": deal, **context},
         path=f"/deals/{deal.pk}/",
         kind=event_type or "deal.notice",
-        event=notifications.event_for(event_type, deal) if event_type else None,
+        event=event,
+        key="" if event is not None else key,
         obj=deal,
     )
 
@@ -183,6 +257,10 @@ def _reviewer_recipients(deal: Deal) -> list[Member]:
         if owner is not None:
             return [owner]
     return list(Member.objects.filter(role=Role.CHANNEL_MANAGER, is_active=True).order_by("pk"))
+
+
+def _admin_recipients(deal: Deal) -> list[Member]:
+    return list(Member.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk"))
 
 
 def _check_partner_member(by: Member, deal: Deal | None = None) -> None:

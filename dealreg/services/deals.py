@@ -11,7 +11,6 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dealreg import conflicts
 from dealreg.models import (
@@ -32,8 +31,6 @@ from dealreg.services._common import (
     _locking,
     _mail,
     _move,
-    _partner_recipients,
-    _reviewer_recipients,
     _validate_for_submit,
     current_rules,
 )
@@ -196,14 +193,7 @@ def _decide(deal: Deal) -> Deal:
             "matches": [m.reason for m in matches],
         },
     )
-    _mail(
-        deal,
-        gettext_lazy("A deal registration needs your review"),
-        "dealreg/emails/review.txt",
-        _reviewer_recipients(deal),
-        event_type="deal.submitted",
-        reason=decision.reason,
-    )
+    _mail(deal, "review", reason=decision.reason)
     return deal
 
 
@@ -215,6 +205,7 @@ def _decide(deal: Deal) -> Deal:
 # visible at its commit.
 EVALUATE_BATCH = 50
 EVALUATE_BATCH_SECONDS = 1.0
+EVALUATE_CHUNK = 10  # waiting registrations locked per query
 
 
 def deals_evaluate_queued(
@@ -235,24 +226,25 @@ def deals_evaluate_queued(
         if first is not None and first.status == DealStatus.SUBMITTED:
             decided.append(_decide(first))
         while len(decided) < limit and time.monotonic() < deadline:
-            waiting = (
-                Deal.objects.filter(status=DealStatus.SUBMITTED)
+            # The next few waiting registrations, locked (rows another worker holds are
+            # skipped), with what _decide reads of them.
+            waiting = list(
+                _locking(skip_locked=True)
+                .filter(status=DealStatus.SUBMITTED)
                 .exclude(pk__in=tried)
-                .order_by("submitted_at", "pk")
-                .select_for_update(skip_locked=True, of=("self",), no_key=True)
-                .values_list("pk", flat=True)
-                .first()
+                .order_by("submitted_at", "pk")[: min(EVALUATE_CHUNK, limit - len(decided))]
             )
-            if waiting is None:
+            if not waiting:
                 break
-            tried.add(waiting)
-            try:
-                deal = deal_evaluate(deal_id=waiting)
-            except Exception:  # noqa: BLE001 - its savepoint is rolled back; its task retries it
-                log.exception("deal %s: evaluation failed in a batch", waiting)
-                continue
-            if deal is not None:
-                decided.append(deal)
+            for deal in waiting:
+                if len(decided) >= limit or time.monotonic() >= deadline:
+                    break
+                tried.add(deal.pk)
+                try:
+                    with transaction.atomic():
+                        decided.append(_decide(deal))
+                except Exception:  # noqa: BLE001 - rolled back alone; its own task retries it
+                    log.exception("deal %s: evaluation failed in a batch", deal.pk)
     return decided
 
 
@@ -353,15 +345,7 @@ def deal_approve_locked(deal: Deal, *, by: Member | None, reason: str, rules: Ru
         },
     )
     events.emit("deal.approved", deal, automatic=by is None)
-    _mail(
-        deal,
-        gettext_lazy("Deal registration approved"),
-        "dealreg/emails/decision.txt",
-        _partner_recipients(deal),
-        event_type="deal.approved",
-        approved=True,
-        reason=reason,
-    )
+    _mail(deal, "approved", approved=True, reason=reason)
     return deal
 
 
@@ -387,15 +371,7 @@ def _reject(deal: Deal, *, by: Member | None, reason: str, rules: RulesVersion) 
         },
     )
     events.emit("deal.rejected", deal, automatic=by is None)
-    _mail(
-        deal,
-        gettext_lazy("Deal registration not approved"),
-        "dealreg/emails/decision.txt",
-        _partner_recipients(deal),
-        event_type="deal.rejected",
-        approved=False,
-        reason=reason,
-    )
+    _mail(deal, "rejected", approved=False, reason=reason)
     return deal
 
 

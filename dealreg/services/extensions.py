@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dealreg.models import (
     Deal,
@@ -22,7 +21,6 @@ from dealreg.services._common import (
     _event,
     _lock,
     _mail,
-    _reviewer_recipients,
     current_rules,
 )
 from dealreg.states import DEAL, EXTENSION, INFLUENCER, require_may
@@ -54,13 +52,7 @@ def extension_request(*, deal: Deal, by: Member, reason: str) -> ExtensionReques
         raise DomainError(_("An extension request is already waiting."))
     _event(deal, "extension_requested", _("Extension requested: %(r)s") % {"r": reason}, actor=by)
     log_action("deal.extension_requested", obj=deal, after={"reason": reason})
-    _mail(
-        deal,
-        gettext_lazy("A deal extension needs your decision"),
-        "dealreg/emails/review.txt",
-        _reviewer_recipients(deal),
-        reason=reason,
-    )
+    _mail(deal, "extension", reason=reason)
     return req
 
 

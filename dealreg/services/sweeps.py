@@ -7,7 +7,6 @@ import datetime
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dealreg.models import (
     Deal,
@@ -17,15 +16,12 @@ from dealreg.services._common import (
     _event,
     _lock,
     _mail,
-    _partner_recipients,
     current_rules,
 )
 from dealreg.services.deals import deal_approve_locked
 from dealreg.states import DEAL
 from partners.models import PartnerStatus
 from prm.errors import DomainError
-from prm.models import Member
-from prm.roles import Role
 
 # --- Sweeps (Celery beat) -----------------------------------------------------------------
 
@@ -84,12 +80,7 @@ def deals_remind_expiring(*, tenant, today: datetime.date | None = None, days: i
         )
     )
     for deal in due:
-        _mail(
-            deal,
-            gettext_lazy("Deal protection ends soon"),
-            "dealreg/emails/expiring.txt",
-            _partner_recipients(deal),
-        )
+        _mail(deal, "expiring")
         _event(
             deal,
             "expiry_reminder",
@@ -112,7 +103,6 @@ def deals_escalate_overdue(*, tenant, now=None) -> int:
             sla_escalated_at__isnull=True,
         )
     )
-    admins = list(Member.objects.filter(role=Role.ADMIN, is_active=True).order_by("pk"))
     for deal in overdue:
         low_risk = (
             not deal.has_conflicts
@@ -140,12 +130,6 @@ def deals_escalate_overdue(*, tenant, now=None) -> int:
                 _("Review target passed; escalated to the admins."),
                 staff_only=True,
             )
-            _mail(
-                deal,
-                gettext_lazy("A deal registration is past its review target"),
-                "dealreg/emails/review.txt",
-                admins,
-                reason=_("Review target passed."),
-            )
+            _mail(deal, "overdue", reason=_("Review target passed."))
     Deal.objects.filter(pk__in=[d.pk for d in overdue]).update(sla_escalated_at=now)
     return len(overdue)

@@ -181,6 +181,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in PRM_CELERY_QUEUES}
 CELERY_TASK_ROUTES = {
     # Deal decisions, re-evaluation sweeps, expiry and lead routing time-outs; MDF expiry.
+    "dealreg.notify": {"queue": "email"},  # a task named exactly wins over dealreg.*
     "dealreg.*": {"queue": "approvals"},
     "mdf.daily": {"queue": "approvals"},
     "mdf.daily_all": {"queue": "approvals"},

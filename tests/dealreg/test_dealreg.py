@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test import TestCase
 from django.utils import timezone
 
 from dealreg import services
@@ -18,6 +19,7 @@ from prm.errors import DomainError
 from prm.models import AuditEvent
 from prm.tenancy import tenant_context
 from tests.factories import MemberFactory, PartnerFactory, TierFactory
+from tests.queued_tasks import send_deal_mails
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,16 @@ def register(world, member=None, **over):
         deal = services.deal_save(by=member, data=data(**over), submit=True)
         services.deal_evaluate(deal_id=deal.pk)
         return Deal.objects.select_related("partner", "rules_version").get(pk=deal.pk)
+
+
+def register_and_tell(world, member=None, **over):
+    """register(), then what follows its commit in production: the work it queued after the
+    commit is sent (its on-commit callbacks run) and the e-mails the decision queued go out
+    (dealreg.notify, taken off the broker and run here: tests.queued_tasks)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        deal = register(world, member, **over)
+    send_deal_mails(world.tenant)
+    return deal
 
 
 def reload(deal):
@@ -308,6 +320,7 @@ def test_expiry_reminder_goes_out_once_seven_days_before(
         )
         assert services.deals_remind_expiring(tenant=world.tenant, today=day) == 1
         assert services.deals_remind_expiring(tenant=world.tenant, today=day) == 0
+    send_deal_mails(world.tenant)
     assert any("ends on" in m.body for m in mailoutbox)
 
 
@@ -317,6 +330,7 @@ def test_overdue_reviews_escalate_once(world, mailoutbox, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True), tenant_context(world.tenant):
         assert services.deals_escalate_overdue(tenant=world.tenant, now=later) == 1
         assert services.deals_escalate_overdue(tenant=world.tenant, now=later) == 0
+    send_deal_mails(world.tenant)
     assert world.admin.user.email in [r for m in mailoutbox for r in m.to]
 
 

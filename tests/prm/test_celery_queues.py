@@ -33,6 +33,7 @@ INTENDED = {
     "prm.notifications.digest_tenant": "email",
     "partners.notify_tier_event": "email",
     "mdf.notify": "email",
+    "dealreg.notify": "email",
     "analytics.notify_at_risk": "email",
     "onboarding.send_reminders": "email",
     "onboarding.send_reminders_all": "email",

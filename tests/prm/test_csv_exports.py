@@ -14,7 +14,7 @@ from imports import services as imports
 from integrations import relay, services
 from prm.tenancy import tenant_context
 from tests.conftest import portal_client
-from tests.dealreg.test_dealreg import register
+from tests.dealreg.test_dealreg import register, register_and_tell
 from tests.factories import OutboxEventFactory, WebhookDeliveryFactory
 from tests.mdf.test_mdf_support import mdf_objects
 from tests.onboarding_helpers import submit as submit_application
@@ -125,7 +125,7 @@ def test_mdf_allocation_export(world):
 
 
 def test_notification_export_holds_only_the_members_own(world):
-    register(world, world.partner_user)  # their own deal: they are told of its decision
+    register_and_tell(world, world.partner_user)  # their own deal: told of its decision
     with tenant_context(world.tenant):
         relay.fan_out(tenant=world.tenant)
     rows = export(world, world.partner_user, "/notifications/?format=csv")

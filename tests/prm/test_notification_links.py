@@ -16,7 +16,7 @@ from prm import notifications
 from prm.models import Notification, NotificationMode
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.dealreg.test_dealreg import register
+from tests.dealreg.test_dealreg import register_and_tell as register
 from tests.factories import NotificationFactory
 from tests.html_helpers import find, find_all
 

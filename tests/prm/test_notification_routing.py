@@ -18,7 +18,7 @@ from prm.models import AuditEvent, Notification, NotificationPreference
 from prm.tenancy import tenant_context
 from tenantdata import privacy
 from tests.conftest import portal_client
-from tests.dealreg.test_dealreg import register
+from tests.dealreg.test_dealreg import register_and_tell as register
 from tests.mdf.test_mdf_support import claim_fields, make_program, pdf_upload, request_fields
 
 pytestmark = pytest.mark.django_db
@@ -76,8 +76,7 @@ def route_lead(world):
 
 
 def test_deal_decision_is_mailed_at_once_by_default(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        deal = register(world)
+    deal = register(world)
     [message] = mails_to(world.partner_admin, "Deal registration approved")
     assert message.subject.startswith(f"[{world.tenant.name}]")
     assert f"/deals/{deal.pk}/" in message.body
@@ -86,8 +85,7 @@ def test_deal_decision_is_mailed_at_once_by_default(world, django_capture_on_com
 
 
 def test_mail_and_relay_share_one_notification(world, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        register(world)
+    register(world)
     relay(world)
     assert len(notes(world.partner_admin, event_type="deal.approved")) == 1
 
@@ -96,8 +94,7 @@ def test_deal_decision_in_digest_mode_waits_for_the_digest(
     world, django_capture_on_commit_callbacks
 ):
     prefer(world.partner_admin, deals="digest")
-    with django_capture_on_commit_callbacks(execute=True):
-        register(world)
+    register(world)
     assert mails_to(world.partner_admin) == []
     [note] = notes(world.partner_admin, event_type="deal.approved")
     assert note.mode == "digest"
@@ -109,8 +106,7 @@ def test_deal_decision_in_digest_mode_waits_for_the_digest(
 
 def test_deal_decision_off_sends_and_lists_nothing(world, django_capture_on_commit_callbacks):
     prefer(world.partner_admin, deals="off")
-    with django_capture_on_commit_callbacks(execute=True):
-        register(world)
+    register(world)
     relay(world)
     assert mails_to(world.partner_admin) == []
     assert notes(world.partner_admin) == []
@@ -187,8 +183,7 @@ def test_optional_mail_has_text_and_html_with_branding_and_unsubscribe_header(
     with tenant_context(world.tenant):
         world.tenant.primary_colour = "#aa3300"
         world.tenant.save(update_fields=["primary_colour"])
-    with django_capture_on_commit_callbacks(execute=True):
-        register(world)
+    register(world)
     [message] = mails_to(world.partner_admin, "Deal registration approved")
     html, mimetype = message.alternatives[0]
     assert mimetype == "text/html"

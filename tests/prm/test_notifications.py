@@ -13,7 +13,7 @@ from prm.errors import DomainError
 from prm.models import Notification
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
-from tests.dealreg.test_dealreg import register
+from tests.dealreg.test_dealreg import register_and_tell as register
 from tests.html_helpers import find_all
 
 pytestmark = pytest.mark.django_db
