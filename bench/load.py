@@ -282,24 +282,6 @@ def bench_celery(scale: str) -> dict:
                 outcome[status] = outcome.get(status, 0) + 1
         return decided, outcome
 
-    # What the seed left waiting is decided first (in this process), so the burst below
-    # measures only its own registrations: a task decides the oldest waiting first.
-    from dealreg.services import deals_evaluate_queued
-
-    backlog_start = time.time()
-    backlog = 0
-    with tenant_context(tenant):
-        while True:
-            waiting = (
-                Deal.objects.filter(status="submitted")
-                .order_by("submitted_at", "pk")
-                .values_list("pk", flat=True)
-                .first()
-            )
-            if waiting is None:
-                break
-            backlog += len(deals_evaluate_queued(deal_id=waiting, limit=500, seconds=60))
-    backlog_seconds = time.time() - backlog_start
     worker = mailer = None
     try:
         # Phase 1, a burst (a CRM import, an API client sending a batch): n registrations
@@ -359,8 +341,6 @@ def bench_celery(scale: str) -> dict:
     lat = [paced_decided[d].timestamp() - paced[d] for d in paced if d in paced_decided]
     numbers = {
         "registrations": n,
-        "seed_backlog_decided_first": backlog,
-        "seed_backlog_seconds": round(backlog_seconds, 1),
         "decided": len(burst_lat),
         "decisions_with_a_notification": notified,
         "outcomes": outcome,

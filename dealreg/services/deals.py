@@ -206,19 +206,25 @@ def _decide(deal: Deal) -> Deal:
 EVALUATE_BATCH = 50
 EVALUATE_BATCH_SECONDS = 1.0
 EVALUATE_CHUNK = 10  # waiting registrations locked per query
+# Only registrations submitted this recently are "waiting behind" a task: an older one still
+# submitted lost its task on the way (broker down at its commit) and is re-queued on its own
+# by the sweep (tasks.sweep_pending).
+EVALUATE_WINDOW = datetime.timedelta(minutes=15)
 
 
 def deals_evaluate_queued(
     *, deal_id: int, limit: int = EVALUATE_BATCH, seconds: float = EVALUATE_BATCH_SECONDS
 ) -> list[Deal]:
     """Run the rules on `deal_id` (exactly as deal_evaluate), then on the submitted
-    registrations still waiting, oldest first, until `limit` decisions or `seconds` have
-    passed. The decisions are made one after another in one transaction, so each sees the
-    ones before it (first in wins, with the same explanations as one task per deal). Rows
-    another worker holds are skipped (it decides them). One registration the rules cannot
-    process (an error) is rolled back alone and left to its own task. Returns the deals
-    decided here (the first may be None: not found or already decided)."""
+    registrations still waiting (submitted in the last EVALUATE_WINDOW), oldest first,
+    until `limit` decisions or `seconds` have passed. The decisions are made one after
+    another in one transaction, so each sees the ones before it (first in wins, with the
+    same explanations as one task per deal). Rows another worker holds are skipped (it
+    decides them). One registration the rules cannot process (an error) is rolled back
+    alone and left to its own task. Returns the deals decided here (none when `deal_id` was
+    already decided and nothing else waits)."""
     deadline = time.monotonic() + seconds
+    recent = timezone.now() - EVALUATE_WINDOW
     decided: list[Deal] = []
     tried: set[int] = {deal_id}
     with transaction.atomic():
@@ -230,7 +236,7 @@ def deals_evaluate_queued(
             # skipped), with what _decide reads of them.
             waiting = list(
                 _locking(skip_locked=True)
-                .filter(status=DealStatus.SUBMITTED)
+                .filter(status=DealStatus.SUBMITTED, submitted_at__gte=recent)
                 .exclude(pk__in=tried)
                 .order_by("submitted_at", "pk")[: min(EVALUATE_CHUNK, limit - len(decided))]
             )

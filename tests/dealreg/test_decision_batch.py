@@ -140,3 +140,20 @@ def test_a_batch_stops_at_its_limit():
         decided = services.deals_evaluate_queued(deal_id=queued[2].pk, limit=3, seconds=60)
     # The named deal first, then the oldest waiting ones.
     assert [d.pk for d in decided] == [queued[2].pk, queued[0].pk, queued[1].pk]
+
+
+def test_a_registration_that_lost_its_task_long_ago_is_left_to_the_sweep():
+    world = build_world("stale")
+    queued = burst(world)
+    with tenant_context(world.tenant):
+        # Submitted an hour ago and never decided: its task was lost (broker down).
+        Deal.objects.filter(pk=queued[1].pk).update(
+            submitted_at=timezone.now() - datetime.timedelta(hours=1)
+        )
+        decided = services.deals_evaluate_queued(deal_id=queued[0].pk, seconds=60)
+        assert [d.pk for d in decided] == [queued[0].pk, *[d.pk for d in queued[2:]]]
+        assert Deal.objects.get(pk=queued[1].pk).status == "submitted"
+        # The sweep re-queues it on its own; its task decides it.
+        assert [d.pk for d in services.deals_evaluate_queued(deal_id=queued[1].pk)] == [
+            queued[1].pk
+        ]
