@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.test_axe import PHONE, violations
 from tests.conftest import build_world
-from tests.dealreg.test_dealreg import register
+from tests.dealreg.test_dealreg import register_and_tell
 
 DESKTOP = {"width": 1280, "height": 800}
 
@@ -18,7 +18,8 @@ DESKTOP = {"width": 1280, "height": 800}
 @pytest.fixture
 def bell_world(transactional_db):
     world = build_world("bell")
-    world.deal = register(world, customer_name="Initech Holdings")
+    # The approval e-mail and notice are sent by the e-mail task the decision queued.
+    world.deal = register_and_tell(world, customer_name="Initech Holdings")
     return world
 
 
