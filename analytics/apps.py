@@ -14,6 +14,15 @@ class AnalyticsConfig(AppConfig):
 
         # Reactions to other apps (prm.events; run inside the emitting transaction).
         events.subscribe("rules.published", subscribers.on_rules_published)
+        # Fresh rollups after each change to a partner's figures.
+        for event_type in subscribers.DEAL_EVENTS:
+            events.subscribe(event_type, subscribers.on_deal_changed)
+        events.subscribe("direct_deal.won", subscribers.on_direct_deal_changed)
+        events.subscribe("direct_deal.lost", subscribers.on_direct_deal_changed)
+        events.subscribe("mdf.claim.paid", subscribers.on_claim_paid)
+        events.subscribe("partner.tier_changed", subscribers.on_partner_changed)
+        events.subscribe("partner.status_changed", subscribers.on_partner_changed)
+        events.subscribe("partner.tiers_evaluated", subscribers.on_tiers_evaluated)
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         from analytics import plan_metrics
 

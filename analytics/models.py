@@ -81,6 +81,10 @@ class AnalyticsSettings(TenantModel):
     # stored rollups no longer match it until a full recompute that started after it.
     rollups_stale_since = models.DateTimeField(null=True, blank=True, editable=False)
     rollups_stale_reason = models.CharField(max_length=200, blank=True, editable=False)
+    # When the last nightly or full run began: the nightly run looks for inputs changed since
+    # then (the refreshes after each change rewrite rows in between, so the rows' newest
+    # computed_at no longer tells when everything was last checked).
+    rollups_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "analytics settings"
@@ -321,6 +325,18 @@ class RollupRun(TenantModel):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class RollupPending(TenantModel):
+    """A partner whose rollup inputs changed and whose rollups are not recomputed yet.
+
+    Written in the transaction that made the change (analytics.subscribers), so a change and
+    its mark commit together; drained by the `analytics.refresh_rollups` task, which deletes
+    the marks it recomputes in its own transaction (a failed run leaves them for the next).
+    Several marks for one partner are fine: they are read as a set."""
+
+    partner = models.ForeignKey("partners.Partner", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
 
 
 class BusinessReview(TenantModel):

@@ -15,6 +15,7 @@ from analytics.models import (
     MemberActivity,
     PartnerRollup,
     ProgramCost,
+    RollupPending,
     SurveyResponse,
 )
 from dealreg.models import Deal, DealInfluencer, DirectDeal, DirectDealInfluencer, RulesVersion
@@ -46,6 +47,7 @@ T = {
     "rollup": PartnerRollup._meta.db_table,
     "cost": ProgramCost._meta.db_table,
     "cohort": FirstDealCohort._meta.db_table,
+    "pending": RollupPending._meta.db_table,
     "survey": SurveyResponse._meta.db_table,
     "tierchange": TierChange._meta.db_table,
     "rate": ExchangeRate._meta.db_table,
@@ -178,7 +180,7 @@ METRICS_SOURCE_SQL = _tables(_METRICS_SOURCE_SQL)
 # --- Attribution and ROPI -----------------------------------------------------------------
 
 # Attribution, ROPI and the other KPIs per (partner, quarter), stored in one statement;
-# `{partner_filter}` limits it to some partners (ROLLUP_SOME_PARTNERS_SQL, %(ids)s).
+# The `{..._filter}` fragments limit it to some partners (ROLLUP_SOME_PARTNERS_SQL, %(ids)s).
 _ROLLUP_SQL = """
 WITH q AS (
   SELECT ps, (ps + interval '3 months')::date AS pe FROM unnest(%(starts)s::date[]) AS ps
@@ -227,7 +229,7 @@ WITH q AS (
         AND x.valid_from <= d.closed_at
       ORDER BY x.valid_from DESC LIMIT 1) END AS rate
   ) fx
-  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND fx.rate IS NOT NULL
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND fx.rate IS NOT NULL {won_filter}
 ), won AS (
   -- The tier the partner had when the deal was won: the last tier change applied up to the
   -- end of the closing day; else the tier before the first later change; else today's tier.
@@ -259,7 +261,7 @@ WITH q AS (
         AND x.valid_from <= d.closed_at
       ORDER BY x.valid_from DESC LIMIT 1) END AS rate
   ) fx
-  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND fx.rate IS NOT NULL
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND fx.rate IS NOT NULL {direct_filter}
 ), influenced AS (
   -- Every won deal that has influencers, of either kind ('p': a partner's registration,
   -- 'd': a direct deal), with its approved influencers' weights.
@@ -291,7 +293,7 @@ WITH q AS (
         AND x.valid_from <= (e.created_at AT TIME ZONE 'UTC')::date
       ORDER BY x.valid_from DESC LIMIT 1) END AS rate
   ) fx
-  WHERE e.tenant_id = %(t)s AND e.kind = 'payment' AND fx.rate IS NOT NULL
+  WHERE e.tenant_id = %(t)s AND e.kind = 'payment' AND fx.rate IS NOT NULL {ledger_filter}
   GROUP BY e.partner_id, q.ps
 ), mdfwon AS (
   -- mdf's attribution: a won deal carrying a fund request's campaign code counts for the
@@ -319,7 +321,7 @@ WITH q AS (
       ORDER BY d.closed_at - (d.submitted_at AT TIME ZONE 'UTC')::date) AS med,
     AVG(d.closed_at - (d.submitted_at AT TIME ZONE 'UTC')::date) AS avg, COUNT(*) AS n
   FROM {deal} d JOIN q ON q.ps = date_trunc('quarter', d.closed_at::timestamp)::date
-  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.submitted_at IS NOT NULL
+  WHERE d.tenant_id = %(t)s AND d.status = 'won' AND d.submitted_at IS NOT NULL {deal_filter}
   GROUP BY d.partner_id, q.ps
 ), dcs AS (
   -- Decisions made in the period; the SLA is the review target of the rules version the
@@ -337,7 +339,7 @@ WITH q AS (
   JOIN q ON q.ps = date_trunc('quarter', d.decided_at AT TIME ZONE 'UTC')::date
   LEFT JOIN {rules} rv ON rv.id = d.rules_version_id
   WHERE d.tenant_id = %(t)s AND d.submitted_at IS NOT NULL
-    AND d.status IN ('approved', 'rejected', 'won', 'lost', 'expired')
+    AND d.status IN ('approved', 'rejected', 'won', 'lost', 'expired') {deal_filter}
   GROUP BY d.partner_id, q.ps
 ), fun AS (
   SELECT d.partner_id, q.ps, COUNT(*) AS submitted,
@@ -346,11 +348,12 @@ WITH q AS (
     COUNT(*) FILTER (WHERE d.status = 'rejected') AS rejected
   FROM {deal} d
   JOIN q ON q.ps = date_trunc('quarter', d.submitted_at AT TIME ZONE 'UTC')::date
-  WHERE d.tenant_id = %(t)s AND d.status <> 'draft'
+  WHERE d.tenant_id = %(t)s AND d.status <> 'draft' {deal_filter}
   GROUP BY d.partner_id, q.ps
 ), psat AS (
   SELECT partner_id, period_start AS ps, COUNT(*) AS n, ROUND(AVG(score), 2) AS avg
   FROM {survey} WHERE tenant_id = %(t)s AND period_start = ANY(%(starts)s::date[])
+    {survey_filter}
   GROUP BY partner_id, period_start
 ), r AS (
   SELECT p.id AS partner_id, q.ps, pt.tier_id, p.partner_type,
@@ -456,8 +459,33 @@ WITH q AS (
 -- of temporary files at large scale) instead of streaming it into the INSERT.
 SELECT (SELECT COUNT(*) FROM p) * (SELECT COUNT(*) FROM q)
 """
-ROLLUP_SQL = _tables(_ROLLUP_SQL, partner_filter="")
-ROLLUP_SOME_PARTNERS_SQL = _tables(_ROLLUP_SQL, partner_filter="AND id = ANY(%(ids)s)")
+# The per-partner parts of the statement, limited to the partners recomputed (and to what
+# their figures read of others': the won deals they influenced or whose campaign code is one
+# of their fund requests', with every influencer of those deals for the shares; every
+# partner's tier for the tier-cost shares). Each limit is an index look-up, so a run for a
+# few partners reads their rows, not the program's.
+_SOME_PARTNERS = {
+    "partner_filter": "AND id = ANY(%(ids)s)",
+    "deal_filter": "AND d.partner_id = ANY(%(ids)s)",
+    "won_filter": _tables(
+        """AND d.id IN (
+    SELECT x.id FROM {deal} x WHERE x.tenant_id = %(t)s AND x.partner_id = ANY(%(ids)s)
+    UNION SELECT i.deal_id FROM {influencer} i
+    WHERE i.tenant_id = %(t)s AND i.partner_id = ANY(%(ids)s)
+    UNION SELECT x.id FROM {request} r JOIN {deal} x ON x.tenant_id = %(t)s
+      AND x.mdf_campaign_code = r.campaign_code
+    WHERE r.tenant_id = %(t)s AND r.partner_id = ANY(%(ids)s) AND r.campaign_code <> ''
+      AND x.mdf_campaign_code <> '')"""
+    ),
+    "direct_filter": _tables(
+        """AND d.id IN (SELECT i.direct_deal_id FROM {direct_influencer} i
+    WHERE i.tenant_id = %(t)s AND i.partner_id = ANY(%(ids)s))"""
+    ),
+    "ledger_filter": "AND e.partner_id = ANY(%(ids)s)",
+    "survey_filter": "AND partner_id = ANY(%(ids)s)",
+}
+ROLLUP_SQL = _tables(_ROLLUP_SQL, **dict.fromkeys(_SOME_PARTNERS, ""))
+ROLLUP_SOME_PARTNERS_SQL = _tables(_ROLLUP_SQL, **_SOME_PARTNERS)
 # work_mem for ROLLUP_SQL alone: at the default 4MB a large tenant's hundreds of thousands of
 # (partner, quarter) groups spill the aggregates to disk in 21 batches.
 ROLLUP_WORK_MEM = "64MB"
@@ -473,10 +501,11 @@ ROLLUP_SETTINGS_RESTORE_SQL = (
 )
 
 # Time to first deal: one row per activated partner with its activation month, days to its
-# first deal and its dimensions (type, tier, region, channel manager). The whole table is
-# brought up to date by each rollup run in one statement, so it never needs an incremental
-# path: rows of partners no longer in it are deleted, new or changed rows upserted, and
-# unchanged rows left as they are (their computed_at is that of the run that last changed them).
+# first deal and its dimensions (type, tier, region, channel manager), brought up to date in
+# one statement: rows of partners no longer in it are deleted, new or changed rows upserted,
+# and unchanged rows left as they are (their computed_at is that of the run that last changed
+# them). A full run covers the whole table; an incremental run the same statement limited to
+# the partners it recomputes.
 _COHORT_SQL = """
 WITH c AS (
   SELECT tenant_id, id AS partner_id,
@@ -487,8 +516,9 @@ WITH c AS (
       AS first_deal_days
   FROM {partner}
   WHERE tenant_id = %(t)s AND activated_at IS NOT NULL AND status <> 'applicant'
+    {partner_filter}
 ), gone AS (
-  DELETE FROM {cohort} o WHERE o.tenant_id = %(t)s
+  DELETE FROM {cohort} o WHERE o.tenant_id = %(t)s {cohort_filter}
     AND NOT EXISTS (SELECT 1 FROM c WHERE c.partner_id = o.partner_id)
 )
 INSERT INTO {cohort} (tenant_id, partner_id, cohort_month, partner_type, tier_id, region,
@@ -504,7 +534,13 @@ ON CONFLICT (tenant_id, partner_id) DO UPDATE SET
   tier_id = EXCLUDED.tier_id, region = EXCLUDED.region, manager_id = EXCLUDED.manager_id,
   first_deal_days = EXCLUDED.first_deal_days, computed_at = EXCLUDED.computed_at
 """
-COHORT_SQL = _tables(_COHORT_SQL)
+COHORT_SQL = _tables(_COHORT_SQL, partner_filter="", cohort_filter="")
+# The same for some partners (an incremental run): the others' rows are left as they are.
+COHORT_SOME_PARTNERS_SQL = _tables(
+    _COHORT_SQL,
+    partner_filter="AND id = ANY(%(ids)s)",
+    cohort_filter="AND o.partner_id = ANY(%(ids)s)",
+)
 
 # One rollup computation per tenant at a time (nightly, on demand, after a settings change):
 # two concurrent rebuilds of the cohort table would collide on its unique key.
@@ -552,3 +588,6 @@ WHERE e.tenant_id = %(t)s AND e.created_at >= %(since)s AND e.object_type = 'par
   AND e.object_id ~ '^[0-9]+$'
 """
 CHANGED_SQL = _tables(_CHANGED_SQL)
+
+# The partners marked changed since the last refresh, taken (their marks deleted) by it.
+PENDING_TAKE_SQL = _tables("DELETE FROM {pending} WHERE tenant_id = %(t)s RETURNING partner_id")

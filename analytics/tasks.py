@@ -30,6 +30,25 @@ def run_rollups(*, tenant, run_id: int) -> int:
     return run.rows if run else 0
 
 
+@shared_task(base=TenantTask, name="analytics.refresh_rollups", time_limit=300, soft_time_limit=270)
+def refresh_rollups(*, tenant) -> int:
+    """The rollups of the partners whose inputs changed since the last refresh."""
+    return services.rollups_refresh_changed(tenant=tenant)
+
+
+@shared_task(
+    base=TenantTask, name="analytics.refresh_rollups_sweep", time_limit=300, soft_time_limit=270
+)
+def refresh_rollups_sweep(*, tenant) -> int:
+    """Refresh marks whose task was lost."""
+    return services.rollups_refresh_sweep(tenant=tenant)
+
+
+@shared_task(name="analytics.refresh_rollups_sweep_all", time_limit=60)
+def refresh_rollups_sweep_all() -> int:
+    return for_each_tenant(refresh_rollups_sweep)
+
+
 @shared_task(base=TenantTask, name="analytics.notify_at_risk", time_limit=60)
 def notify_at_risk(*, tenant, episode_id: int) -> bool:
     return services.at_risk_notify(tenant=tenant, episode_id=episode_id)

@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
 NAMES = [
     "conflicts", "ropi", "health", "tiers", "pages", "api", "celery", "accounts", "incentives",
-    "locator", "predict", "search", "statements", "marketing",
+    "locator", "predict", "search", "statements", "marketing", "fresh",
 ]  # fmt: skip
 HOST = "bench-big.localhost"
 

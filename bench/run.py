@@ -30,6 +30,7 @@ from bench.common import (
     typical_count,
     write,
 )
+from bench.fresh import bench_fresh
 from bench.incentives import bench_incentives
 from bench.load import bench_api, bench_celery
 from bench.locator import bench_locator
@@ -284,6 +285,7 @@ BENCHMARKS = {
     "search": bench_search,
     "statements": bench_statements,
     "marketing": bench_marketing,
+    "fresh": bench_fresh,
 }
 
 

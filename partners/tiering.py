@@ -231,9 +231,22 @@ def evaluate(*, tenant, today: datetime.date | None = None) -> EvaluationResult:
 
         cur.execute("SELECT action, array_agg(partner_id) FROM tier_eval GROUP BY action")
         groups = dict(cur.fetchall())
+        # The tiers the moved partners left or joined (for the apps whose figures follow a
+        # tier's membership: analytics shares tier costs among a tier's partners).
+        cur.execute(
+            "SELECT array_agg(DISTINCT t) FROM tier_eval e,"
+            " unnest(ARRAY[e.current_tier_id, e.qualified_tier_id]) AS t"
+            f" WHERE e.action IN ({upgrade_actions}, 'down') AND t IS NOT NULL"
+        )
+        moved_tiers = cur.fetchone()[0] or []
     up = groups.get("place", []) + (
         [] if settings.tier_upgrade_requires_approval else groups.get("up", [])
     )
+    moved = up + groups.get("down", [])
+    if moved:
+        events.emit(
+            "partner.tiers_evaluated", {"partner_ids": moved, "tier_ids": moved_tiers}, tenant
+        )
     return EvaluationResult(
         upgraded=up,
         pending=groups.get("up", []) if settings.tier_upgrade_requires_approval else [],

@@ -52,6 +52,11 @@ app.conf.beat_schedule = {
         "task": "analytics.nightly_all",
         "schedule": crontab(hour=1, minute=45),  # before tier evaluation (2:05)
     },
+    "analytics-refresh-sweep": {
+        # Rollups marked changed whose refresh task was lost (broker down at commit time).
+        "task": "analytics.refresh_rollups_sweep_all",
+        "schedule": 120.0,
+    },
     "custom-domain-checks": {
         # Pending domains until their DNS record shows up; verified ones daily (suspended
         # with a notice to the admins when the record is gone). See prm.hosts.

@@ -38,7 +38,7 @@ DATA = ROOT / ".data"
 ENV_FILE = DATA / "env"
 OWNER, APP, DB = "prm_owner", "prm_app", "prm"
 # The Celery queues (settings.PRM_CELERY_QUEUES; tests/prm/test_celery_queues.py keeps both equal).
-WORKER_QUEUES = ("celery", "approvals", "rollups", "email", "integrations")
+WORKER_QUEUES = ("celery", "approvals", "rollups", "fresh", "email", "integrations")
 
 
 def _say(msg: str) -> None:

@@ -153,6 +153,9 @@ INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
     # accountmap overlap computation: the overlaps found for one partner in one run that
     # did not exist before (new accounts on either side, or changed names and domains).
     "accountmap.overlaps_found": ("partner_id", "overlap_ids"),
+    # partners.tiering (set-based tier evaluation, which writes its partner.tier_changed
+    # events straight to the outbox): the partners it moved and the tiers they left or joined.
+    "partner.tiers_evaluated": ("partner_ids", "tier_ids"),
     # Partner-to-partner referrals (issue #23): a partner another partner referred became
     # active; incentives pays the referrer's reward (incentives.services.partner_referral_reward).
     "partner.referral_activated": ("referrer_partner_id", "referred_partner_id"),

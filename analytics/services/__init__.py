@@ -8,7 +8,9 @@ never a query per partner:
   health score, at-risk episodes and their one notification each, `at_risk_notify`);
 - `rollups`: `rollups_compute` (attribution, ROPI and the other KPIs per (partner, quarter),
   one INSERT ... SELECT, and the time-to-first-deal cohorts), the nightly incremental
-  `rollups_refresh`, and the on-demand and stale-mark runs;
+  `rollups_refresh`, the on-demand and stale-mark runs, and the fresh figures after each
+  change (`rollups_mark_changed` in the changing transaction, `rollups_refresh_changed` in
+  Celery once it commits);
 - `program`: the analytics settings and program costs;
 - `survey`: partner satisfaction answers;
 - `periods`: reporting quarters.
@@ -32,8 +34,12 @@ from analytics.services.rollups import (
     rollup_run_execute,
     rollup_run_request,
     rollups_compute,
+    rollups_mark_changed,
     rollups_mark_stale,
     rollups_refresh,
+    rollups_refresh_changed,
+    rollups_refresh_sweep,
+    tier_cost_sharers,
 )
 from analytics.services.survey import survey_answer
 
@@ -53,8 +59,12 @@ __all__ = [
     "rollup_run_execute",
     "rollup_run_request",
     "rollups_compute",
+    "rollups_mark_changed",
     "rollups_mark_stale",
     "rollups_refresh",
+    "rollups_refresh_changed",
+    "rollups_refresh_sweep",
     "settings_update",
     "survey_answer",
+    "tier_cost_sharers",
 ]

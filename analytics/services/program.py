@@ -11,7 +11,12 @@ from django.utils.translation import gettext as _
 
 from analytics import rules
 from analytics.models import AnalyticsSettings, ProgramCost
-from analytics.services.rollups import rollups_mark_stale
+from analytics.services.periods import quarter_start
+from analytics.services.rollups import (
+    rollups_mark_changed,
+    rollups_mark_stale,
+    tier_cost_sharers,
+)
 from prm.audit import log_action
 from prm.errors import DomainError
 
@@ -85,5 +90,13 @@ def program_cost_add(
         "analytics.program_cost_added",
         obj=cost,
         after={"amount": amount, "currency": cost.currency, "description": description},
+    )
+    # The partner's figures of that quarter, or those of every partner sharing the tier's
+    # costs in it.
+    rollups_mark_changed(
+        tenant_id=tenant.pk,
+        partner_ids=[partner.pk]
+        if partner is not None
+        else tier_cost_sharers([tier.pk], quarter_start(incurred_on)),
     )
     return cost

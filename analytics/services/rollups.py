@@ -8,15 +8,23 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from analytics import sql
-from analytics.models import AnalyticsSettings, PartnerRollup, RollupRun
+from analytics.models import (
+    AnalyticsSettings,
+    PartnerRollup,
+    ProgramCost,
+    RollupPending,
+    RollupRun,
+)
 from analytics.services.health import health_compute
 from analytics.services.periods import quarter_start, quarters_back
+from partners.models import Partner, PartnerStatus
 from prm.audit import log_action
 from prm.errors import DomainError
 from prm.models import AuditEvent
@@ -87,12 +95,16 @@ def rollups_compute(
         cur.execute(statement, params)
         rows = cur.fetchone()[0]
         cur.execute(sql.ROLLUP_SETTINGS_RESTORE_SQL, [previous, previous_nestloop])
-        cur.execute(sql.COHORT_SQL, {"t": tenant.pk})
+        if partner_ids is None:
+            cur.execute(sql.COHORT_SQL, {"t": tenant.pk})
+        else:
+            cur.execute(sql.COHORT_SOME_PARTNERS_SQL, {"t": tenant.pk, "ids": params["ids"]})
     if full:
         # Fresh again, unless an input changed after this computation began.
         AnalyticsSettings.objects.filter(rollups_stale_since__lte=started).update(
             rollups_stale_since=None, rollups_stale_reason=""
         )
+        AnalyticsSettings.objects.filter(pk=config.pk).update(rollups_checked_at=started)
     return rows
 
 
@@ -118,24 +130,33 @@ def changed_partners(*, tenant, since: datetime.datetime) -> list[int] | None:
         return sorted({row[0] for row in cur.fetchall()})
 
 
+# How far before the last check the nightly run looks again: a change whose audit row was
+# written before that check began but committed after it is still found.
+CHECK_OVERLAP = datetime.timedelta(minutes=10)
+
+
 def rollups_refresh(*, tenant, today: datetime.date | None = None) -> int:
     """The nightly rollup: incremental for the partners whose data changed since the last
-    rollup (equal to a full recompute for them), full when there is no earlier rollup, when a
-    program-wide input changed (or the rollups are marked stale), or on the first day of a
-    quarter (a new period starts)."""
-    # The last run that changed a row (unchanged rows are not rewritten): changes since then
-    # are a superset of those since the last run, so the incremental result is the same.
-    last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
+    nightly or full run (equal to a full recompute for them; this also catches the changes
+    no event marks, such as an influencer approved or a protection expired), full when there
+    is no earlier rollup, when a program-wide input changed (or the rollups are marked
+    stale), or on the first day of a quarter (a new period starts)."""
+    started = timezone.now()
+    config = AnalyticsSettings.for_tenant(tenant)
+    last = config.rollups_checked_at
+    if last is None:
+        # Rollups stored before the checks were recorded: the last run that changed a row.
+        last = PartnerRollup.objects.aggregate(at=Max("computed_at"))["at"]
     today = today or timezone.localdate()
-    stale = AnalyticsSettings.for_tenant(tenant).rollups_stale_since is not None
+    stale = config.rollups_stale_since is not None
     if last is None or stale or today == quarter_start(today):
         return rollups_compute(tenant=tenant)
-    ids = changed_partners(tenant=tenant, since=last)
+    ids = changed_partners(tenant=tenant, since=last - CHECK_OVERLAP)
     if ids is None:
         return rollups_compute(tenant=tenant)
-    if not ids:
-        return 0
-    return rollups_compute(tenant=tenant, partner_ids=ids)
+    rows = rollups_compute(tenant=tenant, partner_ids=ids) if ids else 0
+    AnalyticsSettings.objects.filter(pk=config.pk).update(rollups_checked_at=started)
+    return rows
 
 
 def rollup_run_request(*, tenant, member) -> RollupRun:
@@ -216,3 +237,108 @@ def rollup_run_execute(*, tenant, run_id: int) -> RollupRun | None:
         status=RollupRun.Status.DONE, finished_at=timezone.now(), rows=rows
     )
     return RollupRun.objects.get(pk=run_id)
+
+
+# --- Fresh figures after each change --------------------------------------------------------
+#
+# A change to a partner's rollup inputs (a deal submitted, decided, won or lost, a claim paid,
+# a cost added, a tier or status change; analytics.subscribers) marks the partners it affects
+# in its own transaction (RollupPending). Once it commits, one `analytics.refresh_rollups`
+# task per tenant is queued unless one is already waiting; that task recomputes every marked
+# partner with the same statements as the full run (rollups_compute with partner_ids), so
+# under a stream of changes each run takes everything that arrived while the previous one
+# ran. The beat sweep re-queues marks whose task was lost (broker down at commit time).
+
+# Set while a refresh task is queued and has not started yet (cache.add: one wins).
+REFRESH_KEY = "analytics:rollups-refresh:{tenant}"
+# A kick whose task never ran (lost with a broker outage) holds the key at most this long;
+# the sweep picks its marks up in the meantime.
+REFRESH_KEY_TTL = 120
+# Above this many marked partners one full run is cheaper than the per-partner statements.
+REFRESH_FULL_ABOVE = 2000
+# The sweep queues a refresh for marks at least this old (younger ones have a task coming).
+REFRESH_SWEEP_AFTER = datetime.timedelta(seconds=60)
+
+
+def rollups_mark_changed(*, tenant_id: int, partner_ids) -> int:
+    """Mark partners whose rollup inputs the current transaction changes; their rollups are
+    recomputed once it commits (a rolled back change leaves no mark and queues nothing).
+    Returns the number of partners marked."""
+    ids = sorted({int(i) for i in partner_ids if i})
+    if not ids:
+        return 0
+    RollupPending.objects.bulk_create(
+        [RollupPending(tenant_id=tenant_id, partner_id=i) for i in ids]
+    )
+    transaction.on_commit(lambda: _queue_refresh(tenant_id), robust=True)
+    return len(ids)
+
+
+def _queue_refresh(tenant_id: int) -> None:
+    """Queue the tenant's refresh task unless one is queued and not yet started (that one
+    will read this change: it clears the key before it reads the marks)."""
+    # local: analytics.tasks imports analytics.services, and so this module
+    from analytics import tasks
+
+    if cache.add(REFRESH_KEY.format(tenant=tenant_id), 1, timeout=REFRESH_KEY_TTL):
+        dispatch(tasks.refresh_rollups, tenant_id=tenant_id)
+
+
+def tier_cost_sharers(tier_ids, period: datetime.date) -> list[int]:
+    """The partners that share a tier cost of the quarter starting `period` for any of
+    `tier_ids` (an even share each, so one partner joining or leaving the tier moves all
+    their figures): none when the tiers have no cost in that quarter. For the quarter under
+    way that is the tier's partners today; for an earlier one, those whose stored rollup of
+    that quarter has the tier (the tier held at its end)."""
+    tier_ids = [t for t in tier_ids if t]
+    end = quarter_start(period + datetime.timedelta(days=100))
+    if (
+        not tier_ids
+        or not ProgramCost.objects.filter(
+            tier_id__in=tier_ids, incurred_on__gte=period, incurred_on__lt=end
+        ).exists()
+    ):
+        return []
+    ids = set(
+        PartnerRollup.objects.filter(period_start=period, tier_id__in=tier_ids).values_list(
+            "partner_id", flat=True
+        )
+    )
+    if period == quarter_start(timezone.localdate()):
+        ids.update(
+            Partner.objects.filter(tier_id__in=tier_ids)
+            .exclude(status=PartnerStatus.APPLICANT)
+            .values_list("pk", flat=True)
+        )
+    return sorted(ids)
+
+
+def rollups_refresh_changed(*, tenant) -> int:
+    """Recompute the rollups of the partners marked changed (all of them in one statement,
+    equal to a full recompute for them) and remove their marks, in one transaction. Returns
+    the number of partners recomputed."""
+    cache.delete(REFRESH_KEY.format(tenant=tenant.pk))
+    with transaction.atomic():
+        # Serialised with the other runs of the tenant; waiting here, this run collects the
+        # marks of every change that commits in the meantime.
+        _lock_rollups(tenant)
+        with connection.cursor() as cur:
+            cur.execute(sql.PENDING_TAKE_SQL, {"t": tenant.pk})
+            ids = sorted({row[0] for row in cur.fetchall()})
+        if not ids:
+            return 0
+        if len(ids) > REFRESH_FULL_ABOVE:
+            rollups_compute(tenant=tenant)
+        else:
+            rollups_compute(tenant=tenant, partner_ids=ids)
+    return len(ids)
+
+
+def rollups_refresh_sweep(*, tenant) -> int:
+    """The beat's safety net: when marks older than REFRESH_SWEEP_AFTER are left (their task
+    was lost, say with a broker outage at commit time), refresh them now. Returns the number
+    of partners recomputed."""
+    old = RollupPending.objects.filter(created_at__lt=timezone.now() - REFRESH_SWEEP_AFTER)
+    if not old.exists():
+        return 0
+    return rollups_refresh_changed(tenant=tenant)

@@ -176,7 +176,7 @@ CELERY_BEAT_SCHEDULER = "prm.beat:LockedScheduler"
 # in production each gets its own workers (docs/scaling.md). Every worker this project starts
 # consumes all of them (a worker without -Q takes every queue in CELERY_TASK_QUEUES), so no
 # task is stranded. Tasks not routed here go to the default queue, "celery".
-PRM_CELERY_QUEUES = ("celery", "approvals", "rollups", "email", "integrations")
+PRM_CELERY_QUEUES = ("celery", "approvals", "rollups", "fresh", "email", "integrations")
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = {name: {"routing_key": name} for name in PRM_CELERY_QUEUES}
 CELERY_TASK_ROUTES = {
@@ -189,6 +189,11 @@ CELERY_TASK_ROUTES = {
     "analytics.nightly": {"queue": "rollups"},
     "analytics.nightly_all": {"queue": "rollups"},
     "analytics.run_rollups": {"queue": "rollups"},
+    # The rollups of the partners a change just moved (seconds-fresh figures): short tasks
+    # that must not wait behind a nightly run of another tenant.
+    "analytics.refresh_rollups": {"queue": "fresh"},
+    "analytics.refresh_rollups_sweep": {"queue": "fresh"},
+    "analytics.refresh_rollups_sweep_all": {"queue": "fresh"},
     "analytics.build_review": {"queue": "rollups"},
     "partners.evaluate_tiers": {"queue": "rollups"},
     "partners.evaluate_tiers_all": {"queue": "rollups"},

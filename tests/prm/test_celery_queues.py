@@ -1,4 +1,4 @@
-"""Tasks go to separate queues (approvals, rollups, email, integrations, default), and every
+"""Tasks go to separate queues (approvals, rollups, fresh, email, integrations, default), and every
 worker this project starts consumes all of them, so no task is ever stranded."""
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ INTENDED = {
     "analytics.nightly": "rollups",
     "analytics.nightly_all": "rollups",
     "analytics.run_rollups": "rollups",
+    "analytics.refresh_rollups": "fresh",
+    "analytics.refresh_rollups_sweep": "fresh",
+    "analytics.refresh_rollups_sweep_all": "fresh",
     "analytics.build_review": "rollups",
     "partners.evaluate_tiers": "rollups",
     "partners.evaluate_tiers_all": "rollups",
@@ -72,7 +75,9 @@ def test_workers_are_started_on_every_queue():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("queue", ["celery", "approvals", "rollups", "email", "integrations"])
+@pytest.mark.parametrize(
+    "queue", ["celery", "approvals", "rollups", "fresh", "email", "integrations"]
+)
 def test_a_task_sent_to_each_queue_is_executed_by_the_test_worker(celery_worker, queue):
     assert queue in settings.PRM_CELERY_QUEUES
     cache.delete(HEARTBEAT_KEY)
