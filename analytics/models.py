@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -134,6 +135,15 @@ class HealthSnapshot(TenantModel):
     drivers = models.JSONField(default=list)
     at_risk = models.BooleanField(default=False)
     risk_reason = models.CharField(max_length=300, blank=True)
+    # The tier the partner held when it was scored (the peers of its benchmark that day).
+    tier = models.ForeignKey(
+        "partners.Tier",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
     computed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -144,6 +154,22 @@ class HealthSnapshot(TenantModel):
             )
         ]
         indexes = [models.Index(fields=["tenant", "day"], name="health_day_idx")]
+
+
+class TierScores(TenantModel):
+    """How many partners of a tier scored each health score on one day (`counts[s]`: the
+    number with score s, 0-100), written by the health run with the day's snapshots. A
+    partner's standing among its tier's peers is then one row, whatever the tier's size."""
+
+    day = models.DateField()
+    tier = models.ForeignKey("partners.Tier", on_delete=models.CASCADE, related_name="+")
+    counts = ArrayField(models.PositiveIntegerField(), size=101)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "day", "tier"], name="tierscores_unique_day")
+        ]
 
 
 class RiskEpisode(TenantModel):

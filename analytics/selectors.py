@@ -35,6 +35,7 @@ from analytics.models import (
     PartnerRollup,
     RiskEpisode,
     SurveyResponse,
+    TierScores,
 )
 from analytics.services.periods import quarter_start, quarters_back
 from dealreg.models import Deal, DealStatus
@@ -82,8 +83,31 @@ class Benchmark:
 
 def benchmark(partner: Partner, snapshot: HealthSnapshot | None) -> Benchmark | None:
     """Where the partner stands among the other partners of its tier, on the same day, as a
-    percentile. Never names a peer; None below MIN_PEERS peers."""
-    if snapshot is None or partner.tier_id is None:
+    percentile. Never names a peer; None below MIN_PEERS peers.
+
+    The tier is the one the partner held when it was scored, and the peers those scored in
+    it that day: one row of the day's score counts per tier (TierScores, written by the
+    health run), however large the tier. Snapshots written before the health run stored
+    tiers are compared by counting the day's snapshots of the partner's tier today."""
+    if snapshot is None:
+        return None
+    if snapshot.tier_id is not None:
+        row = (
+            TierScores.objects.filter(day=snapshot.day, tier_id=snapshot.tier_id)
+            .select_related("tier")
+            .first()
+        )
+        if row is None:
+            return None
+        peers = sum(row.counts) - 1  # the partner itself is counted at its own score
+        if peers < MIN_PEERS:
+            return None
+        return Benchmark(
+            percentile=round(100 * sum(row.counts[: snapshot.score]) / peers),
+            peers=peers,
+            tier_name=row.tier.name,
+        )
+    if partner.tier_id is None:
         return None
     agg = (
         HealthSnapshot.objects.filter(day=snapshot.day, partner__tier_id=partner.tier_id)

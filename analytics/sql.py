@@ -17,6 +17,7 @@ from analytics.models import (
     ProgramCost,
     RollupPending,
     SurveyResponse,
+    TierScores,
 )
 from dealreg.models import Deal, DealInfluencer, DirectDeal, DirectDealInfluencer, RulesVersion
 from mdf.models import ExchangeRate, FundRequest, LedgerEntry
@@ -48,6 +49,7 @@ T = {
     "cost": ProgramCost._meta.db_table,
     "cohort": FirstDealCohort._meta.db_table,
     "pending": RollupPending._meta.db_table,
+    "tier_scores": TierScores._meta.db_table,
     "survey": SurveyResponse._meta.db_table,
     "tierchange": TierChange._meta.db_table,
     "rate": ExchangeRate._meta.db_table,
@@ -160,15 +162,38 @@ HEALTH_STAGE_COPY_SQL = "COPY health_stage FROM STDIN"
 # The staged rows become the day's snapshots (a rerun replaces them).
 _SNAPSHOT_UPSERT_SQL = """
 INSERT INTO {snapshot} (tenant_id, partner_id, day, score, components, drivers, at_risk,
-                        risk_reason, computed_at)
-SELECT %(t)s, partner_id, %(day)s, score, components, drivers, at_risk, risk_reason, %(now)s
-FROM health_stage
+                        risk_reason, tier_id, computed_at)
+SELECT %(t)s, h.partner_id, %(day)s, h.score, h.components, h.drivers, h.at_risk,
+       h.risk_reason, p.tier_id, %(now)s
+FROM health_stage h JOIN {partner} p ON p.id = h.partner_id AND p.tenant_id = %(t)s
 ON CONFLICT (tenant_id, partner_id, day) DO UPDATE
 SET score = EXCLUDED.score, components = EXCLUDED.components, drivers = EXCLUDED.drivers,
     at_risk = EXCLUDED.at_risk, risk_reason = EXCLUDED.risk_reason,
-    computed_at = EXCLUDED.computed_at
+    tier_id = EXCLUDED.tier_id, computed_at = EXCLUDED.computed_at
 """
 SNAPSHOT_UPSERT_SQL = _tables(_SNAPSHOT_UPSERT_SQL)
+
+# The day's score counts per tier, from the day's snapshots (a rerun replaces them; a tier
+# nobody holds any more that day loses its row).
+_TIER_SCORES_SQL = """
+WITH c AS (
+  SELECT tier_id, score, COUNT(*)::int AS n FROM {snapshot}
+  WHERE tenant_id = %(t)s AND day = %(day)s AND tier_id IS NOT NULL
+  GROUP BY tier_id, score
+), gone AS (
+  DELETE FROM {tier_scores} o WHERE o.tenant_id = %(t)s AND o.day = %(day)s
+    AND NOT EXISTS (SELECT 1 FROM c WHERE c.tier_id = o.tier_id)
+)
+INSERT INTO {tier_scores} (tenant_id, day, tier_id, counts, computed_at)
+SELECT %(t)s, %(day)s, t.tier_id,
+  ARRAY(SELECT COALESCE(c.n, 0) FROM generate_series(0, 100) AS g(score)
+        LEFT JOIN c ON c.tier_id = t.tier_id AND c.score = g.score ORDER BY g.score),
+  %(now)s
+FROM (SELECT DISTINCT tier_id FROM c) t
+ON CONFLICT (tenant_id, day, tier_id) DO UPDATE
+SET counts = EXCLUDED.counts, computed_at = EXCLUDED.computed_at
+"""
+TIER_SCORES_SQL = _tables(_TIER_SCORES_SQL)
 
 # The day's scores, handed to partners.services.metrics_upsert (PartnerMetrics' one writer).
 _METRICS_SOURCE_SQL = """

@@ -164,6 +164,7 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
             for row in rows():
                 copy.write_row(row)
         raw.execute(sql.SNAPSHOT_UPSERT_SQL, {"t": tenant.pk, "day": today, "now": now})
+        raw.execute(sql.TIER_SCORES_SQL, {"t": tenant.pk, "day": today, "now": now})
     partner_services.metrics_upsert(
         tenant=tenant,
         columns=["health_score"],
