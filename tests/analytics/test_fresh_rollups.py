@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from analytics import services
 from analytics.models import AnalyticsSettings, PartnerRollup, RollupPending
+from analytics.services import rollups
 from analytics.services.periods import quarter_start
 from analytics.services.rollups import REFRESH_KEY
 from dealreg import services as deal_services
@@ -180,6 +181,21 @@ def test_partners_not_marked_are_not_rewritten(world):
         assert _tuple(_current(world.other_partner)) == other
         assert _tuple(_current(world.partner)) != own
         assert _current(world.partner).sourced_revenue == D("9.00")
+
+
+def test_a_refresh_of_very_many_partners_is_one_full_run(world, monkeypatch):
+    monkeypatch.setattr(rollups, "REFRESH_FULL_ABOVE", 1)
+    with tenant_context(world.tenant):
+        deal = _approved_deal(world.partner, "40")
+        influence(deal, world.other_partner)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            deal_services.deal_close(deal=deal, by=world.channel_manager, won=True, amount=D("40"))
+        AnalyticsSettings.objects.update(rollups_checked_at=None)
+    assert run_queued(TASK, tenant=world.tenant) == [2]
+    with tenant_context(world.tenant):
+        # The full run covered the partners, and recorded itself as the last check.
+        assert _current(world.other_partner).influenced_revenue == D("40.00")
+        assert AnalyticsSettings.for_tenant(world.tenant).rollups_checked_at is not None
 
 
 def test_a_rolled_back_change_leaves_no_mark_and_queues_nothing(world):
