@@ -19,6 +19,9 @@ class AnalyticsConfig(AppConfig):
             events.subscribe(event_type, subscribers.on_deal_changed)
         events.subscribe("direct_deal.won", subscribers.on_direct_deal_changed)
         events.subscribe("direct_deal.lost", subscribers.on_direct_deal_changed)
+        events.subscribe(
+            "direct_deal.influencers_changed", subscribers.on_direct_influencers_changed
+        )
         events.subscribe("mdf.claim.paid", subscribers.on_claim_paid)
         events.subscribe("partner.tier_changed", subscribers.on_partner_changed)
         events.subscribe("partner.status_changed", subscribers.on_partner_changed)

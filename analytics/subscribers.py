@@ -5,7 +5,8 @@ way round).
 - A new version of the rules of engagement: its review targets decide approval SLA
   attainment, so the stored rollups go stale and a full recompute is queued.
 - A change to one partner's rollup inputs (a deal submitted, decided, won or lost; a direct
-  deal won or lost; a claim paid; a tier or status change): the partners whose figures it
+  deal won or lost; a deal's influencers changed; a claim paid; a tier or status change;
+  a program cost, marked by analytics.services itself): the partners whose figures it
   moves are marked in the same transaction and recomputed by Celery once it commits
   (services.rollups_mark_changed), so pages show the change within seconds instead of after
   the nightly run."""
@@ -32,9 +33,17 @@ def on_rules_published(event: events.Event) -> None:
     )
 
 
-# Public deal events that move the registering partner's figures (funnel, approval SLA and
-# rate, velocity, revenue) and, once won or lost, its influencers' influenced revenue.
-DEAL_EVENTS = ("deal.submitted", "deal.approved", "deal.rejected", "deal.won", "deal.lost")
+# Deal events that move the registering partner's figures (funnel, approval SLA and rate,
+# velocity, revenue) and, once won or lost, its influencers' influenced revenue; and a change
+# of a registration's influencers (their shares).
+DEAL_EVENTS = (
+    "deal.submitted",
+    "deal.approved",
+    "deal.rejected",
+    "deal.won",
+    "deal.lost",
+    "deal.influencers_changed",
+)
 
 
 def on_deal_changed(event: events.Event) -> None:
@@ -55,6 +64,17 @@ def on_direct_deal_changed(event: events.Event) -> None:
         direct_deal_id=event.payload["direct_deal_id"]
     ).values_list("partner_id", flat=True)
     services.rollups_mark_changed(tenant_id=event.tenant_id, partner_ids=list(influencers))
+
+
+def on_direct_influencers_changed(event: events.Event) -> None:
+    """direct_deal.influencers_changed: those before and after, and the current ones (their
+    shares of the deal move)."""
+    current = DirectDealInfluencer.objects.filter(
+        direct_deal_id=event.payload["direct_deal_id"]
+    ).values_list("partner_id", flat=True)
+    services.rollups_mark_changed(
+        tenant_id=event.tenant_id, partner_ids=[*event.payload["partner_ids"], *current]
+    )
 
 
 def on_claim_paid(event: events.Event) -> None:

@@ -163,6 +163,12 @@ INTERNAL_EVENTS: dict[str, tuple[str, ...]] = {
     # won one is no longer won (closed lost, or reopened by the CRM: `status` says which).
     # incentives pays (and takes back) its influencers' commission.
     "direct_deal.won": ("direct_deal_id", "status", "closed_at"),
+    # dealreg: a registration's influencers changed (added, weighted, approved or rejected,
+    # credited by an influence claim): every influencer's share of a won deal moves.
+    "deal.influencers_changed": ("deal_id", "partner_id"),
+    # dealreg: a direct deal's influencers changed (the CRM's list, a credited claim);
+    # `partner_ids`: those before and after the change.
+    "direct_deal.influencers_changed": ("direct_deal_id", "partner_ids"),
     "direct_deal.lost": ("direct_deal_id", "status", "closed_at"),
 }
 

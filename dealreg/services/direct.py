@@ -85,6 +85,14 @@ def _clean_influencers(tenant, influencers) -> list[dict]:
     return clean
 
 
+def _direct_influencers_changed(deal: DirectDeal, partner_ids) -> None:
+    events.emit(
+        "direct_deal.influencers_changed",
+        {"direct_deal_id": deal.pk, "partner_ids": sorted(partner_ids)},
+        tenant=deal.tenant_id,
+    )
+
+
 def _influencer_state(deal: DirectDeal) -> list[list]:
     return sorted(
         [i.partner_id, str(i.weight), i.role, i.claim_id]
@@ -172,6 +180,8 @@ def direct_deal_upsert(
             before=_jsonable(before) | ({"influencers": before_inf} if before else {}),
             after=_jsonable(values) | {"influencers": after_inf},
         )
+    if before_inf != after_inf:
+        _direct_influencers_changed(deal, {i[0] for i in before_inf + after_inf})
     is_won = deal.status == DirectDeal.Status.WON
     if is_won != was_won:
         # Other apps (incentives) pay or take back the influencers' share; dealreg names none.
@@ -240,6 +250,11 @@ def influence_credit(*, claim: InfluenceClaim, by: Member) -> dict:
                 obj=deal,
                 after={"partner": claim.partner_id, "status": "approved", "claim": claim.pk},
             )
+            events.emit(
+                "deal.influencers_changed",
+                {"deal_id": deal.pk, "partner_id": deal.partner_id},
+                tenant=deal.tenant_id,
+            )
     for deal in direct.order_by("pk"):
         _inf, made = DirectDealInfluencer.objects.get_or_create(
             tenant_id=claim.tenant_id,
@@ -249,6 +264,7 @@ def influence_credit(*, claim: InfluenceClaim, by: Member) -> dict:
         )
         if made:
             credited["direct_deals"].append(deal.pk)
+            _direct_influencers_changed(deal, [claim.partner_id])
     log_action(
         "influence_claim.credited",
         obj=claim,

@@ -151,9 +151,50 @@ def test_a_direct_deal_won_in_the_crm_moves_its_influencers(world):
     assert incremental == _rows(world.tenant)
 
 
+def test_an_influencer_added_to_a_won_deal_is_credited_at_once(world):
+    with tenant_context(world.tenant):
+        deal = won(world.other_partner, "900.00", closed=_today())
+        services.rollups_compute(tenant=world.tenant)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            deal_services.influencer_add(deal=deal, by=world.admin, partner=world.partner)
+    assert _marked(world.tenant) == {world.partner.pk, world.other_partner.pk}
+    run_queued(TASK, tenant=world.tenant)
+    with tenant_context(world.tenant):
+        assert _current(world.partner).influenced_revenue == D("900.00")
+
+
+def test_an_influencer_the_crm_takes_off_a_won_direct_deal_loses_the_revenue(world):
+    with tenant_context(world.tenant):
+        values = {
+            "by": world.admin,
+            "external_id": "OPP-10",
+            "customer_name": "Direct Buyer AG",
+            "amount": D("1000"),
+            "currency": "USD",
+            "status": "won",
+            "closed_at": _today(),
+        }
+        deal_services.direct_deal_upsert(
+            **values,
+            influencers=[{"partner": world.partner.pk}, {"partner": world.other_partner.pk}],
+        )
+        services.rollups_compute(tenant=world.tenant)
+        assert _current(world.partner).influenced_revenue == D("500.00")
+        RollupPending.objects.all().delete()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            deal_services.direct_deal_upsert(
+                **values, influencers=[{"partner": world.other_partner.pk}]
+            )
+    assert _marked(world.tenant) == {world.partner.pk, world.other_partner.pk}
+    run_queued(TASK, tenant=world.tenant)
+    with tenant_context(world.tenant):
+        assert _current(world.partner).influenced_revenue == D("0.00")
+        assert _current(world.other_partner).influenced_revenue == D("1000.00")
+
+
 def test_the_nightly_run_still_finds_changes_no_event_marked(world):
-    """An influencer added straight to a won deal marks nothing; a refresh for another
-    change rewrites rows after it; the nightly run still finds it in the audit trail."""
+    """An influencer written straight to a won deal (not through a service) marks nothing;
+    a refresh for another change rewrites rows after it; the nightly run still finds it."""
     with tenant_context(world.tenant):
         deal = won(world.other_partner, "1000.00", closed=_today())
         services.rollups_compute(tenant=world.tenant)
