@@ -46,11 +46,16 @@ DEAL_EVENTS = (
 )
 
 
+# Influencers' figures come from won deals only: a submission or a decision moves the
+# registering partner's alone (no influencer look-up on the decision path).
+INFLUENCER_EVENTS = ("deal.won", "deal.lost", "deal.influencers_changed")
+
+
 def on_deal_changed(event: events.Event) -> None:
     deal_id = event.payload.get("deal_id")
     influencers = (
         DealInfluencer.objects.filter(deal_id=deal_id).values_list("partner_id", flat=True)
-        if deal_id
+        if deal_id and event.type in INFLUENCER_EVENTS
         else []
     )
     services.rollups_mark_changed(

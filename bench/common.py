@@ -8,6 +8,8 @@ import json
 import os
 import platform
 import resource
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,3 +98,18 @@ def typical_count(counts: list[int]) -> int:
     host's tenant is read again whenever its two-second cache runs out, one query more in some
     requests whatever the scale, so the maximum would make scale comparisons flip."""
     return max(set(counts), key=lambda n: (counts.count(n), -n))
+
+
+def celery_worker(queues: str) -> subprocess.Popen:
+    """One Celery worker process (`-c 1`) on `queues`, as the benchmarks that measure the
+    workers start it (log level BENCH_CELERY_LOG, default warning)."""
+    celery = str(Path(sys.executable).with_name("celery"))
+    return subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        [
+            celery, "-A", "prm", "worker", "-c", "1", "-Q", queues,
+            "-l", os.environ.get("BENCH_CELERY_LOG", "warning"),
+            "--without-gossip", "--without-mingle",
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )  # fmt: skip

@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import os
 import random
-import subprocess
-import sys
 import threading
 import time
 from decimal import Decimal
-from pathlib import Path
 
-from bench.common import ROOT, big_tenant, pct, target, write
+from bench.common import big_tenant, celery_worker, pct, target, write
 from bench.ropi import ROLLUP_COLUMNS
 
 RATE = 20.0  # changes per second (the stream)
@@ -130,18 +127,9 @@ def bench_fresh(scale: str) -> dict:
             time.sleep(0.05)
         connection.close()
 
-    celery = str(Path(sys.executable).with_name("celery"))
     with app.connection_for_write() as conn:
         conn.default_channel.queue_purge("fresh")
-    worker = subprocess.Popen(  # noqa: S603 - our own binary and arguments
-        [
-            celery, "-A", "prm", "worker", "-c", "1", "-Q", "fresh",
-            "-l", os.environ.get("BENCH_CELERY_LOG", "warning"),
-            "--without-gossip", "--without-mingle",
-        ],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    worker = celery_worker("fresh")
     poller = threading.Thread(target=poll, daemon=True)
     poller.start()
 

@@ -14,7 +14,7 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench.common import HOST, ROOT, big_tenant, member, pct, target, write
+from bench.common import HOST, ROOT, big_tenant, celery_worker, member, pct, target, write
 
 # --- 5. API under load --------------------------------------------------------------------
 
@@ -204,7 +204,6 @@ def bench_celery(scale: str) -> dict:
         )
     from django.conf import settings
 
-    celery = str(Path(sys.executable).with_name("celery"))
     queue_names = list(getattr(settings, "PRM_CELERY_QUEUES", ("celery",)))
     # One worker serves the approvals queue, where registrations are decided, as the
     # approvals workers do in production (docs/scaling.md), and one the e-mail queue, where
@@ -215,26 +214,6 @@ def bench_celery(scale: str) -> dict:
     with app.connection_for_write() as conn:  # leftovers of the API benchmark's submissions
         for q in queue_names:
             conn.default_channel.queue_purge(q)
-
-    def start_worker(queues: str = queues) -> subprocess.Popen:
-        return subprocess.Popen(  # noqa: S603 - our own binary and arguments
-            [
-                celery,
-                "-A",
-                "prm",
-                "worker",
-                "-c",
-                "1",
-                "-Q",
-                queues,
-                "-l",
-                os.environ.get("BENCH_CELERY_LOG", "warning"),
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
 
     close = datetime.date.today() + datetime.timedelta(days=60)
     rng = random.Random(11)
@@ -296,7 +275,7 @@ def bench_celery(scale: str) -> dict:
             burst[pk] = at
         submit_seconds = time.time() - t_start
         last_commit = max(burst.values())
-        worker, mailer = start_worker(), start_worker("email")
+        worker, mailer = celery_worker(queues), celery_worker("email")
         decided, outcome = wait_decided(list(burst))
         burst_lat = [decided[d].timestamp() - burst[d] for d in burst if d in decided]
         stamps = sorted(decided[d].timestamp() for d in decided)

@@ -108,6 +108,16 @@ def rules_publish(*, by: Member, effective_from=None, **values) -> RulesVersion:
 # --- Helpers ------------------------------------------------------------------------------
 
 
+def influencers_changed(deal) -> None:
+    """Announce that a registration's influencers changed (added, weighted, decided or
+    credited by a claim): their shares of the deal move."""
+    events.emit(
+        "deal.influencers_changed",
+        {"deal_id": deal.pk, "partner_id": deal.partner_id},
+        tenant=deal.tenant_id,
+    )
+
+
 def _event(
     deal: Deal, kind: str, message: str, *, actor: Member | None = None, staff_only: bool = False
 ) -> DealEvent:

@@ -22,7 +22,7 @@ from dealreg.models import (
     InfluenceClaim,
     InfluencerRole,
 )
-from dealreg.services._common import _event
+from dealreg.services._common import _event, influencers_changed
 from partners.domains import normalise_company_name, registrable_domain
 from partners.freemail import is_freemail
 from partners.models import Partner
@@ -250,11 +250,7 @@ def influence_credit(*, claim: InfluenceClaim, by: Member) -> dict:
                 obj=deal,
                 after={"partner": claim.partner_id, "status": "approved", "claim": claim.pk},
             )
-            events.emit(
-                "deal.influencers_changed",
-                {"deal_id": deal.pk, "partner_id": deal.partner_id},
-                tenant=deal.tenant_id,
-            )
+            influencers_changed(deal)
     for deal in direct.order_by("pk"):
         _inf, made = DirectDealInfluencer.objects.get_or_create(
             tenant_id=claim.tenant_id,

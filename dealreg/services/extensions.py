@@ -22,10 +22,10 @@ from dealreg.services._common import (
     _lock,
     _mail,
     current_rules,
+    influencers_changed,
 )
 from dealreg.states import DEAL, EXTENSION, INFLUENCER, require_may
 from partners.models import Partner
-from prm import events
 from prm.audit import log_action
 from prm.errors import DomainError, PermissionDenied, limited
 from prm.models import Member
@@ -125,16 +125,8 @@ def influencer_add(*, deal: Deal, by: Member, partner: Partner) -> DealInfluence
         staff_only=True,
     )
     log_action("deal.influencer_added", obj=deal, after={"partner": partner.pk, "status": status})
-    _influencers_changed(deal)
+    influencers_changed(deal)
     return inf
-
-
-def _influencers_changed(deal: Deal) -> None:
-    events.emit(
-        "deal.influencers_changed",
-        {"deal_id": deal.pk, "partner_id": deal.partner_id},
-        tenant=deal.tenant_id,
-    )
 
 
 @transaction.atomic
@@ -173,7 +165,7 @@ def influencer_set(*, influencer: DealInfluencer, by: Member, weight, role: str)
         before=before,
         after=after,
     )
-    _influencers_changed(influencer.deal)
+    influencers_changed(influencer.deal)
     return influencer
 
 
@@ -192,5 +184,5 @@ def influencer_decide(*, influencer: DealInfluencer, by: Member, approve: bool) 
         obj=influencer.deal,
         after={"partner": influencer.partner_id},
     )
-    _influencers_changed(influencer.deal)
+    influencers_changed(influencer.deal)
     return influencer

@@ -293,15 +293,20 @@ def test_a_paid_claim_moves_the_partners_investment(approved):  # noqa: F811
 
 def _tier_with_cost(world, name, rank):
     tier = TierFactory(tenant=world.tenant, name=name, rank=rank)
-    services.program_cost_add(
+    _cost(world, "300", tier=tier)
+    return tier
+
+
+def _cost(world, amount: str, **whose):
+    """A program cost of today, for a partner or a tier (`whose`)."""
+    return services.program_cost_add(
         tenant=world.tenant,
-        amount=D("300"),
+        amount=D(amount),
         currency="USD",
         incurred_on=_today(),
-        description=f"{name} event",
-        tier=tier,
+        description="Partner event",
+        **whose,
     )
-    return tier
 
 
 def test_a_tier_cost_marks_every_partner_sharing_it(world):
@@ -310,28 +315,14 @@ def test_a_tier_cost_marks_every_partner_sharing_it(world):
         world.partner.tier = gold
         world.partner.save()
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.program_cost_add(
-                tenant=world.tenant,
-                amount=D("300"),
-                currency="USD",
-                incurred_on=_today(),
-                description="Gold summit",
-                tier=gold,
-            )
+            _cost(world, "300", tier=gold)
     assert _marked(world.tenant) == {world.partner.pk}
     run_queued(TASK, tenant=world.tenant)
     with tenant_context(world.tenant):
         assert _current(world.partner).program_costs == D("300.00")
         # A partner cost marks that partner only.
         with TestCase.captureOnCommitCallbacks(execute=True):
-            services.program_cost_add(
-                tenant=world.tenant,
-                amount=D("40"),
-                currency="USD",
-                incurred_on=_today(),
-                description="Visit",
-                partner=world.other_partner,
-            )
+            _cost(world, "40", partner=world.other_partner)
     assert _marked(world.tenant) == {world.other_partner.pk}
 
 
