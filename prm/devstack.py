@@ -314,6 +314,26 @@ def _for_db(url: str, db: str) -> str:
     return url.rsplit("/", 1)[0] + "/" + db
 
 
+def _clone_sibling_template(conn, template: str, fingerprint: str, *, who: str) -> bool:
+    """Copy another complete template of the same schema (the test suite's for the benchmarks,
+    or the other way round) instead of migrating from scratch: equal fingerprints give equal
+    migrated databases. False when there is none, or it is in use (then migrate)."""
+    sibling = conn.execute(
+        "SELECT datname FROM pg_database WHERE datname <> %s "
+        "AND shobj_description(oid, 'pg_database') = %s ORDER BY datname LIMIT 1",
+        [template, f"schema {fingerprint}"],
+    ).fetchone()
+    if not sibling:
+        return False
+    try:
+        conn.execute(f'CREATE DATABASE {template} TEMPLATE "{sibling[0]}"')
+    except psycopg.Error as exc:
+        _say(f"{who}: could not copy the template {sibling[0]} ({exc}); migrating instead")
+        return False
+    _say(f"{who}: template database {template} copied from {sibling[0]} (same schema)")
+    return True
+
+
 def ensure_template(env: dict[str, str], template: str, fingerprint: str, *, who: str) -> None:
     """The migrated, empty schema as database `template` (its COMMENT holding the schema
     fingerprint), migrated again only when the fingerprint changed. Databases cloned from it
@@ -329,17 +349,18 @@ def ensure_template(env: dict[str, str], template: str, fingerprint: str, *, who
             [template],
         ).fetchone()
         if not row or row[0] != f"schema {fingerprint}":
-            _say(f"{who}: migrating the template database {template} (schema changed)")
             conn.execute(f"DROP DATABASE IF EXISTS {template}")
-            conn.execute(f"CREATE DATABASE {template}")
-            owner_url = _for_db(env["DATABASE_OWNER_URL"], template)
-            manage(
-                {**env, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url},
-                "migrate",
-                "--noinput",
-                "-v",
-                "0",
-            )
+            if not _clone_sibling_template(conn, template, fingerprint, who=who):
+                _say(f"{who}: migrating the template database {template} (schema changed)")
+                conn.execute(f"CREATE DATABASE {template}")
+                owner_url = _for_db(env["DATABASE_OWNER_URL"], template)
+                manage(
+                    {**env, "DATABASE_URL": owner_url, "DATABASE_OWNER_URL": owner_url},
+                    "migrate",
+                    "--noinput",
+                    "-v",
+                    "0",
+                )
             # Marked only once complete: an interrupted migration is redone next time.
             conn.execute(f"COMMENT ON DATABASE {template} IS 'schema {fingerprint}'")
         conn.execute("SELECT pg_advisory_unlock(%s)", [lock])

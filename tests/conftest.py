@@ -201,11 +201,15 @@ def celery_worker(django_db_setup, django_db_blocker):
 @functools.cache
 def starts_processes_per_module(path: str) -> bool:
     """A test module that starts a process for its tests (the real Celery worker, or
-    Chromium for the browser journeys): worth running whole on one xdist worker."""
+    Chromium for the browser journeys), or that says RUN_WHOLE_ON_ONE_WORKER (an expensive
+    module-scoped fixture): worth running whole on one xdist worker."""
     if path.startswith("tests/browser/"):
         return True
     file = ROOT / path
-    return file.is_file() and "celery_worker" in file.read_text(encoding="utf-8")
+    if not file.is_file():
+        return False
+    text = file.read_text(encoding="utf-8")
+    return "celery_worker" in text or "\nRUN_WHOLE_ON_ONE_WORKER = True" in text
 
 
 @pytest.hookimpl(optionalhook=True)

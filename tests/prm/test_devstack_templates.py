@@ -1,0 +1,90 @@
+"""The migrated template databases (prm.devstack): a template whose schema changed is copied
+from another complete template of the same schema fingerprint (the test suite's and the
+benchmarks' are the same schema) rather than migrated again; one that is in use is not
+copied."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import psycopg
+import pytest
+
+from prm import devstack
+
+FINGERPRINT = "f" * 32  # a schema no real template has
+
+
+@pytest.fixture
+def owner():
+    conn = psycopg.connect(os.environ["DATABASE_OWNER_URL"], autocommit=True)
+    made: list[str] = []
+
+    def database(comment: str | None = None, table: str | None = None) -> str:
+        name = f"prm_tpl_{uuid.uuid4().hex[:12]}"
+        conn.execute(f"CREATE DATABASE {name}")
+        made.append(name)
+        if table:
+            with psycopg.connect(devstack._for_db(os.environ["DATABASE_OWNER_URL"], name)) as db:
+                db.execute(f"CREATE TABLE {table} (id int)")
+        if comment:
+            conn.execute(f"COMMENT ON DATABASE {name} IS '{comment}'")
+        return name
+
+    conn.database = database
+    conn.made = made
+    yield conn
+    for name in made:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    conn.close()
+
+
+def _tables(name: str) -> list[str]:
+    with psycopg.connect(devstack._for_db(os.environ["DATABASE_OWNER_URL"], name)) as db:
+        rows = db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _comment(conn, name: str) -> str | None:
+    row = conn.execute(
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        [name],
+    ).fetchone()
+    return row[0] if row else None
+
+
+def test_a_changed_template_is_copied_from_a_complete_one_of_the_same_schema(owner):
+    sibling = owner.database(comment=f"schema {FINGERPRINT}", table="migrated_marker")
+    owner.database(comment=f"seeded small schema {FINGERPRINT}", table="seeded_marker")
+    template = f"prm_tpl_{uuid.uuid4().hex[:12]}"
+    owner.made.append(template)
+
+    env = {"DATABASE_OWNER_URL": os.environ["DATABASE_OWNER_URL"]}
+    devstack.ensure_template(env, template, FINGERPRINT, who="test")
+
+    # The copy holds what the complete template held (not a seeded bench database), and is
+    # marked with the schema, so the next run uses it as it is.
+    assert _tables(template) == ["migrated_marker"]
+    assert _comment(owner, template) == f"schema {FINGERPRINT}"
+    assert _comment(owner, sibling) == f"schema {FINGERPRINT}"
+
+
+def test_a_template_in_use_is_not_copied(owner):
+    sibling = owner.database(comment=f"schema {FINGERPRINT}", table="migrated_marker")
+    template = f"prm_tpl_{uuid.uuid4().hex[:12]}"
+    owner.made.append(template)
+    with psycopg.connect(devstack._for_db(os.environ["DATABASE_OWNER_URL"], sibling)):
+        copied = devstack._clone_sibling_template(owner, template, FINGERPRINT, who="test")
+    assert copied is False
+    assert _comment(owner, template) is None  # nothing half made: migrate builds it instead
+
+
+def test_no_template_of_the_same_schema_means_migrating(owner):
+    owner.database(comment="schema " + "0" * 32, table="other_schema")
+    template = f"prm_tpl_{uuid.uuid4().hex[:12]}"
+    owner.made.append(template)
+    assert devstack._clone_sibling_template(owner, template, FINGERPRINT, who="test") is False
+    assert _comment(owner, template) is None
