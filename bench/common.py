@@ -19,6 +19,15 @@ NAMES = [
     "locator", "predict", "search", "statements", "marketing", "fresh",
 ]  # fmt: skip
 HOST = "bench-big.localhost"
+# PRM_BENCH_QUICK=1 (.ci/run): every benchmark runs end to end on fewer samples, to keep the
+# benchmarks working in CI in a few minutes. Its numbers are marked "quick" and are not for
+# the record: recorded results come from a full `make bench`.
+QUICK = os.environ.get("PRM_BENCH_QUICK") == "1"
+
+
+def samples(full, quick):
+    """How many (or how long): `full` normally, `quick` in a PRM_BENCH_QUICK run."""
+    return quick if QUICK else full
 
 
 def pct(values: list[float], p: float) -> float:
@@ -67,6 +76,7 @@ def write(name: str, scale: str, numbers: dict, targets: dict) -> dict:
         "numbers": numbers,
         "targets": targets,
         "pass": all(t["pass"] for t in targets.values()),
+        **({"quick": "fewer samples (PRM_BENCH_QUICK=1): not for the record"} if QUICK else {}),
         "machine": machine(),
         "timestamp": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }

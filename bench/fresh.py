@@ -12,7 +12,7 @@ import threading
 import time
 from decimal import Decimal
 
-from bench.common import big_tenant, celery_worker, pct, target, write
+from bench.common import big_tenant, celery_worker, pct, samples, target, write
 from bench.ropi import ROLLUP_COLUMNS
 
 RATE = 20.0  # changes per second (the stream)
@@ -35,7 +35,8 @@ def bench_fresh(scale: str) -> dict:
     from prm.tenancy import tenant_context
 
     tenant = big_tenant()
-    seconds = float(os.environ.get("BENCH_FRESH_SECONDS", 20 if scale == "small" else 60))
+    default_seconds = samples(20 if scale == "small" else 60, 6)
+    seconds = float(os.environ.get("BENCH_FRESH_SECONDS", default_seconds))
     total = int(seconds * RATE)
     rng = random.Random(15)
     today = timezone.localdate()

@@ -14,7 +14,17 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-from bench.common import HOST, ROOT, big_tenant, celery_worker, member, pct, target, write
+from bench.common import (
+    HOST,
+    ROOT,
+    big_tenant,
+    celery_worker,
+    member,
+    pct,
+    samples,
+    target,
+    write,
+)
 
 # --- 5. API under load --------------------------------------------------------------------
 
@@ -132,7 +142,7 @@ def bench_api(scale: str) -> dict:
     admin_key = _api_key(tenant, member(tenant, "admin"))
     partner_key = _api_key(tenant, member(tenant, "partner_admin"))
     workers = os.cpu_count() or 2
-    seconds = 8 if scale == "small" else 20
+    seconds = samples(8 if scale == "small" else 20, 3)
     clients = 16
     with served(workers) as port:
         close = (datetime.date.today() + datetime.timedelta(days=60)).isoformat()
@@ -195,7 +205,7 @@ def bench_celery(scale: str) -> dict:
     from prm.tenancy import tenant_context
 
     tenant = big_tenant()
-    n = int(os.environ.get("BENCH_CELERY_N", 300 if scale == "small" else 10_000))
+    n = int(os.environ.get("BENCH_CELERY_N", samples(300 if scale == "small" else 10_000, 100)))
     with tenant_context(tenant):
         members = list(
             Member.objects.select_related("partner", "tenant")
@@ -286,7 +296,8 @@ def bench_celery(scale: str) -> dict:
         # throughput (a worker at 50% utilisation), one at a time at a steady pace, with the
         # worker already running.
         rate = max(0.2, throughput / 2)
-        m = int(os.environ.get("BENCH_CELERY_PACED_N", 40 if scale == "small" else 400))
+        paced_n = samples(40 if scale == "small" else 400, 15)
+        m = int(os.environ.get("BENCH_CELERY_PACED_N", paced_n))
         paced: dict[int, float] = {}
         next_at = time.time()
         for i in range(n, n + m):

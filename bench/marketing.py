@@ -24,11 +24,11 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.common import HOST, big_tenant, target, write
+from bench.common import HOST, big_tenant, samples, target, write
 from bench.load import http_load, served
 
-RUNS = 3
-REQUESTS = 300
+RUNS = samples(3, 1)
+REQUESTS = samples(300, 100)
 CLIENTS = 16
 CAMPAIGNS = 10_000
 
@@ -78,7 +78,7 @@ def _served_rates(tenant, scale: str) -> dict:
     from prm.roles import Role
     from prm.tenancy import tenant_context
 
-    seconds = 8 if scale == "small" else 15
+    seconds = samples(8 if scale == "small" else 15, 3)
     with tenant_context(tenant):
         staff = Member.objects.filter(role=Role.ADMIN).first()
         admin = Member.objects.filter(role=Role.PARTNER_ADMIN).exclude(partner=None).first()

@@ -20,12 +20,14 @@ from bench.accounts import bench_accounts
 from bench.common import (
     HOST,
     NAMES,
+    QUICK,
     RESULTS,
     ROOT,
     big_tenant,
     member,
     pct,
     peak_rss_mb,
+    samples,
     target,
     typical_count,
     write,
@@ -59,7 +61,7 @@ def bench_conflicts(scale: str) -> dict:
         n_customers = Deal.objects.count() // 5
         rules = current_rules(tenant)
         probes = []
-        for i in range(1000):
+        for i in range(samples(1000, 200)):
             # Half are near-duplicates of known customers, half new companies.
             c = rng.randrange(n_customers) if i % 2 == 0 else n_customers + 10_000 + i
             name, domain = _customer(rng, c)
@@ -225,7 +227,7 @@ def bench_pages(scale: str) -> dict:
         ("deal_list", "deal-list", member(tenant, "channel_manager")),
         ("program_dashboard", "analytics-program", member(tenant, "admin")),
     ]
-    repeats = 30
+    repeats = samples(30, 8)
     numbers: dict = {}
     for label, url_name, who in pages:
         client = Client(HTTP_HOST=HOST)
@@ -303,7 +305,8 @@ def run_one(name: str, scale: str) -> None:
 
 def summary(scale: str, crashed: list[str], names: list[str]) -> None:
     """The results of this run's benchmarks (earlier results of others are not shown)."""
-    print(f"\n=== bench summary ({scale}) ===")
+    quick = " (quick: fewer samples, PRM_BENCH_QUICK=1; not for the record)" if QUICK else ""
+    print(f"\n=== bench summary ({scale}){quick} ===")
     print(f"{'benchmark':<10} {'measure':<36} {'value':>12} {'target':>10}  result")
     for name in names:
         path = RESULTS / f"{name}-{scale}.json"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import random
 import time
 
-from bench.common import HOST, big_tenant, member, pct, target, write
+from bench.common import HOST, big_tenant, member, pct, samples, target, write
 
 
 def _terms(rng: random.Random, deals: int) -> list[str]:
@@ -26,7 +26,7 @@ def _terms(rng: random.Random, deals: int) -> list[str]:
 
     customers = max(1, deals // 5)
     terms = []
-    for i in range(200):
+    for i in range(samples(200, 40)):
         name, domain = _customer(rng, rng.randrange(customers))
         kind = i % 5
         if kind == 0:
@@ -72,7 +72,7 @@ def bench_search(scale: str) -> dict:
         client.force_login(who.user)
         client.get("/search/", {"q": terms[0]})
         page_times, queries = [], set()
-        for term in terms[:: len(terms) // 40]:
+        for term in terms[:: max(1, len(terms) // samples(40, 10))]:
             with CaptureQueriesContext(connection) as ctx:
                 t0 = time.perf_counter()
                 status = client.get("/search/", {"q": term}).status_code
