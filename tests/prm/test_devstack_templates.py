@@ -13,7 +13,11 @@ import pytest
 
 from prm import devstack
 
-FINGERPRINT = "f" * 32  # a schema no real template has
+
+@pytest.fixture
+def fingerprint():
+    """A schema no real template has, and no other test's (tests run side by side)."""
+    return uuid.uuid4().hex
 
 
 @pytest.fixture
@@ -56,35 +60,35 @@ def _comment(conn, name: str) -> str | None:
     return row[0] if row else None
 
 
-def test_a_changed_template_is_copied_from_a_complete_one_of_the_same_schema(owner):
-    sibling = owner.database(comment=f"schema {FINGERPRINT}", table="migrated_marker")
-    owner.database(comment=f"seeded small schema {FINGERPRINT}", table="seeded_marker")
+def test_a_changed_template_is_copied_from_a_complete_one_of_the_same_schema(owner, fingerprint):
+    sibling = owner.database(comment=f"schema {fingerprint}", table="migrated_marker")
+    owner.database(comment=f"seeded small schema {fingerprint}", table="seeded_marker")
     template = f"prm_tpl_{uuid.uuid4().hex[:12]}"
     owner.made.append(template)
 
     env = {"DATABASE_OWNER_URL": os.environ["DATABASE_OWNER_URL"]}
-    devstack.ensure_template(env, template, FINGERPRINT, who="test")
+    devstack.ensure_template(env, template, fingerprint, who="test")
 
     # The copy holds what the complete template held (not a seeded bench database), and is
     # marked with the schema, so the next run uses it as it is.
     assert _tables(template) == ["migrated_marker"]
-    assert _comment(owner, template) == f"schema {FINGERPRINT}"
-    assert _comment(owner, sibling) == f"schema {FINGERPRINT}"
+    assert _comment(owner, template) == f"schema {fingerprint}"
+    assert _comment(owner, sibling) == f"schema {fingerprint}"
 
 
-def test_a_template_in_use_is_not_copied(owner):
-    sibling = owner.database(comment=f"schema {FINGERPRINT}", table="migrated_marker")
+def test_a_template_in_use_is_not_copied(owner, fingerprint):
+    sibling = owner.database(comment=f"schema {fingerprint}", table="migrated_marker")
     template = f"prm_tpl_{uuid.uuid4().hex[:12]}"
     owner.made.append(template)
     with psycopg.connect(devstack._for_db(os.environ["DATABASE_OWNER_URL"], sibling)):
-        copied = devstack._clone_sibling_template(owner, template, FINGERPRINT, who="test")
+        copied = devstack._clone_sibling_template(owner, template, fingerprint, who="test")
     assert copied is False
     assert _comment(owner, template) is None  # nothing half made: migrate builds it instead
 
 
-def test_no_template_of_the_same_schema_means_migrating(owner):
+def test_no_template_of_the_same_schema_means_migrating(owner, fingerprint):
     owner.database(comment="schema " + "0" * 32, table="other_schema")
     template = f"prm_tpl_{uuid.uuid4().hex[:12]}"
     owner.made.append(template)
-    assert devstack._clone_sibling_template(owner, template, FINGERPRINT, who="test") is False
+    assert devstack._clone_sibling_template(owner, template, fingerprint, who="test") is False
     assert _comment(owner, template) is None
