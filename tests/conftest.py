@@ -212,6 +212,19 @@ def starts_processes_per_module(path: str) -> bool:
     return "celery_worker" in text or "\nRUN_WHOLE_ON_ONE_WORKER = True" in text
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests of a module that says RUN_FIRST = True (a single test of minutes) go first, so
+    xdist starts them early instead of leaving one worker busy with them at the end while the
+    other idles. (xdist already starts the modules that run whole, largest first.)"""
+
+    def early(item) -> bool:
+        return bool(getattr(getattr(item, "module", None), "RUN_FIRST", False))
+
+    first = [item for item in items if early(item)]
+    if first:
+        items[:] = first + [item for item in items if not early(item)]
+
+
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
     """`--dist loadgroup` (`make test`): tests are shared out one by one, so a large module

@@ -88,6 +88,10 @@ def crawl(page, site, tenant, visit) -> list[str]:
     return list(seen.values())
 
 
+# Minutes long: started first in a parallel run (tests/conftest.py).
+RUN_FIRST = True
+
+
 @pytest.fixture
 def demo(site):
     call_command("seed_demo", stdout=io.StringIO())

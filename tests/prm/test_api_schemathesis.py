@@ -36,6 +36,8 @@ from prm.tenancy import tenant_context
 from tests.conftest import host_of
 
 pytestmark = pytest.mark.django_db
+# Minutes long: started first in a parallel run (tests/conftest.py).
+RUN_FIRST = True
 
 # Demo members, one per role (demo/management/commands/seed_demo.py).
 ROLE_EMAILS = {
