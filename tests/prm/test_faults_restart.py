@@ -31,6 +31,10 @@ import requests
 from prm import devstack
 from tests.conftest import ROOT, data_file
 
+# Over a minute of set-up (a private PostgreSQL migrated from scratch): started first in a
+# parallel run (tests/conftest.py).
+RUN_FIRST = True
+
 SEED = """
 from prm.models import Member, Tenant, User
 from prm import services
