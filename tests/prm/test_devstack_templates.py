@@ -6,6 +6,7 @@ copied."""
 from __future__ import annotations
 
 import os
+import time
 import uuid
 
 import psycopg
@@ -40,7 +41,16 @@ def owner():
     conn.made = made
     yield conn
     for name in made:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        # Not WITH (FORCE): the owner may not end the server's own sessions (an autovacuum
+        # worker visiting a new database); they leave within moments.
+        for attempt in range(100):
+            try:
+                conn.execute(f"DROP DATABASE IF EXISTS {name}")
+                break
+            except psycopg.errors.ObjectInUse:
+                if attempt == 99:
+                    raise
+                time.sleep(0.1)
     conn.close()
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import django_filters
+import pytest
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -21,6 +22,8 @@ from analytics.views import PARTNERS_ON_PAGE
 from dealreg import serializers as ds
 from dealreg import services
 from dealreg.api import DealFilter, deals_listed
+from dealreg.models import Deal
+from prm.api import rows
 from prm.api.filters import _filters_nothing
 from prm.tenancy import tenant_context
 from tests.conftest import api_client, portal_client
@@ -73,8 +76,9 @@ def test_fast_list_serializer_gives_what_drf_gives(world):
 
 
 def test_deal_list_rows_are_the_detail_without_its_extras(world):
-    """The list's fields, built once per process (DealListSerializer.context_free), read the
-    same values as the detail's, built per request with its context."""
+    """The list's fields, built once per process (DealListSerializer.context_free, written
+    from values() rows by prm.api.rows), read the same values as the detail's, built per
+    request with its context."""
     with tenant_context(world.tenant):
         product = ProductFactory(tenant=world.tenant, name="Vault")
     _register(world, 2, [product])
@@ -97,7 +101,13 @@ def test_deal_list_rows_are_the_detail_without_its_extras(world):
         for row in listed:
             detail = client.get(f"/api/v1/deals/{row['id']}/").json()
             assert {k: v for k, v in detail.items() if k not in extras} == row
-    assert "_class_plan" in ds.DealListSerializer.__dict__
+    # The list's plan is the process's one (built by the first list request above, whatever
+    # ran before in this process); the detail's serializer has none: it reads its context.
+    assert rows.rows_plan(ds.DealListSerializer, Deal) is rows.rows_plan(
+        ds.DealListSerializer, Deal
+    )
+    with pytest.raises(TypeError, match="context_free"):
+        rows.rows_plan(ds.DealSerializer, Deal)
     assert "_class_plan" not in ds.DealSerializer.__dict__
 
 
