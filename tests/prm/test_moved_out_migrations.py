@@ -165,62 +165,61 @@ def moved(django_db_setup, django_db_blocker):
     """The rows of all four moves, written through the models as they were before the moves,
     then the migrations redone; the content type ids are the ones before the moves."""
     with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            world, stranger = build_world("own"), build_world("stranger")
-            models = {
-                "import": ImportJob,
-                "export": TenantExport,
-                "deletion": TenantDeletion,
-                "endpoint": WebhookEndpoint,
-                "delivery": WebhookDelivery,
-                "course": Course,
-            }
-            type_ids = {k: ContentType.objects.get_for_model(m).pk for k, m in models.items()}
-            with connection.cursor() as cursor:
-                # The schema before the moves knows no sales rep (prm 0012): the worlds' go
-                # first; and the rows written so far are checked now, since the migrations
-                # undone here change keys of their tables (refused while checks are pending).
-                for each in (world, stranger):
-                    set_db_tenant(each.tenant.pk)
-                    cursor.execute("DELETE FROM prm_member WHERE role = 'sales_rep'")
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            MigrationExecutor(connection).migrate(BEFORE_THE_MOVES)
-            # The models as they were, from a second executor that finds nothing to undo: the
-            # state the first one returns is wrong when several apps are migrated back (it
-            # starts from the state before the last migration it undid, which here is not
-            # the earliest of them in the forward plan).
-            executor = MigrationExecutor(connection)
-            old = executor.migrate(BEFORE_THE_MOVES).apps
-            apps_before = {m._meta.app_label for m in old.get_models()}
+        with transaction.atomic():
+            try:
+                world, stranger = build_world("own"), build_world("stranger")
+                models = {
+                    "import": ImportJob,
+                    "export": TenantExport,
+                    "deletion": TenantDeletion,
+                    "endpoint": WebhookEndpoint,
+                    "delivery": WebhookDelivery,
+                    "course": Course,
+                }
+                type_ids = {k: ContentType.objects.get_for_model(m).pk for k, m in models.items()}
+                with connection.cursor() as cursor:
+                    # The schema before the moves knows no sales rep (prm 0012): the worlds' go
+                    # first; and the rows written so far are checked now, since the migrations
+                    # undone here change keys of their tables (refused while checks are pending).
+                    for each in (world, stranger):
+                        set_db_tenant(each.tenant.pk)
+                        cursor.execute("DELETE FROM prm_member WHERE role = 'sales_rep'")
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                MigrationExecutor(connection).migrate(BEFORE_THE_MOVES)
+                # The models as they were, from a second executor that finds nothing to undo: the
+                # state the first one returns is wrong when several apps are migrated back (it
+                # starts from the state before the last migration it undid, which here is not
+                # the earliest of them in the forward plan).
+                executor = MigrationExecutor(connection)
+                old = executor.migrate(BEFORE_THE_MOVES).apps
+                apps_before = {m._meta.app_label for m in old.get_models()}
 
-            set_db_tenant(world.tenant.pk)
-            rows = SimpleNamespace(
-                job=_write_import_job(old, world),
-                tenantdata=_write_tenant_data(old, world),
-                webhooks=_write_webhooks(old, world),
-                training=_write_training(old, world),
-            )
-            set_db_tenant(None)
+                set_db_tenant(world.tenant.pk)
+                rows = SimpleNamespace(
+                    job=_write_import_job(old, world),
+                    tenantdata=_write_tenant_data(old, world),
+                    webhooks=_write_webhooks(old, world),
+                    training=_write_training(old, world),
+                )
+                set_db_tenant(None)
 
-            executor.loader.build_graph()  # what is applied now
-            # Later migrations add keys to the tables just written: check the rows first.
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            executor.migrate(executor.loader.graph.leaf_nodes())
-            ContentType.objects.clear_cache()
-            yield SimpleNamespace(
-                world=world,
-                stranger=stranger,
-                apps_before=apps_before,
-                type_ids=type_ids,
-                rows=rows,
-            )
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            ContentType.objects.clear_cache()
+                executor.loader.build_graph()  # what is applied now
+                # Later migrations add keys to the tables just written: check the rows first.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                executor.migrate(executor.loader.graph.leaf_nodes())
+                ContentType.objects.clear_cache()
+                yield SimpleNamespace(
+                    world=world,
+                    stranger=stranger,
+                    apps_before=apps_before,
+                    type_ids=type_ids,
+                    rows=rows,
+                )
+            finally:
+                # Everything above is undone: the rows, and the migrations' own bookkeeping.
+                transaction.set_rollback(True)
+        ContentType.objects.clear_cache()
 
 
 def _content_type_kept(model, app_label, pk):
