@@ -17,6 +17,7 @@ from rest_framework.routers import SimpleRouter
 
 from analytics import selectors, services
 from analytics.models import (
+    COMPONENTS,
     FirstDealCohort,
     HealthSnapshot,
     PartnerRollup,
@@ -32,10 +33,25 @@ from prm.api.permissions import IsMember
 # --- Serializers (names prefixed "Analytics" for a clean OpenAPI schema) -------------------
 
 
+class _ComponentText(serializers.CharField):
+    """A component's label or input, in the request's language. Snapshots store the
+    component key and its input as a message (analytics.rules.stored); older snapshots also
+    stored both as English text, used when the key or message is unknown."""
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, value):
+        if self.field_name == "label":
+            label = COMPONENTS.get(value.get("key"))
+            return str(label) if label is not None else str(value.get("label", ""))
+        return message_text(value.get("detail_msg") or value.get("detail", ""))
+
+
 class AnalyticsHealthComponentSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
-    detail = serializers.CharField()
+    label = _ComponentText()
+    detail = _ComponentText()
     fraction = serializers.FloatField(allow_null=True)
     points = serializers.FloatField()
     max_points = serializers.FloatField()

@@ -126,8 +126,23 @@ class HealthSnapshot(TenantModel):
     """A partner's health on one day. `components` keeps every input and its points, so the
     score is explainable later; `drivers` are the sentences shown to people."""
 
+    # The database checks these three through the composite keys only (tenant_id, partner_id)
+    # and (tenant_id, tier_id): prm.distribution.COMPOSITE_ONLY. The unique day key serves
+    # look-ups by partner and the covering day index those by tenant, so neither key has an
+    # index of its own (one index fewer to write per snapshot).
+    tenant = models.ForeignKey(
+        "prm.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="health_snapshots"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="health_snapshots",
+        db_constraint=False,
+        db_index=False,
     )
     day = models.DateField()
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(100)])
@@ -143,6 +158,7 @@ class HealthSnapshot(TenantModel):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     computed_at = models.DateTimeField(default=timezone.now)
 
@@ -153,7 +169,15 @@ class HealthSnapshot(TenantModel):
                 fields=["tenant", "partner", "day"], name="healthsnapshot_unique_day"
             )
         ]
-        indexes = [models.Index(fields=["tenant", "day"], name="health_day_idx")]
+        # Covering: a day's scores (the highest of the last 30 days, the tier counts, the
+        # metrics copy) are read from the index alone, not from 2 KB rows.
+        indexes = [
+            models.Index(
+                fields=["tenant", "day"],
+                include=["partner", "score", "tier"],
+                name="health_day_cover_idx",
+            )
+        ]
 
 
 class TierScores(TenantModel):

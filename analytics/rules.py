@@ -67,8 +67,8 @@ def pct_change(now: Decimal, before: Decimal) -> int | None:
     return round(float((now - before) / before) * 100)
 
 
-# Sentences people read, stored as a message key and its parameters (plus the English text,
-# for the API and for search) and translated when shown: see message_text(). Amounts are
+# Sentences people read, stored as a message key and its parameters (stored()) and rendered
+# when read: message_text() in the reader's language, english() in English. Amounts are
 # stored as whole numbers and formatted for the reader's language. Keys must stay stable:
 # snapshots keep them for good.
 MESSAGES = {
@@ -187,20 +187,23 @@ def _english(key: str, params: dict) -> str:
     return _english_template(key, number is not None and params[number] != 1) % values
 
 
-_LABELS: dict[str | None, dict[str, str]] = {}
-
-
-def _labels(language: str | None) -> dict[str, str]:
-    """The components' labels in `language`, translated once per process."""
-    found = _LABELS.get(language)
-    if found is None:
-        found = _LABELS[language] = {k: str(v) for k, v in COMPONENTS.items()}
-    return found
-
-
 def message(key: str, **params) -> dict:
-    """A stored sentence: {"key", "params", "text"}; "text" is the English rendering."""
+    """A sentence with its English rendering: {"key", "params", "text"}."""
     return {"key": key, "params": params, "text": _english(key, params)}
+
+
+def stored(key: str, **params) -> dict:
+    """A sentence as snapshots store it: {"key", "params"}, rendered when read
+    (message_text() in the reader's language, english() for the stored English reason).
+    Snapshots written before 2026-12-06 also carry "text"; readers accept both."""
+    return {"key": key, "params": params}
+
+
+def english(item) -> str:
+    """A stored sentence (or an old plain string) in English, without switching languages."""
+    if isinstance(item, dict) and item.get("key") in MESSAGES:
+        return _english(item["key"], item.get("params") or {})
+    return message_text(item)
 
 
 def message_text(item) -> str:
@@ -233,58 +236,58 @@ def _detail_messages(f: Figures) -> dict[str, tuple[float | None, dict]]:
 
     out["pipeline"] = (
         _ratio(f.pipeline_90, f.median_pipeline_90),
-        message(
+        stored(
             "pipeline_detail", amount=amount(f.pipeline_90), median=amount(f.median_pipeline_90)
         ),
     )
     out["won_revenue"] = (
         _ratio(f.won_12m, f.median_won_12m),
-        message("won_detail", amount=amount(f.won_12m), median=amount(f.median_won_12m)),
+        stored("won_detail", amount=amount(f.won_12m), median=amount(f.median_won_12m)),
     )
     closed = f.won_deals + f.lost_deals
     out["win_rate"] = (
         (f.won_deals / closed if closed else None),
-        message("win_rate_detail", won=f.won_deals, closed=closed)
+        stored("win_rate_detail", won=f.won_deals, closed=closed)
         if closed
-        else message("no_closed_deals"),
+        else stored("no_closed_deals"),
     )
     if f.days_since_last is None:
-        out["recency"] = (0.0, message("no_deal_yet"))
+        out["recency"] = (0.0, stored("no_deal_yet"))
     else:
         d = f.days_since_last
         frac = 1.0 if d <= RECENT_DAYS else max(0.0, (STALE_DAYS - d) / (STALE_DAYS - RECENT_DAYS))
-        out["recency"] = (frac, message("last_registration", days=d))
+        out["recency"] = (frac, stored("last_registration", days=d))
     out["training"] = (
         0.7 * min(1.0, f.certified_people / CERTIFIED_TARGET)
         + 0.3 * min(1.0, f.completions_12m / COMPLETIONS_TARGET),
-        message("training_detail", certified=f.certified_people, courses=f.completions_12m),
+        stored("training_detail", certified=f.certified_people, courses=f.completions_12m),
     )
     out["activity"] = (
         min(1.0, f.active_days_30 / ACTIVE_DAYS_TARGET),
-        message("activity_detail", days=f.active_days_30),
+        stored("activity_detail", days=f.active_days_30),
     )
     out["mdf"] = (
         (min(1.0, float(f.mdf_paid / f.mdf_allocated)) if f.mdf_allocated > 0 else None),
         (
-            message("mdf_detail", paid=amount(f.mdf_paid), allocated=amount(f.mdf_allocated))
+            stored("mdf_detail", paid=amount(f.mdf_paid), allocated=amount(f.mdf_allocated))
             if f.mdf_allocated > 0
-            else message("no_mdf")
+            else stored("no_mdf")
         ),
     )
     out["onboarding"] = (
         (f.onboarding_done / f.onboarding_total if f.onboarding_total else None),
         (
-            message("onboarding_detail", done=f.onboarding_done, total=f.onboarding_total)
+            stored("onboarding_detail", done=f.onboarding_done, total=f.onboarding_total)
             if f.onboarding_total
-            else message("no_onboarding")
+            else stored("no_onboarding")
         ),
     )
     out["events"] = (
         (min(1.0, f.events_attended_90 / EVENTS_TARGET) if f.events_held_90 else None),
         (
-            message("events_detail", events=f.events_attended_90)
+            stored("events_detail", events=f.events_attended_90)
             if f.events_held_90
-            else message("no_events")
+            else stored("no_events")
         ),
     )
     return out
@@ -292,7 +295,7 @@ def _detail_messages(f: Figures) -> dict[str, tuple[float | None, dict]]:
 
 def component_fractions(f: Figures) -> dict[str, tuple[float | None, str]]:
     """key -> (fraction or None, a short statement of the input, in English)."""
-    return {key: (frac, msg["text"]) for key, (frac, msg) in _detail_messages(f).items()}
+    return {key: (frac, english(msg)) for key, (frac, msg) in _detail_messages(f).items()}
 
 
 def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[str]]:
@@ -302,7 +305,6 @@ def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[st
     total_weight = sum(counted.values())
     components = []
     achieved = 0.0
-    labels = _labels(translation.get_language())
     for key in COMPONENTS:
         frac, detail_msg = fractions[key]
         weight = counted.get(key, 0)
@@ -312,8 +314,6 @@ def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[st
         components.append(
             {
                 "key": key,
-                "label": labels[key],
-                "detail": detail_msg["text"],
                 "detail_msg": detail_msg,
                 "fraction": None if frac is None else round(frac, 4),
                 "points": round(points, 1),
@@ -326,15 +326,15 @@ def score(f: Figures, weights: dict[str, int]) -> tuple[int, list[dict], list[st
 
 
 def drivers(f: Figures, components: list[dict]) -> list[dict]:
-    """The sentences shown first, as messages (see message())."""
+    """The sentences shown first, as messages (see stored())."""
     out = []
     change = pct_change(f.pipeline_90, f.pipeline_prev_90)
     if change is not None and change <= -10:
-        out.append(message("pipeline_down", pct=-change))
+        out.append(stored("pipeline_down", pct=-change))
     elif change is not None and change >= 10:
-        out.append(message("pipeline_up", pct=change))
+        out.append(stored("pipeline_up", pct=change))
     elif f.pipeline_90 == 0 and f.pipeline_prev_90 == 0:
-        out.append(message("no_pipeline"))
+        out.append(stored("no_pipeline"))
     weak = sorted(
         (c for c in components if c["counted"] and c["max_points"] > 0),
         key=lambda c: c["points"] / c["max_points"],
@@ -342,7 +342,7 @@ def drivers(f: Figures, components: list[dict]) -> list[dict]:
     for c in weak[:2]:
         if c["points"] / c["max_points"] < 0.5:
             detail = c.get("detail_msg") or c["detail"]
-            out.append(message("weak", component=c["key"], detail=detail))
+            out.append(stored("weak", component=c["key"], detail=detail))
     return out
 
 
@@ -351,9 +351,9 @@ def risk_message(
 ) -> dict | None:
     """Why a partner is at risk today, as a message, or None when it is not."""
     if score_today < below:
-        return message("score_below", score=score_today, below=below)
+        return stored("score_below", score=score_today, below=below)
     if score_30_days_ago is not None and score_30_days_ago - score_today > drop:
-        return message("score_fell", points=score_30_days_ago - score_today)
+        return stored("score_fell", points=score_30_days_ago - score_today)
     return None
 
 
@@ -362,4 +362,4 @@ def risk(*, score_today: int, score_30_days_ago: int | None, below: int, drop: i
     found = risk_message(
         score_today=score_today, score_30_days_ago=score_30_days_ago, below=below, drop=drop
     )
-    return found["text"] if found else ""
+    return english(found) if found else ""

@@ -324,7 +324,7 @@ def manager_tables(*, queue: dict, at_risk, expiring, stuck, kpis) -> dict[str, 
 def partner_tables(*, snapshot, quarters, mdf_rows, benchmark) -> dict[str, Table]:
     components = [
         {
-            "component": str(COMPONENTS.get(c["key"], c["label"])),
+            "component": str(COMPONENTS.get(c["key"]) or c.get("label", "")),
             "input": message_text(c.get("detail_msg") or c["detail"]),
             "points": c["points"] if c["counted"] else None,
             "max_points": c["max_points"],

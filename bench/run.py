@@ -143,32 +143,53 @@ def _profile_top(fn, n: int = 12) -> tuple[float, list[str]]:
 
 
 def bench_health(scale: str) -> dict:
+    """The nightly run as it happens: the day has no snapshots yet (any left by the seed or an
+    earlier benchmark are deleted first, untimed), and the timer stops after the commit, so
+    the deferred key checks of 45,000 new rows count. Then a rerun of the same day (the
+    on-demand recompute: every row replaced), also with its commit."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from analytics.models import HealthSnapshot
     from analytics.services import health_compute
     from partners.models import Partner
     from prm.tenancy import tenant_context
 
     tenant = big_tenant()
+    today = timezone.localdate()
     before = peak_rss_mb()
     with tenant_context(tenant):
         partners = Partner.objects.filter(status__in=["active", "onboarding"]).count()
+        with connection.cursor() as cur:
+            table = HealthSnapshot._meta.db_table
+            delete = f"DELETE FROM {table} WHERE tenant_id = %s AND day = %s"  # noqa: S608
+            cur.execute(delete, [tenant.pk, today])
+
+    def timed() -> tuple[int, float]:
         t0 = time.perf_counter()
-        scored = health_compute(tenant=tenant, notify=False)
-        elapsed = time.perf_counter() - t0
+        with tenant_context(tenant):
+            scored = health_compute(tenant=tenant, today=today, notify=False)
+        return scored, time.perf_counter() - t0  # tenant_context has committed
+
+    scored, nightly = timed()
+    _, rerun = timed()
     numbers = {
         "partners_scored": scored,
         "partners_scorable": partners,
-        "seconds": round(elapsed, 2),
+        "seconds": round(nightly, 2),
+        "rerun_seconds": round(rerun, 2),
         "rss_before_mb": before,
         "peak_rss_mb": peak_rss_mb(),
     }
     targets = {
         "seconds": target(numbers["seconds"], "<=", 5),
+        "rerun_seconds": target(numbers["rerun_seconds"], "<=", 5),
         "peak_rss_mb": target(numbers["peak_rss_mb"], "<=", 500),
     }
-    if not targets["seconds"]["pass"]:
+    if not (targets["seconds"]["pass"] and targets["rerun_seconds"]["pass"]):
         with tenant_context(tenant):
             _, numbers["profile_top"] = _profile_top(
-                lambda: health_compute(tenant=tenant, notify=False)
+                lambda: health_compute(tenant=tenant, today=today, notify=False)
             )
     return write("health", scale, numbers, targets)
 

@@ -612,7 +612,9 @@ def metrics_upsert(*, tenant, columns: Iterable[str], source_sql: str, params: d
     """Store figures for many partners at once. `source_sql` is a SELECT (code, never user
     input) returning `partner_id` followed by `columns` in that order, with `%(name)s`
     placeholders for `params`; rows of other tenants' partners are ignored. Columns not in
-    `columns` keep their value (or start at their default for a new row)."""
+    `columns` keep their value (or start at their default for a new row). A row whose
+    `columns` already hold these values is not rewritten (`updated_at` is the last change):
+    a nightly run that moves a few partners writes a few rows."""
     columns = list(columns)
     unknown = set(columns) - set(METRICS_COLUMNS)
     if not columns or unknown:
@@ -626,6 +628,8 @@ def metrics_upsert(*, tenant, columns: Iterable[str], source_sql: str, params: d
         FROM ({source_sql}) AS src (partner_id, {", ".join(columns)})
         JOIN {partners} p ON p.id = src.partner_id AND p.tenant_id = %(metrics_tenant)s
         ON CONFLICT (tenant_id, partner_id) DO UPDATE SET {updates}, updated_at = now()
+        WHERE ({", ".join(f"{metrics}.{c}" for c in columns)})
+          IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in columns)})
     """  # noqa: S608 - identifiers come from model metadata and METRICS_COLUMNS
     with connection.cursor() as cur:
         cur.execute(sql, {**params, "metrics_tenant": getattr(tenant, "pk", tenant)})

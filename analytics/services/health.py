@@ -45,8 +45,13 @@ def activity_record(*, tenant, since: datetime.date) -> int:
 # --- Health -------------------------------------------------------------------------------
 
 
+_ZERO = Decimal(0)
+
+
 def _dec(value) -> Decimal:
-    return Decimal(str(value or 0))
+    if type(value) is Decimal:  # sums of numeric columns: used as they are
+        return value
+    return Decimal(str(value)) if value else _ZERO  # medians come back as floats
 
 
 def health_figures(*, tenant, today: datetime.date) -> dict[int, rules.Figures]:
@@ -132,7 +137,7 @@ def health_compute(*, tenant, today: datetime.date | None = None, notify: bool =
                 below=config.at_risk_below,
                 drop=config.at_risk_drop,
             )
-            reason = at_risk["text"] if at_risk else ""
+            reason = rules.english(at_risk) if at_risk else ""
             if at_risk:
                 drivers = [at_risk, *drivers]
                 at_risk_snapshots.append(

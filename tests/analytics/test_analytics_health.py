@@ -140,7 +140,7 @@ def test_pipeline_drop_is_explained_against_previous_90_days():
     drivers = rules.drivers(
         rules.Figures(pipeline_90=Decimal("600"), pipeline_prev_90=Decimal("1000")), []
     )
-    assert drivers[0]["text"] == "Pipeline down 40% vs the previous 90 days"
+    assert rules.english(drivers[0]) == "Pipeline down 40% vs the previous 90 days"
 
 
 def test_risk_when_score_below_threshold():
@@ -183,7 +183,7 @@ def test_won_revenue_component_counts_won_amount_of_trailing_year(world):
         )
         services.health_compute(tenant=world.tenant, today=TODAY)
         snap = snapshot(world.partner)
-    assert component(snap, "won_revenue")["detail"].startswith("2,000 won")
+    assert rules.english(component(snap, "won_revenue")["detail_msg"]).startswith("2,000 won")
 
 
 def test_win_rate_component_from_won_and_lost_deals(world):
@@ -226,7 +226,7 @@ def test_activity_component_counts_days_with_audited_actions(world):
         services.health_compute(tenant=world.tenant, today=today)
         activity = MemberActivity.objects.get(member=world.partner_admin)
         snap = snapshot(world.partner, today)
-    assert (activity.actions, component(snap, "activity")["detail"]) == (
+    assert (activity.actions, rules.english(component(snap, "activity")["detail_msg"])) == (
         2,
         "1 active member-day",
     )
@@ -247,7 +247,7 @@ def test_snapshot_stores_components_and_drivers(world):
         services.health_compute(tenant=world.tenant, today=TODAY)
         snap = snapshot(world.partner)
     assert len(snap.components) == len(rules.COMPONENTS)
-    assert "Pipeline down 60% vs the previous 90 days" in [d["text"] for d in snap.drivers]
+    assert "Pipeline down 60% vs the previous 90 days" in [rules.english(d) for d in snap.drivers]
 
 
 def test_rerun_of_the_same_day_replaces_the_snapshot(world):

@@ -8,6 +8,7 @@ import io
 import pytest
 from django.core.management import call_command
 
+from analytics import rules
 from analytics.models import FirstDealCohort, HealthSnapshot, PartnerRollup
 from partners.models import Partner
 from prm.models import Tenant
@@ -30,7 +31,7 @@ def test_demo_has_a_year_of_health_history_and_a_falling_partner(acme):
         latest = history[-1]
         assert (latest.day - history[0].day).days >= 330
         assert latest.at_risk and latest.risk_reason
-        assert any("Pipeline down" in d["text"] for d in latest.drivers)
+        assert any("Pipeline down" in rules.english(d) for d in latest.drivers)
 
 
 def test_demo_rollups_show_sourced_and_influenced_revenue(acme):

@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from analytics import rules
+from analytics.templatetags.analytics_l10n import component_label
 
 SAMPLES = {
     "pipeline_detail": [{"amount": "120000", "median": "1500"}, {"amount": "0", "median": "-7"}],
@@ -60,13 +61,12 @@ def test_nested_weak_message(active):
     assert plain["text"].endswith("(an old English detail)")
 
 
-def test_component_labels_follow_the_active_language():
-    f = rules.Figures()
-    weights = dict.fromkeys(rules.COMPONENTS, 10)
+def test_component_labels_follow_the_readers_language():
+    components = rules.score(rules.Figures(), dict.fromkeys(rules.COMPONENTS, 10))[1]
+    assert all("label" not in c and "detail" not in c for c in components)  # stored as keys
     with translation.override("en"):
-        en = {c["key"]: c["label"] for c in rules.score(f, weights)[1]}
+        en = {c["key"]: component_label(c) for c in components}
     with translation.override("de"):
-        de = {c["key"]: c["label"] for c in rules.score(f, weights)[1]}
-    with translation.override("de"):
+        de = {c["key"]: component_label(c) for c in components}
         assert de == {k: str(v) for k, v in rules.COMPONENTS.items()}
     assert en != de

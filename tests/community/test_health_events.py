@@ -68,7 +68,7 @@ def test_events_attended_in_the_last_90_days_score_against_a_target_of_two(world
     # No deal: recency 0 of 50 points. Events: A 2/2 -> 50 points; B 1/2 -> 25 points.
     assert (a.score, b.score) == (50, 25)
     events = next(c for c in a.components if c["key"] == "events")
-    assert events["counted"] and "2 events attended" in events["detail"]
+    assert events["counted"] and "2 events attended" in rules.english(events["detail_msg"])
 
 
 def test_without_events_in_the_window_the_component_is_left_out(world):

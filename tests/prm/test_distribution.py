@@ -83,6 +83,71 @@ def test_the_database_refuses_a_row_pointing_into_another_tenant():
                 cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
+def _relations_without_db_key() -> dict[str, object]:
+    found = {}
+    for model in distribution.distributed_models():
+        for f in model._meta.concrete_fields:
+            if f.is_relation and not f.db_constraint:
+                found[f"{model._meta.label}.{f.name}"] = f
+    return found
+
+
+def test_every_field_without_a_database_key_is_a_documented_composite_only_key():
+    # A ForeignKey with db_constraint=False would otherwise be checked by nothing at all.
+    found = _relations_without_db_key()
+    assert set(found) == set(distribution.COMPOSITE_ONLY)
+    distributed = {m._meta.db_table for m in distribution.distributed_models()}
+    for label, f in found.items():
+        if f.name != "tenant":
+            assert f.related_model._meta.db_table in distributed, label
+            continue
+        # The tenant is implied only through a NOT NULL composite key of the same model.
+        assert any(
+            g.is_relation
+            and g.name != "tenant"
+            and not g.null
+            and g.related_model._meta.db_table in distributed
+            for g in f.model._meta.concrete_fields
+        ), label
+
+
+@pytest.mark.django_db
+def test_composite_only_keys_are_required_and_present():
+    required = {(r.table, r.columns) for r in distribution.required_constraints()}
+    for f in _relations_without_db_key().values():
+        if f.name != "tenant":
+            assert (f.model._meta.db_table, ("tenant_id", f.column)) in required
+    schema = distribution.read_schema()
+    snapshot = schema["analytics_healthsnapshot"]
+    assert sorted(fk.columns for fk in snapshot.foreign_keys) == [
+        ("tenant_id", "partner_id"),
+        ("tenant_id", "tier_id"),
+    ]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("target", ["missing", "other_tenant"])
+def test_a_composite_only_key_still_refuses_a_bad_partner(target):
+    from analytics.models import HealthSnapshot
+
+    own, other = build_world("coown"), build_world("coother")
+    partner_id = other.partner.pk if target == "other_tenant" else 10**12
+    with tenant_context(own.tenant):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            HealthSnapshot.objects.create(
+                tenant=own.tenant, partner_id=partner_id, day="2026-12-06", score=50
+            )
+            with connection.cursor() as cur:
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # A good row passes the same check.
+        with transaction.atomic():
+            HealthSnapshot.objects.create(
+                tenant=own.tenant, partner=own.partner, day="2026-12-06", score=50
+            )
+            with connection.cursor() as cur:
+                cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 # --- The checker on synthetic schemas -------------------------------------------------------
 
 

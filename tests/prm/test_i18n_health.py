@@ -37,15 +37,31 @@ def _speaks(member, language: str) -> None:
     member.user.save(update_fields=["language"])
 
 
-def test_drivers_are_stored_as_a_key_with_parameters_and_english_text():
+def test_drivers_are_stored_as_a_key_with_parameters_and_rendered_when_read():
     [driver] = rules.drivers(
         rules.Figures(pipeline_90=Decimal("600"), pipeline_prev_90=Decimal("1000")), []
     )
-    assert driver == {
-        "key": "pipeline_down",
-        "params": {"pct": 40},
-        "text": "Pipeline down 40% vs the previous 90 days",
+    assert driver == {"key": "pipeline_down", "params": {"pct": 40}}
+    assert rules.english(driver) == "Pipeline down 40% vs the previous 90 days"
+    with translation.override("de"):
+        assert rules.english(driver) == "Pipeline down 40% vs the previous 90 days"
+        assert rules.message_text(driver) != rules.english(driver)
+
+
+def test_components_are_stored_as_keys_numbers_and_messages():
+    _value, components, _drivers = rules.score(
+        rules.Figures(won_deals=3, lost_deals=1), dict.fromkeys(rules.COMPONENTS, 10)
+    )
+    win_rate = next(c for c in components if c["key"] == "win_rate")
+    assert win_rate == {
+        "key": "win_rate",
+        "detail_msg": {"key": "win_rate_detail", "params": {"won": 3, "closed": 4}},
+        "fraction": 0.75,
+        "points": win_rate["points"],
+        "max_points": win_rate["max_points"],
+        "counted": True,
     }
+    assert rules.english(win_rate["detail_msg"]) == "3 won of 4 closed"
 
 
 def test_a_driver_reads_in_the_active_language_with_local_number_format():
@@ -84,13 +100,43 @@ def test_old_snapshots_with_english_strings_are_still_shown(world):
     with tenant_context(world.tenant):
         snap = HealthSnapshot.objects.get(partner=world.partner)
         snap.drivers = ["An old sentence from before the message keys"]
-        for c in snap.components:
+        for c in snap.components:  # as stored before 2026-12-06: English text beside keys
             c.pop("detail_msg")
+            c["detail"] = f"old input of {c['key']}"
+            c["label"] = f"Old label {c['key']}"
         snap.save(update_fields=["drivers", "components"])
     _speaks(world.partner_user, "de")
     client = portal_client(world.tenant, world.partner_user)
     body = client.get("/analytics/").content.decode()
     assert "An old sentence from before the message keys" in body
+    assert "old input of pipeline" in body
+    rows = api_client(world.tenant, world.admin).get("/api/v1/analytics/health/").json()
+    [row] = [r for r in rows["results"] if r["partner"] == world.partner.pk]
+    pipeline = next(c for c in row["components"] if c["key"] == "pipeline")
+    assert pipeline["detail"] == "old input of pipeline"
+
+
+def test_api_gives_component_labels_and_inputs_in_the_requests_language(world):
+    _drop_in_pipeline(world)
+
+    def pipeline_component(language: str) -> dict:
+        resp = api_client(world.tenant, world.admin).get(
+            "/api/v1/analytics/health/", HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert resp.status_code == 200
+        [row] = [r for r in resp.json()["results"] if r["partner"] == world.partner.pk]
+        return next(c for c in row["components"] if c["key"] == "pipeline")
+
+    english = pipeline_component("en")
+    assert english["label"] == "Pipeline registered, last 90 days"
+    assert english["detail"].startswith("500 registered (peer median "), english["detail"]
+    german = pipeline_component("de")
+    with translation.override("de"):
+        assert german["label"] == str(rules.COMPONENTS["pipeline"])
+    assert german["detail"] != english["detail"] and german["label"] != english["label"]
+    assert {k: v for k, v in german.items() if k not in ("label", "detail")} == {
+        k: v for k, v in english.items() if k not in ("label", "detail")
+    }
 
 
 def test_api_gives_drivers_as_sentences(world):
