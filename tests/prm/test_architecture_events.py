@@ -10,7 +10,7 @@ from pathlib import Path
 
 import grimp
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 
 from partners import services as partner_services
 from partners.models import PartnerMetrics
@@ -174,6 +174,36 @@ def test_partner_metrics_are_written_only_by_the_partners_service():
         if p not in allowed and pattern.search(p.read_text())
     ]
     assert offenders == []
+
+
+def test_metrics_upsert_leaves_a_row_alone_when_its_values_are_unchanged(world):
+    def upsert(score) -> None:
+        partner_services.metrics_upsert(
+            tenant=world.tenant,
+            columns=["health_score"],
+            source_sql="SELECT %(p)s::bigint, %(s)s::int",
+            params={"p": world.partner.pk, "s": score},
+        )
+
+    def row_version() -> tuple:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT xmin::text, ctid::text FROM {PartnerMetrics._meta.db_table}"  # noqa: S608
+                " WHERE partner_id = %s",
+                [world.partner.pk],
+            )
+            return cur.fetchone()
+
+    with tenant_context(world.tenant):
+        upsert(60)
+        first = row_version()
+        upsert(60)  # the same value: no new row version
+        assert row_version() == first
+        upsert(None)  # NULL is a change too (IS DISTINCT FROM)
+        assert row_version() != first
+        assert PartnerMetrics.objects.get(partner=world.partner).health_score is None
+        upsert(61)
+        assert PartnerMetrics.objects.get(partner=world.partner).health_score == 61
 
 
 def test_metrics_upsert_sets_only_the_columns_it_is_given(world, stranger):
