@@ -170,14 +170,33 @@ class MatchKind(models.TextChoices):
 class Overlap(TenantModel):
     """A vendor account and a partner account that are the same company."""
 
+    # A full computation writes 1.5 million of these at large scale: the database checks
+    # the keys through the composite tenant keys only (prm.distribution.COMPOSITE_ONLY), and
+    # the keys served by an index that starts with tenant_id have no index of their own
+    # (the partner: overlap_partner_idx; the vendor account: overlap_unique_pair).
+    tenant = models.ForeignKey(
+        "prm.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
     partner = models.ForeignKey(
-        "partners.Partner", on_delete=models.CASCADE, related_name="account_overlaps"
+        "partners.Partner",
+        on_delete=models.CASCADE,
+        related_name="account_overlaps",
+        db_constraint=False,
+        db_index=False,
     )
     vendor_account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="overlaps_as_vendor"
+        Account,
+        on_delete=models.CASCADE,
+        related_name="overlaps_as_vendor",
+        db_constraint=False,
+        db_index=False,
     )
     partner_account = models.ForeignKey(
-        Account, on_delete=models.CASCADE, related_name="overlaps_as_partner"
+        Account, on_delete=models.CASCADE, related_name="overlaps_as_partner", db_constraint=False
     )
     matched_on = models.CharField(max_length=8, choices=MatchKind.choices)
     created_at = models.DateTimeField(default=timezone.now)

@@ -87,6 +87,10 @@ COMPOSITE_ONLY: dict[str, str] = {
     "analytics.HealthSnapshot.tenant": "45,000 snapshots a night; implied by the partner key",
     "analytics.HealthSnapshot.partner": "45,000 snapshots a night; the composite key stays",
     "analytics.HealthSnapshot.tier": "45,000 snapshots a night; the composite key stays",
+    "accountmap.Overlap.tenant": "1.5 million overlaps a full run; implied by the partner key",
+    "accountmap.Overlap.partner": "1.5 million overlaps a full run; the composite key stays",
+    "accountmap.Overlap.vendor_account": "1.5 million overlaps a full run; composite stays",
+    "accountmap.Overlap.partner_account": "1.5 million overlaps a full run; composite stays",
 }
 
 

@@ -123,6 +123,12 @@ def test_composite_only_keys_are_required_and_present():
         ("tenant_id", "partner_id"),
         ("tenant_id", "tier_id"),
     ]
+    overlap = schema["accountmap_overlap"]
+    assert sorted(fk.columns for fk in overlap.foreign_keys) == [
+        ("tenant_id", "partner_account_id"),
+        ("tenant_id", "partner_id"),
+        ("tenant_id", "vendor_account_id"),
+    ]
 
 
 @pytest.mark.django_db
