@@ -203,13 +203,16 @@ def bench_tiers(scale: str) -> dict:
     before = peak_rss_mb()
     # The first evaluation after seeding moves every partner the seed placed by hand against
     # the rules; the next ones (steady state: the nightly run) move only what changed since.
+    # Each run is timed to the end of its commit (tenant_context commits as it closes), so the
+    # deferred key checks of the tier changes, audit and outbox rows it wrote count.
+    with tenant_context(tenant):
+        partners = Partner.objects.count()
     runs = []
     for _run in range(3):
+        t0 = time.perf_counter()
         with tenant_context(tenant):
-            partners = Partner.objects.count()
-            t0 = time.perf_counter()
             result = evaluate(tenant=tenant)
-            elapsed = time.perf_counter() - t0
+        elapsed = time.perf_counter() - t0
         runs.append((round(elapsed, 2), str(result)[:300]))
     numbers = {
         "partners": partners,
