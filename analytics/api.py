@@ -17,14 +17,13 @@ from rest_framework.routers import SimpleRouter
 
 from analytics import selectors, services
 from analytics.models import (
-    COMPONENTS,
     FirstDealCohort,
     HealthSnapshot,
     PartnerRollup,
     RollupRun,
     SurveyResponse,
 )
-from analytics.rules import message_text
+from analytics.rules import component_detail, component_label, message_text
 from partners.models import PartnerType, Region
 from prm.api.base import TenantViewSet
 from prm.api.pagination import Cursor
@@ -43,9 +42,8 @@ class _ComponentText(serializers.CharField):
 
     def to_representation(self, value):
         if self.field_name == "label":
-            label = COMPONENTS.get(value.get("key"))
-            return str(label) if label is not None else str(value.get("label", ""))
-        return message_text(value.get("detail_msg") or value.get("detail", ""))
+            return component_label(value)
+        return component_detail(value)
 
 
 class AnalyticsHealthComponentSerializer(serializers.Serializer):

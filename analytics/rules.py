@@ -199,6 +199,18 @@ def stored(key: str, **params) -> dict:
     return {"key": key, "params": params}
 
 
+def component_label(component: dict) -> str:
+    """A stored component's label in the active language (snapshots store its key; older
+    ones also stored the label as text, used when the key is unknown)."""
+    label = COMPONENTS.get(component.get("key"))
+    return str(label) if label is not None else str(component.get("label", ""))
+
+
+def component_detail(component: dict) -> str:
+    """A stored component's input in the active language (older snapshots: English text)."""
+    return message_text(component.get("detail_msg") or component.get("detail", ""))
+
+
 def english(item) -> str:
     """A stored sentence (or an old plain string) in English, without switching languages."""
     if isinstance(item, dict) and item.get("key") in MESSAGES:

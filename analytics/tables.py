@@ -13,8 +13,7 @@ from django.http import StreamingHttpResponse
 from django.utils.translation import gettext as _
 
 from analytics import selectors
-from analytics.models import COMPONENTS
-from analytics.rules import message_text
+from analytics.rules import component_detail, component_label
 from prm import csv_export
 from prm.audit import log_action
 
@@ -324,8 +323,8 @@ def manager_tables(*, queue: dict, at_risk, expiring, stuck, kpis) -> dict[str, 
 def partner_tables(*, snapshot, quarters, mdf_rows, benchmark) -> dict[str, Table]:
     components = [
         {
-            "component": str(COMPONENTS.get(c["key"]) or c.get("label", "")),
-            "input": message_text(c.get("detail_msg") or c["detail"]),
+            "component": component_label(c),
+            "input": component_detail(c),
             "points": c["points"] if c["counted"] else None,
             "max_points": c["max_points"],
         }

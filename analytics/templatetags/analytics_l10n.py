@@ -1,13 +1,13 @@
 """Health sentences (drivers, component inputs, the at-risk reason) in the reader's language.
 
-Snapshots store them as message keys and parameters (analytics.rules.message); older
+Snapshots store them as message keys and parameters (analytics.rules.stored); older
 snapshots stored English strings, which are shown as they are."""
 
 from __future__ import annotations
 
 from django import template
 
-from analytics.models import COMPONENTS
+from analytics import rules
 from analytics.rules import message_text
 
 register = template.Library()
@@ -19,15 +19,8 @@ def health_text(item) -> str:
     return message_text(item)
 
 
-@register.filter
-def component_label(component: dict) -> str:
-    label = COMPONENTS.get(component.get("key"))
-    return str(label) if label is not None else component.get("label", "")
-
-
-@register.filter
-def component_detail(component: dict) -> str:
-    return message_text(component.get("detail_msg") or component.get("detail", ""))
+component_label = register.filter("component_label", rules.component_label)
+component_detail = register.filter("component_detail", rules.component_detail)
 
 
 @register.filter
