@@ -170,10 +170,14 @@ class MatchKind(models.TextChoices):
 class Overlap(TenantModel):
     """A vendor account and a partner account that are the same company."""
 
-    # A full computation writes 1.5 million of these at large scale: the database checks
-    # the keys through the composite tenant keys only (prm.distribution.COMPOSITE_ONLY), and
-    # the keys served by an index that starts with tenant_id have no index of their own
-    # (the partner: overlap_partner_idx; the vendor account: overlap_unique_pair).
+    # Derived rows: a full computation writes 1.5 million of these at large scale, all from
+    # one statement (accountmap.sql.REFRESH) that matches the accounts it references in the
+    # same transaction and deletes the pairs that no longer match. The database keeps no
+    # key for them (prm.distribution.DERIVED: each key was one more check and row lock per
+    # written overlap at commit, more than the computation itself); Django's on_delete still
+    # removes a deleted account's or partner's overlaps. The keys served by an index that
+    # starts with tenant_id have no index of their own (the partner: overlap_partner_idx;
+    # the vendor account: overlap_unique_pair).
     tenant = models.ForeignKey(
         "prm.Tenant",
         on_delete=models.CASCADE,

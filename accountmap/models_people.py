@@ -67,7 +67,12 @@ class OverlapNotice(TenantModel):
     the same overlap again, e.g. after a rerun of the computation)."""
 
     overlap = models.ForeignKey(
-        "accountmap.Overlap", on_delete=models.CASCADE, related_name="people_notices"
+        "accountmap.Overlap",
+        on_delete=models.CASCADE,
+        related_name="people_notices",
+        # checked by the composite (tenant_id, overlap_id) key alone
+        # (prm.distribution.COMPOSITE_ONLY): a full run may delete a million overlaps
+        db_constraint=False,
     )
     vendor_members = models.PositiveIntegerField(default=0)
     partner_members = models.PositiveIntegerField(default=0)

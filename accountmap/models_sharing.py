@@ -24,7 +24,12 @@ class IntroRequest(TenantModel):
         "partners.Partner", on_delete=models.CASCADE, related_name="account_intro_requests"
     )
     overlap = models.ForeignKey(
-        "accountmap.Overlap", on_delete=models.CASCADE, related_name="intro_requests"
+        "accountmap.Overlap",
+        on_delete=models.CASCADE,
+        related_name="intro_requests",
+        # checked by the composite (tenant_id, overlap_id) key alone
+        # (prm.distribution.COMPOSITE_ONLY): a full run may delete a million overlaps
+        db_constraint=False,
     )
     requested_by = models.ForeignKey(
         "prm.Member", on_delete=models.SET_NULL, null=True, related_name="+"

@@ -55,8 +55,13 @@ def refresh(tenant, scope: str, *, partner_id=None, ids=None) -> RefreshResult:
         "families": FAMILY_LIST,
     }
     with connection.cursor() as cursor:
+        if scope == "full":
+            cursor.execute(sql.WORK_MEM_SET, [sql.FULL_WORK_MEM])
+            previous = cursor.fetchone()[0]
         cursor.execute(sql.refresh_sql(scope), params)
         rows = cursor.fetchall()
+        if scope == "full":
+            cursor.execute(sql.WORK_MEM_RESTORE, [previous])
     created, removed = {}, 0
     for partner, new_ids, gone, closed in rows:
         if partner is None:

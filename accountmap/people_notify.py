@@ -1,7 +1,7 @@
 """Telling reps of new overlaps on open opportunities.
 
 The overlap computation emits `accountmap.overlaps_found` (partner_id, overlap_ids) for the
-overlaps that are new; `on_overlaps_found` queues `people_notify_overlaps`, whose service
+overlaps that are new; `on_overlaps_found` queues `people_notify_overlaps_batch`, whose service
 `overlaps_notify` tells, for each overlap where either side's account is an open
 opportunity, the reps of both sides (once per overlap: `OverlapNotice` records it).
 
@@ -31,26 +31,30 @@ from prm.events import Event
 from prm.i18n import lazy_format
 from prm.models import Member
 from prm.roles import Role
-from prm.tasks import dispatch
+from prm.tasks import dispatch_batched
 
 GROUP = "accounts"
 SHARED = frozenset({Level.OVERLAPS, Level.ALL})
+# Overlap ids per queued telling task.
+NOTIFY_BATCH = 2000
 
 
 def on_overlaps_found(event: Event) -> None:
     """Subscriber of accountmap.overlaps_found: quick, in the emitting transaction; the
-    telling runs on the worker after the commit."""
+    telling runs on the worker after the commit. A full computation emits one event per
+    partner with new overlaps (tens of thousands at once): they are queued together, a task
+    per ~2,000 overlaps (prm.tasks.dispatch_batched), not a message per partner."""
     # The task module imports this one (the service); importing it here keeps that one way.
-    from accountmap.tasks_people import notify_overlaps
+    from accountmap.tasks_people import notify_overlaps_batch
 
     ids = [int(i) for i in event.payload.get("overlap_ids") or []]
     if ids:
-        dispatch(
-            notify_overlaps,
-            tenant=None,
+        dispatch_batched(
+            notify_overlaps_batch,
             tenant_id=event.tenant_id,
-            partner_id=int(event.payload["partner_id"]),
-            overlap_ids=ids,
+            item=[int(event.payload["partner_id"]), ids],
+            size=NOTIFY_BATCH,
+            weight=lambda item: len(item[1]),
         )
 
 

@@ -87,16 +87,40 @@ COMPOSITE_ONLY: dict[str, str] = {
     "analytics.HealthSnapshot.tenant": "45,000 snapshots a night; implied by the partner key",
     "analytics.HealthSnapshot.partner": "45,000 snapshots a night; the composite key stays",
     "analytics.HealthSnapshot.tier": "45,000 snapshots a night; the composite key stays",
-    "accountmap.Overlap.tenant": "1.5 million overlaps a full run; implied by the partner key",
-    "accountmap.Overlap.partner": "1.5 million overlaps a full run; the composite key stays",
-    "accountmap.Overlap.vendor_account": "1.5 million overlaps a full run; composite stays",
-    "accountmap.Overlap.partner_account": "1.5 million overlaps a full run; composite stays",
+    "accountmap.OverlapNotice.overlap": "deleted with their overlaps, up to 1.5 million "
+    "at once when the vendor's accounts are replaced; the composite key stays",
+    "accountmap.IntroRequest.overlap": "deleted with their overlaps, up to 1.5 million at "
+    "once; the composite key stays",
+}
+
+# Foreign keys with no database key at all, because their rows are derived: a cache of a
+# computation over other rows, written by one statement that reads those rows in the same
+# transaction, under the tenant's row-level security, and removed by the same computation
+# (and by Django's on_delete) when they go. The computation is what keeps them right, as for
+# a materialized view, which PostgreSQL gives no foreign keys at all. Listed only where the
+# keys would cost more than the computation: each key is one check per written row at
+# commit, with a row lock on the referenced row. "app.Model.field" -> why.
+# tests/prm/test_distribution.py: a listed field has no key in the database, single or
+# composite, and none is required of it.
+DERIVED: dict[str, str] = {
+    "accountmap.Overlap.tenant": "written only by accountmap.sql.REFRESH, whose rows carry "
+    "the tenant the policy lets it read and write",
+    "accountmap.Overlap.partner": "accountmap.sql.REFRESH copies it from the partner "
+    "account it matched",
+    "accountmap.Overlap.vendor_account": "accountmap.sql.REFRESH writes the pairs it has "
+    "just matched; 1.5 million keys a full run cost more than the run (bench/README.md)",
+    "accountmap.Overlap.partner_account": "as vendor_account",
 }
 
 
 def composite_only(field) -> bool:
     meta = field.model._meta
     return f"{meta.label}.{field.name}" in COMPOSITE_ONLY
+
+
+def derived(field) -> bool:
+    meta = field.model._meta
+    return f"{meta.label}.{field.name}" in DERIVED
 
 
 # --- A description of a schema --------------------------------------------------------------

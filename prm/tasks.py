@@ -67,6 +67,67 @@ def dispatch(task, *, tenant=None, countdown: int | None = None, **kwargs) -> No
     transaction.on_commit(send)
 
 
+class _Batch:
+    """The items `dispatch_batched` collected for one task and tenant in one transaction (or
+    savepoint), sent once it commits."""
+
+    def __init__(self, task, tenant_id: int, size: int, weight):
+        self.task, self.tenant_id, self.size, self.weight = task, tenant_id, size, weight
+        self.items: list = []
+
+    def matches(self, task, tenant_id: int) -> bool:
+        return self.task is task and self.tenant_id == tenant_id
+
+    def chunks(self) -> list[list]:
+        """The items in order, cut after each `size` units of weight."""
+        out: list[list] = []
+        chunk: list = []
+        load = 0
+        for item in self.items:
+            chunk.append(item)
+            load += self.weight(item)
+            if load >= self.size:
+                out.append(chunk)
+                chunk, load = [], 0
+        if chunk:
+            out.append(chunk)
+        return out
+
+    def __call__(self) -> None:
+        for chunk in self.chunks():
+            self._send(chunk)
+
+    def _send(self, items: list) -> None:
+        try:
+            self.task.apply_async(kwargs={"tenant_id": self.tenant_id, "items": items})
+        except (KombuOperationalError, ConnectionError, OSError):
+            log.exception("could not queue %s", self.task.name)
+
+
+def dispatch_batched(task, *, tenant_id: int, item, size: int = 1000, weight=None) -> None:
+    """Like `dispatch`, for work that comes as many small items in one transaction (a full
+    computation announcing its results partner by partner): the items are collected and
+    queued after the commit as `task(tenant_id=..., items=[...])`, a message per `size`
+    units of `weight(item)` (1 per item by default), instead of one message each.
+
+    Items added inside a savepoint are kept apart from those added outside it, so a savepoint
+    that rolls back takes its items with it (Django drops its on-commit callbacks)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block:
+        savepoints = set(connection.savepoint_ids)
+        for ids, func, _robust in reversed(connection.run_on_commit):
+            if (
+                isinstance(func, _Batch)
+                and set(ids) == savepoints
+                and func.matches(task, tenant_id)
+            ):
+                func.items.append(item)
+                return
+    batch = _Batch(task, tenant_id, size, weight or (lambda _item: 1))
+    batch.items.append(item)
+    transaction.on_commit(batch)
+
+
 HEARTBEAT_KEY = "prm:worker-heartbeat"
 
 

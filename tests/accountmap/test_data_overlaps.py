@@ -6,6 +6,7 @@ counts per population pair, tenant isolation."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
 from accountmap import overlaps
 from accountmap.models import Overlap
@@ -120,6 +121,30 @@ def test_an_overlap_told_and_asked_about_that_no_longer_matches_is_removed_clean
         closed = AuditEvent.objects.get(action="account_intro.closed")
     assert closed.object_id == str(intro.pk)
     assert closed.before["message"] == "Please" and closed.before["status"] == "requested"
+
+
+def test_deleting_an_account_removes_its_overlaps(world):
+    # Overlaps are derived rows with no database key (prm.distribution.DERIVED): Django's
+    # on_delete removes them with the account, and the computation removes any it finds
+    # pointing at an account that is gone.
+    v = _vendor(world, name="Initech", domain="initech.example")
+    p = _theirs(world, name="Initech", domain="initech.example")
+    q = _theirs(world, name="Initech", domain="initech.example")
+    with tenant_context(world.tenant):
+        overlaps.overlaps_compute_full(world.tenant)
+    assert {pair[1] for pair in _pairs(world)} == {p.pk, q.pk}
+    with tenant_context(world.tenant):
+        p.delete()
+    assert {pair[1] for pair in _pairs(world)} == {q.pk}
+    with tenant_context(world.tenant), connection.cursor() as cur:
+        # a row removed behind Django's back: its overlap is left pointing at nothing ...
+        cur.execute("DELETE FROM accountmap_account WHERE id = %s", [q.pk])
+        assert Overlap.objects.filter(partner_account_id=q.pk).exists()
+        result = overlaps.overlaps_compute_full(world.tenant)
+    # ... until the next computation, which keeps only the pairs that still match
+    assert result.removed == 1
+    assert _pairs(world) == set()
+    assert v.pk  # the vendor account stays
 
 
 def test_an_inactive_account_has_no_overlaps(world):

@@ -203,3 +203,24 @@ def test_the_overlaps_found_event_tells_both_reps_on_the_worker(celery_worker):
         time.sleep(0.3)
     assert len(_notes(world.sales_rep)) == 1
     assert len(_notes(world.partner_user)) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.celery_worker
+def test_a_full_computation_tells_the_reps_through_one_batched_task(celery_worker):
+    from accountmap import overlaps
+    from accountmap.models import Overlap
+
+    world = build_world("pnbatch")
+    o = _setup(world)
+    with tenant_context(world.tenant):
+        Overlap.objects.filter(pk=o.pk).delete()  # the computation finds it anew
+        result = overlaps.overlaps_compute_full(world.tenant)
+    assert result.created_count == 1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if _notes(world.sales_rep) and _notes(world.partner_user):
+            break
+        time.sleep(0.3)
+    assert len(_notes(world.sales_rep)) == 1
+    assert len(_notes(world.partner_user)) == 1
