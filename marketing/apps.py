@@ -7,6 +7,12 @@ class MarketingConfig(AppConfig):
     verbose_name = "Marketing enablement"
 
     def ready(self) -> None:
+        from prm import tenancy
+
+        # Landing pages (/c/...) and tracked links (/t/...): anonymous views and clicks run as
+        # one-statement hits (prm.tenancy, "Hits"; the views are marked @tenant_hit).
+        tenancy.register_hit_prefix("/c/")
+        tenancy.register_hit_prefix("/t/")
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         import marketing.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         from marketing import campaign_selectors, search_providers, selectors, syndication_setup

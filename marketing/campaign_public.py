@@ -30,6 +30,7 @@ from prm.i18n import content_language
 from prm.portal import apply_error
 from prm.roles import Role
 from prm.spam import SPAM, HoneypotForm, PublicFormGuard
+from prm.tenancy import tenant_context, tenant_hit
 
 GUARD = PublicFormGuard(
     name="campaign",
@@ -103,18 +104,19 @@ def _cached_page(request, campaign_id: int, fingerprint: str):
     cache = caches["pages"]
     page = cache.get(key)
     if page is None:
-        campaign = cs.public_campaign_by_id(campaign_id)
-        if campaign is None:  # gone since the lookup
-            raise Http404
-        with content_language(campaign.kit.language):
-            response = _page(
-                request,
-                campaign,
-                form=LandingLeadForm(
-                    initial={"started": _STARTED_HOLE}, partner_name=campaign.partner.name
-                ),
-                context={"csrf_token": _CSRF_HOLE},
-            )
+        with tenant_context(tenant):  # the request may be a hit, with no transaction
+            campaign = cs.public_campaign_by_id(campaign_id)
+            if campaign is None:  # gone since the lookup
+                raise Http404
+            with content_language(campaign.kit.language):
+                response = _page(
+                    request,
+                    campaign,
+                    form=LandingLeadForm(
+                        initial={"started": _STARTED_HOLE}, partner_name=campaign.partner.name
+                    ),
+                    context={"csrf_token": _CSRF_HOLE},
+                )
         page = response.content.decode(response.charset)
         cache.set(key, page)
     content = page
@@ -125,6 +127,7 @@ def _cached_page(request, campaign_id: int, fingerprint: str):
     return HttpResponse(content)
 
 
+@tenant_hit  # an anonymous visitor's view is one statement (prm.tenancy, "Hits")
 @require_safe
 def landing(request, slug: str, code: str):
     if request.user.is_authenticated:
@@ -235,6 +238,7 @@ def _asset_of(campaign, asset_id: int):
     )
 
 
+@tenant_hit  # an anonymous visitor's click on the page link is one statement
 @require_safe
 def tracked(request, code: str, target: str):
     """Count a click and redirect to one of the campaign's own targets (else 404)."""
@@ -244,6 +248,11 @@ def tracked(request, code: str, target: str):
         if partner_name is None:
             raise Http404
         return HttpResponseRedirect(cs.landing_path_of(partner_name, code.upper()))
+    with tenant_context(request.tenant):  # the request may be a hit, with no transaction
+        return _tracked_other(request, code, target)
+
+
+def _tracked_other(request, code: str, target: str):
     campaign = _campaign(code)
     if target == "page":
         to = cs.landing_path(campaign)

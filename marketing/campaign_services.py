@@ -25,7 +25,7 @@ from prm.audit import log_action
 from prm.errors import DomainError, limited
 from prm.models import Member
 from prm.roles import require
-from prm.tenancy import telemetry
+from prm.tenancy import hit_execute, telemetry
 
 MAX_STEPS = 10
 MAX_POSTS = 10
@@ -264,7 +264,7 @@ def campaign_count(*, campaign_id: int, counter: str) -> None:
     if counter not in COUNTERS:
         raise ValueError(counter)
     with connection.cursor() as cur:
-        cur.execute(COUNT_STATEMENTS[counter], {"id": campaign_id, "day": _today()})
+        hit_execute(cur, COUNT_STATEMENTS[counter], {"id": campaign_id, "day": _today()})
 
 
 # A tracked click on the landing-page link, found, counted and answered in one statement:
@@ -290,10 +290,7 @@ def campaign_click(*, tenant_id: int, code: str) -> str | None:
     the statement that finds the campaign. Returns the campaign partner's name, or None when
     the code is no public campaign of this tenant (nothing counted)."""
     with connection.cursor() as cur:
-        cur.execute(
-            CLICK_SQL,
-            {"tenant": tenant_id, "code": code.upper(), "day": _today()},
-        )
+        hit_execute(cur, CLICK_SQL, {"tenant": tenant_id, "code": code.upper(), "day": _today()})
         row = cur.fetchone()
     return row[0] if row else None
 
@@ -333,7 +330,8 @@ def campaign_landing_view(
     otherwise the caller checks its path against the name returned and counts with
     campaign_count."""
     with connection.cursor() as cur:
-        cur.execute(
+        hit_execute(
+            cur,
             LANDING_SQL,
             {"tenant": tenant_id, "code": code.upper(), "name": count_if_named, "day": _today()},
         )

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.http import Http404
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django_scopes import ScopedManager, scope, scopes_disabled
 
@@ -93,6 +94,69 @@ def tenant_context(tenant, *, user_id: int | None = None) -> Iterator[None]:
             # Still inside a caller's transaction (tests, nested jobs): forget the tenant
             # now rather than at that transaction's end.
             set_db_tenant(None)
+
+
+# --- Hits: one statement, one round trip ------------------------------------------------------
+#
+# An anonymous visitor's page view or tracked click is one statement that finds and counts
+# (marketing's landing pages and tracked links, hundreds a second). Inside the request's
+# tenant transaction it costs four round trips (BEGIN, the tenant setting, the statement,
+# COMMIT); as a hit it is one: the tenant setting and the statement go to PostgreSQL as one
+# message, which runs as one implicit transaction, so the setting lasts exactly as long as
+# the statement and row-level security applies as everywhere else.
+#
+# TenantMiddleware runs a request as a hit only when all of these hold: GET or HEAD, no
+# session cookie (an anonymous visitor), a path under one of HIT_PREFIXES (registered by the
+# apps that have such views) and a view marked with @tenant_hit. In a hit there is no
+# transaction and no ORM scope (a tenant query raises django-scopes' ScopeError instead of
+# silently finding nothing): the view runs its statement with hit_execute() and wraps
+# anything else (the first rendering of a page, another link target) in tenant_context().
+
+HIT_PREFIXES: list[str] = []
+
+
+def register_hit_prefix(prefix: str) -> None:
+    if prefix not in HIT_PREFIXES:
+        HIT_PREFIXES.append(prefix)
+
+
+def tenant_hit(view):
+    """Mark a view whose anonymous GETs may run as hits (see above). Outermost decorator."""
+    view.tenant_hit = True
+    return view
+
+
+@contextlib.contextmanager
+def hit_context(tenant) -> Iterator[None]:
+    """A request run as a hit: the tenant's time zone, no transaction, no ORM scope."""
+    _state.hit_tenant_id = tenant.pk
+    try:
+        with timezone.override(tenant_zone(tenant)):
+            yield
+    finally:
+        _state.hit_tenant_id = None
+
+
+_HIT_PREFIX_SQL = "SELECT set_config('prm.tenant_id', %(_hit_tenant)s, true); "
+_HIT_SUFFIX_SQL = "; SELECT set_config('prm.tenant_id', '', true)"
+
+
+def hit_execute(cursor, sql: str, params: dict) -> None:
+    """Run `sql` (bound by name) for the current tenant and leave `cursor` on its results.
+    Inside a tenant transaction it is a plain execute; in a hit, the tenant setting, `sql`
+    and a reset of the setting are sent as one message (the reset matters only where a
+    caller's transaction is open around the hit, as in tests)."""
+    if getattr(_state, "tenant_id", None) is not None:
+        cursor.execute(sql, params)
+        return
+    hit = getattr(_state, "hit_tenant_id", None)
+    if hit is None:
+        raise RuntimeError("hit_execute() needs tenant_context() or a hit request")
+    cursor.execute(
+        _HIT_PREFIX_SQL + sql.rstrip().rstrip(";") + _HIT_SUFFIX_SQL,
+        {**params, "_hit_tenant": str(hit)},
+    )
+    cursor.nextset()
 
 
 def tenant_zone(tenant) -> zoneinfo.ZoneInfo:
@@ -198,5 +262,24 @@ class TenantMiddleware:
             request.urlconf = settings.PUBLIC_URLCONF
             with no_tenant_context():
                 return self.get_response(request)
+        if self._is_hit(request):
+            with hit_context(tenant):
+                return self.get_response(request)
         with tenant_context(tenant):
             return self.get_response(request)
+
+    @staticmethod
+    def _is_hit(request) -> bool:
+        """An anonymous GET of a view marked @tenant_hit (see HIT_PREFIXES)."""
+        path = request.path_info
+        if not HIT_PREFIXES or not path.startswith(tuple(HIT_PREFIXES)):
+            return False
+        if request.method not in ("GET", "HEAD"):
+            return False
+        if settings.SESSION_COOKIE_NAME in request.COOKIES:
+            return False
+        try:
+            match = resolve(path, getattr(request, "urlconf", None))
+        except Resolver404:
+            return False
+        return getattr(match.func, "tenant_hit", False)
