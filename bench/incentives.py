@@ -58,7 +58,7 @@ WITH dl AS (
          ELSE CASE WHEN p.partner_type = 'referral' THEN 3 ELSE 2 END END::numeric AS pct
   FROM credit c JOIN dl ON dl.id = c.deal_id JOIN partners_partner p ON p.id = c.partner_id
 )
-SELECT deal_id, partner_id, role, share, base, pct AS rate,
+SELECT deal_id, partner_id, role, share, base, pct AS rate, fx, before,
   CASE WHEN role = 'sourced' AND fx IS NOT NULL THEN ROUND(
       -- the EUR revenue [before, before + base x fx) cut at 50,000 and 200,000
       (GREATEST(LEAST(before + base * fx, 50000) - before, 0)
@@ -84,6 +84,55 @@ SELECT %(t)s, h.partner_id, %(p)s, %(v)s, 'commission', h.role,
 FROM hand_lines h JOIN dealreg_deal d ON d.id = h.deal_id
 WHERE h.amount <> 0
 ON CONFLICT (tenant_id, key) DO NOTHING
+"""
+
+# The hand figures written as the same rows the service writes for each line: the earning
+# line (with a record of how it was computed), its earn ledger entry, its audit event and its
+# `earning.created` outbox event, each written here by hand from the tables' columns. The
+# target compares the service with this; the lines-only insert above is recorded beside it.
+HAND_WRITE_ALL = """
+WITH ins AS (
+  INSERT INTO incentives_earning (
+    tenant_id, partner_id, program_id, version_id, kind, role, status, deal_id, base_amount,
+    share, rate, amount, currency, computation, reason, key, earned_on, hold_until,
+    created_at, payout_currency, payment_reference, reversal_reason)
+  SELECT %(t)s, h.partner_id, %(p)s, %(v)s, 'commission', h.role,
+    CASE WHEN d.closed_at + 30 > current_date THEN 'held' ELSE 'pending' END, h.deal_id,
+    h.base, h.share, h.rate, h.amount, d.currency,
+    jsonb_build_object('version', %(v)s, 'fx', h.fx::text, 'share', h.share::text,
+      'base', h.base::text, 'rate', h.rate::text, 'prior', h.before::text),
+    '', 'deal:' || h.deal_id || ':p' || %(p)s || ':' || h.role || ':' || h.partner_id,
+    d.closed_at, d.closed_at + 30, now(), '', '', ''
+  FROM hand_lines h JOIN dealreg_deal d ON d.id = h.deal_id
+  WHERE h.amount <> 0
+  ON CONFLICT (tenant_id, key) DO NOTHING
+  RETURNING id, tenant_id, partner_id, program_id, version_id, role, status, deal_id,
+    amount, currency, earned_on, hold_until
+), led AS (
+  INSERT INTO incentives_ledgerentry (tenant_id, partner_id, earning_id, kind, bucket, amount,
+    currency, reference, memo, created_at)
+  SELECT tenant_id, partner_id, id, 'earn', status, amount, currency, '', 'commission', now()
+  FROM ins
+), aud AS (
+  INSERT INTO prm_auditevent (tenant_id, actor_id, actor_label, action, object_type,
+    object_id, object_label, before, after, ip, user_agent, created_at)
+  SELECT tenant_id, NULL, 'bench', 'earning.created', 'incentives.earning', id::text,
+    'E-' || id, NULL,
+    jsonb_build_object('partner', partner_id, 'amount', amount::text, 'currency', currency,
+      'status', status, 'deal', deal_id, 'version', version_id),
+    NULL, '', now()
+  FROM ins
+)
+INSERT INTO prm_outboxevent (tenant_id, event_type, payload)
+SELECT i.tenant_id, 'earning.created',
+  jsonb_build_object('earning_id', i.id, 'partner_id', i.partner_id, 'program_id',
+    i.program_id, 'version_id', i.version_id, 'role', i.role, 'status', i.status, 'deal_id',
+    i.deal_id, 'amount', i.amount::text, 'currency', i.currency, 'earned_on', i.earned_on,
+    'hold_until', i.hold_until,
+    'label', 'E-' || i.id || ' Commission · ' || pn.name || ' · ' || i.currency || ' ' ||
+      i.amount::text,
+    'path', '/incentives/earnings/' || i.id || '/')
+FROM ins i JOIN partners_partner pn ON pn.id = i.partner_id
 """
 
 DIFF_SQL = """
@@ -164,7 +213,14 @@ def bench_incentives(scale: str) -> dict:
 
     tenant = big_tenant()
     numbers: dict = {}
-    times = {"set_based": [], "hand": [], "figures": [], "hand_written": [], "lines_only": []}
+    times = {
+        "set_based": [],
+        "hand": [],
+        "figures": [],
+        "hand_written": [],
+        "lines_only": [],
+        "hand_written_all": [],
+    }
     diffs = []
     with tenant_context(tenant), transaction.atomic():
         top = Tier.objects.order_by("-rank").values_list("pk", flat=True).first()
@@ -227,6 +283,16 @@ def bench_incentives(scale: str) -> dict:
                     raise _Undo
             except _Undo:
                 pass
+            # The hand query's figures written as all four rows a line gets.
+            try:
+                with transaction.atomic(), connection.cursor() as cur:
+                    t0 = time.perf_counter()
+                    cur.execute(HAND_SQL, hand_params)
+                    cur.execute(HAND_WRITE_ALL, hand_params)
+                    times["hand_written_all"].append(time.perf_counter() - t0)
+                    raise _Undo
+            except _Undo:
+                pass
             # The service's statement writing the earning lines only (no ledger, audit or
             # outbox), to show what the other three writes cost.
             sql, more = write_sql(figures, kind_label="Commission")
@@ -278,8 +344,10 @@ def bench_incentives(scale: str) -> dict:
     equal = all(d[1] == 0 and d[2] == 0 and d[3] == d[4] == d[0] for d in diffs)
     numbers |= {
         "hand_sql_written_s": med["hand_written"],
+        "hand_sql_written_all_s": med["hand_written_all"],
         "set_based_lines_only_s": med["lines_only"],
-        "written_ratio": round(med["set_based"] / med["hand_written"], 2),
+        "written_ratio": round(med["set_based"] / med["hand_written_all"], 2),
+        "written_vs_hand_lines_only": round(med["set_based"] / med["hand_written"], 2),
         "lines_only_ratio": round(med["lines_only"] / med["hand_written"], 2),
         "lines": written,
         "amount_sum_eur": str(hand_sum),
@@ -298,7 +366,8 @@ def bench_incentives(scale: str) -> dict:
         # The computation: the statement's figures against the hand query's figures.
         "figures_ratio": target(numbers["figures_ratio"], "<=", 1.5),
         # Written: the service (lines + ledger + audit + outbox) against the hand query
-        # writing the lines alone.
+        # writing the same four rows a line (HAND_WRITE_ALL). Against the hand lines alone:
+        # recorded as written_vs_hand_lines_only.
         "written_ratio": target(numbers["written_ratio"], "<=", 1.5),
     }
     return write("incentives", scale, numbers, targets)
