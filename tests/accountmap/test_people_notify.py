@@ -9,7 +9,8 @@ import time
 import pytest
 from django.core import mail
 
-from accountmap import people
+from accountmap import overlaps, people
+from accountmap.models import Overlap
 from accountmap.people_notify import overlaps_notify
 from prm import events
 from prm.models import Notification
@@ -185,6 +186,17 @@ def test_overlap_ids_of_another_partner_or_tenant_are_ignored(
 # --- Through the event and the real worker -------------------------------------------------
 
 
+def _both_told_once(world) -> None:
+    """Wait (up to 30 s) for the worker to tell both reps, then check each was told once."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if _notes(world.sales_rep) and _notes(world.partner_user):
+            break
+        time.sleep(0.3)
+    assert len(_notes(world.sales_rep)) == 1
+    assert len(_notes(world.partner_user)) == 1
+
+
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.celery_worker
 def test_the_overlaps_found_event_tells_both_reps_on_the_worker(celery_worker):
@@ -196,31 +208,16 @@ def test_the_overlaps_found_event_tells_both_reps_on_the_worker(celery_worker):
             {"partner_id": world.partner.pk, "overlap_ids": [o.pk]},
             tenant=world.tenant,
         )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if _notes(world.sales_rep) and _notes(world.partner_user):
-            break
-        time.sleep(0.3)
-    assert len(_notes(world.sales_rep)) == 1
-    assert len(_notes(world.partner_user)) == 1
+    _both_told_once(world)
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.celery_worker
 def test_a_full_computation_tells_the_reps_through_one_batched_task(celery_worker):
-    from accountmap import overlaps
-    from accountmap.models import Overlap
-
     world = build_world("pnbatch")
     o = _setup(world)
     with tenant_context(world.tenant):
         Overlap.objects.filter(pk=o.pk).delete()  # the computation finds it anew
         result = overlaps.overlaps_compute_full(world.tenant)
     assert result.created_count == 1
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if _notes(world.sales_rep) and _notes(world.partner_user):
-            break
-        time.sleep(0.3)
-    assert len(_notes(world.sales_rep)) == 1
-    assert len(_notes(world.partner_user)) == 1
+    _both_told_once(world)
