@@ -195,7 +195,14 @@ class Partner(TenantModel):
         verbose_name=_("channel manager"),
     )
     tier = models.ForeignKey(
-        Tier, on_delete=models.PROTECT, null=True, blank=True, related_name="partners"
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partners",
+        # checked by the composite (tenant_id, tier_id) key alone: a mass tier move updates
+        # tens of thousands of partners at once (prm.distribution.COMPOSITE_ONLY)
+        db_constraint=False,
     )
     allow_any_email_domain = models.BooleanField(
         _("allow invitations outside the company's domains"), default=False
@@ -331,12 +338,35 @@ class TierChange(TenantModel):
     """A tier move: applied at once, or waiting for an admin's approval (upgrades, when the
     program says so). `metrics` records the figures that caused it."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tier_changes")
+    # An evaluation after a change of rules can move tens of thousands of partners at once:
+    # these keys are checked through the composite tenant keys only (one check per key and
+    # written row at commit instead of two; prm.distribution.COMPOSITE_ONLY). The tenant is
+    # implied by the partner's key; tierchange_status_idx serves look-ups by tenant.
+    tenant = models.ForeignKey(
+        "prm.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="tier_changes", db_constraint=False
+    )
     from_tier = models.ForeignKey(
-        Tier, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     to_tier = models.ForeignKey(
-        Tier, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        Tier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
     )
     direction = models.CharField(
         max_length=4, choices=[("up", _("Upgrade")), ("down", _("Downgrade"))]

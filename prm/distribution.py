@@ -87,6 +87,12 @@ COMPOSITE_ONLY: dict[str, str] = {
     "analytics.HealthSnapshot.tenant": "45,000 snapshots a night; implied by the partner key",
     "analytics.HealthSnapshot.partner": "45,000 snapshots a night; the composite key stays",
     "analytics.HealthSnapshot.tier": "45,000 snapshots a night; the composite key stays",
+    "partners.TierChange.tenant": "a mass tier move writes ~30,000 at once; implied by the "
+    "partner key",
+    "partners.TierChange.partner": "a mass tier move writes ~30,000 at once; composite stays",
+    "partners.TierChange.from_tier": "a mass tier move writes ~30,000 at once; composite stays",
+    "partners.TierChange.to_tier": "a mass tier move writes ~30,000 at once; composite stays",
+    "partners.Partner.tier": "a mass tier move updates ~30,000 partners at once; composite stays",
     "accountmap.OverlapNotice.overlap": "deleted with their overlaps, up to 1.5 million "
     "at once when the vendor's accounts are replaced; the composite key stays",
     "accountmap.IntroRequest.overlap": "deleted with their overlaps, up to 1.5 million at "
