@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.tenancy import TenantModel
+from prm.tenancy import TenantModel, tenant_without_key
 
 
 class Side(models.TextChoices):
@@ -178,13 +178,7 @@ class Overlap(TenantModel):
     # removes a deleted account's or partner's overlaps. The keys served by an index that
     # starts with tenant_id have no index of their own (the partner: overlap_partner_idx;
     # the vendor account: overlap_unique_pair).
-    tenant = models.ForeignKey(
-        "prm.Tenant",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    tenant = tenant_without_key()
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.tenancy import TenantModel
+from prm.tenancy import TenantModel, tenant_without_key
 
 PCT = {
     "max_digits": 5,
@@ -130,13 +130,7 @@ class HealthSnapshot(TenantModel):
     # and (tenant_id, tier_id): prm.distribution.COMPOSITE_ONLY. The unique day key serves
     # look-ups by partner and the covering day index those by tenant, so neither key has an
     # index of its own (one index fewer to write per snapshot).
-    tenant = models.ForeignKey(
-        "prm.Tenant",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    tenant = tenant_without_key()
     partner = models.ForeignKey(
         "partners.Partner",
         on_delete=models.CASCADE,

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from prm.tenancy import TenantModel
+from prm.tenancy import TenantModel, tenant_without_key
 
 
 class PartnerType(models.TextChoices):
@@ -342,13 +342,7 @@ class TierChange(TenantModel):
     # these keys are checked through the composite tenant keys only (one check per key and
     # written row at commit instead of two; prm.distribution.COMPOSITE_ONLY). The tenant is
     # implied by the partner's key; tierchange_status_idx serves look-ups by tenant.
-    tenant = models.ForeignKey(
-        "prm.Tenant",
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_constraint=False,
-        db_index=False,
-    )
+    tenant = tenant_without_key()
     partner = models.ForeignKey(
         Partner, on_delete=models.CASCADE, related_name="tier_changes", db_constraint=False
     )

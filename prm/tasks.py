@@ -57,14 +57,16 @@ def dispatch(task, *, tenant=None, countdown: int | None = None, **kwargs) -> No
     if history.is_history() and isinstance(task, TenantTask):
         kwargs[history.HISTORY_KEY] = True
 
-    def send():
-        try:
-            task.apply_async(kwargs=kwargs, countdown=countdown)
-        except (KombuOperationalError, ConnectionError, OSError):
-            # Broker down: the row is committed; the scheduled sweeps pick the work up later.
-            log.exception("could not queue %s", task.name)
+    transaction.on_commit(lambda: _queue(task, kwargs, countdown))
 
-    transaction.on_commit(send)
+
+def _queue(task, kwargs: dict, countdown: int | None = None) -> None:
+    """Send one message (after the commit: the rows it names are there)."""
+    try:
+        task.apply_async(kwargs=kwargs, countdown=countdown)
+    except (KombuOperationalError, ConnectionError, OSError):
+        # Broker down: the row is committed; the scheduled sweeps pick the work up later.
+        log.exception("could not queue %s", task.name)
 
 
 class _Batch:
@@ -95,13 +97,7 @@ class _Batch:
 
     def __call__(self) -> None:
         for chunk in self.chunks():
-            self._send(chunk)
-
-    def _send(self, items: list) -> None:
-        try:
-            self.task.apply_async(kwargs={"tenant_id": self.tenant_id, "items": items})
-        except (KombuOperationalError, ConnectionError, OSError):
-            log.exception("could not queue %s", self.task.name)
+            _queue(self.task, {"tenant_id": self.tenant_id, "items": chunk})
 
 
 def dispatch_batched(task, *, tenant_id: int, item, size: int = 1000, weight=None) -> None:

@@ -42,6 +42,20 @@ class TenantModel(models.Model):
         abstract = True
 
 
+def tenant_without_key():
+    """A `TenantModel`'s `tenant` field with no single-column key and no index of its own, for
+    tables written in bulk whose tenant is implied by another key of the row or by the
+    statement that writes them (prm.distribution.COMPOSITE_ONLY and DERIVED). The row-level
+    security policy still keeps every row in its tenant."""
+    return models.ForeignKey(
+        "prm.Tenant",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+
+
 def telemetry(sql: str) -> str:
     """`sql` followed by a switch of its transaction to asynchronous commit, for requests that
     write nothing but telemetry (a page view, a tracked click): the request then does not wait
